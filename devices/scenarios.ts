@@ -1,0 +1,119 @@
+import type { CityModel, Device, Market, SweepingRoute } from '#shared/domain/city-model';
+import { topicFor } from '#shared/domain/topics';
+import { BinSensor, type BinBehaviour } from './simulators/bin-sensor.ts';
+import { MarketCamera, type CameraBehaviour } from './simulators/market-camera.ts';
+import { seededRandom, type Emission, type Simulator } from './simulators/simulator.ts';
+import { SweeperGps, type SweeperBehaviour } from './simulators/sweeper-gps.ts';
+
+/** Per-device behaviour a scenario sets; devices it does not name behave normally. */
+interface ScenarioPlan {
+  bins?: (device: Device, index: number) => BinBehaviour;
+  sweepers?: (device: Device, index: number) => SweeperBehaviour;
+  cameras?: (device: Device, index: number) => CameraBehaviour;
+  /** Devices that go quiet after this many virtual minutes. */
+  silentAfterMinutes?: (device: Device, index: number) => number | undefined;
+  faulty?: (device: Device, index: number) => boolean;
+}
+
+export const SCENARIOS = {
+  normal: { description: 'a healthy fleet: bins filled and emptied, sweepers on schedule, quiet markets', plan: {} },
+  overflow: {
+    description: 'every fifth garbage room is never emptied and fills fast past its threshold',
+    plan: { bins: (_d, i) => (i % 5 === 0 ? { neverCollected: true, fillRate: 40 } : {}) },
+  },
+  'market-disorder': {
+    description: 'stalls and goods spill onto the first market’s frontage; cars park on the apron',
+    plan: {
+      cameras: (d) =>
+        d.siteId === 'mk-01'
+          ? { persistent: [{ type: 'stall_outside_boundary', zoneKind: 'perimeter' }, { type: 'illegal_parking', zoneKind: 'parking' }] }
+          : {},
+    },
+  },
+  'skip-segments': {
+    description: 'sweepers lift the brush over a stretch of each route (40–50 % of its length)',
+    plan: { sweepers: () => ({ brushOffStretches: [[0.4, 0.5]] }) },
+  },
+  silent: {
+    description: 'a few devices (one in eight) stop reporting after 10 virtual minutes',
+    plan: { silentAfterMinutes: (_d, i) => (i % 8 === 3 ? 10 : undefined) },
+  },
+  faulty: {
+    description: 'a few devices send bad messages: malformed JSON, out-of-range values, old and future times, another device’s name, replays, and a publish to another thing’s topic',
+    plan: { faulty: (d, i) => d.kind === 'bins' && i % 10 === 1 },
+  },
+} satisfies Record<string, { description: string; plan: ScenarioPlan }>;
+
+export type ScenarioName = keyof typeof SCENARIOS;
+export const isScenarioName = (name: string): name is ScenarioName => name in SCENARIOS;
+
+/** Builds the simulators for a model's devices under a scenario, starting at virtual time `start`. */
+export function buildFleet(model: CityModel, scenario: ScenarioName, start: number, devices: Device[] = model.devices): Simulator[] {
+  const plan: ScenarioPlan = SCENARIOS[scenario].plan;
+  const timeZone = (districtId: string) => model.districts.find((d) => d.districtId === districtId)?.timezone ?? 'UTC';
+  const site = (id: string) => model.sites.find((s) => s.siteId === id);
+  const counters = { bins: 0, sweepers: 0, cameras: 0 };
+  return devices.map((device, overall) => {
+    const i = counters[device.kind]++;
+    let sim: Simulator;
+    switch (device.kind) {
+      case 'bins':
+        sim = new BinSensor(device, start, plan.bins?.(device, i));
+        break;
+      case 'sweepers':
+        sim = new SweeperGps(device, start, site(device.siteId) as SweepingRoute, timeZone(device.districtId), plan.sweepers?.(device, i));
+        break;
+      case 'cameras':
+        sim = new MarketCamera(device, start, site(device.siteId) as Market, plan.cameras?.(device, i));
+        break;
+    }
+    const silentAfter = plan.silentAfterMinutes?.(device, overall);
+    if (silentAfter !== undefined) sim = silenced(sim, start + silentAfter * 60_000);
+    if (plan.faulty?.(device, i)) sim = faulty(sim, devices.find((d) => d.kind === device.kind && d.thing !== device.thing)?.thing ?? 'someone-else');
+    return sim;
+  });
+}
+
+function silenced(sim: Simulator, after: number): Simulator {
+  return {
+    device: sim.device,
+    topic: sim.topic,
+    get nextAt() {
+      return sim.nextAt;
+    },
+    emit: (now) => {
+      const emission = sim.emit(now);
+      return now >= after ? null : emission;
+    },
+  };
+}
+
+/** Every third message is replaced by a fault, cycling through the kinds of bad input. */
+function faulty(sim: Simulator, otherThing: string): Simulator {
+  const random = seededRandom(`${sim.device.thing}/faults`);
+  let count = 0;
+  let fault = 0;
+  let last: Emission | null = null;
+  const faults: ((now: number, good: Record<string, unknown>) => Emission)[] = [
+    () => ({ payload: '{"ts": 1, "seq": 2, "fillPct": ' }),
+    (now, good) => ({ payload: { ...good, ts: now, fillPct: 140 + Math.round(random() * 50) } }),
+    (now, good) => ({ payload: { ...good, ts: now - 10 * 86_400_000 } }),
+    (now, good) => ({ payload: { ...good, ts: now + 3_600_000 } }),
+    (now, good) => ({ payload: { ...good, ts: now, thing: otherThing } }),
+    () => last ?? { payload: 'null' },
+    (_now, good) => ({ payload: good, topic: topicFor(sim.device.kind, otherThing) }),
+  ];
+  return {
+    device: sim.device,
+    topic: sim.topic,
+    get nextAt() {
+      return sim.nextAt;
+    },
+    emit: (now) => {
+      const emission = sim.emit(now);
+      if (!emission || typeof emission.payload === 'string') return emission;
+      if (++count % 3 !== 0) return (last = emission);
+      return faults[fault++ % faults.length]!(now, emission.payload as Record<string, unknown>);
+    },
+  };
+}

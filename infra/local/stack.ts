@@ -1,0 +1,179 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Log, Metrics } from '#shared/app/ports';
+import type { CityModel } from '#shared/domain/city-model';
+import type { Clock } from '#shared/domain/clock';
+import { topicMatches } from '#shared/domain/topics';
+import { documentClient, localDynamoClient } from '#shared/adapters/dynamodb/client';
+import { DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store';
+import { DynamoRejectStore } from '#shared/adapters/dynamodb/reject-store';
+import { DynamoTelemetryStore } from '#shared/adapters/dynamodb/telemetry-store';
+import { ensureTables, tableNames, type TableNames } from '#shared/adapters/dynamodb/tables';
+import { encodeEnvelope } from '#shared/adapters/telemetry-envelope';
+import { API_ROUTES, FUNCTIONS, TELEMETRY_ROUTES, visibilityTimeoutSeconds } from '#infra/routes';
+import { startApiServer } from './api-server.ts';
+import { startBroker, type AcceptedPublish, type BrokerEvents } from './broker.ts';
+import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { LocalQueue, QueuePoller, type DeadLetter, type PollerOptions } from './local-queue.ts';
+
+export interface StackObserver {
+  log: Log;
+  metrics: Metrics;
+  broker?: BrokerEvents;
+  deadLetter?(message: DeadLetter): void;
+  batch?: PollerOptions['onBatch'];
+}
+
+export const quietObserver = (): StackObserver => ({
+  log: { info() {}, warn() {}, error() {} },
+  metrics: { count() {}, flush() {} },
+});
+
+export interface LocalStackOptions {
+  clock: Clock;
+  /** Keeps DynamoDB Local's files and the dead-letter file here; omitted: nothing is kept. */
+  dataDir?: string;
+  /** Use a DynamoDB (Local) already running instead of starting one. */
+  dynamoEndpoint?: string;
+  tablePrefix?: string;
+  host?: string;
+  mqttPort?: number;
+  apiPort?: number;
+  /** Registry to load at start (idempotent); the sample district by default of the caller. */
+  model?: CityModel;
+  /** Overrides of the route table's queue timing, for tests. */
+  visibilityTimeoutMs?: number;
+  observer?: StackObserver;
+}
+
+export interface LocalStack {
+  mqttUrl: string;
+  apiUrl: string;
+  dynamoEndpoint: string;
+  tables: TableNames;
+  dynamo: DynamoDBClient;
+  queues: Map<string, LocalQueue>;
+  deadLetters: DeadLetter[];
+  /** Resolves once every queue is empty and no batch is running. */
+  drained(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The embedded local twin: DynamoDB Local, an MQTT broker with the IoT policy's rules,
+ * the route table's router and queues, the ingest functions and the ops API, all running
+ * the very handler modules deployed to Lambda.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const observer = options.observer ?? quietObserver();
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    stops.length = 0;
+  };
+  try {
+    let dynamoLocal: DynamoDbLocal | undefined;
+    const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+    if (!options.dynamoEndpoint) {
+      dynamoLocal = await startDynamoDbLocal({ dataDir: dataDir && join(dataDir, 'dynamodb') });
+      stops.push(() => dynamoLocal!.stop());
+    }
+    const dynamoEndpoint = options.dynamoEndpoint ?? dynamoLocal!.endpoint;
+    const dynamo = localDynamoClient(dynamoEndpoint);
+    stops.push(async () => dynamo.destroy());
+    const doc = documentClient(dynamo);
+    const tables = tableNames(options.tablePrefix ?? 'cityops-');
+    await ensureTables(dynamo, tables);
+    const registry = new DynamoRegistryStore(doc, tables.registry);
+    if (options.model) await registry.putModel(options.model);
+
+    const deps = {
+      telemetry: new DynamoTelemetryStore(doc, tables.telemetry),
+      rejects: new DynamoRejectStore(doc, tables.rejects),
+      registry,
+      clock: options.clock,
+      log: observer.log,
+      metrics: observer.metrics,
+    };
+    const handlers: Record<string, (event: never) => Promise<unknown>> = {};
+    for (const spec of FUNCTIONS) {
+      const module = await import(pathToFileURL(resolve(import.meta.dirname, '../..', spec.entry)).href);
+      handlers[spec.name] = module.makeHandler(deps);
+    }
+
+    const deadLetters: DeadLetter[] = [];
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    const onDeadLetter = (message: DeadLetter) => {
+      deadLetters.push(message);
+      if (dataDir) appendFileSync(join(dataDir, 'dead-letters.jsonl'), `${JSON.stringify(message)}\n`);
+      observer.deadLetter?.(message);
+    };
+
+    const queues = new Map<string, LocalQueue>();
+    const pollers: QueuePoller[] = [];
+    for (const route of TELEMETRY_ROUTES) {
+      const queue = new LocalQueue(route.queue, {
+        visibilityTimeoutMs: options.visibilityTimeoutMs ?? visibilityTimeoutSeconds(route) * 1000,
+        maxReceiveCount: route.maxReceiveCount,
+        deadLetter: onDeadLetter,
+      });
+      queues.set(route.queue, queue);
+      const handler = handlers[route.function] as (event: SQSEvent) => Promise<SQSBatchResponse>;
+      const poller = new QueuePoller(queue, handler, {
+        batchSize: route.batchSize,
+        batchWindowMs: route.batchWindowSeconds * 1000,
+        maxConcurrency: route.maxConcurrency,
+        onBatch: observer.batch,
+      });
+      poller.start();
+      pollers.push(poller);
+    }
+    stops.push(async () => {
+      await Promise.all(pollers.map((p) => p.stop()));
+    });
+
+    /** The topic rules: each accepted publish goes, as an envelope, to every route it matches. */
+    const route = (publish: AcceptedPublish) => {
+      const matched = TELEMETRY_ROUTES.filter((r) => topicMatches(r.topicFilter, publish.topic));
+      if (matched.length === 0) observer.log.warn('publish matched no route', { topic: publish.topic });
+      for (const r of matched) queues.get(r.queue)!.send(encodeEnvelope(publish));
+    };
+
+    const broker = await startBroker({
+      host: options.host,
+      port: options.mqttPort ?? 1883,
+      lookupDevice: (thing) => registry.getDevice(thing),
+      onPublish: route,
+      clock: options.clock,
+      events: observer.broker,
+    });
+    stops.push(() => broker.stop());
+
+    const api = await startApiServer({ host: options.host, port: options.apiPort ?? 3000, routes: API_ROUTES, handlers: handlers as never });
+    stops.push(() => api.stop());
+
+    return {
+      mqttUrl: broker.url,
+      apiUrl: api.url,
+      dynamoEndpoint,
+      tables,
+      dynamo,
+      queues,
+      deadLetters,
+      drained: async (timeoutMs = 30_000) => {
+        const deadline = Date.now() + timeoutMs;
+        while (!pollers.every((p) => p.idle)) {
+          if (Date.now() > deadline) throw new Error('queues did not drain in time');
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

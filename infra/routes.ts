@@ -1,0 +1,98 @@
+/**
+ * The one route table. Both wirings import it: the CDK app builds topic rules, queues,
+ * event sources, schedules and API routes from it; the local twin builds its router,
+ * queues, pollers, timers and HTTP routes from it. Nothing about a route is written twice.
+ */
+import { DEVICE_KINDS, type DeviceKind } from '#shared/domain/device-kinds';
+import { topicFilterFor } from '#shared/domain/topics';
+
+/** A Lambda function: its folder under `functions/` holds `handler.ts` with `makeHandler` and `handler`. */
+export interface FunctionSpec {
+  name: string;
+  entry: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  description: string;
+}
+
+/** Topic filter → queue → function. */
+export interface TelemetryRoute {
+  /** Also the topic rule's name (underscores: IoT rule names allow no dashes). */
+  ruleName: string;
+  kind: DeviceKind;
+  topicFilter: string;
+  queue: string;
+  function: string;
+  /** Event-source batching: up to `batchSize` records, waiting at most `batchWindowSeconds` to fill. */
+  batchSize: number;
+  batchWindowSeconds: number;
+  /** Receives before a message goes to the dead-letter queue. */
+  maxReceiveCount: number;
+  /** Concurrent batches per queue (SQS event source maximum concurrency). */
+  maxConcurrency: number;
+}
+
+/** A function run on a schedule with an EventBridge `ScheduledEvent` (filled by later issues). */
+export interface ScheduleRoute {
+  name: string;
+  function: string;
+  /** `rate(5 minutes)` or `cron(...)`, as EventBridge Scheduler takes it. */
+  expression: string;
+  description: string;
+}
+
+export interface ApiRoute {
+  method: 'GET' | 'POST';
+  /** API Gateway path template, `{name}` for a path parameter. */
+  path: string;
+  function: string;
+}
+
+const ingestFunction = (kind: DeviceKind): FunctionSpec => ({
+  name: `ingest-${kind}`,
+  entry: `functions/ingest-${kind}/handler.ts`,
+  memoryMb: 512,
+  timeoutSeconds: 30,
+  description: `Validates and stores ${kind} telemetry from its queue`,
+});
+
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  ...DEVICE_KINDS.map(ingestFunction),
+  { name: 'ops-api', entry: 'functions/ops-api/handler.ts', memoryMb: 256, timeoutSeconds: 10, description: 'The ops HTTP API' },
+];
+
+const telemetryRoute = (kind: DeviceKind, tuning: Pick<TelemetryRoute, 'batchSize' | 'batchWindowSeconds'>): TelemetryRoute => ({
+  ruleName: `cityops_${kind}_telemetry`,
+  kind,
+  topicFilter: topicFilterFor(kind),
+  queue: `${kind}-telemetry`,
+  function: `ingest-${kind}`,
+  maxReceiveCount: 5,
+  maxConcurrency: 2,
+  ...tuning,
+});
+
+export const TELEMETRY_ROUTES: readonly TelemetryRoute[] = [
+  telemetryRoute('bins', { batchSize: 100, batchWindowSeconds: 2 }),
+  // GPS batches are larger (up to 500 fixes a message): smaller batches keep a run short.
+  telemetryRoute('sweepers', { batchSize: 50, batchWindowSeconds: 2 }),
+  telemetryRoute('cameras', { batchSize: 100, batchWindowSeconds: 2 }),
+];
+
+/** Detectors, escalation and window closes arrive with the case and coverage issues. */
+export const SCHEDULES: readonly ScheduleRoute[] = [];
+
+export const API_ROUTES: readonly ApiRoute[] = [
+  { method: 'GET', path: '/health', function: 'ops-api' },
+  { method: 'GET', path: '/devices', function: 'ops-api' },
+  { method: 'GET', path: '/devices/{thing}', function: 'ops-api' },
+];
+
+/** SQS visibility timeout: six times the function timeout, as AWS advises for event sources. */
+export const visibilityTimeoutSeconds = (route: TelemetryRoute): number => 6 * functionSpec(route.function).timeoutSeconds;
+
+export function functionSpec(name: string): FunctionSpec {
+  const spec = FUNCTIONS.find((f) => f.name === name);
+  if (!spec) throw new Error(`no function "${name}" in the route table`);
+  return spec;
+}

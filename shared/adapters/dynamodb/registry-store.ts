@@ -1,0 +1,150 @@
+import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CityModel, Community, Department, Device, District, Grid, Site, Street } from '#shared/domain/city-model';
+import type { DeviceKind } from '#shared/domain/device-kinds';
+import type { Page, Place } from '#shared/app/ports';
+import { batchPut } from './batch-write.ts';
+
+/**
+ * Registry layout: every record under its own key (`<type>#<id>`), so a device or site is
+ * one GetItem; the `byParent` index lists a district's records by type (`gsiSk` prefix),
+ * and lists the districts themselves under `gsiPk = "districts"`.
+ */
+type RecordType = 'district' | 'street' | 'community' | 'grid' | 'department' | 'site' | 'device';
+
+const DISTRICTS_PARTITION = 'districts';
+
+export const registryKeys = {
+  district: (id: string) => `district#${id}`,
+  street: (id: string) => `street#${id}`,
+  community: (id: string) => `community#${id}`,
+  grid: (id: string) => `grid#${id}`,
+  department: (districtId: string, unitId: string) => `department#${districtId}#${unitId}`,
+  site: (id: string) => `site#${id}`,
+  device: (thing: string) => `device#${thing}`,
+};
+
+export class InvalidPageTokenError extends Error {}
+
+export class DynamoRegistryStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** Writes a whole model (idempotent: the same model twice leaves the same records). */
+  async putModel(model: CityModel): Promise<{ written: number }> {
+    const records: { type: RecordType; pk: string; gsiPk: string; gsiSk: string; data: object }[] = [
+      ...model.districts.map((d) => ({ type: 'district' as const, pk: registryKeys.district(d.districtId), gsiPk: DISTRICTS_PARTITION, gsiSk: `district#${d.districtId}`, data: d })),
+      ...model.streets.map((s) => ({ type: 'street' as const, pk: registryKeys.street(s.streetId), gsiPk: s.districtId, gsiSk: `street#${s.streetId}`, data: s })),
+      ...model.communities.map((c) => ({ type: 'community' as const, pk: registryKeys.community(c.communityId), gsiPk: c.districtId, gsiSk: `community#${c.communityId}`, data: c })),
+      ...model.grids.map((g) => ({ type: 'grid' as const, pk: registryKeys.grid(g.gridId), gsiPk: g.districtId, gsiSk: `grid#${g.gridId}`, data: g })),
+      ...model.departments.map((d) => ({ type: 'department' as const, pk: registryKeys.department(d.districtId, d.unitId), gsiPk: d.districtId, gsiSk: `department#${d.unitId}`, data: d })),
+      ...model.sites.map((s) => ({ type: 'site' as const, pk: registryKeys.site(s.siteId), gsiPk: s.districtId, gsiSk: `site#${s.siteKind}#${s.siteId}`, data: s })),
+      ...model.devices.map((d) => ({ type: 'device' as const, pk: registryKeys.device(d.thing), gsiPk: d.districtId, gsiSk: `device#${d.kind}#${d.thing}`, data: d })),
+    ];
+    const outcome = await batchPut(
+      this.doc,
+      this.table,
+      records.map(({ type, pk, gsiPk, gsiSk, data }) => ({ messageId: pk, item: { ...data, pk, gsiPk, gsiSk, recordType: type } })),
+      { attempts: 8 },
+    );
+    const undone = [...outcome.retry, ...outcome.failed.map((f) => `${f.messageId} (${f.reason})`)];
+    if (undone.length > 0) throw new Error(`registry records not written: ${undone.slice(0, 5).join(', ')}`);
+    return { written: records.length };
+  }
+
+  getDevice(thing: string): Promise<Device | undefined> {
+    return this.get<Device>(registryKeys.device(thing));
+  }
+
+  getSite(siteId: string): Promise<Site | undefined> {
+    return this.get<Site>(registryKeys.site(siteId));
+  }
+
+  /** A grid with the community and street office that own it. */
+  async getPlace(gridId: string): Promise<Place | undefined> {
+    const grid = await this.get<Grid>(registryKeys.grid(gridId));
+    if (!grid) return undefined;
+    const keys = [registryKeys.community(grid.communityId), registryKeys.street(grid.streetId)];
+    const result = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys.map((pk) => ({ pk })) } } }));
+    const found = new Map((result.Responses?.[this.table] ?? []).map((item) => [item.pk as string, strip(item)]));
+    return { grid, community: found.get(keys[0]!) as Community | undefined, street: found.get(keys[1]!) as Street | undefined };
+  }
+
+  async listDistricts(): Promise<District[]> {
+    return (await this.queryAll(DISTRICTS_PARTITION, 'district#')) as District[];
+  }
+
+  async listDepartments(districtId: string): Promise<Department[]> {
+    return (await this.queryAll(districtId, 'department#')) as Department[];
+  }
+
+  /** Devices of every district (or one), optionally of one kind, a page at a time. */
+  async listDevices(options: { kind?: DeviceKind; districtId?: string; limit?: number; nextToken?: string }): Promise<Page<Device>> {
+    const limit = options.limit ?? 100;
+    const districtIds = options.districtId ? [options.districtId] : (await this.listDistricts()).map((d) => d.districtId);
+    let { d: districtIndex, k: startKey } = decodeToken(options.nextToken);
+    const items: Device[] = [];
+    while (districtIndex < districtIds.length && items.length < limit) {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byParent',
+          KeyConditionExpression: 'gsiPk = :pk AND begins_with(gsiSk, :prefix)',
+          ExpressionAttributeValues: { ':pk': districtIds[districtIndex], ':prefix': options.kind ? `device#${options.kind}#` : 'device#' },
+          ExclusiveStartKey: startKey,
+          Limit: limit - items.length,
+        }),
+      );
+      items.push(...(page.Items ?? []).map((item) => strip(item) as Device));
+      startKey = page.LastEvaluatedKey;
+      if (!startKey) districtIndex++;
+    }
+    const more = districtIndex < districtIds.length;
+    return { items, ...(more ? { nextToken: encodeToken(districtIndex, startKey) } : {}) };
+  }
+
+  private async get<T>(pk: string): Promise<T | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk } }));
+    return Item ? (strip(Item) as T) : undefined;
+  }
+
+  private async queryAll(gsiPk: string, prefix: string): Promise<unknown[]> {
+    const items: unknown[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byParent',
+          KeyConditionExpression: 'gsiPk = :pk AND begins_with(gsiSk, :prefix)',
+          ExpressionAttributeValues: { ':pk': gsiPk, ':prefix': prefix },
+          ExclusiveStartKey,
+        }),
+      );
+      items.push(...(page.Items ?? []).map(strip));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+}
+
+function strip(item: Record<string, unknown>): Record<string, unknown> {
+  const { pk: _pk, gsiPk: _gp, gsiSk: _gs, recordType: _t, ...rest } = item;
+  return rest;
+}
+
+function encodeToken(d: number, k: Record<string, unknown> | undefined): string {
+  return Buffer.from(JSON.stringify({ d, k })).toString('base64url');
+}
+
+function decodeToken(token: string | undefined): { d: number; k: Record<string, unknown> | undefined } {
+  if (!token) return { d: 0, k: undefined };
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (typeof parsed.d === 'number' && Number.isInteger(parsed.d) && parsed.d >= 0) return { d: parsed.d, k: parsed.k ?? undefined };
+  } catch {
+    /* fall through */
+  }
+  throw new InvalidPageTokenError('nextToken is not one this API issued');
+}

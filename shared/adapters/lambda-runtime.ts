@@ -1,0 +1,81 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics as PowertoolsMetrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { IngestDeps, Log, Metrics } from '#shared/app/ports';
+import type { DeviceKind } from '#shared/domain/device-kinds';
+import { sqsIngestHandler } from './telemetry-envelope.ts';
+import { systemClock } from './clock.ts';
+import { documentClient } from './dynamodb/client.ts';
+import { DynamoRegistryStore } from './dynamodb/registry-store.ts';
+import { DynamoRejectStore } from './dynamodb/reject-store.ts';
+import { DynamoTelemetryStore } from './dynamodb/telemetry-store.ts';
+import { tableNamesFromEnv } from './dynamodb/tables.ts';
+
+/**
+ * The Lambda wiring of the ports: clients and configuration from the environment,
+ * created once per execution environment on first use (never at import, so tests can
+ * import a handler module without AWS settings).
+ */
+const SERVICE = 'cityops';
+
+let shared: { doc: ReturnType<typeof documentClient>; log: Log; metrics: Metrics } | undefined;
+
+export function lambdaBase() {
+  if (!shared) {
+    const logger = new Logger({ serviceName: SERVICE });
+    const powertools = new PowertoolsMetrics({ namespace: 'CityOps', serviceName: SERVICE });
+    shared = {
+      doc: documentClient(new DynamoDBClient({})),
+      log: {
+        info: (message, fields) => logger.info(message, { ...fields }),
+        warn: (message, fields) => logger.warn(message, { ...fields }),
+        error: (message, fields) => logger.error(message, { ...fields }),
+      },
+      metrics: {
+        count: (name, value, dimensions = {}) => {
+          const single = powertools.singleMetric();
+          single.addDimensions(dimensions);
+          single.addMetric(name, MetricUnit.Count, value);
+        },
+        flush: () => powertools.publishStoredMetrics(),
+      },
+    };
+  }
+  return shared;
+}
+
+export function lambdaIngestDeps(env = process.env): IngestDeps {
+  const { doc, log, metrics } = lambdaBase();
+  const tables = tableNamesFromEnv(env);
+  const historyDays = Number(env.HISTORY_DAYS ?? 30);
+  return {
+    telemetry: new DynamoTelemetryStore(doc, tables.telemetry, { historyDays }),
+    rejects: new DynamoRejectStore(doc, tables.rejects),
+    clock: systemClock,
+    log,
+    metrics,
+  };
+}
+
+/** Builds the real handler on the first invocation and reuses it. */
+export function lazyHandler<E, R>(build: () => (event: E) => Promise<R>): (event: E) => Promise<R> {
+  let built: ((event: E) => Promise<R>) | undefined;
+  return (event) => (built ??= build())(event);
+}
+
+/** Everything an ingest function module exports: the factory for tests and the Lambda entry point. */
+export function ingestFunction(kind: DeviceKind) {
+  const makeHandler = (deps: IngestDeps) => sqsIngestHandler(kind, deps);
+  return { makeHandler, handler: lazyHandler(() => makeHandler(lambdaIngestDeps())) };
+}
+
+export function lambdaOpsDeps(env = process.env) {
+  const { doc, log } = lambdaBase();
+  const tables = tableNamesFromEnv(env);
+  return {
+    registry: new DynamoRegistryStore(doc, tables.registry),
+    telemetry: new DynamoTelemetryStore(doc, tables.telemetry),
+    clock: systemClock,
+    log,
+  };
+}

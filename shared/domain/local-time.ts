@@ -1,0 +1,55 @@
+/** Local-time helpers for schedules: windows are stated in a district's local time. */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const formatter = (timeZone: string) => {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      weekday: 'short',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+};
+const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+
+export interface LocalTimeParts {
+  /** YYYY-MM-DD */
+  date: string;
+  /** ISO weekday, 1 = Monday. */
+  weekday: number;
+  /** Minutes since local midnight. */
+  minuteOfDay: number;
+}
+
+export function localTimeParts(epochMs: number, timeZone: string): LocalTimeParts {
+  const parts = Object.fromEntries(formatter(timeZone).formatToParts(epochMs).map((p) => [p.type, p.value]));
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    weekday: WEEKDAYS[parts.weekday!]!,
+    minuteOfDay: Number(parts.hour) * 60 + Number(parts.minute),
+  };
+}
+
+/** The epoch time of a local date and `HH:MM` in a time zone. */
+export function zonedTimeToEpoch(date: string, time: string, timeZone: string): number {
+  const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
+  const [h, mi] = time.split(':').map(Number) as [number, number];
+  const asUtc = Date.UTC(y, mo - 1, d, h, mi);
+  // The zone's offset at that moment, found by reading the UTC guess back in local time (twice for DST edges).
+  let guess = asUtc;
+  for (let i = 0; i < 2; i++) {
+    const p = Object.fromEntries(formatter(timeZone).formatToParts(guess).map((x) => [x.type, x.value]));
+    const local = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+    guess += asUtc - local;
+  }
+  return guess;
+}

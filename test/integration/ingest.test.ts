@@ -1,0 +1,166 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoRejectStore } from '#shared/adapters/dynamodb/reject-store';
+import { DynamoTelemetryStore } from '#shared/adapters/dynamodb/telemetry-store';
+import { documentClient, localDynamoClient } from '#shared/adapters/dynamodb/client';
+import { DEVICE_KINDS, type DeviceKind } from '#shared/domain/device-kinds';
+import { PAYLOAD_LIMITS } from '#shared/domain/payloads';
+import { topicFor } from '#shared/domain/topics';
+import { makeHandler as binsHandler } from '#functions/ingest-bins/handler';
+import { makeHandler as sweepersHandler } from '#functions/ingest-sweepers/handler';
+import { makeHandler as camerasHandler } from '#functions/ingest-cameras/handler';
+import { testTables } from '../support/dynamo.ts';
+import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
+import { marker, rawRecord, record, sqsEvent, validPayload } from '../support/telemetry.ts';
+
+const HANDLERS = { bins: binsHandler, sweepers: sweepersHandler, cameras: camerasHandler };
+const NOW = Date.UTC(2026, 10, 27, 1, 0, 0);
+
+let env: Awaited<ReturnType<typeof testTables>>;
+beforeAll(async () => {
+  env = await testTables('ingest');
+});
+
+function setup(kind: DeviceKind, options: { doc?: ReturnType<typeof documentClient> } = {}) {
+  const doc = options.doc ?? env.doc;
+  const telemetry = new DynamoTelemetryStore(doc, env.tables.telemetry, { attempts: 2, baseDelayMs: 5 });
+  const rejects = new DynamoRejectStore(doc, env.tables.rejects, { attempts: 2, baseDelayMs: 5 });
+  const log = recordingLog();
+  const metrics = recordingMetrics();
+  const clock = fixedClock(NOW);
+  const handler = HANDLERS[kind]({ telemetry, rejects, clock, log, metrics });
+  return { handler, telemetry, rejects, log, metrics, clock };
+}
+
+let things = 0;
+const newThing = (kind: DeviceKind) => `${kind}-it-${++things}`;
+
+describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
+  const msg = (thing: string, ts: number, seq: number, value = 50, extra: Partial<Parameters<typeof record>[0]> = {}) =>
+    record({ kind, thing, payload: validPayload(kind, ts, seq, value), receivedAt: ts + 100, ...extra });
+
+  it('stores the latest state and every reading in history with a TTL', async () => {
+    const { handler, telemetry } = setup(kind);
+    const thing = newThing(kind);
+    const result = await handler(sqsEvent(msg(thing, NOW - 2000, 1, 11), msg(thing, NOW - 1000, 2, 12)));
+    expect(result.batchItemFailures).toEqual([]);
+    const state = await telemetry.getLatest(thing);
+    expect(state).toMatchObject({ thing, kind, ts: NOW - 1000, seq: 2, lastSeenAt: NOW - 900 });
+    expect(marker(kind, state!)).toBe(12);
+    const history = await telemetry.history(thing, NOW - 10_000, NOW);
+    expect(history.map((r) => r.seq)).toEqual([1, 2]);
+    const { Items } = await env.doc.send(new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
+      TableName: env.tables.telemetry,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
+      ExpressionAttributeValues: { ':pk': `device#${thing}`, ':r': 'reading#' },
+    }));
+    for (const item of Items!) expect(item.expiresAt).toBe(Math.floor((item.ts as number) / 1000) + 30 * 86_400);
+  });
+
+  it('never lets a stale, replayed or duplicate reading overwrite a newer one, across batches', async () => {
+    const { handler, telemetry, metrics } = setup(kind);
+    const thing = newThing(kind);
+    await handler(sqsEvent(msg(thing, NOW - 1000, 5, 30)));
+    // An older reading arriving late, then a replay of the newest, then a duplicate inside one batch.
+    await handler(sqsEvent(msg(thing, NOW - 5000, 4, 20)));
+    await handler(sqsEvent(msg(thing, NOW - 1000, 5, 99)));
+    const dup = msg(thing, NOW - 500, 6, 33);
+    const result = await handler(sqsEvent(dup, msg(thing, NOW - 500, 6, 33)));
+    expect(result.batchItemFailures).toEqual([]);
+    const state = await telemetry.getLatest(thing);
+    expect(state).toMatchObject({ ts: NOW - 500, seq: 6 });
+    expect(marker(kind, state!)).toBe(33);
+    expect(metrics.totals.get('TelemetryStale')).toBe(2);
+    expect(metrics.totals.get('TelemetryDuplicate')).toBe(1);
+    // The late reading is still kept in history, once.
+    expect((await telemetry.history(thing, 0, NOW)).map((r) => r.seq)).toEqual([4, 5, 6]);
+  });
+
+  it('orders out-of-order readings in one batch by reading time and sequence', async () => {
+    const { handler, telemetry } = setup(kind);
+    const thing = newThing(kind);
+    await handler(sqsEvent(msg(thing, NOW - 1000, 9, 40), msg(thing, NOW - 3000, 7, 20), msg(thing, NOW - 1000, 8, 30)));
+    const state = await telemetry.getLatest(thing);
+    expect(state).toMatchObject({ ts: NOW - 1000, seq: 9 });
+    expect(marker(kind, state!)).toBe(40);
+  });
+
+  it('collapses a batch per device: one state write per device, history in batch writes', async () => {
+    const { handler } = setup(kind);
+    const a = newThing(kind);
+    const b = newThing(kind);
+    const records = Array.from({ length: 30 }, (_, i) => msg(i % 2 ? a : b, NOW - 60_000 + i * 1000, i, i));
+    env.requests.length = 0;
+    const result = await handler(sqsEvent(...records));
+    expect(result.batchItemFailures).toEqual([]);
+    const updates = env.requests.filter((r) => r === 'UpdateItemCommand').length;
+    const batchWrites = env.requests.filter((r) => r === 'BatchWriteItemCommand').length;
+    expect(updates).toBe(2);
+    expect(batchWrites).toBe(2); // 30 history items: 25 + 5
+    expect(env.requests.filter((r) => r !== 'UpdateItemCommand' && r !== 'BatchWriteItemCommand')).toEqual([]);
+  });
+
+  it('sends each bad message to the rejects store with its reason and original payload, and stores the good ones (a poison message among good ones)', async () => {
+    const { handler, telemetry, rejects, log } = setup(kind);
+    const thing = newThing(kind);
+    const other = newThing(kind);
+    const huge = 'x'.repeat(PAYLOAD_LIMITS.maxPayloadBytes + 10);
+    const bad = {
+      malformed: record({ kind, thing, payload: '{"ts": 12, "seq": ', receivedAt: NOW }),
+      oversized: record({ kind, thing, payload: huge, receivedAt: NOW }),
+      wrongClient: record({ kind, thing, clientId: other, payload: validPayload(kind, NOW, 50), receivedAt: NOW }),
+      namesAnother: record({ kind, thing, payload: { ...validPayload(kind, NOW, 51), thing: other }, receivedAt: NOW }),
+      outOfRange: record({ kind, thing, payload: { ...validPayload(kind, NOW, 52), seq: -3 }, receivedAt: NOW }),
+      future: record({ kind, thing, payload: validPayload(kind, NOW + 3_600_000, 53), receivedAt: NOW }),
+      badTopic: record({ kind, thing, topic: `dt/cityops/${kind}/${thing}/other`, payload: validPayload(kind, NOW, 54), receivedAt: NOW }),
+      notAnEnvelope: rawRecord('this is not an envelope', NOW),
+    };
+    const good = [msg(thing, NOW - 3000, 1, 21), msg(thing, NOW - 2000, 2, 22)];
+    const result = await handler(sqsEvent(good[0]!, ...Object.values(bad), good[1]!));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(marker(kind, (await telemetry.getLatest(thing))!)).toBe(22);
+
+    const stored = await rejects.list(thing);
+    const codes = Object.fromEntries(stored.map((r) => [r.messageId, r.code]));
+    expect(codes).toEqual({
+      [bad.malformed.messageId]: 'malformed_json',
+      [bad.oversized.messageId]: 'oversized',
+      [bad.wrongClient.messageId]: 'identity_mismatch',
+      [bad.namesAnother.messageId]: 'identity_mismatch',
+      [bad.outOfRange.messageId]: 'invalid_payload',
+      [bad.future.messageId]: 'future_timestamp',
+      [bad.badTopic.messageId]: 'bad_topic',
+    });
+    const malformed = stored.find((r) => r.messageId === bad.malformed.messageId)!;
+    expect(malformed).toMatchObject({ payload: '{"ts": 12, "seq": ', payloadEncoding: 'utf8', topic: topicFor(kind, thing), clientId: thing });
+    expect(malformed.reason).toMatch(/not JSON/);
+    const oversized = stored.find((r) => r.messageId === bad.oversized.messageId)!;
+    expect(oversized).toMatchObject({ payloadBytes: PAYLOAD_LIMITS.maxPayloadBytes + 10, payloadTruncated: true });
+    const unknown = await rejects.list(undefined);
+    expect(unknown.find((r) => r.messageId === bad.notAnEnvelope.messageId)).toMatchObject({ code: 'bad_envelope', payload: 'this is not an envelope' });
+    expect(log.entries.filter((e) => e.message === 'telemetry rejected')).toHaveLength(8);
+    // Nothing from the bad messages reached the state or history.
+    expect((await telemetry.history(thing, 0, NOW + 7_200_000)).map((r) => r.seq)).toEqual([1, 2]);
+  });
+
+  it('reports only retryable failures back for redelivery', async () => {
+    // A store that cannot be reached: every write fails with a connection error, which is retryable.
+    const dead = documentClient(localDynamoClient('http://127.0.0.1:9', { maxAttempts: 1 }));
+    const { handler } = setup(kind, { doc: dead });
+    const thing = newThing(kind);
+    const good = msg(thing, NOW - 1000, 1);
+    const bad = record({ kind, thing, payload: 'nope', receivedAt: NOW });
+    const result = await handler(sqsEvent(good, bad));
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([good.messageId, bad.messageId].sort());
+  });
+
+  it('turns a non-retryable storage failure into a rejection instead of endless redelivery', async () => {
+    const telemetry = new DynamoTelemetryStore(env.doc, 'no-such-table');
+    const rejects = new DynamoRejectStore(env.doc, env.tables.rejects);
+    const handler = HANDLERS[kind]({ telemetry, rejects, clock: fixedClock(NOW), log: recordingLog(), metrics: recordingMetrics() });
+    const thing = newThing(kind);
+    const good = msg(thing, NOW - 1000, 1);
+    const result = await handler(sqsEvent(good));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await rejects.list(thing)).toEqual([expect.objectContaining({ messageId: good.messageId, code: 'storage_error' })]);
+  });
+});

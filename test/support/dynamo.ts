@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { documentClient, localDynamoClient } from '#shared/adapters/dynamodb/client';
+import { ensureTables, tableNames } from '#shared/adapters/dynamodb/tables';
+
+/** This file's tables on the run's DynamoDB Local, under a prefix of its own. */
+export async function testTables(name: string) {
+  const endpoint = inject('dynamoEndpoint');
+  const client = localDynamoClient(endpoint);
+  const tables = tableNames(`${name}-${randomUUID().slice(0, 8)}-`);
+  await ensureTables(client, tables);
+  const requests: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      requests.push(context.commandName as string);
+      return next(args);
+    },
+    { step: 'initialize', name: 'countRequests' },
+  );
+  return { endpoint, client, doc: documentClient(client), tables, requests };
+}
