@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import mqtt from 'mqtt';
+import { loadDistrictDir } from '#devices/district-files';
+import { runFleet } from '#devices/fleet-runner';
+import { buildFleet } from '#devices/scenarios';
+import { virtualClock } from '#shared/adapters/clock';
+import { documentClient } from '#shared/adapters/dynamodb/client';
+import { DynamoRejectStore } from '#shared/adapters/dynamodb/reject-store';
+import { PAYLOAD_LIMITS } from '#shared/domain/payloads';
+import { topicFor } from '#shared/domain/topics';
+import { startLocalStack, type LocalStack } from '#infra/local/stack';
+
+const model = await loadDistrictDir();
+let stack: LocalStack;
+const refusals: string[] = [];
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    clock: { now: () => Date.now() },
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    tablePrefix: `e2e-${Date.now()}-`,
+    mqttPort: 0,
+    apiPort: 0,
+    model,
+    observer: {
+      log: { info() {}, warn() {}, error() {} },
+      metrics: { count() {}, flush() {} },
+      broker: { refused: (what, clientId, reason) => refusals.push(`${what} ${clientId}: ${reason}`) },
+    },
+  });
+});
+afterAll(() => stack?.stop());
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const device = async (thing: string): Promise<any> => (await fetch(`${stack.apiUrl}/devices/${thing}`)).json();
+
+describe('MQTT publish → state row, through the local twin', () => {
+  it('stores a registered bin sensor’s reading, visible through GET /devices/{thing}', async () => {
+    const client = await mqtt.connectAsync(stack.mqttUrl, { clientId: 'bin-gs-005', reconnectPeriod: 0 });
+    const ts = Date.now();
+    await client.publishAsync(topicFor('bins', 'bin-gs-005'), JSON.stringify({ ts, seq: 17, fillPct: 81.5, batteryPct: 66 }), { qos: 1 });
+    await client.endAsync();
+    await vi.waitFor(async () => expect((await device('bin-gs-005')).state).toEqual({ ts, seq: 17, fillPct: 81.5, batteryPct: 66 }), { timeout: 10_000, interval: 100 });
+    const view = await device('bin-gs-005');
+    expect(view.lastSeenAt).toBeGreaterThanOrEqual(ts);
+    expect(view.street.streetId).toBeTruthy();
+  });
+
+  it('refuses an unregistered client id at CONNECT', async () => {
+    await expect(mqtt.connectAsync(stack.mqttUrl, { clientId: 'intruder-1', reconnectPeriod: 0 })).rejects.toThrow(/Identifier rejected/);
+    expect(refusals).toContain('connect intruder-1: not a registered thing');
+  });
+
+  it('refuses a publish to another thing’s topic, and stores nothing for either', async () => {
+    const client = await mqtt.connectAsync(stack.mqttUrl, { clientId: 'bin-gs-006', reconnectPeriod: 0 });
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    client.publish(topicFor('bins', 'bin-gs-008'), JSON.stringify({ ts: Date.now(), seq: 1, fillPct: 10 }), { qos: 1 });
+    await closed; // the broker closes a connection that breaks the policy, as AWS IoT Core does
+    client.end(true);
+    expect(refusals.some((r) => r.startsWith('publish bin-gs-006: "bin-gs-006" may publish only to its own topics'))).toBe(true);
+    await stack.drained();
+    expect((await device('bin-gs-008')).state).toBeNull();
+    expect((await device('bin-gs-006')).state).toBeNull();
+  });
+
+  it('refuses a topic of another kind and a payload over 128 KB at the broker', async () => {
+    for (const [topic, payload, reason] of [
+      [topicFor('sweepers', 'bin-gs-009'), '{}', 'registered as bins, not sweepers'],
+      [topicFor('bins', 'bin-gs-009'), 'x'.repeat(PAYLOAD_LIMITS.maxPayloadBytes + 1), 'exceeds'],
+    ] as const) {
+      const client = await mqtt.connectAsync(stack.mqttUrl, { clientId: 'bin-gs-009', reconnectPeriod: 0 });
+      const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+      client.publish(topic, payload, { qos: 1 });
+      await closed;
+      client.end(true);
+      expect(refusals.some((r) => r.startsWith('publish bin-gs-009') && r.includes(reason))).toBe(true);
+    }
+  });
+
+  it('files a malformed message from a registered device in the rejects store', async () => {
+    const client = await mqtt.connectAsync(stack.mqttUrl, { clientId: 'bin-gs-010', reconnectPeriod: 0 });
+    await client.publishAsync(topicFor('bins', 'bin-gs-010'), '{"fillPct": 50', { qos: 1 });
+    await client.endAsync();
+    const rejects = new DynamoRejectStore(documentClient(stack.dynamo), stack.tables.rejects);
+    await vi.waitFor(async () => expect(await rejects.list('bin-gs-010')).toEqual([expect.objectContaining({ code: 'malformed_json', payload: '{"fillPct": 50' })]), { timeout: 10_000, interval: 100 });
+  });
+
+  it('runs the simulated fleet on a virtual clock: every device’s telemetry lands', async () => {
+    const clock = virtualClock(Date.UTC(2026, 10, 26, 21, 10), 60); // 05:10 in Shanghai: sweepers are working
+    const devices = [...model.devices.filter((d) => d.kind !== 'bins'), ...model.devices.filter((d) => d.kind === 'bins').slice(0, 3)];
+    const fleet = await runFleet({ brokerUrl: stack.mqttUrl, simulators: buildFleet(model, 'normal', clock.now(), devices), clock });
+    try {
+      await vi.waitFor(
+        async () => {
+          for (const d of devices) expect((await device(d.thing)).state, d.thing).not.toBeNull();
+        },
+        { timeout: 20_000, interval: 250 },
+      );
+    } finally {
+      await fleet.stop();
+    }
+    const sweeper = await device('sweeper-gs-01');
+    expect(sweeper.state).toMatchObject({ brushOn: true });
+    expect(sweeper.state.lat).toBeCloseTo(30.3062, 3);
+  });
+});

@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/** Runs the `npm start` entry point as a user would, reading its live log. */
+function start(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const waitFor = async (pattern: RegExp, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const m = pattern.exec(out);
+      if (m) return m;
+      if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return { child, exited, waitFor, output: () => out };
+}
+
+describe('npm start', () => {
+  it('shows simulated telemetry stored within 30 s, and Ctrl-C stops everything, DynamoDB Local included', async () => {
+    const run = start(['--in-memory', '--mqtt-port', '0', '--api-port', '0']);
+    try {
+      const ready = await run.waitFor(/DynamoDB Local (http:\/\/127\.0\.0\.1:\d+)/, 30_000);
+      await run.waitFor(/connect\s+\d+ devices connected/, 30_000);
+      const stored = await run.waitFor(/stored\s+bins ([1-9]\d*) · sweepers (\d+) · cameras (\d+)/, 30_000);
+      expect(Number(stored[1])).toBeGreaterThan(0);
+      run.child.kill('SIGINT');
+      expect(await run.exited).toBe(0);
+      expect(run.output()).toContain('stopped cleanly');
+      await expect(fetch(ready[1]!)).rejects.toThrow(); // the JVM is gone with the stack
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('says how to install Java when there is none', async () => {
+    const emptyPath = mkdtempSync(join(tmpdir(), 'no-java-'));
+    const run = start(['--in-memory', '--no-simulate', '--mqtt-port', '0', '--api-port', '0'], { ...process.env, PATH: emptyPath });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/needs a Java 17 \(or newer\) runtime/);
+    expect(run.output()).toMatch(/apt-get install -y openjdk-17-jre-headless/);
+  }, 30_000);
+
+  it('explains a bad option instead of starting', async () => {
+    const run = start(['--scenario', 'chaos']);
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/unknown scenario "chaos"; choose one of normal, overflow/);
+    expect(run.output()).toContain('Usage: npm start');
+  }, 30_000);
+});

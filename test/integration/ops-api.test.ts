@@ -1,0 +1,109 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store';
+import { DynamoTelemetryStore } from '#shared/adapters/dynamodb/telemetry-store';
+import { DynamoRejectStore } from '#shared/adapters/dynamodb/reject-store';
+import { loadDistrictDir } from '#devices/district-files';
+import { makeHandler as opsApi } from '#functions/ops-api/handler';
+import { makeHandler as binsIngest } from '#functions/ingest-bins/handler';
+import { testTables } from '../support/dynamo.ts';
+import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
+import { record, sqsEvent } from '../support/telemetry.ts';
+
+const NOW = Date.UTC(2026, 10, 27, 1, 0, 0);
+const model = await loadDistrictDir();
+let env: Awaited<ReturnType<typeof testTables>>;
+let registry: DynamoRegistryStore;
+let telemetry: DynamoTelemetryStore;
+let api: ReturnType<typeof opsApi>;
+
+const get = async (routeKey: string, path: string, query?: Record<string, string>, pathParameters?: Record<string, string>) => {
+  const result = await api({ routeKey, rawPath: path, queryStringParameters: query, pathParameters } as unknown as APIGatewayProxyEventV2);
+  return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') };
+};
+
+beforeAll(async () => {
+  env = await testTables('opsapi');
+  registry = new DynamoRegistryStore(env.doc, env.tables.registry);
+  telemetry = new DynamoTelemetryStore(env.doc, env.tables.telemetry);
+  await registry.putModel(model);
+  api = opsApi({ registry, telemetry, clock: fixedClock(NOW), log: recordingLog() });
+});
+
+describe('registry store', () => {
+  it('writes the model idempotently and reads records back as they were', async () => {
+    expect(await registry.putModel(model)).toEqual({ written: 1 + 2 + 4 + 12 + 5 + model.sites.length + model.devices.length });
+    expect(await registry.getDevice('bin-gs-001')).toEqual(model.devices.find((d) => d.thing === 'bin-gs-001'));
+    expect(await registry.getSite('rt-04')).toEqual(model.sites.find((s) => s.siteId === 'rt-04'));
+    const place = await registry.getPlace('gs-xiaohe-c2-g1');
+    expect(place).toMatchObject({ grid: { gridId: 'gs-xiaohe-c2-g1' }, community: { communityId: 'gs-xiaohe-c2' }, street: { streetId: 'gs-xiaohe' } });
+    expect((await registry.listDistricts()).map((d) => d.districtId)).toEqual(['gongshu']);
+    expect(await registry.listDepartments('gongshu')).toHaveLength(5);
+  });
+
+  it('pages through devices by kind', async () => {
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await registry.listDevices({ kind: 'bins', limit: 7, nextToken });
+      expect(page.items.length).toBeLessThanOrEqual(7);
+      seen.push(...page.items.map((d) => d.thing));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    expect(seen.sort()).toEqual(model.devices.filter((d) => d.kind === 'bins').map((d) => d.thing).sort());
+  });
+});
+
+describe('ops API (read-only devices)', () => {
+  it('GET /health gives the stack’s clock', async () => {
+    expect(await get('GET /health', '/health')).toEqual({ status: 200, body: { now: NOW } });
+  });
+
+  it('GET /devices lists devices, filtered by kind, with last contact', async () => {
+    const all = await get('GET /devices', '/devices', { limit: '500' });
+    expect(all.status).toBe(200);
+    expect(all.body.items).toHaveLength(model.devices.length);
+    const cameras = await get('GET /devices', '/devices', { kind: 'cameras' });
+    expect(cameras.body.items.map((d: { thing: string }) => d.thing).sort()).toEqual(['cam-gs-m1-a', 'cam-gs-m1-b', 'cam-gs-m2-a', 'cam-gs-m2-b']);
+    expect(cameras.body.items[0]).toMatchObject({ kind: 'cameras', lastSeenAt: null });
+  });
+
+  it('refuses a bad kind, limit or page token with a 400 that says why', async () => {
+    expect(await get('GET /devices', '/devices', { kind: 'trucks' })).toMatchObject({ status: 400, body: { error: 'bad_request', message: expect.stringContaining('bins, sweepers, cameras') } });
+    expect(await get('GET /devices', '/devices', { limit: '0' })).toMatchObject({ status: 400 });
+    expect(await get('GET /devices', '/devices', { nextToken: 'garbage' })).toMatchObject({ status: 400, body: { message: expect.stringContaining('nextToken') } });
+  });
+
+  it('GET /devices/{thing} gives the device, its site, grid, community, street and latest state', async () => {
+    const before = await get('GET /devices/{thing}', '/devices/bin-gs-007', undefined, { thing: 'bin-gs-007' });
+    expect(before).toMatchObject({ status: 200, body: { state: null, lastSeenAt: null } });
+    const ingest = binsIngest({
+      telemetry,
+      rejects: new DynamoRejectStore(env.doc, env.tables.rejects),
+      clock: fixedClock(NOW),
+      log: recordingLog(),
+      metrics: recordingMetrics(),
+    });
+    await ingest(sqsEvent(record({ kind: 'bins', thing: 'bin-gs-007', payload: { ts: NOW - 1000, seq: 3, fillPct: 64.5, batteryPct: 77 }, receivedAt: NOW - 900 })));
+    const { status, body } = await get('GET /devices/{thing}', '/devices/bin-gs-007', undefined, { thing: 'bin-gs-007' });
+    const device = model.devices.find((d) => d.thing === 'bin-gs-007')!;
+    const site = model.sites.find((s) => s.siteId === device.siteId)!;
+    const grid = model.grids.find((g) => g.gridId === site.gridId)!;
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      device,
+      site: { siteId: site.siteId, siteKind: 'garbage_room', name: site.name, gridId: grid.gridId, location: (site as { location: object }).location },
+      grid: { gridId: grid.gridId, name: grid.name, responsible: grid.responsible },
+      community: { communityId: grid.communityId, name: model.communities.find((c) => c.communityId === grid.communityId)!.name },
+      street: { streetId: grid.streetId, name: model.streets.find((s) => s.streetId === grid.streetId)!.name },
+      state: { ts: NOW - 1000, seq: 3, fillPct: 64.5, batteryPct: 77 },
+      lastSeenAt: NOW - 900,
+    });
+  });
+
+  it('answers 404 for an unknown device and 400 for a malformed name', async () => {
+    expect(await get('GET /devices/{thing}', '/devices/nope', undefined, { thing: 'nope' })).toMatchObject({ status: 404, body: { error: 'not_found', message: 'no device "nope" in the registry' } });
+    expect(await get('GET /devices/{thing}', '/devices/a b', undefined, { thing: 'a b' })).toMatchObject({ status: 400 });
+    expect(await get('GET /nothing', '/nothing')).toMatchObject({ status: 404 });
+  });
+});
