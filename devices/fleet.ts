@@ -1,0 +1,86 @@
+/**
+ * `npm run devices`: runs the sample district's simulated fleet (or part of it) against
+ * any MQTT broker: the local stack's, or another that applies the same rules.
+ */
+import { parseArgs } from 'node:util';
+import { clockFromOptions } from '#shared/adapters/clock';
+import { DEVICE_KINDS, isDeviceKind } from '#shared/domain/device-kinds';
+import { loadDistrictDir, SAMPLE_DISTRICT_DIR } from './district-files.ts';
+import { runFleet } from './fleet-runner.ts';
+import { buildFleet, isScenarioName, SCENARIOS } from './scenarios.ts';
+
+const HELP = `Usage: npm run devices -- [options]
+
+Runs simulated devices as real MQTT clients (client id = thing name), each publishing
+QoS 1 on its own topic dt/cityops/<kind>/<thing>/<type> at its report interval.
+
+Options:
+  --broker <url>        MQTT broker (default mqtt://127.0.0.1:$MQTT_PORT or 1883)
+  --scenario <name>     what the fleet does (default normal):
+${Object.entries(SCENARIOS).map(([name, s]) => `                          ${name.padEnd(16)} ${s.description}`).join('\n')}
+  --kinds <list>        only these kinds, comma-separated (${DEVICE_KINDS.join(',')})
+  --things <list>       only these things, comma-separated
+  --clock <ISO time>    the devices' clock starts here (match the stack's --clock)
+  --speed <factor>      and runs this many times faster (match the stack's --speed)
+  --duration <seconds>  stop after this many real seconds (default: run until Ctrl-C)
+  --district-dir <dir>  district folder (default: the sample district)
+  -h, --help            this text
+`;
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      broker: { type: 'string', default: `mqtt://127.0.0.1:${process.env.MQTT_PORT ?? 1883}` },
+      scenario: { type: 'string', default: 'normal' },
+      kinds: { type: 'string' },
+      things: { type: 'string' },
+      clock: { type: 'string' },
+      speed: { type: 'string' },
+      duration: { type: 'string' },
+      'district-dir': { type: 'string', default: SAMPLE_DISTRICT_DIR },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return void process.stdout.write(HELP);
+  if (!isScenarioName(values.scenario)) throw new Error(`unknown scenario "${values.scenario}"; choose one of ${Object.keys(SCENARIOS).join(', ')}`);
+  const kinds = values.kinds?.split(',').map((k) => k.trim());
+  for (const k of kinds ?? []) if (!isDeviceKind(k)) throw new Error(`unknown kind "${k}"; choose from ${DEVICE_KINDS.join(', ')}`);
+  const duration = values.duration === undefined ? undefined : Number(values.duration);
+  if (duration !== undefined && !(duration > 0)) throw new Error('--duration must be a positive number of seconds');
+
+  const model = await loadDistrictDir(values['district-dir']);
+  const things = values.things?.split(',').map((t) => t.trim());
+  const devices = model.devices.filter((d) => (!kinds || kinds.includes(d.kind)) && (!things || things.includes(d.thing)));
+  for (const t of things ?? []) if (!model.devices.some((d) => d.thing === t)) throw new Error(`"${t}" is not a device of the district`);
+  if (devices.length === 0) throw new Error('no device matches --kinds/--things');
+
+  const clock = clockFromOptions({ clock: values.clock, speed: values.speed });
+  const log = (text: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${text}`);
+  const fleet = await runFleet({
+    brokerUrl: values.broker,
+    simulators: buildFleet(model, values.scenario, clock.now(), devices),
+    clock,
+    events: { connected: (thing) => log(`connected ${thing}`), problem: (thing, message) => log(`${thing}: ${message}`) },
+  });
+  log(`${devices.length} devices → ${values.broker}, scenario "${values.scenario}"${clock.speed !== 1 ? `, clock ×${clock.speed}` : ''}`);
+  let last = { ...fleet.published };
+  const report = setInterval(() => {
+    const now = { ...fleet.published };
+    log(`published ${DEVICE_KINDS.map((k) => `${k} ${now[k] - last[k]}`).join(' · ')} (last 10 s)`);
+    last = now;
+  }, 10_000);
+  const stop = async () => {
+    clearInterval(report);
+    await fleet.stop();
+    log(`stopped; published ${DEVICE_KINDS.map((k) => `${k} ${fleet.published[k]}`).join(' · ')} in all`);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  if (duration) setTimeout(() => void stop(), duration * 1000);
+}
+
+main().catch((error) => {
+  process.stderr.write(`devices: ${(error as Error).message}\n`);
+  process.exit(1);
+});
