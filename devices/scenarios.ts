@@ -74,18 +74,20 @@ export function buildFleet(model: CityModel, scenario: ScenarioName, start: numb
   });
 }
 
-function silenced(sim: Simulator, after: number): Simulator {
+/** The same device, its emissions passed through `change` (the inner simulator keeps its schedule). */
+function wrap(sim: Simulator, change: (emission: Emission | null, now: number) => Emission | null): Simulator {
   return {
     device: sim.device,
     topic: sim.topic,
     get nextAt() {
       return sim.nextAt;
     },
-    emit: (now) => {
-      const emission = sim.emit(now);
-      return now >= after ? null : emission;
-    },
+    emit: (now) => change(sim.emit(now), now),
   };
+}
+
+function silenced(sim: Simulator, after: number): Simulator {
+  return wrap(sim, (emission, now) => (now >= after ? null : emission));
 }
 
 /** Every third message is replaced by a fault, cycling through the kinds of bad input. */
@@ -103,17 +105,9 @@ function faulty(sim: Simulator, otherThing: string): Simulator {
     () => last ?? { payload: 'null' },
     (_now, good) => ({ payload: good, topic: topicFor(sim.device.kind, otherThing) }),
   ];
-  return {
-    device: sim.device,
-    topic: sim.topic,
-    get nextAt() {
-      return sim.nextAt;
-    },
-    emit: (now) => {
-      const emission = sim.emit(now);
-      if (!emission || typeof emission.payload === 'string') return emission;
-      if (++count % 3 !== 0) return (last = emission);
-      return faults[fault++ % faults.length]!(now, emission.payload as Record<string, unknown>);
-    },
-  };
+  return wrap(sim, (emission, now) => {
+    if (!emission || typeof emission.payload === 'string') return emission;
+    if (++count % 3 !== 0) return (last = emission);
+    return faults[fault++ % faults.length]!(now, emission.payload as Record<string, unknown>);
+  });
 }

@@ -4,6 +4,7 @@ import type { Device } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { PAYLOAD_LIMITS } from '#shared/domain/payloads';
 import { parseTopic } from '#shared/domain/topics';
+import { listen } from './listen.ts';
 
 /** A publish the broker accepted, as the topic rule sees it. */
 export interface AcceptedPublish {
@@ -107,12 +108,7 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
   });
 
   const server: Server = createServer(broker.handle);
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => resolve());
-  });
-  const port = (server.address() as { port: number }).port;
+  const { host, port } = await listen(server, options.port, options.host);
   return {
     url: `mqtt://${host}:${port}`,
     port,

