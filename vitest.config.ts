@@ -1,13 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Tests in tiers by folder. Unit tests need nothing; integration, e2e and infra tests share
+ * Tests in tiers by folder. Unit and infra (CDK synthesis) tests need nothing; integration and e2e tests share
  * one DynamoDB Local per run (started in the global setup), each file with its own table prefix.
  */
 export default defineConfig({
   test: {
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 60_000 } },
       {
         extends: true,
         test: {

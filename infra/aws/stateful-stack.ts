@@ -1,0 +1,64 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { TABLES, type TableKey, type TableSpec } from '#shared/adapters/dynamodb/tables';
+import { TELEMETRY_ROUTES, visibilityTimeoutSeconds } from '#infra/routes';
+
+export interface StatefulStackProps extends StackProps {
+  /** Refuse table deletion (default true: a city's records outlive a stack). */
+  deletionProtection?: boolean;
+}
+
+/**
+ * What keeps state: the tables (from the same definitions the local twin creates) and a
+ * queue with a dead-letter queue per telemetry route of the route table.
+ */
+export class StatefulStack extends Stack {
+  readonly tables: Record<TableKey, TableV2>;
+  readonly queues: Record<string, Queue>;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
+    super(scope, id, props);
+    const deletionProtection = props.deletionProtection ?? true;
+
+    this.tables = Object.fromEntries(
+      (Object.entries(TABLES) as [TableKey, TableSpec][]).map(([key, spec]) => {
+        const table = new TableV2(this, `${key}-table`, {
+          partitionKey: { name: spec.partitionKey, type: AttributeType.STRING },
+          sortKey: spec.sortKey ? { name: spec.sortKey, type: AttributeType.STRING } : undefined,
+          billing: Billing.onDemand(),
+          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+          timeToLiveAttribute: spec.ttlAttribute,
+          dynamoStream: spec.stream ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
+          deletionProtection,
+          removalPolicy: deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+          globalSecondaryIndexes: spec.indexes?.map((index) => ({
+            indexName: index.name,
+            partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+            sortKey: index.sortKey ? { name: index.sortKey, type: AttributeType.STRING } : undefined,
+          })),
+        });
+        new CfnOutput(this, `${key}-table-name`, { value: table.tableName, description: `the ${key} table` });
+        return [key, table];
+      }),
+    ) as Record<TableKey, TableV2>;
+
+    this.queues = Object.fromEntries(
+      TELEMETRY_ROUTES.map((route) => {
+        const deadLetterQueue = new Queue(this, `${route.queue}-dlq`, {
+          encryption: QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+          retentionPeriod: Duration.days(14),
+        });
+        const queue = new Queue(this, `${route.queue}-queue`, {
+          encryption: QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+          visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(route)),
+          deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: route.maxReceiveCount },
+        });
+        return [route.queue, queue];
+      }),
+    );
+  }
+}

@@ -1,0 +1,35 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { TABLES } from '#shared/adapters/dynamodb/tables';
+import { TELEMETRY_ROUTES, functionSpec } from '#infra/routes';
+import { StatefulStack } from '#infra/aws/stateful-stack';
+
+const template = Template.fromStack(new StatefulStack(new App(), 'Test'));
+
+describe('stateful stack', () => {
+  it('creates every table of the table definitions, on demand, with PITR, TTL and deletion protection', () => {
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', Object.keys(TABLES).length);
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })],
+    });
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byParent' })],
+    });
+  });
+
+  it('gives every telemetry route an encrypted queue with a dead-letter queue and the route’s receive limit', () => {
+    template.resourceCountIs('AWS::SQS::Queue', TELEMETRY_ROUTES.length * 2);
+    for (const route of TELEMETRY_ROUTES) {
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        SqsManagedSseEnabled: true,
+        VisibilityTimeout: 6 * functionSpec(route.function).timeoutSeconds,
+        RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: route.maxReceiveCount },
+      });
+    }
+    expect(Object.keys(template.findResources('AWS::SQS::QueuePolicy')).length).toBe(TELEMETRY_ROUTES.length * 2);
+  });
+});
