@@ -1,0 +1,78 @@
+import type { Signal } from '../cases.ts';
+import type { DetectionType, CameraDetectionsPayload } from '../payloads.ts';
+import type { CaseCategory } from '../responsibility.ts';
+import { withOverrides } from './thresholds.ts';
+
+/**
+ * Market cameras, per zone and detection type, across all cameras of a market. Defaults,
+ * overridable per site: a detection counts at confidence ≥ `minConfidence` (0.6); a case
+ * opens when counted detections occur at least `openCount` (3) times spanning at least
+ * `openSpanMinutes` (5) with no gap of `clearMinutes` (15); it clears after
+ * `clearMinutes` without one. One stray or weak detection never opens anything.
+ */
+export const CAMERA_DETECTOR_DEFAULTS = { minConfidence: 0.6, openCount: 3, openSpanMinutes: 5, clearMinutes: 15 };
+
+export const DETECTION_CATEGORY: Record<DetectionType, CaseCategory> = {
+  stall_outside_boundary: 'market_stall_outside',
+  goods_piled: 'market_goods_piled',
+  litter_pile: 'market_litter',
+  illegal_parking: 'illegal_parking',
+};
+
+export interface CameraZoneState {
+  hits: number[];
+  lastHitAt?: number;
+  active: boolean;
+}
+/** Keyed `<zoneId>|<type>`. */
+export type CameraDetectorState = Record<string, CameraZoneState>;
+
+const MINUTE = 60_000;
+
+export function detectMarket(
+  prior: CameraDetectorState | undefined,
+  messages: { thing: string; ts: number; payload: CameraDetectionsPayload }[],
+  context: { siteId: string; overrides?: Record<string, number> },
+): { state: CameraDetectorState; signals: Signal[] } {
+  const t = withOverrides(CAMERA_DETECTOR_DEFAULTS, context.overrides);
+  const state: CameraDetectorState = structuredClone(prior ?? {});
+  const signals: Signal[] = [];
+  for (const { thing, ts, payload } of [...messages].sort((a, b) => a.ts - b.ts)) {
+    for (const d of payload.detections) {
+      if (d.confidence < t.minConfidence) continue;
+      const key = `${d.zoneId}|${d.type}`;
+      const zone = (state[key] ??= { hits: [], active: false });
+      if (zone.lastHitAt !== undefined && ts - zone.lastHitAt >= t.clearMinutes * MINUTE) zone.hits = [];
+      zone.hits = [...zone.hits, ts].slice(-50);
+      zone.lastHitAt = Math.max(zone.lastHitAt ?? 0, ts);
+      const span = zone.hits.at(-1)! - zone.hits[0]!;
+      if (!zone.active && zone.hits.length >= t.openCount && span >= t.openSpanMinutes * MINUTE) {
+        zone.active = true;
+        signals.push({
+          kind: 'anomaly',
+          category: DETECTION_CATEGORY[d.type],
+          siteId: context.siteId,
+          thing,
+          zoneId: d.zoneId,
+          evidence: { at: ts, thing, summary: `${d.type} in zone ${d.zoneId}: ${zone.hits.length} detections over ${Math.round(span / MINUTE)} min`, data: { ...d } },
+        });
+      }
+    }
+    for (const [key, zone] of Object.entries(state)) {
+      if (zone.lastHitAt === undefined || ts - zone.lastHitAt < t.clearMinutes * MINUTE) continue;
+      const [zoneId, type] = key.split('|') as [string, DetectionType];
+      if (zone.active) {
+        signals.push({
+          kind: 'clear',
+          category: DETECTION_CATEGORY[type],
+          siteId: context.siteId,
+          thing,
+          zoneId,
+          evidence: { at: ts, thing, summary: `zone ${zoneId} clear of ${type} for ${t.clearMinutes} min`, data: { zoneId, type, lastHitAt: zone.lastHitAt } },
+        });
+      }
+      delete state[key];
+    }
+  }
+  return { state, signals };
+}

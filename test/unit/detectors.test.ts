@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { detectBins, type BinDetectorState } from '#shared/domain/detectors/bin-detector';
+import { detectMarket, type CameraDetectorState } from '#shared/domain/detectors/camera-detector';
+import { detectOffline } from '#shared/domain/detectors/offline-detector';
+import type { Device } from '#shared/domain/city-model';
+
+const MIN = 60_000;
+const T0 = Date.UTC(2026, 10, 27, 0, 0);
+const ctx = { thing: 'bin-1', siteId: 'gr-1' };
+
+/** Feeds readings one batch at a time (as separate ingest batches would), collecting signals. */
+function runBins(readings: Record<string, number>[], overrides?: Record<string, number>, everyMs = 5 * MIN) {
+  let state: BinDetectorState | undefined;
+  const signals: string[] = [];
+  readings.forEach((r, i) => {
+    const out = detectBins(state, [{ ts: T0 + i * everyMs, payload: { ts: T0 + i * everyMs, seq: i, fillPct: 50, ...r } }], { ...ctx, overrides });
+    state = out.state;
+    signals.push(...out.signals.map((s) => `${i}:${s.kind}:${s.category}`));
+  });
+  return signals;
+}
+
+describe('garbage-room detectors', () => {
+  it('opens overflow after two readings at 90 % or more, not one, and clears below 70 % only', () => {
+    expect(runBins([{ fillPct: 95 }, { fillPct: 80 }, { fillPct: 91 }])).toEqual([]);
+    expect(runBins([{ fillPct: 91 }, { fillPct: 92 }, { fillPct: 80 }, { fillPct: 69 }])).toEqual(['1:anomaly:garbage_overflow', '3:clear:garbage_overflow']);
+  });
+  it('opens overflow after 10 minutes at 90 % when the readings count is raised', () => {
+    expect(runBins([{ fillPct: 91 }, { fillPct: 92 }, { fillPct: 93 }], { overflowReadings: 5 }, 4 * MIN)).toEqual([]);
+    expect(runBins([{ fillPct: 91 }, { fillPct: 92 }, { fillPct: 93 }, { fillPct: 93 }], { overflowReadings: 5 }, 4 * MIN)).toEqual(['3:anomaly:garbage_overflow']);
+  });
+  it('honours a site’s overflow threshold override', () => {
+    expect(runBins([{ fillPct: 86 }, { fillPct: 87 }], { overflowPct: 85 })).toEqual(['1:anomaly:garbage_overflow']);
+  });
+  it('predicts collection due from the fill rate and clears when the room is emptied', () => {
+    // +6 % every 5 minutes = 72 %/h: from 62 % full in about half an hour.
+    const signals = runBins([{ fillPct: 50 }, { fillPct: 56 }, { fillPct: 62 }, { fillPct: 68 }, { fillPct: 5 }]);
+    expect(signals).toEqual(['3:anomaly:collection_due', '4:clear:collection_due']);
+    expect(runBins([{ fillPct: 50 }, { fillPct: 50.5 }, { fillPct: 51 }, { fillPct: 51.5 }])).toEqual([]);
+  });
+  it('raises fire on 60 °C or a 15 °C rise within 10 minutes', () => {
+    expect(runBins([{ temperatureC: 20 }, { temperatureC: 61 }, { temperatureC: 30 }])).toEqual(['1:anomaly:bin_fire', '2:clear:bin_fire']);
+    expect(runBins([{ temperatureC: 20 }, { temperatureC: 36 }], undefined, 5 * MIN)).toEqual(['1:anomaly:bin_fire']);
+    expect(runBins([{ temperatureC: 20 }, { temperatureC: 36 }], undefined, 11 * MIN)).toEqual([]);
+  });
+  it('raises knocked over, low battery and stuck sensor, each with its clear condition', () => {
+    expect(runBins([{ tiltDeg: 50 }, { tiltDeg: 30 }, { tiltDeg: 5 }])).toEqual(['0:anomaly:bin_knocked_over', '2:clear:bin_knocked_over']);
+    expect(runBins([{ batteryPct: 15 }, { batteryPct: 20 }, { batteryPct: 95 }])).toEqual(['0:anomaly:device_low_battery', '2:clear:device_low_battery']);
+    const stuck = runBins([...Array.from({ length: 48 }, () => ({ fillPct: 42 })), { fillPct: 43 }]);
+    expect(stuck).toEqual(['47:anomaly:sensor_stuck', '48:clear:sensor_stuck']);
+    expect(runBins(Array.from({ length: 47 }, () => ({ fillPct: 42 })))).toEqual([]);
+  });
+  it('keeps its state across batches exactly as within one batch', () => {
+    const readings = [91, 92, 60].map((fillPct, i) => ({ ts: T0 + i * MIN, payload: { ts: T0 + i * MIN, seq: i, fillPct } }));
+    const together = detectBins(undefined, readings, ctx).signals.map((s) => s.kind);
+    expect(together).toEqual(['anomaly', 'clear']);
+    expect(runBins([{ fillPct: 91 }, { fillPct: 92 }, { fillPct: 60 }], undefined, MIN)).toEqual(['1:anomaly:garbage_overflow', '2:clear:garbage_overflow']);
+  });
+});
+
+describe('market camera detector', () => {
+  const msg = (minute: number, detections: { type?: string; zoneId?: string; confidence?: number }[], thing = 'cam-a') => ({
+    thing,
+    ts: T0 + minute * MIN,
+    payload: { ts: T0 + minute * MIN, seq: minute, detections: detections.map((d) => ({ type: 'stall_outside_boundary', zoneId: 'z1', confidence: 0.8, ...d })) as never },
+  });
+  const run = (messages: ReturnType<typeof msg>[]) => {
+    let state: CameraDetectorState | undefined;
+    const out: string[] = [];
+    for (const m of messages) {
+      const r = detectMarket(state, [m], { siteId: 'mk-1' });
+      state = r.state;
+      out.push(...r.signals.map((s) => `${(m.ts - T0) / MIN}:${s.kind}:${s.category}:${s.zoneId}`));
+    }
+    return out;
+  };
+  it('opens nothing for one detection, or for detections below 0.6 confidence', () => {
+    expect(run([msg(0, [{}]), msg(1, []), msg(20, [])])).toEqual([]);
+    expect(run([0, 2, 4, 6, 8].map((m) => msg(m, [{ confidence: 0.59 }])))).toEqual([]);
+  });
+  it('needs three detections over at least five minutes', () => {
+    expect(run([msg(0, [{}]), msg(1, [{}]), msg(2, [{}])])).toEqual([]);
+    expect(run([msg(0, [{}]), msg(2, [{}]), msg(5, [{}])])).toEqual(['5:anomaly:market_stall_outside:z1']);
+  });
+  it('counts detections from every camera of the market, per zone and type', () => {
+    expect(run([msg(0, [{}], 'cam-a'), msg(3, [{}], 'cam-b'), msg(6, [{ type: 'litter_pile' }], 'cam-a'), msg(6, [{}], 'cam-b')])).toEqual(['6:anomaly:market_stall_outside:z1']);
+  });
+  it('clears after 15 minutes without a detection', () => {
+    expect(run([msg(0, [{ type: 'illegal_parking' }]), msg(3, [{ type: 'illegal_parking' }]), msg(6, [{ type: 'illegal_parking' }]), msg(15, []), msg(21, [])])).toEqual([
+      '6:anomaly:illegal_parking:z1',
+      '21:clear:illegal_parking:z1',
+    ]);
+  });
+});
+
+describe('offline detector', () => {
+  const device = { thing: 'bin-1', kind: 'bins', districtId: 'd', siteId: 'gr-1', expectedIntervalSeconds: 60 } as Device;
+  it('signals offline after three intervals of silence, and back online, only on change', () => {
+    const now = T0 + 10 * MIN;
+    expect(detectOffline([{ device, lastSeenAt: now - 180_000, wasOffline: false }], now).signals).toEqual([]);
+    expect(detectOffline([{ device, lastSeenAt: now - 181_000, wasOffline: false }], now).signals.map((s) => s.kind)).toEqual(['anomaly']);
+    expect(detectOffline([{ device, lastSeenAt: now - 181_000, wasOffline: true }], now).signals).toEqual([]);
+    expect(detectOffline([{ device, lastSeenAt: now - 1000, wasOffline: true }], now).signals.map((s) => s.kind)).toEqual(['clear']);
+    expect(detectOffline([{ device, lastSeenAt: undefined, wasOffline: false }], now).signals).toEqual([]);
+  });
+});
