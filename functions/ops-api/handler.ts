@@ -1,11 +1,10 @@
 import { describeDevice, listDevices, type RegistryReader, type StateReader } from '#shared/app/device-queries';
-import type { Log } from '#shared/app/ports';
+import { InvalidPageTokenError, type Log } from '#shared/app/ports';
 import type { Clock } from '#shared/domain/clock';
 import { DEVICE_KINDS, isDeviceKind } from '#shared/domain/device-kinds';
 import { isThingName } from '#shared/domain/topics';
-import { InvalidPageTokenError } from '#shared/adapters/dynamodb/registry-store';
 import { HttpError, httpApi, json } from '#shared/adapters/http-api';
-import { lazyHandler, lambdaOpsDeps } from '#shared/adapters/lambda-runtime';
+import { lazyHandler, lambdaDeps } from '#shared/adapters/lambda-runtime';
 
 export interface OpsApiDeps {
   registry: RegistryReader;
@@ -44,4 +43,4 @@ export const makeHandler = (deps: OpsApiDeps) =>
     (error) => deps.log.error('ops API request failed', { error: error instanceof Error ? error.stack : String(error) }),
   );
 
-export const handler = lazyHandler(() => makeHandler(lambdaOpsDeps()));
+export const handler = lazyHandler(() => makeHandler(lambdaDeps()));

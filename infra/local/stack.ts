@@ -8,11 +8,9 @@ import type { CityModel } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { topicMatches } from '#shared/domain/topics';
 import { documentClient, localDynamoClient } from '#shared/adapters/dynamodb/client';
-import { DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store';
-import { DynamoRejectStore } from '#shared/adapters/dynamodb/reject-store';
-import { DynamoTelemetryStore } from '#shared/adapters/dynamodb/telemetry-store';
 import { ensureTables, tableNames, type TableNames } from '#shared/adapters/dynamodb/tables';
 import { encodeEnvelope } from '#shared/adapters/telemetry-envelope';
+import { wireDeps } from '#shared/adapters/wiring';
 import { API_ROUTES, FUNCTIONS, TELEMETRY_ROUTES, visibilityTimeoutSeconds } from '#infra/routes';
 import { startApiServer } from './api-server.ts';
 import { startBroker, type AcceptedPublish, type BrokerEvents } from './broker.ts';
@@ -87,17 +85,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const doc = documentClient(dynamo);
     const tables = tableNames(options.tablePrefix ?? 'cityops-');
     await ensureTables(dynamo, tables);
-    const registry = new DynamoRegistryStore(doc, tables.registry);
+    const deps = wireDeps({ doc, tables, clock: options.clock, log: observer.log, metrics: observer.metrics });
+    const { registry } = deps;
     if (options.model) await registry.putModel(options.model);
-
-    const deps = {
-      telemetry: new DynamoTelemetryStore(doc, tables.telemetry),
-      rejects: new DynamoRejectStore(doc, tables.rejects),
-      registry,
-      clock: options.clock,
-      log: observer.log,
-      metrics: observer.metrics,
-    };
     const handlers: Record<string, (event: never) => Promise<unknown>> = {};
     for (const spec of FUNCTIONS) {
       const module = await import(pathToFileURL(resolve(import.meta.dirname, '../..', spec.entry)).href);

@@ -6,10 +6,8 @@ import type { DeviceKind } from '#shared/domain/device-kinds';
 import { sqsIngestHandler } from './telemetry-envelope.ts';
 import { systemClock } from './clock.ts';
 import { documentClient } from './dynamodb/client.ts';
-import { DynamoRegistryStore } from './dynamodb/registry-store.ts';
-import { DynamoRejectStore } from './dynamodb/reject-store.ts';
-import { DynamoTelemetryStore } from './dynamodb/telemetry-store.ts';
 import { tableNamesFromEnv } from './dynamodb/tables.ts';
+import { wireDeps, type Deps } from './wiring.ts';
 
 /**
  * The Lambda wiring of the ports: clients and configuration from the environment,
@@ -44,17 +42,10 @@ export function lambdaBase() {
   return shared;
 }
 
-export function lambdaIngestDeps(env = process.env): IngestDeps {
+/** All adapters, from the environment (table names, history retention). */
+export function lambdaDeps(env = process.env): Deps {
   const { doc, log, metrics } = lambdaBase();
-  const tables = tableNamesFromEnv(env);
-  const historyDays = Number(env.HISTORY_DAYS ?? 30);
-  return {
-    telemetry: new DynamoTelemetryStore(doc, tables.telemetry, { historyDays }),
-    rejects: new DynamoRejectStore(doc, tables.rejects),
-    clock: systemClock,
-    log,
-    metrics,
-  };
+  return wireDeps({ doc, tables: tableNamesFromEnv(env), clock: systemClock, log, metrics, historyDays: Number(env.HISTORY_DAYS ?? 30) });
 }
 
 /** Builds the real handler on the first invocation and reuses it. */
@@ -66,16 +57,5 @@ export function lazyHandler<E, R>(build: () => (event: E) => Promise<R>): (event
 /** Everything an ingest function module exports: the factory for tests and the Lambda entry point. */
 export function ingestFunction(kind: DeviceKind) {
   const makeHandler = (deps: IngestDeps) => sqsIngestHandler(kind, deps);
-  return { makeHandler, handler: lazyHandler(() => makeHandler(lambdaIngestDeps())) };
-}
-
-export function lambdaOpsDeps(env = process.env) {
-  const { doc, log } = lambdaBase();
-  const tables = tableNamesFromEnv(env);
-  return {
-    registry: new DynamoRegistryStore(doc, tables.registry),
-    telemetry: new DynamoTelemetryStore(doc, tables.telemetry),
-    clock: systemClock,
-    log,
-  };
+  return { makeHandler, handler: lazyHandler(() => makeHandler(lambdaDeps())) };
 }

@@ -1,13 +1,19 @@
+import type { Signal } from '#shared/domain/cases';
+import type { Site } from '#shared/domain/city-model';
+import { detectBins, type BinDetectorState } from '#shared/domain/detectors/bin-detector';
+import { detectMarket, type CameraDetectorState } from '#shared/domain/detectors/camera-detector';
 import type { DeviceKind } from '#shared/domain/device-kinds';
+import type { PayloadOf } from '#shared/domain/payloads';
 import {
   collapseByDevice,
   latestStateFields,
   readTelemetry,
+  type DeviceBatch,
   type Reading,
   type Rejection,
   type TelemetryMessage,
 } from '#shared/domain/telemetry';
-import { RetryableError, type IngestDeps } from './ports.ts';
+import { RetryableError, type IngestDeps, type SignalOutbox } from './ports.ts';
 
 export interface IngestResult {
   /** Message ids to hand back for redelivery: retryable failures only. */
@@ -16,12 +22,22 @@ export interface IngestResult {
   stale: number;
   duplicates: number;
   rejected: number;
+  signals: number;
+}
+
+/** Signals waiting in an outbox, and the messages to redeliver if handing them over fails. */
+interface PendingSignals {
+  outbox: SignalOutbox;
+  pending: Signal[];
+  messageIds: string[];
 }
 
 /**
  * Ingests one batch of one device kind. Bad messages go to the reject store with their
- * reason and original bytes; each device costs one conditional state write; history is
- * written in batches. Only retryable storage failures come back for redelivery.
+ * reason and original bytes. Each device costs one state write (garbage rooms and cameras:
+ * one read and one conditional write, with the detector state in the same item); history
+ * is written in batches. Detector signals wait with the state that raised them until the
+ * case service has taken them. Only retryable failures come back for redelivery.
  */
 export async function ingestTelemetry(
   kind: DeviceKind,
@@ -40,6 +56,8 @@ export async function ingestTelemetry(
 
   const retry = new Set<string>();
   const toHistory: Reading[] = [];
+  const outboxes: PendingSignals[] = [];
+  const newerBySite = new Map<string, { site: Site; readings: Reading[] }>();
   let stale = 0;
   let duplicates = 0;
   const storageRejection = (r: Reading, reason: string): Rejection => ({
@@ -50,25 +68,55 @@ export async function ingestTelemetry(
     receivedAt: r.receivedAt,
     payload: new TextEncoder().encode(JSON.stringify(r.payload)),
   });
+  const idsOf = (batch: DeviceBatch) => [...batch.readings, ...batch.duplicates].map((r) => r.messageId);
 
   await Promise.all(
     collapseByDevice(accepted).map(async (batch) => {
       duplicates += batch.duplicates.length;
       try {
-        const outcome = await deps.telemetry.saveLatest(batch, latestStateFields(batch), batch.latest.receivedAt);
+        const outcome = await storeDevice(kind, batch, deps, outboxes, newerBySite);
         if (outcome === 'stale') stale += batch.readings.length;
         toHistory.push(...batch.readings);
       } catch (error) {
-        const all = [...batch.readings, ...batch.duplicates];
         if (error instanceof RetryableError) {
-          for (const r of all) retry.add(r.messageId);
+          for (const id of idsOf(batch)) retry.add(id);
           deps.log.warn('state write will be retried', { thing: batch.thing, error: error.message });
         } else {
-          rejections.push(...all.map((r) => storageRejection(r, `state write failed: ${(error as Error).message}`)));
+          rejections.push(...[...batch.readings, ...batch.duplicates].map((r) => storageRejection(r, `state write failed: ${(error as Error).message}`)));
         }
       }
     }),
   );
+
+  // Detectors that span a site's devices (a market's cameras) run once per site per batch.
+  await Promise.all(
+    [...newerBySite.values()].map(async ({ site, readings }) => {
+      const ids = readings.map((r) => r.messageId);
+      try {
+        const { pending, outbox } = await deps.telemetry.updateSiteDetector<CameraDetectorState>(site.siteId, kind, (prior) =>
+          detectMarket(prior, readings.map((r) => ({ thing: r.thing, ts: r.ts, payload: r.payload as PayloadOf<'cameras'> })), { siteId: site.siteId, overrides: site.thresholds }),
+        );
+        outboxes.push({ outbox, pending, messageIds: ids });
+      } catch (error) {
+        for (const id of ids) retry.add(id);
+        deps.log.error('site detector failed; the messages will be redelivered', { siteId: site.siteId, error: (error as Error).message });
+      }
+    }),
+  );
+
+  let signals = 0;
+  for (const { outbox, pending, messageIds } of outboxes) {
+    if (pending.length === 0) continue;
+    try {
+      await deps.cases.handle(pending);
+      await deps.telemetry.ackSignals(outbox, pending.map((s) => s.evidence.signalId ?? ''));
+      signals += pending.length;
+    } catch (error) {
+      // The signals stay in their outbox; redelivery (or the device's next message) hands them over again.
+      for (const id of messageIds) retry.add(id);
+      deps.log.error('signals not handed to the case service yet', { outbox: outbox.pk, error: (error as Error).message });
+    }
+  }
 
   const history = await deps.telemetry.saveHistory(toHistory);
   for (const id of history.retry) retry.add(id);
@@ -95,5 +143,41 @@ export async function ingestTelemetry(
   if (stale) deps.metrics.count('TelemetryStale', stale, { kind });
   if (duplicates) deps.metrics.count('TelemetryDuplicate', duplicates, { kind });
   deps.metrics.flush();
-  return { retry: [...retry], stored, stale, duplicates, rejected: rejections.length };
+  return { retry: [...retry], stored, stale, duplicates, rejected: rejections.length, signals };
+}
+
+/** The latest-state write for one device, with the detectors its kind has. */
+async function storeDevice(
+  kind: DeviceKind,
+  batch: DeviceBatch,
+  deps: IngestDeps,
+  outboxes: PendingSignals[],
+  newerBySite: Map<string, { site: Site; readings: Reading[] }>,
+): Promise<'written' | 'stale'> {
+  const lastSeenAt = batch.latest.receivedAt;
+  const site = kind === 'sweepers' ? undefined : await deps.sites.siteOfDevice(batch.thing);
+  if (!site) return deps.telemetry.saveLatest(batch, latestStateFields(batch), lastSeenAt);
+  const messageIds = [...batch.readings, ...batch.duplicates].map((r) => r.messageId);
+
+  if (kind === 'bins') {
+    const { outcome, pending, outbox } = await deps.telemetry.saveLatestDetecting<BinDetectorState>(batch, lastSeenAt, (prior, newer) =>
+      detectBins(prior, newer.map((r) => ({ ts: r.ts, payload: r.payload as PayloadOf<'bins'> })), { thing: batch.thing, siteId: site.siteId, overrides: site.thresholds }),
+    );
+    outboxes.push({ outbox, pending, messageIds });
+    return outcome;
+  }
+
+  // Cameras: the device state as usual; the readings it had not seen go to the market's detector.
+  let newerReadings: Reading[] = [];
+  const { outcome, pending, outbox } = await deps.telemetry.saveLatestDetecting<null>(batch, lastSeenAt, (_prior, newer) => {
+    newerReadings = newer;
+    return { state: null, signals: [] };
+  });
+  outboxes.push({ outbox, pending, messageIds });
+  if (newerReadings.length > 0) {
+    const entry = newerBySite.get(site.siteId) ?? { site, readings: [] };
+    entry.readings.push(...newerReadings);
+    newerBySite.set(site.siteId, entry);
+  }
+  return outcome;
 }

@@ -1,6 +1,8 @@
-import type { Community, Grid, Street } from '#shared/domain/city-model';
+import type { Community, Grid, Site, Street } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import type { DeviceKind } from '#shared/domain/device-kinds';
+import type { Case, CaseStatus, Signal } from '#shared/domain/cases';
+import type { CaseCategory } from '#shared/domain/responsibility';
 import type { DeviceBatch, Reading, Rejection, StateFields } from '#shared/domain/telemetry';
 
 /** A storage failure worth trying again (throttling, a dropped connection, a 5xx). */
@@ -17,9 +19,28 @@ export interface WriteOutcome {
   failed: { messageId: string; reason: string }[];
 }
 
+/** Where a detector's signals wait until handled (the item that holds its state). */
+export interface SignalOutbox {
+  pk: string;
+  sk: string;
+}
+
+/** A detector step over a device's readings newer than what is stored: its next state and its signals. */
+export type DeviceDetection<S> = (prior: S | undefined, newer: Reading[]) => { state: S; signals: Signal[] };
+
 export interface TelemetryStore {
   /** Conditional on reading order: returns `stale` when the stored state is as new or newer. */
   saveLatest(batch: DeviceBatch, fields: StateFields, lastSeenAt: number): Promise<'written' | 'stale'>;
+  /**
+   * The same, with the device's detector state kept in its state item: one read and one
+   * conditional write per device per batch; only readings newer than the stored state are
+   * applied and detected.
+   */
+  saveLatestDetecting<S>(batch: DeviceBatch, lastSeenAt: number, detect: DeviceDetection<S>): Promise<{ outcome: 'written' | 'stale'; pending: Signal[]; outbox: SignalOutbox }>;
+  /** Detector state that spans a site's devices (a market's cameras), read-modify-write. */
+  updateSiteDetector<S>(siteId: string, kind: DeviceKind, detect: (prior: S | undefined) => { state: S; signals: Signal[] }): Promise<{ pending: Signal[]; outbox: SignalOutbox }>;
+  /** Signals are kept with the detector state that raised them until the case service has taken them. */
+  ackSignals(outbox: SignalOutbox, signalIds: string[]): Promise<void>;
   saveHistory(readings: Reading[]): Promise<WriteOutcome>;
 }
 
@@ -39,9 +60,17 @@ export interface Metrics {
   flush(): void;
 }
 
+/** Where detector signals go: the case service. */
+export interface SignalHandler {
+  handle(signals: Signal[]): Promise<unknown[]>;
+}
+
 export interface IngestDeps {
   telemetry: TelemetryStore;
   rejects: RejectStore;
+  /** The site a device watches, for detectors and their per-site thresholds. */
+  sites: { siteOfDevice(thing: string): Promise<Site | undefined> };
+  cases: SignalHandler;
   clock: Clock;
   log: Log;
   metrics: Metrics;
@@ -68,4 +97,44 @@ export interface Page<T> {
   items: T[];
   /** Pass back to get the next page; absent on the last page. */
   nextToken?: string;
+}
+
+export interface CaseFilter {
+  districtId?: string;
+  status?: CaseStatus;
+  category?: CaseCategory;
+  unit?: string;
+  streetId?: string;
+  communityId?: string;
+  gridId?: string;
+  /** Opened at or after (epoch ms). */
+  since?: number;
+  limit?: number;
+  nextToken?: string;
+}
+
+export interface CaseStore {
+  /** Creates the case and its (site, category) lock together; `exists` when an active case holds the lock. */
+  create(c: Case): Promise<'created' | 'exists'>;
+  /** Writes a changed case if nobody changed it since `expectedVersion`; releases the lock when it stops being active. */
+  save(c: Case, expectedVersion: number): Promise<boolean>;
+  get(caseId: string): Promise<Case | undefined>;
+  findActive(siteId: string, category: CaseCategory): Promise<Case | undefined>;
+  list(filter: CaseFilter): Promise<Page<Case>>;
+  listOverdue(districtId: string, now: number): Promise<Case[]>;
+}
+
+/** A `nextToken` this API did not issue. */
+export class InvalidPageTokenError extends Error {}
+
+export function encodePageToken(key: unknown): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+export function decodePageToken<T>(token: string): T {
+  try {
+    return JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as T;
+  } catch {
+    throw new InvalidPageTokenError('nextToken is not one this API issued');
+  }
 }

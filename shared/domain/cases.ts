@@ -55,6 +55,8 @@ export const CATEGORY_POLICY: Record<CaseCategory, { severity: Severity; slaMs: 
 };
 
 export interface Evidence {
+  /** The signal that brought it, so a signal handled twice counts once. */
+  signalId?: string;
   at: number;
   /** The device whose reading it is, if a device. */
   thing?: string;
@@ -105,6 +107,10 @@ export interface Case {
 
 /** How many evidence entries a case keeps (the newest). */
 export const MAX_EVIDENCE = 20;
+
+/** A stable id for a signal: the same detection handled again is recognised. */
+export const signalId = (s: Omit<Signal, 'evidence'> & { evidence: Pick<Evidence, 'at'> }): string =>
+  [s.kind, s.category, s.siteId, s.thing ?? '', s.zoneId ?? '', s.evidence.at].join('|');
 
 /** What a detector reports: an anomaly at a site, or that its clear condition now holds. */
 export interface Signal {
@@ -184,7 +190,8 @@ export function transition(c: Case, action: CaseAction, actor: string, now: numb
  * The anomaly happened again while the case is active: count it, and if the sensor had
  * already resolved it (awaiting verification), the work failed — reopen.
  */
-export function repeatAnomaly(c: Case, signal: Signal, now: number): Case {
+export function repeatAnomaly(c: Case, signal: Signal, now: number): Case | undefined {
+  if (signal.evidence.signalId && c.evidence.some((e) => e.signalId === signal.evidence.signalId)) return undefined;
   const bumped: Case = {
     ...c,
     occurrences: c.occurrences + 1,

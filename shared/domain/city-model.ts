@@ -261,3 +261,21 @@ export function checkModelReferences(model: CityModel): string[] {
   }
   return problems;
 }
+
+/** A point to put a site's cases on the map: the room itself, a market's centre, a route's midpoint vertex. */
+export function siteLocation(site: Site): LatLon {
+  switch (site.siteKind) {
+    case 'garbage_room':
+      return site.location;
+    case 'market': {
+      const ring = site.polygon.coordinates[0]!.slice(0, -1);
+      const lon = ring.reduce((s, p) => s + p[0], 0) / ring.length;
+      const lat = ring.reduce((s, p) => s + p[1], 0) / ring.length;
+      return { lat: Math.round(lat * 1e7) / 1e7, lon: Math.round(lon * 1e7) / 1e7 };
+    }
+    case 'sweeping_route': {
+      const [lon, lat] = site.line.coordinates[Math.floor(site.line.coordinates.length / 2)]!;
+      return { lat, lon };
+    }
+  }
+}

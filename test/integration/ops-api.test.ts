@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store';
 import { DynamoTelemetryStore } from '#shared/adapters/dynamodb/telemetry-store';
-import { DynamoRejectStore } from '#shared/adapters/dynamodb/reject-store';
+import { wireDeps } from '#shared/adapters/wiring';
 import { loadDistrictDir } from '#devices/district-files';
 import { makeHandler as opsApi } from '#functions/ops-api/handler';
 import { makeHandler as binsIngest } from '#functions/ingest-bins/handler';
@@ -77,13 +77,7 @@ describe('ops API (read-only devices)', () => {
   it('GET /devices/{thing} gives the device, its site, grid, community, street and latest state', async () => {
     const before = await get('GET /devices/{thing}', '/devices/bin-gs-007', undefined, { thing: 'bin-gs-007' });
     expect(before).toMatchObject({ status: 200, body: { state: null, lastSeenAt: null } });
-    const ingest = binsIngest({
-      telemetry,
-      rejects: new DynamoRejectStore(env.doc, env.tables.rejects),
-      clock: fixedClock(NOW),
-      log: recordingLog(),
-      metrics: recordingMetrics(),
-    });
+    const ingest = binsIngest(wireDeps({ doc: env.doc, tables: env.tables, clock: fixedClock(NOW), log: recordingLog(), metrics: recordingMetrics() }));
     await ingest(sqsEvent(record({ kind: 'bins', thing: 'bin-gs-007', payload: { ts: NOW - 1000, seq: 3, fillPct: 64.5, batteryPct: 77 }, receivedAt: NOW - 900 })));
     const { status, body } = await get('GET /devices/{thing}', '/devices/bin-gs-007', undefined, { thing: 'bin-gs-007' });
     const device = model.devices.find((d) => d.thing === 'bin-gs-007')!;

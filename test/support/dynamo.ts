@@ -9,10 +9,13 @@ export async function testTables(name: string) {
   const client = localDynamoClient(endpoint);
   const tables = tableNames(`${name}-${randomUUID().slice(0, 8)}-`);
   await ensureTables(client, tables);
+  /** Each request as `<command>` and, for single-table requests, `<command>:<table>`. */
   const requests: string[] = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      requests.push(context.commandName as string);
+      const input = args.input as { TableName?: string; RequestItems?: Record<string, unknown> };
+      const table = input.TableName ?? Object.keys(input.RequestItems ?? {})[0];
+      requests.push(`${context.commandName}:${table}`);
       return next(args);
     },
     { step: 'initialize', name: 'countRequests' },

@@ -1,7 +1,7 @@
 import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CityModel, Community, Department, Device, District, Grid, Site, Street } from '#shared/domain/city-model';
 import type { DeviceKind } from '#shared/domain/device-kinds';
-import type { Page, Place } from '#shared/app/ports';
+import { decodePageToken, encodePageToken, InvalidPageTokenError, type Page, type Place } from '#shared/app/ports';
 import { batchPut } from './batch-write.ts';
 import { queryAll } from './query.ts';
 
@@ -23,8 +23,6 @@ export const registryKeys = {
   site: (id: string) => `site#${id}`,
   device: (thing: string) => `device#${thing}`,
 };
-
-export class InvalidPageTokenError extends Error {}
 
 export class DynamoRegistryStore {
   constructor(
@@ -127,16 +125,12 @@ function strip(item: Record<string, unknown>): Record<string, unknown> {
 }
 
 function encodeToken(d: number, k: Record<string, unknown> | undefined): string {
-  return Buffer.from(JSON.stringify({ d, k })).toString('base64url');
+  return encodePageToken({ d, k });
 }
 
 function decodeToken(token: string | undefined): { d: number; k: Record<string, unknown> | undefined } {
   if (!token) return { d: 0, k: undefined };
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (typeof parsed.d === 'number' && Number.isInteger(parsed.d) && parsed.d >= 0) return { d: parsed.d, k: parsed.k ?? undefined };
-  } catch {
-    /* fall through */
-  }
-  throw new InvalidPageTokenError('nextToken is not one this API issued');
+  const parsed = decodePageToken<{ d?: unknown; k?: Record<string, unknown> }>(token);
+  if (typeof parsed?.d !== 'number' || !Number.isInteger(parsed.d) || parsed.d < 0) throw new InvalidPageTokenError('nextToken is not one this API issued');
+  return { d: parsed.d, k: parsed.k ?? undefined };
 }

@@ -33,6 +33,22 @@ export const TABLES = {
   telemetry: { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' },
   /** Messages refused by ingest, with reason and original payload. */
   rejects: { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' },
+  /**
+   * Cases and their active-case locks: the only table with a stream, which carries every
+   * case change to the event bus. Indexes: by district, lead unit and street (newest
+   * first), and working cases by due time (sparse) for escalation.
+   */
+  cases: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    stream: true,
+    indexes: [
+      { name: 'byDistrict', partitionKey: 'districtId', sortKey: 'openedKey' },
+      { name: 'byUnit', partitionKey: 'leadUnit', sortKey: 'openedKey' },
+      { name: 'byStreet', partitionKey: 'streetId', sortKey: 'openedKey' },
+      { name: 'byDue', partitionKey: 'workingKey', sortKey: 'dueKey' },
+    ],
+  },
 } as const satisfies Record<string, TableSpec>;
 
 export type TableKey = keyof typeof TABLES;

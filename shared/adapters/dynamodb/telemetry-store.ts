@@ -1,7 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, UpdateCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DeviceState, TelemetryStore, WriteOutcome } from '#shared/app/ports';
-import type { DeviceBatch, Reading, StateFields } from '#shared/domain/telemetry';
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { RetryableError, type DeviceDetection, type DeviceState, type SignalOutbox, type TelemetryStore, type WriteOutcome } from '#shared/app/ports';
+import { signalId, type Signal } from '#shared/domain/cases';
+import type { DeviceKind } from '#shared/domain/device-kinds';
+import { compareReadings, latestStateFields, type DeviceBatch, type Reading, type StateFields } from '#shared/domain/telemetry';
 import { batchPut, type BatchWriteOptions } from './batch-write.ts';
 import { classify } from './errors.ts';
 import { queryAll } from './query.ts';
@@ -10,6 +12,7 @@ import { queryAll } from './query.ts';
 export const telemetryKeys = {
   device: (thing: string) => `device#${thing}`,
   state: 'state',
+  siteDetector: (siteId: string, kind: DeviceKind) => ({ pk: `site#${siteId}`, sk: `detector#${kind}` }),
   /** Fixed-width, so history sorts by reading time then sequence. */
   reading: (ts: number, seq: number) => `reading#${String(ts).padStart(15, '0')}#${String(seq).padStart(16, '0')}`,
 };
@@ -65,6 +68,52 @@ export class DynamoTelemetryStore implements TelemetryStore {
       if (error instanceof ConditionalCheckFailedException) return 'stale';
       return classify(error, `state of ${batch.thing}`);
     }
+  }
+
+  async saveLatestDetecting<S>(batch: DeviceBatch, lastSeenAt: number, detect: DeviceDetection<S>) {
+    const outbox = { pk: telemetryKeys.device(batch.thing), sk: telemetryKeys.state };
+    return modifyItem<{ outcome: 'written' | 'stale'; pending: Signal[]; outbox: SignalOutbox }>(this.doc, this.table, outbox, (current) => {
+      const prior = current as { ts: number; seq: number; lastSeenAt: number; detector?: S; pendingSignals?: Signal[] } | undefined;
+      const pending = prior?.pendingSignals ?? [];
+      const newer = prior ? batch.readings.filter((r) => compareReadings(r, prior) > 0) : batch.readings;
+      if (newer.length === 0) return { result: { outcome: 'stale', pending, outbox } };
+      const { state, signals } = detect(prior?.detector, newer);
+      const latest = newer.at(-1)!;
+      const all = [...pending, ...withIds(signals)];
+      return {
+        item: {
+          ...current,
+          ...latestStateFields({ ...batch, readings: newer }),
+          thing: batch.thing,
+          kind: batch.kind,
+          ts: latest.ts,
+          seq: latest.seq,
+          lastSeenAt: Math.max(prior?.lastSeenAt ?? 0, lastSeenAt),
+          detector: state,
+          pendingSignals: all,
+        },
+        result: { outcome: 'written', pending: all, outbox },
+      };
+    });
+  }
+
+  async updateSiteDetector<S>(siteId: string, kind: DeviceKind, detect: (prior: S | undefined) => { state: S; signals: Signal[] }) {
+    const outbox = telemetryKeys.siteDetector(siteId, kind);
+    return modifyItem(this.doc, this.table, outbox, (current) => {
+      const { state, signals } = detect(current?.detector as S | undefined);
+      const pending = [...((current?.pendingSignals as Signal[] | undefined) ?? []), ...withIds(signals)];
+      return { item: { siteId, kind, detector: state, pendingSignals: pending }, result: { pending, outbox } };
+    });
+  }
+
+  async ackSignals(outbox: SignalOutbox, signalIds: string[]): Promise<void> {
+    if (signalIds.length === 0) return;
+    const done = new Set(signalIds);
+    await modifyItem(this.doc, this.table, outbox, (current) => {
+      const pending = (current?.pendingSignals as Signal[] | undefined) ?? [];
+      const left = pending.filter((s) => !done.has(s.evidence.signalId ?? ''));
+      return current && left.length !== pending.length ? { item: { ...current, pendingSignals: left }, result: undefined } : { result: undefined };
+    });
   }
 
   saveHistory(readings: Reading[]): Promise<WriteOutcome> {
@@ -128,7 +177,53 @@ export class DynamoTelemetryStore implements TelemetryStore {
   }
 }
 
+const withIds = (signals: Signal[]): Signal[] => signals.map((s) => ({ ...s, evidence: { ...s.evidence, signalId: signalId(s) } }));
+
+/** The state as the API shows it: without keys, lock version and detector internals. */
 function withoutKeys(item: Record<string, unknown>): DeviceState {
-  const { pk: _pk, sk: _sk, ...rest } = item;
+  const { pk: _pk, sk: _sk, v: _v, detector: _d, pendingSignals: _p, ...rest } = item;
   return rest as DeviceState;
+}
+
+/** What a read-modify-write step decides: the item to write (if any) and what to hand back. */
+export type Modification<T> = { item?: Record<string, unknown>; result: T };
+
+/**
+ * Read-modify-write of one telemetry-table item under optimistic locking (`v`): reads it
+ * consistently, lets `change` compute the next item, writes it only if nobody wrote in
+ * between, and starts over if somebody did.
+ */
+export async function modifyItem<T>(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  key: { pk: string; sk: string },
+  change: (current: Record<string, unknown> | undefined) => Modification<T>,
+  attempts = 10,
+): Promise<T> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    let current: Record<string, unknown> | undefined;
+    try {
+      current = (await doc.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
+    } catch (error) {
+      return classify(error, `read ${key.pk}`);
+    }
+    const { item, result } = change(current);
+    if (!item) return result;
+    const version = typeof current?.v === 'number' ? current.v : 0;
+    try {
+      await doc.send(
+        new PutCommand({
+          TableName: table,
+          Item: { ...item, ...key, v: version + 1 },
+          ConditionExpression: current ? 'v = :v' : 'attribute_not_exists(pk)',
+          ...(current ? { ExpressionAttributeValues: { ':v': version } } : {}),
+        }),
+      );
+      return result;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) continue;
+      return classify(error, `write ${key.pk}`);
+    }
+  }
+  throw new RetryableError(`${key.pk} kept changing under ${attempts} attempts`);
 }

@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CaseService } from '#shared/app/case-service';
+import type { Log, Metrics } from '#shared/app/ports';
+import { SiteDirectory } from '#shared/app/site-directory';
+import type { Clock } from '#shared/domain/clock';
+import { DynamoCaseStore } from './dynamodb/case-store.ts';
+import { DynamoRegistryStore } from './dynamodb/registry-store.ts';
+import { DynamoRejectStore } from './dynamodb/reject-store.ts';
+import { DynamoTelemetryStore } from './dynamodb/telemetry-store.ts';
+import type { TableNames } from './dynamodb/tables.ts';
+
+/** Case ids readable on a phone: the local date of opening and eight random hex digits. */
+export const newCaseId = (clock: Clock) => () =>
+  `cs-${new Date(clock.now()).toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
+
+/**
+ * Every port's adapter, built once: what each function's `makeHandler` takes (each uses
+ * the part it needs). The Lambda runtime and the local twin both wire through here.
+ */
+export function wireDeps(options: { doc: DynamoDBDocumentClient; tables: TableNames; clock: Clock; log: Log; metrics: Metrics; historyDays?: number }) {
+  const { doc, tables, clock, log, metrics } = options;
+  const registry = new DynamoRegistryStore(doc, tables.registry);
+  const caseStore = new DynamoCaseStore(doc, tables.cases);
+  const cases = new CaseService({ cases: caseStore, registry, clock, newId: newCaseId(clock), log });
+  return {
+    telemetry: new DynamoTelemetryStore(doc, tables.telemetry, { historyDays: options.historyDays }),
+    rejects: new DynamoRejectStore(doc, tables.rejects),
+    registry,
+    caseStore,
+    cases,
+    sites: new SiteDirectory(registry, clock),
+    clock,
+    log,
+    metrics,
+  };
+}
+export type Deps = ReturnType<typeof wireDeps>;

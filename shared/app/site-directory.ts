@@ -1,0 +1,31 @@
+import type { Device, Site } from '#shared/domain/city-model';
+import type { Clock } from '#shared/domain/clock';
+
+export interface RegistryLookup {
+  getDevice(thing: string): Promise<Device | undefined>;
+  getSite(siteId: string): Promise<Site | undefined>;
+}
+
+/**
+ * Which site a device watches (with the site's threshold overrides), remembered for a few
+ * minutes so a busy function does not read the registry for every batch.
+ */
+export class SiteDirectory {
+  private readonly cache = new Map<string, { at: number; site: Promise<Site | undefined> }>();
+
+  constructor(
+    private readonly registry: RegistryLookup,
+    private readonly clock: Clock,
+    private readonly ttlMs = 5 * 60_000,
+  ) {}
+
+  siteOfDevice(thing: string): Promise<Site | undefined> {
+    const now = this.clock.now();
+    const hit = this.cache.get(thing);
+    if (hit && Math.abs(now - hit.at) < this.ttlMs) return hit.site;
+    const site = this.registry.getDevice(thing).then((device) => (device ? this.registry.getSite(device.siteId) : undefined));
+    this.cache.set(thing, { at: now, site });
+    site.then((found) => found ?? this.cache.delete(thing)).catch(() => this.cache.delete(thing));
+    return site;
+  }
+}
