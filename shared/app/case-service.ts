@@ -57,7 +57,7 @@ export class CaseService {
       if (active) {
         const repeated = repeatAnomaly(active, signal, now);
         if (!repeated) return { outcome: 'ignored', reason: `signal already counted on case ${active.caseId}` };
-        if (await this.deps.cases.save(repeated, active.version)) return { outcome: 'repeated', case: repeated };
+        if (await this.deps.cases.save(repeated, active)) return { outcome: 'repeated', case: repeated };
         continue;
       }
       const origin = await this.origin(signal.siteId);
@@ -74,7 +74,7 @@ export class CaseService {
       if (!active) return { outcome: 'ignored', reason: 'no active case' };
       const resolved = resolveBySensor(active, signal, this.deps.clock.now());
       if (!resolved) return { outcome: 'ignored', reason: `case ${active.caseId} is ${active.status}` };
-      if (await this.deps.cases.save(resolved, active.version)) return { outcome: 'resolved', case: resolved };
+      if (await this.deps.cases.save(resolved, active)) return { outcome: 'resolved', case: resolved };
     }
     throw new CaseConflictError(`could not resolve ${signal.category} at ${signal.siteId}: too many concurrent changes`);
   }
@@ -85,7 +85,7 @@ export class CaseService {
       const current = await this.deps.cases.get(caseId);
       if (!current) throw new CaseNotFoundError(`no case "${caseId}"`);
       const next = transition(current, action, actor, this.deps.clock.now(), note);
-      if (await this.deps.cases.save(next, current.version)) return next;
+      if (await this.deps.cases.save(next, current)) return next;
     }
     throw new CaseConflictError(`case ${caseId} is changing too fast; try again`);
   }
@@ -96,7 +96,7 @@ export class CaseService {
     for (const districtId of districtIds) {
       for (const overdue of await this.deps.cases.listOverdue(districtId, this.deps.clock.now())) {
         const next = escalate(overdue, this.deps.clock.now());
-        if (next && (await this.deps.cases.save(next, overdue.version))) escalated.push(next);
+        if (next && (await this.deps.cases.save(next, overdue))) escalated.push(next);
       }
     }
     return escalated;

@@ -116,8 +116,8 @@ export interface CaseFilter {
 export interface CaseStore {
   /** Creates the case and its (site, category) lock together; `exists` when an active case holds the lock. */
   create(c: Case): Promise<'created' | 'exists'>;
-  /** Writes a changed case if nobody changed it since `expectedVersion`; releases the lock when it stops being active. */
-  save(c: Case, expectedVersion: number): Promise<boolean>;
+  /** Writes a changed case if nobody changed it since `previous`; releases the lock when it stops being active. */
+  save(c: Case, previous: Case): Promise<boolean>;
   get(caseId: string): Promise<Case | undefined>;
   findActive(siteId: string, category: CaseCategory): Promise<Case | undefined>;
   list(filter: CaseFilter): Promise<Page<Case>>;

@@ -57,9 +57,9 @@ export class DynamoCaseStore implements CaseStore {
     }
   }
 
-  async save(c: Case, expectedVersion: number): Promise<boolean> {
-    const put = { Put: { TableName: this.table, Item: caseItem(c), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': expectedVersion } } };
-    const release = isActive(c.status)
+  async save(c: Case, previous: Case): Promise<boolean> {
+    const put = { Put: { TableName: this.table, Item: caseItem(c), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': previous.version } } };
+    const release = isActive(c.status) || !isActive(previous.status)
       ? []
       : [{ Delete: { TableName: this.table, Key: caseKeys.lock(c.siteId, c.category), ConditionExpression: 'caseId = :id', ExpressionAttributeValues: { ':id': c.caseId } } }];
     try {

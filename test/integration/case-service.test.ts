@@ -1,0 +1,148 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store';
+import { DynamoCaseStore } from '#shared/adapters/dynamodb/case-store';
+import { newCaseId } from '#shared/adapters/wiring';
+import { CaseNotFoundError, CaseService } from '#shared/app/case-service';
+import { IllegalTransitionError, signalId, type Signal } from '#shared/domain/cases';
+import { loadDistrictDir } from '#devices/district-files';
+import { testTables } from '../support/dynamo.ts';
+import { fixedClock, recordingLog } from '../support/fakes.ts';
+
+const NOW = Date.UTC(2026, 10, 27, 1, 0, 0);
+const model = await loadDistrictDir();
+let env: Awaited<ReturnType<typeof testTables>>;
+let store: DynamoCaseStore;
+const clock = fixedClock(NOW);
+const service = () => new CaseService({ cases: store, registry: new DynamoRegistryStore(env.doc, env.tables.registry), clock, newId: newCaseId(clock), log: recordingLog() });
+
+beforeAll(async () => {
+  env = await testTables('cases');
+  await new DynamoRegistryStore(env.doc, env.tables.registry).putModel(model);
+  store = new DynamoCaseStore(env.doc, env.tables.cases);
+});
+
+let n = 0;
+const signal = (siteId: string, kind: 'anomaly' | 'clear' = 'anomaly', category: Signal['category'] = 'garbage_overflow', at = NOW + ++n): Signal => {
+  const s: Signal = { kind, category, siteId, thing: 'bin-gs-001', evidence: { at, thing: 'bin-gs-001', summary: `${kind} ${at}` } };
+  return { ...s, evidence: { ...s.evidence, signalId: signalId(s) } };
+};
+
+describe('case service against DynamoDB Local', () => {
+  it('opens a case routed to the lead department, the place’s units and the grid’s responsible person, with its SLA', async () => {
+    const [outcome] = await service().handle([signal('gr-001')]);
+    expect(outcome!.outcome).toBe('opened');
+    const c = (outcome as { case: { caseId: string } }).case;
+    const stored = await store.get(c.caseId);
+    const site = model.sites.find((s) => s.siteId === 'gr-001')!;
+    const grid = model.grids.find((g) => g.gridId === site.gridId)!;
+    expect(stored).toMatchObject({
+      category: 'garbage_overflow',
+      severity: 'major',
+      status: 'open',
+      siteId: 'gr-001',
+      thing: 'bin-gs-001',
+      gridId: grid.gridId,
+      communityId: grid.communityId,
+      streetId: grid.streetId,
+      leadUnit: 'municipal-landscaping',
+      coUnits: [grid.streetId],
+      assignee: grid.responsible,
+      openedAt: NOW,
+      dueAt: NOW + 2 * 3_600_000,
+      occurrences: 1,
+      escalationLevel: 0,
+      history: [expect.objectContaining({ action: 'open', to: 'open', actor: 'sensor:bin-gs-001' })],
+    });
+    expect(stored!.caseId).toMatch(/^cs-20261127-[0-9a-f]{8}$/);
+  });
+
+  it('opens exactly one case when many workers raise the same anomaly at once', async () => {
+    const signals = Array.from({ length: 12 }, () => signal('gr-002'));
+    const outcomes = (await Promise.all(signals.map((s) => service().handle([s])))).flat();
+    expect(outcomes.filter((o) => o.outcome === 'opened')).toHaveLength(1);
+    expect(outcomes.filter((o) => o.outcome === 'repeated')).toHaveLength(11);
+    const active = await store.findActive('gr-002', 'garbage_overflow');
+    expect(active!.occurrences).toBe(12);
+    const all = await store.list({ districtId: 'gongshu', category: 'garbage_overflow', limit: 500 });
+    expect(all.items.filter((c) => c.siteId === 'gr-002')).toHaveLength(1);
+  });
+
+  it('counts a signal handled twice (a replay) once', async () => {
+    const s = signal('gr-003');
+    await service().handle([s]);
+    await service().handle([s]);
+    const again = await service().handle([s]);
+    expect(again[0]!.outcome).toBe('ignored');
+    expect((await store.findActive('gr-003', 'garbage_overflow'))!.occurrences).toBe(1);
+  });
+
+  it('resolves on the clear condition with the reading as evidence, reopens on a repeat, and opens anew once verified', async () => {
+    const svc = service();
+    await svc.handle([signal('gr-004')]);
+    const [resolved] = await svc.handle([signal('gr-004', 'clear')]);
+    expect(resolved).toMatchObject({ outcome: 'resolved', case: { status: 'resolved' } });
+    const resolvedCase = (resolved as { case: { caseId: string } }).case;
+    const afterClear = await store.get(resolvedCase.caseId);
+    expect(afterClear!.history.at(-1)).toMatchObject({ action: 'resolve', from: 'open', to: 'resolved', actor: 'sensor:bin-gs-001', evidence: { summary: expect.stringContaining('clear') } });
+    const [reopened] = await svc.handle([signal('gr-004')]);
+    expect(reopened).toMatchObject({ outcome: 'repeated', case: { status: 'reopened', occurrences: 2 } });
+    await svc.handle([signal('gr-004', 'clear')]);
+    await svc.act(resolvedCase.caseId, 'verify', 'inspector:li', 'checked on site');
+    const [fresh] = await svc.handle([signal('gr-004')]);
+    expect(fresh!.outcome).toBe('opened');
+    expect((fresh as { case: { caseId: string } }).case.caseId).not.toBe(resolvedCase.caseId);
+  });
+
+  it('validates people’s transitions and keeps every one in the audit trail', async () => {
+    const svc = service();
+    const [opened] = await svc.handle([signal('gr-005', 'anomaly', 'bin_knocked_over')]);
+    const id = (opened as { case: { caseId: string } }).case.caseId;
+    await svc.act(id, 'dispatch', 'dispatcher:wang', 'sent to the street team');
+    await expect(svc.act(id, 'close', 'dispatcher:wang')).rejects.toBeInstanceOf(IllegalTransitionError);
+    await svc.act(id, 'start', 'team:hushu-3');
+    await svc.act(id, 'resolve', 'team:hushu-3', 'bin set upright');
+    await svc.act(id, 'verify', 'inspector:li');
+    const closed = await svc.act(id, 'close', 'inspector:li');
+    expect(closed.history.map((h) => [h.action, h.from, h.to, h.actor])).toEqual([
+      ['open', null, 'open', 'sensor:bin-gs-001'],
+      ['dispatch', 'open', 'dispatched', 'dispatcher:wang'],
+      ['start', 'dispatched', 'in_progress', 'team:hushu-3'],
+      ['resolve', 'in_progress', 'resolved', 'team:hushu-3'],
+      ['verify', 'resolved', 'verified', 'inspector:li'],
+      ['close', 'verified', 'closed', 'inspector:li'],
+    ]);
+    expect(closed.history[1]!.note).toBe('sent to the street team');
+    await expect(svc.act('cs-nope', 'dispatch', 'x')).rejects.toBeInstanceOf(CaseNotFoundError);
+  });
+
+  it('escalates overdue working cases to the City Management Office, level by level', async () => {
+    const svc = service();
+    const [opened] = await svc.handle([signal('gr-006', 'anomaly', 'bin_fire')]);
+    const id = (opened as { case: { caseId: string; dueAt: number } }).case.caseId;
+    expect(await svc.escalateOverdue(['gongshu'])).toEqual([]);
+    clock.set(NOW + 31 * 60_000);
+    const escalated = await svc.escalateOverdue(['gongshu']);
+    expect(escalated.find((c) => c.caseId === id)).toMatchObject({ escalationLevel: 1, escalatedTo: 'city-management-office', coUnits: expect.arrayContaining(['city-management-office']) });
+    expect((await svc.escalateOverdue(['gongshu'])).find((c) => c.caseId === id)).toBeUndefined();
+    clock.set(NOW + 62 * 60_000);
+    expect((await svc.escalateOverdue(['gongshu'])).find((c) => c.caseId === id)).toMatchObject({ escalationLevel: 2 });
+    clock.set(NOW);
+  });
+
+  it('lists cases by unit, street, grid, status and time, a page at a time', async () => {
+    const byUnit = await store.list({ unit: 'municipal-landscaping', limit: 500 });
+    expect(byUnit.items.length).toBeGreaterThan(0);
+    expect(byUnit.items.every((c) => c.leadUnit === 'municipal-landscaping')).toBe(true);
+    const site = model.sites.find((s) => s.siteId === 'gr-001')!;
+    const grid = model.grids.find((g) => g.gridId === site.gridId)!;
+    const byGrid = await store.list({ districtId: 'gongshu', gridId: grid.gridId, limit: 500 });
+    expect(byGrid.items.map((c) => c.siteId)).toContain('gr-001');
+    const closed = await store.list({ districtId: 'gongshu', status: 'closed', limit: 500 });
+    expect(closed.items.every((c) => c.status === 'closed')).toBe(true);
+    expect((await store.list({ districtId: 'gongshu', since: NOW + 1, limit: 500 })).items).toEqual([]);
+    const first = await store.list({ districtId: 'gongshu', limit: 2 });
+    expect(first.items).toHaveLength(2);
+    const second = await store.list({ districtId: 'gongshu', limit: 2, nextToken: first.nextToken });
+    expect(second.items[0]!.caseId).not.toBe(first.items[0]!.caseId);
+  });
+});
