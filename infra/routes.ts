@@ -59,6 +59,8 @@ const ingestFunction = (kind: DeviceKind): FunctionSpec => ({
 export const FUNCTIONS: readonly FunctionSpec[] = [
   ...DEVICE_KINDS.map(ingestFunction),
   { name: 'ops-api', entry: 'functions/ops-api/handler.ts', memoryMb: 256, timeoutSeconds: 10, description: 'The ops HTTP API' },
+  { name: 'check-offline', entry: 'functions/check-offline/handler.ts', memoryMb: 512, timeoutSeconds: 60, description: 'Opens and resolves device-offline cases' },
+  { name: 'escalate-overdue', entry: 'functions/escalate-overdue/handler.ts', memoryMb: 256, timeoutSeconds: 60, description: 'Escalates overdue cases' },
 ];
 
 const telemetryRoute = (kind: DeviceKind, tuning: Pick<TelemetryRoute, 'batchSize' | 'batchWindowSeconds'>): TelemetryRoute => ({
@@ -79,14 +81,27 @@ export const TELEMETRY_ROUTES: readonly TelemetryRoute[] = [
   telemetryRoute('cameras', { batchSize: 100, batchWindowSeconds: 2 }),
 ];
 
-/** Detectors, escalation and window closes arrive with the case and coverage issues. */
-export const SCHEDULES: readonly ScheduleRoute[] = [];
+export const SCHEDULES: readonly ScheduleRoute[] = [
+  { name: 'offline-check', function: 'check-offline', expression: 'rate(1 minute)', description: 'devices silent for 3 × their report interval' },
+  { name: 'sla-escalation', function: 'escalate-overdue', expression: 'rate(1 minute)', description: 'overdue cases go to the City Management Office' },
+];
 
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/health', function: 'ops-api' },
   { method: 'GET', path: '/devices', function: 'ops-api' },
   { method: 'GET', path: '/devices/{thing}', function: 'ops-api' },
+  { method: 'GET', path: '/cases', function: 'ops-api' },
+  { method: 'GET', path: '/cases/{caseId}', function: 'ops-api' },
+  { method: 'POST', path: '/cases/{caseId}/transitions', function: 'ops-api' },
 ];
+
+/** A schedule expression's period in milliseconds (`rate(...)` only; the local scheduler runs these). */
+export function ratePeriodMs(expression: string): number {
+  const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
+  if (!m) throw new Error(`unsupported schedule expression "${expression}" (use rate(N minutes|hours|days))`);
+  const unit = { minute: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000 }[m[2] as 'minute'];
+  return Number(m[1]) * unit;
+}
 
 /** SQS visibility timeout: six times the function timeout, as AWS advises for event sources. */
 export const visibilityTimeoutSeconds = (route: TelemetryRoute): number => 6 * functionSpec(route.function).timeoutSeconds;

@@ -1,5 +1,11 @@
 import { describeDevice, listDevices, type RegistryReader, type StateReader } from '#shared/app/device-queries';
-import { InvalidPageTokenError, type Log } from '#shared/app/ports';
+import type { z } from 'zod';
+import { CaseConflictError, CaseNotFoundError, type CaseService } from '#shared/app/case-service';
+import { CaseQuery, TransitionRequest } from '#shared/app/case-requests';
+import type { CaseStore, Log } from '#shared/app/ports';
+import { IllegalTransitionError } from '#shared/domain/cases';
+import type { District } from '#shared/domain/city-model';
+import { describeIssues } from '#shared/domain/payloads';
 import type { Clock } from '#shared/domain/clock';
 import { DEVICE_KINDS, isDeviceKind } from '#shared/domain/device-kinds';
 import { isThingName } from '#shared/domain/topics';
@@ -7,10 +13,19 @@ import { HttpError, httpApi, json } from '#shared/adapters/http-api';
 import { lazyHandler, lambdaDeps } from '#shared/adapters/lambda-runtime';
 
 export interface OpsApiDeps {
-  registry: RegistryReader;
+  registry: RegistryReader & { listDistricts(): Promise<District[]> };
   telemetry: StateReader;
+  caseStore: Pick<CaseStore, 'get' | 'list'>;
+  cases: Pick<CaseService, 'act'>;
   clock: Clock;
   log: Log;
+}
+
+/** Parses with a schema, or answers 400 with the reasons. */
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new HttpError(400, 'bad_request', describeIssues(result.error));
+  return result.data;
 }
 
 /** The ops API: one handler for API Gateway HTTP API and the local server. */
@@ -25,10 +40,37 @@ export const makeHandler = (deps: OpsApiDeps) =>
         }
         const limit = q.limit === undefined ? 100 : Number(q.limit);
         if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new HttpError(400, 'bad_request', 'limit must be an integer from 1 to 500');
+        return json(200, await listDevices(deps, { kind: q.kind, districtId: q.districtId, limit, nextToken: q.nextToken }));
+      },
+      'GET /cases': async (event) => {
+        const { districtId, ...filter } = parse(CaseQuery, event.queryStringParameters ?? {});
+        let district = districtId;
+        if (!district && !filter.unit && !filter.streetId) {
+          const districts = await deps.registry.listDistricts();
+          if (districts.length !== 1) throw new HttpError(400, 'bad_request', `districtId is required (one of ${districts.map((d) => d.districtId).join(', ')})`);
+          district = districts[0]!.districtId;
+        }
+        return json(200, await deps.caseStore.list({ ...filter, districtId: district }));
+      },
+      'GET /cases/{caseId}': async (event) => {
+        const found = await deps.caseStore.get(event.pathParameters?.caseId ?? '');
+        if (!found) throw new HttpError(404, 'not_found', `no case "${event.pathParameters?.caseId}"`);
+        return json(200, found);
+      },
+      'POST /cases/{caseId}/transitions': async (event) => {
+        let body: unknown;
         try {
-          return json(200, await listDevices(deps, { kind: q.kind, districtId: q.districtId, limit, nextToken: q.nextToken }));
+          body = JSON.parse(event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? ''));
+        } catch {
+          throw new HttpError(400, 'bad_request', 'the body must be JSON: { "action", "actor", "note"? }');
+        }
+        const { action, actor, note } = parse(TransitionRequest, body);
+        try {
+          return json(200, await deps.cases.act(event.pathParameters?.caseId ?? '', action, actor, note));
         } catch (error) {
-          if (error instanceof InvalidPageTokenError) throw new HttpError(400, 'bad_request', error.message);
+          if (error instanceof CaseNotFoundError) throw new HttpError(404, 'not_found', error.message);
+          if (error instanceof IllegalTransitionError) throw new HttpError(409, 'illegal_transition', error.message);
+          if (error instanceof CaseConflictError) throw new HttpError(409, 'conflict', error.message);
           throw error;
         }
       },

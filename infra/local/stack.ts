@@ -1,4 +1,5 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -7,11 +8,14 @@ import type { Log, Metrics } from '#shared/app/ports';
 import type { CityModel } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { topicMatches } from '#shared/domain/topics';
-import { documentClient, localDynamoClient } from '#shared/adapters/dynamodb/client';
+import { documentClient, localDynamoClient, localStreamsClient } from '#shared/adapters/dynamodb/client';
 import { ensureTables, tableNames, type TableNames } from '#shared/adapters/dynamodb/tables';
 import { encodeEnvelope } from '#shared/adapters/telemetry-envelope';
 import { wireDeps } from '#shared/adapters/wiring';
-import { API_ROUTES, FUNCTIONS, TELEMETRY_ROUTES, visibilityTimeoutSeconds } from '#infra/routes';
+import { API_ROUTES, FUNCTIONS, SCHEDULES, TELEMETRY_ROUTES, visibilityTimeoutSeconds } from '#infra/routes';
+import type { CaseEvent } from '#shared/events/case-events';
+import { Checkpoints, fileSink, startEventRelay, webhookSink } from './event-relay.ts';
+import { startScheduler } from './scheduler.ts';
 import { startApiServer } from './api-server.ts';
 import { startBroker, type AcceptedPublish, type BrokerEvents } from './broker.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
@@ -23,6 +27,9 @@ export interface StackObserver {
   broker?: BrokerEvents;
   deadLetter?(message: DeadLetter): void;
   batch?: PollerOptions['onBatch'];
+  /** Each case event, once it is in the events file. */
+  caseEvent?(event: CaseEvent): void;
+  schedule?(info: { schedule: string; result?: unknown; error?: unknown }): void;
 }
 
 export const quietObserver = (): StackObserver => ({
@@ -44,10 +51,17 @@ export interface LocalStackOptions {
   model?: CityModel;
   /** Overrides of the route table's queue timing, for tests. */
   visibilityTimeoutMs?: number;
+  /** Webhook URLs that receive every case event (POST, JSON), with retry. */
+  webhooks?: string[];
+  /** The case events file; default `<dataDir>/events/case-events.jsonl`, or a temporary folder in memory. */
+  eventsFile?: string;
+  /** Run the route table's schedules (default true). */
+  schedules?: boolean;
   observer?: StackObserver;
 }
 
 export interface LocalStack {
+  eventsFile: string;
   mqttUrl: string;
   apiUrl: string;
   dynamoEndpoint: string;
@@ -145,7 +159,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const api = await startApiServer({ host: options.host, port: options.apiPort ?? 3000, routes: API_ROUTES, handlers: handlers as never });
     stops.push(() => api.stop());
 
+    const eventsFile = options.eventsFile ?? join(dataDir ?? mkdtempSync(join(tmpdir(), 'cityops-')), 'events', 'case-events.jsonl');
+    const streams = localStreamsClient(dynamoEndpoint);
+    const relay = startEventRelay({
+      dynamo,
+      streams,
+      table: tables.cases,
+      sinks: [fileSink(eventsFile, observer.caseEvent), ...(options.webhooks ?? []).map(webhookSink)],
+      checkpoints: await Checkpoints.open(dataDir && join(dataDir, 'events', 'checkpoints.json')),
+      log: observer.log,
+    });
+    stops.push(async () => {
+      await relay.stop();
+      streams.destroy();
+    });
+
+    if (options.schedules ?? true) {
+      const scheduler = startScheduler({ schedules: SCHEDULES, handlers: handlers as never, clock: options.clock, onRun: observer.schedule });
+      stops.push(() => scheduler.stop());
+    }
+
     return {
+      eventsFile,
       mqttUrl: broker.url,
       apiUrl: api.url,
       dynamoEndpoint,

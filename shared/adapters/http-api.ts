@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { InvalidPageTokenError } from '#shared/app/ports';
 
 /** A client error with an HTTP status and a stable error code. */
 export class HttpError extends Error {
@@ -31,6 +32,7 @@ export function httpApi(routes: Record<string, RouteHandler>, onError: (error: u
       return await route(event);
     } catch (error) {
       if (error instanceof HttpError) return json(error.status, { error: error.code, message: error.message });
+      if (error instanceof InvalidPageTokenError) return json(400, { error: 'bad_request', message: error.message });
       onError(error);
       return json(500, { error: 'internal', message: 'the request failed; the error is in the function log' });
     }

@@ -16,18 +16,19 @@ let env: Awaited<ReturnType<typeof testTables>>;
 let registry: DynamoRegistryStore;
 let telemetry: DynamoTelemetryStore;
 let api: ReturnType<typeof opsApi>;
+let deps: ReturnType<typeof wireDeps>;
 
-const get = async (routeKey: string, path: string, query?: Record<string, string>, pathParameters?: Record<string, string>) => {
-  const result = await api({ routeKey, rawPath: path, queryStringParameters: query, pathParameters } as unknown as APIGatewayProxyEventV2);
+const get = async (routeKey: string, path: string, query?: Record<string, string>, pathParameters?: Record<string, string>, body?: string) => {
+  const result = await api({ routeKey, rawPath: path, queryStringParameters: query, pathParameters, body } as unknown as APIGatewayProxyEventV2);
   return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') };
 };
 
 beforeAll(async () => {
   env = await testTables('opsapi');
-  registry = new DynamoRegistryStore(env.doc, env.tables.registry);
-  telemetry = new DynamoTelemetryStore(env.doc, env.tables.telemetry);
+  deps = wireDeps({ doc: env.doc, tables: env.tables, clock: fixedClock(NOW), log: recordingLog(), metrics: recordingMetrics() });
+  ({ registry, telemetry } = deps);
   await registry.putModel(model);
-  api = opsApi({ registry, telemetry, clock: fixedClock(NOW), log: recordingLog() });
+  api = opsApi(deps);
 });
 
 describe('registry store', () => {
@@ -77,7 +78,7 @@ describe('ops API (read-only devices)', () => {
   it('GET /devices/{thing} gives the device, its site, grid, community, street and latest state', async () => {
     const before = await get('GET /devices/{thing}', '/devices/bin-gs-007', undefined, { thing: 'bin-gs-007' });
     expect(before).toMatchObject({ status: 200, body: { state: null, lastSeenAt: null } });
-    const ingest = binsIngest(wireDeps({ doc: env.doc, tables: env.tables, clock: fixedClock(NOW), log: recordingLog(), metrics: recordingMetrics() }));
+    const ingest = binsIngest(deps);
     await ingest(sqsEvent(record({ kind: 'bins', thing: 'bin-gs-007', payload: { ts: NOW - 1000, seq: 3, fillPct: 64.5, batteryPct: 77 }, receivedAt: NOW - 900 })));
     const { status, body } = await get('GET /devices/{thing}', '/devices/bin-gs-007', undefined, { thing: 'bin-gs-007' });
     const device = model.devices.find((d) => d.thing === 'bin-gs-007')!;
@@ -99,5 +100,52 @@ describe('ops API (read-only devices)', () => {
     expect(await get('GET /devices/{thing}', '/devices/nope', undefined, { thing: 'nope' })).toMatchObject({ status: 404, body: { error: 'not_found', message: 'no device "nope" in the registry' } });
     expect(await get('GET /devices/{thing}', '/devices/a b', undefined, { thing: 'a b' })).toMatchObject({ status: 400 });
     expect(await get('GET /nothing', '/nothing')).toMatchObject({ status: 404 });
+  });
+});
+
+describe('ops API (cases)', () => {
+  let caseId: string;
+  beforeAll(async () => {
+    const signal = { kind: 'anomaly' as const, category: 'market_litter' as const, siteId: 'mk-01', thing: 'cam-gs-m1-a', zoneId: 'mk-01-stalls', evidence: { at: NOW, summary: 'litter_pile in zone mk-01-stalls' } };
+    const [outcome] = await deps.cases.handle([signal]);
+    caseId = (outcome as { case: { caseId: string } }).case.caseId;
+  });
+
+  it('GET /cases filters by status, category, unit, street, community, grid and time', async () => {
+    const all = await get('GET /cases', '/cases');
+    expect(all.status).toBe(200);
+    expect(all.body.items.map((c: { caseId: string }) => c.caseId)).toContain(caseId);
+    const market = model.sites.find((s) => s.siteId === 'mk-01')!;
+    const grid = model.grids.find((g) => g.gridId === market.gridId)!;
+    for (const query of <Record<string, string>[]>[{ status: 'open' }, { category: 'market_litter' }, { unit: grid.streetId }, { streetId: grid.streetId }, { communityId: grid.communityId }, { gridId: grid.gridId }, { since: new Date(NOW).toISOString() }]) {
+      const found = await get('GET /cases', '/cases', query);
+      expect(found.body.items.map((c: { caseId: string }) => c.caseId), JSON.stringify(query)).toContain(caseId);
+    }
+    expect((await get('GET /cases', '/cases', { status: 'closed' })).body.items).toEqual([]);
+    expect((await get('GET /cases', '/cases', { since: String(NOW + 1) })).body.items).toEqual([]);
+  });
+
+  it('refuses bad filters with the reason', async () => {
+    expect(await get('GET /cases', '/cases', { status: 'lost' })).toMatchObject({ status: 400, body: { message: expect.stringContaining('status') } });
+    expect(await get('GET /cases', '/cases', { since: 'yesterday' })).toMatchObject({ status: 400, body: { message: expect.stringContaining('since') } });
+    expect(await get('GET /cases', '/cases', { colour: 'red' })).toMatchObject({ status: 400 });
+    expect(await get('GET /cases', '/cases', { nextToken: '%%%' })).toMatchObject({ status: 400 });
+  });
+
+  it('GET /cases/{caseId} gives the case with its history; unknown ids get 404', async () => {
+    const found = await get('GET /cases/{caseId}', `/cases/${caseId}`, undefined, { caseId });
+    expect(found).toMatchObject({ status: 200, body: { caseId, leadUnit: expect.any(String), history: [expect.objectContaining({ action: 'open' })] } });
+    expect(await get('GET /cases/{caseId}', '/cases/cs-x', undefined, { caseId: 'cs-x' })).toMatchObject({ status: 404 });
+  });
+
+  it('POST /cases/{caseId}/transitions applies valid actions, 400 for bad bodies, 409 for illegal ones, 404 for unknown ids', async () => {
+    const post = (id: string, body: string) => get('POST /cases/{caseId}/transitions', `/cases/${id}/transitions`, undefined, { caseId: id }, body);
+    const ok = await post(caseId, JSON.stringify({ action: 'dispatch', actor: 'dispatcher:zhou', note: 'market team' }));
+    expect(ok).toMatchObject({ status: 200, body: { status: 'dispatched', history: expect.arrayContaining([expect.objectContaining({ action: 'dispatch', actor: 'dispatcher:zhou', note: 'market team' })]) } });
+    expect(await post(caseId, '{not json')).toMatchObject({ status: 400, body: { error: 'bad_request' } });
+    expect(await post(caseId, JSON.stringify({ action: 'teleport', actor: 'x' }))).toMatchObject({ status: 400, body: { message: expect.stringContaining('action') } });
+    expect(await post(caseId, JSON.stringify({ action: 'start' }))).toMatchObject({ status: 400, body: { message: expect.stringContaining('actor') } });
+    expect(await post(caseId, JSON.stringify({ action: 'close', actor: 'x' }))).toMatchObject({ status: 409, body: { error: 'illegal_transition', message: expect.stringContaining('cannot close a case that is dispatched') } });
+    expect(await post('cs-none', JSON.stringify({ action: 'start', actor: 'x' }))).toMatchObject({ status: 404 });
   });
 });

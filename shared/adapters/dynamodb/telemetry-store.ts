@@ -13,6 +13,8 @@ export const telemetryKeys = {
   device: (thing: string) => `device#${thing}`,
   state: 'state',
   siteDetector: (siteId: string, kind: DeviceKind) => ({ pk: `site#${siteId}`, sk: `detector#${kind}` }),
+  /** What the offline check concluded last time, per device. */
+  offline: 'offline',
   /** Fixed-width, so history sorts by reading time then sequence. */
   reading: (ts: number, seq: number) => `reading#${String(ts).padStart(15, '0')}#${String(seq).padStart(16, '0')}`,
 };
@@ -114,6 +116,29 @@ export class DynamoTelemetryStore implements TelemetryStore {
       const left = pending.filter((s) => !done.has(s.evidence.signalId ?? ''));
       return current && left.length !== pending.length ? { item: { ...current, pendingSignals: left }, result: undefined } : { result: undefined };
     });
+  }
+
+  async offlineThings(things: string[]): Promise<Set<string>> {
+    const offline = new Set<string>();
+    for (let i = 0; i < things.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = things.slice(i, i + 100).map((thing) => ({ pk: telemetryKeys.device(thing), sk: telemetryKeys.offline }));
+      while (keys && keys.length > 0) {
+        const result: BatchGetCommandOutput = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }));
+        for (const item of result.Responses?.[this.table] ?? []) if (item.offline) offline.add(item.thing as string);
+        keys = result.UnprocessedKeys?.[this.table]?.Keys;
+      }
+    }
+    return offline;
+  }
+
+  async markOffline(changes: { thing: string; offline: boolean }[], at: number): Promise<void> {
+    const outcome = await batchPut(
+      this.doc,
+      this.table,
+      changes.map(({ thing, offline }) => ({ messageId: thing, item: { pk: telemetryKeys.device(thing), sk: telemetryKeys.offline, thing, offline, since: at } })),
+      this.options,
+    );
+    if (outcome.retry.length || outcome.failed.length) throw new RetryableError(`offline flags not written for ${[...outcome.retry, ...outcome.failed.map((f) => f.messageId)].join(', ')}`);
   }
 
   saveHistory(readings: Reading[]): Promise<WriteOutcome> {

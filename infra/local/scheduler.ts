@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import type { ScheduledEvent } from 'aws-lambda';
+import type { Clock } from '#shared/domain/clock';
+import { ratePeriodMs, type ScheduleRoute } from '#infra/routes';
+
+/**
+ * The local stand-in for EventBridge Scheduler: runs each schedule of the route table on
+ * the stack's clock (a virtual clock makes them come sooner), with the `ScheduledEvent`
+ * a function receives in AWS. A run never overlaps the previous run of the same schedule.
+ */
+export function startScheduler(options: {
+  schedules: readonly ScheduleRoute[];
+  handlers: Record<string, (event: ScheduledEvent) => Promise<unknown>>;
+  clock: Clock;
+  onRun?: (info: { schedule: string; result?: unknown; error?: unknown }) => void;
+  tickMs?: number;
+}) {
+  const start = options.clock.now();
+  const state = options.schedules.map((schedule) => ({ schedule, period: ratePeriodMs(schedule.expression), next: start + ratePeriodMs(schedule.expression), running: undefined as Promise<void> | undefined }));
+  const timer = setInterval(() => {
+    const now = options.clock.now();
+    for (const s of state) {
+      if (s.running || now < s.next) continue;
+      s.next = now + s.period;
+      const handler = options.handlers[s.schedule.function];
+      if (!handler) throw new Error(`no local handler for function "${s.schedule.function}"`);
+      const event: ScheduledEvent = {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': 'Scheduled Event',
+        source: 'aws.scheduler',
+        account: '000000000000',
+        time: new Date(now).toISOString(),
+        region: 'local',
+        resources: [`arn:aws:scheduler:local:000000000000:schedule/default/${s.schedule.name}`],
+        detail: {},
+      };
+      s.running = handler(event)
+        .then((result) => options.onRun?.({ schedule: s.schedule.name, result }))
+        .catch((error) => options.onRun?.({ schedule: s.schedule.name, error }))
+        .finally(() => (s.running = undefined));
+    }
+  }, options.tickMs ?? 250);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await Promise.all(state.map((s) => s.running));
+    },
+  };
+}

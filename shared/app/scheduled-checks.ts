@@ -1,0 +1,55 @@
+import type { Device, District } from '#shared/domain/city-model';
+import type { Clock } from '#shared/domain/clock';
+import { detectOffline } from '#shared/domain/detectors/offline-detector';
+import type { Case } from '#shared/domain/cases';
+import type { CaseService } from './case-service.ts';
+import type { DeviceState, Log, Page } from './ports.ts';
+
+export interface OfflineCheckDeps {
+  registry: {
+    listDistricts(): Promise<District[]>;
+    listDevices(options: { districtId?: string; limit?: number; nextToken?: string }): Promise<Page<Device>>;
+  };
+  telemetry: {
+    getLatestMany(things: string[]): Promise<Map<string, DeviceState>>;
+    offlineThings(things: string[]): Promise<Set<string>>;
+    markOffline(changes: { thing: string; offline: boolean }[], at: number): Promise<void>;
+  };
+  cases: Pick<CaseService, 'handle'>;
+  clock: Clock;
+  log: Log;
+}
+
+/**
+ * The scheduled offline check, for every kind: a device silent for 3 × its report interval
+ * gets a device-offline case; one reporting again resolves it. The conclusion is kept per
+ * device, so only changes reach the case service.
+ */
+export async function checkOffline(deps: OfflineCheckDeps): Promise<{ checked: number; wentOffline: string[]; cameBack: string[] }> {
+  const now = deps.clock.now();
+  const devices: Device[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.registry.listDevices({ limit: 500, nextToken });
+    devices.push(...page.items);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const things = devices.map((d) => d.thing);
+  const [states, offline] = await Promise.all([deps.telemetry.getLatestMany(things), deps.telemetry.offlineThings(things)]);
+  const { changes, signals } = detectOffline(
+    devices.map((device) => ({ device, lastSeenAt: states.get(device.thing)?.lastSeenAt, wasOffline: offline.has(device.thing) })),
+    now,
+  );
+  // Cases first, then the flags: a crash in between repeats the signal, it never loses it.
+  await deps.cases.handle(signals);
+  await deps.telemetry.markOffline(changes, now);
+  const wentOffline = changes.filter((c) => c.offline).map((c) => c.thing);
+  const cameBack = changes.filter((c) => !c.offline).map((c) => c.thing);
+  if (changes.length) deps.log.info('offline check', { checked: devices.length, wentOffline, cameBack });
+  return { checked: devices.length, wentOffline, cameBack };
+}
+
+export async function escalateOverdue(deps: { registry: { listDistricts(): Promise<District[]> }; cases: Pick<CaseService, 'escalateOverdue'> }): Promise<Case[]> {
+  const districts = await deps.registry.listDistricts();
+  return deps.cases.escalateOverdue(districts.map((d) => d.districtId));
+}

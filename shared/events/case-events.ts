@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import type { Case } from '#shared/domain/cases';
+import { CaseSchema } from './case-schema.ts';
+
+/**
+ * Case events, one module-level definition each: `source`, `detailType`, `version` and
+ * the schema of the envelope `{ metadata: { version, occurredAt, id }, data }`. The JSON
+ * Schema files under `events/schemas/` are generated from these (`npm run events:schemas`).
+ */
+export const CASE_EVENT_SOURCE = 'cityops.cases';
+
+const envelope = (detailType: string, version: string, description: string) =>
+  z
+    .object({
+      metadata: z.looseObject({
+        version: z.literal(version),
+        occurredAt: z.int().describe('epoch ms of the change'),
+        id: z.string().describe('unique per change: receivers may use it to drop a redelivery'),
+      }),
+      data: CaseSchema,
+    })
+    .describe(description)
+    .meta({ title: detailType });
+
+export const CASE_EVENTS = {
+  CaseOpened: { source: CASE_EVENT_SOURCE, detailType: 'CaseOpened', version: '1', schema: envelope('CaseOpened', '1', 'A case was opened for the responsible unit.') },
+  CaseUpdated: {
+    source: CASE_EVENT_SOURCE,
+    detailType: 'CaseUpdated',
+    version: '1',
+    schema: envelope('CaseUpdated', '1', 'A case changed: a transition, a repeat occurrence, new evidence.'),
+  },
+  CaseEscalated: {
+    source: CASE_EVENT_SOURCE,
+    detailType: 'CaseEscalated',
+    version: '1',
+    schema: envelope('CaseEscalated', '1', 'An overdue case went up to the City Management Office (escalationLevel rose).'),
+  },
+  CaseResolved: { source: CASE_EVENT_SOURCE, detailType: 'CaseResolved', version: '1', schema: envelope('CaseResolved', '1', 'A case was resolved, by a person or by a sensor’s clear reading.') },
+  CaseClosed: { source: CASE_EVENT_SOURCE, detailType: 'CaseClosed', version: '1', schema: envelope('CaseClosed', '1', 'A verified case was closed.') },
+} as const;
+
+export type CaseEventType = keyof typeof CASE_EVENTS;
+
+export interface CaseEvent {
+  source: typeof CASE_EVENT_SOURCE;
+  detailType: CaseEventType;
+  detail: { metadata: { version: string; occurredAt: number; id: string }; data: Case };
+}
+
+/**
+ * The event a change of a case item means (from the table's stream images), or none for
+ * other items (active-case locks) and deletions.
+ */
+export function caseEventFor(change: { id: string; oldImage?: Record<string, unknown>; newImage?: Record<string, unknown> }): CaseEvent | undefined {
+  const after = change.newImage;
+  if (!after || after.recordType !== 'case') return undefined;
+  const before = change.oldImage as Case | undefined;
+  const now = stripStorage(after);
+  let detailType: CaseEventType = 'CaseUpdated';
+  if (!before) detailType = 'CaseOpened';
+  else if (now.status === 'closed' && before.status !== 'closed') detailType = 'CaseClosed';
+  else if (now.status === 'resolved' && before.status !== 'resolved') detailType = 'CaseResolved';
+  else if (now.escalationLevel > before.escalationLevel) detailType = 'CaseEscalated';
+  const def = CASE_EVENTS[detailType];
+  return { source: def.source, detailType, detail: { metadata: { version: def.version, occurredAt: now.updatedAt, id: change.id }, data: now } };
+}
+
+function stripStorage(item: Record<string, unknown>): Case {
+  const { pk: _pk, sk: _sk, recordType: _r, openedKey: _o, workingKey: _w, dueKey: _d, ...rest } = item;
+  return rest as unknown as Case;
+}
+
+/** The JSON Schema document of an event, as committed under `events/schemas/`. */
+export function jsonSchemaOf(type: CaseEventType): Record<string, unknown> {
+  const def = CASE_EVENTS[type];
+  return {
+    $id: `https://cityops.example/events/${def.source}/${def.detailType}/v${def.version}.json`,
+    ...z.toJSONSchema(def.schema, { target: 'draft-2020-12' }),
+    'x-source': def.source,
+    'x-detail-type': def.detailType,
+  };
+}

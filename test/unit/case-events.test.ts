@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { openCase, transition, escalate, type Case, type Signal } from '#shared/domain/cases';
+import { CASE_EVENTS, caseEventFor, type CaseEventType } from '#shared/events/case-events';
+import { schemaFile, schemaText } from '#shared/events/write-schemas';
+import { caseItem } from '#shared/adapters/dynamodb/case-store';
+
+const NOW = Date.UTC(2026, 10, 27, 1, 0);
+const signal: Signal = { kind: 'anomaly', category: 'garbage_overflow', siteId: 'gr-001', thing: 'bin-gs-001', evidence: { at: NOW, thing: 'bin-gs-001', summary: 'fill 95%' } };
+const origin = {
+  districtId: 'gongshu',
+  siteId: 'gr-001',
+  location: { lat: 30.3, lon: 120.14 },
+  place: { gridId: 'g', communityId: 'c', streetId: 's' },
+  assignee: { name: 'Wang Fang', phone: '13857100000' },
+};
+
+describe('case events', () => {
+  const opened = openCase('cs-1', signal, origin, NOW);
+  const dispatched = transition(opened, 'dispatch', 'dispatcher', NOW + 1);
+  const escalated = escalate(dispatched, NOW + 3 * 3_600_000)!;
+  const resolved = transition(escalated, 'resolve', 'team', NOW + 4 * 3_600_000);
+  const verified = transition(resolved, 'verify', 'inspector', NOW + 5 * 3_600_000);
+  const closed = transition(verified, 'close', 'inspector', NOW + 6 * 3_600_000);
+  const steps: [Case | undefined, Case, CaseEventType][] = [
+    [undefined, opened, 'CaseOpened'],
+    [opened, dispatched, 'CaseUpdated'],
+    [dispatched, escalated, 'CaseEscalated'],
+    [escalated, resolved, 'CaseResolved'],
+    [resolved, verified, 'CaseUpdated'],
+    [verified, closed, 'CaseClosed'],
+  ];
+
+  it.each(steps.map(([before, after, type], i) => [i, type, before, after] as const))('change %i is a %s, valid against its schema', (_i, type, before, after) => {
+    const event = caseEventFor({ id: 'e1', oldImage: before && caseItem(before), newImage: caseItem(after) })!;
+    expect(event.detailType).toBe(type);
+    expect(event.source).toBe('cityops.cases');
+    expect(event.detail.metadata).toEqual({ version: '1', occurredAt: after.updatedAt, id: 'e1' });
+    expect(event.detail.data).not.toHaveProperty('pk');
+    expect(CASE_EVENTS[type].schema.safeParse(event.detail).success).toBe(true);
+  });
+
+  it('ignores lock items and deletions', () => {
+    expect(caseEventFor({ id: 'e', newImage: { pk: 'active#gr-001#garbage_overflow', sk: 'lock', recordType: 'lock', caseId: 'cs-1' } })).toBeUndefined();
+    expect(caseEventFor({ id: 'e', oldImage: caseItem(opened) })).toBeUndefined();
+  });
+
+  it('keeps the committed JSON Schema files in step with the event modules (npm run events:schemas)', () => {
+    for (const type of Object.keys(CASE_EVENTS) as CaseEventType[]) {
+      expect(readFileSync(schemaFile(type), 'utf8'), schemaFile(type)).toBe(schemaText(type));
+    }
+  });
+});
