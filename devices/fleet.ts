@@ -16,7 +16,7 @@ QoS 1 on its own topic dt/cityops/<kind>/<thing>/<type> at its report interval.
 
 Options:
   --broker <url>        MQTT broker (default mqtt://127.0.0.1:$MQTT_PORT or 1883)
-  --scenario <name>     what the fleet does (default normal):
+  --scenario <name>     what the fleet does (default demo):
 ${Object.entries(SCENARIOS).map(([name, s]) => `                          ${name.padEnd(16)} ${s.description}`).join('\n')}
   --kinds <list>        only these kinds, comma-separated (${DEVICE_KINDS.join(',')})
   --things <list>       only these things, comma-separated
@@ -31,7 +31,7 @@ async function main() {
   const { values } = parseArgs({
     options: {
       broker: { type: 'string', default: `mqtt://127.0.0.1:${process.env.MQTT_PORT ?? 1883}` },
-      scenario: { type: 'string', default: 'normal' },
+      scenario: { type: 'string', default: 'demo' },
       kinds: { type: 'string' },
       things: { type: 'string' },
       clock: { type: 'string' },

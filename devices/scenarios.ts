@@ -2,7 +2,7 @@ import type { CityModel, Device, Market, SweepingRoute } from '#shared/domain/ci
 import { topicFor } from '#shared/domain/topics';
 import { BinSensor, type BinBehaviour } from './simulators/bin-sensor.ts';
 import { MarketCamera, type CameraBehaviour } from './simulators/market-camera.ts';
-import { seededRandom, type Emission, type Simulator } from './simulators/simulator.ts';
+import { ScriptedDevice, seededRandom, type Emission, type Simulator } from './simulators/simulator.ts';
 import { SweeperGps, type SweeperBehaviour } from './simulators/sweeper-gps.ts';
 
 /** Per-device behaviour a scenario sets; devices it does not name behave normally. */
@@ -13,9 +13,51 @@ interface ScenarioPlan {
   /** Devices that go quiet after this many virtual minutes. */
   silentAfterMinutes?: (device: Device, index: number) => number | undefined;
   faulty?: (device: Device, index: number) => boolean;
+  /** Devices replaced by a scripted one (a backlog upload, then fixed readings). */
+  scripted?: (device: Device, start: number) => Simulator | undefined;
+}
+
+const MIN = 60_000;
+/** The demo's scripted devices: every anomaly kind of the detectors, within the first minute. */
+function demoDevice(device: Device, start: number): Simulator | undefined {
+  const bin = (over: (t: number) => Record<string, number>) => (t: number, seq: number) => ({ ts: t, seq, fillPct: 40, temperatureC: 21, tiltDeg: 2, batteryPct: 80, ...over(t) });
+  const backlog = (times: number[], make: (t: number, seq: number) => object) => (s: number) => times.map((dt, i) => make(s - dt, i));
+  const detections = (list: [string, string][]) => (t: number, seq: number) => ({
+    ts: t,
+    seq,
+    detections: list.map(([type, zoneId]) => ({ type, zoneId, confidence: 0.82, bbox: [0.2, 0.3, 0.2, 0.2], snapshotKey: `snapshots/${device.thing}/${t}.jpg` })),
+  });
+  const marketBacklog = (list: [string, string][]) => backlog([7 * MIN, 5 * MIN, 3 * MIN, MIN], detections(list));
+  const scripts: Record<string, () => Simulator> = {
+    // Overflow: two readings at 90 % or more.
+    'bin-gs-001': () => new ScriptedDevice(device, start, backlog([2 * MIN, MIN], bin(() => ({ fillPct: 93 }))), bin(() => ({ fillPct: 95 }))),
+    // Collection due: a fast rise over the last half hour.
+    'bin-gs-002': () => new ScriptedDevice(device, start, (s) => [55, 62, 69].map((fillPct, i) => bin(() => ({ fillPct }))(s - (30 - 10 * i) * MIN, i)), bin(() => ({ fillPct: 76 }))),
+    // Fire: a jump from 22 °C to 68 °C.
+    'bin-gs-003': () => new ScriptedDevice(device, start, backlog([MIN], bin(() => ({ temperatureC: 22 }))), bin(() => ({ temperatureC: 68 }))),
+    // Knocked over.
+    'bin-gs-004': () => new ScriptedDevice(device, start, () => [], bin(() => ({ tiltDeg: 72 }))),
+    // Low battery.
+    'bin-gs-005': () => new ScriptedDevice(device, start, () => [], bin(() => ({ batteryPct: 9 }))),
+    // Stuck sensor: four hours of the same fill, uploaded from the buffer.
+    'bin-gs-006': () => new ScriptedDevice(device, start, backlog(Array.from({ length: 48 }, (_, i) => (48 - i) * 5 * MIN), bin(() => ({ fillPct: 37 }))), bin(() => ({ fillPct: 37 }))),
+    // Offline: one heartbeat, then silence (its interval is 15 s: offline after 45 s).
+    'cam-gs-m1-b': () => new ScriptedDevice(device, start, () => [], (() => {
+      let sent = false;
+      return (t: number, seq: number) => (sent ? null : ((sent = true), detections([])(t, seq)));
+    })()),
+    // Market disorder, from the cameras' buffers: stalls outside and cars on the apron; goods piled and litter.
+    'cam-gs-m1-a': () => new ScriptedDevice(device, start, marketBacklog([['stall_outside_boundary', 'mk-01-frontage'], ['illegal_parking', 'mk-01-parking']]), detections([['stall_outside_boundary', 'mk-01-frontage'], ['illegal_parking', 'mk-01-parking']])),
+    'cam-gs-m2-a': () => new ScriptedDevice(device, start, marketBacklog([['goods_piled', 'mk-02-frontage'], ['litter_pile', 'mk-02-entrance']]), detections([['goods_piled', 'mk-02-frontage'], ['litter_pile', 'mk-02-entrance']])),
+  };
+  return scripts[device.thing]?.();
 }
 
 export const SCENARIOS = {
+  demo: {
+    description: 'the sample fleet, with one device for each anomaly kind (overflow, collection due, fire, knocked over, low battery, stuck sensor, offline, market disorder) within the first minute',
+    plan: { scripted: demoDevice },
+  },
   normal: { description: 'a healthy fleet: bins filled and emptied, sweepers on schedule, quiet markets', plan: {} },
   overflow: {
     description: 'every fifth garbage room is never emptied and fills fast past its threshold',
@@ -55,6 +97,8 @@ export function buildFleet(model: CityModel, scenario: ScenarioName, start: numb
   const counters = { bins: 0, sweepers: 0, cameras: 0 };
   return devices.map((device, overall) => {
     const i = counters[device.kind]++;
+    const scripted = plan.scripted?.(device, start);
+    if (scripted) return scripted;
     let sim: Simulator;
     switch (device.kind) {
       case 'bins':

@@ -126,7 +126,7 @@ markets.forEach((market, mi) => {
     zone(`${market.siteId}-parking`, 'East parking apron', 'parking', rect(e, s, e + 3 * dx, n)),
   );
   ['a', 'b'].forEach((c, ci) =>
-    devices.push({ thing: `cam-gs-m${mi + 1}-${c}`, kind: 'cameras', districtId: DISTRICT, siteId: market.siteId, expectedIntervalSeconds: 60, model: ci === 0 ? 'dome camera, edge analytics' : 'bullet camera, edge analytics' }),
+    devices.push({ thing: `cam-gs-m${mi + 1}-${c}`, kind: 'cameras', districtId: DISTRICT, siteId: market.siteId, expectedIntervalSeconds: 15, model: ci === 0 ? 'dome camera, edge analytics' : 'bullet camera, edge analytics' }),
   );
 });
 

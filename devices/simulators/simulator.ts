@@ -64,3 +64,34 @@ export abstract class BaseSimulator implements Simulator {
 }
 
 export const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/**
+ * A device that, once connected, first uploads readings it buffered (backdated, as a
+ * sensor does after a connectivity gap), then reports `live` at its interval.
+ */
+export class ScriptedDevice extends BaseSimulator {
+  private readonly queue: object[];
+
+  constructor(
+    device: Device,
+    start: number,
+    backlog: (start: number) => object[],
+    private readonly live: ((now: number, seq: number) => object | null) | null,
+  ) {
+    super(device, start);
+    this.queue = backlog(start);
+  }
+
+  override emit(now: number): Emission | null {
+    const next = this.queue.shift();
+    if (next) {
+      this.nextAt = now;
+      return { payload: next };
+    }
+    return super.emit(now);
+  }
+
+  protected reading(now: number) {
+    return this.live?.(now, this.nextSeq() + 10_000) ?? null;
+  }
+}

@@ -55,7 +55,7 @@ export function consoleObserver(options: { write?: (line: string) => void; inter
 
   const observer: StackObserver = {
     log: {
-      info: (message) => line('info', message),
+      info: (message, fields) => line('info', `${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`),
       warn: (message, fields = {}) => {
         if (message === 'telemetry rejected') line('rejected', `${fields.thing ?? '(unknown thing)'} ${fields.code}: ${fields.reason}`);
         else line('warn', `${message} ${JSON.stringify(fields)}`);
@@ -77,6 +77,30 @@ export function consoleObserver(options: { write?: (line: string) => void; inter
       refused: (what, clientId, reason) => line('refused', `${what} by "${clientId}": ${reason}`),
     },
     deadLetter: (m) => line('dlq', `${m.queue}: message ${m.messageId} moved to the dead-letter file after ${m.receiveCount} receives`),
+    caseEvent: (event) => {
+      const c = event.detail.data;
+      const last = c.history.at(-1);
+      const hhmm = (t: number) => new Date(t + 8 * 3_600_000).toISOString().slice(11, 16);
+      switch (event.detailType) {
+        case 'CaseOpened':
+          line('case', `OPENED    ${c.category} (${c.severity}) at ${c.siteId}${c.zoneId ? `/${c.zoneId}` : ''} → ${c.leadUnit}${c.coUnits.length ? ` + ${c.coUnits.join(', ')}` : ''} · grid ${c.gridId} (${c.assignee.name}) · due ${hhmm(c.dueAt)} · ${c.caseId}: ${c.summary}`);
+          break;
+        case 'CaseEscalated':
+          line('case', `ESCALATED ${c.category} at ${c.siteId} → ${c.escalatedTo} (level ${c.escalationLevel}) · ${c.caseId}`);
+          break;
+        case 'CaseResolved':
+          line('case', `RESOLVED  ${c.category} at ${c.siteId} by ${last?.actor}${last?.evidence ? `: ${last.evidence.summary}` : ''} · ${c.caseId}`);
+          break;
+        case 'CaseClosed':
+          line('case', `CLOSED    ${c.category} at ${c.siteId} by ${last?.actor} · ${c.caseId}`);
+          break;
+        default:
+          line('case', `updated   ${c.category} at ${c.siteId}: ${last?.action} → ${c.status}, ${c.occurrences} occurrence${c.occurrences > 1 ? 's' : ''} · ${c.caseId}`);
+      }
+    },
+    schedule: (info) => {
+      if (info.error) line('error', `schedule ${info.schedule} failed: ${(info.error as Error).message ?? info.error}`);
+    },
     batch: (info) => {
       if (info.error) line('error', `${info.queue} batch of ${info.size} failed: ${(info.error as Error).message ?? info.error}; it will be redelivered`);
       else if (info.failed) line('retry', `${info.queue}: ${info.failed} of ${info.size} messages will be redelivered`);

@@ -17,13 +17,14 @@ Runs CityOps on this machine: DynamoDB Local, an MQTT broker on 127.0.0.1, the i
 functions behind local queues, the ops API, and a simulated fleet of the sample district.
 
 Options:
-  --data-dir <dir>      where DynamoDB Local's files and the dead-letter file live (default .cityops)
+  --data-dir <dir>      DynamoDB Local's files, the case events file, checkpoints, dead letters (default .cityops)
   --in-memory           keep nothing: start clean, forget everything on exit
   --no-simulate         run the stack alone, for outside devices (mosquitto_pub, real sensors)
-  --scenario <name>     fleet scenario (default normal): ${Object.keys(SCENARIOS).join(', ')}
+  --scenario <name>     fleet scenario (default demo): ${Object.keys(SCENARIOS).join(', ')}
   --clock <ISO time>    start the stack's clock at this time, e.g. 2026-11-27T04:55:00+08:00
   --speed <factor>      run the clock this many times faster than real time (default 1)
   --district-dir <dir>  a district folder to load instead of the sample
+  --webhook <url>       POST every case event here, with retry (repeatable; or $CITYOPS_WEBHOOKS, comma-separated)
   --mqtt-port <port>    MQTT port (default $MQTT_PORT or 1883)
   --api-port <port>     ops API port (default $API_PORT or 3000)
   -h, --help            this text
@@ -35,10 +36,11 @@ async function main() {
       'data-dir': { type: 'string', default: '.cityops' },
       'in-memory': { type: 'boolean', default: false },
       'no-simulate': { type: 'boolean', default: false },
-      scenario: { type: 'string', default: 'normal' },
+      scenario: { type: 'string', default: 'demo' },
       clock: { type: 'string' },
       speed: { type: 'string' },
       'district-dir': { type: 'string', default: SAMPLE_DISTRICT_DIR },
+      webhook: { type: 'string', multiple: true, default: process.env.CITYOPS_WEBHOOKS ? process.env.CITYOPS_WEBHOOKS.split(',') : [] },
       'mqtt-port': { type: 'string', default: process.env.MQTT_PORT ?? '1883' },
       'api-port': { type: 'string', default: process.env.API_PORT ?? '3000' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -83,11 +85,19 @@ async function main() {
   process.on('SIGTERM', () => void shutdown(0));
 
   log.line('start', `starting DynamoDB Local (${dataDir ? `data in ${dataDir}/` : 'in memory'}) and the local stack…`);
-  stack = await startLocalStack({ clock, dataDir, model, mqttPort, apiPort, observer: log.observer });
+  for (const url of values.webhook) {
+    try {
+      new URL(url);
+    } catch {
+      throw new UsageError(`--webhook "${url}" is not a URL`);
+    }
+  }
+  stack = await startLocalStack({ clock, dataDir, model, mqttPort, apiPort, webhooks: values.webhook, observer: log.observer });
   const counts = (kind: string) => model.devices.filter((d) => d.kind === kind).length;
   log.line('ready', `MQTT ${stack.mqttUrl} · ops API ${stack.apiUrl} · DynamoDB Local ${stack.dynamoEndpoint}`);
   log.line('ready', `registry: ${model.districts[0]!.name}, ${model.grids.length} grids, ${model.sites.length} sites, ${model.devices.length} devices (${counts('bins')} bins, ${counts('sweepers')} sweepers, ${counts('cameras')} cameras)`);
-  log.line('ready', `try: curl ${stack.apiUrl}/devices/${model.devices[0]!.thing}`);
+  log.line('ready', `case events → ${stack.eventsFile}${values.webhook.length ? ` and ${values.webhook.join(', ')}` : ''}`);
+  log.line('ready', `try: curl ${stack.apiUrl}/devices/${model.devices[0]!.thing} · curl ${stack.apiUrl}/cases`);
   if (values['no-simulate']) {
     log.line('ready', 'no simulated fleet (--no-simulate): publish with any MQTT client, client id = thing name. Ctrl-C stops.');
     return;

@@ -51,6 +51,7 @@ export interface LocalStackOptions {
   model?: CityModel;
   /** Overrides of the route table's queue timing, for tests. */
   visibilityTimeoutMs?: number;
+  batchWindowMs?: number;
   /** Webhook URLs that receive every case event (POST, JSON), with retry. */
   webhooks?: string[];
   /** The case events file; default `<dataDir>/events/case-events.jsonl`, or a temporary folder in memory. */
@@ -128,7 +129,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const handler = handlers[route.function] as (event: SQSEvent) => Promise<SQSBatchResponse>;
       const poller = new QueuePoller(queue, handler, {
         batchSize: route.batchSize,
-        batchWindowMs: route.batchWindowSeconds * 1000,
+        batchWindowMs: options.batchWindowMs ?? route.batchWindowSeconds * 1000,
         maxConcurrency: route.maxConcurrency,
         onBatch: observer.batch,
       });

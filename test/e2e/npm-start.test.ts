@@ -51,7 +51,7 @@ describe('npm start', () => {
   it('explains a bad option instead of starting', async () => {
     const run = start(['--scenario', 'chaos']);
     expect(await run.exited).toBe(1);
-    expect(run.output()).toMatch(/unknown scenario "chaos"; choose one of normal, overflow/);
+    expect(run.output()).toMatch(/unknown scenario "chaos"; choose one of demo, normal, overflow/);
     expect(run.output()).toContain('Usage: npm start');
   }, 30_000);
 });

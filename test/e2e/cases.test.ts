@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadDistrictDir } from '#devices/district-files';
+import { CATEGORY_POLICY } from '#shared/domain/cases';
+import type { CaseCategory } from '#shared/domain/responsibility';
+import { responsibleUnits } from '#shared/domain/responsibility';
+import { caseStack } from '../support/case-stack.ts';
+
+const MIN = 60_000;
+const START = Date.UTC(2026, 10, 27, 2, 0);
+const model = await loadDistrictDir();
+let s: Awaited<ReturnType<typeof caseStack>>;
+
+beforeAll(async () => {
+  s = await caseStack(model, START, { dynamoEndpoint: inject('dynamoEndpoint') });
+});
+afterAll(() => s?.stop());
+
+const siteOf = (thing: string) => model.devices.find((d) => d.thing === thing)!.siteId;
+
+/** The case carries the routing of the responsibility table and the place's grid. */
+function expectRouted(c: Awaited<ReturnType<typeof s.oneCase>>, category: CaseCategory, thing: string) {
+  const site = model.sites.find((x) => x.siteId === siteOf(thing))!;
+  const grid = model.grids.find((g) => g.gridId === site.gridId)!;
+  const { leadUnit, coUnits } = responsibleUnits(category, grid);
+  expect(c).toMatchObject({
+    category,
+    severity: CATEGORY_POLICY[category].severity,
+    siteId: site.siteId,
+    thing,
+    gridId: grid.gridId,
+    communityId: grid.communityId,
+    streetId: grid.streetId,
+    leadUnit,
+    coUnits,
+    assignee: grid.responsible,
+    occurrences: 1,
+  });
+  expect(c.dueAt - c.openedAt).toBe(CATEGORY_POLICY[category].slaMs);
+}
+
+const bin = (over: Record<string, number>, ago = 0) => ({ ts: s.now() - ago, fillPct: 40, temperatureC: 20, tiltDeg: 2, batteryPct: 80, ...over });
+
+describe.each([
+  { category: 'garbage_overflow', thing: 'bin-gs-011', raise: () => [bin({ fillPct: 92 }, 60_000), bin({ fillPct: 95 }, 30_000)], clear: () => [bin({ fillPct: 10 })] },
+  { category: 'collection_due', thing: 'bin-gs-012', raise: () => [bin({ fillPct: 50 }, 30 * MIN), bin({ fillPct: 58 }, 20 * MIN), bin({ fillPct: 66 }, 10 * MIN)], clear: () => [bin({ fillPct: 5 })] },
+  { category: 'bin_fire', thing: 'bin-gs-013', raise: () => [bin({ temperatureC: 65 })], clear: () => [bin({ temperatureC: 24 })] },
+  { category: 'bin_knocked_over', thing: 'bin-gs-014', raise: () => [bin({ tiltDeg: 60 })], clear: () => [bin({ tiltDeg: 3 })] },
+  { category: 'device_low_battery', thing: 'bin-gs-015', raise: () => [bin({ batteryPct: 10 })], clear: () => [bin({ batteryPct: 95 })] },
+  { category: 'sensor_stuck', thing: 'bin-gs-016', raise: () => Array.from({ length: 48 }, (_, i) => bin({ fillPct: 33 }, (48 - i) * 5 * MIN)), clear: () => [bin({ fillPct: 35 })] },
+] as const)('$category: MQTT telemetry → one case → event → clearing telemetry → resolved', ({ category, thing, raise, clear }) => {
+  it('opens exactly one routed case, even when the telemetry is replayed, duplicated and out of order', async () => {
+    const readings = raise();
+    await s.publish(thing, ...readings);
+    const opened = await s.oneCase(siteOf(thing), category, 'open');
+    expectRouted(opened, category, thing);
+    await s.event(opened.caseId, 'CaseOpened');
+    // The same readings again, reversed: stale for the state, nothing new for the detectors.
+    await s.publish(thing, ...[...readings].reverse());
+    await s.stack.drained();
+    expect((await s.oneCase(siteOf(thing), category, 'open')).occurrences).toBe(1);
+
+    await s.publish(thing, ...clear());
+    const resolved = await s.oneCase(siteOf(thing), category, 'resolved');
+    expect(resolved.caseId).toBe(opened.caseId);
+    expect(resolved.history.at(-1)).toMatchObject({ action: 'resolve', actor: `sensor:${thing}`, evidence: { thing } });
+    await s.event(opened.caseId, 'CaseResolved');
+  });
+});
+
+describe.each([
+  // One camera each: a device's readings are taken in its own order, and each test starts in the past.
+  { category: 'market_stall_outside', type: 'stall_outside_boundary', zone: 'mk-02-frontage', thing: 'cam-gs-m2-b' },
+  { category: 'market_goods_piled', type: 'goods_piled', zone: 'mk-02-stalls', thing: 'cam-gs-m2-a' },
+  { category: 'market_litter', type: 'litter_pile', zone: 'mk-01-entrance', thing: 'cam-gs-m1-a' },
+  { category: 'illegal_parking', type: 'illegal_parking', zone: 'mk-01-parking', thing: 'cam-gs-m1-b' },
+] as const)('$category: camera detections → one case → event → zone clear → resolved', ({ category, type, zone, thing }) => {
+  const market = siteOf(thing);
+  const detections = (ago: number, confidence = 0.8) => ({ ts: s.now() - ago, detections: [{ type, zoneId: zone, confidence }] });
+
+  it('opens nothing for one detection, or for weak ones', async () => {
+    await s.publish(thing, detections(40 * MIN), detections(38 * MIN, 0.5), detections(36 * MIN, 0.55), detections(34 * MIN, 0.3), { ts: s.now() - 33 * MIN, detections: [] });
+    await s.stack.drained();
+    expect(await s.cases(market, category)).toEqual([]);
+  });
+
+  it('opens one case after three detections over five minutes, and resolves it after fifteen clear minutes', async () => {
+    await s.publish(thing, detections(30 * MIN), detections(28 * MIN), detections(25 * MIN), detections(24 * MIN));
+    const opened = await s.oneCase(market, category, 'open');
+    expectRouted(opened, category, thing);
+    expect(opened.zoneId).toBe(zone);
+    await s.event(opened.caseId, 'CaseOpened');
+    await s.publish(thing, { ts: s.now() - 8 * MIN, detections: [] });
+    const resolved = await s.oneCase(market, category, 'resolved');
+    expect(resolved.history.at(-1)!.evidence!.summary).toContain('clear');
+    await s.event(opened.caseId, 'CaseResolved');
+  });
+});
+
+describe('device_offline: the scheduled check → one case → event → reporting again → resolved', () => {
+  it('opens after 3 × the report interval of silence and resolves when the device reports again', async () => {
+    const thing = 'bin-gs-020';
+    await s.publish(thing, bin({}));
+    await s.stack.drained();
+    s.advance(16 * MIN); // bins report every 300 s: offline after 15 minutes
+    const opened = await s.oneCase(siteOf(thing), 'device_offline', 'open');
+    expectRouted(opened, 'device_offline', thing);
+    await s.event(opened.caseId, 'CaseOpened');
+    await s.publish(thing, bin({}));
+    await s.stack.drained();
+    s.advance(2 * MIN);
+    const resolved = await s.oneCase(siteOf(thing), 'device_offline', 'resolved');
+    expect(resolved.history.at(-1)!.actor).toBe(`sensor:${thing}`);
+    await s.event(opened.caseId, 'CaseResolved');
+  });
+
+  it('escalates an overdue case to the City Management Office and says so in an event', async () => {
+    const thing = 'bin-gs-021';
+    await s.publish(thing, bin({ temperatureC: 70 }));
+    const opened = await s.oneCase(siteOf(thing), 'bin_fire', 'open');
+    s.advance(CATEGORY_POLICY.bin_fire.slaMs + 2 * MIN);
+    await s.event(opened.caseId, 'CaseEscalated');
+    const escalated = (await s.api<{ escalationLevel: number; escalatedTo: string }>(`/cases/${opened.caseId}`)).body;
+    expect(escalated).toMatchObject({ escalationLevel: 1, escalatedTo: 'city-management-office' });
+  });
+});

@@ -1,0 +1,89 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { vi } from 'vitest';
+import type { Case } from '#shared/domain/cases';
+import { topicFor } from '#shared/domain/topics';
+import { isDeviceKind } from '#shared/domain/device-kinds';
+import type { CityModel } from '#shared/domain/city-model';
+import { quietObserver, startLocalStack, type LocalStack, type LocalStackOptions } from '#infra/local/stack';
+
+/** A local stack on the run's DynamoDB Local, on a clock the test moves, with MQTT helpers. */
+export async function caseStack(model: CityModel, start: number, extra: Partial<LocalStackOptions> = {}) {
+  let t = start;
+  const clock = { now: () => t };
+  const dataDir = extra.dataDir ?? mkdtempSync(join(tmpdir(), 'cityops-e2e-'));
+  const stack: LocalStack = await startLocalStack({
+    clock,
+    dynamoEndpoint: extra.dynamoEndpoint!,
+    tablePrefix: extra.tablePrefix ?? `cases-${Math.random().toString(36).slice(2, 8)}-`,
+    mqttPort: 0,
+    apiPort: 0,
+    model,
+    dataDir,
+    batchWindowMs: 20,
+    observer: quietObserver(),
+    ...extra,
+  });
+  const clients = new Map<string, MqttClient>();
+  const client = async (thing: string) => {
+    let c = clients.get(thing);
+    if (!c) {
+      c = await mqtt.connectAsync(stack.mqttUrl, { clientId: thing, reconnectPeriod: 0 });
+      clients.set(thing, c);
+    }
+    return c;
+  };
+  let seq = 0;
+  return {
+    stack,
+    dataDir,
+    now: () => t,
+    advance: (ms: number) => (t += ms),
+    /** Publishes readings (QoS 1) as the thing, `ts` relative to the clock. */
+    async publish(thing: string, ...payloads: Record<string, unknown>[]) {
+      const kind = model.devices.find((d) => d.thing === thing)!.kind;
+      if (!isDeviceKind(kind)) throw new Error(kind);
+      const c = await client(thing);
+      for (const p of payloads) await c.publishAsync(topicFor(kind, thing), JSON.stringify({ seq: ++seq, ...p }), { qos: 1 });
+    },
+    async api<T = unknown>(path: string, init?: RequestInit): Promise<{ status: number; body: T }> {
+      const response = await fetch(`${stack.apiUrl}${path}`, init);
+      return { status: response.status, body: (await response.json()) as T };
+    },
+    async cases(siteId: string, category: string): Promise<Case[]> {
+      const { body } = await this.api<{ items: Case[] }>(`/cases?category=${category}&limit=500`);
+      return body.items.filter((c) => c.siteId === siteId);
+    },
+    /** Waits for exactly one case of the category at the site, in the expected status. */
+    async oneCase(siteId: string, category: string, status: string): Promise<Case> {
+      let found: Case | undefined;
+      await vi.waitFor(
+        async () => {
+          const list = await this.cases(siteId, category);
+          if (list.length !== 1 || list[0]!.status !== status) throw new Error(`${siteId} ${category}: ${JSON.stringify(list.map((c) => c.status))}`);
+          found = list[0];
+        },
+        { timeout: 15_000, interval: 100 },
+      );
+      return found!;
+    },
+    events(): { 'detail-type': string; detail: { metadata: { id: string }; data: Case } }[] {
+      try {
+        return readFileSync(stack.eventsFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      } catch {
+        return [];
+      }
+    },
+    async event(caseId: string, type: string) {
+      await vi.waitFor(() => {
+        if (!this.events().some((e) => e['detail-type'] === type && e.detail.data.caseId === caseId)) throw new Error(`no ${type} for ${caseId}`);
+      }, { timeout: 15_000, interval: 100 });
+    },
+    async stop() {
+      await Promise.all([...clients.values()].map((c) => c.endAsync(true)));
+      await stack.stop();
+    },
+  };
+}
