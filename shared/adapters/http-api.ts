@@ -1,5 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
 import { InvalidPageTokenError } from '#shared/app/ports';
+import { describeIssues } from '#shared/domain/payloads';
 
 /** A client error with an HTTP status and a stable error code. */
 export class HttpError extends Error {
@@ -37,4 +39,20 @@ export function httpApi(routes: Record<string, RouteHandler>, onError: (error: u
       return json(500, { error: 'internal', message: 'the request failed; the error is in the function log' });
     }
   };
+}
+
+/** Parses request input with a schema, or answers 400 with the reasons. */
+export function parseRequest<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new HttpError(400, 'bad_request', describeIssues(result.error));
+  return result.data;
+}
+
+/** The JSON body of a request, or a 400 that says what is expected. */
+export function jsonBody(event: APIGatewayProxyEventV2, expected: string): unknown {
+  try {
+    return JSON.parse(event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? ''));
+  } catch {
+    throw new HttpError(400, 'bad_request', `the body must be JSON: ${expected}`);
+  }
 }

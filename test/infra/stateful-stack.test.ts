@@ -21,6 +21,13 @@ describe('stateful stack', () => {
     });
   });
 
+  it('gives the case table, and only it, a stream of new and old images, with its four indexes', () => {
+    const withStream = Object.values(template.findResources('AWS::DynamoDB::GlobalTable')).filter((t) => t.Properties.StreamSpecification);
+    expect(withStream).toHaveLength(1);
+    expect(withStream[0]!.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(withStream[0]!.Properties.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName).sort()).toEqual(['byDistrict', 'byDue', 'byStreet', 'byUnit']);
+  });
+
   it('gives every telemetry route an encrypted queue with a dead-letter queue and the route’s receive limit', () => {
     template.resourceCountIs('AWS::SQS::Queue', TELEMETRY_ROUTES.length * 2);
     for (const route of TELEMETRY_ROUTES) {

@@ -1,0 +1,42 @@
+import { CaseConflictError, CaseNotFoundError, type CaseService } from '#shared/app/case-service';
+import { CaseQuery, TransitionRequest } from '#shared/app/case-requests';
+import type { CaseStore } from '#shared/app/ports';
+import { IllegalTransitionError } from '#shared/domain/cases';
+import type { District } from '#shared/domain/city-model';
+import { HttpError, json, jsonBody, parseRequest, type RouteHandler } from '#shared/adapters/http-api';
+
+export interface CaseRouteDeps {
+  registry: { listDistricts(): Promise<District[]> };
+  caseStore: Pick<CaseStore, 'get' | 'list'>;
+  cases: Pick<CaseService, 'act'>;
+}
+
+/** `GET /cases`, `GET /cases/{caseId}`, `POST /cases/{caseId}/transitions`. */
+export const caseRoutes = (deps: CaseRouteDeps): Record<string, RouteHandler> => ({
+  'GET /cases': async (event) => {
+    const { districtId, ...filter } = parseRequest(CaseQuery, event.queryStringParameters ?? {});
+    let district = districtId;
+    if (!district && !filter.unit && !filter.streetId) {
+      const districts = await deps.registry.listDistricts();
+      if (districts.length !== 1) throw new HttpError(400, 'bad_request', `districtId is required (one of ${districts.map((d) => d.districtId).join(', ')})`);
+      district = districts[0]!.districtId;
+    }
+    return json(200, await deps.caseStore.list({ ...filter, districtId: district }));
+  },
+  'GET /cases/{caseId}': async (event) => {
+    const found = await deps.caseStore.get(event.pathParameters?.caseId ?? '');
+    if (!found) throw new HttpError(404, 'not_found', `no case "${event.pathParameters?.caseId}"`);
+    return json(200, found);
+  },
+  'POST /cases/{caseId}/transitions': async (event) => {
+    const { action, actor, note } = parseRequest(TransitionRequest, jsonBody(event, '{ "action", "actor", "note"? }'));
+    try {
+      return json(200, await deps.cases.act(event.pathParameters?.caseId ?? '', action, actor, note));
+    } catch (error) {
+      if (error instanceof CaseNotFoundError) throw new HttpError(404, 'not_found', error.message);
+      if (error instanceof IllegalTransitionError) throw new HttpError(409, 'illegal_transition', error.message);
+      if (error instanceof CaseConflictError) throw new HttpError(409, 'conflict', error.message);
+      throw error;
+    }
+  },
+});
