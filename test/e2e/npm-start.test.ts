@@ -3,21 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CASE_CATEGORIES } from '#shared/domain/responsibility';
 
 /** Every category the detectors of this release raise (sweeping coverage adds the rest). */
-const DETECTED_CATEGORIES = [
-  'garbage_overflow',
-  'collection_due',
-  'bin_fire',
-  'bin_knocked_over',
-  'device_low_battery',
-  'sensor_stuck',
-  'device_offline',
-  'market_stall_outside',
-  'market_goods_piled',
-  'market_litter',
-  'illegal_parking',
-];
+const SWEEPING = ['missed_sweeping', 'sweeping_too_fast', 'sweeper_silent'];
+const DETECTED_CATEGORIES = CASE_CATEGORIES.filter((c) => !SWEEPING.includes(c));
 
 /** Runs the `npm start` entry point as a user would, reading its live log. */
 function start(args: string[], env: NodeJS.ProcessEnv = process.env) {
