@@ -155,13 +155,14 @@ async function storeDevice(
   newerBySite: Map<string, { site: Site; readings: Reading[] }>,
 ): Promise<'written' | 'stale'> {
   const lastSeenAt = batch.latest.receivedAt;
-  const site = kind === 'sweepers' ? undefined : await deps.sites.siteOfDevice(batch.thing);
-  if (!site) return deps.telemetry.saveLatest(batch, latestStateFields(batch), lastSeenAt);
+  const watch = kind === 'sweepers' ? undefined : await deps.sites.watchOf(batch.thing);
+  if (!watch) return deps.telemetry.saveLatest(batch, latestStateFields(batch), lastSeenAt);
+  const { site, overrides } = watch;
   const messageIds = [...batch.readings, ...batch.duplicates].map((r) => r.messageId);
 
   if (kind === 'bins') {
     const { outcome, pending, outbox } = await deps.telemetry.saveLatestDetecting<BinDetectorState>(batch, lastSeenAt, (prior, newer) =>
-      detectBins(prior, newer.map((r) => ({ ts: r.ts, payload: r.payload as PayloadOf<'bins'> })), { thing: batch.thing, siteId: site.siteId, overrides: site.thresholds }),
+      detectBins(prior, newer.map((r) => ({ ts: r.ts, payload: r.payload as PayloadOf<'bins'> })), { thing: batch.thing, siteId: site.siteId, overrides }),
     );
     outboxes.push({ outbox, pending, messageIds });
     return outcome;

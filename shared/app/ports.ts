@@ -1,4 +1,5 @@
-import type { Community, Grid, Site, Street } from '#shared/domain/city-model';
+import type { Community, Grid, Street } from '#shared/domain/city-model';
+import type { Watch } from './site-directory.ts';
 import type { Clock } from '#shared/domain/clock';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import type { Case, CaseStatus, Signal } from '#shared/domain/cases';
@@ -69,7 +70,7 @@ export interface IngestDeps {
   telemetry: TelemetryStore;
   rejects: RejectStore;
   /** The site a device watches, for detectors and their per-site thresholds. */
-  sites: { siteOfDevice(thing: string): Promise<Site | undefined> };
+  sites: { watchOf(thing: string): Promise<Watch | undefined> };
   cases: SignalHandler;
   clock: Clock;
   log: Log;

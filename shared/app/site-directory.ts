@@ -6,12 +6,19 @@ export interface RegistryLookup {
   getSite(siteId: string): Promise<Site | undefined>;
 }
 
+/** A device, the site it watches, and the detector overrides that apply (the device's win over the site's). */
+export interface Watch {
+  device: Device;
+  site: Site;
+  overrides: Record<string, number>;
+}
+
 /**
- * Which site a device watches (with the site's threshold overrides), remembered for a few
- * minutes so a busy function does not read the registry for every batch.
+ * Which site a device watches, with the threshold overrides, remembered for a few minutes
+ * so a busy function does not read the registry for every batch.
  */
 export class SiteDirectory {
-  private readonly cache = new Map<string, { at: number; site: Promise<Site | undefined> }>();
+  private readonly cache = new Map<string, { at: number; site: Promise<Watch | undefined> }>();
 
   constructor(
     private readonly registry: RegistryLookup,
@@ -19,11 +26,14 @@ export class SiteDirectory {
     private readonly ttlMs = 5 * 60_000,
   ) {}
 
-  siteOfDevice(thing: string): Promise<Site | undefined> {
+  watchOf(thing: string): Promise<Watch | undefined> {
     const now = this.clock.now();
     const hit = this.cache.get(thing);
     if (hit && Math.abs(now - hit.at) < this.ttlMs) return hit.site;
-    const site = this.registry.getDevice(thing).then((device) => (device ? this.registry.getSite(device.siteId) : undefined));
+    const site = this.registry.getDevice(thing).then(async (device) => {
+      const found = device && (await this.registry.getSite(device.siteId));
+      return found ? { device: device!, site: found, overrides: { ...found.thresholds, ...device!.thresholds } } : undefined;
+    });
     this.cache.set(thing, { at: now, site });
     site.then((found) => found ?? this.cache.delete(thing)).catch(() => this.cache.delete(thing));
     return site;

@@ -166,6 +166,8 @@ export const Device = z.object({
   /** How often it reports when healthy; offline detection works from this. */
   expectedIntervalSeconds: z.int().min(1).max(86_400),
   model: z.string().max(100).optional(),
+  /** Detector overrides for this device; they win over its site's. */
+  thresholds: ThresholdOverrides.optional(),
 });
 export type Device = z.infer<typeof Device>;
 

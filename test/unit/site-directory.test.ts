@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { SiteDirectory } from '#shared/app/site-directory';
+import type { Device, Site } from '#shared/domain/city-model';
+import { fixedClock } from '../support/fakes.ts';
+
+const site = { siteId: 'gr-1', siteKind: 'garbage_room', thresholds: { overflowPct: 85, stuckReadings: 30 } } as unknown as Site;
+const device = { thing: 'bin-1', siteId: 'gr-1', thresholds: { overflowPct: 80 } } as unknown as Device;
+
+describe('site directory', () => {
+  it('gives a device’s site with overrides, the device’s winning over the site’s, and remembers them a while', async () => {
+    let reads = 0;
+    const clock = fixedClock(0);
+    const directory = new SiteDirectory(
+      {
+        getDevice: async (thing) => (reads++, thing === 'bin-1' ? device : undefined),
+        getSite: async () => site,
+      },
+      clock,
+      60_000,
+    );
+    expect(await directory.watchOf('bin-1')).toEqual({ device, site, overrides: { overflowPct: 80, stuckReadings: 30 } });
+    await directory.watchOf('bin-1');
+    expect(reads).toBe(1);
+    clock.set(61_000);
+    await directory.watchOf('bin-1');
+    expect(reads).toBe(2);
+    expect(await directory.watchOf('nobody')).toBeUndefined();
+    await directory.watchOf('nobody');
+    expect(reads).toBe(4); // an unknown device is looked up again: it may be registered since
+  });
+});
