@@ -110,7 +110,8 @@ export class CoverageEngine {
       this.segmentRoute[s] = r;
       this.segmentLength[s] = offset;
       this.segmentCell0[s] = cells;
-      this.segmentCells[s] = Math.max(1, Math.ceil(offset / this.options.cellM - 1e-9));
+      // About one cell per `cellM`, so a 50.02 m segment has 50 cells, not 51.
+      this.segmentCells[s] = Math.max(1, Math.round(offset / this.options.cellM));
       cells += this.segmentCells[s]!;
     });
     if (pieces === 0) this.index.add(0, 0, 0, 0);
@@ -135,7 +136,7 @@ export class CoverageEngine {
    */
   cover(fixes: readonly GpsFix[], cells: Uint8Array, window: { from: number; to: number }, eligible?: Uint8Array): TooFast[] {
     const tooFast: TooFast[] = [];
-    const { toleranceM: tol, maxGapS, maxGapM, cellM } = this.options;
+    const { toleranceM: tol, maxGapS, maxGapM } = this.options;
     const { px, py, ux, uy, plen, poff, pseg, poneWay, segmentRoute, segmentCell0, segmentCells } = this;
     const cosH = this.cosHeading;
     let prev: GpsFix | undefined;
@@ -217,8 +218,10 @@ export class CoverageEngine {
         if (t1 <= t0) return false;
         const base = segmentCell0[seg]!;
         const n = segmentCells[seg]!;
-        let c0 = Math.floor((t0 + poff[p]!) / cellM);
-        const c1 = Math.min(n, Math.ceil((t1 + poff[p]!) / cellM));
+        // Cells scale to the segment's length (n cells over its length).
+        const scale = n / this.segmentLength[seg]!;
+        let c0 = Math.floor((t0 + poff[p]!) * scale);
+        const c1 = Math.min(n, Math.ceil((t1 + poff[p]!) * scale));
         for (c0 = Math.max(0, c0); c0 < c1; c0++) cells[base + c0] = 1;
         return false;
       });
