@@ -3,6 +3,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CaseService } from '#shared/app/case-service';
 import type { Log, Metrics } from '#shared/app/ports';
 import { SiteDirectory } from '#shared/app/site-directory';
+import { RouteDirectory, SweepCoverage } from '#shared/app/sweep-coverage';
+import { DynamoCoverageStore } from './dynamodb/coverage-store.ts';
 import type { Clock } from '#shared/domain/clock';
 import { DynamoCaseStore } from './dynamodb/case-store.ts';
 import { DynamoRegistryStore } from './dynamodb/registry-store.ts';
@@ -23,13 +25,19 @@ export function wireDeps(options: { doc: DynamoDBDocumentClient; tables: TableNa
   const registry = new DynamoRegistryStore(doc, tables.registry);
   const caseStore = new DynamoCaseStore(doc, tables.cases);
   const cases = new CaseService({ cases: caseStore, registry, clock, newId: newCaseId(clock), log });
+  const sites = new SiteDirectory(registry, clock);
+  const routes = new RouteDirectory(registry, clock);
+  const coverageStore = new DynamoCoverageStore(doc, tables.coverage);
   return {
     telemetry: new DynamoTelemetryStore(doc, tables.telemetry, { historyDays: options.historyDays }),
     rejects: new DynamoRejectStore(doc, tables.rejects),
     registry,
     caseStore,
     cases,
-    sites: new SiteDirectory(registry, clock),
+    sites,
+    routes,
+    coverageStore,
+    coverage: new SweepCoverage({ sites, routes, store: coverageStore, clock }),
     clock,
     log,
     metrics,

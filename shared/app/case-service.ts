@@ -4,6 +4,7 @@ import {
   openCase,
   repeatAnomaly,
   resolveBySensor,
+  signalId,
   transition,
   type Case,
   type CaseAction,
@@ -46,7 +47,11 @@ export class CaseService {
 
   async handle(signals: Signal[]): Promise<CaseOutcome[]> {
     const outcomes: CaseOutcome[] = [];
-    for (const signal of signals) outcomes.push(signal.kind === 'anomaly' ? await this.raise(signal) : await this.clear(signal));
+    for (const given of signals) {
+      // Every signal carries its id, so the same signal handled twice counts once.
+      const signal = given.evidence.signalId ? given : { ...given, evidence: { ...given.evidence, signalId: signalId(given) } };
+      outcomes.push(signal.kind === 'anomaly' ? await this.raise(signal) : await this.clear(signal));
+    }
     return outcomes;
   }
 

@@ -155,8 +155,14 @@ async function storeDevice(
   newerBySite: Map<string, { site: Site; readings: Reading[] }>,
 ): Promise<'written' | 'stale'> {
   const lastSeenAt = batch.latest.receivedAt;
-  const watch = kind === 'sweepers' ? undefined : await deps.sites.watchOf(batch.thing);
-  if (!watch) return deps.telemetry.saveLatest(batch, latestStateFields(batch), lastSeenAt);
+  if (kind === 'sweepers') {
+    const saved = await deps.telemetry.saveLatest(batch, latestStateFields(batch), lastSeenAt);
+    const signals = await deps.coverage.record(batch, saved.outcome === 'written' ? saved.previous : undefined);
+    if (signals.length) await deps.cases.handle(signals);
+    return saved.outcome;
+  }
+  const watch = await deps.sites.watchOf(batch.thing);
+  if (!watch) return (await deps.telemetry.saveLatest(batch, latestStateFields(batch), lastSeenAt)).outcome;
   const { site, overrides } = watch;
   const messageIds = [...batch.readings, ...batch.duplicates].map((r) => r.messageId);
 

@@ -29,9 +29,11 @@ export interface SignalOutbox {
 /** A detector step over a device's readings newer than what is stored: its next state and its signals. */
 export type DeviceDetection<S> = (prior: S | undefined, newer: Reading[]) => { state: S; signals: Signal[] };
 
+/** A conditional state write: `stale` when the stored state is as new or newer; else the values it replaced. */
+export type SaveOutcome = { outcome: 'written'; previous?: Record<string, unknown> } | { outcome: 'stale' };
+
 export interface TelemetryStore {
-  /** Conditional on reading order: returns `stale` when the stored state is as new or newer. */
-  saveLatest(batch: DeviceBatch, fields: StateFields, lastSeenAt: number): Promise<'written' | 'stale'>;
+  saveLatest(batch: DeviceBatch, fields: StateFields, lastSeenAt: number): Promise<SaveOutcome>;
   /**
    * The same, with the device's detector state kept in its state item: one read and one
    * conditional write per device per batch; only readings newer than the stored state are
@@ -72,6 +74,8 @@ export interface IngestDeps {
   /** The site a device watches, for detectors and their per-site thresholds. */
   sites: { watchOf(thing: string): Promise<Watch | undefined> };
   cases: SignalHandler;
+  /** Sweeping coverage from sweepers' GPS. */
+  coverage: { record(batch: DeviceBatch, previous?: Record<string, unknown>): Promise<Signal[]> };
   clock: Clock;
   log: Log;
   metrics: Metrics;
@@ -138,4 +142,12 @@ export function decodePageToken<T>(token: string): T {
   } catch {
     throw new InvalidPageTokenError('nextToken is not one this API issued');
   }
+}
+
+/** Covered cells of one segment in one route window (or its late part). */
+export interface CoverageIncrement {
+  routeId: string;
+  windowKey: string;
+  segmentId: string;
+  cells: number[];
 }

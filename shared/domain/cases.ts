@@ -119,6 +119,8 @@ export interface Signal {
   siteId: string;
   thing?: string;
   zoneId?: string;
+  /** The unit that owns the work at this site, when it is not the category's lead (a route's sweeping unit). */
+  unit?: string;
   evidence: Evidence;
 }
 
@@ -136,7 +138,9 @@ export const sensorActor = (thing: string | undefined) => (thing ? `sensor:${thi
 /** A new case for an anomaly, routed to its responsible units, with its SLA. */
 export function openCase(caseId: string, signal: Signal, origin: CaseOrigin, now: number): Case {
   const policy = CATEGORY_POLICY[signal.category];
-  const { leadUnit, coUnits } = responsibleUnits(signal.category, origin.place);
+  const table = responsibleUnits(signal.category, origin.place);
+  const leadUnit = signal.unit ?? table.leadUnit;
+  const coUnits = [...new Set([table.leadUnit, ...table.coUnits])].filter((u) => u !== leadUnit);
   return {
     caseId,
     districtId: origin.districtId,

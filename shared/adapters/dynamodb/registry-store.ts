@@ -74,6 +74,10 @@ export class DynamoRegistryStore {
     return (await this.queryAll(DISTRICTS_PARTITION, 'district#')) as District[];
   }
 
+  async listSites<K extends Site['siteKind']>(districtId: string, siteKind: K): Promise<Extract<Site, { siteKind: K }>[]> {
+    return (await this.queryAll(districtId, `site#${siteKind}#`)) as Extract<Site, { siteKind: K }>[];
+  }
+
   async listDepartments(districtId: string): Promise<Department[]> {
     return (await this.queryAll(districtId, 'department#')) as Department[];
   }

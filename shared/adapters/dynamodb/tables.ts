@@ -33,6 +33,8 @@ export const TABLES = {
   telemetry: { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' },
   /** Messages refused by ingest, with reason and original payload. */
   rejects: { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' },
+  /** Sweeping coverage: covered cells per (route, window, segment), added as sets. */
+  coverage: { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' },
   /**
    * Cases and their active-case locks: the only table with a stream, which carries every
    * case change to the event bus. Indexes: by district, lead unit and street (newest

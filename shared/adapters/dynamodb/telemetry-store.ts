@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { RetryableError, type DeviceDetection, type DeviceState, type SignalOutbox, type TelemetryStore, type WriteOutcome } from '#shared/app/ports';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { RetryableError, type DeviceDetection, type DeviceState, type SaveOutcome, type SignalOutbox, type TelemetryStore, type WriteOutcome } from '#shared/app/ports';
 import { signalId, type Signal } from '#shared/domain/cases';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import { compareReadings, latestStateFields, type DeviceBatch, type Reading, type StateFields } from '#shared/domain/telemetry';
@@ -35,7 +35,7 @@ export class DynamoTelemetryStore implements TelemetryStore {
     this.historyDays = options.historyDays ?? 30;
   }
 
-  async saveLatest(batch: DeviceBatch, fields: StateFields, lastSeenAt: number): Promise<'written' | 'stale'> {
+  async saveLatest(batch: DeviceBatch, fields: StateFields, lastSeenAt: number): Promise<SaveOutcome> {
     const values: Record<string, unknown> = {
       ...fields,
       thing: batch.thing,
@@ -54,7 +54,7 @@ export class DynamoTelemetryStore implements TelemetryStore {
     names['#ts'] = 'ts';
     names['#seq'] = 'seq';
     try {
-      await this.doc.send(
+      const { Attributes } = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: telemetryKeys.device(batch.thing), sk: telemetryKeys.state },
@@ -63,11 +63,13 @@ export class DynamoTelemetryStore implements TelemetryStore {
           ConditionExpression: 'attribute_not_exists(pk) OR #ts < :ts OR (#ts = :ts AND #seq < :seq)',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: { ...exprValues, ':ts': batch.latest.ts, ':seq': batch.latest.seq },
+          // What it replaced, in the same request (a sweeper's last fix, to join to this batch's first).
+          ReturnValues: 'UPDATED_OLD',
         }),
       );
-      return 'written';
+      return { outcome: 'written', previous: Attributes };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'stale';
+      if (error instanceof ConditionalCheckFailedException) return { outcome: 'stale' };
       return classify(error, `state of ${batch.thing}`);
     }
   }
@@ -185,6 +187,20 @@ export class DynamoTelemetryStore implements TelemetryStore {
       }
     }
     return states;
+  }
+
+  /** Whether the device sent any reading timed between `from` and `to`. */
+  async anyReading(thing: string, from: number, to: number): Promise<boolean> {
+    const { Items } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': telemetryKeys.device(thing), ':from': telemetryKeys.reading(from, 0), ':to': telemetryKeys.reading(to, Number.MAX_SAFE_INTEGER) },
+        Limit: 1,
+        ProjectionExpression: 'pk',
+      }),
+    );
+    return (Items?.length ?? 0) > 0;
   }
 
   /** Reading history of one device, oldest first, between two reading times. */

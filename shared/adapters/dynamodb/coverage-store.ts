@@ -1,0 +1,46 @@
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CoverageIncrement } from '#shared/app/ports';
+import { classify } from './errors.ts';
+import { queryAll } from './query.ts';
+
+
+export const coverageKey = (routeId: string, windowKey: string) => `${routeId}#${windowKey}`;
+
+/**
+ * Coverage per (route, window, segment). Increments are added as number sets (`ADD`), so
+ * they merge without a read, in any order, and a redelivered batch changes nothing.
+ */
+export class DynamoCoverageStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly retentionDays = 90,
+  ) {}
+
+  async add(increments: CoverageIncrement[], now: number): Promise<void> {
+    const expiresAt = Math.floor(now / 1000) + this.retentionDays * 86_400;
+    await Promise.all(
+      increments.map(async ({ routeId, windowKey, segmentId, cells }) => {
+        try {
+          await this.doc.send(
+            new UpdateCommand({
+              TableName: this.table,
+              Key: { pk: coverageKey(routeId, windowKey), sk: segmentId },
+              UpdateExpression: 'ADD #cells :cells SET routeId = :r, windowKey = :w, expiresAt = :e',
+              ExpressionAttributeNames: { '#cells': 'cells' },
+              ExpressionAttributeValues: { ':cells': new Set(cells), ':r': routeId, ':w': windowKey, ':e': expiresAt },
+            }),
+          );
+        } catch (error) {
+          classify(error, `coverage of ${segmentId}`);
+        }
+      }),
+    );
+  }
+
+  /** Covered cells per segment id. */
+  async read(routeId: string, windowKey: string): Promise<Map<string, Set<number>>> {
+    const items = await queryAll(this.doc, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': coverageKey(routeId, windowKey) } });
+    return new Map(items.map((item) => [item.sk as string, new Set(item.cells as Set<number>)]));
+  }
+}

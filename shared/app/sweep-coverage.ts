@@ -1,0 +1,107 @@
+import type { Signal } from '#shared/domain/cases';
+import type { District, SweepingRoute } from '#shared/domain/city-model';
+import type { Clock } from '#shared/domain/clock';
+import { CoverageEngine } from '#shared/domain/coverage';
+import type { GpsFix, PayloadOf } from '#shared/domain/payloads';
+import { lateKey, lateRange, windowInstances, type WindowInstance } from '#shared/domain/sweep-windows';
+import { gpsFixes, type DeviceBatch } from '#shared/domain/telemetry';
+import type { SiteDirectory } from './site-directory.ts';
+import type { CoverageIncrement } from './ports.ts';
+
+export interface RouteRegistry {
+  listDistricts(): Promise<District[]>;
+  listSites(districtId: string, siteKind: 'sweeping_route'): Promise<SweepingRoute[]>;
+}
+
+/** A district's routes with their coverage engine, built once and kept a few minutes. */
+export class RouteDirectory {
+  private readonly cache = new Map<string, { at: number; value: Promise<{ routes: SweepingRoute[]; engine: CoverageEngine; timeZone: string }> }>();
+
+  constructor(
+    private readonly registry: RouteRegistry,
+    private readonly clock: Clock,
+    private readonly ttlMs = 5 * 60_000,
+  ) {}
+
+  of(districtId: string) {
+    const hit = this.cache.get(districtId);
+    if (hit && Math.abs(this.clock.now() - hit.at) < this.ttlMs) return hit.value;
+    const value = (async () => {
+      const [routes, districts] = await Promise.all([this.registry.listSites(districtId, 'sweeping_route'), this.registry.listDistricts()]);
+      const timeZone = districts.find((d) => d.districtId === districtId)?.timezone ?? 'UTC';
+      return { routes, engine: new CoverageEngine(routes), timeZone };
+    })();
+    this.cache.set(districtId, { at: this.clock.now(), value });
+    value.catch(() => this.cache.delete(districtId));
+    return value;
+  }
+}
+
+/** Whether a sweeper counts on a route: named there, or of the route's unit when it names none. */
+export const mayCount = (route: SweepingRoute, device: { thing: string; unitId?: string }) =>
+  route.sweepers.length ? route.sweepers.includes(device.thing) : device.unitId === route.unitId;
+
+export interface SweepCoverageDeps {
+  sites: Pick<SiteDirectory, 'watchOf'>;
+  routes: RouteDirectory;
+  store: { add(increments: CoverageIncrement[], now: number): Promise<void> };
+  clock: Clock;
+}
+
+/**
+ * What a batch of a sweeper's GPS adds to the coverage of the routes it may sweep: per
+ * (route, window, segment) covered cells — written once per touched segment, never per fix
+ * — and the too-fast stretches as signals.
+ */
+export class SweepCoverage {
+  constructor(private readonly deps: SweepCoverageDeps) {}
+
+  async record(batch: DeviceBatch, previous?: Record<string, unknown>): Promise<Signal[]> {
+    const watch = await this.deps.sites.watchOf(batch.thing);
+    if (!watch) return [];
+    const { routes, engine, timeZone } = await this.deps.routes.of(watch.device.districtId);
+    const fixes = batch.readings.flatMap((r) => gpsFixes(r.payload as PayloadOf<'sweepers'>)).sort((a, b) => a.ts - b.ts);
+    // Join to the last fix of the previous batch, which the state write handed back.
+    if (typeof previous?.fixTs === 'number' && typeof previous.lat === 'number' && typeof previous.lon === 'number' && previous.fixTs < (fixes[0]?.ts ?? 0)) {
+      fixes.unshift({ ts: previous.fixTs, lat: previous.lat, lon: previous.lon, speedKmh: previous.speedKmh as number | undefined, brushOn: previous.brushOn as boolean | undefined });
+    }
+    if (fixes.length < 2) return [];
+
+    const increments: CoverageIncrement[] = [];
+    const signals: Signal[] = [];
+    routes.forEach((route, r) => {
+      if (!mayCount(route, watch.device)) return;
+      const only = new Uint8Array(routes.length);
+      only[r] = 1;
+      for (const instance of windowInstances(route, timeZone, fixes[0]!.ts, fixes.at(-1)!.ts)) {
+        const inWindow = this.cover(engine, fixes, instance, instance.key, instance, only, increments);
+        if (inWindow.length) signals.push(tooFastSignal(route, batch.thing, instance, inWindow[0]!.speedKmh, inWindow[0]!.ts));
+        this.cover(engine, fixes, instance, lateKey(instance), lateRange(instance, timeZone), only, increments);
+      }
+    });
+    if (increments.length) await this.deps.store.add(increments, this.deps.clock.now());
+    return signals;
+  }
+
+  private cover(engine: CoverageEngine, fixes: GpsFix[], instance: WindowInstance, windowKey: string, range: { from: number; to: number }, only: Uint8Array, out: CoverageIncrement[]) {
+    if (fixes.at(-1)!.ts <= range.from || fixes[0]!.ts >= range.to) return [];
+    const cells = engine.newCells();
+    const tooFast = engine.cover(fixes, cells, range, only);
+    for (const [segment, covered] of engine.coveredCells(cells)) {
+      out.push({ routeId: instance.routeId, windowKey, segmentId: engine.segmentIds[segment]!, cells: covered });
+    }
+    return tooFast;
+  }
+}
+
+function tooFastSignal(route: SweepingRoute, thing: string, instance: WindowInstance, speedKmh: number, ts: number): Signal {
+  return {
+    kind: 'anomaly',
+    category: 'sweeping_too_fast',
+    siteId: route.siteId,
+    thing,
+    unit: route.unitId,
+    // One per route window: the same window's later stretches count as the same anomaly.
+    evidence: { at: instance.from, thing, summary: `${speedKmh} km/h with the brush down on ${route.name} (limit ${route.maxSpeedKmh} km/h), window ${instance.key}`, data: { window: instance.key, speedKmh, ts } },
+  };
+}

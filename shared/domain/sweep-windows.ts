@@ -1,0 +1,40 @@
+import type { SweepingRoute } from './city-model.ts';
+import { localTimeParts, zonedTimeToEpoch } from './local-time.ts';
+
+/** One occurrence of a route's schedule window: `key` is `<local date>T<start>`. */
+export interface WindowInstance {
+  routeId: string;
+  key: string;
+  date: string;
+  from: number;
+  to: number;
+}
+
+const DAY = 86_400_000;
+
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/** Every window instance of the route on the local dates from `fromTs` to `toTs`. */
+export function windowInstances(route: SweepingRoute, timeZone: string, fromTs: number, toTs: number): WindowInstance[] {
+  const out: WindowInstance[] = [];
+  const last = localTimeParts(toTs, timeZone).date;
+  for (let date = localTimeParts(fromTs, timeZone).date, guard = 0; date <= last && guard < 400; date = addDays(date, 1), guard++) {
+    const weekday = localTimeParts(zonedTimeToEpoch(date, '12:00', timeZone), timeZone).weekday;
+    for (const w of route.windows) {
+      if (!w.days.includes(weekday)) continue;
+      out.push({ routeId: route.siteId, key: `${date}T${w.start}`, date, from: zonedTimeToEpoch(date, w.start, timeZone), to: zonedTimeToEpoch(date, w.end, timeZone) });
+    }
+  }
+  return out;
+}
+
+/** The rest of the window's local day: sweeping then resolves a missed window as swept late. */
+export function lateRange(instance: WindowInstance, timeZone: string): { from: number; to: number } {
+  return { from: instance.to, to: zonedTimeToEpoch(addDays(instance.date, 1), '00:00', timeZone) };
+}
+
+export const lateKey = (instance: WindowInstance) => `${instance.key}#late`;
+export { DAY };

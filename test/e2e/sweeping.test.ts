@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadDistrictDir } from '#devices/district-files';
+import type { SweepingRoute } from '#shared/domain/city-model';
+import { caseStack } from '../support/case-stack.ts';
+
+const MIN = 60_000;
+const FIVE_AM = Date.UTC(2026, 10, 26, 21, 0); // Friday 27 November, 05:00 in Shanghai
+const model = await loadDistrictDir();
+const route = model.sites.find((s) => s.siteId === 'rt-01') as SweepingRoute;
+const [[LON0, LAT], [LON1]] = route.line.coordinates as [[number, number], [number, number]];
+const M_LON = 111_195 * Math.cos((LAT * Math.PI) / 180);
+const lengthM = (LON1 - LON0) * M_LON;
+let s: Awaited<ReturnType<typeof caseStack>>;
+
+beforeAll(async () => {
+  s = await caseStack(model, FIVE_AM + 10 * MIN, { dynamoEndpoint: inject('dynamoEndpoint') });
+});
+afterAll(() => s?.stop());
+
+/** GPS batches (as the sweeper sends them: `points`, ≤ 500 a message) along rt-01 from `fromM` to `toM`. */
+function pass(start: number, fromM: number, toM: number, brushOn: (x: number) => boolean, everyS = 3, kmh = 10) {
+  const step = (kmh / 3.6) * everyS;
+  const points = [];
+  let t = start;
+  for (let x = fromM; x <= toM; x += step, t += everyS * 1000) {
+    points.push({ ts: t, lat: LAT, lon: LON0 + x / M_LON, speedKmh: kmh, headingDeg: 90, brushOn: brushOn(x) });
+  }
+  const messages = [];
+  for (let i = 0; i < points.length; i += 100) messages.push({ ts: points[Math.min(points.length, i + 100) - 1]!.ts, points: points.slice(i, i + 100) });
+  return messages;
+}
+
+/** Moves the clock forward five minutes at a time (the longest schedule period), so each schedule gets its turns. */
+async function advanceTo(t: number) {
+  while (s.now() < t) {
+    s.advance(Math.min(5 * MIN, t - s.now()));
+    await new Promise((r) => setTimeout(r, 400));
+  }
+}
+
+describe('sweeping coverage end to end', () => {
+  it('a sweeper that skips two segments gets one missed-sweeping case naming exactly those two; sweeping them later the same day resolves it', async () => {
+    expect(route.segments[9]!.segmentId).toBe('rt-01-s010');
+    // 05:01–05:09: the whole route, brush up over segments 10 and 11 (450–550 m).
+    await s.publish('sweeper-gs-01', ...pass(FIVE_AM + MIN, -5, lengthM + 5, (x) => !(x >= 450 && x < 550)));
+    await s.stack.drained();
+
+    await advanceTo(FIVE_AM + 2 * 60 * MIN + 16 * MIN); // 07:16: the 05:00–07:00 window closed 16 minutes ago
+    const missed = await s.oneCase('rt-01', 'missed_sweeping', 'open');
+    expect(missed).toMatchObject({ leadUnit: 'municipal-landscaping', streetId: 'gs-hushu', coUnits: ['gs-hushu'] });
+    const data = missed.evidence[0]!.data as { unsweptSegments: string[]; coveragePct: number; window: string; gaps: { features: { properties: { segmentId: string } }[] } };
+    expect(data.unsweptSegments).toEqual(['rt-01-s010', 'rt-01-s011']);
+    expect(data.window).toBe('2026-11-27T05:00');
+    expect(data.coveragePct).toBeGreaterThan(85);
+    expect(data.coveragePct).toBeLessThan(95);
+    expect(data.gaps.features.map((f) => f.properties.segmentId)).toEqual(['rt-01-s010', 'rt-01-s011']);
+    await s.event(missed.caseId, 'CaseOpened');
+    expect(await s.cases('rt-01', 'sweeper_silent')).toEqual([]);
+
+    // 07:50: back to sweep the two segments, then the next window-close run sees it.
+    await advanceTo(FIVE_AM + 172 * MIN);
+    await s.publish('sweeper-gs-01', ...pass(FIVE_AM + 170 * MIN, 430, 570, () => true));
+    await s.stack.drained();
+    await advanceTo(FIVE_AM + 185 * MIN);
+    const resolved = await s.oneCase('rt-01', 'missed_sweeping', 'resolved');
+    expect(resolved.caseId).toBe(missed.caseId);
+    expect(resolved.history.at(-1)!.evidence!.summary).toMatch(/^swept late: rt-01-s010, rt-01-s011/);
+    await s.event(missed.caseId, 'CaseResolved');
+  }, 60_000);
+
+  it('a route whose sweepers stay silent through the window gets a sweeper-silent case', async () => {
+    // rt-03 counts only its named sweeper, sweeper-gs-03, which sent nothing this morning.
+    const silent = await s.oneCase('rt-03', 'sweeper_silent', 'open');
+    expect(silent).toMatchObject({ thing: 'sweeper-gs-03', leadUnit: 'municipal-landscaping' });
+    // rt-02 takes any of the unit's sweepers, and sweeper-gs-01 was out: not silent.
+    expect(await s.cases('rt-02', 'sweeper_silent')).toEqual([]);
+  });
+
+  it('sweeping too fast with the brush down opens a case for the route', async () => {
+    // 13:00–14:00 weekday window of rt-01: 30 km/h with the brush on.
+    s.advance(FIVE_AM + 8 * 60 * MIN + 5 * MIN - s.now());
+    await s.publish('sweeper-gs-01', ...pass(FIVE_AM + 8 * 60 * MIN + MIN, 100, 600, () => true, 3, 30));
+    const fast = await s.oneCase('rt-01', 'sweeping_too_fast', 'open');
+    expect(fast.summary).toMatch(/km\/h with the brush down/);
+  }, 60_000);
+});
