@@ -125,7 +125,7 @@ for (const trace of sample) {
       const dx = (fix.lon - prev.fix.lon) * M_LON;
       const dy = (fix.lat - prev.fix.lat) * M_LAT;
       const dist = Math.hypot(dx, dy);
-      const kmh = Math.max((dist / (fix.ts - prev.fix.ts)) * 3600, prev.fix.speedKmh ?? 0);
+      const kmh = prev.fix.speedKmh ?? (dist / (fix.ts - prev.fix.ts)) * 3600;
       if (dist >= 0.5 && dist <= engine.options.maxGapM) {
         segs.forEach((s, i) => {
           const a = prev!.near[i]!;

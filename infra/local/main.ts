@@ -92,7 +92,7 @@ async function main() {
       throw new UsageError(`--webhook "${url}" is not a URL`);
     }
   }
-  stack = await startLocalStack({ clock, dataDir, model, mqttPort, apiPort, webhooks: values.webhook, observer: log.observer });
+  stack = await startLocalStack({ clock, timeScale: clock.speed, dataDir, model, mqttPort, apiPort, webhooks: values.webhook, observer: log.observer });
   const counts = (kind: string) => model.devices.filter((d) => d.kind === kind).length;
   log.line('ready', `MQTT ${stack.mqttUrl} · ops API ${stack.apiUrl} · DynamoDB Local ${stack.dynamoEndpoint}`);
   log.line('ready', `registry: ${model.districts[0]!.name}, ${model.grids.length} grids, ${model.sites.length} sites, ${model.devices.length} devices (${counts('bins')} bins, ${counts('sweepers')} sweepers, ${counts('cameras')} cameras)`);

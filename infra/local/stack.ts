@@ -52,6 +52,11 @@ export interface LocalStackOptions {
   /** Overrides of the route table's queue timing, for tests. */
   visibilityTimeoutMs?: number;
   batchWindowMs?: number;
+  /**
+   * How much faster than real time the clock runs: the batch windows shrink by it, so a
+   * queue holds messages as long in clock time as it would at speed 1.
+   */
+  timeScale?: number;
   /** Webhook URLs that receive every case event (POST, JSON), with retry. */
   webhooks?: string[];
   /** The case events file; default `<dataDir>/events/case-events.jsonl`, or a temporary folder in memory. */
@@ -129,7 +134,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const handler = handlers[route.function] as (event: SQSEvent) => Promise<SQSBatchResponse>;
       const poller = new QueuePoller(queue, handler, {
         batchSize: route.batchSize,
-        batchWindowMs: options.batchWindowMs ?? route.batchWindowSeconds * 1000,
+        batchWindowMs: options.batchWindowMs ?? (route.batchWindowSeconds * 1000) / (options.timeScale ?? 1),
         maxConcurrency: route.maxConcurrency,
         onBatch: observer.batch,
       });

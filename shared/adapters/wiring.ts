@@ -12,7 +12,7 @@ import { DynamoRejectStore } from './dynamodb/reject-store.ts';
 import { DynamoTelemetryStore } from './dynamodb/telemetry-store.ts';
 import type { TableNames } from './dynamodb/tables.ts';
 
-/** Case ids readable on a phone: the local date of opening and eight random hex digits. */
+/** Case ids readable on a phone: the (UTC) date of opening and eight random hex digits. */
 export const newCaseId = (clock: Clock) => () =>
   `cs-${new Date(clock.now()).toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
 

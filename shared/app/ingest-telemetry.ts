@@ -156,13 +156,16 @@ async function storeDevice(
 ): Promise<'written' | 'stale'> {
   const lastSeenAt = batch.latest.receivedAt;
   if (kind === 'sweepers') {
-    const saved = await deps.telemetry.saveLatest(batch, latestStateFields(batch), lastSeenAt);
-    const signals = await deps.coverage.record(batch, saved.outcome === 'written' ? saved.previous : undefined);
+    const [outcome, neighbours] = await Promise.all([
+      deps.telemetry.saveLatest(batch, latestStateFields(batch), lastSeenAt),
+      deps.telemetry.neighbours(batch.thing, batch.readings[0]!, batch.latest),
+    ]);
+    const signals = await deps.coverage.record(batch, neighbours);
     if (signals.length) await deps.cases.handle(signals);
-    return saved.outcome;
+    return outcome;
   }
   const watch = await deps.sites.watchOf(batch.thing);
-  if (!watch) return (await deps.telemetry.saveLatest(batch, latestStateFields(batch), lastSeenAt)).outcome;
+  if (!watch) return deps.telemetry.saveLatest(batch, latestStateFields(batch), lastSeenAt);
   const { site, overrides } = watch;
   const messageIds = [...batch.readings, ...batch.duplicates].map((r) => r.messageId);
 

@@ -29,11 +29,11 @@ export interface SignalOutbox {
 /** A detector step over a device's readings newer than what is stored: its next state and its signals. */
 export type DeviceDetection<S> = (prior: S | undefined, newer: Reading[]) => { state: S; signals: Signal[] };
 
-/** A conditional state write: `stale` when the stored state is as new or newer; else the values it replaced. */
-export type SaveOutcome = { outcome: 'written'; previous?: Record<string, unknown> } | { outcome: 'stale' };
-
 export interface TelemetryStore {
-  saveLatest(batch: DeviceBatch, fields: StateFields, lastSeenAt: number): Promise<SaveOutcome>;
+  /** Conditional on reading order: returns `stale` when the stored state is as new or newer. */
+  saveLatest(batch: DeviceBatch, fields: StateFields, lastSeenAt: number): Promise<'written' | 'stale'>;
+  /** The stored readings next to a batch, to join a sweeper's fixes across batches in any order. */
+  neighbours(thing: string, first: { ts: number; seq: number }, last: { ts: number; seq: number }): Promise<{ before?: Reading; after?: Reading }>;
   /**
    * The same, with the device's detector state kept in its state item: one read and one
    * conditional write per device per batch; only readings newer than the stored state are
@@ -75,7 +75,7 @@ export interface IngestDeps {
   sites: { watchOf(thing: string): Promise<Watch | undefined> };
   cases: SignalHandler;
   /** Sweeping coverage from sweepers' GPS. */
-  coverage: { record(batch: DeviceBatch, previous?: Record<string, unknown>): Promise<Signal[]> };
+  coverage: { record(batch: DeviceBatch, neighbours: { before?: Reading; after?: Reading }): Promise<Signal[]> };
   clock: Clock;
   log: Log;
   metrics: Metrics;

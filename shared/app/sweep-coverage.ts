@@ -4,7 +4,7 @@ import type { Clock } from '#shared/domain/clock';
 import { CoverageEngine } from '#shared/domain/coverage';
 import type { GpsFix, PayloadOf } from '#shared/domain/payloads';
 import { lateKey, lateRange, windowInstances, type WindowInstance } from '#shared/domain/sweep-windows';
-import { gpsFixes, type DeviceBatch } from '#shared/domain/telemetry';
+import { gpsFixes, type DeviceBatch, type Reading } from '#shared/domain/telemetry';
 import type { SiteDirectory } from './site-directory.ts';
 import type { CoverageIncrement } from './ports.ts';
 
@@ -56,15 +56,18 @@ export interface SweepCoverageDeps {
 export class SweepCoverage {
   constructor(private readonly deps: SweepCoverageDeps) {}
 
-  async record(batch: DeviceBatch, previous?: Record<string, unknown>): Promise<Signal[]> {
+  async record(batch: DeviceBatch, neighbours: { before?: Reading; after?: Reading } = {}): Promise<Signal[]> {
     const watch = await this.deps.sites.watchOf(batch.thing);
     if (!watch) return [];
     const { routes, engine, timeZone } = await this.deps.routes.of(watch.device.districtId);
-    const fixes = batch.readings.flatMap((r) => gpsFixes(r.payload as PayloadOf<'sweepers'>)).sort((a, b) => a.ts - b.ts);
-    // Join to the last fix of the previous batch, which the state write handed back.
-    if (typeof previous?.fixTs === 'number' && typeof previous.lat === 'number' && typeof previous.lon === 'number' && previous.fixTs < (fixes[0]?.ts ?? 0)) {
-      fixes.unshift({ ts: previous.fixTs, lat: previous.lat, lon: previous.lon, speedKmh: previous.speedKmh as number | undefined, brushOn: previous.brushOn as boolean | undefined });
-    }
+    const fixesOf = (r: Reading) => gpsFixes(r.payload as PayloadOf<'sweepers'>);
+    const fixes = batch.readings.flatMap(fixesOf).sort((a, b) => a.ts - b.ts);
+    // Joined to the stored messages on either side: the step across a message boundary counts
+    // whichever of the two batches comes second (coverage is a set union, so twice is once).
+    const before = neighbours.before && fixesOf(neighbours.before).at(-1);
+    const after = neighbours.after && fixesOf(neighbours.after)[0];
+    if (before && before.ts < fixes[0]!.ts) fixes.unshift(before);
+    if (after && after.ts > fixes.at(-1)!.ts) fixes.push(after);
     if (fixes.length < 2) return [];
 
     const increments: CoverageIncrement[] = [];

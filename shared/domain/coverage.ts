@@ -159,7 +159,8 @@ export class CoverageEngine {
       const dy = by - fay;
       const dist = Math.sqrt(dx * dx + dy * dy);
       if (dist < 0.5 || dist > maxGapM) continue;
-      const speedKmh = Math.max((dist / dtMs) * 3600, a.speedKmh ?? 0);
+      // The unit's own speed reading when it sends one (a position jump after a GPS gap is no speed).
+      const speedKmh = a.speedKmh ?? (dist / dtMs) * 3600;
       const brush = a.brushOn === true;
       // The part of the step inside the window, as a fraction of the step.
       const s0 = a.ts < window.from ? (window.from - a.ts) / dtMs : 0;

@@ -105,7 +105,9 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
     expect(count('UpdateItemCommand') + count('PutItemCommand')).toBe(2 + perSite);
     expect(count('GetItemCommand')).toBe(kind === 'sweepers' ? 0 : 2 + perSite);
     expect(count('BatchWriteItemCommand')).toBe(2); // 30 history items: 25 + 5
-    expect(count('QueryCommand') + count('ScanCommand')).toBe(0);
+    // A sweeper's batch looks up the stored messages on either side, to join its fixes across batches.
+    expect(count('QueryCommand')).toBe(kind === 'sweepers' ? 2 * 2 : 0);
+    expect(count('ScanCommand')).toBe(0);
   });
 
   it('sends each bad message to the rejects store with its reason and original payload, and stores the good ones (a poison message among good ones)', async () => {

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { RetryableError, type DeviceDetection, type DeviceState, type SaveOutcome, type SignalOutbox, type TelemetryStore, type WriteOutcome } from '#shared/app/ports';
+import { RetryableError, type DeviceDetection, type DeviceState, type SignalOutbox, type TelemetryStore, type WriteOutcome } from '#shared/app/ports';
 import { signalId, type Signal } from '#shared/domain/cases';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import { compareReadings, latestStateFields, type DeviceBatch, type Reading, type StateFields } from '#shared/domain/telemetry';
@@ -35,7 +35,7 @@ export class DynamoTelemetryStore implements TelemetryStore {
     this.historyDays = options.historyDays ?? 30;
   }
 
-  async saveLatest(batch: DeviceBatch, fields: StateFields, lastSeenAt: number): Promise<SaveOutcome> {
+  async saveLatest(batch: DeviceBatch, fields: StateFields, lastSeenAt: number): Promise<'written' | 'stale'> {
     const values: Record<string, unknown> = {
       ...fields,
       thing: batch.thing,
@@ -54,7 +54,7 @@ export class DynamoTelemetryStore implements TelemetryStore {
     names['#ts'] = 'ts';
     names['#seq'] = 'seq';
     try {
-      const { Attributes } = await this.doc.send(
+      await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: telemetryKeys.device(batch.thing), sk: telemetryKeys.state },
@@ -63,13 +63,11 @@ export class DynamoTelemetryStore implements TelemetryStore {
           ConditionExpression: 'attribute_not_exists(pk) OR #ts < :ts OR (#ts = :ts AND #seq < :seq)',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: { ...exprValues, ':ts': batch.latest.ts, ':seq': batch.latest.seq },
-          // What it replaced, in the same request (a sweeper's last fix, to join to this batch's first).
-          ReturnValues: 'UPDATED_OLD',
         }),
       );
-      return { outcome: 'written', previous: Attributes };
+      return 'written';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { outcome: 'stale' };
+      if (error instanceof ConditionalCheckFailedException) return 'stale';
       return classify(error, `state of ${batch.thing}`);
     }
   }
@@ -187,6 +185,29 @@ export class DynamoTelemetryStore implements TelemetryStore {
       }
     }
     return states;
+  }
+
+  /**
+   * The stored readings just before `first` and just after `last` (by reading order), so a
+   * batch can be joined to its neighbours whichever order batches arrive in.
+   */
+  async neighbours(thing: string, first: { ts: number; seq: number }, last: { ts: number; seq: number }): Promise<{ before?: Reading; after?: Reading }> {
+    // Under a device's key, `offline` < `reading#…` < `state`: the nearest item either way is a reading or neither.
+    const nearest = async (condition: 'sk < :k' | 'sk > :k', key: string) => {
+      const { Items } = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: `pk = :pk AND ${condition}`,
+          ExpressionAttributeValues: { ':pk': telemetryKeys.device(thing), ':k': key },
+          ScanIndexForward: condition === 'sk > :k',
+          Limit: 1,
+        }),
+      );
+      const item = Items?.[0];
+      return typeof item?.sk === 'string' && item.sk.startsWith('reading#') ? (item as unknown as Reading) : undefined;
+    };
+    const [before, after] = await Promise.all([nearest('sk < :k', telemetryKeys.reading(first.ts, first.seq)), nearest('sk > :k', telemetryKeys.reading(last.ts, last.seq))]);
+    return { before, after };
   }
 
   /** Whether the device sent any reading timed between `from` and `to`. */
