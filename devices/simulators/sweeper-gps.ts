@@ -17,6 +17,8 @@ const EARTH_M = 6_371_000;
 export class SweeperGps extends BaseSimulator {
   private readonly cumulative: number[];
   private readonly lengthM: number;
+  /** Its working speed: constant, so positions along the route stay continuous. */
+  private readonly speedKmh: number;
   private lastFixAt: number | undefined;
 
   constructor(
@@ -31,6 +33,7 @@ export class SweeperGps extends BaseSimulator {
     this.cumulative = [0];
     for (let i = 1; i < coords.length; i++) this.cumulative.push(this.cumulative[i - 1]! + distanceM(coords[i - 1]!, coords[i]!));
     this.lengthM = this.cumulative.at(-1)!;
+    this.speedKmh = behaviour.speedKmh ?? 9 + this.random() * 3;
   }
 
   /** The start of the schedule window `now` falls in, if any. */
@@ -55,7 +58,7 @@ export class SweeperGps extends BaseSimulator {
       const [lon, lat] = this.route.line.coordinates[0]!;
       return { ts: now, seq: this.nextSeq(), lat: round(lat, 7), lon: round(lon, 7), speedKmh: 0, headingDeg: 0, brushOn: false };
     }
-    const speedKmh = this.behaviour.speedKmh ?? 9 + this.random() * 3;
+    const speedKmh = this.speedKmh;
     const points: GpsFix[] = [];
     let t = Math.max(this.lastFixAt === undefined ? now - WORKING_REPORT_MS : this.lastFixAt + FIX_EVERY_MS, start);
     for (; t <= now && points.length < 500; t += FIX_EVERY_MS) {
