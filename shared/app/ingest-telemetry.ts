@@ -57,7 +57,7 @@ export async function ingestTelemetry(
   const retry = new Set<string>();
   const toHistory: Reading[] = [];
   const outboxes: PendingSignals[] = [];
-  const newerBySite = new Map<string, { site: Site; readings: Reading[] }>();
+  const bySite = new Map<string, { site: Site; readings: Reading[] }>();
   let stale = 0;
   let duplicates = 0;
   const storageRejection = (r: Reading, reason: string): Rejection => ({
@@ -74,7 +74,7 @@ export async function ingestTelemetry(
     collapseByDevice(accepted).map(async (batch) => {
       duplicates += batch.duplicates.length;
       try {
-        const outcome = await storeDevice(kind, batch, deps, outboxes, newerBySite);
+        const outcome = await storeDevice(kind, batch, deps, outboxes, bySite);
         if (outcome === 'stale') stale += batch.readings.length;
         toHistory.push(...batch.readings);
       } catch (error) {
@@ -90,7 +90,7 @@ export async function ingestTelemetry(
 
   // Detectors that span a site's devices (a market's cameras) run once per site per batch.
   await Promise.all(
-    [...newerBySite.values()].map(async ({ site, readings }) => {
+    [...bySite.values()].map(async ({ site, readings }) => {
       const ids = readings.map((r) => r.messageId);
       try {
         const { pending, outbox } = await deps.telemetry.updateSiteDetector<CameraDetectorState>(site.siteId, kind, (prior) =>
@@ -152,7 +152,7 @@ async function storeDevice(
   batch: DeviceBatch,
   deps: IngestDeps,
   outboxes: PendingSignals[],
-  newerBySite: Map<string, { site: Site; readings: Reading[] }>,
+  bySite: Map<string, { site: Site; readings: Reading[] }>,
 ): Promise<'written' | 'stale'> {
   const lastSeenAt = batch.latest.receivedAt;
   if (kind === 'sweepers') {
@@ -177,17 +177,12 @@ async function storeDevice(
     return outcome;
   }
 
-  // Cameras: the device state as usual; the readings it had not seen go to the market's detector.
-  let newerReadings: Reading[] = [];
-  const { outcome, pending, outbox } = await deps.telemetry.saveLatestDetecting<null>(batch, lastSeenAt, (_prior, newer) => {
-    newerReadings = newer;
-    return { state: null, signals: [] };
-  });
+  // Cameras: the device state as usual; every reading goes to the market's detector, which
+  // orders a market's detections itself and counts a replayed one once.
+  const { outcome, pending, outbox } = await deps.telemetry.saveLatestDetecting<null>(batch, lastSeenAt, () => ({ state: null, signals: [] }));
   outboxes.push({ outbox, pending, messageIds });
-  if (newerReadings.length > 0) {
-    const entry = newerBySite.get(site.siteId) ?? { site, readings: [] };
-    entry.readings.push(...newerReadings);
-    newerBySite.set(site.siteId, entry);
-  }
+  const entry = bySite.get(site.siteId) ?? { site, readings: [] };
+  entry.readings.push(...batch.readings);
+  bySite.set(site.siteId, entry);
   return outcome;
 }

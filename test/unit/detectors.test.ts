@@ -85,6 +85,13 @@ describe('market camera detector', () => {
   it('counts detections from every camera of the market, per zone and type', () => {
     expect(run([msg(0, [{}], 'cam-a'), msg(3, [{}], 'cam-b'), msg(6, [{ type: 'litter_pile' }], 'cam-a'), msg(6, [{}], 'cam-b')])).toEqual(['6:anomaly:market_stall_outside:z1']);
   });
+  it('counts a replayed message once, and takes late messages in time order', () => {
+    const first = msg(0, [{}]);
+    expect(run([first, first, first, msg(1, [])])).toEqual([]);
+    // The newest first, then the older two: the run spans six minutes all the same.
+    expect(run([msg(6, [{}]), msg(0, [{}]), msg(3, [{}])])).toEqual(['3:anomaly:market_stall_outside:z1']);
+  });
+
   it('clears after 15 minutes without a detection', () => {
     expect(run([msg(0, [{ type: 'illegal_parking' }]), msg(3, [{ type: 'illegal_parking' }]), msg(6, [{ type: 'illegal_parking' }]), msg(15, []), msg(21, [])])).toEqual([
       '6:anomaly:illegal_parking:z1',

@@ -20,7 +20,8 @@ export const DETECTION_CATEGORY: Record<DetectionType, CaseCategory> = {
 };
 
 export interface CameraZoneState {
-  hits: number[];
+  /** Counted detections, oldest first: when, and by which camera (a replay counts once). */
+  hits: { ts: number; thing: string }[];
   lastHitAt?: number;
   active: boolean;
 }
@@ -42,11 +43,17 @@ export function detectMarket(
       if (d.confidence < t.minConfidence) continue;
       const key = `${d.zoneId}|${d.type}`;
       const zone = (state[key] ??= { hits: [], active: false });
+      if (zone.hits.some((h) => h.ts === ts && h.thing === thing)) continue;
       if (zone.lastHitAt !== undefined && ts - zone.lastHitAt >= t.clearMinutes * MINUTE) zone.hits = [];
-      zone.hits = [...zone.hits, ts].slice(-50);
+      // Messages of a market's cameras may come late or out of order: hits are kept in time
+      // order, and a run is the hits without a gap of `clearMinutes` before the newest.
+      zone.hits = [...zone.hits, { ts, thing }].sort((a, b) => a.ts - b.ts).slice(-50);
       zone.lastHitAt = Math.max(zone.lastHitAt ?? 0, ts);
-      const span = zone.hits.at(-1)! - zone.hits[0]!;
-      if (!zone.active && zone.hits.length >= t.openCount && span >= t.openSpanMinutes * MINUTE) {
+      let first = zone.hits.length - 1;
+      while (first > 0 && zone.hits[first]!.ts - zone.hits[first - 1]!.ts < t.clearMinutes * MINUTE) first--;
+      const run = zone.hits.slice(first);
+      const span = run.at(-1)!.ts - run[0]!.ts;
+      if (!zone.active && run.length >= t.openCount && span >= t.openSpanMinutes * MINUTE) {
         zone.active = true;
         signals.push({
           kind: 'anomaly',
@@ -54,7 +61,7 @@ export function detectMarket(
           siteId: context.siteId,
           thing,
           zoneId: d.zoneId,
-          evidence: { at: ts, thing, summary: `${d.type} in zone ${d.zoneId}: ${zone.hits.length} detections over ${Math.round(span / MINUTE)} min`, data: { ...d } },
+          evidence: { at: ts, thing, summary: `${d.type} in zone ${d.zoneId}: ${run.length} detections over ${Math.round(span / MINUTE)} min`, data: { ...d } },
         });
       }
     }
