@@ -144,10 +144,11 @@ export function decodePageToken<T>(token: string): T {
   }
 }
 
-/** Covered cells of one segment in one route window (or its late part). */
+/** Covered cells of one segment in one route window (or its late part), by one pass: a sweeper in one direction. */
 export interface CoverageIncrement {
   routeId: string;
   windowKey: string;
   segmentId: string;
+  pass: string;
   cells: number[];
 }

@@ -77,21 +77,25 @@ export class SweepCoverage {
       const only = new Uint8Array(routes.length);
       only[r] = 1;
       for (const instance of windowInstances(route, timeZone, fixes[0]!.ts, fixes.at(-1)!.ts)) {
-        const inWindow = this.cover(engine, fixes, instance, instance.key, instance, only, increments);
+        const inWindow = this.cover(engine, batch.thing, fixes, instance, instance.key, instance, only, increments);
         if (inWindow.length) signals.push(tooFastSignal(route, batch.thing, instance, inWindow[0]!.speedKmh, inWindow[0]!.ts));
-        this.cover(engine, fixes, instance, lateKey(instance), lateRange(instance, timeZone), only, increments);
+        this.cover(engine, batch.thing, fixes, instance, lateKey(instance), lateRange(instance, timeZone), only, increments);
       }
     });
     if (increments.length) await this.deps.store.add(increments, this.deps.clock.now());
     return signals;
   }
 
-  private cover(engine: CoverageEngine, fixes: GpsFix[], instance: WindowInstance, windowKey: string, range: { from: number; to: number }, only: Uint8Array, out: CoverageIncrement[]) {
+  /** A pass is one sweeper along one direction of a segment: the route's passes count them. */
+  private cover(engine: CoverageEngine, thing: string, fixes: GpsFix[], instance: WindowInstance, windowKey: string, range: { from: number; to: number }, only: Uint8Array, out: CoverageIncrement[]) {
     if (fixes.at(-1)!.ts <= range.from || fixes[0]!.ts >= range.to) return [];
-    const cells = engine.newCells();
-    const tooFast = engine.cover(fixes, cells, range, only);
-    for (const [segment, covered] of engine.coveredCells(cells)) {
-      out.push({ routeId: instance.routeId, windowKey, segmentId: engine.segmentIds[segment]!, cells: covered });
+    const along = engine.newCells();
+    const against = engine.newCells();
+    const tooFast = engine.cover(fixes, along, range, only, against);
+    for (const [direction, cells] of [['along', along], ['against', against]] as const) {
+      for (const [segment, covered] of engine.coveredCells(cells)) {
+        out.push({ routeId: instance.routeId, windowKey, segmentId: engine.segmentIds[segment]!, pass: `${thing}:${direction}`, cells: covered });
+      }
     }
     return tooFast;
   }

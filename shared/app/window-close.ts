@@ -1,7 +1,7 @@
 import { WORKING_STATUSES, type Signal } from '#shared/domain/cases';
 import type { Device, SweepingRoute } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
-import type { CoverageEngine } from '#shared/domain/coverage';
+import { judgeRoute, type CoverageEngine, type SegmentCoverage } from '#shared/domain/coverage';
 import { lateKey, windowInstances, type WindowInstance } from '#shared/domain/sweep-windows';
 import type { CaseService } from './case-service.ts';
 import type { CaseStore, Page } from './ports.ts';
@@ -10,7 +10,7 @@ import { mayCount, type RouteDirectory, type RouteRegistry } from './sweep-cover
 export interface WindowCloseDeps {
   registry: RouteRegistry & { listDevices(options: { districtId?: string; kind?: 'sweepers'; limit?: number; nextToken?: string }): Promise<Page<Device>> };
   routes: Pick<RouteDirectory, 'of'>;
-  coverageStore: { read(routeId: string, windowKey: string): Promise<Map<string, Set<number>>> };
+  coverageStore: { read(routeId: string, windowKey: string): Promise<Map<string, SegmentCoverage>> };
   telemetry: { anyReading(thing: string, from: number, to: number): Promise<boolean> };
   caseStore: Pick<CaseStore, 'findActive'>;
   cases: Pick<CaseService, 'handle'>;
@@ -52,17 +52,18 @@ export async function closeWindows(deps: WindowCloseDeps): Promise<{ signals: Si
   return { signals };
 }
 
-function unswept(engine: CoverageEngine, route: SweepingRoute, coverages: Map<string, Set<number>>[]) {
-  let coveredCells = 0;
-  let totalCells = 0;
-  const segments = route.segments.filter((segment) => {
-    const n = engine.segmentCells[engine.segmentIndex(segment.segmentId)]!;
-    const cells = new Set(coverages.flatMap((c) => [...(c.get(segment.segmentId) ?? [])]));
-    coveredCells += Math.min(n, cells.size);
-    totalCells += n;
-    return cells.size / n < engine.options.sweptFraction;
-  });
-  return { segments, coveragePct: Math.round((1000 * coveredCells) / Math.max(1, totalCells)) / 10 };
+/** The segments not swept, and the coverage, from one or more stored coverages (a window and its late part). */
+function unswept(engine: CoverageEngine, route: SweepingRoute, coverages: Map<string, SegmentCoverage>[]) {
+  const merged = new Map<string, SegmentCoverage>();
+  for (const coverage of coverages) {
+    for (const [segmentId, passes] of coverage) {
+      const into = merged.get(segmentId) ?? new Map<string, Set<number>>();
+      for (const [pass, cells] of passes) into.set(pass, new Set([...(into.get(pass) ?? []), ...cells]));
+      merged.set(segmentId, into);
+    }
+  }
+  const { unswept: segments, coveragePct } = judgeRoute(engine, route, merged);
+  return { segments, coveragePct };
 }
 
 function missedSignal(route: SweepingRoute, instance: WindowInstance, missed: ReturnType<typeof unswept>): Signal {

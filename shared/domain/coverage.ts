@@ -132,9 +132,11 @@ export class CoverageEngine {
   /**
    * Marks in `cells` what one sweeper's fixes (oldest first) covered between `from` and
    * `to` (epoch ms), on the routes `eligible` allows (by route index; all when omitted).
+   * With `against`, what it covered travelling against a segment's drawn direction is
+   * marked there instead (a pass along each side of the street counts apart).
    * Returns the too-fast stretches it drove with the brush on over an eligible route.
    */
-  cover(fixes: readonly GpsFix[], cells: Uint8Array, window: { from: number; to: number }, eligible?: Uint8Array): TooFast[] {
+  cover(fixes: readonly GpsFix[], cells: Uint8Array, window: { from: number; to: number }, eligible?: Uint8Array, against: Uint8Array = cells): TooFast[] {
     const tooFast: TooFast[] = [];
     const { toleranceM: tol, maxGapS, maxGapM } = this.options;
     const { px, py, ux, uy, plen, poff, pseg, poneWay, segmentRoute, segmentCell0, segmentCells } = this;
@@ -219,11 +221,12 @@ export class CoverageEngine {
         if (t1 <= t0) return false;
         const base = segmentCell0[seg]!;
         const n = segmentCells[seg]!;
+        const into = dot >= 0 ? cells : against;
         // Cells scale to the segment's length (n cells over its length).
         const scale = n / this.segmentLength[seg]!;
         let c0 = Math.floor((t0 + poff[p]!) * scale);
         const c1 = Math.min(n, Math.ceil((t1 + poff[p]!) * scale));
-        for (c0 = Math.max(0, c0); c0 < c1; c0++) cells[base + c0] = 1;
+        for (c0 = Math.max(0, c0); c0 < c1; c0++) into[base + c0] = 1;
         return false;
       });
     }
@@ -261,4 +264,26 @@ export class CoverageEngine {
   segmentIndex(segmentId: string): number {
     return this.segmentIds.indexOf(segmentId);
   }
+}
+
+/** A segment's stored coverage: the cells of each pass (a sweeper along one direction). */
+export type SegmentCoverage = Map<string, Set<number>>;
+
+/**
+ * Whether each segment of a route is swept: the union of its passes covers `sweptFraction`,
+ * and, where the route asks for more than one pass, that many passes each cover it.
+ */
+export function judgeRoute(engine: CoverageEngine, route: SweepingRoute, coverage: Map<string, SegmentCoverage>) {
+  let coveredCells = 0;
+  let totalCells = 0;
+  const unswept = route.segments.filter((segment) => {
+    const n = engine.segmentCells[engine.segmentIndex(segment.segmentId)]!;
+    const passes = [...(coverage.get(segment.segmentId)?.values() ?? [])];
+    const union = new Set(passes.flatMap((cells) => [...cells]));
+    coveredCells += Math.min(n, union.size);
+    totalCells += n;
+    const fullPasses = passes.filter((cells) => cells.size / n >= engine.options.sweptFraction).length;
+    return union.size / n < engine.options.sweptFraction || (route.passesRequired > 1 && fullPasses < route.passesRequired);
+  });
+  return { unswept, coveragePct: Math.round((1000 * coveredCells) / Math.max(1, totalCells)) / 10 };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CoverageEngine } from '#shared/domain/coverage';
+import { CoverageEngine, judgeRoute, type SegmentCoverage } from '#shared/domain/coverage';
 import { SweepingRoute, type Position } from '#shared/domain/city-model';
 import { segmentRoute } from '#shared/domain/route-segments';
 import type { GpsFix } from '#shared/domain/payloads';
@@ -139,5 +139,38 @@ describe('coverage engine with crafted traces', () => {
     two.cover(drive({ from: -5, to: 205 }), cells, WINDOW, Uint8Array.from([0, 1]));
     const f = two.fractions(cells);
     expect(two.segmentIds.filter((_, i) => f[i]! >= 0.8)).toEqual(['rt-u-s001', 'rt-u-s002', 'rt-u-s003', 'rt-u-s004']);
+  });
+});
+
+describe('passes', () => {
+  /** Coverage as stored: one pass per direction of travel. */
+  function stored(engine: CoverageEngine, ...traces: GpsFix[][]): Map<string, SegmentCoverage> {
+    const along = engine.newCells();
+    const against = engine.newCells();
+    for (const fixes of traces) engine.cover(fixes, along, WINDOW, undefined, against);
+    const out = new Map<string, SegmentCoverage>();
+    for (const [pass, cells] of [['s1:along', along], ['s1:against', against]] as const) {
+      for (const [segment, covered] of engine.coveredCells(cells)) {
+        const id = engine.segmentIds[segment]!;
+        out.set(id, (out.get(id) ?? new Map()).set(pass, new Set(covered)));
+      }
+    }
+    return out;
+  }
+
+  it('a route that asks for two passes is swept by one pass each way, not by one alone', () => {
+    const twice = route({ passesRequired: 2 });
+    const engine = new CoverageEngine([twice]);
+    expect(judgeRoute(engine, twice, stored(engine, drive({ from: -5, to: 205 }))).unswept).toHaveLength(4);
+    const both = judgeRoute(engine, twice, stored(engine, drive({ from: -5, to: 205 }), drive({ from: 205, to: -5, start: T0 + 20 * 60_000 })));
+    expect(both.unswept).toEqual([]);
+    expect(both.coveragePct).toBe(100);
+  });
+
+  it('a route of one pass takes the union of its passes', () => {
+    const once = route();
+    const engine = new CoverageEngine([once]);
+    const halves = stored(engine, drive({ from: -5, to: 110 }), drive({ from: 205, to: 90, start: T0 + 20 * 60_000 }));
+    expect(judgeRoute(engine, once, halves).unswept).toEqual([]);
   });
 });

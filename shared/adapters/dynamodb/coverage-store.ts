@@ -1,5 +1,6 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CoverageIncrement } from '#shared/app/ports';
+import type { SegmentCoverage } from '#shared/domain/coverage';
 import { classify } from './errors.ts';
 import { queryAll } from './query.ts';
 
@@ -7,7 +8,7 @@ import { queryAll } from './query.ts';
 export const coverageKey = (routeId: string, windowKey: string) => `${routeId}#${windowKey}`;
 
 /**
- * Coverage per (route, window, segment). Increments are added as number sets (`ADD`), so
+ * Coverage per (route, window, segment, pass). Increments are added as number sets (`ADD`), so
  * they merge without a read, in any order, and a redelivered batch changes nothing.
  */
 export class DynamoCoverageStore {
@@ -20,15 +21,15 @@ export class DynamoCoverageStore {
   async add(increments: CoverageIncrement[], now: number): Promise<void> {
     const expiresAt = Math.floor(now / 1000) + this.retentionDays * 86_400;
     await Promise.all(
-      increments.map(async ({ routeId, windowKey, segmentId, cells }) => {
+      increments.map(async ({ routeId, windowKey, segmentId, pass, cells }) => {
         try {
           await this.doc.send(
             new UpdateCommand({
               TableName: this.table,
-              Key: { pk: coverageKey(routeId, windowKey), sk: segmentId },
-              UpdateExpression: 'ADD #cells :cells SET routeId = :r, windowKey = :w, expiresAt = :e',
+              Key: { pk: coverageKey(routeId, windowKey), sk: `${segmentId}#${pass}` },
+              UpdateExpression: 'ADD #cells :cells SET routeId = :r, windowKey = :w, segmentId = :s, pass = :p, expiresAt = :e',
               ExpressionAttributeNames: { '#cells': 'cells' },
-              ExpressionAttributeValues: { ':cells': new Set(cells), ':r': routeId, ':w': windowKey, ':e': expiresAt },
+              ExpressionAttributeValues: { ':cells': new Set(cells), ':r': routeId, ':w': windowKey, ':s': segmentId, ':p': pass, ':e': expiresAt },
             }),
           );
         } catch (error) {
@@ -38,9 +39,15 @@ export class DynamoCoverageStore {
     );
   }
 
-  /** Covered cells per segment id. */
-  async read(routeId: string, windowKey: string): Promise<Map<string, Set<number>>> {
+  /** Covered cells per segment id, per pass. */
+  async read(routeId: string, windowKey: string): Promise<Map<string, SegmentCoverage>> {
     const items = await queryAll(this.doc, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': coverageKey(routeId, windowKey) } });
-    return new Map(items.map((item) => [item.sk as string, new Set(item.cells as Set<number>)]));
+    const out = new Map<string, SegmentCoverage>();
+    for (const item of items) {
+      const passes = out.get(item.segmentId as string) ?? new Map<string, Set<number>>();
+      passes.set(item.pass as string, new Set(item.cells as Set<number>));
+      out.set(item.segmentId as string, passes);
+    }
+    return out;
   }
 }
