@@ -1,0 +1,53 @@
+/**
+ * `npm run provision`: registers devices in AWS IoT Core (things, certificates, policies).
+ * Uses the default AWS credentials and region of the shell.
+ */
+import { parseArgs } from 'node:util';
+import { IoTClient } from '@aws-sdk/client-iot';
+import { Device } from '#shared/domain/city-model';
+import { loadDistrictDir, SAMPLE_DISTRICT_DIR } from './district-files.ts';
+import { dataEndpoint, provisionDevice } from './provisioning.ts';
+
+const HELP = `Usage: npm run provision -- --thing <name> --kind <bins|sweepers|cameras> --site <site> [--out <dir>]
+       npm run provision -- --from-registry [--district-dir <dir>] [--out <dir>]
+
+Creates each thing (with its thing type and attributes), a key pair and certificate in
+<out>/<thing>/ (default .cityops/certs), attaches the kind's policy and the certificate,
+and prints the account's ATS data endpoint. Running it again creates nothing twice.
+The CityOps stack must be deployed first: it creates the per-kind policies.
+`;
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      thing: { type: 'string' },
+      kind: { type: 'string' },
+      site: { type: 'string' },
+      district: { type: 'string', default: 'gongshu' },
+      'from-registry': { type: 'boolean', default: false },
+      'district-dir': { type: 'string', default: SAMPLE_DISTRICT_DIR },
+      out: { type: 'string', default: '.cityops/certs' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return void process.stdout.write(HELP);
+  let devices: Device[];
+  if (values['from-registry']) devices = (await loadDistrictDir(values['district-dir'])).devices;
+  else {
+    const parsed = Device.safeParse({ thing: values.thing, kind: values.kind, siteId: values.site, districtId: values.district, expectedIntervalSeconds: 60 });
+    if (!parsed.success) throw new Error(`give --thing, --kind and --site (or --from-registry): ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    devices = [parsed.data];
+  }
+  const iot = new IoTClient({});
+  for (const [i, device] of devices.entries()) {
+    const result = await provisionDevice(iot, device, values.out);
+    const made = Object.entries(result.created).filter(([, v]) => v).map(([k]) => k);
+    console.log(`[${i + 1}/${devices.length}] ${device.thing}: ${made.length ? `created ${made.join(', ')}` : 'already provisioned'} · keys in ${result.dir}`);
+  }
+  console.log(`ATS data endpoint: ${await dataEndpoint(iot)} (MQTT over TLS, port 8883)`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`provision: ${(error as Error).message}\n\n${HELP}`);
+  process.exit(1);
+});

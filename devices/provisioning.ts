@@ -1,0 +1,83 @@
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  AttachPolicyCommand,
+  AttachThingPrincipalCommand,
+  CreateKeysAndCertificateCommand,
+  CreateThingCommand,
+  CreateThingTypeCommand,
+  DescribeEndpointCommand,
+  DescribeThingCommand,
+  ListThingPrincipalsCommand,
+  ResourceAlreadyExistsException,
+  ResourceNotFoundException,
+  type IoTClient,
+} from '@aws-sdk/client-iot';
+import type { Device } from '#shared/domain/city-model';
+import { devicePolicyName, thingTypeName } from '#shared/adapters/iot-names';
+
+export interface ProvisionResult {
+  thing: string;
+  created: { thingType: boolean; thing: boolean; certificate: boolean };
+  certificateArn: string;
+  dir: string;
+}
+
+const exists = (path: string) => stat(path).then(() => true, () => false);
+
+/**
+ * Makes one device ready for AWS IoT Core: its thing type, the thing with its attributes, a
+ * key pair and certificate (written to `<out>/<thing>/`), the kind's policy on the
+ * certificate and the certificate on the thing. Idempotent: a thing that already has a
+ * certificate, with its files on disk, gets nothing new.
+ */
+export async function provisionDevice(iot: IoTClient, device: Device, out: string): Promise<ProvisionResult> {
+  const created = { thingType: false, thing: false, certificate: false };
+  try {
+    await iot.send(new CreateThingTypeCommand({ thingTypeName: thingTypeName(device.kind), thingTypeProperties: { thingTypeDescription: `CityOps ${device.kind}`, searchableAttributes: ['site', 'district'] } }));
+    created.thingType = true;
+  } catch (error) {
+    if (!(error instanceof ResourceAlreadyExistsException)) throw error;
+  }
+
+  try {
+    await iot.send(new DescribeThingCommand({ thingName: device.thing }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    await iot.send(
+      new CreateThingCommand({
+        thingName: device.thing,
+        thingTypeName: thingTypeName(device.kind),
+        attributePayload: { attributes: { kind: device.kind, site: device.siteId, district: device.districtId } },
+      }),
+    );
+    created.thing = true;
+  }
+
+  const dir = join(out, device.thing);
+  const certFile = join(dir, 'certificate.pem.crt');
+  const { principals = [] } = await iot.send(new ListThingPrincipalsCommand({ thingName: device.thing }));
+  let certificateArn = principals.find((p) => p.includes(':cert/'));
+  if (certificateArn && !(await exists(certFile))) {
+    throw new Error(`${device.thing} already has a certificate (${certificateArn}) but ${certFile} is missing: provision it with the --out folder that holds its keys, or revoke that certificate first`);
+  }
+  if (!certificateArn) {
+    const cert = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeFile(certFile, cert.certificatePem!, { mode: 0o600 });
+    await writeFile(join(dir, 'private.pem.key'), cert.keyPair!.PrivateKey!, { mode: 0o600 });
+    await writeFile(join(dir, 'public.pem.key'), cert.keyPair!.PublicKey!, { mode: 0o600 });
+    certificateArn = cert.certificateArn!;
+    created.certificate = true;
+  }
+  // Both attachments are idempotent in AWS IoT.
+  await iot.send(new AttachPolicyCommand({ policyName: devicePolicyName(device.kind), target: certificateArn }));
+  await iot.send(new AttachThingPrincipalCommand({ thingName: device.thing, principal: certificateArn }));
+  return { thing: device.thing, created, certificateArn, dir };
+}
+
+/** The account's ATS data endpoint, where devices connect over mutual TLS on port 8883. */
+export async function dataEndpoint(iot: IoTClient): Promise<string> {
+  const { endpointAddress } = await iot.send(new DescribeEndpointCommand({ endpointType: 'iot:Data-ATS' }));
+  return endpointAddress!;
+}
