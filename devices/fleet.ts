@@ -8,11 +8,13 @@ import { DEVICE_KINDS, isDeviceKind } from '#shared/domain/device-kinds';
 import { loadDistrictDir, SAMPLE_DISTRICT_DIR } from './district-files.ts';
 import { runFleet } from './fleet-runner.ts';
 import { buildFleet, isScenarioName, SCENARIOS } from './scenarios.ts';
+import { mutualTls } from './tls.ts';
 
 const HELP = `Usage: npm run devices -- [options]
 
 Runs simulated devices as real MQTT clients (client id = thing name), each publishing
 QoS 1 on its own topic dt/cityops/<kind>/<thing>/<type> at its report interval.
+Against AWS IoT Core: --broker mqtts://<ATS endpoint>:8883 --cert-dir .cityops/certs --ca AmazonRootCA1.pem
 
 Options:
   --broker <url>        MQTT broker (default mqtt://127.0.0.1:$MQTT_PORT or 1883)
@@ -23,6 +25,9 @@ ${Object.entries(SCENARIOS).map(([name, s]) => `                          ${name
   --clock <ISO time>    the devices' clock starts here (match the stack's --clock)
   --speed <factor>      and runs this many times faster (match the stack's --speed)
   --duration <seconds>  stop after this many real seconds (default: run until Ctrl-C)
+  --cert-dir <dir>      connect with each thing's certificate and key from <dir>/<thing>/
+                        (mutual TLS, as AWS IoT Core wants; written by npm run provision)
+  --ca <file>           the broker's root CA (for AWS IoT Core: Amazon Root CA 1)
   --district-dir <dir>  district folder (default: the sample district)
   -h, --help            this text
 `;
@@ -37,6 +42,8 @@ async function main() {
       clock: { type: 'string' },
       speed: { type: 'string' },
       duration: { type: 'string' },
+      'cert-dir': { type: 'string' },
+      ca: { type: 'string' },
       'district-dir': { type: 'string', default: SAMPLE_DISTRICT_DIR },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -60,6 +67,7 @@ async function main() {
     brokerUrl: values.broker,
     simulators: buildFleet(model, values.scenario, clock.now(), devices),
     clock,
+    connectOptions: values['cert-dir'] ? mutualTls(values['cert-dir'], values.ca) : undefined,
     events: { connected: (thing) => log(`connected ${thing}`), problem: (thing, message) => log(`${thing}: ${message}`) },
   });
   log(`${devices.length} devices → ${values.broker}, scenario "${values.scenario}"${clock.speed !== 1 ? `, clock ×${clock.speed}` : ''}`);
