@@ -1,0 +1,48 @@
+import { Aws } from 'aws-cdk-lib';
+import { CfnPolicy, CfnThingType } from 'aws-cdk-lib/aws-iot';
+import { Construct } from 'constructs';
+import { devicePolicyName, thingTypeName } from '#shared/adapters/iot-names';
+import { DEVICE_KINDS, MESSAGE_TYPE, type DeviceKind } from '#shared/domain/device-kinds';
+import { TOPIC_PREFIX } from '#shared/domain/topics';
+import { TELEMETRY_ROUTES } from '#infra/routes';
+
+const THING = '${iot:Connection.Thing.ThingName}';
+
+/** The IoT policy document of a device kind: what the local broker enforces, stated for AWS IoT Core. */
+export function devicePolicyDocument(kind: DeviceKind, options: { basicIngest: boolean }) {
+  const arn = (resource: string) => `arn:${Aws.PARTITION}:iot:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
+  const topic = `${TOPIC_PREFIX}/${kind}/${THING}/${MESSAGE_TYPE[kind]}`;
+  const rule = TELEMETRY_ROUTES.find((r) => r.kind === kind)!.ruleName;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        // Connect only as itself: the client id is the thing name, the certificate attached to that thing, of this kind.
+        Effect: 'Allow',
+        Action: 'iot:Connect',
+        Resource: arn(`client/${THING}`),
+        Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' }, StringEquals: { 'iot:Connection.Thing.ThingTypeName': thingTypeName(kind) } },
+      },
+      {
+        // Publish only to its own telemetry topic (and, with Basic Ingest, straight to its rule). No wildcards, no subscriptions.
+        Effect: 'Allow',
+        Action: 'iot:Publish',
+        Resource: [arn(`topic/${topic}`), ...(options.basicIngest ? [arn(`topic/$aws/rules/${rule}/${topic}`)] : [])],
+      },
+    ],
+  };
+}
+
+/** A thing type and a least-privilege IoT policy for each device kind. */
+export class DevicePolicies extends Construct {
+  constructor(scope: Construct, id: string, props: { basicIngest: boolean }) {
+    super(scope, id);
+    for (const kind of DEVICE_KINDS) {
+      new CfnThingType(this, `${kind}-type`, {
+        thingTypeName: thingTypeName(kind),
+        thingTypeProperties: { thingTypeDescription: `CityOps ${kind}`, searchableAttributes: ['site', 'district'] },
+      });
+      new CfnPolicy(this, `${kind}-policy`, { policyName: devicePolicyName(kind), policyDocument: devicePolicyDocument(kind, props) });
+    }
+  }
+}
