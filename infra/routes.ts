@@ -5,6 +5,10 @@
  */
 import { DEVICE_KINDS, type DeviceKind } from '#shared/domain/device-kinds';
 import { topicFilterFor } from '#shared/domain/topics';
+import type { TableKey } from '#shared/adapters/dynamodb/tables';
+
+/** What a function may do to each table (it gets only these grants). */
+export type TableAccess = Partial<Record<TableKey, 'read' | 'readWrite'>>;
 
 /** A Lambda function: its folder under `functions/` holds `handler.ts` with `makeHandler` and `handler`. */
 export interface FunctionSpec {
@@ -13,6 +17,7 @@ export interface FunctionSpec {
   memoryMb: number;
   timeoutSeconds: number;
   description: string;
+  access: TableAccess;
 }
 
 /** Topic filter → queue → function. */
@@ -54,14 +59,15 @@ const ingestFunction = (kind: DeviceKind): FunctionSpec => ({
   memoryMb: 512,
   timeoutSeconds: 30,
   description: `Validates and stores ${kind} telemetry from its queue`,
+  access: { registry: 'read', telemetry: 'readWrite', rejects: 'readWrite', cases: 'readWrite', ...(kind === 'sweepers' ? { coverage: 'readWrite' } : {}) },
 });
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
   ...DEVICE_KINDS.map(ingestFunction),
-  { name: 'ops-api', entry: 'functions/ops-api/handler.ts', memoryMb: 256, timeoutSeconds: 10, description: 'The ops HTTP API' },
-  { name: 'check-offline', entry: 'functions/check-offline/handler.ts', memoryMb: 512, timeoutSeconds: 60, description: 'Opens and resolves device-offline cases' },
-  { name: 'escalate-overdue', entry: 'functions/escalate-overdue/handler.ts', memoryMb: 256, timeoutSeconds: 60, description: 'Escalates overdue cases' },
-  { name: 'close-windows', entry: 'functions/close-windows/handler.ts', memoryMb: 512, timeoutSeconds: 120, description: 'Judges closed sweeping windows' },
+  { name: 'ops-api', entry: 'functions/ops-api/handler.ts', memoryMb: 256, timeoutSeconds: 10, description: 'The ops HTTP API', access: { registry: 'read', telemetry: 'read', cases: 'readWrite' } },
+  { name: 'check-offline', entry: 'functions/check-offline/handler.ts', memoryMb: 512, timeoutSeconds: 60, description: 'Opens and resolves device-offline cases', access: { registry: 'read', telemetry: 'readWrite', cases: 'readWrite' } },
+  { name: 'escalate-overdue', entry: 'functions/escalate-overdue/handler.ts', memoryMb: 256, timeoutSeconds: 60, description: 'Escalates overdue cases', access: { registry: 'read', cases: 'readWrite' } },
+  { name: 'close-windows', entry: 'functions/close-windows/handler.ts', memoryMb: 512, timeoutSeconds: 120, description: 'Judges closed sweeping windows', access: { registry: 'read', telemetry: 'read', coverage: 'read', cases: 'readWrite' } },
 ];
 
 const telemetryRoute = (kind: DeviceKind, tuning: Pick<TelemetryRoute, 'batchSize' | 'batchWindowSeconds'>): TelemetryRoute => ({

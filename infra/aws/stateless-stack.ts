@@ -1,5 +1,10 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
+import { FUNCTIONS, SCHEDULES, TELEMETRY_ROUTES } from '#infra/routes';
+import { CityOpsFunction } from './constructs/cityops-function.ts';
 import { DevicePolicies } from './constructs/device-policies.ts';
 import { TelemetryRules } from './constructs/telemetry-rules.ts';
 import type { StatefulStack } from './stateful-stack.ts';
@@ -11,14 +16,35 @@ export interface StatelessStackProps extends StackProps {
 }
 
 /**
- * What holds no state. So far: device thing types and policies, and the topic rules from
- * the route table into the stateful stack's queues. The functions, event sources,
- * schedules, the case-event Pipe, the ops API, the dashboard and alarms come next.
+ * What holds no state, all from the route table: device thing types and policies, the
+ * topic rules into the stateful stack's queues, one function per entry with its grants,
+ * the queues' event sources and the schedules. The case-event Pipe, the ops API, the
+ * dashboard and alarms come next.
  */
 export class StatelessStack extends Stack {
+  readonly functions: Record<string, CityOpsFunction>;
+
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     new DevicePolicies(this, 'devices', { basicIngest: props.basicIngest ?? true });
     new TelemetryRules(this, 'telemetry-rules', { queues: props.stateful.queues });
+    this.functions = Object.fromEntries(FUNCTIONS.map((spec) => [spec.name, new CityOpsFunction(this, spec.name, { spec, tables: props.stateful.tables })]));
+    for (const route of TELEMETRY_ROUTES) {
+      this.functions[route.function]!.fn.addEventSource(
+        new SqsEventSource(props.stateful.queues[route.queue]!, {
+          batchSize: route.batchSize,
+          maxBatchingWindow: Duration.seconds(route.batchWindowSeconds),
+          maxConcurrency: route.maxConcurrency,
+          reportBatchItemFailures: true,
+        }),
+      );
+    }
+    for (const schedule of SCHEDULES) {
+      new Schedule(this, `${schedule.name}-schedule`, {
+        schedule: ScheduleExpression.expression(schedule.expression),
+        target: new LambdaInvoke(this.functions[schedule.function]!.fn, {}),
+        description: schedule.description,
+      });
+    }
   }
 }

@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { envelopeRuleSql } from '#shared/adapters/telemetry-envelope';
-import { TELEMETRY_ROUTES } from '#infra/routes';
+import { FUNCTIONS, SCHEDULES, TELEMETRY_ROUTES } from '#infra/routes';
 import { StatefulStack } from '#infra/aws/stateful-stack';
 import { StatelessStack } from '#infra/aws/stateless-stack';
 
@@ -58,10 +58,65 @@ describe('stateless stack: devices and topic rules', () => {
   });
 
   it('lets each rule’s role send to its queue and write its errors, nothing more', () => {
-    const roles = template.findResources('AWS::IAM::Role');
-    expect(Object.keys(roles)).toHaveLength(TELEMETRY_ROUTES.length);
-    for (const role of Object.values(roles)) expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'iot.amazonaws.com' });
-    const actions = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
+    const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([, r]) => r.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service === 'iot.amazonaws.com');
+    expect(roles).toHaveLength(TELEMETRY_ROUTES.length);
+    const ids = new Set(roles.map(([id]) => id));
+    const actions = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => ids.has(r.Ref)))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
     expect(new Set(actions)).toEqual(new Set(['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'logs:CreateLogStream', 'logs:PutLogEvents']));
+  });
+});
+
+describe('stateless stack: functions, event sources, schedules', () => {
+  const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+  const byDescription = (d: string) => functions.find((f) => f.Properties.Description === d)!;
+
+  it('builds one function per entry of the route table with the house defaults', () => {
+    expect(functions.filter((f) => f.Properties.Description)).toHaveLength(FUNCTIONS.length);
+    for (const spec of FUNCTIONS) {
+      const fn = byDescription(spec.description);
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        MemorySize: spec.memoryMb,
+        Timeout: spec.timeoutSeconds,
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: expect.objectContaining({ LogFormat: 'JSON' }),
+        Environment: { Variables: expect.objectContaining({ TABLE_CASES: expect.anything(), TABLE_TELEMETRY: expect.anything(), NODE_OPTIONS: '--enable-source-maps' }) },
+      });
+    }
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('feeds each ingest function from its queue with partial batch responses and the route’s batching', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', TELEMETRY_ROUTES.length);
+    for (const route of TELEMETRY_ROUTES) {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        BatchSize: route.batchSize,
+        MaximumBatchingWindowInSeconds: route.batchWindowSeconds,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: route.maxConcurrency },
+      });
+    }
+  });
+
+  it('runs the route table’s schedules on EventBridge Scheduler', () => {
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule'));
+    expect(schedules.map((s) => s.Properties.ScheduleExpression).sort()).toEqual(SCHEDULES.map((s) => s.expression).sort());
+  });
+
+  it('grants each function only the tables it uses', () => {
+    const statementsOf = (description: string) => {
+      const role = (byDescription(description).Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+      return JSON.stringify(Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role)));
+    };
+    const bins = statementsOf(FUNCTIONS.find((f) => f.name === 'ingest-bins')!.description);
+    expect(bins).toContain('dynamodb:PutItem');
+    expect(bins).toMatch(/telemetrytable/i);
+    expect(bins).not.toMatch(/coveragetable/i);
+    const escalate = statementsOf(FUNCTIONS.find((f) => f.name === 'escalate-overdue')!.description);
+    expect(escalate).toMatch(/casestable/i);
+    expect(escalate).not.toMatch(/telemetrytable|rejectstable|coveragetable/i);
   });
 });
