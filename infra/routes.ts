@@ -67,6 +67,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'ops-api', entry: 'functions/ops-api/handler.ts', memoryMb: 256, timeoutSeconds: 10, description: 'The ops HTTP API', access: { registry: 'read', telemetry: 'read', cases: 'readWrite' } },
   { name: 'check-offline', entry: 'functions/check-offline/handler.ts', memoryMb: 512, timeoutSeconds: 60, description: 'Opens and resolves device-offline cases', access: { registry: 'read', telemetry: 'readWrite', cases: 'readWrite' } },
   { name: 'escalate-overdue', entry: 'functions/escalate-overdue/handler.ts', memoryMb: 256, timeoutSeconds: 60, description: 'Escalates overdue cases', access: { registry: 'read', cases: 'readWrite' } },
+  { name: 'case-events', entry: 'functions/case-events/handler.ts', memoryMb: 256, timeoutSeconds: 30, description: 'Turns case-table stream records into case events (the Pipe enrichment)', access: {} },
   { name: 'close-windows', entry: 'functions/close-windows/handler.ts', memoryMb: 512, timeoutSeconds: 120, description: 'Judges closed sweeping windows', access: { registry: 'read', telemetry: 'read', coverage: 'read', cases: 'readWrite' } },
 ];
 

@@ -1,6 +1,8 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { CASE_EVENT_SOURCE } from '#shared/events/case-events';
 import type { Construct } from 'constructs';
 import { TABLES, type TableKey, type TableSpec } from '#shared/adapters/dynamodb/tables';
 import { TELEMETRY_ROUTES, visibilityTimeoutSeconds } from '#infra/routes';
@@ -17,6 +19,10 @@ export interface StatefulStackProps extends StackProps {
 export class StatefulStack extends Stack {
   readonly tables: Record<TableKey, TableV2>;
   readonly queues: Record<string, Queue>;
+  /** Where downstream systems hear of every case change, with a year's archive for replay. */
+  readonly bus: EventBus;
+  /** Case-stream batches the Pipe could not deliver. */
+  readonly pipeDeadLetters: Queue;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
     super(scope, id, props);
@@ -60,5 +66,10 @@ export class StatefulStack extends Stack {
         return [route.queue, queue];
       }),
     );
+
+    this.bus = new EventBus(this, 'case-events', { eventBusName: 'cityops-cases', description: 'CityOps case events (source cityops.cases)' });
+    this.bus.archive('case-events-archive', { eventPattern: { source: [CASE_EVENT_SOURCE] }, retention: Duration.days(365), description: 'every case event, for replay' });
+    this.pipeDeadLetters = new Queue(this, 'case-events-dlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    new CfnOutput(this, 'case-event-bus', { value: this.bus.eventBusName, description: 'subscribe downstream systems here' });
   }
 }

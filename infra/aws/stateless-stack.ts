@@ -4,6 +4,7 @@ import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
 import { FUNCTIONS, SCHEDULES, TELEMETRY_ROUTES } from '#infra/routes';
+import { CaseEventPipe } from './constructs/case-event-pipe.ts';
 import { CityOpsFunction } from './constructs/cityops-function.ts';
 import { DevicePolicies } from './constructs/device-policies.ts';
 import { TelemetryRules } from './constructs/telemetry-rules.ts';
@@ -18,8 +19,8 @@ export interface StatelessStackProps extends StackProps {
 /**
  * What holds no state, all from the route table: device thing types and policies, the
  * topic rules into the stateful stack's queues, one function per entry with its grants,
- * the queues' event sources and the schedules. The case-event Pipe, the ops API, the
- * dashboard and alarms come next.
+ * the queues' event sources, the schedules, and the Pipe from the case stream to the
+ * event bus. The ops API, the dashboard and alarms come next.
  */
 export class StatelessStack extends Stack {
   readonly functions: Record<string, CityOpsFunction>;
@@ -39,6 +40,12 @@ export class StatelessStack extends Stack {
         }),
       );
     }
+    new CaseEventPipe(this, 'case-event-pipe', {
+      table: props.stateful.tables.cases,
+      enrichment: this.functions['case-events']!.fn,
+      bus: props.stateful.bus,
+      deadLetters: props.stateful.pipeDeadLetters,
+    });
     for (const schedule of SCHEDULES) {
       new Schedule(this, `${schedule.name}-schedule`, {
         schedule: ScheduleExpression.expression(schedule.expression),

@@ -29,7 +29,7 @@ describe('stateful stack', () => {
   });
 
   it('gives every telemetry route an encrypted queue with a dead-letter queue and the route’s receive limit', () => {
-    template.resourceCountIs('AWS::SQS::Queue', TELEMETRY_ROUTES.length * 2);
+    template.resourceCountIs('AWS::SQS::Queue', TELEMETRY_ROUTES.length * 2 + 1); // + the case-event Pipe's dead letters
     for (const route of TELEMETRY_ROUTES) {
       template.hasResourceProperties('AWS::SQS::Queue', {
         SqsManagedSseEnabled: true,
@@ -37,6 +37,13 @@ describe('stateful stack', () => {
         RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: route.maxReceiveCount },
       });
     }
-    expect(Object.keys(template.findResources('AWS::SQS::QueuePolicy')).length).toBe(TELEMETRY_ROUTES.length * 2);
+    expect(Object.keys(template.findResources('AWS::SQS::QueuePolicy')).length).toBe(TELEMETRY_ROUTES.length * 2 + 1);
+  });
+});
+
+describe('case event bus', () => {
+  it('has a bus for case events with a year’s archive of them', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'cityops-cases' });
+    template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 365, EventPattern: { source: ['cityops.cases'] } });
   });
 });

@@ -120,3 +120,18 @@ describe('stateless stack: functions, event sources, schedules', () => {
     expect(escalate).not.toMatch(/telemetrytable|rejectstable|coveragetable/i);
   });
 });
+
+describe('stateless stack: case events', () => {
+  it('pipes the case stream, case items only, through the enrichment to the bus, with a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Pipes::Pipe', {
+      Source: Match.anyValue(),
+      Enrichment: Match.anyValue(),
+      Target: Match.anyValue(),
+      SourceParameters: {
+        DynamoDBStreamParameters: Match.objectLike({ StartingPosition: 'TRIM_HORIZON', DeadLetterConfig: { Arn: Match.anyValue() } }),
+        FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { recordType: { S: ['case'] } } } }) }] },
+      },
+      TargetParameters: { EventBridgeEventBusParameters: { Source: '$.source', DetailType: '$.detailType' }, InputTemplate: '<$.detail>' },
+    });
+  });
+});

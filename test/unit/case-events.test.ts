@@ -51,3 +51,16 @@ describe('case events', () => {
     }
   });
 });
+
+describe('the Pipe enrichment', () => {
+  it('turns stream records into case events, dropping lock items', async () => {
+    const { marshall } = await import('@aws-sdk/util-dynamodb');
+    const { makeHandler } = await import('#functions/case-events/handler');
+    const opened = openCase('cs-9', { kind: 'anomaly', category: 'bin_fire', siteId: 'gr-001', evidence: { at: NOW, summary: 'hot' } }, origin, NOW);
+    const out = await makeHandler()([
+      { eventID: 'e1', dynamodb: { NewImage: marshall(caseItem(opened), { removeUndefinedValues: true }) as never } },
+      { eventID: 'e2', dynamodb: { NewImage: marshall({ pk: 'active#gr-001#bin_fire', sk: 'lock', recordType: 'lock' }) as never } },
+    ]);
+    expect(out).toEqual([{ source: 'cityops.cases', detailType: 'CaseOpened', detail: { metadata: { version: '1', occurredAt: NOW, id: 'e1' }, data: opened } }]);
+  });
+});
