@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { envelopeRuleSql } from '#shared/adapters/telemetry-envelope';
-import { FUNCTIONS, SCHEDULES, TELEMETRY_ROUTES } from '#infra/routes';
+import { API_ROUTES, FUNCTIONS, SCHEDULES, TELEMETRY_ROUTES } from '#infra/routes';
 import { StatefulStack } from '#infra/aws/stateful-stack';
 import { StatelessStack } from '#infra/aws/stateless-stack';
 
@@ -133,5 +133,14 @@ describe('stateless stack: case events', () => {
       },
       TargetParameters: { EventBridgeEventBusParameters: { Source: '$.source', DetailType: '$.detailType' }, InputTemplate: '<$.detail>' },
     });
+  });
+});
+
+describe('stateless stack: ops API', () => {
+  it('serves every API route of the route table on an HTTP API with IAM authorisation', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    for (const r of routes) expect(r.Properties.AuthorizationType).toBe('AWS_IAM');
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { PayloadFormatVersion: '2.0' });
   });
 });
