@@ -10,8 +10,6 @@ export interface WindowInstance {
   to: number;
 }
 
-const DAY = 86_400_000;
-
 export function addDays(date: string, days: number): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
@@ -37,4 +35,3 @@ export function lateRange(instance: WindowInstance, timeZone: string): { from: n
 }
 
 export const lateKey = (instance: WindowInstance) => `${instance.key}#late`;
-export { DAY };
