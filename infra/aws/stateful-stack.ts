@@ -19,6 +19,8 @@ export interface StatefulStackProps extends StackProps {
 export class StatefulStack extends Stack {
   readonly tables: Record<TableKey, TableV2>;
   readonly queues: Record<string, Queue>;
+  /** Each telemetry queue's dead-letter queue, by queue name. */
+  readonly deadLetterQueues: Record<string, Queue> = {};
   /** Where downstream systems hear of every case change, with a year's archive for replay. */
   readonly bus: EventBus;
   /** Case-stream batches the Pipe could not deliver. */
@@ -63,6 +65,7 @@ export class StatefulStack extends Stack {
           visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(route)),
           deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: route.maxReceiveCount },
         });
+        this.deadLetterQueues[route.queue] = deadLetterQueue;
         return [route.queue, queue];
       }),
     );

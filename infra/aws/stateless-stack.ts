@@ -7,6 +7,7 @@ import { FUNCTIONS, SCHEDULES, TELEMETRY_ROUTES } from '#infra/routes';
 import { CaseEventPipe } from './constructs/case-event-pipe.ts';
 import { CityOpsFunction } from './constructs/cityops-function.ts';
 import { OpsApi } from './constructs/ops-api.ts';
+import { Operations } from './constructs/operations.ts';
 import { DevicePolicies } from './constructs/device-policies.ts';
 import { TelemetryRules } from './constructs/telemetry-rules.ts';
 import type { StatefulStack } from './stateful-stack.ts';
@@ -21,7 +22,7 @@ export interface StatelessStackProps extends StackProps {
  * What holds no state, all from the route table: device thing types and policies, the
  * topic rules into the stateful stack's queues, one function per entry with its grants,
  * the queues' event sources, the schedules, and the Pipe from the case stream to the
- * event bus, and the IAM-authorised ops API. The dashboard and alarms come next.
+ * event bus, the IAM-authorised ops API, and the dashboard with its alarms.
  */
 export class StatelessStack extends Stack {
   readonly functions: Record<string, CityOpsFunction>;
@@ -48,6 +49,10 @@ export class StatelessStack extends Stack {
       deadLetters: props.stateful.pipeDeadLetters,
     });
     new OpsApi(this, 'http-api', { functions: Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn])) });
+    new Operations(this, 'operations', {
+      functions: Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn])),
+      deadLetterQueues: { ...props.stateful.deadLetterQueues, 'case-events': props.stateful.pipeDeadLetters },
+    });
     for (const schedule of SCHEDULES) {
       new Schedule(this, `${schedule.name}-schedule`, {
         schedule: ScheduleExpression.expression(schedule.expression),

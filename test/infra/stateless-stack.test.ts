@@ -144,3 +144,15 @@ describe('stateless stack: ops API', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { PayloadFormatVersion: '2.0' });
   });
 });
+
+describe('stateless stack: operations', () => {
+  it('has a dashboard and alarms to an SNS topic on dead letters, function errors and rule failures', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(TELEMETRY_ROUTES.length + 1 + FUNCTIONS.length + TELEMETRY_ROUTES.length);
+    for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
+    for (const title of ['Telemetry stored, by kind', 'Telemetry rejected', 'Dead-letter queues', 'Function errors', 'Function throttles', 'Topic rule failures']) expect(body).toContain(title);
+  });
+});

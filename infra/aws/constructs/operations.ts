@@ -1,0 +1,66 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DEVICE_KINDS } from '#shared/domain/device-kinds';
+import { TELEMETRY_ROUTES } from '#infra/routes';
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/**
+ * What the platform team watches in the console: a dashboard of telemetry by kind, rejects,
+ * dead-letter depth, function errors and throttles and topic-rule failures; and alarms on
+ * the signals that need a person, sent to an SNS topic (subscribe the on-call address).
+ */
+export class Operations extends Construct {
+  readonly alerts: Topic;
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: { functions: Record<string, IFunction>; deadLetterQueues: Record<string, IQueue> }) {
+    super(scope, id);
+    this.alerts = new Topic(this, 'alerts', { displayName: 'CityOps alerts', enforceSSL: true });
+    const emf = (metricName: string, kind: string) =>
+      new Metric({ namespace: 'CityOps', metricName, dimensionsMap: { service: 'cityops', kind }, statistic: 'Sum', period: FIVE_MINUTES, label: kind });
+    const search = (query: string, label: string) => new MathExpression({ expression: `SEARCH('${query}', 'Sum', 300)`, label, period: FIVE_MINUTES });
+    const ruleFailures = TELEMETRY_ROUTES.map(
+      (route) => new Metric({ namespace: 'AWS/IoT', metricName: 'Failure', dimensionsMap: { RuleName: route.ruleName, ActionType: 'SQS' }, statistic: 'Sum', period: FIVE_MINUTES, label: route.ruleName }),
+    );
+    const dlqDepth = Object.entries(props.deadLetterQueues).map(([name, queue]) => ({ name, metric: queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum', label: name }) }));
+    const fnMetrics = Object.entries(props.functions);
+
+    new Dashboard(this, 'dashboard', {
+      dashboardName: 'CityOps',
+      widgets: [
+        [
+          new GraphWidget({ title: 'Telemetry stored, by kind', left: DEVICE_KINDS.map((k) => emf('TelemetryStored', k)), width: 12 }),
+          new GraphWidget({ title: 'Telemetry rejected, by kind and reason', left: [search('{CityOps,code,kind,service} MetricName="TelemetryRejected"', 'rejected')], width: 12 }),
+        ],
+        [
+          new GraphWidget({ title: 'Dead-letter queues (messages waiting)', left: dlqDepth.map((d) => d.metric), width: 8 }),
+          new GraphWidget({ title: 'Function errors', left: fnMetrics.map(([name, fn]) => fn.metricErrors({ period: FIVE_MINUTES, label: name })), width: 8 }),
+          new GraphWidget({ title: 'Function throttles', left: fnMetrics.map(([name, fn]) => fn.metricThrottles({ period: FIVE_MINUTES, label: name })), width: 8 }),
+        ],
+        [new GraphWidget({ title: 'Topic rule failures', left: ruleFailures, width: 24 })],
+      ],
+    });
+
+    const alarm = (id: string, metric: IMetric, description: string) => {
+      const a = new Alarm(this, id, {
+        metric,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      a.addAlarmAction(new SnsAction(this.alerts));
+      this.alarms.push(a);
+    };
+    for (const { name, metric } of dlqDepth) alarm(`${name}-dlq-alarm`, metric, `messages are waiting in the ${name} dead-letter queue: look at them and redrive`);
+    for (const [name, fn] of fnMetrics) alarm(`${name}-errors-alarm`, fn.metricErrors({ period: FIVE_MINUTES }), `the ${name} function failed`);
+    ruleFailures.forEach((metric, i) => alarm(`${TELEMETRY_ROUTES[i]!.kind}-rule-alarm`, metric, `topic rule ${TELEMETRY_ROUTES[i]!.ruleName} could not deliver to its queue`));
+  }
+}
