@@ -153,7 +153,7 @@ const sampleCells = engine.newCells();
 for (const trace of sample) engine.cover(trace, sampleCells, window);
 const sampleFractions = engine.fractions(sampleCells);
 const engineSwept = new Set(engine.segmentIds.filter((_, i) => sampleFractions[i]! >= 0.8));
-const turfSwept = new Set([...turfCells].filter(([id, c]) => c.reduce((n, v) => n + v, 0) / c.length >= 0.8).map(([id]) => id));
+const turfSwept = new Set([...turfCells].filter(([, c]) => c.reduce((n, v) => n + v, 0) / c.length >= 0.8).map(([id]) => id));
 const both = [...engineSwept].filter((id) => turfSwept.has(id)).length;
 const onlyEngine = [...engineSwept].filter((id) => !turfSwept.has(id));
 const onlyTurf = [...turfSwept].filter((id) => !engineSwept.has(id));

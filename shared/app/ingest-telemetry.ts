@@ -34,8 +34,9 @@ interface PendingSignals {
 
 /**
  * Ingests one batch of one device kind. Bad messages go to the reject store with their
- * reason and original bytes. Each device costs one state write (garbage rooms and cameras:
- * one read and one conditional write, with the detector state in the same item); history
+ * reason and original bytes. Each device costs one conditional state write (garbage rooms:
+ * one read and one write, with the detector state in the same item; a market's cameras
+ * share one read and one write of the market's detector per batch); history
  * is written in batches. Detector signals wait with the state that raised them until the
  * case service has taken them. Only retryable failures come back for redelivery.
  */
@@ -167,9 +168,9 @@ async function storeDevice(
   const watch = await deps.sites.watchOf(batch.thing);
   if (!watch) return deps.telemetry.saveLatest(batch, latestStateFields(batch), lastSeenAt);
   const { site, overrides } = watch;
-  const messageIds = [...batch.readings, ...batch.duplicates].map((r) => r.messageId);
 
   if (kind === 'bins') {
+    const messageIds = [...batch.readings, ...batch.duplicates].map((r) => r.messageId);
     const { outcome, pending, outbox } = await deps.telemetry.saveLatestDetecting<BinDetectorState>(batch, lastSeenAt, (prior, newer) =>
       detectBins(prior, newer.map((r) => ({ ts: r.ts, payload: r.payload as PayloadOf<'bins'> })), { thing: batch.thing, siteId: site.siteId, overrides }),
     );
@@ -177,10 +178,9 @@ async function storeDevice(
     return outcome;
   }
 
-  // Cameras: the device state as usual; every reading goes to the market's detector, which
-  // orders a market's detections itself and counts a replayed one once.
-  const { outcome, pending, outbox } = await deps.telemetry.saveLatestDetecting<null>(batch, lastSeenAt, () => ({ state: null, signals: [] }));
-  outboxes.push({ outbox, pending, messageIds });
+  // Cameras: the device state with its read-free conditional write; every reading goes to the
+  // market's detector, which orders a market's detections itself and counts a replay once.
+  const outcome = await deps.telemetry.saveLatest(batch, latestStateFields(batch), lastSeenAt);
   const entry = bySite.get(site.siteId) ?? { site, readings: [] };
   entry.readings.push(...batch.readings);
   bySite.set(site.siteId, entry);

@@ -1,7 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store';
-import { DynamoTelemetryStore } from '#shared/adapters/dynamodb/telemetry-store';
 import { wireDeps } from '#shared/adapters/wiring';
 import { loadDistrictDir } from '#devices/district-files';
 import { makeHandler as opsApi } from '#functions/ops-api/handler';
@@ -14,7 +13,6 @@ const NOW = Date.UTC(2026, 10, 27, 1, 0, 0);
 const model = await loadDistrictDir();
 let env: Awaited<ReturnType<typeof testTables>>;
 let registry: DynamoRegistryStore;
-let telemetry: DynamoTelemetryStore;
 let api: ReturnType<typeof opsApi>;
 let deps: ReturnType<typeof wireDeps>;
 
@@ -26,7 +24,7 @@ const get = async (routeKey: string, path: string, query?: Record<string, string
 beforeAll(async () => {
   env = await testTables('opsapi');
   deps = wireDeps({ doc: env.doc, tables: env.tables, clock: fixedClock(NOW), log: recordingLog(), metrics: recordingMetrics() });
-  ({ registry, telemetry } = deps);
+  ({ registry } = deps);
   await registry.putModel(model);
   api = opsApi(deps);
 });
