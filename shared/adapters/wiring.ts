@@ -24,7 +24,7 @@ export function wireDeps(options: { doc: DynamoDBDocumentClient; tables: TableNa
   const { doc, tables, clock, log, metrics } = options;
   const registry = new DynamoRegistryStore(doc, tables.registry);
   const caseStore = new DynamoCaseStore(doc, tables.cases);
-  const cases = new CaseService({ cases: caseStore, registry, clock, newId: newCaseId(clock), log });
+  const cases = new CaseService({ cases: caseStore, registry, clock, newId: newCaseId(clock), log, metrics });
   const sites = new SiteDirectory(registry, clock);
   const routes = new RouteDirectory(registry, clock);
   const coverageStore = new DynamoCoverageStore(doc, tables.coverage);

@@ -13,7 +13,7 @@ import {
 } from '#shared/domain/cases';
 import { siteLocation, type Site } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
-import type { CaseStore, Log, Place } from './ports.ts';
+import type { CaseStore, Log, Metrics, Place } from './ports.ts';
 
 export interface PlaceLookup {
   getSite(siteId: string): Promise<Site | undefined>;
@@ -26,6 +26,8 @@ export interface CaseServiceDeps {
   clock: Clock;
   newId: () => string;
   log: Log;
+  /** Counts `CasesOpened` by category and `CasesEscalated` by lead unit. */
+  metrics: Pick<Metrics, 'count'>;
 }
 
 export type CaseOutcome =
@@ -68,7 +70,10 @@ export class CaseService {
       const origin = await this.origin(signal.siteId);
       if (!origin) return { outcome: 'ignored', reason: `site ${signal.siteId} or its grid is not in the registry` };
       const opened = openCase(this.deps.newId(), signal, origin, now);
-      if ((await this.deps.cases.create(opened)) === 'created') return { outcome: 'opened', case: opened };
+      if ((await this.deps.cases.create(opened)) === 'created') {
+        this.deps.metrics.count('CasesOpened', 1, { category: opened.category });
+        return { outcome: 'opened', case: opened };
+      }
     }
     throw new CaseConflictError(`could not record ${signal.category} at ${signal.siteId}: too many concurrent changes`);
   }
@@ -95,16 +100,21 @@ export class CaseService {
     throw new CaseConflictError(`case ${caseId} is changing too fast; try again`);
   }
 
-  /** Escalates every overdue working case of the districts; returns the escalated cases. */
-  async escalateOverdue(districtIds: string[]): Promise<Case[]> {
+  /** Escalates every overdue working case of the districts; returns those and all working cases as they stand now. */
+  async escalateOverdue(districtIds: string[]): Promise<{ escalated: Case[]; working: Case[] }> {
     const escalated: Case[] = [];
+    const working: Case[] = [];
     for (const districtId of districtIds) {
-      for (const overdue of await this.deps.cases.listOverdue(districtId, this.deps.clock.now())) {
-        const next = escalate(overdue, this.deps.clock.now());
-        if (next && (await this.deps.cases.save(next, overdue))) escalated.push(next);
+      for (const current of await this.deps.cases.listWorking(districtId)) {
+        const next = escalate(current, this.deps.clock.now());
+        if (next && (await this.deps.cases.save(next, current))) {
+          this.deps.metrics.count('CasesEscalated', 1, { unit: next.leadUnit });
+          escalated.push(next);
+          working.push(next);
+        } else working.push(current);
       }
     }
-    return escalated;
+    return { escalated, working };
   }
 
   private readonly origins = new Map<string, Promise<CaseOrigin | undefined>>();

@@ -126,7 +126,8 @@ export interface CaseStore {
   get(caseId: string): Promise<Case | undefined>;
   findActive(siteId: string, category: CaseCategory): Promise<Case | undefined>;
   list(filter: CaseFilter): Promise<Page<Case>>;
-  listOverdue(districtId: string, now: number): Promise<Case[]>;
+  /** A district's working cases (open, dispatched, in progress, reopened), earliest deadline first. */
+  listWorking(districtId: string): Promise<Case[]>;
 }
 
 /** A `nextToken` this API did not issue. */

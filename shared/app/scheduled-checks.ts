@@ -1,9 +1,9 @@
-import type { Device, District } from '#shared/domain/city-model';
+import type { Department, Device, District, Street } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { detectOffline } from '#shared/domain/detectors/offline-detector';
-import type { Case } from '#shared/domain/cases';
+import { caseLoadByUnit, type Case, type UnitCaseLoad } from '#shared/domain/cases';
 import type { CaseService } from './case-service.ts';
-import type { DeviceState, Log, Page } from './ports.ts';
+import type { DeviceState, Log, Metrics, Page } from './ports.ts';
 
 export interface OfflineCheckDeps {
   registry: {
@@ -49,7 +49,39 @@ export async function checkOffline(deps: OfflineCheckDeps): Promise<{ checked: n
   return { checked: devices.length, wentOffline, cameBack };
 }
 
-export async function escalateOverdue(deps: { registry: { listDistricts(): Promise<District[]> }; cases: Pick<CaseService, 'escalateOverdue'> }): Promise<Case[]> {
+export interface SlaCheckDeps {
+  registry: {
+    listDistricts(): Promise<District[]>;
+    listDepartments(districtId: string): Promise<Department[]>;
+    listStreets(districtId: string): Promise<Street[]>;
+  };
+  cases: Pick<CaseService, 'escalateOverdue'>;
+  clock: Clock;
+  metrics: Metrics;
+}
+
+/**
+ * The scheduled SLA check: overdue working cases escalate to the City Management Office,
+ * and each lead unit's load (working and overdue cases, zero included for the district's
+ * departments and street offices) is reported as the `WorkingCases` and `OverdueCases`
+ * figures by `unit` for the dashboard.
+ */
+export async function escalateOverdue(deps: SlaCheckDeps): Promise<{ escalated: Case[]; load: UnitCaseLoad[] }> {
   const districts = await deps.registry.listDistricts();
-  return deps.cases.escalateOverdue(districts.map((d) => d.districtId));
+  const units = (
+    await Promise.all(
+      districts.map(async (d) => {
+        const [departments, streets] = await Promise.all([deps.registry.listDepartments(d.districtId), deps.registry.listStreets(d.districtId)]);
+        return [...departments.map((x) => x.unitId), ...streets.map((x) => x.streetId)];
+      }),
+    )
+  ).flat();
+  const { escalated, working } = await deps.cases.escalateOverdue(districts.map((d) => d.districtId));
+  const load = caseLoadByUnit(working, deps.clock.now(), [...new Set(units)]);
+  for (const { unit, working: count, overdue } of load) {
+    deps.metrics.count('WorkingCases', count, { unit });
+    deps.metrics.count('OverdueCases', overdue, { unit });
+  }
+  deps.metrics.flush();
+  return { escalated, load };
 }

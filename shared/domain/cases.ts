@@ -233,3 +233,29 @@ export function escalate(c: Case, now: number): Case | undefined {
 }
 
 export const isActive = (status: CaseStatus) => ACTIVE_STATUSES.includes(status);
+
+/** A working case that missed its deadline: past due now, or escalated already (escalation sets a new deadline). */
+export const isOverdue = (c: Case, now: number) => WORKING_STATUSES.includes(c.status) && (now > c.dueAt || c.escalationLevel > 0);
+
+/** Working and overdue cases of one lead unit. */
+export interface UnitCaseLoad {
+  unit: string;
+  working: number;
+  overdue: number;
+}
+
+/**
+ * What each lead unit has on its desk: working cases and how many of them are overdue,
+ * for every unit named in `units` (zero when it has none) and every unit that leads a case.
+ */
+export function caseLoadByUnit(cases: readonly Case[], now: number, units: readonly string[] = []): UnitCaseLoad[] {
+  const load = new Map<string, UnitCaseLoad>(units.map((unit) => [unit, { unit, working: 0, overdue: 0 }]));
+  for (const c of cases) {
+    if (!WORKING_STATUSES.includes(c.status)) continue;
+    let entry = load.get(c.leadUnit);
+    if (!entry) load.set(c.leadUnit, (entry = { unit: c.leadUnit, working: 0, overdue: 0 }));
+    entry.working++;
+    if (isOverdue(c, now)) entry.overdue++;
+  }
+  return [...load.values()].sort((a, b) => a.unit.localeCompare(b.unit));
+}

@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { envelopeRuleSql } from '#shared/adapters/telemetry-envelope';
+import { CASE_CATEGORIES } from '#shared/domain/responsibility';
 import { API_ROUTES, FUNCTIONS, SCHEDULES, TELEMETRY_ROUTES } from '#infra/routes';
 import { StatefulStack } from '#infra/aws/stateful-stack';
 import { StatelessStack } from '#infra/aws/stateless-stack';
@@ -152,7 +153,23 @@ describe('stateless stack: operations', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     expect(alarms).toHaveLength(TELEMETRY_ROUTES.length + 1 + FUNCTIONS.length + TELEMETRY_ROUTES.length);
     for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
-    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
-    for (const title of ['Telemetry stored, by kind', 'Telemetry rejected', 'Dead-letter queues', 'Function errors', 'Function throttles', 'Topic rule failures']) expect(body).toContain(title);
+    const body = flat(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody) as string;
+    const widgets = (JSON.parse(body) as { widgets: { properties: { title: string; metrics: unknown[][] } }[] }).widgets.map((w) => w.properties);
+    expect(widgets.map((w) => w.title)).toEqual([
+      'Telemetry stored, by kind',
+      'Telemetry rejected, by kind and reason',
+      'Dead-letter queues (messages waiting)',
+      'Function errors',
+      'Function throttles',
+      'Cases opened, by category (per hour)',
+      'Working cases, by lead unit',
+      'Overdue cases, by lead unit',
+      'Topic rule failures',
+    ]);
+    const metricsOf = (title: string) => widgets.find((w) => w.title === title)!.metrics;
+    // The figures the functions write, under the names and dimensions they write them with.
+    expect(metricsOf('Cases opened, by category (per hour)').map((m) => m.slice(0, 6))).toEqual(CASE_CATEGORIES.map((c) => ['CityOps', 'CasesOpened', 'category', c, 'service', 'cityops']));
+    for (const name of ['WorkingCases', 'OverdueCases'])
+      expect((metricsOf(`${name.replace('Cases', '')} cases, by lead unit`)[0]![0] as { expression: string }).expression).toBe(`SEARCH('{CityOps,service,unit} MetricName="${name}"', 'Maximum', 300)`);
   });
 });

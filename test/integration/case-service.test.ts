@@ -6,14 +6,17 @@ import { CaseNotFoundError, CaseService } from '#shared/app/case-service';
 import { IllegalTransitionError, signalId, type Signal } from '#shared/domain/cases';
 import { loadDistrictDir } from '#devices/district-files';
 import { testTables } from '../support/dynamo.ts';
-import { fixedClock, recordingLog } from '../support/fakes.ts';
+import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
+import { escalateOverdue } from '#shared/app/scheduled-checks';
 
 const NOW = Date.UTC(2026, 10, 27, 1, 0, 0);
+const DAY = 86_400_000;
 const model = await loadDistrictDir();
 let env: Awaited<ReturnType<typeof testTables>>;
 let store: DynamoCaseStore;
 const clock = fixedClock(NOW);
-const service = () => new CaseService({ cases: store, registry: new DynamoRegistryStore(env.doc, env.tables.registry), clock, newId: newCaseId(clock), log: recordingLog() });
+const metrics = recordingMetrics();
+const service = () => new CaseService({ cases: store, registry: new DynamoRegistryStore(env.doc, env.tables.registry), clock, newId: newCaseId(clock), log: recordingLog(), metrics });
 
 beforeAll(async () => {
   env = await testTables('cases');
@@ -119,14 +122,39 @@ describe('case service against DynamoDB Local', () => {
     const svc = service();
     const [opened] = await svc.handle([signal('gr-006', 'anomaly', 'bin_fire')]);
     const id = (opened as { case: { caseId: string; dueAt: number } }).case.caseId;
-    expect(await svc.escalateOverdue(['gongshu'])).toEqual([]);
+    expect(metrics.calls).toContainEqual({ name: 'CasesOpened', value: 1, dimensions: { category: 'bin_fire' } });
+    const first = await svc.escalateOverdue(['gongshu']);
+    expect(first.escalated).toEqual([]);
+    expect(first.working.map((c) => c.caseId)).toContain(id);
     clock.set(NOW + 31 * 60_000);
-    const escalated = await svc.escalateOverdue(['gongshu']);
+    const { escalated } = await svc.escalateOverdue(['gongshu']);
     expect(escalated.find((c) => c.caseId === id)).toMatchObject({ escalationLevel: 1, escalatedTo: 'city-management-office', coUnits: expect.arrayContaining(['city-management-office']) });
-    expect((await svc.escalateOverdue(['gongshu'])).find((c) => c.caseId === id)).toBeUndefined();
+    expect(metrics.calls).toContainEqual({ name: 'CasesEscalated', value: 1, dimensions: { unit: 'municipal-landscaping' } });
+    expect((await svc.escalateOverdue(['gongshu'])).escalated.find((c) => c.caseId === id)).toBeUndefined();
     clock.set(NOW + 62 * 60_000);
-    expect((await svc.escalateOverdue(['gongshu'])).find((c) => c.caseId === id)).toMatchObject({ escalationLevel: 2 });
+    expect((await svc.escalateOverdue(['gongshu'])).escalated.find((c) => c.caseId === id)).toMatchObject({ escalationLevel: 2 });
     clock.set(NOW);
+  });
+
+  it('reports the working and overdue cases, zero for units without any', async () => {
+    const svc = service();
+    const registry = new DynamoRegistryStore(env.doc, env.tables.registry);
+    const [opened] = await svc.handle([signal('gr-007', 'anomaly', 'bin_knocked_over')]);
+    expect(opened).toMatchObject({ outcome: 'opened' });
+    const working = (await store.list({ districtId: 'gongshu', limit: 1000 })).items.filter((c) => ['open', 'dispatched', 'in_progress', 'reopened'].includes(c.status));
+    const later = NOW + 4 * DAY;
+    clock.set(later);
+    const reported = recordingMetrics();
+    const { load } = await escalateOverdue({ registry, cases: svc, clock, metrics: reported });
+    clock.set(NOW);
+    // Hand count from the stored cases: by lead unit; four days on (past the longest SLA), every one of them is past its deadline.
+    const expected = new Map<string, number>();
+    for (const c of working) expected.set(c.leadUnit, (expected.get(c.leadUnit) ?? 0) + 1);
+    for (const [unit, count] of expected) expect(load.find((l) => l.unit === unit)).toEqual({ unit, working: count, overdue: count });
+    // Every department and street office is reported, with zero when it leads nothing.
+    const units = [...model.departments.map((d) => d.unitId), ...model.streets.map((s) => s.streetId)];
+    for (const unit of units) expect(reported.calls).toContainEqual({ name: 'WorkingCases', value: expected.get(unit) ?? 0, dimensions: { unit } });
+    expect(reported.calls.filter((c) => c.name === 'OverdueCases')).toHaveLength(load.length);
   });
 
   it('lists cases by unit, street, grid, status and time, a page at a time', async () => {

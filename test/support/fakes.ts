@@ -12,11 +12,16 @@ export function recordingLog(): Log & { entries: { level: string; message: strin
   };
 }
 
-export function recordingMetrics(): Metrics & { totals: Map<string, number> } {
+export function recordingMetrics(): Metrics & { totals: Map<string, number>; calls: { name: string; value: number; dimensions: Record<string, string> }[] } {
   const totals = new Map<string, number>();
+  const calls: { name: string; value: number; dimensions: Record<string, string> }[] = [];
   return {
     totals,
-    count: (name, value) => totals.set(name, (totals.get(name) ?? 0) + value),
+    calls,
+    count: (name, value, dimensions = {}) => {
+      totals.set(name, (totals.get(name) ?? 0) + value);
+      calls.push({ name, value, dimensions });
+    },
     flush() {},
   };
 }

@@ -6,12 +6,14 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEVICE_KINDS } from '#shared/domain/device-kinds';
+import { CASE_CATEGORIES } from '#shared/domain/responsibility';
 import { TELEMETRY_ROUTES } from '#infra/routes';
 
 const FIVE_MINUTES = Duration.minutes(5);
 
 /**
  * What the platform team watches in the console: a dashboard of telemetry by kind, rejects,
+ * cases opened by category, working and overdue cases by lead unit (from the SLA check),
  * dead-letter depth, function errors and throttles and topic-rule failures; and alarms on
  * the signals that need a person, sent to an SNS topic (subscribe the on-call address).
  */
@@ -22,9 +24,12 @@ export class Operations extends Construct {
   constructor(scope: Construct, id: string, props: { functions: Record<string, IFunction>; deadLetterQueues: Record<string, IQueue> }) {
     super(scope, id);
     this.alerts = new Topic(this, 'alerts', { displayName: 'CityOps alerts', enforceSSL: true });
-    const emf = (metricName: string, kind: string) =>
-      new Metric({ namespace: 'CityOps', metricName, dimensionsMap: { service: 'cityops', kind }, statistic: 'Sum', period: FIVE_MINUTES, label: kind });
-    const search = (query: string, label: string) => new MathExpression({ expression: `SEARCH('${query}', 'Sum', 300)`, label, period: FIVE_MINUTES });
+    // The functions' figures (embedded metric format, Powertools adds the `service` dimension).
+    const emf = (metricName: string, dimension: 'kind' | 'category', value: string, period = FIVE_MINUTES) =>
+      new Metric({ namespace: 'CityOps', metricName, dimensionsMap: { service: 'cityops', [dimension]: value }, statistic: 'Sum', period, label: value });
+    const search = (query: string, label: string, statistic = 'Sum') => new MathExpression({ expression: `SEARCH('${query}', '${statistic}', 300)`, label, period: FIVE_MINUTES });
+    // Unit ids are data (street offices are the district's own), so the per-unit figures are found by search.
+    const byUnit = (metricName: string) => search(`{CityOps,service,unit} MetricName="${metricName}"`, metricName, 'Maximum');
     const ruleFailures = TELEMETRY_ROUTES.map(
       (route) => new Metric({ namespace: 'AWS/IoT', metricName: 'Failure', dimensionsMap: { RuleName: route.ruleName, ActionType: 'SQS' }, statistic: 'Sum', period: FIVE_MINUTES, label: route.ruleName }),
     );
@@ -35,13 +40,18 @@ export class Operations extends Construct {
       dashboardName: 'CityOps',
       widgets: [
         [
-          new GraphWidget({ title: 'Telemetry stored, by kind', left: DEVICE_KINDS.map((k) => emf('TelemetryStored', k)), width: 12 }),
+          new GraphWidget({ title: 'Telemetry stored, by kind', left: DEVICE_KINDS.map((k) => emf('TelemetryStored', 'kind', k)), width: 12 }),
           new GraphWidget({ title: 'Telemetry rejected, by kind and reason', left: [search('{CityOps,code,kind,service} MetricName="TelemetryRejected"', 'rejected')], width: 12 }),
         ],
         [
           new GraphWidget({ title: 'Dead-letter queues (messages waiting)', left: dlqDepth.map((d) => d.metric), width: 8 }),
           new GraphWidget({ title: 'Function errors', left: fnMetrics.map(([name, fn]) => fn.metricErrors({ period: FIVE_MINUTES, label: name })), width: 8 }),
           new GraphWidget({ title: 'Function throttles', left: fnMetrics.map(([name, fn]) => fn.metricThrottles({ period: FIVE_MINUTES, label: name })), width: 8 }),
+        ],
+        [
+          new GraphWidget({ title: 'Cases opened, by category (per hour)', left: CASE_CATEGORIES.map((c) => emf('CasesOpened', 'category', c, Duration.hours(1))), stacked: true, width: 8 }),
+          new GraphWidget({ title: 'Working cases, by lead unit', left: [byUnit('WorkingCases')], width: 8 }),
+          new GraphWidget({ title: 'Overdue cases, by lead unit', left: [byUnit('OverdueCases')], width: 8 }),
         ],
         [new GraphWidget({ title: 'Topic rule failures', left: ruleFailures, width: 24 })],
       ],

@@ -133,7 +133,7 @@ export class DynamoCaseStore implements CaseStore {
     return { items, ...(start ? { nextToken: encodePageToken(start) } : {}) };
   }
 
-  async listOverdue(districtId: string, now: number): Promise<Case[]> {
+  async listWorking(districtId: string): Promise<Case[]> {
     const items: Case[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -141,8 +141,8 @@ export class DynamoCaseStore implements CaseStore {
         new QueryCommand({
           TableName: this.table,
           IndexName: 'byDue',
-          KeyConditionExpression: 'workingKey = :w AND dueKey < :now',
-          ExpressionAttributeValues: { ':w': `${districtId}#working`, ':now': pad(now) },
+          KeyConditionExpression: 'workingKey = :w',
+          ExpressionAttributeValues: { ':w': `${districtId}#working` },
           ExclusiveStartKey: start,
         }),
       );

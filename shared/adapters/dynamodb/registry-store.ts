@@ -78,6 +78,10 @@ export class DynamoRegistryStore {
     return (await this.queryAll(districtId, `site#${siteKind}#`)) as Extract<Site, { siteKind: K }>[];
   }
 
+  async listStreets(districtId: string): Promise<Street[]> {
+    return (await this.queryAll(districtId, 'street#')) as Street[];
+  }
+
   async listDepartments(districtId: string): Promise<Department[]> {
     return (await this.queryAll(districtId, 'department#')) as Department[];
   }
