@@ -1,13 +1,15 @@
 /**
- * The CDK app (`cdk.json` runs it): the stateful stack, and the stateless stack built from
- * the same route table (device policies and topic rules so far; functions, schedules, API next).
+ * The CDK app (`cdk.json` runs it): the stateful stack and the stateless stack built from
+ * the route table, checked by cdk-nag. Context: `-c deletionProtection=false` for a
+ * throw-away deployment, `-c basicIngest=false` to keep devices off Basic Ingest topics.
  */
 import { App } from 'aws-cdk-lib';
-import { StatefulStack } from './stateful-stack.ts';
-import { StatelessStack } from './stateless-stack.ts';
+import { buildCityOps } from './cityops-app.ts';
 
 const app = new App();
-const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
-const stateful = new StatefulStack(app, 'CityOps-Stateful', { deletionProtection: app.node.tryGetContext('deletionProtection') !== 'false', env });
-new StatelessStack(app, 'CityOps-Stateless', { stateful, basicIngest: app.node.tryGetContext('basicIngest') !== 'false', env });
+buildCityOps(app, {
+  deletionProtection: app.node.tryGetContext('deletionProtection') !== 'false',
+  basicIngest: app.node.tryGetContext('basicIngest') !== 'false',
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+});
 app.synth();

@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -33,14 +33,19 @@ export class StatelessStack extends Stack {
     new TelemetryRules(this, 'telemetry-rules', { queues: props.stateful.queues });
     this.functions = Object.fromEntries(FUNCTIONS.map((spec) => [spec.name, new CityOpsFunction(this, spec.name, { spec, tables: props.stateful.tables })]));
     for (const route of TELEMETRY_ROUTES) {
-      this.functions[route.function]!.fn.addEventSource(
-        new SqsEventSource(props.stateful.queues[route.queue]!, {
-          batchSize: route.batchSize,
-          maxBatchingWindow: Duration.seconds(route.batchWindowSeconds),
-          maxConcurrency: route.maxConcurrency,
-          reportBatchItemFailures: true,
-        }),
-      );
+      const source = new SqsEventSource(props.stateful.queues[route.queue]!, {
+        batchSize: route.batchSize,
+        maxBatchingWindow: Duration.seconds(route.batchWindowSeconds),
+        maxConcurrency: route.maxConcurrency,
+        reportBatchItemFailures: true,
+      });
+      const fn = this.functions[route.function]!.fn;
+      fn.addEventSource(source);
+      // On the function: its event source mapping is its child.
+      Validations.of(fn).acknowledge({
+        id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
+        reason: 'An SQS event source has no on-failure destination: failed messages go to the queue’s dead-letter queue after the route’s receive limit.',
+      });
     }
     new CaseEventPipe(this, 'case-event-pipe', {
       table: props.stateful.tables.cases,
@@ -54,10 +59,16 @@ export class StatelessStack extends Stack {
       deadLetterQueues: { ...props.stateful.deadLetterQueues, 'case-events': props.stateful.pipeDeadLetters },
     });
     for (const schedule of SCHEDULES) {
+      const fn = this.functions[schedule.function]!.fn;
       new Schedule(this, `${schedule.name}-schedule`, {
         schedule: ScheduleExpression.expression(schedule.expression),
-        target: new LambdaInvoke(this.functions[schedule.function]!.fn, {}),
+        target: new LambdaInvoke(fn, {}),
         description: schedule.description,
+      });
+      // The schedule's role (one per target function, made by LambdaInvoke at stack level).
+      Validations.of(this).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+        reason: `The ${schedule.name} schedule's role may invoke the ${schedule.function} function only; \`:*\` covers its versions, as LambdaInvoke grants it.`,
       });
     }
   }

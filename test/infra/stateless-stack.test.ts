@@ -2,11 +2,17 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { envelopeRuleSql } from '#shared/adapters/telemetry-envelope';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
+import { TABLES, type TableSpec } from '#shared/adapters/dynamodb/tables';
+import { TABLE_ACTIONS } from '#infra/aws/constructs/cityops-function';
+import { OPS_API_THROTTLE } from '#infra/aws/constructs/ops-api';
 import { API_ROUTES, FUNCTIONS, SCHEDULES, TELEMETRY_ROUTES } from '#infra/routes';
 import { StatefulStack } from '#infra/aws/stateful-stack';
 import { StatelessStack } from '#infra/aws/stateless-stack';
 
+const ADAPTERS = join(import.meta.dirname, '../../shared/adapters/dynamodb');
 const app = new App();
 const stateful = new StatefulStack(app, 'Stateful');
 const template = Template.fromStack(new StatelessStack(app, 'Stateless', { stateful }));
@@ -107,18 +113,59 @@ describe('stateless stack: functions, event sources, schedules', () => {
     expect(schedules.map((s) => s.Properties.ScheduleExpression).sort()).toEqual(SCHEDULES.map((s) => s.expression).sort());
   });
 
-  it('grants each function only the tables it uses', () => {
-    const statementsOf = (description: string) => {
-      const role = (byDescription(description).Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
-      return JSON.stringify(Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role)));
+  it('gives each function a role with exactly what it uses: its log group, X-Ray, its tables and their indexes, its queue', () => {
+    /** A statement's resources, named: `table:<key>`, `table:<key>/index/<name>`, `queue:<name>`, `logs:<function>`, `*`. */
+    const name = (resource: unknown): string => {
+      const text = JSON.stringify(resource);
+      const table = Object.keys(TABLES).find((key) => text.includes(`ExportsOutputFnGetAtt${key}table`));
+      const index = /\/index\/(\w+)/.exec(text)?.[1];
+      if (table) return `table:${table}${index ? `/index/${index}` : ''}`;
+      const queue = TELEMETRY_ROUTES.find((r) => text.includes(`ExportsOutputFnGetAtt${r.queue.replace('-', '')}queue`));
+      if (queue) return `queue:${queue.queue}`;
+      const logs = FUNCTIONS.find((f) => text.includes(`"${f.name.replace('-', '')}logs`));
+      if (logs) return `logs:${logs.name}`;
+      return resource === '*' ? '*' : text;
     };
-    const bins = statementsOf(FUNCTIONS.find((f) => f.name === 'ingest-bins')!.description);
-    expect(bins).toContain('dynamodb:PutItem');
-    expect(bins).toMatch(/telemetrytable/i);
-    expect(bins).not.toMatch(/coveragetable/i);
-    const escalate = statementsOf(FUNCTIONS.find((f) => f.name === 'escalate-overdue')!.description);
-    expect(escalate).toMatch(/casestable/i);
-    expect(escalate).not.toMatch(/telemetrytable|rejectstable|coveragetable/i);
+    const granted = (spec: (typeof FUNCTIONS)[number]) => {
+      const role = (byDescription(spec.description).Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+      expect(template.findResources('AWS::IAM::Role')[role]!.Properties.ManagedPolicyArns).toBeUndefined();
+      const pairs = Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role))
+        .flatMap((p) => (p.Properties.PolicyDocument.Statement as { Effect: string; Action: string | string[]; Resource: unknown }[]).flatMap((st) => {
+          expect(st.Effect).toBe('Allow');
+          return [st.Action].flat().flatMap((action) => [st.Resource].flat().map((resource) => `${action} ${name(resource)}`));
+        }));
+      return pairs.sort();
+    };
+    for (const spec of FUNCTIONS) {
+      const expected = [`logs:CreateLogStream logs:${spec.name}`, `logs:PutLogEvents logs:${spec.name}`, 'xray:PutTelemetryRecords *', 'xray:PutTraceSegments *'];
+      for (const [key, access] of Object.entries(spec.access) as [keyof typeof TABLES, 'read' | 'readWrite'][]) {
+        expected.push(...TABLE_ACTIONS[access].map((action) => `${action} table:${key}`));
+        for (const index of (TABLES[key] as TableSpec).indexes ?? []) expected.push(`dynamodb:Query table:${key}/index/${index.name}`);
+      }
+      for (const route of TELEMETRY_ROUTES.filter((r) => r.function === spec.name))
+        expected.push(...['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((a) => `${a} queue:${route.queue}`));
+      expect(granted(spec), spec.name).toEqual(expected.sort());
+    }
+    // Spot checks in plain words.
+    expect(granted(FUNCTIONS.find((f) => f.name === 'escalate-overdue')!).filter((g) => g.includes('table:'))).not.toContainEqual(expect.stringMatching(/telemetry|rejects|coverage/));
+    expect(granted(FUNCTIONS.find((f) => f.name === 'case-events')!).filter((g) => g.startsWith('dynamodb:'))).toEqual([]);
+  });
+
+  it('grants on the tables exactly the DynamoDB actions the adapters send', () => {
+    const sources = readdirSync(ADAPTERS).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(join(ADAPTERS, f), 'utf8')).join('\n');
+    const commands = new Set([...sources.matchAll(/new (\w+)Command\(/g)].map((m) => m[1]!));
+    // Table management runs only where the local twin creates its tables.
+    const management = ['CreateTable', 'DescribeTable', 'UpdateTimeToLive'];
+    const action: Record<string, string[]> = { Get: ['GetItem'], BatchGet: ['BatchGetItem'], Query: ['Query'], Put: ['PutItem'], Update: ['UpdateItem'], BatchWrite: ['BatchWriteItem'], TransactWrite: [] };
+    const used = new Set([...commands].filter((c) => !management.includes(c)).flatMap((c) => {
+      expect(action, `the IAM action of ${c}Command`).toHaveProperty(c);
+      return action[c]!;
+    }));
+    // A transaction needs the action of each of its parts.
+    for (const part of sources.matchAll(/\{ (Put|Update|Delete|ConditionCheck): \{ TableName/g)) used.add(part[1] === 'ConditionCheck' ? 'ConditionCheckItem' : `${part[1]}Item`);
+    expect([...TABLE_ACTIONS.readWrite].sort()).toEqual([...used].map((a) => `dynamodb:${a}`).sort());
+    expect(TABLE_ACTIONS.read.every((a) => /:(Get|BatchGet|Query)/.test(a))).toBe(true);
   });
 });
 
@@ -143,6 +190,12 @@ describe('stateless stack: ops API', () => {
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
     for (const r of routes) expect(r.Properties.AuthorizationType).toBe('AWS_IAM');
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { PayloadFormatVersion: '2.0' });
+    // One auto-deployed `$default` stage, throttled, with JSON access logs naming the caller.
+    template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0]!.Properties;
+    expect(stage).toMatchObject({ StageName: '$default', AutoDeploy: true, DefaultRouteSettings: { ThrottlingRateLimit: OPS_API_THROTTLE.rateLimit, ThrottlingBurstLimit: OPS_API_THROTTLE.burstLimit } });
+    expect(JSON.parse(stage.AccessLogSettings.Format)).toMatchObject({ requestId: '$context.requestId', caller: '$context.identity.userArn', status: '$context.status' });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
   });
 });
 

@@ -20,7 +20,8 @@ export class CaseEventPipe extends Construct {
     if (!streamArn) throw new Error('the case table has no stream');
     const role = new Role(this, 'role', { assumedBy: new ServicePrincipal('pipes.amazonaws.com'), description: 'reads the case stream, enriches, publishes case events' });
     role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'], resources: [streamArn] }));
-    props.enrichment.grantInvoke(role);
+    // The function itself, not `:*` (its versions): the Pipe calls the unqualified ARN.
+    role.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.enrichment.functionArn] }));
     props.bus.grantPutEventsTo(role);
     props.deadLetters.grantSendMessages(role);
     this.pipe = new CfnPipe(this, 'pipe', {
