@@ -6,15 +6,19 @@ import { parseArgs } from 'node:util';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { Device } from '#shared/domain/city-model';
 import { loadDistrictDir, SAMPLE_DISTRICT_DIR } from './district-files.ts';
-import { dataEndpoint, provisionDevice } from './provisioning.ts';
+import { dataEndpoint, deprovisionDevice, provisionDevice } from './provisioning.ts';
 
 const HELP = `Usage: npm run provision -- --thing <name> --kind <bins|sweepers|cameras> --site <site> [--out <dir>]
        npm run provision -- --from-registry [--district-dir <dir>] [--out <dir>]
+       npm run provision -- --remove (--thing <name> | --from-registry) [--out <dir>]
 
 Creates each thing (with its thing type and attributes), a key pair and certificate in
 <out>/<thing>/ (default .cityops/certs), attaches the kind's policy and the certificate,
 and prints the account's ATS data endpoint. Running it again creates nothing twice.
 The CityOps stack must be deployed first: it creates the per-kind policies.
+
+--remove undoes it before the stacks are destroyed: detaches and deletes each thing's
+certificates, deletes the thing and its key files. Running it again does nothing.
 `;
 
 async function main() {
@@ -25,12 +29,14 @@ async function main() {
       site: { type: 'string' },
       district: { type: 'string', default: 'gongshu' },
       'from-registry': { type: 'boolean', default: false },
+      remove: { type: 'boolean', default: false },
       'district-dir': { type: 'string', default: SAMPLE_DISTRICT_DIR },
       out: { type: 'string', default: '.cityops/certs' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return void process.stdout.write(HELP);
+  if (values.remove) return remove(values.thing, values['from-registry'], values['district-dir'], values.out);
   let devices: Device[];
   if (values['from-registry']) devices = (await loadDistrictDir(values['district-dir'])).devices;
   else {
@@ -45,6 +51,16 @@ async function main() {
     console.log(`[${i + 1}/${devices.length}] ${device.thing}: ${made.length ? `created ${made.join(', ')}` : 'already provisioned'} · keys in ${result.dir}`);
   }
   console.log(`ATS data endpoint: ${await dataEndpoint(iot)} (MQTT over TLS, port 8883)`);
+}
+
+async function remove(thing: string | undefined, fromRegistry: boolean, districtDir: string, out: string) {
+  const things = fromRegistry ? (await loadDistrictDir(districtDir)).devices.map((d) => d.thing) : thing ? [thing] : [];
+  if (things.length === 0) throw new Error('--remove needs --thing <name> or --from-registry');
+  const iot = new IoTClient({});
+  for (const [i, name] of things.entries()) {
+    const result = await deprovisionDevice(iot, name, out);
+    console.log(`[${i + 1}/${things.length}] ${name}: ${result.found ? `deleted the thing and ${result.deletedCertificates.length} certificate(s)` : 'not in this account (nothing to do)'}`);
+  }
 }
 
 main().catch((error) => {

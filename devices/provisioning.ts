@@ -1,4 +1,4 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   AttachPolicyCommand,
@@ -6,9 +6,16 @@ import {
   CreateKeysAndCertificateCommand,
   CreateThingCommand,
   CreateThingTypeCommand,
+  DeleteCertificateCommand,
+  DeleteThingCommand,
   DescribeEndpointCommand,
   DescribeThingCommand,
+  DetachPolicyCommand,
+  DetachThingPrincipalCommand,
+  InvalidRequestException,
+  ListAttachedPoliciesCommand,
   ListThingPrincipalsCommand,
+  UpdateCertificateCommand,
   ResourceAlreadyExistsException,
   ResourceNotFoundException,
   type IoTClient,
@@ -74,6 +81,59 @@ export async function provisionDevice(iot: IoTClient, device: Device, out: strin
   await iot.send(new AttachPolicyCommand({ policyName: devicePolicyName(device.kind), target: certificateArn }));
   await iot.send(new AttachThingPrincipalCommand({ thingName: device.thing, principal: certificateArn }));
   return { thing: device.thing, created, certificateArn, dir };
+}
+
+export interface DeprovisionResult {
+  thing: string;
+  /** False when there was no such thing (nothing to do). */
+  found: boolean;
+  deletedCertificates: string[];
+}
+
+/**
+ * Undoes {@link provisionDevice} for one thing, so the stacks can be destroyed (IoT refuses
+ * to delete a policy that is still attached, or a thing type that still has things): for
+ * each of the thing's certificates, detaches it from the thing and from the CityOps device
+ * policies, deactivates and deletes it; then deletes the thing and its key files under
+ * `<out>/<thing>/`. A certificate that still carries a policy not made by CityOps is left
+ * alone, with an error. Running it again finds nothing and does nothing.
+ */
+export async function deprovisionDevice(iot: IoTClient, thing: string, out: string, options: { sleep?: (ms: number) => Promise<void>; attempts?: number } = {}): Promise<DeprovisionResult> {
+  const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  let principals: string[];
+  try {
+    principals = (await iot.send(new ListThingPrincipalsCommand({ thingName: thing }))).principals ?? [];
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return { thing, found: false, deletedCertificates: [] };
+    throw error;
+  }
+  const deletedCertificates: string[] = [];
+  for (const principal of principals) {
+    await iot.send(new DetachThingPrincipalCommand({ thingName: thing, principal }));
+    if (!principal.includes(':cert/')) continue;
+    const { policies = [] } = await iot.send(new ListAttachedPoliciesCommand({ target: principal }));
+    const foreign = policies.filter((p) => !/^cityops-[a-z]+-device$/.test(p.policyName ?? ''));
+    if (foreign.length) throw new Error(`${thing}: certificate ${principal} also carries ${foreign.map((p) => p.policyName).join(', ')}, which CityOps did not attach; detach those first`);
+    for (const policy of policies) await iot.send(new DetachPolicyCommand({ policyName: policy.policyName, target: principal }));
+    const certificateId = principal.slice(principal.lastIndexOf('/') + 1);
+    await iot.send(new UpdateCertificateCommand({ certificateId, newStatus: 'INACTIVE' }));
+    await iot.send(new DeleteCertificateCommand({ certificateId }));
+    deletedCertificates.push(principal);
+  }
+  // Detaching a principal completes asynchronously: DeleteThing refuses until it has.
+  const attempts = options.attempts ?? 10;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await iot.send(new DeleteThingCommand({ thingName: thing }));
+      break;
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) break;
+      if (!(error instanceof InvalidRequestException) || attempt >= attempts) throw error;
+      await sleep(1000 * attempt);
+    }
+  }
+  await rm(join(out, thing), { recursive: true, force: true });
+  return { thing, found: true, deletedCertificates };
 }
 
 /** The account's ATS data endpoint, where devices connect over mutual TLS on port 8883. */

@@ -9,14 +9,21 @@ import {
   CreateKeysAndCertificateCommand,
   CreateThingCommand,
   CreateThingTypeCommand,
+  DeleteCertificateCommand,
+  DeleteThingCommand,
   DescribeEndpointCommand,
   DescribeThingCommand,
+  DetachPolicyCommand,
+  DetachThingPrincipalCommand,
+  InvalidRequestException,
   IoTClient,
+  ListAttachedPoliciesCommand,
   ListThingPrincipalsCommand,
   ResourceAlreadyExistsException,
   ResourceNotFoundException,
+  UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
-import { dataEndpoint, provisionDevice } from '#devices/provisioning';
+import { dataEndpoint, deprovisionDevice, provisionDevice } from '#devices/provisioning';
 import type { Device } from '#shared/domain/city-model';
 
 /** A pretend IoT account behind the mocked client: what exists, and every create call. */
@@ -41,7 +48,32 @@ function account() {
     things.set(thingName, attributePayload.attributes);
     return { thingName };
   });
-  iot.on(ListThingPrincipalsCommand).callsFake(({ thingName }) => ({ principals: [...(principals.get(thingName) ?? [])] }));
+  iot.on(ListThingPrincipalsCommand).callsFake(({ thingName }) => {
+    if (!things.has(thingName)) throw new ResourceNotFoundException({ message: 'no such thing', ...meta });
+    return { principals: [...(principals.get(thingName) ?? [])] };
+  });
+  // As in AWS, a detached principal lingers a moment: the first DeleteThing after a detach is refused.
+  let detaching = false;
+  iot.on(DetachThingPrincipalCommand).callsFake(({ thingName, principal }) => (principals.get(thingName)?.delete(principal), (detaching = true), {}));
+  iot.on(ListAttachedPoliciesCommand).callsFake(({ target }) => ({ policies: [...(policies.get(target) ?? [])].map((policyName) => ({ policyName })) }));
+  iot.on(DetachPolicyCommand).callsFake(({ policyName, target }) => (policies.get(target)?.delete(policyName), {}));
+  const inactive = new Set<string>();
+  const deletedCerts: string[] = [];
+  iot.on(UpdateCertificateCommand).callsFake(({ certificateId, newStatus }) => (newStatus === 'INACTIVE' && inactive.add(certificateId), {}));
+  iot.on(DeleteCertificateCommand).callsFake(({ certificateId }) => {
+    if (!inactive.has(certificateId)) throw new InvalidRequestException({ message: 'certificate is active', ...meta });
+    if ([...policies].some(([target, p]) => target.endsWith(`/${certificateId}`) && p.size)) throw new InvalidRequestException({ message: 'policies attached', ...meta });
+    deletedCerts.push(certificateId);
+    return {};
+  });
+  iot.on(DeleteThingCommand).callsFake(({ thingName }) => {
+    if (detaching || principals.get(thingName)?.size) {
+      detaching = false;
+      throw new InvalidRequestException({ message: 'thing has principals', ...meta });
+    }
+    things.delete(thingName);
+    return {};
+  });
   iot.on(CreateKeysAndCertificateCommand).callsFake(() => {
     certs++;
     return { certificateArn: `arn:aws:iot:eu-west-1:1:cert/c${certs}`, certificatePem: `CERT ${certs}`, keyPair: { PrivateKey: `PRIVATE ${certs}`, PublicKey: `PUBLIC ${certs}` } };
@@ -49,7 +81,7 @@ function account() {
   iot.on(AttachPolicyCommand).callsFake(({ policyName, target }) => (policies.set(target, (policies.get(target) ?? new Set()).add(policyName)), {}));
   iot.on(AttachThingPrincipalCommand).callsFake(({ thingName, principal }) => (principals.set(thingName, (principals.get(thingName) ?? new Set()).add(principal)), {}));
   iot.on(DescribeEndpointCommand).resolves({ endpointAddress: 'abc123-ats.iot.eu-west-1.amazonaws.com' });
-  return { iot, thingTypes, things, principals, policies, certs: () => certs };
+  return { iot, thingTypes, things, principals, policies, deletedCerts, certs: () => certs };
 }
 
 const device: Device = { thing: 'bin-gs-001', kind: 'bins', districtId: 'gongshu', siteId: 'gr-001', expectedIntervalSeconds: 300 };
@@ -98,6 +130,47 @@ describe('provisioning devices in AWS IoT', () => {
     await provisionDevice(iot, device, outDir());
     await expect(provisionDevice(iot, device, outDir())).rejects.toThrow(/already has a certificate .* is missing/);
     expect(a.certs()).toBe(1);
+    a.iot.restore();
+  });
+
+  it('removes what it provisioned (certificate detached, deactivated, deleted; thing and key files deleted), and nothing when run again', async () => {
+    const a = account();
+    const out = outDir();
+    const iot = new IoTClient({ region: 'eu-west-1' });
+    await provisionDevice(iot, device, out);
+    a.iot.resetHistory();
+    const waits: number[] = [];
+    const removed = await deprovisionDevice(iot, 'bin-gs-001', out, { sleep: async (ms) => void waits.push(ms) });
+    expect(removed).toEqual({ thing: 'bin-gs-001', found: true, deletedCertificates: ['arn:aws:iot:eu-west-1:1:cert/c1'] });
+    expect(a.iot.calls().map((c) => c.args[0].constructor.name)).toEqual([
+      'ListThingPrincipalsCommand',
+      'DetachThingPrincipalCommand',
+      'ListAttachedPoliciesCommand',
+      'DetachPolicyCommand',
+      'UpdateCertificateCommand',
+      'DeleteCertificateCommand',
+      'DeleteThingCommand',
+      'DeleteThingCommand',
+    ]);
+    expect(a.iot.commandCalls(DetachPolicyCommand)[0]!.args[0].input).toEqual({ policyName: 'cityops-bins-device', target: 'arn:aws:iot:eu-west-1:1:cert/c1' });
+    expect(waits).toEqual([1000]);
+    expect(a.things.has('bin-gs-001')).toBe(false);
+    expect(a.deletedCerts).toEqual(['c1']);
+    expect(() => statSync(join(out, 'bin-gs-001'))).toThrow();
+    a.iot.resetHistory();
+    expect(await deprovisionDevice(iot, 'bin-gs-001', out)).toEqual({ thing: 'bin-gs-001', found: false, deletedCertificates: [] });
+    expect(a.iot.calls()).toHaveLength(1);
+    a.iot.restore();
+  });
+
+  it('leaves a certificate that carries a policy CityOps did not attach, and says so', async () => {
+    const a = account();
+    const iot = new IoTClient({ region: 'eu-west-1' });
+    await provisionDevice(iot, device, outDir());
+    a.policies.get('arn:aws:iot:eu-west-1:1:cert/c1')!.add('someone-elses-policy');
+    await expect(deprovisionDevice(iot, 'bin-gs-001', outDir(), { sleep: async () => {} })).rejects.toThrow(/also carries someone-elses-policy/);
+    expect(a.iot.commandCalls(DeleteCertificateCommand)).toHaveLength(0);
+    expect(a.things.has('bin-gs-001')).toBe(true);
     a.iot.restore();
   });
 });

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -36,6 +36,11 @@ export class Operations extends Construct {
     const dlqDepth = Object.entries(props.deadLetterQueues).map(([name, queue]) => ({ name, metric: queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum', label: name }) }));
     const fnMetrics = Object.entries(props.functions);
 
+    new CfnOutput(this, 'alerts-topic', { value: this.alerts.topicArn, description: 'subscribe the on-call address: aws sns subscribe --protocol email ...' }).overrideLogicalId('AlertsTopicArn');
+    new CfnOutput(this, 'dashboard-url', {
+      value: `https://console.aws.amazon.com/cloudwatch/home?region=${Stack.of(this).region}#dashboards/dashboard/CityOps`,
+      description: 'the CityOps dashboard',
+    }).overrideLogicalId('DashboardUrl');
     new Dashboard(this, 'dashboard', {
       dashboardName: 'CityOps',
       widgets: [

@@ -52,6 +52,6 @@ export class OpsApi extends Construct {
       if (!integration) integrations.set(route.function, (integration = new HttpLambdaIntegration(`${route.function}-integration`, fn)));
       this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
     }
-    new CfnOutput(this, 'url', { value: this.api.apiEndpoint, description: 'the ops API (SigV4-signed requests)' });
+    new CfnOutput(this, 'url', { value: this.api.apiEndpoint, description: 'the ops API (SigV4-signed requests)' }).overrideLogicalId('OpsApiUrl');
   }
 }
