@@ -1,18 +1,34 @@
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import type { FleetEvents } from '#devices/fleet-runner';
+import { localTimeParts } from '#shared/domain/local-time';
 import type { StackObserver } from './stack.ts';
+
+const hhmm = (minuteOfDay: number) => `${String(Math.floor(minuteOfDay / 60)).padStart(2, '0')}:${String(minuteOfDay % 60).padStart(2, '0')}`;
 
 /**
  * The readable live log of `npm start`: connections, refusals and rejections as they
  * happen, and every interval a line of what was stored per device kind.
  */
-export function consoleObserver(options: { write?: (line: string) => void; intervalMs?: number; virtualNow?: () => number; queueDepth?: () => number }) {
+export function consoleObserver(options: {
+  write?: (line: string) => void;
+  intervalMs?: number;
+  virtualNow?: () => number;
+  queueDepth?: () => number;
+  /** The district's time zone, for the stack's clock and due times (default Asia/Shanghai). */
+  timeZone?: string;
+}) {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const timeZone = options.timeZone ?? 'Asia/Shanghai';
+  /** A time in the district: `MM-DD HH:MM`, or `HH:MM` when it is on the day of `today`. */
+  const local = (t: number, today?: number) => {
+    const p = localTimeParts(t, timeZone);
+    const sameDay = today !== undefined && localTimeParts(today, timeZone).date === p.date;
+    return `${sameDay ? '' : `${p.date.slice(5)} `}${hhmm(p.minuteOfDay)}`;
+  };
   const stamp = () => {
     const real = new Date().toISOString().slice(11, 19);
     if (!options.virtualNow) return real;
-    const v = new Date(options.virtualNow() + 8 * 3_600_000).toISOString().replace('T', ' ').slice(5, 16);
-    return `${real} (clock ${v} +08)`;
+    return `${real} (clock ${local(options.virtualNow())} ${timeZone})`;
   };
   const line = (tag: string, text: string) => write(`${stamp()} ${tag.padEnd(8)} ${text}`);
 
@@ -80,10 +96,9 @@ export function consoleObserver(options: { write?: (line: string) => void; inter
     caseEvent: (event) => {
       const c = event.detail.data;
       const last = c.history.at(-1);
-      const hhmm = (t: number) => new Date(t + 8 * 3_600_000).toISOString().slice(11, 16);
       switch (event.detailType) {
         case 'CaseOpened':
-          line('case', `OPENED    ${c.category} (${c.severity}) at ${c.siteId}${c.zoneId ? `/${c.zoneId}` : ''} → ${c.leadUnit}${c.coUnits.length ? ` + ${c.coUnits.join(', ')}` : ''} · grid ${c.gridId} (${c.assignee.name}) · due ${hhmm(c.dueAt)} · ${c.caseId}: ${c.summary}`);
+          line('case', `OPENED    ${c.category} (${c.severity}) at ${c.siteId}${c.zoneId ? `/${c.zoneId}` : ''} → ${c.leadUnit}${c.coUnits.length ? ` + ${c.coUnits.join(', ')}` : ''} · grid ${c.gridId} (${c.assignee.name}) · due ${local(c.dueAt, c.openedAt)} · ${c.caseId}: ${c.summary}`);
           break;
         case 'CaseEscalated':
           line('case', `ESCALATED ${c.category} at ${c.siteId} → ${c.escalatedTo} (level ${c.escalationLevel}) · ${c.caseId}`);

@@ -69,6 +69,7 @@ async function main() {
   const log = consoleObserver({
     virtualNow: clock.speed !== 1 || values.clock ? () => clock.now() : undefined,
     queueDepth: () => [...(stack?.queues.values() ?? [])].reduce((n, q) => n + q.depth, 0),
+    timeZone: model.districts[0]?.timezone,
   });
   let stopping = false;
   const shutdown = async (code: number) => {

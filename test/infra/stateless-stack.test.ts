@@ -17,6 +17,11 @@ const app = new App();
 const stateful = new StatefulStack(app, 'Stateful');
 const template = Template.fromStack(new StatelessStack(app, 'Stateless', { stateful }));
 const policies = template.findResources('AWS::IoT::Policy');
+/** The logical id of a route-table function's Lambda (found by its description). */
+const functionId = (name: string) => {
+  const description = FUNCTIONS.find((f) => f.name === name)!.description;
+  return Object.entries(template.findResources('AWS::Lambda::Function')).find(([, f]) => f.Properties.Description === description)![0];
+};
 
 /** A policy document with its CDK joins flattened to text, `{Aws}` standing for pseudo-parameters. */
 const flat = (value: unknown): unknown =>
@@ -110,7 +115,12 @@ describe('stateless stack: functions, event sources, schedules', () => {
 
   it('runs the route table’s schedules on EventBridge Scheduler', () => {
     const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule'));
-    expect(schedules.map((s) => s.Properties.ScheduleExpression).sort()).toEqual(SCHEDULES.map((s) => s.expression).sort());
+    expect(schedules).toHaveLength(SCHEDULES.length);
+    for (const schedule of SCHEDULES) {
+      const found = schedules.find((s) => s.Properties.Description === schedule.description)!;
+      expect(found.Properties.ScheduleExpression).toBe(schedule.expression);
+      expect(found.Properties.Target.Arn).toEqual({ 'Fn::GetAtt': [functionId(schedule.function), 'Arn'] });
+    }
   });
 
   it('gives each function a role with exactly what it uses: its log group, X-Ray, its tables and their indexes, its queue', () => {
@@ -171,12 +181,13 @@ describe('stateless stack: functions, event sources, schedules', () => {
 
 describe('stateless stack: case events', () => {
   it('pipes the case stream, case items only, through the enrichment to the bus, with a dead-letter queue', () => {
+    const importOf = (text: string) => ({ 'Fn::ImportValue': Match.stringLikeRegexp(text) });
     template.hasResourceProperties('AWS::Pipes::Pipe', {
-      Source: Match.anyValue(),
-      Enrichment: Match.anyValue(),
-      Target: Match.anyValue(),
+      Source: importOf('casestable.*StreamArn'),
+      Enrichment: { 'Fn::GetAtt': [functionId('case-events'), 'Arn'] },
+      Target: importOf('caseevents.*Arn'),
       SourceParameters: {
-        DynamoDBStreamParameters: Match.objectLike({ StartingPosition: 'TRIM_HORIZON', DeadLetterConfig: { Arn: Match.anyValue() } }),
+        DynamoDBStreamParameters: Match.objectLike({ StartingPosition: 'TRIM_HORIZON', DeadLetterConfig: { Arn: importOf('caseeventsdlq.*Arn') } }),
         FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { recordType: { S: ['case'] } } } }) }] },
       },
       TargetParameters: { EventBridgeEventBusParameters: { Source: '$.source', DetailType: '$.detailType' }, InputTemplate: '<$.detail>' },
@@ -190,6 +201,14 @@ describe('stateless stack: ops API', () => {
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
     for (const r of routes) expect(r.Properties.AuthorizationType).toBe('AWS_IAM');
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { PayloadFormatVersion: '2.0' });
+    // Each route reaches its function.
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+    for (const route of API_ROUTES) {
+      const found = routes.find((r) => r.Properties.RouteKey === `${route.method} ${route.path}`)!;
+      const integrationId = /integrations\/(.+)$/.exec(JSON.stringify(found.Properties.Target))?.[0] ?? '';
+      const id = Object.keys(integrations).find((k) => integrationId.includes(k))!;
+      expect(integrations[id]!.Properties.IntegrationUri).toEqual({ 'Fn::GetAtt': [functionId(route.function), 'Arn'] });
+    }
     // One auto-deployed `$default` stage, throttled, with JSON access logs naming the caller.
     template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
     const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0]!.Properties;
