@@ -19,6 +19,31 @@ export interface BrokerEvents {
   connected?(thing: string, device: Device): void;
   disconnected?(thing: string): void;
   refused?(what: 'connect' | 'publish' | 'subscribe', clientId: string, reason: string): void;
+  /** A publish over the connection's rate was held back this long. */
+  throttled?(thing: string, delayMs: number): void;
+}
+
+/** AWS IoT Core's limit: publishes per second per connection. */
+export const PUBLISH_RATE = { perSecond: 100, burst: 100 };
+
+/**
+ * Holds a connection to `perSecond` publishes (after a burst of `burst`), by the generic
+ * cell rate algorithm: the returned delay is how long this publish must wait. The broker
+ * waits before handling the publish, and reads nothing more from that connection
+ * meanwhile, so a flooding client is slowed down by TCP backpressure while every other
+ * connection goes on. (Ten lines, so no rate-limiter library.)
+ */
+export function publishPacer(rate = PUBLISH_RATE, now: () => number = Date.now) {
+  const interval = 1000 / rate.perSecond;
+  const tolerance = (rate.burst - 1) * interval;
+  let theoreticalArrival = 0;
+  return (): number => {
+    const t = now();
+    const tat = Math.max(theoreticalArrival, t);
+    const delay = Math.max(0, tat - tolerance - t);
+    theoreticalArrival = tat + interval;
+    return delay;
+  };
 }
 
 export interface LocalBrokerOptions {
@@ -33,6 +58,8 @@ export interface LocalBrokerOptions {
   onPublish(publish: AcceptedPublish): Promise<void> | void;
   clock: Clock;
   events?: BrokerEvents;
+  /** Publishes per second per connection (default {@link PUBLISH_RATE}, as AWS IoT Core). */
+  publishRate?: { perSecond: number; burst: number };
 }
 
 export interface LocalBroker {
@@ -41,12 +68,13 @@ export interface LocalBroker {
   stop(): Promise<void>;
 }
 
-type DeviceClient = Client & { device?: Device };
+type DeviceClient = Client & { device?: Device; pace?: () => number };
 
 /**
  * The local stand-in for AWS IoT Core, enforcing what the IoT policy states: a thing
  * connects only with its own registered name as client id, publishes only to its own
- * `dt/` topic of its kind, never over 128 KB, and subscribes to nothing.
+ * `dt/` topic of its kind, never over 128 KB, at most 100 publishes a second, and
+ * subscribes to nothing.
  * Locally identity is the client id alone (no certificates): fine on 127.0.0.1, and the
  * reason the broker binds nowhere else by default.
  */
@@ -65,6 +93,7 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
             return done(error, false);
           }
           (client as DeviceClient).device = device;
+          (client as DeviceClient).pace = publishPacer(options.publishRate);
           done(null, true);
         })
         .catch((error: Error) => {
@@ -90,9 +119,14 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
       if (payload.byteLength > PAYLOAD_LIMITS.maxPayloadBytes) {
         return refuse(`payload of ${payload.byteLength} bytes exceeds ${PAYLOAD_LIMITS.maxPayloadBytes}`);
       }
-      Promise.resolve(options.onPublish({ topic: packet.topic, clientId: client.id, payload, receivedAt: options.clock.now(), qos: packet.qos }))
-        .then(() => done(null))
-        .catch((error: Error) => done(error));
+      const accept = () =>
+        Promise.resolve(options.onPublish({ topic: packet.topic, clientId: client.id, payload, receivedAt: options.clock.now(), qos: packet.qos }))
+          .then(() => done(null))
+          .catch((error: Error) => done(error));
+      const delay = (client as DeviceClient).pace?.() ?? 0;
+      if (delay === 0) return void accept();
+      events.throttled?.(client.id, delay);
+      setTimeout(accept, delay);
     },
     authorizeSubscribe: (client, subscription, done) => {
       events.refused?.('subscribe', client.id, `devices subscribe to nothing (${subscription.topic})`);

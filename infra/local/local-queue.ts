@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { QueueJournal } from './queue-journal.ts';
 
 /** A message that used up its receives, as the local dead-letter queue keeps it. */
 export interface DeadLetter {
@@ -26,6 +27,11 @@ export interface LocalQueueOptions {
   maxReceiveCount: number;
   deadLetter: (message: DeadLetter) => void;
   now?: () => number;
+  /**
+   * Keep the queue in this journal file: a send resolves only once it is on disk, and a
+   * restart finds every message not yet deleted (default: in memory only).
+   */
+  journalPath?: string;
 }
 
 /**
@@ -33,11 +39,13 @@ export interface LocalQueueOptions {
  * visibility timeout and reappears unless deleted; each receive counts, and past
  * `maxReceiveCount` the message moves to the dead-letter queue instead of being delivered.
  * Records have the shape an SQS event source hands to Lambda. Infrastructure time is
- * real time (a virtual clock only drives the domain).
+ * real time (a virtual clock only drives the domain). With a journal it is durable: what
+ * `send` resolved survives a crash, and comes back on the next start.
  */
 export class LocalQueue {
   private readonly messages = new Map<string, StoredMessage>();
   private readonly now: () => number;
+  private readonly journal: QueueJournal | undefined;
   readonly arn: string;
 
   constructor(
@@ -46,13 +54,27 @@ export class LocalQueue {
   ) {
     this.now = options.now ?? Date.now;
     this.arn = `arn:aws:sqs:local:000000000000:${name}`;
+    if (options.journalPath) {
+      const { journal, messages } = QueueJournal.open(options.journalPath, () => this.messages.values());
+      this.journal = journal;
+      const now = this.now();
+      for (const m of messages) this.messages.set(m.messageId, { ...m, visibleAt: now });
+    }
   }
 
-  send(body: string): string {
+  /** Queues a message; resolves with its id once it is kept (on disk, with a journal). */
+  async send(body: string): Promise<string> {
     const messageId = randomUUID();
     const now = this.now();
-    this.messages.set(messageId, { messageId, body, sentAt: now, receiveCount: 0, visibleAt: now });
+    const message: StoredMessage = { messageId, body, sentAt: now, receiveCount: 0, visibleAt: now };
+    await this.journal?.send(message);
+    this.messages.set(messageId, message);
     return messageId;
+  }
+
+  /** Writes what the journal holds pending and closes it (the queue takes no more sends). */
+  close(): void {
+    this.journal?.close();
   }
 
   /** Messages waiting to be received, and since when the oldest has waited. */
@@ -82,11 +104,14 @@ export class LocalQueue {
       if (m.visibleAt > now) continue;
       if (m.receiveCount >= this.options.maxReceiveCount) {
         this.messages.delete(m.messageId);
+        // The dead letter is written before the queue forgets the message.
         this.options.deadLetter({ queue: this.name, messageId: m.messageId, body: m.body, sentAt: m.sentAt, receiveCount: m.receiveCount, movedAt: now });
+        this.journal?.deleted(m.messageId);
         continue;
       }
       m.receiveCount++;
       m.firstReceivedAt ??= now;
+      this.journal?.received(m.messageId, m.receiveCount, now);
       m.visibleAt = now + this.options.visibilityTimeoutMs;
       records.push({
         messageId: m.messageId,
@@ -112,7 +137,10 @@ export class LocalQueue {
   delete(receiptHandle: string): void {
     const [messageId, count] = receiptHandle.split('#');
     const m = this.messages.get(messageId!);
-    if (m && String(m.receiveCount) === count) this.messages.delete(messageId!);
+    if (m && String(m.receiveCount) === count) {
+      this.messages.delete(messageId!);
+      this.journal?.deleted(messageId!);
+    }
   }
 }
 

@@ -129,6 +129,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         visibilityTimeoutMs: options.visibilityTimeoutMs ?? visibilityTimeoutSeconds(route) * 1000,
         maxReceiveCount: route.maxReceiveCount,
         deadLetter: onDeadLetter,
+        // On disk with a data folder: what the broker acknowledged survives a crash.
+        journalPath: dataDir && join(dataDir, 'queues', `${route.queue}.jsonl`),
       });
       queues.set(route.queue, queue);
       const handler = handlers[route.function] as (event: SQSEvent) => Promise<SQSBatchResponse>;
@@ -143,13 +145,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     stops.push(async () => {
       await Promise.all(pollers.map((p) => p.stop()));
+      for (const queue of queues.values()) queue.close();
     });
 
     /** The topic rules: each accepted publish goes, as an envelope, to every route it matches. */
-    const route = (publish: AcceptedPublish) => {
+    const route = async (publish: AcceptedPublish): Promise<void> => {
       const matched = TELEMETRY_ROUTES.filter((r) => topicMatches(r.topicFilter, publish.topic));
       if (matched.length === 0) observer.log.warn('publish matched no route', { topic: publish.topic });
-      for (const r of matched) queues.get(r.queue)!.send(encodeEnvelope(publish));
+      // The broker sends the PUBACK once this resolves: once every matched queue has kept the message.
+      await Promise.all(matched.map((r) => queues.get(r.queue)!.send(encodeEnvelope(publish))));
     };
 
     const broker = await startBroker({

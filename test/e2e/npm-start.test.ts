@@ -1,32 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
+import { startProcess } from '../support/run-stack.ts';
 
 /** Every category the detectors of this release raise (sweeping coverage adds the rest). */
 const SWEEPING = ['missed_sweeping', 'sweeping_too_fast', 'sweeper_silent'];
 const DETECTED_CATEGORIES = CASE_CATEGORIES.filter((c) => !SWEEPING.includes(c));
 
-/** Runs the `npm start` entry point as a user would, reading its live log. */
-function start(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const waitFor = async (pattern: RegExp, timeoutMs: number) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const m = pattern.exec(out);
-      if (m) return m;
-      if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${out}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
-  return { child, exited, waitFor, output: () => out };
-}
+const start = startProcess;
 
 describe('npm start', () => {
   it('shows simulated telemetry stored within 30 s and a case of each kind within 90 s; Ctrl-C stops everything, DynamoDB Local included', async () => {
