@@ -150,7 +150,8 @@ export interface PollerOptions {
   maxConcurrency: number;
   /** How often the poller looks at the queue. */
   tickMs?: number;
-  onBatch?: (info: { queue: string; size: number; failed: number; error?: unknown; ms: number }) => void;
+  /** After each batch: its size, how many failed, how long it took, and the records it deleted (done). */
+  onBatch?: (info: { queue: string; size: number; failed: number; error?: unknown; ms: number; done: SQSRecord[] }) => void;
 }
 
 /**
@@ -202,10 +203,11 @@ export class QueuePoller {
     try {
       const response = await this.handler({ Records: records });
       const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-      for (const r of records) if (!failed.has(r.messageId)) this.queue.delete(r.receiptHandle);
-      this.options.onBatch?.({ queue: this.queue.name, size: records.length, failed: failed.size, ms: Date.now() - started });
+      const done = records.filter((r) => !failed.has(r.messageId));
+      for (const r of done) this.queue.delete(r.receiptHandle);
+      this.options.onBatch?.({ queue: this.queue.name, size: records.length, failed: failed.size, ms: Date.now() - started, done });
     } catch (error) {
-      this.options.onBatch?.({ queue: this.queue.name, size: records.length, failed: records.length, error, ms: Date.now() - started });
+      this.options.onBatch?.({ queue: this.queue.name, size: records.length, failed: records.length, error, ms: Date.now() - started, done: [] });
     }
   }
 }

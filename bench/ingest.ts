@@ -1,0 +1,304 @@
+/**
+ * `npm run bench -- ingest [--devices 200] [--messages 20000] [--in-flight 4]`: garbage-room
+ * sensors publishing through the whole local twin (MQTT → broker → router → durable-less
+ * queue → ingest function → DynamoDB Local), on one DynamoDB Local started for the run.
+ *
+ * Prints: sustained messages per second; p50 and p99 from publish to stored state;
+ * DynamoDB requests, write units and read units per message (as DynamoDB Local reports
+ * consumed capacity); the ingest handler's CPU per reading, with and without the AWS
+ * SDK's share; DynamoDB Local's raw BatchWriteItem ceiling measured in the same run, and
+ * our throughput as a share of it; and from the measured counts and the list prices in
+ * `../shared/aws-prices.md`, the AWS cost per million messages of this design beside the
+ * per-message design (rule → Lambda per message → PutItem of the reading + UpdateItem of
+ * the state).
+ */
+import { BatchWriteItemCommand, CreateTableCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import mqtt from 'mqtt';
+import { loadDistrictDir } from '#devices/district-files';
+import { seededRandom } from '#devices/simulators/simulator';
+import { systemClock } from '#shared/adapters/clock';
+import { documentClient, localDynamoClient } from '#shared/adapters/dynamodb/client';
+import { tableNames, ensureTables } from '#shared/adapters/dynamodb/tables';
+import { encodeEnvelope, sqsIngestHandler } from '#shared/adapters/telemetry-envelope';
+import { wireDeps } from '#shared/adapters/wiring';
+import type { IngestDeps } from '#shared/app/ports';
+import { Device, type CityModel } from '#shared/domain/city-model';
+import { topicFor } from '#shared/domain/topics';
+import { startDynamoDbLocal } from '#infra/local/dynamodb-local';
+import { quietObserver, startLocalStack } from '#infra/local/stack';
+import { functionSpec, TELEMETRY_ROUTES } from '#infra/routes';
+
+const args = new Map(process.argv.slice(2).flatMap((a, i, all) => (a.startsWith('--') ? [[a.slice(2), all[i + 1] ?? '']] : [])));
+const DEVICES = Number(args.get('devices') ?? 200);
+const MESSAGES = Number(args.get('messages') ?? 20_000);
+const IN_FLIGHT = Number(args.get('in-flight') ?? 4);
+const random = seededRandom('ingest-bench');
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const progress = (line: string) => process.stderr.write(`\r${line.padEnd(70)}`);
+
+/** Requests, read units and write units of every command a client sends (consumed capacity asked of each). */
+function meter(client: DynamoDBClient) {
+  const totals = { requests: new Map<string, number>(), readUnits: 0, writeUnits: 0 };
+  const READS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand']);
+  client.middlewareStack.add(
+    (next, context) => async (input) => {
+      const command = String(context.commandName);
+      const params = (input as { input: Record<string, unknown> }).input;
+      if (command !== 'DescribeTableCommand' && command !== 'CreateTableCommand') params.ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(input);
+      totals.requests.set(command, (totals.requests.get(command) ?? 0) + 1);
+      const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
+      const units = [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+      if (READS.has(command)) totals.readUnits += units;
+      else totals.writeUnits += units;
+      return result;
+    },
+    { step: 'initialize', name: 'benchMeter' },
+  );
+  return totals;
+}
+
+/** The sample district plus `DEVICES` garbage-room sensors, spread over its garbage rooms. */
+async function benchDistrict(): Promise<CityModel> {
+  const model = await loadDistrictDir();
+  const rooms = model.sites.filter((s) => s.siteKind === 'garbage_room');
+  const devices = Array.from({ length: DEVICES }, (_, i) =>
+    Device.parse({ thing: `bench-bin-${String(i + 1).padStart(4, '0')}`, kind: 'bins', districtId: rooms[i % rooms.length]!.districtId, siteId: rooms[i % rooms.length]!.siteId, expectedIntervalSeconds: 300 }),
+  );
+  return { ...model, devices: [...model.devices, ...devices] };
+}
+
+/** A reading that raises nothing: fill 10–60 %, normal temperature, upright. */
+const reading = (seq: number, ts: number) => ({ ts, seq, fillPct: Math.round(10 + random() * 50), batteryPct: 80, temperatureC: 18, tiltDeg: 1 });
+
+async function rawCeiling(endpoint: string, items: number): Promise<{ itemsPerSecond: number; writeUnitsPerItem: number }> {
+  const client = localDynamoClient(endpoint);
+  const totals = meter(client);
+  const TableName = 'bench-raw-ceiling';
+  await client.send(new CreateTableCommand({ TableName, BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }] }));
+  // Items shaped like a stored reading (about 250 bytes).
+  const item = (i: number): WriteRequest => ({
+    PutRequest: {
+      Item: {
+        pk: { S: `device#raw-${i % 500}` },
+        sk: { S: `reading#${String(1_780_000_000_000 + i).padStart(15, '0')}#${String(i).padStart(16, '0')}` },
+        thing: { S: `raw-${i % 500}` },
+        kind: { S: 'bins' },
+        ts: { N: String(1_780_000_000_000 + i) },
+        seq: { N: String(i) },
+        receivedAt: { N: String(1_780_000_000_000 + i) },
+        payload: { M: { fillPct: { N: '42' }, batteryPct: { N: '80' }, temperatureC: { N: '18' }, tiltDeg: { N: '1' } } },
+        expiresAt: { N: String(1_782_000_000) },
+      },
+    },
+  });
+  let next = 0;
+  const started = performance.now();
+  // As many writers as the ingest stack may run batches at once, each writing 25 at a time.
+  const writers = TELEMETRY_ROUTES.reduce((n, r) => n + r.maxConcurrency, 0) * 2;
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      while (next < items) {
+        let requests = Array.from({ length: Math.min(25, items - next) }, () => item(next++));
+        while (requests.length) {
+          const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [TableName]: requests } }));
+          requests = out.UnprocessedItems?.[TableName] ?? [];
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  client.destroy();
+  return { itemsPerSecond: items / seconds, writeUnitsPerItem: totals.writeUnits / items };
+}
+
+/** The ingest handler alone, batch after batch (nothing else running): process CPU per reading. */
+async function handlerCpu(deps: IngestDeps, things: string[], batches: number): Promise<number> {
+  const handler = sqsIngestHandler('bins', deps);
+  const now = Date.now();
+  let seq = 1_000_000;
+  const event = (): SQSEvent => ({
+    Records: Array.from({ length: 100 }, (_, i): SQSRecord => {
+      const thing = things[i % things.length]!;
+      const body = encodeEnvelope({ topic: topicFor('bins', thing), clientId: thing, receivedAt: now, payload: new TextEncoder().encode(JSON.stringify(reading(++seq, now - 60_000 + seq % 1000))) });
+      return { messageId: `m${seq}`, receiptHandle: `r${seq}`, body, attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(now), SenderId: 'bench', ApproximateFirstReceiveTimestamp: String(now) }, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:local:0:bench', awsRegion: 'local' };
+    }),
+  });
+  const events = Array.from({ length: batches }, event);
+  await handler(event()); // warm up: site lookups cached, code paths compiled
+  const before = process.cpuUsage();
+  for (const e of events) await handler(e);
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / (batches * 100);
+}
+
+/** In-memory stand-ins for the stores, so the handler's own work can be told from the SDK's. */
+function memoryPorts(real: IngestDeps): IngestDeps {
+  const states = new Map<string, unknown>();
+  return {
+    ...real,
+    telemetry: {
+      saveLatest: async () => 'written',
+      neighbours: async () => ({}),
+      saveLatestDetecting: async (batch, _lastSeenAt, detect) => {
+        const { state } = detect(states.get(batch.thing) as never, batch.readings as never);
+        states.set(batch.thing, state);
+        return { outcome: 'written', pending: [], outbox: { pk: batch.thing, sk: 'state' } };
+      },
+      updateSiteDetector: async () => ({ pending: [], outbox: { pk: '', sk: '' } }),
+      ackSignals: async () => {},
+      saveHistory: async () => ({ retry: [], failed: [] }),
+    },
+    rejects: { save: async () => ({ retry: [], failed: [] }) },
+  };
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+const ddb = await startDynamoDbLocal();
+try {
+  say(`ingest benchmark: ${fmt(DEVICES)} garbage-room sensors, ${fmt(MESSAGES)} QoS 1 messages, ${IN_FLIGHT} in flight per device`);
+  progress('measuring DynamoDB Local’s raw BatchWriteItem ceiling…');
+  const ceiling = await rawCeiling(ddb.endpoint, MESSAGES);
+
+  const model = await benchDistrict();
+  const publishedAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let stored = 0;
+  let lastStoredAt = 0;
+  let batches = 0;
+  let batchMs = 0;
+  const stack = await startLocalStack({
+    clock: systemClock,
+    dynamoEndpoint: ddb.endpoint,
+    tablePrefix: 'bench-',
+    model,
+    schedules: false,
+    mqttPort: 0,
+    apiPort: 0,
+    observer: {
+      ...quietObserver(),
+      batch: ({ done, ms }) => {
+        const at = performance.now();
+        batches++;
+        batchMs += ms;
+        for (const record of done) {
+          const { topic, payload } = JSON.parse(record.body) as { topic: string; payload: string };
+          const { seq } = JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as { seq: number };
+          const sent = publishedAt.get(`${topic}#${seq}`);
+          if (sent !== undefined) latencies.push(at - sent);
+          stored++;
+        }
+        lastStoredAt = at;
+      },
+    },
+  });
+  const totals = meter(stack.dynamo);
+  const things = model.devices.filter((d) => d.thing.startsWith('bench-bin-')).map((d) => d.thing);
+  const clients = await Promise.all(things.map((thing) => mqtt.connectAsync(stack.mqttUrl, { clientId: thing, reconnectPeriod: 0 })));
+  totals.requests.clear();
+  totals.readUnits = totals.writeUnits = 0;
+
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  let sent = 0;
+  const perDevice = Math.ceil(MESSAGES / things.length);
+  const ticker = setInterval(() => progress(`published ${fmt(sent)} · stored ${fmt(stored)} of ${fmt(perDevice * things.length)}`), 500);
+  const base = Date.now() - 60 * 60_000;
+  await Promise.all(
+    clients.map(async (client, d) => {
+      const topic = topicFor('bins', things[d]!);
+      let seq = 0;
+      await Promise.all(
+        Array.from({ length: IN_FLIGHT }, async () => {
+          while (seq < perDevice) {
+            const s = ++seq;
+            publishedAt.set(`${topic}#${s}`, performance.now());
+            await client.publishAsync(topic, JSON.stringify(reading(s, base + s * 1000)), { qos: 1 });
+            sent++;
+          }
+        }),
+      );
+    }),
+  );
+  await stack.drained(120_000);
+  clearInterval(ticker);
+  const cpu = process.cpuUsage(cpuBefore);
+  const total = perDevice * things.length;
+  const seconds = (lastStoredAt - started) / 1000;
+  const rate = total / seconds;
+  latencies.sort((a, b) => a - b);
+  const requests = [...totals.requests.values()].reduce((a, b) => a + b, 0);
+  const wruPerMessage = totals.writeUnits / total;
+  const rruPerMessage = totals.readUnits / total;
+  const messagesPerBatch = total / batches;
+  const avgBatchMs = batchMs / batches;
+  progress('');
+  process.stderr.write('\r');
+
+  progress('measuring the ingest handler’s CPU…');
+  const doc = documentClient(localDynamoClient(ddb.endpoint));
+  const deps = wireDeps({ doc, tables: tableNames('bench-'), clock: systemClock, log: quietObserver().log, metrics: quietObserver().metrics });
+  await ensureTables(localDynamoClient(ddb.endpoint), tableNames('bench-'));
+  const withSdk = await handlerCpu(deps, things, 30);
+  const ownOnly = await handlerCpu(memoryPorts(deps), things, 300);
+  progress('');
+  process.stderr.write('\r');
+
+  say('');
+  say('pipeline (MQTT → broker → queue → ingest → DynamoDB Local, one process, 2 cores)');
+  say(`  sustained rate           ${fmt(rate)} messages/s  (${fmt(total)} in ${fmt(seconds, 1)} s)`);
+  say(`  publish → stored state   p50 ${fmt(percentile(latencies, 50))} ms · p99 ${fmt(percentile(latencies, 99))} ms  (batch window ${TELEMETRY_ROUTES[0]!.batchWindowSeconds} s)`);
+  say(`  batches                  ${fmt(batches)} · ${fmt(messagesPerBatch, 1)} messages each · ${fmt(avgBatchMs)} ms each`);
+  say(`  DynamoDB per message     ${fmt(requests / total, 3)} requests · ${fmt(wruPerMessage, 3)} write units · ${fmt(rruPerMessage, 3)} read units`);
+  say(`                           ${[...totals.requests].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c.replace('Command', '')} ${fmt(n / total, 3)}`).join(' · ')}`);
+  say(`  process CPU              ${fmt((cpu.user + cpu.system) / total, 1)} µs per message (broker, queues, handlers, SDK and the ${fmt(DEVICES)} publishers together)`);
+  say('');
+  say('ingest handler CPU per bin reading (batches of 100, run one after another)');
+  say(`  own work                 ${fmt(ownOnly, 1)} µs  (decode, validate, collapse, detect; stores in memory)   target ≤ 50 µs: ${ownOnly <= 50 ? 'met' : 'NOT met'}`);
+  say(`  with the AWS SDK         ${fmt(withSdk, 1)} µs  (the same, writing to DynamoDB Local through the SDK)`);
+  say('');
+  say('DynamoDB Local raw ceiling (BatchWriteItem, 25 items of ~250 B per request, same run)');
+  say(`  ceiling                  ${fmt(ceiling.itemsPerSecond)} items/s (${fmt(ceiling.writeUnitsPerItem, 2)} write units each)`);
+  const share = rate / ceiling.itemsPerSecond;
+  say(`  our rate as a share      ${fmt(share * 100, 1)} %   target ≥ 80 %: ${share >= 0.8 ? 'met' : 'NOT met'}`);
+
+  // Cost per million messages, from the measured counts and ../shared/aws-prices.md (USD, us-east-1).
+  const PRICE = { rule: 0.15, action: 0.15, messaging: 1.0, sqsRequest: 0.4, lambdaRequest: 0.2, gbSecondArm: 0.0000133334, gbSecondX86: 0.0000166667, wru: 0.625, rru: 0.125 };
+  const M = 1_000_000;
+  const lambdaGb = functionSpec('ingest-bins').memoryMb / 1024;
+  const ours = {
+    messaging: 0, // Basic Ingest
+    rules: PRICE.rule + PRICE.action,
+    sqs: PRICE.sqsRequest * (1 + 2 / 10), // one send; receives and deletes ten at a time
+    lambda: (M / messagesPerBatch) * (PRICE.lambdaRequest / M + (avgBatchMs / 1000) * lambdaGb * PRICE.gbSecondArm),
+    dynamodb: wruPerMessage * PRICE.wru + rruPerMessage * PRICE.rru,
+  };
+  // The per-message design: its two writes are each under 1 KB (a reading, a state item): 2 write units.
+  const perMessageLambdaMs = 10;
+  const naive = {
+    messaging: PRICE.messaging,
+    rules: PRICE.rule + PRICE.action,
+    sqs: 0,
+    lambda: PRICE.lambdaRequest + M * (perMessageLambdaMs / 1000) * (128 / 1024) * PRICE.gbSecondX86,
+    dynamodb: 2 * PRICE.wru,
+  };
+  const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+  say('');
+  say('AWS cost per million bin messages (list prices of ../shared/aws-prices.md, USD)');
+  say(`  ${'item'.padEnd(22)}${'CityOps (measured)'.padStart(20)}${'per-message design'.padStart(22)}`);
+  for (const key of Object.keys(ours) as (keyof typeof ours)[]) say(`  ${key.padEnd(22)}${fmt(ours[key], 3).padStart(20)}${fmt(naive[key], 3).padStart(22)}`);
+  say(`  ${'total'.padEnd(22)}${fmt(sum(ours), 3).padStart(20)}${fmt(sum(naive), 3).padStart(22)}`);
+  const ratio = sum(ours) / sum(naive);
+  say(`  ratio                    ${fmt(ratio, 2)}   target ≤ 0.33: ${ratio <= 1 / 3 ? 'met' : 'NOT met'}`);
+  say(`  assumptions: Basic Ingest for CityOps; SQS receive+delete in tens; Lambda arm64 ${functionSpec('ingest-bins').memoryMb} MB for the measured`);
+  say(`  batch time; per-message design: x86 128 MB, ${perMessageLambdaMs} ms a message, PutItem + UpdateItem of items under 1 KB.`);
+
+  await Promise.all(clients.map((c) => c.endAsync()));
+  await stack.stop();
+  doc.destroy();
+} finally {
+  await ddb.stop();
+}
