@@ -111,3 +111,25 @@ describe('offline detector', () => {
     expect(detectOffline([{ device, lastSeenAt: undefined, wasOffline: false }], now).signals).toEqual([]);
   });
 });
+
+describe('detector state is never changed in place', () => {
+  // The stores keep the prior state to write conditionally against it; a detector returns a new one.
+  it('leaves a garbage room’s prior state as it was', () => {
+    let prior: BinDetectorState | undefined;
+    for (let i = 0; i < 6; i++) prior = detectBins(prior, [{ ts: T0 + i * 5 * MIN, payload: { ts: T0 + i * 5 * MIN, seq: i, fillPct: 60 + i * 6, temperatureC: 20, tiltDeg: 2 } }], ctx).state;
+    const snapshot = structuredClone(prior);
+    const next = detectBins(prior, [{ ts: T0 + 40 * MIN, payload: { ts: T0 + 40 * MIN, seq: 9, fillPct: 95, temperatureC: 80, tiltDeg: 70 } }], ctx);
+    expect(next.signals.length).toBeGreaterThan(0);
+    expect(prior).toEqual(snapshot);
+  });
+
+  it('leaves a market’s prior state as it was', () => {
+    const message = (minute: number, seen = true) => ({ thing: 'cam-a', ts: T0 + minute * MIN, payload: { ts: T0 + minute * MIN, seq: minute, detections: (seen ? [{ type: 'litter_pile', zoneId: 'z1', confidence: 0.9 }] : []) as never } });
+    let prior: CameraDetectorState | undefined;
+    for (const minute of [0, 2, 4]) prior = detectMarket(prior, [message(minute)], { siteId: 'mk-1' }).state;
+    const snapshot = structuredClone(prior);
+    const next = detectMarket(prior, [message(6), message(40, false)], { siteId: 'mk-1' });
+    expect(next.signals.map((s) => s.kind)).toEqual(['anomaly', 'clear']);
+    expect(prior).toEqual(snapshot);
+  });
+});

@@ -36,7 +36,8 @@ export function detectMarket(
   context: { siteId: string; overrides?: Record<string, number> },
 ): { state: CameraDetectorState; signals: Signal[] } {
   const t = withOverrides(CAMERA_DETECTOR_DEFAULTS, context.overrides);
-  const state: CameraDetectorState = structuredClone(prior ?? {});
+  // A copy the loop may change: each zone is copied; its `hits` array is replaced, never mutated.
+  const state: CameraDetectorState = Object.fromEntries(Object.entries(prior ?? {}).map(([key, zone]) => [key, { ...zone }]));
   const signals: Signal[] = [];
   for (const { thing, ts, payload } of [...messages].sort((a, b) => a.ts - b.ts)) {
     for (const d of payload.detections) {
