@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import mqtt from 'mqtt';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { documentClient, localDynamoClient } from '#shared/adapters/dynamodb/client';
 import { telemetryKeys } from '#shared/adapters/dynamodb/telemetry-store';
 import type { Case } from '#shared/domain/cases';
@@ -58,20 +58,10 @@ describe('crash recovery (kill -9 of the local stack)', () => {
       expect(ackedBeforeCrash).toBeGreaterThanOrEqual(KILL_AFTER_ACKS);
       expect(ackedBeforeCrash).toBeLessThan(THINGS.length * PER_THING); // the crash really was mid-stream
 
-      // Wait until every device's state shows its last reading (the queues have drained).
+      // Wait until every device's history holds every acknowledged reading (redelivered ones may come last).
       const api = `http://127.0.0.1:${apiPort}`;
-      const deadline = Date.now() + 60_000;
-      for (const thing of THINGS) {
-        for (;;) {
-          const state = (await (await fetch(`${api}/devices/${thing}`)).json()) as { state?: { seq?: number } | null };
-          if (state.state?.seq === PER_THING) break;
-          if (Date.now() > deadline) throw new Error(`${thing} never reached seq ${PER_THING}: ${JSON.stringify(state)}`);
-          await new Promise((r) => setTimeout(r, 250));
-        }
-      }
-
       const doc = documentClient(localDynamoClient(ready[1]!));
-      for (const thing of THINGS) {
+      const history = async (thing: string) => {
         const { Items = [] } = await doc.send(
           new QueryCommand({
             TableName: 'cityops-telemetry',
@@ -79,9 +69,13 @@ describe('crash recovery (kill -9 of the local stack)', () => {
             ExpressionAttributeValues: { ':pk': telemetryKeys.device(thing), ':r': 'reading#' },
           }),
         );
-        const stored = Items.map((i) => i.seq as number);
-        // Exactly once: every acknowledged reading, and each one a single history item.
-        expect(stored, thing).toEqual(acked.get(thing));
+        return Items.map((i) => i.seq as number);
+      };
+      for (const thing of THINGS) {
+        // Exactly once: every acknowledged reading, each one a single history item.
+        await vi.waitFor(async () => expect(await history(thing), thing).toEqual(acked.get(thing)), { timeout: 60_000, interval: 250 });
+        const state = (await (await fetch(`${api}/devices/${thing}`)).json()) as { state?: { seq?: number } | null };
+        expect(state.state?.seq).toBe(PER_THING);
       }
 
       const cases = ((await (await fetch(`${api}/cases?limit=500`)).json()) as { items: Case[] }).items;

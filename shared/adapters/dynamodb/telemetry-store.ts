@@ -22,10 +22,15 @@ export const telemetryKeys = {
 export interface TelemetryStoreOptions extends BatchWriteOptions {
   /** How long reading history is kept (DynamoDB TTL). */
   historyDays?: number;
+  /** Detector items kept in memory to skip the read of a read-modify-write (default 10,000). */
+  cachedItems?: number;
 }
 
 export class DynamoTelemetryStore implements TelemetryStore {
   private readonly historyDays: number;
+
+  /** Detector items this store last read or wrote: the next batch of the device skips its read. */
+  private readonly cache: ItemCache;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -33,6 +38,7 @@ export class DynamoTelemetryStore implements TelemetryStore {
     private readonly options: TelemetryStoreOptions = {},
   ) {
     this.historyDays = options.historyDays ?? 30;
+    this.cache = new ItemCache(options.cachedItems ?? 10_000);
   }
 
   async saveLatest(batch: DeviceBatch, fields: StateFields, lastSeenAt: number): Promise<'written' | 'stale'> {
@@ -74,7 +80,7 @@ export class DynamoTelemetryStore implements TelemetryStore {
 
   async saveLatestDetecting<S>(batch: DeviceBatch, lastSeenAt: number, detect: DeviceDetection<S>) {
     const outbox = { pk: telemetryKeys.device(batch.thing), sk: telemetryKeys.state };
-    return modifyItem<{ outcome: 'written' | 'stale'; pending: Signal[]; outbox: SignalOutbox }>(this.doc, this.table, outbox, (current) => {
+    return modifyItem<{ outcome: 'written' | 'stale'; pending: Signal[]; outbox: SignalOutbox }>(this.doc, this.table, outbox, this.cache, (current) => {
       const prior = current as { ts: number; seq: number; lastSeenAt: number; detector?: S; pendingSignals?: Signal[] } | undefined;
       const pending = prior?.pendingSignals ?? [];
       const newer = prior ? batch.readings.filter((r) => compareReadings(r, prior) > 0) : batch.readings;
@@ -101,7 +107,7 @@ export class DynamoTelemetryStore implements TelemetryStore {
 
   async updateSiteDetector<S>(siteId: string, kind: DeviceKind, detect: (prior: S | undefined) => { state: S; signals: Signal[] }) {
     const outbox = telemetryKeys.siteDetector(siteId, kind);
-    return modifyItem(this.doc, this.table, outbox, (current) => {
+    return modifyItem(this.doc, this.table, outbox, this.cache, (current) => {
       const { state, signals } = detect(current?.detector as S | undefined);
       const pending = [...((current?.pendingSignals as Signal[] | undefined) ?? []), ...withIds(signals)];
       return { item: { siteId, kind, detector: state, pendingSignals: pending }, result: { pending, outbox } };
@@ -111,7 +117,7 @@ export class DynamoTelemetryStore implements TelemetryStore {
   async ackSignals(outbox: SignalOutbox, signalIds: string[]): Promise<void> {
     if (signalIds.length === 0) return;
     const done = new Set(signalIds);
-    await modifyItem(this.doc, this.table, outbox, (current) => {
+    await modifyItem(this.doc, this.table, outbox, this.cache, (current) => {
       const pending = (current?.pendingSignals as Signal[] | undefined) ?? [];
       const left = pending.filter((s) => !done.has(s.evidence.signalId ?? ''));
       return current && left.length !== pending.length ? { item: { ...current, pendingSignals: left }, result: undefined } : { result: undefined };
@@ -251,38 +257,77 @@ function withoutKeys(item: Record<string, unknown>): DeviceState {
 export type Modification<T> = { item?: Record<string, unknown>; result: T };
 
 /**
- * Read-modify-write of one telemetry-table item under optimistic locking (`v`): reads it
- * consistently, lets `change` compute the next item, writes it only if nobody wrote in
- * between, and starts over if somebody did.
+ * The items a store last read or wrote, newest use last, at most `max` of them. Items are
+ * never changed in place (a change builds a new item), so a cached one can be handed out.
+ */
+export class ItemCache {
+  private readonly items = new Map<string, Record<string, unknown>>();
+  constructor(private readonly max: number) {}
+
+  get(key: string): Record<string, unknown> | undefined {
+    const item = this.items.get(key);
+    if (item) {
+      this.items.delete(key);
+      this.items.set(key, item);
+    }
+    return item;
+  }
+
+  set(key: string, item: Record<string, unknown>): void {
+    this.items.delete(key);
+    this.items.set(key, item);
+    if (this.items.size > this.max) this.items.delete(this.items.keys().next().value!);
+  }
+
+  delete(key: string): void {
+    this.items.delete(key);
+  }
+}
+
+/**
+ * Read-modify-write of one telemetry-table item under optimistic locking (`v`): takes the
+ * item as this store last saw it (or reads it consistently), lets `change` compute the next
+ * item, writes it only if nobody wrote in between, and starts over from a fresh read if
+ * somebody did. With the cache, a device's batch costs one write instead of a read and a
+ * write whenever this process handled the device's previous batch; a copy gone stale (another
+ * process wrote since) only costs the failed write and a read.
  */
 export async function modifyItem<T>(
   doc: DynamoDBDocumentClient,
   table: string,
   key: { pk: string; sk: string },
+  cache: ItemCache | undefined,
   change: (current: Record<string, unknown> | undefined) => Modification<T>,
   attempts = 10,
 ): Promise<T> {
+  const cacheKey = `${table}|${key.pk}|${key.sk}`;
   for (let attempt = 0; attempt < attempts; attempt++) {
-    let current: Record<string, unknown> | undefined;
-    try {
-      current = (await doc.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
-    } catch (error) {
-      return classify(error, `read ${key.pk}`);
+    let current = attempt === 0 ? cache?.get(cacheKey) : undefined;
+    if (!current) {
+      try {
+        current = (await doc.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
+      } catch (error) {
+        return classify(error, `read ${key.pk}`);
+      }
+      if (current) cache?.set(cacheKey, current);
     }
     const { item, result } = change(current);
     if (!item) return result;
     const version = typeof current?.v === 'number' ? current.v : 0;
+    const next = { ...item, ...key, v: version + 1 };
     try {
       await doc.send(
         new PutCommand({
           TableName: table,
-          Item: { ...item, ...key, v: version + 1 },
+          Item: next,
           ConditionExpression: current ? 'v = :v' : 'attribute_not_exists(pk)',
           ...(current ? { ExpressionAttributeValues: { ':v': version } } : {}),
         }),
       );
+      cache?.set(cacheKey, next);
       return result;
     } catch (error) {
+      cache?.delete(cacheKey);
       if (error instanceof ConditionalCheckFailedException) continue;
       return classify(error, `write ${key.pk}`);
     }
