@@ -1,10 +1,13 @@
 /**
- * `npm run bench -- ingest [--devices 1000] [--messages 20000] [--in-flight 1]`: garbage-room
+ * `npm run bench -- ingest [--devices 1000] [--messages 20000] [--in-flight 1] [--rate <msg/s>]`: garbage-room
  * sensors publishing through the whole local twin (MQTT → broker → router → queue →
  * ingest function → DynamoDB Local), on one DynamoDB Local started for the run. Each
  * device has one message in flight by default, so a batch rarely holds two readings of
  * one device — as in a real fleet, where a sensor reports every few minutes (more in
  * flight per device lets the batches collapse them, and flatters the per-message counts).
+ * Without `--rate` the devices publish as fast as they are acknowledged (the sustained
+ * rate is the pipeline's ceiling, and the latency mostly queueing); with `--rate` they
+ * publish that many messages a second in all, to see the latency under a given load.
  *
  * Prints: sustained messages per second; p50 and p99 from publish to stored state;
  * DynamoDB requests, write units and read units per message (as DynamoDB Local reports
@@ -36,6 +39,8 @@ const args = new Map(process.argv.slice(2).flatMap((a, i, all) => (a.startsWith(
 const DEVICES = Number(args.get('devices') ?? 1000);
 const MESSAGES = Number(args.get('messages') ?? 20_000);
 const IN_FLIGHT = Number(args.get('in-flight') ?? 1);
+const RATE = args.has('rate') ? Number(args.get('rate')) : undefined;
+if (RATE !== undefined && !(RATE > 0)) throw new Error('--rate must be a positive number of messages per second');
 const random = seededRandom('ingest-bench');
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -162,7 +167,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 const ddb = await startDynamoDbLocal();
 try {
-  say(`ingest benchmark: ${fmt(DEVICES)} garbage-room sensors, ${fmt(MESSAGES)} QoS 1 messages, ${IN_FLIGHT} in flight per device`);
+  say(`ingest benchmark: ${fmt(DEVICES)} garbage-room sensors, ${fmt(MESSAGES)} QoS 1 messages, ${IN_FLIGHT} in flight per device, ${RATE ? `${fmt(RATE)} messages/s offered` : 'as fast as acknowledged'}`);
   progress('measuring DynamoDB Local’s raw BatchWriteItem ceiling…');
   const ceiling = await rawCeiling(ddb.endpoint, MESSAGES);
 
@@ -218,6 +223,12 @@ try {
         Array.from({ length: IN_FLIGHT }, async () => {
           while (seq < perDevice) {
             const s = ++seq;
+            if (RATE) {
+              // Device d's s-th message is due at (s - 1) rounds of all devices, plus its place in the round.
+              const due = started + (((s - 1) * things.length + d) / RATE) * 1000;
+              const wait = due - performance.now();
+              if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+            }
             publishedAt.set(`${topic}#${s}`, performance.now());
             await client.publishAsync(topic, JSON.stringify(reading(s, base + s * 1000)), { qos: 1 });
             sent++;
@@ -252,7 +263,7 @@ try {
 
   say('');
   say('pipeline (MQTT → broker → queue → ingest → DynamoDB Local, one process, 2 cores)');
-  say(`  sustained rate           ${fmt(rate)} messages/s  (${fmt(total)} in ${fmt(seconds, 1)} s)`);
+  say(`  ${RATE ? 'rate (offered load)     ' : 'sustained rate          '} ${fmt(rate)} messages/s  (${fmt(total)} in ${fmt(seconds, 1)} s)`);
   say(`  publish → stored state   p50 ${fmt(percentile(latencies, 50))} ms · p99 ${fmt(percentile(latencies, 99))} ms  (batch window ${TELEMETRY_ROUTES[0]!.batchWindowSeconds} s)`);
   say(`  batches                  ${fmt(batches)} · ${fmt(messagesPerBatch, 1)} messages each · ${fmt(avgBatchMs)} ms each · ${fmt(total / (totals.requests.get('PutItemCommand') ?? total), 2)} messages per state write`);
   say(`  DynamoDB per message     ${fmt(requests / total, 3)} requests · ${fmt(wruPerMessage, 3)} write units · ${fmt(rruPerMessage, 3)} read units`);
