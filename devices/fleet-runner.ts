@@ -1,3 +1,4 @@
+import { basicIngestTopic } from '#shared/adapters/iot-names';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Clock } from '#shared/domain/clock';
 import type { DeviceKind } from '#shared/domain/device-kinds';
@@ -18,6 +19,8 @@ export interface FleetOptions {
   connectOptions?: (thing: string) => Partial<IClientOptions>;
   events?: FleetEvents;
   tickMs?: number;
+  /** Publish own readings to the kind's Basic Ingest topic (`$aws/rules/<rule>/…`): no IoT messaging charge. */
+  basicIngest?: boolean;
 }
 
 export interface Fleet {
@@ -60,10 +63,11 @@ export async function runFleet(options: FleetOptions): Promise<Fleet> {
         if (!client.connected || sim.nextAt > now) continue;
         const emission = sim.emit(now);
         if (!emission) continue;
-        const topic = emission.topic ?? sim.topic;
+        const own = emission.topic === undefined || emission.topic === sim.topic;
+        const topic = own ? (options.basicIngest ? basicIngestTopic(sim.device.kind, sim.topic) : sim.topic) : emission.topic!;
         const body = typeof emission.payload === 'string' ? emission.payload : JSON.stringify(emission.payload);
         // A publish to a foreign topic goes at QoS 0: the broker refuses it, and it must not be re-sent on reconnect.
-        client.publish(topic, body, { qos: topic === sim.topic ? 1 : 0 }, (error) => {
+        client.publish(topic, body, { qos: own ? 1 : 0 }, (error) => {
           if (error) events.problem?.(sim.device.thing, `publish failed: ${error.message}`);
         });
         published[sim.device.kind]++;

@@ -28,6 +28,7 @@ ${Object.entries(SCENARIOS).map(([name, s]) => `                          ${name
   --cert-dir <dir>      connect with each thing's certificate and key from <dir>/<thing>/
                         (mutual TLS, as AWS IoT Core wants; written by npm run provision)
   --ca <file>           the broker's root CA (for AWS IoT Core: Amazon Root CA 1)
+  --basic-ingest        publish to each kind's Basic Ingest topic ($aws/rules/<rule>/...): no IoT messaging charge
   --district-dir <dir>  district folder (default: the sample district)
   -h, --help            this text
 `;
@@ -44,6 +45,7 @@ async function main() {
       duration: { type: 'string' },
       'cert-dir': { type: 'string' },
       ca: { type: 'string' },
+      'basic-ingest': { type: 'boolean', default: false },
       'district-dir': { type: 'string', default: SAMPLE_DISTRICT_DIR },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -68,6 +70,7 @@ async function main() {
     simulators: buildFleet(model, values.scenario, clock.now(), devices),
     clock,
     connectOptions: values['cert-dir'] ? mutualTls(values['cert-dir'], values.ca) : undefined,
+    basicIngest: values['basic-ingest'],
     events: { connected: (thing) => log(`connected ${thing}`), problem: (thing, message) => log(`${thing}: ${message}`) },
   });
   log(`${devices.length} devices → ${values.broker}, scenario "${values.scenario}"${clock.speed !== 1 ? `, clock ×${clock.speed}` : ''}`);

@@ -6,6 +6,7 @@
 import { DEVICE_KINDS, type DeviceKind } from '#shared/domain/device-kinds';
 import { topicFilterFor } from '#shared/domain/topics';
 import type { TableKey } from '#shared/adapters/dynamodb/tables';
+import { telemetryRuleName } from '#shared/adapters/iot-names';
 
 /** What a function may do to each table (it gets only these grants). */
 export type TableAccess = Partial<Record<TableKey, 'read' | 'readWrite'>>;
@@ -77,7 +78,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
 ];
 
 const telemetryRoute = (kind: DeviceKind, tuning: Pick<TelemetryRoute, 'batchSize' | 'batchWindowSeconds'>): TelemetryRoute => ({
-  ruleName: `cityops_${kind}_telemetry`,
+  ruleName: telemetryRuleName(kind),
   kind,
   topicFilter: topicFilterFor(kind),
   queue: `${kind}-telemetry`,

@@ -4,11 +4,15 @@ import type { Device } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { PAYLOAD_LIMITS } from '#shared/domain/payloads';
 import { parseTopic } from '#shared/domain/topics';
+import { parseBasicIngest, telemetryRuleName } from '#shared/adapters/iot-names';
 import { listen } from './listen.ts';
 
 /** A publish the broker accepted, as the topic rule sees it. */
 export interface AcceptedPublish {
+  /** The topic as the rules see it (for Basic Ingest, without the `$aws/rules/<rule>/` prefix). */
   topic: string;
+  /** Set for a Basic Ingest publish: the one rule it goes to. */
+  rule?: string;
   clientId: string;
   payload: Uint8Array;
   receivedAt: number;
@@ -73,8 +77,8 @@ type DeviceClient = Client & { device?: Device; pace?: () => number };
 /**
  * The local stand-in for AWS IoT Core, enforcing what the IoT policy states: a thing
  * connects only with its own registered name as client id, publishes only to its own
- * `dt/` topic of its kind, never over 128 KB, at most 100 publishes a second, and
- * subscribes to nothing.
+ * `dt/` topic of its kind (or that topic under its kind's Basic Ingest rule), never over
+ * 128 KB, at most 100 publishes a second, and subscribes to nothing.
  * Locally identity is the client id alone (no certificates): fine on 127.0.0.1, and the
  * reason the broker binds nowhere else by default.
  */
@@ -111,7 +115,13 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
         done(new Error(reason));
       };
       if (!client || !device) return refuse('not an authenticated thing');
-      const topic = parseTopic(packet.topic);
+      // Basic Ingest: straight to the kind's rule, as the IoT policy allows (`$aws/rules/<rule>/<own topic>`).
+      const ingest = parseBasicIngest(packet.topic);
+      if (ingest && ingest.rule !== telemetryRuleName(device.kind)) {
+        return refuse(`"${client.id}" may use Basic Ingest only for rule ${telemetryRuleName(device.kind)}`);
+      }
+      const topicName = ingest ? ingest.topic : packet.topic;
+      const topic = parseTopic(topicName);
       if (!topic.ok) return refuse(topic.reason);
       if (topic.thing !== client.id) return refuse(`"${client.id}" may publish only to its own topics`);
       if (topic.kind !== device.kind) return refuse(`"${client.id}" is registered as ${device.kind}, not ${topic.kind}`);
@@ -120,7 +130,7 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
         return refuse(`payload of ${payload.byteLength} bytes exceeds ${PAYLOAD_LIMITS.maxPayloadBytes}`);
       }
       const accept = () =>
-        Promise.resolve(options.onPublish({ topic: packet.topic, clientId: client.id, payload, receivedAt: options.clock.now(), qos: packet.qos }))
+        Promise.resolve(options.onPublish({ topic: topicName, ...(ingest ? { rule: ingest.rule } : {}), clientId: client.id, payload, receivedAt: options.clock.now(), qos: packet.qos }))
           .then(() => done(null))
           .catch((error: Error) => done(error));
       const delay = (client as DeviceClient).pace?.() ?? 0;

@@ -150,7 +150,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     /** The topic rules: each accepted publish goes, as an envelope, to every route it matches. */
     const route = async (publish: AcceptedPublish): Promise<void> => {
-      const matched = TELEMETRY_ROUTES.filter((r) => topicMatches(r.topicFilter, publish.topic));
+      // A Basic Ingest publish goes to the one rule it names; any other to every rule whose filter matches.
+      const matched = TELEMETRY_ROUTES.filter((r) => (publish.rule ? r.ruleName === publish.rule : topicMatches(r.topicFilter, publish.topic)));
       if (matched.length === 0) observer.log.warn('publish matched no route', { topic: publish.topic });
       // The broker sends the PUBACK once this resolves: once every matched queue has kept the message.
       await Promise.all(matched.map((r) => queues.get(r.queue)!.send(encodeEnvelope(publish))));

@@ -8,6 +8,7 @@ import { documentClient } from '#shared/adapters/dynamodb/client';
 import { DynamoRejectStore } from '#shared/adapters/dynamodb/reject-store';
 import { PAYLOAD_LIMITS } from '#shared/domain/payloads';
 import { topicFor } from '#shared/domain/topics';
+import { basicIngestTopic } from '#shared/adapters/iot-names';
 import { startLocalStack, type LocalStack } from '#infra/local/stack';
 
 const model = await loadDistrictDir();
@@ -44,6 +45,28 @@ describe('MQTT publish → state row, through the local twin', () => {
     const view = await device('bin-gs-005');
     expect(view.lastSeenAt).toBeGreaterThanOrEqual(ts);
     expect(view.street.streetId).toBeTruthy();
+  });
+
+  it('takes a reading published to the kind’s Basic Ingest topic, and refuses another rule’s or another thing’s', async () => {
+    const client = await mqtt.connectAsync(stack.mqttUrl, { clientId: 'bin-gs-010', reconnectPeriod: 0 });
+    const ts = Date.now();
+    await client.publishAsync(basicIngestTopic('bins', topicFor('bins', 'bin-gs-010')), JSON.stringify({ ts, seq: 3, fillPct: 22 }), { qos: 1 });
+    await client.endAsync();
+    await vi.waitFor(async () => expect((await device('bin-gs-010')).state).toEqual({ ts, seq: 3, fillPct: 22 }), { timeout: 10_000, interval: 100 });
+    for (const [topic, reason] of [
+      [basicIngestTopic('sweepers', topicFor('bins', 'bin-gs-010')), 'may use Basic Ingest only for rule cityops_bins_telemetry'],
+      [basicIngestTopic('bins', topicFor('bins', 'bin-gs-011')), 'may publish only to its own topics'],
+      ['$aws/rules/', 'may use Basic Ingest only for rule'],
+    ] as const) {
+      const bad = await mqtt.connectAsync(stack.mqttUrl, { clientId: 'bin-gs-010', reconnectPeriod: 0 });
+      const closed = new Promise<void>((resolve) => bad.once('close', () => resolve()));
+      bad.publish(topic, JSON.stringify({ ts, seq: 4, fillPct: 23 }), { qos: 1 });
+      await closed;
+      bad.end(true);
+      expect(refusals.some((r) => r.startsWith('publish bin-gs-010') && r.includes(reason)), topic).toBe(true);
+    }
+    await stack.drained();
+    expect((await device('bin-gs-010')).state.seq).toBe(3);
   });
 
   it('refuses an unregistered client id at CONNECT', async () => {
@@ -85,10 +108,10 @@ describe('MQTT publish → state row, through the local twin', () => {
     await vi.waitFor(async () => expect(await rejects.list('bin-gs-010')).toEqual([expect.objectContaining({ code: 'malformed_json', payload: '{"fillPct": 50' })]), { timeout: 10_000, interval: 100 });
   });
 
-  it('runs the simulated fleet on a virtual clock: every device’s telemetry lands', async () => {
+  it('runs the simulated fleet on a virtual clock, over Basic Ingest topics (npm start uses the ordinary ones): every device’s telemetry lands', async () => {
     const clock = virtualClock(Date.UTC(2026, 10, 26, 21, 10), 60); // 05:10 in Shanghai: sweepers are working
     const devices = [...model.devices.filter((d) => d.kind !== 'bins'), ...model.devices.filter((d) => d.kind === 'bins').slice(0, 3)];
-    const fleet = await runFleet({ brokerUrl: stack.mqttUrl, simulators: buildFleet(model, 'normal', clock.now(), devices), clock });
+    const fleet = await runFleet({ brokerUrl: stack.mqttUrl, simulators: buildFleet(model, 'normal', clock.now(), devices), clock, basicIngest: true });
     try {
       await vi.waitFor(
         async () => {
