@@ -14,7 +14,7 @@ const HELP = `Usage: npm run devices -- [options]
 
 Runs simulated devices as real MQTT clients (client id = thing name), each publishing
 QoS 1 on its own topic dt/cityops/<kind>/<thing>/<type> at its report interval.
-Against AWS IoT Core: --broker mqtts://<ATS endpoint>:8883 --cert-dir .cityops/certs --ca AmazonRootCA1.pem
+Against AWS IoT Core: --broker mqtts://<ATS endpoint>:8883 --cert-dir .cityops/certs --ca AmazonRootCA1.pem --basic-ingest
 
 Options:
   --broker <url>        MQTT broker (default mqtt://127.0.0.1:$MQTT_PORT or 1883)
