@@ -34,34 +34,47 @@ export interface DynamoDbLocal {
   process: ChildProcess;
 }
 
+/** Thrown when another live process's DynamoDB Local has the data folder open. */
+export class DataDirInUseError extends Error {}
+
 /**
  * A DynamoDB Local left running on the data folder by a stack that was killed (`kill -9`
- * gives no chance to stop the JVM): found by the pid file, checked to be DynamoDB Local
- * (on Linux, by its command line), and stopped, so the new one can open the files.
+ * gives no chance to stop the JVM): found by the pid file and checked to be DynamoDB Local
+ * (on Linux, by its command line). An orphan (the process that started it is gone) is
+ * stopped, so the new one can open the files; one still the child of the live process that
+ * started it (another `npm start` or `npm run seed` on the same folder) is left alone, with
+ * a {@link DataDirInUseError}.
  */
-async function stopLeftover(pidFile: string): Promise<void> {
+async function stopLeftover(pidFile: string, dataDir: string): Promise<void> {
   if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  rmSync(pidFile, { force: true });
-  if (!Number.isInteger(pid) || pid <= 0) return;
-  const alive = () => {
+  // `<DynamoDB Local's pid> <the pid of the process that started it>`
+  const [pid, owner] = readFileSync(pidFile, 'utf8').trim().split(/\s+/).map(Number) as [number, number | undefined];
+  const alive = (p: number) => {
     try {
-      process.kill(pid, 0);
+      process.kill(p, 0);
       return true;
     } catch {
       return false;
     }
   };
-  if (!alive()) return;
-  let command = '';
-  try {
-    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return; // no /proc: do not guess whose process this is
+  const proc = (p: number, file: string) => {
+    try {
+      return readFileSync(`/proc/${p}/${file}`, 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const command = Number.isInteger(pid) && pid > 0 && alive(pid) ? proc(pid, 'cmdline') : undefined;
+  // Not running, not DynamoDB Local, or no /proc to tell: nothing of ours to stop.
+  if (!command?.includes('DynamoDBLocal')) return void rmSync(pidFile, { force: true });
+  // Still the child of the process that started it: that process is alive and using the folder.
+  const parent = Number(/\) \S+ (\d+)/.exec(proc(pid, 'stat') ?? '')?.[1]);
+  if (owner !== undefined && parent === owner && alive(owner)) {
+    throw new DataDirInUseError(`another CityOps process (pid ${owner}) is using ${dataDir} (its DynamoDB Local is pid ${pid}): stop it first (Ctrl-C), or give this one another --data-dir`);
   }
-  if (!command.includes('DynamoDBLocal')) return;
+  rmSync(pidFile, { force: true });
   process.kill(pid, 'SIGKILL');
-  for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
 }
 
 /**
@@ -74,9 +87,9 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   const path = options.dataDir ? resolve(options.dataDir) : null;
   const pidFile = path && join(path, 'dynamodb-local.pid');
   if (path) mkdirSync(path, { recursive: true });
-  if (pidFile) await stopLeftover(pidFile);
+  if (pidFile) await stopLeftover(pidFile, path!);
   const child = spawn({ port, path, sharedDb: true, stdio: 'pipe' } as Parameters<typeof spawn>[0]) as ChildProcess;
-  if (pidFile && child.pid) writeFileSync(pidFile, String(child.pid));
+  if (pidFile && child.pid) writeFileSync(pidFile, `${child.pid} ${process.pid}`);
   let output = '';
   child.stdout?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
   child.stderr?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));

@@ -7,7 +7,7 @@ import { clockFromOptions } from '#shared/adapters/clock';
 import { loadDistrictDir, SAMPLE_DISTRICT_DIR } from '#devices/district-files';
 import { runFleet, type Fleet } from '#devices/fleet-runner';
 import { buildFleet, isScenarioName, SCENARIOS } from '#devices/scenarios';
-import { JavaMissingError } from './dynamodb-local.ts';
+import { DataDirInUseError, JavaMissingError } from './dynamodb-local.ts';
 import { consoleObserver } from './live-log.ts';
 import { startLocalStack, type LocalStack } from './stack.ts';
 
@@ -112,7 +112,7 @@ class UsageError extends Error {}
 
 main().catch(async (error) => {
   if (error instanceof UsageError) process.stderr.write(`cityops: ${error.message}\n\n${HELP}`);
-  else if (error instanceof JavaMissingError) process.stderr.write(`cityops: ${error.message}\n`);
+  else if (error instanceof JavaMissingError || error instanceof DataDirInUseError) process.stderr.write(`cityops: ${error.message}\n`);
   else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     process.stderr.write(`cityops: a port is already in use (${(error as Error).message}); is another CityOps running? Choose others with --mqtt-port/--api-port.\n`);
   } else process.stderr.write(`cityops: ${(error as Error).stack ?? error}\n`);
