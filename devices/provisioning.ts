@@ -21,6 +21,7 @@ import {
   type IoTClient,
 } from '@aws-sdk/client-iot';
 import type { Device } from '#shared/domain/city-model';
+import { DEVICE_KINDS } from '#shared/domain/device-kinds';
 import { devicePolicyName, thingTypeName } from '#shared/adapters/iot-names';
 
 export interface ProvisionResult {
@@ -83,6 +84,8 @@ export async function provisionDevice(iot: IoTClient, device: Device, out: strin
   return { thing: device.thing, created, certificateArn, dir };
 }
 
+const CITYOPS_POLICIES = new Set(DEVICE_KINDS.map(devicePolicyName));
+
 export interface DeprovisionResult {
   thing: string;
   /** False when there was no such thing (nothing to do). */
@@ -112,7 +115,7 @@ export async function deprovisionDevice(iot: IoTClient, thing: string, out: stri
     await iot.send(new DetachThingPrincipalCommand({ thingName: thing, principal }));
     if (!principal.includes(':cert/')) continue;
     const { policies = [] } = await iot.send(new ListAttachedPoliciesCommand({ target: principal }));
-    const foreign = policies.filter((p) => !/^cityops-[a-z]+-device$/.test(p.policyName ?? ''));
+    const foreign = policies.filter((p) => !CITYOPS_POLICIES.has(p.policyName ?? ''));
     if (foreign.length) throw new Error(`${thing}: certificate ${principal} also carries ${foreign.map((p) => p.policyName).join(', ')}, which CityOps did not attach; detach those first`);
     for (const policy of policies) await iot.send(new DetachPolicyCommand({ policyName: policy.policyName, target: principal }));
     const certificateId = principal.slice(principal.lastIndexOf('/') + 1);

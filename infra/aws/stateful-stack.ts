@@ -7,12 +7,17 @@ import type { Construct } from 'constructs';
 import { TABLES, type TableKey, type TableSpec } from '#shared/adapters/dynamodb/tables';
 import { TELEMETRY_ROUTES, visibilityTimeoutSeconds } from '#infra/routes';
 
-/** A dead-letter queue keeps what failed for a person to look at (its depth alarms) and redrive; it has no queue behind it. */
-function endOfTheLine(deadLetterQueue: Queue): void {
-  Validations.of(deadLetterQueue).acknowledge({
+/**
+ * A dead-letter queue: encrypted, TLS only, keeping what failed 14 days for a person to
+ * look at (its depth alarms) and redrive. It has no queue behind it.
+ */
+function deadLetterQueue(scope: Construct, id: string): Queue {
+  const queue = new Queue(scope, id, { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+  Validations.of(queue).acknowledge({
     id: 'Serverless::Serverless-SQSRedrivePolicy',
     reason: 'It is a dead-letter queue: messages wait 14 days for a person (alarmed on depth) to inspect and redrive them; a further redrive would only hide them.',
   });
+  return queue;
 }
 
 export interface StatefulStackProps extends StackProps {
@@ -62,27 +67,21 @@ export class StatefulStack extends Stack {
 
     this.queues = Object.fromEntries(
       TELEMETRY_ROUTES.map((route) => {
-        const deadLetterQueue = new Queue(this, `${route.queue}-dlq`, {
-          encryption: QueueEncryption.SQS_MANAGED,
-          enforceSSL: true,
-          retentionPeriod: Duration.days(14),
-        });
-        endOfTheLine(deadLetterQueue);
+        const deadLetters = deadLetterQueue(this, `${route.queue}-dlq`);
         const queue = new Queue(this, `${route.queue}-queue`, {
           encryption: QueueEncryption.SQS_MANAGED,
           enforceSSL: true,
           visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(route)),
-          deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: route.maxReceiveCount },
+          deadLetterQueue: { queue: deadLetters, maxReceiveCount: route.maxReceiveCount },
         });
-        this.deadLetterQueues[route.queue] = deadLetterQueue;
+        this.deadLetterQueues[route.queue] = deadLetters;
         return [route.queue, queue];
       }),
     );
 
     this.bus = new EventBus(this, 'case-events', { eventBusName: 'cityops-cases', description: 'CityOps case events (source cityops.cases)' });
     this.bus.archive('case-events-archive', { eventPattern: { source: [CASE_EVENT_SOURCE] }, retention: Duration.days(365), description: 'every case event, for replay' });
-    this.pipeDeadLetters = new Queue(this, 'case-events-dlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    endOfTheLine(this.pipeDeadLetters);
+    this.pipeDeadLetters = deadLetterQueue(this, 'case-events-dlq');
     Validations.of(this.pipeDeadLetters).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SQS3',
       reason: 'It is a dead-letter queue: the case-event Pipe’s (its DeadLetterConfig, which cdk-nag does not follow).',

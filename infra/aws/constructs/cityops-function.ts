@@ -16,9 +16,10 @@ const ROOT = resolve(import.meta.dirname, '../../..');
  * `shared/adapters/dynamodb` send (a transaction needs the actions of its parts). An infra
  * test keeps this list in step with the commands the adapters use.
  */
+const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 export const TABLE_ACTIONS: Record<NonNullable<TableAccess[TableKey]>, readonly string[]> = {
-  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
-  readWrite: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+  read: READ_ACTIONS,
+  readWrite: [...READ_ACTIONS, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
 };
 
 /**
