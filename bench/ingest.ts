@@ -32,6 +32,7 @@ import type { IngestDeps } from '#shared/app/ports';
 import { Device, type CityModel } from '#shared/domain/city-model';
 import { topicFor } from '#shared/domain/topics';
 import { startDynamoDbLocal } from '#infra/local/dynamodb-local';
+import { FileArchive } from '#infra/local/file-archive';
 import { quietObserver, startLocalStack } from '#infra/local/stack';
 import { functionSpec, TELEMETRY_ROUTES } from '#infra/routes';
 
@@ -170,6 +171,7 @@ function memoryPorts(real: IngestDeps): IngestDeps {
       ackSignals: async () => {},
       saveHistory: async () => ({ retry: [], failed: [] }),
     },
+    archive: { append: async () => ({ retry: [], failed: [] }) },
     rejects: { save: async () => ({ retry: [], failed: [] }) },
   };
 }
@@ -270,7 +272,7 @@ try {
 
   progress('measuring the ingest handler’s CPU…');
   const doc = documentClient(localDynamoClient(ddb.endpoint));
-  const deps = wireDeps({ doc, tables: tableNames('bench-'), clock: systemClock, log: quietObserver().log, metrics: quietObserver().metrics });
+  const deps = wireDeps({ doc, tables: tableNames('bench-'), archive: new FileArchive(stack.archiveDir), clock: systemClock, log: quietObserver().log, metrics: quietObserver().metrics });
   const withSdk = await handlerCpu(deps, things, 30);
   const ownOnly = await handlerCpu(memoryPorts(deps), things, 300);
   progress('');

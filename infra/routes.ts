@@ -31,6 +31,8 @@ export interface TelemetryRoute {
   topicFilter: string;
   queue: string;
   function: string;
+  /** The Firehose delivery stream (locally: the archive folder) that keeps the route's readings. */
+  archive: string;
   /** Event-source batching: up to `batchSize` records, waiting at most `batchWindowSeconds` to fill. */
   batchSize: number;
   batchWindowSeconds: number;
@@ -83,6 +85,7 @@ const telemetryRoute = (kind: DeviceKind, tuning: Pick<TelemetryRoute, 'batchSiz
   topicFilter: topicFilterFor(kind),
   queue: `${kind}-telemetry`,
   function: `ingest-${kind}`,
+  archive: `${kind}-archive`,
   maxReceiveCount: 5,
   maxConcurrency: 2,
   ...tuning,

@@ -6,6 +6,7 @@ import { CASE_EVENT_SOURCE } from '#shared/events/case-events';
 import type { Construct } from 'constructs';
 import { TABLES, type TableKey, type TableSpec } from '#shared/adapters/dynamodb/tables';
 import { TELEMETRY_ROUTES, visibilityTimeoutSeconds } from '#infra/routes';
+import { ReadingArchive } from './constructs/reading-archive.ts';
 
 /**
  * A dead-letter queue: encrypted, TLS only, keeping what failed 14 days for a person to
@@ -38,6 +39,8 @@ export class StatefulStack extends Stack {
   readonly bus: EventBus;
   /** Case-stream batches the Pipe could not deliver. */
   readonly pipeDeadLetters: Queue;
+  /** Every accepted reading: a bucket and a Firehose delivery stream per route. */
+  readonly archive: ReadingArchive;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
     super(scope, id, props);
@@ -78,6 +81,8 @@ export class StatefulStack extends Stack {
         return [route.queue, queue];
       }),
     );
+
+    this.archive = new ReadingArchive(this, 'reading-archive', { retain: deletionProtection });
 
     this.bus = new EventBus(this, 'case-events', { eventBusName: 'cityops-cases', description: 'CityOps case events (source cityops.cases)' });
     this.bus.archive('case-events-archive', { eventPattern: { source: [CASE_EVENT_SOURCE] }, retention: Duration.days(365), description: 'every case event, for replay' });

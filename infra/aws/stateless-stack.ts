@@ -41,6 +41,10 @@ export class StatelessStack extends Stack {
       });
       const fn = this.functions[route.function]!.fn;
       fn.addEventSource(source);
+      const archive = props.stateful.archive.streams[route.archive]!;
+      // Exactly what FirehoseArchive sends.
+      archive.grant(fn, 'firehose:PutRecordBatch');
+      fn.addEnvironment('ARCHIVE_STREAM', archive.deliveryStreamName);
       // On the function: its event source mapping is its child.
       Validations.of(fn).acknowledge({
         id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',

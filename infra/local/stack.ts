@@ -19,6 +19,7 @@ import { startScheduler } from './scheduler.ts';
 import { startApiServer } from './api-server.ts';
 import { startBroker, type AcceptedPublish, type BrokerEvents } from './broker.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { FileArchive } from './file-archive.ts';
 import { LocalQueue, QueuePoller, type DeadLetter, type PollerOptions } from './local-queue.ts';
 
 export interface StackObserver {
@@ -68,6 +69,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   eventsFile: string;
+  /** Where every accepted reading is archived (JSON Lines per kind and day). */
+  archiveDir: string;
   mqttUrl: string;
   apiUrl: string;
   dynamoEndpoint: string;
@@ -105,7 +108,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const doc = documentClient(dynamo);
     const tables = tableNames(options.tablePrefix ?? 'cityops-');
     await ensureTables(dynamo, tables);
-    const deps = wireDeps({ doc, tables, clock: options.clock, log: observer.log, metrics: observer.metrics });
+    // The archive (Firehose and S3 in AWS): in the data folder, or a temporary one in memory.
+    const archiveDir = join(dataDir ?? mkdtempSync(join(tmpdir(), 'cityops-archive-')), 'archive');
+    const deps = wireDeps({ doc, tables, archive: new FileArchive(archiveDir), clock: options.clock, log: observer.log, metrics: observer.metrics });
     const { registry } = deps;
     if (options.model) await registry.putModel(options.model);
     const handlers: Record<string, (event: never) => Promise<unknown>> = {};
@@ -192,6 +197,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     return {
       eventsFile,
+      archiveDir,
       mqttUrl: broker.url,
       apiUrl: api.url,
       dynamoEndpoint,

@@ -1,7 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics as PowertoolsMetrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { IngestDeps, Log, Metrics } from '#shared/app/ports';
+import type { IngestDeps, Log, Metrics, ReadingArchive } from '#shared/app/ports';
+import { FirehoseArchive } from './firehose-archive.ts';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import { sqsIngestHandler } from './telemetry-envelope.ts';
 import { systemClock } from './clock.ts';
@@ -42,10 +44,19 @@ export function lambdaBase() {
   return shared;
 }
 
-/** All adapters, from the environment (table names, history retention). */
+/** The archive a function was given (`ARCHIVE_STREAM`, ingest functions only); others fail loudly if they ever append. */
+function archiveFromEnv(env: NodeJS.ProcessEnv): ReadingArchive {
+  const stream = env.ARCHIVE_STREAM;
+  if (stream) return new FirehoseArchive(new FirehoseClient({}), stream);
+  return {
+    append: () => Promise.reject(new Error('ARCHIVE_STREAM is not set: this function has no archive')),
+  };
+}
+
+/** All adapters, from the environment (table names, archive stream, history retention). */
 export function lambdaDeps(env = process.env): Deps {
   const { doc, log, metrics } = lambdaBase();
-  return wireDeps({ doc, tables: tableNamesFromEnv(env), clock: systemClock, log, metrics, historyDays: Number(env.HISTORY_DAYS ?? 30) });
+  return wireDeps({ doc, tables: tableNamesFromEnv(env), archive: archiveFromEnv(env), clock: systemClock, log, metrics, historyDays: Number(env.HISTORY_DAYS ?? 30) });
 }
 
 /** Builds the real handler on the first invocation and reuses it. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CaseService } from '#shared/app/case-service';
-import type { Log, Metrics } from '#shared/app/ports';
+import type { Log, Metrics, ReadingArchive } from '#shared/app/ports';
 import { SiteDirectory } from '#shared/app/site-directory';
 import { RouteDirectory, SweepCoverage } from '#shared/app/sweep-coverage';
 import { DynamoCoverageStore } from './dynamodb/coverage-store.ts';
@@ -20,7 +20,16 @@ export const newCaseId = (clock: Clock) => () =>
  * Every port's adapter, built once: what each function's `makeHandler` takes (each uses
  * the part it needs). The Lambda runtime and the local twin both wire through here.
  */
-export function wireDeps(options: { doc: DynamoDBDocumentClient; tables: TableNames; clock: Clock; log: Log; metrics: Metrics; historyDays?: number }) {
+export function wireDeps(options: {
+  doc: DynamoDBDocumentClient;
+  tables: TableNames;
+  /** Where accepted readings are kept for the record (Firehose in AWS, files locally). */
+  archive: ReadingArchive;
+  clock: Clock;
+  log: Log;
+  metrics: Metrics;
+  historyDays?: number;
+}) {
   const { doc, tables, clock, log, metrics } = options;
   const registry = new DynamoRegistryStore(doc, tables.registry);
   const caseStore = new DynamoCaseStore(doc, tables.cases);
@@ -30,6 +39,7 @@ export function wireDeps(options: { doc: DynamoDBDocumentClient; tables: TableNa
   const coverageStore = new DynamoCoverageStore(doc, tables.coverage);
   return {
     telemetry: new DynamoTelemetryStore(doc, tables.telemetry, { historyDays: options.historyDays }),
+    archive: options.archive,
     rejects: new DynamoRejectStore(doc, tables.rejects),
     registry,
     caseStore,

@@ -2,7 +2,7 @@ import type { Signal } from '#shared/domain/cases';
 import type { Site } from '#shared/domain/city-model';
 import { detectBins, type BinDetectorState } from '#shared/domain/detectors/bin-detector';
 import { detectMarket, type CameraDetectorState } from '#shared/domain/detectors/camera-detector';
-import type { DeviceKind } from '#shared/domain/device-kinds';
+import { QUERIES_HISTORY, type DeviceKind } from '#shared/domain/device-kinds';
 import type { PayloadOf } from '#shared/domain/payloads';
 import {
   collapseByDevice,
@@ -13,7 +13,7 @@ import {
   type Rejection,
   type TelemetryMessage,
 } from '#shared/domain/telemetry';
-import { RetryableError, type IngestDeps, type SignalOutbox } from './ports.ts';
+import { RetryableError, type IngestDeps, type SignalOutbox, type WriteOutcome } from './ports.ts';
 
 export interface IngestResult {
   /** Message ids to hand back for redelivery: retryable failures only. */
@@ -36,8 +36,8 @@ interface PendingSignals {
  * Ingests one batch of one device kind. Bad messages go to the reject store with their
  * reason and original bytes. Each device costs one conditional state write (garbage rooms:
  * one read and one write, with the detector state in the same item; a market's cameras
- * share one read and one write of the market's detector per batch); history
- * is written in batches. Detector signals wait with the state that raised them until the
+ * share one read and one write of the market's detector per batch); every reading goes
+ * to the archive (and a sweeper's to the table's history as well), in batches. Detector signals wait with the state that raised them until the
  * case service has taken them. Only retryable failures come back for redelivery.
  */
 export async function ingestTelemetry(
@@ -56,7 +56,7 @@ export async function ingestTelemetry(
   }
 
   const retry = new Set<string>();
-  const toHistory: Reading[] = [];
+  const toKeep: Reading[] = [];
   const outboxes: PendingSignals[] = [];
   const bySite = new Map<string, { site: Site; readings: Reading[] }>();
   let stale = 0;
@@ -77,7 +77,7 @@ export async function ingestTelemetry(
       try {
         const outcome = await storeDevice(kind, batch, deps, outboxes, bySite);
         if (outcome === 'stale') stale += batch.readings.length;
-        toHistory.push(...batch.readings);
+        toKeep.push(...batch.readings);
       } catch (error) {
         if (error instanceof RetryableError) {
           for (const id of idsOf(batch)) retry.add(id);
@@ -119,11 +119,18 @@ export async function ingestTelemetry(
     }
   }
 
-  const history = await deps.telemetry.saveHistory(toHistory);
-  for (const id of history.retry) retry.add(id);
-  const byId = new Map(toHistory.map((r) => [r.messageId, r]));
-  for (const { messageId, reason } of history.failed) {
-    rejections.push(storageRejection(byId.get(messageId)!, `history write failed: ${reason}`));
+  // Every reading goes to the archive; a kind whose detectors query readings back keeps them in the table too.
+  const none: WriteOutcome = { retry: [], failed: [] };
+  const outcomes = await Promise.all([deps.archive.append(toKeep), QUERIES_HISTORY[kind] ? deps.telemetry.saveHistory(toKeep) : none]);
+  const byId = new Map(toKeep.map((r) => [r.messageId, r]));
+  const failedIds = new Set<string>();
+  for (const [i, outcome] of outcomes.entries()) {
+    for (const id of outcome.retry) retry.add(id);
+    for (const { messageId, reason } of outcome.failed) {
+      if (failedIds.has(messageId)) continue;
+      failedIds.add(messageId);
+      rejections.push(storageRejection(byId.get(messageId)!, `${i === 0 ? 'archive' : 'history'} write failed: ${reason}`));
+    }
   }
 
   const rejectOutcome = await deps.rejects.save(rejections);
@@ -139,7 +146,7 @@ export async function ingestTelemetry(
     deps.metrics.count('TelemetryRejected', 1, { kind, code: r.code });
   }
 
-  const stored = toHistory.filter((r) => !retry.has(r.messageId)).length - history.failed.length;
+  const stored = toKeep.filter((r) => !retry.has(r.messageId) && !failedIds.has(r.messageId)).length;
   deps.metrics.count('TelemetryStored', stored, { kind });
   if (stale) deps.metrics.count('TelemetryStale', stale, { kind });
   if (duplicates) deps.metrics.count('TelemetryDuplicate', duplicates, { kind });

@@ -44,7 +44,18 @@ export interface TelemetryStore {
   updateSiteDetector<S>(siteId: string, kind: DeviceKind, detect: (prior: S | undefined) => { state: S; signals: Signal[] }): Promise<{ pending: Signal[]; outbox: SignalOutbox }>;
   /** Signals are kept with the detector state that raised them until the case service has taken them. */
   ackSignals(outbox: SignalOutbox, signalIds: string[]): Promise<void>;
+  /** The readings a kind's detectors query back (a sweeper's fixes, joined across batches), kept with a TTL. */
   saveHistory(readings: Reading[]): Promise<WriteOutcome>;
+}
+
+/**
+ * Where every accepted reading is kept for the record: S3 through Firehose in AWS, files in
+ * the local twin. At least once: after a retry a reading can be there twice, always with
+ * the same thing, `ts` and `seq` (readers drop repeats by that key). Nothing reads it back
+ * on the ingest path, so it is append-only and costs no DynamoDB write.
+ */
+export interface ReadingArchive {
+  append(readings: Reading[]): Promise<WriteOutcome>;
 }
 
 export interface RejectStore {
@@ -70,6 +81,7 @@ export interface SignalHandler {
 
 export interface IngestDeps {
   telemetry: TelemetryStore;
+  archive: ReadingArchive;
   rejects: RejectStore;
   /** The site a device watches, for detectors and their per-site thresholds. */
   sites: { watchOf(thing: string): Promise<Watch | undefined> };

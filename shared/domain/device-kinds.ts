@@ -14,3 +14,15 @@ export type MessageType = (typeof MESSAGE_TYPE)[DeviceKind];
 
 export const isDeviceKind = (value: unknown): value is DeviceKind =>
   typeof value === 'string' && (DEVICE_KINDS as readonly string[]).includes(value);
+
+/**
+ * Whether a kind's detectors query its past readings back: a sweeper's fixes are joined
+ * across batches (and a window's silence is judged from them), so they are kept in the
+ * telemetry table as well as the archive. Garbage rooms and cameras carry what their
+ * detectors need in their state, and their readings go to the archive only.
+ */
+export const QUERIES_HISTORY = {
+  bins: false,
+  sweepers: true,
+  cameras: false,
+} as const satisfies Record<DeviceKind, boolean>;

@@ -1,13 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import mqtt from 'mqtt';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
 import { systemClock } from '#shared/adapters/clock';
-import { documentClient } from '#shared/adapters/dynamodb/client';
-import { telemetryKeys } from '#shared/adapters/dynamodb/telemetry-store';
+import { uniqueReadings } from '#shared/adapters/reading-archive';
+import { readArchive } from '#infra/local/file-archive';
 import { topicFor } from '#shared/domain/topics';
 import { startDynamoDbLocal } from '#infra/local/dynamodb-local';
 import { freePort } from '#infra/local/listen';
@@ -16,17 +15,10 @@ import { faultyDynamo } from '../support/faulty-dynamo.ts';
 
 const model = await loadDistrictDir();
 
-/** The sequence numbers of a device's stored readings. */
+/** The sequence numbers of a device's archived readings, each once. */
 async function storedSeqs(stack: LocalStack, thing: string): Promise<number[]> {
-  const doc = documentClient(stack.dynamo);
-  const { Items = [] } = await doc.send(
-    new QueryCommand({
-      TableName: stack.tables.telemetry,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
-      ExpressionAttributeValues: { ':pk': telemetryKeys.device(thing), ':r': 'reading#' },
-    }),
-  );
-  return Items.map((i) => i.seq as number).sort((a, b) => a - b);
+  const archived = (await readArchive(stack.archiveDir, 'bins')).filter((r) => r.thing === thing);
+  return uniqueReadings(archived).map((r) => r.seq).sort((a, b) => a - b);
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);

@@ -28,6 +28,31 @@ describe('stateful stack', () => {
     expect(withStream[0]!.Properties.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName).sort()).toEqual(['byDistrict', 'byDue', 'byStreet', 'byUnit']);
   });
 
+  it('archives every route’s readings through its own Firehose stream into one private, encrypted, TLS-only bucket, by kind and day', () => {
+    template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', TELEMETRY_ROUTES.length);
+    for (const route of TELEMETRY_ROUTES) {
+      template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+        DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
+        ExtendedS3DestinationConfiguration: Match.objectLike({
+          Prefix: `readings/kind=${route.kind}/!{timestamp:yyyy/MM/dd}/`,
+          ErrorOutputPrefix: Match.stringLikeRegexp(`^errors/kind=${route.kind}/`),
+          CompressionFormat: 'GZIP',
+          BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 64 },
+        }),
+      });
+    }
+    template.resourceCountIs('AWS::S3::Bucket', 1);
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      }),
+    });
+    const policy = Object.values(template.findResources('AWS::S3::BucketPolicy'))[0]!;
+    expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+  });
+
   it('gives every telemetry route an encrypted queue with a dead-letter queue and the route’s receive limit', () => {
     template.resourceCountIs('AWS::SQS::Queue', TELEMETRY_ROUTES.length * 2 + 1); // + the case-event Pipe's dead letters
     for (const route of TELEMETRY_ROUTES) {

@@ -99,6 +99,13 @@ describe('stateless stack: functions, event sources, schedules', () => {
       });
     }
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    // An ingest function knows its route's archive stream; no other function has one.
+    for (const spec of FUNCTIONS) {
+      const route = TELEMETRY_ROUTES.find((r) => r.function === spec.name);
+      const variable = byDescription(spec.description).Properties.Environment.Variables.ARCHIVE_STREAM;
+      if (route) expect(JSON.stringify(variable), spec.name).toContain(`readingarchive${route.archive.replace('-', '')}`);
+      else expect(variable, spec.name).toBeUndefined();
+    }
   });
 
   it('feeds each ingest function from its queue with partial batch responses and the route’s batching', () => {
@@ -123,8 +130,8 @@ describe('stateless stack: functions, event sources, schedules', () => {
     }
   });
 
-  it('gives each function a role with exactly what it uses: its log group, X-Ray, its tables and their indexes, its queue', () => {
-    /** A statement's resources, named: `table:<key>`, `table:<key>/index/<name>`, `queue:<name>`, `logs:<function>`, `*`. */
+  it('gives each function a role with exactly what it uses: its log group, X-Ray, its tables and their indexes, its queue, its archive stream', () => {
+    /** A statement's resources, named: `table:<key>`, `table:<key>/index/<name>`, `queue:<name>`, `archive:<name>`, `logs:<function>`, `*`. */
     const name = (resource: unknown): string => {
       const text = JSON.stringify(resource);
       const table = Object.keys(TABLES).find((key) => text.includes(`ExportsOutputFnGetAtt${key}table`));
@@ -132,6 +139,8 @@ describe('stateless stack: functions, event sources, schedules', () => {
       if (table) return `table:${table}${index ? `/index/${index}` : ''}`;
       const queue = TELEMETRY_ROUTES.find((r) => text.includes(`ExportsOutputFnGetAtt${r.queue.replace('-', '')}queue`));
       if (queue) return `queue:${queue.queue}`;
+      const archive = TELEMETRY_ROUTES.find((r) => text.includes(`ExportsOutputFnGetAttreadingarchive${r.archive.replace('-', '')}`));
+      if (archive) return `archive:${archive.archive}`;
       const logs = FUNCTIONS.find((f) => text.includes(`"${f.name.replace('-', '')}logs`));
       if (logs) return `logs:${logs.name}`;
       return resource === '*' ? '*' : text;
@@ -154,7 +163,10 @@ describe('stateless stack: functions, event sources, schedules', () => {
         for (const index of (TABLES[key] as TableSpec).indexes ?? []) expected.push(`dynamodb:Query table:${key}/index/${index.name}`);
       }
       for (const route of TELEMETRY_ROUTES.filter((r) => r.function === spec.name))
-        expected.push(...['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((a) => `${a} queue:${route.queue}`));
+        expected.push(
+          ...['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((a) => `${a} queue:${route.queue}`),
+          `firehose:PutRecordBatch archive:${route.archive}`,
+        );
       expect(granted(spec), spec.name).toEqual(expected.sort());
     }
     // Spot checks in plain words.

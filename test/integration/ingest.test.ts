@@ -5,7 +5,9 @@ import { documentClient, localDynamoClient } from '#shared/adapters/dynamodb/cli
 import { wireDeps } from '#shared/adapters/wiring';
 import { DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store';
 import { loadDistrictDir } from '#devices/district-files';
-import { DEVICE_KINDS, type DeviceKind } from '#shared/domain/device-kinds';
+import { DEVICE_KINDS, QUERIES_HISTORY, type DeviceKind } from '#shared/domain/device-kinds';
+import { readArchive } from '#infra/local/file-archive';
+import { uniqueReadings } from '#shared/adapters/reading-archive';
 import { PAYLOAD_LIMITS } from '#shared/domain/payloads';
 import { topicFor } from '#shared/domain/topics';
 import { makeHandler as binsHandler } from '#functions/ingest-bins/handler';
@@ -32,9 +34,12 @@ function setup(kind: DeviceKind, options: { doc?: ReturnType<typeof documentClie
   const log = recordingLog();
   const metrics = recordingMetrics();
   const clock = fixedClock(NOW);
-  const handler = HANDLERS[kind]({ ...wireDeps({ doc, tables: env.tables, clock, log, metrics }), telemetry, rejects });
+  const handler = HANDLERS[kind]({ ...wireDeps({ doc, tables: env.tables, archive: env.archive, clock, log, metrics }), telemetry, rejects });
   return { handler, telemetry, rejects, log, metrics, clock };
 }
+
+/** One device's archived readings, in archive order (repeats included). */
+const archivedOf = async (thing: string) => (await readArchive(env.archive.dir)).filter((r) => r.thing === thing);
 
 let things = 0;
 const newThing = (kind: DeviceKind) => `${kind}-it-${++things}`;
@@ -43,16 +48,20 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
   const msg = (thing: string, ts: number, seq: number, value = 50, extra: Partial<Parameters<typeof record>[0]> = {}) =>
     record({ kind, thing, payload: validPayload(kind, ts, seq, value), receivedAt: ts + 100, ...extra });
 
-  it('stores the latest state and every reading in history with a TTL', async () => {
+  it(`stores the latest state and archives every reading${QUERIES_HISTORY[kind] ? ', keeping it in the table history with a TTL too' : ' (and nothing in the table history)'}`, async () => {
     const { handler, telemetry } = setup(kind);
     const thing = newThing(kind);
-    const result = await handler(sqsEvent(msg(thing, NOW - 2000, 1, 11), msg(thing, NOW - 1000, 2, 12)));
+    const sent = [msg(thing, NOW - 2000, 1, 11), msg(thing, NOW - 1000, 2, 12)];
+    const result = await handler(sqsEvent(...sent));
     expect(result.batchItemFailures).toEqual([]);
     const state = await telemetry.getLatest(thing);
     expect(state).toMatchObject({ thing, kind, ts: NOW - 1000, seq: 2, lastSeenAt: NOW - 900 });
     expect(marker(kind, state!)).toBe(12);
+    const archived = await archivedOf(thing);
+    expect(archived.map((r) => [r.seq, r.messageId, r.receivedAt])).toEqual([[1, sent[0]!.messageId, NOW - 1900], [2, sent[1]!.messageId, NOW - 900]]);
+    expect(archived[1]!.payload).toEqual(validPayload(kind, NOW - 1000, 2, 12));
     const history = await telemetry.history(thing, NOW - 10_000, NOW);
-    expect(history.map((r) => r.seq)).toEqual([1, 2]);
+    expect(history.map((r) => r.seq)).toEqual(QUERIES_HISTORY[kind] ? [1, 2] : []);
     const { Items } = await env.doc.send(new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
       TableName: env.tables.telemetry,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
@@ -76,8 +85,8 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
     expect(marker(kind, state!)).toBe(33);
     expect(metrics.totals.get('TelemetryStale')).toBe(2);
     expect(metrics.totals.get('TelemetryDuplicate')).toBe(1);
-    // The late reading is still kept in history, once.
-    expect((await telemetry.history(thing, 0, NOW)).map((r) => r.seq)).toEqual([4, 5, 6]);
+    // The late reading is still archived; the replay is archived again under the same key, which readers drop.
+    expect(uniqueReadings(await archivedOf(thing)).map((r) => r.seq).sort()).toEqual([4, 5, 6]);
   });
 
   it('orders out-of-order readings in one batch by reading time and sequence', async () => {
@@ -89,7 +98,7 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
     expect(marker(kind, state!)).toBe(40);
   });
 
-  it('collapses a batch per device: one state write per device, history in batch writes', async () => {
+  it('collapses a batch per device: one state write per device, the readings archived (sweepers: table history in batch writes)', async () => {
     const { handler } = setup(kind);
     const [a, b] = model.devices.filter((d) => d.kind === kind).map((d) => d.thing);
     // (Cameras see nothing here: the common case, no signal to hand over.)
@@ -104,7 +113,7 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
     // items it wrote for the previous batch, so it reads nothing first.
     expect(count('UpdateItemCommand') + count('PutItemCommand')).toBe(kind === 'cameras' ? 2 + 1 : 2);
     expect(count('GetItemCommand')).toBe(0);
-    expect(count('BatchWriteItemCommand')).toBe(2); // 30 history items: 25 + 5
+    expect(count('BatchWriteItemCommand')).toBe(QUERIES_HISTORY[kind] ? 2 : 0); // 30 history items: 25 + 5
     // A sweeper's batch looks up the stored messages on either side, to join its fixes across batches.
     expect(count('QueryCommand')).toBe(kind === 'sweepers' ? 2 * 2 : 0);
     expect(count('ScanCommand')).toBe(0);
@@ -156,8 +165,8 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
     const unknown = await rejects.list(undefined);
     expect(unknown.find((r) => r.messageId === bad.notAnEnvelope.messageId)).toMatchObject({ code: 'bad_envelope', payload: 'this is not an envelope' });
     expect(log.entries.filter((e) => e.message === 'telemetry rejected')).toHaveLength(8);
-    // Nothing from the bad messages reached the state or history.
-    expect((await telemetry.history(thing, 0, NOW + 7_200_000)).map((r) => r.seq)).toEqual([1, 2]);
+    // Nothing from the bad messages reached the state or the archive.
+    expect((await archivedOf(thing)).map((r) => r.seq)).toEqual([1, 2]);
   });
 
   it('reports only retryable failures back for redelivery', async () => {
@@ -174,7 +183,7 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
   it('turns a non-retryable storage failure into a rejection instead of endless redelivery', async () => {
     const telemetry = new DynamoTelemetryStore(env.doc, 'no-such-table');
     const rejects = new DynamoRejectStore(env.doc, env.tables.rejects);
-    const handler = HANDLERS[kind]({ ...wireDeps({ doc: env.doc, tables: env.tables, clock: fixedClock(NOW), log: recordingLog(), metrics: recordingMetrics() }), telemetry, rejects });
+    const handler = HANDLERS[kind]({ ...wireDeps({ doc: env.doc, tables: env.tables, archive: env.archive, clock: fixedClock(NOW), log: recordingLog(), metrics: recordingMetrics() }), telemetry, rejects });
     const thing = newThing(kind);
     const good = msg(thing, NOW - 1000, 1);
     const result = await handler(sqsEvent(good));

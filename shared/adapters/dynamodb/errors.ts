@@ -6,6 +6,7 @@ const RETRYABLE_NAMES = new Set([
   'RequestLimitExceeded',
   'InternalServerError',
   'ServiceUnavailable',
+  'ServiceUnavailableException',
   'TransactionConflictException',
   'LimitExceededException',
   'TimeoutError',
