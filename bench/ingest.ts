@@ -23,6 +23,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import mqtt from 'mqtt';
 import { loadDistrictDir } from '#devices/district-files';
 import { seededRandom } from '#devices/simulators/simulator';
+import { BinSensor } from '#devices/simulators/bin-sensor';
 import { systemClock } from '#shared/adapters/clock';
 import { documentClient, localDynamoClient } from '#shared/adapters/dynamodb/client';
 import { tableNames } from '#shared/adapters/dynamodb/tables';
@@ -227,23 +228,27 @@ try {
   let sent = 0;
   const perDevice = Math.ceil(MESSAGES / things.length);
   const ticker = setInterval(() => progress(`published ${fmt(sent)} · stored ${fmt(stored)} of ${fmt(perDevice * things.length)}`), 500);
-  const base = Date.now() - 60 * 60_000;
+  // Each sensor's readings are 5 minutes apart in reading time (its report interval), from
+  // the simulator's fill model: rooms fill a few percent an hour and are emptied.
+  const sensors = things.map((thing) => new BinSensor(model.devices.find((d) => d.thing === thing)!, Date.now() - (perDevice + 1) * 5 * 60_000));
   await Promise.all(
     clients.map(async (client, d) => {
       const topic = topicFor('bins', things[d]!);
+      const sensor = sensors[d]!;
       let seq = 0;
       await Promise.all(
         Array.from({ length: IN_FLIGHT }, async () => {
           while (seq < perDevice) {
             const s = ++seq;
+            const payload = sensor.emit(sensor.nextAt)!.payload as { seq: number };
             if (RATE) {
               // Device d's s-th message is due at (s - 1) rounds of all devices, plus its place in the round.
               const due = started + (((s - 1) * things.length + d) / RATE) * 1000;
               const wait = due - performance.now();
               if (wait > 0) await new Promise((r) => setTimeout(r, wait));
             }
-            publishedAt.set(`${topic}#${s}`, performance.now());
-            await client.publishAsync(topic, JSON.stringify(reading(s, base + s * 1000)), { qos: 1 });
+            publishedAt.set(`${topic}#${payload.seq}`, performance.now());
+            await client.publishAsync(topic, JSON.stringify(payload), { qos: 1 });
             sent++;
           }
         }),

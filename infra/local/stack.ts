@@ -151,6 +151,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(async () => {
       await Promise.all(pollers.map((p) => p.stop()));
       for (const queue of queues.values()) queue.close();
+      // State changes held back (write-behind) are written before DynamoDB Local stops.
+      await deps.telemetry.flush().catch((error: unknown) => observer.log.warn('held-back state not written', { error: (error as Error).message }));
     });
 
     /** The topic rules: each accepted publish goes, as an envelope, to every route it matches. */

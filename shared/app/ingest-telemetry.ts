@@ -1,6 +1,7 @@
 import type { Signal } from '#shared/domain/cases';
 import type { Site } from '#shared/domain/city-model';
-import { detectBins, type BinDetectorState } from '#shared/domain/detectors/bin-detector';
+import { binFingerprint, detectBins, type BinDetectorState } from '#shared/domain/detectors/bin-detector';
+import { heartbeatMs } from '#shared/domain/state-writes';
 import { detectMarket, type CameraDetectorState } from '#shared/domain/detectors/camera-detector';
 import { QUERIES_HISTORY, type DeviceKind } from '#shared/domain/device-kinds';
 import type { PayloadOf } from '#shared/domain/payloads';
@@ -23,6 +24,8 @@ export interface IngestResult {
   duplicates: number;
   rejected: number;
   signals: number;
+  /** Devices whose state change was held back (write-behind) instead of written. */
+  deferred: number;
 }
 
 /** Signals waiting in an outbox, and the messages to redeliver if handing them over fails. */
@@ -61,6 +64,7 @@ export async function ingestTelemetry(
   const bySite = new Map<string, { site: Site; readings: Reading[] }>();
   let stale = 0;
   let duplicates = 0;
+  let deferred = 0;
   const storageRejection = (r: Reading, reason: string): Rejection => ({
     messageId: r.messageId,
     code: 'storage_error',
@@ -77,6 +81,7 @@ export async function ingestTelemetry(
       try {
         const outcome = await storeDevice(kind, batch, deps, outboxes, bySite);
         if (outcome === 'stale') stale += batch.readings.length;
+        if (outcome === 'deferred') deferred++;
         toKeep.push(...batch.readings);
       } catch (error) {
         if (error instanceof RetryableError) {
@@ -149,9 +154,10 @@ export async function ingestTelemetry(
   const stored = toKeep.filter((r) => !retry.has(r.messageId) && !failedIds.has(r.messageId)).length;
   deps.metrics.count('TelemetryStored', stored, { kind });
   if (stale) deps.metrics.count('TelemetryStale', stale, { kind });
+  if (deferred) deps.metrics.count('StateWritesDeferred', deferred, { kind });
   if (duplicates) deps.metrics.count('TelemetryDuplicate', duplicates, { kind });
   deps.metrics.flush();
-  return { retry: [...retry], stored, stale, duplicates, rejected: rejections.length, signals };
+  return { retry: [...retry], stored, stale, duplicates, rejected: rejections.length, signals, deferred };
 }
 
 /** The latest-state write for one device, with the detectors its kind has. */
@@ -161,7 +167,7 @@ async function storeDevice(
   deps: IngestDeps,
   outboxes: PendingSignals[],
   bySite: Map<string, { site: Site; readings: Reading[] }>,
-): Promise<'written' | 'stale'> {
+): Promise<'written' | 'deferred' | 'stale'> {
   const lastSeenAt = batch.latest.receivedAt;
   if (kind === 'sweepers') {
     const [outcome, neighbours] = await Promise.all([
@@ -178,8 +184,11 @@ async function storeDevice(
 
   if (kind === 'bins') {
     const messageIds = [...batch.readings, ...batch.duplicates].map((r) => r.messageId);
-    const { outcome, pending, outbox } = await deps.telemetry.saveLatestDetecting<BinDetectorState>(batch, lastSeenAt, (prior, newer) =>
-      detectBins(prior, newer.map((r) => ({ ts: r.ts, payload: r.payload as PayloadOf<'bins'> })), { thing: batch.thing, siteId: site.siteId, overrides }),
+    const { outcome, pending, outbox } = await deps.telemetry.saveLatestDetecting<BinDetectorState>(
+      batch,
+      lastSeenAt,
+      (prior, newer) => detectBins(prior, newer.map((r) => ({ ts: r.ts, payload: r.payload as PayloadOf<'bins'> })), { thing: batch.thing, siteId: site.siteId, overrides }),
+      { heartbeatMs: heartbeatMs(watch.device.expectedIntervalSeconds), fingerprint: (state, latest) => binFingerprint(state, (latest.payload as PayloadOf<'bins'>).fillPct) },
     );
     outboxes.push({ outbox, pending, messageIds });
     return outcome;

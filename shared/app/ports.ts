@@ -29,6 +29,12 @@ export interface SignalOutbox {
 /** A detector step over a device's readings newer than what is stored: its next state and its signals. */
 export type DeviceDetection<S> = (prior: S | undefined, newer: Reading[]) => { state: S; signals: Signal[] };
 
+/** Write-behind of a device's state (see `shared/domain/state-writes.ts`): its heartbeat and what must be written at once. */
+export interface StateWritePolicy<S> {
+  heartbeatMs: number;
+  fingerprint(state: S, latest: Reading): string;
+}
+
 export interface TelemetryStore {
   /** Conditional on reading order: returns `stale` when the stored state is as new or newer. */
   saveLatest(batch: DeviceBatch, fields: StateFields, lastSeenAt: number): Promise<'written' | 'stale'>;
@@ -37,9 +43,15 @@ export interface TelemetryStore {
   /**
    * The same, with the device's detector state kept in its state item: one read and one
    * conditional write per device per batch; only readings newer than the stored state are
-   * applied and detected.
+   * applied and detected. With `writes`, a change nobody acts on yet is held back
+   * (`deferred`) and written with a later one.
    */
-  saveLatestDetecting<S>(batch: DeviceBatch, lastSeenAt: number, detect: DeviceDetection<S>): Promise<{ outcome: 'written' | 'stale'; pending: Signal[]; outbox: SignalOutbox }>;
+  saveLatestDetecting<S>(
+    batch: DeviceBatch,
+    lastSeenAt: number,
+    detect: DeviceDetection<S>,
+    writes?: StateWritePolicy<S>,
+  ): Promise<{ outcome: 'written' | 'deferred' | 'stale'; pending: Signal[]; outbox: SignalOutbox }>;
   /** Detector state that spans a site's devices (a market's cameras), read-modify-write. */
   updateSiteDetector<S>(siteId: string, kind: DeviceKind, detect: (prior: S | undefined) => { state: S; signals: Signal[] }): Promise<{ pending: Signal[]; outbox: SignalOutbox }>;
   /** Signals are kept with the detector state that raised them until the case service has taken them. */

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { RetryableError, type DeviceDetection, type DeviceState, type SignalOutbox, type TelemetryStore, type WriteOutcome } from '#shared/app/ports';
+import { RetryableError, type DeviceDetection, type DeviceState, type SignalOutbox, type StateWritePolicy, type TelemetryStore, type WriteOutcome } from '#shared/app/ports';
+import { stateWriteDue, type WriteMark } from '#shared/domain/state-writes';
 import { signalId, type Signal } from '#shared/domain/cases';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import { compareReadings, latestStateFields, type DeviceBatch, type Reading, type StateFields } from '#shared/domain/telemetry';
@@ -78,31 +79,60 @@ export class DynamoTelemetryStore implements TelemetryStore {
     }
   }
 
-  async saveLatestDetecting<S>(batch: DeviceBatch, lastSeenAt: number, detect: DeviceDetection<S>) {
+  async saveLatestDetecting<S>(batch: DeviceBatch, lastSeenAt: number, detect: DeviceDetection<S>, writes?: StateWritePolicy<S>) {
     const outbox = { pk: telemetryKeys.device(batch.thing), sk: telemetryKeys.state };
-    return modifyItem<{ outcome: 'written' | 'stale'; pending: Signal[]; outbox: SignalOutbox }>(this.doc, this.table, outbox, this.cache, (current) => {
-      const prior = current as { ts: number; seq: number; lastSeenAt: number; detector?: S; pendingSignals?: Signal[] } | undefined;
+    type Result = { outcome: 'written' | 'deferred' | 'stale'; pending: Signal[]; outbox: SignalOutbox };
+    return modifyItem<Result>(this.doc, this.table, outbox, this.cache, (current) => {
+      const prior = current as { ts: number; seq: number; lastSeenAt: number; detector?: S; pendingSignals?: Signal[]; mark?: WriteMark } | undefined;
       const pending = prior?.pendingSignals ?? [];
       const newer = prior ? batch.readings.filter((r) => compareReadings(r, prior) > 0) : batch.readings;
       if (newer.length === 0) return { result: { outcome: 'stale', pending, outbox } };
       const { state, signals } = detect(prior?.detector, newer);
       const latest = newer.at(-1)!;
       const all = [...pending, ...withIds(signals)];
-      return {
-        item: {
-          ...current,
-          ...latestStateFields({ ...batch, readings: newer }),
-          thing: batch.thing,
-          kind: batch.kind,
-          ts: latest.ts,
-          seq: latest.seq,
-          lastSeenAt: Math.max(prior?.lastSeenAt ?? 0, lastSeenAt),
-          detector: state,
-          pendingSignals: all,
-        },
-        result: { outcome: 'written', pending: all, outbox },
+      const { mark: _mark, nextMark: _next, ...rest } = current ?? {};
+      const item: Record<string, unknown> = {
+        ...rest,
+        ...latestStateFields({ ...batch, readings: newer }),
+        thing: batch.thing,
+        kind: batch.kind,
+        ts: latest.ts,
+        seq: latest.seq,
+        lastSeenAt: Math.max(prior?.lastSeenAt ?? 0, lastSeenAt),
+        detector: state,
+        pendingSignals: all,
       };
+      if (!writes) return { item, result: { outcome: 'written', pending: all, outbox } };
+      const mark: WriteMark = { ts: latest.ts, lastSeenAt: item.lastSeenAt as number, fingerprint: writes.fingerprint(state, latest) };
+      if (stateWriteDue(prior?.mark, mark, { signals: all.length > 0, heartbeatMs: writes.heartbeatMs })) {
+        return { item: { ...item, mark }, result: { outcome: 'written', pending: all, outbox } };
+      }
+      // Kept in memory, with the mark of what is stored, until a write is due (or `flush`).
+      return { item: { ...item, mark: prior!.mark, nextMark: mark }, defer: true, result: { outcome: 'deferred', pending: all, outbox } };
     });
+  }
+
+  /**
+   * Writes every state change this store is holding back (write-behind), as of now. The
+   * local twin calls it when it stops; a change another process overwrote since is dropped
+   * (its readings are archived, and the newer state stands).
+   */
+  async flush(): Promise<number> {
+    let written = 0;
+    for (const [cacheKey, item] of this.cache.dirtyEntries()) {
+      const { nextMark, ...rest } = item;
+      const version = typeof item.v === 'number' ? item.v : 0;
+      const next = { ...rest, mark: nextMark, v: version + 1 };
+      try {
+        await this.doc.send(new PutCommand({ TableName: this.table, Item: next, ConditionExpression: 'v = :v', ExpressionAttributeValues: { ':v': version } }));
+        this.cache.set(cacheKey, next);
+        written++;
+      } catch (error) {
+        this.cache.delete(cacheKey);
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    return written;
   }
 
   async updateSiteDetector<S>(siteId: string, kind: DeviceKind, detect: (prior: S | undefined) => { state: S; signals: Signal[] }) {
@@ -249,12 +279,15 @@ const withIds = (signals: Signal[]): Signal[] => signals.map((s) => ({ ...s, evi
 
 /** The state as the API shows it: without keys, lock version and detector internals. */
 function withoutKeys(item: Record<string, unknown>): DeviceState {
-  const { pk: _pk, sk: _sk, v: _v, detector: _d, pendingSignals: _p, ...rest } = item;
+  const { pk: _pk, sk: _sk, v: _v, detector: _d, pendingSignals: _p, mark: _m, nextMark: _n, ...rest } = item;
   return rest as DeviceState;
 }
 
-/** What a read-modify-write step decides: the item to write (if any) and what to hand back. */
-export type Modification<T> = { item?: Record<string, unknown>; result: T };
+/**
+ * What a read-modify-write step decides: the item to write (if any) and what to hand back;
+ * with `defer`, the item is only kept in the cache (write-behind) until a later step writes it.
+ */
+export type Modification<T> = { item?: Record<string, unknown>; result: T; defer?: boolean };
 
 /**
  * The items a store last read or wrote, newest use last, at most `max` of them. Items are
@@ -262,6 +295,8 @@ export type Modification<T> = { item?: Record<string, unknown>; result: T };
  */
 export class ItemCache {
   private readonly items = new Map<string, Record<string, unknown>>();
+  /** Keys whose item holds changes not yet written (write-behind). */
+  private readonly dirty = new Set<string>();
   constructor(private readonly max: number) {}
 
   get(key: string): Record<string, unknown> | undefined {
@@ -273,14 +308,28 @@ export class ItemCache {
     return item;
   }
 
-  set(key: string, item: Record<string, unknown>): void {
+  /** Keeps an item as written (or read), or with `dirty`, holding changes not yet written. */
+  set(key: string, item: Record<string, unknown>, dirty = false): void {
     this.items.delete(key);
     this.items.set(key, item);
-    if (this.items.size > this.max) this.items.delete(this.items.keys().next().value!);
+    if (dirty) this.dirty.add(key);
+    else this.dirty.delete(key);
+    if (this.items.size > this.max) {
+      // The least recently used goes; a held-back change with it (bounded by its heartbeat, see state-writes.ts).
+      const oldest = this.items.keys().next().value!;
+      this.items.delete(oldest);
+      this.dirty.delete(oldest);
+    }
   }
 
   delete(key: string): void {
     this.items.delete(key);
+    this.dirty.delete(key);
+  }
+
+  /** The items holding changes not yet written. */
+  dirtyEntries(): [string, Record<string, unknown>][] {
+    return [...this.dirty].map((key) => [key, this.items.get(key)!]);
   }
 }
 
@@ -311,9 +360,14 @@ export async function modifyItem<T>(
       }
       if (current) cache?.set(cacheKey, current);
     }
-    const { item, result } = change(current);
+    const { item, result, defer } = change(current);
     if (!item) return result;
     const version = typeof current?.v === 'number' ? current.v : 0;
+    if (defer && cache && current) {
+      // Same version as stored: the write that comes later is conditional on it, as this one would have been.
+      cache.set(cacheKey, { ...item, ...key, v: version }, true);
+      return result;
+    }
     const next = { ...item, ...key, v: version + 1 };
     try {
       await doc.send(

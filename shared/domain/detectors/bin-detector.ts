@@ -132,3 +132,17 @@ export function detectBins(
   }
   return { state, signals };
 }
+
+/**
+ * What of a garbage room's state must be stored as soon as it changes (the rest may wait,
+ * see `state-writes.ts`): the detector flags, whether a high-fill run has begun, and the
+ * fill in 10-point bands, which is what the ops page colours a room by.
+ */
+export function binFingerprint(state: BinDetectorState, fillPct: number): string {
+  const flags = Object.entries(state.active)
+    .filter(([, on]) => on)
+    .map(([category]) => category)
+    .sort()
+    .join(',');
+  return `${flags}|${state.highSince === undefined ? 0 : 1}|${Math.floor(fillPct / 10)}`;
+}
