@@ -1,7 +1,9 @@
 /**
  * `npm run bench -- ingest [--devices 1000] [--messages 20000] [--in-flight 1] [--rate <msg/s>]`: garbage-room
- * sensors publishing through the whole local twin (MQTT → broker → router → queue →
- * ingest function → DynamoDB Local), on one DynamoDB Local started for the run. Each
+ * sensors publishing through the whole local twin (MQTT → broker → router → delivery
+ * stream → ingest function → DynamoDB Local and the archive), on one DynamoDB Local
+ * started for the run. Each sensor follows the simulator's fill model with its readings
+ * 5 minutes apart in reading time, so the state written behind behaves as in the field. Each
  * device has one message in flight by default, so a batch rarely holds two readings of
  * one device — as in a real fleet, where a sensor reports every few minutes (more in
  * flight per device lets the batches collapse them, and flatters the per-message counts).
@@ -16,10 +18,10 @@
  * our throughput as a share of it; and from the measured counts and the list prices in
  * `../shared/aws-prices.md`, the AWS cost per million messages of this design beside the
  * per-message design (rule → Lambda per message → PutItem of the reading + UpdateItem of
- * the state).
+ * the state). Any rejected bench message stops the run: its figures would mean nothing.
  */
 import { BatchWriteItemCommand, CreateTableCommand, PutItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { FirehoseTransformationEvent } from 'aws-lambda';
 import mqtt from 'mqtt';
 import { loadDistrictDir } from '#devices/district-files';
 import { seededRandom } from '#devices/simulators/simulator';
@@ -27,13 +29,12 @@ import { BinSensor } from '#devices/simulators/bin-sensor';
 import { systemClock } from '#shared/adapters/clock';
 import { documentClient, localDynamoClient } from '#shared/adapters/dynamodb/client';
 import { tableNames } from '#shared/adapters/dynamodb/tables';
-import { encodeEnvelope, sqsIngestHandler } from '#shared/adapters/telemetry-envelope';
+import { encodeEnvelope, firehoseIngestHandler } from '#shared/adapters/telemetry-envelope';
 import { wireDeps } from '#shared/adapters/wiring';
 import type { IngestDeps } from '#shared/app/ports';
 import { Device, type CityModel } from '#shared/domain/city-model';
 import { topicFor } from '#shared/domain/topics';
 import { startDynamoDbLocal } from '#infra/local/dynamodb-local';
-import { FileArchive } from '#infra/local/file-archive';
 import { quietObserver, startLocalStack } from '#infra/local/stack';
 import { functionSpec, TELEMETRY_ROUTES } from '#infra/routes';
 
@@ -137,14 +138,17 @@ async function rawCeiling(endpoint: string, items: number): Promise<{ itemsPerSe
 
 /** The ingest handler alone, batch after batch (nothing else running): process CPU per reading. */
 async function handlerCpu(deps: IngestDeps, things: string[], batches: number): Promise<number> {
-  const handler = sqsIngestHandler('bins', deps);
+  const handler = firehoseIngestHandler('bins', deps, { send: async () => {} });
   const now = Date.now();
   let seq = 1_000_000;
-  const event = (): SQSEvent => ({
-    Records: Array.from({ length: 100 }, (_, i): SQSRecord => {
+  const event = (): FirehoseTransformationEvent => ({
+    invocationId: `bench-${seq}`,
+    deliveryStreamArn: 'arn:aws:firehose:local:000000000000:deliverystream/bench',
+    region: 'local',
+    records: Array.from({ length: 100 }, (_, i) => {
       const thing = things[i % things.length]!;
-      const body = encodeEnvelope({ topic: topicFor('bins', thing), clientId: thing, receivedAt: now, payload: new TextEncoder().encode(JSON.stringify(reading(++seq, now - 60_000 + seq % 1000))) });
-      return { messageId: `m${seq}`, receiptHandle: `r${seq}`, body, attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(now), SenderId: 'bench', ApproximateFirstReceiveTimestamp: String(now) }, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:local:0:bench', awsRegion: 'local' };
+      const body = encodeEnvelope({ topic: topicFor('bins', thing), clientId: thing, receivedAt: now, payload: new TextEncoder().encode(JSON.stringify(reading(++seq, now - 60_000 + (seq % 1000)))) });
+      return { recordId: `m${seq}`, approximateArrivalTimestamp: now, data: Buffer.from(body).toString('base64') };
     }),
   });
   const events = Array.from({ length: batches }, event);
@@ -172,7 +176,6 @@ function memoryPorts(real: IngestDeps): IngestDeps {
       ackSignals: async () => {},
       saveHistory: async () => ({ retry: [], failed: [] }),
     },
-    archive: { append: async () => ({ retry: [], failed: [] }) },
     rejects: { save: async () => ({ retry: [], failed: [] }) },
   };
 }
@@ -189,6 +192,10 @@ try {
   const publishedAt = new Map<string, number>();
   const latencies: number[] = [];
   let stored = 0;
+  let retried = 0;
+  let envelopeBytes = 0;
+  /** The functions' own counts (TelemetryStored, TelemetryRejected, StateWritesDeferred…). */
+  const tallies = new Map<string, number>();
   let lastStoredAt = 0;
   let batches = 0;
   let batchMs = 0;
@@ -202,11 +209,14 @@ try {
     apiPort: 0,
     observer: {
       ...quietObserver(),
+      metrics: { count: (name, value) => tallies.set(name, (tallies.get(name) ?? 0) + value), flush() {} },
       batch: ({ done, ms }) => {
         const at = performance.now();
         batches++;
         batchMs += ms;
         for (const record of done) {
+          if (record.eventSourceARN.endsWith('-retry')) retried++;
+          envelopeBytes = Math.max(envelopeBytes, Buffer.byteLength(record.body));
           const { topic, payload } = JSON.parse(record.body) as { topic: string; payload: string };
           const { seq } = JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as { seq: number };
           const sent = publishedAt.get(`${topic}#${seq}`);
@@ -230,7 +240,7 @@ try {
   const ticker = setInterval(() => progress(`published ${fmt(sent)} · stored ${fmt(stored)} of ${fmt(perDevice * things.length)}`), 500);
   // Each sensor's readings are 5 minutes apart in reading time (its report interval), from
   // the simulator's fill model: rooms fill a few percent an hour and are emptied.
-  const sensors = things.map((thing) => new BinSensor(model.devices.find((d) => d.thing === thing)!, Date.now() - (perDevice + 1) * 5 * 60_000));
+  const sensors = things.map((thing) => new BinSensor(model.devices.find((d) => d.thing === thing)!, Date.now() - Math.ceil(perDevice * 1.1 + 2) * 5 * 60_000));
   await Promise.all(
     clients.map(async (client, d) => {
       const topic = topicFor('bins', things[d]!);
@@ -277,16 +287,16 @@ try {
 
   progress('measuring the ingest handler’s CPU…');
   const doc = documentClient(localDynamoClient(ddb.endpoint));
-  const deps = wireDeps({ doc, tables: tableNames('bench-'), archive: new FileArchive(stack.archiveDir), clock: systemClock, log: quietObserver().log, metrics: quietObserver().metrics });
+  const deps = wireDeps({ doc, tables: tableNames('bench-'), clock: systemClock, log: quietObserver().log, metrics: quietObserver().metrics });
   const withSdk = await handlerCpu(deps, things, 30);
   const ownOnly = await handlerCpu(memoryPorts(deps), things, 300);
   progress('');
   process.stderr.write('\r');
 
   say('');
-  say('pipeline (MQTT → broker → queue → ingest → DynamoDB Local, one process, 2 cores)');
+  say('pipeline (MQTT → broker → delivery stream → ingest → DynamoDB Local and the archive, one process, 2 cores)');
   say(`  ${RATE ? 'rate (offered load)     ' : 'sustained rate          '} ${fmt(rate)} messages/s  (${fmt(total)} in ${fmt(seconds, 1)} s)`);
-  say(`  publish → stored state   p50 ${fmt(percentile(latencies, 50))} ms · p99 ${fmt(percentile(latencies, 99))} ms  (batch window ${TELEMETRY_ROUTES[0]!.batchWindowSeconds} s)`);
+  say(`  publish → stored state   p50 ${fmt(percentile(latencies, 50))} ms · p99 ${fmt(percentile(latencies, 99))} ms  (delivery buffer ${TELEMETRY_ROUTES[0]!.bufferSeconds} s)`);
   say(`  batches                  ${fmt(batches)} · ${fmt(messagesPerBatch, 1)} messages each · ${fmt(avgBatchMs)} ms each · ${fmt(total / (totals.requests.get('PutItemCommand') ?? total), 2)} messages per state write`);
   say(`  DynamoDB per message     ${fmt(requests / total, 3)} requests · ${fmt(wruPerMessage, 3)} write units · ${fmt(rruPerMessage, 3)} read units`);
   say(`                           ${[...totals.requests].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c.replace('Command', '')} ${fmt(n / total, 3)}`).join(' · ')}`);
@@ -303,14 +313,20 @@ try {
   const share = rate / ceiling.itemsPerSecond;
   say(`  our rate as a share      ${fmt(share * 100, 1)} %   target ≥ 80 %: ${share >= 0.8 ? 'met' : 'NOT met'}`);
 
+  const rejected = tallies.get('TelemetryRejected') ?? 0;
+  if (rejected) throw new Error(`${fmt(rejected)} bench messages were rejected: the figures would not mean anything`);
+  say(`  state writes held back   ${fmt(tallies.get('StateWritesDeferred') ?? 0)} device batches (write-behind: same fingerprint, within the heartbeat)`);
+
   // Cost per million messages, from the measured counts and ../shared/aws-prices.md (USD, us-east-1).
-  const PRICE = { rule: 0.15, action: 0.15, messaging: 1.0, sqsRequest: 0.4, lambdaRequest: 0.2, gbSecondArm: 0.0000133334, gbSecondX86: 0.0000166667, wru: 0.625, rru: 0.125 };
+  const PRICE = { rule: 0.15, action: 0.15, messaging: 1.0, sqsRequest: 0.4, lambdaRequest: 0.2, gbSecondArm: 0.0000133334, gbSecondX86: 0.0000166667, wru: 0.625, rru: 0.125, firehosePerGb: 0.029 };
   const M = 1_000_000;
   const lambdaGb = functionSpec('ingest-bins').memoryMb / 1024;
+  // Firehose bills each record rounded up to 5 KB: one rule-action record per message.
+  const firehoseGbPerMillion = (M * Math.ceil(envelopeBytes / 5120) * 5120) / 2 ** 30;
   const ours = {
     messaging: 0, // Basic Ingest
     rules: PRICE.rule + PRICE.action,
-    sqs: PRICE.sqsRequest * (1 + 2 / 10), // one send; receives and deletes ten at a time
+    transport: firehoseGbPerMillion * PRICE.firehosePerGb + (retried / total) * PRICE.sqsRequest * (1 + 2 / 10),
     lambda: (M / messagesPerBatch) * (PRICE.lambdaRequest / M + (avgBatchMs / 1000) * lambdaGb * PRICE.gbSecondArm),
     dynamodb: wruPerMessage * PRICE.wru + rruPerMessage * PRICE.rru,
   };
@@ -319,7 +335,7 @@ try {
   const naive = {
     messaging: PRICE.messaging,
     rules: PRICE.rule + PRICE.action,
-    sqs: 0,
+    transport: 0,
     lambda: PRICE.lambdaRequest + M * (perMessageLambdaMs / 1000) * (128 / 1024) * PRICE.gbSecondX86,
     dynamodb: 2 * PRICE.wru,
   };
@@ -331,8 +347,10 @@ try {
   say(`  ${'total'.padEnd(22)}${fmt(sum(ours), 3).padStart(20)}${fmt(sum(naive), 3).padStart(22)}`);
   const ratio = sum(ours) / sum(naive);
   say(`  ratio                    ${fmt(ratio, 2)}   target ≤ 0.33: ${ratio <= 1 / 3 ? 'met' : 'NOT met'}`);
-  say(`  assumptions: Basic Ingest for CityOps; SQS receive+delete in tens; Lambda arm64 ${functionSpec('ingest-bins').memoryMb} MB for the measured`);
-  say(`  batch time; per-message design: x86 128 MB, ${perMessageLambdaMs} ms a message, PutItem + UpdateItem of items under 1 KB.`);
+  say(`  assumptions: Basic Ingest; the rule's Firehose action, ${fmt(envelopeBytes)}-byte records billed as 5 KB each; the retry queue`);
+  say(`  for the ${fmt(retried)} messages retried here; Lambda arm64 ${functionSpec('ingest-bins').memoryMb} MB for the measured buffer time (${fmt(messagesPerBatch)} messages a buffer);`);
+  say(`  archive S3 puts (one object per stream per 5 minutes) left out; per-message design: x86 128 MB, ${perMessageLambdaMs} ms a message,`);
+  say('  PutItem + UpdateItem of items under 1 KB.');
 
   doc.destroy();
 } finally {

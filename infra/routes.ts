@@ -23,22 +23,36 @@ export interface FunctionSpec {
   failures: string;
 }
 
-/** Topic filter → queue → function. */
+/**
+ * Topic filter → delivery stream → function → archive, with a retry queue beside it. The
+ * topic rule puts each message on the route's Firehose delivery stream; Firehose buffers
+ * them and has the ingest function process each buffer (it validates, stores state,
+ * detects, and returns the accepted readings, which Firehose writes to the archive). A
+ * message the function cannot store yet (a retryable failure) goes to the retry queue,
+ * whose SQS event source brings it back to the same function until its receive limit,
+ * then to the dead-letter queue.
+ */
 export interface TelemetryRoute {
   /** Also the topic rule's name (underscores: IoT rule names allow no dashes). */
   ruleName: string;
   kind: DeviceKind;
   topicFilter: string;
-  queue: string;
+  deliveryStream: string;
   function: string;
-  /** The Firehose delivery stream (locally: the archive folder) that keeps the route's readings. */
-  archive: string;
-  /** Event-source batching: up to `batchSize` records, waiting at most `batchWindowSeconds` to fill. */
+  /** Firehose buffering before the function is invoked: whichever of the two comes first. */
+  bufferSeconds: number;
+  bufferMb: number;
+  /** About `bufferMb` of this kind's messages: the local twin's cap on a buffer, which counts messages. */
+  bufferRecords: number;
+  /** Invocations Firehose retries after a failure, before the buffer goes to the archive's error prefix. */
+  processingRetries: number;
+  retryQueue: string;
+  /** Retry-queue event source: up to `batchSize` records, waiting at most `batchWindowSeconds` to fill. */
   batchSize: number;
   batchWindowSeconds: number;
-  /** Receives before a message goes to the dead-letter queue. */
+  /** Receives before a retried message goes to the dead-letter queue. */
   maxReceiveCount: number;
-  /** Concurrent batches per queue (SQS event source maximum concurrency). */
+  /** Concurrent batches per retry queue (SQS event source maximum concurrency). */
   maxConcurrency: number;
 }
 
@@ -63,9 +77,9 @@ const ingestFunction = (kind: DeviceKind): FunctionSpec => ({
   entry: `functions/ingest-${kind}/handler.ts`,
   memoryMb: 512,
   timeoutSeconds: 30,
-  description: `Validates and stores ${kind} telemetry from its queue`,
+  description: `Validates and stores ${kind} telemetry from its delivery stream and retry queue`,
   access: { registry: 'read', telemetry: 'readWrite', rejects: 'readWrite', cases: 'readWrite', ...(kind === 'sweepers' ? { coverage: 'readWrite' } : {}) },
-  failures: 'invoked by its SQS event source: a failed message goes back to its queue and, after the route’s receive limit, to the queue’s dead-letter queue',
+  failures: 'invoked synchronously by its Firehose delivery stream (which retries a failed buffer, then writes it under the archive’s error prefix) and by its retry queue’s event source (a failed message goes back to the queue and, after the route’s receive limit, to its dead-letter queue)',
 });
 
 const SCHEDULED_FAILURES = 'invoked by a schedule: it works from stored state, not from the event, so the next run does what a failed run left (and function errors alarm)';
@@ -79,23 +93,27 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'close-windows', entry: 'functions/close-windows/handler.ts', memoryMb: 512, timeoutSeconds: 120, description: 'Judges closed sweeping windows', access: { registry: 'read', telemetry: 'read', coverage: 'read', cases: 'readWrite' }, failures: SCHEDULED_FAILURES },
 ];
 
-const telemetryRoute = (kind: DeviceKind, tuning: Pick<TelemetryRoute, 'batchSize' | 'batchWindowSeconds'>): TelemetryRoute => ({
+const telemetryRoute = (kind: DeviceKind, tuning: Pick<TelemetryRoute, 'bufferRecords' | 'batchSize'>): TelemetryRoute => ({
   ruleName: telemetryRuleName(kind),
   kind,
   topicFilter: topicFilterFor(kind),
-  queue: `${kind}-telemetry`,
+  deliveryStream: `${kind}-telemetry`,
   function: `ingest-${kind}`,
-  archive: `${kind}-archive`,
+  bufferSeconds: 5,
+  bufferMb: 1,
+  processingRetries: 3,
+  retryQueue: `${kind}-retry`,
+  batchWindowSeconds: 2,
   maxReceiveCount: 5,
   maxConcurrency: 2,
   ...tuning,
 });
 
 export const TELEMETRY_ROUTES: readonly TelemetryRoute[] = [
-  telemetryRoute('bins', { batchSize: 100, batchWindowSeconds: 2 }),
-  // GPS batches are larger (up to 500 fixes a message): smaller batches keep a run short.
-  telemetryRoute('sweepers', { batchSize: 50, batchWindowSeconds: 2 }),
-  telemetryRoute('cameras', { batchSize: 100, batchWindowSeconds: 2 }),
+  // A garbage room's or a camera's message is a few hundred bytes; a sweeper's up to 500 GPS fixes (≈ 50 KB).
+  telemetryRoute('bins', { bufferRecords: 2000, batchSize: 100 }),
+  telemetryRoute('sweepers', { bufferRecords: 50, batchSize: 50 }),
+  telemetryRoute('cameras', { bufferRecords: 1000, batchSize: 100 }),
 ];
 
 export const SCHEDULES: readonly ScheduleRoute[] = [
@@ -121,7 +139,7 @@ export function ratePeriodMs(expression: string): number {
   return Number(m[1]) * unit;
 }
 
-/** SQS visibility timeout: six times the function timeout, as AWS advises for event sources. */
+/** Retry-queue visibility timeout: six times the function timeout, as AWS advises for event sources. */
 export const visibilityTimeoutSeconds = (route: TelemetryRoute): number => 6 * functionSpec(route.function).timeoutSeconds;
 
 export function functionSpec(name: string): FunctionSpec {

@@ -48,7 +48,7 @@ export abstract class BaseSimulator implements Simulator {
 
   emit(now: number): Emission | null {
     const payload = this.reading(now);
-    this.nextAt = now + this.intervalMs(now) * (0.9 + 0.2 * this.random());
+    this.nextAt = Math.round(now + this.intervalMs(now) * (0.9 + 0.2 * this.random()));
     return payload ? { payload } : null;
   }
 

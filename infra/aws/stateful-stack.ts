@@ -27,8 +27,9 @@ export interface StatefulStackProps extends StackProps {
 }
 
 /**
- * What keeps state: the tables (from the same definitions the local twin creates) and a
- * queue with a dead-letter queue per telemetry route of the route table.
+ * What keeps state: the tables (from the same definitions the local twin creates), a retry
+ * queue with a dead-letter queue per telemetry route of the route table, the reading
+ * archive bucket, and the case-event bus.
  */
 export class StatefulStack extends Stack {
   readonly tables: Record<TableKey, TableV2>;
@@ -70,15 +71,15 @@ export class StatefulStack extends Stack {
 
     this.queues = Object.fromEntries(
       TELEMETRY_ROUTES.map((route) => {
-        const deadLetters = deadLetterQueue(this, `${route.queue}-dlq`);
-        const queue = new Queue(this, `${route.queue}-queue`, {
+        const deadLetters = deadLetterQueue(this, `${route.retryQueue}-dlq`);
+        const queue = new Queue(this, `${route.retryQueue}-queue`, {
           encryption: QueueEncryption.SQS_MANAGED,
           enforceSSL: true,
           visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(route)),
           deadLetterQueue: { queue: deadLetters, maxReceiveCount: route.maxReceiveCount },
         });
-        this.deadLetterQueues[route.queue] = deadLetters;
-        return [route.queue, queue];
+        this.deadLetterQueues[route.retryQueue] = deadLetters;
+        return [route.retryQueue, queue];
       }),
     );
 

@@ -10,6 +10,7 @@ import { OpsApi } from './constructs/ops-api.ts';
 import { Operations } from './constructs/operations.ts';
 import { DevicePolicies } from './constructs/device-policies.ts';
 import { TelemetryRules } from './constructs/telemetry-rules.ts';
+import { TelemetryDelivery } from './constructs/telemetry-delivery.ts';
 import type { StatefulStack } from './stateful-stack.ts';
 
 export interface StatelessStackProps extends StackProps {
@@ -19,9 +20,10 @@ export interface StatelessStackProps extends StackProps {
 }
 
 /**
- * What holds no state, all from the route table: device thing types and policies, the
- * topic rules into the stateful stack's queues, one function per entry with its grants,
- * the queues' event sources, the schedules, and the Pipe from the case stream to the
+ * What holds no state, all from the route table: device thing types and policies, one
+ * function per entry with its grants, the telemetry delivery streams (processed by the
+ * ingest functions, delivering to the archive bucket), the topic rules into them, the retry
+ * queues' event sources, the schedules, and the Pipe from the case stream to the
  * event bus, the IAM-authorised ops API, and the dashboard with its alarms.
  */
 export class StatelessStack extends Stack {
@@ -30,25 +32,31 @@ export class StatelessStack extends Stack {
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     new DevicePolicies(this, 'devices', { basicIngest: props.basicIngest ?? true });
-    new TelemetryRules(this, 'telemetry-rules', { queues: props.stateful.queues });
     this.functions = Object.fromEntries(FUNCTIONS.map((spec) => [spec.name, new CityOpsFunction(this, spec.name, { spec, tables: props.stateful.tables })]));
+    // The archive bucket comes by its fixed export (see READING_ARCHIVE_EXPORT): deploy after the stateful stack.
+    this.addDependency(props.stateful);
+    const delivery = new TelemetryDelivery(this, 'telemetry-delivery', {
+      functions: Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn])),
+    });
+    new TelemetryRules(this, 'telemetry-rules', { streams: delivery.streams });
     for (const route of TELEMETRY_ROUTES) {
-      const source = new SqsEventSource(props.stateful.queues[route.queue]!, {
-        batchSize: route.batchSize,
-        maxBatchingWindow: Duration.seconds(route.batchWindowSeconds),
-        maxConcurrency: route.maxConcurrency,
-        reportBatchItemFailures: true,
-      });
       const fn = this.functions[route.function]!.fn;
-      fn.addEventSource(source);
-      const archive = props.stateful.archive.streams[route.archive]!;
-      // Exactly what FirehoseArchive sends.
-      archive.grant(fn, 'firehose:PutRecordBatch');
-      fn.addEnvironment('ARCHIVE_STREAM', archive.deliveryStreamName);
+      const retryQueue = props.stateful.queues[route.retryQueue]!;
+      // What could not be stored yet goes on the retry queue, and comes back through its event source.
+      retryQueue.grant(fn, 'sqs:SendMessage'); // SendMessageBatch is authorised as SendMessage
+      fn.addEnvironment('RETRY_QUEUE_URL', retryQueue.queueUrl);
+      fn.addEventSource(
+        new SqsEventSource(retryQueue, {
+          batchSize: route.batchSize,
+          maxBatchingWindow: Duration.seconds(route.batchWindowSeconds),
+          maxConcurrency: route.maxConcurrency,
+          reportBatchItemFailures: true,
+        }),
+      );
       // On the function: its event source mapping is its child.
       Validations.of(fn).acknowledge({
         id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
-        reason: 'An SQS event source has no on-failure destination: failed messages go to the queue’s dead-letter queue after the route’s receive limit.',
+        reason: 'An SQS event source has no on-failure destination: failed messages go to the retry queue’s dead-letter queue after the route’s receive limit.',
       });
     }
     new CaseEventPipe(this, 'case-event-pipe', {

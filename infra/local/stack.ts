@@ -2,17 +2,17 @@ import { appendFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Log, Metrics } from '#shared/app/ports';
+import type { Log, Metrics, RetryQueue } from '#shared/app/ports';
 import type { CityModel } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { topicMatches } from '#shared/domain/topics';
 import { documentClient, localDynamoClient, localStreamsClient } from '#shared/adapters/dynamodb/client';
 import { ensureTables, tableNames, type TableNames } from '#shared/adapters/dynamodb/tables';
-import { encodeEnvelope } from '#shared/adapters/telemetry-envelope';
+import { encodeEnvelope, type ingestHandler } from '#shared/adapters/telemetry-envelope';
 import { wireDeps } from '#shared/adapters/wiring';
-import { API_ROUTES, FUNCTIONS, SCHEDULES, TELEMETRY_ROUTES, visibilityTimeoutSeconds } from '#infra/routes';
+import { API_ROUTES, FUNCTIONS, SCHEDULES, TELEMETRY_ROUTES, visibilityTimeoutSeconds, type TelemetryRoute } from '#infra/routes';
+import type { DeviceKind } from '#shared/domain/device-kinds';
 import type { CaseEvent } from '#shared/events/case-events';
 import { Checkpoints, fileSink, startEventRelay, webhookSink } from './event-relay.ts';
 import { startScheduler } from './scheduler.ts';
@@ -20,6 +20,7 @@ import { startApiServer } from './api-server.ts';
 import { startBroker, type AcceptedPublish, type BrokerEvents } from './broker.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { FileArchive } from './file-archive.ts';
+import { deliveryProcessor } from './delivery-stream.ts';
 import { LocalQueue, QueuePoller, type DeadLetter, type PollerOptions } from './local-queue.ts';
 
 export interface StackObserver {
@@ -108,9 +109,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const doc = documentClient(dynamo);
     const tables = tableNames(options.tablePrefix ?? 'cityops-');
     await ensureTables(dynamo, tables);
-    // The archive (Firehose and S3 in AWS): in the data folder, or a temporary one in memory.
+    // The archive bucket (S3 in AWS): in the data folder, or a temporary one in memory.
     const archiveDir = join(dataDir ?? mkdtempSync(join(tmpdir(), 'cityops-archive-')), 'archive');
-    const deps = wireDeps({ doc, tables, archive: new FileArchive(archiveDir), clock: options.clock, log: observer.log, metrics: observer.metrics });
+    const archive = new FileArchive(archiveDir);
+    /** Each route's retry queue (made below, before any handler runs). */
+    const retryQueues = new Map<DeviceKind, LocalQueue>();
+    const retryQueue = (kind: DeviceKind): RetryQueue => ({
+      send: async (bodies) => {
+        await Promise.all(bodies.map((body) => retryQueues.get(kind)!.send(body)));
+      },
+    });
+    const deps = wireDeps({ doc, tables, retryQueue, clock: options.clock, log: observer.log, metrics: observer.metrics });
     const { registry } = deps;
     if (options.model) await registry.putModel(options.model);
     const handlers: Record<string, (event: never) => Promise<unknown>> = {};
@@ -129,25 +138,41 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const queues = new Map<string, LocalQueue>();
     const pollers: QueuePoller[] = [];
+    const timing = (route: TelemetryRoute) => ({
+      visibilityTimeoutMs: options.visibilityTimeoutMs ?? visibilityTimeoutSeconds(route) * 1000,
+      windowMs: (seconds: number) => options.batchWindowMs ?? (seconds * 1000) / (options.timeScale ?? 1),
+    });
     for (const route of TELEMETRY_ROUTES) {
-      const queue = new LocalQueue(route.queue, {
-        visibilityTimeoutMs: options.visibilityTimeoutMs ?? visibilityTimeoutSeconds(route) * 1000,
-        maxReceiveCount: route.maxReceiveCount,
-        deadLetter: onDeadLetter,
-        // On disk with a data folder: what the broker acknowledged survives a crash.
-        journalPath: dataDir && join(dataDir, 'queues', `${route.queue}.jsonl`),
+      const { visibilityTimeoutMs, windowMs } = timing(route);
+      // An ingest function takes both triggers: its delivery stream's buffers and its retry queue's batches.
+      const handler = handlers[route.function] as ReturnType<typeof ingestHandler>;
+      // On disk with a data folder: what the broker acknowledged, and what waits for a retry, survives a crash.
+      const journal = (name: string) => dataDir && join(dataDir, 'queues', `${name}.jsonl`);
+
+      const retry = new LocalQueue(route.retryQueue, { visibilityTimeoutMs, maxReceiveCount: route.maxReceiveCount, deadLetter: onDeadLetter, journalPath: journal(route.retryQueue) });
+      retryQueues.set(route.kind, retry);
+      queues.set(route.retryQueue, retry);
+      pollers.push(new QueuePoller(retry, handler, { batchSize: route.batchSize, batchWindowMs: windowMs(route.batchWindowSeconds), maxConcurrency: route.maxConcurrency, onBatch: observer.batch }));
+
+      // The delivery stream: its buffer, processed by the ingest function, delivered to the archive.
+      const buffer = new LocalQueue(route.deliveryStream, {
+        visibilityTimeoutMs,
+        maxReceiveCount: route.processingRetries + 1,
+        deadLetter: (message) => {
+          archive.writeFailuresSync(route.kind, [
+            { recordId: message.messageId, at: message.sentAt, rawData: Buffer.from(message.body).toString('base64'), reason: `processing failed ${message.receiveCount} times` },
+          ]);
+          onDeadLetter(message);
+        },
+        journalPath: journal(route.deliveryStream),
       });
-      queues.set(route.queue, queue);
-      const handler = handlers[route.function] as (event: SQSEvent) => Promise<SQSBatchResponse>;
-      const poller = new QueuePoller(queue, handler, {
-        batchSize: route.batchSize,
-        batchWindowMs: options.batchWindowMs ?? (route.batchWindowSeconds * 1000) / (options.timeScale ?? 1),
-        maxConcurrency: route.maxConcurrency,
-        onBatch: observer.batch,
-      });
-      poller.start();
-      pollers.push(poller);
+      queues.set(route.deliveryStream, buffer);
+      const deliver = deliveryProcessor({ stream: route.deliveryStream, kind: route.kind, archive, process: handler });
+      // One buffer at a time: a device's readings then reach its state in order, without two
+      // buffers racing for the same item (Firehose may run more at once; conditional writes make either safe).
+      pollers.push(new QueuePoller(buffer, deliver, { batchSize: route.bufferRecords, batchWindowMs: windowMs(route.bufferSeconds), maxConcurrency: 1, onBatch: observer.batch }));
     }
+    for (const poller of pollers) poller.start();
     stops.push(async () => {
       await Promise.all(pollers.map((p) => p.stop()));
       for (const queue of queues.values()) queue.close();
@@ -160,8 +185,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // A Basic Ingest publish goes to the one rule it names; any other to every rule whose filter matches.
       const matched = TELEMETRY_ROUTES.filter((r) => (publish.rule ? r.ruleName === publish.rule : topicMatches(r.topicFilter, publish.topic)));
       if (matched.length === 0) observer.log.warn('publish matched no route', { topic: publish.topic });
-      // The broker sends the PUBACK once this resolves: once every matched queue has kept the message.
-      await Promise.all(matched.map((r) => queues.get(r.queue)!.send(encodeEnvelope(publish))));
+      // The broker sends the PUBACK once this resolves: once every matched delivery stream has kept the message.
+      await Promise.all(matched.map((r) => queues.get(r.deliveryStream)!.send(encodeEnvelope(publish))));
     };
 
     const broker = await startBroker({

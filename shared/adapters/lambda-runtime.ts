@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics as PowertoolsMetrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { IngestDeps, Log, Metrics, ReadingArchive } from '#shared/app/ports';
-import { FirehoseArchive } from './firehose-archive.ts';
+import type { Log, Metrics, RetryQueue } from '#shared/app/ports';
+import { SqsRetryQueue } from './sqs-retry-queue.ts';
 import type { DeviceKind } from '#shared/domain/device-kinds';
-import { sqsIngestHandler } from './telemetry-envelope.ts';
+import { ingestHandler } from './telemetry-envelope.ts';
 import { systemClock } from './clock.ts';
 import { documentClient } from './dynamodb/client.ts';
 import { tableNamesFromEnv } from './dynamodb/tables.ts';
@@ -44,19 +44,14 @@ export function lambdaBase() {
   return shared;
 }
 
-/** The archive a function was given (`ARCHIVE_STREAM`, ingest functions only); others fail loudly if they ever append. */
-function archiveFromEnv(env: NodeJS.ProcessEnv): ReadingArchive {
-  const stream = env.ARCHIVE_STREAM;
-  if (stream) return new FirehoseArchive(new FirehoseClient({}), stream);
-  return {
-    append: () => Promise.reject(new Error('ARCHIVE_STREAM is not set: this function has no archive')),
-  };
-}
-
-/** All adapters, from the environment (table names, archive stream, history retention). */
+/** All adapters, from the environment (table names, an ingest function's retry queue, history retention). */
 export function lambdaDeps(env = process.env): Deps {
   const { doc, log, metrics } = lambdaBase();
-  return wireDeps({ doc, tables: tableNamesFromEnv(env), archive: archiveFromEnv(env), clock: systemClock, log, metrics, historyDays: Number(env.HISTORY_DAYS ?? 30) });
+  const retryQueue = (kind: DeviceKind): RetryQueue => {
+    if (!env.RETRY_QUEUE_URL) throw new Error(`RETRY_QUEUE_URL is not set: this function has no retry queue for ${kind}`);
+    return new SqsRetryQueue(new SQSClient({}), env.RETRY_QUEUE_URL);
+  };
+  return wireDeps({ doc, tables: tableNamesFromEnv(env), retryQueue, clock: systemClock, log, metrics, historyDays: Number(env.HISTORY_DAYS ?? 30) });
 }
 
 /** Builds the real handler on the first invocation and reuses it. */
@@ -67,6 +62,6 @@ export function lazyHandler<E, R>(build: () => (event: E) => Promise<R>): (event
 
 /** Everything an ingest function module exports: the factory for tests and the Lambda entry point. */
 export function ingestFunction(kind: DeviceKind) {
-  const makeHandler = (deps: IngestDeps) => sqsIngestHandler(kind, deps);
+  const makeHandler = (deps: Parameters<typeof ingestHandler>[1]) => ingestHandler(kind, deps);
   return { makeHandler, handler: lazyHandler(() => makeHandler(lambdaDeps())) };
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CaseService } from '#shared/app/case-service';
-import type { Log, Metrics, ReadingArchive } from '#shared/app/ports';
+import type { Log, Metrics, RetryQueue } from '#shared/app/ports';
+import type { DeviceKind } from '#shared/domain/device-kinds';
 import { SiteDirectory } from '#shared/app/site-directory';
 import { RouteDirectory, SweepCoverage } from '#shared/app/sweep-coverage';
 import { DynamoCoverageStore } from './dynamodb/coverage-store.ts';
@@ -23,8 +24,8 @@ export const newCaseId = (clock: Clock) => () =>
 export function wireDeps(options: {
   doc: DynamoDBDocumentClient;
   tables: TableNames;
-  /** Where accepted readings are kept for the record (Firehose in AWS, files locally). */
-  archive: ReadingArchive;
+  /** Each ingest function's retry queue, by kind (SQS in AWS, the twin's queues locally). */
+  retryQueue?: (kind: DeviceKind) => RetryQueue;
   clock: Clock;
   log: Log;
   metrics: Metrics;
@@ -39,7 +40,11 @@ export function wireDeps(options: {
   const coverageStore = new DynamoCoverageStore(doc, tables.coverage);
   return {
     telemetry: new DynamoTelemetryStore(doc, tables.telemetry, { historyDays: options.historyDays }),
-    archive: options.archive,
+    retryQueue:
+      options.retryQueue ??
+      ((kind: DeviceKind): RetryQueue => ({
+        send: () => Promise.reject(new Error(`no retry queue for ${kind} in this wiring`)),
+      })),
     rejects: new DynamoRejectStore(doc, tables.rejects),
     registry,
     caseStore,

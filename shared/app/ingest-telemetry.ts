@@ -14,7 +14,7 @@ import {
   type Rejection,
   type TelemetryMessage,
 } from '#shared/domain/telemetry';
-import { RetryableError, type IngestDeps, type SignalOutbox, type WriteOutcome } from './ports.ts';
+import { RetryableError, type IngestDeps, type ReadingArchive, type SignalOutbox, type WriteOutcome } from './ports.ts';
 
 export interface IngestResult {
   /** Message ids to hand back for redelivery: retryable failures only. */
@@ -39,15 +39,19 @@ interface PendingSignals {
  * Ingests one batch of one device kind. Bad messages go to the reject store with their
  * reason and original bytes. Each device costs one conditional state write (garbage rooms:
  * one read and one write, with the detector state in the same item; a market's cameras
- * share one read and one write of the market's detector per batch); every reading goes
- * to the archive (and a sweeper's to the table's history as well), in batches. Detector signals wait with the state that raised them until the
- * case service has taken them. Only retryable failures come back for redelivery.
+ * share one read and one write of the market's detector per batch; a garbage room's change
+ * nobody acts on yet is written behind). Every accepted reading goes to the archive, also
+ * one whose state is to be retried (the retry path archives nothing: see the ingest
+ * handlers); a sweeper's go to the table's history as well, in batches. Detector signals
+ * wait with the state that raised them until the case service has taken them. Only
+ * retryable failures come back for redelivery.
  */
 export async function ingestTelemetry(
   kind: DeviceKind,
   messages: TelemetryMessage[],
   earlierRejections: Rejection[],
   deps: IngestDeps,
+  archive: ReadingArchive,
 ): Promise<IngestResult> {
   const now = deps.clock.now();
   const rejections = [...earlierRejections];
@@ -60,6 +64,8 @@ export async function ingestTelemetry(
 
   const retry = new Set<string>();
   const toKeep: Reading[] = [];
+  /** Accepted readings whose state write will be retried: archived now all the same. */
+  const toRetry: Reading[] = [];
   const outboxes: PendingSignals[] = [];
   const bySite = new Map<string, { site: Site; readings: Reading[] }>();
   let stale = 0;
@@ -86,6 +92,7 @@ export async function ingestTelemetry(
       } catch (error) {
         if (error instanceof RetryableError) {
           for (const id of idsOf(batch)) retry.add(id);
+          toRetry.push(...batch.readings);
           deps.log.warn('state write will be retried', { thing: batch.thing, error: error.message });
         } else {
           rejections.push(...[...batch.readings, ...batch.duplicates].map((r) => storageRejection(r, `state write failed: ${(error as Error).message}`)));
@@ -124,10 +131,11 @@ export async function ingestTelemetry(
     }
   }
 
-  // Every reading goes to the archive; a kind whose detectors query readings back keeps them in the table too.
+  // Every accepted reading goes to the archive; a kind whose detectors query readings back keeps the stored ones in the table too.
   const none: WriteOutcome = { retry: [], failed: [] };
-  const outcomes = await Promise.all([deps.archive.append(toKeep), QUERIES_HISTORY[kind] ? deps.telemetry.saveHistory(toKeep) : none]);
-  const byId = new Map(toKeep.map((r) => [r.messageId, r]));
+  const toArchive = [...toKeep, ...toRetry];
+  const outcomes = await Promise.all([archive.append(toArchive), QUERIES_HISTORY[kind] ? deps.telemetry.saveHistory(toKeep) : none]);
+  const byId = new Map(toArchive.map((r) => [r.messageId, r]));
   const failedIds = new Set<string>();
   for (const [i, outcome] of outcomes.entries()) {
     for (const id of outcome.retry) retry.add(id);

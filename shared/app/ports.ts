@@ -61,10 +61,11 @@ export interface TelemetryStore {
 }
 
 /**
- * Where every accepted reading is kept for the record: S3 through Firehose in AWS, files in
- * the local twin. At least once: after a retry a reading can be there twice, always with
- * the same thing, `ts` and `seq` (readers drop repeats by that key). Nothing reads it back
- * on the ingest path, so it is append-only and costs no DynamoDB write.
+ * Where every accepted reading is kept for the record: in AWS, what the ingest function
+ * hands back to its Firehose delivery stream, which writes it to S3; locally, the same
+ * through the twin's delivery stream into files. At least once: after a retry a reading
+ * can be there twice, always with the same thing, `ts` and `seq` (readers drop repeats by
+ * that key). Nothing reads it back on the ingest path, so it costs no DynamoDB write.
  */
 export interface ReadingArchive {
   append(readings: Reading[]): Promise<WriteOutcome>;
@@ -91,9 +92,13 @@ export interface SignalHandler {
   handle(signals: Signal[]): Promise<unknown[]>;
 }
 
+/** Where an ingest function puts the messages it could not store yet: its route's retry queue (message bodies are telemetry envelopes). */
+export interface RetryQueue {
+  send(bodies: string[]): Promise<void>;
+}
+
 export interface IngestDeps {
   telemetry: TelemetryStore;
-  archive: ReadingArchive;
   rejects: RejectStore;
   /** The site a device watches, for detectors and their per-site thresholds. */
   sites: { watchOf(thing: string): Promise<Watch | undefined> };

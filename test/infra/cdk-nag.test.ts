@@ -55,9 +55,10 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
     expect(counts).toEqual({
       // X-Ray's two actions take no resource: one per function role.
       'AwsSolutions-IAM5[Resource::*]': 8,
-      // The schedules' roles may invoke their function's versions (`fn:*`) (3); each archive
-      // delivery role's read-write on the archive bucket and its objects (3 streams × 6).
-      'AwsSolutions-IAM5[…]': 3 + 3 * 6,
+      // The schedules' roles may invoke their function's versions (`fn:*`) (3); each delivery
+      // stream's role: read-write on the archive bucket and its objects (6), and invoking its
+      // ingest function's versions (1).
+      'AwsSolutions-IAM5[…]': 3 + 3 * 7,
       // The archive bucket has no server access logs (CloudTrail data events are the audit trail).
       'AwsSolutions-S1': 1,
       // The Firehose construct's CIDR-block mapping, unused by an S3 destination.

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { TABLES } from '#shared/adapters/dynamodb/tables';
 import { TELEMETRY_ROUTES, functionSpec } from '#infra/routes';
 import { StatefulStack } from '#infra/aws/stateful-stack';
+import { READING_ARCHIVE_EXPORT } from '#infra/aws/constructs/reading-archive';
 
 const template = Template.fromStack(new StatefulStack(new App(), 'Test'));
 
@@ -28,19 +29,7 @@ describe('stateful stack', () => {
     expect(withStream[0]!.Properties.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName).sort()).toEqual(['byDistrict', 'byDue', 'byStreet', 'byUnit']);
   });
 
-  it('archives every route’s readings through its own Firehose stream into one private, encrypted, TLS-only bucket, by kind and day', () => {
-    template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', TELEMETRY_ROUTES.length);
-    for (const route of TELEMETRY_ROUTES) {
-      template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
-        DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
-        ExtendedS3DestinationConfiguration: Match.objectLike({
-          Prefix: `readings/kind=${route.kind}/!{timestamp:yyyy/MM/dd}/`,
-          ErrorOutputPrefix: Match.stringLikeRegexp(`^errors/kind=${route.kind}/`),
-          CompressionFormat: 'GZIP',
-          BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 64 },
-        }),
-      });
-    }
+  it('keeps the reading archive in one private, encrypted, TLS-only bucket that outlives the stack', () => {
     template.resourceCountIs('AWS::S3::Bucket', 1);
     template.hasResource('AWS::S3::Bucket', {
       DeletionPolicy: 'Retain',
@@ -51,9 +40,11 @@ describe('stateful stack', () => {
     });
     const policy = Object.values(template.findResources('AWS::S3::BucketPolicy'))[0]!;
     expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    // Exported by the fixed name the delivery streams import it by.
+    expect(Object.values(template.toJSON().Outputs).filter((o) => (o as { Export?: { Name: string } }).Export?.Name === READING_ARCHIVE_EXPORT)).toHaveLength(1);
   });
 
-  it('gives every telemetry route an encrypted queue with a dead-letter queue and the route’s receive limit', () => {
+  it('gives every telemetry route an encrypted retry queue with a dead-letter queue and the route’s receive limit', () => {
     template.resourceCountIs('AWS::SQS::Queue', TELEMETRY_ROUTES.length * 2 + 1); // + the case-event Pipe's dead letters
     for (const route of TELEMETRY_ROUTES) {
       template.hasResourceProperties('AWS::SQS::Queue', {

@@ -8,7 +8,8 @@ import { CASE_CATEGORIES } from '#shared/domain/responsibility';
 import { TABLES, type TableSpec } from '#shared/adapters/dynamodb/tables';
 import { TABLE_ACTIONS } from '#infra/aws/constructs/cityops-function';
 import { OPS_API_THROTTLE } from '#infra/aws/constructs/ops-api';
-import { API_ROUTES, FUNCTIONS, SCHEDULES, TELEMETRY_ROUTES } from '#infra/routes';
+import { API_ROUTES, FUNCTIONS, SCHEDULES, TELEMETRY_ROUTES, functionSpec } from '#infra/routes';
+import { READING_ARCHIVE_EXPORT } from '#infra/aws/constructs/reading-archive';
 import { StatefulStack } from '#infra/aws/stateful-stack';
 import { StatelessStack } from '#infra/aws/stateless-stack';
 
@@ -54,7 +55,7 @@ describe('stateless stack: devices and topic rules', () => {
     expect(text).not.toContain('iot:Subscribe');
   });
 
-  it('has one topic rule per route of the route table, with the envelope SQL, a queue action and an error action', () => {
+  it('has one topic rule per route of the route table, with the envelope SQL, a delivery-stream action and an error action', () => {
     template.resourceCountIs('AWS::IoT::TopicRule', TELEMETRY_ROUTES.length);
     for (const route of TELEMETRY_ROUTES) {
       template.hasResourceProperties('AWS::IoT::TopicRule', {
@@ -62,21 +63,21 @@ describe('stateless stack: devices and topic rules', () => {
         TopicRulePayload: Match.objectLike({
           Sql: envelopeRuleSql(route.topicFilter),
           AwsIotSqlVersion: '2016-03-23',
-          Actions: [{ Sqs: Match.objectLike({ QueueUrl: Match.anyValue(), RoleArn: Match.anyValue() }) }],
+          Actions: [{ Firehose: { DeliveryStreamName: Match.anyValue(), RoleArn: Match.anyValue(), BatchMode: false } }],
           ErrorAction: { CloudwatchLogs: Match.objectLike({ LogGroupName: Match.anyValue() }) },
         }),
       });
     }
   });
 
-  it('lets each rule’s role send to its queue and write its errors, nothing more', () => {
+  it('lets each rule’s role put on its delivery stream and write its errors, nothing more', () => {
     const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([, r]) => r.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service === 'iot.amazonaws.com');
     expect(roles).toHaveLength(TELEMETRY_ROUTES.length);
     const ids = new Set(roles.map(([id]) => id));
     const actions = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => ids.has(r.Ref)))
       .flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
-    expect(new Set(actions)).toEqual(new Set(['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'logs:CreateLogStream', 'logs:PutLogEvents']));
+    expect(new Set(actions)).toEqual(new Set(['firehose:PutRecord', 'logs:CreateLogStream', 'logs:PutLogEvents']));
   });
 });
 
@@ -99,16 +100,37 @@ describe('stateless stack: functions, event sources, schedules', () => {
       });
     }
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
-    // An ingest function knows its route's archive stream; no other function has one.
+    // An ingest function knows its route's retry queue; no other function has one.
     for (const spec of FUNCTIONS) {
       const route = TELEMETRY_ROUTES.find((r) => r.function === spec.name);
-      const variable = byDescription(spec.description).Properties.Environment.Variables.ARCHIVE_STREAM;
-      if (route) expect(JSON.stringify(variable), spec.name).toContain(`readingarchive${route.archive.replace('-', '')}`);
+      const variable = byDescription(spec.description).Properties.Environment.Variables.RETRY_QUEUE_URL;
+      if (route) expect(JSON.stringify(variable), spec.name).toContain(`ExportsOutputRef${route.retryQueue.replace('-', '')}queue`);
       else expect(variable, spec.name).toBeUndefined();
     }
   });
 
-  it('feeds each ingest function from its queue with partial batch responses and the route’s batching', () => {
+  it('has each route’s delivery stream processed by its ingest function and delivered to the archive bucket', () => {
+    template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', TELEMETRY_ROUTES.length);
+    const streams = Object.values(template.findResources('AWS::KinesisFirehose::DeliveryStream'));
+    for (const route of TELEMETRY_ROUTES) {
+      const fnId = Object.entries(template.findResources('AWS::Lambda::Function')).find(([, f]) => f.Properties.Description === functionSpec(route.function).description)![0];
+      const stream = streams.find((st) => st.Properties.ExtendedS3DestinationConfiguration.Prefix === `readings/kind=${route.kind}/!{timestamp:yyyy/MM/dd}/`)!;
+      expect(stream, route.deliveryStream).toBeDefined();
+      expect(stream.Properties.DeliveryStreamType).toBe('DirectPut');
+      expect(stream.Properties.DeliveryStreamEncryptionConfigurationInput).toEqual({ KeyType: 'AWS_OWNED_CMK' });
+      const s3 = stream.Properties.ExtendedS3DestinationConfiguration;
+      expect(s3.BucketARN).toEqual({ 'Fn::ImportValue': READING_ARCHIVE_EXPORT });
+      expect(s3).toMatchObject({ CompressionFormat: 'GZIP', BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 64 }, ErrorOutputPrefix: expect.stringMatching(new RegExp(`^errors/kind=${route.kind}/`)) });
+      const [processor] = s3.ProcessingConfiguration.Processors;
+      expect(s3.ProcessingConfiguration.Enabled).toBe(true);
+      const parameters = Object.fromEntries(processor.Parameters.map((p: { ParameterName: string; ParameterValue: unknown }) => [p.ParameterName, p.ParameterValue]));
+      expect(processor.Type).toBe('Lambda');
+      expect(JSON.stringify(parameters.LambdaArn)).toContain(fnId);
+      expect(parameters).toMatchObject({ BufferIntervalInSeconds: String(route.bufferSeconds), BufferSizeInMBs: String(route.bufferMb), NumberOfRetries: String(route.processingRetries) });
+    }
+  });
+
+  it('feeds each ingest function from its retry queue with partial batch responses and the route’s batching', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', TELEMETRY_ROUTES.length);
     for (const route of TELEMETRY_ROUTES) {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -130,17 +152,15 @@ describe('stateless stack: functions, event sources, schedules', () => {
     }
   });
 
-  it('gives each function a role with exactly what it uses: its log group, X-Ray, its tables and their indexes, its queue, its archive stream', () => {
-    /** A statement's resources, named: `table:<key>`, `table:<key>/index/<name>`, `queue:<name>`, `archive:<name>`, `logs:<function>`, `*`. */
+  it('gives each function a role with exactly what it uses: its log group, X-Ray, its tables and their indexes, its retry queue (receive and send)', () => {
+    /** A statement's resources, named: `table:<key>`, `table:<key>/index/<name>`, `queue:<name>`, `logs:<function>`, `*`. */
     const name = (resource: unknown): string => {
       const text = JSON.stringify(resource);
       const table = Object.keys(TABLES).find((key) => text.includes(`ExportsOutputFnGetAtt${key}table`));
       const index = /\/index\/(\w+)/.exec(text)?.[1];
       if (table) return `table:${table}${index ? `/index/${index}` : ''}`;
-      const queue = TELEMETRY_ROUTES.find((r) => text.includes(`ExportsOutputFnGetAtt${r.queue.replace('-', '')}queue`));
-      if (queue) return `queue:${queue.queue}`;
-      const archive = TELEMETRY_ROUTES.find((r) => text.includes(`ExportsOutputFnGetAttreadingarchive${r.archive.replace('-', '')}`));
-      if (archive) return `archive:${archive.archive}`;
+      const queue = TELEMETRY_ROUTES.find((r) => text.includes(`ExportsOutputFnGetAtt${r.retryQueue.replace('-', '')}queue`));
+      if (queue) return `queue:${queue.retryQueue}`;
       const logs = FUNCTIONS.find((f) => text.includes(`"${f.name.replace('-', '')}logs`));
       if (logs) return `logs:${logs.name}`;
       return resource === '*' ? '*' : text;
@@ -164,8 +184,7 @@ describe('stateless stack: functions, event sources, schedules', () => {
       }
       for (const route of TELEMETRY_ROUTES.filter((r) => r.function === spec.name))
         expected.push(
-          ...['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((a) => `${a} queue:${route.queue}`),
-          `firehose:PutRecordBatch archive:${route.archive}`,
+          ...['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:SendMessage'].map((a) => `${a} queue:${route.retryQueue}`),
         );
       expect(granted(spec), spec.name).toEqual(expected.sort());
     }

@@ -182,7 +182,7 @@ describe('parallel ingest invocations', () => {
     const { makeHandler: cameras } = await import('#functions/ingest-cameras/handler');
     const { record, sqsEvent } = await import('../support/telemetry.ts');
     const { recordingMetrics } = await import('../support/fakes.ts');
-    const deps = wireDeps({ doc: env.doc, tables: env.tables, archive: env.archive, clock, log: recordingLog(), metrics: recordingMetrics() });
+    const deps = wireDeps({ doc: env.doc, tables: env.tables, clock, log: recordingLog(), metrics: recordingMetrics() });
     const overflow = () =>
       sqsEvent(
         record({ kind: 'bins', thing: 'bin-gs-030', payload: { ts: NOW - 120_000, seq: 1, fillPct: 93 }, receivedAt: NOW }),

@@ -6,8 +6,9 @@ import { wireDeps } from '#shared/adapters/wiring';
 import { DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store';
 import { loadDistrictDir } from '#devices/district-files';
 import { DEVICE_KINDS, QUERIES_HISTORY, type DeviceKind } from '#shared/domain/device-kinds';
-import { readArchive } from '#infra/local/file-archive';
-import { uniqueReadings } from '#shared/adapters/reading-archive';
+import { parseArchive, uniqueReadings } from '#shared/adapters/reading-archive';
+import type { Reading } from '#shared/domain/telemetry';
+import type { SQSEvent } from 'aws-lambda';
 import { PAYLOAD_LIMITS } from '#shared/domain/payloads';
 import { topicFor } from '#shared/domain/topics';
 import { makeHandler as binsHandler } from '#functions/ingest-bins/handler';
@@ -15,7 +16,7 @@ import { makeHandler as sweepersHandler } from '#functions/ingest-sweepers/handl
 import { makeHandler as camerasHandler } from '#functions/ingest-cameras/handler';
 import { testTables } from '../support/dynamo.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
-import { marker, rawRecord, record, sqsEvent, validPayload } from '../support/telemetry.ts';
+import { firehoseEvent, marker, rawRecord, record, sqsEvent, validPayload } from '../support/telemetry.ts';
 
 const HANDLERS = { bins: binsHandler, sweepers: sweepersHandler, cameras: camerasHandler };
 const NOW = Date.UTC(2026, 10, 27, 1, 0, 0);
@@ -27,6 +28,33 @@ beforeAll(async () => {
   await new DynamoRegistryStore(env.doc, env.tables.registry).putModel(model);
 });
 
+/** Every reading the ingest functions handed back to their delivery stream to archive, in order. */
+const archived: Reading[] = [];
+/** One device's archived readings, in archive order (repeats included). */
+const archivedOf = async (thing: string) => archived.filter((r) => r.thing === thing);
+
+type IngestDepsOf = Parameters<typeof binsHandler>[0];
+
+/**
+ * An ingest function driven as its delivery stream drives it: the records come as a
+ * Firehose buffer; what it answers `Ok` is archived; what it puts on its retry queue is
+ * reported as `batchItemFailures` (what comes back for redelivery), with `records` its answers.
+ */
+function viaDeliveryStream(kind: DeviceKind, deps: Omit<IngestDepsOf, 'retryQueue'>) {
+  const retried: string[] = [];
+  const ingest = HANDLERS[kind]({ ...deps, retryQueue: () => ({ send: async (bodies: string[]) => void retried.push(...bodies) }) });
+  const viaFirehose = async (event: SQSEvent) => {
+    const before = retried.length;
+    const result = await ingest(firehoseEvent(...event.Records));
+    for (const r of result.records) if (r.result === 'Ok') archived.push(...parseArchive(Buffer.from(r.data!, 'base64').toString('utf8')));
+    const back = new Set(retried.slice(before));
+    return { batchItemFailures: event.Records.filter((r) => back.has(r.body)).map((r) => ({ itemIdentifier: r.messageId })), records: result.records };
+  };
+  /** The same function on its retry queue (the SQS event source). */
+  const fromRetryQueue = (event: SQSEvent) => ingest(event);
+  return Object.assign(viaFirehose, { fromRetryQueue });
+}
+
 function setup(kind: DeviceKind, options: { doc?: ReturnType<typeof documentClient> } = {}) {
   const doc = options.doc ?? env.doc;
   const telemetry = new DynamoTelemetryStore(doc, env.tables.telemetry, { attempts: 2, baseDelayMs: 5 });
@@ -34,12 +62,9 @@ function setup(kind: DeviceKind, options: { doc?: ReturnType<typeof documentClie
   const log = recordingLog();
   const metrics = recordingMetrics();
   const clock = fixedClock(NOW);
-  const handler = HANDLERS[kind]({ ...wireDeps({ doc, tables: env.tables, archive: env.archive, clock, log, metrics }), telemetry, rejects });
+  const handler = viaDeliveryStream(kind, { ...wireDeps({ doc, tables: env.tables, clock, log, metrics }), telemetry, rejects });
   return { handler, telemetry, rejects, log, metrics, clock };
 }
-
-/** One device's archived readings, in archive order (repeats included). */
-const archivedOf = async (thing: string) => (await readArchive(env.archive.dir)).filter((r) => r.thing === thing);
 
 let things = 0;
 const newThing = (kind: DeviceKind) => `${kind}-it-${++things}`;
@@ -181,10 +206,27 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
     expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([good.messageId, bad.messageId].sort());
   });
 
+  it('takes a message back from its retry queue: stores it, archives nothing twice, reports what is still retryable', async () => {
+    const thing = newThing(kind);
+    const dead = documentClient(localDynamoClient('http://127.0.0.1:9', { maxAttempts: 1 }));
+    const m = msg(thing, NOW - 1000, 1, 17);
+    // First pass: the store is down, so the reading is archived and put on the retry queue.
+    const down = setup(kind, { doc: dead });
+    expect((await down.handler(sqsEvent(m))).batchItemFailures.map((f) => f.itemIdentifier)).toEqual([m.messageId]);
+    expect((await archivedOf(thing)).map((r) => r.seq)).toEqual([1]);
+    // Back from the retry queue while the store is still down: reported for redelivery.
+    expect((await down.handler.fromRetryQueue(sqsEvent(m))).batchItemFailures).toEqual([{ itemIdentifier: m.messageId }]);
+    // Back again with the store up: stored, and not archived a second time.
+    const { handler, telemetry } = setup(kind);
+    expect((await handler.fromRetryQueue(sqsEvent(m))).batchItemFailures).toEqual([]);
+    expect(marker(kind, (await telemetry.getLatest(thing))!)).toBe(17);
+    expect((await archivedOf(thing)).map((r) => r.seq)).toEqual([1]);
+  });
+
   it('turns a non-retryable storage failure into a rejection instead of endless redelivery', async () => {
     const telemetry = new DynamoTelemetryStore(env.doc, 'no-such-table');
     const rejects = new DynamoRejectStore(env.doc, env.tables.rejects);
-    const handler = HANDLERS[kind]({ ...wireDeps({ doc: env.doc, tables: env.tables, archive: env.archive, clock: fixedClock(NOW), log: recordingLog(), metrics: recordingMetrics() }), telemetry, rejects });
+    const handler = viaDeliveryStream(kind, { ...wireDeps({ doc: env.doc, tables: env.tables, clock: fixedClock(NOW), log: recordingLog(), metrics: recordingMetrics() }), telemetry, rejects });
     const thing = newThing(kind);
     const good = msg(thing, NOW - 1000, 1);
     const result = await handler(sqsEvent(good));

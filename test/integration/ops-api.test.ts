@@ -23,7 +23,7 @@ const get = async (routeKey: string, path: string, query?: Record<string, string
 
 beforeAll(async () => {
   env = await testTables('opsapi');
-  deps = wireDeps({ doc: env.doc, tables: env.tables, archive: env.archive, clock: fixedClock(NOW), log: recordingLog(), metrics: recordingMetrics() });
+  deps = wireDeps({ doc: env.doc, tables: env.tables, clock: fixedClock(NOW), log: recordingLog(), metrics: recordingMetrics() });
   ({ registry } = deps);
   await registry.putModel(model);
   api = opsApi(deps);

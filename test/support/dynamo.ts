@@ -1,8 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { FileArchive } from '#infra/local/file-archive';
 import { inject } from 'vitest';
 import { documentClient, localDynamoClient } from '#shared/adapters/dynamodb/client';
 import { ensureTables, tableNames } from '#shared/adapters/dynamodb/tables';
@@ -24,5 +20,5 @@ export async function testTables(name: string) {
     },
     { step: 'initialize', name: 'countRequests' },
   );
-  return { endpoint, client, doc: documentClient(client), tables, requests, archive: new FileArchive(mkdtempSync(join(tmpdir(), `${name}-archive-`))) };
+  return { endpoint, client, doc: documentClient(client), tables, requests };
 }

@@ -1,4 +1,4 @@
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { FirehoseTransformationEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import { encodeEnvelope } from '#shared/adapters/telemetry-envelope';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import { topicFor } from '#shared/domain/topics';
@@ -32,6 +32,14 @@ export function rawRecord(body: string, sentAt = Date.now()): SQSRecord {
 }
 
 export const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+
+/** The same records as a delivery stream hands them to its processor (record id = the SQS message id). */
+export const firehoseEvent = (...records: SQSRecord[]): FirehoseTransformationEvent => ({
+  invocationId: `test-${++counter}`,
+  deliveryStreamArn: 'arn:aws:firehose:local:000000000000:deliverystream/test',
+  region: 'local',
+  records: records.map((r) => ({ recordId: r.messageId, approximateArrivalTimestamp: Number(r.attributes.SentTimestamp), data: Buffer.from(r.body).toString('base64') })),
+});
 
 /** A valid payload of each kind at reading time `ts`, with `value` driving what changes. */
 export function validPayload(kind: DeviceKind, ts: number, seq: number, value = 50): Record<string, unknown> {
