@@ -22,13 +22,14 @@
  */
 import { BatchWriteItemCommand, CreateTableCommand, PutItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { FirehoseTransformationEvent } from 'aws-lambda';
-import mqtt from 'mqtt';
+import { Worker } from 'node:worker_threads';
 import { loadDistrictDir } from '#devices/district-files';
-import { seededRandom } from '#devices/simulators/simulator';
+import type { FleetOrder, FleetReport } from './ingest-fleet.ts';
 import { BinSensor } from '#devices/simulators/bin-sensor';
 import { systemClock } from '#shared/adapters/clock';
 import { documentClient, localDynamoClient } from '#shared/adapters/dynamodb/client';
-import { tableNames } from '#shared/adapters/dynamodb/tables';
+import { ensureTables, tableNames } from '#shared/adapters/dynamodb/tables';
+import { DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store';
 import { encodeEnvelope, firehoseIngestHandler } from '#shared/adapters/telemetry-envelope';
 import { wireDeps } from '#shared/adapters/wiring';
 import type { IngestDeps } from '#shared/app/ports';
@@ -44,9 +45,10 @@ const MESSAGES = Number(args.get('messages') ?? 20_000);
 const IN_FLIGHT = Number(args.get('in-flight') ?? 1);
 const RATE = args.has('rate') ? Number(args.get('rate')) : undefined;
 if (RATE !== undefined && !(RATE > 0)) throw new Error('--rate must be a positive number of messages per second');
-const random = seededRandom('ingest-bench');
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const say = (line: string) => process.stdout.write(`${line}\n`);
+/** Epoch ms with sub-millisecond precision, comparable across threads. */
+const now = () => performance.timeOrigin + performance.now();
 const progress = (line: string) => process.stderr.write(`\r${line.padEnd(70)}`);
 
 /** Requests, read units and write units of every command a client sends (consumed capacity asked of each). */
@@ -80,9 +82,6 @@ async function benchDistrict(): Promise<CityModel> {
   );
   return { ...model, devices: [...model.devices, ...devices] };
 }
-
-/** A reading that raises nothing: fill 10–60 %, normal temperature, upright. */
-const reading = (seq: number, ts: number) => ({ ts, seq, fillPct: Math.round(10 + random() * 50), batteryPct: 80, temperatureC: 18, tiltDeg: 1 });
 
 async function rawCeiling(endpoint: string, items: number): Promise<{ itemsPerSecond: number; writeUnitsPerItem: number; putsPerSecond: number }> {
   const client = localDynamoClient(endpoint);
@@ -137,18 +136,23 @@ async function rawCeiling(endpoint: string, items: number): Promise<{ itemsPerSe
 }
 
 /** The ingest handler alone, batch after batch (nothing else running): process CPU per reading. */
-async function handlerCpu(deps: IngestDeps, things: string[], batches: number): Promise<number> {
+async function handlerCpu(deps: IngestDeps, devices: Device[], batches: number): Promise<number> {
   const handler = firehoseIngestHandler('bins', deps, { send: async () => {} });
   const now = Date.now();
-  let seq = 1_000_000;
+  // The same sensors as the pipeline run: readings 5 minutes apart, one per device per buffer as in the field.
+  const first = now - Math.ceil(((batches + 1) * 100) / devices.length + 2) * 6 * 60_000;
+  const sensors = devices.map((d) => new BinSensor(d, first));
+  let n = 0;
   const event = (): FirehoseTransformationEvent => ({
-    invocationId: `bench-${seq}`,
+    invocationId: `bench-${n}`,
     deliveryStreamArn: 'arn:aws:firehose:local:000000000000:deliverystream/bench',
     region: 'local',
-    records: Array.from({ length: 100 }, (_, i) => {
-      const thing = things[i % things.length]!;
-      const body = encodeEnvelope({ topic: topicFor('bins', thing), clientId: thing, receivedAt: now, payload: new TextEncoder().encode(JSON.stringify(reading(++seq, now - 60_000 + (seq % 1000)))) });
-      return { recordId: `m${seq}`, approximateArrivalTimestamp: now, data: Buffer.from(body).toString('base64') };
+    records: Array.from({ length: 100 }, () => {
+      const sensor = sensors[n++ % sensors.length]!;
+      const thing = sensor.device.thing;
+      const payload = sensor.emit(sensor.nextAt)!.payload;
+      const body = encodeEnvelope({ topic: topicFor('bins', thing), clientId: thing, receivedAt: now, payload: new TextEncoder().encode(JSON.stringify(payload)) });
+      return { recordId: `m${n}`, approximateArrivalTimestamp: now, data: Buffer.from(body).toString('base64') };
     }),
   });
   const events = Array.from({ length: batches }, event);
@@ -189,8 +193,8 @@ try {
   const ceiling = await rawCeiling(ddb.endpoint, MESSAGES);
 
   const model = await benchDistrict();
-  const publishedAt = new Map<string, number>();
-  const latencies: number[] = [];
+  /** When each reading's buffer was done (epoch ms, by `topic#seq`); with the fleet's publish times, the latencies. */
+  const storedAt = new Map<string, number>();
   let stored = 0;
   let retried = 0;
   let envelopeBytes = 0;
@@ -211,7 +215,7 @@ try {
       ...quietObserver(),
       metrics: { count: (name, value) => tallies.set(name, (tallies.get(name) ?? 0) + value), flush() {} },
       batch: ({ done, ms }) => {
-        const at = performance.now();
+        const at = now();
         batches++;
         batchMs += ms;
         for (const record of done) {
@@ -219,8 +223,7 @@ try {
           envelopeBytes = Math.max(envelopeBytes, Buffer.byteLength(record.body));
           const { topic, payload } = JSON.parse(record.body) as { topic: string; payload: string };
           const { seq } = JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as { seq: number };
-          const sent = publishedAt.get(`${topic}#${seq}`);
-          if (sent !== undefined) latencies.push(at - sent);
+          if (!storedAt.has(`${topic}#${seq}`)) storedAt.set(`${topic}#${seq}`, at);
           stored++;
         }
         lastStoredAt = at;
@@ -228,50 +231,39 @@ try {
     },
   });
   const totals = meter(stack.dynamo);
-  const things = model.devices.filter((d) => d.thing.startsWith('bench-bin-')).map((d) => d.thing);
-  const clients = await Promise.all(things.map((thing) => mqtt.connectAsync(stack.mqttUrl, { clientId: thing, reconnectPeriod: 0 })));
+  const devices = model.devices.filter((d) => d.thing.startsWith('bench-bin-'));
+  const things = devices.map((d) => d.thing);
+  const perDevice = Math.ceil(MESSAGES / things.length);
+  const fleet = new Worker(new URL('./ingest-fleet.mjs', import.meta.url), { workerData: { mqttUrl: stack.mqttUrl, devices, perDevice, inFlight: IN_FLIGHT, rate: RATE } satisfies FleetOrder });
+  let sent = 0;
+  let publishedAt = new Map<string, number>();
+  const fleetDone = new Promise<void>((resolve, reject) => {
+    fleet.on('error', reject);
+    fleet.on('message', (report: FleetReport) => {
+      if (report.type === 'sent') sent = report.sent;
+      if (report.type === 'done') {
+        publishedAt = new Map(report.publishedAt);
+        resolve();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => fleet.once('message', () => resolve())); // connected
   totals.requests.clear();
   totals.readUnits = totals.writeUnits = 0;
 
   const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  let sent = 0;
-  const perDevice = Math.ceil(MESSAGES / things.length);
+  const started = now();
   const ticker = setInterval(() => progress(`published ${fmt(sent)} · stored ${fmt(stored)} of ${fmt(perDevice * things.length)}`), 500);
-  // Each sensor's readings are 5 minutes apart in reading time (its report interval), from
-  // the simulator's fill model: rooms fill a few percent an hour and are emptied.
-  const sensors = things.map((thing) => new BinSensor(model.devices.find((d) => d.thing === thing)!, Date.now() - Math.ceil(perDevice * 1.1 + 2) * 5 * 60_000));
-  await Promise.all(
-    clients.map(async (client, d) => {
-      const topic = topicFor('bins', things[d]!);
-      const sensor = sensors[d]!;
-      let seq = 0;
-      await Promise.all(
-        Array.from({ length: IN_FLIGHT }, async () => {
-          while (seq < perDevice) {
-            const s = ++seq;
-            const payload = sensor.emit(sensor.nextAt)!.payload as { seq: number };
-            if (RATE) {
-              // Device d's s-th message is due at (s - 1) rounds of all devices, plus its place in the round.
-              const due = started + (((s - 1) * things.length + d) / RATE) * 1000;
-              const wait = due - performance.now();
-              if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-            }
-            publishedAt.set(`${topic}#${payload.seq}`, performance.now());
-            await client.publishAsync(topic, JSON.stringify(payload), { qos: 1 });
-            sent++;
-          }
-        }),
-      );
-    }),
-  );
+  fleet.postMessage('go');
+  await fleetDone;
   await stack.drained(120_000);
   clearInterval(ticker);
   const cpu = process.cpuUsage(cpuBefore);
   const total = perDevice * things.length;
   const seconds = (lastStoredAt - started) / 1000;
   const rate = total / seconds;
-  latencies.sort((a, b) => a - b);
+  await fleet.terminate();
+  const latencies = [...storedAt].flatMap(([key, at]) => (publishedAt.has(key) ? [at - publishedAt.get(key)!] : [])).sort((a, b) => a - b);
   const requests = [...totals.requests.values()].reduce((a, b) => a + b, 0);
   const wruPerMessage = totals.writeUnits / total;
   const rruPerMessage = totals.readUnits / total;
@@ -282,14 +274,19 @@ try {
 
   // The stack stops first, so its pollers and event relay add nothing to the CPU measured next;
   // its tables (and the registry in them) stay in DynamoDB Local.
-  await Promise.all(clients.map((c) => c.endAsync()));
   await stack.stop();
 
   progress('measuring the ingest handler’s CPU…');
-  const doc = documentClient(localDynamoClient(ddb.endpoint));
-  const deps = wireDeps({ doc, tables: tableNames('bench-'), clock: systemClock, log: quietObserver().log, metrics: quietObserver().metrics });
-  const withSdk = await handlerCpu(deps, things, 30);
-  const ownOnly = await handlerCpu(memoryPorts(deps), things, 300);
+  // Tables of its own, so the sensors' readings are not stale against what the pipeline stored.
+  const cpuClient = localDynamoClient(ddb.endpoint);
+  const doc = documentClient(cpuClient);
+  const cpuTables = tableNames('bench-cpu-');
+  await ensureTables(cpuClient, cpuTables);
+  await new DynamoRegistryStore(doc, cpuTables.registry).putModel(model);
+  const deps = wireDeps({ doc, tables: cpuTables, clock: systemClock, log: quietObserver().log, metrics: quietObserver().metrics });
+  // A hundred devices, so after the warm-up batch their registry entries and state are cached, as in a busy function.
+  const withSdk = await handlerCpu(deps, devices.slice(0, 100), 30);
+  const ownOnly = await handlerCpu(memoryPorts(deps), devices, 300);
   progress('');
   process.stderr.write('\r');
 
@@ -300,7 +297,7 @@ try {
   say(`  batches                  ${fmt(batches)} · ${fmt(messagesPerBatch, 1)} messages each · ${fmt(avgBatchMs)} ms each · ${fmt(total / (totals.requests.get('PutItemCommand') ?? total), 2)} messages per state write`);
   say(`  DynamoDB per message     ${fmt(requests / total, 3)} requests · ${fmt(wruPerMessage, 3)} write units · ${fmt(rruPerMessage, 3)} read units`);
   say(`                           ${[...totals.requests].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c.replace('Command', '')} ${fmt(n / total, 3)}`).join(' · ')}`);
-  say(`  process CPU              ${fmt((cpu.user + cpu.system) / total, 1)} µs per message (broker, queues, handlers, SDK and the ${fmt(DEVICES)} publishers together)`);
+  say(`  process CPU              ${fmt((cpu.user + cpu.system) / total, 1)} µs per message (whole process: broker, delivery streams, handlers and SDK on the main thread, the ${fmt(DEVICES)} publishers on a worker thread)`);
   say('');
   say('ingest handler CPU per bin reading (batches of 100, run one after another)');
   say(`  own work                 ${fmt(ownOnly, 1)} µs  (decode, validate, collapse, detect; stores in memory)   target ≤ 50 µs: ${ownOnly <= 50 ? 'met' : 'NOT met'}`);

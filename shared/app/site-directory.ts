@@ -14,8 +14,10 @@ export interface Watch {
 }
 
 /**
- * Which site a device watches, with the threshold overrides, remembered for a few minutes
- * so a busy function does not read the registry for every batch.
+ * Which site a device watches, with the threshold overrides, remembered for 15 minutes so
+ * a function does not read the registry for every batch: longer than a garbage room's
+ * 5-minute report interval, or every reading would cost two registry reads. A device
+ * moved to another site is seen within that time.
  */
 export class SiteDirectory {
   private readonly cache = new Map<string, { at: number; site: Promise<Watch | undefined> }>();
@@ -23,7 +25,7 @@ export class SiteDirectory {
   constructor(
     private readonly registry: RegistryLookup,
     private readonly clock: Clock,
-    private readonly ttlMs = 5 * 60_000,
+    private readonly ttlMs = 15 * 60_000,
   ) {}
 
   watchOf(thing: string): Promise<Watch | undefined> {
