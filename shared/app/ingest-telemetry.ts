@@ -81,8 +81,18 @@ export async function ingestTelemetry(
   });
   const idsOf = (batch: DeviceBatch) => [...batch.readings, ...batch.duplicates].map((r) => r.messageId);
 
+  // Read ahead what the devices' steps will need, a hundred to a request. Only an
+  // optimisation: if it fails, each step reads (and fails, and retries) on its own.
+  const batches = collapseByDevice(accepted);
+  const things = batches.map((b) => b.thing);
+  if (things.length > 1 && kind !== 'sweepers') {
+    await Promise.all([deps.sites.prefetch?.(things), kind === 'bins' ? deps.telemetry.warm?.(things) : undefined]).catch((error: unknown) =>
+      deps.log.warn('read-ahead failed; each device is read on its own', { error: (error as Error).message }),
+    );
+  }
+
   await Promise.all(
-    collapseByDevice(accepted).map(async (batch) => {
+    batches.map(async (batch) => {
       duplicates += batch.duplicates.length;
       try {
         const outcome = await storeDevice(kind, batch, deps, outboxes, bySite);

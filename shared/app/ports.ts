@@ -56,6 +56,8 @@ export interface TelemetryStore {
   updateSiteDetector<S>(siteId: string, kind: DeviceKind, detect: (prior: S | undefined) => { state: S; signals: Signal[] }): Promise<{ pending: Signal[]; outbox: SignalOutbox }>;
   /** Signals are kept with the detector state that raised them until the case service has taken them. */
   ackSignals(outbox: SignalOutbox, signalIds: string[]): Promise<void>;
+  /** Reads ahead, in batches, the detector state of these devices (an optimisation: the writes work without it). */
+  warm?(things: string[]): Promise<void>;
   /** The readings a kind's detectors query back (a sweeper's fixes, joined across batches), kept with a TTL. */
   saveHistory(readings: Reading[]): Promise<WriteOutcome>;
 }
@@ -101,7 +103,7 @@ export interface IngestDeps {
   telemetry: TelemetryStore;
   rejects: RejectStore;
   /** The site a device watches, for detectors and their per-site thresholds. */
-  sites: { watchOf(thing: string): Promise<Watch | undefined> };
+  sites: { watchOf(thing: string): Promise<Watch | undefined>; prefetch?(things: string[]): Promise<void> };
   cases: SignalHandler;
   /** Sweeping coverage from sweepers' GPS. */
   coverage: { record(batch: DeviceBatch, neighbours: { before?: Reading; after?: Reading }): Promise<Signal[]> };

@@ -4,6 +4,9 @@ import type { Clock } from '#shared/domain/clock';
 export interface RegistryLookup {
   getDevice(thing: string): Promise<Device | undefined>;
   getSite(siteId: string): Promise<Site | undefined>;
+  /** Many at once, where the registry can (one request per hundred instead of one each). */
+  getDevices?(things: string[]): Promise<Map<string, Device>>;
+  getSites?(siteIds: string[]): Promise<Map<string, Site>>;
 }
 
 /** A device, the site it watches, and the detector overrides that apply (the device's win over the site's). */
@@ -27,6 +30,28 @@ export class SiteDirectory {
     private readonly clock: Clock,
     private readonly ttlMs = 15 * 60_000,
   ) {}
+
+  /**
+   * Looks up, in two batched reads, the devices of a batch this directory does not hold
+   * yet, so the `watchOf` calls that follow find them (a cold function reads the registry
+   * once per batch, not twice per device). Devices it does not find are left to `watchOf`.
+   */
+  async prefetch(things: string[]): Promise<void> {
+    const { getDevices, getSites } = this.registry;
+    if (!getDevices || !getSites) return;
+    const now = this.clock.now();
+    const missing = [...new Set(things)].filter((thing) => {
+      const hit = this.cache.get(thing);
+      return !hit || Math.abs(now - hit.at) >= this.ttlMs;
+    });
+    if (missing.length === 0) return;
+    const devices = await getDevices.call(this.registry, missing);
+    const sites = await getSites.call(this.registry, [...new Set([...devices.values()].map((d) => d.siteId))]);
+    for (const [thing, device] of devices) {
+      const site = sites.get(device.siteId);
+      if (site) this.cache.set(thing, { at: now, site: Promise.resolve({ device, site, overrides: { ...site.thresholds, ...device.thresholds } }) });
+    }
+  }
 
   watchOf(thing: string): Promise<Watch | undefined> {
     const now = this.clock.now();

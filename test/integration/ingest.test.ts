@@ -148,7 +148,12 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
     const cold = setup(kind);
     env.requests.length = 0;
     expect((await cold.handler(sqsEvent(...batch(NOW - 30_000, 0)))).batchItemFailures).toEqual([]);
-    expect(count('GetItemCommand')).toBe({ bins: 2, sweepers: 0, cameras: 1 }[kind]);
+    // Garbage rooms' state is read ahead, both devices in one BatchGetItem; a market's detector is one GetItem.
+    expect(count('GetItemCommand')).toBe({ bins: 0, sweepers: 0, cameras: 1 }[kind]);
+    expect(count('BatchGetItemCommand')).toBe({ bins: 1, sweepers: 0, cameras: 0 }[kind]);
+    // A cold function's registry lookups: devices, then their sites, one batched read each (sweepers look up routes instead).
+    const registryReads = env.requests.filter((r) => r.endsWith(`:${env.tables.registry}`));
+    if (kind !== 'sweepers') expect(registryReads.sort()).toEqual([`BatchGetItemCommand:${env.tables.registry}`, `BatchGetItemCommand:${env.tables.registry}`]);
     expect(count('UpdateItemCommand') + count('PutItemCommand')).toBe(kind === 'cameras' ? 2 + 1 : 2);
   });
 

@@ -103,3 +103,24 @@ describe('write-behind of device state (state-writes.ts)', () => {
     expect(await stored(thing)).toMatchObject({ seq: 21, detector: [1, 2, 20, 21] });
   });
 });
+
+describe('read-ahead of detector state (a cold function)', () => {
+  it('reads a batch’s devices in one consistent BatchGetItem; known and new devices alike then cost no GetItem', async () => {
+    const store = new DynamoTelemetryStore(env.doc, env.tables.telemetry);
+    const known = ['bin-ahead-1', 'bin-ahead-2'];
+    const writer = new DynamoTelemetryStore(env.doc, env.tables.telemetry);
+    for (const thing of known) await writer.saveLatestDetecting(batchOf(1, { thing }), NOW, remember);
+    env.requests.length = 0;
+    await store.warm([...known, 'bin-ahead-new', ...known]);
+    const count = (name: string) => env.requests.filter((r) => r === `${name}:${env.tables.telemetry}`).length;
+    expect(count('BatchGetItemCommand')).toBe(1);
+    for (const thing of [...known, 'bin-ahead-new']) expect((await store.saveLatestDetecting(batchOf(2, { thing }), NOW, remember)).outcome).toBe('written');
+    expect(count('GetItemCommand')).toBe(0);
+    expect(count('PutItemCommand')).toBe(3);
+    for (const thing of known) expect(await env.doc.send(new GetCommand({ TableName: env.tables.telemetry, Key: { pk: `device#${thing}`, sk: 'state' } }))).toMatchObject({ Item: { detector: [1, 2] } });
+    // Read ahead again: nothing to read, every item is held.
+    env.requests.length = 0;
+    await store.warm(known);
+    expect(env.requests).toEqual([]);
+  });
+});

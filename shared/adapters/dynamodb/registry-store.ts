@@ -1,4 +1,4 @@
-import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CityModel, Community, Department, Device, District, Grid, Site, Street } from '#shared/domain/city-model';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import { decodePageToken, encodePageToken, InvalidPageTokenError, type Page, type Place } from '#shared/app/ports';
@@ -58,6 +58,34 @@ export class DynamoRegistryStore {
 
   getSite(siteId: string): Promise<Site | undefined> {
     return this.get<Site>(registryKeys.site(siteId));
+  }
+
+  /** Many devices at once (BatchGetItem, 100 keys a request), by thing; unknown things are absent. */
+  async getDevices(things: string[]): Promise<Map<string, Device>> {
+    const found = await this.getMany(things.map(registryKeys.device));
+    return new Map([...found.values()].map((d) => [(d as Device).thing, d as Device]));
+  }
+
+  /** Many sites at once, by site id. */
+  async getSites(siteIds: string[]): Promise<Map<string, Site>> {
+    const found = await this.getMany(siteIds.map(registryKeys.site));
+    return new Map([...found.values()].map((s) => [(s as Site).siteId, s as Site]));
+  }
+
+  private async getMany(pks: string[]): Promise<Map<string, Record<string, unknown>>> {
+    const found = new Map<string, Record<string, unknown>>();
+    const unique = [...new Set(pks)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((pk) => ({ pk }));
+      for (let attempt = 0; keys && keys.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+        const result: BatchGetCommandOutput = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }));
+        for (const item of result.Responses?.[this.table] ?? []) found.set(item.pk as string, strip(item));
+        keys = result.UnprocessedKeys?.[this.table]?.Keys;
+        if (attempt >= 8 && keys?.length) throw new Error(`registry read left ${keys.length} keys unprocessed`);
+      }
+    }
+    return found;
   }
 
   /** A grid with the community and street office that own it. */
