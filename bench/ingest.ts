@@ -270,7 +270,9 @@ try {
   const rate = total / seconds;
   await fleet.terminate();
   const latencies = [...storedAt].flatMap(([key, at]) => (publishedAt.has(key) ? [at - publishedAt.get(key)!] : [])).sort((a, b) => a - b);
-  const requests = [...totals.requests.values()].reduce((a, b) => a + b, 0);
+  // Counted now: stopping the stack later writes the held-back state too, which is not the run's.
+  const perCommand = [...totals.requests].sort((a, b) => b[1] - a[1]);
+  const requests = perCommand.reduce((sum, [, n]) => sum + n, 0);
   const wruPerMessage = totals.writeUnits / total;
   const rruPerMessage = totals.readUnits / total;
   const messagesPerBatch = total / batches;
@@ -302,7 +304,7 @@ try {
   say(`  publish → stored state   p50 ${fmt(percentile(latencies, 50))} ms · p99 ${fmt(percentile(latencies, 99))} ms  (delivery buffer ${TELEMETRY_ROUTES[0]!.bufferSeconds} s)`);
   say(`  batches                  ${fmt(batches)} · ${fmt(messagesPerBatch, 1)} messages each · ${fmt(avgBatchMs)} ms each · ${fmt(total / (totals.requests.get('PutItemCommand') ?? total), 2)} messages per state write`);
   say(`  DynamoDB per message     ${fmt(requests / total, 3)} requests · ${fmt(wruPerMessage, 3)} write units · ${fmt(rruPerMessage, 3)} read units`);
-  say(`                           ${[...totals.requests].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c.replace('Command', '')} ${fmt(n / total, 3)}`).join(' · ')}`);
+  say(`                           ${perCommand.map(([c, n]) => `${c.replace('Command', '')} ${fmt(n / total, 3)}`).join(' · ')}`);
   say(`  process CPU              ${fmt((cpu.user + cpu.system) / total, 1)} µs per message (whole process: broker, delivery streams, handlers and SDK on the main thread, the ${fmt(DEVICES)} publishers on a worker thread)`);
   say(`  main thread busy         ${fmt(mainThreadBusy * 100)} % of the run (the rest it waits, mostly on DynamoDB Local)`);
   say('');
