@@ -88,7 +88,10 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   const pidFile = path && join(path, 'dynamodb-local.pid');
   if (path) mkdirSync(path, { recursive: true });
   if (pidFile) await stopLeftover(pidFile, path!);
-  const child = spawn({ port, path, sharedDb: true, stdio: 'pipe' } as Parameters<typeof spawn>[0]) as ChildProcess;
+  // With a data folder the JVM gets a process group of its own, so a terminal's Ctrl-C reaches
+  // only the stack, which writes what it holds back before it stops the JVM (an orphan of a
+  // killed stack is found by the pid file). In memory, nothing is kept anyway.
+  const child = spawn({ port, path, sharedDb: true, stdio: 'pipe', detached: Boolean(path) } as Parameters<typeof spawn>[0]) as ChildProcess;
   if (pidFile && child.pid) writeFileSync(pidFile, `${child.pid} ${process.pid}`);
   let output = '';
   child.stdout?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
