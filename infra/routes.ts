@@ -117,7 +117,7 @@ export const TELEMETRY_ROUTES: readonly TelemetryRoute[] = [
 ];
 
 export const SCHEDULES: readonly ScheduleRoute[] = [
-  { name: 'offline-check', function: 'check-offline', expression: 'rate(1 minute)', description: 'devices silent for 3 × their report interval' },
+  { name: 'offline-check', function: 'check-offline', expression: 'rate(1 minute)', description: 'devices silent for 3 × their report interval (garbage rooms 5 ×: their state is written behind)' },
   { name: 'sla-escalation', function: 'escalate-overdue', expression: 'rate(1 minute)', description: 'overdue cases go to the City Management Office' },
   { name: 'window-close', function: 'close-windows', expression: 'rate(5 minutes)', description: 'sweeping windows closed 15 minutes ago: missed segments, silent sweepers, swept late' },
 ];
