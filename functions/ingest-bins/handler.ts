@@ -1,4 +1,4 @@
 import { ingestFunction } from '#shared/adapters/lambda-runtime';
 
-/** bins telemetry: SQS batch from the topic rule → validate → latest state, history, rejects. */
+/** bins telemetry: a delivery stream's buffer (or a retry queue's batch) → validate → latest state, detectors, rejects; the accepted readings back to the archive. */
 export const { makeHandler, handler } = ingestFunction('bins');

@@ -34,7 +34,7 @@ export interface StatefulStackProps extends StackProps {
 export class StatefulStack extends Stack {
   readonly tables: Record<TableKey, TableV2>;
   readonly queues: Record<string, Queue>;
-  /** Each telemetry queue's dead-letter queue, by queue name. */
+  /** Each retry queue's dead-letter queue, by queue name. */
   readonly deadLetterQueues: Record<string, Queue> = {};
   /** Where downstream systems hear of every case change, with a year's archive for replay. */
   readonly bus: EventBus;

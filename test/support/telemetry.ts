@@ -5,7 +5,7 @@ import { topicFor } from '#shared/domain/topics';
 
 let counter = 0;
 
-/** An SQS record as the topic rule → queue → event source would deliver it. */
+/** A record carrying a telemetry envelope, as the retry queue's event source delivers it (`firehoseEvent` turns records into a delivery stream's buffer). */
 export function record(opts: { kind: DeviceKind; thing: string; payload: unknown; clientId?: string; topic?: string; receivedAt: number }): SQSRecord {
   const body = encodeEnvelope({
     topic: opts.topic ?? topicFor(opts.kind, opts.thing),
