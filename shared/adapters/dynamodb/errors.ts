@@ -6,7 +6,6 @@ const RETRYABLE_NAMES = new Set([
   'RequestLimitExceeded',
   'InternalServerError',
   'ServiceUnavailable',
-  'ServiceUnavailableException',
   'TransactionConflictException',
   'LimitExceededException',
   'TimeoutError',

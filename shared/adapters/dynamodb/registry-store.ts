@@ -1,9 +1,9 @@
-import { BatchGetCommand, GetCommand, QueryCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CityModel, Community, Department, Device, District, Grid, Site, Street } from '#shared/domain/city-model';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import { decodePageToken, encodePageToken, InvalidPageTokenError, type Page, type Place } from '#shared/app/ports';
 import { batchPut } from './batch-write.ts';
-import { queryAll } from './query.ts';
+import { batchGetAll, queryAll } from './query.ts';
 
 /**
  * Registry layout: every record under its own key (`<type>#<id>`), so a device or site is
@@ -73,19 +73,8 @@ export class DynamoRegistryStore {
   }
 
   private async getMany(pks: string[]): Promise<Map<string, Record<string, unknown>>> {
-    const found = new Map<string, Record<string, unknown>>();
-    const unique = [...new Set(pks)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((pk) => ({ pk }));
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
-        const result: BatchGetCommandOutput = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }));
-        for (const item of result.Responses?.[this.table] ?? []) found.set(item.pk as string, strip(item));
-        keys = result.UnprocessedKeys?.[this.table]?.Keys;
-        if (attempt >= 8 && keys?.length) throw new Error(`registry read left ${keys.length} keys unprocessed`);
-      }
-    }
-    return found;
+    const items = await batchGetAll(this.doc, this.table, pks.map((pk) => ({ pk })));
+    return new Map(items.map((item) => [item.pk as string, strip(item)]));
   }
 
   /** A grid with the community and street office that own it. */
@@ -93,8 +82,7 @@ export class DynamoRegistryStore {
     const grid = await this.get<Grid>(registryKeys.grid(gridId));
     if (!grid) return undefined;
     const keys = [registryKeys.community(grid.communityId), registryKeys.street(grid.streetId)];
-    const result = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys.map((pk) => ({ pk })) } } }));
-    const found = new Map((result.Responses?.[this.table] ?? []).map((item) => [item.pk as string, strip(item)]));
+    const found = await this.getMany(keys);
     return { grid, community: found.get(keys[0]!) as Community | undefined, street: found.get(keys[1]!) as Street | undefined };
   }
 

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RetryableError, type DeviceDetection, type DeviceState, type SignalOutbox, type StateWritePolicy, type TelemetryStore, type WriteOutcome } from '#shared/app/ports';
 import { stateWriteDue, type WriteMark } from '#shared/domain/state-writes';
 import { signalId, type Signal } from '#shared/domain/cases';
@@ -7,7 +7,7 @@ import type { DeviceKind } from '#shared/domain/device-kinds';
 import { compareReadings, latestStateFields, type DeviceBatch, type Reading, type StateFields } from '#shared/domain/telemetry';
 import { batchPut, type BatchWriteOptions } from './batch-write.ts';
 import { classify } from './errors.ts';
-import { queryAll } from './query.ts';
+import { batchGetAll, queryAll } from './query.ts';
 
 /** Key layout of the telemetry table. */
 export const telemetryKeys = {
@@ -143,27 +143,14 @@ export class DynamoTelemetryStore implements TelemetryStore {
   async warm(things: string[]): Promise<void> {
     const keys = [...new Set(things)]
       .map((thing) => ({ pk: telemetryKeys.device(thing), sk: telemetryKeys.state }))
-      .filter((key) => !this.cache.get(`${this.table}|${key.pk}|${key.sk}`));
-    for (let i = 0; i < keys.length; i += 100) {
-      let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
-      for (let attempt = 0; pending && pending.length > 0 && attempt < 5; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-        const result: BatchGetCommandOutput = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }));
-        const found = new Set<string>();
-        for (const item of result.Responses?.[this.table] ?? []) {
-          const cacheKey = `${this.table}|${item.pk as string}|${item.sk as string}`;
-          found.add(cacheKey);
-          // A copy written (or held back) here meanwhile is newer than what was read.
-          if (!this.cache.get(cacheKey)) this.cache.set(cacheKey, item);
-        }
-        pending = result.UnprocessedKeys?.[this.table]?.Keys;
-        const unprocessed = new Set((pending ?? []).map((k) => `${this.table}|${k.pk as string}|${k.sk as string}`));
-        // A device with no state yet: its first write needs no read (it is conditional on the item's absence).
-        for (const key of keys.slice(i, i + 100)) {
-          const cacheKey = `${this.table}|${key.pk}|${key.sk}`;
-          if (!found.has(cacheKey) && !unprocessed.has(cacheKey) && !this.cache.get(cacheKey)) this.cache.set(cacheKey, ABSENT);
-        }
-      }
+      .filter((key) => !this.cache.get(itemCacheKey(this.table, key)));
+    if (keys.length === 0) return;
+    const found = new Map((await batchGetAll(this.doc, this.table, keys, { consistentRead: true, attempts: 5 })).map((item) => [itemCacheKey(this.table, item as { pk: string; sk: string }), item]));
+    for (const key of keys) {
+      const cacheKey = itemCacheKey(this.table, key);
+      // A copy written (or held back) here meanwhile is newer than what was read. A device
+      // with no state yet: its first write needs no read (it is conditional on the item's absence).
+      if (!this.cache.get(cacheKey)) this.cache.set(cacheKey, found.get(cacheKey) ?? ABSENT);
     }
   }
 
@@ -187,16 +174,8 @@ export class DynamoTelemetryStore implements TelemetryStore {
   }
 
   async offlineThings(things: string[]): Promise<Set<string>> {
-    const offline = new Set<string>();
-    for (let i = 0; i < things.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = things.slice(i, i + 100).map((thing) => ({ pk: telemetryKeys.device(thing), sk: telemetryKeys.offline }));
-      while (keys && keys.length > 0) {
-        const result: BatchGetCommandOutput = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }));
-        for (const item of result.Responses?.[this.table] ?? []) if (item.offline) offline.add(item.thing as string);
-        keys = result.UnprocessedKeys?.[this.table]?.Keys;
-      }
-    }
-    return offline;
+    const items = await batchGetAll(this.doc, this.table, things.map((thing) => ({ pk: telemetryKeys.device(thing), sk: telemetryKeys.offline })));
+    return new Set(items.filter((item) => item.offline).map((item) => item.thing as string));
   }
 
   async markOffline(changes: { thing: string; offline: boolean }[], at: number): Promise<void> {
@@ -241,18 +220,8 @@ export class DynamoTelemetryStore implements TelemetryStore {
   }
 
   async getLatestMany(things: string[]): Promise<Map<string, DeviceState>> {
-    const states = new Map<string, DeviceState>();
-    for (let i = 0; i < things.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = things
-        .slice(i, i + 100)
-        .map((thing) => ({ pk: telemetryKeys.device(thing), sk: telemetryKeys.state }));
-      while (keys && keys.length > 0) {
-        const result: BatchGetCommandOutput = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }));
-        for (const item of result.Responses?.[this.table] ?? []) states.set(item.thing as string, withoutKeys(item));
-        keys = result.UnprocessedKeys?.[this.table]?.Keys;
-      }
-    }
-    return states;
+    const items = await batchGetAll(this.doc, this.table, things.map((thing) => ({ pk: telemetryKeys.device(thing), sk: telemetryKeys.state })));
+    return new Map(items.map((item) => [item.thing as string, withoutKeys(item)]));
   }
 
   /**
@@ -321,6 +290,9 @@ function withoutKeys(item: Record<string, unknown>): DeviceState {
  */
 export type Modification<T> = { item?: Record<string, unknown>; result: T; defer?: boolean };
 
+/** Where an item is kept in an {@link ItemCache}: its table and key. */
+const itemCacheKey = (table: string, key: { pk: string; sk: string }) => `${table}|${key.pk}|${key.sk}`;
+
 /** In the cache: the item is known not to exist (read ahead and not found). */
 export const ABSENT: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
@@ -384,7 +356,7 @@ export async function modifyItem<T>(
   change: (current: Record<string, unknown> | undefined) => Modification<T>,
   attempts = 10,
 ): Promise<T> {
-  const cacheKey = `${table}|${key.pk}|${key.sk}`;
+  const cacheKey = itemCacheKey(table, key);
   for (let attempt = 0; attempt < attempts; attempt++) {
     const cached = attempt === 0 ? cache?.get(cacheKey) : undefined;
     let current = cached === ABSENT ? undefined : cached;
