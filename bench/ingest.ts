@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- ingest [--devices 1000] [--messages 20000] [--in-flight 1] [--rate <msg/s>]`: garbage-room
+ * `npm run bench -- ingest [--devices 1000] [--messages 20000] [--warm-up 10000] [--in-flight 1] [--rate <msg/s>]`: garbage-room
  * sensors publishing through the whole local twin (MQTT → broker → router → delivery
  * stream → ingest function → DynamoDB Local and the archive), on one DynamoDB Local
  * started for the run. Each sensor follows the simulator's fill model with its readings
@@ -7,6 +7,9 @@
  * device has one message in flight by default, so a batch rarely holds two readings of
  * one device — as in a real fleet, where a sensor reports every few minutes (more in
  * flight per device lets the batches collapse them, and flatters the per-message counts).
+ * The fleet first publishes `--warm-up` messages that are not measured, and the raw ceiling
+ * is measured after a pass of its own that is not either: DynamoDB Local is a JVM, and for
+ * its first seconds it is still compiling what it runs, so both figures are its steady state.
  * Without `--rate` the devices publish as fast as they are acknowledged (the sustained
  * rate is the pipeline's ceiling, and the latency mostly queueing); with `--rate` they
  * publish that many messages a second in all, to see the latency under a given load.
@@ -22,7 +25,9 @@
  */
 import { BatchWriteItemCommand, CreateTableCommand, PutItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { FirehoseTransformationEvent } from 'aws-lambda';
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { convertToAttr } from '@aws-sdk/util-dynamodb';
 import { loadDistrictDir } from '#devices/district-files';
 import type { FleetOrder, FleetReport } from './ingest-fleet.ts';
 import { BinSensor } from '#devices/simulators/bin-sensor';
@@ -43,6 +48,8 @@ const args = new Map(process.argv.slice(2).flatMap((a, i, all) => (a.startsWith(
 const DEVICES = Number(args.get('devices') ?? 1000);
 const MESSAGES = Number(args.get('messages') ?? 20_000);
 const IN_FLIGHT = Number(args.get('in-flight') ?? 1);
+const WARM_UP = Number(args.get('warm-up') ?? 10_000);
+if (!(WARM_UP >= 0)) throw new Error('--warm-up must be a number of messages (0 for none)');
 const RATE = args.has('rate') ? Number(args.get('rate')) : undefined;
 if (RATE !== undefined && !(RATE > 0)) throw new Error('--rate must be a positive number of messages per second');
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -53,7 +60,7 @@ const progress = (line: string) => process.stderr.write(`\r${line.padEnd(70)}`);
 
 /** Requests, read units and write units of every command a client sends (consumed capacity asked of each). */
 function meter(client: DynamoDBClient) {
-  const totals = { requests: new Map<string, number>(), readUnits: 0, writeUnits: 0 };
+  const totals = { requests: new Map<string, number>(), statements: 0, readUnits: 0, writeUnits: 0 };
   const READS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand']);
   client.middlewareStack.add(
     (next, context) => async (input) => {
@@ -62,6 +69,13 @@ function meter(client: DynamoDBClient) {
       if (command !== 'DescribeTableCommand' && command !== 'CreateTableCommand') params.ReturnConsumedCapacity = 'TOTAL';
       const result = await next(input);
       totals.requests.set(command, (totals.requests.get(command) ?? 0) + 1);
+      if (command === 'BatchExecuteStatementCommand') {
+        // DynamoDB Local reports no capacity for PartiQL batches: each write statement's units from its item's size.
+        const statements = params.Statements as { Statement: string; Parameters: unknown[] }[];
+        totals.statements += statements.length;
+        for (const statement of statements) totals.writeUnits += Math.max(1, Math.ceil(statementItemBytes(statement) / 1024));
+        return result;
+      }
       const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
       const units = [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
       if (READS.has(command)) totals.readUnits += units;
@@ -71,6 +85,35 @@ function meter(client: DynamoDBClient) {
     { step: 'initialize', name: 'benchMeter' },
   );
   return totals;
+}
+
+/** An attribute value's size as DynamoDB bills it (its item-size rules: numbers about a byte per two digits, 3 bytes a map or list and 1 an element). */
+function attributeBytes(v: Record<string, unknown>): number {
+  if ('S' in v) return Buffer.byteLength(v.S as string);
+  if ('N' in v) return Math.ceil(String(v.N).replace(/^-|\.|e.*$/gi, '').replace(/^0+/, '').length / 2) + 1;
+  if ('B' in v) return (v.B as Uint8Array).length;
+  if ('BOOL' in v || 'NULL' in v) return 1;
+  if ('L' in v) return 3 + (v.L as Record<string, unknown>[]).reduce((n, e) => n + 1 + attributeBytes(e), 0);
+  if ('M' in v) return 3 + Object.entries(v.M as Record<string, Record<string, unknown>>).reduce((n, [k, e]) => n + 1 + Buffer.byteLength(k) + attributeBytes(e), 0);
+  return JSON.stringify(v).length;
+}
+
+/** The size of the item a PartiQL write statement leaves (INSERT: its values; UPDATE: every attribute is SET, plus the key). */
+function statementItemBytes({ Statement, Parameters }: { Statement: string; Parameters: unknown[] }): number {
+  const names = Statement.startsWith('INSERT') ? [...Statement.matchAll(/'([^']+)': \?/g)].map((m) => m[1]!) : [...[...Statement.matchAll(/SET "([^"]+)" = \?/g)].map((m) => m[1]!), 'pk', 'sk'];
+  // Marshalled or not, depending on where the document client's marshalling ran: the key tells.
+  const marshalled = typeof Parameters[names.indexOf('pk')] !== 'string';
+  return names.reduce((n, name, i) => n + Buffer.byteLength(name) + attributeBytes((marshalled ? Parameters[i] : convertToAttr(Parameters[i], { removeUndefinedValues: true })) as Record<string, unknown>), 0);
+}
+
+/** CPU time (ms) a process has used so far, user and system, from /proc (Linux); undefined elsewhere. */
+function processCpuMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The sample district plus `DEVICES` garbage-room sensors, spread over its garbage rooms. */
@@ -83,10 +126,18 @@ async function benchDistrict(): Promise<CityModel> {
   return { ...model, devices: [...model.devices, ...devices] };
 }
 
-async function rawCeiling(endpoint: string, items: number): Promise<{ itemsPerSecond: number; writeUnitsPerItem: number; putsPerSecond: number }> {
+interface Ceiling {
+  itemsPerSecond: number;
+  writeUnitsPerItem: number;
+  putsPerSecond: number;
+  /** CPU per item of DynamoDB Local's JVM and of this process, µs (JVM: undefined off Linux). */
+  jvmUs?: number;
+  processUs: number;
+}
+
+async function rawCeiling(endpoint: string, items: number, TableName: string, jvmPid: number | undefined): Promise<Ceiling> {
   const client = localDynamoClient(endpoint);
   const totals = meter(client);
-  const TableName = 'bench-raw-ceiling';
   await client.send(new CreateTableCommand({ TableName, BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }] }));
   // Items shaped like a stored reading (about 250 bytes).
   const item = (i: number): WriteRequest => ({
@@ -105,6 +156,8 @@ async function rawCeiling(endpoint: string, items: number): Promise<{ itemsPerSe
     },
   });
   let next = 0;
+  const jvmBefore = processCpuMs(jvmPid);
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   // As many writers as the ingest stack may run batches at once, each writing 25 at a time.
   const writers = TELEMETRY_ROUTES.reduce((n, r) => n + r.maxConcurrency, 0) * 2;
@@ -120,6 +173,8 @@ async function rawCeiling(endpoint: string, items: number): Promise<{ itemsPerSe
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const jvmAfter = processCpuMs(jvmPid);
+  const cpu = process.cpuUsage(cpuBefore);
   const writeUnitsPerItem = totals.writeUnits / items;
   // For reference: the same writers with one PutItem per item, as a conditional state write must be.
   const puts = Math.ceil(items / 5);
@@ -132,7 +187,13 @@ async function rawCeiling(endpoint: string, items: number): Promise<{ itemsPerSe
   );
   const putSeconds = (performance.now() - putStarted) / 1000;
   client.destroy();
-  return { itemsPerSecond: items / seconds, writeUnitsPerItem, putsPerSecond: puts / putSeconds };
+  return {
+    itemsPerSecond: items / seconds,
+    writeUnitsPerItem,
+    putsPerSecond: puts / putSeconds,
+    jvmUs: jvmBefore === undefined || jvmAfter === undefined ? undefined : ((jvmAfter - jvmBefore) * 1000) / items,
+    processUs: (cpu.user + cpu.system) / items,
+  };
 }
 
 /** The ingest handler alone, batch after batch (nothing else running): process CPU per reading. */
@@ -193,8 +254,11 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 const ddb = await startDynamoDbLocal();
 try {
   say(`ingest benchmark: ${fmt(DEVICES)} garbage-room sensors, ${fmt(MESSAGES)} QoS 1 messages, ${IN_FLIGHT} in flight per device, ${RATE ? `${fmt(RATE)} messages/s offered` : 'as fast as acknowledged'}`);
+  const jvmPid = ddb.process.pid;
+  progress('warming DynamoDB Local up for the raw ceiling…');
+  await rawCeiling(ddb.endpoint, MESSAGES, 'bench-raw-warm-up', jvmPid);
   progress('measuring DynamoDB Local’s raw BatchWriteItem ceiling…');
-  const ceiling = await rawCeiling(ddb.endpoint, MESSAGES);
+  const ceiling = await rawCeiling(ddb.endpoint, MESSAGES, 'bench-raw-ceiling', jvmPid);
 
   const model = await benchDistrict();
   /** When each reading's buffer was done (epoch ms, by `topic#seq`); with the fleet's publish times, the latencies. */
@@ -207,6 +271,8 @@ try {
   let lastStoredAt = 0;
   let batches = 0;
   let batchMs = 0;
+  /** Off during the warm-up. */
+  let measuring = false;
   const stack = await startLocalStack({
     clock: systemClock,
     dynamoEndpoint: ddb.endpoint,
@@ -219,6 +285,7 @@ try {
       ...quietObserver(),
       metrics: { count: (name, value) => tallies.set(name, (tallies.get(name) ?? 0) + value), flush() {} },
       batch: ({ done, ms }) => {
+        if (!measuring) return;
         const at = now();
         batches++;
         batchMs += ms;
@@ -238,7 +305,8 @@ try {
   const devices = model.devices.filter((d) => d.thing.startsWith('bench-bin-'));
   const things = devices.map((d) => d.thing);
   const perDevice = Math.ceil(MESSAGES / things.length);
-  const fleet = new Worker(new URL('./ingest-fleet.mjs', import.meta.url), { workerData: { mqttUrl: stack.mqttUrl, devices, perDevice, inFlight: IN_FLIGHT, rate: RATE } satisfies FleetOrder });
+  const warmUp = Math.ceil(WARM_UP / things.length);
+  const fleet = new Worker(new URL('./ingest-fleet.mjs', import.meta.url), { workerData: { mqttUrl: stack.mqttUrl, devices, perDevice, warmUp, inFlight: IN_FLIGHT, rate: RATE } satisfies FleetOrder });
   let sent = 0;
   let publishedAt = new Map<string, number>();
   const fleetDone = new Promise<void>((resolve, reject) => {
@@ -251,10 +319,20 @@ try {
       }
     });
   });
-  await new Promise<void>((resolve) => fleet.once('message', () => resolve())); // connected
+  const report = (type: FleetReport['type']) => new Promise<void>((resolve) => fleet.on('message', (r: FleetReport) => r.type === type && resolve()));
+  const warmed = report('warmed');
+  await report('connected');
+  progress(`warming up: ${fmt(warmUp * things.length)} messages, not measured…`);
+  fleet.postMessage('warm');
+  await warmed;
+  await stack.drained(120_000);
+  if (tallies.get('TelemetryRejected')) throw new Error(`${fmt(tallies.get('TelemetryRejected')!)} warm-up messages were rejected`);
   totals.requests.clear();
-  totals.readUnits = totals.writeUnits = 0;
+  totals.statements = totals.readUnits = totals.writeUnits = 0;
+  tallies.clear();
+  measuring = true;
 
+  const jvmBefore = processCpuMs(jvmPid);
   const cpuBefore = process.cpuUsage();
   const eluBefore = performance.eventLoopUtilization();
   const started = now();
@@ -264,6 +342,7 @@ try {
   await stack.drained(120_000);
   clearInterval(ticker);
   const cpu = process.cpuUsage(cpuBefore);
+  const jvmAfter = processCpuMs(jvmPid);
   const mainThreadBusy = performance.eventLoopUtilization(eluBefore).utilization;
   const total = perDevice * things.length;
   const seconds = (lastStoredAt - started) / 1000;
@@ -302,22 +381,33 @@ try {
   say('pipeline (MQTT → broker → delivery stream → ingest → DynamoDB Local and the archive, one process, 2 cores)');
   say(`  ${RATE ? 'rate (offered load)     ' : 'sustained rate          '} ${fmt(rate)} messages/s  (${fmt(total)} in ${fmt(seconds, 1)} s)`);
   say(`  publish → stored state   p50 ${fmt(percentile(latencies, 50))} ms · p99 ${fmt(percentile(latencies, 99))} ms  (delivery buffer ${TELEMETRY_ROUTES[0]!.bufferSeconds} s)`);
-  say(`  batches                  ${fmt(batches)} · ${fmt(messagesPerBatch, 1)} messages each · ${fmt(avgBatchMs)} ms each · ${fmt(total / (totals.requests.get('PutItemCommand') ?? total), 2)} messages per state write`);
+  say(`  batches                  ${fmt(batches)} · ${fmt(messagesPerBatch, 1)} messages each · ${fmt(avgBatchMs)} ms each · ${fmt(total / Math.max(1, totals.statements), 2)} messages per state write`);
   say(`  DynamoDB per message     ${fmt(requests / total, 3)} requests · ${fmt(wruPerMessage, 3)} write units · ${fmt(rruPerMessage, 3)} read units`);
   say(`                           ${perCommand.map(([c, n]) => `${c.replace('Command', '')} ${fmt(n / total, 3)}`).join(' · ')}`);
-  say(`  process CPU              ${fmt((cpu.user + cpu.system) / total, 1)} µs per message (whole process: broker, delivery streams, handlers and SDK on the main thread, the ${fmt(DEVICES)} publishers on a worker thread)`);
-  say(`  main thread busy         ${fmt(mainThreadBusy * 100)} % of the run (the rest it waits, mostly on DynamoDB Local)`);
+  say(`                           ${fmt(totals.statements / total, 3)} conditional state writes (PartiQL statements, 25 to a BatchExecuteStatement; their write units from item sizes)`);
+  const processUs = (cpu.user + cpu.system) / total;
+  const jvmUs = jvmBefore === undefined || jvmAfter === undefined ? undefined : ((jvmAfter - jvmBefore) * 1000) / total;
+  say(`  CPU per message          ${fmt(processUs)} µs this process (broker, delivery streams, handlers and SDK on the main thread, the ${fmt(DEVICES)} publishers on a worker thread)`);
+  say(`                           ${jvmUs === undefined ? 'n/a' : fmt(jvmUs)} µs DynamoDB Local's JVM`);
+  say(`  main thread busy         ${fmt(mainThreadBusy * 100)} % of the run`);
   say('');
   say('ingest handler CPU per bin reading (batches of 100, run one after another)');
   say(`  own work                 ${fmt(ownOnly, 1)} µs  (decode, validate, collapse, detect; stores in memory)   target ≤ 50 µs: ${ownOnly <= 50 ? 'met' : 'NOT met'}`);
   say(`  with the AWS SDK         ${fmt(withSdk, 1)} µs  (the same, writing to DynamoDB Local through the SDK)`);
   say('');
   say('DynamoDB Local raw ceiling (BatchWriteItem, 25 items of ~250 B per request, same run)');
-  say(`  ceiling                  ${fmt(ceiling.itemsPerSecond)} items/s (${fmt(ceiling.writeUnitsPerItem, 2)} write units each)`);
-  say(`  PutItem, for reference   ${fmt(ceiling.putsPerSecond)} requests/s (one item a request, as each device's conditional state write is;`);
-  say(`                           the pipeline sent ${fmt((rate * requests) / total)} requests/s)`);
+  say(`  ceiling                  ${fmt(ceiling.itemsPerSecond)} items/s (${fmt(ceiling.writeUnitsPerItem, 2)} write units each; measured after a pass of ${fmt(MESSAGES)} items to warm the JVM)`);
+  say(`  CPU per item             ${ceiling.jvmUs === undefined ? 'n/a' : fmt(ceiling.jvmUs)} µs DynamoDB Local's JVM · ${fmt(ceiling.processUs)} µs this process`);
+  say(`  PutItem, for reference   ${fmt(ceiling.putsPerSecond)} requests/s (one item a request)`);
   const share = rate / ceiling.itemsPerSecond;
   say(`  our rate as a share      ${fmt(share * 100, 1)} %   target ≥ 80 %: ${share >= 0.8 ? 'met' : 'NOT met'}`);
+  if (jvmUs !== undefined && ceiling.jvmUs !== undefined) {
+    // Both sides share this machine's cores: what the measured CPU per message allows at most.
+    const cores = (await import('node:os')).availableParallelism();
+    const bound = (cores * 1_000_000) / (processUs + jvmUs);
+    say(`  CPU bound                ${fmt(processUs + jvmUs)} µs a message on ${cores} cores allow at most ${fmt(bound)} messages/s (${fmt((bound / ceiling.itemsPerSecond) * 100)} % of the ceiling),`);
+    say(`                           the ceiling's ${fmt(ceiling.jvmUs + ceiling.processUs)} µs an item ${fmt((cores * 1_000_000) / (ceiling.jvmUs + ceiling.processUs))} items/s`);
+  }
 
   const rejected = tallies.get('TelemetryRejected') ?? 0;
   if (rejected) throw new Error(`${fmt(rejected)} bench messages were rejected: the figures would not mean anything`);

@@ -198,13 +198,15 @@ describe('stateless stack: functions, event sources, schedules', () => {
     const commands = new Set([...sources.matchAll(/new (\w+)Command\(/g)].map((m) => m[1]!));
     // Table management runs only where the local twin creates its tables.
     const management = ['CreateTable', 'DescribeTable', 'UpdateTimeToLive'];
-    const action: Record<string, string[]> = { Get: ['GetItem'], BatchGet: ['BatchGetItem'], Query: ['Query'], Put: ['PutItem'], Update: ['UpdateItem'], BatchWrite: ['BatchWriteItem'], TransactWrite: [] };
+    const action: Record<string, string[]> = { Get: ['GetItem'], BatchGet: ['BatchGetItem'], Query: ['Query'], Put: ['PutItem'], Update: ['UpdateItem'], BatchWrite: ['BatchWriteItem'], TransactWrite: [], BatchExecuteStatement: [] };
     const used = new Set([...commands].filter((c) => !management.includes(c)).flatMap((c) => {
       expect(action, `the IAM action of ${c}Command`).toHaveProperty(c);
       return action[c]!;
     }));
     // A transaction needs the action of each of its parts.
     for (const part of sources.matchAll(/\{ (Put|Update|Delete|ConditionCheck): \{ TableName/g)) used.add(part[1] === 'ConditionCheck' ? 'ConditionCheckItem' : `${part[1]}Item`);
+    // So does a batch of PartiQL statements: the action of each kind of statement in it.
+    for (const [, verb] of sources.matchAll(/`(INSERT INTO|UPDATE|DELETE FROM|SELECT .* FROM) "/g)) used.add(`PartiQL${{ 'INSERT INTO': 'Insert', UPDATE: 'Update', 'DELETE FROM': 'Delete' }[verb!] ?? 'Select'}`);
     expect([...TABLE_ACTIONS.readWrite].sort()).toEqual([...used].map((a) => `dynamodb:${a}`).sort());
     expect(TABLE_ACTIONS.read.every((a) => /:(Get|BatchGet|Query)/.test(a))).toBe(true);
   });

@@ -29,11 +29,11 @@ describe('detector items cached by the telemetry store', () => {
     // A's copy is a version behind: its write is refused, it reads and writes again.
     expect((await a.saveLatestDetecting(batchOf(3), NOW, remember)).outcome).toBe('written');
     const count = (name: string) => env.requests.filter((r) => r === `${name}:${env.tables.telemetry}`).length;
-    expect([count('GetItemCommand'), count('PutItemCommand')]).toEqual([1, 2]);
+    expect([count('GetItemCommand'), count('Statement')]).toEqual([1, 2]);
     env.requests.length = 0;
     // Now A's copy is current: one write, no read.
     expect((await a.saveLatestDetecting(batchOf(4), NOW, remember)).outcome).toBe('written');
-    expect([count('GetItemCommand'), count('PutItemCommand')]).toEqual([0, 1]);
+    expect([count('GetItemCommand'), count('Statement')]).toEqual([0, 1]);
     const stored = await env.doc.send(new GetCommand({ TableName: env.tables.telemetry, Key: { pk: 'device#bin-cache-1', sk: 'state' }, ConsistentRead: true }));
     expect(stored.Item).toMatchObject({ seq: 4, detector: [1, 2, 3, 4], v: 4 });
   });
@@ -45,7 +45,7 @@ describe('write-behind of device state (state-writes.ts)', () => {
   const policy = { heartbeatMs: 10 * MIN, fingerprint: (_state: number[], latest: Reading) => String(Math.floor((latest.payload as { fillPct: number }).fillPct / 10)) };
   const stored = async (thing: string) =>
     (await env.doc.send(new GetCommand({ TableName: env.tables.telemetry, Key: { pk: `device#${thing}`, sk: 'state' }, ConsistentRead: true }))).Item;
-  const puts = () => env.requests.filter((r) => r === `PutItemCommand:${env.tables.telemetry}`).length;
+  const puts = () => env.requests.filter((r) => r === `Statement:${env.tables.telemetry}`).length;
 
   it('holds back a change nobody acts on, and writes it all at the heartbeat or when the fingerprint changes', async () => {
     const thing = 'bin-behind-1';
@@ -116,7 +116,7 @@ describe('read-ahead of detector state (a cold function)', () => {
     expect(count('BatchGetItemCommand')).toBe(1);
     for (const thing of [...known, 'bin-ahead-new']) expect((await store.saveLatestDetecting(batchOf(2, { thing }), NOW, remember)).outcome).toBe('written');
     expect(count('GetItemCommand')).toBe(0);
-    expect(count('PutItemCommand')).toBe(3);
+    expect(count('Statement')).toBe(3);
     for (const thing of known) expect(await env.doc.send(new GetCommand({ TableName: env.tables.telemetry, Key: { pk: `device#${thing}`, sk: 'state' } }))).toMatchObject({ Item: { detector: [1, 2] } });
     // Read ahead again: nothing to read, every item is held.
     env.requests.length = 0;

@@ -9,13 +9,18 @@ export async function testTables(name: string) {
   const client = localDynamoClient(endpoint);
   const tables = tableNames(`${name}-${randomUUID().slice(0, 8)}-`);
   await ensureTables(client, tables);
-  /** Each request as `<command>` and, for single-table requests, `<command>:<table>`. */
+  /**
+   * Each request as `<command>:<table>` (the first table of a multi-table request), and each
+   * PartiQL statement of a BatchExecuteStatement as `Statement:<table>` besides.
+   */
   const requests: string[] = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const input = args.input as { TableName?: string; RequestItems?: Record<string, unknown> };
-      const table = input.TableName ?? Object.keys(input.RequestItems ?? {})[0];
+      const input = args.input as { TableName?: string; RequestItems?: Record<string, unknown>; Statements?: { Statement: string }[] };
+      const tableOf = (statement: string) => /(?:INTO|UPDATE|FROM)\s+"([^"]+)"/.exec(statement)?.[1];
+      const table = input.TableName ?? Object.keys(input.RequestItems ?? {})[0] ?? tableOf(input.Statements?.[0]?.Statement ?? '');
       requests.push(`${context.commandName}:${table}`);
+      for (const { Statement } of input.Statements ?? []) requests.push(`Statement:${tableOf(Statement)}`);
       return next(args);
     },
     { step: 'initialize', name: 'countRequests' },

@@ -58,6 +58,25 @@ describe('garbage-room detectors', () => {
   });
 });
 
+describe('garbage-room detector state as stored', () => {
+  const window = (n: number) => Array.from({ length: n }, (_, i) => ({ ts: T0 + i * 5 * MIN, payload: { ts: T0 + i * 5 * MIN, seq: i, fillPct: 40 + i, temperatureC: 20.5, tiltDeg: 1, batteryPct: 80 } }));
+
+  it('keeps two hours of readings of a sensor reporting every 5 minutes under 1 KB (one write unit a write)', () => {
+    const { state } = detectBins(undefined, window(40), ctx);
+    expect(state.recent).toHaveLength(25);
+    expect(JSON.stringify(state).length).toBeLessThan(800);
+  });
+
+  it('reads a state stored when recent readings were objects as it reads the tuples', () => {
+    const { state } = detectBins(undefined, window(10), ctx);
+    const asObjects = { ...state, recent: state.recent.map(([ts, fillPct, temperatureC]) => ({ ts, fillPct, temperatureC })) } as unknown as BinDetectorState;
+    // A rise to a fire and a fast fill: both read the window.
+    const next = [{ ts: T0 + 50 * MIN, payload: { ts: T0 + 50 * MIN, seq: 10, fillPct: 75, temperatureC: 40 } }];
+    expect(detectBins(asObjects, next, ctx)).toEqual(detectBins(state, next, ctx));
+    expect(detectBins(asObjects, next, ctx).signals.map((s) => s.category)).toEqual(['collection_due', 'bin_fire']);
+  });
+});
+
 describe('market camera detector', () => {
   const msg = (minute: number, detections: { type?: string; zoneId?: string; confidence?: number }[], thing = 'cam-a') => ({
     thing,

@@ -13,13 +13,14 @@ const ROOT = resolve(import.meta.dirname, '../../..');
 
 /**
  * The DynamoDB actions behind each access level: exactly what the adapters in
- * `shared/adapters/dynamodb` send (a transaction needs the actions of its parts). An infra
+ * `shared/adapters/dynamodb` send (a transaction needs the actions of its parts, a batch of
+ * PartiQL statements those of its kinds of statement). An infra
  * test keeps this list in step with the commands the adapters use.
  */
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 export const TABLE_ACTIONS: Record<NonNullable<TableAccess[TableKey]>, readonly string[]> = {
   read: READ_ACTIONS,
-  readWrite: [...READ_ACTIONS, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+  readWrite: [...READ_ACTIONS, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate'],
 };
 
 /**

@@ -1,11 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RetryableError, type DeviceDetection, type DeviceState, type SignalOutbox, type StateWritePolicy, type TelemetryStore, type WriteOutcome } from '#shared/app/ports';
 import { stateWriteDue, type WriteMark } from '#shared/domain/state-writes';
 import { signalId, type Signal } from '#shared/domain/cases';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import { compareReadings, latestStateFields, type DeviceBatch, type Reading, type StateFields } from '#shared/domain/telemetry';
 import { batchPut, type BatchWriteOptions } from './batch-write.ts';
+import { ConditionalWriter } from './conditional-writes.ts';
 import { classify } from './errors.ts';
 import { batchGetAll, queryAll } from './query.ts';
 
@@ -33,6 +34,9 @@ export class DynamoTelemetryStore implements TelemetryStore {
   /** Detector items this store last read or wrote: the next batch of the device skips its read. */
   private readonly cache: ItemCache;
 
+  /** Whole-item conditional writes of read-modify-writes, 25 to a request. */
+  private readonly writer: ConditionalWriter;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
@@ -40,6 +44,7 @@ export class DynamoTelemetryStore implements TelemetryStore {
   ) {
     this.historyDays = options.historyDays ?? 30;
     this.cache = new ItemCache(options.cachedItems ?? 10_000);
+    this.writer = new ConditionalWriter(doc, table);
   }
 
   async saveLatest(batch: DeviceBatch, fields: StateFields, lastSeenAt: number): Promise<'written' | 'stale'> {
@@ -82,7 +87,7 @@ export class DynamoTelemetryStore implements TelemetryStore {
   async saveLatestDetecting<S>(batch: DeviceBatch, lastSeenAt: number, detect: DeviceDetection<S>, writes?: StateWritePolicy<S>) {
     const outbox = { pk: telemetryKeys.device(batch.thing), sk: telemetryKeys.state };
     type Result = { outcome: 'written' | 'deferred' | 'stale'; pending: Signal[]; outbox: SignalOutbox };
-    return modifyItem<Result>(this.doc, this.table, outbox, this.cache, (current) => {
+    return modifyItem<Result>(this.doc, this.table, outbox, this.cache, this.writer, (current) => {
       const prior = current as { ts: number; seq: number; lastSeenAt: number; detector?: S; pendingSignals?: Signal[]; mark?: WriteMark } | undefined;
       const pending = prior?.pendingSignals ?? [];
       const newer = prior ? batch.readings.filter((r) => compareReadings(r, prior) > 0) : batch.readings;
@@ -118,21 +123,23 @@ export class DynamoTelemetryStore implements TelemetryStore {
    * (its readings are archived, and the newer state stands).
    */
   async flush(): Promise<number> {
-    let written = 0;
-    for (const [cacheKey, item] of this.cache.dirtyEntries()) {
-      const { nextMark, ...rest } = item;
-      const version = typeof item.v === 'number' ? item.v : 0;
-      const next = { ...rest, mark: nextMark, v: version + 1 };
-      try {
-        await this.doc.send(new PutCommand({ TableName: this.table, Item: next, ConditionExpression: 'v = :v', ExpressionAttributeValues: { ':v': version } }));
-        this.cache.set(cacheKey, next);
-        written++;
-      } catch (error) {
-        this.cache.delete(cacheKey);
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
-    }
-    return written;
+    const outcomes = await Promise.all(
+      this.cache.dirtyEntries().map(async ([cacheKey, item]) => {
+        const { nextMark, ...rest } = item;
+        const version = typeof item.v === 'number' ? item.v : 0;
+        const next = { ...rest, mark: nextMark, v: version + 1 };
+        try {
+          await this.writer.put(next, { version, previous: item });
+          this.cache.set(cacheKey, next);
+          return 1;
+        } catch (error) {
+          this.cache.delete(cacheKey);
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          return 0;
+        }
+      }),
+    );
+    return outcomes.reduce<number>((sum, n) => sum + n, 0);
   }
 
   /**
@@ -156,7 +163,7 @@ export class DynamoTelemetryStore implements TelemetryStore {
 
   async updateSiteDetector<S>(siteId: string, kind: DeviceKind, detect: (prior: S | undefined) => { state: S; signals: Signal[] }) {
     const outbox = telemetryKeys.siteDetector(siteId, kind);
-    return modifyItem(this.doc, this.table, outbox, this.cache, (current) => {
+    return modifyItem(this.doc, this.table, outbox, this.cache, this.writer, (current) => {
       const { state, signals } = detect(current?.detector as S | undefined);
       const pending = [...((current?.pendingSignals as Signal[] | undefined) ?? []), ...withIds(signals)];
       return { item: { siteId, kind, detector: state, pendingSignals: pending }, result: { pending, outbox } };
@@ -166,7 +173,7 @@ export class DynamoTelemetryStore implements TelemetryStore {
   async ackSignals(outbox: SignalOutbox, signalIds: string[]): Promise<void> {
     if (signalIds.length === 0) return;
     const done = new Set(signalIds);
-    await modifyItem(this.doc, this.table, outbox, this.cache, (current) => {
+    await modifyItem(this.doc, this.table, outbox, this.cache, this.writer, (current) => {
       const pending = (current?.pendingSignals as Signal[] | undefined) ?? [];
       const left = pending.filter((s) => !done.has(s.evidence.signalId ?? ''));
       return current && left.length !== pending.length ? { item: { ...current, pendingSignals: left }, result: undefined } : { result: undefined };
@@ -353,6 +360,7 @@ export async function modifyItem<T>(
   table: string,
   key: { pk: string; sk: string },
   cache: ItemCache | undefined,
+  writer: ConditionalWriter,
   change: (current: Record<string, unknown> | undefined) => Modification<T>,
   attempts = 10,
 ): Promise<T> {
@@ -378,14 +386,7 @@ export async function modifyItem<T>(
     }
     const next = { ...item, ...key, v: version + 1 };
     try {
-      await doc.send(
-        new PutCommand({
-          TableName: table,
-          Item: next,
-          ConditionExpression: current ? 'v = :v' : 'attribute_not_exists(pk)',
-          ...(current ? { ExpressionAttributeValues: { ':v': version } } : {}),
-        }),
-      );
+      await writer.put(next, current ? { version, previous: current } : { absent: true });
       cache?.set(cacheKey, next);
       return result;
     } catch (error) {

@@ -38,9 +38,16 @@ export type BinThresholds = typeof BIN_DETECTOR_DEFAULTS;
 
 type BinCategory = Extract<CaseCategory, 'garbage_overflow' | 'collection_due' | 'bin_fire' | 'bin_knocked_over' | 'device_low_battery' | 'sensor_stuck'>;
 
+/**
+ * A recent reading as the state keeps it: a tuple, not an object, since the state is stored
+ * with every write and a two-hour window of named fields took a garbage room's item past
+ * 1 KB (2 write units a write instead of 1).
+ */
+export type RecentReading = [ts: number, fillPct: number, temperatureC?: number];
+
 export interface BinDetectorState {
-  /** Recent readings (fill, temperature) for rates and rises, oldest first. */
-  recent: { ts: number; fillPct: number; temperatureC?: number }[];
+  /** Recent readings (time, fill, temperature) for rates and rises, oldest first. */
+  recent: RecentReading[];
   highCount: number;
   highSince?: number;
   sameFillCount: number;
@@ -52,6 +59,17 @@ export const emptyBinState = (): BinDetectorState => ({ recent: [], highCount: 0
 
 const MINUTE = 60_000;
 
+/**
+ * A copy of a state's recent readings the detector may change (entries are never mutated,
+ * only added and dropped). A state stored before the readings were tuples has them as
+ * objects: read as tuples.
+ */
+function recentOf(state: BinDetectorState): RecentReading[] {
+  const recent = state.recent as (RecentReading | { ts: number; fillPct: number; temperatureC?: number })[];
+  if (recent.every(Array.isArray)) return [...(recent as RecentReading[])];
+  return recent.map((r) => (Array.isArray(r) ? r : r.temperatureC !== undefined ? [r.ts, r.fillPct, r.temperatureC] : [r.ts, r.fillPct]));
+}
+
 /** Runs the garbage-room detectors over new readings (oldest first); returns the next state and the signals. */
 export function detectBins(
   prior: BinDetectorState | undefined,
@@ -59,10 +77,10 @@ export function detectBins(
   context: { thing: string; siteId: string; overrides?: Record<string, number> },
 ): { state: BinDetectorState; signals: Signal[] } {
   const t = withOverrides(BIN_DETECTOR_DEFAULTS, context.overrides);
-  // A copy the loop may change: recent entries are never mutated, only added and dropped, so
-  // copying the array and the flags is enough (structuredClone cost ten times as much).
+  // A copy the loop may change: copying the recent array and the flags is enough
+  // (structuredClone cost ten times as much).
   const from = prior ?? emptyBinState();
-  const state: BinDetectorState = { ...from, recent: [...from.recent], active: { ...from.active } };
+  const state: BinDetectorState = { ...from, recent: recentOf(from), active: { ...from.active } };
   const signals: Signal[] = [];
   const keepMs = Math.max(t.collectionWindowMinutes, t.fireRiseMinutes, t.overflowMinutes) * MINUTE;
 
@@ -89,13 +107,13 @@ export function detectBins(
     }
 
     // Collection due: predicted full within the horizon; cleared by an emptying.
-    const emptied = (previous && previous.fillPct - p.fillPct >= t.emptiedDropPct) || p.fillPct <= 20;
-    if (emptied) set('collection_due', false, `room emptied: fill ${previous ? `${previous.fillPct}% → ` : ''}${p.fillPct}%`);
+    const emptied = (previous && previous[1] - p.fillPct >= t.emptiedDropPct) || p.fillPct <= 20;
+    if (emptied) set('collection_due', false, `room emptied: fill ${previous ? `${previous[1]}% → ` : ''}${p.fillPct}%`);
     else if (!state.active.collection_due && p.fillPct < t.overflowPct) {
-      const window = [...state.recent.filter((r) => r.ts >= ts - t.collectionWindowMinutes * MINUTE), { ts, fillPct: p.fillPct }];
-      const span = ts - window[0]!.ts;
+      const window = [...state.recent.filter((r) => r[0] >= ts - t.collectionWindowMinutes * MINUTE), [ts, p.fillPct] as RecentReading];
+      const span = ts - window[0]![0];
       if (window.length >= 3 && span >= 15 * MINUTE) {
-        const ratePerMs = (p.fillPct - window[0]!.fillPct) / span;
+        const ratePerMs = (p.fillPct - window[0]![1]) / span;
         const fullInMs = ratePerMs > 0 ? (100 - p.fillPct) / ratePerMs : Infinity;
         if (fullInMs <= t.collectionHorizonHours * 60 * MINUTE) {
           set('collection_due', true, `fill ${p.fillPct}% rising ${(ratePerMs * 3_600_000).toFixed(1)} %/h: full in about ${Math.round(fullInMs / MINUTE)} min`);
@@ -106,7 +124,7 @@ export function detectBins(
     // Fire: a high temperature or a fast rise.
     if (p.temperatureC !== undefined) {
       const since = ts - t.fireRiseMinutes * MINUTE;
-      const base = Math.min(...state.recent.filter((r) => r.ts >= since && r.temperatureC !== undefined).map((r) => r.temperatureC!), p.temperatureC);
+      const base = Math.min(...state.recent.filter((r) => r[0] >= since && r[2] !== undefined).map((r) => r[2]!), p.temperatureC);
       if (p.temperatureC >= t.fireTempC) set('bin_fire', true, `temperature ${p.temperatureC} °C (≥ ${t.fireTempC} °C)`);
       else if (p.temperatureC - base >= t.fireRiseC) set('bin_fire', true, `temperature rose ${(p.temperatureC - base).toFixed(1)} °C within ${t.fireRiseMinutes} min`);
       else if (p.temperatureC < t.fireClearC && p.temperatureC - base < t.fireRiseC) set('bin_fire', false, `temperature ${p.temperatureC} °C`);
@@ -127,8 +145,8 @@ export function detectBins(
     if (state.sameFillCount >= t.stuckReadings) set('sensor_stuck', true, `fill stuck at ${p.fillPct}% for ${state.sameFillCount} readings`);
     else if (state.sameFillCount === 1) set('sensor_stuck', false, `fill changed to ${p.fillPct}%`);
 
-    state.recent.push({ ts, fillPct: p.fillPct, ...(p.temperatureC !== undefined ? { temperatureC: p.temperatureC } : {}) });
-    state.recent = state.recent.filter((r) => r.ts >= ts - keepMs).slice(-200);
+    state.recent.push(p.temperatureC !== undefined ? [ts, p.fillPct, p.temperatureC] : [ts, p.fillPct]);
+    state.recent = state.recent.filter((r) => r[0] >= ts - keepMs).slice(-200);
   }
   return { state, signals };
 }
