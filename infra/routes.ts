@@ -129,6 +129,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/cases', function: 'ops-api' },
   { method: 'GET', path: '/cases/{caseId}', function: 'ops-api' },
   { method: 'POST', path: '/cases/{caseId}/transitions', function: 'ops-api' },
+  { method: 'GET', path: '/assessment', function: 'ops-api' },
 ];
 
 /** A schedule expression's period in milliseconds (`rate(...)` only; the local scheduler runs these). */

@@ -152,7 +152,15 @@ routes.forEach((route, i) => {
 
 const write = (file: string, data: unknown) => writeFileSync(join(here, file), `${JSON.stringify(data, null, 2)}\n`);
 write('district.json', {
-  district: { districtId: DISTRICT, name: 'Gongshu District', city: 'Hangzhou', timezone: 'Asia/Shanghai' },
+  district: {
+    districtId: DISTRICT,
+    name: 'Gongshu District',
+    city: 'Hangzhou',
+    timezone: 'Asia/Shanghai',
+    // Only the statutory fixed-date holidays of 2026; a real district lists the State Council's
+    // yearly arrangement, with the weekend days worked in their place as workdays.
+    calendar: { holidays: ['2026-01-01', '2026-05-01', '2026-05-02', '2026-10-01', '2026-10-02', '2026-10-03'], workdays: [] },
+  },
   streets,
   communities,
   departments,

@@ -3,10 +3,12 @@ import type { Log } from '#shared/app/ports';
 import type { Clock } from '#shared/domain/clock';
 import { httpApi, json } from '#shared/adapters/http-api';
 import { lazyHandler, lambdaDeps } from '#shared/adapters/lambda-runtime';
+import type { AssessmentDeps } from '#shared/app/assessment-service';
+import { assessmentRoutes } from './assessment-routes.ts';
 import { caseRoutes, type CaseRouteDeps } from './case-routes.ts';
 import { deviceRoutes } from './device-routes.ts';
 
-export type OpsApiDeps = CaseRouteDeps & { registry: RegistryReader; telemetry: StateReader; clock: Clock; log: Log };
+export type OpsApiDeps = CaseRouteDeps & AssessmentDeps & { registry: RegistryReader; telemetry: StateReader; clock: Clock; log: Log };
 
 /** The ops API: one handler for API Gateway HTTP API and the local server, routed by route key. */
 export const makeHandler = (deps: OpsApiDeps) =>
@@ -15,6 +17,7 @@ export const makeHandler = (deps: OpsApiDeps) =>
       'GET /health': async () => json(200, { now: deps.clock.now() }),
       ...deviceRoutes(deps),
       ...caseRoutes(deps),
+      ...assessmentRoutes(deps),
     },
     (error) => deps.log.error('ops API request failed', { error: error instanceof Error ? error.stack : String(error) }),
   );

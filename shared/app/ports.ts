@@ -159,6 +159,8 @@ export interface CaseStore {
   list(filter: CaseFilter): Promise<Page<Case>>;
   /** A district's working cases (open, dispatched, in progress, reopened), earliest deadline first. */
   listWorking(districtId: string): Promise<Case[]>;
+  /** Every case of a district opened in [from, to), oldest first. */
+  listOpened(districtId: string, from: number, to: number): Promise<Case[]>;
 }
 
 /** A `nextToken` this API did not issue. */

@@ -54,6 +54,17 @@ export const CATEGORY_POLICY: Record<CaseCategory, { severity: Severity; slaMs: 
   sweeper_silent: { severity: 'minor', slaMs: 4 * HOUR },
 };
 
+/**
+ * How soon a case must be dispatched to its unit after it opens, by severity: the
+ * assessment's "dispatched on time" (按时派遣).
+ */
+export const DISPATCH_SLA_MS: Record<Severity, number> = {
+  critical: 10 * 60_000,
+  major: 30 * 60_000,
+  minor: HOUR,
+  warning: 2 * HOUR,
+};
+
 export interface Evidence {
   /** The signal that brought it, so a signal handled twice counts once. */
   signalId?: string;

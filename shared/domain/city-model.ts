@@ -35,6 +35,16 @@ export const District = z.object({
   city: name,
   /** IANA time zone for schedules and daily windows. */
   timezone: z.string().min(1),
+  /**
+   * The working calendar, for assessments on working-day SLA clocks: public holidays and
+   * the weekend days worked in their place, as local `YYYY-MM-DD` dates.
+   */
+  calendar: z
+    .object({
+      holidays: z.array(z.iso.date()).max(1000).default([]),
+      workdays: z.array(z.iso.date()).max(1000).default([]),
+    })
+    .optional(),
 });
 export type District = z.infer<typeof District>;
 

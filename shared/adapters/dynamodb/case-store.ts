@@ -151,4 +151,24 @@ export class DynamoCaseStore implements CaseStore {
     } while (start);
     return items;
   }
+
+  async listOpened(districtId: string, from: number, to: number): Promise<Case[]> {
+    const items: Case[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byDistrict',
+          // openedKey is `<padded openedAt>#<caseId>`: "#" sorts before any digit, "$" after "#".
+          KeyConditionExpression: 'districtId = :d AND openedKey BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':d': districtId, ':from': pad(from), ':to': pad(to - 1) + '$' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(page.Items ?? []).map(fromItem));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
 }

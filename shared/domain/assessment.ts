@@ -1,0 +1,321 @@
+import { CATEGORY_POLICY, DISPATCH_SLA_MS, type Case } from './cases.ts';
+import type { DeviceKind } from './device-kinds.ts';
+import { addClockTime, CALENDAR_CLOCK, clockDuration, type SlaClock } from './working-time.ts';
+
+/**
+ * Unit assessment (考核) over the cases of a period, as the City Management Office reports
+ * it to the joint meetings: per lead unit, street, community or grid, from the cases'
+ * histories alone. Pure: the caller brings the cases (and the devices, for availability).
+ *
+ * Definitions (a period is [from, to), judged as of its end: the cutoff; while it runs,
+ * the cutoff is `asOf`, and only what happened by then counts):
+ * - registered: opened in the period.
+ * - due (应结案数): the case's deadline falls in the period (by the cutoff) and it was not
+ *   voided by the cutoff. The deadline is the category's SLA from opening, on the chosen clock;
+ *   escalation gives the unit a new deadline but does not move this one.
+ * - closed on time (按期结案数): a due case closed by the cutoff whose last resolution
+ *   before closing came by the deadline (rework that finishes late is late);
+ *   `onTimeClosureRate` (按期结案率) = closed on time / due; `closedRate` (结案率) = due
+ *   cases closed by the cutoff / due.
+ * - handled on time (按时处置): a due case first resolved by its deadline.
+ * - dispatched on time (按时派遣): of the cases whose dispatch deadline
+ *   ({@link DISPATCH_SLA_MS} by severity) falls in the period, not voided and not cleared
+ *   by a sensor before it, those first dispatched by it.
+ * - rework (返工): cases reopened in the period (a failed verification, or the anomaly
+ *   back after a resolution), as a share of the cases resolved in the period.
+ * - voided, escalations, closures: events in the period. Time to dispatch and to close:
+ *   from opening, for the dispatches and closures in the period, on the chosen clock.
+ * - sensor-verified closures: closures whose last resolution was a sensor observing the
+ *   clear condition, not a person saying so.
+ */
+export const GROUPINGS = ['unit', 'street', 'community', 'grid'] as const;
+export type Grouping = (typeof GROUPINGS)[number];
+
+const GROUP_KEY: Record<Grouping, (c: Case) => string> = {
+  unit: (c) => c.leadUnit,
+  street: (c) => c.streetId,
+  community: (c) => c.communityId,
+  grid: (c) => c.gridId,
+};
+
+export interface DurationFigures {
+  count: number;
+  averageMs: number | null;
+  p90Ms: number | null;
+}
+
+export interface CaseFigures {
+  registered: number;
+  due: number;
+  dueClosed: number;
+  closedOnTime: number;
+  onTimeClosureRate: number | null;
+  closedRate: number | null;
+  handledOnTime: number;
+  onTimeHandlingRate: number | null;
+  dispatchDue: number;
+  dispatchedOnTime: number;
+  onTimeDispatchRate: number | null;
+  closed: number;
+  resolved: number;
+  reworked: number;
+  reworkRate: number | null;
+  voided: number;
+  escalations: number;
+  sensorVerifiedClosures: number;
+  sensorVerifiedShare: number | null;
+  timeToDispatch: DurationFigures;
+  timeToClose: DurationFigures;
+}
+
+export interface Period {
+  from: number;
+  to: number;
+}
+
+export interface AssessmentOptions extends Period {
+  by: Grouping;
+  /** Now: a period not over yet is judged as of now. */
+  asOf: number;
+  clock?: SlaClock;
+  /** The devices of the district, for availability (device-offline cases give the outages). */
+  devices?: readonly { thing: string; kind: DeviceKind }[];
+}
+
+export interface Comparison {
+  period: Period;
+  total: CaseFigures;
+  /** This period's figure minus that period's, for each count and rate (rates in points of a share). */
+  change: Partial<Record<keyof CaseFigures, number | null>>;
+}
+
+export interface Assessment {
+  period: Period & { cutoff: number };
+  by: Grouping;
+  clock: SlaClock['kind'];
+  total: CaseFigures;
+  groups: ({ key: string } & CaseFigures)[];
+  sensors: {
+    /** Hours each garbage room spent overflowing (an overflow case open or reopened), most first. */
+    overflowHours: { siteId: string; hours: number }[];
+    /** Share of device-time not lost to an outage (a device-offline case open), overall and by kind. */
+    deviceAvailability: { overall: number | null; byKind: Partial<Record<DeviceKind, number | null>> };
+  };
+  /** The same length of time just before, and the same period a year earlier (环比, 同比): null where there is no data. */
+  previous: Comparison | null;
+  yearEarlier: Comparison | null;
+}
+
+/** What a case's history says, as the assessment needs it. */
+interface CaseFacts {
+  c: Case;
+  deadline: number;
+  dispatchDeadline: number;
+  firstDispatchAt?: number;
+  firstResolveAt?: number;
+  closedAt?: number;
+  /** The last resolution before closing: when, and whether a sensor made it. */
+  closingResolve?: { at: number; bySensor: boolean };
+  voidedAt?: number;
+  resolves: number[];
+  reopens: number[];
+  escalations: number[];
+}
+
+function factsOf(c: Case, clock: SlaClock): CaseFacts {
+  const facts: CaseFacts = {
+    c,
+    deadline: addClockTime(c.openedAt, CATEGORY_POLICY[c.category].slaMs, clock),
+    dispatchDeadline: addClockTime(c.openedAt, DISPATCH_SLA_MS[c.severity], clock),
+    resolves: [],
+    reopens: [],
+    escalations: [],
+  };
+  let lastResolve: { at: number; bySensor: boolean } | undefined;
+  for (const entry of c.history) {
+    if (entry.action === 'dispatch') facts.firstDispatchAt ??= entry.at;
+    else if (entry.action === 'resolve') {
+      facts.firstResolveAt ??= entry.at;
+      facts.resolves.push(entry.at);
+      lastResolve = { at: entry.at, bySensor: entry.actor.startsWith('sensor:') };
+    } else if (entry.action === 'close') {
+      facts.closedAt ??= entry.at;
+      facts.closingResolve ??= lastResolve;
+    } else if (entry.action === 'void') facts.voidedAt ??= entry.at;
+    else if (entry.action === 'reopen') facts.reopens.push(entry.at);
+    else if (entry.action === 'escalate') facts.escalations.push(entry.at);
+  }
+  return facts;
+}
+
+const share = (part: number, whole: number) => (whole > 0 ? part / whole : null);
+const inPeriod = (t: number | undefined, from: number, cutoff: number): t is number => t !== undefined && t >= from && t < cutoff;
+
+function durations(values: number[]): DurationFigures {
+  if (values.length === 0) return { count: 0, averageMs: null, p90Ms: null };
+  const sorted = [...values].sort((a, b) => a - b);
+  // Nearest rank: the smallest value at or above 90 % of them.
+  return { count: sorted.length, averageMs: Math.round(sorted.reduce((a, b) => a + b, 0) / sorted.length), p90Ms: sorted[Math.ceil(0.9 * sorted.length) - 1]! };
+}
+
+function figures(all: readonly CaseFacts[], period: Period, cutoff: number, clock: SlaClock): CaseFigures {
+  const { from } = period;
+  const before = (t: number | undefined, limit: number): t is number => t !== undefined && t <= limit && t < cutoff;
+  let registered = 0, due = 0, dueClosed = 0, closedOnTime = 0, handledOnTime = 0, dispatchDue = 0, dispatchedOnTime = 0;
+  let closed = 0, resolved = 0, reworked = 0, voided = 0, escalations = 0, sensorVerifiedClosures = 0;
+  const toDispatch: number[] = [];
+  const toClose: number[] = [];
+  for (const f of all) {
+    if (inPeriod(f.c.openedAt, from, cutoff)) registered++;
+    const voidedByCutoff = f.voidedAt !== undefined && f.voidedAt < cutoff;
+    if (inPeriod(f.deadline, from, cutoff) && !voidedByCutoff) {
+      due++;
+      if (f.closedAt !== undefined && f.closedAt < cutoff) {
+        dueClosed++;
+        if (f.closingResolve && f.closingResolve.at <= f.deadline) closedOnTime++;
+      }
+      if (before(f.firstResolveAt, f.deadline)) handledOnTime++;
+    }
+    if (inPeriod(f.dispatchDeadline, from, cutoff) && !before(f.voidedAt, f.dispatchDeadline)) {
+      const clearedFirst = before(f.firstResolveAt, f.dispatchDeadline) && !(f.firstDispatchAt !== undefined && f.firstDispatchAt < f.firstResolveAt!);
+      if (!clearedFirst) {
+        dispatchDue++;
+        if (before(f.firstDispatchAt, f.dispatchDeadline)) dispatchedOnTime++;
+      }
+    }
+    if (inPeriod(f.firstDispatchAt, from, cutoff)) toDispatch.push(clockDuration(f.c.openedAt, f.firstDispatchAt, clock));
+    if (inPeriod(f.closedAt, from, cutoff)) {
+      closed++;
+      toClose.push(clockDuration(f.c.openedAt, f.closedAt, clock));
+      if (f.closingResolve?.bySensor) sensorVerifiedClosures++;
+    }
+    if (f.resolves.some((t) => inPeriod(t, from, cutoff))) resolved++;
+    if (f.reopens.some((t) => inPeriod(t, from, cutoff))) reworked++;
+    if (inPeriod(f.voidedAt, from, cutoff)) voided++;
+    escalations += f.escalations.filter((t) => inPeriod(t, from, cutoff)).length;
+  }
+  return {
+    registered,
+    due,
+    dueClosed,
+    closedOnTime,
+    onTimeClosureRate: share(closedOnTime, due),
+    closedRate: share(dueClosed, due),
+    handledOnTime,
+    onTimeHandlingRate: share(handledOnTime, due),
+    dispatchDue,
+    dispatchedOnTime,
+    onTimeDispatchRate: share(dispatchedOnTime, dispatchDue),
+    closed,
+    resolved,
+    reworked,
+    reworkRate: share(reworked, resolved),
+    voided,
+    escalations,
+    sensorVerifiedClosures,
+    sensorVerifiedShare: share(sensorVerifiedClosures, closed),
+    timeToDispatch: durations(toDispatch),
+    timeToClose: durations(toClose),
+  };
+}
+
+/** The stretches a case was active (open or reopened, until resolved or voided), clipped to [from, cutoff). */
+function activeSpans(c: Case, from: number, cutoff: number): number {
+  let total = 0;
+  let since: number | undefined;
+  const end = (t: number) => {
+    if (since !== undefined) total += Math.max(0, Math.min(t, cutoff) - Math.max(since, from));
+    since = undefined;
+  };
+  for (const entry of c.history) {
+    if (entry.action === 'open' || entry.action === 'reopen') since ??= entry.at;
+    else if (entry.action === 'resolve' || entry.action === 'void') end(entry.at);
+  }
+  end(cutoff);
+  return total;
+}
+
+const HOUR = 3_600_000;
+
+function sensorFigures(cases: readonly Case[], from: number, cutoff: number, devices: AssessmentOptions['devices']): Assessment['sensors'] {
+  const overflow = new Map<string, number>();
+  const outage = new Map<string, number>();
+  for (const c of cases) {
+    if (c.category === 'garbage_overflow') overflow.set(c.siteId, (overflow.get(c.siteId) ?? 0) + activeSpans(c, from, cutoff));
+    if (c.category === 'device_offline' && c.thing) outage.set(c.thing, (outage.get(c.thing) ?? 0) + activeSpans(c, from, cutoff));
+  }
+  const span = cutoff - from;
+  const availability = (list: readonly { thing: string }[]) =>
+    list.length === 0 || span <= 0 ? null : 1 - list.reduce((sum, d) => sum + Math.min(span, outage.get(d.thing) ?? 0), 0) / (list.length * span);
+  const kinds = [...new Set((devices ?? []).map((d) => d.kind))].sort();
+  return {
+    overflowHours: [...overflow]
+      .filter(([, ms]) => ms > 0)
+      .map(([siteId, ms]) => ({ siteId, hours: Math.round((ms / HOUR) * 100) / 100 }))
+      .sort((a, b) => b.hours - a.hours || a.siteId.localeCompare(b.siteId)),
+    deviceAvailability: {
+      overall: availability(devices ?? []),
+      byKind: Object.fromEntries(kinds.map((kind) => [kind, availability(devices!.filter((d) => d.kind === kind))])),
+    },
+  };
+}
+
+const COMPARED: (keyof CaseFigures)[] = [
+  'registered', 'due', 'closedOnTime', 'onTimeClosureRate', 'closedRate', 'onTimeHandlingRate', 'onTimeDispatchRate',
+  'closed', 'reworked', 'reworkRate', 'voided', 'escalations', 'sensorVerifiedShare',
+];
+
+function compare(current: CaseFigures, facts: readonly CaseFacts[], period: Period, clock: SlaClock): Comparison | null {
+  const total = figures(facts, period, period.to, clock);
+  if (total.registered === 0 && total.due === 0 && total.closed === 0) return null;
+  const change = Object.fromEntries(
+    COMPARED.map((key) => {
+      const [now, then] = [current[key], total[key]] as [number | null, number | null];
+      return [key, now === null || then === null ? null : Math.round((now - then) * 1e6) / 1e6];
+    }),
+  );
+  return { period, total, change };
+}
+
+/** The same instant a year earlier (29 February falls back to the 28th). */
+function yearBefore(t: number): number {
+  const d = new Date(t);
+  const target = new Date(t);
+  target.setUTCFullYear(d.getUTCFullYear() - 1);
+  if (target.getUTCMonth() !== d.getUTCMonth()) target.setUTCDate(0);
+  return target.getTime();
+}
+
+/** The earliest a case may have opened and still count in `assess` for this period (comparisons included). */
+export function earliestRelevant(period: Period): number {
+  return yearBefore(period.from) - (period.to - period.from);
+}
+
+export function assess(cases: readonly Case[], options: AssessmentOptions): Assessment {
+  const { from, to, by, asOf } = options;
+  if (!(to > from)) throw new RangeError('the period must end after it starts');
+  const clock = options.clock ?? CALENDAR_CLOCK;
+  const cutoff = Math.min(to, asOf);
+  const facts = cases.map((c) => factsOf(c, clock));
+  const total = figures(facts, { from, to }, cutoff, clock);
+  const byKey = new Map<string, CaseFacts[]>();
+  for (const f of facts) {
+    const key = GROUP_KEY[by](f.c);
+    byKey.set(key, [...(byKey.get(key) ?? []), f]);
+  }
+  const groups = [...byKey]
+    .map(([key, list]) => ({ key, ...figures(list, { from, to }, cutoff, clock) }))
+    .filter((g) => g.registered + g.due + g.closed + g.dispatchDue + g.resolved + g.voided + g.escalations > 0)
+    .sort((a, b) => (b.onTimeClosureRate ?? -1) - (a.onTimeClosureRate ?? -1) || a.key.localeCompare(b.key));
+  const length = to - from;
+  return {
+    period: { from, to, cutoff },
+    by,
+    clock: clock.kind,
+    total,
+    groups,
+    sensors: sensorFigures(cases, from, cutoff, options.devices),
+    previous: compare(total, facts, { from: from - length, to: from }, clock),
+    yearEarlier: compare(total, facts, { from: yearBefore(from), to: yearBefore(to) }, clock),
+  };
+}

@@ -1,0 +1,60 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { caseItem } from '#shared/adapters/dynamodb/case-store';
+import { wireDeps } from '#shared/adapters/wiring';
+import { assess } from '#shared/domain/assessment';
+import { loadDistrictDir } from '#devices/district-files';
+import { makeHandler as opsApi } from '#functions/ops-api/handler';
+import { CASES, NOVEMBER } from '../support/assessment-fixture.ts';
+import { testTables } from '../support/dynamo.ts';
+import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
+
+const model = await loadDistrictDir();
+// In the sample district, with the offline sensor one of its garbage-room sensors.
+const cases = CASES.map((c) => ({ ...c, districtId: 'gongshu', ...(c.thing === 'bin-2' ? { thing: 'bin-gs-001' } : {}) }));
+let api: ReturnType<typeof opsApi>;
+
+const get = async (query: Record<string, string>) => {
+  const result = await api({ routeKey: 'GET /assessment', rawPath: '/assessment', queryStringParameters: query } as unknown as APIGatewayProxyEventV2);
+  return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') };
+};
+
+beforeAll(async () => {
+  const env = await testTables('assess');
+  const deps = wireDeps({ doc: env.doc, tables: env.tables, clock: fixedClock(NOVEMBER.asOf), log: recordingLog(), metrics: recordingMetrics() });
+  await deps.registry.putModel(model);
+  // The fixture's cases as the case store keeps them (a case opened a year and more before, which cannot count, too).
+  const ancient = { ...cases[0]!, caseId: 'ancient', openedAt: Date.UTC(2025, 0, 1), history: [{ ...cases[0]!.history[0]!, at: Date.UTC(2025, 0, 1) }] };
+  for (const c of [...cases, ancient]) await env.doc.send(new PutCommand({ TableName: env.tables.cases, Item: caseItem(c) }));
+  api = opsApi(deps);
+});
+
+describe('GET /assessment against DynamoDB Local', () => {
+  it('answers with the figures of the cases stored, by unit, as the assessment computes them', async () => {
+    const { status, body } = await get({ from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' });
+    expect(status).toBe(200);
+    const devices = model.devices.map(({ thing, kind }) => ({ thing, kind }));
+    expect(body).toEqual(JSON.parse(JSON.stringify({ districtId: 'gongshu', ...assess(cases, { ...NOVEMBER, by: 'unit', devices }) })));
+    // The hand-computed figures of the fixture (test/unit/assessment.test.ts), seen through the API.
+    expect(body.total).toMatchObject({ registered: 9, due: 8, closedOnTime: 4, onTimeClosureRate: 0.5, reworked: 1, voided: 1, escalations: 1, sensorVerifiedClosures: 2 });
+    expect(body.groups.map((g: { key: string }) => g.key)).toEqual(['platform', 'sanitation', 'market-office']);
+    expect(body.previous.total).toMatchObject({ registered: 2, closedOnTime: 1 });
+    expect(body.sensors.deviceAvailability.byKind).toEqual({ bins: 1 - 12 / (model.devices.filter((d) => d.kind === 'bins').length * 720), cameras: 1, sweepers: 1 });
+  });
+
+  it('groups by grid and judges on working days with the district’s calendar', async () => {
+    const byGrid = await get({ from: String(NOVEMBER.from), to: String(NOVEMBER.to), by: 'grid', clock: 'working' });
+    expect(byGrid.status).toBe(200);
+    expect(byGrid.body).toMatchObject({ by: 'grid', clock: 'working' });
+    expect(byGrid.body.groups.map((g: { key: string }) => g.key).sort()).toEqual(['grid-s1', 'grid-s2']);
+  });
+
+  it('refuses a bad period, grouping or district with the reason', async () => {
+    expect(await get({ from: '2026-12-01', to: '2026-11-01' })).toMatchObject({ status: 400, body: { error: 'bad_request', message: expect.stringMatching(/to must be after from/) } });
+    expect(await get({ from: '2024-01-01', to: '2026-01-01' })).toMatchObject({ status: 400, body: { message: expect.stringMatching(/at most 370 days/) } });
+    expect(await get({ from: '2026-11-01', to: '2026-12-01', by: 'team' })).toMatchObject({ status: 400, body: { message: expect.stringMatching(/by/) } });
+    expect(await get({ from: 'yesterday', to: '2026-12-01' })).toMatchObject({ status: 400, body: { message: expect.stringMatching(/from must be epoch milliseconds or an ISO time/) } });
+    expect(await get({ from: '2026-11-01', to: '2026-12-01', districtId: 'nowhere' })).toMatchObject({ status: 400, body: { message: 'no district "nowhere"' } });
+  });
+});

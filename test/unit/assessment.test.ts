@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { assess } from '#shared/domain/assessment';
+import type { Case } from '#shared/domain/cases';
+import { addClockTime, clockDuration, type SlaClock } from '#shared/domain/working-time';
+import { CASES, CLOSE_STEPS, DEVICES, kase, NOVEMBER, SAN } from '../support/assessment-fixture.ts';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const at = (month: number, day: number, hour: number, minute = 0) => Date.UTC(2026, month - 1, day, hour, minute);
+
+describe('unit assessment over a month, against hand-computed figures', () => {
+  const result = assess(CASES, { ...NOVEMBER, by: 'unit', devices: DEVICES });
+
+  it('counts the district’s cases by the definitions (on time, late, reworked, voided, escalated, sensor-verified, across both month ends)', () => {
+    expect(result.total).toEqual({
+      registered: 9, // A B C D E F H I K (G and J opened in October)
+      due: 8, // A B C E F G I K (D voided, H due in December)
+      dueClosed: 7, // all but I
+      closedOnTime: 4, // A F G K (B late, C's rework late, E late)
+      onTimeClosureRate: 4 / 8,
+      closedRate: 7 / 8,
+      handledOnTime: 5, // A C F G K: C's first resolution was in time
+      onTimeHandlingRate: 5 / 8,
+      dispatchDue: 6, // A B C E I K (D voided first, F cleared first, G and H due outside)
+      dispatchedOnTime: 4, // A C E I
+      onTimeDispatchRate: 4 / 6,
+      closed: 7,
+      resolved: 7, // A B C E F G K
+      reworked: 1, // C
+      reworkRate: 1 / 7,
+      voided: 1,
+      escalations: 1,
+      sensorVerifiedClosures: 2, // F K
+      sensorVerifiedShare: 2 / 7,
+      // First dispatches in November: C 5, A 10, I 15, H 20, B 45, E 50 minutes.
+      timeToDispatch: { count: 6, averageMs: Math.round((145 / 6) * MIN), p90Ms: 50 * MIN },
+      // Closures in November: F 40, A 110, G 120, C 170, B 210, E 220, K 740 minutes.
+      timeToClose: { count: 7, averageMs: 230 * MIN, p90Ms: 740 * MIN },
+    });
+  });
+
+  it('ranks the units by on-time closure', () => {
+    expect(result.groups.map((g) => [g.key, g.registered, g.due, g.closedOnTime, g.onTimeClosureRate, g.voided, g.escalations])).toEqual([
+      ['platform', 1, 1, 1, 1, 0, 0],
+      ['sanitation', 5, 6, 3, 0.5, 0, 0],
+      ['market-office', 3, 1, 0, 0, 1, 1],
+    ]);
+    const streets = assess(CASES, { ...NOVEMBER, by: 'street' }).groups;
+    expect(streets.map((g) => [g.key, g.registered, g.due])).toEqual([
+      ['s1', 6, 7],
+      ['s2', 3, 1],
+    ]);
+  });
+
+  it('gives overflow-hours per garbage room and device availability, clipped to the month', () => {
+    expect(result.sensors.overflowHours).toEqual([
+      { siteId: 'gr-5', hours: 64 }, // I: 28 Nov 08:00 until the month ends
+      { siteId: 'gr-1', hours: 4.5 }, // A 1.5 h + B 3 h
+      { siteId: 'gr-2', hours: 2.33 }, // C: 1 h, then reopened 1 h 20
+      { siteId: 'gr-4', hours: 0.67 }, // G: only its November 40 minutes
+      { siteId: 'gr-3', hours: 0.33 }, // F
+    ]);
+    expect(result.sensors.deviceAvailability.overall).toBeCloseTo(1 - 12 / (3 * 720), 10);
+    expect(result.sensors.deviceAvailability.byKind).toEqual({ bins: 1 - 12 / (2 * 720), cameras: 1 });
+  });
+
+  it('compares with the month before where there are cases, and not with a year earlier where there are none', () => {
+    expect(result.previous?.period).toEqual({ from: at(10, 2, 0), to: at(11, 1, 0) });
+    expect(result.previous?.total).toMatchObject({ registered: 2, due: 1, closedOnTime: 1, onTimeClosureRate: 1, closed: 1 });
+    expect(result.previous?.change).toMatchObject({ registered: 7, onTimeClosureRate: -0.5, closed: 6 });
+    expect(result.yearEarlier).toBeNull();
+    const nextYear = assess(CASES.map((c) => shiftYear(c)), { from: at(11, 1, 0) + YEAR, to: at(12, 1, 0) + YEAR, asOf: at(12, 15, 0) + YEAR, by: 'unit' });
+    expect(nextYear.yearEarlier).toBeNull();
+    const both = assess([...CASES, ...CASES.map((c) => shiftYear(c))], { from: at(11, 1, 0) + YEAR, to: at(12, 1, 0) + YEAR, asOf: at(12, 15, 0) + YEAR, by: 'unit' });
+    expect(both.yearEarlier?.total).toEqual(result.total);
+    expect(both.yearEarlier?.change.onTimeClosureRate).toBe(0);
+  });
+
+  it('judges a month still running as of now', () => {
+    const midMonth = assess(CASES, { ...NOVEMBER, asOf: at(11, 21, 9), by: 'unit' });
+    expect(midMonth.period.cutoff).toBe(at(11, 21, 9));
+    // Opened by then: A B C K D E. Closed: G A B C K. Due by then: G A B C K (E is due at 10:00, after the cutoff).
+    expect(midMonth.total).toMatchObject({ registered: 6, closed: 5, due: 5, dueClosed: 5, closedOnTime: 3 });
+  });
+
+  it('refuses a period that ends before it starts', () => {
+    expect(() => assess(CASES, { from: at(12, 1, 0), to: at(11, 1, 0), asOf: at(12, 15, 0), by: 'unit' })).toThrow(RangeError);
+  });
+});
+
+const YEAR = Date.UTC(2027, 10, 1) - Date.UTC(2026, 10, 1);
+const shiftYear = (c: Case): Case => ({ ...c, caseId: `${c.caseId}-2027`, openedAt: c.openedAt + YEAR, dueAt: c.dueAt + YEAR, history: c.history.map((h) => ({ ...h, at: h.at + YEAR })) });
+
+describe('working-day SLA clocks', () => {
+  // Friday 27 November 2026, Shanghai time.
+  const SHANGHAI = (day: number, hour: number) => Date.UTC(2026, 10, day, hour - 8);
+  const working = (calendar: { holidays?: string[]; workdays?: string[] } = {}): SlaClock => ({ kind: 'working', calendar: { timeZone: 'Asia/Shanghai', ...calendar } });
+
+  it('stops the clock over the weekend and holidays, and runs it on a make-up working day', () => {
+    const friday23 = SHANGHAI(27, 23);
+    expect(addClockTime(friday23, 2 * HOUR, { kind: 'calendar' })).toBe(SHANGHAI(28, 1));
+    expect(addClockTime(friday23, 2 * HOUR, working())).toBe(SHANGHAI(30, 1)); // Monday 01:00
+    expect(addClockTime(friday23, 2 * HOUR, working({ holidays: ['2026-11-30'] }))).toBe(SHANGHAI(31, 1)); // Tuesday (1 December)
+    expect(addClockTime(friday23, 2 * HOUR, working({ workdays: ['2026-11-29'] }))).toBe(SHANGHAI(29, 1)); // Sunday worked
+    expect(clockDuration(friday23, SHANGHAI(30, 1), working())).toBe(2 * HOUR);
+    expect(clockDuration(SHANGHAI(28, 10), SHANGHAI(29, 10), working())).toBe(0);
+  });
+
+  it('judges a case opened late on Friday and resolved on Saturday late by the calendar, on time by working days', () => {
+    const c = kase('W', { ...SAN, site: 'gr-9' }, SHANGHAI(27, 23), CLOSE_STEPS(11 * 60));
+    const period = { from: Date.UTC(2026, 10, 1), to: Date.UTC(2026, 11, 15), asOf: Date.UTC(2026, 11, 20), by: 'unit' as const };
+    expect(assess([c], period).total).toMatchObject({ due: 1, closedOnTime: 0 });
+    const byWorkingDays = assess([c], { ...period, clock: working() });
+    expect(byWorkingDays.clock).toBe('working');
+    expect(byWorkingDays.total).toMatchObject({ due: 1, closedOnTime: 1, timeToClose: { count: 1, averageMs: HOUR, p90Ms: HOUR } });
+  });
+
+  it('refuses a calendar without working days', () => {
+    expect(() => addClockTime(0, HOUR, { kind: 'working', calendar: { timeZone: 'UTC', holidays: [] , workdays: [] } })).not.toThrow();
+    const never: SlaClock = { kind: 'working', calendar: { timeZone: 'UTC', holidays: Array.from({ length: 4000 }, (_, i) => new Date(i * 86_400_000).toISOString().slice(0, 10)) } };
+    expect(() => addClockTime(0, HOUR, never)).toThrow(/no working day/);
+  });
+});
