@@ -130,6 +130,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/cases/{caseId}', function: 'ops-api' },
   { method: 'POST', path: '/cases/{caseId}/transitions', function: 'ops-api' },
   { method: 'GET', path: '/assessment', function: 'ops-api' },
+  { method: 'GET', path: '/open311/v2/services.json', function: 'ops-api' },
+  { method: 'GET', path: '/open311/v2/requests.json', function: 'ops-api' },
+  { method: 'GET', path: '/open311/v2/requests/{id}', function: 'ops-api' },
 ];
 
 /** A schedule expression's period in milliseconds (`rate(...)` only; the local scheduler runs these). */

@@ -1,7 +1,7 @@
 import { AssessmentQuery, AssessmentRequestError, assessDistrict, type AssessmentDeps } from '#shared/app/assessment-service';
 import { HttpError, json, parseRequest, type RouteHandler } from '#shared/adapters/http-api';
 
-/** `GET /assessment?from=&to=&by=unit|street|community|grid&clock=calendar|working[&districtId=]`. */
+/** `GET /assessment?from=&to=|month=YYYY-MM&by=unit|street|community|grid&clock=calendar|working[&districtId=]`. */
 export const assessmentRoutes = (deps: AssessmentDeps): Record<string, RouteHandler> => ({
   'GET /assessment': async (event) => {
     const query = parseRequest(AssessmentQuery, event.queryStringParameters ?? {});

@@ -14,9 +14,9 @@ export class HttpError extends Error {
   }
 }
 
-export const json = (status: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
+export const json = (status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 => ({
   statusCode: status,
-  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
   body: JSON.stringify(body),
 });
 

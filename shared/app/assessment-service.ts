@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { assess, earliestRelevant, GROUPINGS, type Assessment } from '#shared/domain/assessment';
-import type { District } from '#shared/domain/city-model';
+import type { Department, District, Site } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import type { SlaClock } from '#shared/domain/working-time';
-import type { CaseStore, Page } from './ports.ts';
+import { zonedTimeToEpoch } from '#shared/domain/local-time';
+import type { CaseStore, Page, Place } from './ports.ts';
 
 const DAY = 86_400_000;
 /** The longest period one request assesses (a year, and a little for a leap year's quarter ends). */
@@ -26,22 +27,32 @@ const time = (name: string) =>
     return t;
   });
 
-/** `GET /assessment` query parameters: the period [from, to), the grouping, the SLA clock. */
+/**
+ * `GET /assessment` query parameters: the period [from, to), or a `month` (YYYY-MM) of the
+ * district's local calendar; the grouping; the SLA clock.
+ */
 export const AssessmentQuery = z
   .strictObject({
-    from: time('from'),
-    to: time('to'),
+    from: time('from').optional(),
+    to: time('to').optional(),
+    month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM').optional(),
     by: z.enum(GROUPINGS).default('unit'),
     clock: z.enum(['calendar', 'working']).default('calendar'),
     districtId: z.string().min(1).max(100).optional(),
   })
-  .refine((q) => q.to > q.from, { message: 'to must be after from', path: ['to'] })
-  .refine((q) => q.to - q.from <= MAX_ASSESSMENT_DAYS * DAY, { message: `a period is at most ${MAX_ASSESSMENT_DAYS} days`, path: ['to'] });
+  .refine((q) => (q.month === undefined) !== (q.from === undefined && q.to === undefined) && (q.month !== undefined || (q.from !== undefined && q.to !== undefined)), {
+    message: 'give either month, or both from and to',
+  })
+  .refine((q) => q.month !== undefined || q.to! > q.from!, { message: 'to must be after from', path: ['to'] })
+  .refine((q) => q.month !== undefined || q.to! - q.from! <= MAX_ASSESSMENT_DAYS * DAY, { message: `a period is at most ${MAX_ASSESSMENT_DAYS} days`, path: ['to'] });
 export type AssessmentQuery = z.infer<typeof AssessmentQuery>;
 
 export interface AssessmentDeps {
   registry: {
     listDistricts(): Promise<District[]>;
+    listDepartments(districtId: string): Promise<Department[]>;
+    getSites(siteIds: string[]): Promise<Map<string, Site>>;
+    getPlace(gridId: string): Promise<Place | undefined>;
     listDevices(options: { districtId?: string; limit?: number; nextToken?: string }): Promise<Page<{ thing: string; kind: DeviceKind }>>;
   };
   caseStore: Pick<CaseStore, 'listOpened'>;
@@ -56,7 +67,21 @@ export class AssessmentRequestError extends Error {}
  * the lookback before the year-earlier comparison to the period's end) and the district's
  * devices, and applies the district's working calendar when the working clock is asked for.
  */
-export async function assessDistrict(deps: AssessmentDeps, query: AssessmentQuery): Promise<Assessment & { districtId: string }> {
+/** The first instant of a local month, and of the month after. */
+export function monthPeriod(month: string, timeZone: string): { from: number; to: number } {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  const next = m === 12 ? `${year + 1}-01` : `${year}-${String(m + 1).padStart(2, '0')}`;
+  return { from: zonedTimeToEpoch(`${month}-01`, '00:00', timeZone), to: zonedTimeToEpoch(`${next}-01`, '00:00', timeZone) };
+}
+
+export type DistrictAssessment = Assessment & {
+  districtId: string;
+  timeZone: string;
+  /** What the groups' keys and the sites in the sensor figures are called. */
+  names: Record<string, string>;
+};
+
+export async function assessDistrict(deps: AssessmentDeps, query: AssessmentQuery): Promise<DistrictAssessment> {
   const districts = await deps.registry.listDistricts();
   const district = query.districtId ? districts.find((d) => d.districtId === query.districtId) : districts.length === 1 ? districts[0] : undefined;
   if (!district) {
@@ -64,10 +89,32 @@ export async function assessDistrict(deps: AssessmentDeps, query: AssessmentQuer
       query.districtId ? `no district "${query.districtId}"` : `districtId is required (one of ${districts.map((d) => d.districtId).join(', ')})`,
     );
   }
+  const period = query.month ? monthPeriod(query.month, district.timezone) : { from: query.from!, to: query.to! };
   const clock: SlaClock = query.clock === 'working' ? { kind: 'working', calendar: { timeZone: district.timezone, ...district.calendar } } : { kind: 'calendar' };
-  const since = earliestRelevant(query) - ASSESSMENT_LOOKBACK_DAYS * DAY;
-  const [cases, devices] = await Promise.all([deps.caseStore.listOpened(district.districtId, since, query.to), allDevices(deps, district.districtId)]);
-  return { districtId: district.districtId, ...assess(cases, { from: query.from, to: query.to, by: query.by, asOf: deps.clock.now(), clock, devices }) };
+  const since = earliestRelevant(period) - ASSESSMENT_LOOKBACK_DAYS * DAY;
+  const [cases, devices] = await Promise.all([deps.caseStore.listOpened(district.districtId, since, period.to), allDevices(deps, district.districtId)]);
+  const assessment = assess(cases, { ...period, by: query.by, asOf: deps.clock.now(), clock, devices });
+  return { districtId: district.districtId, timeZone: district.timezone, ...assessment, names: await namesOf(deps, district.districtId, assessment, [...new Set(cases.map((c) => c.gridId))]) };
+}
+
+/** Names for the ids an assessment shows: units (departments, or a street office), streets, communities, grids and sites. */
+async function namesOf(deps: AssessmentDeps, districtId: string, a: Assessment, gridIds: string[]): Promise<Record<string, string>> {
+  const names: Record<string, string> = {};
+  const siteIds = [...a.sensors.overflowHours, ...a.sensors.missedSweeping].map((s) => s.siteId);
+  const [departments, sites] = await Promise.all([deps.registry.listDepartments(districtId), deps.registry.getSites([...new Set(siteIds)])]);
+  for (const d of departments) names[d.unitId] = d.name;
+  for (const [siteId, site] of sites) names[siteId] = site.name;
+  const keys = a.groups.map((g) => g.key).filter((k) => !(k in names));
+  if (keys.length) {
+    // Streets, communities and grids are named by the places of the cases' grids.
+    for (const place of await Promise.all(gridIds.map((g) => deps.registry.getPlace(g)))) {
+      if (!place) continue;
+      names[place.grid.gridId] ??= place.grid.name;
+      if (place.community) names[place.community.communityId] ??= place.community.name;
+      if (place.street) names[place.street.streetId] ??= place.street.name;
+    }
+  }
+  return names;
 }
 
 async function allDevices(deps: AssessmentDeps, districtId: string) {

@@ -98,6 +98,11 @@ export interface Assessment {
   sensors: {
     /** Hours each garbage room spent overflowing (an overflow case open or reopened), most first. */
     overflowHours: { siteId: string; hours: number }[];
+    /**
+     * Sweeping windows each route missed (a missed-sweeping signal: a new case or a repeat), most
+     * first; from the evidence a case keeps (its newest 20).
+     */
+    missedSweeping: { siteId: string; windows: number }[];
     /** Share of device-time not lost to an outage (a device-offline case open), overall and by kind. */
     deviceAvailability: { overall: number | null; byKind: Partial<Record<DeviceKind, number | null>> };
   };
@@ -240,7 +245,12 @@ const HOUR = 3_600_000;
 function sensorFigures(cases: readonly Case[], from: number, cutoff: number, devices: AssessmentOptions['devices']): Assessment['sensors'] {
   const overflow = new Map<string, number>();
   const outage = new Map<string, number>();
+  const missed = new Map<string, number>();
   for (const c of cases) {
+    if (c.category === 'missed_sweeping') {
+      const windows = c.evidence.filter((e) => e.at >= from && e.at < cutoff).length;
+      if (windows) missed.set(c.siteId, (missed.get(c.siteId) ?? 0) + windows);
+    }
     if (c.category === 'garbage_overflow') overflow.set(c.siteId, (overflow.get(c.siteId) ?? 0) + activeSpans(c, from, cutoff));
     if (c.category === 'device_offline' && c.thing) outage.set(c.thing, (outage.get(c.thing) ?? 0) + activeSpans(c, from, cutoff));
   }
@@ -253,6 +263,7 @@ function sensorFigures(cases: readonly Case[], from: number, cutoff: number, dev
       .filter(([, ms]) => ms > 0)
       .map(([siteId, ms]) => ({ siteId, hours: Math.round((ms / HOUR) * 100) / 100 }))
       .sort((a, b) => b.hours - a.hours || a.siteId.localeCompare(b.siteId)),
+    missedSweeping: [...missed].map(([siteId, windows]) => ({ siteId, windows })).sort((a, b) => b.windows - a.windows || a.siteId.localeCompare(b.siteId)),
     deviceAvailability: {
       overall: availability(devices ?? []),
       byKind: Object.fromEntries(kinds.map((kind) => [kind, availability(devices!.filter((d) => d.kind === kind))])),

@@ -53,3 +53,17 @@ export function zonedTimeToEpoch(date: string, time: string, timeZone: string): 
   }
   return guess;
 }
+
+/**
+ * An ISO 8601 time with the zone's offset at that moment (`2026-11-27T09:00:00+08:00`),
+ * whole seconds, as Open311 and people expect it.
+ */
+export function isoWithOffset(epochMs: number, timeZone: string): string {
+  const seconds = Math.floor(epochMs / 1000) * 1000;
+  const p = Object.fromEntries(formatter(timeZone).formatToParts(seconds).map((x) => [x.type, x.value]));
+  const local = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  const offset = Math.round((local - seconds) / 60_000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const sign = offset < 0 ? '-' : '+';
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${sign}${two(Math.floor(Math.abs(offset) / 60))}:${two(Math.abs(offset) % 60)}`;
+}

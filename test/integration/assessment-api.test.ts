@@ -11,8 +11,12 @@ import { testTables } from '../support/dynamo.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
 
 const model = await loadDistrictDir();
-// In the sample district, with the offline sensor one of its garbage-room sensors.
-const cases = CASES.map((c) => ({ ...c, districtId: 'gongshu', ...(c.thing === 'bin-2' ? { thing: 'bin-gs-001' } : {}) }));
+// In the sample district: street s1 is Xiaohe, s2 Hushu, each case in one of their grids, and the offline sensor one of its garbage-room sensors.
+const PLACES = { s1: ['gs-xiaohe', 'gs-xiaohe-c2', 'gs-xiaohe-c2-g1'], s2: ['gs-hushu', 'gs-hushu-c1', 'gs-hushu-c1-g2'] } as const;
+const cases = CASES.map((c) => {
+  const [streetId, communityId, gridId] = PLACES[c.streetId as keyof typeof PLACES];
+  return { ...c, districtId: 'gongshu', streetId, communityId, gridId, ...(c.thing === 'bin-2' ? { thing: 'bin-gs-001' } : {}) };
+});
 let api: ReturnType<typeof opsApi>;
 
 const get = async (query: Record<string, string>) => {
@@ -35,7 +39,10 @@ describe('GET /assessment against DynamoDB Local', () => {
     const { status, body } = await get({ from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' });
     expect(status).toBe(200);
     const devices = model.devices.map(({ thing, kind }) => ({ thing, kind }));
-    expect(body).toEqual(JSON.parse(JSON.stringify({ districtId: 'gongshu', ...assess(cases, { ...NOVEMBER, by: 'unit', devices }) })));
+    const { names, ...figures } = body;
+    expect(figures).toEqual(JSON.parse(JSON.stringify({ districtId: 'gongshu', timeZone: 'Asia/Shanghai', ...assess(cases, { ...NOVEMBER, by: 'unit', devices }) })));
+    // Units named where the registry knows them (the fixture's units are not departments of the sample district).
+    expect(names).toMatchObject(Object.fromEntries(model.departments.map((d) => [d.unitId, d.name])));
     // The hand-computed figures of the fixture (test/unit/assessment.test.ts), seen through the API.
     expect(body.total).toMatchObject({ registered: 9, due: 8, closedOnTime: 4, onTimeClosureRate: 0.5, reworked: 1, voided: 1, escalations: 1, sensorVerifiedClosures: 2 });
     expect(body.groups.map((g: { key: string }) => g.key)).toEqual(['platform', 'sanitation', 'market-office']);
@@ -47,7 +54,19 @@ describe('GET /assessment against DynamoDB Local', () => {
     const byGrid = await get({ from: String(NOVEMBER.from), to: String(NOVEMBER.to), by: 'grid', clock: 'working' });
     expect(byGrid.status).toBe(200);
     expect(byGrid.body).toMatchObject({ by: 'grid', clock: 'working' });
-    expect(byGrid.body.groups.map((g: { key: string }) => g.key).sort()).toEqual(['grid-s1', 'grid-s2']);
+    expect(byGrid.body.groups.map((g: { key: string }) => g.key).sort()).toEqual(['gs-hushu-c1-g2', 'gs-xiaohe-c2-g1']);
+    expect(byGrid.body.names['gs-xiaohe-c2-g1']).toBe(model.grids.find((g) => g.gridId === 'gs-xiaohe-c2-g1')!.name);
+  });
+
+  it('takes a month of the district’s calendar, and names streets', async () => {
+    const { status, body } = await get({ month: '2026-11', by: 'street' });
+    expect(status).toBe(200);
+    expect(body.period).toMatchObject({ from: Date.UTC(2026, 9, 31, 16), to: Date.UTC(2026, 10, 30, 16) });
+    // Shanghai's November starts 8 hours before UTC's: G (31 Oct 23:00 UTC) is in it, H (30 Nov 23:30 UTC) is not.
+    expect(body.groups.map((g: { key: string; registered: number }) => [body.names[g.key], g.registered])).toEqual([
+      [model.streets.find((s) => s.streetId === 'gs-xiaohe')!.name, 7],
+      [model.streets.find((s) => s.streetId === 'gs-hushu')!.name, 2],
+    ]);
   });
 
   it('refuses a bad period, grouping or district with the reason', async () => {
@@ -55,6 +74,9 @@ describe('GET /assessment against DynamoDB Local', () => {
     expect(await get({ from: '2024-01-01', to: '2026-01-01' })).toMatchObject({ status: 400, body: { message: expect.stringMatching(/at most 370 days/) } });
     expect(await get({ from: '2026-11-01', to: '2026-12-01', by: 'team' })).toMatchObject({ status: 400, body: { message: expect.stringMatching(/by/) } });
     expect(await get({ from: 'yesterday', to: '2026-12-01' })).toMatchObject({ status: 400, body: { message: expect.stringMatching(/from must be epoch milliseconds or an ISO time/) } });
+    expect(await get({ month: '2026-13' })).toMatchObject({ status: 400, body: { message: expect.stringMatching(/month must be YYYY-MM/) } });
+    expect(await get({ month: '2026-11', from: '2026-11-01' })).toMatchObject({ status: 400, body: { message: expect.stringMatching(/either month, or both from and to/) } });
+    expect(await get({ from: '2026-11-01' })).toMatchObject({ status: 400, body: { message: expect.stringMatching(/either month, or both from and to/) } });
     expect(await get({ from: '2026-11-01', to: '2026-12-01', districtId: 'nowhere' })).toMatchObject({ status: 400, body: { message: 'no district "nowhere"' } });
   });
 });

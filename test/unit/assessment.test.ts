@@ -64,6 +64,17 @@ describe('unit assessment over a month, against hand-computed figures', () => {
     expect(result.sensors.deviceAvailability.byKind).toEqual({ bins: 1 - 12 / (2 * 720), cameras: 1 });
   });
 
+  it('counts the sweeping windows each route missed in the month', () => {
+    const route = kase('R', { unit: 'sanitation', street: 's1', site: 'rt-1', category: 'missed_sweeping' }, at(10, 30, 9), []);
+    const evidence = [at(10, 30, 9), at(11, 2, 9), at(11, 3, 9)].map((t) => ({ at: t, summary: 'segments not swept' }));
+    const other = kase('R2', { unit: 'sanitation', street: 's1', site: 'rt-2', category: 'missed_sweeping' }, at(11, 5, 9), []);
+    const missed = assess([{ ...route, evidence }, { ...other, evidence: [{ at: at(11, 5, 9), summary: 'x' }] }], { ...NOVEMBER, by: 'unit' }).sensors.missedSweeping;
+    expect(missed).toEqual([
+      { siteId: 'rt-1', windows: 2 },
+      { siteId: 'rt-2', windows: 1 },
+    ]);
+  });
+
   it('compares with the month before where there are cases, and not with a year earlier where there are none', () => {
     expect(result.previous?.period).toEqual({ from: at(10, 2, 0), to: at(11, 1, 0) });
     expect(result.previous?.total).toMatchObject({ registered: 2, due: 1, closedOnTime: 1, onTimeClosureRate: 1, closed: 1 });

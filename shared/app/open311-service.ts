@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import type { Case } from '#shared/domain/cases';
+import type { Department, District, Site } from '#shared/domain/city-model';
+import type { Clock } from '#shared/domain/clock';
+import { open311Status, toOpen311Request, type Open311Request } from '#shared/domain/open311';
+import { CASE_CATEGORIES } from '#shared/domain/responsibility';
+import type { CaseStore, Place } from './ports.ts';
+
+const DAY = 86_400_000;
+/** GeoReport v2's defaults: the last 90 days, at most 1000 requests (a page here). */
+export const OPEN311_DEFAULT_DAYS = 90;
+export const OPEN311_MAX_PAGE = 1000;
+const MAX_WINDOW_DAYS = 370;
+
+const isoTime = (name: string) =>
+  z.string().transform((v, ctx) => {
+    const t = Date.parse(v);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(t)) {
+      ctx.addIssue({ code: 'custom', message: `${name} must be an ISO 8601 time (2026-11-01T00:00:00+08:00)` });
+      return z.NEVER;
+    }
+    return t;
+  });
+const commaList = <T extends string>(values: readonly [T, ...T[]], name: string) =>
+  z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(values, { message: `${name} must be one or more of ${values.join(', ')}, comma separated` })).min(1));
+
+/** `GET /open311/v2/requests.json` parameters (GeoReport v2, plus `page` and `page_size`). */
+export const Open311Query = z
+  .strictObject({
+    jurisdiction_id: z.string().min(1).max(100).optional(),
+    service_request_id: z
+      .string()
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(z.string().max(100)).min(1).max(OPEN311_MAX_PAGE))
+      .optional(),
+    service_code: commaList(CASE_CATEGORIES, 'service_code').optional(),
+    status: commaList(['open', 'closed'], 'status').optional(),
+    start_date: isoTime('start_date').optional(),
+    end_date: isoTime('end_date').optional(),
+    page: z.coerce.number().int().min(1).default(1),
+    page_size: z.coerce.number().int().min(1).max(OPEN311_MAX_PAGE).default(OPEN311_MAX_PAGE),
+  })
+  .refine((q) => q.start_date === undefined || q.end_date === undefined || q.end_date >= q.start_date, { message: 'end_date must not be before start_date', path: ['end_date'] })
+  .refine((q) => q.start_date === undefined || q.end_date === undefined || q.end_date - q.start_date <= MAX_WINDOW_DAYS * DAY, {
+    message: `start_date to end_date is at most ${MAX_WINDOW_DAYS} days`,
+    path: ['end_date'],
+  });
+export type Open311Query = z.infer<typeof Open311Query>;
+
+export interface Open311Deps {
+  registry: {
+    listDistricts(): Promise<District[]>;
+    listDepartments(districtId: string): Promise<Department[]>;
+    getSites(siteIds: string[]): Promise<Map<string, Site>>;
+    getPlace(gridId: string): Promise<Place | undefined>;
+  };
+  caseStore: Pick<CaseStore, 'get' | 'listOpened'>;
+  clock: Clock;
+}
+
+/** A request Open311 answers with 400 or 404 and a description. */
+export class Open311Error extends Error {
+  constructor(
+    readonly status: 400 | 404,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Open311Page {
+  requests: Open311Request[];
+  page: number;
+  pageSize: number;
+  total: number;
+  /** Set when there are more: the page to ask for next. */
+  nextPage?: number;
+}
+
+async function districtOf(deps: Open311Deps, jurisdiction: string | undefined): Promise<District> {
+  const districts = await deps.registry.listDistricts();
+  const district = jurisdiction ? districts.find((d) => d.districtId === jurisdiction) : districts.length === 1 ? districts[0] : undefined;
+  if (!district) {
+    throw new Open311Error(400, jurisdiction ? `no jurisdiction "${jurisdiction}"` : `jurisdiction_id is required (one of ${districts.map((d) => d.districtId).join(', ')})`);
+  }
+  return district;
+}
+
+/** Names the cases' places and agencies (one read of each site, grid and the departments) and maps them. */
+async function toRequests(deps: Open311Deps, district: District, cases: Case[]): Promise<Open311Request[]> {
+  const [sites, departments] = await Promise.all([deps.registry.getSites([...new Set(cases.map((c) => c.siteId))]), deps.registry.listDepartments(district.districtId)]);
+  const places = new Map(await Promise.all([...new Set(cases.map((c) => c.gridId))].map(async (gridId) => [gridId, await deps.registry.getPlace(gridId)] as const)));
+  const units = new Map<string, string>(departments.map((d) => [d.unitId, d.name]));
+  return cases.map((c) => {
+    const place = places.get(c.gridId);
+    const address = [sites.get(c.siteId)?.name, place?.community?.name, place?.street?.name].filter(Boolean).join(', ');
+    const agency = units.get(c.leadUnit) ?? (place?.street?.streetId === c.leadUnit ? place.street.name : c.leadUnit);
+    return toOpen311Request(c, { timeZone: district.timezone, address, agency });
+  });
+}
+
+/**
+ * Service requests newest first, `page_size` to a page. Without dates, the 90 days to now;
+ * with `service_request_id`, those cases whatever their dates (the other filters still apply).
+ */
+export async function listOpen311Requests(deps: Open311Deps, query: Open311Query): Promise<Open311Page> {
+  const district = await districtOf(deps, query.jurisdiction_id);
+  let cases: Case[];
+  if (query.service_request_id) {
+    cases = (await Promise.all(query.service_request_id.map((id) => deps.caseStore.get(id)))).filter((c): c is Case => c?.districtId === district.districtId);
+  } else {
+    const end = query.end_date ?? (query.start_date !== undefined ? query.start_date + OPEN311_DEFAULT_DAYS * DAY : deps.clock.now());
+    const start = query.start_date ?? end - OPEN311_DEFAULT_DAYS * DAY;
+    cases = await deps.caseStore.listOpened(district.districtId, start, end + 1);
+  }
+  const wanted = cases
+    .filter((c) => !query.service_code || query.service_code.includes(c.category))
+    .filter((c) => !query.status || query.status.includes(open311Status(c.status)))
+    .sort((a, b) => b.openedAt - a.openedAt || b.caseId.localeCompare(a.caseId));
+  const first = (query.page - 1) * query.page_size;
+  const slice = wanted.slice(first, first + query.page_size);
+  return {
+    requests: await toRequests(deps, district, slice),
+    page: query.page,
+    pageSize: query.page_size,
+    total: wanted.length,
+    ...(first + query.page_size < wanted.length ? { nextPage: query.page + 1 } : {}),
+  };
+}
+
+export async function getOpen311Request(deps: Open311Deps, id: string): Promise<Open311Request> {
+  const c = await deps.caseStore.get(id);
+  if (!c) throw new Open311Error(404, `no service request "${id}"`);
+  const district = (await deps.registry.listDistricts()).find((d) => d.districtId === c.districtId);
+  if (!district) throw new Open311Error(404, `no service request "${id}"`);
+  return (await toRequests(deps, district, [c]))[0]!;
+}

@@ -1,0 +1,116 @@
+import { CATEGORY_POLICY, type Case, type CaseStatus } from './cases.ts';
+import { isoWithOffset } from './local-time.ts';
+import { CASE_CATEGORIES, CATEGORY_GROUP, type CaseCategory } from './responsibility.ts';
+
+/**
+ * The read side of Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2): one
+ * service per case category, and each case as a service request, so a city's existing
+ * 311/12345 hotline systems can read CityOps's cases.
+ */
+
+/** What each category is called to the public. */
+export const SERVICE_NAMES: Record<CaseCategory, { name: string; description: string }> = {
+  garbage_overflow: { name: 'Overflowing garbage room', description: 'A garbage room full to overflowing, reported by its fill sensor.' },
+  collection_due: { name: 'Garbage collection due', description: 'A garbage room filling fast: collection is due before it overflows.' },
+  bin_fire: { name: 'Fire in a garbage room', description: 'A high or fast-rising temperature in a garbage room.' },
+  bin_knocked_over: { name: 'Garbage bin knocked over', description: 'A garbage bin tilted over.' },
+  device_low_battery: { name: 'Sensor battery low', description: 'A street sensor needs its battery changed.' },
+  sensor_stuck: { name: 'Sensor reading stuck', description: 'A fill sensor reporting the same value for too long.' },
+  device_offline: { name: 'Sensor offline', description: 'A street sensor has stopped reporting.' },
+  market_stall_outside: { name: 'Stall outside the market', description: 'Trading outside a farmers’ market’s bounds.' },
+  market_goods_piled: { name: 'Goods piled outside the market', description: 'Goods stacked on the street outside a farmers’ market.' },
+  market_litter: { name: 'Litter around the market', description: 'Litter around a farmers’ market.' },
+  illegal_parking: { name: 'Illegal parking at the market', description: 'Vehicles parked where they block a market’s surroundings.' },
+  missed_sweeping: { name: 'Street not swept', description: 'A scheduled mechanised sweeping of a street was not done in time.' },
+  sweeping_too_fast: { name: 'Street swept too fast', description: 'A street sweeper went faster than sweeping allows.' },
+  sweeper_silent: { name: 'Street sweeper silent', description: 'A street sweeper stopped reporting during its sweeping window.' },
+};
+
+export interface Open311Service {
+  service_code: string;
+  service_name: string;
+  description: string;
+  metadata: boolean;
+  type: 'realtime' | 'batch' | 'blackbox';
+  keywords: string;
+  group: string;
+}
+
+export const OPEN311_SERVICES: readonly Open311Service[] = CASE_CATEGORIES.map((code) => ({
+  service_code: code,
+  service_name: SERVICE_NAMES[code].name,
+  description: SERVICE_NAMES[code].description,
+  metadata: false,
+  type: 'realtime',
+  keywords: [CATEGORY_GROUP[code], CATEGORY_POLICY[code].severity].join(','),
+  group: CATEGORY_GROUP[code],
+}));
+
+/** Every field GeoReport v2 lists for a service request. */
+export interface Open311Request {
+  service_request_id: string;
+  status: 'open' | 'closed';
+  status_notes: string;
+  service_name: string;
+  service_code: string;
+  description: string;
+  agency_responsible: string;
+  service_notice: string;
+  requested_datetime: string;
+  updated_datetime: string;
+  expected_datetime: string;
+  address: string;
+  address_id: string;
+  zipcode: string;
+  lat: number;
+  long: number;
+  media_url: string;
+}
+
+/**
+ * Open while someone still has to act, closed once the work is verified or the case was
+ * voided (Open311 knows only the two). A resolved case awaits verification: still open.
+ */
+export const open311Status = (status: CaseStatus): 'open' | 'closed' => (status === 'verified' || status === 'closed' || status === 'void' ? 'closed' : 'open');
+
+const STATUS_NOTES: Record<CaseStatus, string> = {
+  open: 'Registered; waiting to be dispatched.',
+  dispatched: 'Dispatched to the responsible unit.',
+  in_progress: 'The responsible unit is working on it.',
+  resolved: 'Reported resolved; waiting for verification.',
+  verified: 'Resolved and verified.',
+  closed: 'Resolved, verified and closed.',
+  void: 'Voided: not a valid case.',
+  reopened: 'Reopened: the verification failed or the problem came back.',
+};
+
+/** Where and by whom: the case's place and lead unit as people name them. */
+export interface RequestContext {
+  timeZone: string;
+  address: string;
+  agency: string;
+}
+
+export function toOpen311Request(c: Case, context: RequestContext): Open311Request {
+  const lastNote = [...c.history].reverse().find((h) => h.note)?.note;
+  const time = (t: number) => isoWithOffset(t, context.timeZone);
+  return {
+    service_request_id: c.caseId,
+    status: open311Status(c.status),
+    status_notes: lastNote ? `${STATUS_NOTES[c.status]} ${lastNote}` : STATUS_NOTES[c.status],
+    service_name: SERVICE_NAMES[c.category].name,
+    service_code: c.category,
+    description: c.summary,
+    agency_responsible: context.agency,
+    service_notice: '',
+    requested_datetime: time(c.openedAt),
+    updated_datetime: time(c.updatedAt),
+    expected_datetime: time(c.dueAt),
+    address: context.address,
+    address_id: c.siteId,
+    zipcode: '',
+    lat: c.location.lat,
+    long: c.location.lon,
+    media_url: '',
+  };
+}

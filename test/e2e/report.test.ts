@@ -1,0 +1,103 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { caseItem, } from '#shared/adapters/dynamodb/case-store';
+import { documentClient } from '#shared/adapters/dynamodb/client';
+import type { DistrictAssessment } from '#shared/app/assessment-service';
+import { percent } from '#shared/report/monthly-report';
+import { loadDistrictDir } from '#devices/district-files';
+import { generateReport } from '#infra/local/report';
+import { quietObserver, startLocalStack, type LocalStack } from '#infra/local/stack';
+import { CASES } from '../support/assessment-fixture.ts';
+import { ARTIFACTS, launchBrowser } from '../support/browser.ts';
+
+const model = await loadDistrictDir();
+// The fixture's cases in the sample district's streets and grids (s1: Xiaohe, s2: Hushu).
+const PLACES = { s1: ['gs-xiaohe', 'gs-xiaohe-c2', 'gs-xiaohe-c2-g1'], s2: ['gs-hushu', 'gs-hushu-c1', 'gs-hushu-c1-g2'] } as const;
+const cases = CASES.map((c) => {
+  const [streetId, communityId, gridId] = PLACES[c.streetId as keyof typeof PLACES];
+  return { ...c, districtId: 'gongshu', streetId, communityId, gridId, leadUnit: { sanitation: 'municipal-landscaping', 'market-office': 'market-supervision', platform: 'city-management-office' }[c.leadUnit]! };
+});
+
+let stack: LocalStack;
+const api = async <T>(path: string): Promise<T> => (await fetch(`${stack.apiUrl}${path}`)).json() as Promise<T>;
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    clock: { now: () => Date.UTC(2026, 11, 15) },
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    tablePrefix: `report-${Math.random().toString(36).slice(2, 8)}-`,
+    model,
+    schedules: false,
+    mqttPort: 0,
+    apiPort: 0,
+    observer: quietObserver(),
+  });
+  const doc = documentClient(stack.dynamo);
+  for (const c of cases) await doc.send(new PutCommand({ TableName: stack.tables.cases, Item: caseItem(c) }));
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('monthly report (npm run report) in headless Chromium', () => {
+  it('writes JSON, CSV and a self-contained HTML report whose numbers are the API’s', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'cityops-report-'));
+    const { files } = await generateReport({ api: stack.apiUrl, month: '2026-11', out });
+    expect(files.map((f) => f.slice(out.length + 1)).sort()).toEqual(['garbage-rooms.csv', 'report.html', 'report.json', 'routes.csv', 'units.csv', 'weeks.csv']);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    // Self-contained: nothing fetched from elsewhere.
+    expect(html).not.toMatch(/<script|<link|@import|url\(|src=/i);
+    const month = await api<DistrictAssessment>('/assessment?month=2026-11&by=unit');
+    const units = readFileSync(join(out, 'units.csv'), 'utf8').trim().split('\r\n');
+    expect(units[0]!.split(',').slice(0, 6)).toEqual(['unit', 'name', 'registered', 'due', 'closed_on_time', 'on_time_closure_rate']);
+    expect(units.at(-1)!.split(',').slice(1, 5)).toEqual(['district', String(month.total.registered), String(month.total.due), String(month.total.closedOnTime)]);
+
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const outside: string[] = [];
+      page.on('request', (r) => !r.url().startsWith('file:') && outside.push(r.url()));
+      await page.goto(`file://${join(out, 'report.html')}`);
+      const text = (selector: string) => page.locator(selector).first().innerText();
+      // The cards: the district's figures.
+      expect(await text('.card [data-figure="registered"]')).toBe(String(month.total.registered));
+      expect(await text('.card [data-figure="due"]')).toBe(String(month.total.due));
+      expect(await text('.card [data-figure="onTimeClosureRate"]')).toBe(percent(month.total.onTimeClosureRate));
+      expect(await text('.card [data-figure="reworkRate"]')).toBe(percent(month.total.reworkRate));
+      expect(await text('.card [data-figure="deviceAvailability"]')).toBe(percent(month.sensors.deviceAvailability.overall));
+      // The ranking: every unit's row, in the API's order.
+      const rows = page.locator('#units tbody tr');
+      expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-unit')))).toEqual(month.groups.map((g) => g.key));
+      for (const g of month.groups) {
+        const row = `#units tr[data-unit="${g.key}"]`;
+        expect(await text(`${row} td:nth-child(2)`)).toBe(month.names[g.key]);
+        expect(await text(`${row} [data-figure="onTimeClosureRate"]`)).toBe(percent(g.onTimeClosureRate));
+        expect(await text(`${row} [data-figure="due"]`)).toBe(String(g.due));
+      }
+      // The weeks: each as the API assesses it, and together the month.
+      const weeks = await page.locator('#weeks tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-week'), Number(tr.querySelector('[data-figure="registered"]')!.textContent)] as const));
+      expect(weeks.map(([label]) => label)).toEqual(['2026-11-01', '2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23', '2026-11-30']);
+      expect(weeks.reduce((sum, [, n]) => sum + n, 0)).toBe(month.total.registered);
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { weeks: { from: number; to: number; registered: number }[] };
+      for (const week of report.weeks) expect((await api<DistrictAssessment>(`/assessment?from=${week.from}&to=${week.to}`)).total.registered).toBe(week.registered);
+      // The worst garbage rooms, named.
+      const rooms = await page.locator('#garbage-rooms tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-site'), tr.querySelector('[data-figure]')!.textContent]));
+      expect(rooms).toEqual(month.sensors.overflowHours.slice(0, 10).map((r) => [r.siteId, String(r.hours)]));
+      expect(outside).toEqual([]);
+      const shot = join(ARTIFACTS, 'monthly-report.png');
+      await page.screenshot({ path: shot, fullPage: true });
+      expect(statSync(shot).size).toBeGreaterThan(10_000);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('says what is wrong when the ops API cannot be reached or refuses the month', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'cityops-report-'));
+    await expect(generateReport({ api: 'http://127.0.0.1:9', month: '2026-11', out })).rejects.toThrow(/cannot reach the ops API at http:\/\/127.0.0.1:9 .*is the stack running \(npm start\)\?/);
+    await expect(generateReport({ api: stack.apiUrl, month: '2026-11', out, districtId: 'elsewhere' })).rejects.toThrow(/refused .* 400 no district "elsewhere"/);
+  });
+});
