@@ -1,5 +1,6 @@
 import { CaseConflictError, CaseNotFoundError, type CaseService } from '#shared/app/case-service';
 import { CaseQuery, TransitionRequest } from '#shared/app/case-requests';
+import { chooseDistrict } from '#shared/app/district-choice';
 import type { CaseStore } from '#shared/app/ports';
 import { IllegalTransitionError } from '#shared/domain/cases';
 import type { District } from '#shared/domain/city-model';
@@ -17,9 +18,9 @@ export const caseRoutes = (deps: CaseRouteDeps): Record<string, RouteHandler> =>
     const { districtId, ...filter } = parseRequest(CaseQuery, event.queryStringParameters ?? {});
     let district = districtId;
     if (!district && !filter.unit && !filter.streetId) {
-      const districts = await deps.registry.listDistricts();
-      if (districts.length !== 1) throw new HttpError(400, 'bad_request', `districtId is required (one of ${districts.map((d) => d.districtId).join(', ')})`);
-      district = districts[0]!.districtId;
+      const choice = chooseDistrict(await deps.registry.listDistricts(), undefined);
+      if ('refusal' in choice) throw new HttpError(400, 'bad_request', choice.refusal);
+      district = choice.district.districtId;
     }
     return json(200, await deps.caseStore.list({ ...filter, districtId: district }));
   },

@@ -95,7 +95,7 @@ async function main() {
   }
   stack = await startLocalStack({ clock, timeScale: clock.speed, dataDir, model, mqttPort, apiPort, webhooks: values.webhook, observer: log.observer });
   const counts = (kind: string) => model.devices.filter((d) => d.kind === kind).length;
-  log.line('ready', `MQTT ${stack.mqttUrl} · ops API ${stack.apiUrl} · DynamoDB Local ${stack.dynamoEndpoint}`);
+  log.line('ready', `MQTT ${stack.mqttUrl} · ops API ${stack.apiUrl} (ops page ${stack.apiUrl}/) · DynamoDB Local ${stack.dynamoEndpoint}`);
   log.line('ready', `registry: ${model.districts[0]!.name}, ${model.grids.length} grids, ${model.sites.length} sites, ${model.devices.length} devices (${counts('bins')} bins, ${counts('sweepers')} sweepers, ${counts('cameras')} cameras)`);
   log.line('ready', `case events → ${stack.eventsFile}${values.webhook.length ? ` and ${values.webhook.join(', ')}` : ''}`);
   log.line('ready', `try: curl ${stack.apiUrl}/devices/${model.devices[0]!.thing} · curl ${stack.apiUrl}/cases`);

@@ -5,6 +5,8 @@ import type { Clock } from '#shared/domain/clock';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import type { SlaClock } from '#shared/domain/working-time';
 import { zonedTimeToEpoch } from '#shared/domain/local-time';
+import { chooseDistrict } from './district-choice.ts';
+import { timeParam } from './request-params.ts';
 import type { CaseStore, Page, Place } from './ports.ts';
 
 const DAY = 86_400_000;
@@ -17,24 +19,14 @@ export const MAX_ASSESSMENT_DAYS = 370;
  */
 export const ASSESSMENT_LOOKBACK_DAYS = 90;
 
-const time = (name: string) =>
-  z.string().transform((v, ctx) => {
-    const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-    if (Number.isNaN(t)) {
-      ctx.addIssue({ code: 'custom', message: `${name} must be epoch milliseconds or an ISO time` });
-      return z.NEVER;
-    }
-    return t;
-  });
-
 /**
  * `GET /assessment` query parameters: the period [from, to), or a `month` (YYYY-MM) of the
  * district's local calendar; the grouping; the SLA clock.
  */
 export const AssessmentQuery = z
   .strictObject({
-    from: time('from').optional(),
-    to: time('to').optional(),
+    from: timeParam('from').optional(),
+    to: timeParam('to').optional(),
     month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM').optional(),
     by: z.enum(GROUPINGS).default('unit'),
     clock: z.enum(['calendar', 'working']).default('calendar'),
@@ -82,13 +74,9 @@ export type DistrictAssessment = Assessment & {
 };
 
 export async function assessDistrict(deps: AssessmentDeps, query: AssessmentQuery): Promise<DistrictAssessment> {
-  const districts = await deps.registry.listDistricts();
-  const district = query.districtId ? districts.find((d) => d.districtId === query.districtId) : districts.length === 1 ? districts[0] : undefined;
-  if (!district) {
-    throw new AssessmentRequestError(
-      query.districtId ? `no district "${query.districtId}"` : `districtId is required (one of ${districts.map((d) => d.districtId).join(', ')})`,
-    );
-  }
+  const choice = chooseDistrict(await deps.registry.listDistricts(), query.districtId);
+  if ('refusal' in choice) throw new AssessmentRequestError(choice.refusal);
+  const { district } = choice;
   const period = query.month ? monthPeriod(query.month, district.timezone) : { from: query.from!, to: query.to! };
   const clock: SlaClock = query.clock === 'working' ? { kind: 'working', calendar: { timeZone: district.timezone, ...district.calendar } } : { kind: 'calendar' };
   const since = earliestRelevant(period) - ASSESSMENT_LOOKBACK_DAYS * DAY;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CASE_ACTIONS, CASE_STATUSES } from '#shared/domain/cases';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
 import type { CaseFilter } from './ports.ts';
+import { timeParam } from './request-params.ts';
 
 /** `GET /cases` query parameters. `since` takes epoch ms or an ISO time. */
 export const CaseQuery = z.strictObject({
@@ -12,17 +13,7 @@ export const CaseQuery = z.strictObject({
   communityId: z.string().min(1).max(100).optional(),
   gridId: z.string().min(1).max(100).optional(),
   districtId: z.string().min(1).max(100).optional(),
-  since: z
-    .string()
-    .transform((v, ctx) => {
-      const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-      if (Number.isNaN(t)) {
-        ctx.addIssue({ code: 'custom', message: 'since must be epoch milliseconds or an ISO time' });
-        return z.NEVER;
-      }
-      return t;
-    })
-    .optional(),
+  since: timeParam('since').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   nextToken: z.string().max(2000).optional(),
 });

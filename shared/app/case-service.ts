@@ -37,7 +37,13 @@ export type CaseOutcome =
 export class CaseNotFoundError extends Error {}
 export class CaseConflictError extends Error {}
 
-const ATTEMPTS = 8;
+/**
+ * Optimistic-locking rounds before a change gives up. Contenders that all retry at once
+ * finish one per round, so each waits a jittered, growing pause first: a dozen workers
+ * raising the same anomaly together used to leave the last one out of attempts.
+ */
+const ATTEMPTS = 12;
+const pause = (attempt: number) => (attempt === 0 ? undefined : new Promise((resolve) => setTimeout(resolve, Math.min(250, 5 * 2 ** attempt) * (0.5 + Math.random()))));
 
 /**
  * The case service: turns detector signals into cases (one active case per site and
@@ -59,6 +65,7 @@ export class CaseService {
 
   private async raise(signal: Signal): Promise<CaseOutcome> {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      await pause(attempt);
       const now = this.deps.clock.now();
       const active = await this.deps.cases.findActive(signal.siteId, signal.category);
       if (active) {
@@ -80,6 +87,7 @@ export class CaseService {
 
   private async clear(signal: Signal): Promise<CaseOutcome> {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      await pause(attempt);
       const active = await this.deps.cases.findActive(signal.siteId, signal.category);
       if (!active) return { outcome: 'ignored', reason: 'no active case' };
       const resolved = resolveBySensor(active, signal, this.deps.clock.now());
@@ -92,6 +100,7 @@ export class CaseService {
   /** A person's action on a case; throws {@link CaseNotFoundError}, or the domain's IllegalTransitionError. */
   async act(caseId: string, action: CaseAction, actor: string, note?: string): Promise<Case> {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      await pause(attempt);
       const current = await this.deps.cases.get(caseId);
       if (!current) throw new CaseNotFoundError(`no case "${caseId}"`);
       const next = transition(current, action, actor, this.deps.clock.now(), note);

@@ -4,6 +4,7 @@ import type { Department, District, Site } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { open311Status, toOpen311Request, type Open311Request } from '#shared/domain/open311';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
+import { chooseDistrict } from './district-choice.ts';
 import type { CaseStore, Place } from './ports.ts';
 
 const DAY = 86_400_000;
@@ -81,12 +82,9 @@ export interface Open311Page {
 }
 
 async function districtOf(deps: Open311Deps, jurisdiction: string | undefined): Promise<District> {
-  const districts = await deps.registry.listDistricts();
-  const district = jurisdiction ? districts.find((d) => d.districtId === jurisdiction) : districts.length === 1 ? districts[0] : undefined;
-  if (!district) {
-    throw new Open311Error(400, jurisdiction ? `no jurisdiction "${jurisdiction}"` : `jurisdiction_id is required (one of ${districts.map((d) => d.districtId).join(', ')})`);
-  }
-  return district;
+  const choice = chooseDistrict(await deps.registry.listDistricts(), jurisdiction, 'jurisdiction_id');
+  if ('refusal' in choice) throw new Open311Error(400, choice.refusal);
+  return choice.district;
 }
 
 /** Names the cases' places and agencies (one read of each site, grid and the departments) and maps them. */

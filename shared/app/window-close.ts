@@ -53,7 +53,7 @@ export async function closeWindows(deps: WindowCloseDeps): Promise<{ signals: Si
 }
 
 /** The segments not swept, and the coverage, from one or more stored coverages (a window and its late part). */
-function unswept(engine: CoverageEngine, route: SweepingRoute, coverages: Map<string, SegmentCoverage>[]) {
+export function unswept(engine: CoverageEngine, route: SweepingRoute, coverages: Map<string, SegmentCoverage>[]) {
   const merged = new Map<string, SegmentCoverage>();
   for (const coverage of coverages) {
     for (const [segmentId, passes] of coverage) {

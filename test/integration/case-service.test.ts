@@ -60,12 +60,12 @@ describe('case service against DynamoDB Local', () => {
   });
 
   it('opens exactly one case when many workers raise the same anomaly at once', async () => {
-    const signals = Array.from({ length: 12 }, () => signal('gr-002'));
+    const signals = Array.from({ length: 20 }, () => signal('gr-002'));
     const outcomes = (await Promise.all(signals.map((s) => service().handle([s])))).flat();
     expect(outcomes.filter((o) => o.outcome === 'opened')).toHaveLength(1);
-    expect(outcomes.filter((o) => o.outcome === 'repeated')).toHaveLength(11);
+    expect(outcomes.filter((o) => o.outcome === 'repeated')).toHaveLength(19);
     const active = await store.findActive('gr-002', 'garbage_overflow');
-    expect(active!.occurrences).toBe(12);
+    expect(active!.occurrences).toBe(20);
     const all = await store.list({ districtId: 'gongshu', category: 'garbage_overflow', limit: 500 });
     expect(all.items.filter((c) => c.siteId === 'gr-002')).toHaveLength(1);
   });

@@ -100,6 +100,6 @@ describe('Open311 GeoReport v2 (read side) against DynamoDB Local', () => {
     expect(await requests({ start_date: 'last week' })).toMatchObject({ status: 400, body: [{ code: 400, description: expect.stringMatching(/start_date must be an ISO 8601 time/) }] });
     expect(await requests({ status: 'pending' })).toMatchObject({ status: 400, body: [{ code: 400, description: expect.stringMatching(/status must be one or more of open, closed/) }] });
     expect(await requests({ page_size: '5000' })).toMatchObject({ status: 400 });
-    expect(await requests({ jurisdiction_id: 'elsewhere' })).toMatchObject({ status: 400, body: [{ description: 'no jurisdiction "elsewhere"' }] });
+    expect(await requests({ jurisdiction_id: 'elsewhere' })).toMatchObject({ status: 400, body: [{ description: 'no district "elsewhere"' }] });
   });
 });

@@ -98,6 +98,10 @@ export class DynamoRegistryStore {
     return (await this.queryAll(districtId, 'street#')) as Street[];
   }
 
+  async listGrids(districtId: string): Promise<Grid[]> {
+    return (await this.queryAll(districtId, 'grid#')) as Grid[];
+  }
+
   async listDepartments(districtId: string): Promise<Department[]> {
     return (await this.queryAll(districtId, 'department#')) as Department[];
   }

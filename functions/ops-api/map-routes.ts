@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { districtMap, DistrictMapError, type DistrictMapDeps } from '#shared/app/district-map';
+import { HttpError, json, parseRequest, type RouteHandler } from '#shared/adapters/http-api';
+import { opsPageHtml } from './ops-page.ts';
+
+const MapQuery = z.strictObject({ districtId: z.string().min(1).max(100).optional() });
+
+/** `GET /` (the live ops page) and `GET /map` (what it draws). */
+export const mapRoutes = (deps: DistrictMapDeps): Record<string, RouteHandler> => ({
+  'GET /': async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body: opsPageHtml() }),
+  'GET /map': async (event) => {
+    const { districtId } = parseRequest(MapQuery, event.queryStringParameters ?? {});
+    try {
+      return json(200, await districtMap(deps, districtId));
+    } catch (error) {
+      if (error instanceof DistrictMapError) throw new HttpError(400, 'bad_request', error.message);
+      throw error;
+    }
+  },
+});

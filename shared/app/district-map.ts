@@ -1,0 +1,108 @@
+import type { Case } from '#shared/domain/cases';
+import type { Device, District, Grid, Site, SweepingRoute } from '#shared/domain/city-model';
+import type { Clock } from '#shared/domain/clock';
+import type { SegmentCoverage } from '#shared/domain/coverage';
+import { zonedTimeToEpoch, localTimeParts } from '#shared/domain/local-time';
+import { lateKey, windowInstances } from '#shared/domain/sweep-windows';
+import { chooseDistrict } from './district-choice.ts';
+import type { CaseStore, DeviceState, Page } from './ports.ts';
+import type { RouteDirectory } from './sweep-coverage.ts';
+import { unswept } from './window-close.ts';
+
+/**
+ * What the live ops page draws: the district's grids, its garbage rooms with their fill,
+ * its markets, its sweeping routes with today's coverage, and its working cases. One read
+ * of each, so the page can ask for it every few seconds.
+ */
+export interface DistrictMap {
+  district: { districtId: string; name: string; timeZone: string };
+  generatedAt: number;
+  grids: Pick<Grid, 'gridId' | 'name' | 'communityId' | 'streetId' | 'polygon'>[];
+  garbageRooms: { siteId: string; name: string; gridId: string; location: { lat: number; lon: number }; fillPct: number | null; lastSeenAt: number | null }[];
+  markets: { siteId: string; name: string; gridId: string; polygon: Extract<Site, { siteKind: 'market' }>['polygon'] }[];
+  routes: { siteId: string; name: string; line: SweepingRoute['line']; windowsToday: number; coveragePct: number | null }[];
+  /** Working cases (open, dispatched, in progress, reopened), with their history. */
+  cases: Case[];
+}
+
+export interface DistrictMapDeps {
+  registry: {
+    listDistricts(): Promise<District[]>;
+    listGrids(districtId: string): Promise<Grid[]>;
+    listSites<K extends Site['siteKind']>(districtId: string, siteKind: K): Promise<Extract<Site, { siteKind: K }>[]>;
+    listDevices(options: { kind?: 'bins'; districtId?: string; limit?: number; nextToken?: string }): Promise<Page<Device>>;
+  };
+  telemetry: { getLatestMany(things: string[]): Promise<Map<string, DeviceState>> };
+  routes: Pick<RouteDirectory, 'of'>;
+  coverageStore: { read(routeId: string, windowKey: string): Promise<Map<string, SegmentCoverage>> };
+  caseStore: Pick<CaseStore, 'listWorking'>;
+  clock: Clock;
+}
+
+export class DistrictMapError extends Error {}
+
+export async function districtMap(deps: DistrictMapDeps, districtId?: string): Promise<DistrictMap> {
+  const choice = chooseDistrict(await deps.registry.listDistricts(), districtId);
+  if ('refusal' in choice) throw new DistrictMapError(choice.refusal);
+  const { district } = choice;
+  const now = deps.clock.now();
+  const id = district.districtId;
+  const [grids, rooms, markets, bins, cases, routes] = await Promise.all([
+    deps.registry.listGrids(id),
+    deps.registry.listSites(id, 'garbage_room'),
+    deps.registry.listSites(id, 'market'),
+    allBins(deps, id),
+    deps.caseStore.listWorking(id),
+    routeCoverage(deps, id, now),
+  ]);
+  const states = await deps.telemetry.getLatestMany(bins.map((d) => d.thing));
+  const fill = new Map<string, { fillPct: number; lastSeenAt: number }>();
+  for (const bin of bins) {
+    const state = states.get(bin.thing);
+    if (!state || typeof state.fillPct !== 'number') continue;
+    // A room with more than one sensor shows its fullest.
+    const known = fill.get(bin.siteId);
+    if (!known || state.fillPct > known.fillPct) fill.set(bin.siteId, { fillPct: state.fillPct, lastSeenAt: Math.max(state.lastSeenAt, known?.lastSeenAt ?? 0) });
+  }
+  return {
+    district: { districtId: id, name: district.name, timeZone: district.timezone },
+    generatedAt: now,
+    grids: grids.map(({ gridId, name, communityId, streetId, polygon }) => ({ gridId, name, communityId, streetId, polygon })),
+    garbageRooms: rooms.map((r) => ({ siteId: r.siteId, name: r.name, gridId: r.gridId, location: r.location, fillPct: fill.get(r.siteId)?.fillPct ?? null, lastSeenAt: fill.get(r.siteId)?.lastSeenAt ?? null })),
+    markets: markets.map((m) => ({ siteId: m.siteId, name: m.name, gridId: m.gridId, polygon: m.polygon })),
+    routes,
+    cases: cases.sort((a, b) => b.openedAt - a.openedAt),
+  };
+}
+
+async function allBins(deps: DistrictMapDeps, districtId: string): Promise<Device[]> {
+  const devices: Device[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.registry.listDevices({ districtId, kind: 'bins', limit: 500, nextToken });
+    devices.push(...page.items);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return devices;
+}
+
+/** Each route's coverage over today's windows that have begun (a window and its late part), as a mean; null before the first. */
+async function routeCoverage(deps: DistrictMapDeps, districtId: string, now: number): Promise<DistrictMap['routes']> {
+  const { routes, engine, timeZone } = await deps.routes.of(districtId);
+  const startOfDay = zonedTimeToEpoch(localTimeParts(now, timeZone).date, '00:00', timeZone);
+  return Promise.all(
+    routes.map(async (route) => {
+      const today = windowInstances(route, timeZone, startOfDay, now).filter((w) => w.from <= now);
+      const pcts = await Promise.all(
+        today.map(async (w) => unswept(engine, route, await Promise.all([deps.coverageStore.read(route.siteId, w.key), deps.coverageStore.read(route.siteId, lateKey(w))])).coveragePct),
+      );
+      return {
+        siteId: route.siteId,
+        name: route.name,
+        line: route.line,
+        windowsToday: today.length,
+        coveragePct: pcts.length ? Math.round((pcts.reduce((a, b) => a + b, 0) / pcts.length) * 10) / 10 : null,
+      };
+    }),
+  );
+}
