@@ -1,11 +1,15 @@
 import { z } from 'zod';
-import { assess, earliestRelevant, GROUPINGS, type Assessment } from '#shared/domain/assessment';
+import { assess, earliestRelevant, GROUPINGS, type Assessment, type SweepWindowResult } from '#shared/domain/assessment';
 import type { Department, District, Site } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import type { SlaClock } from '#shared/domain/working-time';
+import type { SegmentCoverage } from '#shared/domain/coverage';
 import { zonedTimeToEpoch } from '#shared/domain/local-time';
+import { windowInstances } from '#shared/domain/sweep-windows';
 import { chooseDistrict } from './district-choice.ts';
+import type { RouteDirectory } from './sweep-coverage.ts';
+import { unswept } from './window-close.ts';
 import { timeParam } from './request-params.ts';
 import type { CaseStore, Page, Place } from './ports.ts';
 
@@ -48,6 +52,8 @@ export interface AssessmentDeps {
     listDevices(options: { districtId?: string; limit?: number; nextToken?: string }): Promise<Page<{ thing: string; kind: DeviceKind }>>;
   };
   caseStore: Pick<CaseStore, 'listOpened'>;
+  routes: Pick<RouteDirectory, 'of'>;
+  coverageStore: { read(routeId: string, windowKey: string): Promise<Map<string, SegmentCoverage>> };
   clock: Clock;
 }
 
@@ -80,15 +86,20 @@ export async function assessDistrict(deps: AssessmentDeps, query: AssessmentQuer
   const period = query.month ? monthPeriod(query.month, district.timezone) : { from: query.from!, to: query.to! };
   const clock: SlaClock = query.clock === 'working' ? { kind: 'working', calendar: { timeZone: district.timezone, ...district.calendar } } : { kind: 'calendar' };
   const since = earliestRelevant(period) - ASSESSMENT_LOOKBACK_DAYS * DAY;
-  const [cases, devices] = await Promise.all([deps.caseStore.listOpened(district.districtId, since, period.to), allDevices(deps, district.districtId)]);
-  const assessment = assess(cases, { ...period, by: query.by, asOf: deps.clock.now(), clock, devices });
+  const asOf = deps.clock.now();
+  const [cases, devices, sweeping] = await Promise.all([
+    deps.caseStore.listOpened(district.districtId, since, period.to),
+    allDevices(deps, district.districtId),
+    sweepWindows(deps, district.districtId, period.from, Math.min(period.to, asOf)),
+  ]);
+  const assessment = assess(cases, { ...period, by: query.by, asOf, clock, devices, sweeping });
   return { districtId: district.districtId, timeZone: district.timezone, ...assessment, names: await namesOf(deps, district.districtId, assessment, [...new Set(cases.map((c) => c.gridId))]) };
 }
 
 /** Names for the ids an assessment shows: units (departments, or a street office), streets, communities, grids and sites. */
 async function namesOf(deps: AssessmentDeps, districtId: string, a: Assessment, gridIds: string[]): Promise<Record<string, string>> {
   const names: Record<string, string> = {};
-  const siteIds = [...a.sensors.overflowHours, ...a.sensors.missedSweeping].map((s) => s.siteId);
+  const siteIds = [...a.sensors.overflowHours, ...a.sensors.missedSweeping].map((s) => s.siteId).concat(a.sensors.sweepingCoverage.byRoute.map((r) => r.routeId));
   const [departments, sites] = await Promise.all([deps.registry.listDepartments(districtId), deps.registry.getSites([...new Set(siteIds)])]);
   for (const d of departments) names[d.unitId] = d.name;
   for (const [siteId, site] of sites) names[siteId] = site.name;
@@ -103,6 +114,25 @@ async function namesOf(deps: AssessmentDeps, districtId: string, a: Assessment, 
     }
   }
   return names;
+}
+
+/** Each sweeping window of the district's routes that began and ended in [from, to), judged by its stored coverage. */
+async function sweepWindows(deps: AssessmentDeps, districtId: string, from: number, to: number): Promise<SweepWindowResult[]> {
+  if (to <= from) return [];
+  const { routes, engine, timeZone } = await deps.routes.of(districtId);
+  const judged = await Promise.all(
+    routes.map((route) =>
+      Promise.all(
+        windowInstances(route, timeZone, from, to - 1)
+          .filter((w) => w.from >= from && w.to <= to)
+          .map(async (w) => {
+            const missed = unswept(engine, route, [await deps.coverageStore.read(route.siteId, w.key)]);
+            return { routeId: route.siteId, unitId: route.unitId, date: w.date, windowKey: w.key, segments: route.segments.length, sweptInTime: route.segments.length - missed.segments.length };
+          }),
+      ),
+    ),
+  );
+  return judged.flat();
 }
 
 async function allDevices(deps: AssessmentDeps, districtId: string) {

@@ -73,6 +73,26 @@ export interface Period {
   to: number;
 }
 
+/** One scheduled sweeping window of a route, judged: how many of its segments were swept within it. */
+export interface SweepWindowResult {
+  routeId: string;
+  /** The unit that sweeps the route. */
+  unitId: string;
+  /** The window's local date (YYYY-MM-DD). */
+  date: string;
+  windowKey: string;
+  segments: number;
+  sweptInTime: number;
+}
+
+/** Scheduled segment-windows and those swept in time (within the window, not in its late part). */
+export interface CoverageFigures {
+  windows: number;
+  segmentWindows: number;
+  sweptInTime: number;
+  share: number | null;
+}
+
 export interface AssessmentOptions extends Period {
   by: Grouping;
   /** Now: a period not over yet is judged as of now. */
@@ -80,6 +100,8 @@ export interface AssessmentOptions extends Period {
   clock?: SlaClock;
   /** The devices of the district, for availability (device-offline cases give the outages). */
   devices?: readonly { thing: string; kind: DeviceKind }[];
+  /** The sweeping windows of the period that have ended, judged (see `assessment-service.ts`). */
+  sweeping?: readonly SweepWindowResult[];
 }
 
 export interface Comparison {
@@ -105,6 +127,13 @@ export interface Assessment {
     missedSweeping: { siteId: string; windows: number }[];
     /** Share of device-time not lost to an outage (a device-offline case open), overall and by kind. */
     deviceAvailability: { overall: number | null; byKind: Partial<Record<DeviceKind, number | null>> };
+    /** Mechanised-sweeping coverage: the share of scheduled segment-windows swept in time, per route, unit and day. */
+    sweepingCoverage: {
+      total: CoverageFigures;
+      byRoute: ({ routeId: string } & CoverageFigures)[];
+      byUnit: ({ unitId: string } & CoverageFigures)[];
+      byDay: ({ date: string } & CoverageFigures)[];
+    };
   };
   /** The same length of time just before, and the same period a year earlier (环比, 同比): null where there is no data. */
   previous: Comparison | null;
@@ -242,7 +271,7 @@ function activeSpans(c: Case, from: number, cutoff: number): number {
 
 const HOUR = 3_600_000;
 
-function sensorFigures(cases: readonly Case[], from: number, cutoff: number, devices: AssessmentOptions['devices']): Assessment['sensors'] {
+function sensorFigures(cases: readonly Case[], from: number, cutoff: number, devices: AssessmentOptions['devices']): Omit<Assessment['sensors'], 'sweepingCoverage'> {
   const overflow = new Map<string, number>();
   const outage = new Map<string, number>();
   const missed = new Map<string, number>();
@@ -268,6 +297,30 @@ function sensorFigures(cases: readonly Case[], from: number, cutoff: number, dev
       overall: availability(devices ?? []),
       byKind: Object.fromEntries(kinds.map((kind) => [kind, availability(devices!.filter((d) => d.kind === kind))])),
     },
+  };
+}
+
+function coverageOf(windows: readonly SweepWindowResult[]): CoverageFigures {
+  const segmentWindows = windows.reduce((n, w) => n + w.segments, 0);
+  const sweptInTime = windows.reduce((n, w) => n + w.sweptInTime, 0);
+  return { windows: windows.length, segmentWindows, sweptInTime, share: share(sweptInTime, segmentWindows) };
+}
+
+function coverageBy<K extends string>(windows: readonly SweepWindowResult[], keyOf: (w: SweepWindowResult) => string, name: K): ({ [P in K]: string } & CoverageFigures)[] {
+  const groups = new Map<string, SweepWindowResult[]>();
+  for (const w of windows) groups.set(keyOf(w), [...(groups.get(keyOf(w)) ?? []), w]);
+  return [...groups]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, list]) => ({ [name]: key, ...coverageOf(list) }) as { [P in K]: string } & CoverageFigures);
+}
+
+/** Mechanised-sweeping coverage of the windows that ended in [from, cutoff). */
+function sweepingCoverage(windows: readonly SweepWindowResult[]): Assessment['sensors']['sweepingCoverage'] {
+  return {
+    total: coverageOf(windows),
+    byRoute: coverageBy(windows, (w) => w.routeId, 'routeId'),
+    byUnit: coverageBy(windows, (w) => w.unitId, 'unitId'),
+    byDay: coverageBy(windows, (w) => w.date, 'date'),
   };
 }
 
@@ -325,7 +378,7 @@ export function assess(cases: readonly Case[], options: AssessmentOptions): Asse
     clock: clock.kind,
     total,
     groups,
-    sensors: sensorFigures(cases, from, cutoff, options.devices),
+    sensors: { ...sensorFigures(cases, from, cutoff, options.devices), sweepingCoverage: sweepingCoverage(options.sweeping ?? []) },
     previous: compare(total, facts, { from: from - length, to: from }, clock),
     yearEarlier: compare(total, facts, { from: yearBefore(from), to: yearBefore(to) }, clock),
   };

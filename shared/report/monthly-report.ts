@@ -4,7 +4,8 @@ import { isoWithOffset, localTimeParts, zonedTimeToEpoch } from '#shared/domain/
 
 /**
  * The monthly report for the quarterly joint meetings: a district's unit assessment for a
- * month, its weeks, and the garbage rooms and routes that did worst, as JSON, CSV and a
+ * month, its weeks, and the garbage rooms (overflow hours) and routes (sweeping coverage)
+ * that did worst, as JSON, CSV and a
  * self-contained HTML page (inline CSS and SVG charts; no fonts, scripts or images from
  * elsewhere, so it opens offline and can be mailed as one file). Pure: the caller brings
  * the assessments and writes the files.
@@ -89,8 +90,19 @@ export function reportCsv(report: MonthlyReport): Record<string, string> {
     ),
     'weeks.csv': csv(['week', 'registered', 'due', 'closed_on_time', 'on_time_closure_rate', 'closed'], report.weeks.map((w) => [w.label, w.registered, w.due, w.closedOnTime, w.onTimeClosureRate, w.closed])),
     'garbage-rooms.csv': csv(['site', 'name', 'overflow_hours'], assessment.sensors.overflowHours.map((r) => [r.siteId, nameOf(report, r.siteId), r.hours])),
-    'routes.csv': csv(['site', 'name', 'missed_windows'], assessment.sensors.missedSweeping.map((r) => [r.siteId, nameOf(report, r.siteId), r.windows])),
+    'routes.csv': csv(
+      ['site', 'name', 'coverage_share', 'swept_in_time', 'segment_windows', 'windows', 'missed_windows'],
+      worstRoutes(report).map((r) => [r.routeId, nameOf(report, r.routeId), r.share, r.sweptInTime, r.segmentWindows, r.windows, r.missedWindows]),
+    ),
   };
+}
+
+/** Routes by mechanised-sweeping coverage, lowest first, with the windows their cases counted as missed. */
+function worstRoutes(report: MonthlyReport) {
+  const missed = new Map(report.assessment.sensors.missedSweeping.map((m) => [m.siteId, m.windows]));
+  return report.assessment.sensors.sweepingCoverage.byRoute
+    .map((r) => ({ ...r, missedWindows: missed.get(r.routeId) ?? 0 }))
+    .sort((a, b) => (a.share ?? 2) - (b.share ?? 2) || b.missedWindows - a.missedWindows || a.routeId.localeCompare(b.routeId));
 }
 
 const escape = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -150,7 +162,7 @@ export function reportHtml(report: MonthlyReport): string {
     )
     .join('');
   const worstRooms = a.sensors.overflowHours.slice(0, 10);
-  const worstRoutes = a.sensors.missedSweeping.slice(0, 10);
+  const routes = worstRoutes(report).slice(0, 10);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>CityOps unit assessment — ${escape(report.districtId)} — ${escape(report.month)}</title>
@@ -161,7 +173,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bott
 .card{border:1px solid #ddd;border-radius:6px;padding:10px 14px;min-width:170px}.card-label{font-size:12px;color:#666}
 .card-value{font-size:22px;font-weight:600}.card-change{font-size:11px;color:#666}
 table{border-collapse:collapse;font-size:13px}th,td{border-bottom:1px solid #eee;padding:4px 8px;text-align:right}
-th:nth-child(2),td:nth-child(2){text-align:left}.chart .label{font-size:12px}.chart .value,.chart .tick{font-size:11px;fill:#444}
+th:nth-child(2),td:nth-child(2),#routes td:first-child,#routes th:first-child,#garbage-rooms td:first-child{text-align:left}.chart .label{font-size:12px}.chart .value,.chart .tick{font-size:11px;fill:#444}
 .empty{color:#888;font-style:italic}
 </style></head><body>
 <h1>Unit assessment: ${escape(report.districtId)}, ${escape(report.month)}</h1>
@@ -187,9 +199,10 @@ ${weekChart(report.weeks)}
 <h2>Garbage rooms with the most overflow hours</h2>
 ${worstRooms.length ? barChart(worstRooms.map((r) => ({ label: nameOf(report, r.siteId), value: r.hours, text: `${r.hours} h` })), Math.max(...worstRooms.map((r) => r.hours)), '#e67e22') : '<p class="empty">No garbage room overflowed.</p>'}
 <table id="garbage-rooms"><tbody>${worstRooms.map((r) => `<tr data-site="${escape(r.siteId)}"><td>${escape(nameOf(report, r.siteId))}</td><td data-figure="overflowHours">${r.hours}</td></tr>`).join('')}</tbody></table>
-<h2>Routes with the most missed sweeping windows</h2>
-${worstRoutes.length ? barChart(worstRoutes.map((r) => ({ label: nameOf(report, r.siteId), value: r.windows, text: String(r.windows) })), Math.max(...worstRoutes.map((r) => r.windows)), '#8e44ad') : '<p class="empty">No sweeping window was missed.</p>'}
-<table id="routes"><tbody>${worstRoutes.map((r) => `<tr data-site="${escape(r.siteId)}"><td>${escape(nameOf(report, r.siteId))}</td><td data-figure="missedWindows">${r.windows}</td></tr>`).join('')}</tbody></table>
+<h2>Routes with the lowest sweeping coverage</h2>
+<p class="meta">Share of scheduled segment-windows swept within their window; all routes: ${percent(a.sensors.sweepingCoverage.total.share)} of ${a.sensors.sweepingCoverage.total.segmentWindows} segment-windows in ${a.sensors.sweepingCoverage.total.windows} windows.</p>
+${routes.length ? barChart(routes.map((r) => ({ label: nameOf(report, r.routeId), value: r.share ?? 0, text: `${percent(r.share)} (${r.sweptInTime} of ${r.segmentWindows})` })), 1, '#8e44ad') : '<p class="empty">No sweeping window ended in this month.</p>'}
+<table id="routes"><thead><tr><th>Route</th><th>Coverage</th><th>Windows</th><th>Missed windows (cases)</th></tr></thead><tbody>${routes.map((r) => `<tr data-site="${escape(r.routeId)}"><td>${escape(nameOf(report, r.routeId))}</td><td data-figure="coverage">${percent(r.share)}</td><td data-figure="windows">${r.windows}</td><td data-figure="missedWindows">${r.missedWindows}</td></tr>`).join('')}</tbody></table>
 </body></html>
 `;
 }

@@ -86,6 +86,10 @@ describe('monthly report (npm run report) in headless Chromium', () => {
       // The worst garbage rooms, named.
       const rooms = await page.locator('#garbage-rooms tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-site'), tr.querySelector('[data-figure]')!.textContent]));
       expect(rooms).toEqual(month.sensors.overflowHours.slice(0, 10).map((r) => [r.siteId, String(r.hours)]));
+      // The routes, lowest coverage first: every route's share as the API gives it.
+      const routes = await page.locator('#routes tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-site'), tr.querySelector('[data-figure="coverage"]')!.textContent]));
+      expect(routes.map(([site]) => site).sort()).toEqual(month.sensors.sweepingCoverage.byRoute.map((r) => r.routeId).sort());
+      for (const [site, shown] of routes) expect(shown).toBe(percent(month.sensors.sweepingCoverage.byRoute.find((r) => r.routeId === site)!.share));
       expect(outside).toEqual([]);
       const shot = join(ARTIFACTS, 'monthly-report.png');
       await page.screenshot({ path: shot, fullPage: true });

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { caseItem } from '#shared/adapters/dynamodb/case-store';
 import { wireDeps } from '#shared/adapters/wiring';
 import { assess } from '#shared/domain/assessment';
+import { windowInstances } from '#shared/domain/sweep-windows';
 import { loadDistrictDir } from '#devices/district-files';
 import { makeHandler as opsApi } from '#functions/ops-api/handler';
 import { CASES, NOVEMBER } from '../support/assessment-fixture.ts';
@@ -40,7 +41,10 @@ describe('GET /assessment against DynamoDB Local', () => {
     expect(status).toBe(200);
     const devices = model.devices.map(({ thing, kind }) => ({ thing, kind }));
     const { names, ...figures } = body;
-    expect(figures).toEqual(JSON.parse(JSON.stringify({ districtId: 'gongshu', timeZone: 'Asia/Shanghai', ...assess(cases, { ...NOVEMBER, by: 'unit', devices }) })));
+    const expected = assess(cases, { ...NOVEMBER, by: 'unit', devices });
+    // The sweeping windows come from the registry's routes and the coverage table: the next test checks them.
+    expected.sensors.sweepingCoverage = figures.sensors.sweepingCoverage;
+    expect(figures).toEqual(JSON.parse(JSON.stringify({ districtId: 'gongshu', timeZone: 'Asia/Shanghai', ...expected })));
     // Units named where the registry knows them (the fixture's units are not departments of the sample district).
     expect(names).toMatchObject(Object.fromEntries(model.departments.map((d) => [d.unitId, d.name])));
     // The hand-computed figures of the fixture (test/unit/assessment.test.ts), seen through the API.
@@ -48,6 +52,19 @@ describe('GET /assessment against DynamoDB Local', () => {
     expect(body.groups.map((g: { key: string }) => g.key)).toEqual(['platform', 'sanitation', 'market-office']);
     expect(body.previous.total).toMatchObject({ registered: 2, closedOnTime: 1 });
     expect(body.sensors.deviceAvailability.byKind).toEqual({ bins: 1 - 12 / (model.devices.filter((d) => d.kind === 'bins').length * 720), cameras: 1, sweepers: 1 });
+  });
+
+  it('judges every sweeping window of the month that ended by its stored coverage', async () => {
+    const { body } = await get({ month: '2026-11' });
+    const routes = model.sites.filter((s) => s.siteKind === 'sweeping_route');
+    const expected = routes.flatMap((r) =>
+      windowInstances(r, 'Asia/Shanghai', body.period.from, body.period.cutoff - 1).filter((w) => w.from >= body.period.from && w.to <= body.period.cutoff).map(() => r.segments.length),
+    );
+    // Nobody swept in this test: every scheduled segment-window is missed.
+    expect(body.sensors.sweepingCoverage.total).toEqual({ windows: expected.length, segmentWindows: expected.reduce((a, b) => a + b, 0), sweptInTime: 0, share: 0 });
+    expect(expected.length).toBeGreaterThan(30);
+    expect(body.sensors.sweepingCoverage.byRoute.map((r: { routeId: string }) => r.routeId)).toEqual(routes.map((r) => r.siteId).sort());
+    for (const r of routes) expect(body.names[r.siteId]).toBe(r.name);
   });
 
   it('groups by grid and judges on working days with the district’s calendar', async () => {

@@ -75,6 +75,20 @@ describe('unit assessment over a month, against hand-computed figures', () => {
     ]);
   });
 
+  it('gives the share of scheduled segment-windows swept in time per route, unit and day', () => {
+    const w = (routeId: string, unitId: string, date: string, segments: number, sweptInTime: number) => ({ routeId, unitId, date, windowKey: `${date}T06:00`, segments, sweptInTime });
+    const sweeping = [w('rt-1', 'sanitation', '2026-11-02', 4, 4), w('rt-1', 'sanitation', '2026-11-03', 4, 1), w('rt-2', 'street-a', '2026-11-02', 6, 3)];
+    const coverage = assess([], { ...NOVEMBER, by: 'unit', sweeping }).sensors.sweepingCoverage;
+    expect(coverage.total).toEqual({ windows: 3, segmentWindows: 14, sweptInTime: 8, share: 8 / 14 });
+    expect(coverage.byRoute).toEqual([
+      { routeId: 'rt-1', windows: 2, segmentWindows: 8, sweptInTime: 5, share: 5 / 8 },
+      { routeId: 'rt-2', windows: 1, segmentWindows: 6, sweptInTime: 3, share: 0.5 },
+    ]);
+    expect(coverage.byUnit.map((u) => [u.unitId, u.share])).toEqual([['sanitation', 5 / 8], ['street-a', 0.5]]);
+    expect(coverage.byDay.map((d) => [d.date, d.sweptInTime, d.segmentWindows])).toEqual([['2026-11-02', 7, 10], ['2026-11-03', 1, 4]]);
+    expect(assess([], { ...NOVEMBER, by: 'unit' }).sensors.sweepingCoverage.total).toEqual({ windows: 0, segmentWindows: 0, sweptInTime: 0, share: null });
+  });
+
   it('compares with the month before where there are cases, and not with a year earlier where there are none', () => {
     expect(result.previous?.period).toEqual({ from: at(10, 2, 0), to: at(11, 1, 0) });
     expect(result.previous?.total).toMatchObject({ registered: 2, due: 1, closedOnTime: 1, onTimeClosureRate: 1, closed: 1 });
