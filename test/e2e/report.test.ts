@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { quietObserver, startLocalStack, type LocalStack } from '#infra/local/st
 import { CASES } from '../support/assessment-fixture.ts';
 import { ARTIFACTS, launchBrowser } from '../support/browser.ts';
 
+const ROOT = new URL('../..', import.meta.url).pathname;
 const model = await loadDistrictDir();
 // The fixture's cases in the sample district's streets and grids (s1: Xiaohe, s2: Hushu).
 const PLACES = { s1: ['gs-xiaohe', 'gs-xiaohe-c2', 'gs-xiaohe-c2-g1'], s2: ['gs-hushu', 'gs-hushu-c1', 'gs-hushu-c1-g2'] } as const;
@@ -97,6 +99,21 @@ describe('monthly report (npm run report) in headless Chromium', () => {
     } finally {
       await browser.close();
     }
+  });
+
+  it('runs as npm run report: writes the files and says what it wrote, or why it cannot', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'cityops-report-cli-'));
+    const run = (...args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile('npx', ['tsx', 'infra/local/report.ts', ...args], { cwd: ROOT }, (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+      });
+    const ok = await run('--month', '2026-11', '--out', out, '--api', stack.apiUrl);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('gongshu 2026-11: 9 registered, 8 due, 4 closed on time');
+    expect(ok.stdout).toContain(join(out, 'report.html'));
+    const bad = await run('--month', '2026-13', '--out', out);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('report: --month YYYY-MM is required');
   });
 
   it('says what is wrong when the ops API cannot be reached or refuses the month', async () => {
