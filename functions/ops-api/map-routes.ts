@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { districtMap, DistrictMapError, type DistrictMapDeps } from '#shared/app/district-map';
 import { HttpError, json, parseRequest, type RouteHandler } from '#shared/adapters/http-api';
-import { opsPageHtml } from './ops-page.ts';
+import { opsPageHtml } from '#shared/pages/ops-page';
 
 const MapQuery = z.strictObject({ districtId: z.string().min(1).max(100).optional() });
 

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import type { DistrictAssessment } from '#shared/app/assessment-service';
+import { MONTH, type DistrictAssessment } from '#shared/app/assessment-service';
 import { buildMonthlyReport, reportCsv, reportHtml, weeksOf, type MonthlyReport } from '#shared/report/monthly-report';
 
 export interface ReportOptions {
@@ -74,7 +74,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
     }
-    if (!values.month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(values.month)) throw new Error(`--month YYYY-MM is required\n${USAGE}`);
+    if (!values.month || !MONTH.test(values.month)) throw new Error(`--month YYYY-MM is required\n${USAGE}`);
     if (!values.out) throw new Error(`--out <dir> is required\n${USAGE}`);
     if (values.clock !== 'calendar' && values.clock !== 'working') throw new Error(`--clock is calendar or working\n${USAGE}`);
     const { report, files } = await generateReport({

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { assess, earliestRelevant, GROUPINGS, type Assessment, type SweepWindowResult } from '#shared/domain/assessment';
-import type { Department, District, Site } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import type { SlaClock } from '#shared/domain/working-time';
@@ -11,7 +10,7 @@ import { chooseDistrict } from './district-choice.ts';
 import type { RouteDirectory } from './sweep-coverage.ts';
 import { unswept } from './window-close.ts';
 import { timeParam } from './request-params.ts';
-import type { CaseStore, Page, Place } from './ports.ts';
+import { allPages, type CaseStore, type Page, type RegistryNames } from './ports.ts';
 
 const DAY = 86_400_000;
 /** The longest period one request assesses (a year, and a little for a leap year's quarter ends). */
@@ -23,6 +22,9 @@ export const MAX_ASSESSMENT_DAYS = 370;
  */
 export const ASSESSMENT_LOOKBACK_DAYS = 90;
 
+/** A calendar month, `YYYY-MM`. */
+export const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
 /**
  * `GET /assessment` query parameters: the period [from, to), or a `month` (YYYY-MM) of the
  * district's local calendar; the grouping; the SLA clock.
@@ -31,7 +33,7 @@ export const AssessmentQuery = z
   .strictObject({
     from: timeParam('from').optional(),
     to: timeParam('to').optional(),
-    month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month must be YYYY-MM').optional(),
+    month: z.string().regex(MONTH, 'month must be YYYY-MM').optional(),
     by: z.enum(GROUPINGS).default('unit'),
     clock: z.enum(['calendar', 'working']).default('calendar'),
     districtId: z.string().min(1).max(100).optional(),
@@ -44,11 +46,7 @@ export const AssessmentQuery = z
 export type AssessmentQuery = z.infer<typeof AssessmentQuery>;
 
 export interface AssessmentDeps {
-  registry: {
-    listDistricts(): Promise<District[]>;
-    listDepartments(districtId: string): Promise<Department[]>;
-    getSites(siteIds: string[]): Promise<Map<string, Site>>;
-    getPlace(gridId: string): Promise<Place | undefined>;
+  registry: RegistryNames & {
     listDevices(options: { districtId?: string; limit?: number; nextToken?: string }): Promise<Page<{ thing: string; kind: DeviceKind }>>;
   };
   caseStore: Pick<CaseStore, 'listOpened'>;
@@ -136,12 +134,5 @@ async function sweepWindows(deps: AssessmentDeps, districtId: string, from: numb
 }
 
 async function allDevices(deps: AssessmentDeps, districtId: string) {
-  const devices: { thing: string; kind: DeviceKind }[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await deps.registry.listDevices({ districtId, limit: 500, nextToken });
-    devices.push(...page.items.map(({ thing, kind }) => ({ thing, kind })));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return devices;
+  return (await allPages((nextToken) => deps.registry.listDevices({ districtId, limit: 500, nextToken }))).map(({ thing, kind }) => ({ thing, kind }));
 }

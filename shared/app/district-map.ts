@@ -5,7 +5,7 @@ import type { SegmentCoverage } from '#shared/domain/coverage';
 import { zonedTimeToEpoch, localTimeParts } from '#shared/domain/local-time';
 import { lateKey, windowInstances } from '#shared/domain/sweep-windows';
 import { chooseDistrict } from './district-choice.ts';
-import type { CaseStore, DeviceState, Page } from './ports.ts';
+import { allPages, type CaseStore, type DeviceState, type Page } from './ports.ts';
 import type { RouteDirectory } from './sweep-coverage.ts';
 import { unswept } from './window-close.ts';
 
@@ -51,7 +51,7 @@ export async function districtMap(deps: DistrictMapDeps, districtId?: string): P
     deps.registry.listGrids(id),
     deps.registry.listSites(id, 'garbage_room'),
     deps.registry.listSites(id, 'market'),
-    allBins(deps, id),
+    allPages((nextToken) => deps.registry.listDevices({ districtId: id, kind: 'bins', limit: 500, nextToken })),
     deps.caseStore.listWorking(id),
     routeCoverage(deps, id, now),
   ]);
@@ -75,16 +75,6 @@ export async function districtMap(deps: DistrictMapDeps, districtId?: string): P
   };
 }
 
-async function allBins(deps: DistrictMapDeps, districtId: string): Promise<Device[]> {
-  const devices: Device[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await deps.registry.listDevices({ districtId, kind: 'bins', limit: 500, nextToken });
-    devices.push(...page.items);
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return devices;
-}
 
 /** Each route's coverage over today's windows that have begun (a window and its late part), as a mean; null before the first. */
 async function routeCoverage(deps: DistrictMapDeps, districtId: string, now: number): Promise<DistrictMap['routes']> {

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Case } from '#shared/domain/cases';
-import type { Department, District, Site } from '#shared/domain/city-model';
+import type { District } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { open311Status, toOpen311Request, type Open311Request } from '#shared/domain/open311';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
 import { chooseDistrict } from './district-choice.ts';
-import type { CaseStore, Place } from './ports.ts';
+import type { CaseStore, RegistryNames } from './ports.ts';
 
 const DAY = 86_400_000;
 /** GeoReport v2's defaults: the last 90 days, at most 1000 requests (a page here). */
@@ -52,12 +52,7 @@ export const Open311Query = z
 export type Open311Query = z.infer<typeof Open311Query>;
 
 export interface Open311Deps {
-  registry: {
-    listDistricts(): Promise<District[]>;
-    listDepartments(districtId: string): Promise<Department[]>;
-    getSites(siteIds: string[]): Promise<Map<string, Site>>;
-    getPlace(gridId: string): Promise<Place | undefined>;
-  };
+  registry: RegistryNames;
   caseStore: Pick<CaseStore, 'get' | 'listOpened'>;
   clock: Clock;
 }

@@ -1,4 +1,4 @@
-import type { Community, Grid, Street } from '#shared/domain/city-model';
+import type { Community, Department, District, Grid, Site, Street } from '#shared/domain/city-model';
 import type { Watch } from './site-directory.ts';
 import type { Clock } from '#shared/domain/clock';
 import type { DeviceKind } from '#shared/domain/device-kinds';
@@ -122,6 +122,14 @@ export interface DeviceState {
   [field: string]: unknown;
 }
 
+/** What the read services name things by: districts, departments, sites and the places of grids. */
+export interface RegistryNames {
+  listDistricts(): Promise<District[]>;
+  listDepartments(districtId: string): Promise<Department[]>;
+  getSites(siteIds: string[]): Promise<Map<string, Site>>;
+  getPlace(gridId: string): Promise<Place | undefined>;
+}
+
 /** A grid with the community and street office that own it. */
 export interface Place {
   grid: Grid;
@@ -133,6 +141,18 @@ export interface Page<T> {
   items: T[];
   /** Pass back to get the next page; absent on the last page. */
   nextToken?: string;
+}
+
+/** Every item of a paged listing, asked for page by page. */
+export async function allPages<T>(page: (nextToken: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let nextToken: string | undefined;
+  do {
+    const next = await page(nextToken);
+    items.push(...next.items);
+    nextToken = next.nextToken;
+  } while (nextToken);
+  return items;
 }
 
 export interface CaseFilter {

@@ -3,7 +3,7 @@ import type { Clock } from '#shared/domain/clock';
 import { detectOffline } from '#shared/domain/detectors/offline-detector';
 import { caseLoadByUnit, type Case, type UnitCaseLoad } from '#shared/domain/cases';
 import type { CaseService } from './case-service.ts';
-import type { DeviceState, Log, Metrics, Page } from './ports.ts';
+import { allPages, type DeviceState, type Log, type Metrics, type Page } from './ports.ts';
 
 export interface OfflineCheckDeps {
   registry: {
@@ -27,13 +27,7 @@ export interface OfflineCheckDeps {
  */
 export async function checkOffline(deps: OfflineCheckDeps): Promise<{ checked: number; wentOffline: string[]; cameBack: string[] }> {
   const now = deps.clock.now();
-  const devices: Device[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await deps.registry.listDevices({ limit: 500, nextToken });
-    devices.push(...page.items);
-    nextToken = page.nextToken;
-  } while (nextToken);
+  const devices = await allPages((nextToken) => deps.registry.listDevices({ limit: 500, nextToken }));
   const things = devices.map((d) => d.thing);
   const [states, offline] = await Promise.all([deps.telemetry.getLatestMany(things), deps.telemetry.offlineThings(things)]);
   const { changes, signals } = detectOffline(

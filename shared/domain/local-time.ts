@@ -67,3 +67,9 @@ export function isoWithOffset(epochMs: number, timeZone: string): string {
   const sign = offset < 0 ? '-' : '+';
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${sign}${two(Math.floor(Math.abs(offset) / 60))}:${two(Math.abs(offset) % 60)}`;
 }
+
+/** A local date (`YYYY-MM-DD`) some days later (or earlier). */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}

@@ -1,5 +1,5 @@
 import type { SweepingRoute } from './city-model.ts';
-import { localTimeParts, zonedTimeToEpoch } from './local-time.ts';
+import { addDays, localTimeParts, zonedTimeToEpoch } from './local-time.ts';
 
 /** One occurrence of a route's schedule window: `key` is `<local date>T<start>`. */
 export interface WindowInstance {
@@ -10,10 +10,6 @@ export interface WindowInstance {
   to: number;
 }
 
-export function addDays(date: string, days: number): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
-}
 
 /** Every window instance of the route on the local dates from `fromTs` to `toTs`. */
 export function windowInstances(route: SweepingRoute, timeZone: string, fromTs: number, toTs: number): WindowInstance[] {

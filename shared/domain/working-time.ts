@@ -1,4 +1,4 @@
-import { localTimeParts, zonedTimeToEpoch } from './local-time.ts';
+import { addDays, localTimeParts, zonedTimeToEpoch } from './local-time.ts';
 
 /**
  * A district's working calendar: Monday to Friday, less its public holidays, plus the
@@ -15,11 +15,9 @@ export type SlaClock = { kind: 'calendar' } | { kind: 'working'; calendar: Worki
 
 export const CALENDAR_CLOCK: SlaClock = { kind: 'calendar' };
 
-const DAY = 86_400_000;
 /** No calendar goes this long without a working day: a guard against one that has none. */
 const MAX_DAYS = 3_660;
 
-const nextDate = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + DAY).toISOString().slice(0, 10);
 
 function isWorkingDay(date: string, weekday: number, calendar: WorkingCalendar): boolean {
   if (calendar.workdays?.includes(date)) return true;
@@ -32,7 +30,7 @@ function* days(start: number, calendar: WorkingCalendar): Generator<{ working: b
   let t = start;
   for (let i = 0; i < MAX_DAYS; i++) {
     const { date, weekday } = localTimeParts(t, calendar.timeZone);
-    const end = zonedTimeToEpoch(nextDate(date), '00:00', calendar.timeZone);
+    const end = zonedTimeToEpoch(addDays(date, 1), '00:00', calendar.timeZone);
     yield { working: isWorkingDay(date, weekday, calendar), end };
     t = end;
   }

@@ -1,6 +1,6 @@
 import type { DistrictAssessment } from '#shared/app/assessment-service';
 import type { CaseFigures } from '#shared/domain/assessment';
-import { isoWithOffset, localTimeParts, zonedTimeToEpoch } from '#shared/domain/local-time';
+import { addDays, isoWithOffset, localTimeParts, zonedTimeToEpoch } from '#shared/domain/local-time';
 
 /**
  * The monthly report for the quarterly joint meetings: a district's unit assessment for a
@@ -26,8 +26,6 @@ export interface MonthlyReport {
   weeks: WeekFigures[];
 }
 
-const DAY = 86_400_000;
-const nextDate = (date: string, days = 1) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 
 /** The local weeks (Monday to Sunday) that meet [from, to), clipped to it. */
 export function weeksOf(period: { from: number; to: number }, timeZone: string): { label: string; from: number; to: number }[] {
@@ -35,7 +33,7 @@ export function weeksOf(period: { from: number; to: number }, timeZone: string):
   let start = period.from;
   while (start < period.to) {
     const { date, weekday } = localTimeParts(start, timeZone);
-    const end = Math.min(period.to, zonedTimeToEpoch(nextDate(date, 8 - weekday), '00:00', timeZone));
+    const end = Math.min(period.to, zonedTimeToEpoch(addDays(date, 8 - weekday), '00:00', timeZone));
     weeks.push({ label: date, from: start, to: end });
     start = end;
   }

@@ -4,6 +4,7 @@ import { decodePageToken, encodePageToken, type CaseFilter, type CaseStore, type
 import { isActive, WORKING_STATUSES, type Case } from '#shared/domain/cases';
 import type { CaseCategory } from '#shared/domain/responsibility';
 import { classify } from './errors.ts';
+import { queryAll } from './query.ts';
 
 /**
  * Case table layout: each case under `case#<id>` / `case`; the (site, category)'s active
@@ -134,41 +135,23 @@ export class DynamoCaseStore implements CaseStore {
   }
 
   async listWorking(districtId: string): Promise<Case[]> {
-    const items: Case[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byDue',
-          KeyConditionExpression: 'workingKey = :w',
-          ExpressionAttributeValues: { ':w': `${districtId}#working` },
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(page.Items ?? []).map(fromItem));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      IndexName: 'byDue',
+      KeyConditionExpression: 'workingKey = :w',
+      ExpressionAttributeValues: { ':w': `${districtId}#working` },
+    });
+    return items.map(fromItem);
   }
 
   async listOpened(districtId: string, from: number, to: number): Promise<Case[]> {
-    const items: Case[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byDistrict',
-          // openedKey is `<padded openedAt>#<caseId>`: "#" sorts before any digit, "$" after "#".
-          KeyConditionExpression: 'districtId = :d AND openedKey BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':d': districtId, ':from': pad(from), ':to': pad(to - 1) + '$' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(page.Items ?? []).map(fromItem));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      IndexName: 'byDistrict',
+      // openedKey is `<padded openedAt>#<caseId>`: "#" sorts before any digit, "$" after "#".
+      KeyConditionExpression: 'districtId = :d AND openedKey BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':d': districtId, ':from': pad(from), ':to': pad(to - 1) + '$' },
+    });
+    return items.map(fromItem);
   }
 }
