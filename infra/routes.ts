@@ -19,6 +19,10 @@ export interface FunctionSpec {
   timeoutSeconds: number;
   description: string;
   access: TableAccess;
+  /** Writes and reads the reports bucket (a folder locally). */
+  reports?: 'readWrite';
+  /** Puts events on the event bus (the events file and webhooks locally). */
+  bus?: 'publish';
   /** Where a failed invocation's work goes (why the function needs no asynchronous dead-letter queue). */
   failures: string;
 }
@@ -56,7 +60,7 @@ export interface TelemetryRoute {
   maxConcurrency: number;
 }
 
-/** A function run on a schedule with an EventBridge `ScheduledEvent` (filled by later issues). */
+/** A function run on a schedule with an EventBridge `ScheduledEvent`. */
 export interface ScheduleRoute {
   name: string;
   function: string;
@@ -91,6 +95,17 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'escalate-overdue', entry: 'functions/escalate-overdue/handler.ts', memoryMb: 256, timeoutSeconds: 60, description: 'Escalates overdue cases and reports each unit’s case load', access: { registry: 'read', cases: 'readWrite' }, failures: SCHEDULED_FAILURES },
   { name: 'case-events', entry: 'functions/case-events/handler.ts', memoryMb: 256, timeoutSeconds: 30, description: 'Turns case-table stream records into case events (the Pipe enrichment)', access: {}, failures: 'invoked synchronously by the EventBridge Pipe: the Pipe retries the batch, then sends it to its dead-letter queue' },
   { name: 'close-windows', entry: 'functions/close-windows/handler.ts', memoryMb: 512, timeoutSeconds: 120, description: 'Judges closed sweeping windows', access: { registry: 'read', telemetry: 'read', coverage: 'read', cases: 'readWrite' }, failures: SCHEDULED_FAILURES },
+  {
+    name: 'publish-reports',
+    entry: 'functions/publish-reports/handler.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    description: 'Writes each district’s monthly assessment report to the reports bucket and publishes ReportPublished',
+    access: { registry: 'read', coverage: 'read', cases: 'read' },
+    reports: 'readWrite',
+    bus: 'publish',
+    failures: `${SCHEDULED_FAILURES}; a report is complete only with its published.json, written last`,
+  },
 ];
 
 const telemetryRoute = (kind: DeviceKind, tuning: Pick<TelemetryRoute, 'bufferRecords' | 'batchSize'>): TelemetryRoute => ({
@@ -120,6 +135,7 @@ export const SCHEDULES: readonly ScheduleRoute[] = [
   { name: 'offline-check', function: 'check-offline', expression: 'rate(1 minute)', description: 'devices silent for 3 × their report interval (garbage rooms 5 ×: their state is written behind)' },
   { name: 'sla-escalation', function: 'escalate-overdue', expression: 'rate(1 minute)', description: 'overdue cases go to the City Management Office' },
   { name: 'window-close', function: 'close-windows', expression: 'rate(5 minutes)', description: 'sweeping windows closed 15 minutes ago: missed segments, silent sweepers, swept late' },
+  { name: 'monthly-report', function: 'publish-reports', expression: 'rate(15 minutes)', description: 'the monthly report of the month that ended, an hour after its end (each run looks for it and publishes it if missing)' },
 ];
 
 export const API_ROUTES: readonly ApiRoute[] = [

@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import { TABLES, type TableKey, type TableSpec } from '#shared/adapters/dynamodb/tables';
 import { TELEMETRY_ROUTES, visibilityTimeoutSeconds } from '#infra/routes';
 import { ReadingArchive } from './constructs/reading-archive.ts';
+import { ReportBucket } from './constructs/report-bucket.ts';
 
 /**
  * A dead-letter queue: encrypted, TLS only, keeping what failed 14 days for a person to
@@ -29,19 +30,21 @@ export interface StatefulStackProps extends StackProps {
 /**
  * What keeps state: the tables (from the same definitions the local twin creates), a retry
  * queue with a dead-letter queue per telemetry route of the route table, the reading
- * archive bucket, and the case-event bus.
+ * archive bucket, the reports bucket, and the event bus.
  */
 export class StatefulStack extends Stack {
   readonly tables: Record<TableKey, TableV2>;
   readonly queues: Record<string, Queue>;
   /** Each retry queue's dead-letter queue, by queue name. */
   readonly deadLetterQueues: Record<string, Queue> = {};
-  /** Where downstream systems hear of every case change, with a year's archive for replay. */
+  /** Where downstream systems hear of every case change (kept a year for replay) and every report published. */
   readonly bus: EventBus;
   /** Case-stream batches the Pipe could not deliver. */
   readonly pipeDeadLetters: Queue;
   /** Every accepted reading: a bucket and a Firehose delivery stream per route. */
   readonly archive: ReadingArchive;
+  /** The monthly reports. */
+  readonly reports: ReportBucket;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
     super(scope, id, props);
@@ -84,8 +87,9 @@ export class StatefulStack extends Stack {
     );
 
     this.archive = new ReadingArchive(this, 'reading-archive', { retain: deletionProtection });
+    this.reports = new ReportBucket(this, 'reports', { retain: deletionProtection });
 
-    this.bus = new EventBus(this, 'case-events', { eventBusName: 'cityops-cases', description: 'CityOps case events (source cityops.cases)' });
+    this.bus = new EventBus(this, 'case-events', { eventBusName: 'cityops-cases', description: 'CityOps events: case changes (source cityops.cases) and report publications (cityops.reports)' });
     this.bus.archive('case-events-archive', { eventPattern: { source: [CASE_EVENT_SOURCE] }, retention: Duration.days(365), description: 'every case event, for replay' });
     this.pipeDeadLetters = deadLetterQueue(this, 'case-events-dlq');
     Validations.of(this.pipeDeadLetters).acknowledge({

@@ -1,4 +1,5 @@
-import { Duration, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import { Duration, Fn, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -7,6 +8,7 @@ import { FUNCTIONS, SCHEDULES, TELEMETRY_ROUTES } from '#infra/routes';
 import { CaseEventPipe } from './constructs/case-event-pipe.ts';
 import { CityOpsFunction } from './constructs/cityops-function.ts';
 import { OpsApi } from './constructs/ops-api.ts';
+import { REPORT_BUCKET_EXPORT } from './constructs/report-bucket.ts';
 import { Operations } from './constructs/operations.ts';
 import { DevicePolicies } from './constructs/device-policies.ts';
 import { TelemetryRules } from './constructs/telemetry-rules.ts';
@@ -32,8 +34,9 @@ export class StatelessStack extends Stack {
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     new DevicePolicies(this, 'devices', { basicIngest: props.basicIngest ?? true });
-    this.functions = Object.fromEntries(FUNCTIONS.map((spec) => [spec.name, new CityOpsFunction(this, spec.name, { spec, tables: props.stateful.tables })]));
-    // The archive bucket comes by its fixed export (see READING_ARCHIVE_EXPORT): deploy after the stateful stack.
+    const reports = Bucket.fromBucketArn(this, 'reports', Fn.importValue(REPORT_BUCKET_EXPORT));
+    this.functions = Object.fromEntries(FUNCTIONS.map((spec) => [spec.name, new CityOpsFunction(this, spec.name, { spec, tables: props.stateful.tables, reports, bus: props.stateful.bus })]));
+    // The archive and reports buckets come by their fixed exports (see READING_ARCHIVE_EXPORT): deploy after the stateful stack.
     this.addDependency(props.stateful);
     const delivery = new TelemetryDelivery(this, 'telemetry-delivery', {
       functions: Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn])),

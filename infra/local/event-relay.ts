@@ -5,20 +5,40 @@ import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, type
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { Log } from '#shared/app/ports';
+import type { EventPublisher, Log } from '#shared/app/ports';
 import { caseEventFor, type CaseEvent } from '#shared/events/case-events';
+import type { BusEvent } from '#shared/events/event-definition';
 
 /** What downstream receives: the event as EventBridge would put it on the bus. */
-export const eventLine = (event: CaseEvent) => ({ source: event.source, 'detail-type': event.detailType, detail: event.detail });
+export const eventLine = (event: BusEvent) => ({ source: event.source, 'detail-type': event.detailType, detail: event.detail });
 
-/** A destination of case events. `deliver` throws when the event must be tried again. */
+/** A destination of events (the local bus's targets). `deliver` throws when the event must be tried again. */
 export interface EventSink {
   id: string;
-  deliver(event: CaseEvent): Promise<void>;
+  deliver(event: BusEvent): Promise<void>;
+}
+
+/**
+ * The local bus for events published directly (a report's publication): each goes to every
+ * sink; when one refuses, the publication fails after trying them all, and its caller tries
+ * again later (a sink that took it the first time then receives it again, with the same
+ * id). Case events come from the case stream instead, through the relay below.
+ */
+export function sinkPublisher(sinks: readonly EventSink[]): EventPublisher {
+  return {
+    async publish(events) {
+      const failures: string[] = [];
+      for (const event of events) {
+        const results = await Promise.allSettled(sinks.map((sink) => sink.deliver(event)));
+        results.forEach((r, i) => r.status === 'rejected' && failures.push(`${sinks[i]!.id}: ${(r.reason as Error).message}`));
+      }
+      if (failures.length) throw new Error(`events not delivered: ${failures.join('; ')}`);
+    },
+  };
 }
 
 /** Appends each event as a JSON line. */
-export function fileSink(path: string, onEvent?: (event: CaseEvent) => void): EventSink {
+export function fileSink(path: string, onEvent?: (event: BusEvent) => void): EventSink {
   let ready: Promise<unknown> | undefined;
   return {
     id: `file:${path}`,

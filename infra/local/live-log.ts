@@ -116,6 +116,10 @@ export function consoleObserver(options: {
           line('case', `updated   ${c.category} at ${c.siteId}: ${last?.action} → ${c.status}, ${c.occurrences} occurrence${c.occurrences > 1 ? 's' : ''} · ${c.caseId}`);
       }
     },
+    reportPublished: (event) => {
+      const r = event.detail.data;
+      line('report', `PUBLISHED ${r.districtId} ${r.month}: ${r.summary.registered} registered, ${r.summary.closedOnTime} of ${r.summary.due} due closed on time → ${r.location}`);
+    },
     schedule: (info) => {
       if (info.error) line('error', `schedule ${info.schedule} failed: ${(info.error as Error).message ?? info.error}`);
     },

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { MONTH, type DistrictAssessment } from '#shared/app/assessment-service';
-import { buildMonthlyReport, reportCsv, reportHtml, weeksOf, type MonthlyReport } from '#shared/report/monthly-report';
+import { assembleMonthlyReport, reportFiles, type MonthlyReport } from '#shared/report/monthly-report';
 
 export interface ReportOptions {
   api: string;
@@ -36,19 +36,14 @@ async function assessment(options: ReportOptions, query: Record<string, string>)
 
 /** Assesses the month and its weeks through the ops API and writes the report files; returns the report and the files written. */
 export async function generateReport(options: ReportOptions): Promise<{ report: MonthlyReport; files: string[] }> {
-  const say = options.progress ?? (() => {});
-  say(`assessing ${options.month}…`);
-  const month = await assessment(options, { month: options.month });
-  const weeks = weeksOf(month.period, month.timeZone);
-  const weekly = [];
-  for (const [i, week] of weeks.entries()) {
-    say(`assessing the week from ${week.label} (${i + 1} of ${weeks.length})…`);
-    weekly.push({ label: week.label, assessment: await assessment(options, { from: String(week.from), to: String(week.to) }) });
-  }
-  const report = buildMonthlyReport(options.month, month, weekly, Date.now());
+  const report = await assembleMonthlyReport(
+    options.month,
+    (period) => assessment(options, 'month' in period ? { month: period.month } : { from: String(period.from), to: String(period.to) }),
+    Date.now,
+    options.progress,
+  );
   mkdirSync(options.out, { recursive: true });
-  const contents: Record<string, string> = { 'report.json': `${JSON.stringify(report, null, 2)}\n`, ...reportCsv(report), 'report.html': reportHtml(report) };
-  const files = Object.entries(contents).map(([name, text]) => {
+  const files = reportFiles(report).map(({ name, text }) => {
     const path = join(options.out, name);
     writeFileSync(path, text);
     return path;

@@ -13,8 +13,10 @@ import { encodeEnvelope, type ingestHandler } from '#shared/adapters/telemetry-e
 import { wireDeps } from '#shared/adapters/wiring';
 import { API_ROUTES, FUNCTIONS, SCHEDULES, TELEMETRY_ROUTES, visibilityTimeoutSeconds, type TelemetryRoute } from '#infra/routes';
 import type { DeviceKind } from '#shared/domain/device-kinds';
-import type { CaseEvent } from '#shared/events/case-events';
-import { Checkpoints, fileSink, startEventRelay, webhookSink } from './event-relay.ts';
+import { CASE_EVENT_SOURCE, type CaseEvent } from '#shared/events/case-events';
+import type { ReportEvent } from '#shared/events/report-events';
+import { Checkpoints, fileSink, sinkPublisher, startEventRelay, webhookSink } from './event-relay.ts';
+import { FolderReportStore } from './folder-report-store.ts';
 import { startScheduler } from './scheduler.ts';
 import { startApiServer } from './api-server.ts';
 import { startBroker, type AcceptedPublish, type BrokerEvents } from './broker.ts';
@@ -31,6 +33,8 @@ export interface StackObserver {
   batch?: PollerOptions['onBatch'];
   /** Each case event, once it is in the events file. */
   caseEvent?(event: CaseEvent): void;
+  /** Each report publication, once it is in the events file. */
+  reportPublished?(event: ReportEvent): void;
   schedule?(info: { schedule: string; result?: unknown; error?: unknown }): void;
 }
 
@@ -61,15 +65,17 @@ export interface LocalStackOptions {
   timeScale?: number;
   /** Webhook URLs that receive every case event (POST, JSON), with retry. */
   webhooks?: string[];
-  /** The case events file; default `<dataDir>/events/case-events.jsonl`, or a temporary folder in memory. */
+  /** The events file (what the bus carries: case events and report publications); default `<dataDir>/events/case-events.jsonl`, or a temporary folder in memory. */
   eventsFile?: string;
-  /** Run the route table's schedules (default true). */
-  schedules?: boolean;
+  /** Run the route table's schedules (default true), or only those named. */
+  schedules?: boolean | readonly string[];
   observer?: StackObserver;
 }
 
 export interface LocalStack {
   eventsFile: string;
+  /** The reports bucket's stand-in: `<district>/<month>/` folders of report files. */
+  reportsDir: string;
   /** Where every accepted reading is archived (JSON Lines per kind and day). */
   archiveDir: string;
   mqttUrl: string;
@@ -119,7 +125,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         await Promise.all(bodies.map((body) => retryQueues.get(kind)!.send(body)));
       },
     });
-    const deps = wireDeps({ doc, tables, retryQueue, clock: options.clock, log: observer.log, metrics: observer.metrics });
+    // The bus's targets: the events file and the webhooks (case events reach them through the relay below).
+    const scratch = dataDir ?? mkdtempSync(join(tmpdir(), 'cityops-'));
+    const eventsFile = options.eventsFile ?? join(scratch, 'events', 'case-events.jsonl');
+    const onBusEvent = (event: { source: string }) =>
+      event.source === CASE_EVENT_SOURCE ? observer.caseEvent?.(event as CaseEvent) : observer.reportPublished?.(event as ReportEvent);
+    const sinks = [fileSink(eventsFile, onBusEvent), ...(options.webhooks ?? []).map(webhookSink)];
+    // The reports bucket: in the data folder, or the temporary one.
+    const reportsDir = join(scratch, 'reports');
+    const deps = wireDeps({ doc, tables, retryQueue, clock: options.clock, log: observer.log, metrics: observer.metrics, reports: new FolderReportStore(reportsDir), events: sinkPublisher(sinks) });
     const { registry } = deps;
     if (options.model) await registry.putModel(options.model);
     const handlers: Record<string, (event: never) => Promise<unknown>> = {};
@@ -202,13 +216,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const api = await startApiServer({ host: options.host, port: options.apiPort ?? 3000, routes: API_ROUTES, handlers: handlers as never });
     stops.push(() => api.stop());
 
-    const eventsFile = options.eventsFile ?? join(dataDir ?? mkdtempSync(join(tmpdir(), 'cityops-')), 'events', 'case-events.jsonl');
     const streams = localStreamsClient(dynamoEndpoint);
     const relay = startEventRelay({
       dynamo,
       streams,
       table: tables.cases,
-      sinks: [fileSink(eventsFile, observer.caseEvent), ...(options.webhooks ?? []).map(webhookSink)],
+      sinks,
       checkpoints: await Checkpoints.open(dataDir && join(dataDir, 'events', 'checkpoints.json')),
       log: observer.log,
     });
@@ -217,13 +230,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       streams.destroy();
     });
 
-    if (options.schedules ?? true) {
-      const scheduler = startScheduler({ schedules: SCHEDULES, handlers: handlers as never, clock: options.clock, onRun: observer.schedule });
+    const schedules = options.schedules ?? true;
+    if (schedules !== false) {
+      const chosen = schedules === true ? SCHEDULES : SCHEDULES.filter((s) => schedules.includes(s.name));
+      const scheduler = startScheduler({ schedules: chosen, handlers: handlers as never, clock: options.clock, onRun: observer.schedule });
       stops.push(() => scheduler.stop());
     }
 
     return {
       eventsFile,
+      reportsDir,
       archiveDir,
       mqttUrl: broker.url,
       apiUrl: api.url,

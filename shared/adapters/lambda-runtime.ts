@@ -1,9 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { S3Client } from '@aws-sdk/client-s3';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics as PowertoolsMetrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Log, Metrics, RetryQueue } from '#shared/app/ports';
 import { SqsRetryQueue } from './sqs-retry-queue.ts';
+import { S3ReportStore } from './s3-report-store.ts';
+import { EventBridgePublisher } from './eventbridge-publisher.ts';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import { ingestHandler } from './telemetry-envelope.ts';
 import { systemClock } from './clock.ts';
@@ -44,14 +48,24 @@ export function lambdaBase() {
   return shared;
 }
 
-/** All adapters, from the environment (table names, an ingest function's retry queue, history retention). */
+/** All adapters, from the environment (table names, an ingest function's retry queue, history retention, the reports bucket and the event bus of the functions given them). */
 export function lambdaDeps(env = process.env): Deps {
   const { doc, log, metrics } = lambdaBase();
   const retryQueue = (kind: DeviceKind): RetryQueue => {
     if (!env.RETRY_QUEUE_URL) throw new Error(`RETRY_QUEUE_URL is not set: this function has no retry queue for ${kind}`);
     return new SqsRetryQueue(new SQSClient({}), env.RETRY_QUEUE_URL);
   };
-  return wireDeps({ doc, tables: tableNamesFromEnv(env), retryQueue, clock: systemClock, log, metrics, historyDays: Number(env.HISTORY_DAYS ?? 30) });
+  return wireDeps({
+    doc,
+    tables: tableNamesFromEnv(env),
+    retryQueue,
+    clock: systemClock,
+    log,
+    metrics,
+    historyDays: Number(env.HISTORY_DAYS ?? 30),
+    reports: env.REPORTS_BUCKET ? new S3ReportStore(new S3Client({}), env.REPORTS_BUCKET) : undefined,
+    events: env.EVENT_BUS_NAME ? new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME) : undefined,
+  });
 }
 
 /** Builds the real handler on the first invocation and reuses it. */

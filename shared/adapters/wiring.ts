@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CaseService } from '#shared/app/case-service';
-import type { Log, Metrics, RetryQueue } from '#shared/app/ports';
+import type { EventPublisher, Log, Metrics, ReportStore, RetryQueue } from '#shared/app/ports';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import { SiteDirectory } from '#shared/app/site-directory';
 import { RouteDirectory, SweepCoverage } from '#shared/app/sweep-coverage';
@@ -30,6 +30,10 @@ export function wireDeps(options: {
   log: Log;
   metrics: Metrics;
   historyDays?: number;
+  /** The reports bucket (a folder locally), for the functions that publish reports. */
+  reports?: ReportStore;
+  /** The event bus (the events file and webhooks locally), for the functions that publish events directly. */
+  events?: EventPublisher;
 }) {
   const { doc, tables, clock, log, metrics } = options;
   const registry = new DynamoRegistryStore(doc, tables.registry);
@@ -46,6 +50,8 @@ export function wireDeps(options: {
         send: () => Promise.reject(new Error(`no retry queue for ${kind} in this wiring`)),
       })),
     rejects: new DynamoRejectStore(doc, tables.rejects),
+    reports: options.reports ?? ({ location: '', exists: missing('report store'), put: missing('report store') } satisfies ReportStore),
+    events: options.events ?? ({ publish: missing('event bus') } satisfies EventPublisher),
     registry,
     caseStore,
     cases,
@@ -59,3 +65,6 @@ export function wireDeps(options: {
   };
 }
 export type Deps = ReturnType<typeof wireDeps>;
+
+/** A port this wiring was not given: every call fails, naming it (the route table gives it to the functions that use it). */
+const missing = (what: string) => () => Promise.reject(new Error(`no ${what} in this wiring`));

@@ -4,6 +4,7 @@ import type { Clock } from '#shared/domain/clock';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import type { Case, CaseStatus, Signal } from '#shared/domain/cases';
 import type { CaseCategory } from '#shared/domain/responsibility';
+import type { BusEvent } from '#shared/events/event-definition';
 import type { DeviceBatch, Reading, Rejection, StateFields } from '#shared/domain/telemetry';
 
 /** A storage failure worth trying again (throttling, a dropped connection, a 5xx). */
@@ -75,6 +76,19 @@ export interface ReadingArchive {
 
 export interface RejectStore {
   save(rejections: Rejection[]): Promise<WriteOutcome>;
+}
+
+/** Where published reports are kept (the reports bucket in AWS, a folder locally), by key. */
+export interface ReportStore {
+  /** Where the keys live, as a person finds them: `s3://bucket/` or a folder path. */
+  readonly location: string;
+  exists(key: string): Promise<boolean>;
+  put(key: string, body: string, contentType: string): Promise<void>;
+}
+
+/** The event bus downstream systems listen on (EventBridge in AWS, the events file and webhooks locally). Throws when an event was not taken. */
+export interface EventPublisher {
+  publish(events: readonly BusEvent[]): Promise<void>;
 }
 
 export interface Log {

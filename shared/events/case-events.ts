@@ -1,26 +1,14 @@
-import { z } from 'zod';
 import type { Case } from '#shared/domain/cases';
 import { CaseSchema } from './case-schema.ts';
+import { envelope as envelopeOf, type BusEvent } from './event-definition.ts';
 
 /**
- * Case events, one module-level definition each: `source`, `detailType`, `version` and
- * the schema of the envelope `{ metadata: { version, occurredAt, id }, data }`. The JSON
- * Schema files under `events/schemas/` are generated from these (`npm run events:schemas`).
+ * Case events, one module-level definition each (see `event-definition.ts`): `source`,
+ * `detailType`, `version` and the schema of the envelope, whose data is the case.
  */
 export const CASE_EVENT_SOURCE = 'cityops.cases';
 
-const envelope = (detailType: string, version: string, description: string) =>
-  z
-    .object({
-      metadata: z.looseObject({
-        version: z.literal(version),
-        occurredAt: z.int().describe('epoch ms of the change'),
-        id: z.string().describe('unique per change: receivers may use it to drop a redelivery'),
-      }),
-      data: CaseSchema,
-    })
-    .describe(description)
-    .meta({ title: detailType });
+const envelope = (detailType: string, version: string, description: string) => envelopeOf(detailType, version, description, CaseSchema);
 
 export const CASE_EVENTS = {
   CaseOpened: { source: CASE_EVENT_SOURCE, detailType: 'CaseOpened', version: '1', schema: envelope('CaseOpened', '1', 'A case was opened for the responsible unit.') },
@@ -42,11 +30,7 @@ export const CASE_EVENTS = {
 
 export type CaseEventType = keyof typeof CASE_EVENTS;
 
-export interface CaseEvent {
-  source: typeof CASE_EVENT_SOURCE;
-  detailType: CaseEventType;
-  detail: { metadata: { version: string; occurredAt: number; id: string }; data: Case };
-}
+export type CaseEvent = BusEvent<Case, CaseEventType> & { source: typeof CASE_EVENT_SOURCE };
 
 /**
  * The event a change of a case item means (from the table's stream images), or none for
@@ -69,15 +53,4 @@ export function caseEventFor(change: { id: string; oldImage?: Record<string, unk
 function stripStorage(item: Record<string, unknown>): Case {
   const { pk: _pk, sk: _sk, recordType: _r, openedKey: _o, workingKey: _w, dueKey: _d, ...rest } = item;
   return rest as unknown as Case;
-}
-
-/** The JSON Schema document of an event, as committed under `events/schemas/`. */
-export function jsonSchemaOf(type: CaseEventType): Record<string, unknown> {
-  const def = CASE_EVENTS[type];
-  return {
-    $id: `https://cityops.example/events/${def.source}/${def.detailType}/v${def.version}.json`,
-    ...z.toJSONSchema(def.schema, { target: 'draft-2020-12' }),
-    'x-source': def.source,
-    'x-detail-type': def.detailType,
-  };
 }

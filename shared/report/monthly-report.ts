@@ -60,6 +60,37 @@ export function buildMonthlyReport(month: string, assessment: DistrictAssessment
   };
 }
 
+/**
+ * Assesses a month and each of its weeks with `assess` (the ops API's `/assessment` for the
+ * command line, the assessment service itself for the scheduled publication) and builds
+ * the report. `say` is told of each step.
+ */
+export async function assembleMonthlyReport(
+  month: string,
+  assess: (query: { month: string } | { from: number; to: number }) => Promise<DistrictAssessment>,
+  now: () => number,
+  say: (line: string) => void = () => {},
+): Promise<MonthlyReport> {
+  say(`assessing ${month}…`);
+  const whole = await assess({ month });
+  const weeks = weeksOf(whole.period, whole.timeZone);
+  const weekly = [];
+  for (const [i, week] of weeks.entries()) {
+    say(`assessing the week from ${week.label} (${i + 1} of ${weeks.length})…`);
+    weekly.push({ label: week.label, assessment: await assess({ from: week.from, to: week.to }) });
+  }
+  return buildMonthlyReport(month, whole, weekly, now());
+}
+
+/** The report's files by name, with their content types: `report.json`, the CSV tables and `report.html`. */
+export function reportFiles(report: MonthlyReport): { name: string; text: string; contentType: string }[] {
+  return [
+    { name: 'report.json', text: `${JSON.stringify(report, null, 2)}\n`, contentType: 'application/json' },
+    ...Object.entries(reportCsv(report)).map(([name, text]) => ({ name, text, contentType: 'text/csv; charset=utf-8' })),
+    { name: 'report.html', text: reportHtml(report), contentType: 'text/html; charset=utf-8' },
+  ];
+}
+
 /** A share as people read it: `57.1 %`, or `—` where there was nothing to share. */
 export const percent = (share: number | null | undefined) => (share === null || share === undefined ? '—' : `${(share * 100).toFixed(1)} %`);
 const hours = (ms: number | null) => (ms === null ? '—' : (ms / 3_600_000).toFixed(1));

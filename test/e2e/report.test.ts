@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { caseItem, } from '#shared/adapters/dynamodb/case-store';
 import { documentClient } from '#shared/adapters/dynamodb/client';
 import type { DistrictAssessment } from '#shared/app/assessment-service';
@@ -11,28 +11,25 @@ import { percent } from '#shared/report/monthly-report';
 import { loadDistrictDir } from '#devices/district-files';
 import { generateReport } from '#infra/local/report';
 import { quietObserver, startLocalStack, type LocalStack } from '#infra/local/stack';
-import { CASES } from '../support/assessment-fixture.ts';
+import { casesInSampleDistrict } from '../support/assessment-fixture.ts';
 import { ARTIFACTS, launchBrowser } from '../support/browser.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const model = await loadDistrictDir();
-// The fixture's cases in the sample district's streets and grids (s1: Xiaohe, s2: Hushu).
-const PLACES = { s1: ['gs-xiaohe', 'gs-xiaohe-c2', 'gs-xiaohe-c2-g1'], s2: ['gs-hushu', 'gs-hushu-c1', 'gs-hushu-c1-g2'] } as const;
-const cases = CASES.map((c) => {
-  const [streetId, communityId, gridId] = PLACES[c.streetId as keyof typeof PLACES];
-  return { ...c, districtId: 'gongshu', streetId, communityId, gridId, leadUnit: { sanitation: 'municipal-landscaping', 'market-office': 'market-supervision', platform: 'city-management-office' }[c.leadUnit]! };
-});
+const cases = casesInSampleDistrict({ departments: true });
 
 let stack: LocalStack;
+let now = Date.UTC(2026, 11, 15);
 const api = async <T>(path: string): Promise<T> => (await fetch(`${stack.apiUrl}${path}`)).json() as Promise<T>;
 
 beforeAll(async () => {
   stack = await startLocalStack({
-    clock: { now: () => Date.UTC(2026, 11, 15) },
+    clock: { now: () => now },
     dynamoEndpoint: inject('dynamoEndpoint'),
     tablePrefix: `report-${Math.random().toString(36).slice(2, 8)}-`,
     model,
-    schedules: false,
+    // Only the monthly report's schedule: the others would open cases of their own.
+    schedules: ['monthly-report'],
     mqttPort: 0,
     apiPort: 0,
     observer: quietObserver(),
@@ -120,5 +117,20 @@ describe('monthly report (npm run report) in headless Chromium', () => {
     const out = mkdtempSync(join(tmpdir(), 'cityops-report-'));
     await expect(generateReport({ api: 'http://127.0.0.1:9', month: '2026-11', out })).rejects.toThrow(/cannot reach the ops API at http:\/\/127.0.0.1:9 .*is the stack running \(npm start\)\?/);
     await expect(generateReport({ api: stack.apiUrl, month: '2026-11', out, districtId: 'elsewhere' })).rejects.toThrow(/refused .* 400 no district "elsewhere"/);
+  });
+
+  it('is published by the stack’s schedule as npm run report writes it: into the reports folder, announced on the events file', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'cityops-report-'));
+    const { report: written } = await generateReport({ api: stack.apiUrl, month: '2026-11', out });
+    const marker = join(stack.reportsDir, 'gongshu/2026-11/published.json');
+    expect(existsSync(marker)).toBe(false);
+    now += 15 * 60_000; // the schedule's first run
+    await vi.waitFor(() => expect(existsSync(marker)).toBe(true), { timeout: 20_000, interval: 100 });
+    const published = JSON.parse(readFileSync(join(stack.reportsDir, 'gongshu/2026-11/report.json'), 'utf8'));
+    expect({ ...published, generatedAt: undefined }).toEqual(JSON.parse(JSON.stringify({ ...written, generatedAt: undefined })));
+    for (const csv of ['units.csv', 'weeks.csv', 'garbage-rooms.csv', 'routes.csv']) expect(readFileSync(join(stack.reportsDir, 'gongshu/2026-11', csv), 'utf8'), csv).toBe(readFileSync(join(out, csv), 'utf8'));
+    const events = readFileSync(stack.eventsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e['detail-type'] === 'ReportPublished');
+    expect(events).toHaveLength(1);
+    expect(events[0].detail.data).toMatchObject({ districtId: 'gongshu', month: '2026-11', location: `${stack.reportsDir}/gongshu/2026-11/` });
   });
 });

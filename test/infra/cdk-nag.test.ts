@@ -54,19 +54,19 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
     for (const a of acknowledged) counts[rule(a.ruleName)] = (counts[rule(a.ruleName)] ?? 0) + a.violatingConstructs.length;
     expect(counts).toEqual({
       // X-Ray's two actions take no resource: one per function role.
-      'AwsSolutions-IAM5[Resource::*]': 8,
+      'AwsSolutions-IAM5[Resource::*]': 9,
       // The schedules' roles may invoke their function's versions (`fn:*`) (3); each delivery
       // stream's role: read-write on the archive bucket and its objects (6), and invoking its
-      // ingest function's versions (1).
-      'AwsSolutions-IAM5[…]': 3 + 3 * 7,
-      // The archive bucket has no server access logs (CloudTrail data events are the audit trail).
-      'AwsSolutions-S1': 1,
+      // ingest function's versions (1); the report publisher's role: the reports bucket's objects.
+      'AwsSolutions-IAM5[…]': 4 + 3 * 7 + 1,
+      // The archive and reports buckets have no server access logs (CloudTrail data events are the audit trail).
+      'AwsSolutions-S1': 2,
       // The Firehose construct's CIDR-block mapping, unused by an S3 destination.
       W7001: 1,
       // The Pipe's dead-letter queue, which cdk-nag does not see as one.
       'AwsSolutions-SQS3': 1,
       'Serverless-SQSRedrivePolicy': 4,
-      'Serverless-LambdaDLQ': 8,
+      'Serverless-LambdaDLQ': 9,
       'Serverless-LambdaEventSourceMappingDestination': 3,
     });
   });

@@ -5,6 +5,7 @@ import { TABLES } from '#shared/adapters/dynamodb/tables';
 import { TELEMETRY_ROUTES, functionSpec } from '#infra/routes';
 import { StatefulStack } from '#infra/aws/stateful-stack';
 import { READING_ARCHIVE_EXPORT } from '#infra/aws/constructs/reading-archive';
+import { REPORT_BUCKET_EXPORT } from '#infra/aws/constructs/report-bucket';
 
 const template = Template.fromStack(new StatefulStack(new App(), 'Test'));
 
@@ -29,19 +30,25 @@ describe('stateful stack', () => {
     expect(withStream[0]!.Properties.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName).sort()).toEqual(['byDistrict', 'byDue', 'byStreet', 'byUnit']);
   });
 
-  it('keeps the reading archive in one private, encrypted, TLS-only bucket that outlives the stack', () => {
-    template.resourceCountIs('AWS::S3::Bucket', 1);
-    template.hasResource('AWS::S3::Bucket', {
+  it('keeps the reading archive and the reports in private, encrypted, TLS-only buckets that outlive the stack', () => {
+    template.resourceCountIs('AWS::S3::Bucket', 2);
+    for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) expect(bucket).toMatchObject({
       DeletionPolicy: 'Retain',
-      Properties: Match.objectLike({
+      Properties: {
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-      }),
+      },
     });
-    const policy = Object.values(template.findResources('AWS::S3::BucketPolicy'))[0]!;
-    expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
-    // Exported by the fixed name the delivery streams import it by.
-    expect(Object.values(template.toJSON().Outputs).filter((o) => (o as { Export?: { Name: string } }).Export?.Name === READING_ARCHIVE_EXPORT)).toHaveLength(1);
+    // The reports bucket keeps every version: a month published again keeps the earlier files.
+    template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
+    template.hasOutput('ReportBucket', { Value: { Ref: Match.stringLikeRegexp('^reportsbucket') } });
+    const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    // Exported by the fixed names the stateless stack imports them by.
+    for (const name of [READING_ARCHIVE_EXPORT, REPORT_BUCKET_EXPORT]) {
+      expect(Object.values(template.toJSON().Outputs).filter((o) => (o as { Export?: { Name: string } }).Export?.Name === name)).toHaveLength(1);
+    }
   });
 
   it('gives every telemetry route an encrypted retry queue with a dead-letter queue and the route’s receive limit', () => {
@@ -59,6 +66,7 @@ describe('stateful stack', () => {
 
 describe('case event bus', () => {
   it('has a bus for case events with a year’s archive of them', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'cityops-cases' });
     template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 365, EventPattern: { source: ['cityops.cases'] } });
   });

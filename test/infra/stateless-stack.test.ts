@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { REPORT_BUCKET_EXPORT } from '#infra/aws/constructs/report-bucket';
 import { describe, expect, it } from 'vitest';
 import { envelopeRuleSql } from '#shared/adapters/telemetry-envelope';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -163,6 +164,8 @@ describe('stateless stack: functions, event sources, schedules', () => {
       if (queue) return `queue:${queue.retryQueue}`;
       const logs = FUNCTIONS.find((f) => text.includes(`"${f.name.replace('-', '')}logs`));
       if (logs) return `logs:${logs.name}`;
+      if (text.includes(`"${REPORT_BUCKET_EXPORT}"`)) return text.includes('/*') ? 'bucket:reports/*' : 'bucket:reports';
+      if (text.includes('ExportsOutputFnGetAttcaseevents')) return 'bus';
       return resource === '*' ? '*' : text;
     };
     const granted = (spec: (typeof FUNCTIONS)[number]) => {
@@ -182,6 +185,8 @@ describe('stateless stack: functions, event sources, schedules', () => {
         expected.push(...TABLE_ACTIONS[access].map((action) => `${action} table:${key}`));
         for (const index of (TABLES[key] as TableSpec).indexes ?? []) expected.push(`dynamodb:Query table:${key}/index/${index.name}`);
       }
+      if (spec.reports) expected.push('s3:GetObject bucket:reports/*', 's3:PutObject bucket:reports/*', 's3:ListBucket bucket:reports');
+      if (spec.bus) expected.push('events:PutEvents bus');
       for (const route of TELEMETRY_ROUTES.filter((r) => r.function === spec.name))
         expected.push(
           ...['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:SendMessage'].map((a) => `${a} queue:${route.retryQueue}`),
@@ -191,6 +196,18 @@ describe('stateless stack: functions, event sources, schedules', () => {
     // Spot checks in plain words.
     expect(granted(FUNCTIONS.find((f) => f.name === 'escalate-overdue')!).filter((g) => g.includes('table:'))).not.toContainEqual(expect.stringMatching(/telemetry|rejects|coverage/));
     expect(granted(FUNCTIONS.find((f) => f.name === 'case-events')!).filter((g) => g.startsWith('dynamodb:'))).toEqual([]);
+    const publisher = FUNCTIONS.find((f) => f.name === 'publish-reports')!;
+    expect(granted(publisher)).toEqual(expect.arrayContaining(['s3:PutObject bucket:reports/*', 'events:PutEvents bus']));
+    expect(granted(publisher).filter((g) => g.startsWith('dynamodb:') && !/^dynamodb:(GetItem|BatchGetItem|Query) /.test(g))).toEqual([]);
+    // Only the publisher writes reports or puts events on the bus itself (case events go through the Pipe).
+    expect(FUNCTIONS.filter((f) => f !== publisher).flatMap(granted).filter((g) => /^(s3|events):/.test(g))).toEqual([]);
+  });
+
+  it('tells the report publisher where the reports bucket and the bus are, and no other function', () => {
+    for (const spec of FUNCTIONS) {
+      const variables = byDescription(spec.description).Properties.Environment.Variables as Record<string, unknown>;
+      expect(Object.keys(variables).filter((v) => v === 'REPORTS_BUCKET' || v === 'EVENT_BUS_NAME').sort(), spec.name).toEqual(spec.reports ? ['EVENT_BUS_NAME', 'REPORTS_BUCKET'] : []);
+    }
   });
 
   it('grants on the tables exactly the DynamoDB actions the adapters send', () => {

@@ -7,17 +7,12 @@ import { assess } from '#shared/domain/assessment';
 import { windowInstances } from '#shared/domain/sweep-windows';
 import { loadDistrictDir } from '#devices/district-files';
 import { makeHandler as opsApi } from '#functions/ops-api/handler';
-import { CASES, NOVEMBER } from '../support/assessment-fixture.ts';
+import { casesInSampleDistrict, NOVEMBER } from '../support/assessment-fixture.ts';
 import { testTables } from '../support/dynamo.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
 
 const model = await loadDistrictDir();
-// In the sample district: street s1 is Xiaohe, s2 Hushu, each case in one of their grids, and the offline sensor one of its garbage-room sensors.
-const PLACES = { s1: ['gs-xiaohe', 'gs-xiaohe-c2', 'gs-xiaohe-c2-g1'], s2: ['gs-hushu', 'gs-hushu-c1', 'gs-hushu-c1-g2'] } as const;
-const cases = CASES.map((c) => {
-  const [streetId, communityId, gridId] = PLACES[c.streetId as keyof typeof PLACES];
-  return { ...c, districtId: 'gongshu', streetId, communityId, gridId, ...(c.thing === 'bin-2' ? { thing: 'bin-gs-001' } : {}) };
-});
+const cases = casesInSampleDistrict();
 let api: ReturnType<typeof opsApi>;
 
 const get = async (query: Record<string, string>) => {

@@ -89,3 +89,25 @@ export const DEVICES = [
 ];
 export const NOVEMBER = { from: at(11, 1, 0), to: at(12, 1, 0), asOf: at(12, 15, 0) };
 
+
+/**
+ * The fixture's cases placed in the sample district (street s1 is Xiaohe, s2 Hushu, each
+ * case in one of their grids; the offline sensor one of its garbage-room sensors), with
+ * the sample's departments as lead units when `departments` is set.
+ */
+export function casesInSampleDistrict(options: { departments?: boolean } = {}): Case[] {
+  const places = { s1: ['gs-xiaohe', 'gs-xiaohe-c2', 'gs-xiaohe-c2-g1'], s2: ['gs-hushu', 'gs-hushu-c1', 'gs-hushu-c1-g2'] } as const;
+  const departments: Record<string, string> = { sanitation: 'municipal-landscaping', 'market-office': 'market-supervision', platform: 'city-management-office' };
+  return CASES.map((c) => {
+    const [streetId, communityId, gridId] = places[c.streetId as keyof typeof places];
+    return {
+      ...c,
+      districtId: 'gongshu',
+      streetId,
+      communityId,
+      gridId,
+      ...(c.thing === 'bin-2' ? { thing: 'bin-gs-001' } : {}),
+      ...(options.departments ? { leadUnit: departments[c.leadUnit]! } : {}),
+    };
+  });
+}

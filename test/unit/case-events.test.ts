@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openCase, transition, escalate, type Case, type Signal } from '#shared/domain/cases';
 import { CASE_EVENTS, caseEventFor, type CaseEventType } from '#shared/events/case-events';
-import { schemaFile, schemaText } from '#shared/events/write-schemas';
+import { EVENT_DEFINITIONS, schemaFile, schemaText } from '#shared/events/write-schemas';
 import { caseItem } from '#shared/adapters/dynamodb/case-store';
 
 const NOW = Date.UTC(2026, 10, 27, 1, 0);
@@ -46,8 +46,9 @@ describe('case events', () => {
   });
 
   it('keeps the committed JSON Schema files in step with the event modules (npm run events:schemas)', () => {
-    for (const type of Object.keys(CASE_EVENTS) as CaseEventType[]) {
-      expect(readFileSync(schemaFile(type), 'utf8'), schemaFile(type)).toBe(schemaText(type));
+    expect(EVENT_DEFINITIONS.map((d) => d.detailType)).toEqual([...Object.keys(CASE_EVENTS), 'ReportPublished']);
+    for (const def of EVENT_DEFINITIONS) {
+      expect(readFileSync(schemaFile(def), 'utf8'), schemaFile(def)).toBe(schemaText(def));
     }
   });
 });

@@ -1,5 +1,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -7,6 +9,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TABLES, tableEnvName, type TableKey, type TableSpec } from '#shared/adapters/dynamodb/tables';
 import type { FunctionSpec, TableAccess } from '#infra/routes';
+import { REPORT_BUCKET_EXPORT } from './report-bucket.ts';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -33,9 +36,10 @@ export const TABLE_ACTIONS: Record<NonNullable<TableAccess[TableKey]>, readonly 
 export class CityOpsFunction extends Construct {
   readonly fn: NodejsFunction;
 
-  constructor(scope: Construct, id: string, props: { spec: FunctionSpec; tables: Record<TableKey, TableV2> }) {
+  constructor(scope: Construct, id: string, props: { spec: FunctionSpec; tables: Record<TableKey, TableV2>; /** Imported by its fixed export (`REPORT_BUCKET_EXPORT`). */ reports: IBucket; bus: IEventBus }) {
     super(scope, id);
     const { spec, tables } = props;
+    const environment: Record<string, string> = {};
     const logGroup = new LogGroup(this, 'logs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     const role = new Role(this, 'role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `the ${spec.name} function` });
     role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
@@ -44,6 +48,20 @@ export class CityOpsFunction extends Construct {
       role.addToPolicy(new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.tableArn] }));
       const indexes = (TABLES[key] as TableSpec).indexes ?? [];
       if (indexes.length) role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexes.map((i) => `${table.tableArn}/index/${i.name}`) }));
+    }
+    if (spec.reports) {
+      // Its objects, and ListBucket so that a missing key answers 404 rather than 403.
+      role.addToPolicy(new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [props.reports.arnForObjects('*')] }));
+      role.addToPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.reports.bucketArn] }));
+      environment.REPORTS_BUCKET = props.reports.bucketName;
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${REPORT_BUCKET_EXPORT}/*]`,
+        reason: 'The reports bucket holds nothing but reports; the function writes any district’s and month’s, so its keys are not known in advance.',
+      });
+    }
+    if (spec.bus) {
+      role.addToPolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] }));
+      environment.EVENT_BUS_NAME = props.bus.eventBusName;
     }
     this.fn = new NodejsFunction(this, 'fn', {
       role,
@@ -61,6 +79,7 @@ export class CityOpsFunction extends Construct {
       depsLockFilePath: resolve(ROOT, 'package-lock.json'),
       environment: {
         ...Object.fromEntries((Object.keys(tables) as TableKey[]).map((key) => [tableEnvName(key), tables[key].tableName])),
+        ...environment,
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'cityops',
       },
