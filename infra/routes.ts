@@ -74,6 +74,13 @@ export interface ApiRoute {
   /** API Gateway path template, `{name}` for a path parameter. */
   path: string;
   function: string;
+  /**
+   * Who may call it in AWS: IAM principals with SigV4-signed requests (the default);
+   * `operator`, people signed in to the operators' user pool (a bearer token: what the ops
+   * page reads); `public`, anyone (the ops page itself, which holds no data). The local
+   * server, on 127.0.0.1 only, asks nobody.
+   */
+  auth?: 'operator' | 'public';
 }
 
 const ingestFunction = (kind: DeviceKind): FunctionSpec => ({
@@ -139,8 +146,8 @@ export const SCHEDULES: readonly ScheduleRoute[] = [
 ];
 
 export const API_ROUTES: readonly ApiRoute[] = [
-  { method: 'GET', path: '/', function: 'ops-api' },
-  { method: 'GET', path: '/map', function: 'ops-api' },
+  { method: 'GET', path: '/', function: 'ops-api', auth: 'public' },
+  { method: 'GET', path: '/map', function: 'ops-api', auth: 'operator' },
   { method: 'GET', path: '/health', function: 'ops-api' },
   { method: 'GET', path: '/devices', function: 'ops-api' },
   { method: 'GET', path: '/devices/{thing}', function: 'ops-api' },

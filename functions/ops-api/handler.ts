@@ -5,6 +5,7 @@ import { httpApi, json } from '#shared/adapters/http-api';
 import { lazyHandler, lambdaDeps } from '#shared/adapters/lambda-runtime';
 import type { AssessmentDeps } from '#shared/app/assessment-service';
 import type { DistrictMapDeps } from '#shared/app/district-map';
+import type { OperatorSignIn } from '#shared/pages/ops-page';
 import type { Open311Deps } from '#shared/app/open311-service';
 import { assessmentRoutes } from './assessment-routes.ts';
 import { mapRoutes } from './map-routes.ts';
@@ -12,7 +13,7 @@ import { open311Routes } from './open311-routes.ts';
 import { caseRoutes, type CaseRouteDeps } from './case-routes.ts';
 import { deviceRoutes } from './device-routes.ts';
 
-export type OpsApiDeps = CaseRouteDeps & AssessmentDeps & Open311Deps & DistrictMapDeps & { registry: RegistryReader; telemetry: StateReader; clock: Clock; log: Log };
+export type OpsApiDeps = CaseRouteDeps & AssessmentDeps & Open311Deps & DistrictMapDeps & { registry: RegistryReader; telemetry: StateReader; clock: Clock; log: Log; operatorSignIn?: OperatorSignIn };
 
 /** The ops API: one handler for API Gateway HTTP API and the local server, routed by route key. */
 export const makeHandler = (deps: OpsApiDeps) =>

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { districtMap, DistrictMapError, type DistrictMapDeps } from '#shared/app/district-map';
 import { HttpError, json, parseRequest, type RouteHandler } from '#shared/adapters/http-api';
-import { opsPageHtml } from '#shared/pages/ops-page';
+import { opsPageHtml, type OperatorSignIn } from '#shared/pages/ops-page';
 
 const MapQuery = z.strictObject({ districtId: z.string().min(1).max(100).optional() });
 
-/** `GET /` (the live ops page) and `GET /map` (what it draws). */
-export const mapRoutes = (deps: DistrictMapDeps): Record<string, RouteHandler> => ({
-  'GET /': async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body: opsPageHtml() }),
+/** `GET /` (the live ops page, signing operators in where `operatorSignIn` is given) and `GET /map` (what it draws). */
+export const mapRoutes = (deps: DistrictMapDeps & { operatorSignIn?: OperatorSignIn }): Record<string, RouteHandler> => ({
+  'GET /': async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body: opsPageHtml(deps.operatorSignIn) }),
   'GET /map': async (event) => {
     const { districtId } = parseRequest(MapQuery, event.queryStringParameters ?? {});
     try {

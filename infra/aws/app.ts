@@ -1,7 +1,8 @@
 /**
  * The CDK app (`cdk.json` runs it): the stateful stack and the stateless stack built from
  * the route table, checked by cdk-nag. Context: `-c deletionProtection=false` for a
- * throw-away deployment, `-c basicIngest=false` to keep devices off Basic Ingest topics.
+ * throw-away deployment, `-c basicIngest=false` to keep devices off Basic Ingest topics,
+ * `-c signInDomainPrefix=<prefix>` to name the operators' hosted sign-in domain.
  */
 import { App } from 'aws-cdk-lib';
 import { buildCityOps } from './cityops-app.ts';
@@ -10,6 +11,7 @@ const app = new App();
 buildCityOps(app, {
   deletionProtection: app.node.tryGetContext('deletionProtection') !== 'false',
   basicIngest: app.node.tryGetContext('basicIngest') !== 'false',
+  signInDomainPrefix: app.node.tryGetContext('signInDomainPrefix'),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
 app.synth();

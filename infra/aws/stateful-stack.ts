@@ -8,6 +8,7 @@ import { TABLES, type TableKey, type TableSpec } from '#shared/adapters/dynamodb
 import { TELEMETRY_ROUTES, visibilityTimeoutSeconds } from '#infra/routes';
 import { ReadingArchive } from './constructs/reading-archive.ts';
 import { ReportBucket } from './constructs/report-bucket.ts';
+import { OperatorSignIn } from './constructs/operator-sign-in.ts';
 
 /**
  * A dead-letter queue: encrypted, TLS only, keeping what failed 14 days for a person to
@@ -25,12 +26,14 @@ function deadLetterQueue(scope: Construct, id: string): Queue {
 export interface StatefulStackProps extends StackProps {
   /** Refuse table deletion (default true: a city's records outlive a stack). */
   deletionProtection?: boolean;
+  /** The operators' hosted sign-in domain prefix (default `cityops-<account>`). */
+  signInDomainPrefix?: string;
 }
 
 /**
  * What keeps state: the tables (from the same definitions the local twin creates), a retry
  * queue with a dead-letter queue per telemetry route of the route table, the reading
- * archive bucket, the reports bucket, and the event bus.
+ * archive bucket, the reports bucket, the event bus, and the operators' user pool.
  */
 export class StatefulStack extends Stack {
   readonly tables: Record<TableKey, TableV2>;
@@ -45,6 +48,8 @@ export class StatefulStack extends Stack {
   readonly archive: ReadingArchive;
   /** The monthly reports. */
   readonly reports: ReportBucket;
+  /** The ops page's operators. */
+  readonly operators: OperatorSignIn;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
     super(scope, id, props);
@@ -88,6 +93,7 @@ export class StatefulStack extends Stack {
 
     this.archive = new ReadingArchive(this, 'reading-archive', { retain: deletionProtection });
     this.reports = new ReportBucket(this, 'reports', { retain: deletionProtection });
+    this.operators = new OperatorSignIn(this, 'operator-sign-in', { retain: deletionProtection, domainPrefix: props.signInDomainPrefix });
 
     this.bus = new EventBus(this, 'case-events', { eventBusName: 'cityops-cases', description: 'CityOps events: case changes (source cityops.cases) and report publications (cityops.reports)' });
     this.bus.archive('case-events-archive', { eventPattern: { source: [CASE_EVENT_SOURCE] }, retention: Duration.days(365), description: 'every case event, for replay' });

@@ -68,7 +68,7 @@ export class StatelessStack extends Stack {
       bus: props.stateful.bus,
       deadLetters: props.stateful.pipeDeadLetters,
     });
-    new OpsApi(this, 'http-api', { functions: Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn])) });
+    new OpsApi(this, 'http-api', { functions: Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn])), operators: props.stateful.operators });
     new Operations(this, 'operations', {
       functions: Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn])),
       deadLetterQueues: { ...props.stateful.deadLetterQueues, 'case-events': props.stateful.pipeDeadLetters },

@@ -22,6 +22,9 @@ import { wireDeps, type Deps } from './wiring.ts';
  */
 const SERVICE = 'cityops';
 
+/** The environment variables that tell the ops API where operators sign in (set on it by the CDK app). */
+export const SIGN_IN_ENV = { domain: 'OPS_SIGN_IN_DOMAIN', clientId: 'OPS_SIGN_IN_CLIENT_ID' } as const;
+
 let shared: { doc: ReturnType<typeof documentClient>; log: Log; metrics: Metrics } | undefined;
 
 export function lambdaBase() {
@@ -65,6 +68,7 @@ export function lambdaDeps(env = process.env): Deps {
     historyDays: Number(env.HISTORY_DAYS ?? 30),
     reports: env.REPORTS_BUCKET ? new S3ReportStore(new S3Client({}), env.REPORTS_BUCKET) : undefined,
     events: env.EVENT_BUS_NAME ? new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME) : undefined,
+    operatorSignIn: env[SIGN_IN_ENV.domain] && env[SIGN_IN_ENV.clientId] ? { domain: env[SIGN_IN_ENV.domain]!, clientId: env[SIGN_IN_ENV.clientId]! } : undefined,
   });
 }
 

@@ -7,6 +7,7 @@ import { SiteDirectory } from '#shared/app/site-directory';
 import { RouteDirectory, SweepCoverage } from '#shared/app/sweep-coverage';
 import { DynamoCoverageStore } from './dynamodb/coverage-store.ts';
 import type { Clock } from '#shared/domain/clock';
+import type { OperatorSignIn } from '#shared/pages/ops-page';
 import { DynamoCaseStore } from './dynamodb/case-store.ts';
 import { DynamoRegistryStore } from './dynamodb/registry-store.ts';
 import { DynamoRejectStore } from './dynamodb/reject-store.ts';
@@ -34,6 +35,8 @@ export function wireDeps(options: {
   reports?: ReportStore;
   /** The event bus (the events file and webhooks locally), for the functions that publish events directly. */
   events?: EventPublisher;
+  /** Where the ops page signs operators in (AWS); none locally, where the page reads the map unsigned. */
+  operatorSignIn?: OperatorSignIn;
 }) {
   const { doc, tables, clock, log, metrics } = options;
   const registry = new DynamoRegistryStore(doc, tables.registry);
@@ -59,6 +62,7 @@ export function wireDeps(options: {
     routes,
     coverageStore,
     coverage: new SweepCoverage({ sites, routes, store: coverageStore, clock }),
+    operatorSignIn: options.operatorSignIn,
     clock,
     log,
     metrics,

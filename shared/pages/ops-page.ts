@@ -4,8 +4,62 @@
  * fill, routes coloured by today's coverage, working cases as markers by severity, and a
  * filterable case list with each case's history. It reads `GET /map` every 5 seconds. One
  * self-contained page: inline CSS and script, nothing fetched from elsewhere.
+ *
+ * With `signIn` (in AWS, where `GET /map` takes an operator's token), the page signs the
+ * operator in through the user pool's hosted sign-in (OAuth 2.0 authorization code with
+ * PKCE), keeps the access token for the browser tab, sends it as a bearer token, and signs
+ * in again when it expires or is refused.
  */
 export const OPS_PAGE_REFRESH_MS = 5_000;
+
+/** Where operators sign in: the user pool's hosted domain (`https://…`) and the page's app client. */
+export interface OperatorSignIn {
+  domain: string;
+  clientId: string;
+}
+
+const SIGN_IN_SCRIPT = String.raw`
+const TOKEN_KEY = 'cityops.token';
+const PKCE_KEY = 'cityops.pkce';
+const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const redirectUri = () => location.origin + location.pathname;
+const never = new Promise(() => {});
+
+/** To the hosted sign-in, with a fresh PKCE verifier and state kept for the way back. */
+async function signIn() {
+  const verifier = b64url(crypto.getRandomValues(new Uint8Array(32)));
+  const state = b64url(crypto.getRandomValues(new Uint8Array(16)));
+  sessionStorage.setItem(PKCE_KEY, JSON.stringify({ verifier, state, search: location.search }));
+  const challenge = b64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  const query = new URLSearchParams({ response_type: 'code', client_id: SIGN_IN.clientId, redirect_uri: redirectUri(), scope: 'openid', state, code_challenge: challenge, code_challenge_method: 'S256' });
+  location.assign(SIGN_IN.domain + '/oauth2/authorize?' + query);
+  return never;
+}
+
+/** The operator's access token: from this tab's storage, from the code the sign-in sent back, or after signing in. */
+async function accessToken() {
+  if (!SIGN_IN) return null;
+  const params = new URLSearchParams(location.search);
+  if (params.has('code')) {
+    const pkce = JSON.parse(sessionStorage.getItem(PKCE_KEY) || 'null');
+    sessionStorage.removeItem(PKCE_KEY);
+    history.replaceState(null, '', location.pathname + (pkce ? pkce.search : ''));
+    if (!pkce || pkce.state !== params.get('state')) throw new Error('the sign-in answer does not match its request: reload the page to sign in again');
+    const response = await fetch(SIGN_IN.domain + '/oauth2/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: SIGN_IN.clientId, code: params.get('code'), redirect_uri: redirectUri(), code_verifier: pkce.verifier }),
+    });
+    if (!response.ok) throw new Error('sign-in refused (' + response.status + '): reload the page to sign in again');
+    const tokens = await response.json();
+    sessionStorage.setItem(TOKEN_KEY, JSON.stringify({ value: tokens.access_token, until: Date.now() + (tokens.expires_in - 60) * 1000 }));
+  }
+  const saved = JSON.parse(sessionStorage.getItem(TOKEN_KEY) || 'null');
+  if (saved && saved.until > Date.now()) return saved.value;
+  sessionStorage.removeItem(TOKEN_KEY);
+  return signIn();
+}
+`;
 
 const SCRIPT = String.raw`
 const REFRESH_MS = ${OPS_PAGE_REFRESH_MS};
@@ -119,7 +173,12 @@ function render() { drawCounts(); drawMap(); drawList(); drawHistory(); }
 
 async function refresh() {
   try {
-    const response = await fetch('map' + location.search, { cache: 'no-store' });
+    const token = await accessToken();
+    const response = await fetch('map' + location.search, { cache: 'no-store', headers: token ? { authorization: 'Bearer ' + token } : {} });
+    if (response.status === 401 && SIGN_IN) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      return void (await signIn());
+    }
     if (!response.ok) throw new Error(response.status + ' ' + (await response.text()));
     data = await response.json();
     document.title = 'CityOps · ' + data.district.name;
@@ -136,7 +195,10 @@ refresh();
 setInterval(refresh, REFRESH_MS);
 `;
 
-export function opsPageHtml(): string {
+/** The page; with `signIn`, it signs the operator in before it reads `GET /map`. */
+export function opsPageHtml(signIn?: OperatorSignIn): string {
+  // As JSON inside a script element: no "<" may close it.
+  const config = `const SIGN_IN = ${JSON.stringify(signIn ?? null).replace(/</g, '\\u003c')};`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>CityOps</title>
@@ -180,7 +242,7 @@ cases:<span style="background:#7b0000"></span>critical<span style="background:#d
 <table id="cases"><thead><tr><th>Severity</th><th>Category</th><th>Status</th><th>Site</th><th>Lead unit</th><th>Opened</th><th>Due</th></tr></thead><tbody></tbody></table>
 <div id="history">Select a case to see its history.</div>
 </section></main>
-<script>${SCRIPT}</script>
+<script>${config}${SIGN_IN_SCRIPT}${SCRIPT}</script>
 </body></html>
 `;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -10,6 +11,7 @@ import type { Case } from '#shared/domain/cases';
 import { topicFor } from '#shared/domain/topics';
 import { loadDistrictDir } from '#devices/district-files';
 import { quietObserver, startLocalStack, type LocalStack } from '#infra/local/stack';
+import { opsPageHtml } from '#shared/pages/ops-page';
 import { kase } from '../support/assessment-fixture.ts';
 import { ARTIFACTS, launchBrowser } from '../support/browser.ts';
 
@@ -103,6 +105,66 @@ describe('live ops page (GET /) in headless Chromium', () => {
       await page.waitForFunction(`document.getElementById('count-open')?.textContent === '${map.cases.length + 1}'`, undefined, { timeout: 15_000 });
       expect(await page.locator('#cases tbody tr[data-case-id="cs-new"]').count()).toBe(1);
       expect(outside).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('in AWS, signs the operator in (authorization code with PKCE) and reads the map with the access token, signing in again when it is refused', async () => {
+    // The page as the ops API serves it in AWS; the user pool's hosted sign-in played by the test.
+    const signIn = { domain: 'https://operators.auth.example', clientId: 'page-client' };
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      const pageUrl = `${stack.apiUrl}/`;
+      await page.route((url) => url.href.startsWith(pageUrl) && url.pathname === '/', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: opsPageHtml(signIn) }));
+      const authorizations: URLSearchParams[] = [];
+      await page.route(`${signIn.domain}/oauth2/authorize?*`, (route) => {
+        const query = new URL(route.request().url()).searchParams;
+        authorizations.push(query);
+        // The hosted sign-in sends the browser back with a code (by a page, not a 302: a redirect's target would pass the test's routes by).
+        const back = `${pageUrl}?code=code-${authorizations.length}&state=${query.get('state')}`;
+        return route.fulfill({ status: 200, contentType: 'text/html', body: `<script>location.replace(${JSON.stringify(back)})</script>` });
+      });
+      const exchanges: URLSearchParams[] = [];
+      await page.route(`${signIn.domain}/oauth2/token`, (route) => {
+        const form = new URLSearchParams(route.request().postData() ?? '');
+        exchanges.push(form);
+        return route.fulfill({ status: 200, headers: { 'access-control-allow-origin': '*' }, contentType: 'application/json', body: JSON.stringify({ access_token: `token-${exchanges.length}`, expires_in: 3600, token_type: 'Bearer' }) });
+      });
+      const bearers: (string | undefined)[] = [];
+      let refuseNext = false;
+      await page.route(`${stack.apiUrl}/map*`, async (route) => {
+        bearers.push(route.request().headers().authorization);
+        if (refuseNext) {
+          refuseNext = false;
+          return route.fulfill({ status: 401, contentType: 'application/json', body: '{"message":"Unauthorized"}' });
+        }
+        return route.continue();
+      });
+
+      await page.goto(pageUrl);
+      await page.waitForFunction(`document.getElementById('count-open')?.textContent !== '–'`);
+      // One sign-in: code flow with an S256 challenge, back to the page.
+      expect(authorizations).toHaveLength(1);
+      const [authorize] = authorizations;
+      expect(Object.fromEntries(authorize!)).toMatchObject({ response_type: 'code', client_id: 'page-client', redirect_uri: pageUrl, scope: 'openid', code_challenge_method: 'S256' });
+      // The code exchanged with the verifier whose SHA-256 is that challenge.
+      expect(Object.fromEntries(exchanges[0]!)).toMatchObject({ grant_type: 'authorization_code', client_id: 'page-client', code: 'code-1', redirect_uri: pageUrl });
+      expect(createHash('sha256').update(exchanges[0]!.get('code_verifier')!).digest('base64url')).toBe(authorize!.get('code_challenge'));
+      // The map read with the token, and the code gone from the address.
+      expect(bearers[0]).toBe('Bearer token-1');
+      expect(page.url()).toBe(pageUrl);
+      expect(await page.locator('[data-count="open"]').innerText()).toBe(String((await api<DistrictMap>('/map')).cases.length));
+
+      // A token the API refuses: the page signs in again and goes on with the new one.
+      refuseNext = true;
+      await page.waitForFunction(`document.getElementById('count-open')?.textContent !== '–' && sessionStorage.getItem('cityops.token')?.includes('token-2')`, undefined, { timeout: 20_000 });
+      expect(authorizations).toHaveLength(2);
+      await expect.poll(() => bearers.at(-1), { timeout: 15_000 }).toBe('Bearer token-2');
+      expect(errors).toEqual([]);
     } finally {
       await browser.close();
     }

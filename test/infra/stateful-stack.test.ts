@@ -71,3 +71,22 @@ describe('case event bus', () => {
     template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 365, EventPattern: { source: ['cityops.cases'] } });
   });
 });
+
+describe('operators of the ops page', () => {
+  it('keeps their accounts in a user pool an administrator fills, with an authenticator app required, kept with the stack’s data', () => {
+    template.resourceCountIs('AWS::Cognito::UserPool', 1);
+    template.hasResource('AWS::Cognito::UserPool', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        MfaConfiguration: 'ON',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+        DeletionProtection: 'ACTIVE',
+        Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true }) },
+      }),
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: Match.anyValue() });
+    template.hasOutput('OperatorUserPool', {});
+  });
+});
+

@@ -249,7 +249,27 @@ describe('stateless stack: ops API', () => {
   it('serves every API route of the route table on an HTTP API with IAM authorisation', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
-    for (const r of routes) expect(r.Properties.AuthorizationType).toBe('AWS_IAM');
+    // IAM everywhere but the ops page (open: no data) and what it reads (an operator's token from the user pool).
+    const authorization = Object.fromEntries(routes.map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType]));
+    expect(authorization).toEqual(Object.fromEntries(API_ROUTES.map((r) => [`${r.method} ${r.path}`, (r.auth ? { public: 'NONE', operator: 'JWT' }[r.auth] : 'AWS_IAM')])));
+    expect(authorization).toMatchObject({ 'GET /': 'NONE', 'GET /map': 'JWT', 'GET /cases': 'AWS_IAM', 'POST /cases/{caseId}/transitions': 'AWS_IAM' });
+    const authorizers = Object.values(template.findResources('AWS::ApiGatewayV2::Authorizer'));
+    expect(authorizers).toHaveLength(1);
+    const jwt = authorizers[0]!.Properties;
+    expect(jwt).toMatchObject({ AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'] });
+    // Tokens from the stateful stack's operator pool, issued to the page's client.
+    expect(JSON.stringify(jwt.JwtConfiguration.Issuer)).toMatch(/cognito-idp\..*ExportsOutputRefoperatorsigninoperators/);
+    const [clientId, client] = Object.entries(template.findResources('AWS::Cognito::UserPoolClient'))[0]!;
+    expect(jwt.JwtConfiguration.Audience).toEqual([{ Ref: clientId }]);
+    // The page's client: authorization code with PKCE only, no secret, back to the page's address.
+    const apiId = Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))[0]!;
+    expect(client.Properties).toMatchObject({ AllowedOAuthFlows: ['code'], AllowedOAuthScopes: ['openid'], AllowedOAuthFlowsUserPoolClient: true, GenerateSecret: false, PreventUserExistenceErrors: 'ENABLED' });
+    expect(JSON.stringify(client.Properties.CallbackURLs)).toContain(`{"Fn::GetAtt":["${apiId}","ApiEndpoint"]},"/"`);
+    expect(client.Properties.ExplicitAuthFlows ?? []).not.toContainEqual(expect.stringMatching(/PASSWORD/));
+    // The ops API function knows where operators sign in, and serves the page that way.
+    const variables = template.findResources('AWS::Lambda::Function')[functionId('ops-api')]!.Properties.Environment.Variables;
+    expect(variables.OPS_SIGN_IN_CLIENT_ID).toEqual({ Ref: clientId });
+    expect(JSON.stringify(variables.OPS_SIGN_IN_DOMAIN)).toContain('.auth.');
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { PayloadFormatVersion: '2.0' });
     // Each route reaches its function.
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration');

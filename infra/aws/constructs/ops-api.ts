@@ -1,27 +1,47 @@
-import { CfnOutput, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, HttpNoneAuthorizer, LogGroupLogDestination, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import { OAuthScope, UserPoolClient, type UserPool, type UserPoolDomain } from 'aws-cdk-lib/aws-cognito';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpIamAuthorizer, HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { API_ROUTES } from '#infra/routes';
+import { API_ROUTES, type ApiRoute } from '#infra/routes';
+import { SIGN_IN_ENV } from '#shared/adapters/lambda-runtime';
 
 /** Requests per second the ops API accepts (steady, and in a burst); operators and a few city systems, not the public. */
 export const OPS_API_THROTTLE = { rateLimit: 50, burstLimit: 100 };
 
 /**
- * The ops API on API Gateway HTTP API, IAM-authorised, its routes from the route table
- * (payload format 2.0, as the local server builds it); one `$default` stage with JSON access
- * logs (who called what: the caller's IAM identity) kept a year, and a throttle.
+ * The ops API on API Gateway HTTP API, its routes from the route table (payload format
+ * 2.0, as the local server builds it): IAM-authorised, except the ops page (`GET /`, open:
+ * it holds no data) and what it reads (`GET /map`: an operator's access token from the
+ * user pool, checked by a JWT authorizer). The page's app client (authorization code with
+ * PKCE, no secret: the page is public code) sends operators back to the page after
+ * sign-in. One `$default` stage with JSON access logs (who called what: the caller's IAM
+ * identity or the operator's user id) kept a year, and a throttle.
  */
 export class OpsApi extends Construct {
   readonly api: HttpApi;
 
-  constructor(scope: Construct, id: string, props: { functions: Record<string, IFunction> }) {
+  constructor(scope: Construct, id: string, props: { functions: Record<string, LambdaFunction>; operators: { userPool: UserPool; domain: UserPoolDomain } }) {
     super(scope, id);
     this.api = new HttpApi(this, 'api', { apiName: 'cityops-ops', description: 'CityOps ops API', defaultAuthorizer: new HttpIamAuthorizer(), createDefaultStage: false });
+    const page = `${this.api.apiEndpoint}/`;
+    // Here, not by userPool.addClient (which would put it in the pool's stack, and that stack would then need the API's address).
+    const client = new UserPoolClient(this, 'ops-page-client', {
+      userPool: props.operators.userPool,
+      userPoolClientName: 'cityops-ops-page',
+      generateSecret: false,
+      authFlows: {},
+      oAuth: { flows: { authorizationCodeGrant: true }, scopes: [OAuthScope.OPENID], callbackUrls: [page], logoutUrls: [page] },
+      preventUserExistenceErrors: true,
+    });
+    const authorizers: Record<NonNullable<ApiRoute['auth']>, IHttpRouteAuthorizer> = {
+      public: new HttpNoneAuthorizer(),
+      operator: new HttpUserPoolAuthorizer('operators', props.operators.userPool, { userPoolClients: [client] }),
+    };
     const accessLogs = new LogGroup(this, 'access-logs', { retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
     this.api.addStage('default', {
       stageName: '$default',
@@ -34,6 +54,7 @@ export class OpsApi extends Construct {
             requestId: '$context.requestId',
             time: '$context.requestTime',
             caller: '$context.identity.userArn',
+            operator: '$context.authorizer.claims.sub',
             sourceIp: '$context.identity.sourceIp',
             method: '$context.httpMethod',
             path: '$context.path',
@@ -50,8 +71,16 @@ export class OpsApi extends Construct {
       if (!fn) throw new Error(`no function "${route.function}" for ${route.method} ${route.path}`);
       let integration = integrations.get(route.function);
       if (!integration) integrations.set(route.function, (integration = new HttpLambdaIntegration(`${route.function}-integration`, fn)));
-      this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
+      const routes = this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration, ...(route.auth ? { authorizer: authorizers[route.auth] } : {}) });
+      if (route.auth === 'public') {
+        for (const r of routes) Validations.of(r).acknowledge({ id: 'AwsSolutions::AwsSolutions-APIG4', reason: `${route.method} ${route.path} is the ops page: static HTML and script, no data; what it shows comes from routes that need an operator's token.` });
+      }
+      if (route.auth) {
+        fn.addEnvironment(SIGN_IN_ENV.domain, props.operators.domain.baseUrl());
+        fn.addEnvironment(SIGN_IN_ENV.clientId, client.userPoolClientId);
+      }
     }
     new CfnOutput(this, 'url', { value: this.api.apiEndpoint, description: 'the ops API (SigV4-signed requests)' }).overrideLogicalId('OpsApiUrl');
+    new CfnOutput(this, 'page', { value: page, description: 'the live ops page (operators sign in with their user-pool account)' }).overrideLogicalId('OpsPageUrl');
   }
 }
