@@ -36,10 +36,22 @@ async function signIn() {
   return never;
 }
 
-/** The operator's access token: from this tab's storage, from the code the sign-in sent back, or after signing in. */
-async function accessToken() {
-  if (!SIGN_IN) return null;
+/** The operator's access token: from this tab's storage, from the code the sign-in sent back, or after signing in (one at a time). */
+let obtaining = null;
+function accessToken() {
+  if (!SIGN_IN) return Promise.resolve(null);
+  return (obtaining ??= obtainToken().finally(() => (obtaining = null)));
+}
+
+let signInFailure = null;
+async function obtainToken() {
+  if (signInFailure) throw signInFailure;
   const params = new URLSearchParams(location.search);
+  if (params.has('error')) {
+    // Refused or cancelled at the sign-in: say so (until a reload), rather than sending the operator straight back.
+    history.replaceState(null, '', location.pathname);
+    throw (signInFailure = new Error('sign-in did not succeed (' + params.get('error') + (params.get('error_description') ? ': ' + params.get('error_description') : '') + '): reload the page to try again'));
+  }
   if (params.has('code')) {
     const pkce = JSON.parse(sessionStorage.getItem(PKCE_KEY) || 'null');
     sessionStorage.removeItem(PKCE_KEY);

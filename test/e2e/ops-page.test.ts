@@ -165,6 +165,16 @@ describe('live ops page (GET /) in headless Chromium', () => {
       expect(authorizations).toHaveLength(2);
       await expect.poll(() => bearers.at(-1), { timeout: 15_000 }).toBe('Bearer token-2');
       expect(errors).toEqual([]);
+
+      // A sign-in that ends in a refusal: the page says so and does not send the operator straight back.
+      await page.evaluate('sessionStorage.clear()');
+      await page.goto(`${pageUrl}?error=access_denied&error_description=User+is+disabled`);
+      await page.waitForFunction(`document.getElementById('error')?.textContent.includes('sign-in did not succeed')`);
+      expect(await page.locator('#error').innerText()).toBe('cannot refresh: sign-in did not succeed (access_denied: User is disabled): reload the page to try again');
+      const tries = authorizations.length;
+      await page.waitForTimeout(6_000); // past the next refresh
+      expect(authorizations).toHaveLength(tries);
+      expect(page.url()).toBe(pageUrl);
     } finally {
       await browser.close();
     }
