@@ -25,6 +25,7 @@ Options:
   --speed <factor>      run the clock this many times faster than real time (default 1)
   --district-dir <dir>  a district folder to load instead of the sample
   --webhook <url>       POST every case event here, with retry (repeatable; or $CITYOPS_WEBHOOKS, comma-separated)
+  --redrive             put the dead letters of the data folder back on their queues first
   --mqtt-port <port>    MQTT port (default $MQTT_PORT or 1883)
   --api-port <port>     ops API port (default $API_PORT or 3000)
   -h, --help            this text
@@ -35,6 +36,7 @@ async function main() {
     options: {
       'data-dir': { type: 'string', default: '.cityops' },
       'in-memory': { type: 'boolean', default: false },
+      redrive: { type: 'boolean', default: false },
       'no-simulate': { type: 'boolean', default: false },
       scenario: { type: 'string', default: 'demo' },
       clock: { type: 'string' },
@@ -93,7 +95,23 @@ async function main() {
       throw new UsageError(`--webhook "${url}" is not a URL`);
     }
   }
-  stack = await startLocalStack({ clock, timeScale: clock.speed, dataDir, model, mqttPort, apiPort, webhooks: values.webhook, observer: log.observer });
+  if (values.redrive && !dataDir) throw new UsageError('--redrive puts back the dead letters of a data folder: it cannot go with --in-memory');
+  stack = await startLocalStack({
+    clock,
+    timeScale: clock.speed,
+    dataDir,
+    model,
+    mqttPort,
+    apiPort,
+    webhooks: values.webhook,
+    observer: log.observer,
+    redrive: values.redrive,
+    onRedrive: ({ redriven, keptIn, left }) => {
+      const total = Object.values(redriven).reduce((a, b) => a + b, 0);
+      const byQueue = Object.entries(redriven).map(([queue, n]) => `${queue} ${n}`).join(', ');
+      log.line('redrive', total ? `${total} dead letters back on their queues (${byQueue}); kept in ${keptIn}${left ? `; ${left} left in the dead-letter file` : ''}` : `no dead letters to put back${left ? ` (${left} left: no such queue)` : ''}`);
+    },
+  });
   const counts = (kind: string) => model.devices.filter((d) => d.kind === kind).length;
   log.line('ready', `MQTT ${stack.mqttUrl} · ops API ${stack.apiUrl} (ops page ${stack.apiUrl}/) · DynamoDB Local ${stack.dynamoEndpoint}`);
   log.line('ready', `registry: ${model.districts[0]!.name}, ${model.grids.length} grids, ${model.sites.length} sites, ${model.devices.length} devices (${counts('bins')} bins, ${counts('sweepers')} sweepers, ${counts('cameras')} cameras)`);

@@ -17,6 +17,7 @@ import { CASE_EVENT_SOURCE, type CaseEvent } from '#shared/events/case-events';
 import type { ReportEvent } from '#shared/events/report-events';
 import { Checkpoints, fileSink, sinkPublisher, startEventRelay, webhookSink } from './event-relay.ts';
 import { FolderReportStore } from './folder-report-store.ts';
+import { DEAD_LETTER_FILE, redriveDeadLetters, type RedriveOutcome } from './dead-letters.ts';
 import { startScheduler } from './scheduler.ts';
 import { startApiServer } from './api-server.ts';
 import { startBroker, type AcceptedPublish, type BrokerEvents } from './broker.ts';
@@ -67,6 +68,10 @@ export interface LocalStackOptions {
   webhooks?: string[];
   /** The events file (what the bus carries: case events and report publications); default `<dataDir>/events/case-events.jsonl`, or a temporary folder in memory. */
   eventsFile?: string;
+  /** Put the data folder's dead letters back on their queues before taking messages (`npm start -- --redrive`). */
+  redrive?: boolean;
+  /** Told how many dead letters went back, by queue. */
+  onRedrive?(outcome: RedriveOutcome): void;
   /** Run the route table's schedules (default true), or only those named. */
   schedules?: boolean | readonly string[];
   observer?: StackObserver;
@@ -146,7 +151,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (dataDir) mkdirSync(dataDir, { recursive: true });
     const onDeadLetter = (message: DeadLetter) => {
       deadLetters.push(message);
-      if (dataDir) appendFileSync(join(dataDir, 'dead-letters.jsonl'), `${JSON.stringify(message)}\n`);
+      if (dataDir) appendFileSync(join(dataDir, DEAD_LETTER_FILE), `${JSON.stringify(message)}\n`);
       observer.deadLetter?.(message);
     };
 
@@ -185,6 +190,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // One buffer at a time: a device's readings then reach its state in order, without two
       // buffers racing for the same item (Firehose may run more at once; conditional writes make either safe).
       pollers.push(new QueuePoller(buffer, deliver, { batchSize: route.bufferRecords, batchWindowMs: windowMs(route.bufferSeconds), maxConcurrency: 1, onBatch: observer.batch }));
+    }
+    if (options.redrive) {
+      if (!dataDir) throw new Error('redrive needs a data folder: in memory there are no dead letters to put back');
+      options.onRedrive?.(await redriveDeadLetters(dataDir, queues, observer.log));
     }
     for (const poller of pollers) poller.start();
     stops.push(async () => {
