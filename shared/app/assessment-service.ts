@@ -10,7 +10,7 @@ import { chooseDistrict } from './district-choice.ts';
 import type { RouteDirectory } from './sweep-coverage.ts';
 import { unswept } from './window-close.ts';
 import { timeParam } from './request-params.ts';
-import { allPages, type CaseStore, type Page, type RegistryNames } from './ports.ts';
+import { allPages, readNames, readPlaces, type CaseStore, type Page, type RegistryNames } from './ports.ts';
 
 const DAY = 86_400_000;
 /** The longest period one request assesses (a year, and a little for a leap year's quarter ends). */
@@ -96,20 +96,17 @@ export async function assessDistrict(deps: AssessmentDeps, query: AssessmentQuer
 
 /** Names for the ids an assessment shows: units (departments, or a street office), streets, communities, grids and sites. */
 async function namesOf(deps: AssessmentDeps, districtId: string, a: Assessment, gridIds: string[]): Promise<Record<string, string>> {
-  const names: Record<string, string> = {};
   const siteIds = [...a.sensors.overflowHours, ...a.sensors.missedSweeping].map((s) => s.siteId).concat(a.sensors.sweepingCoverage.byRoute.map((r) => r.routeId));
-  const [departments, sites] = await Promise.all([deps.registry.listDepartments(districtId), deps.registry.getSites([...new Set(siteIds)])]);
-  for (const d of departments) names[d.unitId] = d.name;
+  const { units, sites } = await readNames(deps.registry, districtId, siteIds, []);
+  const names: Record<string, string> = Object.fromEntries(units);
   for (const [siteId, site] of sites) names[siteId] = site.name;
-  const keys = a.groups.map((g) => g.key).filter((k) => !(k in names));
-  if (keys.length) {
-    // Streets, communities and grids are named by the places of the cases' grids.
-    for (const place of await Promise.all(gridIds.map((g) => deps.registry.getPlace(g)))) {
-      if (!place) continue;
-      names[place.grid.gridId] ??= place.grid.name;
-      if (place.community) names[place.community.communityId] ??= place.community.name;
-      if (place.street) names[place.street.streetId] ??= place.street.name;
-    }
+  // Streets, communities and grids (and street offices as units) are named by the places of the cases' grids, read only when a group needs them.
+  if (a.groups.every((g) => g.key in names)) return names;
+  for (const place of (await readPlaces(deps.registry, gridIds)).values()) {
+    if (!place) continue;
+    names[place.grid.gridId] ??= place.grid.name;
+    if (place.community) names[place.community.communityId] ??= place.community.name;
+    if (place.street) names[place.street.streetId] ??= place.street.name;
   }
   return names;
 }

@@ -5,7 +5,7 @@ import type { Clock } from '#shared/domain/clock';
 import { open311Status, toOpen311Request, type Open311Request } from '#shared/domain/open311';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
 import { chooseDistrict } from './district-choice.ts';
-import type { CaseStore, RegistryNames } from './ports.ts';
+import { readNames, type CaseStore, type RegistryNames } from './ports.ts';
 
 const DAY = 86_400_000;
 /** GeoReport v2's defaults: the last 90 days, at most 1000 requests (a page here). */
@@ -84,9 +84,12 @@ async function districtOf(deps: Open311Deps, jurisdiction: string | undefined): 
 
 /** Names the cases' places and agencies (one read of each site, grid and the departments) and maps them. */
 async function toRequests(deps: Open311Deps, district: District, cases: Case[]): Promise<Open311Request[]> {
-  const [sites, departments] = await Promise.all([deps.registry.getSites([...new Set(cases.map((c) => c.siteId))]), deps.registry.listDepartments(district.districtId)]);
-  const places = new Map(await Promise.all([...new Set(cases.map((c) => c.gridId))].map(async (gridId) => [gridId, await deps.registry.getPlace(gridId)] as const)));
-  const units = new Map<string, string>(departments.map((d) => [d.unitId, d.name]));
+  const { sites, places, units } = await readNames(
+    deps.registry,
+    district.districtId,
+    cases.map((c) => c.siteId),
+    cases.map((c) => c.gridId),
+  );
   return cases.map((c) => {
     const place = places.get(c.gridId);
     const address = [sites.get(c.siteId)?.name, place?.community?.name, place?.street?.name].filter(Boolean).join(', ');

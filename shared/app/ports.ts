@@ -144,6 +144,25 @@ export interface RegistryNames {
   getPlace(gridId: string): Promise<Place | undefined>;
 }
 
+/** What the ids a service shows are called: a district's departments, some sites, and the places of some grids. */
+export interface Names {
+  /** Department unit id → name. */
+  units: Map<string, string>;
+  sites: Map<string, Site>;
+  places: Map<string, Place | undefined>;
+}
+
+/** Reads the names of a district's departments, of these sites and of these grids' places (one read each, at once). */
+export async function readNames(registry: RegistryNames, districtId: string, siteIds: Iterable<string>, gridIds: Iterable<string>): Promise<Names> {
+  const [departments, sites, places] = await Promise.all([registry.listDepartments(districtId), registry.getSites([...new Set(siteIds)]), readPlaces(registry, gridIds)]);
+  return { units: new Map(departments.map((d) => [d.unitId, d.name])), sites, places };
+}
+
+/** The places of these grids (one read each, at once). */
+export async function readPlaces(registry: Pick<RegistryNames, 'getPlace'>, gridIds: Iterable<string>): Promise<Map<string, Place | undefined>> {
+  return new Map(await Promise.all([...new Set(gridIds)].map(async (gridId) => [gridId, await registry.getPlace(gridId)] as const)));
+}
+
 /** A grid with the community and street office that own it. */
 export interface Place {
   grid: Grid;

@@ -91,7 +91,7 @@ export async function publishMonthlyReports(deps: ReportPublicationDeps, request
         files,
         summary: { registered: t.registered, due: t.due, closed: t.closed, closedOnTime: t.closedOnTime, onTimeClosureRate: t.onTimeClosureRate },
       };
-      const event = reportPublishedEvent(data, deps.clock.now());
+      const event = reportPublishedEvent(data, deps.clock.now(), request.republish);
       await deps.events.publish([event]);
       await deps.reports.put(prefix + PUBLISHED_MARKER, `${JSON.stringify(event, null, 2)}\n`, 'application/json');
       deps.log.info(`report ${label} published`, { location: data.location, files: files.length });

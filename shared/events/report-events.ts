@@ -41,8 +41,13 @@ export const REPORT_EVENTS = {
 
 export type ReportEvent = BusEvent<ReportPublished, 'ReportPublished'> & { source: typeof REPORT_EVENT_SOURCE };
 
-/** The event for a published report; its id is the district and month, so a repeated publication is recognisable as one. */
-export function reportPublishedEvent(data: ReportPublished, occurredAt: number): ReportEvent {
+/**
+ * The event for a published report. Its id is the district and month, so a publication
+ * tried again is recognisable as the same one; a deliberate republication (after
+ * corrections) names its time too, so receivers that drop repeats do not drop it.
+ */
+export function reportPublishedEvent(data: ReportPublished, occurredAt: number, republication = false): ReportEvent {
   const def = REPORT_EVENTS.ReportPublished;
-  return { source: def.source, detailType: def.detailType, detail: { metadata: { version: def.version, occurredAt, id: `report:${data.districtId}:${data.month}` }, data } };
+  const id = `report:${data.districtId}:${data.month}${republication ? `:${occurredAt}` : ''}`;
+  return { source: def.source, detailType: def.detailType, detail: { metadata: { version: def.version, occurredAt, id }, data } };
 }
