@@ -1,15 +1,10 @@
-import { AssessmentQuery, AssessmentRequestError, assessDistrict, type AssessmentDeps } from '#shared/app/assessment-service';
-import { HttpError, json, parseRequest, type RouteHandler } from '#shared/adapters/http-api';
+import { AssessmentQuery, assessDistrict, type AssessmentDeps } from '#shared/app/assessment-service';
+import { json, parseRequest, type RouteHandler } from '#shared/adapters/http-api';
 
 /** `GET /assessment?from=&to=|month=YYYY-MM&by=unit|street|community|grid&clock=calendar|working[&districtId=]`. */
 export const assessmentRoutes = (deps: AssessmentDeps): Record<string, RouteHandler> => ({
   'GET /assessment': async (event) => {
     const query = parseRequest(AssessmentQuery, event.queryStringParameters ?? {});
-    try {
-      return json(200, await assessDistrict(deps, query));
-    } catch (error) {
-      if (error instanceof AssessmentRequestError) throw new HttpError(400, 'bad_request', error.message);
-      throw error;
-    }
+    return json(200, await assessDistrict(deps, query));
   },
 });

@@ -18,9 +18,7 @@ export const caseRoutes = (deps: CaseRouteDeps): Record<string, RouteHandler> =>
     const { districtId, ...filter } = parseRequest(CaseQuery, event.queryStringParameters ?? {});
     let district = districtId;
     if (!district && !filter.unit && !filter.streetId) {
-      const choice = chooseDistrict(await deps.registry.listDistricts(), undefined);
-      if ('refusal' in choice) throw new HttpError(400, 'bad_request', choice.refusal);
-      district = choice.district.districtId;
+      district = chooseDistrict(await deps.registry.listDistricts(), undefined).districtId;
     }
     return json(200, await deps.caseStore.list({ ...filter, districtId: district }));
   },

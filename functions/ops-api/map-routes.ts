@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { districtMap, DistrictMapError, type DistrictMapDeps } from '#shared/app/district-map';
-import { HttpError, json, parseRequest, type RouteHandler } from '#shared/adapters/http-api';
+import { districtMap, type DistrictMapDeps } from '#shared/app/district-map';
+import { json, parseRequest, type RouteHandler } from '#shared/adapters/http-api';
 import { opsPageHtml, type OperatorSignIn } from '#shared/pages/ops-page';
 
 const MapQuery = z.strictObject({ districtId: z.string().min(1).max(100).optional() });
@@ -10,11 +10,6 @@ export const mapRoutes = (deps: DistrictMapDeps & { operatorSignIn?: OperatorSig
   'GET /': async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body: opsPageHtml(deps.operatorSignIn) }),
   'GET /map': async (event) => {
     const { districtId } = parseRequest(MapQuery, event.queryStringParameters ?? {});
-    try {
-      return json(200, await districtMap(deps, districtId));
-    } catch (error) {
-      if (error instanceof DistrictMapError) throw new HttpError(400, 'bad_request', error.message);
-      throw error;
-    }
+    return json(200, await districtMap(deps, districtId));
   },
 });

@@ -3,6 +3,7 @@ import { getOpen311Request, listOpen311Requests, Open311Error, Open311Query, typ
 import { OPEN311_SERVICES } from '#shared/domain/open311';
 import { describeIssues } from '#shared/domain/payloads';
 import { json, type RouteHandler } from '#shared/adapters/http-api';
+import { RequestRefusedError } from '#shared/app/ports';
 
 /** Open311's error answer: a list of `{ code, description }`. */
 const open311Error = (code: 400 | 404, description: string) => json(code, [{ code, description }]);
@@ -15,6 +16,7 @@ const open311 =
       return await route(event);
     } catch (error) {
       if (error instanceof Open311Error) return open311Error(error.status, error.message);
+      if (error instanceof RequestRefusedError) return open311Error(400, error.message);
       throw error;
     }
   };

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { InvalidPageTokenError } from '#shared/app/ports';
+import { RequestRefusedError } from '#shared/app/ports';
 import { describeIssues } from '#shared/domain/payloads';
 
 /** A client error with an HTTP status and a stable error code. */
@@ -24,7 +24,8 @@ export type RouteHandler = (event: APIGatewayProxyEventV2) => Promise<APIGateway
 
 /**
  * An HTTP API function: routes by API Gateway's `routeKey` ("GET /devices/{thing}"),
- * maps {@link HttpError} to its status and anything else to a 500 that hides internals.
+ * maps {@link HttpError} to its status, a {@link RequestRefusedError} to 400, and anything
+ * else to a 500 that hides internals.
  */
 export function httpApi(routes: Record<string, RouteHandler>, onError: (error: unknown) => void) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
@@ -34,7 +35,7 @@ export function httpApi(routes: Record<string, RouteHandler>, onError: (error: u
       return await route(event);
     } catch (error) {
       if (error instanceof HttpError) return json(error.status, { error: error.code, message: error.message });
-      if (error instanceof InvalidPageTokenError) return json(400, { error: 'bad_request', message: error.message });
+      if (error instanceof RequestRefusedError) return json(400, { error: 'bad_request', message: error.message });
       onError(error);
       return json(500, { error: 'internal', message: 'the request failed; the error is in the function log' });
     }

@@ -55,9 +55,6 @@ export interface AssessmentDeps {
   clock: Clock;
 }
 
-/** A district's assessment request cannot be answered as asked. */
-export class AssessmentRequestError extends Error {}
-
 /**
  * Assesses a district's units over a period: reads the cases that can count (opened from
  * the lookback before the year-earlier comparison to the period's end) and the district's
@@ -78,9 +75,7 @@ export type DistrictAssessment = Assessment & {
 };
 
 export async function assessDistrict(deps: AssessmentDeps, query: AssessmentQuery): Promise<DistrictAssessment> {
-  const choice = chooseDistrict(await deps.registry.listDistricts(), query.districtId);
-  if ('refusal' in choice) throw new AssessmentRequestError(choice.refusal);
-  const { district } = choice;
+  const district = chooseDistrict(await deps.registry.listDistricts(), query.districtId);
   const period = query.month ? monthPeriod(query.month, district.timezone) : { from: query.from!, to: query.to! };
   const clock: SlaClock = query.clock === 'working' ? { kind: 'working', calendar: { timeZone: district.timezone, ...district.calendar } } : { kind: 'calendar' };
   const since = earliestRelevant(period) - ASSESSMENT_LOOKBACK_DAYS * DAY;

@@ -39,12 +39,8 @@ export interface DistrictMapDeps {
   clock: Clock;
 }
 
-export class DistrictMapError extends Error {}
-
 export async function districtMap(deps: DistrictMapDeps, districtId?: string): Promise<DistrictMap> {
-  const choice = chooseDistrict(await deps.registry.listDistricts(), districtId);
-  if ('refusal' in choice) throw new DistrictMapError(choice.refusal);
-  const { district } = choice;
+  const district = chooseDistrict(await deps.registry.listDistricts(), districtId);
   const now = deps.clock.now();
   const id = district.districtId;
   const [grids, rooms, markets, bins, cases, routes] = await Promise.all([

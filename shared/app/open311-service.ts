@@ -77,9 +77,7 @@ export interface Open311Page {
 }
 
 async function districtOf(deps: Open311Deps, jurisdiction: string | undefined): Promise<District> {
-  const choice = chooseDistrict(await deps.registry.listDistricts(), jurisdiction, 'jurisdiction_id');
-  if ('refusal' in choice) throw new Open311Error(400, choice.refusal);
-  return choice.district;
+  return chooseDistrict(await deps.registry.listDistricts(), jurisdiction, 'jurisdiction_id');
 }
 
 /** Names the cases' places and agencies (one read of each site, grid and the departments) and maps them. */

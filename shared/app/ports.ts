@@ -216,8 +216,11 @@ export interface CaseStore {
   listOpened(districtId: string, from: number, to: number): Promise<Case[]>;
 }
 
+/** A request that cannot be answered as asked: the caller's mistake (an HTTP API answers 400 with the message). */
+export class RequestRefusedError extends Error {}
+
 /** A `nextToken` this API did not issue. */
-export class InvalidPageTokenError extends Error {}
+export class InvalidPageTokenError extends RequestRefusedError {}
 
 export function encodePageToken(key: unknown): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
