@@ -4,7 +4,7 @@ import type { Clock } from '#shared/domain/clock';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import type { SlaClock } from '#shared/domain/working-time';
 import type { SegmentCoverage } from '#shared/domain/coverage';
-import { zonedTimeToEpoch } from '#shared/domain/local-time';
+import { addMonths, zonedTimeToEpoch } from '#shared/domain/local-time';
 import { windowInstances } from '#shared/domain/sweep-windows';
 import { chooseDistrict } from './district-choice.ts';
 import type { RouteDirectory } from './sweep-coverage.ts';
@@ -62,9 +62,7 @@ export interface AssessmentDeps {
  */
 /** The first instant of a local month, and of the month after. */
 export function monthPeriod(month: string, timeZone: string): { from: number; to: number } {
-  const [year, m] = month.split('-').map(Number) as [number, number];
-  const next = m === 12 ? `${year + 1}-01` : `${year}-${String(m + 1).padStart(2, '0')}`;
-  return { from: zonedTimeToEpoch(`${month}-01`, '00:00', timeZone), to: zonedTimeToEpoch(`${next}-01`, '00:00', timeZone) };
+  return { from: zonedTimeToEpoch(`${month}-01`, '00:00', timeZone), to: zonedTimeToEpoch(`${addMonths(month, 1)}-01`, '00:00', timeZone) };
 }
 
 export type DistrictAssessment = Assessment & {

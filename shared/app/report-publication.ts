@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { localTimeParts } from '#shared/domain/local-time';
+import { addMonths, localTimeParts } from '#shared/domain/local-time';
 import { reportPublishedEvent, type ReportPublished } from '#shared/events/report-events';
 import { assembleMonthlyReport, reportFiles } from '#shared/report/monthly-report';
 import { assessDistrict, MONTH, monthPeriod, type AssessmentDeps } from './assessment-service.ts';
@@ -39,8 +39,7 @@ export const PUBLISHED_MARKER = 'published.json';
 
 /** The local calendar month before the one `at` falls in. */
 export function monthBefore(at: number, timeZone: string): string {
-  const [year, month] = localTimeParts(at, timeZone).date.split('-').map(Number) as [number, number];
-  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
+  return addMonths(localTimeParts(at, timeZone).date.slice(0, 7), -1);
 }
 
 export interface PublicationOutcome {

@@ -46,12 +46,14 @@ export function zonedTimeToEpoch(date: string, time: string, timeZone: string): 
   const asUtc = Date.UTC(y, mo - 1, d, h, mi);
   // The zone's offset at that moment, found by reading the UTC guess back in local time (twice for DST edges).
   let guess = asUtc;
-  for (let i = 0; i < 2; i++) {
-    const p = Object.fromEntries(formatter(timeZone).formatToParts(guess).map((x) => [x.type, x.value]));
-    const local = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
-    guess += asUtc - local;
-  }
+  for (let i = 0; i < 2; i++) guess += asUtc - wallClock(guess, timeZone).asUtc;
   return guess;
+}
+
+/** The zone's wall clock at a moment: its fields, and the same fields read as a UTC time. */
+function wallClock(epochMs: number, timeZone: string) {
+  const p = Object.fromEntries(formatter(timeZone).formatToParts(epochMs).map((x) => [x.type, x.value]));
+  return { parts: p, asUtc: Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) };
 }
 
 /**
@@ -60,12 +62,17 @@ export function zonedTimeToEpoch(date: string, time: string, timeZone: string): 
  */
 export function isoWithOffset(epochMs: number, timeZone: string): string {
   const seconds = Math.floor(epochMs / 1000) * 1000;
-  const p = Object.fromEntries(formatter(timeZone).formatToParts(seconds).map((x) => [x.type, x.value]));
-  const local = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
-  const offset = Math.round((local - seconds) / 60_000);
+  const { parts: p, asUtc } = wallClock(seconds, timeZone);
+  const offset = Math.round((asUtc - seconds) / 60_000);
   const two = (n: number) => String(n).padStart(2, '0');
   const sign = offset < 0 ? '-' : '+';
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${sign}${two(Math.floor(Math.abs(offset) / 60))}:${two(Math.abs(offset) % 60)}`;
+}
+
+/** A calendar month (`YYYY-MM`) some months later (or earlier). */
+export function addMonths(month: string, months: number): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m - 1 + months, 1)).toISOString().slice(0, 7);
 }
 
 /** A local date (`YYYY-MM-DD`) some days later (or earlier). */
