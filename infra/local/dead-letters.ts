@@ -1,7 +1,8 @@
-import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Log } from '#shared/app/ports';
 import type { DeadLetter, LocalQueue } from './local-queue.ts';
+import { writeWhole } from './write-whole.ts';
 
 export const DEAD_LETTER_FILE = 'dead-letters.jsonl';
 /** Dead letters being put back: kept until every one is on its queue, so a crash part-way loses none (the next redrive sends them again). */
@@ -16,6 +17,30 @@ export interface RedriveOutcome {
   left: number;
 }
 
+/** The lines of a JSON Lines file, each with its dead letter where it is one; none when the file is missing. */
+async function readLetters(path: string): Promise<{ line: string; letter?: DeadLetter }[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      try {
+        const letter = JSON.parse(line) as DeadLetter;
+        return typeof letter?.queue === 'string' && typeof letter.body === 'string' ? { line, letter } : { line };
+      } catch {
+        return { line };
+      }
+    });
+}
+
+const jsonl = (lines: string[]) => lines.map((l) => `${l}\n`).join('');
+
 /**
  * The local stand-in for SQS's dead-letter redrive (`aws sqs start-message-move-task` in
  * AWS): puts every dead letter of the data folder back on the queue it came from (a retry
@@ -28,39 +53,22 @@ export async function redriveDeadLetters(dataDir: string, queues: ReadonlyMap<st
   const deadLetters = join(dataDir, DEAD_LETTER_FILE);
   const redriving = join(dataDir, REDRIVING_FILE);
   // A redrive a crash interrupted is finished first, then what has died since (once each, by message id).
-  const read = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : []);
+  const fresh = await readLetters(deadLetters);
   const seen = new Set<string>();
-  const lines = [...read(redriving), ...read(deadLetters)].filter((line) => {
-    const id = /"messageId":"([^"]+)"/.exec(line)?.[1];
-    if (!id) return true;
-    if (seen.has(id)) return false;
-    seen.add(id);
-    return true;
-  });
-  if (existsSync(deadLetters)) {
-    writeFileSync(`${redriving}.tmp`, lines.map((l) => `${l}\n`).join(''));
-    renameSync(`${redriving}.tmp`, redriving);
-    unlinkSync(deadLetters);
+  const entries = [...(await readLetters(redriving)), ...fresh].filter(({ letter }) => !letter || (!seen.has(letter.messageId) && seen.add(letter.messageId)));
+  if (fresh.length) {
+    await writeWhole(redriving, jsonl(entries.map((e) => e.line)));
+    await rm(deadLetters);
   }
   const outcome: RedriveOutcome = { redriven: {}, left: 0 };
-  if (lines.length === 0) {
-    rmSync(redriving, { force: true });
-    return outcome;
-  }
   const left: string[] = [];
   const redriven: string[] = [];
-  for (const line of lines) {
-    let letter: DeadLetter;
-    try {
-      letter = JSON.parse(line) as DeadLetter;
-    } catch {
-      log.warn('redrive: a dead-letter line is not JSON; it stays in the dead-letter file', { line: line.slice(0, 200) });
-      left.push(line);
-      continue;
-    }
-    const queue = queues.get(letter.queue);
-    if (!queue || typeof letter.body !== 'string') {
-      log.warn(`redrive: no queue "${letter.queue}" in this stack; the dead letter stays in the dead-letter file`, { messageId: letter.messageId });
+  for (const { line, letter } of entries) {
+    const queue = letter && queues.get(letter.queue);
+    if (!letter || !queue) {
+      log.warn(letter ? `redrive: no queue "${letter.queue}" in this stack; the dead letter stays in the dead-letter file` : 'redrive: a line is not a dead letter; it stays in the dead-letter file', {
+        line: line.slice(0, 200),
+      });
       left.push(line);
       continue;
     }
@@ -68,12 +76,12 @@ export async function redriveDeadLetters(dataDir: string, queues: ReadonlyMap<st
     redriven.push(line);
     outcome.redriven[letter.queue] = (outcome.redriven[letter.queue] ?? 0) + 1;
   }
-  if (left.length) appendFileSync(deadLetters, left.map((l) => `${l}\n`).join(''));
+  if (left.length) await appendFile(deadLetters, jsonl(left));
   outcome.left = left.length;
   if (redriven.length) {
     outcome.keptIn = join(dataDir, `dead-letters.redriven-${now.toISOString().replace(/[:.]/g, '-')}.jsonl`);
-    writeFileSync(outcome.keptIn, redriven.map((l) => `${l}\n`).join(''));
+    await writeFile(outcome.keptIn, jsonl(redriven));
   }
-  rmSync(redriving, { force: true });
+  await rm(redriving, { force: true });
   return outcome;
 }

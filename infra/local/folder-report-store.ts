@@ -1,6 +1,7 @@
-import { access, mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { access } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import type { ReportStore } from '#shared/app/ports';
+import { writeWhole } from './write-whole.ts';
 
 /** The local stand-in for the reports bucket: a key is a path under the folder, each file written whole (by rename). */
 export class FolderReportStore implements ReportStore {
@@ -29,9 +30,6 @@ export class FolderReportStore implements ReportStore {
   }
 
   async put(key: string, body: string): Promise<void> {
-    const path = this.path(key);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(`${path}.tmp`, body);
-    await rename(`${path}.tmp`, path);
+    await writeWhole(this.path(key), body);
   }
 }
