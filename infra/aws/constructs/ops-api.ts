@@ -74,8 +74,7 @@ export class OpsApi extends Construct {
       const routes = this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration, ...(route.auth ? { authorizer: authorizers[route.auth] } : {}) });
       if (route.auth === 'public') {
         for (const r of routes) Validations.of(r).acknowledge({ id: 'AwsSolutions::AwsSolutions-APIG4', reason: `${route.method} ${route.path} is the ops page: static HTML and script, no data; what it shows comes from routes that need an operator's token.` });
-      }
-      if (route.auth) {
+        // The function serving the page tells it where operators sign in.
         fn.addEnvironment(SIGN_IN_ENV.domain, props.operators.domain.baseUrl());
         fn.addEnvironment(SIGN_IN_ENV.clientId, client.userPoolClientId);
       }
