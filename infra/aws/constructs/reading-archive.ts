@@ -1,5 +1,6 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { BlockPublicAccess, Bucket, BucketEncryption, StorageClass } from 'aws-cdk-lib/aws-s3';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { StorageClass, type Bucket } from 'aws-cdk-lib/aws-s3';
+import { privateBucket } from './private-bucket.ts';
 import { Construct } from 'constructs';
 
 /**
@@ -20,17 +21,11 @@ export class ReadingArchive extends Construct {
 
   constructor(scope: Construct, id: string, props: { retain: boolean }) {
     super(scope, id);
-    this.bucket = new Bucket(this, 'bucket', {
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    this.bucket = privateBucket(this, 'bucket', {
+      retain: props.retain,
+      writtenBy: 'the archive delivery streams',
       // Readings are the record for assessments and reviews: kept, in a cheaper class after 90 days.
       lifecycleRules: [{ transitions: [{ storageClass: StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(90) }] }],
-      removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-    Validations.of(this.bucket).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-S1',
-      reason: 'Only the archive delivery streams write to it and people read it through IAM; CloudTrail S3 data events, not server access logs, are the audit trail a deployment turns on if it wants one.',
     });
     new CfnOutput(Stack.of(this), 'reading-archive-bucket', { value: this.bucket.bucketName, description: 'every accepted reading, gzipped JSON Lines by kind and day' });
     new CfnOutput(Stack.of(this), 'reading-archive-arn', { value: this.bucket.bucketArn, exportName: READING_ARCHIVE_EXPORT, description: 'the archive bucket, for the delivery streams' });

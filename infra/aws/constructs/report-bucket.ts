@@ -1,5 +1,6 @@
-import { CfnOutput, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import { privateBucket } from './private-bucket.ts';
 import { Construct } from 'constructs';
 
 /** The export the functions (stateless stack) import the reports bucket by: a fixed name, as the reading archive's (see READING_ARCHIVE_EXPORT). */
@@ -16,17 +17,7 @@ export class ReportBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: { retain: boolean }) {
     super(scope, id);
-    this.bucket = new Bucket(this, 'bucket', {
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      versioned: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-    Validations.of(this.bucket).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-S1',
-      reason: 'Only the publish-reports function writes to it and people read it through IAM; CloudTrail S3 data events, not server access logs, are the audit trail a deployment turns on if it wants one.',
-    });
+    this.bucket = privateBucket(this, 'bucket', { retain: props.retain, writtenBy: 'the publish-reports function', versioned: true });
     new CfnOutput(Stack.of(this), 'report-bucket', { value: this.bucket.bucketName, description: 'the monthly reports, <district>/<YYYY-MM>/' }).overrideLogicalId('ReportBucket');
     new CfnOutput(Stack.of(this), 'report-bucket-arn', { value: this.bucket.bucketArn, exportName: REPORT_BUCKET_EXPORT, description: 'the reports bucket, for the functions that publish reports' });
   }
