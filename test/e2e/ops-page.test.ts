@@ -3,17 +3,18 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import mqtt, { type MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseItem } from '#shared/adapters/dynamodb/case-store';
 import { documentClient } from '#shared/adapters/dynamodb/client';
 import type { DistrictMap } from '#shared/app/district-map';
 import type { Case } from '#shared/domain/cases';
 import { topicFor } from '#shared/domain/topics';
 import { loadDistrictDir } from '#devices/district-files';
-import { quietObserver, startLocalStack, type LocalStack } from '#infra/local/stack';
+import type { LocalStack } from '#infra/local/stack';
 import { opsPageHtml } from '#shared/pages/ops-page';
 import { kase } from '../support/assessment-fixture.ts';
 import { ARTIFACTS, launchBrowser } from '../support/browser.ts';
+import { testStack } from '../support/test-stack.ts';
 
 const NOW = Date.UTC(2026, 10, 27, 2, 0); // 10:00 in the district
 const MIN = 60_000;
@@ -33,17 +34,7 @@ function caseAt(caseId: string, roomIndex: number, category: 'bin_fire' | 'garba
 const store = async (c: Case) => documentClient(stack.dynamo).send(new PutCommand({ TableName: stack.tables.cases, Item: caseItem(c) }));
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    clock: { now: () => NOW },
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    tablePrefix: `opspage-${Math.random().toString(36).slice(2, 8)}-`,
-    model,
-    schedules: false,
-    mqttPort: 0,
-    apiPort: 0,
-    batchWindowMs: 20,
-    observer: quietObserver(),
-  });
+  stack = await testStack('opspage', { clock: { now: () => NOW }, model, schedules: false, batchWindowMs: 20 });
   // Two garbage rooms report their fill through MQTT, the whole way in.
   for (const [thing, fillPct] of [['bin-gs-001', 35], ['bin-gs-002', 95]] as const) {
     sensor = await mqtt.connectAsync(stack.mqttUrl, { clientId: thing, reconnectPeriod: 0 });

@@ -1,14 +1,14 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, inject, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { systemClock } from '#shared/adapters/clock';
 import { encodeEnvelope } from '#shared/adapters/telemetry-envelope';
 import { topicFor } from '#shared/domain/topics';
 import { loadDistrictDir } from '#devices/district-files';
-import { quietObserver, startLocalStack } from '#infra/local/stack';
 import type { RedriveOutcome } from '#infra/local/dead-letters';
 import type { DeadLetter } from '#infra/local/local-queue';
+import { testStack } from '../support/test-stack.ts';
 
 const model = await loadDistrictDir();
 
@@ -29,20 +29,7 @@ describe('redrive (npm start -- --redrive)', () => {
     // A redrive a crash interrupted, holding the same letter again: it goes back once.
     writeFileSync(join(dataDir, 'dead-letters.redriving.jsonl'), jsonl([stored]));
     let outcome: RedriveOutcome | undefined;
-    const stack = await startLocalStack({
-      clock: systemClock,
-      dataDir,
-      dynamoEndpoint: inject('dynamoEndpoint'),
-      tablePrefix: `redrive-${Date.now()}-`,
-      model,
-      schedules: false,
-      mqttPort: 0,
-      apiPort: 0,
-      batchWindowMs: 20,
-      observer: quietObserver(),
-      redrive: true,
-      onRedrive: (o) => (outcome = o),
-    });
+    const stack = await testStack('redrive', { clock: systemClock, dataDir, model, schedules: false, batchWindowMs: 20, redrive: true, onRedrive: (o) => (outcome = o) });
     try {
       expect(outcome).toMatchObject({ redriven: { 'bins-retry': 1 }, left: 1 });
       await vi.waitFor(
@@ -64,8 +51,6 @@ describe('redrive (npm start -- --redrive)', () => {
   }, 60_000);
 
   it('is refused in memory, where there are no dead letters to put back', async () => {
-    await expect(startLocalStack({ clock: systemClock, dynamoEndpoint: inject('dynamoEndpoint'), tablePrefix: `redrive-mem-${Date.now()}-`, mqttPort: 0, apiPort: 0, schedules: false, observer: quietObserver(), redrive: true })).rejects.toThrow(
-      'redrive needs a data folder',
-    );
+    await expect(testStack('redrive-mem', { clock: systemClock, schedules: false, redrive: true })).rejects.toThrow('redrive needs a data folder');
   });
 });

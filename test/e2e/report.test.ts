@@ -3,16 +3,17 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { caseItem, } from '#shared/adapters/dynamodb/case-store';
 import { documentClient } from '#shared/adapters/dynamodb/client';
 import type { DistrictAssessment } from '#shared/app/assessment-service';
 import { percent } from '#shared/report/monthly-report';
 import { loadDistrictDir } from '#devices/district-files';
 import { generateReport } from '#infra/local/report';
-import { quietObserver, startLocalStack, type LocalStack } from '#infra/local/stack';
+import type { LocalStack } from '#infra/local/stack';
 import { casesInSampleDistrict } from '../support/assessment-fixture.ts';
 import { ARTIFACTS, launchBrowser } from '../support/browser.ts';
+import { testStack } from '../support/test-stack.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const model = await loadDistrictDir();
@@ -23,17 +24,8 @@ let now = Date.UTC(2026, 11, 15);
 const api = async <T>(path: string): Promise<T> => (await fetch(`${stack.apiUrl}${path}`)).json() as Promise<T>;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    clock: { now: () => now },
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    tablePrefix: `report-${Math.random().toString(36).slice(2, 8)}-`,
-    model,
-    // Only the monthly report's schedule: the others would open cases of their own.
-    schedules: ['monthly-report'],
-    mqttPort: 0,
-    apiPort: 0,
-    observer: quietObserver(),
-  });
+  // Only the monthly report's schedule: the others would open cases of their own.
+  stack = await testStack('report', { clock: { now: () => now }, model, schedules: ['monthly-report'] });
   const doc = documentClient(stack.dynamo);
   for (const c of cases) await doc.send(new PutCommand({ TableName: stack.tables.cases, Item: caseItem(c) }));
 });

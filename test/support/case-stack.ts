@@ -7,25 +7,15 @@ import type { Case } from '#shared/domain/cases';
 import { topicFor } from '#shared/domain/topics';
 import { isDeviceKind } from '#shared/domain/device-kinds';
 import type { CityModel } from '#shared/domain/city-model';
-import { quietObserver, startLocalStack, type LocalStack, type LocalStackOptions } from '#infra/local/stack';
+import type { LocalStack, LocalStackOptions } from '#infra/local/stack';
+import { testStack } from './test-stack.ts';
 
 /** A local stack on the run's DynamoDB Local, on a clock the test moves, with MQTT helpers. */
 export async function caseStack(model: CityModel, start: number, extra: Partial<LocalStackOptions> = {}) {
   let t = start;
   const clock = { now: () => t };
   const dataDir = extra.dataDir ?? mkdtempSync(join(tmpdir(), 'cityops-e2e-'));
-  const stack: LocalStack = await startLocalStack({
-    clock,
-    dynamoEndpoint: extra.dynamoEndpoint!,
-    tablePrefix: extra.tablePrefix ?? `cases-${Math.random().toString(36).slice(2, 8)}-`,
-    mqttPort: 0,
-    apiPort: 0,
-    model,
-    dataDir,
-    batchWindowMs: 20,
-    observer: quietObserver(),
-    ...extra,
-  });
+  const stack: LocalStack = await testStack('cases', { clock, model, dataDir, batchWindowMs: 20, ...extra });
   const clients = new Map<string, MqttClient>();
   const client = async (thing: string) => {
     let c = clients.get(thing);
