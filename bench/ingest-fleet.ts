@@ -2,11 +2,12 @@
  * The ingest benchmark's sensors, on a worker thread of their own (as real devices are not
  * in the pipeline's process): each connects as its thing, waits for `warm`, publishes
  * `warmUp` readings as fast as acknowledged (so DynamoDB Local's JVM has compiled the paths
- * the run takes: what the run measures is the steady state), posts `warmed`, waits for `go`,
- * then publishes `perDevice` readings with QoS 1, `inFlight` at a time, or at the offered
- * `rate` in all. Readings follow the simulator's fill model, 5 minutes apart in reading
- * time, the measured ones after the warm-up's. Posts `connected`, progress (`sent`), and at
- * the end every measured publish time (epoch ms, by `topic#seq`).
+ * the run takes: what the run measures is the steady state), posts `warmed`, then runs each
+ * `go` phase it is sent: `perDevice` readings with QoS 1, `inFlight` at a time, or at the
+ * offered `rate` in all, posting `done` with every publish time (epoch ms, by `topic#seq`).
+ * Readings follow the simulator's fill model, 5 minutes apart in reading time, each phase's
+ * after the one before (`readings` per device in all, so none is stale). Posts `connected`
+ * and progress (`sent`).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import mqtt from 'mqtt';
@@ -17,10 +18,17 @@ import { topicFor } from '#shared/domain/topics';
 export interface FleetOrder {
   mqttUrl: string;
   devices: Device[];
-  perDevice: number;
+  /** Readings per device over the whole run (warm-up and phases), to date the first one. */
+  readings: number;
   /** Readings per device published before the measured ones. */
   warmUp: number;
   inFlight: number;
+}
+
+/** One measured phase. */
+export interface FleetPhase {
+  type: 'go';
+  perDevice: number;
   rate?: number;
 }
 
@@ -34,7 +42,7 @@ const post = (report: FleetReport) => port.postMessage(report);
 const clients = await Promise.all(order.devices.map((d) => mqtt.connectAsync(order.mqttUrl, { clientId: d.thing, reconnectPeriod: 0 })));
 post({ type: 'connected' });
 await new Promise((resolve) => port.once('message', resolve)); // warm
-const firstReading = Date.now() - Math.ceil((order.warmUp + order.perDevice) * 1.1 + 2) * 5 * 60_000;
+const firstReading = Date.now() - Math.ceil(order.readings * 1.1 + 2) * 5 * 60_000;
 const sensors = order.devices.map((device) => new BinSensor(device, firstReading));
 const publish = (d: number) => {
   const payload = sensors[d]!.emit(sensors[d]!.nextAt)!.payload as { seq: number };
@@ -47,34 +55,41 @@ await Promise.all(
   }),
 );
 post({ type: 'warmed' });
-await new Promise((resolve) => port.once('message', resolve)); // go
 
-const started = now();
-const publishedAt: [string, number][] = [];
-let sent = 0;
-const ticker = setInterval(() => post({ type: 'sent', sent }), 250);
-await Promise.all(
-  clients.map(async (_, d) => {
-    let published = 0;
-    await Promise.all(
-      Array.from({ length: order.inFlight }, async () => {
-        while (published < order.perDevice) {
-          const s = ++published;
-          const { topic, payload, send } = publish(d);
-          if (order.rate) {
-            // Device d's s-th message is due at (s - 1) rounds of all devices, plus its place in the round.
-            const wait = started + (((s - 1) * clients.length + d) / order.rate) * 1000 - now();
-            if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+async function phase({ perDevice, rate }: FleetPhase): Promise<void> {
+  const started = now();
+  const publishedAt: [string, number][] = [];
+  let sent = 0;
+  const ticker = setInterval(() => post({ type: 'sent', sent }), 250);
+  await Promise.all(
+    clients.map(async (_, d) => {
+      let published = 0;
+      await Promise.all(
+        Array.from({ length: rate ? 1 : order.inFlight }, async () => {
+          while (published < perDevice) {
+            const s = ++published;
+            const { topic, payload, send } = publish(d);
+            if (rate) {
+              // Device d's s-th message is due at (s - 1) rounds of all devices, plus its place in the round.
+              const wait = started + (((s - 1) * clients.length + d) / rate) * 1000 - now();
+              if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+            }
+            publishedAt.push([`${topic}#${payload.seq}`, now()]);
+            await send();
+            sent++;
           }
-          publishedAt.push([`${topic}#${payload.seq}`, now()]);
-          await send();
-          sent++;
-        }
-      }),
-    );
-  }),
-);
-clearInterval(ticker);
-post({ type: 'sent', sent });
-post({ type: 'done', publishedAt });
+        }),
+      );
+    }),
+  );
+  clearInterval(ticker);
+  post({ type: 'sent', sent });
+  post({ type: 'done', publishedAt });
+}
+
+for (;;) {
+  const message = (await new Promise((resolve) => port.once('message', resolve))) as FleetPhase | 'stop';
+  if (message === 'stop') break;
+  await phase(message);
+}
 await Promise.all(clients.map((c) => c.endAsync()));

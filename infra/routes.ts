@@ -28,37 +28,46 @@ export interface FunctionSpec {
 }
 
 /**
- * Topic filter → delivery stream → function → archive, with a retry queue beside it. The
- * topic rule puts each message on the route's Firehose delivery stream; Firehose buffers
- * them and has the ingest function process each buffer (it validates, stores state,
- * detects, and returns the accepted readings, which Firehose writes to the archive). A
- * message the function cannot store yet (a retryable failure) goes to the retry queue,
- * whose SQS event source brings it back to the same function until its receive limit,
- * then to the dead-letter queue.
+ * Topic filter → stream → function, with the archive and the discard destination beside
+ * it. The topic rule puts each message on the route's Kinesis data stream, partition key =
+ * the thing name, so each device's messages stay in order on one shard. The ingest
+ * function reads the stream through an event source mapping: batches of up to `batchSize`
+ * records gathered for at most `batchWindowSeconds`, `parallelizationFactor` batches of
+ * a shard at once (never two of one device), a batch that fails bisected until the
+ * failing record stands alone, partial batch responses, retried until success or until
+ * the record is `maxRecordAgeSeconds` old (before the stream's retention ends), then kept
+ * whole (payload included) at the discard destination. A Firehose stream reads the same
+ * stream into the archive, untransformed, so archiving and processing never hold each
+ * other up.
  */
 export interface TelemetryRoute {
   /** Also the topic rule's name (underscores: IoT rule names allow no dashes). */
   ruleName: string;
   kind: DeviceKind;
   topicFilter: string;
-  deliveryStream: string;
+  /** The Kinesis data stream. */
+  stream: string;
+  /** On-demand (the default: it follows the load) or a fixed number of shards. */
+  capacity: { mode: 'on-demand' } | { mode: 'provisioned'; shards: number };
+  retentionHours: number;
   function: string;
-  /** Firehose buffering before the function is invoked: whichever of the two comes first. */
-  bufferSeconds: number;
-  bufferMb: number;
-  /** About `bufferMb` of this kind's messages: the local twin's cap on a buffer, which counts messages. */
-  bufferRecords: number;
-  /** Invocations Firehose retries after a failure, before the buffer goes to the archive's error prefix. */
-  processingRetries: number;
-  retryQueue: string;
-  /** Retry-queue event source: up to `batchSize` records, waiting at most `batchWindowSeconds` to fill. */
   batchSize: number;
   batchWindowSeconds: number;
-  /** Receives before a retried message goes to the dead-letter queue. */
-  maxReceiveCount: number;
-  /** Concurrent batches per retry queue (SQS event source maximum concurrency). */
-  maxConcurrency: number;
+  /** Concurrent batches per shard (1–10); a device's records always go to the same one, in order. */
+  parallelizationFactor: number;
+  bisectOnError: boolean;
+  /** -1: retry until success (bounded by `maxRecordAgeSeconds`). */
+  maxRetryAttempts: number;
+  maxRecordAgeSeconds: number;
+  /** The Firehose stream that archives the stream's records (to the archive bucket; files locally). */
+  archive: string;
 }
+
+/** Shards the local twin gives an on-demand stream (AWS starts one at 4 MiB/s of writes: four shards' worth). */
+export const ON_DEMAND_LOCAL_SHARDS = 4;
+
+/** A stream's shard count where it has to be a number (the local twin; AWS sizes an on-demand stream itself). */
+export const shardCount = (route: TelemetryRoute): number => (route.capacity.mode === 'provisioned' ? route.capacity.shards : ON_DEMAND_LOCAL_SHARDS);
 
 /** A function run on a schedule with an EventBridge `ScheduledEvent`. */
 export interface ScheduleRoute {
@@ -88,9 +97,9 @@ const ingestFunction = (kind: DeviceKind): FunctionSpec => ({
   entry: `functions/ingest-${kind}/handler.ts`,
   memoryMb: 512,
   timeoutSeconds: 30,
-  description: `Validates and stores ${kind} telemetry from its delivery stream and retry queue`,
+  description: `Validates and stores ${kind} telemetry from its Kinesis stream`,
   access: { registry: 'read', telemetry: 'readWrite', rejects: 'readWrite', cases: 'readWrite', ...(kind === 'sweepers' ? { coverage: 'readWrite' } : {}) },
-  failures: 'invoked synchronously by its Firehose delivery stream (which retries a failed buffer, then writes it under the archive’s error prefix) and by its retry queue’s event source (a failed message goes back to the queue and, after the route’s receive limit, to its dead-letter queue)',
+  failures: 'invoked by its stream’s event source mapping: a failed batch is bisected and retried in order until success or the record’s maximum age, then kept whole at the discard destination (S3)',
 });
 
 const SCHEDULED_FAILURES = 'invoked by a schedule: it works from stored state, not from the event, so the next run does what a failed run left (and function errors alarm)';
@@ -115,27 +124,29 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
 ];
 
-const telemetryRoute = (kind: DeviceKind, tuning: Pick<TelemetryRoute, 'bufferRecords' | 'batchSize'>): TelemetryRoute => ({
+const telemetryRoute = (kind: DeviceKind, tuning: Pick<TelemetryRoute, 'batchSize'>): TelemetryRoute => ({
   ruleName: telemetryRuleName(kind),
   kind,
   topicFilter: topicFilterFor(kind),
-  deliveryStream: `${kind}-telemetry`,
+  stream: `${kind}-telemetry`,
+  capacity: { mode: 'on-demand' },
+  retentionHours: 24,
   function: `ingest-${kind}`,
-  bufferSeconds: 5,
-  bufferMb: 1,
-  processingRetries: 3,
-  retryQueue: `${kind}-retry`,
-  batchWindowSeconds: 2,
-  maxReceiveCount: 5,
-  maxConcurrency: 2,
+  batchWindowSeconds: 1,
+  parallelizationFactor: 2,
+  bisectOnError: true,
+  maxRetryAttempts: -1,
+  // An hour short of the retention: a record is set aside whole before the stream drops it.
+  maxRecordAgeSeconds: 23 * 3600,
+  archive: `${kind}-archive`,
   ...tuning,
 });
 
 export const TELEMETRY_ROUTES: readonly TelemetryRoute[] = [
   // A garbage room's or a camera's message is a few hundred bytes; a sweeper's up to 500 GPS fixes (≈ 50 KB).
-  telemetryRoute('bins', { bufferRecords: 2000, batchSize: 100 }),
-  telemetryRoute('sweepers', { bufferRecords: 50, batchSize: 50 }),
-  telemetryRoute('cameras', { bufferRecords: 1000, batchSize: 100 }),
+  telemetryRoute('bins', { batchSize: 500 }),
+  telemetryRoute('sweepers', { batchSize: 50 }),
+  telemetryRoute('cameras', { batchSize: 200 }),
 ];
 
 export const SCHEDULES: readonly ScheduleRoute[] = [
@@ -167,9 +178,6 @@ export function ratePeriodMs(expression: string): number {
   const unit = { minute: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000 }[m[2] as 'minute'];
   return Number(m[1]) * unit;
 }
-
-/** Retry-queue visibility timeout: six times the function timeout, as AWS advises for event sources. */
-export const visibilityTimeoutSeconds = (route: TelemetryRoute): number => 6 * functionSpec(route.function).timeoutSeconds;
 
 export function functionSpec(name: string): FunctionSpec {
   const spec = FUNCTIONS.find((f) => f.name === name);

@@ -2,10 +2,13 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps
 import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { CASE_EVENT_SOURCE } from '#shared/events/case-events';
 import type { Construct } from 'constructs';
 import { TABLES, type TableKey, type TableSpec } from '#shared/adapters/dynamodb/tables';
-import { TELEMETRY_ROUTES, visibilityTimeoutSeconds } from '#infra/routes';
+import { TELEMETRY_ROUTES } from '#infra/routes';
+import { privateBucket } from './constructs/private-bucket.ts';
 import { ReadingArchive } from './constructs/reading-archive.ts';
 import { ReportBucket } from './constructs/report-bucket.ts';
 import { OperatorSignIn } from './constructs/operator-sign-in.ts';
@@ -23,6 +26,9 @@ function deadLetterQueue(scope: Construct, id: string): Queue {
   return queue;
 }
 
+/** The export the stateless stack imports the discard bucket by (a fixed name, as the archive's: see READING_ARCHIVE_EXPORT). */
+export const DISCARDED_BATCHES_EXPORT = 'CityOps-DiscardedBatchesArn';
+
 export interface StatefulStackProps extends StackProps {
   /** Refuse table deletion (default true: a city's records outlive a stack). */
   deletionProtection?: boolean;
@@ -31,15 +37,17 @@ export interface StatefulStackProps extends StackProps {
 }
 
 /**
- * What keeps state: the tables (from the same definitions the local twin creates), a retry
- * queue with a dead-letter queue per telemetry route of the route table, the reading
- * archive bucket, the reports bucket, the event bus, and the operators' user pool.
+ * What keeps state: the tables (from the same definitions the local twin creates), a
+ * Kinesis data stream per telemetry route of the route table, the bucket that keeps the
+ * batches their event sources discard, the reading archive bucket, the reports bucket, the
+ * event bus, and the operators' user pool.
  */
 export class StatefulStack extends Stack {
   readonly tables: Record<TableKey, TableV2>;
-  readonly queues: Record<string, Queue>;
-  /** Each retry queue's dead-letter queue, by queue name. */
-  readonly deadLetterQueues: Record<string, Queue> = {};
+  /** Each telemetry route's stream, by stream name. */
+  readonly streams: Record<string, Stream>;
+  /** Where the ingest functions' event sources keep a batch they gave up on, whole (the S3 on-failure destination). */
+  readonly discarded: Bucket;
   /** Where downstream systems hear of every case change (kept a year for replay) and every report published. */
   readonly bus: EventBus;
   /** Case-stream batches the Pipe could not deliver. */
@@ -77,19 +85,25 @@ export class StatefulStack extends Stack {
       }),
     ) as Record<TableKey, TableV2>;
 
-    this.queues = Object.fromEntries(
+    this.streams = Object.fromEntries(
       TELEMETRY_ROUTES.map((route) => {
-        const deadLetters = deadLetterQueue(this, `${route.retryQueue}-dlq`);
-        const queue = new Queue(this, `${route.retryQueue}-queue`, {
-          encryption: QueueEncryption.SQS_MANAGED,
-          enforceSSL: true,
-          visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(route)),
-          deadLetterQueue: { queue: deadLetters, maxReceiveCount: route.maxReceiveCount },
+        const stream = new Stream(this, `${route.stream}-stream`, {
+          streamName: route.stream,
+          ...(route.capacity.mode === 'on-demand' ? { streamMode: StreamMode.ON_DEMAND } : { streamMode: StreamMode.PROVISIONED, shardCount: route.capacity.shards }),
+          retentionPeriod: Duration.hours(route.retentionHours),
+          encryption: StreamEncryption.MANAGED,
+          removalPolicy: RemovalPolicy.DESTROY,
         });
-        this.deadLetterQueues[route.retryQueue] = deadLetters;
-        return [route.retryQueue, queue];
+        return [route.stream, stream];
       }),
     );
+    this.discarded = privateBucket(this, 'discarded-batches', {
+      retain: deletionProtection,
+      writtenBy: 'the ingest functions’ event source mappings (their S3 on-failure destination)',
+      versioned: true,
+    });
+    new CfnOutput(this, 'discarded-batches-bucket', { value: this.discarded.bucketName, description: 'stream batches the ingest functions gave up on, whole: see the README for the redrive' });
+    new CfnOutput(this, 'discarded-batches-arn', { value: this.discarded.bucketArn, exportName: DISCARDED_BATCHES_EXPORT, description: 'the discard bucket, for the ingest functions’ event sources' });
 
     this.archive = new ReadingArchive(this, 'reading-archive', { retain: deletionProtection });
     this.reports = new ReportBucket(this, 'reports', { retain: deletionProtection });

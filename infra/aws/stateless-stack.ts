@@ -1,6 +1,9 @@
 import { Duration, Fn, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { KinesisEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { StartingPosition, type IEventSourceDlq } from 'aws-cdk-lib/aws-lambda';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
@@ -12,8 +15,27 @@ import { REPORT_BUCKET_EXPORT } from './constructs/report-bucket.ts';
 import { Operations } from './constructs/operations.ts';
 import { DevicePolicies } from './constructs/device-policies.ts';
 import { TelemetryRules } from './constructs/telemetry-rules.ts';
-import { TelemetryDelivery } from './constructs/telemetry-delivery.ts';
-import type { StatefulStack } from './stateful-stack.ts';
+import { TelemetryArchive } from './constructs/telemetry-archive.ts';
+import { DISCARDED_BATCHES_EXPORT, type StatefulStack } from './stateful-stack.ts';
+
+/**
+ * An S3 on-failure destination that grants only what Lambda needs to keep a discarded
+ * batch there (`s3:PutObject`, and `s3:ListBucket`), where aws-cdk-lib's
+ * `S3OnFailureDestination` grants read-write, deletes included.
+ */
+const discardTo = (bucket: IBucket): IEventSourceDlq => ({
+  bind: (_mapping, fn) => {
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects('*')] }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+    if (fn.role) {
+      Validations.of(fn.role).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${DISCARDED_BATCHES_EXPORT}/*]`,
+        reason: 'Lambda names a discarded batch’s object itself (aws/lambda/<mapping>/<shard>/<time>-<uuid>): put only, on the discard bucket that holds nothing else.',
+      });
+    }
+    return { destination: bucket.bucketArn };
+  },
+});
 
 export interface StatelessStackProps extends StackProps {
   stateful: StatefulStack;
@@ -23,10 +45,10 @@ export interface StatelessStackProps extends StackProps {
 
 /**
  * What holds no state, all from the route table: device thing types and policies, one
- * function per entry with its grants, the telemetry delivery streams (processed by the
- * ingest functions, delivering to the archive bucket), the topic rules into them, the retry
- * queues' event sources, the schedules, and the Pipe from the case stream to the
- * event bus, the IAM-authorised ops API, and the dashboard with its alarms.
+ * function per entry with its grants, the topic rules into the telemetry streams, the
+ * ingest functions' event source mappings on them (bisect, partial batch responses, the
+ * discard bucket), the Firehose streams that archive them, the schedules, the Pipe from
+ * the case stream to the event bus, the IAM-authorised ops API, and the dashboard with its alarms.
  */
 export class StatelessStack extends Stack {
   readonly functions: Record<string, CityOpsFunction>;
@@ -38,29 +60,25 @@ export class StatelessStack extends Stack {
     this.functions = Object.fromEntries(FUNCTIONS.map((spec) => [spec.name, new CityOpsFunction(this, spec.name, { spec, tables: props.stateful.tables, reports, bus: props.stateful.bus })]));
     // The archive and reports buckets come by their fixed exports (see READING_ARCHIVE_EXPORT): deploy after the stateful stack.
     this.addDependency(props.stateful);
-    const delivery = new TelemetryDelivery(this, 'telemetry-delivery', {
-      functions: Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn])),
-    });
-    new TelemetryRules(this, 'telemetry-rules', { streams: delivery.streams });
+    // By its fixed export, as the archive bucket: the grants then name it readably.
+    const discarded = Bucket.fromBucketArn(this, 'discarded-batches', Fn.importValue(DISCARDED_BATCHES_EXPORT));
+    new TelemetryArchive(this, 'telemetry-archive', { streams: props.stateful.streams });
+    new TelemetryRules(this, 'telemetry-rules', { streams: props.stateful.streams });
     for (const route of TELEMETRY_ROUTES) {
       const fn = this.functions[route.function]!.fn;
-      const retryQueue = props.stateful.queues[route.retryQueue]!;
-      // What could not be stored yet goes on the retry queue, and comes back through its event source.
-      retryQueue.grant(fn, 'sqs:SendMessage'); // SendMessageBatch is authorised as SendMessage
-      fn.addEnvironment('RETRY_QUEUE_URL', retryQueue.queueUrl);
       fn.addEventSource(
-        new SqsEventSource(retryQueue, {
+        new KinesisEventSource(props.stateful.streams[route.stream]!, {
+          startingPosition: StartingPosition.TRIM_HORIZON,
           batchSize: route.batchSize,
           maxBatchingWindow: Duration.seconds(route.batchWindowSeconds),
-          maxConcurrency: route.maxConcurrency,
+          parallelizationFactor: route.parallelizationFactor,
+          bisectBatchOnError: route.bisectOnError,
           reportBatchItemFailures: true,
+          retryAttempts: route.maxRetryAttempts,
+          maxRecordAge: Duration.seconds(route.maxRecordAgeSeconds),
+          onFailure: discardTo(discarded),
         }),
       );
-      // On the function: its event source mapping is its child.
-      Validations.of(fn).acknowledge({
-        id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
-        reason: 'An SQS event source has no on-failure destination: failed messages go to the retry queue’s dead-letter queue after the route’s receive limit.',
-      });
     }
     new CaseEventPipe(this, 'case-event-pipe', {
       table: props.stateful.tables.cases,
@@ -71,7 +89,7 @@ export class StatelessStack extends Stack {
     new OpsApi(this, 'http-api', { functions: Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn])), operators: props.stateful.operators });
     new Operations(this, 'operations', {
       functions: Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn])),
-      deadLetterQueues: { ...props.stateful.deadLetterQueues, 'case-events': props.stateful.pipeDeadLetters },
+      deadLetterQueues: { 'case-events': props.stateful.pipeDeadLetters },
     });
     for (const schedule of SCHEDULES) {
       const fn = this.functions[schedule.function]!.fn;

@@ -62,7 +62,7 @@ export function consoleObserver(options: {
       counts.duplicates ? `${counts.duplicates} duplicates` : '',
       counts.rejected ? `${counts.rejected} rejected` : '',
       counts.throttled.size ? `throttled (over 100 publishes/s): ${[...counts.throttled].join(', ')}` : '',
-      options.queueDepth ? `${options.queueDepth()} queued` : '',
+      options.queueDepth ? `${options.queueDepth()} on the streams` : '',
     ].filter(Boolean);
     line('stored', `${stored} (last ${Math.round((options.intervalMs ?? 10_000) / 1000)} s)${extras.length ? ` | ${extras.join(' | ')}` : ''}`);
     counts.stored.clear();
@@ -95,7 +95,8 @@ export function consoleObserver(options: {
       refused: (what, clientId, reason) => line('refused', `${what} by "${clientId}": ${reason}`),
       throttled: (thing) => counts.throttled.add(thing),
     },
-    deadLetter: (m) => line('dlq', `${m.queue}: message ${m.messageId} moved to the dead-letter file after ${m.receiveCount} receives`),
+    discarded: (b) =>
+      line('discard', `${b.KinesisBatchInfo.streamArn.split('/').pop()}: ${b.KinesisBatchInfo.batchSize} records set aside whole (${b.requestContext.condition}, ${b.requestContext.approximateInvokeCount} invocations): npm start -- --redrive puts them back`),
     caseEvent: (event) => {
       const c = event.detail.data;
       const last = c.history.at(-1);
@@ -124,8 +125,8 @@ export function consoleObserver(options: {
       if (info.error) line('error', `schedule ${info.schedule} failed: ${(info.error as Error).message ?? info.error}`);
     },
     batch: (info) => {
-      if (info.error) line('error', `${info.queue} batch of ${info.size} failed: ${(info.error as Error).message ?? info.error}; it will be redelivered`);
-      else if (info.failed) line('retry', `${info.queue}: ${info.failed} of ${info.size} messages will be redelivered`);
+      if (info.error) line('error', `${info.stream} batch of ${info.size} failed: ${(info.error as Error).message ?? info.error}; it will be retried (bisected)`);
+      else if (info.failed) line('retry', `${info.stream}: ${info.failed} of ${info.size} records will be retried, in order`);
     },
   };
   const fleet: FleetEvents = {

@@ -14,10 +14,10 @@ import { startLocalStack, type LocalStack } from './stack.ts';
 const HELP = `Usage: npm start -- [options]
 
 Runs CityOps on this machine: DynamoDB Local, an MQTT broker on 127.0.0.1, the ingest
-functions behind local queues, the ops API, and a simulated fleet of the sample district.
+functions reading local streams, the ops API, and a simulated fleet of the sample district.
 
 Options:
-  --data-dir <dir>      DynamoDB Local's files, the case events file, checkpoints, dead letters (default .cityops)
+  --data-dir <dir>      DynamoDB Local's files, the streams, the archive, the case events file, checkpoints, discarded batches (default .cityops)
   --in-memory           keep nothing: start clean, forget everything on exit
   --no-simulate         run the stack alone, for outside devices (mosquitto_pub, real sensors)
   --scenario <name>     fleet scenario (default demo): ${Object.keys(SCENARIOS).join(', ')}
@@ -25,7 +25,9 @@ Options:
   --speed <factor>      run the clock this many times faster than real time (default 1)
   --district-dir <dir>  a district folder to load instead of the sample
   --webhook <url>       POST every case event here, with retry (repeatable; or $CITYOPS_WEBHOOKS, comma-separated)
-  --redrive             put the dead letters of the data folder back on their queues first
+  --redrive             put the discarded batches of the data folder back on their streams first
+  --recycle <rate>      chance that a function's execution environment is recycled after an invocation (default 0.02)
+  --fail-invocations <rate>  chance that an ingest invocation fails on purpose, to watch the retries (default 0)
   --mqtt-port <port>    MQTT port (default $MQTT_PORT or 1883)
   --api-port <port>     ops API port (default $API_PORT or 3000)
   -h, --help            this text
@@ -37,6 +39,8 @@ async function main() {
       'data-dir': { type: 'string', default: '.cityops' },
       'in-memory': { type: 'boolean', default: false },
       redrive: { type: 'boolean', default: false },
+      recycle: { type: 'string', default: '0.02' },
+      'fail-invocations': { type: 'string', default: '0' },
       'no-simulate': { type: 'boolean', default: false },
       scenario: { type: 'string', default: 'demo' },
       clock: { type: 'string' },
@@ -55,6 +59,13 @@ async function main() {
     if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} "${value}" is not a port number`);
     return n;
   };
+  const rate = (name: string, value: string) => {
+    const n = Number(value);
+    if (!(n >= 0 && n <= 1)) throw new UsageError(`--${name} "${value}" is not a rate between 0 and 1`);
+    return n;
+  };
+  const recycleRate = rate('recycle', values.recycle);
+  const failRate = rate('fail-invocations', values['fail-invocations']);
   const mqttPort = port('mqtt-port', values['mqtt-port']);
   const apiPort = port('api-port', values['api-port']);
   let clock;
@@ -70,14 +81,14 @@ async function main() {
   let fleet: Fleet | undefined;
   const log = consoleObserver({
     virtualNow: clock.speed !== 1 || values.clock ? () => clock.now() : undefined,
-    queueDepth: () => [...(stack?.queues.values() ?? [])].reduce((n, q) => n + q.depth, 0),
+    queueDepth: () => stack?.backlog() ?? 0,
     timeZone: model.districts[0]?.timezone,
   });
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    log.line('stop', 'stopping: fleet, broker, queues, DynamoDB Local…');
+    log.line('stop', 'stopping: fleet, broker, streams, DynamoDB Local…');
     await fleet?.stop();
     await stack?.stop();
     log.stop();
@@ -95,7 +106,7 @@ async function main() {
       throw new UsageError(`--webhook "${url}" is not a URL`);
     }
   }
-  if (values.redrive && !dataDir) throw new UsageError('--redrive puts back the dead letters of a data folder: it cannot go with --in-memory');
+  if (values.redrive && !dataDir) throw new UsageError('--redrive puts back the discarded batches of a data folder: it cannot go with --in-memory');
   stack = await startLocalStack({
     clock,
     timeScale: clock.speed,
@@ -105,11 +116,13 @@ async function main() {
     apiPort,
     webhooks: values.webhook,
     observer: log.observer,
+    recycleRate,
+    failRate,
     redrive: values.redrive,
     onRedrive: ({ redriven, keptIn, left }) => {
       const total = Object.values(redriven).reduce((a, b) => a + b, 0);
-      const byQueue = Object.entries(redriven).map(([queue, n]) => `${queue} ${n}`).join(', ');
-      log.line('redrive', total ? `${total} dead letters back on their queues (${byQueue}); kept in ${keptIn}${left ? `; ${left} left in the dead-letter file` : ''}` : `no dead letters to put back${left ? ` (${left} left: no such queue)` : ''}`);
+      const byStream = Object.entries(redriven).map(([stream, n]) => `${stream} ${n}`).join(', ');
+      log.line('redrive', total ? `${total} discarded records back on their streams (${byStream}); kept in ${keptIn}${left ? `; ${left} batches left in the discarded file` : ''}` : `no discarded batches to put back${left ? ` (${left} left: no such stream)` : ''}`);
     },
   });
   const counts = (kind: string) => model.devices.filter((d) => d.kind === kind).length;

@@ -1,37 +1,39 @@
-import { appendFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Log, Metrics, RetryQueue } from '#shared/app/ports';
+import type { Log, Metrics } from '#shared/app/ports';
 import type { CityModel } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { topicMatches } from '#shared/domain/topics';
 import { documentClient, localDynamoClient, localStreamsClient } from '#shared/adapters/dynamodb/client';
 import { ensureTables, tableNames, type TableNames } from '#shared/adapters/dynamodb/tables';
-import { encodeEnvelope, type ingestHandler } from '#shared/adapters/telemetry-envelope';
+import { encodeEnvelope } from '#shared/adapters/telemetry-envelope';
 import { wireDeps } from '#shared/adapters/wiring';
-import { API_ROUTES, FUNCTIONS, SCHEDULES, TELEMETRY_ROUTES, visibilityTimeoutSeconds, type TelemetryRoute } from '#infra/routes';
-import type { DeviceKind } from '#shared/domain/device-kinds';
+import { API_ROUTES, FUNCTIONS, SCHEDULES, shardCount, TELEMETRY_ROUTES } from '#infra/routes';
 import { CASE_EVENT_SOURCE, type CaseEvent } from '#shared/events/case-events';
 import type { ReportEvent } from '#shared/events/report-events';
 import { Checkpoints, fileSink, sinkPublisher, startEventRelay, webhookSink } from './event-relay.ts';
 import { FolderReportStore } from './folder-report-store.ts';
-import { DEAD_LETTER_FILE, redriveDeadLetters, type RedriveOutcome } from './dead-letters.ts';
+import { keepDiscarded, redriveDiscarded, type RedriveOutcome } from './discarded-batches.ts';
 import { startScheduler } from './scheduler.ts';
 import { startApiServer } from './api-server.ts';
 import { startBroker, type AcceptedPublish, type BrokerEvents } from './broker.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { FileArchive } from './file-archive.ts';
-import { deliveryProcessor } from './delivery-stream.ts';
-import { LocalQueue, QueuePoller, type DeadLetter, type PollerOptions } from './local-queue.ts';
+import { ExecutionEnvironments } from './execution-environments.ts';
+import { LocalStream } from './local-stream.ts';
+import { StreamArchive } from './stream-archive.ts';
+import { StreamEventSource, type DiscardedBatch, type StreamEventSourceOptions } from './stream-event-source.ts';
 
 export interface StackObserver {
   log: Log;
   metrics: Metrics;
   broker?: BrokerEvents;
-  deadLetter?(message: DeadLetter): void;
-  batch?: PollerOptions['onBatch'];
+  /** A batch an event source gave up on (kept whole in the data folder's discarded file). */
+  discarded?(batch: DiscardedBatch): void;
+  batch?: StreamEventSourceOptions['onBatch'];
   /** Each case event, once it is in the events file. */
   caseEvent?(event: CaseEvent): void;
   /** Each report publication, once it is in the events file. */
@@ -56,9 +58,19 @@ export interface LocalStackOptions {
   apiPort?: number;
   /** Registry to load at start (idempotent); the sample district by default of the caller. */
   model?: CityModel;
-  /** Overrides of the route table's queue timing, for tests. */
-  visibilityTimeoutMs?: number;
+  /** Overrides of the route table's event-source settings, for tests. */
   batchWindowMs?: number;
+  maxRetryAttempts?: number;
+  maxRecordAgeMs?: number;
+  /**
+   * Chance that a function's execution environment is recycled after an invocation (default
+   * 0.02; the test stacks use more): nothing may depend on one environment's memory.
+   */
+  recycleRate?: number;
+  /** Chance that an ingest invocation fails on purpose, before or after its work (default 0). */
+  failRate?: number;
+  /** How often the archive consumer writes what it buffered (default 1 s). */
+  archiveBufferMs?: number;
   /**
    * How much faster than real time the clock runs: the batch windows shrink by it, so a
    * queue holds messages as long in clock time as it would at speed 1.
@@ -68,9 +80,9 @@ export interface LocalStackOptions {
   webhooks?: string[];
   /** The events file (what the bus carries: case events and report publications); default `<dataDir>/events/case-events.jsonl`, or a temporary folder in memory. */
   eventsFile?: string;
-  /** Put the data folder's dead letters back on their queues before taking messages (`npm start -- --redrive`). */
+  /** Put the data folder's discarded batches back on their streams before taking messages (`npm start -- --redrive`). */
   redrive?: boolean;
-  /** Told how many dead letters went back, by queue. */
+  /** Told how many records went back, by stream. */
   onRedrive?(outcome: RedriveOutcome): void;
   /** Run the route table's schedules (default true), or only those named. */
   schedules?: boolean | readonly string[];
@@ -88,16 +100,21 @@ export interface LocalStack {
   dynamoEndpoint: string;
   tables: TableNames;
   dynamo: DynamoDBClient;
-  queues: Map<string, LocalQueue>;
-  deadLetters: DeadLetter[];
-  /** Resolves once every queue is empty and no batch is running. */
+  streams: Map<string, LocalStream>;
+  /** Each function's execution environments, by function name. */
+  environments: Map<string, ExecutionEnvironments<never, unknown>>;
+  /** Batches the event sources gave up on, this run. */
+  discarded: DiscardedBatch[];
+  /** Records the ingest functions and the archive have not finished. */
+  backlog(): number;
+  /** Resolves once every stream's records are processed and archived and no batch is running. */
   drained(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
  * The embedded local twin: DynamoDB Local, an MQTT broker with the IoT policy's rules,
- * the route table's router and queues, the ingest functions and the ops API, all running
+ * the route table's router and streams (each read by its ingest function and the archive), the functions and the ops API, all running
  * the very handler modules deployed to Lambda.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -123,13 +140,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The archive bucket (S3 in AWS): in the data folder, or a temporary one in memory.
     const archiveDir = join(dataDir ?? mkdtempSync(join(tmpdir(), 'cityops-archive-')), 'archive');
     const archive = new FileArchive(archiveDir);
-    /** Each route's retry queue (made below, before any handler runs). */
-    const retryQueues = new Map<DeviceKind, LocalQueue>();
-    const retryQueue = (kind: DeviceKind): RetryQueue => ({
-      send: async (bodies) => {
-        await Promise.all(bodies.map((body) => retryQueues.get(kind)!.send(body)));
-      },
-    });
     // The bus's targets: the events file and the webhooks (case events reach them through the relay below).
     const scratch = dataDir ?? mkdtempSync(join(tmpdir(), 'cityops-'));
     const eventsFile = options.eventsFile ?? join(scratch, 'events', 'case-events.jsonl');
@@ -138,69 +148,72 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sinks = [fileSink(eventsFile, onBusEvent), ...(options.webhooks ?? []).map(webhookSink)];
     // The reports bucket: in the data folder, or the temporary one.
     const reportsDir = join(scratch, 'reports');
-    const deps = wireDeps({ doc, tables, retryQueue, clock: options.clock, log: observer.log, metrics: observer.metrics, reports: new FolderReportStore(reportsDir), events: sinkPublisher(sinks) });
-    const { registry } = deps;
+    const reports = new FolderReportStore(reportsDir);
+    const events = sinkPublisher(sinks);
+    /** Every port's adapter, new for each execution environment (its own caches), on the shared clients. */
+    const wire = () => wireDeps({ doc, tables, clock: options.clock, log: observer.log, metrics: observer.metrics, reports, events });
+    const { registry } = wire();
     if (options.model) await registry.putModel(options.model);
+    const ingestFunctions = new Set(TELEMETRY_ROUTES.map((r) => r.function));
+    const environments = new Map<string, ExecutionEnvironments<never, unknown>>();
     const handlers: Record<string, (event: never) => Promise<unknown>> = {};
     for (const spec of FUNCTIONS) {
       const module = await import(pathToFileURL(resolve(import.meta.dirname, '../..', spec.entry)).href);
-      handlers[spec.name] = module.makeHandler(deps);
+      const pool = new ExecutionEnvironments<never, unknown>(spec.name, () => module.makeHandler(wire()), {
+        recycleRate: options.recycleRate ?? 0.02,
+        failRate: ingestFunctions.has(spec.name) ? options.failRate : 0,
+      });
+      environments.set(spec.name, pool);
+      handlers[spec.name] = pool.invoke;
     }
 
-    const deadLetters: DeadLetter[] = [];
+    const discarded: DiscardedBatch[] = [];
     if (dataDir) mkdirSync(dataDir, { recursive: true });
-    const onDeadLetter = (message: DeadLetter) => {
-      deadLetters.push(message);
-      if (dataDir) appendFileSync(join(dataDir, DEAD_LETTER_FILE), `${JSON.stringify(message)}\n`);
-      observer.deadLetter?.(message);
+    const onDiscard = (batch: DiscardedBatch) => {
+      if (dataDir) keepDiscarded(dataDir, batch);
+      discarded.push(batch);
+      observer.discarded?.(batch);
     };
 
-    const queues = new Map<string, LocalQueue>();
-    const pollers: QueuePoller[] = [];
-    const timing = (route: TelemetryRoute) => ({
-      visibilityTimeoutMs: options.visibilityTimeoutMs ?? visibilityTimeoutSeconds(route) * 1000,
-      windowMs: (seconds: number) => options.batchWindowMs ?? (seconds * 1000) / (options.timeScale ?? 1),
-    });
+    const streams = new Map<string, LocalStream>();
+    const sources: StreamEventSource[] = [];
+    const archivers: StreamArchive[] = [];
+    const windowMs = (seconds: number) => options.batchWindowMs ?? (seconds * 1000) / (options.timeScale ?? 1);
     for (const route of TELEMETRY_ROUTES) {
-      const { visibilityTimeoutMs, windowMs } = timing(route);
-      // An ingest function takes both triggers: its delivery stream's buffers and its retry queue's batches.
-      const handler = handlers[route.function] as ReturnType<typeof ingestHandler>;
-      // On disk with a data folder: what the broker acknowledged, and what waits for a retry, survives a crash.
-      const journal = (name: string) => dataDir && join(dataDir, 'queues', `${name}.jsonl`);
-
-      const retry = new LocalQueue(route.retryQueue, { visibilityTimeoutMs, maxReceiveCount: route.maxReceiveCount, deadLetter: onDeadLetter, journalPath: journal(route.retryQueue) });
-      retryQueues.set(route.kind, retry);
-      queues.set(route.retryQueue, retry);
-      pollers.push(new QueuePoller(retry, handler, { batchSize: route.batchSize, batchWindowMs: windowMs(route.batchWindowSeconds), maxConcurrency: route.maxConcurrency, onBatch: observer.batch }));
-
-      // The delivery stream: its buffer, processed by the ingest function, delivered to the archive.
-      const buffer = new LocalQueue(route.deliveryStream, {
-        visibilityTimeoutMs,
-        maxReceiveCount: route.processingRetries + 1,
-        deadLetter: (message) => {
-          archive.writeFailuresSync(route.kind, [
-            { recordId: message.messageId, at: message.sentAt, rawData: Buffer.from(message.body).toString('base64'), reason: `processing failed ${message.receiveCount} times` },
-          ]);
-          onDeadLetter(message);
-        },
-        journalPath: journal(route.deliveryStream),
+      // On disk with a data folder: what the broker acknowledged survives a crash.
+      const stream = new LocalStream(route.stream, {
+        shards: shardCount(route),
+        consumers: [route.function, route.archive],
+        retentionMs: route.retentionHours * 3_600_000,
+        journalPath: dataDir && join(dataDir, 'streams', `${route.stream}.jsonl`),
       });
-      queues.set(route.deliveryStream, buffer);
-      const deliver = deliveryProcessor({ stream: route.deliveryStream, kind: route.kind, archive, process: handler });
-      // One buffer at a time: a device's readings then reach its state in order, without two
-      // buffers racing for the same item (Firehose may run more at once; conditional writes make either safe).
-      pollers.push(new QueuePoller(buffer, deliver, { batchSize: route.bufferRecords, batchWindowMs: windowMs(route.bufferSeconds), maxConcurrency: 1, onBatch: observer.batch }));
+      streams.set(route.stream, stream);
+      sources.push(
+        new StreamEventSource(stream, route.function, {
+          functionName: route.function,
+          batchSize: route.batchSize,
+          batchWindowMs: windowMs(route.batchWindowSeconds),
+          parallelizationFactor: route.parallelizationFactor,
+          bisectOnError: route.bisectOnError,
+          maxRetryAttempts: options.maxRetryAttempts ?? route.maxRetryAttempts,
+          maxRecordAgeMs: options.maxRecordAgeMs ?? route.maxRecordAgeSeconds * 1000,
+          invoke: handlers[route.function] as StreamEventSourceOptions['invoke'],
+          discard: onDiscard,
+          onBatch: observer.batch,
+        }),
+      );
+      archivers.push(new StreamArchive(stream, route.archive, { kind: route.kind, archive, bufferMs: options.archiveBufferMs ?? 1000, log: observer.log }));
     }
     if (options.redrive) {
-      if (!dataDir) throw new Error('redrive needs a data folder: in memory there are no dead letters to put back');
-      options.onRedrive?.(await redriveDeadLetters(dataDir, queues, observer.log));
+      if (!dataDir) throw new Error('redrive needs a data folder: in memory there are no discarded batches to put back');
+      options.onRedrive?.(await redriveDiscarded(dataDir, streams, observer.log));
     }
-    for (const poller of pollers) poller.start();
+    for (const source of sources) source.start();
+    for (const archiver of archivers) archiver.start();
     stops.push(async () => {
-      await Promise.all(pollers.map((p) => p.stop()));
-      for (const queue of queues.values()) queue.close();
-      // State changes held back (write-behind) are written before DynamoDB Local stops.
-      await deps.telemetry.flush().catch((error: unknown) => observer.log.warn('held-back state not written', { error: (error as Error).message }));
+      await Promise.all(sources.map((s) => s.stop()));
+      await Promise.all(archivers.map((a) => a.stop()));
+      for (const stream of streams.values()) stream.close();
     });
 
     /** The topic rules: each accepted publish goes, as an envelope, to every route it matches. */
@@ -208,8 +221,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // A Basic Ingest publish goes to the one rule it names; any other to every rule whose filter matches.
       const matched = TELEMETRY_ROUTES.filter((r) => (publish.rule ? r.ruleName === publish.rule : topicMatches(r.topicFilter, publish.topic)));
       if (matched.length === 0) observer.log.warn('publish matched no route', { topic: publish.topic });
-      // The broker sends the PUBACK once this resolves: once every matched delivery stream has kept the message.
-      await Promise.all(matched.map((r) => queues.get(r.deliveryStream)!.send(encodeEnvelope(publish))));
+      // The broker sends the PUBACK once this resolves: once every matched stream has kept the message (partition key: the thing).
+      const data = Buffer.from(encodeEnvelope(publish)).toString('base64');
+      await Promise.all(matched.map((r) => streams.get(r.stream)!.put(publish.clientId, data)));
     };
 
     const broker = await startBroker({
@@ -225,10 +239,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const api = await startApiServer({ host: options.host, port: options.apiPort ?? 3000, routes: API_ROUTES, handlers: handlers as never });
     stops.push(() => api.stop());
 
-    const streams = localStreamsClient(dynamoEndpoint);
+    const caseStream = localStreamsClient(dynamoEndpoint);
     const relay = startEventRelay({
       dynamo,
-      streams,
+      streams: caseStream,
       table: tables.cases,
       sinks,
       checkpoints: await Checkpoints.open(dataDir && join(dataDir, 'events', 'checkpoints.json')),
@@ -236,7 +250,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     stops.push(async () => {
       await relay.stop();
-      streams.destroy();
+      caseStream.destroy();
     });
 
     const schedules = options.schedules ?? true;
@@ -255,12 +269,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamoEndpoint,
       tables,
       dynamo,
-      queues,
-      deadLetters,
+      streams,
+      environments,
+      discarded,
+      backlog: () => sources.reduce((n, s) => n + s.backlog, 0),
       drained: async (timeoutMs = 30_000) => {
         const deadline = Date.now() + timeoutMs;
-        while (!pollers.every((p) => p.idle)) {
-          if (Date.now() > deadline) throw new Error('queues did not drain in time');
+        while (!sources.every((s) => s.idle) || !archivers.every((a) => a.idle)) {
+          if (Date.now() > deadline) throw new Error('streams did not drain in time');
           await new Promise((r) => setTimeout(r, 25));
         }
       },

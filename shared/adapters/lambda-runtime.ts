@@ -1,11 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics as PowertoolsMetrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Log, Metrics, RetryQueue } from '#shared/app/ports';
-import { SqsRetryQueue } from './sqs-retry-queue.ts';
+import type { Log, Metrics } from '#shared/app/ports';
 import { S3ReportStore } from './s3-report-store.ts';
 import { EventBridgePublisher } from './eventbridge-publisher.ts';
 import type { DeviceKind } from '#shared/domain/device-kinds';
@@ -51,17 +49,12 @@ export function lambdaBase() {
   return shared;
 }
 
-/** All adapters, from the environment (table names, an ingest function's retry queue, history retention, the reports bucket and the event bus of the functions given them). */
+/** All adapters, from the environment (table names, history retention, the reports bucket and the event bus of the functions given them). */
 export function lambdaDeps(env = process.env): Deps {
   const { doc, log, metrics } = lambdaBase();
-  const retryQueue = (kind: DeviceKind): RetryQueue => {
-    if (!env.RETRY_QUEUE_URL) throw new Error(`RETRY_QUEUE_URL is not set: this function has no retry queue for ${kind}`);
-    return new SqsRetryQueue(new SQSClient({}), env.RETRY_QUEUE_URL);
-  };
   return wireDeps({
     doc,
     tables: tableNamesFromEnv(env),
-    retryQueue,
     clock: systemClock,
     log,
     metrics,

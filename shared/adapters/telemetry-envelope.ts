@@ -1,13 +1,12 @@
-import type { FirehoseTransformationEvent, FirehoseTransformationResult, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { ingestTelemetry } from '#shared/app/ingest-telemetry';
-import type { IngestDeps, ReadingArchive, RetryQueue } from '#shared/app/ports';
+import type { IngestDeps } from '#shared/app/ports';
 import type { DeviceKind } from '#shared/domain/device-kinds';
-import type { Reading, Rejection, TelemetryMessage } from '#shared/domain/telemetry';
-import { archiveLine } from './reading-archive.ts';
+import type { Rejection, TelemetryMessage } from '#shared/domain/telemetry';
 
 /**
- * The record a topic rule puts on a telemetry delivery stream (and an ingest function on its retry queue). The payload travels base64-encoded,
+ * The record a topic rule puts on a telemetry stream (partition key: the thing name). The payload travels base64-encoded,
  * so malformed JSON and binary garbage reach the ingest function (and the reject store)
  * instead of failing inside the rule. Identity fields come from the connection.
  */
@@ -46,7 +45,7 @@ export function decodeEnvelope(messageId: string, body: string, arrivedAt: numbe
   if (!parsed) {
     return {
       ok: false,
-      rejection: { messageId, code: 'bad_envelope', reason: `queue message is not a telemetry envelope: ${problem}`, receivedAt: arrivedAt, payload: new TextEncoder().encode(body) },
+      rejection: { messageId, code: 'bad_envelope', reason: `stream record is not a telemetry envelope: ${problem}`, receivedAt: arrivedAt, payload: new TextEncoder().encode(body) },
     };
   }
   return {
@@ -55,81 +54,25 @@ export function decodeEnvelope(messageId: string, body: string, arrivedAt: numbe
   };
 }
 
-/** An SQS record (the retry queue's) as a telemetry message. */
-export const decodeRecord = (record: Pick<SQSRecord, 'messageId' | 'body' | 'attributes'>) =>
-  decodeEnvelope(record.messageId, record.body, Number(record.attributes?.SentTimestamp) || 0);
-
-/** Accepted readings, kept to be handed back to Firehose as the archive's records. */
-function collectingArchive(): { archive: ReadingArchive; archived: Map<string, Reading> } {
-  const archived = new Map<string, Reading>();
-  return {
-    archived,
-    archive: {
-      append: async (readings) => {
-        for (const r of readings) archived.set(r.messageId, r);
-        return { retry: [], failed: [] };
-      },
-    },
-  };
-}
-
-/** On the retry path the readings were archived when they first came through the delivery stream. */
-const archivedOnFirstPass: ReadingArchive = { append: async () => ({ retry: [], failed: [] }) };
-
 /**
- * The ingest function as its delivery stream's processor: decode each buffered record,
- * ingest, put what must be retried on the retry queue, and answer every record: `Ok` with
- * its reading as an archive line, or `Dropped` (a refused message, kept in the rejects
- * table; or a duplicate inside the buffer). If the retry queue cannot take a message the
- * invocation fails, and Firehose retries the whole buffer (ingest is idempotent).
+ * The ingest function on its route's Kinesis stream (an event source mapping with bisect
+ * on error and partial batch responses): decode each record, ingest, and report the
+ * records whose state could not be stored yet (retryable failures only) by sequence
+ * number, so the mapping retries from the first of them, keeping each device's readings
+ * in order. A record that can never be stored is rejected (kept in the rejects table),
+ * never reported, so it does not hold up its shard.
  */
-export function firehoseIngestHandler(kind: DeviceKind, deps: IngestDeps, retryQueue: RetryQueue) {
-  return async (event: FirehoseTransformationEvent): Promise<FirehoseTransformationResult> => {
-    const messages: TelemetryMessage[] = [];
-    const rejections: Rejection[] = [];
-    const bodies = new Map<string, string>();
-    for (const record of event.records) {
-      const body = Buffer.from(record.data, 'base64').toString('utf8');
-      bodies.set(record.recordId, body);
-      const decoded = decodeEnvelope(record.recordId, body, record.approximateArrivalTimestamp);
-      if (decoded.ok) messages.push(decoded.message);
-      else rejections.push(decoded.rejection);
-    }
-    const { archive, archived } = collectingArchive();
-    const { retry } = await ingestTelemetry(kind, messages, rejections, deps, archive);
-    if (retry.length) await retryQueue.send(retry.map((id) => bodies.get(id)!));
-    return {
-      records: event.records.map((record) => {
-        const reading = archived.get(record.recordId);
-        return reading
-          ? { recordId: record.recordId, result: 'Ok', data: Buffer.from(archiveLine(reading)).toString('base64') }
-          : { recordId: record.recordId, result: 'Dropped', data: record.data };
-      }),
-    };
-  };
-}
-
-/** The ingest function on its retry queue: decode, ingest (archiving nothing again), report what is still retryable. */
-export function sqsIngestHandler(kind: DeviceKind, deps: IngestDeps) {
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+export function ingestHandler(kind: DeviceKind, deps: IngestDeps) {
+  return async (event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse> => {
     const messages: TelemetryMessage[] = [];
     const rejections: Rejection[] = [];
     for (const record of event.Records) {
-      const decoded = decodeRecord(record);
+      const body = Buffer.from(record.kinesis.data, 'base64').toString('utf8');
+      const decoded = decodeEnvelope(record.kinesis.sequenceNumber, body, Math.round(record.kinesis.approximateArrivalTimestamp * 1000));
       if (decoded.ok) messages.push(decoded.message);
       else rejections.push(decoded.rejection);
     }
-    const { retry } = await ingestTelemetry(kind, messages, rejections, deps, archivedOnFirstPass);
+    const { retry } = await ingestTelemetry(kind, messages, rejections, deps);
     return { batchItemFailures: retry.map((itemIdentifier) => ({ itemIdentifier })) };
   };
-}
-
-/** Either trigger of an ingest function: its delivery stream's buffers, or its retry queue's batches. */
-export type IngestEvent = FirehoseTransformationEvent | SQSEvent;
-
-export function ingestHandler(kind: DeviceKind, deps: IngestDeps & { retryQueue(kind: DeviceKind): RetryQueue }) {
-  const firehose = firehoseIngestHandler(kind, deps, deps.retryQueue(kind));
-  const sqs = sqsIngestHandler(kind, deps);
-  return <E extends IngestEvent>(event: E): Promise<E extends SQSEvent ? SQSBatchResponse : FirehoseTransformationResult> =>
-    ('records' in event ? firehose(event) : sqs(event as SQSEvent)) as never;
 }

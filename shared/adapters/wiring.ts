@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CaseService } from '#shared/app/case-service';
-import type { EventPublisher, Log, Metrics, ReportStore, RetryQueue } from '#shared/app/ports';
-import type { DeviceKind } from '#shared/domain/device-kinds';
+import type { EventPublisher, Log, Metrics, ReportStore } from '#shared/app/ports';
 import { SiteDirectory } from '#shared/app/site-directory';
 import { RouteDirectory, SweepCoverage } from '#shared/app/sweep-coverage';
 import { DynamoCoverageStore } from './dynamodb/coverage-store.ts';
@@ -25,8 +24,6 @@ export const newCaseId = (clock: Clock) => () =>
 export function wireDeps(options: {
   doc: DynamoDBDocumentClient;
   tables: TableNames;
-  /** Each ingest function's retry queue, by kind (SQS in AWS, the twin's queues locally). */
-  retryQueue?: (kind: DeviceKind) => RetryQueue;
   clock: Clock;
   log: Log;
   metrics: Metrics;
@@ -47,11 +44,6 @@ export function wireDeps(options: {
   const coverageStore = new DynamoCoverageStore(doc, tables.coverage);
   return {
     telemetry: new DynamoTelemetryStore(doc, tables.telemetry, { historyDays: options.historyDays }),
-    retryQueue:
-      options.retryQueue ??
-      ((kind: DeviceKind): RetryQueue => ({
-        send: () => Promise.reject(new Error(`no retry queue for ${kind} in this wiring`)),
-      })),
     rejects: new DynamoRejectStore(doc, tables.rejects),
     reports: options.reports ?? ({ location: '', exists: missing('report store'), put: missing('report store') } satisfies ReportStore),
     events: options.events ?? ({ publish: missing('event bus') } satisfies EventPublisher),

@@ -1,6 +1,6 @@
 import type { Signal } from '#shared/domain/cases';
 import type { Site } from '#shared/domain/city-model';
-import { binFingerprint, detectBins, type BinDetectorState } from '#shared/domain/detectors/bin-detector';
+import { detectBins, type BinDetectorState } from '#shared/domain/detectors/bin-detector';
 import { heartbeatMs } from '#shared/domain/state-writes';
 import { detectMarket, type CameraDetectorState } from '#shared/domain/detectors/camera-detector';
 import { QUERIES_HISTORY, type DeviceKind } from '#shared/domain/device-kinds';
@@ -14,7 +14,7 @@ import {
   type Rejection,
   type TelemetryMessage,
 } from '#shared/domain/telemetry';
-import { RetryableError, type IngestDeps, type ReadingArchive, type SignalOutbox, type WriteOutcome } from './ports.ts';
+import { RetryableError, type IngestDeps, type SignalOutbox, type StateSnapshot, type WriteOutcome } from './ports.ts';
 
 export interface IngestResult {
   /** Message ids to hand back for redelivery: retryable failures only. */
@@ -24,8 +24,8 @@ export interface IngestResult {
   duplicates: number;
   rejected: number;
   signals: number;
-  /** Devices whose state change was held back (write-behind) instead of written. */
-  deferred: number;
+  /** Devices whose state did not change (nothing written: see `state-writes.ts`). */
+  unchanged: number;
 }
 
 /** Signals waiting in an outbox, and the messages to redeliver if handing them over fails. */
@@ -37,22 +37,16 @@ interface PendingSignals {
 
 /**
  * Ingests one batch of one device kind. Bad messages go to the reject store with their
- * reason and original bytes. Each device costs one conditional state write (garbage rooms:
- * one read and one write, with the detector state in the same item; a market's cameras
- * share one read and one write of the market's detector per batch; a garbage room's change
- * nobody acts on yet is written behind). Every accepted reading goes to the archive, also
- * one whose state is to be retried (the retry path archives nothing: see the ingest
- * handlers); a sweeper's go to the table's history as well, in batches. Detector signals
- * wait with the state that raised them until the case service has taken them. Only
- * retryable failures come back for redelivery.
+ * reason and original bytes. Each device costs at most one conditional state write
+ * (garbage rooms: a read ahead, a hundred devices a request, and a write only when the
+ * detector state changed; a market's cameras share one read and one write of the market's
+ * detector per batch). A sweeper's readings go to the table's history as well, in
+ * batches. Detector signals wait with the state that raised them until the case service
+ * has taken them. Only retryable failures come back for redelivery; the invocation ends
+ * with everything the detectors need stored. (The archive is written from the stream by
+ * a consumer of its own, so it is not this function's work.)
  */
-export async function ingestTelemetry(
-  kind: DeviceKind,
-  messages: TelemetryMessage[],
-  earlierRejections: Rejection[],
-  deps: IngestDeps,
-  archive: ReadingArchive,
-): Promise<IngestResult> {
+export async function ingestTelemetry(kind: DeviceKind, messages: TelemetryMessage[], earlierRejections: Rejection[], deps: IngestDeps): Promise<IngestResult> {
   const now = deps.clock.now();
   const rejections = [...earlierRejections];
   const accepted: Reading[] = [];
@@ -64,13 +58,11 @@ export async function ingestTelemetry(
 
   const retry = new Set<string>();
   const toKeep: Reading[] = [];
-  /** Accepted readings whose state write will be retried: archived now all the same. */
-  const toRetry: Reading[] = [];
   const outboxes: PendingSignals[] = [];
   const bySite = new Map<string, { site: Site; readings: Reading[] }>();
   let stale = 0;
   let duplicates = 0;
-  let deferred = 0;
+  let unchanged = 0;
   const storageRejection = (r: Reading, reason: string): Rejection => ({
     messageId: r.messageId,
     code: 'storage_error',
@@ -81,28 +73,30 @@ export async function ingestTelemetry(
   });
   const idsOf = (batch: DeviceBatch) => [...batch.readings, ...batch.duplicates].map((r) => r.messageId);
 
-  // Read ahead what the devices' steps will need, a hundred to a request. Only an
-  // optimisation: if it fails, each step reads (and fails, and retries) on its own.
+  // Read ahead what the devices' steps will need, a hundred to a request: the registry (an
+  // optimisation) and a garbage room's stored state (this invocation's snapshot). If it
+  // fails, each step reads (and fails, and retries) on its own.
   const batches = collapseByDevice(accepted);
   const things = batches.map((b) => b.thing);
-  if (things.length > 1 && kind !== 'sweepers') {
-    await Promise.all([deps.sites.prefetch?.(things), kind === 'bins' ? deps.telemetry.warm?.(things) : undefined]).catch((error: unknown) =>
-      deps.log.warn('read-ahead failed; each device is read on its own', { error: (error as Error).message }),
-    );
+  let snapshot: StateSnapshot | undefined;
+  if (things.length > 0 && kind !== 'sweepers') {
+    await Promise.all([
+      things.length > 1 ? deps.sites.prefetch?.(things) : undefined,
+      kind === 'bins' ? deps.telemetry.readStates?.(things).then((read) => void (snapshot = read)) : undefined,
+    ]).catch((error: unknown) => deps.log.warn('read-ahead failed; each device is read on its own', { error: (error as Error).message }));
   }
 
   await Promise.all(
     batches.map(async (batch) => {
       duplicates += batch.duplicates.length;
       try {
-        const outcome = await storeDevice(kind, batch, deps, outboxes, bySite);
+        const outcome = await storeDevice(kind, batch, deps, outboxes, bySite, snapshot);
         if (outcome === 'stale') stale += batch.readings.length;
-        if (outcome === 'deferred') deferred++;
+        if (outcome === 'unchanged') unchanged++;
         toKeep.push(...batch.readings);
       } catch (error) {
         if (error instanceof RetryableError) {
           for (const id of idsOf(batch)) retry.add(id);
-          toRetry.push(...batch.readings);
           deps.log.warn('state write will be retried', { thing: batch.thing, error: error.message });
         } else {
           rejections.push(...[...batch.readings, ...batch.duplicates].map((r) => storageRejection(r, `state write failed: ${(error as Error).message}`)));
@@ -141,19 +135,16 @@ export async function ingestTelemetry(
     }
   }
 
-  // Every accepted reading goes to the archive; a kind whose detectors query readings back keeps the stored ones in the table too.
+  // A kind whose detectors query readings back keeps the stored ones in the table too.
   const none: WriteOutcome = { retry: [], failed: [] };
-  const toArchive = [...toKeep, ...toRetry];
-  const outcomes = await Promise.all([archive.append(toArchive), QUERIES_HISTORY[kind] ? deps.telemetry.saveHistory(toKeep) : none]);
-  const byId = new Map(toArchive.map((r) => [r.messageId, r]));
+  const history = QUERIES_HISTORY[kind] ? await deps.telemetry.saveHistory(toKeep) : none;
+  const byId = new Map(toKeep.map((r) => [r.messageId, r]));
   const failedIds = new Set<string>();
-  for (const [i, outcome] of outcomes.entries()) {
-    for (const id of outcome.retry) retry.add(id);
-    for (const { messageId, reason } of outcome.failed) {
-      if (failedIds.has(messageId)) continue;
-      failedIds.add(messageId);
-      rejections.push(storageRejection(byId.get(messageId)!, `${i === 0 ? 'archive' : 'history'} write failed: ${reason}`));
-    }
+  for (const id of history.retry) retry.add(id);
+  for (const { messageId, reason } of history.failed) {
+    if (failedIds.has(messageId)) continue;
+    failedIds.add(messageId);
+    rejections.push(storageRejection(byId.get(messageId)!, `history write failed: ${reason}`));
   }
 
   const rejectOutcome = await deps.rejects.save(rejections);
@@ -172,10 +163,10 @@ export async function ingestTelemetry(
   const stored = toKeep.filter((r) => !retry.has(r.messageId) && !failedIds.has(r.messageId)).length;
   deps.metrics.count('TelemetryStored', stored, { kind });
   if (stale) deps.metrics.count('TelemetryStale', stale, { kind });
-  if (deferred) deps.metrics.count('StateWritesDeferred', deferred, { kind });
+  if (unchanged) deps.metrics.count('StateUnchanged', unchanged, { kind });
   if (duplicates) deps.metrics.count('TelemetryDuplicate', duplicates, { kind });
   deps.metrics.flush();
-  return { retry: [...retry], stored, stale, duplicates, rejected: rejections.length, signals, deferred };
+  return { retry: [...retry], stored, stale, duplicates, rejected: rejections.length, signals, unchanged };
 }
 
 /** The latest-state write for one device, with the detectors its kind has. */
@@ -185,7 +176,8 @@ async function storeDevice(
   deps: IngestDeps,
   outboxes: PendingSignals[],
   bySite: Map<string, { site: Site; readings: Reading[] }>,
-): Promise<'written' | 'deferred' | 'stale'> {
+  snapshot: StateSnapshot | undefined,
+): Promise<'written' | 'unchanged' | 'stale'> {
   const lastSeenAt = batch.latest.receivedAt;
   if (kind === 'sweepers') {
     const [outcome, neighbours] = await Promise.all([
@@ -202,11 +194,13 @@ async function storeDevice(
 
   if (kind === 'bins') {
     const messageIds = [...batch.readings, ...batch.duplicates].map((r) => r.messageId);
+    const heartbeat = heartbeatMs(watch.device.expectedIntervalSeconds);
     const { outcome, pending, outbox } = await deps.telemetry.saveLatestDetecting<BinDetectorState>(
       batch,
       lastSeenAt,
-      (prior, newer) => detectBins(prior, newer.map((r) => ({ ts: r.ts, payload: r.payload as PayloadOf<'bins'> })), { thing: batch.thing, siteId: site.siteId, overrides }),
-      { heartbeatMs: heartbeatMs(watch.device.expectedIntervalSeconds), fingerprint: (state, latest) => binFingerprint(state, (latest.payload as PayloadOf<'bins'>).fillPct) },
+      (prior, newer) =>
+        detectBins(prior, newer.map((r) => ({ ts: r.ts, seq: r.seq, payload: r.payload as PayloadOf<'bins'> })), { thing: batch.thing, siteId: site.siteId, overrides, heartbeatMs: heartbeat }),
+      { heartbeatMs: heartbeat, snapshot },
     );
     outboxes.push({ outbox, pending, messageIds });
     return outcome;

@@ -30,11 +30,16 @@ export interface SignalOutbox {
 /** A detector step over a device's readings newer than what is stored: its next state and its signals. */
 export type DeviceDetection<S> = (prior: S | undefined, newer: Reading[]) => { state: S; signals: Signal[] };
 
-/** Write-behind of a device's state (see `shared/domain/state-writes.ts`): its heartbeat and what must be written at once. */
-export interface StateWritePolicy<S> {
+/** How a device's state with detectors is written (see `shared/domain/state-writes.ts`). */
+export interface StateWriteOptions {
+  /** The stored last contact may trail by this much before an unchanged state is written anyway. */
   heartbeatMs: number;
-  fingerprint(state: S, latest: Reading): string;
+  /** The state items this invocation read ahead (see `TelemetryStore.readStates`). */
+  snapshot?: StateSnapshot;
 }
+
+/** State items read ahead for one invocation, by thing (`null`: the device has none yet). Never kept across invocations. */
+export type StateSnapshot = Map<string, Record<string, unknown> | null>;
 
 export interface TelemetryStore {
   /** Conditional on reading order: returns `stale` when the stored state is as new or newer. */
@@ -42,36 +47,25 @@ export interface TelemetryStore {
   /** The stored readings next to a batch, to join a sweeper's fixes across batches in any order. */
   neighbours(thing: string, first: { ts: number; seq: number }, last: { ts: number; seq: number }): Promise<{ before?: Reading; after?: Reading }>;
   /**
-   * The same, with the device's detector state kept in its state item: one read and one
-   * conditional write per device per batch; only readings newer than the stored state are
-   * applied and detected. With `writes`, a change nobody acts on yet is held back
-   * (`deferred`) and written with a later one.
+   * The same, with the device's detector state kept in its state item: a read (ahead, a
+   * hundred to a request) and at most one conditional write per device per batch; only
+   * readings newer than the stored watermark are detected. When the detector state did
+   * not change, nothing is written (`unchanged`): nothing is ever held in memory.
    */
   saveLatestDetecting<S>(
     batch: DeviceBatch,
     lastSeenAt: number,
     detect: DeviceDetection<S>,
-    writes?: StateWritePolicy<S>,
-  ): Promise<{ outcome: 'written' | 'deferred' | 'stale'; pending: Signal[]; outbox: SignalOutbox }>;
+    options: StateWriteOptions,
+  ): Promise<{ outcome: 'written' | 'unchanged' | 'stale'; pending: Signal[]; outbox: SignalOutbox }>;
   /** Detector state that spans a site's devices (a market's cameras), read-modify-write. */
   updateSiteDetector<S>(siteId: string, kind: DeviceKind, detect: (prior: S | undefined) => { state: S; signals: Signal[] }): Promise<{ pending: Signal[]; outbox: SignalOutbox }>;
   /** Signals are kept with the detector state that raised them until the case service has taken them. */
   ackSignals(outbox: SignalOutbox, signalIds: string[]): Promise<void>;
-  /** Reads ahead, in batches, the detector state of these devices (an optimisation: the writes work without it). */
-  warm?(things: string[]): Promise<void>;
+  /** Reads the state items of these devices, consistently and in batches, for this invocation's `saveLatestDetecting`. */
+  readStates?(things: string[]): Promise<StateSnapshot>;
   /** The readings a kind's detectors query back (a sweeper's fixes, joined across batches), kept with a TTL. */
   saveHistory(readings: Reading[]): Promise<WriteOutcome>;
-}
-
-/**
- * Where every accepted reading is kept for the record: in AWS, what the ingest function
- * hands back to its Firehose delivery stream, which writes it to S3; locally, the same
- * through the twin's delivery stream into files. At least once: after a retry a reading
- * can be there twice, always with the same thing, `ts` and `seq` (readers drop repeats by
- * that key). Nothing reads it back on the ingest path, so it costs no DynamoDB write.
- */
-export interface ReadingArchive {
-  append(readings: Reading[]): Promise<WriteOutcome>;
 }
 
 export interface RejectStore {
@@ -106,11 +100,6 @@ export interface Metrics {
 /** Where detector signals go: the case service. */
 export interface SignalHandler {
   handle(signals: Signal[]): Promise<unknown[]>;
-}
-
-/** Where an ingest function puts the messages it could not store yet: its route's retry queue (message bodies are telemetry envelopes). */
-export interface RetryQueue {
-  send(bodies: string[]): Promise<void>;
 }
 
 export interface IngestDeps {

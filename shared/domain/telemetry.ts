@@ -1,6 +1,7 @@
 import type { DeviceKind } from './device-kinds.ts';
 import { IDENTITY_FIELDS, PAYLOAD_LIMITS, PAYLOAD_SCHEMAS, describeIssues, type GpsFix, type PayloadOf } from './payloads.ts';
 import { isThingName, parseTopic } from './topics.ts';
+import { FUTURE_SKEW_MS } from './state-writes.ts';
 
 /** A message as the broker handed it on: topic, the connection's client id, arrival time, raw bytes. */
 export interface TelemetryMessage {
@@ -116,6 +117,9 @@ export function gpsFixes(payload: PayloadOf<'sweepers'>): GpsFix[] {
   const { ts, lat, lon, speedKmh, headingDeg, brushOn } = payload;
   return [{ ts, lat, lon, speedKmh, headingDeg, brushOn }];
 }
+
+/** A reading dated more than {@link FUTURE_SKEW_MS} after it arrived: kept, but it moves no watermark. */
+export const isFromFuture = (r: Pick<Reading, 'ts' | 'receivedAt'>): boolean => r.ts > r.receivedAt + FUTURE_SKEW_MS;
 
 /** Reading order: reading time, then the device's own counter. */
 export const compareReadings = (a: Pick<Reading, 'ts' | 'seq'>, b: Pick<Reading, 'ts' | 'seq'>): number =>

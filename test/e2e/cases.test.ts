@@ -101,7 +101,7 @@ describe('device_offline: the scheduled check → one case → event → reporti
     const thing = 'bin-gs-020';
     await s.publish(thing, bin({}));
     await s.stack.drained();
-    s.advance(26 * MIN); // bins report every 300 s: offline after 15 minutes, plus the 10-minute heartbeat of written-behind state
+    s.advance(31 * MIN); // bins report every 300 s: offline after 15 minutes, plus the 15-minute heartbeat of state written only on a change
     const opened = await s.oneCase(siteOf(thing), 'device_offline', 'open');
     expectRouted(opened, 'device_offline', thing);
     await s.event(opened.caseId, 'CaseOpened');

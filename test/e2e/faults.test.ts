@@ -5,7 +5,7 @@ import mqtt from 'mqtt';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
 import { systemClock } from '#shared/adapters/clock';
-import { uniqueReadings } from '#shared/adapters/reading-archive';
+import { uniqueMessages } from '#shared/adapters/reading-archive';
 import { readArchive } from '#infra/local/file-archive';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '#shared/adapters/dynamodb/client';
@@ -19,15 +19,20 @@ import { faultyDynamo } from '../support/faulty-dynamo.ts';
 const model = await loadDistrictDir();
 
 /** The sequence numbers of a device's archived readings, each once. */
-async function storedSeqs(stack: LocalStack, thing: string): Promise<number[]> {
+async function archivedSeqs(stack: LocalStack, thing: string): Promise<number[]> {
   const archived = (await readArchive(stack.archiveDir, 'bins')).filter((r) => r.thing === thing);
-  return uniqueReadings(archived).map((r) => r.seq).sort((a, b) => a - b);
+  return uniqueMessages(archived).map((r) => r.seq!).sort((a, b) => a - b);
+}
+
+/** A device's stored state (its last reading that changed something). */
+async function stateOf(stack: LocalStack, thing: string) {
+  return (await documentClient(stack.dynamo).send(new GetCommand({ TableName: stack.tables.telemetry, Key: { pk: telemetryKeys.device(thing), sk: telemetryKeys.state }, ConsistentRead: true }))).Item;
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 describe('faults: storage', () => {
-  it('rides out DynamoDB Local stopped for 10 s mid-stream: retries, loses nothing, dead-letters nothing before the receive limit', async () => {
+  it('rides out DynamoDB Local stopped for 10 s mid-stream: retries in order until success, archives everything, discards nothing', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cityops-outage-'));
     const port = await freePort();
     let dynamo = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb'), port });
@@ -41,8 +46,7 @@ describe('faults: storage', () => {
       mqttPort: 0,
       apiPort: 0,
       batchWindowMs: 100,
-      // Five receives, five seconds apart: 20 s before a message could be dead-lettered.
-      visibilityTimeoutMs: 5_000,
+      recycleRate: 0.3,
       observer: { ...quietObserver(), batch: (b) => void (b.failed && failedBatches.push(b.failed)) },
     });
     const things = ['bin-gs-011', 'bin-gs-012', 'bin-gs-013', 'bin-gs-014'];
@@ -57,6 +61,8 @@ describe('faults: storage', () => {
             await client.publishAsync(topicFor('bins', things[d]!), JSON.stringify({ ts: base + seq * 1000, seq, fillPct: 30 + (seq % 20) }), { qos: 1 });
             await new Promise((r) => setTimeout(r, 250));
           }
+          // A last reading that changes something (a new band), so its state write shows processing reached the end.
+          await client.publishAsync(topicFor('bins', things[d]!), JSON.stringify({ ts: base + (PER_THING + 1) * 1000, seq: PER_THING + 1, fillPct: 77 }), { qos: 1 });
         }),
       );
       await new Promise((r) => setTimeout(r, 2_000));
@@ -66,8 +72,11 @@ describe('faults: storage', () => {
       await stream;
       await stack.drained(60_000);
       expect(failedBatches.length).toBeGreaterThan(0); // the outage was felt, and retried
-      expect(stack.deadLetters).toEqual([]);
-      for (const thing of things) expect(await storedSeqs(stack, thing), thing).toEqual(range(PER_THING));
+      expect(stack.discarded).toEqual([]);
+      for (const thing of things) {
+        expect(await archivedSeqs(stack, thing), thing).toEqual(range(PER_THING + 1));
+        expect(await stateOf(stack, thing), thing).toMatchObject({ seq: PER_THING + 1, fillPct: 77 });
+      }
     } finally {
       await Promise.all(clients.map((c) => c.endAsync()));
       await stack.stop();
@@ -75,7 +84,7 @@ describe('faults: storage', () => {
     }
   }, 120_000);
 
-  it('sends a poison message to the dead-letter queue alone after its retry queue’s receive limit, and stores its neighbours', async () => {
+  it('retries a record whose state cannot be stored, in order, then sets it aside whole past the retry limit; its neighbours are stored', async () => {
     const proxy = await faultyDynamo(inject('dynamoEndpoint'));
     const stack = await startLocalStack({
       clock: systemClock,
@@ -86,8 +95,9 @@ describe('faults: storage', () => {
       mqttPort: 0,
       apiPort: 0,
       batchWindowMs: 50,
-      // Longer than a batch takes, so only failures come back (as AWS wants visibility ≥ the function's timeout).
-      visibilityTimeoutMs: 2_000,
+      recycleRate: 0.3,
+      // The route table retries until success (within the record's age); a test cannot wait 23 hours.
+      maxRetryAttempts: 3,
     });
     const things = ['bin-gs-015', 'bin-gs-016', 'bin-gs-017', 'bin-gs-018'];
     const poisoned = 'bin-gs-019';
@@ -96,25 +106,27 @@ describe('faults: storage', () => {
       // From now on every storage request about the poisoned device fails.
       proxy.poison(poisoned);
       const base = Date.now() - 30 * 60_000;
-      const publish = (i: number, seq: number) => clients[i]!.publishAsync(topicFor('bins', [...things, poisoned][i]!), JSON.stringify({ ts: base + seq * 1000, seq, fillPct: 40 }), { qos: 1 });
+      // Each reading in a new fill band, so each one's state is written.
+      const publish = (i: number, seq: number) => clients[i]!.publishAsync(topicFor('bins', [...things, poisoned][i]!), JSON.stringify({ ts: base + seq * 1000, seq, fillPct: seq * 9 }), { qos: 1 });
       // The poison message in the middle of its neighbours, in the same batches.
       for (const seq of range(5)) await Promise.all(things.map((_, i) => publish(i, seq)));
       await publish(things.length, 1);
       for (const seq of range(5).map((s) => s + 5)) await Promise.all(things.map((_, i) => publish(i, seq)));
-      await vi.waitFor(() => expect(stack.deadLetters).toHaveLength(1), { timeout: 30_000, interval: 100 });
+      await vi.waitFor(() => expect(stack.discarded.flatMap((b) => b.payload.Records.map((r) => r.kinesis.partitionKey))).toContain(poisoned), { timeout: 30_000, interval: 100 });
       await stack.drained(30_000);
-      const [dead] = stack.deadLetters;
-      const envelope = JSON.parse(dead!.body) as { topic: string; clientId: string };
+      const batch = stack.discarded.find((b) => b.payload.Records.some((r) => r.kinesis.partitionKey === poisoned))!;
+      expect(batch.requestContext).toMatchObject({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 4 });
+      // Kept whole: the envelope with the reading itself.
+      const kept = batch.payload.Records.find((r) => r.kinesis.partitionKey === poisoned)!;
+      const envelope = JSON.parse(Buffer.from(kept.kinesis.data, 'base64').toString()) as { clientId: string; payload: string };
       expect(envelope.clientId).toBe(poisoned);
-      expect(dead!.queue).toBe('bins-retry');
-      expect(dead!.receiveCount).toBe(5); // the route's receive limit
+      expect(JSON.parse(Buffer.from(envelope.payload, 'base64').toString())).toMatchObject({ seq: 1, fillPct: 9 });
       expect(proxy.injected.failed + proxy.injected.unprocessed).toBeGreaterThan(0);
       proxy.poison(undefined);
-      for (const thing of things) expect(await storedSeqs(stack, thing), thing).toEqual(range(10));
-      // Its reading was archived when it first came through (it is a valid reading); its state never got stored.
-      expect(await storedSeqs(stack, poisoned)).toEqual([1]);
-      const state = await documentClient(stack.dynamo).send(new GetCommand({ TableName: stack.tables.telemetry, Key: { pk: telemetryKeys.device(poisoned), sk: telemetryKeys.state } }));
-      expect(state.Item).toBeUndefined();
+      for (const thing of things) expect(await stateOf(stack, thing), thing).toMatchObject({ seq: 10 });
+      // The archive has it all the same (it reads the stream on its own); its state never got stored.
+      expect(await archivedSeqs(stack, poisoned)).toEqual([1]);
+      expect(await stateOf(stack, poisoned)).toBeUndefined();
     } finally {
       await Promise.all(clients.map((c) => c.endAsync()));
       await stack.stop();

@@ -55,12 +55,15 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
     expect(counts).toEqual({
       // X-Ray's two actions take no resource: one per function role.
       'AwsSolutions-IAM5[Resource::*]': 9,
-      // The schedules' roles may invoke their function's versions (`fn:*`) (3); each delivery
-      // stream's role: read-write on the archive bucket and its objects (6), and invoking its
-      // ingest function's versions (1); the report publisher's role: the reports bucket's objects.
+      // The schedules' roles may invoke their function's versions (`fn:*`) (3); each archive
+      // stream's role: read-write on the archive bucket and its objects (6); each ingest
+      // function: put a discarded batch under any key of the discard bucket (1); the report
+      // publisher's role: the reports bucket's objects.
       'AwsSolutions-IAM5[…]': 4 + 3 * 7 + 1,
-      // The archive and reports buckets have no server access logs (CloudTrail data events are the audit trail).
-      'AwsSolutions-S1': 2,
+      // The archive, reports and discarded-batch buckets have no server access logs (CloudTrail data events are the audit trail).
+      'AwsSolutions-S1': 3,
+      // A Firehose stream reading a Kinesis stream takes its encryption from the stream (encrypted with KMS).
+      'AwsSolutions-KDF1': 3,
       // The Firehose construct's CIDR-block mapping, unused by an S3 destination.
       W7001: 1,
       // The ops page's route, open to anyone: it holds no data.
@@ -69,9 +72,8 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
       'AwsSolutions-COG8': 1,
       // The Pipe's dead-letter queue, which cdk-nag does not see as one.
       'AwsSolutions-SQS3': 1,
-      'Serverless-SQSRedrivePolicy': 4,
+      'Serverless-SQSRedrivePolicy': 1,
       'Serverless-LambdaDLQ': 9,
-      'Serverless-LambdaEventSourceMappingDestination': 3,
     });
   });
 

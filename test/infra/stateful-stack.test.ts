@@ -2,7 +2,6 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { TABLES } from '#shared/adapters/dynamodb/tables';
-import { TELEMETRY_ROUTES, functionSpec } from '#infra/routes';
 import { StatefulStack } from '#infra/aws/stateful-stack';
 import { READING_ARCHIVE_EXPORT } from '#infra/aws/constructs/reading-archive';
 import { REPORT_BUCKET_EXPORT } from '#infra/aws/constructs/report-bucket';
@@ -31,7 +30,7 @@ describe('stateful stack', () => {
   });
 
   it('keeps the reading archive and the reports in private, encrypted, TLS-only buckets that outlive the stack', () => {
-    template.resourceCountIs('AWS::S3::Bucket', 2);
+    template.resourceCountIs('AWS::S3::Bucket', 3);
     for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) expect(bucket).toMatchObject({
       DeletionPolicy: 'Retain',
       Properties: {
@@ -43,7 +42,7 @@ describe('stateful stack', () => {
     template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
     template.hasOutput('ReportBucket', { Value: { Ref: Match.stringLikeRegexp('^reportsbucket') } });
     const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(3); // the archive, the reports and the discarded batches
     for (const policy of policies) expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     // Exported by the fixed names the stateless stack imports them by.
     for (const name of [READING_ARCHIVE_EXPORT, REPORT_BUCKET_EXPORT]) {
@@ -51,16 +50,19 @@ describe('stateful stack', () => {
     }
   });
 
-  it('gives every telemetry route an encrypted retry queue with a dead-letter queue and the route’s receive limit', () => {
-    template.resourceCountIs('AWS::SQS::Queue', TELEMETRY_ROUTES.length * 2 + 1); // + the case-event Pipe's dead letters
-    for (const route of TELEMETRY_ROUTES) {
-      template.hasResourceProperties('AWS::SQS::Queue', {
-        SqsManagedSseEnabled: true,
-        VisibilityTimeout: 6 * functionSpec(route.function).timeoutSeconds,
-        RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: route.maxReceiveCount },
+  it('gives every telemetry route an encrypted Kinesis stream, on demand, kept 24 hours, and a versioned bucket for discarded batches', () => {
+    template.resourceCountIs('AWS::Kinesis::Stream', 3);
+    for (const name of ['bins-telemetry', 'sweepers-telemetry', 'cameras-telemetry']) {
+      template.hasResourceProperties('AWS::Kinesis::Stream', {
+        Name: name,
+        StreamModeDetails: { StreamMode: 'ON_DEMAND' },
+        RetentionPeriodHours: 24,
+        StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
       });
     }
-    expect(Object.keys(template.findResources('AWS::SQS::QueuePolicy')).length).toBe(TELEMETRY_ROUTES.length * 2 + 1);
+    template.hasOutput('discardedbatchesbucket', { Value: { Ref: Match.stringLikeRegexp('^discardedbatches') } });
+    // Only the case-event Pipe's dead letters remain on SQS.
+    template.resourceCountIs('AWS::SQS::Queue', 1);
   });
 });
 

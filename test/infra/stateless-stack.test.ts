@@ -2,7 +2,6 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { REPORT_BUCKET_EXPORT } from '#infra/aws/constructs/report-bucket';
 import { describe, expect, it } from 'vitest';
-import { envelopeRuleSql } from '#shared/adapters/telemetry-envelope';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
@@ -10,7 +9,6 @@ import { TABLES, type TableSpec } from '#shared/adapters/dynamodb/tables';
 import { TABLE_ACTIONS } from '#infra/aws/constructs/cityops-function';
 import { OPS_API_THROTTLE } from '#infra/aws/constructs/ops-api';
 import { API_ROUTES, FUNCTIONS, SCHEDULES, TELEMETRY_ROUTES, functionSpec } from '#infra/routes';
-import { READING_ARCHIVE_EXPORT } from '#infra/aws/constructs/reading-archive';
 import { StatefulStack } from '#infra/aws/stateful-stack';
 import { StatelessStack } from '#infra/aws/stateless-stack';
 
@@ -56,29 +54,34 @@ describe('stateless stack: devices and topic rules', () => {
     expect(text).not.toContain('iot:Subscribe');
   });
 
-  it('has one topic rule per route of the route table, with the envelope SQL, a delivery-stream action and an error action', () => {
-    template.resourceCountIs('AWS::IoT::TopicRule', TELEMETRY_ROUTES.length);
-    for (const route of TELEMETRY_ROUTES) {
+  it('has one topic rule per kind, with the envelope SQL, a Kinesis action keyed by the thing, and an error action', () => {
+    template.resourceCountIs('AWS::IoT::TopicRule', 3);
+    for (const [rule, filter, stream] of [
+      ['cityops_bins_telemetry', 'dt/cityops/bins/+/fill', 'binstelemetrystream'],
+      ['cityops_sweepers_telemetry', 'dt/cityops/sweepers/+/geo', 'sweeperstelemetrystream'],
+      ['cityops_cameras_telemetry', 'dt/cityops/cameras/+/detections', 'camerastelemetrystream'],
+    ]) {
       template.hasResourceProperties('AWS::IoT::TopicRule', {
-        RuleName: route.ruleName,
+        RuleName: rule,
         TopicRulePayload: Match.objectLike({
-          Sql: envelopeRuleSql(route.topicFilter),
+          Sql: `SELECT encode(*, 'base64') AS payload, topic() AS topic, clientid() AS clientId, timestamp() AS receivedAt FROM '${filter}'`,
           AwsIotSqlVersion: '2016-03-23',
-          Actions: [{ Firehose: { DeliveryStreamName: Match.anyValue(), RoleArn: Match.anyValue(), BatchMode: false } }],
+          // The client id is the thing name: a device's messages share a shard, in order.
+          Actions: [{ Kinesis: { StreamName: { 'Fn::ImportValue': Match.stringLikeRegexp(`^Stateful:ExportsOutputRef${stream}`) }, PartitionKey: '${clientid()}', RoleArn: Match.anyValue() } }],
           ErrorAction: { CloudwatchLogs: Match.objectLike({ LogGroupName: Match.anyValue() }) },
         }),
       });
     }
   });
 
-  it('lets each rule’s role put on its delivery stream and write its errors, nothing more', () => {
+  it('lets each rule’s role put on its stream and write its errors, nothing more', () => {
     const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([, r]) => r.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service === 'iot.amazonaws.com');
     expect(roles).toHaveLength(TELEMETRY_ROUTES.length);
     const ids = new Set(roles.map(([id]) => id));
     const actions = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => ids.has(r.Ref)))
       .flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
-    expect(new Set(actions)).toEqual(new Set(['firehose:PutRecord', 'logs:CreateLogStream', 'logs:PutLogEvents']));
+    expect(new Set(actions)).toEqual(new Set(['kinesis:PutRecord', 'logs:CreateLogStream', 'logs:PutLogEvents']));
   });
 });
 
@@ -101,44 +104,39 @@ describe('stateless stack: functions, event sources, schedules', () => {
       });
     }
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
-    // An ingest function knows its route's retry queue; no other function has one.
-    for (const spec of FUNCTIONS) {
-      const route = TELEMETRY_ROUTES.find((r) => r.function === spec.name);
-      const variable = byDescription(spec.description).Properties.Environment.Variables.RETRY_QUEUE_URL;
-      if (route) expect(JSON.stringify(variable), spec.name).toContain(`ExportsOutputRef${route.retryQueue.replace('-', '')}queue`);
-      else expect(variable, spec.name).toBeUndefined();
+  });
+
+  it('archives each stream with a Firehose stream that reads it, untransformed, a line a record', () => {
+    template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 3);
+    const deliveries = Object.values(template.findResources('AWS::KinesisFirehose::DeliveryStream'));
+    for (const [kind, stream] of [['bins', 'binstelemetrystream'], ['sweepers', 'sweeperstelemetrystream'], ['cameras', 'camerastelemetrystream']]) {
+      const delivery = deliveries.find((d) => d.Properties.ExtendedS3DestinationConfiguration.Prefix === `readings/kind=${kind}/!{timestamp:yyyy/MM/dd}/`)!;
+      expect(delivery, kind).toBeDefined();
+      expect(delivery.Properties.DeliveryStreamType).toBe('KinesisStreamAsSource');
+      expect(JSON.stringify(delivery.Properties.KinesisStreamSourceConfiguration.KinesisStreamARN)).toMatch(new RegExp(`Stateful:ExportsOutputFnGetAtt${stream}`));
+      const s3 = delivery.Properties.ExtendedS3DestinationConfiguration;
+      expect(s3.BucketARN).toEqual({ 'Fn::ImportValue': 'CityOps-ReadingArchiveArn' });
+      expect(s3).toMatchObject({ CompressionFormat: 'GZIP', BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 64 }, ErrorOutputPrefix: `errors/kind=${kind}/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/` });
+      // No function in the archive's path: only a newline after each record.
+      expect(s3.ProcessingConfiguration).toEqual({ Enabled: true, Processors: [{ Type: 'AppendDelimiterToRecord', Parameters: [] }] });
     }
   });
 
-  it('has each route’s delivery stream processed by its ingest function and delivered to the archive bucket', () => {
-    template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', TELEMETRY_ROUTES.length);
-    const streams = Object.values(template.findResources('AWS::KinesisFirehose::DeliveryStream'));
-    for (const route of TELEMETRY_ROUTES) {
-      const fnId = Object.entries(template.findResources('AWS::Lambda::Function')).find(([, f]) => f.Properties.Description === functionSpec(route.function).description)![0];
-      const stream = streams.find((st) => st.Properties.ExtendedS3DestinationConfiguration.Prefix === `readings/kind=${route.kind}/!{timestamp:yyyy/MM/dd}/`)!;
-      expect(stream, route.deliveryStream).toBeDefined();
-      expect(stream.Properties.DeliveryStreamType).toBe('DirectPut');
-      expect(stream.Properties.DeliveryStreamEncryptionConfigurationInput).toEqual({ KeyType: 'AWS_OWNED_CMK' });
-      const s3 = stream.Properties.ExtendedS3DestinationConfiguration;
-      expect(s3.BucketARN).toEqual({ 'Fn::ImportValue': READING_ARCHIVE_EXPORT });
-      expect(s3).toMatchObject({ CompressionFormat: 'GZIP', BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 64 }, ErrorOutputPrefix: expect.stringMatching(new RegExp(`^errors/kind=${route.kind}/`)) });
-      const [processor] = s3.ProcessingConfiguration.Processors;
-      expect(s3.ProcessingConfiguration.Enabled).toBe(true);
-      const parameters = Object.fromEntries(processor.Parameters.map((p: { ParameterName: string; ParameterValue: unknown }) => [p.ParameterName, p.ParameterValue]));
-      expect(processor.Type).toBe('Lambda');
-      expect(JSON.stringify(parameters.LambdaArn)).toContain(fnId);
-      expect(parameters).toMatchObject({ BufferIntervalInSeconds: String(route.bufferSeconds), BufferSizeInMBs: String(route.bufferMb), NumberOfRetries: String(route.processingRetries) });
-    }
-  });
-
-  it('feeds each ingest function from its retry queue with partial batch responses and the route’s batching', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', TELEMETRY_ROUTES.length);
-    for (const route of TELEMETRY_ROUTES) {
+  it('feeds each ingest function from its stream: 1 s batching window, bisect on error, partial batch responses, retry until success within 23 h, discarded batches to S3', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
+    for (const [kind, batchSize] of [['bins', 500], ['sweepers', 50], ['cameras', 200]] as const) {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        BatchSize: route.batchSize,
-        MaximumBatchingWindowInSeconds: route.batchWindowSeconds,
+        FunctionName: { Ref: Match.stringLikeRegexp(`^ingest${kind}fn`) },
+        EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp(`^Stateful:ExportsOutputFnGetAtt${kind}telemetrystream`) },
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: batchSize,
+        MaximumBatchingWindowInSeconds: 1,
+        ParallelizationFactor: 2,
+        BisectBatchOnFunctionError: true,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
-        ScalingConfig: { MaximumConcurrency: route.maxConcurrency },
+        MaximumRetryAttempts: -1,
+        MaximumRecordAgeInSeconds: 82_800,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::ImportValue': 'CityOps-DiscardedBatchesArn' } } },
       });
     }
   });
@@ -153,15 +151,16 @@ describe('stateless stack: functions, event sources, schedules', () => {
     }
   });
 
-  it('gives each function a role with exactly what it uses: its log group, X-Ray, its tables and their indexes, its retry queue (receive and send)', () => {
-    /** A statement's resources, named: `table:<key>`, `table:<key>/index/<name>`, `queue:<name>`, `logs:<function>`, `*`. */
+  it('gives each function a role with exactly what it uses: its log group, X-Ray, its tables and their indexes, its stream (read) and the discard bucket (put)', () => {
+    /** A statement's resources, named: `table:<key>`, `table:<key>/index/<name>`, `stream:<name>`, `bucket:discarded`, `logs:<function>`, `*`. */
     const name = (resource: unknown): string => {
       const text = JSON.stringify(resource);
       const table = Object.keys(TABLES).find((key) => text.includes(`ExportsOutputFnGetAtt${key}table`));
       const index = /\/index\/(\w+)/.exec(text)?.[1];
       if (table) return `table:${table}${index ? `/index/${index}` : ''}`;
-      const queue = TELEMETRY_ROUTES.find((r) => text.includes(`ExportsOutputFnGetAtt${r.retryQueue.replace('-', '')}queue`));
-      if (queue) return `queue:${queue.retryQueue}`;
+      const stream = TELEMETRY_ROUTES.find((r) => text.includes(`ExportsOutputFnGetAtt${r.stream.replace('-', '')}stream`));
+      if (stream) return `stream:${stream.stream}`;
+      if (text.includes('"CityOps-DiscardedBatchesArn"')) return text.includes('/*') ? 'bucket:discarded/*' : 'bucket:discarded';
       const logs = FUNCTIONS.find((f) => text.includes(`"${f.name.replace('-', '')}logs`));
       if (logs) return `logs:${logs.name}`;
       if (text.includes(`"${REPORT_BUCKET_EXPORT}"`)) return text.includes('/*') ? 'bucket:reports/*' : 'bucket:reports';
@@ -189,7 +188,10 @@ describe('stateless stack: functions, event sources, schedules', () => {
       if (spec.bus) expected.push('events:PutEvents bus');
       for (const route of TELEMETRY_ROUTES.filter((r) => r.function === spec.name))
         expected.push(
-          ...['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:SendMessage'].map((a) => `${a} queue:${route.retryQueue}`),
+          // What the event source mapping reads the stream with (aws-cdk-lib's grant for it), and where it keeps a discarded batch.
+          ...['DescribeStreamSummary', 'GetRecords', 'GetShardIterator', 'ListShards', 'SubscribeToShard', 'DescribeStream', 'ListStreams', 'DescribeStreamConsumer'].map((a) => `kinesis:${a} stream:${route.stream}`),
+          's3:PutObject bucket:discarded/*',
+          's3:ListBucket bucket:discarded',
         );
       expect(granted(spec), spec.name).toEqual(expected.sort());
     }
@@ -200,7 +202,9 @@ describe('stateless stack: functions, event sources, schedules', () => {
     expect(granted(publisher)).toEqual(expect.arrayContaining(['s3:PutObject bucket:reports/*', 'events:PutEvents bus']));
     expect(granted(publisher).filter((g) => g.startsWith('dynamodb:') && !/^dynamodb:(GetItem|BatchGetItem|Query) /.test(g))).toEqual([]);
     // Only the publisher writes reports or puts events on the bus itself (case events go through the Pipe).
-    expect(FUNCTIONS.filter((f) => f !== publisher).flatMap(granted).filter((g) => /^(s3|events):/.test(g))).toEqual([]);
+    expect(FUNCTIONS.filter((f) => f !== publisher).flatMap(granted).filter((g) => /^(s3|events):/.test(g) && !g.includes('bucket:discarded'))).toEqual([]);
+    // Nobody may delete a discarded batch.
+    expect(FUNCTIONS.flatMap(granted).filter((g) => g.includes('bucket:discarded') && !/^s3:(PutObject|ListBucket) /.test(g))).toEqual([]);
   });
 
   it('tells the report publisher where the reports bucket and the bus are, and no other function', () => {
@@ -289,11 +293,14 @@ describe('stateless stack: ops API', () => {
 });
 
 describe('stateless stack: operations', () => {
-  it('has a dashboard and alarms to an SNS topic on dead letters, function errors and rule failures', () => {
+  it('has a dashboard and alarms to an SNS topic on dead letters, function errors, rule failures and streams falling behind', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     template.resourceCountIs('AWS::SNS::Topic', 1);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(TELEMETRY_ROUTES.length + 1 + FUNCTIONS.length + TELEMETRY_ROUTES.length);
+    // The Pipe's dead letters, each function's errors, each rule's failures, each stream's iterator age.
+    expect(alarms).toHaveLength(1 + FUNCTIONS.length + 3 + 3);
+    for (const kind of ['bins', 'sweepers', 'cameras'])
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'IteratorAge', Statistic: 'Maximum', Threshold: 300_000, EvaluationPeriods: 3, Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp(`^ingest${kind}fn`) } }] });
     for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
     const body = flat(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody) as string;
     const widgets = (JSON.parse(body) as { widgets: { properties: { title: string; metrics: unknown[][] } }[] }).widgets.map((w) => w.properties);

@@ -180,11 +180,11 @@ describe('parallel ingest invocations', () => {
     const { wireDeps } = await import('#shared/adapters/wiring');
     const { makeHandler: bins } = await import('#functions/ingest-bins/handler');
     const { makeHandler: cameras } = await import('#functions/ingest-cameras/handler');
-    const { record, sqsEvent } = await import('../support/telemetry.ts');
+    const { record, streamEvent } = await import('../support/telemetry.ts');
     const { recordingMetrics } = await import('../support/fakes.ts');
     const deps = wireDeps({ doc: env.doc, tables: env.tables, clock, log: recordingLog(), metrics: recordingMetrics() });
     const overflow = () =>
-      sqsEvent(
+      streamEvent(
         record({ kind: 'bins', thing: 'bin-gs-030', payload: { ts: NOW - 120_000, seq: 1, fillPct: 93 }, receivedAt: NOW }),
         record({ kind: 'bins', thing: 'bin-gs-030', payload: { ts: NOW - 60_000, seq: 2, fillPct: 96 }, receivedAt: NOW }),
       );
@@ -196,7 +196,7 @@ describe('parallel ingest invocations', () => {
 
     // Both cameras of a market see the same litter at once, in parallel batches.
     const litter = (thing: string, minutesAgo: number) => record({ kind: 'cameras', thing, payload: { ts: NOW - minutesAgo * 60_000, seq: 100 - minutesAgo, detections: [{ type: 'litter_pile', zoneId: 'mk-02-stalls', confidence: 0.9 }] }, receivedAt: NOW });
-    await Promise.all(['cam-gs-m2-a', 'cam-gs-m2-b'].flatMap((thing) => [cameras(deps)(sqsEvent(litter(thing, 9), litter(thing, 6))), cameras(deps)(sqsEvent(litter(thing, 3)))]));
+    await Promise.all(['cam-gs-m2-a', 'cam-gs-m2-b'].flatMap((thing) => [cameras(deps)(streamEvent(litter(thing, 9), litter(thing, 6))), cameras(deps)(streamEvent(litter(thing, 3)))]));
     const marketCases = (await store.list({ districtId: 'gongshu', category: 'market_litter', limit: 500 })).items.filter((c) => c.siteId === 'mk-02');
     expect(marketCases).toHaveLength(1);
   });

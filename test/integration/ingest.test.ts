@@ -1,14 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRejectStore } from '#shared/adapters/dynamodb/reject-store';
+import { DynamoCaseStore } from '#shared/adapters/dynamodb/case-store';
 import { DynamoTelemetryStore } from '#shared/adapters/dynamodb/telemetry-store';
 import { documentClient, localDynamoClient } from '#shared/adapters/dynamodb/client';
 import { wireDeps } from '#shared/adapters/wiring';
 import { DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store';
 import { loadDistrictDir } from '#devices/district-files';
 import { DEVICE_KINDS, QUERIES_HISTORY, type DeviceKind } from '#shared/domain/device-kinds';
-import { parseArchive, uniqueReadings } from '#shared/adapters/reading-archive';
-import type { Reading } from '#shared/domain/telemetry';
-import type { SQSEvent } from 'aws-lambda';
 import { PAYLOAD_LIMITS } from '#shared/domain/payloads';
 import { topicFor } from '#shared/domain/topics';
 import { makeHandler as binsHandler } from '#functions/ingest-bins/handler';
@@ -16,7 +14,7 @@ import { makeHandler as sweepersHandler } from '#functions/ingest-sweepers/handl
 import { makeHandler as camerasHandler } from '#functions/ingest-cameras/handler';
 import { testTables } from '../support/dynamo.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
-import { firehoseEvent, marker, rawRecord, record, sqsEvent, validPayload } from '../support/telemetry.ts';
+import { marker, rawRecord, record, sequenceOf, streamEvent, validPayload } from '../support/telemetry.ts';
 
 const HANDLERS = { bins: binsHandler, sweepers: sweepersHandler, cameras: camerasHandler };
 const NOW = Date.UTC(2026, 10, 27, 1, 0, 0);
@@ -28,32 +26,7 @@ beforeAll(async () => {
   await new DynamoRegistryStore(env.doc, env.tables.registry).putModel(model);
 });
 
-/** Every reading the ingest functions handed back to their delivery stream to archive, in order. */
-const archived: Reading[] = [];
-/** One device's archived readings, in archive order (repeats included). */
-const archivedOf = async (thing: string) => archived.filter((r) => r.thing === thing);
-
 type IngestDepsOf = Parameters<typeof binsHandler>[0];
-
-/**
- * An ingest function driven as its delivery stream drives it: the records come as a
- * Firehose buffer; what it answers `Ok` is archived; what it puts on its retry queue is
- * reported as `batchItemFailures` (what comes back for redelivery), with `records` its answers.
- */
-function viaDeliveryStream(kind: DeviceKind, deps: Omit<IngestDepsOf, 'retryQueue'>) {
-  const retried: string[] = [];
-  const ingest = HANDLERS[kind]({ ...deps, retryQueue: () => ({ send: async (bodies: string[]) => void retried.push(...bodies) }) });
-  const viaFirehose = async (event: SQSEvent) => {
-    const before = retried.length;
-    const result = await ingest(firehoseEvent(...event.Records));
-    for (const r of result.records) if (r.result === 'Ok') archived.push(...parseArchive(Buffer.from(r.data!, 'base64').toString('utf8')));
-    const back = new Set(retried.slice(before));
-    return { batchItemFailures: event.Records.filter((r) => back.has(r.body)).map((r) => ({ itemIdentifier: r.messageId })), records: result.records };
-  };
-  /** The same function on its retry queue (the SQS event source). */
-  const fromRetryQueue = (event: SQSEvent) => ingest(event);
-  return Object.assign(viaFirehose, { fromRetryQueue });
-}
 
 function setup(kind: DeviceKind, options: { doc?: ReturnType<typeof documentClient> } = {}) {
   const doc = options.doc ?? env.doc;
@@ -62,7 +35,8 @@ function setup(kind: DeviceKind, options: { doc?: ReturnType<typeof documentClie
   const log = recordingLog();
   const metrics = recordingMetrics();
   const clock = fixedClock(NOW);
-  const handler = viaDeliveryStream(kind, { ...wireDeps({ doc, tables: env.tables, clock, log, metrics }), telemetry, rejects });
+  const deps: IngestDepsOf = { ...wireDeps({ doc, tables: env.tables, clock, log, metrics }), telemetry, rejects };
+  const handler = HANDLERS[kind](deps);
   return { handler, telemetry, rejects, log, metrics, clock };
 }
 
@@ -73,18 +47,15 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
   const msg = (thing: string, ts: number, seq: number, value = 50, extra: Partial<Parameters<typeof record>[0]> = {}) =>
     record({ kind, thing, payload: validPayload(kind, ts, seq, value), receivedAt: ts + 100, ...extra });
 
-  it(`stores the latest state and archives every reading${QUERIES_HISTORY[kind] ? ', keeping it in the table history with a TTL too' : ' (and nothing in the table history)'}`, async () => {
+  it(`stores the latest state${QUERIES_HISTORY[kind] ? ', keeping the readings in the table history with a TTL too' : ' (and nothing in the table history)'}`, async () => {
     const { handler, telemetry } = setup(kind);
     const thing = newThing(kind);
     const sent = [msg(thing, NOW - 2000, 1, 11), msg(thing, NOW - 1000, 2, 12)];
-    const result = await handler(sqsEvent(...sent));
+    const result = await handler(streamEvent(...sent));
     expect(result.batchItemFailures).toEqual([]);
     const state = await telemetry.getLatest(thing);
     expect(state).toMatchObject({ thing, kind, ts: NOW - 1000, seq: 2, lastSeenAt: NOW - 900 });
     expect(marker(kind, state!)).toBe(12);
-    const archived = await archivedOf(thing);
-    expect(archived.map((r) => [r.seq, r.messageId, r.receivedAt])).toEqual([[1, sent[0]!.messageId, NOW - 1900], [2, sent[1]!.messageId, NOW - 900]]);
-    expect(archived[1]!.payload).toEqual(validPayload(kind, NOW - 1000, 2, 12));
     const history = await telemetry.history(thing, NOW - 10_000, NOW);
     expect(history.map((r) => r.seq)).toEqual(QUERIES_HISTORY[kind] ? [1, 2] : []);
     const { Items } = await env.doc.send(new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
@@ -98,47 +69,47 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
   it('never lets a stale, replayed or duplicate reading overwrite a newer one, across batches', async () => {
     const { handler, telemetry, metrics } = setup(kind);
     const thing = newThing(kind);
-    await handler(sqsEvent(msg(thing, NOW - 1000, 5, 30)));
+    await handler(streamEvent(msg(thing, NOW - 1000, 5, 30)));
     // An older reading arriving late, then a replay of the newest, then a duplicate inside one batch.
-    await handler(sqsEvent(msg(thing, NOW - 5000, 4, 20)));
-    await handler(sqsEvent(msg(thing, NOW - 1000, 5, 99)));
-    const dup = msg(thing, NOW - 500, 6, 33);
-    const result = await handler(sqsEvent(dup, msg(thing, NOW - 500, 6, 33)));
+    await handler(streamEvent(msg(thing, NOW - 5000, 4, 20)));
+    await handler(streamEvent(msg(thing, NOW - 1000, 5, 99)));
+    // (A new fill band: a garbage room's state is written when something changed.)
+    const dup = msg(thing, NOW - 500, 6, 43);
+    const result = await handler(streamEvent(dup, msg(thing, NOW - 500, 6, 43)));
     expect(result.batchItemFailures).toEqual([]);
     const state = await telemetry.getLatest(thing);
     expect(state).toMatchObject({ ts: NOW - 500, seq: 6 });
-    expect(marker(kind, state!)).toBe(33);
+    expect(marker(kind, state!)).toBe(43);
     expect(metrics.totals.get('TelemetryStale')).toBe(2);
     expect(metrics.totals.get('TelemetryDuplicate')).toBe(1);
-    // The late reading is still archived; the replay is archived again under the same key, which readers drop.
-    expect(uniqueReadings(await archivedOf(thing)).map((r) => r.seq).sort()).toEqual([4, 5, 6]);
   });
 
   it('orders out-of-order readings in one batch by reading time and sequence', async () => {
     const { handler, telemetry } = setup(kind);
     const thing = newThing(kind);
-    await handler(sqsEvent(msg(thing, NOW - 1000, 9, 40), msg(thing, NOW - 3000, 7, 20), msg(thing, NOW - 1000, 8, 30)));
+    await handler(streamEvent(msg(thing, NOW - 1000, 9, 40), msg(thing, NOW - 3000, 7, 20), msg(thing, NOW - 1000, 8, 30)));
     const state = await telemetry.getLatest(thing);
     expect(state).toMatchObject({ ts: NOW - 1000, seq: 9 });
     expect(marker(kind, state!)).toBe(40);
   });
 
-  it('collapses a batch per device: one state write per device, the readings archived (sweepers: table history in batch writes)', async () => {
+  it('collapses a batch per device: at most one state write per device (sweepers: table history in batch writes)', async () => {
     const { handler } = setup(kind);
     const [a, b] = model.devices.filter((d) => d.kind === kind).map((d) => d.thing);
     // (Cameras see nothing here: the common case, no signal to hand over.)
-    // Each batch moves the garbage rooms' fill to another band, so their state is due a write (no write-behind here).
+    // Each batch moves the garbage rooms' fill to another band, so their state is due a write.
     const batch = (from: number, base: number) => Array.from({ length: 30 }, (_, i) => msg(i % 2 ? a! : b!, from + i * 1000, from + i, kind === 'cameras' ? 0 : base + i));
-    await handler(sqsEvent(...batch(NOW - 600_000, 0))); // warms the registry lookups
+    await handler(streamEvent(...batch(NOW - 600_000, 0))); // warms the registry lookups
     env.requests.length = 0;
-    const result = await handler(sqsEvent(...batch(NOW - 60_000, 40)));
+    const result = await handler(streamEvent(...batch(NOW - 60_000, 40)));
     expect(result.batchItemFailures).toEqual([]);
     const count = (name: string) => env.requests.filter((r) => r === `${name}:${env.tables.telemetry}`).length;
-    // One conditional state write per device. Garbage rooms keep detector state with it; a
-    // market's cameras share one write of the market's detector. The store kept the detector
-    // items it wrote for the previous batch, so it reads nothing first.
+    // One conditional state write per device. Garbage rooms keep detector state with it (read
+    // ahead for the invocation, both devices in one BatchGetItem); a market's cameras share one
+    // write of the market's detector, which the store kept from the previous batch.
     expect(count('UpdateItemCommand') + count('Statement')).toBe(kind === 'cameras' ? 2 + 1 : 2);
     expect(count('GetItemCommand')).toBe(0);
+    expect(count('BatchGetItemCommand')).toBe(kind === 'bins' ? 1 : 0);
     expect(count('BatchWriteItemCommand')).toBe(QUERIES_HISTORY[kind] ? 2 : 0); // 30 history items: 25 + 5
     // A sweeper's batch looks up the stored messages on either side, to join its fixes across batches.
     expect(count('QueryCommand')).toBe(kind === 'sweepers' ? 2 * 2 : 0);
@@ -147,7 +118,7 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
     // A process that did not handle the previous batch (another Lambda container) reads first.
     const cold = setup(kind);
     env.requests.length = 0;
-    expect((await cold.handler(sqsEvent(...batch(NOW - 30_000, 0)))).batchItemFailures).toEqual([]);
+    expect((await cold.handler(streamEvent(...batch(NOW - 30_000, 0)))).batchItemFailures).toEqual([]);
     // Garbage rooms' state is read ahead, both devices in one BatchGetItem; a market's detector is one GetItem.
     expect(count('GetItemCommand')).toBe({ bins: 0, sweepers: 0, cameras: 1 }[kind]);
     expect(count('BatchGetItemCommand')).toBe({ bins: 1, sweepers: 0, cameras: 0 }[kind]);
@@ -173,31 +144,30 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
       notAnEnvelope: rawRecord('this is not an envelope', NOW),
     };
     const good = [msg(thing, NOW - 3000, 1, 21), msg(thing, NOW - 2000, 2, 22)];
-    const result = await handler(sqsEvent(good[0]!, ...Object.values(bad), good[1]!));
+    const result = await handler(streamEvent(good[0]!, ...Object.values(bad), good[1]!));
     expect(result.batchItemFailures).toEqual([]);
     expect(marker(kind, (await telemetry.getLatest(thing))!)).toBe(22);
+    const id = (r: Parameters<typeof sequenceOf>[0]) => sequenceOf(r);
 
     const stored = await rejects.list(thing);
     const codes = Object.fromEntries(stored.map((r) => [r.messageId, r.code]));
     expect(codes).toEqual({
-      [bad.malformed.messageId]: 'malformed_json',
-      [bad.oversized.messageId]: 'oversized',
-      [bad.wrongClient.messageId]: 'identity_mismatch',
-      [bad.namesAnother.messageId]: 'identity_mismatch',
-      [bad.outOfRange.messageId]: 'invalid_payload',
-      [bad.future.messageId]: 'future_timestamp',
-      [bad.badTopic.messageId]: 'bad_topic',
+      [id(bad.malformed)]: 'malformed_json',
+      [id(bad.oversized)]: 'oversized',
+      [id(bad.wrongClient)]: 'identity_mismatch',
+      [id(bad.namesAnother)]: 'identity_mismatch',
+      [id(bad.outOfRange)]: 'invalid_payload',
+      [id(bad.future)]: 'future_timestamp',
+      [id(bad.badTopic)]: 'bad_topic',
     });
-    const malformed = stored.find((r) => r.messageId === bad.malformed.messageId)!;
+    const malformed = stored.find((r) => r.messageId === id(bad.malformed))!;
     expect(malformed).toMatchObject({ payload: '{"ts": 12, "seq": ', payloadEncoding: 'utf8', topic: topicFor(kind, thing), clientId: thing });
     expect(malformed.reason).toMatch(/not JSON/);
-    const oversized = stored.find((r) => r.messageId === bad.oversized.messageId)!;
+    const oversized = stored.find((r) => r.messageId === id(bad.oversized))!;
     expect(oversized).toMatchObject({ payloadBytes: PAYLOAD_LIMITS.maxPayloadBytes + 10, payloadTruncated: true });
     const unknown = await rejects.list(undefined);
-    expect(unknown.find((r) => r.messageId === bad.notAnEnvelope.messageId)).toMatchObject({ code: 'bad_envelope', payload: 'this is not an envelope' });
+    expect(unknown.find((r) => r.messageId === id(bad.notAnEnvelope))).toMatchObject({ code: 'bad_envelope', payload: 'this is not an envelope' });
     expect(log.entries.filter((e) => e.message === 'telemetry rejected')).toHaveLength(8);
-    // Nothing from the bad messages reached the state or the archive.
-    expect((await archivedOf(thing)).map((r) => r.seq)).toEqual([1, 2]);
   });
 
   it('reports only retryable failures back for redelivery', async () => {
@@ -207,35 +177,63 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
     const thing = newThing(kind);
     const good = msg(thing, NOW - 1000, 1);
     const bad = record({ kind, thing, payload: 'nope', receivedAt: NOW });
-    const result = await handler(sqsEvent(good, bad));
-    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([good.messageId, bad.messageId].sort());
+    const result = await handler(streamEvent(good, bad));
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([sequenceOf(good), sequenceOf(bad)].sort());
   });
 
-  it('takes a message back from its retry queue: stores it, archives nothing twice, reports what is still retryable', async () => {
+  it('stores a record the event source retries once the store is back', async () => {
     const thing = newThing(kind);
     const dead = documentClient(localDynamoClient('http://127.0.0.1:9', { maxAttempts: 1 }));
     const m = msg(thing, NOW - 1000, 1, 17);
-    // First pass: the store is down, so the reading is archived and put on the retry queue.
     const down = setup(kind, { doc: dead });
-    expect((await down.handler(sqsEvent(m))).batchItemFailures.map((f) => f.itemIdentifier)).toEqual([m.messageId]);
-    expect((await archivedOf(thing)).map((r) => r.seq)).toEqual([1]);
-    // Back from the retry queue while the store is still down: reported for redelivery.
-    expect((await down.handler.fromRetryQueue(sqsEvent(m))).batchItemFailures).toEqual([{ itemIdentifier: m.messageId }]);
-    // Back again with the store up: stored, and not archived a second time.
+    expect((await down.handler(streamEvent(m))).batchItemFailures).toEqual([{ itemIdentifier: sequenceOf(m) }]);
     const { handler, telemetry } = setup(kind);
-    expect((await handler.fromRetryQueue(sqsEvent(m))).batchItemFailures).toEqual([]);
+    expect((await handler(streamEvent(m))).batchItemFailures).toEqual([]);
     expect(marker(kind, (await telemetry.getLatest(thing))!)).toBe(17);
-    expect((await archivedOf(thing)).map((r) => r.seq)).toEqual([1]);
   });
 
   it('turns a non-retryable storage failure into a rejection instead of endless redelivery', async () => {
     const telemetry = new DynamoTelemetryStore(env.doc, 'no-such-table');
     const rejects = new DynamoRejectStore(env.doc, env.tables.rejects);
-    const handler = viaDeliveryStream(kind, { ...wireDeps({ doc: env.doc, tables: env.tables, clock: fixedClock(NOW), log: recordingLog(), metrics: recordingMetrics() }), telemetry, rejects });
+    const handler = HANDLERS[kind]({ ...wireDeps({ doc: env.doc, tables: env.tables, clock: fixedClock(NOW), log: recordingLog(), metrics: recordingMetrics() }), telemetry, rejects });
     const thing = newThing(kind);
     const good = msg(thing, NOW - 1000, 1);
-    const result = await handler(sqsEvent(good));
+    const result = await handler(streamEvent(good));
     expect(result.batchItemFailures).toEqual([]);
-    expect(await rejects.list(thing)).toEqual([expect.objectContaining({ messageId: good.messageId, code: 'storage_error' })]);
+    expect(await rejects.list(thing)).toEqual([expect.objectContaining({ messageId: sequenceOf(good), code: 'storage_error' })]);
+  });
+});
+
+describe('garbage rooms: state from the store alone, never from memory', () => {
+  const binOf = (i: number) => model.devices.filter((d) => d.kind === 'bins')[i]!;
+  const reading = (thing: string, ts: number, seq: number, payload: Record<string, number>, receivedAt = ts) => record({ kind: 'bins', thing, payload: { ts, seq, ...payload }, receivedAt });
+  /** Each batch in a new execution environment: new adapters, no cache, nothing kept from the one before. */
+  const fresh = () => setup('bins');
+
+  it('does not let a reading dated ahead hide the readings after it', async () => {
+    const device = binOf(20);
+    // Dated 290 s ahead (inside the 5 minutes allowed), then four real readings of a room on fire, full and tipped over.
+    await fresh().handler(streamEvent(reading(device.thing, NOW + 290_000, 1, { fillPct: 10 }, NOW)));
+    for (const seq of [2, 3, 4, 5]) await fresh().handler(streamEvent(reading(device.thing, NOW, seq, { fillPct: 95, temperatureC: 85, tiltDeg: 70 }, NOW + seq)));
+    const store = new DynamoCaseStore(env.doc, env.tables.cases);
+    const opened = (await store.list({ districtId: 'gongshu', limit: 500 })).items.filter((c) => c.siteId === device.siteId).map((c) => c.category).sort();
+    expect(opened).toEqual(['bin_fire', 'bin_knocked_over', 'garbage_overflow']);
+    // The stored state shows a real reading (the later ones changed nothing, so they were not written).
+    expect(await fresh().telemetry.getLatest(device.thing)).toMatchObject({ ts: NOW, fillPct: 95 });
+  });
+
+  it('writes a steady room’s state only when something changed, and a stuck sensor still counts to 48 across fresh environments', async () => {
+    const device = binOf(21);
+    env.requests.length = 0;
+    const writes = () => env.requests.filter((r) => r === `Statement:${env.tables.telemetry}` || r === `UpdateItemCommand:${env.tables.telemetry}`).length;
+    const interval = device.expectedIntervalSeconds * 1000;
+    const start = NOW - 60 * interval;
+    for (let seq = 0; seq < 50; seq++) await fresh().handler(streamEvent(reading(device.thing, start + seq * interval, seq, { fillPct: 42, temperatureC: 20 })));
+    // One write a heartbeat (3 intervals), one when the run of identical readings starts, one with the signal.
+    expect(writes()).toBeLessThanOrEqual(Math.ceil(50 / 3) + 3);
+    expect(writes()).toBeGreaterThanOrEqual(Math.floor(50 / 3));
+    const store = new DynamoCaseStore(env.doc, env.tables.cases);
+    const stuck = (await store.list({ districtId: 'gongshu', category: 'sensor_stuck', limit: 500 })).items.filter((c) => c.thing === device.thing);
+    expect(stuck).toHaveLength(1);
   });
 });

@@ -7,7 +7,7 @@ import { makeHandler as opsApi } from '#functions/ops-api/handler';
 import { makeHandler as binsIngest } from '#functions/ingest-bins/handler';
 import { testTables } from '../support/dynamo.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
-import { record, sqsEvent } from '../support/telemetry.ts';
+import { record, streamEvent } from '../support/telemetry.ts';
 
 const NOW = Date.UTC(2026, 10, 27, 1, 0, 0);
 const model = await loadDistrictDir();
@@ -77,7 +77,7 @@ describe('ops API (read-only devices)', () => {
     const before = await get('GET /devices/{thing}', '/devices/bin-gs-007', undefined, { thing: 'bin-gs-007' });
     expect(before).toMatchObject({ status: 200, body: { state: null, lastSeenAt: null } });
     const ingest = binsIngest(deps);
-    await ingest(sqsEvent(record({ kind: 'bins', thing: 'bin-gs-007', payload: { ts: NOW - 1000, seq: 3, fillPct: 64.5, batteryPct: 77 }, receivedAt: NOW - 900 })));
+    await ingest(streamEvent(record({ kind: 'bins', thing: 'bin-gs-007', payload: { ts: NOW - 1000, seq: 3, fillPct: 64.5, batteryPct: 77 }, receivedAt: NOW - 900 })));
     const { status, body } = await get('GET /devices/{thing}', '/devices/bin-gs-007', undefined, { thing: 'bin-gs-007' });
     const device = model.devices.find((d) => d.thing === 'bin-gs-007')!;
     const site = model.sites.find((s) => s.siteId === device.siteId)!;

@@ -1,45 +1,41 @@
-import type { FirehoseTransformationEvent, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { encodeEnvelope } from '#shared/adapters/telemetry-envelope';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import { topicFor } from '#shared/domain/topics';
 
 let counter = 0;
 
-/** A record carrying a telemetry envelope, as the retry queue's event source delivers it (`firehoseEvent` turns records into a delivery stream's buffer). */
-export function record(opts: { kind: DeviceKind; thing: string; payload: unknown; clientId?: string; topic?: string; receivedAt: number }): SQSRecord {
+/** A stream record carrying a telemetry envelope, as the Kinesis event source hands it to an ingest function (partition key: the client id). */
+export function record(opts: { kind: DeviceKind; thing: string; payload: unknown; clientId?: string; topic?: string; receivedAt: number }): KinesisStreamRecord {
   const body = encodeEnvelope({
     topic: opts.topic ?? topicFor(opts.kind, opts.thing),
     clientId: opts.clientId ?? opts.thing,
     receivedAt: opts.receivedAt,
     payload: new TextEncoder().encode(typeof opts.payload === 'string' ? opts.payload : JSON.stringify(opts.payload)),
   });
-  return rawRecord(body, opts.receivedAt);
+  return rawRecord(body, opts.receivedAt, opts.clientId ?? opts.thing);
 }
 
-export function rawRecord(body: string, sentAt = Date.now()): SQSRecord {
-  const messageId = `msg-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
+/** A stream record with any body (a record that is not an envelope, say). */
+export function rawRecord(body: string, arrivedAt = Date.now(), partitionKey = 'test'): KinesisStreamRecord {
+  const sequenceNumber = String(++counter).padStart(21, '0');
   return {
-    messageId,
-    receiptHandle: messageId,
-    body,
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(sentAt), SenderId: 'test', ApproximateFirstReceiveTimestamp: String(sentAt) },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:local:000000000000:test',
+    kinesis: { kinesisSchemaVersion: '1.0', partitionKey, sequenceNumber, data: Buffer.from(body).toString('base64'), approximateArrivalTimestamp: arrivedAt / 1000 },
+    eventSource: 'aws:kinesis',
+    eventVersion: '1.0',
+    eventID: `shardId-000000000000:${sequenceNumber}`,
+    eventName: 'aws:kinesis:record',
+    invokeIdentityArn: 'arn:aws:iam::000000000000:role/test',
     awsRegion: 'local',
+    eventSourceARN: 'arn:aws:kinesis:local:000000000000:stream/test',
   };
 }
 
-export const sqsEvent = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+/** Records as one invocation of the event source mapping. */
+export const streamEvent = (...records: KinesisStreamRecord[]): KinesisStreamEvent => ({ Records: records });
 
-/** The same records as a delivery stream hands them to its processor (record id = the SQS message id). */
-export const firehoseEvent = (...records: SQSRecord[]): FirehoseTransformationEvent => ({
-  invocationId: `test-${++counter}`,
-  deliveryStreamArn: 'arn:aws:firehose:local:000000000000:deliverystream/test',
-  region: 'local',
-  records: records.map((r) => ({ recordId: r.messageId, approximateArrivalTimestamp: Number(r.attributes.SentTimestamp), data: Buffer.from(r.body).toString('base64') })),
-});
+/** A record's sequence number: what a partial batch response names. */
+export const sequenceOf = (r: KinesisStreamRecord): string => r.kinesis.sequenceNumber;
 
 /** A valid payload of each kind at reading time `ts`, with `value` driving what changes. */
 export function validPayload(kind: DeviceKind, ts: number, seq: number, value = 50): Record<string, unknown> {

@@ -3,7 +3,9 @@ import { quietObserver, startLocalStack, type LocalStackOptions } from '#infra/l
 
 /**
  * A local stack for a test: on the run's DynamoDB Local with tables of its own (`name` and
- * a random suffix), on ports the system picks, with a quiet log; the test says the rest.
+ * a random suffix), on ports the system picks, with a quiet log, and with functions'
+ * execution environments recycled after about one invocation in three (nothing may live
+ * in one environment's memory); the test says the rest.
  */
 export function testStack(name: string, options: Pick<LocalStackOptions, 'clock'> & Partial<LocalStackOptions>) {
   return startLocalStack({
@@ -12,6 +14,7 @@ export function testStack(name: string, options: Pick<LocalStackOptions, 'clock'
     mqttPort: 0,
     apiPort: 0,
     observer: quietObserver(),
+    recycleRate: 0.3,
     ...options,
   });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectBins, type BinDetectorState } from '#shared/domain/detectors/bin-detector';
+import type { BinFillPayload } from '#shared/domain/payloads';
 import { detectMarket, type CameraDetectorState } from '#shared/domain/detectors/camera-detector';
 import { detectOffline } from '#shared/domain/detectors/offline-detector';
 import type { Device } from '#shared/domain/city-model';
@@ -59,21 +60,61 @@ describe('garbage-room detectors', () => {
 });
 
 describe('garbage-room detector state as stored', () => {
-  const window = (n: number) => Array.from({ length: n }, (_, i) => ({ ts: T0 + i * 5 * MIN, payload: { ts: T0 + i * 5 * MIN, seq: i, fillPct: 40 + i, temperatureC: 20.5, tiltDeg: 1, batteryPct: 80 } }));
+  const HEARTBEAT = 15 * MIN;
+  const steady = (n: number, from = 0) =>
+    Array.from({ length: n }, (_, k) => {
+      const i = from + k;
+      return { ts: T0 + i * 5 * MIN, seq: i, payload: { ts: T0 + i * 5 * MIN, seq: i, fillPct: 40 + i * 0.3, temperatureC: 20 + (i % 2) * 0.5, tiltDeg: 1, batteryPct: 80 } };
+    });
+  const step = (state: BinDetectorState | undefined, readings: { ts: number; seq: number; payload: BinFillPayload }[]) => detectBins(state, readings, { ...ctx, heartbeatMs: HEARTBEAT });
 
-  it('keeps two hours of readings of a sensor reporting every 5 minutes under 1 KB (one write unit a write)', () => {
-    const { state } = detectBins(undefined, window(40), ctx);
-    expect(state.recent).toHaveLength(25);
+  it('changes only on a material change: a steady room keeps one sample a heartbeat (every third reading)', () => {
+    let state = step(undefined, steady(1)).state;
+    const changed: number[] = [];
+    for (const r of steady(30, 1)) {
+      const next = step(state, [r]).state;
+      if (JSON.stringify(next) !== JSON.stringify(state)) changed.push(r.seq);
+      state = next;
+    }
+    expect(changed).toEqual([3, 6, 9, 12, 15, 18, 21, 24, 27, 30]);
     expect(JSON.stringify(state).length).toBeLessThan(800);
   });
 
-  it('reads a state stored when recent readings were objects as it reads the tuples', () => {
-    const { state } = detectBins(undefined, window(10), ctx);
-    const asObjects = { ...state, recent: state.recent.map(([ts, fillPct, temperatureC]) => ({ ts, fillPct, temperatureC })) } as unknown as BinDetectorState;
-    // A rise to a fire and a fast fill: both read the window.
-    const next = [{ ts: T0 + 50 * MIN, payload: { ts: T0 + 50 * MIN, seq: 10, fillPct: 75, temperatureC: 40 } }];
-    expect(detectBins(asObjects, next, ctx)).toEqual(detectBins(state, next, ctx));
-    expect(detectBins(asObjects, next, ctx).signals.map((s) => s.category)).toEqual(['collection_due', 'bin_fire']);
+  it('takes a new fill band, a 3 °C move and a detector step as material at once', () => {
+    const { state } = step(undefined, steady(1));
+    const at = (patch: Record<string, number>) => ({ ts: T0 + 5 * MIN, seq: 1, payload: { ts: T0 + 5 * MIN, seq: 1, fillPct: 40.3, temperatureC: 20, ...patch } });
+    const same = (patch: Record<string, number>) => JSON.stringify(step(state, [at(patch)]).state) === JSON.stringify(state);
+    expect(same({})).toBe(true);
+    expect(same({ fillPct: 50.1 })).toBe(false); // band 4 → 5
+    expect(same({ temperatureC: 23 })).toBe(false);
+    expect(same({ temperatureC: 22.9 })).toBe(true);
+    expect(same({ fillPct: 91 })).toBe(false); // a high-fill run begins
+  });
+
+  it('gives the same signals whether a reading was kept or not: batching and skipped writes change nothing', () => {
+    const readings = [...steady(20), ...[91, 92, 93].map((fillPct, k) => ({ ts: T0 + (20 + k) * 5 * MIN, seq: 20 + k, payload: { ts: T0 + (20 + k) * 5 * MIN, seq: 20 + k, fillPct, temperatureC: 20 } }))];
+    const together = step(undefined, readings).signals.map((s) => `${s.kind}:${s.category}`);
+    let state: BinDetectorState | undefined;
+    const oneByOne: string[] = [];
+    for (const r of readings) {
+      const out = step(state, [r]);
+      state = out.state;
+      oneByOne.push(...out.signals.map((s) => `${s.kind}:${s.category}`));
+    }
+    expect(together).toEqual(['anomaly:garbage_overflow']);
+    expect(oneByOne).toEqual(together);
+  });
+
+  it('counts a stuck run by the device’s counter, so readings that left the state alone still count', () => {
+    let state: BinDetectorState | undefined;
+    const raised: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const out = step(state, [{ ts: T0 + i * 5 * MIN, seq: i, payload: { ts: T0 + i * 5 * MIN, seq: i, fillPct: 42, temperatureC: 20, tiltDeg: 1, batteryPct: 80 } }]);
+      state = out.state;
+      if (out.signals.some((s) => s.category === 'sensor_stuck')) raised.push(i);
+    }
+    expect(raised).toEqual([47]);
+    expect(state!.run).toEqual({ fillPct: 42, fromSeq: 0 });
   });
 });
 
@@ -130,12 +171,12 @@ describe('offline detector', () => {
     expect(detectOffline([{ device, lastSeenAt: undefined, wasOffline: false }], now).signals).toEqual([]);
   });
 
-  it('allows a written-behind kind (garbage rooms) its heartbeat more: its stored last contact may trail by that much', () => {
+  it('allows a kind written only on a change (garbage rooms) its heartbeat more: its stored last contact may trail by that much', () => {
     const bin = { ...device, thing: 'bin-1', kind: 'bins' } as Device;
     const now = T0 + 10 * MIN;
-    // 3 intervals + a heartbeat of 2 intervals.
-    expect(detectOffline([{ device: bin, lastSeenAt: now - 300_000, wasOffline: false }], now).signals).toEqual([]);
-    expect(detectOffline([{ device: bin, lastSeenAt: now - 301_000, wasOffline: false }], now).signals.map((s) => s.kind)).toEqual(['anomaly']);
+    // 3 intervals + a heartbeat of 3 intervals.
+    expect(detectOffline([{ device: bin, lastSeenAt: now - 360_000, wasOffline: false }], now).signals).toEqual([]);
+    expect(detectOffline([{ device: bin, lastSeenAt: now - 361_000, wasOffline: false }], now).signals.map((s) => s.kind)).toEqual(['anomaly']);
   });
 });
 

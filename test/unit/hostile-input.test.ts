@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeRecord, encodeEnvelope } from '#shared/adapters/telemetry-envelope';
+import { decodeEnvelope, encodeEnvelope } from '#shared/adapters/telemetry-envelope';
 import { DEVICE_KINDS, type DeviceKind } from '#shared/domain/device-kinds';
 import { PAYLOAD_LIMITS } from '#shared/domain/payloads';
 import { readTelemetry, REJECT_CODES, type ReadResult, type TelemetryMessage } from '#shared/domain/telemetry';
@@ -140,7 +140,7 @@ describe('hostile input: the queue envelope', () => {
   it('never throws on arbitrary message bodies; a bad one is a bad_envelope rejection with a reason', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ maxLength: 300 }), jsonish.map((v) => JSON.stringify(v) ?? '')), (body) => {
-        const r = decodeRecord({ messageId: 'm1', body, attributes: { SentTimestamp: String(NOW) } as never });
+        const r = decodeEnvelope('m1', body, NOW);
         if (!r.ok) {
           expect(r.rejection.code).toBe('bad_envelope');
           expect(r.rejection.reason.length).toBeGreaterThan(0);
@@ -154,7 +154,7 @@ describe('hostile input: the queue envelope', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (payload) => {
         const body = encodeEnvelope({ topic: topicFor('bins', 'bin-gs-001'), clientId: 'bin-gs-001', receivedAt: NOW, payload });
-        const r = decodeRecord({ messageId: 'm1', body, attributes: { SentTimestamp: String(NOW) } as never });
+        const r = decodeEnvelope('m1', body, NOW);
         expect(r.ok && [...r.message.payload]).toEqual([...payload]);
       }),
       RUNS,

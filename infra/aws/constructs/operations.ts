@@ -31,7 +31,7 @@ export class Operations extends Construct {
     // Unit ids are data (street offices are the district's own), so the per-unit figures are found by search.
     const byUnit = (metricName: string) => search(`{CityOps,service,unit} MetricName="${metricName}"`, metricName, 'Maximum');
     const ruleFailures = TELEMETRY_ROUTES.map(
-      (route) => new Metric({ namespace: 'AWS/IoT', metricName: 'Failure', dimensionsMap: { RuleName: route.ruleName, ActionType: 'Firehose' }, statistic: 'Sum', period: FIVE_MINUTES, label: route.ruleName }),
+      (route) => new Metric({ namespace: 'AWS/IoT', metricName: 'Failure', dimensionsMap: { RuleName: route.ruleName, ActionType: 'Kinesis' }, statistic: 'Sum', period: FIVE_MINUTES, label: route.ruleName }),
     );
     const dlqDepth = Object.entries(props.deadLetterQueues).map(([name, queue]) => ({ name, metric: queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum', label: name }) }));
     const fnMetrics = Object.entries(props.functions);
@@ -76,6 +76,22 @@ export class Operations extends Construct {
     };
     for (const { name, metric } of dlqDepth) alarm(`${name}-dlq-alarm`, metric, `messages are waiting in the ${name} dead-letter queue: look at them and redrive`);
     for (const [name, fn] of fnMetrics) alarm(`${name}-errors-alarm`, fn.metricErrors({ period: FIVE_MINUTES }), `the ${name} function failed`);
-    ruleFailures.forEach((metric, i) => alarm(`${TELEMETRY_ROUTES[i]!.kind}-rule-alarm`, metric, `topic rule ${TELEMETRY_ROUTES[i]!.ruleName} could not put messages on its delivery stream`));
+    ruleFailures.forEach((metric, i) => alarm(`${TELEMETRY_ROUTES[i]!.kind}-rule-alarm`, metric, `topic rule ${TELEMETRY_ROUTES[i]!.ruleName} could not put messages on its stream`));
+    for (const route of TELEMETRY_ROUTES) {
+      const fn = props.functions[route.function];
+      if (!fn) continue;
+      // The stream's oldest record its function has not taken, in milliseconds: a stuck or slow shard.
+      const iteratorAge = fn.metric('IteratorAge', { period: FIVE_MINUTES, statistic: 'Maximum' });
+      const lag = new Alarm(this, `${route.kind}-iterator-age-alarm`, {
+        metric: iteratorAge,
+        threshold: 5 * 60_000,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `${route.function} is more than 5 minutes behind its stream ${route.stream} (a record retried until success holds its shard's lane; discarded batches land in the discarded-batches bucket)`,
+      });
+      lag.addAlarmAction(new SnsAction(this.alerts));
+      this.alarms.push(lag);
+    }
   }
 }

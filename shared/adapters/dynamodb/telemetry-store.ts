@@ -1,10 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { RetryableError, type DeviceDetection, type DeviceState, type SignalOutbox, type StateWritePolicy, type TelemetryStore, type WriteOutcome } from '#shared/app/ports';
-import { stateWriteDue, type WriteMark } from '#shared/domain/state-writes';
+import { RetryableError, type DeviceDetection, type DeviceState, type SignalOutbox, type StateSnapshot, type StateWriteOptions, type TelemetryStore, type WriteOutcome } from '#shared/app/ports';
 import { signalId, type Signal } from '#shared/domain/cases';
 import type { DeviceKind } from '#shared/domain/device-kinds';
-import { compareReadings, latestStateFields, type DeviceBatch, type Reading, type StateFields } from '#shared/domain/telemetry';
+import { compareReadings, isFromFuture, latestStateFields, type DeviceBatch, type Reading, type StateFields } from '#shared/domain/telemetry';
 import { batchPut, type BatchWriteOptions } from './batch-write.ts';
 import { ConditionalWriter } from './conditional-writes.ts';
 import { classify } from './errors.ts';
@@ -48,13 +47,16 @@ export class DynamoTelemetryStore implements TelemetryStore {
   }
 
   async saveLatest(batch: DeviceBatch, fields: StateFields, lastSeenAt: number): Promise<'written' | 'stale'> {
+    const latest = batch.latest;
     const values: Record<string, unknown> = {
       ...fields,
       thing: batch.thing,
       kind: batch.kind,
-      ts: batch.latest.ts,
-      seq: batch.latest.seq,
+      ts: latest.ts,
+      seq: latest.seq,
       lastSeenAt,
+      // A reading from the future is stored but leaves the watermark, so it never makes a later one stale.
+      ...(isFromFuture(latest) ? {} : { wts: latest.ts, wseq: latest.seq }),
     };
     const names: Record<string, string> = {};
     const exprValues: Record<string, unknown> = {};
@@ -63,8 +65,8 @@ export class DynamoTelemetryStore implements TelemetryStore {
       exprValues[`:v${i}`] = value;
       return `#f${i} = :v${i}`;
     });
-    names['#ts'] = 'ts';
-    names['#seq'] = 'seq';
+    names['#wts'] = 'wts';
+    names['#wseq'] = 'wseq';
     try {
       await this.doc.send(
         new UpdateCommand({
@@ -72,9 +74,9 @@ export class DynamoTelemetryStore implements TelemetryStore {
           Key: { pk: telemetryKeys.device(batch.thing), sk: telemetryKeys.state },
           UpdateExpression: `SET ${sets.join(', ')}`,
           // A stale, replayed or duplicate reading never overwrites a newer one.
-          ConditionExpression: 'attribute_not_exists(pk) OR #ts < :ts OR (#ts = :ts AND #seq < :seq)',
+          ConditionExpression: 'attribute_not_exists(#wts) OR #wts < :ts OR (#wts = :ts AND #wseq < :seq)',
           ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ...exprValues, ':ts': batch.latest.ts, ':seq': batch.latest.seq },
+          ExpressionAttributeValues: { ...exprValues, ':ts': latest.ts, ':seq': latest.seq },
         }),
       );
       return 'written';
@@ -84,81 +86,63 @@ export class DynamoTelemetryStore implements TelemetryStore {
     }
   }
 
-  async saveLatestDetecting<S>(batch: DeviceBatch, lastSeenAt: number, detect: DeviceDetection<S>, writes?: StateWritePolicy<S>) {
+  async saveLatestDetecting<S>(batch: DeviceBatch, lastSeenAt: number, detect: DeviceDetection<S>, options: StateWriteOptions) {
     const outbox = { pk: telemetryKeys.device(batch.thing), sk: telemetryKeys.state };
-    type Result = { outcome: 'written' | 'deferred' | 'stale'; pending: Signal[]; outbox: SignalOutbox };
-    return modifyItem<Result>(this.doc, this.table, outbox, this.cache, this.writer, (current) => {
-      const prior = current as { ts: number; seq: number; lastSeenAt: number; detector?: S; pendingSignals?: Signal[]; mark?: WriteMark } | undefined;
+    type Result = { outcome: 'written' | 'unchanged' | 'stale'; pending: Signal[]; outbox: SignalOutbox };
+    // What this invocation read ahead, never what an earlier one left in memory: a skipped write
+    // is decided on the stored state alone. The conditional write catches anyone writing since.
+    const snapshot = new ItemCache(1);
+    const cacheKey = itemCacheKey(this.table, outbox);
+    const ahead = options.snapshot?.get(batch.thing);
+    if (ahead !== undefined) snapshot.set(cacheKey, ahead ?? ABSENT);
+    const result = await modifyItem<Result>(this.doc, this.table, outbox, snapshot, this.writer, (current) => {
+      const prior = current as StoredState<S> | undefined;
       const pending = prior?.pendingSignals ?? [];
-      const newer = prior ? batch.readings.filter((r) => compareReadings(r, prior) > 0) : batch.readings;
+      const mark = prior && watermarkOf(prior);
+      const newer = mark ? batch.readings.filter((r) => compareReadings(r, mark) > 0) : batch.readings;
       if (newer.length === 0) return { result: { outcome: 'stale', pending, outbox } };
       const { state, signals } = detect(prior?.detector, newer);
-      const latest = newer.at(-1)!;
       const all = [...pending, ...withIds(signals)];
-      const { mark: _mark, nextMark: _next, ...rest } = current ?? {};
+      const seen = Math.max(prior?.lastSeenAt ?? 0, lastSeenAt);
+      const due = !prior || signals.length > 0 || JSON.stringify(state) !== JSON.stringify(prior.detector) || seen - prior.lastSeenAt >= options.heartbeatMs;
+      if (!due) return { result: { outcome: 'unchanged', pending: all, outbox } };
+      const latest = newer.at(-1)!;
+      const present = newer.filter((r) => !isFromFuture(r)).at(-1);
+      const nextMark = present && (!mark || compareReadings(present, mark) > 0) ? present : mark;
       const item: Record<string, unknown> = {
-        ...rest,
+        ...(current ?? {}),
         ...latestStateFields({ ...batch, readings: newer }),
         thing: batch.thing,
         kind: batch.kind,
         ts: latest.ts,
         seq: latest.seq,
-        lastSeenAt: Math.max(prior?.lastSeenAt ?? 0, lastSeenAt),
+        ...(nextMark ? { wts: nextMark.ts, wseq: nextMark.seq } : {}),
+        lastSeenAt: seen,
         detector: state,
         pendingSignals: all,
       };
-      if (!writes) return { item, result: { outcome: 'written', pending: all, outbox } };
-      const mark: WriteMark = { ts: latest.ts, lastSeenAt: item.lastSeenAt as number, fingerprint: writes.fingerprint(state, latest) };
-      if (stateWriteDue(prior?.mark, mark, { signals: all.length > 0, heartbeatMs: writes.heartbeatMs })) {
-        return { item: { ...item, mark }, result: { outcome: 'written', pending: all, outbox } };
-      }
-      // Kept in memory, with the mark of what is stored, until a write is due (or `flush`).
-      return { item: { ...item, mark: prior!.mark, nextMark: mark }, defer: true, result: { outcome: 'deferred', pending: all, outbox } };
+      return { item, result: { outcome: 'written', pending: all, outbox } };
     });
+    // The copy just written (or read) serves acknowledging its signals; that write is conditional too.
+    const fresh = snapshot.get(cacheKey);
+    if (fresh && fresh !== ABSENT) this.cache.set(cacheKey, fresh);
+    return result;
   }
 
   /**
-   * Writes every state change this store is holding back (write-behind), as of now. The
-   * local twin calls it when it stops; a change another process overwrote since is dropped
-   * (its readings are archived, and the newer state stands).
+   * Reads, strongly consistent and a hundred to a request, the state items of a batch's
+   * devices: what `saveLatestDetecting` starts from (a device with no state is `null`: its
+   * first write needs no read, being conditional on the item's absence).
    */
-  async flush(): Promise<number> {
-    const outcomes = await Promise.all(
-      this.cache.dirtyEntries().map(async ([cacheKey, item]) => {
-        const { nextMark, ...rest } = item;
-        const version = typeof item.v === 'number' ? item.v : 0;
-        const next = { ...rest, mark: nextMark, v: version + 1 };
-        try {
-          await this.writer.put(next, { version, previous: item });
-          this.cache.set(cacheKey, next);
-          return 1;
-        } catch (error) {
-          this.cache.delete(cacheKey);
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-          return 0;
-        }
-      }),
+  async readStates(things: string[]): Promise<StateSnapshot> {
+    const unique = [...new Set(things)];
+    const found = new Map(
+      (await batchGetAll(this.doc, this.table, unique.map((thing) => ({ pk: telemetryKeys.device(thing), sk: telemetryKeys.state })), { consistentRead: true, attempts: 5 })).map((item) => [
+        item.thing as string,
+        item,
+      ]),
     );
-    return outcomes.reduce<number>((sum, n) => sum + n, 0);
-  }
-
-  /**
-   * Reads, strongly consistent and a hundred to a request, the state items of the devices
-   * of a batch this store does not hold, so their read-modify-writes start from the cache
-   * (a cold function: one read per hundred devices instead of one each).
-   */
-  async warm(things: string[]): Promise<void> {
-    const keys = [...new Set(things)]
-      .map((thing) => ({ pk: telemetryKeys.device(thing), sk: telemetryKeys.state }))
-      .filter((key) => !this.cache.get(itemCacheKey(this.table, key)));
-    if (keys.length === 0) return;
-    const found = new Map((await batchGetAll(this.doc, this.table, keys, { consistentRead: true, attempts: 5 })).map((item) => [itemCacheKey(this.table, item as { pk: string; sk: string }), item]));
-    for (const key of keys) {
-      const cacheKey = itemCacheKey(this.table, key);
-      // A copy written (or held back) here meanwhile is newer than what was read. A device
-      // with no state yet: its first write needs no read (it is conditional on the item's absence).
-      if (!this.cache.get(cacheKey)) this.cache.set(cacheKey, found.get(cacheKey) ?? ABSENT);
-    }
+    return new Map(unique.map((thing) => [thing, found.get(thing) ?? null]));
   }
 
   async updateSiteDetector<S>(siteId: string, kind: DeviceKind, detect: (prior: S | undefined) => { state: S; signals: Signal[] }) {
@@ -283,19 +267,24 @@ export class DynamoTelemetryStore implements TelemetryStore {
   }
 }
 
+/** A device's state item as stored. */
+type StoredState<S> = { ts: number; seq: number; wts?: number; wseq?: number; lastSeenAt: number; detector?: S; pendingSignals?: Signal[] };
+
+/** The newest reading stored that was not from the future, if any. */
+const watermarkOf = (item: { wts?: number; wseq?: number }) => (item.wts === undefined ? undefined : { ts: item.wts, seq: item.wseq ?? 0 });
+
 const withIds = (signals: Signal[]): Signal[] => signals.map((s) => ({ ...s, evidence: { ...s.evidence, signalId: signalId(s) } }));
 
 /** The state as the API shows it: without keys, lock version and detector internals. */
 function withoutKeys(item: Record<string, unknown>): DeviceState {
-  const { pk: _pk, sk: _sk, v: _v, detector: _d, pendingSignals: _p, mark: _m, nextMark: _n, ...rest } = item;
+  const { pk: _pk, sk: _sk, v: _v, wts: _wts, wseq: _wseq, detector: _d, pendingSignals: _p, mark: _m, nextMark: _n, ...rest } = item;
   return rest as DeviceState;
 }
 
 /**
- * What a read-modify-write step decides: the item to write (if any) and what to hand back;
- * with `defer`, the item is only kept in the cache (write-behind) until a later step writes it.
+ * What a read-modify-write step decides: the item to write (if any) and what to hand back.
  */
-export type Modification<T> = { item?: Record<string, unknown>; result: T; defer?: boolean };
+export type Modification<T> = { item?: Record<string, unknown>; result: T };
 
 /** Where an item is kept in an {@link ItemCache}: its table and key. */
 const itemCacheKey = (table: string, key: { pk: string; sk: string }) => `${table}|${key.pk}|${key.sk}`;
@@ -309,8 +298,6 @@ export const ABSENT: Record<string, unknown> = Object.freeze({}) as Record<strin
  */
 export class ItemCache {
   private readonly items = new Map<string, Record<string, unknown>>();
-  /** Keys whose item holds changes not yet written (write-behind). */
-  private readonly dirty = new Set<string>();
   constructor(private readonly max: number) {}
 
   get(key: string): Record<string, unknown> | undefined {
@@ -322,28 +309,15 @@ export class ItemCache {
     return item;
   }
 
-  /** Keeps an item as written (or read), or with `dirty`, holding changes not yet written. */
-  set(key: string, item: Record<string, unknown>, dirty = false): void {
+  /** Keeps an item as written (or read); the least recently used goes past `max`. */
+  set(key: string, item: Record<string, unknown>): void {
     this.items.delete(key);
     this.items.set(key, item);
-    if (dirty) this.dirty.add(key);
-    else this.dirty.delete(key);
-    if (this.items.size > this.max) {
-      // The least recently used goes; a held-back change with it (bounded by its heartbeat, see state-writes.ts).
-      const oldest = this.items.keys().next().value!;
-      this.items.delete(oldest);
-      this.dirty.delete(oldest);
-    }
+    if (this.items.size > this.max) this.items.delete(this.items.keys().next().value!);
   }
 
   delete(key: string): void {
     this.items.delete(key);
-    this.dirty.delete(key);
-  }
-
-  /** The items holding changes not yet written. */
-  dirtyEntries(): [string, Record<string, unknown>][] {
-    return [...this.dirty].map((key) => [key, this.items.get(key)!]);
   }
 }
 
@@ -376,14 +350,9 @@ export async function modifyItem<T>(
       }
       if (current) cache?.set(cacheKey, current);
     }
-    const { item, result, defer } = change(current);
+    const { item, result } = change(current);
     if (!item) return result;
     const version = typeof current?.v === 'number' ? current.v : 0;
-    if (defer && cache && current) {
-      // Same version as stored: the write that comes later is conditional on it, as this one would have been.
-      cache.set(cacheKey, { ...item, ...key, v: version }, true);
-      return result;
-    }
     const next = { ...item, ...key, v: version + 1 };
     try {
       await writer.put(next, current ? { version, previous: current } : { absent: true });

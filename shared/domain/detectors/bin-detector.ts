@@ -8,13 +8,17 @@ import { withOverrides } from './thresholds.ts';
  * - overflow: fill ≥ `overflowPct` (90) for `overflowReadings` (2) readings in a row or
  *   for `overflowMinutes` (10); clears below `overflowClearPct` (70).
  * - collection due: the fill rate over the last `collectionWindowMinutes` (120, at least
- *   3 readings over 15 minutes) predicts 100 % within `collectionHorizonHours` (4);
+ *   3 readings over 15 minutes, from the oldest sample in it to the reading) predicts 100 %
+ *   within `collectionHorizonHours` (4);
  *   clears when the room is emptied (a drop of ≥ `emptiedDropPct` (20) or fill ≤ 20 %).
  * - fire: temperature ≥ `fireTempC` (60), or a rise of ≥ `fireRiseC` (15) within
- *   `fireRiseMinutes` (10); clears below `fireClearC` (45).
+ *   `fireRiseMinutes` (10) from the lowest sample in that time (a temperature 3 °C off the
+ *   last sample is a sample of its own, so a rise is judged to within 3 °C); clears below
+ *   `fireClearC` (45).
  * - knocked over: tilt ≥ `tiltDeg` (45); clears below `tiltClearDeg` (20).
  * - low battery: ≤ `lowBatteryPct` (15); clears at ≥ `batteryClearPct` (30).
- * - stuck sensor: the same fill for `stuckReadings` (48) readings in a row; clears on a change.
+ * - stuck sensor: the same fill for `stuckReadings` (48) readings in a row, counted by the
+ *   device's counter from the first two consecutive equal readings; clears on a change.
  */
 export const BIN_DETECTOR_DEFAULTS = {
   overflowPct: 90,
@@ -39,81 +43,89 @@ export type BinThresholds = typeof BIN_DETECTOR_DEFAULTS;
 type BinCategory = Extract<CaseCategory, 'garbage_overflow' | 'collection_due' | 'bin_fire' | 'bin_knocked_over' | 'device_low_battery' | 'sensor_stuck'>;
 
 /**
- * A recent reading as the state keeps it: a tuple, not an object, since the state is stored
- * with every write and a two-hour window of named fields took a garbage room's item past
- * 1 KB (2 write units a write instead of 1).
+ * A stored reading ("sample") as the state keeps it: a tuple, not an object, so the state
+ * stays well under 1 KB (one write unit a write).
  */
-export type RecentReading = [ts: number, fillPct: number, temperatureC?: number];
+export type Sample = [ts: number, seq: number, fillPct: number, temperatureC?: number];
 
+/**
+ * What a garbage room's detectors keep between readings. It changes only on a material
+ * change, so most readings leave it as it was and cost no write (see `state-writes.ts`):
+ * - `samples`: the readings that changed something (a new 10-point fill band, a
+ *   temperature 3 °C off the last sample, an emptying, a detector step) and otherwise one
+ *   a heartbeat (3 report intervals), for the fill rate and the temperature rise;
+ * - `high`: the run of readings at or above the overflow level, counted up to the number
+ *   that raises overflow;
+ * - `run`: a run of identical fill readings, from the device's counter (`seq`) of its
+ *   first reading: it is recorded once two consecutive readings agree and then changes
+ *   only when the fill does;
+ * - `active`: the raised flags.
+ */
 export interface BinDetectorState {
-  /** Recent readings (time, fill, temperature) for rates and rises, oldest first. */
-  recent: RecentReading[];
-  highCount: number;
-  highSince?: number;
-  sameFillCount: number;
-  lastFill?: number;
+  samples: Sample[];
+  high?: { count: number; since: number };
+  run?: { fillPct: number; fromSeq: number };
   active: Partial<Record<BinCategory, boolean>>;
 }
 
-export const emptyBinState = (): BinDetectorState => ({ recent: [], highCount: 0, sameFillCount: 0, active: {} });
+export const emptyBinState = (): BinDetectorState => ({ samples: [], active: {} });
 
 const MINUTE = 60_000;
-
-/**
- * A copy of a state's recent readings the detector may change (entries are never mutated,
- * only added and dropped). A state stored before the readings were tuples has them as
- * objects: read as tuples.
- */
-function recentOf(state: BinDetectorState): RecentReading[] {
-  const recent = state.recent as (RecentReading | { ts: number; fillPct: number; temperatureC?: number })[];
-  if (recent.every(Array.isArray)) return [...(recent as RecentReading[])];
-  return recent.map((r) => (Array.isArray(r) ? r : r.temperatureC !== undefined ? [r.ts, r.fillPct, r.temperatureC] : [r.ts, r.fillPct]));
-}
+/** A temperature this far from the last sample's is a sample of its own. */
+export const SAMPLE_TEMPERATURE_STEP_C = 3;
+const band = (fillPct: number) => Math.floor(fillPct / 10);
 
 /** Runs the garbage-room detectors over new readings (oldest first); returns the next state and the signals. */
 export function detectBins(
   prior: BinDetectorState | undefined,
-  readings: { ts: number; payload: BinFillPayload }[],
-  context: { thing: string; siteId: string; overrides?: Record<string, number> },
+  readings: { ts: number; seq?: number; payload: BinFillPayload }[],
+  context: { thing: string; siteId: string; overrides?: Record<string, number>; heartbeatMs?: number },
 ): { state: BinDetectorState; signals: Signal[] } {
   const t = withOverrides(BIN_DETECTOR_DEFAULTS, context.overrides);
-  // A copy the loop may change: copying the recent array and the flags is enough
-  // (structuredClone cost ten times as much).
-  const from = prior ?? emptyBinState();
-  const state: BinDetectorState = { ...from, recent: recentOf(from), active: { ...from.active } };
+  const heartbeat = context.heartbeatMs ?? 15 * MINUTE;
+  // A copy the loop may change (samples are never mutated, only added and dropped).
+  const from = prior?.samples ? prior : emptyBinState();
+  const state: BinDetectorState = { ...from, samples: [...from.samples], active: { ...from.active } };
   const signals: Signal[] = [];
   const keepMs = Math.max(t.collectionWindowMinutes, t.fireRiseMinutes, t.overflowMinutes) * MINUTE;
 
-  for (const { ts, payload: p } of readings) {
+  for (const { ts, payload: p, seq = p.seq } of readings) {
     const evidence = (summary: string) => ({ at: ts, thing: context.thing, summary, data: { ...p } as Record<string, unknown> });
+    let material = false;
     const set = (category: BinCategory, on: boolean, summary: string) => {
       if (Boolean(state.active[category]) === on) return;
       state.active[category] = on;
+      material = true;
       signals.push({ kind: on ? 'anomaly' : 'clear', category, siteId: context.siteId, thing: context.thing, evidence: evidence(summary) });
     };
-    const previous = state.recent.at(-1);
+    const last = state.samples.at(-1);
+    /** Readings between the last sample and this one that were not kept (each within a band and 3 °C of it). */
+    const skipped = last !== undefined && seq > last[1] + 1;
 
-    // Overflow, with hysteresis.
+    // Overflow, with hysteresis. The run counts up to what raises it, then stays.
     if (p.fillPct >= t.overflowPct) {
-      state.highCount++;
-      state.highSince ??= ts;
-      if (state.highCount >= t.overflowReadings || ts - state.highSince >= t.overflowMinutes * MINUTE) {
-        set('garbage_overflow', true, `fill ${p.fillPct}% for ${state.highCount} readings (≥ ${t.overflowPct}%)`);
+      const high = { count: Math.min((state.high?.count ?? 0) + 1, t.overflowReadings), since: state.high?.since ?? ts };
+      if (high.count !== state.high?.count || high.since !== state.high?.since) material = true;
+      state.high = high;
+      if (high.count >= t.overflowReadings || ts - high.since >= t.overflowMinutes * MINUTE) {
+        set('garbage_overflow', true, `fill ${p.fillPct}% for ${high.count} readings (≥ ${t.overflowPct}%)`);
       }
     } else {
-      state.highCount = 0;
-      delete state.highSince;
+      if (state.high) material = true;
+      delete state.high;
       if (p.fillPct < t.overflowClearPct) set('garbage_overflow', false, `fill down to ${p.fillPct}% (< ${t.overflowClearPct}%)`);
     }
 
-    // Collection due: predicted full within the horizon; cleared by an emptying.
-    const emptied = (previous && previous[1] - p.fillPct >= t.emptiedDropPct) || p.fillPct <= 20;
-    if (emptied) set('collection_due', false, `room emptied: fill ${previous ? `${previous[1]}% → ` : ''}${p.fillPct}%`);
+    // Collection due: predicted full within the horizon, from the samples; cleared by an emptying.
+    const emptied = (last && last[2] - p.fillPct >= t.emptiedDropPct) || p.fillPct <= 20;
+    if (emptied) set('collection_due', false, `room emptied: fill ${last ? `${last[2]}% → ` : ''}${p.fillPct}%`);
     else if (!state.active.collection_due && p.fillPct < t.overflowPct) {
-      const window = [...state.recent.filter((r) => r[0] >= ts - t.collectionWindowMinutes * MINUTE), [ts, p.fillPct] as RecentReading];
+      const window = [...state.samples.filter((r) => r[0] >= ts - t.collectionWindowMinutes * MINUTE && r[0] < ts), [ts, seq, p.fillPct] as Sample];
       const span = ts - window[0]![0];
-      if (window.length >= 3 && span >= 15 * MINUTE) {
-        const ratePerMs = (p.fillPct - window[0]![1]) / span;
+      // Readings over the window, by the device's counter (the samples are only the ones that changed something).
+      const readingsSeen = seq >= window[0]![1] ? seq - window[0]![1] + 1 : window.length;
+      if (readingsSeen >= 3 && span >= 15 * MINUTE) {
+        const ratePerMs = (p.fillPct - window[0]![2]) / span;
         const fullInMs = ratePerMs > 0 ? (100 - p.fillPct) / ratePerMs : Infinity;
         if (fullInMs <= t.collectionHorizonHours * 60 * MINUTE) {
           set('collection_due', true, `fill ${p.fillPct}% rising ${(ratePerMs * 3_600_000).toFixed(1)} %/h: full in about ${Math.round(fullInMs / MINUTE)} min`);
@@ -121,13 +133,15 @@ export function detectBins(
       }
     }
 
-    // Fire: a high temperature or a fast rise.
+    // Fire: a high temperature or a fast rise from the lowest sample within the rise window
+    // (and from the last sample, when readings after it were not kept: they were within 3 °C of it).
     if (p.temperatureC !== undefined) {
       const since = ts - t.fireRiseMinutes * MINUTE;
-      const base = Math.min(...state.recent.filter((r) => r[0] >= since && r[2] !== undefined).map((r) => r[2]!), p.temperatureC);
+      const bases = state.samples.filter((r) => (r[0] >= since && r[0] <= ts) || (skipped && r === last)).map((r) => r[3]);
+      const base = Math.min(...bases.filter((c): c is number => c !== undefined), p.temperatureC);
       if (p.temperatureC >= t.fireTempC) set('bin_fire', true, `temperature ${p.temperatureC} °C (≥ ${t.fireTempC} °C)`);
       else if (p.temperatureC - base >= t.fireRiseC) set('bin_fire', true, `temperature rose ${(p.temperatureC - base).toFixed(1)} °C within ${t.fireRiseMinutes} min`);
-      else if (p.temperatureC < t.fireClearC && p.temperatureC - base < t.fireRiseC) set('bin_fire', false, `temperature ${p.temperatureC} °C`);
+      else if (p.temperatureC < t.fireClearC) set('bin_fire', false, `temperature ${p.temperatureC} °C`);
     }
 
     if (p.tiltDeg !== undefined) {
@@ -140,27 +154,31 @@ export function detectBins(
       else if (p.batteryPct >= t.batteryClearPct) set('device_low_battery', false, `battery ${p.batteryPct}%`);
     }
 
-    state.sameFillCount = state.lastFill === p.fillPct ? state.sameFillCount + 1 : 1;
-    state.lastFill = p.fillPct;
-    if (state.sameFillCount >= t.stuckReadings) set('sensor_stuck', true, `fill stuck at ${p.fillPct}% for ${state.sameFillCount} readings`);
-    else if (state.sameFillCount === 1) set('sensor_stuck', false, `fill changed to ${p.fillPct}%`);
+    // Stuck: identical fill readings in a row, counted by the device's counter from the run's first.
+    let same = 1;
+    if (state.run && state.run.fillPct === p.fillPct && seq >= state.run.fromSeq) same = seq - state.run.fromSeq + 1;
+    else {
+      if (state.run) {
+        delete state.run;
+        material = true;
+      }
+      if (last && last[2] === p.fillPct && seq === last[1] + 1) {
+        state.run = { fillPct: p.fillPct, fromSeq: last[1] };
+        material = true;
+        same = 2;
+      }
+    }
+    if (same >= t.stuckReadings) set('sensor_stuck', true, `fill stuck at ${p.fillPct}% for ${same} readings`);
+    else if (same === 1) set('sensor_stuck', false, `fill changed to ${p.fillPct}%`);
 
-    state.recent.push(p.temperatureC !== undefined ? [ts, p.fillPct, p.temperatureC] : [ts, p.fillPct]);
-    state.recent = state.recent.filter((r) => r[0] >= ts - keepMs).slice(-200);
+    // Keep this reading as a sample if anything changed, or a heartbeat after the last one.
+    const temperatureMoved =
+      (p.temperatureC === undefined) !== (last?.[3] === undefined) ||
+      (p.temperatureC !== undefined && last?.[3] !== undefined && Math.abs(p.temperatureC - last[3]) >= SAMPLE_TEMPERATURE_STEP_C);
+    if (!last || material || temperatureMoved || band(p.fillPct) !== band(last[2]) || ts - last[0] >= heartbeat) {
+      const sample: Sample = p.temperatureC !== undefined ? [ts, seq, p.fillPct, p.temperatureC] : [ts, seq, p.fillPct];
+      state.samples = [...state.samples.filter((r) => r[0] >= ts - keepMs && r[0] <= ts), sample].slice(-40);
+    }
   }
   return { state, signals };
-}
-
-/**
- * What of a garbage room's state must be stored as soon as it changes (the rest may wait,
- * see `state-writes.ts`): the detector flags, whether a high-fill run has begun, and the
- * fill in 10-point bands, which is what the ops page colours a room by.
- */
-export function binFingerprint(state: BinDetectorState, fillPct: number): string {
-  const flags = Object.entries(state.active)
-    .filter(([, on]) => on)
-    .map(([category]) => category)
-    .sort()
-    .join(',');
-  return `${flags}|${state.highSince === undefined ? 0 : 1}|${Math.floor(fillPct / 10)}`;
 }

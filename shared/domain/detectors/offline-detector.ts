@@ -1,10 +1,10 @@
 import type { Signal } from '../cases.ts';
 import type { Device } from '../city-model.ts';
-import { heartbeatMs, WRITE_BEHIND } from '../state-writes.ts';
+import { heartbeatMs, WRITTEN_ON_CHANGE } from '../state-writes.ts';
 
 /**
  * A device is offline after `factor` (3) × its expected report interval without a message.
- * For a kind whose state is written behind (see `state-writes.ts`) the stored last contact
+ * For a kind whose state is written only on a change (see `state-writes.ts`) the stored last contact
  * can trail the real one by a heartbeat, so the silence allowed grows by the heartbeat.
  */
 export const OFFLINE_DEFAULTS = { factor: 3 };
@@ -24,7 +24,7 @@ export function detectOffline(
   for (const { device, lastSeenAt, wasOffline } of devices) {
     if (lastSeenAt === undefined) continue;
     const silentMs = now - lastSeenAt;
-    const lag = WRITE_BEHIND[device.kind] ? heartbeatMs(device.expectedIntervalSeconds) : 0;
+    const lag = WRITTEN_ON_CHANGE[device.kind] ? heartbeatMs(device.expectedIntervalSeconds) : 0;
     const offline = silentMs > factor * device.expectedIntervalSeconds * 1000 + lag;
     if (offline === wasOffline) continue;
     changes.push({ thing: device.thing, offline });
