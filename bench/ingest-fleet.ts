@@ -23,6 +23,12 @@ export interface FleetOrder {
   /** Readings per device published before the measured ones. */
   warmUp: number;
   inFlight: number;
+  /**
+   * A device publishes its next reading no sooner than this after its last (ms): with more
+   * devices than a batching window's messages, a batch then holds one reading of a device,
+   * as in the field where a sensor reports every few minutes.
+   */
+  minGapMs: number;
 }
 
 /** One measured phase. */
@@ -44,10 +50,20 @@ post({ type: 'connected' });
 await new Promise((resolve) => port.once('message', resolve)); // warm
 const firstReading = Date.now() - Math.ceil(order.readings * 1.1 + 2) * 5 * 60_000;
 const sensors = order.devices.map((device) => new BinSensor(device, firstReading));
+const lastSent = order.devices.map(() => 0);
 const publish = (d: number) => {
   const payload = sensors[d]!.emit(sensors[d]!.nextAt)!.payload as { seq: number };
   const topic = topicFor('bins', order.devices[d]!.thing);
-  return { topic, payload, send: () => clients[d]!.publishAsync(topic, JSON.stringify(payload), { qos: 1 }) };
+  return {
+    topic,
+    payload,
+    send: async () => {
+      const wait = lastSent[d]! + order.minGapMs - now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      lastSent[d] = now();
+      await clients[d]!.publishAsync(topic, JSON.stringify(payload), { qos: 1 });
+    },
+  };
 };
 await Promise.all(
   clients.map(async (_, d) => {
@@ -74,8 +90,10 @@ async function phase({ perDevice, rate }: FleetPhase): Promise<void> {
               const wait = started + (((s - 1) * clients.length + d) / rate) * 1000 - now();
               if (wait > 0) await new Promise((r) => setTimeout(r, wait));
             }
-            publishedAt.push([`${topic}#${payload.seq}`, now()]);
+            const at = now();
             await send();
+            // Published when it left (after any wait for the device's gap).
+            publishedAt.push([`${topic}#${payload.seq}`, Math.max(at, lastSent[d]!)]);
             sent++;
           }
         }),

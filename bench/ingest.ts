@@ -1,12 +1,14 @@
 /**
- * `npm run bench -- ingest [--devices 1000] [--messages 20000] [--warm-up 10000] [--latency-messages 10000] [--reference 10000] [--city-rate 200]`:
+ * `npm run bench -- ingest [--devices 4000] [--min-gap-ms 2000] [--messages 24000] [--warm-up 12000] [--latency-messages 12000] [--reference 10000] [--city-rate 200] [--recycle 0.001]`:
  * garbage-room sensors publishing through the whole local twin (MQTT → broker → Kinesis
  * twin → event source mapping → ingest function in its execution environments → DynamoDB
  * Local; the archive consumer beside it), on one DynamoDB Local started for the run, and the
  * per-message reference design against the same DynamoDB Local. Each sensor follows the
  * simulator's fill model with its readings 5 minutes apart in reading time, so the state
- * written only on a change behaves as in the field; each device has one message in flight,
- * so a batch rarely holds two readings of one device (as in a real fleet).
+ * written only on a change behaves as in the field; each device has one message in flight
+ * and publishes at most one every `--min-gap-ms`, so a batch holds one reading of a device
+ * (as in a real fleet, where a sensor reports every few minutes) and nothing flatters the
+ * figures by collapsing a device's readings.
  *
  * In one run it prints, each beside its target:
  * - the sustained rate of the pipeline (the sensors publish as fast as acknowledged) and of
@@ -48,13 +50,18 @@ const number = (name: string, fallback: number) => {
   if (!(n >= 0)) throw new Error(`--${name} must be a number`);
   return n;
 };
-const DEVICES = number('devices', 1000);
-const MESSAGES = number('messages', 20_000);
-const WARM_UP = number('warm-up', 10_000);
-const LATENCY_MESSAGES = number('latency-messages', 10_000);
+const DEVICES = number('devices', 4000);
+/** A device's readings at least this far apart (ms), so a 1 s batch holds one of a device (a sensor reports every 5 minutes). */
+const MIN_GAP_MS = number('min-gap-ms', 2000);
+// 6 and 3 readings a device: with the 3 of the warm-up, whole heartbeats (3 readings) each.
+const MESSAGES = number('messages', 24_000);
+const WARM_UP = number('warm-up', 12_000);
+const LATENCY_MESSAGES = number('latency-messages', 12_000);
 const REFERENCE = number('reference', 10_000);
 /** A city's garbage rooms: 60,000 sensors every 5 minutes. */
 const CITY_RATE = number('city-rate', 200);
+/** Chance that an execution environment is recycled after an invocation. */
+const RECYCLE = number('recycle', 0.001);
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const say = (line: string) => process.stdout.write(`${line}\n`);
 /** Epoch ms with sub-millisecond precision, comparable across threads. */
@@ -64,7 +71,11 @@ const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
 
 /** Requests, read units and write units of every command a client sends (consumed capacity asked of each). */
 function meter(client: DynamoDBClient) {
-  const totals = { requests: new Map<string, number>(), statements: 0, readUnits: 0, writeUnits: 0 };
+  const totals = { requests: new Map<string, number>(), statements: 0, readUnits: 0, writeUnits: 0, writeUnitsBy: new Map<string, number>() };
+  const wrote = (command: string, units: number) => {
+    totals.writeUnits += units;
+    totals.writeUnitsBy.set(command, (totals.writeUnitsBy.get(command) ?? 0) + units);
+  };
   const READS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand']);
   client.middlewareStack.add(
     (next, context) => async (input) => {
@@ -77,19 +88,38 @@ function meter(client: DynamoDBClient) {
         // DynamoDB Local reports no capacity for PartiQL batches: each write statement's units from its item's size.
         const statements = params.Statements as { Statement: string; Parameters: unknown[] }[];
         totals.statements += statements.length;
-        for (const statement of statements) totals.writeUnits += Math.max(1, Math.ceil(statementItemBytes(statement) / 1024));
+        for (const statement of statements) wrote(command, Math.max(1, Math.ceil(statementItemBytes(statement) / 1024)));
+        return result;
+      }
+      if (command === 'BatchGetItemCommand') {
+        // DynamoDB bills a batch read per key: each item rounded up to 4 KB, a key not found
+        // as one unit (half for eventually consistent reads). DynamoDB Local reports less.
+        const asked = params.RequestItems as Record<string, { Keys: unknown[]; ConsistentRead?: boolean }>;
+        const found = (result.output as { Responses?: Record<string, Record<string, unknown>[]> }).Responses ?? {};
+        for (const [table, request] of Object.entries(asked)) {
+          const factor = request.ConsistentRead ? 1 : 0.5;
+          const items = found[table] ?? [];
+          // Marshalled or not, depending on where the document client's unmarshalling ran.
+          const bytes = (item: Record<string, unknown>) =>
+            Object.entries(item).reduce((b, [k, v]) => b + Buffer.byteLength(k) + attributeBytes(isAttributeValue(v) ? v : (convertToAttr(v, { removeUndefinedValues: true }) as unknown as Record<string, unknown>)), 0);
+          totals.readUnits += factor * (items.reduce((n, item) => n + Math.ceil(bytes(item) / 4096), 0) + Math.max(0, request.Keys.length - items.length));
+        }
         return result;
       }
       const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
       const units = [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
       if (READS.has(command)) totals.readUnits += units;
-      else totals.writeUnits += units;
+      else wrote(command, units);
       return result;
     },
     { step: 'initialize', name: 'benchMeter' },
   );
   return totals;
 }
+
+/** Whether a value is a marshalled attribute value (`{ S: … }`, `{ N: … }`, …). */
+const isAttributeValue = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && ['S', 'N', 'B', 'BOOL', 'NULL', 'L', 'M', 'SS', 'NS', 'BS'].includes(Object.keys(v)[0]!);
 
 /** An attribute value's size as DynamoDB bills it (its item-size rules: numbers about a byte per two digits, 3 bytes a map or list and 1 an element). */
 function attributeBytes(v: Record<string, unknown>): number {
@@ -207,6 +237,8 @@ try {
   let lastDoneAt = 0;
   let batches = 0;
   let batchMs = 0;
+  /** Σ distinct devices over the batches: with `done`, how many of a device's messages a batch held. */
+  let deviceBatches = 0;
   let timing = false;
   const stack = await startLocalStack({
     clock: systemClock,
@@ -216,6 +248,9 @@ try {
     schedules: false,
     mqttPort: 0,
     apiPort: 0,
+    // Lambda keeps an environment for hours under steady load: recycling one in a thousand
+    // invocations still exercises cold starts without pricing them as the norm.
+    recycleRate: RECYCLE,
     observer: {
       ...quietObserver(),
       metrics: { count: (name, value) => tallies.set(name, (tallies.get(name) ?? 0) + value), flush() {} },
@@ -224,6 +259,7 @@ try {
         batches++;
         batchMs += ms;
         done += records.length;
+        deviceBatches += new Set(records.map((r) => r.partitionKey)).size;
         lastDoneAt = at;
         for (const record of records) {
           recordBytes = Math.max(recordBytes, Math.ceil((record.data.length * 3) / 4));
@@ -240,7 +276,7 @@ try {
   const perDevice = Math.ceil(MESSAGES / devices.length);
   const latencyPerDevice = Math.ceil(LATENCY_MESSAGES / devices.length);
   const warmUp = Math.ceil(WARM_UP / devices.length);
-  const order: FleetOrder = { mqttUrl: stack.mqttUrl, devices, readings: warmUp + perDevice + latencyPerDevice, warmUp, inFlight: 1 };
+  const order: FleetOrder = { mqttUrl: stack.mqttUrl, devices, readings: warmUp + perDevice + latencyPerDevice, warmUp, inFlight: 1, minGapMs: MIN_GAP_MS };
   const fleet = new Worker(new URL('./ingest-fleet.mjs', import.meta.url), { workerData: order });
   fleet.on('error', (error) => {
     throw error;
@@ -248,11 +284,14 @@ try {
   let sent = 0;
   fleet.on('message', (r: FleetReport) => r.type === 'sent' && (sent = r.sent));
   const report = <T extends FleetReport['type']>(type: T) => new Promise<Extract<FleetReport, { type: T }>>((resolve) => fleet.on('message', (r: FleetReport) => r.type === type && resolve(r as never)));
-  const reset = () => {
-    totals.requests.clear();
-    totals.statements = totals.readUnits = totals.writeUnits = 0;
-    tallies.clear();
-    batches = batchMs = done = 0;
+  /** Clears the phase's counts, and with `units` the DynamoDB totals too (kept over both measured phases). */
+  const reset = (units: boolean) => {
+    if (units) {
+      totals.requests.clear();
+      totals.statements = totals.readUnits = totals.writeUnits = 0;
+      totals.writeUnitsBy.clear();
+    }
+    batches = batchMs = done = deviceBatches = 0;
   };
   /** Runs a fleet phase to the end and until the streams are drained. */
   const runPhase = async (phase: FleetPhase, label: string) => {
@@ -275,7 +314,8 @@ try {
   if (tallies.get('TelemetryRejected')) throw new Error(`${fmt(tallies.get('TelemetryRejected')!)} warm-up messages were rejected`);
 
   // 1. Sustained: as fast as acknowledged.
-  reset();
+  reset(true);
+  tallies.clear();
   const jvmBefore = processCpuMs(jvmPid);
   const cpuBefore = process.cpuUsage();
   const sustained = await runPhase({ type: 'go', perDevice }, 'sustained');
@@ -284,25 +324,32 @@ try {
   const messages = perDevice * devices.length;
   const seconds = (lastDoneAt - sustained.started) / 1000;
   const rate = messages / seconds;
-  const perCommand = [...totals.requests].sort((a, b) => b[1] - a[1]);
-  const requests = perCommand.reduce((n, [, c]) => n + c, 0);
-  const wruPerMessage = totals.writeUnits / messages;
-  const rruPerMessage = totals.readUnits / messages;
-  const statementsPerMessage = totals.statements / messages;
-  const unchanged = tallies.get('StateUnchanged') ?? 0;
+  const sustainedPerDevice = done / Math.max(1, deviceBatches);
   const rejected = tallies.get('TelemetryRejected') ?? 0;
   if (rejected) throw new Error(`${fmt(rejected)} bench messages were rejected: the figures would not mean anything`);
   const processUs = (cpu.user + cpu.system) / messages;
   const jvmUs = jvmBefore === undefined || jvmAfter === undefined ? undefined : ((jvmAfter - jvmBefore) * 1000) / messages;
 
   // 2. Latency at half the sustained rate.
-  reset();
+  reset(false);
   timing = true;
   const half = await runPhase({ type: 'go', perDevice: latencyPerDevice, rate: rate / 2 }, 'half rate');
   timing = false;
   const latencies = [...doneAt].flatMap(([key, at]) => (half.publishedAt.has(key) ? [at - half.publishedAt.get(key)!] : [])).sort((a, b) => a - b);
+  const environments = stack.environments.get('ingest-bins')!.stats;
   const halfBatchMs = batchMs / Math.max(1, batches);
   const halfMessagesPerBatch = done / Math.max(1, batches);
+  // DynamoDB per message over both measured phases: each device's readings there span whole
+  // heartbeats (see the defaults), so the heartbeat writes count in their long-run share.
+  const measuredMessages = (perDevice + latencyPerDevice) * devices.length;
+  const perCommand = [...totals.requests].sort((a, b) => b[1] - a[1]);
+  const requests = perCommand.reduce((n, [, c]) => n + c, 0);
+  const wruPerMessage = totals.writeUnits / measuredMessages;
+  const rruPerMessage = totals.readUnits / measuredMessages;
+  const statementsPerMessage = totals.statements / measuredMessages;
+  const perDeviceHalf = done / Math.max(1, deviceBatches);
+  const unchanged = tallies.get('StateUnchanged') ?? 0;
+  if (tallies.get('TelemetryRejected')) throw new Error(`${fmt(tallies.get('TelemetryRejected')!)} bench messages were rejected: the figures would not mean anything`);
   fleet.postMessage('stop');
   await stack.stop();
   progress('');
@@ -340,18 +387,21 @@ try {
   say(`  sustained rate           ${fmt(rate)} messages/s  (${fmt(messages)} in ${fmt(seconds, 1)} s)`);
   say(`  reference design         ${fmt(reference.rate)} messages/s  (${fmt(reference.messages)} in ${fmt(reference.seconds, 1)} s: an invocation a message, GetItem + PutItem, 32 at once, no MQTT)`);
   say(`  ours ÷ reference         ${fmt(rate / reference.rate, 2)} ×   target ≥ 3 ×: ${verdict(rate / reference.rate >= 3)}`);
-  say(`  DynamoDB per message     ${fmt(wruPerMessage, 3)} write units · ${fmt(rruPerMessage, 3)} read units · ${fmt(requests / messages, 3)} requests   write units target ≤ 0.4: ${verdict(wruPerMessage <= 0.4)}`);
-  say(`                           ${perCommand.map(([c, n]) => `${c.replace('Command', '')} ${fmt(n / messages, 3)}`).join(' · ')}`);
+  say(`  DynamoDB per message     ${fmt(wruPerMessage, 3)} write units · ${fmt(rruPerMessage, 3)} read units · ${fmt(requests / measuredMessages, 3)} requests   write units target ≤ 0.4: ${verdict(wruPerMessage <= 0.4)}`);
+  say(`    (over both measured phases: ${fmt(perDevice + latencyPerDevice)} readings a device; a batch held ${fmt(sustainedPerDevice, 2)} and ${fmt(perDeviceHalf, 2)} messages of a device, as in the field)`);
+  say(`    requests a message:    ${perCommand.map(([c, n]) => `${c.replace('Command', '')} ${fmt(n / measuredMessages, 3)}`).join(' · ')}`);
+  say(`    write units a message: ${[...totals.writeUnitsBy].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c.replace('Command', '')} ${fmt(n / measuredMessages, 3)}`).join(' · ')}`);
   say(`                           ${fmt(statementsPerMessage, 3)} conditional state writes a message (PartiQL, 25 to a request); ${fmt(unchanged)} device batches found unchanged (nothing written, nothing held)`);
   say(`  reference, per message   ${fmt(refWru, 3)} write units · ${fmt(refRru, 3)} read units`);
   say(`  publish → batch done     p50 ${fmt(percentile(latencies, 50))} ms · p99 ${fmt(percentile(latencies, 99))} ms at ${fmt(rate / 2)} messages/s offered (half the sustained rate; batching window ${route.batchWindowSeconds} s)   p99 target ≤ 2,000 ms: ${verdict(percentile(latencies, 99) <= 2000)}`);
+  say(`  execution environments   ${fmt(environments.created)} made, ${fmt(environments.recycled)} recycled over ${fmt(environments.invocations)} invocations of ingest-bins (--recycle ${RECYCLE}); ${route.parallelizationFactor} batches a shard at once`);
   say(`  CPU per message          ${fmt(processUs)} µs this process (broker, streams, handlers, SDK; the publishers on a worker thread) · ${jvmUs === undefined ? 'n/a' : fmt(jvmUs)} µs DynamoDB Local's JVM`);
   say('');
   say('ingest handler CPU per bin reading (batches of 100, one after another)');
   say(`  own work                 ${fmt(ownOnly, 1)} µs  (decode, validate, collapse, detect; stores in memory)   target ≤ 50 µs: ${verdict(ownOnly <= 50)}`);
   say(`  with the AWS SDK         ${fmt(withSdk, 1)} µs  (the same, reading and writing DynamoDB Local through the SDK)`);
 
-  const ours = ourCost({
+  const measured = {
     recordBytes,
     messagesPerBatch: halfMessagesPerBatch,
     batchMs: halfBatchMs,
@@ -359,17 +409,9 @@ try {
     writeUnitsPerMessage: wruPerMessage,
     readUnitsPerMessage: rruPerMessage,
     messagesPerSecond: CITY_RATE,
-  });
-  const provisioned = ourCost({
-    recordBytes,
-    messagesPerBatch: halfMessagesPerBatch,
-    batchMs: halfBatchMs,
-    memoryMb: functionSpec('ingest-bins').memoryMb,
-    writeUnitsPerMessage: wruPerMessage,
-    readUnitsPerMessage: rruPerMessage,
-    messagesPerSecond: CITY_RATE,
-    shards: Math.max(1, Math.ceil(CITY_RATE / 1000)),
-  });
+  };
+  const ours = ourCost(measured);
+  const provisioned = ourCost({ ...measured, shards: Math.max(1, Math.ceil(CITY_RATE / 1000)) });
   const ref = referenceCost({ recordBytes, invocationMs: reference.invocationMs, memoryMb: 128, writeUnitsPerMessage: refWru, readUnitsPerMessage: refRru });
   say('');
   say(`AWS cost per million garbage-room messages, like for like (USD, list prices of ../shared/aws-prices.md; Basic Ingest and the Firehose archive on both sides)`);

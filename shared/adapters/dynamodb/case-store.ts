@@ -1,5 +1,5 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { decodePageToken, encodePageToken, type CaseFilter, type CaseStore, type Page } from '#shared/app/ports';
 import { isActive, WORKING_STATUSES, type Case } from '#shared/domain/cases';
 import type { CaseCategory } from '#shared/domain/responsibility';
@@ -64,9 +64,12 @@ export class DynamoCaseStore implements CaseStore {
       ? []
       : [{ Delete: { TableName: this.table, Key: caseKeys.lock(c.siteId, c.category), ConditionExpression: 'caseId = :id', ExpressionAttributeValues: { ':id': c.caseId } } }];
     try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: [put, ...release] }));
+      // A transaction only when the lock goes with it: a single conditional put costs half the write units.
+      if (release.length) await this.doc.send(new TransactWriteCommand({ TransactItems: [put, ...release] }));
+      else await this.doc.send(new PutCommand(put.Put));
       return true;
     } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
       if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
       return classify(error, `save case ${c.caseId}`);
     }

@@ -51,9 +51,10 @@ export type Sample = [ts: number, seq: number, fillPct: number, temperatureC?: n
 /**
  * What a garbage room's detectors keep between readings. It changes only on a material
  * change, so most readings leave it as it was and cost no write (see `state-writes.ts`):
- * - `samples`: the readings that changed something (a new 10-point fill band, a
- *   temperature 3 °C off the last sample, an emptying, a detector step) and otherwise one
- *   a heartbeat (3 report intervals), for the fill rate and the temperature rise;
+ * - `samples`: the readings that changed something (a new 10-point fill band once the
+ *   fill is 2 points off the last sample, a temperature 3 °C off it, a detector step) and
+ *   otherwise one a heartbeat (3 report intervals), for the fill rate and the temperature
+ *   rise: the newest 16 of the last two hours;
  * - `high`: the run of readings at or above the overflow level, counted up to the number
  *   that raises overflow;
  * - `run`: a run of identical fill readings, from the device's counter (`seq`) of its
@@ -73,6 +74,10 @@ export const emptyBinState = (): BinDetectorState => ({ samples: [], active: {} 
 const MINUTE = 60_000;
 /** A temperature this far from the last sample's is a sample of its own. */
 export const SAMPLE_TEMPERATURE_STEP_C = 3;
+/** A new 10-point fill band is a sample of its own once the fill is this far from the last sample's. */
+export const SAMPLE_FILL_STEP_PCT = 2;
+/** Samples kept at most (the newest): about 30 bytes each in the item. */
+const MAX_SAMPLES = 16;
 const band = (fillPct: number) => Math.floor(fillPct / 10);
 
 /** Runs the garbage-room detectors over new readings (oldest first); returns the next state and the signals. */
@@ -175,9 +180,13 @@ export function detectBins(
     const temperatureMoved =
       (p.temperatureC === undefined) !== (last?.[3] === undefined) ||
       (p.temperatureC !== undefined && last?.[3] !== undefined && Math.abs(p.temperatureC - last[3]) >= SAMPLE_TEMPERATURE_STEP_C);
-    if (!last || material || temperatureMoved || band(p.fillPct) !== band(last[2]) || ts - last[0] >= heartbeat) {
+    // A new fill band counts once the fill has moved SAMPLE_FILL_STEP_PCT from the last sample,
+    // so a sensor's noise around a band's edge is not a change.
+    const bandChanged = last !== undefined && band(p.fillPct) !== band(last[2]) && Math.abs(p.fillPct - last[2]) >= SAMPLE_FILL_STEP_PCT;
+    if (!last || material || temperatureMoved || bandChanged || ts - last[0] >= heartbeat) {
       const sample: Sample = p.temperatureC !== undefined ? [ts, seq, p.fillPct, p.temperatureC] : [ts, seq, p.fillPct];
-      state.samples = [...state.samples.filter((r) => r[0] >= ts - keepMs && r[0] <= ts), sample].slice(-40);
+      // At most MAX_SAMPLES, so the item stays under 1 KB (one write unit).
+      state.samples = [...state.samples.filter((r) => r[0] >= ts - keepMs && r[0] <= ts), sample].slice(-MAX_SAMPLES);
     }
   }
   return { state, signals };
