@@ -150,7 +150,7 @@ export const TELEMETRY_ROUTES: readonly TelemetryRoute[] = [
 ];
 
 export const SCHEDULES: readonly ScheduleRoute[] = [
-  { name: 'offline-check', function: 'check-offline', expression: 'rate(1 minute)', description: 'devices silent for 3 × their report interval (garbage rooms 5 ×: their state is written behind)' },
+  { name: 'offline-check', function: 'check-offline', expression: 'rate(1 minute)', description: 'devices silent for 3 × their report interval (garbage rooms 6 ×: their state is written only on a change, or a heartbeat of 3 intervals)' },
   { name: 'sla-escalation', function: 'escalate-overdue', expression: 'rate(1 minute)', description: 'overdue cases go to the City Management Office' },
   { name: 'window-close', function: 'close-windows', expression: 'rate(5 minutes)', description: 'sweeping windows closed 15 minutes ago: missed segments, silent sweepers, swept late' },
   { name: 'monthly-report', function: 'publish-reports', expression: 'rate(15 minutes)', description: 'the monthly report of the month that ended, an hour after its end (each run looks for it and publishes it if missing)' },

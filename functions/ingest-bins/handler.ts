@@ -1,4 +1,4 @@
 import { ingestFunction } from '#shared/adapters/lambda-runtime';
 
-/** bins telemetry: a delivery stream's buffer (or a retry queue's batch) → validate → latest state, detectors, rejects; the accepted readings back to the archive. */
+/** bins telemetry: a batch of its Kinesis stream's records → validate → latest state, detectors, rejects; what could not be stored yet is reported back by sequence number. */
 export const { makeHandler, handler } = ingestFunction('bins');

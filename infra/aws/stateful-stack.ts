@@ -52,7 +52,7 @@ export class StatefulStack extends Stack {
   readonly bus: EventBus;
   /** Case-stream batches the Pipe could not deliver. */
   readonly pipeDeadLetters: Queue;
-  /** Every accepted reading: a bucket and a Firehose delivery stream per route. */
+  /** Every message taken: a bucket the archive's Firehose streams (stateless stack) write to. */
   readonly archive: ReadingArchive;
   /** The monthly reports. */
   readonly reports: ReportBucket;

@@ -48,7 +48,7 @@ export const quietObserver = (): StackObserver => ({
 
 export interface LocalStackOptions {
   clock: Clock;
-  /** Keeps DynamoDB Local's files and the dead-letter file here; omitted: nothing is kept. */
+  /** Keeps DynamoDB Local's files, the streams' journals, the archive and the discarded batches here; omitted: nothing is kept. */
   dataDir?: string;
   /** Use a DynamoDB (Local) already running instead of starting one. */
   dynamoEndpoint?: string;
