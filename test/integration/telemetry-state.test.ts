@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTelemetryStore } from '#shared/adapters/dynamodb/telemetry-store';
 import type { Signal } from '#shared/domain/cases';
@@ -47,6 +47,24 @@ describe('device state with detectors, as several execution environments write i
     // A replay of an unchanged reading changes nothing again; a stale one is refused.
     expect((await a.saveLatestDetecting(batchOf(5, { thing }), NOW + 5000, evenOnly, options)).outcome).toBe('unchanged');
     expect((await a.saveLatestDetecting(batchOf(3, { thing }), NOW + 3000, evenOnly, options)).outcome).toBe('stale');
+  });
+
+  it('compares the detector state by value: a stored map in another attribute order is no change', async () => {
+    const thing = 'bin-state-order';
+    // As DynamoDB may hand a map back: the same attributes, in another order.
+    await env.doc.send(
+      new PutCommand({ TableName: env.tables.telemetry, Item: { pk: `device#${thing}`, sk: 'state', v: 1, thing, kind: 'bins', ts: NOW, seq: 0, wts: NOW, wseq: 0, lastSeenAt: NOW, detector: { b: [1, 2], a: { y: 1, x: 2 } }, pendingSignals: [] } }),
+    );
+    const stored = (await env.doc.send(new GetCommand({ TableName: env.tables.telemetry, Key: { pk: `device#${thing}`, sk: 'state' }, ConsistentRead: true }))).Item!.detector as Record<string, unknown>;
+    // The same value, its attributes in the reverse of the order they come back in.
+    const reversed = (o: Record<string, unknown>): Record<string, unknown> =>
+      Object.fromEntries(Object.entries(o).reverse().map(([k, v]) => [k, v && typeof v === 'object' && !Array.isArray(v) ? reversed(v as Record<string, unknown>) : v]));
+    const state = reversed(stored);
+    expect(JSON.stringify(state)).not.toBe(JSON.stringify(stored));
+    const same = () => ({ state, signals: [] });
+    env.requests.length = 0;
+    expect((await new DynamoTelemetryStore(env.doc, env.tables.telemetry).saveLatestDetecting(batchOf(1, { thing }), NOW + 1000, same, options)).outcome).toBe('unchanged');
+    expect(count('Statement')).toBe(0);
   });
 
   it('writes an unchanged state when its last contact is a heartbeat old (a backlog arriving late), and at once with signals', async () => {

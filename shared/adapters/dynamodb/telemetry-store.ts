@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RetryableError, type DeviceDetection, type DeviceState, type SignalOutbox, type StateSnapshot, type StateWriteOptions, type TelemetryStore, type WriteOutcome } from '#shared/app/ports';
@@ -104,7 +105,8 @@ export class DynamoTelemetryStore implements TelemetryStore {
       const { state, signals } = detect(prior?.detector, newer);
       const all = [...pending, ...withIds(signals)];
       const seen = Math.max(prior?.lastSeenAt ?? 0, lastSeenAt);
-      const due = !prior || signals.length > 0 || JSON.stringify(state) !== JSON.stringify(prior.detector) || seen - prior.lastSeenAt >= options.heartbeatMs;
+      // Compared as values, not as text: DynamoDB does not keep a map's attribute order.
+      const due = !prior || signals.length > 0 || !isDeepStrictEqual(state, prior.detector) || seen - prior.lastSeenAt >= options.heartbeatMs;
       if (!due) return { result: { outcome: 'unchanged', pending: all, outbox } };
       const latest = newer.at(-1)!;
       const present = newer.filter((r) => !isFromFuture(r)).at(-1);
