@@ -1,4 +1,4 @@
-import { basicIngestTopic } from '#shared/adapters/iot-names';
+import { basicIngestTopic } from '#shared/domain/iot-names';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Clock } from '#shared/domain/clock';
 import type { DeviceKind } from '#shared/domain/device-kinds';

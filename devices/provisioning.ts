@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-iot';
 import type { Device } from '#shared/domain/city-model';
 import { DEVICE_KINDS } from '#shared/domain/device-kinds';
-import { devicePolicyName, thingTypeName } from '#shared/adapters/iot-names';
+import { devicePolicyName, thingTypeName } from '#shared/domain/iot-names';
 
 export interface ProvisionResult {
   thing: string;

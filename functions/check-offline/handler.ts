@@ -1,8 +1,8 @@
 import type { ScheduledEvent } from 'aws-lambda';
-import { lambdaDeps, lazyHandler } from '#shared/adapters/lambda-runtime';
-import { checkOffline, type OfflineCheckDeps } from '#shared/app/scheduled-checks';
+import { lambdaDeps, lazyHandler } from '#shared/runtime/lambda';
+import { checkOffline, type CheckOfflineDeps } from '#shared/app/check-offline';
 
-/** Scheduled (route table: offline-check): devices silent for 3 × their interval. */
-export const makeHandler = (deps: OfflineCheckDeps) => async (_event: ScheduledEvent) => checkOffline(deps);
+/** Scheduled (topology: check-offline): devices silent for 3 × their interval. */
+export const makeHandler = (deps: CheckOfflineDeps) => async (_event: ScheduledEvent) => checkOffline(deps);
 
 export const handler = lazyHandler(() => makeHandler(lambdaDeps()));

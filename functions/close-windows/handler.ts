@@ -1,9 +1,9 @@
 import type { ScheduledEvent } from 'aws-lambda';
-import { lambdaDeps, lazyHandler } from '#shared/adapters/lambda-runtime';
-import { closeWindows, type WindowCloseDeps } from '#shared/app/window-close';
+import { lambdaDeps, lazyHandler } from '#shared/runtime/lambda';
+import { closeWindows, type CloseWindowsDeps } from '#shared/app/close-windows';
 
-/** Scheduled (route table: window-close): missed sweeping, silent sweepers, swept late. */
-export const makeHandler = (deps: WindowCloseDeps) => async (_event: ScheduledEvent) => {
+/** Scheduled (topology: close-windows): missed sweeping, silent sweepers, swept late. */
+export const makeHandler = (deps: CloseWindowsDeps) => async (_event: ScheduledEvent) => {
   const { signals } = await closeWindows(deps);
   return { signals: signals.map((s) => `${s.kind} ${s.category} ${s.siteId}`) };
 };

@@ -1,10 +1,10 @@
 import { CaseConflictError, CaseNotFoundError, type CaseService } from '#shared/app/case-service';
 import { CaseQuery, TransitionRequest } from '#shared/app/case-requests';
 import { chooseDistrict } from '#shared/app/district-choice';
-import type { CaseStore } from '#shared/app/ports';
+import type { CaseStore } from '#shared/app/ports/cases';
 import { IllegalTransitionError } from '#shared/domain/cases';
 import type { District } from '#shared/domain/city-model';
-import { HttpError, json, jsonBody, parseRequest, type RouteHandler } from '#shared/adapters/http-api';
+import { HttpError, json, jsonBody, parseRequest, type RouteHandler } from './http-router.ts';
 
 export interface CaseRouteDeps {
   registry: { listDistricts(): Promise<District[]> };

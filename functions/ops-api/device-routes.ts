@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { describeDevice, listDevices, type RegistryReader, type StateReader } from '#shared/app/device-queries';
 import { DEVICE_KINDS } from '#shared/domain/device-kinds';
 import { isThingName } from '#shared/domain/topics';
-import { HttpError, json, parseRequest, type RouteHandler } from '#shared/adapters/http-api';
+import { HttpError, json, parseRequest, type RouteHandler } from './http-router.ts';
 
 const DeviceQuery = z.strictObject({
   kind: z.enum(DEVICE_KINDS).optional(),

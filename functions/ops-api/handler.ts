@@ -1,11 +1,11 @@
 import type { RegistryReader, StateReader } from '#shared/app/device-queries';
-import type { Log } from '#shared/app/ports';
+import type { Log } from '#shared/app/ports/observability';
 import type { Clock } from '#shared/domain/clock';
-import { httpApi, json } from '#shared/adapters/http-api';
-import { lazyHandler, lambdaDeps } from '#shared/adapters/lambda-runtime';
+import { httpApi, json } from './http-router.ts';
+import { lazyHandler, lambdaDeps } from '#shared/runtime/lambda';
 import type { AssessmentDeps } from '#shared/app/assessment-service';
 import type { DistrictMapDeps } from '#shared/app/district-map';
-import type { OperatorSignIn } from '#shared/pages/ops-page';
+import { signInFromEnv, type OperatorSignIn } from './ops-page.ts';
 import type { Open311Deps } from '#shared/app/open311-service';
 import { assessmentRoutes } from './assessment-routes.ts';
 import { mapRoutes } from './map-routes.ts';
@@ -29,4 +29,4 @@ export const makeHandler = (deps: OpsApiDeps) =>
     (error) => deps.log.error('ops API request failed', { error: error instanceof Error ? error.stack : String(error) }),
   );
 
-export const handler = lazyHandler(() => makeHandler(lambdaDeps()));
+export const handler = lazyHandler(() => makeHandler({ ...lambdaDeps(), operatorSignIn: signInFromEnv(process.env) }));

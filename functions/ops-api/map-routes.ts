@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { districtMap, type DistrictMapDeps } from '#shared/app/district-map';
-import { json, parseRequest, type RouteHandler } from '#shared/adapters/http-api';
-import { opsPageHtml, type OperatorSignIn } from '#shared/pages/ops-page';
+import { json, parseRequest, type RouteHandler } from './http-router.ts';
+import { opsPageHtml, type OperatorSignIn } from './ops-page.ts';
 
 const MapQuery = z.strictObject({ districtId: z.string().min(1).max(100).optional() });
 

@@ -2,8 +2,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { getOpen311Request, listOpen311Requests, Open311Error, Open311Query, type Open311Deps } from '#shared/app/open311-service';
 import { OPEN311_SERVICES } from '#shared/domain/open311';
 import { describeIssues } from '#shared/domain/payloads';
-import { json, type RouteHandler } from '#shared/adapters/http-api';
-import { RequestRefusedError } from '#shared/app/ports';
+import { json, type RouteHandler } from './http-router.ts';
+import { RequestRefusedError } from '#shared/app/errors';
 
 /** Open311's error answer: a list of `{ code, description }`. */
 const open311Error = (code: 400 | 404, description: string) => json(code, [{ code, description }]);

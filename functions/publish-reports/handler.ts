@@ -1,18 +1,19 @@
 import type { ScheduledEvent } from 'aws-lambda';
-import { lambdaDeps, lazyHandler } from '#shared/adapters/lambda-runtime';
-import { publishMonthlyReports, PublicationRequest, type ReportPublicationDeps } from '#shared/app/report-publication';
+import { lambdaDeps, lazyHandler } from '#shared/runtime/lambda';
+import { publishReports, PublicationRequest, type PublishReportsDeps } from '#shared/app/publish-reports';
+import { reportFiles } from './report-files.ts';
 
 /**
- * Scheduled (route table: monthly-report): publishes each district's report of the month
+ * Scheduled (topology: publish-reports): publishes each district's report of the month
  * that ended, if it is not there yet. An operator may invoke it with
  * `{ "month": "2026-11", "districtId": "gongshu", "republish": true }` to publish a month
  * again (after cases were corrected); any other event is the schedule's.
  */
-export const makeHandler = (deps: ReportPublicationDeps) => async (event: ScheduledEvent | Record<string, unknown>) => {
+export const makeHandler = (deps: Omit<PublishReportsDeps, 'renderReport'>) => async (event: ScheduledEvent | Record<string, unknown>) => {
   const scheduled = (event as ScheduledEvent)['detail-type'] === 'Scheduled Event';
   const parsed = PublicationRequest.safeParse(scheduled ? {} : event);
   if (!parsed.success) throw new Error(`publish-reports: not a request it understands (${parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ')})`);
-  const outcome = await publishMonthlyReports(deps, parsed.data);
+  const outcome = await publishReports({ ...deps, renderReport: reportFiles }, parsed.data);
   return { published: outcome.published.map((r) => `${r.districtId} ${r.month} → ${r.location}`), alreadyPublished: outcome.alreadyPublished, notYet: outcome.notYet };
 };
 

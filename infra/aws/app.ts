@@ -1,6 +1,6 @@
 /**
  * The CDK app (`cdk.json` runs it): the stateful stack and the stateless stack built from
- * the route table, checked by cdk-nag. Context: `-c deletionProtection=false` for a
+ * the topology, checked by cdk-nag. Context: `-c deletionProtection=false` for a
  * throw-away deployment, `-c basicIngest=false` to keep devices off Basic Ingest topics,
  * `-c signInDomainPrefix=<prefix>` to name the operators' hosted sign-in domain.
  */

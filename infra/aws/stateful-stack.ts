@@ -7,9 +7,9 @@ import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { CASE_EVENT_SOURCE } from '#shared/events/case-events';
 import type { Construct } from 'constructs';
 import { TABLES, type TableKey, type TableSpec } from '#shared/adapters/dynamodb/tables';
-import { TELEMETRY_ROUTES } from '#infra/routes';
+import { TELEMETRY_FLOWS } from '#infra/topology';
 import { privateBucket } from './constructs/private-bucket.ts';
-import { ReadingArchive } from './constructs/reading-archive.ts';
+import { TelemetryArchiveBucket } from './constructs/telemetry-archive-bucket.ts';
 import { ReportBucket } from './constructs/report-bucket.ts';
 import { OperatorSignIn } from './constructs/operator-sign-in.ts';
 
@@ -38,13 +38,13 @@ export interface StatefulStackProps extends StackProps {
 
 /**
  * What keeps state: the tables (from the same definitions the local twin creates), a
- * Kinesis data stream per telemetry route of the route table, the bucket that keeps the
+ * Kinesis data stream per telemetry flow of the flow table, the bucket that keeps the
  * batches their event sources discard, the reading archive bucket, the reports bucket, the
  * event bus, and the operators' user pool.
  */
 export class StatefulStack extends Stack {
   readonly tables: Record<TableKey, TableV2>;
-  /** Each telemetry route's stream, by stream name. */
+  /** Each telemetry flow's stream, by stream name. */
   readonly streams: Record<string, Stream>;
   /** Where the ingest functions' event sources keep a batch they gave up on, whole (the S3 on-failure destination). */
   readonly discarded: Bucket;
@@ -53,7 +53,7 @@ export class StatefulStack extends Stack {
   /** Case-stream batches the Pipe could not deliver. */
   readonly pipeDeadLetters: Queue;
   /** Every message taken: a bucket the archive's Firehose streams (stateless stack) write to. */
-  readonly archive: ReadingArchive;
+  readonly archive: TelemetryArchiveBucket;
   /** The monthly reports. */
   readonly reports: ReportBucket;
   /** The ops page's operators. */
@@ -86,15 +86,15 @@ export class StatefulStack extends Stack {
     ) as Record<TableKey, TableV2>;
 
     this.streams = Object.fromEntries(
-      TELEMETRY_ROUTES.map((route) => {
-        const stream = new Stream(this, `${route.stream}-stream`, {
-          streamName: route.stream,
-          ...(route.capacity.mode === 'on-demand' ? { streamMode: StreamMode.ON_DEMAND } : { streamMode: StreamMode.PROVISIONED, shardCount: route.capacity.shards }),
-          retentionPeriod: Duration.hours(route.retentionHours),
+      TELEMETRY_FLOWS.map((flow) => {
+        const stream = new Stream(this, `${flow.stream}-stream`, {
+          streamName: flow.stream,
+          ...(flow.capacity.mode === 'on-demand' ? { streamMode: StreamMode.ON_DEMAND } : { streamMode: StreamMode.PROVISIONED, shardCount: flow.capacity.shards }),
+          retentionPeriod: Duration.hours(flow.retentionHours),
           encryption: StreamEncryption.MANAGED,
           removalPolicy: RemovalPolicy.DESTROY,
         });
-        return [route.stream, stream];
+        return [flow.stream, stream];
       }),
     );
     this.discarded = privateBucket(this, 'discarded-batches', {
@@ -105,7 +105,7 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'discarded-batches-bucket', { value: this.discarded.bucketName, description: 'stream batches the ingest functions gave up on, whole: see the README for the redrive' });
     new CfnOutput(this, 'discarded-batches-arn', { value: this.discarded.bucketArn, exportName: DISCARDED_BATCHES_EXPORT, description: 'the discard bucket, for the ingest functions’ event sources' });
 
-    this.archive = new ReadingArchive(this, 'reading-archive', { retain: deletionProtection });
+    this.archive = new TelemetryArchiveBucket(this, 'reading-archive', { retain: deletionProtection });
     this.reports = new ReportBucket(this, 'reports', { retain: deletionProtection });
     this.operators = new OperatorSignIn(this, 'operator-sign-in', { retain: deletionProtection, domainPrefix: props.signInDomainPrefix });
 

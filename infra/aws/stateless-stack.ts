@@ -7,7 +7,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
-import { FUNCTIONS, SCHEDULES, TELEMETRY_ROUTES } from '#infra/routes';
+import { FUNCTIONS, SCHEDULES, TELEMETRY_FLOWS } from '#infra/topology';
 import { CaseEventPipe } from './constructs/case-event-pipe.ts';
 import { CityOpsFunction } from './constructs/cityops-function.ts';
 import { OpsApi } from './constructs/ops-api.ts';
@@ -44,7 +44,7 @@ export interface StatelessStackProps extends StackProps {
 }
 
 /**
- * What holds no state, all from the route table: device thing types and policies, one
+ * What holds no state, all from the topology: device thing types and policies, one
  * function per entry with its grants, the topic rules into the telemetry streams, the
  * ingest functions' event source mappings on them (bisect, partial batch responses, the
  * discard bucket), the Firehose streams that archive them, the schedules, the Pipe from
@@ -64,18 +64,18 @@ export class StatelessStack extends Stack {
     const discarded = Bucket.fromBucketArn(this, 'discarded-batches', Fn.importValue(DISCARDED_BATCHES_EXPORT));
     new TelemetryArchive(this, 'telemetry-archive', { streams: props.stateful.streams });
     new TelemetryRules(this, 'telemetry-rules', { streams: props.stateful.streams });
-    for (const route of TELEMETRY_ROUTES) {
-      const fn = this.functions[route.function]!.fn;
+    for (const flow of TELEMETRY_FLOWS) {
+      const fn = this.functions[flow.function]!.fn;
       fn.addEventSource(
-        new KinesisEventSource(props.stateful.streams[route.stream]!, {
+        new KinesisEventSource(props.stateful.streams[flow.stream]!, {
           startingPosition: StartingPosition.TRIM_HORIZON,
-          batchSize: route.batchSize,
-          maxBatchingWindow: Duration.seconds(route.batchWindowSeconds),
-          parallelizationFactor: route.parallelizationFactor,
-          bisectBatchOnError: route.bisectOnError,
+          batchSize: flow.batchSize,
+          maxBatchingWindow: Duration.seconds(flow.batchWindowSeconds),
+          parallelizationFactor: flow.parallelizationFactor,
+          bisectBatchOnError: flow.bisectOnError,
           reportBatchItemFailures: true,
-          retryAttempts: route.maxRetryAttempts,
-          maxRecordAge: Duration.seconds(route.maxRecordAgeSeconds),
+          retryAttempts: flow.maxRetryAttempts,
+          maxRecordAge: Duration.seconds(flow.maxRecordAgeSeconds),
           onFailure: discardTo(discarded),
         }),
       );
@@ -92,7 +92,7 @@ export class StatelessStack extends Stack {
       deadLetterQueues: { 'case-events': props.stateful.pipeDeadLetters },
     });
     for (const schedule of SCHEDULES) {
-      const fn = this.functions[schedule.function]!.fn;
+      const fn = this.functions[schedule.name]!.fn;
       new Schedule(this, `${schedule.name}-schedule`, {
         schedule: ScheduleExpression.expression(schedule.expression),
         target: new LambdaInvoke(fn, {}),
@@ -101,7 +101,7 @@ export class StatelessStack extends Stack {
       // The schedule's role (one per target function, made by LambdaInvoke at stack level).
       Validations.of(this).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
-        reason: `The ${schedule.name} schedule's role may invoke the ${schedule.function} function only; \`:*\` covers its versions, as LambdaInvoke grants it.`,
+        reason: `The ${schedule.name} schedule's role may invoke the ${schedule.name} function only; \`:*\` covers its versions, as LambdaInvoke grants it.`,
       });
     }
   }

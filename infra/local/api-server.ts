@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { ApiRoute } from '#infra/routes';
+import type { ApiRoute } from '#infra/topology';
 import { listen } from './listen.ts';
 
 type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
-/** Matches a path against the route table's templates; returns the route key and path parameters. */
+/** Matches a path against the topology's templates; returns the route key and path parameters. */
 export function matchApiRoute(routes: readonly ApiRoute[], method: string, path: string) {
   const parts = path.split('/').filter(Boolean);
   let methodMismatch = false;

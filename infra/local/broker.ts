@@ -4,7 +4,7 @@ import type { Device } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { PAYLOAD_LIMITS } from '#shared/domain/payloads';
 import { parseTopic } from '#shared/domain/topics';
-import { parseBasicIngest, telemetryRuleName } from '#shared/adapters/iot-names';
+import { parseBasicIngest, telemetryRuleName } from '#shared/domain/iot-names';
 import { listen } from './listen.ts';
 
 /** A publish the broker accepted, as the topic rule sees it. */

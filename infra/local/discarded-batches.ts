@@ -1,10 +1,10 @@
 import { appendFileSync, fdatasyncSync, closeSync, openSync, writeSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Log } from '#shared/app/ports';
+import type { Log } from '#shared/app/ports/observability';
 import type { LocalStream } from './local-stream.ts';
 import type { DiscardedBatch } from './stream-event-source.ts';
-import { writeWhole } from './write-whole.ts';
+import { writeWhole } from '../../shared/adapters/write-whole.ts';
 
 /** Where the data folder keeps the batches the streams' event sources gave up on (the S3 on-failure destination's stand-in). */
 export const DISCARDED_FILE = 'discarded.jsonl';

@@ -1,72 +1,14 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { writeWhole } from './write-whole.ts';
+import { readFile } from 'node:fs/promises';
+import { writeWhole } from '#shared/adapters/write-whole';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, type Shard } from '@aws-sdk/client-dynamodb-streams';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { EventPublisher, Log } from '#shared/app/ports';
+import type { Log } from '#shared/app/ports/observability';
 import { caseEventFor, type CaseEvent } from '#shared/events/case-events';
 import type { BusEvent } from '#shared/events/event-definition';
-
-/** What downstream receives: the event as EventBridge would put it on the bus. */
-export const eventLine = (event: BusEvent) => ({ source: event.source, 'detail-type': event.detailType, detail: event.detail });
-
-/** A destination of events (the local bus's targets). `deliver` throws when the event must be tried again. */
-export interface EventSink {
-  id: string;
-  deliver(event: BusEvent): Promise<void>;
-}
-
-/**
- * The local bus for events published directly (a report's publication): each goes to every
- * sink; when one refuses, the publication fails after trying them all, and its caller tries
- * again later (a sink that took it the first time then receives it again, with the same
- * id). Case events come from the case stream instead, through the relay below.
- */
-export function sinkPublisher(sinks: readonly EventSink[]): EventPublisher {
-  return {
-    async publish(events) {
-      const failures: string[] = [];
-      for (const event of events) {
-        const results = await Promise.allSettled(sinks.map((sink) => sink.deliver(event)));
-        results.forEach((r, i) => r.status === 'rejected' && failures.push(`${sinks[i]!.id}: ${(r.reason as Error).message}`));
-      }
-      if (failures.length) throw new Error(`events not delivered: ${failures.join('; ')}`);
-    },
-  };
-}
-
-/** Appends each event as a JSON line. */
-export function fileSink(path: string, onEvent?: (event: BusEvent) => void): EventSink {
-  let ready: Promise<unknown> | undefined;
-  return {
-    id: `file:${path}`,
-    async deliver(event) {
-      await (ready ??= mkdir(dirname(path), { recursive: true }));
-      await appendFile(path, `${JSON.stringify(eventLine(event))}\n`);
-      onEvent?.(event);
-    },
-  };
-}
-
-/** POSTs each event; anything but a 2xx answer (or no answer in 10 s) is tried again. */
-export function webhookSink(url: string): EventSink {
-  return {
-    id: `webhook:${url}`,
-    async deliver(event) {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-cityops-event-id': event.detail.metadata.id, 'x-cityops-detail-type': event.detailType },
-        body: JSON.stringify(eventLine(event)),
-        signal: AbortSignal.timeout(10_000),
-      });
-      await response.body?.cancel();
-      if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-    },
-  };
-}
+import type { EventSink } from '#shared/adapters/event-publisher/sinks';
 
 type ShardMark = { seq?: string; closed?: boolean };
 type Marks = Record<string, Record<string, Record<string, ShardMark>>>;

@@ -1,7 +1,7 @@
 import { mkdir, open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeviceKind } from '#shared/domain/device-kinds';
-import { parseArchive, type ArchivedMessage } from '#shared/adapters/reading-archive';
+import { parseArchive, type ArchivedMessage } from '#shared/events/telemetry-archive';
 
 const day = (at: number) => new Date(at).toISOString().slice(0, 10);
 

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
 import type { Clock } from '#shared/domain/clock';
-import { ratePeriodMs, type ScheduleRoute } from '#infra/routes';
+import { ratePeriodMs, type ScheduleSpec } from '#infra/topology';
 
 /**
- * The local stand-in for EventBridge Scheduler: runs each schedule of the route table on
+ * The local stand-in for EventBridge Scheduler: runs each schedule of the topology on
  * the stack's clock (a virtual clock makes them come sooner), with the `ScheduledEvent`
  * a function receives in AWS. A run never overlaps the previous run of the same schedule.
  */
 export function startScheduler(options: {
-  schedules: readonly ScheduleRoute[];
+  schedules: readonly ScheduleSpec[];
   handlers: Record<string, (event: ScheduledEvent) => Promise<unknown>>;
   clock: Clock;
   onRun?: (info: { schedule: string; result?: unknown; error?: unknown }) => void;
@@ -22,8 +22,8 @@ export function startScheduler(options: {
     for (const s of state) {
       if (s.running || now < s.next) continue;
       s.next = now + s.period;
-      const handler = options.handlers[s.schedule.function];
-      if (!handler) throw new Error(`no local handler for function "${s.schedule.function}"`);
+      const handler = options.handlers[s.schedule.name];
+      if (!handler) throw new Error(`no local handler for function "${s.schedule.name}"`);
       const event: ScheduledEvent = {
         version: '0',
         id: randomUUID(),

@@ -3,19 +3,20 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Log, Metrics } from '#shared/app/ports';
+import type { Log, Metrics } from '#shared/app/ports/observability';
 import type { CityModel } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { topicMatches } from '#shared/domain/topics';
 import { documentClient, localDynamoClient, localStreamsClient } from '#shared/adapters/dynamodb/client';
 import { ensureTables, tableNames, type TableNames } from '#shared/adapters/dynamodb/tables';
-import { encodeEnvelope } from '#shared/adapters/telemetry-envelope';
-import { wireDeps } from '#shared/adapters/wiring';
-import { API_ROUTES, FUNCTIONS, SCHEDULES, shardCount, TELEMETRY_ROUTES } from '#infra/routes';
+import { encodeEnvelope } from '#shared/events/telemetry-envelope';
+import { wireDeps } from '#shared/runtime/wiring';
+import { API_ROUTES, FUNCTIONS, SCHEDULES, shardCount, TELEMETRY_FLOWS } from '#infra/topology';
 import { CASE_EVENT_SOURCE, type CaseEvent } from '#shared/events/case-events';
 import type { ReportEvent } from '#shared/events/report-events';
-import { Checkpoints, fileSink, sinkPublisher, startEventRelay, webhookSink } from './event-relay.ts';
-import { FolderReportStore } from './folder-report-store.ts';
+import { Checkpoints, startEventRelay } from './event-relay.ts';
+import { fileSink, sinkPublisher, webhookSink } from '#shared/adapters/event-publisher/sinks';
+import { FolderReportStore } from '../../shared/adapters/report-store/folder.ts';
 import { keepDiscarded, redriveDiscarded, type RedriveOutcome } from './discarded-batches.ts';
 import { startScheduler } from './scheduler.ts';
 import { startApiServer } from './api-server.ts';
@@ -58,7 +59,7 @@ export interface LocalStackOptions {
   apiPort?: number;
   /** Registry to load at start (idempotent); the sample district by default of the caller. */
   model?: CityModel;
-  /** Overrides of the route table's event-source settings, for tests. */
+  /** Overrides of the topology's event-source settings, for tests. */
   batchWindowMs?: number;
   maxRetryAttempts?: number;
   maxRecordAgeMs?: number;
@@ -84,7 +85,7 @@ export interface LocalStackOptions {
   redrive?: boolean;
   /** Told how many records went back, by stream. */
   onRedrive?(outcome: RedriveOutcome): void;
-  /** Run the route table's schedules (default true), or only those named. */
+  /** Run the topology's schedules (default true), or only those named. */
   schedules?: boolean | readonly string[];
   observer?: StackObserver;
 }
@@ -114,7 +115,7 @@ export interface LocalStack {
 
 /**
  * The embedded local twin: DynamoDB Local, an MQTT broker with the IoT policy's rules,
- * the route table's router and streams (each read by its ingest function and the archive), the functions and the ops API, all running
+ * the topology's router and streams (each read by its ingest function and the archive), the functions and the ops API, all running
  * the very handler modules deployed to Lambda.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -154,7 +155,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const wire = () => wireDeps({ doc, tables, clock: options.clock, log: observer.log, metrics: observer.metrics, reports, events });
     const { registry } = wire();
     if (options.model) await registry.putModel(options.model);
-    const ingestFunctions = new Set(TELEMETRY_ROUTES.map((r) => r.function));
+    const ingestFunctions = new Set(TELEMETRY_FLOWS.map((r) => r.function));
     const environments = new Map<string, ExecutionEnvironments<never, unknown>>();
     const handlers: Record<string, (event: never) => Promise<unknown>> = {};
     for (const spec of FUNCTIONS) {
@@ -179,7 +180,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sources: StreamEventSource[] = [];
     const archivers: StreamArchive[] = [];
     const windowMs = (seconds: number) => options.batchWindowMs ?? (seconds * 1000) / (options.timeScale ?? 1);
-    for (const route of TELEMETRY_ROUTES) {
+    for (const route of TELEMETRY_FLOWS) {
       // On disk with a data folder: what the broker acknowledged survives a crash.
       const stream = new LocalStream(route.stream, {
         shards: shardCount(route),
@@ -219,7 +220,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     /** The topic rules: each accepted publish goes, as an envelope, to every route it matches. */
     const route = async (publish: AcceptedPublish): Promise<void> => {
       // A Basic Ingest publish goes to the one rule it names; any other to every rule whose filter matches.
-      const matched = TELEMETRY_ROUTES.filter((r) => (publish.rule ? r.ruleName === publish.rule : topicMatches(r.topicFilter, publish.topic)));
+      const matched = TELEMETRY_FLOWS.filter((r) => (publish.rule ? r.ruleName === publish.rule : topicMatches(r.topicFilter, publish.topic)));
       if (matched.length === 0) observer.log.warn('publish matched no route', { topic: publish.topic });
       // The broker sends the PUBACK once this resolves: once every matched stream has kept the message (partition key: the thing).
       const data = Buffer.from(encodeEnvelope(publish)).toString('base64');

@@ -1,6 +1,6 @@
-import type { Log } from '#shared/app/ports';
+import type { Log } from '#shared/app/ports/observability';
 import type { DeviceKind } from '#shared/domain/device-kinds';
-import { archiveLine } from '#shared/adapters/reading-archive';
+import { archiveLine } from '#shared/events/telemetry-archive';
 import type { FileArchive } from './file-archive.ts';
 import type { LocalStream, StreamRecord } from './local-stream.ts';
 

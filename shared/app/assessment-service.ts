@@ -2,15 +2,19 @@ import { z } from 'zod';
 import { assess, earliestRelevant, GROUPINGS, type Assessment, type SweepWindowResult } from '#shared/domain/assessment';
 import type { Clock } from '#shared/domain/clock';
 import type { DeviceKind } from '#shared/domain/device-kinds';
-import type { SlaClock } from '#shared/domain/working-time';
+import type { SlaHours } from '#shared/domain/working-time';
 import type { SegmentCoverage } from '#shared/domain/coverage';
 import { addMonths, zonedTimeToEpoch } from '#shared/domain/local-time';
 import { windowInstances } from '#shared/domain/sweep-windows';
 import { chooseDistrict } from './district-choice.ts';
 import type { RouteDirectory } from './sweep-coverage.ts';
-import { unswept } from './window-close.ts';
+import { unswept } from './close-windows.ts';
 import { timeParam } from './request-params.ts';
-import { allPages, readNames, readPlaces, type CaseStore, type Page, type RegistryNames } from './ports.ts';
+import { allPages, type Page } from './paging.ts';
+import { readNames, readPlaces } from './names.ts';
+import type { CaseStore } from './ports/cases.ts';
+import type { CoverageStore } from './ports/coverage.ts';
+import type { Registry } from './ports/registry.ts';
 
 const DAY = 86_400_000;
 /** The longest period one request assesses (a year, and a little for a leap year's quarter ends). */
@@ -27,7 +31,7 @@ export const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /**
  * `GET /assessment` query parameters: the period [from, to), or a `month` (YYYY-MM) of the
- * district's local calendar; the grouping; the SLA clock.
+ * district's local calendar; the grouping; the SLA hours (calendar or working).
  */
 export const AssessmentQuery = z
   .strictObject({
@@ -35,7 +39,7 @@ export const AssessmentQuery = z
     to: timeParam('to').optional(),
     month: z.string().regex(MONTH, 'month must be YYYY-MM').optional(),
     by: z.enum(GROUPINGS).default('unit'),
-    clock: z.enum(['calendar', 'working']).default('calendar'),
+    hours: z.enum(['calendar', 'working']).default('calendar'),
     districtId: z.string().min(1).max(100).optional(),
   })
   .refine((q) => (q.month === undefined) !== (q.from === undefined && q.to === undefined) && (q.month !== undefined || (q.from !== undefined && q.to !== undefined)), {
@@ -46,19 +50,17 @@ export const AssessmentQuery = z
 export type AssessmentQuery = z.infer<typeof AssessmentQuery>;
 
 export interface AssessmentDeps {
-  registry: RegistryNames & {
-    listDevices(options: { districtId?: string; limit?: number; nextToken?: string }): Promise<Page<{ thing: string; kind: DeviceKind }>>;
-  };
+  registry: Pick<Registry, 'listDistricts' | 'listDepartments' | 'getSites' | 'getPlace' | 'listDevices'>;
   caseStore: Pick<CaseStore, 'listOpened'>;
   routes: Pick<RouteDirectory, 'of'>;
-  coverageStore: { read(routeId: string, windowKey: string): Promise<Map<string, SegmentCoverage>> };
+  coverageStore: Pick<CoverageStore, 'read'>;
   clock: Clock;
 }
 
 /**
  * Assesses a district's units over a period: reads the cases that can count (opened from
  * the lookback before the year-earlier comparison to the period's end) and the district's
- * devices, and applies the district's working calendar when the working clock is asked for.
+ * devices, and applies the district's working calendar when working hours are asked for.
  */
 /** The first instant of a local month, and of the month after. */
 export function monthPeriod(month: string, timeZone: string): { from: number; to: number } {
@@ -75,7 +77,7 @@ export type DistrictAssessment = Assessment & {
 export async function assessDistrict(deps: AssessmentDeps, query: AssessmentQuery): Promise<DistrictAssessment> {
   const district = chooseDistrict(await deps.registry.listDistricts(), query.districtId);
   const period = query.month ? monthPeriod(query.month, district.timezone) : { from: query.from!, to: query.to! };
-  const clock: SlaClock = query.clock === 'working' ? { kind: 'working', calendar: { timeZone: district.timezone, ...district.calendar } } : { kind: 'calendar' };
+  const hours: SlaHours = query.hours === 'working' ? { kind: 'working', calendar: { timeZone: district.timezone, ...district.calendar } } : { kind: 'calendar' };
   const since = earliestRelevant(period) - ASSESSMENT_LOOKBACK_DAYS * DAY;
   const asOf = deps.clock.now();
   const [cases, devices, sweeping] = await Promise.all([
@@ -83,7 +85,7 @@ export async function assessDistrict(deps: AssessmentDeps, query: AssessmentQuer
     allDevices(deps, district.districtId),
     sweepWindows(deps, district.districtId, period.from, Math.min(period.to, asOf)),
   ]);
-  const assessment = assess(cases, { ...period, by: query.by, asOf, clock, devices, sweeping });
+  const assessment = assess(cases, { ...period, by: query.by, asOf, hours, devices, sweeping });
   return { districtId: district.districtId, timeZone: district.timezone, ...assessment, names: await namesOf(deps, district.districtId, assessment, [...new Set(cases.map((c) => c.gridId))]) };
 }
 

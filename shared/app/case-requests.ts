@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CASE_ACTIONS, CASE_STATUSES } from '#shared/domain/cases';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
-import type { CaseFilter } from './ports.ts';
+import type { CaseFilter } from './ports/cases.ts';
 import { timeParam } from './request-params.ts';
 
 /** `GET /cases` query parameters. `since` takes epoch ms or an ISO time. */

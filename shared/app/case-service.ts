@@ -13,16 +13,13 @@ import {
 } from '#shared/domain/cases';
 import { siteLocation, type Site } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
-import type { CaseStore, Log, Metrics, Place } from './ports.ts';
-
-export interface PlaceLookup {
-  getSite(siteId: string): Promise<Site | undefined>;
-  getPlace(gridId: string): Promise<Place | undefined>;
-}
+import type { CaseStore } from './ports/cases.ts';
+import type { Log, Metrics } from './ports/observability.ts';
+import type { Place, Registry } from './ports/registry.ts';
 
 export interface CaseServiceDeps {
   cases: CaseStore;
-  registry: PlaceLookup;
+  registry: Pick<Registry, 'getSite' | 'getPlace'>;
   clock: Clock;
   newId: () => string;
   log: Log;

@@ -1,18 +1,13 @@
+import type { TelemetryStore } from './ports/telemetry.ts';
 import type { Device, Site } from '#shared/domain/city-model';
 import type { DeviceKind } from '#shared/domain/device-kinds';
-import type { DeviceState, Page, Place } from './ports.ts';
+import type { DeviceState } from './ports/telemetry.ts';
+import type { Page } from './paging.ts';
+import type { Place, Registry } from './ports/registry.ts';
 
 /** What the device queries read: the registry and the latest device state. */
-export interface RegistryReader {
-  getDevice(thing: string): Promise<Device | undefined>;
-  getSite(siteId: string): Promise<Site | undefined>;
-  getPlace(gridId: string): Promise<Place | undefined>;
-  listDevices(options: { kind?: DeviceKind; districtId?: string; limit?: number; nextToken?: string }): Promise<Page<Device>>;
-}
-export interface StateReader {
-  getLatest(thing: string): Promise<DeviceState | undefined>;
-  getLatestMany(things: string[]): Promise<Map<string, DeviceState>>;
-}
+export type RegistryReader = Pick<Registry, 'getDevice' | 'getSite' | 'getPlace' | 'listDevices'>;
+export type StateReader = Pick<TelemetryStore, 'getLatest' | 'getLatestMany'>;
 
 export interface SiteSummary {
   siteId: string;

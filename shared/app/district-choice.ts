@@ -1,5 +1,5 @@
 import type { District } from '#shared/domain/city-model';
-import { RequestRefusedError } from './ports.ts';
+import { RequestRefusedError } from './errors.ts';
 
 /**
  * The district a request names, or the only one there is when it names none; otherwise a

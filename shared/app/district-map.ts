@@ -1,3 +1,6 @@
+import type { CoverageStore } from './ports/coverage.ts';
+import type { TelemetryStore } from './ports/telemetry.ts';
+import type { Registry } from './ports/registry.ts';
 import type { Case } from '#shared/domain/cases';
 import type { Device, District, Grid, Site, SweepingRoute } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
@@ -5,9 +8,11 @@ import type { SegmentCoverage } from '#shared/domain/coverage';
 import { zonedTimeToEpoch, localTimeParts } from '#shared/domain/local-time';
 import { lateKey, windowInstances } from '#shared/domain/sweep-windows';
 import { chooseDistrict } from './district-choice.ts';
-import { allPages, type CaseStore, type DeviceState, type Page } from './ports.ts';
+import { allPages, type Page } from './paging.ts';
+import type { CaseStore } from './ports/cases.ts';
+import type { DeviceState } from './ports/telemetry.ts';
 import type { RouteDirectory } from './sweep-coverage.ts';
-import { unswept } from './window-close.ts';
+import { unswept } from './close-windows.ts';
 
 /**
  * What the live ops page draws: the district's grids, its garbage rooms with their fill,
@@ -26,15 +31,10 @@ export interface DistrictMap {
 }
 
 export interface DistrictMapDeps {
-  registry: {
-    listDistricts(): Promise<District[]>;
-    listGrids(districtId: string): Promise<Grid[]>;
-    listSites<K extends Site['siteKind']>(districtId: string, siteKind: K): Promise<Extract<Site, { siteKind: K }>[]>;
-    listDevices(options: { kind?: 'bins'; districtId?: string; limit?: number; nextToken?: string }): Promise<Page<Device>>;
-  };
-  telemetry: { getLatestMany(things: string[]): Promise<Map<string, DeviceState>> };
+  registry: Pick<Registry, 'listDistricts' | 'listGrids' | 'listSites' | 'listDevices'>;
+  telemetry: Pick<TelemetryStore, 'getLatestMany'>;
   routes: Pick<RouteDirectory, 'of'>;
-  coverageStore: { read(routeId: string, windowKey: string): Promise<Map<string, SegmentCoverage>> };
+  coverageStore: Pick<CoverageStore, 'read'>;
   caseStore: Pick<CaseStore, 'listWorking'>;
   clock: Clock;
 }

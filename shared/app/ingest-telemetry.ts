@@ -14,7 +14,27 @@ import {
   type Rejection,
   type TelemetryMessage,
 } from '#shared/domain/telemetry';
-import { RetryableError, type IngestDeps, type SignalOutbox, type StateSnapshot, type WriteOutcome } from './ports.ts';
+import { RetryableError } from './errors.ts';
+import type { SignalHandler } from './ports/cases.ts';
+import type { Log, Metrics } from './ports/observability.ts';
+import type { RejectStore } from './ports/rejects.ts';
+import type { SignalOutbox, StateSnapshot, TelemetryStore, WriteOutcome } from './ports/telemetry.ts';
+import type { SiteDirectory } from './site-directory.ts';
+import type { SweepCoverage } from './sweep-coverage.ts';
+import type { Clock } from '#shared/domain/clock';
+
+export interface IngestDeps {
+  telemetry: Pick<TelemetryStore, 'saveLatest' | 'saveLatestDetecting' | 'readStates' | 'updateSiteDetector' | 'ackSignals' | 'saveHistory' | 'neighbours'>;
+  rejects: RejectStore;
+  /** The site a device watches, for detectors and their per-site thresholds. */
+  sites: Pick<SiteDirectory, 'watchOf' | 'prefetch'>;
+  cases: SignalHandler;
+  /** Sweeping coverage from sweepers' GPS. */
+  coverage: Pick<SweepCoverage, 'record'>;
+  clock: Clock;
+  log: Log;
+  metrics: Metrics;
+}
 
 export interface IngestResult {
   /** Message ids to hand back for redelivery: retryable failures only. */

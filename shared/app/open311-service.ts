@@ -5,7 +5,9 @@ import type { Clock } from '#shared/domain/clock';
 import { open311Status, toOpen311Request, type Open311Request } from '#shared/domain/open311';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
 import { chooseDistrict } from './district-choice.ts';
-import { readNames, type CaseStore, type RegistryNames } from './ports.ts';
+import { readNames } from './names.ts';
+import type { CaseStore } from './ports/cases.ts';
+import type { Registry } from './ports/registry.ts';
 
 const DAY = 86_400_000;
 /** GeoReport v2's defaults: the last 90 days, at most 1000 requests (a page here). */
@@ -52,7 +54,7 @@ export const Open311Query = z
 export type Open311Query = z.infer<typeof Open311Query>;
 
 export interface Open311Deps {
-  registry: RegistryNames;
+  registry: Pick<Registry, 'listDistricts' | 'listDepartments' | 'getSites' | 'getPlace'>;
   caseStore: Pick<CaseStore, 'get' | 'listOpened'>;
   clock: Clock;
 }

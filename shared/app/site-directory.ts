@@ -1,13 +1,9 @@
+import type { Registry } from './ports/registry.ts';
 import type { Device, Site } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 
-export interface RegistryLookup {
-  getDevice(thing: string): Promise<Device | undefined>;
-  getSite(siteId: string): Promise<Site | undefined>;
-  /** Many at once, where the registry can (one request per hundred instead of one each). */
-  getDevices?(things: string[]): Promise<Map<string, Device>>;
-  getSites?(siteIds: string[]): Promise<Map<string, Site>>;
-}
+/** What the directory reads: one device or site, or many at once (one request per hundred instead of one each). */
+export type RegistryLookup = Pick<Registry, 'getDevice' | 'getSite' | 'getDevices' | 'getSites'>;
 
 /** A device, the site it watches, and the detector overrides that apply (the device's win over the site's). */
 export interface Watch {
@@ -37,16 +33,14 @@ export class SiteDirectory {
    * once per batch, not twice per device). Devices it does not find are left to `watchOf`.
    */
   async prefetch(things: string[]): Promise<void> {
-    const { getDevices, getSites } = this.registry;
-    if (!getDevices || !getSites) return;
     const now = this.clock.now();
     const missing = [...new Set(things)].filter((thing) => {
       const hit = this.cache.get(thing);
       return !hit || Math.abs(now - hit.at) >= this.ttlMs;
     });
     if (missing.length === 0) return;
-    const devices = await getDevices.call(this.registry, missing);
-    const sites = await getSites.call(this.registry, [...new Set([...devices.values()].map((d) => d.siteId))]);
+    const devices = await this.registry.getDevices(missing);
+    const sites = await this.registry.getSites([...new Set([...devices.values()].map((d) => d.siteId))]);
     for (const [thing, device] of devices) {
       const site = sites.get(device.siteId);
       if (site) this.cache.set(thing, { at: now, site: Promise.resolve({ device, site, overrides: { ...site.thresholds, ...device.thresholds } }) });

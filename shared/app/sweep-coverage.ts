@@ -1,3 +1,5 @@
+import type { CoverageStore } from './ports/coverage.ts';
+import type { Registry } from './ports/registry.ts';
 import type { Signal } from '#shared/domain/cases';
 import type { District, SweepingRoute } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
@@ -6,12 +8,9 @@ import type { GpsFix, PayloadOf } from '#shared/domain/payloads';
 import { lateKey, lateRange, windowInstances, type WindowInstance } from '#shared/domain/sweep-windows';
 import { gpsFixes, type DeviceBatch, type Reading } from '#shared/domain/telemetry';
 import type { SiteDirectory } from './site-directory.ts';
-import type { CoverageIncrement } from './ports.ts';
+import type { CoverageIncrement } from './ports/coverage.ts';
 
-export interface RouteRegistry {
-  listDistricts(): Promise<District[]>;
-  listSites(districtId: string, siteKind: 'sweeping_route'): Promise<SweepingRoute[]>;
-}
+type RouteRegistry = Pick<Registry, 'listDistricts' | 'listSites'>;
 
 /** A district's routes with their coverage engine, built once and kept a few minutes. */
 export class RouteDirectory {
@@ -44,7 +43,7 @@ export const mayCount = (route: SweepingRoute, device: { thing: string; unitId?:
 export interface SweepCoverageDeps {
   sites: Pick<SiteDirectory, 'watchOf'>;
   routes: RouteDirectory;
-  store: { add(increments: CoverageIncrement[], now: number): Promise<void> };
+  store: Pick<CoverageStore, 'add'>;
   clock: Clock;
 }
 

@@ -1,6 +1,6 @@
 import { CATEGORY_POLICY, DISPATCH_SLA_MS, type Case } from './cases.ts';
 import type { DeviceKind } from './device-kinds.ts';
-import { addClockTime, CALENDAR_CLOCK, clockDuration, type SlaClock } from './working-time.ts';
+import { addSlaHours, CALENDAR_HOURS, slaDuration, type SlaHours } from './working-time.ts';
 
 /**
  * Unit assessment (考核) over the cases of a period, as the City Management Office reports
@@ -11,7 +11,7 @@ import { addClockTime, CALENDAR_CLOCK, clockDuration, type SlaClock } from './wo
  * the cutoff is `asOf`, and only what happened by then counts):
  * - registered: opened in the period.
  * - due (应结案数): the case's deadline falls in the period (by the cutoff) and it was not
- *   voided by the cutoff. The deadline is the category's SLA from opening, on the chosen clock;
+ *   voided by the cutoff. The deadline is the category's SLA from opening, on the chosen hours;
  *   escalation gives the unit a new deadline but does not move this one.
  * - closed on time (按期结案数): a due case closed by the cutoff whose last resolution
  *   before closing came by the deadline (rework that finishes late is late);
@@ -24,7 +24,7 @@ import { addClockTime, CALENDAR_CLOCK, clockDuration, type SlaClock } from './wo
  * - rework (返工): cases reopened in the period (a failed verification, or the anomaly
  *   back after a resolution), as a share of the cases resolved in the period.
  * - voided, escalations, closures: events in the period. Time to dispatch and to close:
- *   from opening, for the dispatches and closures in the period, on the chosen clock.
+ *   from opening, for the dispatches and closures in the period, on the chosen hours.
  * - sensor-verified closures: closures whose last resolution was a sensor observing the
  *   clear condition, not a person saying so.
  */
@@ -97,7 +97,7 @@ export interface AssessmentOptions extends Period {
   by: Grouping;
   /** Now: a period not over yet is judged as of now. */
   asOf: number;
-  clock?: SlaClock;
+  hours?: SlaHours;
   /** The devices of the district, for availability (device-offline cases give the outages). */
   devices?: readonly { thing: string; kind: DeviceKind }[];
   /** The sweeping windows of the period that have ended, judged (see `assessment-service.ts`). */
@@ -114,7 +114,7 @@ export interface Comparison {
 export interface Assessment {
   period: Period & { cutoff: number };
   by: Grouping;
-  clock: SlaClock['kind'];
+  hours: SlaHours['kind'];
   total: CaseFigures;
   groups: ({ key: string } & CaseFigures)[];
   sensors: {
@@ -156,11 +156,11 @@ interface CaseFacts {
   escalations: number[];
 }
 
-function factsOf(c: Case, clock: SlaClock): CaseFacts {
+function factsOf(c: Case, hours: SlaHours): CaseFacts {
   const facts: CaseFacts = {
     c,
-    deadline: addClockTime(c.openedAt, CATEGORY_POLICY[c.category].slaMs, clock),
-    dispatchDeadline: addClockTime(c.openedAt, DISPATCH_SLA_MS[c.severity], clock),
+    deadline: addSlaHours(c.openedAt, CATEGORY_POLICY[c.category].slaMs, hours),
+    dispatchDeadline: addSlaHours(c.openedAt, DISPATCH_SLA_MS[c.severity], hours),
     resolves: [],
     reopens: [],
     escalations: [],
@@ -192,7 +192,7 @@ function durations(values: number[]): DurationFigures {
   return { count: sorted.length, averageMs: Math.round(sorted.reduce((a, b) => a + b, 0) / sorted.length), p90Ms: sorted[Math.ceil(0.9 * sorted.length) - 1]! };
 }
 
-function figures(all: readonly CaseFacts[], period: Period, cutoff: number, clock: SlaClock): CaseFigures {
+function figures(all: readonly CaseFacts[], period: Period, cutoff: number, hours: SlaHours): CaseFigures {
   const { from } = period;
   const before = (t: number | undefined, limit: number): t is number => t !== undefined && t <= limit && t < cutoff;
   let registered = 0, due = 0, dueClosed = 0, closedOnTime = 0, handledOnTime = 0, dispatchDue = 0, dispatchedOnTime = 0;
@@ -217,10 +217,10 @@ function figures(all: readonly CaseFacts[], period: Period, cutoff: number, cloc
         if (before(f.firstDispatchAt, f.dispatchDeadline)) dispatchedOnTime++;
       }
     }
-    if (inPeriod(f.firstDispatchAt, from, cutoff)) toDispatch.push(clockDuration(f.c.openedAt, f.firstDispatchAt, clock));
+    if (inPeriod(f.firstDispatchAt, from, cutoff)) toDispatch.push(slaDuration(f.c.openedAt, f.firstDispatchAt, hours));
     if (inPeriod(f.closedAt, from, cutoff)) {
       closed++;
-      toClose.push(clockDuration(f.c.openedAt, f.closedAt, clock));
+      toClose.push(slaDuration(f.c.openedAt, f.closedAt, hours));
       if (f.closingResolve?.bySensor) sensorVerifiedClosures++;
     }
     if (f.resolves.some((t) => inPeriod(t, from, cutoff))) resolved++;
@@ -329,8 +329,8 @@ const COMPARED: (keyof CaseFigures)[] = [
   'closed', 'reworked', 'reworkRate', 'voided', 'escalations', 'sensorVerifiedShare',
 ];
 
-function compare(current: CaseFigures, facts: readonly CaseFacts[], period: Period, clock: SlaClock): Comparison | null {
-  const total = figures(facts, period, period.to, clock);
+function compare(current: CaseFigures, facts: readonly CaseFacts[], period: Period, hours: SlaHours): Comparison | null {
+  const total = figures(facts, period, period.to, hours);
   if (total.registered === 0 && total.due === 0 && total.closed === 0) return null;
   const change = Object.fromEntries(
     COMPARED.map((key) => {
@@ -358,28 +358,28 @@ export function earliestRelevant(period: Period): number {
 export function assess(cases: readonly Case[], options: AssessmentOptions): Assessment {
   const { from, to, by, asOf } = options;
   if (!(to > from)) throw new RangeError('the period must end after it starts');
-  const clock = options.clock ?? CALENDAR_CLOCK;
+  const hours = options.hours ?? CALENDAR_HOURS;
   const cutoff = Math.min(to, asOf);
-  const facts = cases.map((c) => factsOf(c, clock));
-  const total = figures(facts, { from, to }, cutoff, clock);
+  const facts = cases.map((c) => factsOf(c, hours));
+  const total = figures(facts, { from, to }, cutoff, hours);
   const byKey = new Map<string, CaseFacts[]>();
   for (const f of facts) {
     const key = GROUP_KEY[by](f.c);
     byKey.set(key, [...(byKey.get(key) ?? []), f]);
   }
   const groups = [...byKey]
-    .map(([key, list]) => ({ key, ...figures(list, { from, to }, cutoff, clock) }))
+    .map(([key, list]) => ({ key, ...figures(list, { from, to }, cutoff, hours) }))
     .filter((g) => g.registered + g.due + g.closed + g.dispatchDue + g.resolved + g.voided + g.escalations > 0)
     .sort((a, b) => (b.onTimeClosureRate ?? -1) - (a.onTimeClosureRate ?? -1) || a.key.localeCompare(b.key));
   const length = to - from;
   return {
     period: { from, to, cutoff },
     by,
-    clock: clock.kind,
+    hours: hours.kind,
     total,
     groups,
     sensors: { ...sensorFigures(cases, from, cutoff, options.devices), sweepingCoverage: sweepingCoverage(options.sweeping ?? []) },
-    previous: compare(total, facts, { from: from - length, to: from }, clock),
-    yearEarlier: compare(total, facts, { from: yearBefore(from), to: yearBefore(to) }, clock),
+    previous: compare(total, facts, { from: from - length, to: from }, hours),
+    yearEarlier: compare(total, facts, { from: yearBefore(from), to: yearBefore(to) }, hours),
   };
 }

@@ -11,9 +11,9 @@ export interface WorkingCalendar {
 }
 
 /** How SLA deadlines and durations are counted: all the time, or only on working days. */
-export type SlaClock = { kind: 'calendar' } | { kind: 'working'; calendar: WorkingCalendar };
+export type SlaHours = { kind: 'calendar' } | { kind: 'working'; calendar: WorkingCalendar };
 
-export const CALENDAR_CLOCK: SlaClock = { kind: 'calendar' };
+export const CALENDAR_HOURS: SlaHours = { kind: 'calendar' };
 
 /** No calendar goes this long without a working day: a guard against one that has none. */
 const MAX_DAYS = 3_660;
@@ -37,12 +37,12 @@ function* days(start: number, calendar: WorkingCalendar): Generator<{ working: b
   throw new Error(`the working calendar of ${calendar.timeZone} has no working day in ${MAX_DAYS} days`);
 }
 
-/** `start` plus `ms` of clock time: on a working clock, time on days off does not count. */
-export function addClockTime(start: number, ms: number, clock: SlaClock): number {
-  if (clock.kind === 'calendar') return start + ms;
+/** `start` plus `ms` of SLA time: in working hours, time on days off does not count. */
+export function addSlaHours(start: number, ms: number, hours: SlaHours): number {
+  if (hours.kind === 'calendar') return start + ms;
   let t = start;
   let left = ms;
-  for (const day of days(start, clock.calendar)) {
+  for (const day of days(start, hours.calendar)) {
     if (day.working) {
       if (left <= day.end - t) return t + left;
       left -= day.end - t;
@@ -52,13 +52,13 @@ export function addClockTime(start: number, ms: number, clock: SlaClock): number
   throw new Error('unreachable');
 }
 
-/** The clock time between `from` and `to` (0 if `to` is not later). */
-export function clockDuration(from: number, to: number, clock: SlaClock): number {
+/** The SLA time between `from` and `to` (0 if `to` is not later). */
+export function slaDuration(from: number, to: number, hours: SlaHours): number {
   if (to <= from) return 0;
-  if (clock.kind === 'calendar') return to - from;
+  if (hours.kind === 'calendar') return to - from;
   let total = 0;
   let t = from;
-  for (const day of days(from, clock.calendar)) {
+  for (const day of days(from, hours.calendar)) {
     const end = Math.min(day.end, to);
     if (day.working) total += end - t;
     if (day.end >= to) return total;

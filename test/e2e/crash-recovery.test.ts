@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { describe, expect, it, vi } from 'vitest';
-import { uniqueMessages } from '#shared/adapters/reading-archive';
+import { uniqueMessages } from '#shared/events/telemetry-archive';
 import { readArchive } from '#infra/local/file-archive';
 import type { Case } from '#shared/domain/cases';
 import { topicFor } from '#shared/domain/topics';

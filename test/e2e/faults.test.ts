@@ -5,7 +5,7 @@ import mqtt from 'mqtt';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
 import { systemClock } from '#shared/adapters/clock';
-import { uniqueMessages } from '#shared/adapters/reading-archive';
+import { uniqueMessages } from '#shared/events/telemetry-archive';
 import { readArchive } from '#infra/local/file-archive';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '#shared/adapters/dynamodb/client';
@@ -96,7 +96,7 @@ describe('faults: storage', () => {
       apiPort: 0,
       batchWindowMs: 50,
       recycleRate: 0.3,
-      // The route table retries until success (within the record's age); a test cannot wait 23 hours.
+      // The topology retries until success (within the record's age); a test cannot wait 23 hours.
       maxRetryAttempts: 3,
     });
     const things = ['bin-gs-015', 'bin-gs-016', 'bin-gs-017', 'bin-gs-018'];

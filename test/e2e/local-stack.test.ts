@@ -8,7 +8,7 @@ import { documentClient } from '#shared/adapters/dynamodb/client';
 import { DynamoRejectStore } from '#shared/adapters/dynamodb/reject-store';
 import { PAYLOAD_LIMITS } from '#shared/domain/payloads';
 import { topicFor } from '#shared/domain/topics';
-import { basicIngestTopic } from '#shared/adapters/iot-names';
+import { basicIngestTopic } from '#shared/domain/iot-names';
 import { startLocalStack, type LocalStack } from '#infra/local/stack';
 
 const model = await loadDistrictDir();
@@ -44,7 +44,7 @@ describe('MQTT publish → state row, through the local twin', () => {
     await vi.waitFor(async () => expect((await device('bin-gs-005')).state).toEqual({ ts, seq: 17, fillPct: 81.5, batteryPct: 66 }), { timeout: 10_000, interval: 100 });
     const view = await device('bin-gs-005');
     expect(view.lastSeenAt).toBeGreaterThanOrEqual(ts);
-    expect(view.street.streetId).toBeTruthy();
+    expect(view).toMatchObject({ site: { siteId: 'gr-005', gridId: 'gs-hushu-c1-g2' }, community: { communityId: 'gs-hushu-c1' }, street: { streetId: 'gs-hushu' } });
   });
 
   it('takes a reading published to the kind’s Basic Ingest topic, and refuses another rule’s or another thing’s', async () => {

@@ -11,7 +11,7 @@ import type { Case } from '#shared/domain/cases';
 import { topicFor } from '#shared/domain/topics';
 import { loadDistrictDir } from '#devices/district-files';
 import type { LocalStack } from '#infra/local/stack';
-import { opsPageHtml } from '#shared/pages/ops-page';
+import { opsPageHtml } from '#functions/ops-api/ops-page';
 import { kase } from '../support/assessment-fixture.ts';
 import { ARTIFACTS, launchBrowser } from '../support/browser.ts';
 import { testStack } from '../support/test-stack.ts';

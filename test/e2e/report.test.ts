@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { caseItem, } from '#shared/adapters/dynamodb/case-store';
 import { documentClient } from '#shared/adapters/dynamodb/client';
 import type { DistrictAssessment } from '#shared/app/assessment-service';
-import { percent } from '#shared/report/monthly-report';
+import { percent } from '#functions/publish-reports/report-files';
 import { loadDistrictDir } from '#devices/district-files';
-import { generateReport } from '#infra/local/report';
+import { generateReport } from '#tools/report';
 import type { LocalStack } from '#infra/local/stack';
 import { casesInSampleDistrict } from '../support/assessment-fixture.ts';
 import { ARTIFACTS, launchBrowser } from '../support/browser.ts';
@@ -25,7 +25,7 @@ const api = async <T>(path: string): Promise<T> => (await fetch(`${stack.apiUrl}
 
 beforeAll(async () => {
   // Only the monthly report's schedule: the others would open cases of their own.
-  stack = await testStack('report', { clock: { now: () => now }, model, schedules: ['monthly-report'] });
+  stack = await testStack('report', { clock: { now: () => now }, model, schedules: ['publish-reports'] });
   const doc = documentClient(stack.dynamo);
   for (const c of cases) await doc.send(new PutCommand({ TableName: stack.tables.cases, Item: caseItem(c) }));
 });
@@ -94,7 +94,7 @@ describe('monthly report (npm run report) in headless Chromium', () => {
     const out = mkdtempSync(join(tmpdir(), 'cityops-report-cli-'));
     const run = (...args: string[]) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        execFile('npx', ['tsx', 'infra/local/report.ts', ...args], { cwd: ROOT }, (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+        execFile('npx', ['tsx', 'tools/report.ts', ...args], { cwd: ROOT }, (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
       });
     const ok = await run('--month', '2026-11', '--out', out, '--api', stack.apiUrl);
     expect(ok.code).toBe(0);

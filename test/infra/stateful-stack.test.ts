@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { TABLES } from '#shared/adapters/dynamodb/tables';
 import { StatefulStack } from '#infra/aws/stateful-stack';
-import { READING_ARCHIVE_EXPORT } from '#infra/aws/constructs/reading-archive';
+import { READING_ARCHIVE_EXPORT } from '#infra/aws/constructs/telemetry-archive-bucket';
 import { REPORT_BUCKET_EXPORT } from '#infra/aws/constructs/report-bucket';
 
 const template = Template.fromStack(new StatefulStack(new App(), 'Test'));
@@ -50,7 +50,7 @@ describe('stateful stack', () => {
     }
   });
 
-  it('gives every telemetry route an encrypted Kinesis stream, on demand, kept 24 hours, and a versioned bucket for discarded batches', () => {
+  it('gives every telemetry flow an encrypted Kinesis stream, on demand, kept 24 hours, and a versioned bucket for discarded batches', () => {
     template.resourceCountIs('AWS::Kinesis::Stream', 3);
     for (const name of ['bins-telemetry', 'sweepers-telemetry', 'cameras-telemetry']) {
       template.hasResourceProperties('AWS::Kinesis::Stream', {

@@ -8,7 +8,7 @@ import { CASE_CATEGORIES } from '#shared/domain/responsibility';
 import { TABLES, type TableSpec } from '#shared/adapters/dynamodb/tables';
 import { TABLE_ACTIONS } from '#infra/aws/constructs/cityops-function';
 import { OPS_API_THROTTLE } from '#infra/aws/constructs/ops-api';
-import { API_ROUTES, FUNCTIONS, SCHEDULES, TELEMETRY_ROUTES, functionSpec } from '#infra/routes';
+import { API_ROUTES, FUNCTIONS, SCHEDULES, TELEMETRY_FLOWS, functionSpec } from '#infra/topology';
 import { StatefulStack } from '#infra/aws/stateful-stack';
 import { StatelessStack } from '#infra/aws/stateless-stack';
 
@@ -56,15 +56,15 @@ describe('stateless stack: devices and topic rules', () => {
 
   it('has one topic rule per kind, with the envelope SQL, a Kinesis action keyed by the thing, and an error action', () => {
     template.resourceCountIs('AWS::IoT::TopicRule', 3);
-    for (const [rule, filter, stream] of [
-      ['cityops_bins_telemetry', 'dt/cityops/bins/+/fill', 'binstelemetrystream'],
-      ['cityops_sweepers_telemetry', 'dt/cityops/sweepers/+/geo', 'sweeperstelemetrystream'],
-      ['cityops_cameras_telemetry', 'dt/cityops/cameras/+/detections', 'camerastelemetrystream'],
+    for (const [rule, sql, stream] of [
+      ['cityops_bins_telemetry', "SELECT encode(*, 'base64') AS payload, topic() AS topic, clientid() AS clientId, timestamp() AS receivedAt FROM 'dt/cityops/bins/+/fill'", 'binstelemetrystream'],
+      ['cityops_sweepers_telemetry', "SELECT encode(*, 'base64') AS payload, topic() AS topic, clientid() AS clientId, timestamp() AS receivedAt FROM 'dt/cityops/sweepers/+/geo'", 'sweeperstelemetrystream'],
+      ['cityops_cameras_telemetry', "SELECT encode(*, 'base64') AS payload, topic() AS topic, clientid() AS clientId, timestamp() AS receivedAt FROM 'dt/cityops/cameras/+/detections'", 'camerastelemetrystream'],
     ]) {
       template.hasResourceProperties('AWS::IoT::TopicRule', {
         RuleName: rule,
         TopicRulePayload: Match.objectLike({
-          Sql: `SELECT encode(*, 'base64') AS payload, topic() AS topic, clientid() AS clientId, timestamp() AS receivedAt FROM '${filter}'`,
+          Sql: sql,
           AwsIotSqlVersion: '2016-03-23',
           // The client id is the thing name: a device's messages share a shard, in order.
           Actions: [{ Kinesis: { StreamName: { 'Fn::ImportValue': Match.stringLikeRegexp(`^Stateful:ExportsOutputRef${stream}`) }, PartitionKey: '${clientid()}', RoleArn: Match.anyValue() } }],
@@ -76,7 +76,7 @@ describe('stateless stack: devices and topic rules', () => {
 
   it('lets each rule’s role put on its stream and write its errors, nothing more', () => {
     const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([, r]) => r.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service === 'iot.amazonaws.com');
-    expect(roles).toHaveLength(TELEMETRY_ROUTES.length);
+    expect(roles).toHaveLength(TELEMETRY_FLOWS.length);
     const ids = new Set(roles.map(([id]) => id));
     const actions = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => ids.has(r.Ref)))
@@ -89,7 +89,7 @@ describe('stateless stack: functions, event sources, schedules', () => {
   const functions = Object.values(template.findResources('AWS::Lambda::Function'));
   const byDescription = (d: string) => functions.find((f) => f.Properties.Description === d)!;
 
-  it('builds one function per entry of the route table with the house defaults', () => {
+  it('builds one function per entry of the topology with the house defaults', () => {
     expect(functions.filter((f) => f.Properties.Description)).toHaveLength(FUNCTIONS.length);
     for (const spec of FUNCTIONS) {
       const fn = byDescription(spec.description);
@@ -110,8 +110,9 @@ describe('stateless stack: functions, event sources, schedules', () => {
     template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 3);
     const deliveries = Object.values(template.findResources('AWS::KinesisFirehose::DeliveryStream'));
     for (const [kind, stream] of [['bins', 'binstelemetrystream'], ['sweepers', 'sweeperstelemetrystream'], ['cameras', 'camerastelemetrystream']]) {
-      const delivery = deliveries.find((d) => d.Properties.ExtendedS3DestinationConfiguration.Prefix === `readings/kind=${kind}/!{timestamp:yyyy/MM/dd}/`)!;
-      expect(delivery, kind).toBeDefined();
+      const matching = deliveries.filter((d) => d.Properties.ExtendedS3DestinationConfiguration.Prefix === `readings/kind=${kind}/!{timestamp:yyyy/MM/dd}/`);
+      expect(matching, kind).toHaveLength(1);
+      const delivery = matching[0]!;
       expect(delivery.Properties.DeliveryStreamType).toBe('KinesisStreamAsSource');
       expect(JSON.stringify(delivery.Properties.KinesisStreamSourceConfiguration.KinesisStreamARN)).toMatch(new RegExp(`Stateful:ExportsOutputFnGetAtt${stream}`));
       const s3 = delivery.Properties.ExtendedS3DestinationConfiguration;
@@ -141,13 +142,13 @@ describe('stateless stack: functions, event sources, schedules', () => {
     }
   });
 
-  it('runs the route table’s schedules on EventBridge Scheduler', () => {
+  it('runs the topology’s schedules on EventBridge Scheduler', () => {
     const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule'));
     expect(schedules).toHaveLength(SCHEDULES.length);
     for (const schedule of SCHEDULES) {
       const found = schedules.find((s) => s.Properties.Description === schedule.description)!;
       expect(found.Properties.ScheduleExpression).toBe(schedule.expression);
-      expect(found.Properties.Target.Arn).toEqual({ 'Fn::GetAtt': [functionId(schedule.function), 'Arn'] });
+      expect(found.Properties.Target.Arn).toEqual({ 'Fn::GetAtt': [functionId(schedule.name), 'Arn'] });
     }
   });
 
@@ -158,7 +159,7 @@ describe('stateless stack: functions, event sources, schedules', () => {
       const table = Object.keys(TABLES).find((key) => text.includes(`ExportsOutputFnGetAtt${key}table`));
       const index = /\/index\/(\w+)/.exec(text)?.[1];
       if (table) return `table:${table}${index ? `/index/${index}` : ''}`;
-      const stream = TELEMETRY_ROUTES.find((r) => text.includes(`ExportsOutputFnGetAtt${r.stream.replace('-', '')}stream`));
+      const stream = TELEMETRY_FLOWS.find((r) => text.includes(`ExportsOutputFnGetAtt${r.stream.replace('-', '')}stream`));
       if (stream) return `stream:${stream.stream}`;
       if (text.includes('"CityOps-DiscardedBatchesArn"')) return text.includes('/*') ? 'bucket:discarded/*' : 'bucket:discarded';
       const logs = FUNCTIONS.find((f) => text.includes(`"${f.name.replace('-', '')}logs`));
@@ -186,10 +187,10 @@ describe('stateless stack: functions, event sources, schedules', () => {
       }
       if (spec.reports) expected.push('s3:GetObject bucket:reports/*', 's3:PutObject bucket:reports/*', 's3:ListBucket bucket:reports');
       if (spec.bus) expected.push('events:PutEvents bus');
-      for (const route of TELEMETRY_ROUTES.filter((r) => r.function === spec.name))
+      for (const flow of TELEMETRY_FLOWS.filter((r) => r.function === spec.name))
         expected.push(
           // What the event source mapping reads the stream with (aws-cdk-lib's grant for it), and where it keeps a discarded batch.
-          ...['DescribeStreamSummary', 'GetRecords', 'GetShardIterator', 'ListShards', 'SubscribeToShard', 'DescribeStream', 'ListStreams', 'DescribeStreamConsumer'].map((a) => `kinesis:${a} stream:${route.stream}`),
+          ...['DescribeStreamSummary', 'GetRecords', 'GetShardIterator', 'ListShards', 'SubscribeToShard', 'DescribeStream', 'ListStreams', 'DescribeStreamConsumer'].map((a) => `kinesis:${a} stream:${flow.stream}`),
           's3:PutObject bucket:discarded/*',
           's3:ListBucket bucket:discarded',
         );
@@ -250,7 +251,7 @@ describe('stateless stack: case events', () => {
 });
 
 describe('stateless stack: ops API', () => {
-  it('serves every API route of the route table on an HTTP API with IAM authorisation', () => {
+  it('serves every API route of the topology on an HTTP API with IAM authorisation', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
     // IAM everywhere but the ops page (open: no data) and what it reads (an operator's token from the user pool).

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { caseItem } from '#shared/adapters/dynamodb/case-store';
-import { wireDeps } from '#shared/adapters/wiring';
+import { wireDeps } from '#shared/runtime/wiring';
 import { assess } from '#shared/domain/assessment';
 import { windowInstances } from '#shared/domain/sweep-windows';
 import { loadDistrictDir } from '#devices/district-files';
@@ -63,9 +63,9 @@ describe('GET /assessment against DynamoDB Local', () => {
   });
 
   it('groups by grid and judges on working days with the district’s calendar', async () => {
-    const byGrid = await get({ from: String(NOVEMBER.from), to: String(NOVEMBER.to), by: 'grid', clock: 'working' });
+    const byGrid = await get({ from: String(NOVEMBER.from), to: String(NOVEMBER.to), by: 'grid', hours: 'working' });
     expect(byGrid.status).toBe(200);
-    expect(byGrid.body).toMatchObject({ by: 'grid', clock: 'working' });
+    expect(byGrid.body).toMatchObject({ by: 'grid', hours: 'working' });
     expect(byGrid.body.groups.map((g: { key: string }) => g.key).sort()).toEqual(['gs-hushu-c1-g2', 'gs-xiaohe-c2-g1']);
     expect(byGrid.body.names['gs-xiaohe-c2-g1']).toBe(model.grids.find((g) => g.gridId === 'gs-xiaohe-c2-g1')!.name);
   });

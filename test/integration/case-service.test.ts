@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store';
 import { DynamoCaseStore } from '#shared/adapters/dynamodb/case-store';
-import { newCaseId } from '#shared/adapters/wiring';
+import { newCaseId } from '#shared/runtime/wiring';
 import { CaseNotFoundError, CaseService } from '#shared/app/case-service';
 import { IllegalTransitionError, signalId, type Signal } from '#shared/domain/cases';
 import { loadDistrictDir } from '#devices/district-files';
 import { testTables } from '../support/dynamo.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
-import { escalateOverdue } from '#shared/app/scheduled-checks';
+import { escalateOverdue } from '#shared/app/escalate-overdue';
 
 const NOW = Date.UTC(2026, 10, 27, 1, 0, 0);
 const DAY = 86_400_000;
@@ -177,7 +177,7 @@ describe('case service against DynamoDB Local', () => {
 
 describe('parallel ingest invocations', () => {
   it('open one case when the same anomaly arrives in parallel batches for one device and for one market', async () => {
-    const { wireDeps } = await import('#shared/adapters/wiring');
+    const { wireDeps } = await import('#shared/runtime/wiring');
     const { makeHandler: bins } = await import('#functions/ingest-bins/handler');
     const { makeHandler: cameras } = await import('#functions/ingest-cameras/handler');
     const { record, streamEvent } = await import('../support/telemetry.ts');

@@ -3,7 +3,7 @@ import { DynamoRejectStore } from '#shared/adapters/dynamodb/reject-store';
 import { DynamoCaseStore } from '#shared/adapters/dynamodb/case-store';
 import { DynamoTelemetryStore } from '#shared/adapters/dynamodb/telemetry-store';
 import { documentClient, localDynamoClient } from '#shared/adapters/dynamodb/client';
-import { wireDeps } from '#shared/adapters/wiring';
+import { wireDeps } from '#shared/runtime/wiring';
 import { DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store';
 import { loadDistrictDir } from '#devices/district-files';
 import { DEVICE_KINDS, QUERIES_HISTORY, type DeviceKind } from '#shared/domain/device-kinds';

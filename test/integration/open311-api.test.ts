@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { caseItem } from '#shared/adapters/dynamodb/case-store';
-import { wireDeps } from '#shared/adapters/wiring';
+import { wireDeps } from '#shared/runtime/wiring';
 import type { Case } from '#shared/domain/cases';
 import { loadDistrictDir } from '#devices/district-files';
 import { makeHandler as opsApi } from '#functions/ops-api/handler';

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store';
-import { wireDeps } from '#shared/adapters/wiring';
+import type { Registry } from '#shared/app/ports/registry';
+import { wireDeps } from '#shared/runtime/wiring';
 import { loadDistrictDir } from '#devices/district-files';
 import { makeHandler as opsApi } from '#functions/ops-api/handler';
 import { makeHandler as binsIngest } from '#functions/ingest-bins/handler';
@@ -12,7 +12,7 @@ import { record, streamEvent } from '../support/telemetry.ts';
 const NOW = Date.UTC(2026, 10, 27, 1, 0, 0);
 const model = await loadDistrictDir();
 let env: Awaited<ReturnType<typeof testTables>>;
-let registry: DynamoRegistryStore;
+let registry: Registry;
 let api: ReturnType<typeof opsApi>;
 let deps: ReturnType<typeof wireDeps>;
 

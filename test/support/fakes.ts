@@ -1,4 +1,4 @@
-import type { Log, Metrics } from '#shared/app/ports';
+import type { Log, Metrics } from '#shared/app/ports/observability';
 import type { Clock } from '#shared/domain/clock';
 
 /** A log that keeps what it was told, for assertions. */

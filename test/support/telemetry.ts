@@ -1,5 +1,5 @@
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { encodeEnvelope } from '#shared/adapters/telemetry-envelope';
+import { encodeEnvelope } from '#shared/events/telemetry-envelope';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import { topicFor } from '#shared/domain/topics';
 

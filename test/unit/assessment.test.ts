@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assess } from '#shared/domain/assessment';
 import type { Case } from '#shared/domain/cases';
-import { addClockTime, clockDuration, type SlaClock } from '#shared/domain/working-time';
+import { addSlaHours, slaDuration, type SlaHours } from '#shared/domain/working-time';
 import { CASES, CLOSE_STEPS, DEVICES, kase, NOVEMBER, SAN } from '../support/assessment-fixture.ts';
 
 const MIN = 60_000;
@@ -116,33 +116,33 @@ describe('unit assessment over a month, against hand-computed figures', () => {
 const YEAR = Date.UTC(2027, 10, 1) - Date.UTC(2026, 10, 1);
 const shiftYear = (c: Case): Case => ({ ...c, caseId: `${c.caseId}-2027`, openedAt: c.openedAt + YEAR, dueAt: c.dueAt + YEAR, history: c.history.map((h) => ({ ...h, at: h.at + YEAR })) });
 
-describe('working-day SLA clocks', () => {
+describe('SLA time in working hours', () => {
   // Friday 27 November 2026, Shanghai time.
   const SHANGHAI = (day: number, hour: number) => Date.UTC(2026, 10, day, hour - 8);
-  const working = (calendar: { holidays?: string[]; workdays?: string[] } = {}): SlaClock => ({ kind: 'working', calendar: { timeZone: 'Asia/Shanghai', ...calendar } });
+  const working = (calendar: { holidays?: string[]; workdays?: string[] } = {}): SlaHours => ({ kind: 'working', calendar: { timeZone: 'Asia/Shanghai', ...calendar } });
 
   it('stops the clock over the weekend and holidays, and runs it on a make-up working day', () => {
     const friday23 = SHANGHAI(27, 23);
-    expect(addClockTime(friday23, 2 * HOUR, { kind: 'calendar' })).toBe(SHANGHAI(28, 1));
-    expect(addClockTime(friday23, 2 * HOUR, working())).toBe(SHANGHAI(30, 1)); // Monday 01:00
-    expect(addClockTime(friday23, 2 * HOUR, working({ holidays: ['2026-11-30'] }))).toBe(SHANGHAI(31, 1)); // Tuesday (1 December)
-    expect(addClockTime(friday23, 2 * HOUR, working({ workdays: ['2026-11-29'] }))).toBe(SHANGHAI(29, 1)); // Sunday worked
-    expect(clockDuration(friday23, SHANGHAI(30, 1), working())).toBe(2 * HOUR);
-    expect(clockDuration(SHANGHAI(28, 10), SHANGHAI(29, 10), working())).toBe(0);
+    expect(addSlaHours(friday23, 2 * HOUR, { kind: 'calendar' })).toBe(SHANGHAI(28, 1));
+    expect(addSlaHours(friday23, 2 * HOUR, working())).toBe(SHANGHAI(30, 1)); // Monday 01:00
+    expect(addSlaHours(friday23, 2 * HOUR, working({ holidays: ['2026-11-30'] }))).toBe(SHANGHAI(31, 1)); // Tuesday (1 December)
+    expect(addSlaHours(friday23, 2 * HOUR, working({ workdays: ['2026-11-29'] }))).toBe(SHANGHAI(29, 1)); // Sunday worked
+    expect(slaDuration(friday23, SHANGHAI(30, 1), working())).toBe(2 * HOUR);
+    expect(slaDuration(SHANGHAI(28, 10), SHANGHAI(29, 10), working())).toBe(0);
   });
 
   it('judges a case opened late on Friday and resolved on Saturday late by the calendar, on time by working days', () => {
     const c = kase('W', { ...SAN, site: 'gr-9' }, SHANGHAI(27, 23), CLOSE_STEPS(11 * 60));
     const period = { from: Date.UTC(2026, 10, 1), to: Date.UTC(2026, 11, 15), asOf: Date.UTC(2026, 11, 20), by: 'unit' as const };
     expect(assess([c], period).total).toMatchObject({ due: 1, closedOnTime: 0 });
-    const byWorkingDays = assess([c], { ...period, clock: working() });
-    expect(byWorkingDays.clock).toBe('working');
+    const byWorkingDays = assess([c], { ...period, hours: working() });
+    expect(byWorkingDays.hours).toBe('working');
     expect(byWorkingDays.total).toMatchObject({ due: 1, closedOnTime: 1, timeToClose: { count: 1, averageMs: HOUR, p90Ms: HOUR } });
   });
 
   it('refuses a calendar without working days', () => {
-    expect(() => addClockTime(0, HOUR, { kind: 'working', calendar: { timeZone: 'UTC', holidays: [] , workdays: [] } })).not.toThrow();
-    const never: SlaClock = { kind: 'working', calendar: { timeZone: 'UTC', holidays: Array.from({ length: 4000 }, (_, i) => new Date(i * 86_400_000).toISOString().slice(0, 10)) } };
-    expect(() => addClockTime(0, HOUR, never)).toThrow(/no working day/);
+    expect(() => addSlaHours(0, HOUR, { kind: 'working', calendar: { timeZone: 'UTC', holidays: [] , workdays: [] } })).not.toThrow();
+    const never: SlaHours = { kind: 'working', calendar: { timeZone: 'UTC', holidays: Array.from({ length: 4000 }, (_, i) => new Date(i * 86_400_000).toISOString().slice(0, 10)) } };
+    expect(() => addSlaHours(0, HOUR, never)).toThrow(/no working day/);
   });
 });

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { ConditionalWriter } from '#shared/adapters/dynamodb/conditional-writes';
-import { RetryableError } from '#shared/app/ports';
+import { RetryableError } from '#shared/app/errors';
 
 type Answer = (statements: string[]) => { Error?: { Code: string; Message?: string } }[];
 /** A document client that answers each BatchExecuteStatement as `answer` says, and records the statements. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeEnvelope, encodeEnvelope } from '#shared/adapters/telemetry-envelope';
+import { decodeEnvelope, encodeEnvelope } from '#shared/events/telemetry-envelope';
 import { DEVICE_KINDS, type DeviceKind } from '#shared/domain/device-kinds';
 import { PAYLOAD_LIMITS } from '#shared/domain/payloads';
 import { readTelemetry, REJECT_CODES, type ReadResult, type TelemetryMessage } from '#shared/domain/telemetry';

@@ -14,6 +14,8 @@ describe('site directory', () => {
       {
         getDevice: async (thing) => (reads++, thing === 'bin-1' ? device : undefined),
         getSite: async () => site,
+        getDevices: async () => new Map(),
+        getSites: async () => new Map(),
       },
       clock,
       60_000,

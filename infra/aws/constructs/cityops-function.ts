@@ -8,7 +8,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TABLES, tableEnvName, type TableKey, type TableSpec } from '#shared/adapters/dynamodb/tables';
-import type { FunctionSpec, TableAccess } from '#infra/routes';
+import type { FunctionSpec, TableAccess } from '#infra/topology';
 import { REPORT_BUCKET_EXPORT } from './report-bucket.ts';
 import { resolve } from 'node:path';
 

@@ -1,10 +1,10 @@
 import { Aws } from 'aws-cdk-lib';
 import { CfnPolicy, CfnThingType } from 'aws-cdk-lib/aws-iot';
 import { Construct } from 'constructs';
-import { devicePolicyName, thingTypeName } from '#shared/adapters/iot-names';
+import { devicePolicyName, thingTypeName } from '#shared/domain/iot-names';
 import { DEVICE_KINDS, MESSAGE_TYPE, type DeviceKind } from '#shared/domain/device-kinds';
 import { TOPIC_PREFIX } from '#shared/domain/topics';
-import { TELEMETRY_ROUTES } from '#infra/routes';
+import { TELEMETRY_FLOWS } from '#infra/topology';
 
 const THING = '${iot:Connection.Thing.ThingName}';
 
@@ -12,7 +12,7 @@ const THING = '${iot:Connection.Thing.ThingName}';
 export function devicePolicyDocument(kind: DeviceKind, options: { basicIngest: boolean }) {
   const arn = (resource: string) => `arn:${Aws.PARTITION}:iot:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
   const topic = `${TOPIC_PREFIX}/${kind}/${THING}/${MESSAGE_TYPE[kind]}`;
-  const rule = TELEMETRY_ROUTES.find((r) => r.kind === kind)!.ruleName;
+  const rule = TELEMETRY_FLOWS.find((r) => r.kind === kind)!.ruleName;
   return {
     Version: '2012-10-17',
     Statement: [

@@ -7,7 +7,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEVICE_KINDS } from '#shared/domain/device-kinds';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
-import { TELEMETRY_ROUTES } from '#infra/routes';
+import { TELEMETRY_FLOWS } from '#infra/topology';
 
 const FIVE_MINUTES = Duration.minutes(5);
 
@@ -30,8 +30,8 @@ export class Operations extends Construct {
     const search = (query: string, label: string, statistic = 'Sum') => new MathExpression({ expression: `SEARCH('${query}', '${statistic}', 300)`, label, period: FIVE_MINUTES });
     // Unit ids are data (street offices are the district's own), so the per-unit figures are found by search.
     const byUnit = (metricName: string) => search(`{CityOps,service,unit} MetricName="${metricName}"`, metricName, 'Maximum');
-    const ruleFailures = TELEMETRY_ROUTES.map(
-      (route) => new Metric({ namespace: 'AWS/IoT', metricName: 'Failure', dimensionsMap: { RuleName: route.ruleName, ActionType: 'Kinesis' }, statistic: 'Sum', period: FIVE_MINUTES, label: route.ruleName }),
+    const ruleFailures = TELEMETRY_FLOWS.map(
+      (flow) => new Metric({ namespace: 'AWS/IoT', metricName: 'Failure', dimensionsMap: { RuleName: flow.ruleName, ActionType: 'Kinesis' }, statistic: 'Sum', period: FIVE_MINUTES, label: flow.ruleName }),
     );
     const dlqDepth = Object.entries(props.deadLetterQueues).map(([name, queue]) => ({ name, metric: queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum', label: name }) }));
     const fnMetrics = Object.entries(props.functions);
@@ -76,19 +76,19 @@ export class Operations extends Construct {
     };
     for (const { name, metric } of dlqDepth) alarm(`${name}-dlq-alarm`, metric, `messages are waiting in the ${name} dead-letter queue: look at them and redrive`);
     for (const [name, fn] of fnMetrics) alarm(`${name}-errors-alarm`, fn.metricErrors({ period: FIVE_MINUTES }), `the ${name} function failed`);
-    ruleFailures.forEach((metric, i) => alarm(`${TELEMETRY_ROUTES[i]!.kind}-rule-alarm`, metric, `topic rule ${TELEMETRY_ROUTES[i]!.ruleName} could not put messages on its stream`));
-    for (const route of TELEMETRY_ROUTES) {
-      const fn = props.functions[route.function];
+    ruleFailures.forEach((metric, i) => alarm(`${TELEMETRY_FLOWS[i]!.kind}-rule-alarm`, metric, `topic rule ${TELEMETRY_FLOWS[i]!.ruleName} could not put messages on its stream`));
+    for (const flow of TELEMETRY_FLOWS) {
+      const fn = props.functions[flow.function];
       if (!fn) continue;
       // The stream's oldest record its function has not taken, in milliseconds: a stuck or slow shard.
       const iteratorAge = fn.metric('IteratorAge', { period: FIVE_MINUTES, statistic: 'Maximum' });
-      const lag = new Alarm(this, `${route.kind}-iterator-age-alarm`, {
+      const lag = new Alarm(this, `${flow.kind}-iterator-age-alarm`, {
         metric: iteratorAge,
         threshold: 5 * 60_000,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 3,
         treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: `${route.function} is more than 5 minutes behind its stream ${route.stream} (a record retried until success holds its shard's lane; discarded batches land in the discarded-batches bucket)`,
+        alarmDescription: `${flow.function} is more than 5 minutes behind its stream ${flow.stream} (a record retried until success holds its shard's lane; discarded batches land in the discarded-batches bucket)`,
       });
       lag.addAlarmAction(new SnsAction(this.alerts));
       this.alarms.push(lag);

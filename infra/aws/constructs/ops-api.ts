@@ -7,14 +7,14 @@ import { HttpIamAuthorizer, HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apiga
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { API_ROUTES, type ApiRoute } from '#infra/routes';
-import { SIGN_IN_ENV } from '#shared/adapters/lambda-runtime';
+import { API_ROUTES, type ApiRoute } from '#infra/topology';
+import { SIGN_IN_ENV } from '#functions/ops-api/ops-page';
 
 /** Requests per second the ops API accepts (steady, and in a burst); operators and a few city systems, not the public. */
 export const OPS_API_THROTTLE = { rateLimit: 50, burstLimit: 100 };
 
 /**
- * The ops API on API Gateway HTTP API, its routes from the route table (payload format
+ * The ops API on API Gateway HTTP API, its routes from the topology (payload format
  * 2.0, as the local server builds it): IAM-authorised, except the ops page (`GET /`, open:
  * it holds no data) and what it reads (`GET /map`: an operator's access token from the
  * user pool, checked by a JWT authorizer). The page's app client (authorization code with

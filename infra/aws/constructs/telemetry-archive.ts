@@ -2,36 +2,36 @@ import { Duration, Fn, Size, Stack, Validations } from 'aws-cdk-lib';
 import { AppendDelimiterToRecordProcessor, Compression, DeliveryStream, KinesisStreamSource, S3Bucket } from 'aws-cdk-lib/aws-kinesisfirehose';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
-import { READING_ARCHIVE_EXPORT } from './reading-archive.ts';
+import { READING_ARCHIVE_EXPORT } from './telemetry-archive-bucket.ts';
 import { Construct } from 'constructs';
-import { TELEMETRY_ROUTES } from '#infra/routes';
+import { TELEMETRY_FLOWS } from '#infra/topology';
 
 /** What aws-cdk-lib's S3 destination grants its delivery role on the bucket (its `grantReadWrite`). */
 const DESTINATION_GRANTS = ['Action::s3:Abort*', 'Action::s3:DeleteObject*', 'Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*'];
 
 /**
- * One Firehose stream per telemetry route that reads the route's Kinesis stream (a consumer
+ * One Firehose stream per telemetry flow that reads the flow's Kinesis stream (a consumer
  * of its own: archiving and processing never hold each other up) and writes every record
  * as it arrived, untransformed, a newline after each, gzipped, to the archive bucket under
  * `readings/kind=<kind>/YYYY/MM/DD/` (5 minutes or 64 MiB an object).
  */
 export class TelemetryArchive extends Construct {
-  /** By the route's archive name. */
+  /** By the flow's archive name. */
   readonly deliveryStreams: Record<string, DeliveryStream>;
 
   constructor(scope: Construct, id: string, props: { streams: Record<string, IStream> }) {
     super(scope, id);
     const bucket = Bucket.fromBucketArn(this, 'archive', Fn.importValue(READING_ARCHIVE_EXPORT));
     this.deliveryStreams = Object.fromEntries(
-      TELEMETRY_ROUTES.map((route) => {
-        const source = props.streams[route.stream];
-        if (!source) throw new Error(`no stream "${route.stream}" for archive ${route.archive}`);
-        const delivery = new DeliveryStream(this, route.archive, {
+      TELEMETRY_FLOWS.map((flow) => {
+        const source = props.streams[flow.stream];
+        if (!source) throw new Error(`no stream "${flow.stream}" for archive ${flow.archive}`);
+        const delivery = new DeliveryStream(this, flow.archive, {
           source: new KinesisStreamSource(source),
           destination: new S3Bucket(bucket, {
             processors: [new AppendDelimiterToRecordProcessor()],
-            dataOutputPrefix: `readings/kind=${route.kind}/!{timestamp:yyyy/MM/dd}/`,
-            errorOutputPrefix: `errors/kind=${route.kind}/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/`,
+            dataOutputPrefix: `readings/kind=${flow.kind}/!{timestamp:yyyy/MM/dd}/`,
+            errorOutputPrefix: `errors/kind=${flow.kind}/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/`,
             bufferingInterval: Duration.minutes(5),
             bufferingSize: Size.mebibytes(64),
             compression: Compression.GZIP,
@@ -47,7 +47,7 @@ export class TelemetryArchive extends Construct {
           id: 'AwsSolutions::AwsSolutions-KDF1',
           reason: 'It reads a Kinesis stream, which is encrypted with KMS (aws/kinesis); Firehose takes no server-side encryption setting with a stream as its source.',
         });
-        return [route.archive, delivery];
+        return [flow.archive, delivery];
       }),
     );
     Validations.of(Stack.of(this)).acknowledge({

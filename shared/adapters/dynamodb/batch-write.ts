@@ -1,5 +1,5 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { WriteOutcome } from '#shared/app/ports';
+import type { WriteOutcome } from '#shared/app/ports/telemetry';
 import { isRetryable } from './errors.ts';
 
 const MAX_ITEMS_PER_REQUEST = 25;

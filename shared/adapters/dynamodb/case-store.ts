@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { decodePageToken, encodePageToken, type CaseFilter, type CaseStore, type Page } from '#shared/app/ports';
+import { decodePageToken, encodePageToken, type Page } from '#shared/app/paging';
+import type { CaseFilter, CaseStore } from '#shared/app/ports/cases';
 import { isActive, WORKING_STATUSES, type Case } from '#shared/domain/cases';
 import type { CaseCategory } from '#shared/domain/responsibility';
 import { classify } from './errors.ts';

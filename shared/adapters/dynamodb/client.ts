@@ -1,7 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { RetryableError } from '#shared/app/ports';
+import { RetryableError } from '#shared/app/errors';
 import { isRetryable } from './errors.ts';
 
 /**

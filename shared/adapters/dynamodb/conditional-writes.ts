@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchExecuteStatementCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { RetryableError } from '#shared/app/ports';
+import { RetryableError } from '#shared/app/errors';
 
 /** What a whole-item write expects to find stored: nothing, or the version it last saw. */
 export type Expectation = { absent: true } | { version: number; previous: Record<string, unknown> };

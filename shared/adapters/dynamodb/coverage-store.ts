@@ -1,5 +1,5 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CoverageIncrement } from '#shared/app/ports';
+import type { CoverageIncrement, CoverageStore } from '#shared/app/ports/coverage';
 import type { SegmentCoverage } from '#shared/domain/coverage';
 import { classify } from './errors.ts';
 import { queryAll } from './query.ts';
@@ -11,7 +11,7 @@ export const coverageKey = (routeId: string, windowKey: string) => `${routeId}#$
  * Coverage per (route, window, segment, pass). Increments are added as number sets (`ADD`), so
  * they merge without a read, in any order, and a redelivered batch changes nothing.
  */
-export class DynamoCoverageStore {
+export class DynamoCoverageStore implements CoverageStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,

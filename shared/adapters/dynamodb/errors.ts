@@ -1,4 +1,4 @@
-import { RetryableError } from '#shared/app/ports';
+import { RetryableError } from '#shared/app/errors';
 
 const RETRYABLE_NAMES = new Set([
   'ProvisionedThroughputExceededException',

@@ -1,5 +1,5 @@
 import { BatchGetCommand, QueryCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { RetryableError } from '#shared/app/ports';
+import { RetryableError } from '#shared/app/errors';
 
 /** Every item a query matches, following `LastEvaluatedKey` page by page. */
 export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Record<string, unknown>[]> {

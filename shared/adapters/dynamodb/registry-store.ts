@@ -1,7 +1,9 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CityModel, Community, Department, Device, District, Grid, Site, Street } from '#shared/domain/city-model';
 import type { DeviceKind } from '#shared/domain/device-kinds';
-import { decodePageToken, encodePageToken, InvalidPageTokenError, type Page, type Place } from '#shared/app/ports';
+import { decodePageToken, encodePageToken, type Page } from '#shared/app/paging';
+import { InvalidPageTokenError } from '#shared/app/errors';
+import type { DeviceListing, Place, Registry } from '#shared/app/ports/registry';
 import { batchPut } from './batch-write.ts';
 import { batchGetAll, queryAll } from './query.ts';
 
@@ -24,7 +26,7 @@ export const registryKeys = {
   device: (thing: string) => `device#${thing}`,
 };
 
-export class DynamoRegistryStore {
+export class DynamoRegistryStore implements Registry {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
@@ -107,7 +109,7 @@ export class DynamoRegistryStore {
   }
 
   /** Devices of every district (or one), optionally of one kind, a page at a time. */
-  async listDevices(options: { kind?: DeviceKind; districtId?: string; limit?: number; nextToken?: string }): Promise<Page<Device>> {
+  async listDevices(options: DeviceListing): Promise<Page<Device>> {
     const limit = options.limit ?? 100;
     const districtIds = options.districtId ? [options.districtId] : (await this.listDistricts()).map((d) => d.districtId);
     let { d: districtIndex, k: startKey } = decodeToken(options.nextToken);

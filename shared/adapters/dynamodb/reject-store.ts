@@ -1,5 +1,6 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RejectStore, WriteOutcome } from '#shared/app/ports';
+import type { RejectStore } from '#shared/app/ports/rejects';
+import type { WriteOutcome } from '#shared/app/ports/telemetry';
 import { PAYLOAD_LIMITS } from '#shared/domain/payloads';
 import type { Rejection } from '#shared/domain/telemetry';
 import { batchPut, type BatchWriteOptions } from './batch-write.ts';

@@ -1,13 +1,16 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { RetryableError, type DeviceDetection, type DeviceState, type SignalOutbox, type StateSnapshot, type StateWriteOptions, type TelemetryStore, type WriteOutcome } from '#shared/app/ports';
+import { RetryableError } from '#shared/app/errors';
+import type { DeviceDetection, DeviceState, SignalOutbox, StateSnapshot, StateWriteOptions, TelemetryStore, WriteOutcome } from '#shared/app/ports/telemetry';
 import { signalId, type Signal } from '#shared/domain/cases';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import { compareReadings, isFromFuture, latestStateFields, type DeviceBatch, type Reading, type StateFields } from '#shared/domain/telemetry';
 import { batchPut, type BatchWriteOptions } from './batch-write.ts';
 import { ConditionalWriter } from './conditional-writes.ts';
 import { classify } from './errors.ts';
+import { ABSENT, ItemCache, itemCacheKey } from './item-cache.ts';
+import { modifyItem } from './modify-item.ts';
 import { batchGetAll, queryAll } from './query.ts';
 
 /** Key layout of the telemetry table. */
@@ -281,90 +284,4 @@ const withIds = (signals: Signal[]): Signal[] => signals.map((s) => ({ ...s, evi
 function withoutKeys(item: Record<string, unknown>): DeviceState {
   const { pk: _pk, sk: _sk, v: _v, wts: _wts, wseq: _wseq, detector: _d, pendingSignals: _p, mark: _m, nextMark: _n, ...rest } = item;
   return rest as DeviceState;
-}
-
-/**
- * What a read-modify-write step decides: the item to write (if any) and what to hand back.
- */
-export type Modification<T> = { item?: Record<string, unknown>; result: T };
-
-/** Where an item is kept in an {@link ItemCache}: its table and key. */
-const itemCacheKey = (table: string, key: { pk: string; sk: string }) => `${table}|${key.pk}|${key.sk}`;
-
-/** In the cache: the item is known not to exist (read ahead and not found). */
-export const ABSENT: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
-
-/**
- * The items a store last read or wrote, newest use last, at most `max` of them. Items are
- * never changed in place (a change builds a new item), so a cached one can be handed out.
- */
-export class ItemCache {
-  private readonly items = new Map<string, Record<string, unknown>>();
-  constructor(private readonly max: number) {}
-
-  get(key: string): Record<string, unknown> | undefined {
-    const item = this.items.get(key);
-    if (item) {
-      this.items.delete(key);
-      this.items.set(key, item);
-    }
-    return item;
-  }
-
-  /** Keeps an item as written (or read); the least recently used goes past `max`. */
-  set(key: string, item: Record<string, unknown>): void {
-    this.items.delete(key);
-    this.items.set(key, item);
-    if (this.items.size > this.max) this.items.delete(this.items.keys().next().value!);
-  }
-
-  delete(key: string): void {
-    this.items.delete(key);
-  }
-}
-
-/**
- * Read-modify-write of one telemetry-table item under optimistic locking (`v`): takes the
- * item as this store last saw it (or reads it consistently), lets `change` compute the next
- * item, writes it only if nobody wrote in between, and starts over from a fresh read if
- * somebody did. With the cache, a device's batch costs one write instead of a read and a
- * write whenever this process handled the device's previous batch; a copy gone stale (another
- * process wrote since) only costs the failed write and a read.
- */
-export async function modifyItem<T>(
-  doc: DynamoDBDocumentClient,
-  table: string,
-  key: { pk: string; sk: string },
-  cache: ItemCache | undefined,
-  writer: ConditionalWriter,
-  change: (current: Record<string, unknown> | undefined) => Modification<T>,
-  attempts = 10,
-): Promise<T> {
-  const cacheKey = itemCacheKey(table, key);
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    const cached = attempt === 0 ? cache?.get(cacheKey) : undefined;
-    let current = cached === ABSENT ? undefined : cached;
-    if (!cached) {
-      try {
-        current = (await doc.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
-      } catch (error) {
-        return classify(error, `read ${key.pk}`);
-      }
-      if (current) cache?.set(cacheKey, current);
-    }
-    const { item, result } = change(current);
-    if (!item) return result;
-    const version = typeof current?.v === 'number' ? current.v : 0;
-    const next = { ...item, ...key, v: version + 1 };
-    try {
-      await writer.put(next, current ? { version, previous: current } : { absent: true });
-      cache?.set(cacheKey, next);
-      return result;
-    } catch (error) {
-      cache?.delete(cacheKey);
-      if (error instanceof ConditionalCheckFailedException) continue;
-      return classify(error, `write ${key.pk}`);
-    }
-  }
-  throw new RetryableError(`${key.pk} kept changing under ${attempts} attempts`);
 }

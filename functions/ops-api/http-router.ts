@@ -1,0 +1,59 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { RequestRefusedError } from '#shared/app/errors';
+import { describeIssues } from '#shared/domain/payloads';
+
+/** A client error with an HTTP status and a stable error code. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const json = (status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 => ({
+  statusCode: status,
+  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+  body: JSON.stringify(body),
+});
+
+export type RouteHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/**
+ * An HTTP API function: routes by API Gateway's `routeKey` ("GET /devices/{thing}"),
+ * maps {@link HttpError} to its status, a {@link RequestRefusedError} to 400, and anything
+ * else to a 500 that hides internals.
+ */
+export function httpApi(routes: Record<string, RouteHandler>, onError: (error: unknown) => void) {
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const route = routes[event.routeKey];
+    if (!route) return json(404, { error: 'not_found', message: `no route ${event.routeKey}` });
+    try {
+      return await route(event);
+    } catch (error) {
+      if (error instanceof HttpError) return json(error.status, { error: error.code, message: error.message });
+      if (error instanceof RequestRefusedError) return json(400, { error: 'bad_request', message: error.message });
+      onError(error);
+      return json(500, { error: 'internal', message: 'the request failed; the error is in the function log' });
+    }
+  };
+}
+
+/** Parses request input with a schema, or answers 400 with the reasons. */
+export function parseRequest<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new HttpError(400, 'bad_request', describeIssues(result.error));
+  return result.data;
+}
+
+/** The JSON body of a request, or a 400 that says what is expected. */
+export function jsonBody(event: APIGatewayProxyEventV2, expected: string): unknown {
+  try {
+    return JSON.parse(event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? ''));
+  } catch {
+    throw new HttpError(400, 'bad_request', `the body must be JSON: ${expected}`);
+  }
+}

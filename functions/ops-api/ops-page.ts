@@ -1,0 +1,270 @@
+/**
+ * The live ops page, served at `/`: the district drawn from its own GeoJSON on a plain
+ * background (no tile server: the machines are offline), grids, garbage rooms coloured by
+ * fill, routes coloured by today's coverage, working cases as markers by severity, and a
+ * filterable case list with each case's history. It reads `GET /map` every 5 seconds. One
+ * self-contained page: inline CSS and script, nothing fetched from elsewhere.
+ *
+ * With `signIn` (in AWS, where `GET /map` takes an operator's token), the page signs the
+ * operator in through the user pool's hosted sign-in (OAuth 2.0 authorization code with
+ * PKCE), keeps the access token for the browser tab, sends it as a bearer token, and signs
+ * in again when it expires or is refused.
+ */
+export const OPS_PAGE_REFRESH_MS = 5_000;
+
+/** Where operators sign in: the user pool's hosted domain (`https://…`) and the page's app client. */
+export interface OperatorSignIn {
+  domain: string;
+  clientId: string;
+}
+
+/** The environment variables that tell the ops API where operators sign in (set on it by the CDK app). */
+export const SIGN_IN_ENV = { domain: 'OPS_SIGN_IN_DOMAIN', clientId: 'OPS_SIGN_IN_CLIENT_ID' } as const;
+
+/** Where operators sign in, from the function's environment; none (the page reads the map unsigned) without it. */
+export function signInFromEnv(env: Record<string, string | undefined>): OperatorSignIn | undefined {
+  const domain = env[SIGN_IN_ENV.domain];
+  const clientId = env[SIGN_IN_ENV.clientId];
+  return domain && clientId ? { domain, clientId } : undefined;
+}
+
+const SIGN_IN_SCRIPT = String.raw`
+const TOKEN_KEY = 'cityops.token';
+const PKCE_KEY = 'cityops.pkce';
+const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const redirectUri = () => location.origin + location.pathname;
+const never = new Promise(() => {});
+
+/** To the hosted sign-in, with a fresh PKCE verifier and state kept for the way back. */
+async function signIn() {
+  const verifier = b64url(crypto.getRandomValues(new Uint8Array(32)));
+  const state = b64url(crypto.getRandomValues(new Uint8Array(16)));
+  sessionStorage.setItem(PKCE_KEY, JSON.stringify({ verifier, state, search: location.search }));
+  const challenge = b64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  const query = new URLSearchParams({ response_type: 'code', client_id: SIGN_IN.clientId, redirect_uri: redirectUri(), scope: 'openid', state, code_challenge: challenge, code_challenge_method: 'S256' });
+  location.assign(SIGN_IN.domain + '/oauth2/authorize?' + query);
+  return never;
+}
+
+/** The operator's access token: from this tab's storage, from the code the sign-in sent back, or after signing in (one at a time). */
+let obtaining = null;
+function accessToken() {
+  if (!SIGN_IN) return Promise.resolve(null);
+  return (obtaining ??= obtainToken().finally(() => (obtaining = null)));
+}
+
+let signInFailure = null;
+async function obtainToken() {
+  if (signInFailure) throw signInFailure;
+  const params = new URLSearchParams(location.search);
+  if (params.has('error')) {
+    // Refused or cancelled at the sign-in: say so (until a reload), rather than sending the operator straight back.
+    history.replaceState(null, '', location.pathname);
+    throw (signInFailure = new Error('sign-in did not succeed (' + params.get('error') + (params.get('error_description') ? ': ' + params.get('error_description') : '') + '): reload the page to try again'));
+  }
+  if (params.has('code')) {
+    const pkce = JSON.parse(sessionStorage.getItem(PKCE_KEY) || 'null');
+    sessionStorage.removeItem(PKCE_KEY);
+    history.replaceState(null, '', location.pathname + (pkce ? pkce.search : ''));
+    if (!pkce || pkce.state !== params.get('state')) throw new Error('the sign-in answer does not match its request: reload the page to sign in again');
+    const response = await fetch(SIGN_IN.domain + '/oauth2/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: SIGN_IN.clientId, code: params.get('code'), redirect_uri: redirectUri(), code_verifier: pkce.verifier }),
+    });
+    if (!response.ok) throw new Error('sign-in refused (' + response.status + '): reload the page to sign in again');
+    const tokens = await response.json();
+    sessionStorage.setItem(TOKEN_KEY, JSON.stringify({ value: tokens.access_token, until: Date.now() + (tokens.expires_in - 60) * 1000 }));
+  }
+  const saved = JSON.parse(sessionStorage.getItem(TOKEN_KEY) || 'null');
+  if (saved && saved.until > Date.now()) return saved.value;
+  sessionStorage.removeItem(TOKEN_KEY);
+  return signIn();
+}
+`;
+
+const SCRIPT = String.raw`
+const REFRESH_MS = ${OPS_PAGE_REFRESH_MS};
+const SEVERITIES = ['critical', 'major', 'minor', 'warning'];
+const SEVERITY_COLOUR = { critical: '#7b0000', major: '#d63031', minor: '#e67e22', warning: '#2e86c1' };
+const $ = (id) => document.getElementById(id);
+const svgNs = 'http://www.w3.org/2000/svg';
+let data = null;
+let selected = null;
+
+function el(name, attrs, parent, ns) {
+  const node = ns ? document.createElementNS(svgNs, name) : document.createElement(name);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+  if (parent) parent.appendChild(node);
+  return node;
+}
+const fillColour = (p) => (p === null ? '#9e9e9e' : p >= 90 ? '#c0392b' : p >= 60 ? '#f39c12' : '#27ae60');
+const coverageColour = (p) => (p === null ? '#b0b0b0' : p >= 80 ? '#27ae60' : p >= 50 ? '#f39c12' : '#c0392b');
+const time = (t) => new Date(t).toLocaleString('sv-SE', { timeZone: data.district.timeZone }).slice(0, 16);
+
+function projection(d) {
+  const points = [];
+  for (const g of d.grids) for (const ring of g.polygon.coordinates) points.push(...ring);
+  for (const r of d.routes) points.push(...r.line.coordinates);
+  for (const r of d.garbageRooms) points.push([r.location.lon, r.location.lat]);
+  const lons = points.map((p) => p[0]), lats = points.map((p) => p[1]);
+  const [minLon, maxLon, minLat, maxLat] = [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)];
+  const kx = Math.cos(((minLat + maxLat) / 2) * Math.PI / 180);
+  const scale = Math.min(760 / ((maxLon - minLon) * kx || 1), 560 / ((maxLat - minLat) || 1));
+  return ([lon, lat]) => [20 + (lon - minLon) * kx * scale, 20 + (maxLat - lat) * scale];
+}
+
+function drawMap() {
+  const svg = $('map');
+  svg.replaceChildren();
+  const at = projection(data);
+  const pts = (coords) => coords.map((c) => at(c).map((v) => v.toFixed(1)).join(',')).join(' ');
+  for (const g of data.grids) {
+    const p = el('polygon', { class: 'grid', points: pts(g.polygon.coordinates[0]), 'data-grid-id': g.gridId }, svg, true);
+    el('title', {}, p, true).textContent = g.name;
+  }
+  for (const m of data.markets) {
+    const p = el('polygon', { class: 'market', points: pts(m.polygon.coordinates[0]), 'data-site-id': m.siteId }, svg, true);
+    el('title', {}, p, true).textContent = m.name;
+  }
+  for (const r of data.routes) {
+    const line = el('polyline', { class: 'route', points: pts(r.line.coordinates), stroke: coverageColour(r.coveragePct), 'data-site-id': r.siteId, 'data-coverage': r.coveragePct === null ? '' : r.coveragePct }, svg, true);
+    el('title', {}, line, true).textContent = r.name + ': ' + (r.coveragePct === null ? 'no window yet today' : 'coverage ' + r.coveragePct + ' % today');
+  }
+  for (const r of data.garbageRooms) {
+    const [x, y] = at([r.location.lon, r.location.lat]);
+    const c = el('circle', { class: 'room', cx: x.toFixed(1), cy: y.toFixed(1), r: 5, fill: fillColour(r.fillPct), 'data-site-id': r.siteId, 'data-fill': r.fillPct === null ? '' : r.fillPct }, svg, true);
+    el('title', {}, c, true).textContent = r.name + ': ' + (r.fillPct === null ? 'no reading' : r.fillPct + ' % full');
+  }
+  for (const c of visibleCases()) {
+    const [x, y] = at([c.location.lon, c.location.lat]);
+    const m = el('rect', { class: 'case' + (c.caseId === selected ? ' selected' : ''), x: (x - 6).toFixed(1), y: (y - 16).toFixed(1), width: 12, height: 12, rx: 2, fill: SEVERITY_COLOUR[c.severity], 'data-case-id': c.caseId, 'data-severity': c.severity }, svg, true);
+    el('title', {}, m, true).textContent = c.category + ' (' + c.severity + '): ' + c.summary;
+    m.addEventListener('click', () => select(c.caseId));
+  }
+}
+
+function visibleCases() {
+  const severity = $('f-severity').value, status = $('f-status').value, category = $('f-category').value, text = $('f-text').value.trim().toLowerCase();
+  return data.cases.filter((c) => (!severity || c.severity === severity) && (!status || c.status === status) && (!category || c.category === category) &&
+    (!text || (c.caseId + ' ' + c.summary + ' ' + c.siteId + ' ' + c.leadUnit).toLowerCase().includes(text)));
+}
+
+function drawList() {
+  const body = $('cases').tBodies[0];
+  body.replaceChildren();
+  const now = data.generatedAt;
+  for (const c of visibleCases()) {
+    const tr = el('tr', { 'data-case-id': c.caseId, class: c.caseId === selected ? 'selected' : '' }, body);
+    const cells = [c.severity, c.category, c.status, c.siteId, c.leadUnit, time(c.openedAt), time(c.dueAt) + (now > c.dueAt ? ' (overdue)' : '')];
+    cells.forEach((text, i) => { const td = el('td', i === 0 ? { class: 'sev-' + c.severity } : {}, tr); td.textContent = text; });
+    tr.addEventListener('click', () => select(c.caseId));
+  }
+  $('shown').textContent = String(body.rows.length);
+}
+
+function drawCounts() {
+  $('count-open').textContent = String(data.cases.length);
+  for (const s of SEVERITIES) $('count-' + s).textContent = String(data.cases.filter((c) => c.severity === s).length);
+  $('count-overdue').textContent = String(data.cases.filter((c) => data.generatedAt > c.dueAt).length);
+  $('updated').textContent = time(data.generatedAt);
+  const categories = [...new Set(data.cases.map((c) => c.category))].sort();
+  const select = $('f-category');
+  const current = select.value;
+  select.replaceChildren(el('option', { value: '' }));
+  select.options[0].textContent = 'all categories';
+  for (const c of categories) el('option', { value: c }, select).textContent = c;
+  select.value = categories.includes(current) ? current : '';
+}
+
+function drawHistory() {
+  const box = $('history');
+  box.replaceChildren();
+  const c = data.cases.find((x) => x.caseId === selected);
+  if (!c) { box.textContent = 'Select a case to see its history.'; return; }
+  el('h3', {}, box).textContent = c.caseId + ' · ' + c.category + ' · ' + c.status;
+  el('p', {}, box).textContent = c.summary;
+  const ol = el('ol', { id: 'history-entries' }, box);
+  for (const h of c.history) {
+    el('li', { 'data-action': h.action }, ol).textContent = time(h.at) + ' ' + h.action + ' by ' + h.actor + (h.note ? ': ' + h.note : '');
+  }
+}
+
+function select(caseId) { selected = caseId; render(); }
+function render() { drawCounts(); drawMap(); drawList(); drawHistory(); }
+
+async function refresh() {
+  try {
+    const token = await accessToken();
+    const response = await fetch('map' + location.search, { cache: 'no-store', headers: token ? { authorization: 'Bearer ' + token } : {} });
+    if (response.status === 401 && SIGN_IN) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      return void (await signIn());
+    }
+    if (!response.ok) throw new Error(response.status + ' ' + (await response.text()));
+    data = await response.json();
+    document.title = 'CityOps · ' + data.district.name;
+    $('district').textContent = data.district.name;
+    $('error').textContent = '';
+    render();
+  } catch (error) {
+    $('error').textContent = 'cannot refresh: ' + error.message;
+  }
+}
+for (const id of ['f-severity', 'f-status', 'f-category']) $(id).addEventListener('change', () => data && render());
+$('f-text').addEventListener('input', () => data && render());
+refresh();
+setInterval(refresh, REFRESH_MS);
+`;
+
+/** The page; with `signIn`, it signs the operator in before it reads `GET /map`. */
+export function opsPageHtml(signIn?: OperatorSignIn): string {
+  // As JSON inside a script element: no "<" may close it.
+  const config = `const SIGN_IN = ${JSON.stringify(signIn ?? null).replace(/</g, '\\u003c')};`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>CityOps</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#222;background:#fafafa}
+header{padding:10px 16px;background:#1f3a5f;color:#fff;display:flex;gap:18px;align-items:baseline;flex-wrap:wrap}
+header h1{font-size:18px;margin:0}.count{font-size:13px}.count b{font-size:16px}
+main{display:grid;grid-template-columns:minmax(500px,820px) 1fr;gap:12px;padding:12px}
+#map{background:#fff;border:1px solid #ddd;width:100%;height:auto}
+.grid{fill:#f4f6f8;stroke:#9aa5b1;stroke-width:1}.market{fill:#f9e79f;stroke:#b7950b;stroke-width:1}
+.route{fill:none;stroke-width:4;stroke-linecap:round;opacity:.85}.room{stroke:#333;stroke-width:.8}
+.case{stroke:#000;stroke-width:1;cursor:pointer}.case.selected{stroke-width:3}
+.legend{font-size:12px;color:#555;margin:6px 0}.legend span{display:inline-block;width:10px;height:10px;margin:0 3px 0 10px;vertical-align:middle}
+.filters{display:flex;gap:6px;flex-wrap:wrap;margin-bottom:6px}
+table{border-collapse:collapse;font-size:12px;width:100%;background:#fff}th,td{border-bottom:1px solid #eee;padding:3px 6px;text-align:left}
+tbody tr{cursor:pointer}tbody tr.selected{background:#e8f1fb}
+.sev-critical{color:#7b0000;font-weight:600}.sev-major{color:#d63031;font-weight:600}.sev-minor{color:#b9770e}.sev-warning{color:#2e86c1}
+#history{background:#fff;border:1px solid #ddd;padding:8px;margin-top:10px;font-size:12px}#history h3{font-size:13px;margin:0 0 4px}
+#error{color:#ffb3b3}
+</style></head><body>
+<header><h1>CityOps · <span id="district">…</span></h1>
+<span class="count">open cases <b id="count-open" data-count="open">–</b></span>
+<span class="count">critical <b id="count-critical" data-count="critical">–</b></span>
+<span class="count">major <b id="count-major" data-count="major">–</b></span>
+<span class="count">minor <b id="count-minor" data-count="minor">–</b></span>
+<span class="count">warning <b id="count-warning" data-count="warning">–</b></span>
+<span class="count">overdue <b id="count-overdue" data-count="overdue">–</b></span>
+<span class="count">updated <span id="updated">–</span></span><span id="error"></span></header>
+<main><section>
+<svg id="map" viewBox="0 0 800 600" role="img" aria-label="map of the district"></svg>
+<div class="legend">garbage rooms:<span style="background:#27ae60"></span>&lt; 60 %<span style="background:#f39c12"></span>60–90 %<span style="background:#c0392b"></span>≥ 90 %<span style="background:#9e9e9e"></span>no reading ·
+routes today:<span style="background:#27ae60"></span>≥ 80 %<span style="background:#f39c12"></span>50–80 %<span style="background:#c0392b"></span>&lt; 50 %<span style="background:#b0b0b0"></span>no window yet ·
+cases:<span style="background:#7b0000"></span>critical<span style="background:#d63031"></span>major<span style="background:#e67e22"></span>minor<span style="background:#2e86c1"></span>warning</div>
+</section><section>
+<div class="filters">
+<select id="f-severity"><option value="">all severities</option><option>critical</option><option>major</option><option>minor</option><option>warning</option></select>
+<select id="f-status"><option value="">all statuses</option><option>open</option><option>dispatched</option><option>in_progress</option><option>reopened</option></select>
+<select id="f-category"><option value="">all categories</option></select>
+<input id="f-text" type="search" placeholder="case, site, unit or words">
+<span class="count"><span id="shown">0</span> shown</span></div>
+<table id="cases"><thead><tr><th>Severity</th><th>Category</th><th>Status</th><th>Site</th><th>Lead unit</th><th>Opened</th><th>Due</th></tr></thead><tbody></tbody></table>
+<div id="history">Select a case to see its history.</div>
+</section></main>
+<script>${config}${SIGN_IN_SCRIPT}${SCRIPT}</script>
+</body></html>
+`;
+}

@@ -1,0 +1,188 @@
+/**
+ * The topology: every function, telemetry flow (topic rule → stream → ingest function,
+ * and → archive), schedule and HTTP API route, once. Both wirings read it: the CDK app
+ * builds topic rules, streams, event sources, schedules and the HTTP API from it; the
+ * local twin builds its broker routing, streams, event sources, timers and HTTP server
+ * from it. Nothing about a flow is written twice.
+ */
+import { DEVICE_KINDS, type DeviceKind } from '#shared/domain/device-kinds';
+import { topicFilterFor } from '#shared/domain/topics';
+import type { TableKey } from '#shared/adapters/dynamodb/tables';
+import { telemetryRuleName } from '#shared/domain/iot-names';
+
+/** What a function may do to each table (it gets only these grants). */
+export type TableAccess = Partial<Record<TableKey, 'read' | 'readWrite'>>;
+
+/** A Lambda function: its folder under `functions/` holds `handler.ts` with `makeHandler` and `handler`. */
+export interface FunctionSpec {
+  name: string;
+  entry: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  description: string;
+  access: TableAccess;
+  /** Writes and reads the reports bucket (a folder locally). */
+  reports?: 'readWrite';
+  /** Puts events on the event bus (the events file and webhooks locally). */
+  bus?: 'publish';
+  /** Where a failed invocation's work goes (why the function needs no asynchronous dead-letter queue). */
+  failures: string;
+}
+
+/**
+ * Topic filter → stream → function, with the archive and the discard destination beside
+ * it. The topic rule puts each message on the route's Kinesis data stream, partition key =
+ * the thing name, so each device's messages stay in order on one shard. The ingest
+ * function reads the stream through an event source mapping: batches of up to `batchSize`
+ * records gathered for at most `batchWindowSeconds`, `parallelizationFactor` batches of
+ * a shard at once (never two of one device), a batch that fails bisected until the
+ * failing record stands alone, partial batch responses, retried until success or until
+ * the record is `maxRecordAgeSeconds` old (before the stream's retention ends), then kept
+ * whole (payload included) at the discard destination. A Firehose stream reads the same
+ * stream into the archive, untransformed, so archiving and processing never hold each
+ * other up.
+ */
+export interface TelemetryFlow {
+  /** Also the topic rule's name (underscores: IoT rule names allow no dashes). */
+  ruleName: string;
+  kind: DeviceKind;
+  topicFilter: string;
+  /** The Kinesis data stream. */
+  stream: string;
+  /** On-demand (the default: it follows the load) or a fixed number of shards. */
+  capacity: { mode: 'on-demand' } | { mode: 'provisioned'; shards: number };
+  retentionHours: number;
+  function: string;
+  batchSize: number;
+  batchWindowSeconds: number;
+  /** Concurrent batches per shard (1–10); a device's records always go to the same one, in order. */
+  parallelizationFactor: number;
+  bisectOnError: boolean;
+  /** -1: retry until success (bounded by `maxRecordAgeSeconds`). */
+  maxRetryAttempts: number;
+  maxRecordAgeSeconds: number;
+  /** The Firehose stream that archives the stream's records (to the archive bucket; files locally). */
+  archive: string;
+}
+
+/** Shards the local twin gives an on-demand stream (AWS starts one at 4 MiB/s of writes: four shards' worth). */
+export const ON_DEMAND_LOCAL_SHARDS = 4;
+
+/** A stream's shard count where it has to be a number (the local twin; AWS sizes an on-demand stream itself). */
+export const shardCount = (flow: TelemetryFlow): number => (flow.capacity.mode === 'provisioned' ? flow.capacity.shards : ON_DEMAND_LOCAL_SHARDS);
+
+/** A function run on a schedule with an EventBridge `ScheduledEvent`. */
+export interface ScheduleSpec {
+  /** The function it runs, and the schedule's own name. */
+  name: string;
+  /** `rate(5 minutes)` or `cron(...)`, as EventBridge Scheduler takes it. */
+  expression: string;
+  description: string;
+}
+
+export interface ApiRoute {
+  method: 'GET' | 'POST';
+  /** API Gateway path template, `{name}` for a path parameter. */
+  path: string;
+  function: string;
+  /**
+   * Who may call it in AWS: IAM principals with SigV4-signed requests (the default);
+   * `operator`, people signed in to the operators' user pool (a bearer token: what the ops
+   * page reads); `public`, anyone (the ops page itself, which holds no data). The local
+   * server, on 127.0.0.1 only, asks nobody.
+   */
+  auth?: 'operator' | 'public';
+}
+
+const ingestFunction = (kind: DeviceKind): FunctionSpec => ({
+  name: `ingest-${kind}`,
+  entry: `functions/ingest-${kind}/handler.ts`,
+  memoryMb: 512,
+  timeoutSeconds: 30,
+  description: `Validates and stores ${kind} telemetry from its Kinesis stream`,
+  access: { registry: 'read', telemetry: 'readWrite', rejects: 'readWrite', cases: 'readWrite', ...(kind === 'sweepers' ? { coverage: 'readWrite' } : {}) },
+  failures: 'invoked by its stream’s event source mapping: a failed batch is bisected and retried in order until success or the record’s maximum age, then kept whole at the discard destination (S3)',
+});
+
+const SCHEDULED_FAILURES = 'invoked by a schedule: it works from stored state, not from the event, so the next run does what a failed run left (and function errors alarm)';
+
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  ...DEVICE_KINDS.map(ingestFunction),
+  { name: 'ops-api', entry: 'functions/ops-api/handler.ts', memoryMb: 256, timeoutSeconds: 10, description: 'The ops HTTP API', access: { registry: 'read', telemetry: 'read', coverage: 'read', cases: 'readWrite' }, failures: 'invoked synchronously by API Gateway: the caller gets the error' },
+  { name: 'check-offline', entry: 'functions/check-offline/handler.ts', memoryMb: 512, timeoutSeconds: 60, description: 'Opens and resolves device-offline cases', access: { registry: 'read', telemetry: 'readWrite', cases: 'readWrite' }, failures: SCHEDULED_FAILURES },
+  { name: 'escalate-overdue', entry: 'functions/escalate-overdue/handler.ts', memoryMb: 256, timeoutSeconds: 60, description: 'Escalates overdue cases and reports each unit’s case load', access: { registry: 'read', cases: 'readWrite' }, failures: SCHEDULED_FAILURES },
+  { name: 'case-events', entry: 'functions/case-events/handler.ts', memoryMb: 256, timeoutSeconds: 30, description: 'Turns case-table stream records into case events (the Pipe enrichment)', access: {}, failures: 'invoked synchronously by the EventBridge Pipe: the Pipe retries the batch, then sends it to its dead-letter queue' },
+  { name: 'close-windows', entry: 'functions/close-windows/handler.ts', memoryMb: 512, timeoutSeconds: 120, description: 'Judges closed sweeping windows', access: { registry: 'read', telemetry: 'read', coverage: 'read', cases: 'readWrite' }, failures: SCHEDULED_FAILURES },
+  {
+    name: 'publish-reports',
+    entry: 'functions/publish-reports/handler.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    description: 'Writes each district’s monthly assessment report to the reports bucket and publishes ReportPublished',
+    access: { registry: 'read', coverage: 'read', cases: 'read' },
+    reports: 'readWrite',
+    bus: 'publish',
+    failures: `${SCHEDULED_FAILURES}; a report is complete only with its published.json, written last`,
+  },
+];
+
+const telemetryFlow = (kind: DeviceKind, tuning: Pick<TelemetryFlow, 'batchSize'>): TelemetryFlow => ({
+  ruleName: telemetryRuleName(kind),
+  kind,
+  topicFilter: topicFilterFor(kind),
+  stream: `${kind}-telemetry`,
+  capacity: { mode: 'on-demand' },
+  retentionHours: 24,
+  function: `ingest-${kind}`,
+  batchWindowSeconds: 1,
+  parallelizationFactor: 2,
+  bisectOnError: true,
+  maxRetryAttempts: -1,
+  // An hour short of the retention: a record is set aside whole before the stream drops it.
+  maxRecordAgeSeconds: 23 * 3600,
+  archive: `${kind}-archive`,
+  ...tuning,
+});
+
+export const TELEMETRY_FLOWS: readonly TelemetryFlow[] = [
+  // A garbage room's or a camera's message is a few hundred bytes; a sweeper's up to 500 GPS fixes (≈ 50 KB).
+  telemetryFlow('bins', { batchSize: 500 }),
+  telemetryFlow('sweepers', { batchSize: 50 }),
+  telemetryFlow('cameras', { batchSize: 200 }),
+];
+
+export const SCHEDULES: readonly ScheduleSpec[] = [
+  { name: 'check-offline', expression: 'rate(1 minute)', description: 'devices silent for 3 × their report interval (garbage rooms 6 ×: their state is written only on a change, or a heartbeat of 3 intervals)' },
+  { name: 'escalate-overdue', expression: 'rate(1 minute)', description: 'overdue cases go to the City Management Office' },
+  { name: 'close-windows', expression: 'rate(5 minutes)', description: 'sweeping windows closed 15 minutes ago: missed segments, silent sweepers, swept late' },
+  { name: 'publish-reports', expression: 'rate(15 minutes)', description: 'the monthly report of the month that ended, an hour after its end (each run looks for it and publishes it if missing)' },
+];
+
+export const API_ROUTES: readonly ApiRoute[] = [
+  { method: 'GET', path: '/', function: 'ops-api', auth: 'public' },
+  { method: 'GET', path: '/map', function: 'ops-api', auth: 'operator' },
+  { method: 'GET', path: '/health', function: 'ops-api' },
+  { method: 'GET', path: '/devices', function: 'ops-api' },
+  { method: 'GET', path: '/devices/{thing}', function: 'ops-api' },
+  { method: 'GET', path: '/cases', function: 'ops-api' },
+  { method: 'GET', path: '/cases/{caseId}', function: 'ops-api' },
+  { method: 'POST', path: '/cases/{caseId}/transitions', function: 'ops-api' },
+  { method: 'GET', path: '/assessment', function: 'ops-api' },
+  { method: 'GET', path: '/open311/v2/services.json', function: 'ops-api' },
+  { method: 'GET', path: '/open311/v2/requests.json', function: 'ops-api' },
+  { method: 'GET', path: '/open311/v2/requests/{id}', function: 'ops-api' },
+];
+
+/** A schedule expression's period in milliseconds (`rate(...)` only; the local scheduler runs these). */
+export function ratePeriodMs(expression: string): number {
+  const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
+  if (!m) throw new Error(`unsupported schedule expression "${expression}" (use rate(N minutes|hours|days))`);
+  const unit = { minute: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000 }[m[2] as 'minute'];
+  return Number(m[1]) * unit;
+}
+
+export function functionSpec(name: string): FunctionSpec {
+  const spec = FUNCTIONS.find((f) => f.name === name);
+  if (!spec) throw new Error(`no function "${name}" in the topology`);
+  return spec;
+}

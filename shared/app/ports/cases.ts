@@ -1,0 +1,37 @@
+import type { Case, CaseStatus, Signal } from '#shared/domain/cases';
+import type { CaseCategory } from '#shared/domain/responsibility';
+import type { Page } from '../paging.ts';
+
+export interface CaseFilter {
+  districtId?: string;
+  status?: CaseStatus;
+  category?: CaseCategory;
+  unit?: string;
+  streetId?: string;
+  communityId?: string;
+  gridId?: string;
+  /** Opened at or after (epoch ms). */
+  since?: number;
+  limit?: number;
+  nextToken?: string;
+}
+
+/** The cases: the city's record of every problem and what was done about it. */
+export interface CaseStore {
+  /** Creates the case and its (site, category) lock together; `exists` when an active case holds the lock. */
+  create(c: Case): Promise<'created' | 'exists'>;
+  /** Writes a changed case if nobody changed it since `previous`; releases the lock when it stops being active. */
+  save(c: Case, previous: Case): Promise<boolean>;
+  get(caseId: string): Promise<Case | undefined>;
+  findActive(siteId: string, category: CaseCategory): Promise<Case | undefined>;
+  list(filter: CaseFilter): Promise<Page<Case>>;
+  /** A district's working cases (open, dispatched, in progress, reopened), earliest deadline first. */
+  listWorking(districtId: string): Promise<Case[]>;
+  /** Every case of a district opened in [from, to), oldest first. */
+  listOpened(districtId: string, from: number, to: number): Promise<Case[]>;
+}
+
+/** Where detector signals go: the case service. */
+export interface SignalHandler {
+  handle(signals: Signal[]): Promise<unknown[]>;
+}

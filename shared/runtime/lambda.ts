@@ -1,0 +1,67 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics as PowertoolsMetrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Log, Metrics } from '#shared/app/ports/observability';
+import { S3ReportStore } from '../adapters/report-store/s3.ts';
+import { EventBridgePublisher } from '../adapters/event-publisher/eventbridge.ts';
+import { systemClock } from '../adapters/clock.ts';
+import { documentClient } from '../adapters/dynamodb/client.ts';
+import { tableNamesFromEnv } from '../adapters/dynamodb/tables.ts';
+import { wireDeps, type Deps } from './wiring.ts';
+
+/**
+ * The Lambda wiring of the ports: clients and configuration from the environment,
+ * created once per execution environment on first use (never at import, so tests can
+ * import a handler module without AWS settings).
+ */
+const SERVICE = 'cityops';
+
+
+let shared: { doc: ReturnType<typeof documentClient>; log: Log; metrics: Metrics } | undefined;
+
+export function lambdaBase() {
+  if (!shared) {
+    const logger = new Logger({ serviceName: SERVICE });
+    const powertools = new PowertoolsMetrics({ namespace: 'CityOps', serviceName: SERVICE });
+    shared = {
+      doc: documentClient(new DynamoDBClient({})),
+      log: {
+        info: (message, fields) => logger.info(message, { ...fields }),
+        warn: (message, fields) => logger.warn(message, { ...fields }),
+        error: (message, fields) => logger.error(message, { ...fields }),
+      },
+      metrics: {
+        count: (name, value, dimensions = {}) => {
+          const single = powertools.singleMetric();
+          single.addDimensions(dimensions);
+          single.addMetric(name, MetricUnit.Count, value);
+        },
+        flush: () => powertools.publishStoredMetrics(),
+      },
+    };
+  }
+  return shared;
+}
+
+/** All adapters, from the environment (table names, history retention, the reports bucket and the event bus of the functions given them). */
+export function lambdaDeps(env = process.env): Deps {
+  const { doc, log, metrics } = lambdaBase();
+  return wireDeps({
+    doc,
+    tables: tableNamesFromEnv(env),
+    clock: systemClock,
+    log,
+    metrics,
+    historyDays: Number(env.HISTORY_DAYS ?? 30),
+    reports: env.REPORTS_BUCKET ? new S3ReportStore(new S3Client({}), env.REPORTS_BUCKET) : undefined,
+    events: env.EVENT_BUS_NAME ? new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME) : undefined,
+  });
+}
+
+/** Builds the real handler on the first invocation and reuses it. */
+export function lazyHandler<E, R>(build: () => (event: E) => Promise<R>): (event: E) => Promise<R> {
+  let built: ((event: E) => Promise<R>) | undefined;
+  return (event) => (built ??= build())(event);
+}

@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CaseService } from '#shared/app/case-service';
+import type { EventPublisher } from '#shared/app/ports/events';
+import type { Log, Metrics } from '#shared/app/ports/observability';
+import type { ReportStore } from '#shared/app/ports/reports';
+import type { Registry } from '#shared/app/ports/registry';
+import type { TelemetryStore } from '#shared/app/ports/telemetry';
+import type { RejectStore } from '#shared/app/ports/rejects';
+import type { CaseStore } from '#shared/app/ports/cases';
+import type { CoverageStore } from '#shared/app/ports/coverage';
+import { SiteDirectory } from '#shared/app/site-directory';
+import { RouteDirectory, SweepCoverage } from '#shared/app/sweep-coverage';
+import { DynamoCoverageStore } from '../adapters/dynamodb/coverage-store.ts';
+import type { Clock } from '#shared/domain/clock';
+import { DynamoCaseStore } from '../adapters/dynamodb/case-store.ts';
+import { DynamoRegistryStore } from '../adapters/dynamodb/registry-store.ts';
+import { DynamoRejectStore } from '../adapters/dynamodb/reject-store.ts';
+import { DynamoTelemetryStore } from '../adapters/dynamodb/telemetry-store.ts';
+import type { TableNames } from '../adapters/dynamodb/tables.ts';
+
+/** Case ids readable on a phone: the (UTC) date of opening and eight random hex digits. */
+export const newCaseId = (clock: Clock) => () =>
+  `cs-${new Date(clock.now()).toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
+
+/**
+ * Every port's adapter and the use-case objects shared between functions, typed as their
+ * ports: each function's `makeHandler` declares the part it needs (a `Pick` of these).
+ */
+export interface Deps {
+  registry: Registry;
+  telemetry: TelemetryStore;
+  rejects: RejectStore;
+  caseStore: CaseStore;
+  coverageStore: CoverageStore;
+  reports: ReportStore;
+  events: EventPublisher;
+  /** The case service, which every function that raises signals hands them to. */
+  cases: CaseService;
+  sites: SiteDirectory;
+  routes: RouteDirectory;
+  coverage: SweepCoverage;
+  clock: Clock;
+  log: Log;
+  metrics: Metrics;
+}
+
+/** Builds every adapter once. The Lambda runtime and the local twin both wire through here. */
+export function wireDeps(options: {
+  doc: DynamoDBDocumentClient;
+  tables: TableNames;
+  clock: Clock;
+  log: Log;
+  metrics: Metrics;
+  historyDays?: number;
+  /** The reports bucket (a folder locally), for the functions that publish reports. */
+  reports?: ReportStore;
+  /** The event bus (the events file and webhooks locally), for the functions that publish events directly. */
+  events?: EventPublisher;
+}): Deps {
+  const { doc, tables, clock, log, metrics } = options;
+  const registry = new DynamoRegistryStore(doc, tables.registry);
+  const caseStore = new DynamoCaseStore(doc, tables.cases);
+  const cases = new CaseService({ cases: caseStore, registry, clock, newId: newCaseId(clock), log, metrics });
+  const sites = new SiteDirectory(registry, clock);
+  const routes = new RouteDirectory(registry, clock);
+  const coverageStore = new DynamoCoverageStore(doc, tables.coverage);
+  return {
+    telemetry: new DynamoTelemetryStore(doc, tables.telemetry, { historyDays: options.historyDays }),
+    rejects: new DynamoRejectStore(doc, tables.rejects),
+    reports: options.reports ?? ({ location: '', exists: missing('report store'), put: missing('report store') } satisfies ReportStore),
+    events: options.events ?? ({ publish: missing('event bus') } satisfies EventPublisher),
+    registry,
+    caseStore,
+    cases,
+    sites,
+    routes,
+    coverageStore,
+    coverage: new SweepCoverage({ sites, routes, store: coverageStore, clock }),
+    clock,
+    log,
+    metrics,
+  };
+}
+
+/** A port this wiring was not given: every call fails, naming it (the topology gives it to the functions that use it). */
+const missing = (what: string) => () => Promise.reject(new Error(`no ${what} in this wiring`));

@@ -1,0 +1,90 @@
+/**
+ * `npm run report -- --month 2026-11 --out <dir>`: the monthly unit assessment of a running
+ * stack (`npm start`, or any ops API with `--api`), written as `report.json`, CSV files and
+ * a self-contained `report.html`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { MONTH, type DistrictAssessment } from '#shared/app/assessment-service';
+import { assembleMonthlyReport, type MonthlyReport } from '#shared/app/monthly-report';
+import { reportFiles } from '#functions/publish-reports/report-files';
+
+export interface ReportOptions {
+  api: string;
+  month: string;
+  out: string;
+  districtId?: string;
+  hours?: 'calendar' | 'working';
+  /** Told of each step. */
+  progress?: (line: string) => void;
+}
+
+async function assessment(options: ReportOptions, query: Record<string, string>): Promise<DistrictAssessment> {
+  const params = new URLSearchParams({ by: 'unit', hours: options.hours ?? 'calendar', ...(options.districtId ? { districtId: options.districtId } : {}), ...query });
+  const url = `${options.api.replace(/\/$/, '')}/assessment?${params}`;
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new Error(`cannot reach the ops API at ${options.api} (${(error as Error).cause ?? (error as Error).message}): is the stack running (npm start)?`);
+  }
+  const body = (await response.json().catch(() => null)) as DistrictAssessment | { message?: string } | null;
+  if (!response.ok) throw new Error(`the ops API refused ${url}: ${response.status} ${(body as { message?: string } | null)?.message ?? ''}`.trim());
+  return body as DistrictAssessment;
+}
+
+/** Assesses the month and its weeks through the ops API and writes the report files; returns the report and the files written. */
+export async function generateReport(options: ReportOptions): Promise<{ report: MonthlyReport; files: string[] }> {
+  const report = await assembleMonthlyReport(
+    options.month,
+    (period) => assessment(options, 'month' in period ? { month: period.month } : { from: String(period.from), to: String(period.to) }),
+    Date.now,
+    options.progress,
+  );
+  mkdirSync(options.out, { recursive: true });
+  const files = reportFiles(report).map(({ name, text }) => {
+    const path = join(options.out, name);
+    writeFileSync(path, text);
+    return path;
+  });
+  return { report, files };
+}
+
+const USAGE = `usage: npm run report -- --month YYYY-MM --out <dir> [--api http://127.0.0.1:3000] [--district <id>] [--hours calendar|working]`;
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  try {
+    const { values } = parseArgs({
+      options: {
+        month: { type: 'string' },
+        out: { type: 'string' },
+        api: { type: 'string', default: process.env.CITYOPS_API ?? `http://127.0.0.1:${process.env.API_PORT ?? '3000'}` },
+        district: { type: 'string' },
+        hours: { type: 'string', default: 'calendar' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    }
+    if (!values.month || !MONTH.test(values.month)) throw new Error(`--month YYYY-MM is required\n${USAGE}`);
+    if (!values.out) throw new Error(`--out <dir> is required\n${USAGE}`);
+    if (values.hours !== 'calendar' && values.hours !== 'working') throw new Error(`--hours is calendar or working\n${USAGE}`);
+    const { report, files } = await generateReport({
+      api: values.api!,
+      month: values.month,
+      out: resolve(values.out),
+      districtId: values.district,
+      hours: values.hours,
+      progress: (line) => process.stderr.write(`${line}\n`),
+    });
+    const t = report.assessment.total;
+    process.stdout.write(`${report.districtId} ${report.month}: ${t.registered} registered, ${t.due} due, ${t.closedOnTime} closed on time\n${files.map((f) => `  ${f}`).join('\n')}\n`);
+  } catch (error) {
+    process.stderr.write(`report: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
