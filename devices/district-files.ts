@@ -39,7 +39,10 @@ const DistrictFile = z.object({
 
 export class DistrictFileError extends Error {}
 
-export async function loadDistrictDir(dir = SAMPLE_DISTRICT_DIR, options: { maxSegmentM?: number } = {}): Promise<CityModel> {
+export async function loadDistrictDir(
+  dir = SAMPLE_DISTRICT_DIR,
+  options: { maxSegmentM?: number } = {},
+): Promise<CityModel> {
   const read = async <T>(file: string, schema: z.ZodType<T>): Promise<T> => {
     const path = join(dir, file);
     let json: unknown;
@@ -78,15 +81,21 @@ export async function loadDistrictDir(dir = SAMPLE_DISTRICT_DIR, options: { maxS
             polygon: f.geometry,
             zones: zones
               .filter((z) => z.properties.siteId === p.siteId)
-              .map(({ properties: { featureType: _f, siteId: _s, ...zone }, geometry }) => ({ ...zone, polygon: geometry })),
+              .map(({ properties: { featureType: _f, siteId: _s, ...zone }, geometry }) => ({
+                ...zone,
+                polygon: geometry,
+              })),
           };
         case 'sweeping_route': {
           const line = f.geometry as { type: 'LineString'; coordinates: Position[] };
-          const segments = segmentRoute(String(p.siteId), line, options.maxSegmentM ?? DEFAULT_MAX_SEGMENT_M).map(({ midpoint, ...s }) => {
-            const grid = gridAt(midpoint);
-            if (!grid) throw new DistrictFileError(`route ${p.siteId}: segment ${s.segmentId} lies outside every grid`);
-            return { ...s, gridId: grid.gridId, streetId: grid.streetId, oneWay: Boolean(p.oneWay) };
-          });
+          const segments = segmentRoute(String(p.siteId), line, options.maxSegmentM ?? DEFAULT_MAX_SEGMENT_M).map(
+            ({ midpoint, ...s }) => {
+              const grid = gridAt(midpoint);
+              if (!grid)
+                throw new DistrictFileError(`route ${p.siteId}: segment ${s.segmentId} lies outside every grid`);
+              return { ...s, gridId: grid.gridId, streetId: grid.streetId, oneWay: Boolean(p.oneWay) };
+            },
+          );
           return { ...p, line, segments };
         }
         default:
@@ -109,11 +118,14 @@ export async function loadDistrictDir(dir = SAMPLE_DISTRICT_DIR, options: { maxS
   const problems = checkModelReferences(model);
   for (const site of model.sites) {
     const grid = model.grids.find((g) => g.gridId === site.gridId);
-    if (grid && site.siteKind === 'garbage_room' && !booleanPointInPolygon([site.location.lon, site.location.lat], grid.polygon)) {
+    if (
+      grid &&
+      site.siteKind === 'garbage_room' &&
+      !booleanPointInPolygon([site.location.lon, site.location.lat], grid.polygon)
+    ) {
       problems.push(`garbage room ${site.siteId} lies outside its grid ${site.gridId}`);
     }
   }
   if (problems.length > 0) throw new DistrictFileError(`${dir}:\n  ${problems.join('\n  ')}`);
   return model;
 }
-

@@ -64,7 +64,11 @@ export async function runFleet(options: FleetOptions): Promise<Fleet> {
         const emission = sim.emit(now);
         if (!emission) continue;
         const own = emission.topic === undefined || emission.topic === sim.topic;
-        const topic = own ? (options.basicIngest ? basicIngestTopic(sim.device.kind, sim.topic) : sim.topic) : emission.topic!;
+        const topic = own
+          ? options.basicIngest
+            ? basicIngestTopic(sim.device.kind, sim.topic)
+            : sim.topic
+          : emission.topic!;
         const body = typeof emission.payload === 'string' ? emission.payload : JSON.stringify(emission.payload);
         // A publish to a foreign topic goes at QoS 0: the broker refuses it, and it must not be re-sent on reconnect.
         client.publish(topic, body, { qos: own ? 1 : 0 }, (error) => {

@@ -19,7 +19,9 @@ Against AWS IoT Core: --broker mqtts://<ATS endpoint>:8883 --cert-dir .cityops/c
 Options:
   --broker <url>        MQTT broker (default mqtt://127.0.0.1:$MQTT_PORT or 1883)
   --scenario <name>     what the fleet does (default demo):
-${Object.entries(SCENARIOS).map(([name, s]) => `                          ${name.padEnd(16)} ${s.description}`).join('\n')}
+${Object.entries(SCENARIOS)
+  .map(([name, s]) => `                          ${name.padEnd(16)} ${s.description}`)
+  .join('\n')}
   --kinds <list>        only these kinds, comma-separated (${DEVICE_KINDS.join(',')})
   --things <list>       only these things, comma-separated
   --clock <ISO time>    the devices' clock starts here (match the stack's --clock)
@@ -51,16 +53,21 @@ async function main() {
     },
   });
   if (values.help) return void process.stdout.write(HELP);
-  if (!isScenarioName(values.scenario)) throw new Error(`unknown scenario "${values.scenario}"; choose one of ${Object.keys(SCENARIOS).join(', ')}`);
+  if (!isScenarioName(values.scenario))
+    throw new Error(`unknown scenario "${values.scenario}"; choose one of ${Object.keys(SCENARIOS).join(', ')}`);
   const kinds = values.kinds?.split(',').map((k) => k.trim());
-  for (const k of kinds ?? []) if (!isDeviceKind(k)) throw new Error(`unknown kind "${k}"; choose from ${DEVICE_KINDS.join(', ')}`);
+  for (const k of kinds ?? [])
+    if (!isDeviceKind(k)) throw new Error(`unknown kind "${k}"; choose from ${DEVICE_KINDS.join(', ')}`);
   const duration = values.duration === undefined ? undefined : Number(values.duration);
   if (duration !== undefined && !(duration > 0)) throw new Error('--duration must be a positive number of seconds');
 
   const model = await loadDistrictDir(values['district-dir']);
   const things = values.things?.split(',').map((t) => t.trim());
-  const devices = model.devices.filter((d) => (!kinds || kinds.includes(d.kind)) && (!things || things.includes(d.thing)));
-  for (const t of things ?? []) if (!model.devices.some((d) => d.thing === t)) throw new Error(`"${t}" is not a device of the district`);
+  const devices = model.devices.filter(
+    (d) => (!kinds || kinds.includes(d.kind)) && (!things || things.includes(d.thing)),
+  );
+  for (const t of things ?? [])
+    if (!model.devices.some((d) => d.thing === t)) throw new Error(`"${t}" is not a device of the district`);
   if (devices.length === 0) throw new Error('no device matches --kinds/--things');
 
   const clock = clockFromOptions({ clock: values.clock, speed: values.speed });
@@ -71,9 +78,14 @@ async function main() {
     clock,
     connectOptions: values['cert-dir'] ? mutualTls(values['cert-dir'], values.ca) : undefined,
     basicIngest: values['basic-ingest'],
-    events: { connected: (thing) => log(`connected ${thing}`), problem: (thing, message) => log(`${thing}: ${message}`) },
+    events: {
+      connected: (thing) => log(`connected ${thing}`),
+      problem: (thing, message) => log(`${thing}: ${message}`),
+    },
   });
-  log(`${devices.length} devices → ${values.broker}, scenario "${values.scenario}"${clock.speed !== 1 ? `, clock ×${clock.speed}` : ''}`);
+  log(
+    `${devices.length} devices → ${values.broker}, scenario "${values.scenario}"${clock.speed !== 1 ? `, clock ×${clock.speed}` : ''}`,
+  );
   let last = { ...fleet.published };
   const report = setInterval(() => {
     const now = { ...fleet.published };

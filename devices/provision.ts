@@ -40,15 +40,28 @@ async function main() {
   let devices: Device[];
   if (values['from-registry']) devices = (await loadDistrictDir(values['district-dir'])).devices;
   else {
-    const parsed = Device.safeParse({ thing: values.thing, kind: values.kind, siteId: values.site, districtId: values.district, expectedIntervalSeconds: 60 });
-    if (!parsed.success) throw new Error(`give --thing, --kind and --site (or --from-registry): ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const parsed = Device.safeParse({
+      thing: values.thing,
+      kind: values.kind,
+      siteId: values.site,
+      districtId: values.district,
+      expectedIntervalSeconds: 60,
+    });
+    if (!parsed.success)
+      throw new Error(
+        `give --thing, --kind and --site (or --from-registry): ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     devices = [parsed.data];
   }
   const iot = new IoTClient({});
   for (const [i, device] of devices.entries()) {
     const result = await provisionDevice(iot, device, values.out);
-    const made = Object.entries(result.created).filter(([, v]) => v).map(([k]) => k);
-    console.log(`[${i + 1}/${devices.length}] ${device.thing}: ${made.length ? `created ${made.join(', ')}` : 'already provisioned'} · keys in ${result.dir}`);
+    const made = Object.entries(result.created)
+      .filter(([, v]) => v)
+      .map(([k]) => k);
+    console.log(
+      `[${i + 1}/${devices.length}] ${device.thing}: ${made.length ? `created ${made.join(', ')}` : 'already provisioned'} · keys in ${result.dir}`,
+    );
   }
   console.log(`ATS data endpoint: ${await dataEndpoint(iot)} (MQTT over TLS, port 8883)`);
 }
@@ -59,7 +72,9 @@ async function remove(thing: string | undefined, fromRegistry: boolean, district
   const iot = new IoTClient({});
   for (const [i, name] of things.entries()) {
     const result = await deprovisionDevice(iot, name, out);
-    console.log(`[${i + 1}/${things.length}] ${name}: ${result.found ? `deleted the thing and ${result.deletedCertificates.length} certificate(s)` : 'not in this account (nothing to do)'}`);
+    console.log(
+      `[${i + 1}/${things.length}] ${name}: ${result.found ? `deleted the thing and ${result.deletedCertificates.length} certificate(s)` : 'not in this account (nothing to do)'}`,
+    );
   }
 }
 

@@ -31,7 +31,11 @@ export interface ProvisionResult {
   dir: string;
 }
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Makes one device ready for AWS IoT Core: its thing type, the thing with its attributes, a
@@ -42,7 +46,15 @@ const exists = (path: string) => stat(path).then(() => true, () => false);
 export async function provisionDevice(iot: IoTClient, device: Device, out: string): Promise<ProvisionResult> {
   const created = { thingType: false, thing: false, certificate: false };
   try {
-    await iot.send(new CreateThingTypeCommand({ thingTypeName: thingTypeName(device.kind), thingTypeProperties: { thingTypeDescription: `CityOps ${device.kind}`, searchableAttributes: ['site', 'district'] } }));
+    await iot.send(
+      new CreateThingTypeCommand({
+        thingTypeName: thingTypeName(device.kind),
+        thingTypeProperties: {
+          thingTypeDescription: `CityOps ${device.kind}`,
+          searchableAttributes: ['site', 'district'],
+        },
+      }),
+    );
     created.thingType = true;
   } catch (error) {
     if (!(error instanceof ResourceAlreadyExistsException)) throw error;
@@ -67,7 +79,9 @@ export async function provisionDevice(iot: IoTClient, device: Device, out: strin
   const { principals = [] } = await iot.send(new ListThingPrincipalsCommand({ thingName: device.thing }));
   let certificateArn = principals.find((p) => p.includes(':cert/'));
   if (certificateArn && !(await exists(certFile))) {
-    throw new Error(`${device.thing} already has a certificate (${certificateArn}) but ${certFile} is missing: provision it with the --out folder that holds its keys, or revoke that certificate first`);
+    throw new Error(
+      `${device.thing} already has a certificate (${certificateArn}) but ${certFile} is missing: provision it with the --out folder that holds its keys, or revoke that certificate first`,
+    );
   }
   if (!certificateArn) {
     const cert = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
@@ -101,7 +115,12 @@ export interface DeprovisionResult {
  * `<out>/<thing>/`. A certificate that still carries a policy not made by CityOps is left
  * alone, with an error. Running it again finds nothing and does nothing.
  */
-export async function deprovisionDevice(iot: IoTClient, thing: string, out: string, options: { sleep?: (ms: number) => Promise<void>; attempts?: number } = {}): Promise<DeprovisionResult> {
+export async function deprovisionDevice(
+  iot: IoTClient,
+  thing: string,
+  out: string,
+  options: { sleep?: (ms: number) => Promise<void>; attempts?: number } = {},
+): Promise<DeprovisionResult> {
   const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   let principals: string[];
   try {
@@ -116,8 +135,12 @@ export async function deprovisionDevice(iot: IoTClient, thing: string, out: stri
     if (!principal.includes(':cert/')) continue;
     const { policies = [] } = await iot.send(new ListAttachedPoliciesCommand({ target: principal }));
     const foreign = policies.filter((p) => !CITYOPS_POLICIES.has(p.policyName ?? ''));
-    if (foreign.length) throw new Error(`${thing}: certificate ${principal} also carries ${foreign.map((p) => p.policyName).join(', ')}, which CityOps did not attach; detach those first`);
-    for (const policy of policies) await iot.send(new DetachPolicyCommand({ policyName: policy.policyName, target: principal }));
+    if (foreign.length)
+      throw new Error(
+        `${thing}: certificate ${principal} also carries ${foreign.map((p) => p.policyName).join(', ')}, which CityOps did not attach; detach those first`,
+      );
+    for (const policy of policies)
+      await iot.send(new DetachPolicyCommand({ policyName: policy.policyName, target: principal }));
     const certificateId = principal.slice(principal.lastIndexOf('/') + 1);
     await iot.send(new UpdateCertificateCommand({ certificateId, newStatus: 'INACTIVE' }));
     await iot.send(new DeleteCertificateCommand({ certificateId }));

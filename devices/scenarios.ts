@@ -20,42 +20,137 @@ interface ScenarioPlan {
 const MIN = 60_000;
 /** The demo's scripted devices: every anomaly kind of the detectors, within the first minute. */
 function demoDevice(device: Device, start: number): Simulator | undefined {
-  const bin = (over: (t: number) => Record<string, number>) => (t: number, seq: number) => ({ ts: t, seq, fillPct: 40, temperatureC: 21, tiltDeg: 2, batteryPct: 80, ...over(t) });
-  const backlog = (times: number[], make: (t: number, seq: number) => object) => (s: number) => times.map((dt, i) => make(s - dt, i));
+  const bin = (over: (t: number) => Record<string, number>) => (t: number, seq: number) => ({
+    ts: t,
+    seq,
+    fillPct: 40,
+    temperatureC: 21,
+    tiltDeg: 2,
+    batteryPct: 80,
+    ...over(t),
+  });
+  const backlog = (times: number[], make: (t: number, seq: number) => object) => (s: number) =>
+    times.map((dt, i) => make(s - dt, i));
   const detections = (list: [string, string][]) => (t: number, seq: number) => ({
     ts: t,
     seq,
-    detections: list.map(([type, zoneId]) => ({ type, zoneId, confidence: 0.82, bbox: [0.2, 0.3, 0.2, 0.2], snapshotKey: `snapshots/${device.thing}/${t}.jpg` })),
+    detections: list.map(([type, zoneId]) => ({
+      type,
+      zoneId,
+      confidence: 0.82,
+      bbox: [0.2, 0.3, 0.2, 0.2],
+      snapshotKey: `snapshots/${device.thing}/${t}.jpg`,
+    })),
   });
   const marketBacklog = (list: [string, string][]) => backlog([7 * MIN, 5 * MIN, 3 * MIN, MIN], detections(list));
   const scripts: Record<string, () => Simulator> = {
     // Overflow: two readings at 90 % or more.
-    'bin-gs-001': () => new ScriptedDevice(device, start, backlog([2 * MIN, MIN], bin(() => ({ fillPct: 93 }))), bin(() => ({ fillPct: 95 }))),
+    'bin-gs-001': () =>
+      new ScriptedDevice(
+        device,
+        start,
+        backlog(
+          [2 * MIN, MIN],
+          bin(() => ({ fillPct: 93 })),
+        ),
+        bin(() => ({ fillPct: 95 })),
+      ),
     // Collection due: a fast rise over the last half hour.
-    'bin-gs-002': () => new ScriptedDevice(device, start, (s) => [55, 62, 69].map((fillPct, i) => bin(() => ({ fillPct }))(s - (30 - 10 * i) * MIN, i)), bin(() => ({ fillPct: 76 }))),
+    'bin-gs-002': () =>
+      new ScriptedDevice(
+        device,
+        start,
+        (s) => [55, 62, 69].map((fillPct, i) => bin(() => ({ fillPct }))(s - (30 - 10 * i) * MIN, i)),
+        bin(() => ({ fillPct: 76 })),
+      ),
     // Fire: a jump from 22 °C to 68 °C.
-    'bin-gs-003': () => new ScriptedDevice(device, start, backlog([MIN], bin(() => ({ temperatureC: 22 }))), bin(() => ({ temperatureC: 68 }))),
+    'bin-gs-003': () =>
+      new ScriptedDevice(
+        device,
+        start,
+        backlog(
+          [MIN],
+          bin(() => ({ temperatureC: 22 })),
+        ),
+        bin(() => ({ temperatureC: 68 })),
+      ),
     // Knocked over.
-    'bin-gs-004': () => new ScriptedDevice(device, start, () => [], bin(() => ({ tiltDeg: 72 }))),
+    'bin-gs-004': () =>
+      new ScriptedDevice(
+        device,
+        start,
+        () => [],
+        bin(() => ({ tiltDeg: 72 })),
+      ),
     // Low battery.
-    'bin-gs-005': () => new ScriptedDevice(device, start, () => [], bin(() => ({ batteryPct: 9 }))),
+    'bin-gs-005': () =>
+      new ScriptedDevice(
+        device,
+        start,
+        () => [],
+        bin(() => ({ batteryPct: 9 })),
+      ),
     // Stuck sensor: four hours of the same fill, uploaded from the buffer.
-    'bin-gs-006': () => new ScriptedDevice(device, start, backlog(Array.from({ length: 48 }, (_, i) => (48 - i) * 5 * MIN), bin(() => ({ fillPct: 37 }))), bin(() => ({ fillPct: 37 }))),
+    'bin-gs-006': () =>
+      new ScriptedDevice(
+        device,
+        start,
+        backlog(
+          Array.from({ length: 48 }, (_, i) => (48 - i) * 5 * MIN),
+          bin(() => ({ fillPct: 37 })),
+        ),
+        bin(() => ({ fillPct: 37 })),
+      ),
     // Offline: one heartbeat, then silence (its interval is 15 s: offline after 45 s).
-    'cam-gs-m1-b': () => new ScriptedDevice(device, start, () => [], (() => {
-      let sent = false;
-      return (t: number, seq: number) => (sent ? null : ((sent = true), detections([])(t, seq)));
-    })()),
+    'cam-gs-m1-b': () =>
+      new ScriptedDevice(
+        device,
+        start,
+        () => [],
+        (() => {
+          let sent = false;
+          return (t: number, seq: number) => {
+            if (sent) return null;
+            sent = true;
+            return detections([])(t, seq);
+          };
+        })(),
+      ),
     // Market disorder, from the cameras' buffers: stalls outside and cars on the apron; goods piled and litter.
-    'cam-gs-m1-a': () => new ScriptedDevice(device, start, marketBacklog([['stall_outside_boundary', 'mk-01-frontage'], ['illegal_parking', 'mk-01-parking']]), detections([['stall_outside_boundary', 'mk-01-frontage'], ['illegal_parking', 'mk-01-parking']])),
-    'cam-gs-m2-a': () => new ScriptedDevice(device, start, marketBacklog([['goods_piled', 'mk-02-frontage'], ['litter_pile', 'mk-02-entrance']]), detections([['goods_piled', 'mk-02-frontage'], ['litter_pile', 'mk-02-entrance']])),
+    'cam-gs-m1-a': () =>
+      new ScriptedDevice(
+        device,
+        start,
+        marketBacklog([
+          ['stall_outside_boundary', 'mk-01-frontage'],
+          ['illegal_parking', 'mk-01-parking'],
+        ]),
+        detections([
+          ['stall_outside_boundary', 'mk-01-frontage'],
+          ['illegal_parking', 'mk-01-parking'],
+        ]),
+      ),
+    'cam-gs-m2-a': () =>
+      new ScriptedDevice(
+        device,
+        start,
+        marketBacklog([
+          ['goods_piled', 'mk-02-frontage'],
+          ['litter_pile', 'mk-02-entrance'],
+        ]),
+        detections([
+          ['goods_piled', 'mk-02-frontage'],
+          ['litter_pile', 'mk-02-entrance'],
+        ]),
+      ),
   };
   return scripts[device.thing]?.();
 }
 
 export const SCENARIOS = {
   demo: {
-    description: 'the sample fleet, with one device for each anomaly kind (overflow, collection due, fire, knocked over, low battery, stuck sensor, offline, market disorder) within the first minute',
+    description:
+      'the sample fleet, with one device for each anomaly kind (overflow, collection due, fire, knocked over, low battery, stuck sensor, offline, market disorder) within the first minute',
     plan: { scripted: demoDevice },
   },
   normal: { description: 'a healthy fleet: bins filled and emptied, sweepers on schedule, quiet markets', plan: {} },
@@ -68,7 +163,12 @@ export const SCENARIOS = {
     plan: {
       cameras: (d) =>
         d.siteId === 'mk-01'
-          ? { persistent: [{ type: 'stall_outside_boundary', zoneKind: 'perimeter' }, { type: 'illegal_parking', zoneKind: 'parking' }] }
+          ? {
+              persistent: [
+                { type: 'stall_outside_boundary', zoneKind: 'perimeter' },
+                { type: 'illegal_parking', zoneKind: 'parking' },
+              ],
+            }
           : {},
     },
   },
@@ -81,7 +181,8 @@ export const SCENARIOS = {
     plan: { silentAfterMinutes: (_d, i) => (i % 8 === 3 ? 10 : undefined) },
   },
   faulty: {
-    description: 'a few devices send bad messages: malformed JSON, out-of-range values, old and future times, another device’s name, replays, and a publish to another thing’s topic',
+    description:
+      'a few devices send bad messages: malformed JSON, out-of-range values, old and future times, another device’s name, replays, and a publish to another thing’s topic',
     plan: { faulty: (d, i) => d.kind === 'bins' && i % 10 === 1 },
   },
 } satisfies Record<string, { description: string; plan: ScenarioPlan }>;
@@ -90,7 +191,12 @@ export type ScenarioName = keyof typeof SCENARIOS;
 export const isScenarioName = (name: string): name is ScenarioName => name in SCENARIOS;
 
 /** Builds the simulators for a model's devices under a scenario, starting at virtual time `start`. */
-export function buildFleet(model: CityModel, scenario: ScenarioName, start: number, devices: Device[] = model.devices): Simulator[] {
+export function buildFleet(
+  model: CityModel,
+  scenario: ScenarioName,
+  start: number,
+  devices: Device[] = model.devices,
+): Simulator[] {
   const plan: ScenarioPlan = SCENARIOS[scenario].plan;
   const timeZone = (districtId: string) => model.districts.find((d) => d.districtId === districtId)?.timezone ?? 'UTC';
   const site = (id: string) => model.sites.find((s) => s.siteId === id);
@@ -105,7 +211,13 @@ export function buildFleet(model: CityModel, scenario: ScenarioName, start: numb
         sim = new BinSensor(device, start, plan.bins?.(device, i));
         break;
       case 'sweepers':
-        sim = new SweeperGps(device, start, site(device.siteId) as SweepingRoute, timeZone(device.districtId), plan.sweepers?.(device, i));
+        sim = new SweeperGps(
+          device,
+          start,
+          site(device.siteId) as SweepingRoute,
+          timeZone(device.districtId),
+          plan.sweepers?.(device, i),
+        );
         break;
       case 'cameras':
         sim = new MarketCamera(device, start, site(device.siteId) as Market, plan.cameras?.(device, i));
@@ -113,7 +225,11 @@ export function buildFleet(model: CityModel, scenario: ScenarioName, start: numb
     }
     const silentAfter = plan.silentAfterMinutes?.(device, overall);
     if (silentAfter !== undefined) sim = silenced(sim, start + silentAfter * 60_000);
-    if (plan.faulty?.(device, i)) sim = faulty(sim, devices.find((d) => d.kind === device.kind && d.thing !== device.thing)?.thing ?? 'someone-else');
+    if (plan.faulty?.(device, i))
+      sim = faulty(
+        sim,
+        devices.find((d) => d.kind === device.kind && d.thing !== device.thing)?.thing ?? 'someone-else',
+      );
     return sim;
   });
 }

@@ -14,7 +14,8 @@ export function mutualTls(certDir: string, caFile?: string) {
     const dir = join(certDir, thing);
     const cert = join(dir, 'certificate.pem.crt');
     const key = join(dir, 'private.pem.key');
-    if (!existsSync(cert) || !existsSync(key)) throw new Error(`no certificate for ${thing} in ${dir}: run npm run provision first`);
+    if (!existsSync(cert) || !existsSync(key))
+      throw new Error(`no certificate for ${thing} in ${dir}: run npm run provision first`);
     return { key: readFileSync(key), cert: readFileSync(cert), ...(ca ? { ca } : {}), rejectUnauthorized: true };
   };
 }

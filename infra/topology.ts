@@ -69,7 +69,8 @@ export interface TelemetryFlow {
 export const ON_DEMAND_LOCAL_SHARDS = 4;
 
 /** A stream's shard count where it has to be a number (the local twin; AWS sizes an on-demand stream itself). */
-export const shardCount = (flow: TelemetryFlow): number => (flow.capacity.mode === 'provisioned' ? flow.capacity.shards : ON_DEMAND_LOCAL_SHARDS);
+export const shardCount = (flow: TelemetryFlow): number =>
+  flow.capacity.mode === 'provisioned' ? flow.capacity.shards : ON_DEMAND_LOCAL_SHARDS;
 
 /** A function run on a schedule with an EventBridge `ScheduledEvent`. */
 export interface ScheduleSpec {
@@ -100,19 +101,68 @@ const ingestFunction = (kind: DeviceKind): FunctionSpec => ({
   memoryMb: 512,
   timeoutSeconds: 30,
   description: `Validates and stores ${kind} telemetry from its Kinesis stream`,
-  access: { registry: 'read', telemetry: 'readWrite', rejects: 'readWrite', cases: 'readWrite', ...(kind === 'sweepers' ? { coverage: 'readWrite' } : {}) },
-  failures: 'invoked by its stream’s event source mapping: a failed batch is bisected and retried in order until success or the record’s maximum age, then kept whole at the discard destination (S3)',
+  access: {
+    registry: 'read',
+    telemetry: 'readWrite',
+    rejects: 'readWrite',
+    cases: 'readWrite',
+    ...(kind === 'sweepers' ? { coverage: 'readWrite' } : {}),
+  },
+  failures:
+    'invoked by its stream’s event source mapping: a failed batch is bisected and retried in order until success or the record’s maximum age, then kept whole at the discard destination (S3)',
 });
 
-const SCHEDULED_FAILURES = 'invoked by a schedule: it works from stored state, not from the event, so the next run does what a failed run left (and function errors alarm)';
+const SCHEDULED_FAILURES =
+  'invoked by a schedule: it works from stored state, not from the event, so the next run does what a failed run left (and function errors alarm)';
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
   ...DEVICE_KINDS.map(ingestFunction),
-  { name: 'ops-api', entry: 'functions/ops-api/handler.ts', memoryMb: 256, timeoutSeconds: 10, description: 'The ops HTTP API', access: { registry: 'read', telemetry: 'read', coverage: 'read', cases: 'readWrite' }, failures: 'invoked synchronously by API Gateway: the caller gets the error' },
-  { name: 'check-offline', entry: 'functions/check-offline/handler.ts', memoryMb: 512, timeoutSeconds: 60, description: 'Opens and resolves device-offline cases', access: { registry: 'read', telemetry: 'readWrite', cases: 'readWrite' }, failures: SCHEDULED_FAILURES },
-  { name: 'escalate-overdue', entry: 'functions/escalate-overdue/handler.ts', memoryMb: 256, timeoutSeconds: 60, description: 'Escalates overdue cases and reports each unit’s case load', access: { registry: 'read', cases: 'readWrite' }, failures: SCHEDULED_FAILURES },
-  { name: 'case-events', entry: 'functions/case-events/handler.ts', memoryMb: 256, timeoutSeconds: 30, description: 'Turns case-table stream records into case events (the Pipe enrichment)', access: {}, failures: 'invoked synchronously by the EventBridge Pipe: the Pipe retries the batch, then sends it to its dead-letter queue' },
-  { name: 'close-windows', entry: 'functions/close-windows/handler.ts', memoryMb: 512, timeoutSeconds: 120, description: 'Judges closed sweeping windows', access: { registry: 'read', telemetry: 'read', coverage: 'read', cases: 'readWrite' }, failures: SCHEDULED_FAILURES },
+  {
+    name: 'ops-api',
+    entry: 'functions/ops-api/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    description: 'The ops HTTP API',
+    access: { registry: 'read', telemetry: 'read', coverage: 'read', cases: 'readWrite' },
+    failures: 'invoked synchronously by API Gateway: the caller gets the error',
+  },
+  {
+    name: 'check-offline',
+    entry: 'functions/check-offline/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    description: 'Opens and resolves device-offline cases',
+    access: { registry: 'read', telemetry: 'readWrite', cases: 'readWrite' },
+    failures: SCHEDULED_FAILURES,
+  },
+  {
+    name: 'escalate-overdue',
+    entry: 'functions/escalate-overdue/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    description: 'Escalates overdue cases and reports each unit’s case load',
+    access: { registry: 'read', cases: 'readWrite' },
+    failures: SCHEDULED_FAILURES,
+  },
+  {
+    name: 'case-events',
+    entry: 'functions/case-events/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    description: 'Turns case-table stream records into case events (the Pipe enrichment)',
+    access: {},
+    failures:
+      'invoked synchronously by the EventBridge Pipe: the Pipe retries the batch, then sends it to its dead-letter queue',
+  },
+  {
+    name: 'close-windows',
+    entry: 'functions/close-windows/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    description: 'Judges closed sweeping windows',
+    access: { registry: 'read', telemetry: 'read', coverage: 'read', cases: 'readWrite' },
+    failures: SCHEDULED_FAILURES,
+  },
   {
     name: 'publish-reports',
     entry: 'functions/publish-reports/handler.ts',
@@ -152,10 +202,28 @@ export const TELEMETRY_FLOWS: readonly TelemetryFlow[] = [
 ];
 
 export const SCHEDULES: readonly ScheduleSpec[] = [
-  { name: 'check-offline', expression: 'rate(1 minute)', description: 'devices silent for 3 × their report interval (garbage rooms 6 ×: their state is written only on a change, or a heartbeat of 3 intervals)' },
-  { name: 'escalate-overdue', expression: 'rate(1 minute)', description: 'overdue cases go to the City Management Office' },
-  { name: 'close-windows', expression: 'rate(5 minutes)', description: 'sweeping windows closed 15 minutes ago: missed segments, silent sweepers, swept late' },
-  { name: 'publish-reports', expression: 'rate(15 minutes)', description: 'the monthly report of the month that ended, an hour after its end (each run looks for it and publishes it if missing)' },
+  {
+    name: 'check-offline',
+    expression: 'rate(1 minute)',
+    description:
+      'devices silent for 3 × their report interval (garbage rooms 6 ×: their state is written only on a change, or a heartbeat of 3 intervals)',
+  },
+  {
+    name: 'escalate-overdue',
+    expression: 'rate(1 minute)',
+    description: 'overdue cases go to the City Management Office',
+  },
+  {
+    name: 'close-windows',
+    expression: 'rate(5 minutes)',
+    description: 'sweeping windows closed 15 minutes ago: missed segments, silent sweepers, swept late',
+  },
+  {
+    name: 'publish-reports',
+    expression: 'rate(15 minutes)',
+    description:
+      'the monthly report of the month that ended, an hour after its end (each run looks for it and publishes it if missing)',
+  },
 ];
 
 export const API_ROUTES: readonly ApiRoute[] = [
@@ -177,7 +245,14 @@ export const API_ROUTES: readonly ApiRoute[] = [
 export function ratePeriodMs(expression: string): number {
   const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
   if (!m) throw new Error(`unsupported schedule expression "${expression}" (use rate(N minutes|hours|days))`);
-  const unit = { minute: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000 }[m[2] as 'minute'];
+  const unit = {
+    minute: 60_000,
+    minutes: 60_000,
+    hour: 3_600_000,
+    hours: 3_600_000,
+    day: 86_400_000,
+    days: 86_400_000,
+  }[m[2] as 'minute'];
   return Number(m[1]) * unit;
 }
 

@@ -22,16 +22,26 @@ export interface ReportOptions {
 }
 
 async function assessment(options: ReportOptions, query: Record<string, string>): Promise<DistrictAssessment> {
-  const params = new URLSearchParams({ by: 'unit', hours: options.hours ?? 'calendar', ...(options.districtId ? { districtId: options.districtId } : {}), ...query });
+  const params = new URLSearchParams({
+    by: 'unit',
+    hours: options.hours ?? 'calendar',
+    ...(options.districtId ? { districtId: options.districtId } : {}),
+    ...query,
+  });
   const url = `${options.api.replace(/\/$/, '')}/assessment?${params}`;
   let response: Response;
   try {
     response = await fetch(url);
   } catch (error) {
-    throw new Error(`cannot reach the ops API at ${options.api} (${(error as Error).cause ?? (error as Error).message}): is the stack running (npm start)?`);
+    throw new Error(
+      `cannot reach the ops API at ${options.api} (${(error as Error).cause ?? (error as Error).message}): is the stack running (npm start)?`,
+    );
   }
   const body = (await response.json().catch(() => null)) as DistrictAssessment | { message?: string } | null;
-  if (!response.ok) throw new Error(`the ops API refused ${url}: ${response.status} ${(body as { message?: string } | null)?.message ?? ''}`.trim());
+  if (!response.ok)
+    throw new Error(
+      `the ops API refused ${url}: ${response.status} ${(body as { message?: string } | null)?.message ?? ''}`.trim(),
+    );
   return body as DistrictAssessment;
 }
 
@@ -39,7 +49,11 @@ async function assessment(options: ReportOptions, query: Record<string, string>)
 export async function generateReport(options: ReportOptions): Promise<{ report: MonthlyReport; files: string[] }> {
   const report = await assembleMonthlyReport(
     options.month,
-    (period) => assessment(options, 'month' in period ? { month: period.month } : { from: String(period.from), to: String(period.to) }),
+    (period) =>
+      assessment(
+        options,
+        'month' in period ? { month: period.month } : { from: String(period.from), to: String(period.to) },
+      ),
     Date.now,
     options.progress,
   );
@@ -60,7 +74,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       options: {
         month: { type: 'string' },
         out: { type: 'string' },
-        api: { type: 'string', default: process.env.CITYOPS_API ?? `http://127.0.0.1:${process.env.API_PORT ?? '3000'}` },
+        api: {
+          type: 'string',
+          default: process.env.CITYOPS_API ?? `http://127.0.0.1:${process.env.API_PORT ?? '3000'}`,
+        },
         district: { type: 'string' },
         hours: { type: 'string', default: 'calendar' },
         help: { type: 'boolean', short: 'h' },
@@ -72,7 +89,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     }
     if (!values.month || !MONTH.test(values.month)) throw new Error(`--month YYYY-MM is required\n${USAGE}`);
     if (!values.out) throw new Error(`--out <dir> is required\n${USAGE}`);
-    if (values.hours !== 'calendar' && values.hours !== 'working') throw new Error(`--hours is calendar or working\n${USAGE}`);
+    if (values.hours !== 'calendar' && values.hours !== 'working')
+      throw new Error(`--hours is calendar or working\n${USAGE}`);
     const { report, files } = await generateReport({
       api: values.api!,
       month: values.month,
@@ -82,7 +100,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       progress: (line) => process.stderr.write(`${line}\n`),
     });
     const t = report.assessment.total;
-    process.stdout.write(`${report.districtId} ${report.month}: ${t.registered} registered, ${t.due} due, ${t.closedOnTime} closed on time\n${files.map((f) => `  ${f}`).join('\n')}\n`);
+    process.stdout.write(
+      `${report.districtId} ${report.month}: ${t.registered} registered, ${t.due} due, ${t.closedOnTime} closed on time\n${files.map((f) => `  ${f}`).join('\n')}\n`,
+    );
   } catch (error) {
     process.stderr.write(`report: ${(error as Error).message}\n`);
     process.exit(1);

@@ -21,7 +21,15 @@ const random = () => {
 const r7 = (v: number) => Math.round(v * 1e7) / 1e7;
 const rect = (w: number, s: number, e: number, n: number) => ({
   type: 'Polygon' as const,
-  coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]].map(([x, y]) => [r7(x!), r7(y!)])],
+  coordinates: [
+    [
+      [w, s],
+      [e, s],
+      [e, n],
+      [w, n],
+      [w, s],
+    ].map(([x, y]) => [r7(x!), r7(y!)]),
+  ],
 });
 const phone = (n: number) => `0571-8${String(1000000 + n * 7919).slice(-7)}`;
 
@@ -39,15 +47,44 @@ const communityNames = [
   ['Qiaoxi Community', 'Xinyi Community'],
   ['Changzheng Community', 'Lishui Community'],
 ];
-const people = ['Wang Fang', 'Li Na', 'Zhang Wei', 'Liu Yang', 'Chen Jie', 'Yang Min', 'Zhao Lei', 'Huang Li', 'Zhou Qiang', 'Wu Xia', 'Xu Tao', 'Sun Hui'];
+const people = [
+  'Wang Fang',
+  'Li Na',
+  'Zhang Wei',
+  'Liu Yang',
+  'Chen Jie',
+  'Yang Min',
+  'Zhao Lei',
+  'Huang Li',
+  'Zhou Qiang',
+  'Wu Xia',
+  'Xu Tao',
+  'Sun Hui',
+];
 
-const streets = streetDefs.map(({ col0: _c, ...s }, i) => ({ ...s, districtId: DISTRICT, contact: { name: `${s.name} duty desk`, phone: phone(i + 1) } }));
+const streets = streetDefs.map(({ col0: _c, ...s }, i) => ({
+  ...s,
+  districtId: DISTRICT,
+  contact: { name: `${s.name} duty desk`, phone: phone(i + 1) },
+}));
 const communities: object[] = [];
-const grids: { gridId: string; communityId: string; streetId: string; bbox: [number, number, number, number]; feature: object }[] = [];
+const grids: {
+  gridId: string;
+  communityId: string;
+  streetId: string;
+  bbox: [number, number, number, number];
+  feature: object;
+}[] = [];
 streetDefs.forEach((street, si) => {
   [0, 1].forEach((row) => {
     const communityId = `${street.streetId}-c${row + 1}`;
-    communities.push({ communityId, streetId: street.streetId, districtId: DISTRICT, name: communityNames[si]![row]!, contact: { name: `${communityNames[si]![row]} office`, phone: phone(10 + si * 2 + row) } });
+    communities.push({
+      communityId,
+      streetId: street.streetId,
+      districtId: DISTRICT,
+      name: communityNames[si]![row]!,
+      contact: { name: `${communityNames[si]![row]} office`, phone: phone(10 + si * 2 + row) },
+    });
     [0, 1, 2].forEach((c) => {
       const gridId = `${communityId}-g${c + 1}`;
       const w = WEST + (street.col0 + c) * COL;
@@ -62,7 +99,14 @@ streetDefs.forEach((street, si) => {
         feature: {
           type: 'Feature',
           geometry: rect(...bbox),
-          properties: { gridId, communityId, streetId: street.streetId, districtId: DISTRICT, name: `Grid ${grids.length + 1}`, responsible: { name: person, phone: `138${String(57100000 + grids.length * 1371).slice(-8)}` } },
+          properties: {
+            gridId,
+            communityId,
+            streetId: street.streetId,
+            districtId: DISTRICT,
+            name: `Grid ${grids.length + 1}`,
+            responsible: { name: person, phone: `138${String(57100000 + grids.length * 1371).slice(-8)}` },
+          },
         },
       });
     });
@@ -75,7 +119,13 @@ const departments = [
   ['traffic-police', 'District Traffic Police Brigade', '区交警大队'],
   ['market-supervision', 'District Market Supervision Bureau', '区市场监管局'],
   ['city-management-office', 'District City Management Office', '区城管办'],
-].map(([unitId, name, localName], i) => ({ unitId, districtId: DISTRICT, name, localName, contact: { name: `${name} dispatch`, phone: phone(30 + i) } }));
+].map(([unitId, name, localName], i) => ({
+  unitId,
+  districtId: DISTRICT,
+  name,
+  localName,
+  contact: { name: `${name} dispatch`, phone: phone(30 + i) },
+}));
 
 const features: object[] = [];
 const devices: object[] = [];
@@ -94,16 +144,41 @@ grids.forEach((grid, gi) => {
     features.push({
       type: 'Feature',
       geometry: { type: 'Point', coordinates: [lon, lat] },
-      properties: { siteId, siteKind: 'garbage_room', districtId: DISTRICT, gridId: grid.gridId, name: `Garbage room ${room}`, capacityLitres: [2400, 3600, 4800, 6000][room % 4], thresholds },
+      properties: {
+        siteId,
+        siteKind: 'garbage_room',
+        districtId: DISTRICT,
+        gridId: grid.gridId,
+        name: `Garbage room ${room}`,
+        capacityLitres: [2400, 3600, 4800, 6000][room % 4],
+        thresholds,
+      },
     });
-    devices.push({ thing: `bin-gs-${String(room).padStart(3, '0')}`, kind: 'bins', districtId: DISTRICT, siteId, expectedIntervalSeconds: 300, model: 'ultrasonic fill sensor' });
+    devices.push({
+      thing: `bin-gs-${String(room).padStart(3, '0')}`,
+      kind: 'bins',
+      districtId: DISTRICT,
+      siteId,
+      expectedIntervalSeconds: 300,
+      model: 'ultrasonic fill sensor',
+    });
   }
 });
 
 // Two farmers' markets, each with zones and two cameras.
 const markets = [
-  { siteId: 'mk-01', name: 'Hushu Farmers Market', gridId: 'gs-hushu-c1-g3', box: [120.1462, 30.3022, 120.148, 30.3034] },
-  { siteId: 'mk-02', name: 'Xiaohe Farmers Market', gridId: 'gs-xiaohe-c2-g1', box: [120.1522, 30.3196, 120.154, 30.3207] },
+  {
+    siteId: 'mk-01',
+    name: 'Hushu Farmers Market',
+    gridId: 'gs-hushu-c1-g3',
+    box: [120.1462, 30.3022, 120.148, 30.3034],
+  },
+  {
+    siteId: 'mk-02',
+    name: 'Xiaohe Farmers Market',
+    gridId: 'gs-xiaohe-c2-g1',
+    box: [120.1522, 30.3196, 120.154, 30.3207],
+  },
 ] as const;
 markets.forEach((market, mi) => {
   const [w, s, e, n] = market.box;
@@ -117,7 +192,14 @@ markets.forEach((market, mi) => {
   features.push({
     type: 'Feature',
     geometry: rect(w, s, e, n),
-    properties: { siteId: market.siteId, siteKind: 'market', districtId: DISTRICT, gridId: market.gridId, name: market.name, thresholds: {} },
+    properties: {
+      siteId: market.siteId,
+      siteKind: 'market',
+      districtId: DISTRICT,
+      gridId: market.gridId,
+      name: market.name,
+      thresholds: {},
+    },
   });
   features.push(
     zone(`${market.siteId}-stalls`, 'Stall hall', 'stalls', rect(w + dx, s + 2 * dy, e - dx, n - dy)),
@@ -125,19 +207,77 @@ markets.forEach((market, mi) => {
     zone(`${market.siteId}-frontage`, 'Street frontage', 'perimeter', rect(w, n, e, n + 2 * dy)),
     zone(`${market.siteId}-parking`, 'East parking apron', 'parking', rect(e, s, e + 3 * dx, n)),
   );
-  ['a', 'b'].forEach((c, ci) =>
-    devices.push({ thing: `cam-gs-m${mi + 1}-${c}`, kind: 'cameras', districtId: DISTRICT, siteId: market.siteId, expectedIntervalSeconds: 15, model: ci === 0 ? 'dome camera, edge analytics' : 'bullet camera, edge analytics' }),
-  );
+  ['a', 'b'].forEach((c, ci) => {
+    devices.push({
+      thing: `cam-gs-m${mi + 1}-${c}`,
+      kind: 'cameras',
+      districtId: DISTRICT,
+      siteId: market.siteId,
+      expectedIntervalSeconds: 15,
+      model: ci === 0 ? 'dome camera, edge analytics' : 'bullet camera, edge analytics',
+    });
+  });
 });
 
 // Five sweeping routes along the district's roads, each with its sweeper.
-const line = (...points: [number, number][]) => ({ type: 'LineString' as const, coordinates: points.map(([x, y]) => [r7(x), r7(y)]) });
+const line = (...points: [number, number][]) => ({
+  type: 'LineString' as const,
+  coordinates: points.map(([x, y]) => [r7(x), r7(y)]),
+});
 const routes = [
-  { siteId: 'rt-01', name: 'Hushu Road (south)', streetId: 'gs-hushu', gridId: 'gs-hushu-c1-g1', unitId: 'municipal-landscaping', line: line([120.1355, 30.3062], [120.1495, 30.3062]), windows: [{ start: '05:00', end: '07:00', days: [1, 2, 3, 4, 5, 6, 7] }, { start: '13:00', end: '14:00', days: [1, 2, 3, 4, 5] }], named: true },
-  { siteId: 'rt-02', name: 'Hushu Road (north)', streetId: 'gs-hushu', gridId: 'gs-hushu-c2-g1', unitId: 'municipal-landscaping', line: line([120.1355, 30.3182], [120.1495, 30.3182]), windows: [{ start: '05:00', end: '07:00', days: [1, 2, 3, 4, 5, 6, 7] }], named: false },
-  { siteId: 'rt-03', name: 'Xiaohe Road', streetId: 'gs-xiaohe', gridId: 'gs-xiaohe-c1-g1', unitId: 'municipal-landscaping', line: line([120.1505, 30.3062], [120.1645, 30.3062]), windows: [{ start: '05:30', end: '07:30', days: [1, 2, 3, 4, 5, 6, 7] }], named: true },
-  { siteId: 'rt-04', name: 'Changzheng Lane and Lishui Alley', streetId: 'gs-xiaohe', gridId: 'gs-xiaohe-c1-g2', unitId: 'gs-xiaohe', line: line([120.1575, 30.3015], [120.1575, 30.3165], [120.1635, 30.3165]), windows: [{ start: '06:00', end: '08:00', days: [1, 2, 3, 4, 5, 6] }], named: true },
-  { siteId: 'rt-05', name: 'Qiaoxi Alley', streetId: 'gs-hushu', gridId: 'gs-hushu-c1-g2', unitId: 'gs-hushu', line: line([120.1425, 30.3015], [120.1425, 30.3225]), windows: [{ start: '06:00', end: '08:00', days: [1, 2, 3, 4, 5, 6, 7] }], named: false },
+  {
+    siteId: 'rt-01',
+    name: 'Hushu Road (south)',
+    streetId: 'gs-hushu',
+    gridId: 'gs-hushu-c1-g1',
+    unitId: 'municipal-landscaping',
+    line: line([120.1355, 30.3062], [120.1495, 30.3062]),
+    windows: [
+      { start: '05:00', end: '07:00', days: [1, 2, 3, 4, 5, 6, 7] },
+      { start: '13:00', end: '14:00', days: [1, 2, 3, 4, 5] },
+    ],
+    named: true,
+  },
+  {
+    siteId: 'rt-02',
+    name: 'Hushu Road (north)',
+    streetId: 'gs-hushu',
+    gridId: 'gs-hushu-c2-g1',
+    unitId: 'municipal-landscaping',
+    line: line([120.1355, 30.3182], [120.1495, 30.3182]),
+    windows: [{ start: '05:00', end: '07:00', days: [1, 2, 3, 4, 5, 6, 7] }],
+    named: false,
+  },
+  {
+    siteId: 'rt-03',
+    name: 'Xiaohe Road',
+    streetId: 'gs-xiaohe',
+    gridId: 'gs-xiaohe-c1-g1',
+    unitId: 'municipal-landscaping',
+    line: line([120.1505, 30.3062], [120.1645, 30.3062]),
+    windows: [{ start: '05:30', end: '07:30', days: [1, 2, 3, 4, 5, 6, 7] }],
+    named: true,
+  },
+  {
+    siteId: 'rt-04',
+    name: 'Changzheng Lane and Lishui Alley',
+    streetId: 'gs-xiaohe',
+    gridId: 'gs-xiaohe-c1-g2',
+    unitId: 'gs-xiaohe',
+    line: line([120.1575, 30.3015], [120.1575, 30.3165], [120.1635, 30.3165]),
+    windows: [{ start: '06:00', end: '08:00', days: [1, 2, 3, 4, 5, 6] }],
+    named: true,
+  },
+  {
+    siteId: 'rt-05',
+    name: 'Qiaoxi Alley',
+    streetId: 'gs-hushu',
+    gridId: 'gs-hushu-c1-g2',
+    unitId: 'gs-hushu',
+    line: line([120.1425, 30.3015], [120.1425, 30.3225]),
+    windows: [{ start: '06:00', end: '08:00', days: [1, 2, 3, 4, 5, 6, 7] }],
+    named: false,
+  },
 ];
 routes.forEach((route, i) => {
   const thing = `sweeper-gs-${String(i + 1).padStart(2, '0')}`;
@@ -145,9 +285,27 @@ routes.forEach((route, i) => {
   features.push({
     type: 'Feature',
     geometry,
-    properties: { ...props, siteKind: 'sweeping_route', districtId: DISTRICT, passesRequired: 1, sweepers: named ? [thing] : [], brushRequired: true, maxSpeedKmh: 15, oneWay: false, thresholds: {} },
+    properties: {
+      ...props,
+      siteKind: 'sweeping_route',
+      districtId: DISTRICT,
+      passesRequired: 1,
+      sweepers: named ? [thing] : [],
+      brushRequired: true,
+      maxSpeedKmh: 15,
+      oneWay: false,
+      thresholds: {},
+    },
   });
-  devices.push({ thing, kind: 'sweepers', districtId: DISTRICT, siteId: route.siteId, unitId: route.unitId, expectedIntervalSeconds: 60, model: 'sweeper GNSS tracker' });
+  devices.push({
+    thing,
+    kind: 'sweepers',
+    districtId: DISTRICT,
+    siteId: route.siteId,
+    unitId: route.unitId,
+    expectedIntervalSeconds: 60,
+    model: 'sweeper GNSS tracker',
+  });
 });
 
 const write = (file: string, data: unknown) => writeFileSync(join(here, file), `${JSON.stringify(data, null, 2)}\n`);
@@ -159,7 +317,10 @@ write('district.json', {
     timezone: 'Asia/Shanghai',
     // Only the statutory fixed-date holidays of 2026; a real district lists the State Council's
     // yearly arrangement, with the weekend days worked in their place as workdays.
-    calendar: { holidays: ['2026-01-01', '2026-05-01', '2026-05-02', '2026-10-01', '2026-10-02', '2026-10-03'], workdays: [] },
+    calendar: {
+      holidays: ['2026-01-01', '2026-05-01', '2026-05-02', '2026-10-01', '2026-10-02', '2026-10-03'],
+      workdays: [],
+    },
   },
   streets,
   communities,
@@ -168,4 +329,6 @@ write('district.json', {
 write('grids.geojson', { type: 'FeatureCollection', features: grids.map((g) => g.feature) });
 write('sites.geojson', { type: 'FeatureCollection', features });
 write('devices.json', devices);
-console.log(`sample district written to ${here}: ${grids.length} grids, ${room} garbage rooms, ${markets.length} markets, ${routes.length} routes, ${devices.length} devices`);
+console.log(
+  `sample district written to ${here}: ${grids.length} grids, ${room} garbage rooms, ${markets.length} markets, ${routes.length} routes, ${devices.length} devices`,
+);

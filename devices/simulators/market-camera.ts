@@ -23,10 +23,18 @@ export class MarketCamera extends BaseSimulator {
     const zone = (kind: string) => this.market.zones.find((z) => z.zoneKind === kind) ?? this.market.zones[0]!;
     if (this.random() < 0.1) {
       const types: DetectionType[] = ['stall_outside_boundary', 'goods_piled', 'litter_pile', 'illegal_parking'];
-      detections.push(this.detection(types[Math.floor(this.random() * types.length)]!, zone('perimeter').zoneId, 0.3 + this.random() * 0.25, now));
+      detections.push(
+        this.detection(
+          types[Math.floor(this.random() * types.length)]!,
+          zone('perimeter').zoneId,
+          0.3 + this.random() * 0.25,
+          now,
+        ),
+      );
     }
     for (const p of this.behaviour.persistent ?? []) {
-      if (this.random() < 0.85) detections.push(this.detection(p.type, zone(p.zoneKind).zoneId, 0.65 + this.random() * 0.3, now));
+      if (this.random() < 0.85)
+        detections.push(this.detection(p.type, zone(p.zoneKind).zoneId, 0.65 + this.random() * 0.3, now));
     }
     return { ts: now, seq: this.nextSeq(), detections };
   }

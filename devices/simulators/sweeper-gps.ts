@@ -31,7 +31,8 @@ export class SweeperGps extends BaseSimulator {
     super(device, start);
     const coords = route.line.coordinates;
     this.cumulative = [0];
-    for (let i = 1; i < coords.length; i++) this.cumulative.push(this.cumulative[i - 1]! + distanceM(coords[i - 1]!, coords[i]!));
+    for (let i = 1; i < coords.length; i++)
+      this.cumulative.push(this.cumulative[i - 1]! + distanceM(coords[i - 1]!, coords[i]!));
     this.lengthM = this.cumulative.at(-1)!;
     this.speedKmh = behaviour.speedKmh ?? 9 + this.random() * 3;
   }
@@ -42,7 +43,8 @@ export class SweeperGps extends BaseSimulator {
     for (const w of this.route.windows) {
       const [sh, sm] = w.start.split(':').map(Number) as [number, number];
       const [eh, em] = w.end.split(':').map(Number) as [number, number];
-      if (w.days.includes(weekday) && minuteOfDay >= sh * 60 + sm && minuteOfDay < eh * 60 + em) return zonedTimeToEpoch(date, w.start, this.timeZone);
+      if (w.days.includes(weekday) && minuteOfDay >= sh * 60 + sm && minuteOfDay < eh * 60 + em)
+        return zonedTimeToEpoch(date, w.start, this.timeZone);
     }
     return undefined;
   }
@@ -56,7 +58,15 @@ export class SweeperGps extends BaseSimulator {
     if (start === undefined) {
       this.lastFixAt = undefined;
       const [lon, lat] = this.route.line.coordinates[0]!;
-      return { ts: now, seq: this.nextSeq(), lat: round(lat, 7), lon: round(lon, 7), speedKmh: 0, headingDeg: 0, brushOn: false };
+      return {
+        ts: now,
+        seq: this.nextSeq(),
+        lat: round(lat, 7),
+        lon: round(lon, 7),
+        speedKmh: 0,
+        headingDeg: 0,
+        brushOn: false,
+      };
     }
     const speedKmh = this.speedKmh;
     const points: GpsFix[] = [];
@@ -106,6 +116,7 @@ function distanceM(a: Position, b: Position): number {
 
 function bearing(a: Position, b: Position): number {
   const y = Math.sin(rad(b[0] - a[0])) * Math.cos(rad(b[1]));
-  const x = Math.cos(rad(a[1])) * Math.sin(rad(b[1])) - Math.sin(rad(a[1])) * Math.cos(rad(b[1])) * Math.cos(rad(b[0] - a[0]));
+  const x =
+    Math.cos(rad(a[1])) * Math.sin(rad(b[1])) - Math.sin(rad(a[1])) * Math.cos(rad(b[1])) * Math.cos(rad(b[0] - a[0]));
   return ((Math.atan2(y, x) * 180) / Math.PI + 360) % 360;
 }

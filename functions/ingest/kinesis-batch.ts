@@ -25,7 +25,11 @@ export function ingestHandler(kind: DeviceKind, deps: IngestDeps) {
     const rejections: Rejection[] = [];
     for (const record of event.Records) {
       const body = Buffer.from(record.kinesis.data, 'base64').toString('utf8');
-      const decoded = decodeEnvelope(record.kinesis.sequenceNumber, body, Math.round(record.kinesis.approximateArrivalTimestamp * 1000));
+      const decoded = decodeEnvelope(
+        record.kinesis.sequenceNumber,
+        body,
+        Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
+      );
       if (decoded.ok) messages.push(decoded.message);
       else rejections.push(decoded.rejection);
     }

@@ -12,8 +12,12 @@ const DeviceQuery = z.strictObject({
 });
 
 /** `GET /devices`, `GET /devices/{thing}`. */
-export const deviceRoutes = (deps: { registry: RegistryReader; telemetry: StateReader }): Record<string, RouteHandler> => ({
-  'GET /devices': async (event) => json(200, await listDevices(deps, parseRequest(DeviceQuery, event.queryStringParameters ?? {}))),
+export const deviceRoutes = (deps: {
+  registry: RegistryReader;
+  telemetry: StateReader;
+}): Record<string, RouteHandler> => ({
+  'GET /devices': async (event) =>
+    json(200, await listDevices(deps, parseRequest(DeviceQuery, event.queryStringParameters ?? {}))),
   'GET /devices/{thing}': async (event) => {
     const thing = event.pathParameters?.thing ?? '';
     if (!isThingName(thing)) throw new HttpError(400, 'bad_request', `"${thing}" is not a valid thing name`);

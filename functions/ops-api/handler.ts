@@ -13,7 +13,16 @@ import { open311Routes } from './open311-routes.ts';
 import { caseRoutes, type CaseRouteDeps } from './case-routes.ts';
 import { deviceRoutes } from './device-routes.ts';
 
-export type OpsApiDeps = CaseRouteDeps & AssessmentDeps & Open311Deps & DistrictMapDeps & { registry: RegistryReader; telemetry: StateReader; clock: Clock; log: Log; operatorSignIn?: OperatorSignIn };
+export type OpsApiDeps = CaseRouteDeps &
+  AssessmentDeps &
+  Open311Deps &
+  DistrictMapDeps & {
+    registry: RegistryReader;
+    telemetry: StateReader;
+    clock: Clock;
+    log: Log;
+    operatorSignIn?: OperatorSignIn;
+  };
 
 /** The ops API: one handler for API Gateway HTTP API and the local server, routed by route key. */
 export const makeHandler = (deps: OpsApiDeps) =>
@@ -26,7 +35,8 @@ export const makeHandler = (deps: OpsApiDeps) =>
       ...open311Routes(deps),
       ...mapRoutes(deps),
     },
-    (error) => deps.log.error('ops API request failed', { error: error instanceof Error ? error.stack : String(error) }),
+    (error) =>
+      deps.log.error('ops API request failed', { error: error instanceof Error ? error.stack : String(error) }),
   );
 
 export const handler = lazyHandler(() => makeHandler({ ...lambdaDeps(), operatorSignIn: signInFromEnv(process.env) }));

@@ -14,7 +14,11 @@ export class HttpError extends Error {
   }
 }
 
-export const json = (status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 => ({
+export const json = (
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 => ({
   statusCode: status,
   headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
   body: JSON.stringify(body),
@@ -52,7 +56,9 @@ export function parseRequest<T>(schema: z.ZodType<T>, value: unknown): T {
 /** The JSON body of a request, or a 400 that says what is expected. */
 export function jsonBody(event: APIGatewayProxyEventV2, expected: string): unknown {
   try {
-    return JSON.parse(event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? ''));
+    return JSON.parse(
+      event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? ''),
+    );
   } catch {
     throw new HttpError(400, 'bad_request', `the body must be JSON: ${expected}`);
   }

@@ -6,8 +6,14 @@ import { opsPageHtml, type OperatorSignIn } from './ops-page.ts';
 const MapQuery = z.strictObject({ districtId: z.string().min(1).max(100).optional() });
 
 /** `GET /` (the live ops page, signing operators in where `operatorSignIn` is given) and `GET /map` (what it draws). */
-export const mapRoutes = (deps: DistrictMapDeps & { operatorSignIn?: OperatorSignIn }): Record<string, RouteHandler> => ({
-  'GET /': async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body: opsPageHtml(deps.operatorSignIn) }),
+export const mapRoutes = (
+  deps: DistrictMapDeps & { operatorSignIn?: OperatorSignIn },
+): Record<string, RouteHandler> => ({
+  'GET /': async () => ({
+    statusCode: 200,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+    body: opsPageHtml(deps.operatorSignIn),
+  }),
   'GET /map': async (event) => {
     const { districtId } = parseRequest(MapQuery, event.queryStringParameters ?? {});
     return json(200, await districtMap(deps, districtId));

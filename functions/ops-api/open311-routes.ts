@@ -1,5 +1,11 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { getOpen311Request, listOpen311Requests, Open311Error, Open311Query, type Open311Deps } from '#shared/app/open311-service';
+import {
+  getOpen311Request,
+  listOpen311Requests,
+  Open311Error,
+  Open311Query,
+  type Open311Deps,
+} from '#shared/app/open311-service';
 import { OPEN311_SERVICES } from '#shared/domain/open311';
 import { describeIssues } from '#shared/domain/payloads';
 import { json, type RouteHandler } from './http-router.ts';
@@ -47,7 +53,8 @@ export const open311Routes = (deps: Open311Deps): Record<string, RouteHandler> =
   // API Gateway takes a path parameter only as a whole segment: `{id}` is "<case id>.json".
   'GET /open311/v2/requests/{id}': open311(async (event) => {
     const file = event.pathParameters?.id ?? '';
-    if (!file.endsWith('.json')) return open311Error(404, 'only the JSON format is served: ask for <service_request_id>.json');
+    if (!file.endsWith('.json'))
+      return open311Error(404, 'only the JSON format is served: ask for <service_request_id>.json');
     return json(200, [await getOpen311Request(deps, decodeURIComponent(file.slice(0, -'.json'.length)))]);
   }),
 });

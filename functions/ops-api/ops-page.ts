@@ -83,7 +83,7 @@ async function obtainToken() {
 }
 `;
 
-const SCRIPT = String.raw`
+const SCRIPT = `
 const REFRESH_MS = ${OPS_PAGE_REFRESH_MS};
 const SEVERITIES = ['critical', 'major', 'minor', 'warning'];
 const SEVERITY_COLOUR = { critical: '#7b0000', major: '#d63031', minor: '#e67e22', warning: '#2e86c1' };

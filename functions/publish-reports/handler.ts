@@ -9,12 +9,20 @@ import { reportFiles } from './report-files.ts';
  * `{ "month": "2026-11", "districtId": "gongshu", "republish": true }` to publish a month
  * again (after cases were corrected); any other event is the schedule's.
  */
-export const makeHandler = (deps: Omit<PublishReportsDeps, 'renderReport'>) => async (event: ScheduledEvent | Record<string, unknown>) => {
-  const scheduled = (event as ScheduledEvent)['detail-type'] === 'Scheduled Event';
-  const parsed = PublicationRequest.safeParse(scheduled ? {} : event);
-  if (!parsed.success) throw new Error(`publish-reports: not a request it understands (${parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ')})`);
-  const outcome = await publishReports({ ...deps, renderReport: reportFiles }, parsed.data);
-  return { published: outcome.published.map((r) => `${r.districtId} ${r.month} → ${r.location}`), alreadyPublished: outcome.alreadyPublished, notYet: outcome.notYet };
-};
+export const makeHandler =
+  (deps: Omit<PublishReportsDeps, 'renderReport'>) => async (event: ScheduledEvent | Record<string, unknown>) => {
+    const scheduled = (event as ScheduledEvent)['detail-type'] === 'Scheduled Event';
+    const parsed = PublicationRequest.safeParse(scheduled ? {} : event);
+    if (!parsed.success)
+      throw new Error(
+        `publish-reports: not a request it understands (${parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ')})`,
+      );
+    const outcome = await publishReports({ ...deps, renderReport: reportFiles }, parsed.data);
+    return {
+      published: outcome.published.map((r) => `${r.districtId} ${r.month} → ${r.location}`),
+      alreadyPublished: outcome.alreadyPublished,
+      notYet: outcome.notYet,
+    };
+  };
 
 export const handler = lazyHandler(() => makeHandler(lambdaDeps()));

@@ -8,13 +8,18 @@ import type { MonthlyReport, ReportFile, WeekFigures } from '#shared/app/monthly
 export function reportFiles(report: MonthlyReport): ReportFile[] {
   return [
     { name: 'report.json', text: `${JSON.stringify(report, null, 2)}\n`, contentType: 'application/json' },
-    ...Object.entries(reportCsv(report)).map(([name, text]) => ({ name, text, contentType: 'text/csv; charset=utf-8' })),
+    ...Object.entries(reportCsv(report)).map(([name, text]) => ({
+      name,
+      text,
+      contentType: 'text/csv; charset=utf-8',
+    })),
     { name: 'report.html', text: reportHtml(report), contentType: 'text/html; charset=utf-8' },
   ];
 }
 
 /** A share as people read it: `57.1 %`, or `—` where there was nothing to share. */
-export const percent = (share: number | null | undefined) => (share === null || share === undefined ? '—' : `${(share * 100).toFixed(1)} %`);
+export const percent = (share: number | null | undefined) =>
+  share === null || share === undefined ? '—' : `${(share * 100).toFixed(1)} %`;
 const hours = (ms: number | null) => (ms === null ? '—' : (ms / 3_600_000).toFixed(1));
 const nameOf = (report: MonthlyReport, id: string) => report.assessment.names[id] ?? id;
 
@@ -22,28 +27,90 @@ const csvField = (value: unknown) => {
   const text = value === null || value === undefined ? '' : String(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };
-const csv = (header: string[], rows: unknown[][]) => [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+const csv = (header: string[], rows: unknown[][]) =>
+  `${[header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
 
 /** The report's tables as CSV files (RFC 4180, rates as shares 0–1, times in hours). */
 export function reportCsv(report: MonthlyReport): Record<string, string> {
   const { assessment } = report;
   const unitRow = (key: string, name: string, f: CaseFigures) => [
-    key, name, f.registered, f.due, f.closedOnTime, f.onTimeClosureRate, f.dueClosed, f.closedRate, f.dispatchDue, f.dispatchedOnTime, f.onTimeDispatchRate,
-    f.handledOnTime, f.onTimeHandlingRate, f.closed, f.resolved, f.reworked, f.reworkRate, f.voided, f.escalations, f.sensorVerifiedShare,
-    hours(f.timeToDispatch.averageMs), hours(f.timeToDispatch.p90Ms), hours(f.timeToClose.averageMs), hours(f.timeToClose.p90Ms),
+    key,
+    name,
+    f.registered,
+    f.due,
+    f.closedOnTime,
+    f.onTimeClosureRate,
+    f.dueClosed,
+    f.closedRate,
+    f.dispatchDue,
+    f.dispatchedOnTime,
+    f.onTimeDispatchRate,
+    f.handledOnTime,
+    f.onTimeHandlingRate,
+    f.closed,
+    f.resolved,
+    f.reworked,
+    f.reworkRate,
+    f.voided,
+    f.escalations,
+    f.sensorVerifiedShare,
+    hours(f.timeToDispatch.averageMs),
+    hours(f.timeToDispatch.p90Ms),
+    hours(f.timeToClose.averageMs),
+    hours(f.timeToClose.p90Ms),
   ];
   return {
     'units.csv': csv(
-      ['unit', 'name', 'registered', 'due', 'closed_on_time', 'on_time_closure_rate', 'due_closed', 'closed_rate', 'dispatch_due', 'dispatched_on_time', 'on_time_dispatch_rate',
-        'handled_on_time', 'on_time_handling_rate', 'closed', 'resolved', 'reworked', 'rework_rate', 'voided', 'escalations', 'sensor_verified_share',
-        'dispatch_avg_h', 'dispatch_p90_h', 'close_avg_h', 'close_p90_h'],
-      [...assessment.groups.map((g) => unitRow(g.key, nameOf(report, g.key), g)), unitRow('', 'district', assessment.total)],
+      [
+        'unit',
+        'name',
+        'registered',
+        'due',
+        'closed_on_time',
+        'on_time_closure_rate',
+        'due_closed',
+        'closed_rate',
+        'dispatch_due',
+        'dispatched_on_time',
+        'on_time_dispatch_rate',
+        'handled_on_time',
+        'on_time_handling_rate',
+        'closed',
+        'resolved',
+        'reworked',
+        'rework_rate',
+        'voided',
+        'escalations',
+        'sensor_verified_share',
+        'dispatch_avg_h',
+        'dispatch_p90_h',
+        'close_avg_h',
+        'close_p90_h',
+      ],
+      [
+        ...assessment.groups.map((g) => unitRow(g.key, nameOf(report, g.key), g)),
+        unitRow('', 'district', assessment.total),
+      ],
     ),
-    'weeks.csv': csv(['week', 'registered', 'due', 'closed_on_time', 'on_time_closure_rate', 'closed'], report.weeks.map((w) => [w.label, w.registered, w.due, w.closedOnTime, w.onTimeClosureRate, w.closed])),
-    'garbage-rooms.csv': csv(['site', 'name', 'overflow_hours'], assessment.sensors.overflowHours.map((r) => [r.siteId, nameOf(report, r.siteId), r.hours])),
+    'weeks.csv': csv(
+      ['week', 'registered', 'due', 'closed_on_time', 'on_time_closure_rate', 'closed'],
+      report.weeks.map((w) => [w.label, w.registered, w.due, w.closedOnTime, w.onTimeClosureRate, w.closed]),
+    ),
+    'garbage-rooms.csv': csv(
+      ['site', 'name', 'overflow_hours'],
+      assessment.sensors.overflowHours.map((r) => [r.siteId, nameOf(report, r.siteId), r.hours]),
+    ),
     'routes.csv': csv(
       ['site', 'name', 'coverage_share', 'swept_in_time', 'segment_windows', 'windows', 'missed_windows'],
-      worstRoutes(report).map((r) => [r.routeId, nameOf(report, r.routeId), r.share, r.sweptInTime, r.segmentWindows, r.windows, r.missedWindows]),
+      worstRoutes(report).map((r) => [
+        r.routeId,
+        nameOf(report, r.routeId),
+        r.share,
+        r.sweptInTime,
+        r.segmentWindows,
+        r.windows,
+        r.missedWindows,
+      ]),
     ),
   };
 }
@@ -53,10 +120,13 @@ function worstRoutes(report: MonthlyReport) {
   const missed = new Map(report.assessment.sensors.missedSweeping.map((m) => [m.siteId, m.windows]));
   return report.assessment.sensors.sweepingCoverage.byRoute
     .map((r) => ({ ...r, missedWindows: missed.get(r.routeId) ?? 0 }))
-    .sort((a, b) => (a.share ?? 2) - (b.share ?? 2) || b.missedWindows - a.missedWindows || a.routeId.localeCompare(b.routeId));
+    .sort(
+      (a, b) =>
+        (a.share ?? 2) - (b.share ?? 2) || b.missedWindows - a.missedWindows || a.routeId.localeCompare(b.routeId),
+    );
 }
 
-const escape = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Horizontal bars, one per row, with its label and value written beside it. */
 function barChart(rows: { label: string; value: number; text: string }[], max: number, colour: string): string {
@@ -67,7 +137,7 @@ function barChart(rows: { label: string; value: number; text: string }[], max: n
       const y = 4 + i * 26;
       // Long names are cut to the label column (the table below has them whole).
       const label = r.label.length > 44 ? `${r.label.slice(0, 43)}…` : r.label;
-      return `<text x="0" y="${y + 15}" class="label">${escape(label)}</text><rect x="320" y="${y + 3}" width="${width.toFixed(1)}" height="16" fill="${colour}" rx="2"/><text x="${(326 + width).toFixed(1)}" y="${y + 15}" class="value">${escape(r.text)}</text>`;
+      return `<text x="0" y="${y + 15}" class="label">${escapeHtml(label)}</text><rect x="320" y="${y + 3}" width="${width.toFixed(1)}" height="16" fill="${colour}" rx="2"/><text x="${(326 + width).toFixed(1)}" y="${y + 15}" class="value">${escapeHtml(r.text)}</text>`;
     })
     .join('');
   return `<svg class="chart" viewBox="0 0 800 ${height}" width="800" height="${height}" role="img">${bars}</svg>`;
@@ -75,48 +145,63 @@ function barChart(rows: { label: string; value: number; text: string }[], max: n
 
 /** Weekly cases registered (bars) and the on-time closure rate (line, right scale 0–100 %). */
 function weekChart(weeks: WeekFigures[]): string {
-  const w = 640, h = 200, left = 40, bottom = 30;
+  const w = 640,
+    h = 200,
+    left = 40,
+    bottom = 30;
   const step = (w - left) / Math.max(1, weeks.length);
   const max = Math.max(1, ...weeks.map((x) => x.registered));
   const bars = weeks
     .map((x, i) => {
       const bh = (x.registered / max) * (h - bottom - 20);
       const bx = left + i * step + step * 0.2;
-      return `<rect x="${bx.toFixed(1)}" y="${(h - bottom - bh).toFixed(1)}" width="${(step * 0.6).toFixed(1)}" height="${bh.toFixed(1)}" fill="#9bbcd8"/><text x="${(bx + step * 0.3).toFixed(1)}" y="${h - bottom + 16}" class="tick" text-anchor="middle">${escape(x.label.slice(5))}</text><text x="${(bx + step * 0.3).toFixed(1)}" y="${(h - bottom - bh - 4).toFixed(1)}" class="tick" text-anchor="middle">${x.registered}</text>`;
+      return `<rect x="${bx.toFixed(1)}" y="${(h - bottom - bh).toFixed(1)}" width="${(step * 0.6).toFixed(1)}" height="${bh.toFixed(1)}" fill="#9bbcd8"/><text x="${(bx + step * 0.3).toFixed(1)}" y="${h - bottom + 16}" class="tick" text-anchor="middle">${escapeHtml(x.label.slice(5))}</text><text x="${(bx + step * 0.3).toFixed(1)}" y="${(h - bottom - bh - 4).toFixed(1)}" class="tick" text-anchor="middle">${x.registered}</text>`;
     })
     .join('');
   const points = weeks
-    .map((x, i) => (x.onTimeClosureRate === null ? null : `${(left + i * step + step / 2).toFixed(1)},${(h - bottom - x.onTimeClosureRate * (h - bottom - 20)).toFixed(1)}`))
+    .map((x, i) =>
+      x.onTimeClosureRate === null
+        ? null
+        : `${(left + i * step + step / 2).toFixed(1)},${(h - bottom - x.onTimeClosureRate * (h - bottom - 20)).toFixed(1)}`,
+    )
     .filter(Boolean)
     .join(' ');
   return `<svg class="chart" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img"><line x1="${left}" y1="${h - bottom}" x2="${w}" y2="${h - bottom}" stroke="#888"/>${bars}<polyline points="${points}" fill="none" stroke="#c0392b" stroke-width="2"/>${points
     .split(' ')
     .filter(Boolean)
     .map((p) => `<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="3" fill="#c0392b"/>`)
-    .join('')}<text x="${left}" y="12" class="tick">bars: cases registered · line: on-time closure rate (0–100 %)</text></svg>`;
+    .join(
+      '',
+    )}<text x="${left}" y="12" class="tick">bars: cases registered · line: on-time closure rate (0–100 %)</text></svg>`;
 }
 
 const change = (value: number | null | undefined, points: boolean) =>
-  value === null || value === undefined ? '' : points ? `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} pts` : `${value >= 0 ? '+' : ''}${value}`;
+  value === null || value === undefined
+    ? ''
+    : points
+      ? `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} pts`
+      : `${value >= 0 ? '+' : ''}${value}`;
 
 export function reportHtml(report: MonthlyReport): string {
   const { assessment: a } = report;
   const t = a.total;
   const card = (figure: string, label: string, value: string, key?: keyof CaseFigures, points = false) =>
-    `<div class="card"><div class="card-label">${escape(label)}</div><div class="card-value" data-figure="${figure}">${escape(value)}</div>${
-      key ? `<div class="card-change">vs previous month: <span data-change="previous-${figure}">${escape(change(a.previous?.change[key], points) || 'no data')}</span> · vs a year earlier: <span data-change="year-${figure}">${escape(change(a.yearEarlier?.change[key], points) || 'no data')}</span></div>` : ''
+    `<div class="card"><div class="card-label">${escapeHtml(label)}</div><div class="card-value" data-figure="${figure}">${escapeHtml(value)}</div>${
+      key
+        ? `<div class="card-change">vs previous month: <span data-change="previous-${figure}">${escapeHtml(change(a.previous?.change[key], points) || 'no data')}</span> · vs a year earlier: <span data-change="year-${figure}">${escapeHtml(change(a.yearEarlier?.change[key], points) || 'no data')}</span></div>`
+        : ''
     }</div>`;
   const unitRows = a.groups
     .map(
       (g, i) =>
-        `<tr data-unit="${escape(g.key)}"><td>${i + 1}</td><td>${escape(nameOf(report, g.key))}</td><td data-figure="registered">${g.registered}</td><td data-figure="due">${g.due}</td><td data-figure="closedOnTime">${g.closedOnTime}</td><td data-figure="onTimeClosureRate">${percent(g.onTimeClosureRate)}</td><td data-figure="closedRate">${percent(g.closedRate)}</td><td data-figure="onTimeDispatchRate">${percent(g.onTimeDispatchRate)}</td><td data-figure="reworkRate">${percent(g.reworkRate)}</td><td data-figure="escalations">${g.escalations}</td><td data-figure="closeAvgHours">${hours(g.timeToClose.averageMs)}</td></tr>`,
+        `<tr data-unit="${escapeHtml(g.key)}"><td>${i + 1}</td><td>${escapeHtml(nameOf(report, g.key))}</td><td data-figure="registered">${g.registered}</td><td data-figure="due">${g.due}</td><td data-figure="closedOnTime">${g.closedOnTime}</td><td data-figure="onTimeClosureRate">${percent(g.onTimeClosureRate)}</td><td data-figure="closedRate">${percent(g.closedRate)}</td><td data-figure="onTimeDispatchRate">${percent(g.onTimeDispatchRate)}</td><td data-figure="reworkRate">${percent(g.reworkRate)}</td><td data-figure="escalations">${g.escalations}</td><td data-figure="closeAvgHours">${hours(g.timeToClose.averageMs)}</td></tr>`,
     )
     .join('');
   const worstRooms = a.sensors.overflowHours.slice(0, 10);
   const routes = worstRoutes(report).slice(0, 10);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>CityOps unit assessment — ${escape(report.districtId)} — ${escape(report.month)}</title>
+<title>CityOps unit assessment — ${escapeHtml(report.districtId)} — ${escapeHtml(report.month)}</title>
 <style>
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#222;max-width:1100px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
@@ -127,8 +212,8 @@ table{border-collapse:collapse;font-size:13px}th,td{border-bottom:1px solid #eee
 th:nth-child(2),td:nth-child(2),#routes td:first-child,#routes th:first-child,#garbage-rooms td:first-child{text-align:left}.chart .label{font-size:12px}.chart .value,.chart .tick{font-size:11px;fill:#444}
 .empty{color:#888;font-style:italic}
 </style></head><body>
-<h1>Unit assessment: ${escape(report.districtId)}, ${escape(report.month)}</h1>
-<div class="meta">Period ${escape(isoWithOffset(a.period.from, report.timeZone))} to ${escape(isoWithOffset(a.period.to, report.timeZone))} · SLA hours: ${escape(a.hours)} · generated ${escape(report.generatedAt)} by CityOps</div>
+<h1>Unit assessment: ${escapeHtml(report.districtId)}, ${escapeHtml(report.month)}</h1>
+<div class="meta">Period ${escapeHtml(isoWithOffset(a.period.from, report.timeZone))} to ${escapeHtml(isoWithOffset(a.period.to, report.timeZone))} · SLA hours: ${escapeHtml(a.hours)} · generated ${escapeHtml(report.generatedAt)} by CityOps</div>
 <div class="cards">
 ${card('registered', 'Cases registered', String(t.registered), 'registered')}
 ${card('due', 'Cases due (应结案)', String(t.due), 'due')}
@@ -140,20 +225,55 @@ ${card('sensorVerifiedShare', 'Closures verified by a sensor', percent(t.sensorV
 ${card('deviceAvailability', 'Device availability', percent(a.sensors.deviceAvailability.overall))}
 </div>
 <h2>Units ranked by on-time closure</h2>
-${a.groups.length ? barChart(a.groups.map((g) => ({ label: nameOf(report, g.key), value: g.onTimeClosureRate ?? 0, text: `${percent(g.onTimeClosureRate)} (${g.closedOnTime} of ${g.due})` })), 1, '#2e86c1') : '<p class="empty">No cases in this month.</p>'}
+${
+  a.groups.length
+    ? barChart(
+        a.groups.map((g) => ({
+          label: nameOf(report, g.key),
+          value: g.onTimeClosureRate ?? 0,
+          text: `${percent(g.onTimeClosureRate)} (${g.closedOnTime} of ${g.due})`,
+        })),
+        1,
+        '#2e86c1',
+      )
+    : '<p class="empty">No cases in this month.</p>'
+}
 <table id="units"><thead><tr><th>#</th><th>Unit</th><th>Registered</th><th>Due</th><th>On time</th><th>On-time rate</th><th>Closed rate</th><th>Dispatched on time</th><th>Rework</th><th>Escalations</th><th>Avg hours to close</th></tr></thead><tbody>${unitRows}</tbody></table>
 <h2>Trend per week</h2>
 ${weekChart(report.weeks)}
 <table id="weeks"><thead><tr><th>Week from</th><th>Registered</th><th>Due</th><th>On time</th><th>On-time rate</th><th>Closed</th></tr></thead><tbody>${report.weeks
-    .map((w) => `<tr data-week="${escape(w.label)}"><td>${escape(w.label)}</td><td data-figure="registered">${w.registered}</td><td data-figure="due">${w.due}</td><td data-figure="closedOnTime">${w.closedOnTime}</td><td data-figure="onTimeClosureRate">${percent(w.onTimeClosureRate)}</td><td data-figure="closed">${w.closed}</td></tr>`)
+    .map(
+      (w) =>
+        `<tr data-week="${escapeHtml(w.label)}"><td>${escapeHtml(w.label)}</td><td data-figure="registered">${w.registered}</td><td data-figure="due">${w.due}</td><td data-figure="closedOnTime">${w.closedOnTime}</td><td data-figure="onTimeClosureRate">${percent(w.onTimeClosureRate)}</td><td data-figure="closed">${w.closed}</td></tr>`,
+    )
     .join('')}</tbody></table>
 <h2>Garbage rooms with the most overflow hours</h2>
-${worstRooms.length ? barChart(worstRooms.map((r) => ({ label: nameOf(report, r.siteId), value: r.hours, text: `${r.hours} h` })), Math.max(...worstRooms.map((r) => r.hours)), '#e67e22') : '<p class="empty">No garbage room overflowed.</p>'}
-<table id="garbage-rooms"><tbody>${worstRooms.map((r) => `<tr data-site="${escape(r.siteId)}"><td>${escape(nameOf(report, r.siteId))}</td><td data-figure="overflowHours">${r.hours}</td></tr>`).join('')}</tbody></table>
+${
+  worstRooms.length
+    ? barChart(
+        worstRooms.map((r) => ({ label: nameOf(report, r.siteId), value: r.hours, text: `${r.hours} h` })),
+        Math.max(...worstRooms.map((r) => r.hours)),
+        '#e67e22',
+      )
+    : '<p class="empty">No garbage room overflowed.</p>'
+}
+<table id="garbage-rooms"><tbody>${worstRooms.map((r) => `<tr data-site="${escapeHtml(r.siteId)}"><td>${escapeHtml(nameOf(report, r.siteId))}</td><td data-figure="overflowHours">${r.hours}</td></tr>`).join('')}</tbody></table>
 <h2>Routes with the lowest sweeping coverage</h2>
 <p class="meta">Share of scheduled segment-windows swept within their window; all routes: ${percent(a.sensors.sweepingCoverage.total.share)} of ${a.sensors.sweepingCoverage.total.segmentWindows} segment-windows in ${a.sensors.sweepingCoverage.total.windows} windows.</p>
-${routes.length ? barChart(routes.map((r) => ({ label: nameOf(report, r.routeId), value: r.share ?? 0, text: `${percent(r.share)} (${r.sweptInTime} of ${r.segmentWindows})` })), 1, '#8e44ad') : '<p class="empty">No sweeping window ended in this month.</p>'}
-<table id="routes"><thead><tr><th>Route</th><th>Coverage</th><th>Windows</th><th>Missed windows (cases)</th></tr></thead><tbody>${routes.map((r) => `<tr data-site="${escape(r.routeId)}"><td>${escape(nameOf(report, r.routeId))}</td><td data-figure="coverage">${percent(r.share)}</td><td data-figure="windows">${r.windows}</td><td data-figure="missedWindows">${r.missedWindows}</td></tr>`).join('')}</tbody></table>
+${
+  routes.length
+    ? barChart(
+        routes.map((r) => ({
+          label: nameOf(report, r.routeId),
+          value: r.share ?? 0,
+          text: `${percent(r.share)} (${r.sweptInTime} of ${r.segmentWindows})`,
+        })),
+        1,
+        '#8e44ad',
+      )
+    : '<p class="empty">No sweeping window ended in this month.</p>'
+}
+<table id="routes"><thead><tr><th>Route</th><th>Coverage</th><th>Windows</th><th>Missed windows (cases)</th></tr></thead><tbody>${routes.map((r) => `<tr data-site="${escapeHtml(r.routeId)}"><td>${escapeHtml(nameOf(report, r.routeId))}</td><td data-figure="coverage">${percent(r.share)}</td><td data-figure="windows">${r.windows}</td><td data-figure="missedWindows">${r.missedWindows}</td></tr>`).join('')}</tbody></table>
 </body></html>
 `;
 }

@@ -19,8 +19,16 @@ export interface CityOpsAppOptions {
  * causes it) stops `cdk synth` and `cdk deploy`. The tests build the app the same way.
  */
 export function buildCityOps(app: App, options: CityOpsAppOptions = {}) {
-  const stateful = new StatefulStack(app, 'CityOps-Stateful', { deletionProtection: options.deletionProtection ?? true, signInDomainPrefix: options.signInDomainPrefix, env: options.env });
-  const stateless = new StatelessStack(app, 'CityOps-Stateless', { stateful, basicIngest: options.basicIngest ?? true, env: options.env });
+  const stateful = new StatefulStack(app, 'CityOps-Stateful', {
+    deletionProtection: options.deletionProtection ?? true,
+    signInDomainPrefix: options.signInDomainPrefix,
+    env: options.env,
+  });
+  const stateless = new StatelessStack(app, 'CityOps-Stateless', {
+    stateful,
+    basicIngest: options.basicIngest ?? true,
+    env: options.env,
+  });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { stateful, stateless };
 }

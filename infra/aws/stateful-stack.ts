@@ -18,10 +18,15 @@ import { OperatorSignIn } from './constructs/operator-sign-in.ts';
  * look at (its depth alarms) and redrive. It has no queue behind it.
  */
 function deadLetterQueue(scope: Construct, id: string): Queue {
-  const queue = new Queue(scope, id, { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+  const queue = new Queue(scope, id, {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
   Validations.of(queue).acknowledge({
     id: 'Serverless::Serverless-SQSRedrivePolicy',
-    reason: 'It is a dead-letter queue: messages wait 14 days for a person (alarmed on depth) to inspect and redrive them; a further redrive would only hide them.',
+    reason:
+      'It is a dead-letter queue: messages wait 14 days for a person (alarmed on depth) to inspect and redrive them; a further redrive would only hide them.',
   });
   return queue;
 }
@@ -89,7 +94,9 @@ export class StatefulStack extends Stack {
       TELEMETRY_FLOWS.map((flow) => {
         const stream = new Stream(this, `${flow.stream}-stream`, {
           streamName: flow.stream,
-          ...(flow.capacity.mode === 'on-demand' ? { streamMode: StreamMode.ON_DEMAND } : { streamMode: StreamMode.PROVISIONED, shardCount: flow.capacity.shards }),
+          ...(flow.capacity.mode === 'on-demand'
+            ? { streamMode: StreamMode.ON_DEMAND }
+            : { streamMode: StreamMode.PROVISIONED, shardCount: flow.capacity.shards }),
           retentionPeriod: Duration.hours(flow.retentionHours),
           encryption: StreamEncryption.MANAGED,
           removalPolicy: RemovalPolicy.DESTROY,
@@ -102,20 +109,40 @@ export class StatefulStack extends Stack {
       writtenBy: 'the ingest functions’ event source mappings (their S3 on-failure destination)',
       versioned: true,
     });
-    new CfnOutput(this, 'discarded-batches-bucket', { value: this.discarded.bucketName, description: 'stream batches the ingest functions gave up on, whole: see the README for the redrive' });
-    new CfnOutput(this, 'discarded-batches-arn', { value: this.discarded.bucketArn, exportName: DISCARDED_BATCHES_EXPORT, description: 'the discard bucket, for the ingest functions’ event sources' });
+    new CfnOutput(this, 'discarded-batches-bucket', {
+      value: this.discarded.bucketName,
+      description: 'stream batches the ingest functions gave up on, whole: see the README for the redrive',
+    });
+    new CfnOutput(this, 'discarded-batches-arn', {
+      value: this.discarded.bucketArn,
+      exportName: DISCARDED_BATCHES_EXPORT,
+      description: 'the discard bucket, for the ingest functions’ event sources',
+    });
 
     this.archive = new TelemetryArchiveBucket(this, 'reading-archive', { retain: deletionProtection });
     this.reports = new ReportBucket(this, 'reports', { retain: deletionProtection });
-    this.operators = new OperatorSignIn(this, 'operator-sign-in', { retain: deletionProtection, domainPrefix: props.signInDomainPrefix });
+    this.operators = new OperatorSignIn(this, 'operator-sign-in', {
+      retain: deletionProtection,
+      domainPrefix: props.signInDomainPrefix,
+    });
 
-    this.bus = new EventBus(this, 'case-events', { eventBusName: 'cityops-cases', description: 'CityOps events: case changes (source cityops.cases) and report publications (cityops.reports)' });
-    this.bus.archive('case-events-archive', { eventPattern: { source: [CASE_EVENT_SOURCE] }, retention: Duration.days(365), description: 'every case event, for replay' });
+    this.bus = new EventBus(this, 'case-events', {
+      eventBusName: 'cityops-cases',
+      description: 'CityOps events: case changes (source cityops.cases) and report publications (cityops.reports)',
+    });
+    this.bus.archive('case-events-archive', {
+      eventPattern: { source: [CASE_EVENT_SOURCE] },
+      retention: Duration.days(365),
+      description: 'every case event, for replay',
+    });
     this.pipeDeadLetters = deadLetterQueue(this, 'case-events-dlq');
     Validations.of(this.pipeDeadLetters).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SQS3',
       reason: 'It is a dead-letter queue: the case-event Pipe’s (its DeadLetterConfig, which cdk-nag does not follow).',
     });
-    new CfnOutput(this, 'case-event-bus', { value: this.bus.eventBusName, description: 'subscribe downstream systems here' });
+    new CfnOutput(this, 'case-event-bus', {
+      value: this.bus.eventBusName,
+      description: 'subscribe downstream systems here',
+    });
   }
 }

@@ -30,7 +30,8 @@ const discardTo = (bucket: IBucket): IEventSourceDlq => ({
     if (fn.role) {
       Validations.of(fn.role).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::${DISCARDED_BATCHES_EXPORT}/*]`,
-        reason: 'Lambda names a discarded batch’s object itself (aws/lambda/<mapping>/<shard>/<time>-<uuid>): put only, on the discard bucket that holds nothing else.',
+        reason:
+          'Lambda names a discarded batch’s object itself (aws/lambda/<mapping>/<shard>/<time>-<uuid>): put only, on the discard bucket that holds nothing else.',
       });
     }
     return { destination: bucket.bucketArn };
@@ -57,7 +58,12 @@ export class StatelessStack extends Stack {
     super(scope, id, props);
     new DevicePolicies(this, 'devices', { basicIngest: props.basicIngest ?? true });
     const reports = Bucket.fromBucketArn(this, 'reports', Fn.importValue(REPORT_BUCKET_EXPORT));
-    this.functions = Object.fromEntries(FUNCTIONS.map((spec) => [spec.name, new CityOpsFunction(this, spec.name, { spec, tables: props.stateful.tables, reports, bus: props.stateful.bus })]));
+    this.functions = Object.fromEntries(
+      FUNCTIONS.map((spec) => [
+        spec.name,
+        new CityOpsFunction(this, spec.name, { spec, tables: props.stateful.tables, reports, bus: props.stateful.bus }),
+      ]),
+    );
     // The archive and reports buckets come by their fixed exports (see READING_ARCHIVE_EXPORT): deploy after the stateful stack.
     this.addDependency(props.stateful);
     // By its fixed export, as the archive bucket: the grants then name it readably.
@@ -86,7 +92,10 @@ export class StatelessStack extends Stack {
       bus: props.stateful.bus,
       deadLetters: props.stateful.pipeDeadLetters,
     });
-    new OpsApi(this, 'http-api', { functions: Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn])), operators: props.stateful.operators });
+    new OpsApi(this, 'http-api', {
+      functions: Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn])),
+      operators: props.stateful.operators,
+    });
     new Operations(this, 'operations', {
       functions: Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn])),
       deadLetterQueues: { 'case-events': props.stateful.pipeDeadLetters },

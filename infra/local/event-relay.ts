@@ -1,13 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { writeWhole } from '#shared/adapters/write-whole';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, type Shard } from '@aws-sdk/client-dynamodb-streams';
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type Shard,
+} from '@aws-sdk/client-dynamodb-streams';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Log } from '#shared/app/ports/observability';
 import { caseEventFor, type CaseEvent } from '#shared/events/case-events';
-import type { BusEvent } from '#shared/events/event-definition';
 import type { EventSink } from '#shared/adapters/event-publisher/sinks';
 
 type ShardMark = { seq?: string; closed?: boolean };
@@ -26,7 +30,8 @@ export class Checkpoints {
       try {
         checkpoints.marks = JSON.parse(await readFile(path, 'utf8')) as Marks;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the event checkpoints ${path}: ${(error as Error).message}`);
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+          throw new Error(`cannot read the event checkpoints ${path}: ${(error as Error).message}`);
       }
     }
     return checkpoints;
@@ -73,7 +78,9 @@ export function startEventRelay(options: EventRelayOptions) {
     const shards: Shard[] = [];
     let ExclusiveStartShardId: string | undefined;
     do {
-      const { StreamDescription } = await options.streams.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId }));
+      const { StreamDescription } = await options.streams.send(
+        new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId }),
+      );
       shards.push(...(StreamDescription?.Shards ?? []));
       ExclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
     } while (ExclusiveStartShardId);
@@ -88,7 +95,11 @@ export function startEventRelay(options: EventRelayOptions) {
         return true;
       } catch (error) {
         const wait = Math.min(options.maxBackoffMs ?? 30_000, 250 * 2 ** attempt);
-        if (attempt === 0 || attempt % 5 === 0) options.log.warn(`event delivery to ${sink.id} failed; retrying in ${wait} ms`, { error: (error as Error).message, eventId: event.detail.metadata.id });
+        if (attempt === 0 || attempt % 5 === 0)
+          options.log.warn(`event delivery to ${sink.id} failed; retrying in ${wait} ms`, {
+            error: (error as Error).message,
+            eventId: event.detail.metadata.id,
+          });
         await sleep(wait);
       }
     }
@@ -151,7 +162,11 @@ export function startEventRelay(options: EventRelayOptions) {
       try {
         progressed = await pass(sink);
       } catch (error) {
-        if (running) options.log.warn('reading the case stream failed; trying again', { sink: sink.id, error: (error as Error).message });
+        if (running)
+          options.log.warn('reading the case stream failed; trying again', {
+            sink: sink.id,
+            error: (error as Error).message,
+          });
       }
       if (!progressed) await sleep(options.pollMs ?? 250);
     }

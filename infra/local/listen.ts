@@ -4,7 +4,11 @@ import { createServer, type Server as NetServer } from 'node:net';
 export const LOCAL_HOST = '127.0.0.1';
 
 /** Starts listening (port 0 picks a free one) and returns where it listens. */
-export async function listen(server: NetServer, port: number, host = LOCAL_HOST): Promise<{ host: string; port: number }> {
+export async function listen(
+  server: NetServer,
+  port: number,
+  host = LOCAL_HOST,
+): Promise<{ host: string; port: number }> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

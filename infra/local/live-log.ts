@@ -3,7 +3,8 @@ import type { FleetEvents } from '#devices/fleet-runner';
 import { localTimeParts } from '#shared/domain/local-time';
 import type { StackObserver } from './stack.ts';
 
-const hhmm = (minuteOfDay: number) => `${String(Math.floor(minuteOfDay / 60)).padStart(2, '0')}:${String(minuteOfDay % 60).padStart(2, '0')}`;
+const hhmm = (minuteOfDay: number) =>
+  `${String(Math.floor(minuteOfDay / 60)).padStart(2, '0')}:${String(minuteOfDay % 60).padStart(2, '0')}`;
 
 /**
  * The readable live log of `npm start`: connections, refusals and rejections as they
@@ -32,7 +33,14 @@ export function consoleObserver(options: {
   };
   const line = (tag: string, text: string) => write(`${stamp()} ${tag.padEnd(8)} ${text}`);
 
-  const counts = { stored: new Map<string, number>(), stale: 0, duplicates: 0, rejected: 0, published: 0, throttled: new Set<string>() };
+  const counts = {
+    stored: new Map<string, number>(),
+    stale: 0,
+    duplicates: 0,
+    rejected: 0,
+    published: 0,
+    throttled: new Set<string>(),
+  };
   /** Connections and disconnections come in bursts: one line per burst. */
   const burst = (tag: string, verb: string) => {
     let things: string[] = [];
@@ -42,7 +50,10 @@ export function consoleObserver(options: {
       timer = undefined;
       if (things.length === 0) return;
       const shown = things.slice(0, 6).join(', ');
-      line(tag, `${things.length} device${things.length > 1 ? 's' : ''} ${verb}: ${shown}${things.length > 6 ? ', …' : ''}`);
+      line(
+        tag,
+        `${things.length} device${things.length > 1 ? 's' : ''} ${verb}: ${shown}${things.length > 6 ? ', …' : ''}`,
+      );
       things = [];
     };
     const add = (thing: string) => {
@@ -64,7 +75,10 @@ export function consoleObserver(options: {
       counts.throttled.size ? `throttled (over 100 publishes/s): ${[...counts.throttled].join(', ')}` : '',
       options.queueDepth ? `${options.queueDepth()} on the streams` : '',
     ].filter(Boolean);
-    line('stored', `${stored} (last ${Math.round((options.intervalMs ?? 10_000) / 1000)} s)${extras.length ? ` | ${extras.join(' | ')}` : ''}`);
+    line(
+      'stored',
+      `${stored} (last ${Math.round((options.intervalMs ?? 10_000) / 1000)} s)${extras.length ? ` | ${extras.join(' | ')}` : ''}`,
+    );
     counts.stored.clear();
     counts.stale = counts.duplicates = counts.rejected = 0;
     counts.throttled.clear();
@@ -75,14 +89,16 @@ export function consoleObserver(options: {
     log: {
       info: (message, fields) => line('info', `${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`),
       warn: (message, fields = {}) => {
-        if (message === 'telemetry rejected') line('rejected', `${fields.thing ?? '(unknown thing)'} ${fields.code}: ${fields.reason}`);
+        if (message === 'telemetry rejected')
+          line('rejected', `${fields.thing ?? '(unknown thing)'} ${fields.code}: ${fields.reason}`);
         else line('warn', `${message} ${JSON.stringify(fields)}`);
       },
       error: (message, fields = {}) => line('error', `${message} ${JSON.stringify(fields)}`),
     },
     metrics: {
       count: (name, value, dimensions = {}) => {
-        if (name === 'TelemetryStored') counts.stored.set(dimensions.kind!, (counts.stored.get(dimensions.kind!) ?? 0) + value);
+        if (name === 'TelemetryStored')
+          counts.stored.set(dimensions.kind!, (counts.stored.get(dimensions.kind!) ?? 0) + value);
         else if (name === 'TelemetryStale') counts.stale += value;
         else if (name === 'TelemetryDuplicate') counts.duplicates += value;
         else if (name === 'TelemetryRejected') counts.rejected += value;
@@ -96,37 +112,60 @@ export function consoleObserver(options: {
       throttled: (thing) => counts.throttled.add(thing),
     },
     discarded: (b) =>
-      line('discard', `${b.KinesisBatchInfo.streamArn.split('/').pop()}: ${b.KinesisBatchInfo.batchSize} records set aside whole (${b.requestContext.condition}, ${b.requestContext.approximateInvokeCount} invocations): npm start -- --redrive puts them back`),
+      line(
+        'discard',
+        `${b.KinesisBatchInfo.streamArn.split('/').pop()}: ${b.KinesisBatchInfo.batchSize} records set aside whole (${b.requestContext.condition}, ${b.requestContext.approximateInvokeCount} invocations): npm start -- --redrive puts them back`,
+      ),
     caseEvent: (event) => {
       const c = event.detail.data;
       const last = c.history.at(-1);
       switch (event.detailType) {
         case 'CaseOpened':
-          line('case', `OPENED    ${c.category} (${c.severity}) at ${c.siteId}${c.zoneId ? `/${c.zoneId}` : ''} → ${c.leadUnit}${c.coUnits.length ? ` + ${c.coUnits.join(', ')}` : ''} · grid ${c.gridId} (${c.assignee.name}) · due ${local(c.dueAt, c.openedAt)} · ${c.caseId}: ${c.summary}`);
+          line(
+            'case',
+            `OPENED    ${c.category} (${c.severity}) at ${c.siteId}${c.zoneId ? `/${c.zoneId}` : ''} → ${c.leadUnit}${c.coUnits.length ? ` + ${c.coUnits.join(', ')}` : ''} · grid ${c.gridId} (${c.assignee.name}) · due ${local(c.dueAt, c.openedAt)} · ${c.caseId}: ${c.summary}`,
+          );
           break;
         case 'CaseEscalated':
-          line('case', `ESCALATED ${c.category} at ${c.siteId} → ${c.escalatedTo} (level ${c.escalationLevel}) · ${c.caseId}`);
+          line(
+            'case',
+            `ESCALATED ${c.category} at ${c.siteId} → ${c.escalatedTo} (level ${c.escalationLevel}) · ${c.caseId}`,
+          );
           break;
         case 'CaseResolved':
-          line('case', `RESOLVED  ${c.category} at ${c.siteId} by ${last?.actor}${last?.evidence ? `: ${last.evidence.summary}` : ''} · ${c.caseId}`);
+          line(
+            'case',
+            `RESOLVED  ${c.category} at ${c.siteId} by ${last?.actor}${last?.evidence ? `: ${last.evidence.summary}` : ''} · ${c.caseId}`,
+          );
           break;
         case 'CaseClosed':
           line('case', `CLOSED    ${c.category} at ${c.siteId} by ${last?.actor} · ${c.caseId}`);
           break;
         default:
-          line('case', `updated   ${c.category} at ${c.siteId}: ${last?.action} → ${c.status}, ${c.occurrences} occurrence${c.occurrences > 1 ? 's' : ''} · ${c.caseId}`);
+          line(
+            'case',
+            `updated   ${c.category} at ${c.siteId}: ${last?.action} → ${c.status}, ${c.occurrences} occurrence${c.occurrences > 1 ? 's' : ''} · ${c.caseId}`,
+          );
       }
     },
     reportPublished: (event) => {
       const r = event.detail.data;
-      line('report', `PUBLISHED ${r.districtId} ${r.month}: ${r.summary.registered} registered, ${r.summary.closedOnTime} of ${r.summary.due} due closed on time → ${r.location}`);
+      line(
+        'report',
+        `PUBLISHED ${r.districtId} ${r.month}: ${r.summary.registered} registered, ${r.summary.closedOnTime} of ${r.summary.due} due closed on time → ${r.location}`,
+      );
     },
     schedule: (info) => {
       if (info.error) line('error', `schedule ${info.schedule} failed: ${(info.error as Error).message ?? info.error}`);
     },
     batch: (info) => {
-      if (info.error) line('error', `${info.stream} batch of ${info.size} failed: ${(info.error as Error).message ?? info.error}; it will be retried (bisected)`);
-      else if (info.failed) line('retry', `${info.stream}: ${info.failed} of ${info.size} records will be retried, in order`);
+      if (info.error)
+        line(
+          'error',
+          `${info.stream} batch of ${info.size} failed: ${(info.error as Error).message ?? info.error}; it will be retried (bisected)`,
+        );
+      else if (info.failed)
+        line('retry', `${info.stream}: ${info.failed} of ${info.size} records will be retried, in order`);
     },
   };
   const fleet: FleetEvents = {

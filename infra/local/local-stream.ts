@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 /** A record on a local stream's shard, as Kinesis keeps it. */
@@ -68,7 +78,11 @@ export class LocalStream {
   ) {
     this.now = options.now ?? Date.now;
     this.records = Array.from({ length: options.shards }, () => []);
-    for (const c of options.consumers) this.checkpoints.set(c, Array.from({ length: options.shards }, () => 0));
+    for (const c of options.consumers)
+      this.checkpoints.set(
+        c,
+        Array.from({ length: options.shards }, () => 0),
+      );
     if (options.journalPath) {
       this.replay(options.journalPath);
       this.rewrite();
@@ -87,10 +101,26 @@ export class LocalStream {
   /** Puts a record on the shard of its partition key; resolves once it is kept (on disk, with a journal). */
   async put(partitionKey: string, data: string): Promise<StreamRecord> {
     if (this.closed) throw new Error(`stream ${this.name} is closed`);
-    const record: StreamRecord = { shard: shardOf(partitionKey, this.options.shards), sequence: this.next++, partitionKey, data, arrivedAt: this.now() };
+    const record: StreamRecord = {
+      shard: shardOf(partitionKey, this.options.shards),
+      sequence: this.next++,
+      partitionKey,
+      data,
+      arrivedAt: this.now(),
+    };
     if (this.fd !== undefined) {
       await new Promise<void>((resolve, reject) =>
-        this.enqueue(JSON.stringify({ op: 'put', s: record.shard, n: record.sequence, k: partitionKey, d: data, at: record.arrivedAt } satisfies JournalLine), { resolve, reject }),
+        this.enqueue(
+          JSON.stringify({
+            op: 'put',
+            s: record.shard,
+            n: record.sequence,
+            k: partitionKey,
+            d: data,
+            at: record.arrivedAt,
+          } satisfies JournalLine),
+          { resolve, reject },
+        ),
       );
     }
     this.records[record.shard]!.push(record);
@@ -104,7 +134,8 @@ export class LocalStream {
    */
   subscribe(consumer: string, listener: (record: StreamRecord) => void): void {
     const marks = this.checkpointsOf(consumer);
-    for (const [shard, list] of this.records.entries()) for (const r of list) if (r.sequence > marks[shard]!) listener(r);
+    for (const [shard, list] of this.records.entries())
+      for (const r of list) if (r.sequence > marks[shard]!) listener(r);
     this.listeners.set(consumer, listener);
   }
 
@@ -113,7 +144,8 @@ export class LocalStream {
     const marks = this.checkpointsOf(consumer);
     if (sequence <= marks[shard]!) return;
     marks[shard] = sequence;
-    if (this.fd !== undefined) this.enqueue(JSON.stringify({ op: 'ckpt', c: consumer, s: shard, n: sequence } satisfies JournalLine));
+    if (this.fd !== undefined)
+      this.enqueue(JSON.stringify({ op: 'ckpt', c: consumer, s: shard, n: sequence } satisfies JournalLine));
     this.trim(shard);
   }
 
@@ -176,8 +208,15 @@ export class LocalStream {
         throw new Error(`stream journal ${path} is damaged at line ${i + 1}: ${(error as Error).message}`);
       }
       if (line.op === 'put') {
-        if (line.s >= this.options.shards) throw new Error(`stream journal ${path} has shard ${line.s}; the stream has ${this.options.shards}`);
-        this.records[line.s]!.push({ shard: line.s, sequence: line.n, partitionKey: line.k, data: line.d, arrivedAt: line.at });
+        if (line.s >= this.options.shards)
+          throw new Error(`stream journal ${path} has shard ${line.s}; the stream has ${this.options.shards}`);
+        this.records[line.s]!.push({
+          shard: line.s,
+          sequence: line.n,
+          partitionKey: line.k,
+          data: line.d,
+          arrivedAt: line.at,
+        });
         this.next = Math.max(this.next, line.n + 1);
       } else if (line.op === 'ckpt') {
         const marks = this.checkpoints.get(line.c);
@@ -191,8 +230,11 @@ export class LocalStream {
   private rewrite(): void {
     const path = this.options.journalPath!;
     const lines: JournalLine[] = [{ op: 'base', n: this.next }];
-    for (const [c, marks] of this.checkpoints) for (const [s, n] of marks.entries()) if (n > 0) lines.push({ op: 'ckpt', c, s, n });
-    for (const list of this.records) for (const r of list) lines.push({ op: 'put', s: r.shard, n: r.sequence, k: r.partitionKey, d: r.data, at: r.arrivedAt });
+    for (const [c, marks] of this.checkpoints)
+      for (const [s, n] of marks.entries()) if (n > 0) lines.push({ op: 'ckpt', c, s, n });
+    for (const list of this.records)
+      for (const r of list)
+        lines.push({ op: 'put', s: r.shard, n: r.sequence, k: r.partitionKey, d: r.data, at: r.arrivedAt });
     const temp = `${path}.compacting`;
     const fd = openSync(temp, 'w');
     try {

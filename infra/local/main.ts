@@ -46,14 +46,19 @@ async function main() {
       clock: { type: 'string' },
       speed: { type: 'string' },
       'district-dir': { type: 'string', default: SAMPLE_DISTRICT_DIR },
-      webhook: { type: 'string', multiple: true, default: process.env.CITYOPS_WEBHOOKS ? process.env.CITYOPS_WEBHOOKS.split(',') : [] },
+      webhook: {
+        type: 'string',
+        multiple: true,
+        default: process.env.CITYOPS_WEBHOOKS ? process.env.CITYOPS_WEBHOOKS.split(',') : [],
+      },
       'mqtt-port': { type: 'string', default: process.env.MQTT_PORT ?? '1883' },
       'api-port': { type: 'string', default: process.env.API_PORT ?? '3000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return void process.stdout.write(HELP);
-  if (!isScenarioName(values.scenario)) throw new UsageError(`unknown scenario "${values.scenario}"; choose one of ${Object.keys(SCENARIOS).join(', ')}`);
+  if (!isScenarioName(values.scenario))
+    throw new UsageError(`unknown scenario "${values.scenario}"; choose one of ${Object.keys(SCENARIOS).join(', ')}`);
   const port = (name: string, value: string) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${name} "${value}" is not a port number`);
@@ -68,7 +73,7 @@ async function main() {
   const failRate = rate('fail-invocations', values['fail-invocations']);
   const mqttPort = port('mqtt-port', values['mqtt-port']);
   const apiPort = port('api-port', values['api-port']);
-  let clock;
+  let clock: ReturnType<typeof clockFromOptions>;
   try {
     clock = clockFromOptions({ clock: values.clock, speed: values.speed });
   } catch (error) {
@@ -106,7 +111,8 @@ async function main() {
       throw new UsageError(`--webhook "${url}" is not a URL`);
     }
   }
-  if (values.redrive && !dataDir) throw new UsageError('--redrive puts back the discarded batches of a data folder: it cannot go with --in-memory');
+  if (values.redrive && !dataDir)
+    throw new UsageError('--redrive puts back the discarded batches of a data folder: it cannot go with --in-memory');
   stack = await startLocalStack({
     clock,
     timeScale: clock.speed,
@@ -121,31 +127,56 @@ async function main() {
     redrive: values.redrive,
     onRedrive: ({ redriven, keptIn, left }) => {
       const total = Object.values(redriven).reduce((a, b) => a + b, 0);
-      const byStream = Object.entries(redriven).map(([stream, n]) => `${stream} ${n}`).join(', ');
-      log.line('redrive', total ? `${total} discarded records back on their streams (${byStream}); kept in ${keptIn}${left ? `; ${left} batches left in the discarded file` : ''}` : `no discarded batches to put back${left ? ` (${left} left: no such stream)` : ''}`);
+      const byStream = Object.entries(redriven)
+        .map(([stream, n]) => `${stream} ${n}`)
+        .join(', ');
+      log.line(
+        'redrive',
+        total
+          ? `${total} discarded records back on their streams (${byStream}); kept in ${keptIn}${left ? `; ${left} batches left in the discarded file` : ''}`
+          : `no discarded batches to put back${left ? ` (${left} left: no such stream)` : ''}`,
+      );
     },
   });
   const counts = (kind: string) => model.devices.filter((d) => d.kind === kind).length;
-  log.line('ready', `MQTT ${stack.mqttUrl} · ops API ${stack.apiUrl} (ops page ${stack.apiUrl}/) · DynamoDB Local ${stack.dynamoEndpoint}`);
-  log.line('ready', `registry: ${model.districts[0]!.name}, ${model.grids.length} grids, ${model.sites.length} sites, ${model.devices.length} devices (${counts('bins')} bins, ${counts('sweepers')} sweepers, ${counts('cameras')} cameras)`);
-  log.line('ready', `case events → ${stack.eventsFile}${values.webhook.length ? ` and ${values.webhook.join(', ')}` : ''}`);
+  log.line(
+    'ready',
+    `MQTT ${stack.mqttUrl} · ops API ${stack.apiUrl} (ops page ${stack.apiUrl}/) · DynamoDB Local ${stack.dynamoEndpoint}`,
+  );
+  log.line(
+    'ready',
+    `registry: ${model.districts[0]!.name}, ${model.grids.length} grids, ${model.sites.length} sites, ${model.devices.length} devices (${counts('bins')} bins, ${counts('sweepers')} sweepers, ${counts('cameras')} cameras)`,
+  );
+  log.line(
+    'ready',
+    `case events → ${stack.eventsFile}${values.webhook.length ? ` and ${values.webhook.join(', ')}` : ''}`,
+  );
   log.line('ready', `try: curl ${stack.apiUrl}/devices/${model.devices[0]!.thing} · curl ${stack.apiUrl}/cases`);
   if (values['no-simulate']) {
-    log.line('ready', 'no simulated fleet (--no-simulate): publish with any MQTT client, client id = thing name. Ctrl-C stops.');
+    log.line(
+      'ready',
+      'no simulated fleet (--no-simulate): publish with any MQTT client, client id = thing name. Ctrl-C stops.',
+    );
     return;
   }
   const simulators = buildFleet(model, values.scenario, clock.now());
   fleet = await runFleet({ brokerUrl: stack.mqttUrl, simulators, clock, events: log.fleet });
-  log.line('fleet', `simulating ${simulators.length} devices, scenario "${values.scenario}": ${SCENARIOS[values.scenario].description}. Ctrl-C stops.`);
+  log.line(
+    'fleet',
+    `simulating ${simulators.length} devices, scenario "${values.scenario}": ${SCENARIOS[values.scenario].description}. Ctrl-C stops.`,
+  );
 }
 
 class UsageError extends Error {}
 
 main().catch(async (error) => {
   if (error instanceof UsageError) process.stderr.write(`cityops: ${error.message}\n\n${HELP}`);
-  else if (error instanceof JavaMissingError || error instanceof DataDirInUseError) process.stderr.write(`cityops: ${error.message}\n`);
+  else if (error instanceof JavaMissingError || error instanceof DataDirInUseError)
+    process.stderr.write(`cityops: ${error.message}\n`);
   else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-    process.stderr.write(`cityops: a port is already in use (${(error as Error).message}); is another CityOps running? Choose others with --mqtt-port/--api-port.\n`);
+    process.stderr.write(
+      `cityops: a port is already in use (${(error as Error).message}); is another CityOps running? Choose others with --mqtt-port/--api-port.\n`,
+    );
   } else process.stderr.write(`cityops: ${(error as Error).stack ?? error}\n`);
   process.exit(1);
 });

@@ -16,7 +16,12 @@ export function startScheduler(options: {
   tickMs?: number;
 }) {
   const start = options.clock.now();
-  const state = options.schedules.map((schedule) => ({ schedule, period: ratePeriodMs(schedule.expression), next: start + ratePeriodMs(schedule.expression), running: undefined as Promise<void> | undefined }));
+  const state = options.schedules.map((schedule) => ({
+    schedule,
+    period: ratePeriodMs(schedule.expression),
+    next: start + ratePeriodMs(schedule.expression),
+    running: undefined as Promise<void> | undefined,
+  }));
   const timer = setInterval(() => {
     const now = options.clock.now();
     for (const s of state) {

@@ -145,14 +145,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const scratch = dataDir ?? mkdtempSync(join(tmpdir(), 'cityops-'));
     const eventsFile = options.eventsFile ?? join(scratch, 'events', 'case-events.jsonl');
     const onBusEvent = (event: { source: string }) =>
-      event.source === CASE_EVENT_SOURCE ? observer.caseEvent?.(event as CaseEvent) : observer.reportPublished?.(event as ReportEvent);
+      event.source === CASE_EVENT_SOURCE
+        ? observer.caseEvent?.(event as CaseEvent)
+        : observer.reportPublished?.(event as ReportEvent);
     const sinks = [fileSink(eventsFile, onBusEvent), ...(options.webhooks ?? []).map(webhookSink)];
     // The reports bucket: in the data folder, or the temporary one.
     const reportsDir = join(scratch, 'reports');
     const reports = new FolderReportStore(reportsDir);
     const events = sinkPublisher(sinks);
     /** Every port's adapter, new for each execution environment (its own caches), on the shared clients. */
-    const wire = () => wireDeps({ doc, tables, clock: options.clock, log: observer.log, metrics: observer.metrics, reports, events });
+    const wire = () =>
+      wireDeps({ doc, tables, clock: options.clock, log: observer.log, metrics: observer.metrics, reports, events });
     const { registry } = wire();
     if (options.model) await registry.putModel(options.model);
     const ingestFunctions = new Set(TELEMETRY_FLOWS.map((r) => r.function));
@@ -203,10 +206,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           onBatch: observer.batch,
         }),
       );
-      archivers.push(new StreamArchive(stream, route.archive, { kind: route.kind, archive, bufferMs: options.archiveBufferMs ?? 1000, log: observer.log }));
+      archivers.push(
+        new StreamArchive(stream, route.archive, {
+          kind: route.kind,
+          archive,
+          bufferMs: options.archiveBufferMs ?? 1000,
+          log: observer.log,
+        }),
+      );
     }
     if (options.redrive) {
-      if (!dataDir) throw new Error('redrive needs a data folder: in memory there are no discarded batches to put back');
+      if (!dataDir)
+        throw new Error('redrive needs a data folder: in memory there are no discarded batches to put back');
       options.onRedrive?.(await redriveDiscarded(dataDir, streams, observer.log));
     }
     for (const source of sources) source.start();
@@ -220,7 +231,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     /** The topic rules: each accepted publish goes, as an envelope, to every route it matches. */
     const route = async (publish: AcceptedPublish): Promise<void> => {
       // A Basic Ingest publish goes to the one rule it names; any other to every rule whose filter matches.
-      const matched = TELEMETRY_FLOWS.filter((r) => (publish.rule ? r.ruleName === publish.rule : topicMatches(r.topicFilter, publish.topic)));
+      const matched = TELEMETRY_FLOWS.filter((r) =>
+        publish.rule ? r.ruleName === publish.rule : topicMatches(r.topicFilter, publish.topic),
+      );
       if (matched.length === 0) observer.log.warn('publish matched no route', { topic: publish.topic });
       // The broker sends the PUBACK once this resolves: once every matched stream has kept the message (partition key: the thing).
       const data = Buffer.from(encodeEnvelope(publish)).toString('base64');
@@ -237,7 +250,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     stops.push(() => broker.stop());
 
-    const api = await startApiServer({ host: options.host, port: options.apiPort ?? 3000, routes: API_ROUTES, handlers: handlers as never });
+    const api = await startApiServer({
+      host: options.host,
+      port: options.apiPort ?? 3000,
+      routes: API_ROUTES,
+      handlers: handlers as never,
+    });
     stops.push(() => api.stop());
 
     const caseStream = localStreamsClient(dynamoEndpoint);
@@ -257,7 +275,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const schedules = options.schedules ?? true;
     if (schedules !== false) {
       const chosen = schedules === true ? SCHEDULES : SCHEDULES.filter((s) => schedules.includes(s.name));
-      const scheduler = startScheduler({ schedules: chosen, handlers: handlers as never, clock: options.clock, onRun: observer.schedule });
+      const scheduler = startScheduler({
+        schedules: chosen,
+        handlers: handlers as never,
+        clock: options.clock,
+        onRun: observer.schedule,
+      });
       stops.push(() => scheduler.stop());
     }
 

@@ -51,7 +51,10 @@ export class StreamArchive {
         );
       } catch (error) {
         this.buffer = [...records, ...this.buffer];
-        this.options.log.warn('archive write failed; it will be tried again', { stream: this.stream.name, error: (error as Error).message });
+        this.options.log.warn('archive write failed; it will be tried again', {
+          stream: this.stream.name,
+          error: (error as Error).message,
+        });
         return;
       }
       const last = new Map<number, number>();

@@ -8,7 +8,12 @@ import { sequenceNumber, shardId, type LocalStream, type StreamRecord } from './
  * records and their data included, so it can be put back on the stream.
  */
 export interface DiscardedBatch {
-  requestContext: { requestId: string; functionArn: string; condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded'; approximateInvokeCount: number };
+  requestContext: {
+    requestId: string;
+    functionArn: string;
+    condition: 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
+    approximateInvokeCount: number;
+  };
   responseContext: { statusCode: number; executedVersion: string; functionError?: string };
   version: '1.0';
   timestamp: string;
@@ -35,11 +40,19 @@ export interface StreamEventSourceOptions {
   maxRetryAttempts: number;
   /** -1: no limit (the stream's retention). */
   maxRecordAgeMs: number;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a Lambda handler that returns nothing took the whole batch.
   invoke(event: KinesisStreamEvent): Promise<KinesisStreamBatchResponse | void>;
   /** Keeps a discarded batch (durably, before the mapping moves past it). */
   discard(batch: DiscardedBatch): void;
   /** After each invocation: its size, how many records failed, the error if it threw, the records done. */
-  onBatch?(info: { stream: string; size: number; failed: number; error?: unknown; ms: number; done: StreamRecord[] }): void;
+  onBatch?(info: {
+    stream: string;
+    size: number;
+    failed: number;
+    error?: unknown;
+    ms: number;
+    done: StreamRecord[];
+  }): void;
   /** Wait before a retry (real ms); by default 50 ms doubling to 2 s. */
   retryDelayMs?(attempt: number): number;
   tickMs?: number;
@@ -121,10 +134,15 @@ export class StreamEventSource {
   }
 
   private take(record: StreamRecord): void {
-    const slot = createHash('md5').update(record.partitionKey).digest().readUInt32BE(0) % this.options.parallelizationFactor;
+    const slot =
+      createHash('md5').update(record.partitionKey).digest().readUInt32BE(0) % this.options.parallelizationFactor;
     const key = `${record.shard}/${slot}`;
     let lane = this.lanes.get(key);
-    if (!lane) this.lanes.set(key, (lane = { shard: record.shard, records: [], busy: false, attempts: 0, split: [], notBefore: 0 }));
+    if (!lane)
+      this.lanes.set(
+        key,
+        (lane = { shard: record.shard, records: [], busy: false, attempts: 0, split: [], notBefore: 0 }),
+      );
     lane.records.push(record);
     this.progress[record.shard]!.order.push(record.sequence);
   }
@@ -161,11 +179,19 @@ export class StreamEventSource {
       }
     }
     const started = this.now();
+    // biome-ignore lint/suspicious/noConfusingVoidType: what the handler returned, nothing included.
     let response: KinesisStreamBatchResponse | void;
     try {
       response = await this.options.invoke(this.event(batch));
     } catch (error) {
-      this.options.onBatch?.({ stream: this.stream.name, size: batch.length, failed: batch.length, error, ms: this.now() - started, done: [] });
+      this.options.onBatch?.({
+        stream: this.stream.name,
+        size: batch.length,
+        failed: batch.length,
+        error,
+        ms: this.now() - started,
+        done: [],
+      });
       if (this.options.bisectOnError && batch.length > 1) {
         const half = Math.ceil(batch.length / 2);
         lane.split = [batch.slice(0, half), batch.slice(half), ...lane.split.slice(1)];
@@ -176,7 +202,13 @@ export class StreamEventSource {
     }
     const failures = response?.batchItemFailures ?? [];
     if (failures.length === 0) {
-      this.options.onBatch?.({ stream: this.stream.name, size: batch.length, failed: 0, ms: this.now() - started, done: batch });
+      this.options.onBatch?.({
+        stream: this.stream.name,
+        size: batch.length,
+        failed: 0,
+        ms: this.now() - started,
+        done: batch,
+      });
       this.finish(lane, batch);
       this.replaceFront(lane, []);
       lane.attempts = 0;
@@ -185,7 +217,13 @@ export class StreamEventSource {
     const positions = failures.map((f) => batch.findIndex((r) => sequenceNumber(r.sequence) === f.itemIdentifier));
     const first = positions.some((p) => p < 0) ? 0 : Math.min(...positions);
     const done = batch.slice(0, first);
-    this.options.onBatch?.({ stream: this.stream.name, size: batch.length, failed: batch.length - first, ms: this.now() - started, done });
+    this.options.onBatch?.({
+      stream: this.stream.name,
+      size: batch.length,
+      failed: batch.length - first,
+      ms: this.now() - started,
+      done,
+    });
     this.finish(lane, done);
     const rest = batch.slice(first);
     if (lane.split.length) lane.split[0] = rest;
@@ -200,7 +238,8 @@ export class StreamEventSource {
       this.replaceFront(lane, []);
       return;
     }
-    lane.notBefore = this.now() + (this.options.retryDelayMs ?? ((n) => Math.min(2_000, 50 * 2 ** (n - 1))))(lane.attempts);
+    lane.notBefore =
+      this.now() + (this.options.retryDelayMs ?? ((n) => Math.min(2_000, 50 * 2 ** (n - 1))))(lane.attempts);
   }
 
   /** Sets the bisected batch at the front to what is left of it (nothing: the next one). */
@@ -210,12 +249,26 @@ export class StreamEventSource {
     else lane.split.shift();
   }
 
-  private discard(lane: Lane, records: StreamRecord[], condition: DiscardedBatch['requestContext']['condition'], error?: unknown): void {
+  private discard(
+    lane: Lane,
+    records: StreamRecord[],
+    condition: DiscardedBatch['requestContext']['condition'],
+    error?: unknown,
+  ): void {
     const first = records[0]!;
     const last = records.at(-1)!;
     this.options.discard({
-      requestContext: { requestId: randomUUID(), functionArn: this.functionArn, condition, approximateInvokeCount: lane.attempts },
-      responseContext: { statusCode: 200, executedVersion: '$LATEST', ...(error ? { functionError: (error as Error).message ?? String(error) } : {}) },
+      requestContext: {
+        requestId: randomUUID(),
+        functionArn: this.functionArn,
+        condition,
+        approximateInvokeCount: lane.attempts,
+      },
+      responseContext: {
+        statusCode: 200,
+        executedVersion: '$LATEST',
+        ...(error ? { functionError: (error as Error).message ?? String(error) } : {}),
+      },
       version: '1.0',
       timestamp: new Date(this.now()).toISOString(),
       KinesisBatchInfo: {
@@ -236,7 +289,9 @@ export class StreamEventSource {
   /** The lane's front records are done (processed or discarded): they leave it, and the shard's checkpoint moves. */
   private finish(lane: Lane, records: StreamRecord[]): void {
     if (records.length === 0) return;
-    for (const [i, r] of records.entries()) if (lane.records[i] !== r) throw new Error(`event source ${this.options.functionName}: records finished out of order`);
+    for (const [i, r] of records.entries())
+      if (lane.records[i] !== r)
+        throw new Error(`event source ${this.options.functionName}: records finished out of order`);
     lane.records.splice(0, records.length);
     const progress = this.progress[lane.shard]!;
     for (const r of records) progress.done.add(r.sequence);

@@ -17,7 +17,8 @@ export function virtualClock(start: number, speed: number, real: Clock = systemC
 export function clockFromOptions(options: { clock?: string; speed?: string }): Clock & { speed: number } {
   if (options.clock === undefined && options.speed === undefined) return { ...systemClock, speed: 1 };
   const start = options.clock === undefined ? Date.now() : Date.parse(options.clock);
-  if (Number.isNaN(start)) throw new Error(`--clock "${options.clock}" is not an ISO time (for example 2026-11-27T05:00:00+08:00)`);
+  if (Number.isNaN(start))
+    throw new Error(`--clock "${options.clock}" is not an ISO time (for example 2026-11-27T05:00:00+08:00)`);
   const speed = options.speed === undefined ? 1 : Number(options.speed);
   if (!(speed > 0) || !Number.isFinite(speed)) throw new Error(`--speed "${options.speed}" must be a positive number`);
   return virtualClock(start, speed);

@@ -1,16 +1,20 @@
 import { z } from 'zod';
-import { assess, earliestRelevant, GROUPINGS, type Assessment, type SweepWindowResult } from '#shared/domain/assessment';
+import {
+  assess,
+  earliestRelevant,
+  GROUPINGS,
+  type Assessment,
+  type SweepWindowResult,
+} from '#shared/domain/assessment';
 import type { Clock } from '#shared/domain/clock';
-import type { DeviceKind } from '#shared/domain/device-kinds';
 import type { SlaHours } from '#shared/domain/working-time';
-import type { SegmentCoverage } from '#shared/domain/coverage';
 import { addMonths, zonedTimeToEpoch } from '#shared/domain/local-time';
 import { windowInstances } from '#shared/domain/sweep-windows';
 import { chooseDistrict } from './district-choice.ts';
 import type { RouteDirectory } from './sweep-coverage.ts';
 import { unswept } from './close-windows.ts';
 import { timeParam } from './request-params.ts';
-import { allPages, type Page } from './paging.ts';
+import { allPages } from './paging.ts';
 import { readNames, readPlaces } from './names.ts';
 import type { CaseStore } from './ports/cases.ts';
 import type { CoverageStore } from './ports/coverage.ts';
@@ -42,11 +46,19 @@ export const AssessmentQuery = z
     hours: z.enum(['calendar', 'working']).default('calendar'),
     districtId: z.string().min(1).max(100).optional(),
   })
-  .refine((q) => (q.month === undefined) !== (q.from === undefined && q.to === undefined) && (q.month !== undefined || (q.from !== undefined && q.to !== undefined)), {
-    message: 'give either month, or both from and to',
-  })
+  .refine(
+    (q) =>
+      (q.month === undefined) !== (q.from === undefined && q.to === undefined) &&
+      (q.month !== undefined || (q.from !== undefined && q.to !== undefined)),
+    {
+      message: 'give either month, or both from and to',
+    },
+  )
   .refine((q) => q.month !== undefined || q.to! > q.from!, { message: 'to must be after from', path: ['to'] })
-  .refine((q) => q.month !== undefined || q.to! - q.from! <= MAX_ASSESSMENT_DAYS * DAY, { message: `a period is at most ${MAX_ASSESSMENT_DAYS} days`, path: ['to'] });
+  .refine((q) => q.month !== undefined || q.to! - q.from! <= MAX_ASSESSMENT_DAYS * DAY, {
+    message: `a period is at most ${MAX_ASSESSMENT_DAYS} days`,
+    path: ['to'],
+  });
 export type AssessmentQuery = z.infer<typeof AssessmentQuery>;
 
 export interface AssessmentDeps {
@@ -64,7 +76,10 @@ export interface AssessmentDeps {
  */
 /** The first instant of a local month, and of the month after. */
 export function monthPeriod(month: string, timeZone: string): { from: number; to: number } {
-  return { from: zonedTimeToEpoch(`${month}-01`, '00:00', timeZone), to: zonedTimeToEpoch(`${addMonths(month, 1)}-01`, '00:00', timeZone) };
+  return {
+    from: zonedTimeToEpoch(`${month}-01`, '00:00', timeZone),
+    to: zonedTimeToEpoch(`${addMonths(month, 1)}-01`, '00:00', timeZone),
+  };
 }
 
 export type DistrictAssessment = Assessment & {
@@ -77,7 +92,10 @@ export type DistrictAssessment = Assessment & {
 export async function assessDistrict(deps: AssessmentDeps, query: AssessmentQuery): Promise<DistrictAssessment> {
   const district = chooseDistrict(await deps.registry.listDistricts(), query.districtId);
   const period = query.month ? monthPeriod(query.month, district.timezone) : { from: query.from!, to: query.to! };
-  const hours: SlaHours = query.hours === 'working' ? { kind: 'working', calendar: { timeZone: district.timezone, ...district.calendar } } : { kind: 'calendar' };
+  const hours: SlaHours =
+    query.hours === 'working'
+      ? { kind: 'working', calendar: { timeZone: district.timezone, ...district.calendar } }
+      : { kind: 'calendar' };
   const since = earliestRelevant(period) - ASSESSMENT_LOOKBACK_DAYS * DAY;
   const asOf = deps.clock.now();
   const [cases, devices, sweeping] = await Promise.all([
@@ -86,12 +104,24 @@ export async function assessDistrict(deps: AssessmentDeps, query: AssessmentQuer
     sweepWindows(deps, district.districtId, period.from, Math.min(period.to, asOf)),
   ]);
   const assessment = assess(cases, { ...period, by: query.by, asOf, hours, devices, sweeping });
-  return { districtId: district.districtId, timeZone: district.timezone, ...assessment, names: await namesOf(deps, district.districtId, assessment, [...new Set(cases.map((c) => c.gridId))]) };
+  return {
+    districtId: district.districtId,
+    timeZone: district.timezone,
+    ...assessment,
+    names: await namesOf(deps, district.districtId, assessment, [...new Set(cases.map((c) => c.gridId))]),
+  };
 }
 
 /** Names for the ids an assessment shows: units (departments, or a street office), streets, communities, grids and sites. */
-async function namesOf(deps: AssessmentDeps, districtId: string, a: Assessment, gridIds: string[]): Promise<Record<string, string>> {
-  const siteIds = [...a.sensors.overflowHours, ...a.sensors.missedSweeping].map((s) => s.siteId).concat(a.sensors.sweepingCoverage.byRoute.map((r) => r.routeId));
+async function namesOf(
+  deps: AssessmentDeps,
+  districtId: string,
+  a: Assessment,
+  gridIds: string[],
+): Promise<Record<string, string>> {
+  const siteIds = [...a.sensors.overflowHours, ...a.sensors.missedSweeping]
+    .map((s) => s.siteId)
+    .concat(a.sensors.sweepingCoverage.byRoute.map((r) => r.routeId));
   const { units, sites } = await readNames(deps.registry, districtId, siteIds, []);
   const names: Record<string, string> = Object.fromEntries(units);
   for (const [siteId, site] of sites) names[siteId] = site.name;
@@ -107,7 +137,12 @@ async function namesOf(deps: AssessmentDeps, districtId: string, a: Assessment, 
 }
 
 /** Each sweeping window of the district's routes that began and ended in [from, to), judged by its stored coverage. */
-async function sweepWindows(deps: AssessmentDeps, districtId: string, from: number, to: number): Promise<SweepWindowResult[]> {
+async function sweepWindows(
+  deps: AssessmentDeps,
+  districtId: string,
+  from: number,
+  to: number,
+): Promise<SweepWindowResult[]> {
   if (to <= from) return [];
   const { routes, engine, timeZone } = await deps.routes.of(districtId);
   const judged = await Promise.all(
@@ -117,7 +152,14 @@ async function sweepWindows(deps: AssessmentDeps, districtId: string, from: numb
           .filter((w) => w.from >= from && w.to <= to)
           .map(async (w) => {
             const missed = unswept(engine, route, [await deps.coverageStore.read(route.siteId, w.key)]);
-            return { routeId: route.siteId, unitId: route.unitId, date: w.date, windowKey: w.key, segments: route.segments.length, sweptInTime: route.segments.length - missed.segments.length };
+            return {
+              routeId: route.siteId,
+              unitId: route.unitId,
+              date: w.date,
+              windowKey: w.key,
+              segments: route.segments.length,
+              sweptInTime: route.segments.length - missed.segments.length,
+            };
           }),
       ),
     ),
@@ -126,5 +168,7 @@ async function sweepWindows(deps: AssessmentDeps, districtId: string, from: numb
 }
 
 async function allDevices(deps: AssessmentDeps, districtId: string) {
-  return (await allPages((nextToken) => deps.registry.listDevices({ districtId, limit: 500, nextToken }))).map(({ thing, kind }) => ({ thing, kind }));
+  return (await allPages((nextToken) => deps.registry.listDevices({ districtId, limit: 500, nextToken }))).map(
+    ({ thing, kind }) => ({ thing, kind }),
+  );
 }

@@ -1,5 +1,4 @@
 import {
-  CASE_ACTIONS,
   escalate,
   openCase,
   repeatAnomaly,
@@ -11,11 +10,11 @@ import {
   type CaseOrigin,
   type Signal,
 } from '#shared/domain/cases';
-import { siteLocation, type Site } from '#shared/domain/city-model';
+import { siteLocation } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import type { CaseStore } from './ports/cases.ts';
 import type { Log, Metrics } from './ports/observability.ts';
-import type { Place, Registry } from './ports/registry.ts';
+import type { Registry } from './ports/registry.ts';
 
 export interface CaseServiceDeps {
   cases: CaseStore;
@@ -40,7 +39,10 @@ export class CaseConflictError extends Error {}
  * raising the same anomaly together used to leave the last one out of attempts.
  */
 const ATTEMPTS = 12;
-const pause = (attempt: number) => (attempt === 0 ? undefined : new Promise((resolve) => setTimeout(resolve, Math.min(250, 5 * 2 ** attempt) * (0.5 + Math.random()))));
+const pause = (attempt: number) =>
+  attempt === 0
+    ? undefined
+    : new Promise((resolve) => setTimeout(resolve, Math.min(250, 5 * 2 ** attempt) * (0.5 + Math.random())));
 
 /**
  * The case service: turns detector signals into cases (one active case per site and
@@ -54,7 +56,9 @@ export class CaseService {
     const outcomes: CaseOutcome[] = [];
     for (const given of signals) {
       // Every signal carries its id, so the same signal handled twice counts once.
-      const signal = given.evidence.signalId ? given : { ...given, evidence: { ...given.evidence, signalId: signalId(given) } };
+      const signal = given.evidence.signalId
+        ? given
+        : { ...given, evidence: { ...given.evidence, signalId: signalId(given) } };
       outcomes.push(signal.kind === 'anomaly' ? await this.raise(signal) : await this.clear(signal));
     }
     return outcomes;
@@ -91,7 +95,9 @@ export class CaseService {
       if (!resolved) return { outcome: 'ignored', reason: `case ${active.caseId} is ${active.status}` };
       if (await this.deps.cases.save(resolved, active)) return { outcome: 'resolved', case: resolved };
     }
-    throw new CaseConflictError(`could not resolve ${signal.category} at ${signal.siteId}: too many concurrent changes`);
+    throw new CaseConflictError(
+      `could not resolve ${signal.category} at ${signal.siteId}: too many concurrent changes`,
+    );
   }
 
   /** A person's action on a case; throws {@link CaseNotFoundError}, or the domain's IllegalTransitionError. */
@@ -148,5 +154,3 @@ export class CaseService {
     return found;
   }
 }
-
-export const isCaseAction = (value: unknown): value is CaseAction => typeof value === 'string' && (CASE_ACTIONS as readonly string[]).includes(value);

@@ -8,7 +8,6 @@ import { judgeRoute, type CoverageEngine, type SegmentCoverage } from '#shared/d
 import { lateKey, windowInstances, type WindowInstance } from '#shared/domain/sweep-windows';
 import type { CaseService } from './case-service.ts';
 import type { CaseStore } from './ports/cases.ts';
-import type { Page } from './paging.ts';
 import { mayCount, type RouteDirectory } from './sweep-coverage.ts';
 
 export interface CloseWindowsDeps {
@@ -37,12 +36,18 @@ export async function closeWindows(deps: CloseWindowsDeps): Promise<{ signals: S
   const signals: Signal[] = [];
   for (const district of await deps.registry.listDistricts()) {
     const { routes, engine, timeZone } = await deps.routes.of(district.districtId);
-    const sweepers = (await deps.registry.listDevices({ districtId: district.districtId, kind: 'sweepers', limit: 500 })).items;
+    const sweepers = (
+      await deps.registry.listDevices({ districtId: district.districtId, kind: 'sweepers', limit: 500 })
+    ).items;
     for (const route of routes) {
-      const instances = windowInstances(route, timeZone, closedBy - CLOSE_WINDOWS.lookbackMs, closedBy).filter((w) => w.to <= closedBy && w.to > closedBy - CLOSE_WINDOWS.lookbackMs);
+      const instances = windowInstances(route, timeZone, closedBy - CLOSE_WINDOWS.lookbackMs, closedBy).filter(
+        (w) => w.to <= closedBy && w.to > closedBy - CLOSE_WINDOWS.lookbackMs,
+      );
       for (const instance of instances) {
         const eligible = sweepers.filter((d) => mayCount(route, d));
-        const heard = await Promise.all(eligible.map((d) => deps.telemetry.anyReading(d.thing, instance.from, instance.to)));
+        const heard = await Promise.all(
+          eligible.map((d) => deps.telemetry.anyReading(d.thing, instance.from, instance.to)),
+        );
         if (eligible.length && !heard.some(Boolean)) signals.push(silentSignal(route, eligible, instance));
         const coverage = await deps.coverageStore.read(route.siteId, instance.key);
         const missed = unswept(engine, route, [coverage]);
@@ -84,7 +89,14 @@ function missedSignal(route: SweepingRoute, instance: WindowInstance, missed: Re
         window: instance.key,
         unsweptSegments: ids,
         coveragePct: missed.coveragePct,
-        gaps: { type: 'FeatureCollection', features: missed.segments.map((s) => ({ type: 'Feature', geometry: s.line, properties: { segmentId: s.segmentId, streetId: s.streetId, gridId: s.gridId, lengthM: s.lengthM } })) },
+        gaps: {
+          type: 'FeatureCollection',
+          features: missed.segments.map((s) => ({
+            type: 'Feature',
+            geometry: s.line,
+            properties: { segmentId: s.segmentId, streetId: s.streetId, gridId: s.gridId, lengthM: s.lengthM },
+          })),
+        },
       },
     },
   };
@@ -97,12 +109,21 @@ function silentSignal(route: SweepingRoute, eligible: Device[], instance: Window
     siteId: route.siteId,
     thing: eligible[0]!.thing,
     unit: route.unitId,
-    evidence: { at: instance.to, thing: eligible[0]!.thing, summary: `no report from ${eligible.map((d) => d.thing).join(', ')} through the ${instance.key} window of ${route.name}`, data: { window: instance.key } },
+    evidence: {
+      at: instance.to,
+      thing: eligible[0]!.thing,
+      summary: `no report from ${eligible.map((d) => d.thing).join(', ')} through the ${instance.key} window of ${route.name}`,
+      data: { window: instance.key },
+    },
   };
 }
 
 /** The route's open missed-sweeping case, if its segments have since been swept the same day. */
-async function sweptLate(deps: CloseWindowsDeps, engine: CoverageEngine, route: SweepingRoute): Promise<Signal | undefined> {
+async function sweptLate(
+  deps: CloseWindowsDeps,
+  engine: CoverageEngine,
+  route: SweepingRoute,
+): Promise<Signal | undefined> {
   const active = await deps.caseStore.findActive(route.siteId, 'missed_sweeping');
   if (!active || !WORKING_STATUSES.includes(active.status)) return undefined;
   const latest = [...active.evidence].reverse().find((e) => typeof e.data?.window === 'string');
@@ -110,7 +131,10 @@ async function sweptLate(deps: CloseWindowsDeps, engine: CoverageEngine, route: 
   const window = latest.data!.window as string;
   const wanted = new Set(latest.data!.unsweptSegments as string[]);
   const instance = { key: window } as WindowInstance;
-  const [inWindow, late] = await Promise.all([deps.coverageStore.read(route.siteId, window), deps.coverageStore.read(route.siteId, lateKey(instance))]);
+  const [inWindow, late] = await Promise.all([
+    deps.coverageStore.read(route.siteId, window),
+    deps.coverageStore.read(route.siteId, lateKey(instance)),
+  ]);
   const still = unswept(engine, route, [inWindow, late]).segments.filter((s) => wanted.has(s.segmentId));
   if (still.length) return undefined;
   return {
@@ -118,6 +142,10 @@ async function sweptLate(deps: CloseWindowsDeps, engine: CoverageEngine, route: 
     category: 'missed_sweeping',
     siteId: route.siteId,
     unit: route.unitId,
-    evidence: { at: deps.clock.now(), summary: `swept late: ${[...wanted].join(', ')} swept after the ${window} window, the same day`, data: { window, sweptLate: [...wanted] } },
+    evidence: {
+      at: deps.clock.now(),
+      summary: `swept late: ${[...wanted].join(', ')} swept after the ${window} window, the same day`,
+      data: { window, sweptLate: [...wanted] },
+    },
   };
 }

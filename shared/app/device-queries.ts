@@ -3,7 +3,7 @@ import type { Device, Site } from '#shared/domain/city-model';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import type { DeviceState } from './ports/telemetry.ts';
 import type { Page } from './paging.ts';
-import type { Place, Registry } from './ports/registry.ts';
+import type { Registry } from './ports/registry.ts';
 
 /** What the device queries read: the registry and the latest device state. */
 export type RegistryReader = Pick<Registry, 'getDevice' | 'getSite' | 'getPlace' | 'listDevices'>;
@@ -39,7 +39,10 @@ export function summariseSite(site: Site): SiteSummary {
 }
 
 /** A device with its place in the city and its latest state. */
-export async function describeDevice(deps: { registry: RegistryReader; telemetry: StateReader }, thing: string): Promise<DeviceView | undefined> {
+export async function describeDevice(
+  deps: { registry: RegistryReader; telemetry: StateReader },
+  thing: string,
+): Promise<DeviceView | undefined> {
   const [device, state] = await Promise.all([deps.registry.getDevice(thing), deps.telemetry.getLatest(thing)]);
   if (!device) return undefined;
   const site = await deps.registry.getSite(device.siteId);
@@ -64,6 +67,10 @@ export async function listDevices(
   const states = await deps.telemetry.getLatestMany(page.items.map((d) => d.thing));
   return {
     ...page,
-    items: page.items.map((d) => ({ ...d, lastSeenAt: states.get(d.thing)?.lastSeenAt ?? null, lastReadingTs: states.get(d.thing)?.ts ?? null })),
+    items: page.items.map((d) => ({
+      ...d,
+      lastSeenAt: states.get(d.thing)?.lastSeenAt ?? null,
+      lastReadingTs: states.get(d.thing)?.ts ?? null,
+    })),
   };
 }

@@ -2,15 +2,13 @@ import type { CoverageStore } from './ports/coverage.ts';
 import type { TelemetryStore } from './ports/telemetry.ts';
 import type { Registry } from './ports/registry.ts';
 import type { Case } from '#shared/domain/cases';
-import type { Device, District, Grid, Site, SweepingRoute } from '#shared/domain/city-model';
+import type { Grid, Site, SweepingRoute } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
-import type { SegmentCoverage } from '#shared/domain/coverage';
 import { zonedTimeToEpoch, localTimeParts } from '#shared/domain/local-time';
 import { lateKey, windowInstances } from '#shared/domain/sweep-windows';
 import { chooseDistrict } from './district-choice.ts';
-import { allPages, type Page } from './paging.ts';
+import { allPages } from './paging.ts';
 import type { CaseStore } from './ports/cases.ts';
-import type { DeviceState } from './ports/telemetry.ts';
 import type { RouteDirectory } from './sweep-coverage.ts';
 import { unswept } from './close-windows.ts';
 
@@ -23,9 +21,27 @@ export interface DistrictMap {
   district: { districtId: string; name: string; timeZone: string };
   generatedAt: number;
   grids: Pick<Grid, 'gridId' | 'name' | 'communityId' | 'streetId' | 'polygon'>[];
-  garbageRooms: { siteId: string; name: string; gridId: string; location: { lat: number; lon: number }; fillPct: number | null; lastSeenAt: number | null }[];
-  markets: { siteId: string; name: string; gridId: string; polygon: Extract<Site, { siteKind: 'market' }>['polygon'] }[];
-  routes: { siteId: string; name: string; line: SweepingRoute['line']; windowsToday: number; coveragePct: number | null }[];
+  garbageRooms: {
+    siteId: string;
+    name: string;
+    gridId: string;
+    location: { lat: number; lon: number };
+    fillPct: number | null;
+    lastSeenAt: number | null;
+  }[];
+  markets: {
+    siteId: string;
+    name: string;
+    gridId: string;
+    polygon: Extract<Site, { siteKind: 'market' }>['polygon'];
+  }[];
+  routes: {
+    siteId: string;
+    name: string;
+    line: SweepingRoute['line'];
+    windowsToday: number;
+    coveragePct: number | null;
+  }[];
   /** Working cases (open, dispatched, in progress, reopened), with their history. */
   cases: Case[];
 }
@@ -58,19 +74,32 @@ export async function districtMap(deps: DistrictMapDeps, districtId?: string): P
     if (!state || typeof state.fillPct !== 'number') continue;
     // A room with more than one sensor shows its fullest.
     const known = fill.get(bin.siteId);
-    if (!known || state.fillPct > known.fillPct) fill.set(bin.siteId, { fillPct: state.fillPct, lastSeenAt: Math.max(state.lastSeenAt, known?.lastSeenAt ?? 0) });
+    if (!known || state.fillPct > known.fillPct)
+      fill.set(bin.siteId, { fillPct: state.fillPct, lastSeenAt: Math.max(state.lastSeenAt, known?.lastSeenAt ?? 0) });
   }
   return {
     district: { districtId: id, name: district.name, timeZone: district.timezone },
     generatedAt: now,
-    grids: grids.map(({ gridId, name, communityId, streetId, polygon }) => ({ gridId, name, communityId, streetId, polygon })),
-    garbageRooms: rooms.map((r) => ({ siteId: r.siteId, name: r.name, gridId: r.gridId, location: r.location, fillPct: fill.get(r.siteId)?.fillPct ?? null, lastSeenAt: fill.get(r.siteId)?.lastSeenAt ?? null })),
+    grids: grids.map(({ gridId, name, communityId, streetId, polygon }) => ({
+      gridId,
+      name,
+      communityId,
+      streetId,
+      polygon,
+    })),
+    garbageRooms: rooms.map((r) => ({
+      siteId: r.siteId,
+      name: r.name,
+      gridId: r.gridId,
+      location: r.location,
+      fillPct: fill.get(r.siteId)?.fillPct ?? null,
+      lastSeenAt: fill.get(r.siteId)?.lastSeenAt ?? null,
+    })),
     markets: markets.map((m) => ({ siteId: m.siteId, name: m.name, gridId: m.gridId, polygon: m.polygon })),
     routes,
     cases: cases.sort((a, b) => b.openedAt - a.openedAt),
   };
 }
-
 
 /** Each route's coverage over today's windows that have begun (a window and its late part), as a mean; null before the first. */
 async function routeCoverage(deps: DistrictMapDeps, districtId: string, now: number): Promise<DistrictMap['routes']> {
@@ -80,7 +109,17 @@ async function routeCoverage(deps: DistrictMapDeps, districtId: string, now: num
     routes.map(async (route) => {
       const today = windowInstances(route, timeZone, startOfDay, now).filter((w) => w.from <= now);
       const pcts = await Promise.all(
-        today.map(async (w) => unswept(engine, route, await Promise.all([deps.coverageStore.read(route.siteId, w.key), deps.coverageStore.read(route.siteId, lateKey(w))])).coveragePct),
+        today.map(
+          async (w) =>
+            unswept(
+              engine,
+              route,
+              await Promise.all([
+                deps.coverageStore.read(route.siteId, w.key),
+                deps.coverageStore.read(route.siteId, lateKey(w)),
+              ]),
+            ).coveragePct,
+        ),
       );
       return {
         siteId: route.siteId,

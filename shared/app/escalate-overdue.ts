@@ -22,7 +22,10 @@ export async function escalateOverdue(deps: EscalateOverdueDeps): Promise<{ esca
   const units = (
     await Promise.all(
       districts.map(async (d) => {
-        const [departments, streets] = await Promise.all([deps.registry.listDepartments(d.districtId), deps.registry.listStreets(d.districtId)]);
+        const [departments, streets] = await Promise.all([
+          deps.registry.listDepartments(d.districtId),
+          deps.registry.listStreets(d.districtId),
+        ]);
         return [...departments.map((x) => x.unitId), ...streets.map((x) => x.streetId)];
       }),
     )

@@ -24,7 +24,16 @@ import type { SweepCoverage } from './sweep-coverage.ts';
 import type { Clock } from '#shared/domain/clock';
 
 export interface IngestDeps {
-  telemetry: Pick<TelemetryStore, 'saveLatest' | 'saveLatestDetecting' | 'readStates' | 'updateSiteDetector' | 'ackSignals' | 'saveHistory' | 'neighbours'>;
+  telemetry: Pick<
+    TelemetryStore,
+    | 'saveLatest'
+    | 'saveLatestDetecting'
+    | 'readStates'
+    | 'updateSiteDetector'
+    | 'ackSignals'
+    | 'saveHistory'
+    | 'neighbours'
+  >;
   rejects: RejectStore;
   /** The site a device watches, for detectors and their per-site thresholds. */
   sites: Pick<SiteDirectory, 'watchOf' | 'prefetch'>;
@@ -66,7 +75,12 @@ interface PendingSignals {
  * with everything the detectors need stored. (The archive is written from the stream by
  * a consumer of its own, so it is not this function's work.)
  */
-export async function ingestTelemetry(kind: DeviceKind, messages: TelemetryMessage[], earlierRejections: Rejection[], deps: IngestDeps): Promise<IngestResult> {
+export async function ingestTelemetry(
+  kind: DeviceKind,
+  messages: TelemetryMessage[],
+  earlierRejections: Rejection[],
+  deps: IngestDeps,
+): Promise<IngestResult> {
   const now = deps.clock.now();
   const rejections = [...earlierRejections];
   const accepted: Reading[] = [];
@@ -103,7 +117,9 @@ export async function ingestTelemetry(kind: DeviceKind, messages: TelemetryMessa
     await Promise.all([
       things.length > 1 ? deps.sites.prefetch?.(things) : undefined,
       kind === 'bins' ? deps.telemetry.readStates?.(things).then((read) => void (snapshot = read)) : undefined,
-    ]).catch((error: unknown) => deps.log.warn('read-ahead failed; each device is read on its own', { error: (error as Error).message }));
+    ]).catch((error: unknown) =>
+      deps.log.warn('read-ahead failed; each device is read on its own', { error: (error as Error).message }),
+    );
   }
 
   await Promise.all(
@@ -119,7 +135,11 @@ export async function ingestTelemetry(kind: DeviceKind, messages: TelemetryMessa
           for (const id of idsOf(batch)) retry.add(id);
           deps.log.warn('state write will be retried', { thing: batch.thing, error: error.message });
         } else {
-          rejections.push(...[...batch.readings, ...batch.duplicates].map((r) => storageRejection(r, `state write failed: ${(error as Error).message}`)));
+          rejections.push(
+            ...[...batch.readings, ...batch.duplicates].map((r) =>
+              storageRejection(r, `state write failed: ${(error as Error).message}`),
+            ),
+          );
         }
       }
     }),
@@ -130,13 +150,23 @@ export async function ingestTelemetry(kind: DeviceKind, messages: TelemetryMessa
     [...bySite.values()].map(async ({ site, readings }) => {
       const ids = readings.map((r) => r.messageId);
       try {
-        const { pending, outbox } = await deps.telemetry.updateSiteDetector<CameraDetectorState>(site.siteId, kind, (prior) =>
-          detectMarket(prior, readings.map((r) => ({ thing: r.thing, ts: r.ts, payload: r.payload as PayloadOf<'cameras'> })), { siteId: site.siteId, overrides: site.thresholds }),
+        const { pending, outbox } = await deps.telemetry.updateSiteDetector<CameraDetectorState>(
+          site.siteId,
+          kind,
+          (prior) =>
+            detectMarket(
+              prior,
+              readings.map((r) => ({ thing: r.thing, ts: r.ts, payload: r.payload as PayloadOf<'cameras'> })),
+              { siteId: site.siteId, overrides: site.thresholds },
+            ),
         );
         outboxes.push({ outbox, pending, messageIds: ids });
       } catch (error) {
         for (const id of ids) retry.add(id);
-        deps.log.error('site detector failed; the messages will be redelivered', { siteId: site.siteId, error: (error as Error).message });
+        deps.log.error('site detector failed; the messages will be redelivered', {
+          siteId: site.siteId,
+          error: (error as Error).message,
+        });
       }
     }),
   );
@@ -146,12 +176,18 @@ export async function ingestTelemetry(kind: DeviceKind, messages: TelemetryMessa
     if (pending.length === 0) continue;
     try {
       await deps.cases.handle(pending);
-      await deps.telemetry.ackSignals(outbox, pending.map((s) => s.evidence.signalId ?? ''));
+      await deps.telemetry.ackSignals(
+        outbox,
+        pending.map((s) => s.evidence.signalId ?? ''),
+      );
       signals += pending.length;
     } catch (error) {
       // The signals stay in their outbox; redelivery (or the device's next message) hands them over again.
       for (const id of messageIds) retry.add(id);
-      deps.log.error('signals not handed to the case service yet', { outbox: outbox.pk, error: (error as Error).message });
+      deps.log.error('signals not handed to the case service yet', {
+        outbox: outbox.pk,
+        error: (error as Error).message,
+      });
     }
   }
 
@@ -176,7 +212,13 @@ export async function ingestTelemetry(kind: DeviceKind, messages: TelemetryMessa
     deps.log.error('reject could not be stored', { messageId, reason });
   }
   for (const r of rejections) {
-    deps.log.warn('telemetry rejected', { kind, thing: r.thing ?? null, code: r.code, reason: r.reason, messageId: r.messageId });
+    deps.log.warn('telemetry rejected', {
+      kind,
+      thing: r.thing ?? null,
+      code: r.code,
+      reason: r.reason,
+      messageId: r.messageId,
+    });
     deps.metrics.count('TelemetryRejected', 1, { kind, code: r.code });
   }
 
@@ -219,7 +261,11 @@ async function storeDevice(
       batch,
       lastSeenAt,
       (prior, newer) =>
-        detectBins(prior, newer.map((r) => ({ ts: r.ts, seq: r.seq, payload: r.payload as PayloadOf<'bins'> })), { thing: batch.thing, siteId: site.siteId, overrides, heartbeatMs: heartbeat }),
+        detectBins(
+          prior,
+          newer.map((r) => ({ ts: r.ts, seq: r.seq, payload: r.payload as PayloadOf<'bins'> })),
+          { thing: batch.thing, siteId: site.siteId, overrides, heartbeatMs: heartbeat },
+        ),
       { heartbeatMs: heartbeat, snapshot },
     );
     outboxes.push({ outbox, pending, messageIds });

@@ -10,7 +10,8 @@ import { addDays, isoWithOffset, localTimeParts, zonedTimeToEpoch } from '#share
  * elsewhere, so it opens offline and can be mailed as one file). Pure: the caller brings
  * the assessments and writes the files.
  */
-export interface WeekFigures extends Pick<CaseFigures, 'registered' | 'due' | 'closedOnTime' | 'onTimeClosureRate' | 'closed'> {
+export interface WeekFigures
+  extends Pick<CaseFigures, 'registered' | 'due' | 'closedOnTime' | 'onTimeClosureRate' | 'closed'> {
   /** The week's first local day (a Monday, or the 1st when the month starts mid-week). */
   label: string;
   from: number;
@@ -26,9 +27,11 @@ export interface MonthlyReport {
   weeks: WeekFigures[];
 }
 
-
 /** The local weeks (Monday to Sunday) that meet [from, to), clipped to it. */
-export function weeksOf(period: { from: number; to: number }, timeZone: string): { label: string; from: number; to: number }[] {
+export function weeksOf(
+  period: { from: number; to: number },
+  timeZone: string,
+): { label: string; from: number; to: number }[] {
   const weeks: { label: string; from: number; to: number }[] = [];
   let start = period.from;
   while (start < period.to) {
@@ -40,7 +43,12 @@ export function weeksOf(period: { from: number; to: number }, timeZone: string):
   return weeks;
 }
 
-export function buildMonthlyReport(month: string, assessment: DistrictAssessment, weeks: { label: string; assessment: DistrictAssessment }[], now: number): MonthlyReport {
+export function buildMonthlyReport(
+  month: string,
+  assessment: DistrictAssessment,
+  weeks: { label: string; assessment: DistrictAssessment }[],
+  now: number,
+): MonthlyReport {
   return {
     districtId: assessment.districtId,
     month,

@@ -25,6 +25,11 @@ export async function readNames(
 }
 
 /** The places of these grids (one read each, at once). */
-export async function readPlaces(registry: Pick<Registry, 'getPlace'>, gridIds: Iterable<string>): Promise<Map<string, Place | undefined>> {
-  return new Map(await Promise.all([...new Set(gridIds)].map(async (gridId) => [gridId, await registry.getPlace(gridId)] as const)));
+export async function readPlaces(
+  registry: Pick<Registry, 'getPlace'>,
+  gridIds: Iterable<string>,
+): Promise<Map<string, Place | undefined>> {
+  return new Map(
+    await Promise.all([...new Set(gridIds)].map(async (gridId) => [gridId, await registry.getPlace(gridId)] as const)),
+  );
 }

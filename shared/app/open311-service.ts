@@ -27,8 +27,17 @@ const isoTime = (name: string) =>
 const commaList = <T extends string>(values: readonly [T, ...T[]], name: string) =>
   z
     .string()
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(values, { message: `${name} must be one or more of ${values.join(', ')}, comma separated` })).min(1));
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.enum(values, { message: `${name} must be one or more of ${values.join(', ')}, comma separated` }))
+        .min(1),
+    );
 
 /** `GET /open311/v2/requests.json` parameters (GeoReport v2, plus `page` and `page_size`). */
 export const Open311Query = z
@@ -36,7 +45,12 @@ export const Open311Query = z
     jurisdiction_id: z.string().min(1).max(100).optional(),
     service_request_id: z
       .string()
-      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.string().max(100)).min(1).max(OPEN311_MAX_PAGE))
       .optional(),
     service_code: commaList(CASE_CATEGORIES, 'service_code').optional(),
@@ -46,11 +60,17 @@ export const Open311Query = z
     page: z.coerce.number().int().min(1).default(1),
     page_size: z.coerce.number().int().min(1).max(OPEN311_MAX_PAGE).default(OPEN311_MAX_PAGE),
   })
-  .refine((q) => q.start_date === undefined || q.end_date === undefined || q.end_date >= q.start_date, { message: 'end_date must not be before start_date', path: ['end_date'] })
-  .refine((q) => q.start_date === undefined || q.end_date === undefined || q.end_date - q.start_date <= MAX_WINDOW_DAYS * DAY, {
-    message: `start_date to end_date is at most ${MAX_WINDOW_DAYS} days`,
+  .refine((q) => q.start_date === undefined || q.end_date === undefined || q.end_date >= q.start_date, {
+    message: 'end_date must not be before start_date',
     path: ['end_date'],
-  });
+  })
+  .refine(
+    (q) => q.start_date === undefined || q.end_date === undefined || q.end_date - q.start_date <= MAX_WINDOW_DAYS * DAY,
+    {
+      message: `start_date to end_date is at most ${MAX_WINDOW_DAYS} days`,
+      path: ['end_date'],
+    },
+  );
 export type Open311Query = z.infer<typeof Open311Query>;
 
 export interface Open311Deps {
@@ -106,9 +126,13 @@ export async function listOpen311Requests(deps: Open311Deps, query: Open311Query
   const district = await districtOf(deps, query.jurisdiction_id);
   let cases: Case[];
   if (query.service_request_id) {
-    cases = (await Promise.all(query.service_request_id.map((id) => deps.caseStore.get(id)))).filter((c): c is Case => c?.districtId === district.districtId);
+    cases = (await Promise.all(query.service_request_id.map((id) => deps.caseStore.get(id)))).filter(
+      (c): c is Case => c?.districtId === district.districtId,
+    );
   } else {
-    const end = query.end_date ?? (query.start_date !== undefined ? query.start_date + OPEN311_DEFAULT_DAYS * DAY : deps.clock.now());
+    const end =
+      query.end_date ??
+      (query.start_date !== undefined ? query.start_date + OPEN311_DEFAULT_DAYS * DAY : deps.clock.now());
     const start = query.start_date ?? end - OPEN311_DEFAULT_DAYS * DAY;
     cases = await deps.caseStore.listOpened(district.districtId, start, end + 1);
   }

@@ -54,9 +54,14 @@ export interface PublicationOutcome {
   notYet: string[];
 }
 
-export async function publishReports(deps: PublishReportsDeps, request: PublicationRequest = { republish: false }): Promise<PublicationOutcome> {
+export async function publishReports(
+  deps: PublishReportsDeps,
+  request: PublicationRequest = { republish: false },
+): Promise<PublicationOutcome> {
   const now = deps.clock.now();
-  const districts = (await deps.registry.listDistricts()).filter((d) => !request.districtId || d.districtId === request.districtId);
+  const districts = (await deps.registry.listDistricts()).filter(
+    (d) => !request.districtId || d.districtId === request.districtId,
+  );
   if (request.districtId && districts.length === 0) throw new Error(`no district "${request.districtId}"`);
   const outcome: PublicationOutcome = { published: [], alreadyPublished: [], notYet: [] };
   const failures: string[] = [];
@@ -64,7 +69,9 @@ export async function publishReports(deps: PublishReportsDeps, request: Publicat
     const month = request.month ?? monthBefore(now - REPORT_GRACE_MS, district.timezone);
     const label = `${district.districtId} ${month}`;
     if (monthPeriod(month, district.timezone).to + REPORT_GRACE_MS > now) {
-      outcome.notYet.push(`${label}: the month has not ended, or ended less than ${REPORT_GRACE_MS / 60_000} minutes ago`);
+      outcome.notYet.push(
+        `${label}: the month has not ended, or ended less than ${REPORT_GRACE_MS / 60_000} minutes ago`,
+      );
       continue;
     }
     const prefix = reportPrefix(district.districtId, month);
@@ -82,7 +89,12 @@ export async function publishReports(deps: PublishReportsDeps, request: Publicat
       const files = [];
       for (const file of deps.renderReport(report)) {
         await deps.reports.put(prefix + file.name, file.text, file.contentType);
-        files.push({ name: file.name, key: prefix + file.name, contentType: file.contentType, bytes: Buffer.byteLength(file.text) });
+        files.push({
+          name: file.name,
+          key: prefix + file.name,
+          contentType: file.contentType,
+          bytes: Buffer.byteLength(file.text),
+        });
       }
       const t = report.assessment.total;
       const data: ReportPublished = {
@@ -92,7 +104,13 @@ export async function publishReports(deps: PublishReportsDeps, request: Publicat
         generatedAt: report.generatedAt,
         location: deps.reports.location + prefix,
         files,
-        summary: { registered: t.registered, due: t.due, closed: t.closed, closedOnTime: t.closedOnTime, onTimeClosureRate: t.onTimeClosureRate },
+        summary: {
+          registered: t.registered,
+          due: t.due,
+          closed: t.closed,
+          closedOnTime: t.closedOnTime,
+          onTimeClosureRate: t.onTimeClosureRate,
+        },
       };
       const event = reportPublishedEvent(data, deps.clock.now(), request.republish);
       await deps.events.publish([event]);

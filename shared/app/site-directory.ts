@@ -43,7 +43,11 @@ export class SiteDirectory {
     const sites = await this.registry.getSites([...new Set([...devices.values()].map((d) => d.siteId))]);
     for (const [thing, device] of devices) {
       const site = sites.get(device.siteId);
-      if (site) this.cache.set(thing, { at: now, site: Promise.resolve({ device, site, overrides: { ...site.thresholds, ...device.thresholds } }) });
+      if (site)
+        this.cache.set(thing, {
+          at: now,
+          site: Promise.resolve({ device, site, overrides: { ...site.thresholds, ...device.thresholds } }),
+        });
     }
   }
 
@@ -53,7 +57,9 @@ export class SiteDirectory {
     if (hit && Math.abs(now - hit.at) < this.ttlMs) return hit.site;
     const site = this.registry.getDevice(thing).then(async (device) => {
       const found = device && (await this.registry.getSite(device.siteId));
-      return found ? { device: device!, site: found, overrides: { ...found.thresholds, ...device!.thresholds } } : undefined;
+      return found
+        ? { device: device!, site: found, overrides: { ...found.thresholds, ...device!.thresholds } }
+        : undefined;
     });
     this.cache.set(thing, { at: now, site });
     site.then((found) => found ?? this.cache.delete(thing)).catch(() => this.cache.delete(thing));

@@ -1,7 +1,7 @@
 import type { CoverageStore } from './ports/coverage.ts';
 import type { Registry } from './ports/registry.ts';
 import type { Signal } from '#shared/domain/cases';
-import type { District, SweepingRoute } from '#shared/domain/city-model';
+import type { SweepingRoute } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { CoverageEngine } from '#shared/domain/coverage';
 import type { GpsFix, PayloadOf } from '#shared/domain/payloads';
@@ -14,7 +14,10 @@ type RouteRegistry = Pick<Registry, 'listDistricts' | 'listSites'>;
 
 /** A district's routes with their coverage engine, built once and kept a few minutes. */
 export class RouteDirectory {
-  private readonly cache = new Map<string, { at: number; value: Promise<{ routes: SweepingRoute[]; engine: CoverageEngine; timeZone: string }> }>();
+  private readonly cache = new Map<
+    string,
+    { at: number; value: Promise<{ routes: SweepingRoute[]; engine: CoverageEngine; timeZone: string }> }
+  >();
 
   constructor(
     private readonly registry: RouteRegistry,
@@ -26,7 +29,10 @@ export class RouteDirectory {
     const hit = this.cache.get(districtId);
     if (hit && Math.abs(this.clock.now() - hit.at) < this.ttlMs) return hit.value;
     const value = (async () => {
-      const [routes, districts] = await Promise.all([this.registry.listSites(districtId, 'sweeping_route'), this.registry.listDistricts()]);
+      const [routes, districts] = await Promise.all([
+        this.registry.listSites(districtId, 'sweeping_route'),
+        this.registry.listDistricts(),
+      ]);
       const timeZone = districts.find((d) => d.districtId === districtId)?.timezone ?? 'UTC';
       return { routes, engine: new CoverageEngine(routes), timeZone };
     })();
@@ -77,8 +83,18 @@ export class SweepCoverage {
       only[r] = 1;
       for (const instance of windowInstances(route, timeZone, fixes[0]!.ts, fixes.at(-1)!.ts)) {
         const inWindow = this.cover(engine, batch.thing, fixes, instance, instance.key, instance, only, increments);
-        if (inWindow.length) signals.push(tooFastSignal(route, batch.thing, instance, inWindow[0]!.speedKmh, inWindow[0]!.ts));
-        this.cover(engine, batch.thing, fixes, instance, lateKey(instance), lateRange(instance, timeZone), only, increments);
+        if (inWindow.length)
+          signals.push(tooFastSignal(route, batch.thing, instance, inWindow[0]!.speedKmh, inWindow[0]!.ts));
+        this.cover(
+          engine,
+          batch.thing,
+          fixes,
+          instance,
+          lateKey(instance),
+          lateRange(instance, timeZone),
+          only,
+          increments,
+        );
       }
     });
     if (increments.length) await this.deps.store.add(increments, this.deps.clock.now());
@@ -86,21 +102,45 @@ export class SweepCoverage {
   }
 
   /** A pass is one sweeper along one direction of a segment: the route's passes count them. */
-  private cover(engine: CoverageEngine, thing: string, fixes: GpsFix[], instance: WindowInstance, windowKey: string, range: { from: number; to: number }, only: Uint8Array, out: CoverageIncrement[]) {
+  private cover(
+    engine: CoverageEngine,
+    thing: string,
+    fixes: GpsFix[],
+    instance: WindowInstance,
+    windowKey: string,
+    range: { from: number; to: number },
+    only: Uint8Array,
+    out: CoverageIncrement[],
+  ) {
     if (fixes.at(-1)!.ts <= range.from || fixes[0]!.ts >= range.to) return [];
     const along = engine.newCells();
     const against = engine.newCells();
     const tooFast = engine.cover(fixes, along, range, only, against);
-    for (const [direction, cells] of [['along', along], ['against', against]] as const) {
+    for (const [direction, cells] of [
+      ['along', along],
+      ['against', against],
+    ] as const) {
       for (const [segment, covered] of engine.coveredCells(cells)) {
-        out.push({ routeId: instance.routeId, windowKey, segmentId: engine.segmentIds[segment]!, pass: `${thing}:${direction}`, cells: covered });
+        out.push({
+          routeId: instance.routeId,
+          windowKey,
+          segmentId: engine.segmentIds[segment]!,
+          pass: `${thing}:${direction}`,
+          cells: covered,
+        });
       }
     }
     return tooFast;
   }
 }
 
-function tooFastSignal(route: SweepingRoute, thing: string, instance: WindowInstance, speedKmh: number, ts: number): Signal {
+function tooFastSignal(
+  route: SweepingRoute,
+  thing: string,
+  instance: WindowInstance,
+  speedKmh: number,
+  ts: number,
+): Signal {
   return {
     kind: 'anomaly',
     category: 'sweeping_too_fast',
@@ -108,6 +148,11 @@ function tooFastSignal(route: SweepingRoute, thing: string, instance: WindowInst
     thing,
     unit: route.unitId,
     // One per route window: the same window's later stretches count as the same anomaly.
-    evidence: { at: instance.from, thing, summary: `${speedKmh} km/h with the brush down on ${route.name} (limit ${route.maxSpeedKmh} km/h), window ${instance.key}`, data: { window: instance.key, speedKmh, ts } },
+    evidence: {
+      at: instance.from,
+      thing,
+      summary: `${speedKmh} km/h with the brush down on ${route.name} (limit ${route.maxSpeedKmh} km/h), window ${instance.key}`,
+      data: { window: instance.key, speedKmh, ts },
+    },
   };
 }

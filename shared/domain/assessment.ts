@@ -183,20 +183,36 @@ function factsOf(c: Case, hours: SlaHours): CaseFacts {
 }
 
 const share = (part: number, whole: number) => (whole > 0 ? part / whole : null);
-const inPeriod = (t: number | undefined, from: number, cutoff: number): t is number => t !== undefined && t >= from && t < cutoff;
+const inPeriod = (t: number | undefined, from: number, cutoff: number): t is number =>
+  t !== undefined && t >= from && t < cutoff;
 
 function durations(values: number[]): DurationFigures {
   if (values.length === 0) return { count: 0, averageMs: null, p90Ms: null };
   const sorted = [...values].sort((a, b) => a - b);
   // Nearest rank: the smallest value at or above 90 % of them.
-  return { count: sorted.length, averageMs: Math.round(sorted.reduce((a, b) => a + b, 0) / sorted.length), p90Ms: sorted[Math.ceil(0.9 * sorted.length) - 1]! };
+  return {
+    count: sorted.length,
+    averageMs: Math.round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
+    p90Ms: sorted[Math.ceil(0.9 * sorted.length) - 1]!,
+  };
 }
 
 function figures(all: readonly CaseFacts[], period: Period, cutoff: number, hours: SlaHours): CaseFigures {
   const { from } = period;
   const before = (t: number | undefined, limit: number): t is number => t !== undefined && t <= limit && t < cutoff;
-  let registered = 0, due = 0, dueClosed = 0, closedOnTime = 0, handledOnTime = 0, dispatchDue = 0, dispatchedOnTime = 0;
-  let closed = 0, resolved = 0, reworked = 0, voided = 0, escalations = 0, sensorVerifiedClosures = 0;
+  let registered = 0,
+    due = 0,
+    dueClosed = 0,
+    closedOnTime = 0,
+    handledOnTime = 0,
+    dispatchDue = 0,
+    dispatchedOnTime = 0;
+  let closed = 0,
+    resolved = 0,
+    reworked = 0,
+    voided = 0,
+    escalations = 0,
+    sensorVerifiedClosures = 0;
   const toDispatch: number[] = [];
   const toClose: number[] = [];
   for (const f of all) {
@@ -211,7 +227,9 @@ function figures(all: readonly CaseFacts[], period: Period, cutoff: number, hour
       if (before(f.firstResolveAt, f.deadline)) handledOnTime++;
     }
     if (inPeriod(f.dispatchDeadline, from, cutoff) && !before(f.voidedAt, f.dispatchDeadline)) {
-      const clearedFirst = before(f.firstResolveAt, f.dispatchDeadline) && !(f.firstDispatchAt !== undefined && f.firstDispatchAt < f.firstResolveAt!);
+      const clearedFirst =
+        before(f.firstResolveAt, f.dispatchDeadline) &&
+        !(f.firstDispatchAt !== undefined && f.firstDispatchAt < f.firstResolveAt!);
       if (!clearedFirst) {
         dispatchDue++;
         if (before(f.firstDispatchAt, f.dispatchDeadline)) dispatchedOnTime++;
@@ -271,7 +289,12 @@ function activeSpans(c: Case, from: number, cutoff: number): number {
 
 const HOUR = 3_600_000;
 
-function sensorFigures(cases: readonly Case[], from: number, cutoff: number, devices: AssessmentOptions['devices']): Omit<Assessment['sensors'], 'sweepingCoverage'> {
+function sensorFigures(
+  cases: readonly Case[],
+  from: number,
+  cutoff: number,
+  devices: AssessmentOptions['devices'],
+): Omit<Assessment['sensors'], 'sweepingCoverage'> {
   const overflow = new Map<string, number>();
   const outage = new Map<string, number>();
   const missed = new Map<string, number>();
@@ -280,19 +303,25 @@ function sensorFigures(cases: readonly Case[], from: number, cutoff: number, dev
       const windows = c.evidence.filter((e) => e.at >= from && e.at < cutoff).length;
       if (windows) missed.set(c.siteId, (missed.get(c.siteId) ?? 0) + windows);
     }
-    if (c.category === 'garbage_overflow') overflow.set(c.siteId, (overflow.get(c.siteId) ?? 0) + activeSpans(c, from, cutoff));
-    if (c.category === 'device_offline' && c.thing) outage.set(c.thing, (outage.get(c.thing) ?? 0) + activeSpans(c, from, cutoff));
+    if (c.category === 'garbage_overflow')
+      overflow.set(c.siteId, (overflow.get(c.siteId) ?? 0) + activeSpans(c, from, cutoff));
+    if (c.category === 'device_offline' && c.thing)
+      outage.set(c.thing, (outage.get(c.thing) ?? 0) + activeSpans(c, from, cutoff));
   }
   const span = cutoff - from;
   const availability = (list: readonly { thing: string }[]) =>
-    list.length === 0 || span <= 0 ? null : 1 - list.reduce((sum, d) => sum + Math.min(span, outage.get(d.thing) ?? 0), 0) / (list.length * span);
+    list.length === 0 || span <= 0
+      ? null
+      : 1 - list.reduce((sum, d) => sum + Math.min(span, outage.get(d.thing) ?? 0), 0) / (list.length * span);
   const kinds = [...new Set((devices ?? []).map((d) => d.kind))].sort();
   return {
     overflowHours: [...overflow]
       .filter(([, ms]) => ms > 0)
       .map(([siteId, ms]) => ({ siteId, hours: Math.round((ms / HOUR) * 100) / 100 }))
       .sort((a, b) => b.hours - a.hours || a.siteId.localeCompare(b.siteId)),
-    missedSweeping: [...missed].map(([siteId, windows]) => ({ siteId, windows })).sort((a, b) => b.windows - a.windows || a.siteId.localeCompare(b.siteId)),
+    missedSweeping: [...missed]
+      .map(([siteId, windows]) => ({ siteId, windows }))
+      .sort((a, b) => b.windows - a.windows || a.siteId.localeCompare(b.siteId)),
     deviceAvailability: {
       overall: availability(devices ?? []),
       byKind: Object.fromEntries(kinds.map((kind) => [kind, availability(devices!.filter((d) => d.kind === kind))])),
@@ -306,7 +335,11 @@ function coverageOf(windows: readonly SweepWindowResult[]): CoverageFigures {
   return { windows: windows.length, segmentWindows, sweptInTime, share: share(sweptInTime, segmentWindows) };
 }
 
-function coverageBy<K extends string>(windows: readonly SweepWindowResult[], keyOf: (w: SweepWindowResult) => string, name: K): ({ [P in K]: string } & CoverageFigures)[] {
+function coverageBy<K extends string>(
+  windows: readonly SweepWindowResult[],
+  keyOf: (w: SweepWindowResult) => string,
+  name: K,
+): ({ [P in K]: string } & CoverageFigures)[] {
   const groups = new Map<string, SweepWindowResult[]>();
   for (const w of windows) groups.set(keyOf(w), [...(groups.get(keyOf(w)) ?? []), w]);
   return [...groups]
@@ -325,11 +358,27 @@ function sweepingCoverage(windows: readonly SweepWindowResult[]): Assessment['se
 }
 
 const COMPARED: (keyof CaseFigures)[] = [
-  'registered', 'due', 'closedOnTime', 'onTimeClosureRate', 'closedRate', 'onTimeHandlingRate', 'onTimeDispatchRate',
-  'closed', 'reworked', 'reworkRate', 'voided', 'escalations', 'sensorVerifiedShare',
+  'registered',
+  'due',
+  'closedOnTime',
+  'onTimeClosureRate',
+  'closedRate',
+  'onTimeHandlingRate',
+  'onTimeDispatchRate',
+  'closed',
+  'reworked',
+  'reworkRate',
+  'voided',
+  'escalations',
+  'sensorVerifiedShare',
 ];
 
-function compare(current: CaseFigures, facts: readonly CaseFacts[], period: Period, hours: SlaHours): Comparison | null {
+function compare(
+  current: CaseFigures,
+  facts: readonly CaseFacts[],
+  period: Period,
+  hours: SlaHours,
+): Comparison | null {
   const total = figures(facts, period, period.to, hours);
   if (total.registered === 0 && total.due === 0 && total.closed === 0) return null;
   const change = Object.fromEntries(
@@ -378,7 +427,10 @@ export function assess(cases: readonly Case[], options: AssessmentOptions): Asse
     hours: hours.kind,
     total,
     groups,
-    sensors: { ...sensorFigures(cases, from, cutoff, options.devices), sweepingCoverage: sweepingCoverage(options.sweeping ?? []) },
+    sensors: {
+      ...sensorFigures(cases, from, cutoff, options.devices),
+      sweepingCoverage: sweepingCoverage(options.sweeping ?? []),
+    },
     previous: compare(total, facts, { from: from - length, to: from }, hours),
     yearEarlier: compare(total, facts, { from: yearBefore(from), to: yearBefore(to) }, hours),
   };

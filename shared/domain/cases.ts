@@ -6,7 +6,16 @@ import { ESCALATION_UNIT, responsibleUnits, type CaseCategory, type Place } from
  * verified → closed, with void (rejected as invalid) and reopened (rework after a failed
  * verification). Every transition is kept in the case's history.
  */
-export const CASE_STATUSES = ['open', 'dispatched', 'in_progress', 'resolved', 'verified', 'closed', 'void', 'reopened'] as const;
+export const CASE_STATUSES = [
+  'open',
+  'dispatched',
+  'in_progress',
+  'resolved',
+  'verified',
+  'closed',
+  'void',
+  'reopened',
+] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 export const SEVERITIES = ['critical', 'major', 'minor', 'warning'] as const;
@@ -175,7 +184,9 @@ export function openCase(caseId: string, signal: Signal, origin: CaseOrigin, now
     escalationLevel: 0,
     summary: signal.evidence.summary,
     evidence: [signal.evidence],
-    history: [{ action: 'open', from: null, to: 'open', actor: sensorActor(signal.thing), at: now, evidence: signal.evidence }],
+    history: [
+      { action: 'open', from: null, to: 'open', actor: sensorActor(signal.thing), at: now, evidence: signal.evidence },
+    ],
     updatedAt: now,
     version: 1,
   };
@@ -186,7 +197,9 @@ export class IllegalTransitionError extends Error {
     readonly action: string,
     readonly status: CaseStatus,
   ) {
-    super(`cannot ${action} a case that is ${status} (allowed from: ${TRANSITIONS[action as CaseAction]?.from.join(', ') ?? 'nowhere'})`);
+    super(
+      `cannot ${action} a case that is ${status} (allowed from: ${TRANSITIONS[action as CaseAction]?.from.join(', ') ?? 'nowhere'})`,
+    );
   }
 }
 
@@ -194,11 +207,33 @@ const withEvidence = (c: Case, evidence: Evidence | undefined) =>
   evidence ? [...c.evidence, evidence].slice(-MAX_EVIDENCE) : c.evidence;
 
 /** Applies an action, validated against the cycle, and records it in the history. */
-export function transition(c: Case, action: CaseAction, actor: string, now: number, note?: string, evidence?: Evidence): Case {
+export function transition(
+  c: Case,
+  action: CaseAction,
+  actor: string,
+  now: number,
+  note?: string,
+  evidence?: Evidence,
+): Case {
   const rule = TRANSITIONS[action];
   if (!rule.from.includes(c.status)) throw new IllegalTransitionError(action, c.status);
-  const entry: HistoryEntry = { action, from: c.status, to: rule.to, actor, at: now, ...(note ? { note } : {}), ...(evidence ? { evidence } : {}) };
-  return { ...c, status: rule.to, evidence: withEvidence(c, evidence), history: [...c.history, entry], updatedAt: now, version: c.version + 1 };
+  const entry: HistoryEntry = {
+    action,
+    from: c.status,
+    to: rule.to,
+    actor,
+    at: now,
+    ...(note ? { note } : {}),
+    ...(evidence ? { evidence } : {}),
+  };
+  return {
+    ...c,
+    status: rule.to,
+    evidence: withEvidence(c, evidence),
+    history: [...c.history, entry],
+    updatedAt: now,
+    version: c.version + 1,
+  };
 }
 
 /**
@@ -216,7 +251,15 @@ export function repeatAnomaly(c: Case, signal: Signal, now: number): Case | unde
     version: c.version + 1,
   };
   if (c.status !== 'resolved') return bumped;
-  const entry: HistoryEntry = { action: 'reopen', from: 'resolved', to: 'reopened', actor: sensorActor(signal.thing), at: now, note: 'the anomaly came back', evidence: signal.evidence };
+  const entry: HistoryEntry = {
+    action: 'reopen',
+    from: 'resolved',
+    to: 'reopened',
+    actor: sensorActor(signal.thing),
+    at: now,
+    note: 'the anomaly came back',
+    evidence: signal.evidence,
+  };
   return { ...bumped, status: 'reopened', history: [...c.history, entry] };
 }
 
@@ -230,12 +273,22 @@ export function resolveBySensor(c: Case, signal: Signal, now: number): Case | un
 export function escalate(c: Case, now: number): Case | undefined {
   if (!WORKING_STATUSES.includes(c.status) || now <= c.dueAt) return undefined;
   const level = c.escalationLevel + 1;
-  const entry: HistoryEntry = { action: 'escalate', from: c.status, to: c.status, actor: SYSTEM_ACTOR, at: now, note: `overdue since ${new Date(c.dueAt).toISOString()}; escalated to ${ESCALATION_UNIT} (level ${level})` };
+  const entry: HistoryEntry = {
+    action: 'escalate',
+    from: c.status,
+    to: c.status,
+    actor: SYSTEM_ACTOR,
+    at: now,
+    note: `overdue since ${new Date(c.dueAt).toISOString()}; escalated to ${ESCALATION_UNIT} (level ${level})`,
+  };
   return {
     ...c,
     escalationLevel: level,
     escalatedTo: ESCALATION_UNIT,
-    coUnits: c.coUnits.includes(ESCALATION_UNIT) || c.leadUnit === ESCALATION_UNIT ? c.coUnits : [...c.coUnits, ESCALATION_UNIT],
+    coUnits:
+      c.coUnits.includes(ESCALATION_UNIT) || c.leadUnit === ESCALATION_UNIT
+        ? c.coUnits
+        : [...c.coUnits, ESCALATION_UNIT],
     dueAt: now + CATEGORY_POLICY[c.category].slaMs,
     history: [...c.history, entry],
     updatedAt: now,
@@ -246,7 +299,8 @@ export function escalate(c: Case, now: number): Case | undefined {
 export const isActive = (status: CaseStatus) => ACTIVE_STATUSES.includes(status);
 
 /** A working case that missed its deadline: past due now, or escalated already (escalation sets a new deadline). */
-export const isOverdue = (c: Case, now: number) => WORKING_STATUSES.includes(c.status) && (now > c.dueAt || c.escalationLevel > 0);
+export const isOverdue = (c: Case, now: number) =>
+  WORKING_STATUSES.includes(c.status) && (now > c.dueAt || c.escalationLevel > 0);
 
 /** Working and overdue cases of one lead unit. */
 export interface UnitCaseLoad {

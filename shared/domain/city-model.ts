@@ -20,7 +20,10 @@ export type LatLon = z.infer<typeof LatLon>;
 const closedRing = z
   .array(Position)
   .min(4)
-  .refine((ring) => ring[0]![0] === ring.at(-1)![0] && ring[0]![1] === ring.at(-1)![1], 'a polygon ring must be closed');
+  .refine(
+    (ring) => ring[0]![0] === ring.at(-1)![0] && ring[0]![1] === ring.at(-1)![1],
+    'a polygon ring must be closed',
+  );
 export const PolygonGeometry = z.object({ type: z.literal('Polygon'), coordinates: z.array(closedRing).min(1) });
 export type PolygonGeometry = z.infer<typeof PolygonGeometry>;
 export const LineStringGeometry = z.object({ type: z.literal('LineString'), coordinates: z.array(Position).min(2) });
@@ -250,7 +253,8 @@ export function checkModelReferences(model: CityModel): string[] {
       for (const seg of site.segments) {
         const grid = grids.get(seg.gridId);
         if (!grid) problems.push(`segment ${seg.segmentId}: unknown grid "${seg.gridId}"`);
-        else if (grid.streetId !== seg.streetId) problems.push(`segment ${seg.segmentId}: street differs from its grid's`);
+        else if (grid.streetId !== seg.streetId)
+          problems.push(`segment ${seg.segmentId}: street differs from its grid's`);
       }
     }
   }
@@ -261,13 +265,14 @@ export function checkModelReferences(model: CityModel): string[] {
     else if (site.siteKind !== SITE_KIND_OF_DEVICE[device.kind]) {
       problems.push(`device ${device.thing}: a ${device.kind} device cannot watch a ${site.siteKind}`);
     }
-    if (device.unitId && !unitIds.has(device.unitId)) problems.push(`device ${device.thing}: unknown unit "${device.unitId}"`);
+    if (device.unitId && !unitIds.has(device.unitId))
+      problems.push(`device ${device.thing}: unknown unit "${device.unitId}"`);
   }
   for (const site of model.sites) {
     if (site.siteKind === 'sweeping_route') {
       for (const thing of site.sweepers) {
         const device = model.devices.find((d) => d.thing === thing);
-        if (!device || device.kind !== 'sweepers') problems.push(`route ${site.siteId}: "${thing}" is not a registered sweeper`);
+        if (device?.kind !== 'sweepers') problems.push(`route ${site.siteId}: "${thing}" is not a registered sweeper`);
       }
     }
   }

@@ -16,7 +16,14 @@ import type { GpsFix } from './payloads.ts';
  * local plane (metres), and segments sit in a flatbush index: the hot path does no
  * trigonometry and allocates nothing per fix.
  */
-export const COVERAGE_DEFAULTS = { toleranceM: 15, headingToleranceDeg: 45, maxGapS: 90, maxGapM: 250, sweptFraction: 0.8, cellM: 1 };
+export const COVERAGE_DEFAULTS = {
+  toleranceM: 15,
+  headingToleranceDeg: 45,
+  maxGapS: 90,
+  maxGapM: 250,
+  sweptFraction: 0.8,
+  cellM: 1,
+};
 export type CoverageOptions = typeof COVERAGE_DEFAULTS;
 
 const EARTH_M = 6_371_008.8;
@@ -136,7 +143,13 @@ export class CoverageEngine {
    * marked there instead (a pass along each side of the street counts apart).
    * Returns the too-fast stretches it drove with the brush on over an eligible route.
    */
-  cover(fixes: readonly GpsFix[], cells: Uint8Array, window: { from: number; to: number }, eligible?: Uint8Array, against: Uint8Array = cells): TooFast[] {
+  cover(
+    fixes: readonly GpsFix[],
+    cells: Uint8Array,
+    window: { from: number; to: number },
+    eligible?: Uint8Array,
+    against: Uint8Array = cells,
+  ): TooFast[] {
     const tooFast: TooFast[] = [];
     const { toleranceM: tol, maxGapS, maxGapM } = this.options;
     const { px, py, ux, uy, plen, poff, pseg, poneWay, segmentRoute, segmentCell0, segmentCells } = this;
@@ -170,65 +183,71 @@ export class CoverageEngine {
       const cx = dx / dist;
       const cy = dy / dist;
       let reportedFast = -1;
-      this.index.search(Math.min(fax, bx) - tol, Math.min(fay, by) - tol, Math.max(fax, bx) + tol, Math.max(fay, by) + tol, (p) => {
-        const seg = pseg[p]!;
-        const route = segmentRoute[seg]!;
-        if (eligible && !eligible[route]) return false;
-        const dot = cx * ux[p]! + cy * uy[p]!;
-        if (poneWay[p] ? dot < cosH : dot < cosH && -dot < cosH) return false;
-        if (this.routeBrush[route] && !brush) return false;
-        if (speedKmh > this.routeMaxSpeed[route]!) {
-          if (brush && reportedFast !== route) {
-            reportedFast = route;
-            tooFast.push({ routeIndex: route, ts: fix.ts, speedKmh: Math.round(speedKmh * 10) / 10 });
+      this.index.search(
+        Math.min(fax, bx) - tol,
+        Math.min(fay, by) - tol,
+        Math.max(fax, bx) + tol,
+        Math.max(fay, by) + tol,
+        (p) => {
+          const seg = pseg[p]!;
+          const route = segmentRoute[seg]!;
+          if (eligible && !eligible[route]) return false;
+          const dot = cx * ux[p]! + cy * uy[p]!;
+          if (poneWay[p] ? dot < cosH : dot < cosH && -dot < cosH) return false;
+          if (this.routeBrush[route] && !brush) return false;
+          if (speedKmh > this.routeMaxSpeed[route]!) {
+            if (brush && reportedFast !== route) {
+              reportedFast = route;
+              tooFast.push({ routeIndex: route, ts: fix.ts, speedKmh: Math.round(speedKmh * 10) / 10 });
+            }
+            return false;
           }
-          return false;
-        }
-        // Signed distance from the piece's line at both ends, linear along the step.
-        const ox = fax - px[p]!;
-        const oy = fay - py[p]!;
-        const da = -ox * uy[p]! + oy * ux[p]!;
-        const db = -(bx - px[p]!) * uy[p]! + (by - py[p]!) * ux[p]!;
-        let lo = s0;
-        let hi = s1;
-        if (da === db) {
-          if (da > tol || da < -tol) return false;
-        } else {
-          const k = 1 / (db - da);
-          const e0 = (-tol - da) * k;
-          const e1 = (tol - da) * k;
-          if (e0 < e1) {
-            if (e0 > lo) lo = e0;
-            if (e1 < hi) hi = e1;
+          // Signed distance from the piece's line at both ends, linear along the step.
+          const ox = fax - px[p]!;
+          const oy = fay - py[p]!;
+          const da = -ox * uy[p]! + oy * ux[p]!;
+          const db = -(bx - px[p]!) * uy[p]! + (by - py[p]!) * ux[p]!;
+          let lo = s0;
+          let hi = s1;
+          if (da === db) {
+            if (da > tol || da < -tol) return false;
           } else {
-            if (e1 > lo) lo = e1;
-            if (e0 < hi) hi = e0;
+            const k = 1 / (db - da);
+            const e0 = (-tol - da) * k;
+            const e1 = (tol - da) * k;
+            if (e0 < e1) {
+              if (e0 > lo) lo = e0;
+              if (e1 < hi) hi = e1;
+            } else {
+              if (e1 > lo) lo = e1;
+              if (e0 < hi) hi = e0;
+            }
+            if (lo >= hi) return false;
           }
-          if (lo >= hi) return false;
-        }
-        // Along the piece, clipped to it, then to the segment's cells.
-        const ta = ox * ux[p]! + oy * uy[p]!;
-        const tStep = dx * ux[p]! + dy * uy[p]!;
-        let t0 = ta + tStep * lo;
-        let t1 = ta + tStep * hi;
-        if (t0 > t1) {
-          const t = t0;
-          t0 = t1;
-          t1 = t;
-        }
-        if (t0 < 0) t0 = 0;
-        if (t1 > plen[p]!) t1 = plen[p]!;
-        if (t1 <= t0) return false;
-        const base = segmentCell0[seg]!;
-        const n = segmentCells[seg]!;
-        const into = dot >= 0 ? cells : against;
-        // Cells scale to the segment's length (n cells over its length).
-        const scale = n / this.segmentLength[seg]!;
-        let c0 = Math.floor((t0 + poff[p]!) * scale);
-        const c1 = Math.min(n, Math.ceil((t1 + poff[p]!) * scale));
-        for (c0 = Math.max(0, c0); c0 < c1; c0++) into[base + c0] = 1;
-        return false;
-      });
+          // Along the piece, clipped to it, then to the segment's cells.
+          const ta = ox * ux[p]! + oy * uy[p]!;
+          const tStep = dx * ux[p]! + dy * uy[p]!;
+          let t0 = ta + tStep * lo;
+          let t1 = ta + tStep * hi;
+          if (t0 > t1) {
+            const t = t0;
+            t0 = t1;
+            t1 = t;
+          }
+          if (t0 < 0) t0 = 0;
+          if (t1 > plen[p]!) t1 = plen[p]!;
+          if (t1 <= t0) return false;
+          const base = segmentCell0[seg]!;
+          const n = segmentCells[seg]!;
+          const into = dot >= 0 ? cells : against;
+          // Cells scale to the segment's length (n cells over its length).
+          const scale = n / this.segmentLength[seg]!;
+          let c0 = Math.floor((t0 + poff[p]!) * scale);
+          const c1 = Math.min(n, Math.ceil((t1 + poff[p]!) * scale));
+          for (c0 = Math.max(0, c0); c0 < c1; c0++) into[base + c0] = 1;
+          return false;
+        },
+      );
     }
     return tooFast;
   }
@@ -283,7 +302,9 @@ export function judgeRoute(engine: CoverageEngine, route: SweepingRoute, coverag
     coveredCells += Math.min(n, union.size);
     totalCells += n;
     const fullPasses = passes.filter((cells) => cells.size / n >= engine.options.sweptFraction).length;
-    return union.size / n < engine.options.sweptFraction || (route.passesRequired > 1 && fullPasses < route.passesRequired);
+    return (
+      union.size / n < engine.options.sweptFraction || (route.passesRequired > 1 && fullPasses < route.passesRequired)
+    );
   });
   return { unswept, coveragePct: Math.round((1000 * coveredCells) / Math.max(1, totalCells)) / 10 };
 }

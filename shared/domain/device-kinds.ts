@@ -10,7 +10,6 @@ export const MESSAGE_TYPE = {
   sweepers: 'geo',
   cameras: 'detections',
 } as const satisfies Record<DeviceKind, string>;
-export type MessageType = (typeof MESSAGE_TYPE)[DeviceKind];
 
 export const isDeviceKind = (value: unknown): value is DeviceKind =>
   typeof value === 'string' && (DEVICE_KINDS as readonly string[]).includes(value);

@@ -10,7 +10,8 @@ export const telemetryRuleName = (kind: DeviceKind) => `cityops_${kind}_telemetr
 const BASIC_INGEST_PREFIX = '$aws/rules/';
 
 /** A topic published straight to a rule (Basic Ingest: no messaging charge, no broker fan-out). */
-export const basicIngestTopic = (kind: DeviceKind, topic: string) => `${BASIC_INGEST_PREFIX}${telemetryRuleName(kind)}/${topic}`;
+export const basicIngestTopic = (kind: DeviceKind, topic: string) =>
+  `${BASIC_INGEST_PREFIX}${telemetryRuleName(kind)}/${topic}`;
 
 /**
  * Splits a Basic Ingest topic into the rule it names and the topic the rule sees (the

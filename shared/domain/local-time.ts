@@ -31,7 +31,11 @@ export interface LocalTimeParts {
 }
 
 export function localTimeParts(epochMs: number, timeZone: string): LocalTimeParts {
-  const parts = Object.fromEntries(formatter(timeZone).formatToParts(epochMs).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    formatter(timeZone)
+      .formatToParts(epochMs)
+      .map((p) => [p.type, p.value]),
+  );
   return {
     date: `${parts.year}-${parts.month}-${parts.day}`,
     weekday: WEEKDAYS[parts.weekday!]!,
@@ -52,8 +56,22 @@ export function zonedTimeToEpoch(date: string, time: string, timeZone: string): 
 
 /** The zone's wall clock at a moment: its fields, and the same fields read as a UTC time. */
 function wallClock(epochMs: number, timeZone: string) {
-  const p = Object.fromEntries(formatter(timeZone).formatToParts(epochMs).map((x) => [x.type, x.value]));
-  return { parts: p, asUtc: Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) };
+  const p = Object.fromEntries(
+    formatter(timeZone)
+      .formatToParts(epochMs)
+      .map((x) => [x.type, x.value]),
+  );
+  return {
+    parts: p,
+    asUtc: Date.UTC(
+      Number(p.year),
+      Number(p.month) - 1,
+      Number(p.day),
+      Number(p.hour),
+      Number(p.minute),
+      Number(p.second),
+    ),
+  };
 }
 
 /**

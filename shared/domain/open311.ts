@@ -10,20 +10,44 @@ import { CASE_CATEGORIES, CATEGORY_GROUP, type CaseCategory } from './responsibi
 
 /** What each category is called to the public. */
 export const SERVICE_NAMES: Record<CaseCategory, { name: string; description: string }> = {
-  garbage_overflow: { name: 'Overflowing garbage room', description: 'A garbage room full to overflowing, reported by its fill sensor.' },
-  collection_due: { name: 'Garbage collection due', description: 'A garbage room filling fast: collection is due before it overflows.' },
+  garbage_overflow: {
+    name: 'Overflowing garbage room',
+    description: 'A garbage room full to overflowing, reported by its fill sensor.',
+  },
+  collection_due: {
+    name: 'Garbage collection due',
+    description: 'A garbage room filling fast: collection is due before it overflows.',
+  },
   bin_fire: { name: 'Fire in a garbage room', description: 'A high or fast-rising temperature in a garbage room.' },
   bin_knocked_over: { name: 'Garbage bin knocked over', description: 'A garbage bin tilted over.' },
   device_low_battery: { name: 'Sensor battery low', description: 'A street sensor needs its battery changed.' },
   sensor_stuck: { name: 'Sensor reading stuck', description: 'A fill sensor reporting the same value for too long.' },
   device_offline: { name: 'Sensor offline', description: 'A street sensor has stopped reporting.' },
-  market_stall_outside: { name: 'Stall outside the market', description: 'Trading outside a farmers’ market’s bounds.' },
-  market_goods_piled: { name: 'Goods piled outside the market', description: 'Goods stacked on the street outside a farmers’ market.' },
+  market_stall_outside: {
+    name: 'Stall outside the market',
+    description: 'Trading outside a farmers’ market’s bounds.',
+  },
+  market_goods_piled: {
+    name: 'Goods piled outside the market',
+    description: 'Goods stacked on the street outside a farmers’ market.',
+  },
   market_litter: { name: 'Litter around the market', description: 'Litter around a farmers’ market.' },
-  illegal_parking: { name: 'Illegal parking at the market', description: 'Vehicles parked where they block a market’s surroundings.' },
-  missed_sweeping: { name: 'Street not swept', description: 'A scheduled mechanised sweeping of a street was not done in time.' },
-  sweeping_too_fast: { name: 'Street swept too fast', description: 'A street sweeper went faster than sweeping allows.' },
-  sweeper_silent: { name: 'Street sweeper silent', description: 'A street sweeper stopped reporting during its sweeping window.' },
+  illegal_parking: {
+    name: 'Illegal parking at the market',
+    description: 'Vehicles parked where they block a market’s surroundings.',
+  },
+  missed_sweeping: {
+    name: 'Street not swept',
+    description: 'A scheduled mechanised sweeping of a street was not done in time.',
+  },
+  sweeping_too_fast: {
+    name: 'Street swept too fast',
+    description: 'A street sweeper went faster than sweeping allows.',
+  },
+  sweeper_silent: {
+    name: 'Street sweeper silent',
+    description: 'A street sweeper stopped reporting during its sweeping window.',
+  },
 };
 
 export interface Open311Service {
@@ -71,7 +95,8 @@ export interface Open311Request {
  * Open while someone still has to act, closed once the work is verified or the case was
  * voided (Open311 knows only the two). A resolved case awaits verification: still open.
  */
-export const open311Status = (status: CaseStatus): 'open' | 'closed' => (status === 'verified' || status === 'closed' || status === 'void' ? 'closed' : 'open');
+export const open311Status = (status: CaseStatus): 'open' | 'closed' =>
+  status === 'verified' || status === 'closed' || status === 'void' ? 'closed' : 'open';
 
 const STATUS_NOTES: Record<CaseStatus, string> = {
   open: 'Registered; waiting to be dispatched.',

@@ -63,7 +63,9 @@ export const Detection = z.object({
   zoneId: z.string().min(1).max(128),
   confidence: z.number().min(0).max(1),
   /** Normalised image box: x, y, width, height in 0–1. */
-  bbox: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1), z.number().min(0).max(1), z.number().min(0).max(1)]).optional(),
+  bbox: z
+    .tuple([z.number().min(0).max(1), z.number().min(0).max(1), z.number().min(0).max(1), z.number().min(0).max(1)])
+    .optional(),
   /** Object-store key of the snapshot; images never ride in MQTT. */
   snapshotKey: z.string().min(1).max(PAYLOAD_LIMITS.maxSnapshotKeyLength).optional(),
 });

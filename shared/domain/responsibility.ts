@@ -19,7 +19,13 @@ export const CASE_CATEGORIES = [
 ] as const;
 export type CaseCategory = (typeof CASE_CATEGORIES)[number];
 
-export const CATEGORY_GROUPS = ['sanitation', 'city_appearance', 'traffic_order', 'market_hygiene', 'device_fault'] as const;
+export const CATEGORY_GROUPS = [
+  'sanitation',
+  'city_appearance',
+  'traffic_order',
+  'market_hygiene',
+  'device_fault',
+] as const;
 export type CategoryGroup = (typeof CATEGORY_GROUPS)[number];
 
 /** A responsible party: a named department, or the territorial office that owns the place. */
@@ -37,7 +43,11 @@ export const RESPONSIBILITY_BY_GROUP: Record<CategoryGroup, Responsibility> = {
   city_appearance: { group: 'city_appearance', lead: 'enforcement', with: ['street-office'] },
   traffic_order: { group: 'traffic_order', lead: 'traffic-police', with: ['enforcement', 'street-office'] },
   // The market's co-management group: the street office leads with Market Supervision.
-  market_hygiene: { group: 'market_hygiene', lead: 'street-office', with: ['market-supervision', 'municipal-landscaping'] },
+  market_hygiene: {
+    group: 'market_hygiene',
+    lead: 'street-office',
+    with: ['market-supervision', 'municipal-landscaping'],
+  },
   device_fault: { group: 'device_fault', lead: 'city-management-office', with: [] },
 };
 

@@ -14,7 +14,11 @@ export interface SegmentShape {
 }
 
 /** Splits a route into pieces of at most `maxLengthM` metres, numbered along the line. */
-export function segmentRoute(routeId: string, line: LineStringGeometry, maxLengthM = DEFAULT_MAX_SEGMENT_M): SegmentShape[] {
+export function segmentRoute(
+  routeId: string,
+  line: LineStringGeometry,
+  maxLengthM = DEFAULT_MAX_SEGMENT_M,
+): SegmentShape[] {
   if (!(maxLengthM > 0)) throw new Error('segment length must be positive');
   const pieces = lineChunk(lineString(line.coordinates), maxLengthM / 1000, { units: 'kilometers' }).features;
   return pieces

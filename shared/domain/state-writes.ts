@@ -19,10 +19,14 @@ import type { DeviceKind } from './device-kinds.ts';
 export const STATE_WRITES = { heartbeatIntervals: 3 };
 
 /** The kinds whose state is not written with every reading: garbage rooms (cameras and sweepers write each batch). */
-export const WRITTEN_ON_CHANGE = { bins: true, sweepers: false, cameras: false } as const satisfies Record<DeviceKind, boolean>;
+export const WRITTEN_ON_CHANGE = { bins: true, sweepers: false, cameras: false } as const satisfies Record<
+  DeviceKind,
+  boolean
+>;
 
 /** A device's heartbeat: how stale its stored state may get. */
-export const heartbeatMs = (expectedIntervalSeconds: number): number => STATE_WRITES.heartbeatIntervals * expectedIntervalSeconds * 1000;
+export const heartbeatMs = (expectedIntervalSeconds: number): number =>
+  STATE_WRITES.heartbeatIntervals * expectedIntervalSeconds * 1000;
 
 /**
  * Readings dated more than this ahead of their arrival are "from the future": stored and

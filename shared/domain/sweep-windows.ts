@@ -10,16 +10,30 @@ export interface WindowInstance {
   to: number;
 }
 
-
 /** Every window instance of the route on the local dates from `fromTs` to `toTs`. */
-export function windowInstances(route: SweepingRoute, timeZone: string, fromTs: number, toTs: number): WindowInstance[] {
+export function windowInstances(
+  route: SweepingRoute,
+  timeZone: string,
+  fromTs: number,
+  toTs: number,
+): WindowInstance[] {
   const out: WindowInstance[] = [];
   const last = localTimeParts(toTs, timeZone).date;
-  for (let date = localTimeParts(fromTs, timeZone).date, guard = 0; date <= last && guard < 400; date = addDays(date, 1), guard++) {
+  for (
+    let date = localTimeParts(fromTs, timeZone).date, guard = 0;
+    date <= last && guard < 400;
+    date = addDays(date, 1), guard++
+  ) {
     const weekday = localTimeParts(zonedTimeToEpoch(date, '12:00', timeZone), timeZone).weekday;
     for (const w of route.windows) {
       if (!w.days.includes(weekday)) continue;
-      out.push({ routeId: route.siteId, key: `${date}T${w.start}`, date, from: zonedTimeToEpoch(date, w.start, timeZone), to: zonedTimeToEpoch(date, w.end, timeZone) });
+      out.push({
+        routeId: route.siteId,
+        key: `${date}T${w.start}`,
+        date,
+        from: zonedTimeToEpoch(date, w.start, timeZone),
+        to: zonedTimeToEpoch(date, w.end, timeZone),
+      });
     }
   }
   return out;

@@ -1,5 +1,12 @@
 import type { DeviceKind } from './device-kinds.ts';
-import { IDENTITY_FIELDS, PAYLOAD_LIMITS, PAYLOAD_SCHEMAS, describeIssues, type GpsFix, type PayloadOf } from './payloads.ts';
+import {
+  IDENTITY_FIELDS,
+  PAYLOAD_LIMITS,
+  PAYLOAD_SCHEMAS,
+  describeIssues,
+  type GpsFix,
+  type PayloadOf,
+} from './payloads.ts';
 import { isThingName, parseTopic } from './topics.ts';
 import { FUTURE_SKEW_MS } from './state-writes.ts';
 
@@ -69,12 +76,17 @@ export function readTelemetry<K extends DeviceKind>(kind: K, message: TelemetryM
   // An unreadable topic still has the connection's identity to file the rejection under.
   if (!parsedTopic.ok) return reject('bad_topic', parsedTopic.reason, isThingName(clientId) ? clientId : undefined);
   const { thing } = parsedTopic;
-  if (parsedTopic.kind !== kind) return reject('wrong_route', `a ${parsedTopic.kind} topic reached the ${kind} ingest`, thing);
+  if (parsedTopic.kind !== kind)
+    return reject('wrong_route', `a ${parsedTopic.kind} topic reached the ${kind} ingest`, thing);
   if (clientId !== thing) {
     return reject('identity_mismatch', `client "${clientId}" published to the topic of "${thing}"`, thing);
   }
   if (payload.byteLength > PAYLOAD_LIMITS.maxPayloadBytes) {
-    return reject('oversized', `payload is ${payload.byteLength} bytes; the limit is ${PAYLOAD_LIMITS.maxPayloadBytes}`, thing);
+    return reject(
+      'oversized',
+      `payload is ${payload.byteLength} bytes; the limit is ${PAYLOAD_LIMITS.maxPayloadBytes}`,
+      thing,
+    );
   }
 
   let json: unknown;
@@ -97,7 +109,11 @@ export function readTelemetry<K extends DeviceKind>(kind: K, message: TelemetryM
 
   for (const ts of readingTimes(kind, data)) {
     if (ts > now + PAYLOAD_LIMITS.maxFutureMs) {
-      return reject('future_timestamp', `ts ${ts} is ${Math.round((ts - now) / 1000)} s in the future (limit ${PAYLOAD_LIMITS.maxFutureMs / 1000} s)`, thing);
+      return reject(
+        'future_timestamp',
+        `ts ${ts} is ${Math.round((ts - now) / 1000)} s in the future (limit ${PAYLOAD_LIMITS.maxFutureMs / 1000} s)`,
+        thing,
+      );
     }
     if (ts < now - PAYLOAD_LIMITS.maxAgeMs) {
       return reject('stale_timestamp', `ts ${ts} is older than ${PAYLOAD_LIMITS.maxAgeMs / 86_400_000} days`, thing);
@@ -174,11 +190,23 @@ function stateFieldsOf(reading: Reading): StateFields {
   switch (reading.kind) {
     case 'bins': {
       const p = reading.payload as PayloadOf<'bins'>;
-      return defined({ fillPct: p.fillPct, temperatureC: p.temperatureC, tiltDeg: p.tiltDeg, batteryPct: p.batteryPct });
+      return defined({
+        fillPct: p.fillPct,
+        temperatureC: p.temperatureC,
+        tiltDeg: p.tiltDeg,
+        batteryPct: p.batteryPct,
+      });
     }
     case 'sweepers': {
       const fix = gpsFixes(reading.payload as PayloadOf<'sweepers'>).at(-1)!;
-      return defined({ lat: fix.lat, lon: fix.lon, fixTs: fix.ts, speedKmh: fix.speedKmh, headingDeg: fix.headingDeg, brushOn: fix.brushOn });
+      return defined({
+        lat: fix.lat,
+        lon: fix.lon,
+        fixTs: fix.ts,
+        speedKmh: fix.speedKmh,
+        headingDeg: fix.headingDeg,
+        brushOn: fix.brushOn,
+      });
     }
     case 'cameras': {
       const p = reading.payload as PayloadOf<'cameras'>;

@@ -19,19 +19,21 @@ export const topicFor = (kind: DeviceKind, thing: string): string =>
 /** The MQTT topic filter that matches every device of a kind (used by rules and the local router). */
 export const topicFilterFor = (kind: DeviceKind): string => `${TOPIC_PREFIX}/${kind}/+/${MESSAGE_TYPE[kind]}`;
 
-export type TopicParse =
-  | { ok: true; kind: DeviceKind; thing: string; type: string }
-  | { ok: false; reason: string };
+export type TopicParse = { ok: true; kind: DeviceKind; thing: string; type: string } | { ok: false; reason: string };
 
 export function parseTopic(topic: string): TopicParse {
   if (typeof topic !== 'string' || topic.length === 0) return { ok: false, reason: 'topic is empty' };
   const levels = topic.split('/');
   if (levels.length !== 5) {
-    return { ok: false, reason: `topic must have 5 levels (${TOPIC_PREFIX}/<kind>/<thing>/<type>), got ${levels.length}` };
+    return {
+      ok: false,
+      reason: `topic must have 5 levels (${TOPIC_PREFIX}/<kind>/<thing>/<type>), got ${levels.length}`,
+    };
   }
   const [dt, app, kind, thing, type] = levels as [string, string, string, string, string];
   if (`${dt}/${app}` !== TOPIC_PREFIX) return { ok: false, reason: `topic must start with "${TOPIC_PREFIX}/"` };
-  if (!isDeviceKind(kind)) return { ok: false, reason: `unknown device kind "${kind}" (expected one of ${DEVICE_KINDS.join(', ')})` };
+  if (!isDeviceKind(kind))
+    return { ok: false, reason: `unknown device kind "${kind}" (expected one of ${DEVICE_KINDS.join(', ')})` };
   if (!isThingName(thing)) return { ok: false, reason: `"${thing}" is not a valid thing name` };
   if (type !== MESSAGE_TYPE[kind]) {
     return { ok: false, reason: `${kind} publish "${MESSAGE_TYPE[kind]}", not "${type}"` };

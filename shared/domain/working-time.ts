@@ -18,7 +18,6 @@ export const CALENDAR_HOURS: SlaHours = { kind: 'calendar' };
 /** No calendar goes this long without a working day: a guard against one that has none. */
 const MAX_DAYS = 3_660;
 
-
 function isWorkingDay(date: string, weekday: number, calendar: WorkingCalendar): boolean {
   if (calendar.workdays?.includes(date)) return true;
   if (calendar.holidays?.includes(date)) return false;

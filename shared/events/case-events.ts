@@ -8,10 +8,16 @@ import { envelope as envelopeOf, type BusEvent } from './event-definition.ts';
  */
 export const CASE_EVENT_SOURCE = 'cityops.cases';
 
-const envelope = (detailType: string, version: string, description: string) => envelopeOf(detailType, version, description, CaseSchema);
+const envelope = (detailType: string, version: string, description: string) =>
+  envelopeOf(detailType, version, description, CaseSchema);
 
 export const CASE_EVENTS = {
-  CaseOpened: { source: CASE_EVENT_SOURCE, detailType: 'CaseOpened', version: '1', schema: envelope('CaseOpened', '1', 'A case was opened for the responsible unit.') },
+  CaseOpened: {
+    source: CASE_EVENT_SOURCE,
+    detailType: 'CaseOpened',
+    version: '1',
+    schema: envelope('CaseOpened', '1', 'A case was opened for the responsible unit.'),
+  },
   CaseUpdated: {
     source: CASE_EVENT_SOURCE,
     detailType: 'CaseUpdated',
@@ -22,10 +28,24 @@ export const CASE_EVENTS = {
     source: CASE_EVENT_SOURCE,
     detailType: 'CaseEscalated',
     version: '1',
-    schema: envelope('CaseEscalated', '1', 'An overdue case went up to the City Management Office (escalationLevel rose).'),
+    schema: envelope(
+      'CaseEscalated',
+      '1',
+      'An overdue case went up to the City Management Office (escalationLevel rose).',
+    ),
   },
-  CaseResolved: { source: CASE_EVENT_SOURCE, detailType: 'CaseResolved', version: '1', schema: envelope('CaseResolved', '1', 'A case was resolved, by a person or by a sensor’s clear reading.') },
-  CaseClosed: { source: CASE_EVENT_SOURCE, detailType: 'CaseClosed', version: '1', schema: envelope('CaseClosed', '1', 'A verified case was closed.') },
+  CaseResolved: {
+    source: CASE_EVENT_SOURCE,
+    detailType: 'CaseResolved',
+    version: '1',
+    schema: envelope('CaseResolved', '1', 'A case was resolved, by a person or by a sensor’s clear reading.'),
+  },
+  CaseClosed: {
+    source: CASE_EVENT_SOURCE,
+    detailType: 'CaseClosed',
+    version: '1',
+    schema: envelope('CaseClosed', '1', 'A verified case was closed.'),
+  },
 } as const;
 
 export type CaseEventType = keyof typeof CASE_EVENTS;
@@ -36,9 +56,13 @@ export type CaseEvent = BusEvent<Case, CaseEventType> & { source: typeof CASE_EV
  * The event a change of a case item means (from the table's stream images), or none for
  * other items (active-case locks) and deletions.
  */
-export function caseEventFor(change: { id: string; oldImage?: Record<string, unknown>; newImage?: Record<string, unknown> }): CaseEvent | undefined {
+export function caseEventFor(change: {
+  id: string;
+  oldImage?: Record<string, unknown>;
+  newImage?: Record<string, unknown>;
+}): CaseEvent | undefined {
   const after = change.newImage;
-  if (!after || after.recordType !== 'case') return undefined;
+  if (after?.recordType !== 'case') return undefined;
   const before = change.oldImage as Case | undefined;
   const now = stripStorage(after);
   let detailType: CaseEventType = 'CaseUpdated';
@@ -47,7 +71,11 @@ export function caseEventFor(change: { id: string; oldImage?: Record<string, unk
   else if (now.status === 'resolved' && before.status !== 'resolved') detailType = 'CaseResolved';
   else if (now.escalationLevel > before.escalationLevel) detailType = 'CaseEscalated';
   const def = CASE_EVENTS[detailType];
-  return { source: def.source, detailType, detail: { metadata: { version: def.version, occurredAt: now.updatedAt, id: change.id }, data: now } };
+  return {
+    source: def.source,
+    detailType,
+    detail: { metadata: { version: def.version, occurredAt: now.updatedAt, id: change.id }, data: now },
+  };
 }
 
 function stripStorage(item: Record<string, unknown>): Case {

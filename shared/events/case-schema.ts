@@ -12,7 +12,9 @@ const Evidence = z.looseObject({
 });
 
 const HistoryEntry = z.looseObject({
-  action: z.string().describe('open, repeat, escalate, or a person’s action: dispatch, start, resolve, verify, close, reopen, void'),
+  action: z
+    .string()
+    .describe('open, repeat, escalate, or a person’s action: dispatch, start, resolve, verify, close, reopen, void'),
   from: z.enum(CASE_STATUSES).nullable(),
   to: z.enum(CASE_STATUSES),
   actor: z.string().describe('who: a person’s id, `sensor:<thing>`, or `cityops`'),

@@ -21,7 +21,13 @@ export interface BusEvent<Data = unknown, Type extends string = string> {
 }
 
 /** The envelope schema of a detail: metadata with the version, the time and a unique id of the occurrence (a case's change, a report's publication), and the data. */
-export const envelope = (detailType: string, version: string, description: string, data: z.ZodType, occurrence = 'change') =>
+export const envelope = (
+  detailType: string,
+  version: string,
+  description: string,
+  data: z.ZodType,
+  occurrence = 'change',
+) =>
   z
     .object({
       metadata: z.looseObject({

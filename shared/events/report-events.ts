@@ -13,7 +13,10 @@ export const ReportFileSchema = z.object({
 
 export const ReportPublishedSchema = z.object({
   districtId: z.string(),
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).describe('the local calendar month assessed, YYYY-MM'),
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+    .describe('the local calendar month assessed, YYYY-MM'),
   timeZone: z.string(),
   generatedAt: z.string().describe('ISO 8601 with the district’s offset'),
   location: z.string().describe('where the files are: s3://bucket/prefix/ in AWS, a folder locally'),
@@ -35,7 +38,13 @@ export const REPORT_EVENTS = {
     source: REPORT_EVENT_SOURCE,
     detailType: 'ReportPublished',
     version: '1',
-    schema: envelope('ReportPublished', '1', 'A district’s monthly assessment report was written: JSON, CSV and HTML files.', ReportPublishedSchema, 'publication'),
+    schema: envelope(
+      'ReportPublished',
+      '1',
+      'A district’s monthly assessment report was written: JSON, CSV and HTML files.',
+      ReportPublishedSchema,
+      'publication',
+    ),
   },
 } as const;
 
@@ -49,5 +58,9 @@ export type ReportEvent = BusEvent<ReportPublished, 'ReportPublished'> & { sourc
 export function reportPublishedEvent(data: ReportPublished, occurredAt: number, republication = false): ReportEvent {
   const def = REPORT_EVENTS.ReportPublished;
   const id = `report:${data.districtId}:${data.month}${republication ? `:${occurredAt}` : ''}`;
-  return { source: def.source, detailType: def.detailType, detail: { metadata: { version: def.version, occurredAt, id }, data } };
+  return {
+    source: def.source,
+    detailType: def.detailType,
+    detail: { metadata: { version: def.version, occurredAt, id }, data },
+  };
 }

@@ -15,7 +15,12 @@ export const TelemetryEnvelope = z.object({
 export type TelemetryEnvelope = z.infer<typeof TelemetryEnvelope>;
 
 /** What the local router does in place of the rule: the same envelope from the same publish. */
-export const encodeEnvelope = (publish: { topic: string; clientId: string; receivedAt: number; payload: Uint8Array }): string =>
+export const encodeEnvelope = (publish: {
+  topic: string;
+  clientId: string;
+  receivedAt: number;
+  payload: Uint8Array;
+}): string =>
   JSON.stringify({
     topic: publish.topic,
     clientId: publish.clientId,
@@ -24,7 +29,11 @@ export const encodeEnvelope = (publish: { topic: string; clientId: string; recei
   } satisfies TelemetryEnvelope);
 
 /** A telemetry envelope out of a transport record (its id, body and the transport's arrival time), or why it is not one. */
-export function decodeEnvelope(messageId: string, body: string, arrivedAt: number): { ok: true; message: TelemetryMessage } | { ok: false; rejection: Rejection } {
+export function decodeEnvelope(
+  messageId: string,
+  body: string,
+  arrivedAt: number,
+): { ok: true; message: TelemetryMessage } | { ok: false; rejection: Rejection } {
   let parsed: TelemetryEnvelope | undefined;
   let problem = 'body is not JSON';
   try {
@@ -37,11 +46,23 @@ export function decodeEnvelope(messageId: string, body: string, arrivedAt: numbe
   if (!parsed) {
     return {
       ok: false,
-      rejection: { messageId, code: 'bad_envelope', reason: `stream record is not a telemetry envelope: ${problem}`, receivedAt: arrivedAt, payload: new TextEncoder().encode(body) },
+      rejection: {
+        messageId,
+        code: 'bad_envelope',
+        reason: `stream record is not a telemetry envelope: ${problem}`,
+        receivedAt: arrivedAt,
+        payload: new TextEncoder().encode(body),
+      },
     };
   }
   return {
     ok: true,
-    message: { messageId, topic: parsed.topic, clientId: parsed.clientId, receivedAt: parsed.receivedAt, payload: Buffer.from(parsed.payload, 'base64') },
+    message: {
+      messageId,
+      topic: parsed.topic,
+      clientId: parsed.clientId,
+      receivedAt: parsed.receivedAt,
+      payload: Buffer.from(parsed.payload, 'base64'),
+    },
   };
 }

@@ -6,10 +6,14 @@ import { REPORT_EVENTS } from './report-events.ts';
 import { jsonSchemaOf, type EventDefinition } from './event-definition.ts';
 
 /** Every event CityOps publishes. */
-export const EVENT_DEFINITIONS: readonly EventDefinition[] = [...Object.values(CASE_EVENTS), ...Object.values(REPORT_EVENTS)];
+export const EVENT_DEFINITIONS: readonly EventDefinition[] = [
+  ...Object.values(CASE_EVENTS),
+  ...Object.values(REPORT_EVENTS),
+];
 
 export const SCHEMA_DIR = resolve(import.meta.dirname, '../../events/schemas');
-export const schemaFile = (def: EventDefinition) => join(SCHEMA_DIR, `${def.source}.${def.detailType}.v${def.version}.json`);
+export const schemaFile = (def: EventDefinition) =>
+  join(SCHEMA_DIR, `${def.source}.${def.detailType}.v${def.version}.json`);
 export const schemaText = (def: EventDefinition) => `${JSON.stringify(jsonSchemaOf(def), null, 2)}\n`;
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {

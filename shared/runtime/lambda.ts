@@ -18,7 +18,6 @@ import { wireDeps, type Deps } from './wiring.ts';
  */
 const SERVICE = 'cityops';
 
-
 let shared: { doc: ReturnType<typeof documentClient>; log: Log; metrics: Metrics } | undefined;
 
 export function lambdaBase() {

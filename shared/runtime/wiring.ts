@@ -68,7 +68,9 @@ export function wireDeps(options: {
   return {
     telemetry: new DynamoTelemetryStore(doc, tables.telemetry, { historyDays: options.historyDays }),
     rejects: new DynamoRejectStore(doc, tables.rejects),
-    reports: options.reports ?? ({ location: '', exists: missing('report store'), put: missing('report store') } satisfies ReportStore),
+    reports:
+      options.reports ??
+      ({ location: '', exists: missing('report store'), put: missing('report store') } satisfies ReportStore),
     events: options.events ?? ({ publish: missing('event bus') } satisfies EventPublisher),
     registry,
     caseStore,

@@ -26,7 +26,13 @@ describe('a client flooding the local broker', () => {
   beforeAll(async () => {
     broker = await startBroker({
       port: 0,
-      lookupDevice: async (thing) => ({ thing, kind: 'bins', districtId: 'gongshu', siteId: 'gr-001', expectedIntervalSeconds: 300 }),
+      lookupDevice: async (thing) => ({
+        thing,
+        kind: 'bins',
+        districtId: 'gongshu',
+        siteId: 'gr-001',
+        expectedIntervalSeconds: 300,
+      }),
       onPublish: (p) => void accepted.push(p),
       clock: systemClock,
       events: { throttled: (thing) => throttled.set(thing, (throttled.get(thing) ?? 0) + 1) },
@@ -39,9 +45,14 @@ describe('a client flooding the local broker', () => {
     const neighbour = await mqtt.connectAsync(broker.url, { clientId: 'bin-quiet', reconnectPeriod: 0 });
     const FLOOD = 300;
     const started = Date.now();
-    const flood = Promise.all(Array.from({ length: FLOOD }, (_, i) => flooder.publishAsync(topicFor('bins', 'bin-flood'), JSON.stringify({ i }), { qos: 1 })));
+    const flood = Promise.all(
+      Array.from({ length: FLOOD }, (_, i) =>
+        flooder.publishAsync(topicFor('bins', 'bin-flood'), JSON.stringify({ i }), { qos: 1 }),
+      ),
+    );
     // While the flood waits its turn, the neighbour's ten QoS 1 publishes are all acknowledged.
-    for (let i = 0; i < 10; i++) await neighbour.publishAsync(topicFor('bins', 'bin-quiet'), JSON.stringify({ i }), { qos: 1 });
+    for (let i = 0; i < 10; i++)
+      await neighbour.publishAsync(topicFor('bins', 'bin-quiet'), JSON.stringify({ i }), { qos: 1 });
     const floodAcceptedWhenNeighbourDone = accepted.filter((p) => p.clientId === 'bin-flood').length;
     expect(floodAcceptedWhenNeighbourDone).toBeLessThan(FLOOD);
     await flood;

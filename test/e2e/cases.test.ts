@@ -38,34 +38,78 @@ function expectRouted(c: Awaited<ReturnType<typeof s.oneCase>>, category: CaseCa
   expect(c.dueAt - c.openedAt).toBe(CATEGORY_POLICY[category].slaMs);
 }
 
-const bin = (over: Record<string, number>, ago = 0) => ({ ts: s.now() - ago, fillPct: 40, temperatureC: 20, tiltDeg: 2, batteryPct: 80, ...over });
+const bin = (over: Record<string, number>, ago = 0) => ({
+  ts: s.now() - ago,
+  fillPct: 40,
+  temperatureC: 20,
+  tiltDeg: 2,
+  batteryPct: 80,
+  ...over,
+});
 
 describe.each([
-  { category: 'garbage_overflow', thing: 'bin-gs-011', raise: () => [bin({ fillPct: 92 }, 60_000), bin({ fillPct: 95 }, 30_000)], clear: () => [bin({ fillPct: 10 })] },
-  { category: 'collection_due', thing: 'bin-gs-012', raise: () => [bin({ fillPct: 50 }, 30 * MIN), bin({ fillPct: 58 }, 20 * MIN), bin({ fillPct: 66 }, 10 * MIN)], clear: () => [bin({ fillPct: 5 })] },
-  { category: 'bin_fire', thing: 'bin-gs-013', raise: () => [bin({ temperatureC: 65 })], clear: () => [bin({ temperatureC: 24 })] },
-  { category: 'bin_knocked_over', thing: 'bin-gs-014', raise: () => [bin({ tiltDeg: 60 })], clear: () => [bin({ tiltDeg: 3 })] },
-  { category: 'device_low_battery', thing: 'bin-gs-015', raise: () => [bin({ batteryPct: 10 })], clear: () => [bin({ batteryPct: 95 })] },
-  { category: 'sensor_stuck', thing: 'bin-gs-016', raise: () => Array.from({ length: 48 }, (_, i) => bin({ fillPct: 33 }, (48 - i) * 5 * MIN)), clear: () => [bin({ fillPct: 35 })] },
-] as const)('$category: MQTT telemetry → one case → event → clearing telemetry → resolved', ({ category, thing, raise, clear }) => {
-  it('opens exactly one routed case, even when the telemetry is replayed, duplicated and out of order', async () => {
-    const readings = raise();
-    await s.publish(thing, ...readings);
-    const opened = await s.oneCase(siteOf(thing), category, 'open');
-    expectRouted(opened, category, thing);
-    await s.event(opened.caseId, 'CaseOpened');
-    // The same readings again, reversed: stale for the state, nothing new for the detectors.
-    await s.publish(thing, ...[...readings].reverse());
-    await s.stack.drained();
-    expect((await s.oneCase(siteOf(thing), category, 'open')).occurrences).toBe(1);
+  {
+    category: 'garbage_overflow',
+    thing: 'bin-gs-011',
+    raise: () => [bin({ fillPct: 92 }, 60_000), bin({ fillPct: 95 }, 30_000)],
+    clear: () => [bin({ fillPct: 10 })],
+  },
+  {
+    category: 'collection_due',
+    thing: 'bin-gs-012',
+    raise: () => [bin({ fillPct: 50 }, 30 * MIN), bin({ fillPct: 58 }, 20 * MIN), bin({ fillPct: 66 }, 10 * MIN)],
+    clear: () => [bin({ fillPct: 5 })],
+  },
+  {
+    category: 'bin_fire',
+    thing: 'bin-gs-013',
+    raise: () => [bin({ temperatureC: 65 })],
+    clear: () => [bin({ temperatureC: 24 })],
+  },
+  {
+    category: 'bin_knocked_over',
+    thing: 'bin-gs-014',
+    raise: () => [bin({ tiltDeg: 60 })],
+    clear: () => [bin({ tiltDeg: 3 })],
+  },
+  {
+    category: 'device_low_battery',
+    thing: 'bin-gs-015',
+    raise: () => [bin({ batteryPct: 10 })],
+    clear: () => [bin({ batteryPct: 95 })],
+  },
+  {
+    category: 'sensor_stuck',
+    thing: 'bin-gs-016',
+    raise: () => Array.from({ length: 48 }, (_, i) => bin({ fillPct: 33 }, (48 - i) * 5 * MIN)),
+    clear: () => [bin({ fillPct: 35 })],
+  },
+] as const)(
+  '$category: MQTT telemetry → one case → event → clearing telemetry → resolved',
+  ({ category, thing, raise, clear }) => {
+    it('opens exactly one routed case, even when the telemetry is replayed, duplicated and out of order', async () => {
+      const readings = raise();
+      await s.publish(thing, ...readings);
+      const opened = await s.oneCase(siteOf(thing), category, 'open');
+      expectRouted(opened, category, thing);
+      await s.event(opened.caseId, 'CaseOpened');
+      // The same readings again, reversed: stale for the state, nothing new for the detectors.
+      await s.publish(thing, ...[...readings].reverse());
+      await s.stack.drained();
+      expect((await s.oneCase(siteOf(thing), category, 'open')).occurrences).toBe(1);
 
-    await s.publish(thing, ...clear());
-    const resolved = await s.oneCase(siteOf(thing), category, 'resolved');
-    expect(resolved.caseId).toBe(opened.caseId);
-    expect(resolved.history.at(-1)).toMatchObject({ action: 'resolve', actor: `sensor:${thing}`, evidence: { thing } });
-    await s.event(opened.caseId, 'CaseResolved');
-  });
-});
+      await s.publish(thing, ...clear());
+      const resolved = await s.oneCase(siteOf(thing), category, 'resolved');
+      expect(resolved.caseId).toBe(opened.caseId);
+      expect(resolved.history.at(-1)).toMatchObject({
+        action: 'resolve',
+        actor: `sensor:${thing}`,
+        evidence: { thing },
+      });
+      await s.event(opened.caseId, 'CaseResolved');
+    });
+  },
+);
 
 describe.each([
   // One camera each: a device's readings are taken in its own order, and each test starts in the past.
@@ -73,28 +117,41 @@ describe.each([
   { category: 'market_goods_piled', type: 'goods_piled', zone: 'mk-02-stalls', thing: 'cam-gs-m2-a' },
   { category: 'market_litter', type: 'litter_pile', zone: 'mk-01-entrance', thing: 'cam-gs-m1-a' },
   { category: 'illegal_parking', type: 'illegal_parking', zone: 'mk-01-parking', thing: 'cam-gs-m1-b' },
-] as const)('$category: camera detections → one case → event → zone clear → resolved', ({ category, type, zone, thing }) => {
-  const market = siteOf(thing);
-  const detections = (ago: number, confidence = 0.8) => ({ ts: s.now() - ago, detections: [{ type, zoneId: zone, confidence }] });
+] as const)(
+  '$category: camera detections → one case → event → zone clear → resolved',
+  ({ category, type, zone, thing }) => {
+    const market = siteOf(thing);
+    const detections = (ago: number, confidence = 0.8) => ({
+      ts: s.now() - ago,
+      detections: [{ type, zoneId: zone, confidence }],
+    });
 
-  it('opens nothing for one detection, or for weak ones', async () => {
-    await s.publish(thing, detections(40 * MIN), detections(38 * MIN, 0.5), detections(36 * MIN, 0.55), detections(34 * MIN, 0.3), { ts: s.now() - 33 * MIN, detections: [] });
-    await s.stack.drained();
-    expect(await s.cases(market, category)).toEqual([]);
-  });
+    it('opens nothing for one detection, or for weak ones', async () => {
+      await s.publish(
+        thing,
+        detections(40 * MIN),
+        detections(38 * MIN, 0.5),
+        detections(36 * MIN, 0.55),
+        detections(34 * MIN, 0.3),
+        { ts: s.now() - 33 * MIN, detections: [] },
+      );
+      await s.stack.drained();
+      expect(await s.cases(market, category)).toEqual([]);
+    });
 
-  it('opens one case after three detections over five minutes, and resolves it after fifteen clear minutes', async () => {
-    await s.publish(thing, detections(30 * MIN), detections(28 * MIN), detections(25 * MIN), detections(24 * MIN));
-    const opened = await s.oneCase(market, category, 'open');
-    expectRouted(opened, category, thing);
-    expect(opened.zoneId).toBe(zone);
-    await s.event(opened.caseId, 'CaseOpened');
-    await s.publish(thing, { ts: s.now() - 8 * MIN, detections: [] });
-    const resolved = await s.oneCase(market, category, 'resolved');
-    expect(resolved.history.at(-1)!.evidence!.summary).toContain('clear');
-    await s.event(opened.caseId, 'CaseResolved');
-  });
-});
+    it('opens one case after three detections over five minutes, and resolves it after fifteen clear minutes', async () => {
+      await s.publish(thing, detections(30 * MIN), detections(28 * MIN), detections(25 * MIN), detections(24 * MIN));
+      const opened = await s.oneCase(market, category, 'open');
+      expectRouted(opened, category, thing);
+      expect(opened.zoneId).toBe(zone);
+      await s.event(opened.caseId, 'CaseOpened');
+      await s.publish(thing, { ts: s.now() - 8 * MIN, detections: [] });
+      const resolved = await s.oneCase(market, category, 'resolved');
+      expect(resolved.history.at(-1)!.evidence!.summary).toContain('clear');
+      await s.event(opened.caseId, 'CaseResolved');
+    });
+  },
+);
 
 describe('device_offline: the scheduled check → one case → event → reporting again → resolved', () => {
   it('opens after 3 × the report interval of silence and resolves when the device reports again', async () => {

@@ -22,10 +22,18 @@ const KILL_AFTER_ACKS = 120;
  * anomalies the stream raises must have one case each.
  */
 describe('crash recovery (kill -9 of the local stack)', () => {
-  it('archives every acknowledged reading after a restart, keeps each device\'s state in its last reading\'s fill band, and duplicates no case', async () => {
+  it("archives every acknowledged reading after a restart, keeps each device's state in its last reading's fill band, and duplicates no case", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cityops-crash-'));
     const [mqttPort, apiPort] = [await freePort(), await freePort()];
-    const args = ['--data-dir', dataDir, '--no-simulate', '--mqtt-port', String(mqttPort), '--api-port', String(apiPort)];
+    const args = [
+      '--data-dir',
+      dataDir,
+      '--no-simulate',
+      '--mqtt-port',
+      String(mqttPort),
+      '--api-port',
+      String(apiPort),
+    ];
     const runs = [startProcess(args)];
     const clients: mqtt.MqttClient[] = [];
     try {
@@ -37,7 +45,11 @@ describe('crash recovery (kill -9 of the local stack)', () => {
       const base = Date.now() - 10 * 60_000;
 
       const streams = THINGS.map(async (thing) => {
-        const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: thing, reconnectPeriod: 250, connectTimeout: 5_000 });
+        const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+          clientId: thing,
+          reconnectPeriod: 250,
+          connectTimeout: 5_000,
+        });
         clients.push(client);
         for (let seq = 1; seq <= PER_THING; seq++) {
           // Filling up fast: overflow and collection-due anomalies on every room.
@@ -60,9 +72,19 @@ describe('crash recovery (kill -9 of the local stack)', () => {
 
       // Wait until the archive holds every acknowledged reading (redelivered ones may come last) and each device's state the last one.
       const api = `http://127.0.0.1:${apiPort}`;
-      const archived = async (thing: string) => (await readArchive(join(dataDir, 'archive'), 'bins')).filter((r) => r.thing === thing);
+      const archived = async (thing: string) =>
+        (await readArchive(join(dataDir, 'archive'), 'bins')).filter((r) => r.thing === thing);
       for (const thing of THINGS) {
-        await vi.waitFor(async () => expect(uniqueMessages(await archived(thing)).map((r) => r.seq!).sort((a, b) => a - b), thing).toEqual(acked.get(thing)), { timeout: 60_000, interval: 250 });
+        await vi.waitFor(
+          async () =>
+            expect(
+              uniqueMessages(await archived(thing))
+                .map((r) => r.seq!)
+                .sort((a, b) => a - b),
+              thing,
+            ).toEqual(acked.get(thing)),
+          { timeout: 60_000, interval: 250 },
+        );
         // At least once: a reading archived again after the crash is the very same reading.
         const copies = new Map<number, string>();
         for (const r of await archived(thing)) {
@@ -75,7 +97,9 @@ describe('crash recovery (kill -9 of the local stack)', () => {
         // The archive and the ingest function read the stream each on their own: wait for the state too.
         await vi.waitFor(
           async () => {
-            const state = (await (await fetch(`${api}/devices/${thing}`)).json()) as { state?: { seq?: number; fillPct?: number } | null };
+            const state = (await (await fetch(`${api}/devices/${thing}`)).json()) as {
+              state?: { seq?: number; fillPct?: number } | null;
+            };
             expect(state.state?.seq, thing).toBeGreaterThanOrEqual(26);
             expect(state.state?.fillPct, thing).toBeGreaterThanOrEqual(90);
           },
@@ -85,8 +109,13 @@ describe('crash recovery (kill -9 of the local stack)', () => {
 
       const cases = ((await (await fetch(`${api}/cases?limit=500`)).json()) as { items: Case[] }).items;
       const bySiteAndCategory = new Map<string, number>();
-      for (const c of cases) bySiteAndCategory.set(`${c.siteId} ${c.category}`, (bySiteAndCategory.get(`${c.siteId} ${c.category}`) ?? 0) + 1);
-      for (let i = 1; i <= THINGS.length; i++) expect(bySiteAndCategory.get(`gr-${String(i).padStart(3, '0')} garbage_overflow`), `gr-${i}`).toBe(1);
+      for (const c of cases)
+        bySiteAndCategory.set(
+          `${c.siteId} ${c.category}`,
+          (bySiteAndCategory.get(`${c.siteId} ${c.category}`) ?? 0) + 1,
+        );
+      for (let i = 1; i <= THINGS.length; i++)
+        expect(bySiteAndCategory.get(`gr-${String(i).padStart(3, '0')} garbage_overflow`), `gr-${i}`).toBe(1);
       expect([...bySiteAndCategory].filter(([, n]) => n > 1)).toEqual([]);
     } finally {
       await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));

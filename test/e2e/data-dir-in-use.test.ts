@@ -10,7 +10,9 @@ describe('a data folder in use', () => {
     const first = await startDynamoDbLocal({ dataDir });
     try {
       await expect(startDynamoDbLocal({ dataDir })).rejects.toBeInstanceOf(DataDirInUseError);
-      await expect(startDynamoDbLocal({ dataDir })).rejects.toThrow(/another CityOps process \(pid \d+\) is using .*: stop it first/);
+      await expect(startDynamoDbLocal({ dataDir })).rejects.toThrow(
+        /another CityOps process \(pid \d+\) is using .*: stop it first/,
+      );
       expect((await fetch(first.endpoint)).status).toBeGreaterThan(0); // still answering
     } finally {
       await first.stop();

@@ -33,9 +33,14 @@ describe('case events across a restart and a receiver that is down', () => {
 
   it('loses no event and sends none twice to a webhook that acknowledged it', async () => {
     hook = await receiver();
-    const shared = { dynamoEndpoint: inject('dynamoEndpoint'), tablePrefix: `relay-${Date.now()}-`, webhooks: [hook.url] };
+    const shared = {
+      dynamoEndpoint: inject('dynamoEndpoint'),
+      tablePrefix: `relay-${Date.now()}-`,
+      webhooks: [hook.url],
+    };
     const first = await caseStack(model, START, shared);
-    const bin = (thing: string, over: Record<string, number>) => first.publish(thing, { ts: first.now(), fillPct: 40, ...over });
+    const bin = (thing: string, over: Record<string, number>) =>
+      first.publish(thing, { ts: first.now(), fillPct: 40, ...over });
 
     await bin('bin-gs-022', { temperatureC: 70 });
     await bin('bin-gs-023', { tiltDeg: 80 });
@@ -60,7 +65,12 @@ describe('case events across a restart and a receiver that is down', () => {
       expect(hook.acknowledged).toHaveLength(5);
       expect(new Set(fileIds).size).toBe(5);
       expect(hook.acknowledged.sort()).toEqual([...fileIds].sort());
-      expect(second.events().map((e) => e['detail-type']).sort()).toEqual(['CaseOpened', 'CaseOpened', 'CaseOpened', 'CaseOpened', 'CaseResolved']);
+      expect(
+        second
+          .events()
+          .map((e) => e['detail-type'])
+          .sort(),
+      ).toEqual(['CaseOpened', 'CaseOpened', 'CaseOpened', 'CaseOpened', 'CaseResolved']);
     } finally {
       await second.stop();
     }

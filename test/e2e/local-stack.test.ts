@@ -32,29 +32,50 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the API's JSON, read field by field by the tests.
 const device = async (thing: string): Promise<any> => (await fetch(`${stack.apiUrl}/devices/${thing}`)).json();
 
 describe('MQTT publish → state row, through the local twin', () => {
   it('stores a registered bin sensor’s reading, visible through GET /devices/{thing}', async () => {
     const client = await mqtt.connectAsync(stack.mqttUrl, { clientId: 'bin-gs-005', reconnectPeriod: 0 });
     const ts = Date.now();
-    await client.publishAsync(topicFor('bins', 'bin-gs-005'), JSON.stringify({ ts, seq: 17, fillPct: 81.5, batteryPct: 66 }), { qos: 1 });
+    await client.publishAsync(
+      topicFor('bins', 'bin-gs-005'),
+      JSON.stringify({ ts, seq: 17, fillPct: 81.5, batteryPct: 66 }),
+      { qos: 1 },
+    );
     await client.endAsync();
-    await vi.waitFor(async () => expect((await device('bin-gs-005')).state).toEqual({ ts, seq: 17, fillPct: 81.5, batteryPct: 66 }), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(
+      async () => expect((await device('bin-gs-005')).state).toEqual({ ts, seq: 17, fillPct: 81.5, batteryPct: 66 }),
+      { timeout: 10_000, interval: 100 },
+    );
     const view = await device('bin-gs-005');
     expect(view.lastSeenAt).toBeGreaterThanOrEqual(ts);
-    expect(view).toMatchObject({ site: { siteId: 'gr-005', gridId: 'gs-hushu-c1-g2' }, community: { communityId: 'gs-hushu-c1' }, street: { streetId: 'gs-hushu' } });
+    expect(view).toMatchObject({
+      site: { siteId: 'gr-005', gridId: 'gs-hushu-c1-g2' },
+      community: { communityId: 'gs-hushu-c1' },
+      street: { streetId: 'gs-hushu' },
+    });
   });
 
   it('takes a reading published to the kind’s Basic Ingest topic, and refuses another rule’s or another thing’s', async () => {
     const client = await mqtt.connectAsync(stack.mqttUrl, { clientId: 'bin-gs-010', reconnectPeriod: 0 });
     const ts = Date.now();
-    await client.publishAsync(basicIngestTopic('bins', topicFor('bins', 'bin-gs-010')), JSON.stringify({ ts, seq: 3, fillPct: 22 }), { qos: 1 });
+    await client.publishAsync(
+      basicIngestTopic('bins', topicFor('bins', 'bin-gs-010')),
+      JSON.stringify({ ts, seq: 3, fillPct: 22 }),
+      { qos: 1 },
+    );
     await client.endAsync();
-    await vi.waitFor(async () => expect((await device('bin-gs-010')).state).toEqual({ ts, seq: 3, fillPct: 22 }), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(async () => expect((await device('bin-gs-010')).state).toEqual({ ts, seq: 3, fillPct: 22 }), {
+      timeout: 10_000,
+      interval: 100,
+    });
     for (const [topic, reason] of [
-      [basicIngestTopic('sweepers', topicFor('bins', 'bin-gs-010')), 'may use Basic Ingest only for rule cityops_bins_telemetry'],
+      [
+        basicIngestTopic('sweepers', topicFor('bins', 'bin-gs-010')),
+        'may use Basic Ingest only for rule cityops_bins_telemetry',
+      ],
       [basicIngestTopic('bins', topicFor('bins', 'bin-gs-011')), 'may publish only to its own topics'],
       ['$aws/rules/', 'may use Basic Ingest only for rule'],
     ] as const) {
@@ -63,14 +84,19 @@ describe('MQTT publish → state row, through the local twin', () => {
       bad.publish(topic, JSON.stringify({ ts, seq: 4, fillPct: 23 }), { qos: 1 });
       await closed;
       bad.end(true);
-      expect(refusals.some((r) => r.startsWith('publish bin-gs-010') && r.includes(reason)), topic).toBe(true);
+      expect(
+        refusals.some((r) => r.startsWith('publish bin-gs-010') && r.includes(reason)),
+        topic,
+      ).toBe(true);
     }
     await stack.drained();
     expect((await device('bin-gs-010')).state.seq).toBe(3);
   });
 
   it('refuses an unregistered client id at CONNECT', async () => {
-    await expect(mqtt.connectAsync(stack.mqttUrl, { clientId: 'intruder-1', reconnectPeriod: 0 })).rejects.toThrow(/Identifier rejected/);
+    await expect(mqtt.connectAsync(stack.mqttUrl, { clientId: 'intruder-1', reconnectPeriod: 0 })).rejects.toThrow(
+      /Identifier rejected/,
+    );
     expect(refusals).toContain('connect intruder-1: not a registered thing');
   });
 
@@ -80,7 +106,9 @@ describe('MQTT publish → state row, through the local twin', () => {
     client.publish(topicFor('bins', 'bin-gs-008'), JSON.stringify({ ts: Date.now(), seq: 1, fillPct: 10 }), { qos: 1 });
     await closed; // the broker closes a connection that breaks the policy, as AWS IoT Core does
     client.end(true);
-    expect(refusals.some((r) => r.startsWith('publish bin-gs-006: "bin-gs-006" may publish only to its own topics'))).toBe(true);
+    expect(
+      refusals.some((r) => r.startsWith('publish bin-gs-006: "bin-gs-006" may publish only to its own topics')),
+    ).toBe(true);
     await stack.drained();
     expect((await device('bin-gs-008')).state).toBeNull();
     expect((await device('bin-gs-006')).state).toBeNull();
@@ -105,13 +133,27 @@ describe('MQTT publish → state row, through the local twin', () => {
     await client.publishAsync(topicFor('bins', 'bin-gs-010'), '{"fillPct": 50', { qos: 1 });
     await client.endAsync();
     const rejects = new DynamoRejectStore(documentClient(stack.dynamo), stack.tables.rejects);
-    await vi.waitFor(async () => expect(await rejects.list('bin-gs-010')).toEqual([expect.objectContaining({ code: 'malformed_json', payload: '{"fillPct": 50' })]), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(
+      async () =>
+        expect(await rejects.list('bin-gs-010')).toEqual([
+          expect.objectContaining({ code: 'malformed_json', payload: '{"fillPct": 50' }),
+        ]),
+      { timeout: 10_000, interval: 100 },
+    );
   });
 
   it('runs the simulated fleet on a virtual clock, over Basic Ingest topics (npm start uses the ordinary ones): every device’s telemetry lands', async () => {
     const clock = virtualClock(Date.UTC(2026, 10, 26, 21, 10), 60); // 05:10 in Shanghai: sweepers are working
-    const devices = [...model.devices.filter((d) => d.kind !== 'bins'), ...model.devices.filter((d) => d.kind === 'bins').slice(0, 3)];
-    const fleet = await runFleet({ brokerUrl: stack.mqttUrl, simulators: buildFleet(model, 'normal', clock.now(), devices), clock, basicIngest: true });
+    const devices = [
+      ...model.devices.filter((d) => d.kind !== 'bins'),
+      ...model.devices.filter((d) => d.kind === 'bins').slice(0, 3),
+    ];
+    const fleet = await runFleet({
+      brokerUrl: stack.mqttUrl,
+      simulators: buildFleet(model, 'normal', clock.now(), devices),
+      clock,
+      basicIngest: true,
+    });
     try {
       await vi.waitFor(
         async () => {

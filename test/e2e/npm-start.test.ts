@@ -18,10 +18,16 @@ describe('npm start', () => {
     try {
       const ready = await run.waitFor(/DynamoDB Local (http:\/\/127\.0\.0\.1:\d+)/, 30_000);
       await run.waitFor(/connect\s+\d+ devices connected/, 30_000);
-      const stored = await run.waitFor(/stored\s+bins ([1-9]\d*) · sweepers (\d+) · cameras (\d+)/, 30_000 - (Date.now() - started));
+      const stored = await run.waitFor(
+        /stored\s+bins ([1-9]\d*) · sweepers (\d+) · cameras (\d+)/,
+        30_000 - (Date.now() - started),
+      );
       expect(Number(stored[1])).toBeGreaterThan(0);
       for (const category of DETECTED_CATEGORIES) {
-        await run.waitFor(new RegExp(`case\\s+OPENED\\s+${category} \\(\\w+\\) at \\S+ → \\S+`), 90_000 - (Date.now() - started));
+        await run.waitFor(
+          new RegExp(`case\\s+OPENED\\s+${category} \\(\\w+\\) at \\S+ → \\S+`),
+          90_000 - (Date.now() - started),
+        );
       }
       run.child.kill('SIGINT');
       expect(await run.exited).toBe(0);
@@ -34,7 +40,10 @@ describe('npm start', () => {
 
   it('says how to install Java when there is none', async () => {
     const emptyPath = mkdtempSync(join(tmpdir(), 'no-java-'));
-    const run = start(['--in-memory', '--no-simulate', '--mqtt-port', '0', '--api-port', '0'], { ...process.env, PATH: emptyPath });
+    const run = start(['--in-memory', '--no-simulate', '--mqtt-port', '0', '--api-port', '0'], {
+      ...process.env,
+      PATH: emptyPath,
+    });
     expect(await run.exited).toBe(1);
     expect(run.output()).toMatch(/needs a Java 17 \(or newer\) runtime/);
     expect(run.output()).toMatch(/apt-get install -y openjdk-17-jre-headless/);

@@ -25,27 +25,57 @@ let sensor: MqttClient;
 const api = async <T>(path: string): Promise<T> => (await fetch(`${stack.apiUrl}${path}`)).json() as Promise<T>;
 
 /** A working case at one of the sample district's garbage rooms. */
-function caseAt(caseId: string, roomIndex: number, category: 'bin_fire' | 'garbage_overflow' | 'bin_knocked_over' | 'collection_due', steps: Parameters<typeof kase>[3] = []): Case {
+function caseAt(
+  caseId: string,
+  roomIndex: number,
+  category: 'bin_fire' | 'garbage_overflow' | 'bin_knocked_over' | 'collection_due',
+  steps: Parameters<typeof kase>[3] = [],
+): Case {
   const room = rooms[roomIndex]! as Extract<(typeof rooms)[number], { siteKind: 'garbage_room' }>;
   const grid = model.grids.find((g) => g.gridId === room.gridId)!;
-  const c = kase(caseId, { unit: 'municipal-landscaping', street: grid.streetId, site: room.siteId, category, districtId: 'gongshu' }, NOW - 30 * MIN, steps);
+  const c = kase(
+    caseId,
+    { unit: 'municipal-landscaping', street: grid.streetId, site: room.siteId, category, districtId: 'gongshu' },
+    NOW - 30 * MIN,
+    steps,
+  );
   return { ...c, gridId: grid.gridId, communityId: grid.communityId, streetId: grid.streetId, location: room.location };
 }
-const store = async (c: Case) => documentClient(stack.dynamo).send(new PutCommand({ TableName: stack.tables.cases, Item: caseItem(c) }));
+const store = async (c: Case) =>
+  documentClient(stack.dynamo).send(new PutCommand({ TableName: stack.tables.cases, Item: caseItem(c) }));
 
 beforeAll(async () => {
   stack = await testStack('opspage', { clock: { now: () => NOW }, model, schedules: false, batchWindowMs: 20 });
   // Two garbage rooms report their fill through MQTT, the whole way in.
-  for (const [thing, fillPct] of [['bin-gs-001', 35], ['bin-gs-002', 95]] as const) {
+  for (const [thing, fillPct] of [
+    ['bin-gs-001', 35],
+    ['bin-gs-002', 95],
+  ] as const) {
     sensor = await mqtt.connectAsync(stack.mqttUrl, { clientId: thing, reconnectPeriod: 0 });
-    await sensor.publishAsync(topicFor('bins', thing), JSON.stringify({ ts: NOW - MIN, seq: 1, fillPct, batteryPct: 80, temperatureC: 20, tiltDeg: 1 }), { qos: 1 });
+    await sensor.publishAsync(
+      topicFor('bins', thing),
+      JSON.stringify({ ts: NOW - MIN, seq: 1, fillPct, batteryPct: 80, temperatureC: 20, tiltDeg: 1 }),
+      { qos: 1 },
+    );
     await sensor.endAsync();
   }
   await stack.drained(20_000);
   await store(caseAt('cs-fire', 3, 'bin_fire', [['dispatch', 5]]));
-  await store(caseAt('cs-over', 4, 'garbage_overflow', [['dispatch', 5], ['start', 10]]));
+  await store(
+    caseAt('cs-over', 4, 'garbage_overflow', [
+      ['dispatch', 5],
+      ['start', 10],
+    ]),
+  );
   await store(caseAt('cs-tilt', 5, 'bin_knocked_over'));
-  await store(caseAt('cs-done', 6, 'garbage_overflow', [['dispatch', 5], ['resolve', 10], ['verify', 15], ['close', 20]]));
+  await store(
+    caseAt('cs-done', 6, 'garbage_overflow', [
+      ['dispatch', 5],
+      ['resolve', 10],
+      ['verify', 15],
+      ['close', 20],
+    ]),
+  );
 });
 afterAll(async () => {
   await stack?.stop();
@@ -55,7 +85,9 @@ describe('live ops page (GET /) in headless Chromium', () => {
   it('draws the district and its working cases as the API gives them, filters the list, shows a case’s history and refreshes live', async () => {
     const map = await api<DistrictMap>('/map');
     expect(map.cases.map((c) => c.caseId).sort()).toEqual(['cs-fire', 'cs-over', 'cs-tilt']);
-    expect(map.garbageRooms.find((r) => r.siteId === model.devices.find((d) => d.thing === 'bin-gs-002')!.siteId)?.fillPct).toBe(95);
+    expect(
+      map.garbageRooms.find((r) => r.siteId === model.devices.find((d) => d.thing === 'bin-gs-002')!.siteId)?.fillPct,
+    ).toBe(95);
 
     const browser = await launchBrowser();
     try {
@@ -68,7 +100,10 @@ describe('live ops page (GET /) in headless Chromium', () => {
 
       // Counts and markers: the API's working cases, by severity.
       expect(await text('[data-count="open"]')).toBe(String(map.cases.length));
-      for (const severity of ['critical', 'major', 'minor', 'warning']) expect(await text(`[data-count="${severity}"]`)).toBe(String(map.cases.filter((c) => c.severity === severity).length));
+      for (const severity of ['critical', 'major', 'minor', 'warning'])
+        expect(await text(`[data-count="${severity}"]`)).toBe(
+          String(map.cases.filter((c) => c.severity === severity).length),
+        );
       expect(await page.locator('#map rect.case').count()).toBe(map.cases.length);
       // The district drawn from its own GeoJSON: every grid, garbage room, market and route.
       expect(await page.locator('#map polygon.grid').count()).toBe(map.grids.length);
@@ -76,24 +111,38 @@ describe('live ops page (GET /) in headless Chromium', () => {
       expect(await page.locator('#map polygon.market').count()).toBe(map.markets.length);
       expect(await page.locator('#map polyline.route').count()).toBe(map.routes.length);
       for (const room of map.garbageRooms.filter((r) => r.fillPct !== null)) {
-        expect(await page.locator(`#map circle.room[data-site-id="${room.siteId}"]`).getAttribute('data-fill')).toBe(String(room.fillPct));
+        expect(await page.locator(`#map circle.room[data-site-id="${room.siteId}"]`).getAttribute('data-fill')).toBe(
+          String(room.fillPct),
+        );
       }
       // The list, newest first, and filtered by severity.
-      expect(await page.locator('#cases tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-case-id')))).toEqual(map.cases.map((c) => c.caseId));
+      expect(
+        await page.locator('#cases tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-case-id'))),
+      ).toEqual(map.cases.map((c) => c.caseId));
       await page.selectOption('#f-severity', 'critical');
-      expect(await page.locator('#cases tbody tr').count()).toBe(map.cases.filter((c) => c.severity === 'critical').length);
-      expect(await page.locator('#map rect.case').count()).toBe(map.cases.filter((c) => c.severity === 'critical').length);
+      expect(await page.locator('#cases tbody tr').count()).toBe(
+        map.cases.filter((c) => c.severity === 'critical').length,
+      );
+      expect(await page.locator('#map rect.case').count()).toBe(
+        map.cases.filter((c) => c.severity === 'critical').length,
+      );
       await page.selectOption('#f-severity', '');
       // A case's history, as the API has it.
       await page.locator('#cases tbody tr[data-case-id="cs-over"]').click();
       const over = await api<Case>('/cases/cs-over');
-      expect(await page.locator('#history-entries li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-action')))).toEqual(over.history.map((h) => h.action));
+      expect(
+        await page.locator('#history-entries li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-action'))),
+      ).toEqual(over.history.map((h) => h.action));
       await page.screenshot({ path: join(ARTIFACTS, 'ops-page.png'), fullPage: true });
       expect(statSync(join(ARTIFACTS, 'ops-page.png')).size).toBeGreaterThan(10_000);
 
       // Live: a case opened now shows within a refresh, without reloading.
       await store(caseAt('cs-new', 7, 'collection_due'));
-      await page.waitForFunction(`document.getElementById('count-open')?.textContent === '${map.cases.length + 1}'`, undefined, { timeout: 15_000 });
+      await page.waitForFunction(
+        `document.getElementById('count-open')?.textContent === '${map.cases.length + 1}'`,
+        undefined,
+        { timeout: 15_000 },
+      );
       expect(await page.locator('#cases tbody tr[data-case-id="cs-new"]').count()).toBe(1);
       expect(outside).toEqual([]);
     } finally {
@@ -110,20 +159,32 @@ describe('live ops page (GET /) in headless Chromium', () => {
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
       const pageUrl = `${stack.apiUrl}/`;
-      await page.route((url) => url.href.startsWith(pageUrl) && url.pathname === '/', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: opsPageHtml(signIn) }));
+      await page.route(
+        (url) => url.href.startsWith(pageUrl) && url.pathname === '/',
+        (route) => route.fulfill({ status: 200, contentType: 'text/html', body: opsPageHtml(signIn) }),
+      );
       const authorizations: URLSearchParams[] = [];
       await page.route(`${signIn.domain}/oauth2/authorize?*`, (route) => {
         const query = new URL(route.request().url()).searchParams;
         authorizations.push(query);
         // The hosted sign-in sends the browser back with a code (by a page, not a 302: a redirect's target would pass the test's routes by).
         const back = `${pageUrl}?code=code-${authorizations.length}&state=${query.get('state')}`;
-        return route.fulfill({ status: 200, contentType: 'text/html', body: `<script>location.replace(${JSON.stringify(back)})</script>` });
+        return route.fulfill({
+          status: 200,
+          contentType: 'text/html',
+          body: `<script>location.replace(${JSON.stringify(back)})</script>`,
+        });
       });
       const exchanges: URLSearchParams[] = [];
       await page.route(`${signIn.domain}/oauth2/token`, (route) => {
         const form = new URLSearchParams(route.request().postData() ?? '');
         exchanges.push(form);
-        return route.fulfill({ status: 200, headers: { 'access-control-allow-origin': '*' }, contentType: 'application/json', body: JSON.stringify({ access_token: `token-${exchanges.length}`, expires_in: 3600, token_type: 'Bearer' }) });
+        return route.fulfill({
+          status: 200,
+          headers: { 'access-control-allow-origin': '*' },
+          contentType: 'application/json',
+          body: JSON.stringify({ access_token: `token-${exchanges.length}`, expires_in: 3600, token_type: 'Bearer' }),
+        });
       });
       const bearers: (string | undefined)[] = [];
       let refuseNext = false;
@@ -141,18 +202,37 @@ describe('live ops page (GET /) in headless Chromium', () => {
       // One sign-in: code flow with an S256 challenge, back to the page.
       expect(authorizations).toHaveLength(1);
       const [authorize] = authorizations;
-      expect(Object.fromEntries(authorize!)).toMatchObject({ response_type: 'code', client_id: 'page-client', redirect_uri: pageUrl, scope: 'openid', code_challenge_method: 'S256' });
+      expect(Object.fromEntries(authorize!)).toMatchObject({
+        response_type: 'code',
+        client_id: 'page-client',
+        redirect_uri: pageUrl,
+        scope: 'openid',
+        code_challenge_method: 'S256',
+      });
       // The code exchanged with the verifier whose SHA-256 is that challenge.
-      expect(Object.fromEntries(exchanges[0]!)).toMatchObject({ grant_type: 'authorization_code', client_id: 'page-client', code: 'code-1', redirect_uri: pageUrl });
-      expect(createHash('sha256').update(exchanges[0]!.get('code_verifier')!).digest('base64url')).toBe(authorize!.get('code_challenge'));
+      expect(Object.fromEntries(exchanges[0]!)).toMatchObject({
+        grant_type: 'authorization_code',
+        client_id: 'page-client',
+        code: 'code-1',
+        redirect_uri: pageUrl,
+      });
+      expect(createHash('sha256').update(exchanges[0]!.get('code_verifier')!).digest('base64url')).toBe(
+        authorize!.get('code_challenge'),
+      );
       // The map read with the token, and the code gone from the address.
       expect(bearers[0]).toBe('Bearer token-1');
       expect(page.url()).toBe(pageUrl);
-      expect(await page.locator('[data-count="open"]').innerText()).toBe(String((await api<DistrictMap>('/map')).cases.length));
+      expect(await page.locator('[data-count="open"]').innerText()).toBe(
+        String((await api<DistrictMap>('/map')).cases.length),
+      );
 
       // A token the API refuses: the page signs in again and goes on with the new one.
       refuseNext = true;
-      await page.waitForFunction(`document.getElementById('count-open')?.textContent !== '–' && sessionStorage.getItem('cityops.token')?.includes('token-2')`, undefined, { timeout: 20_000 });
+      await page.waitForFunction(
+        `document.getElementById('count-open')?.textContent !== '–' && sessionStorage.getItem('cityops.token')?.includes('token-2')`,
+        undefined,
+        { timeout: 20_000 },
+      );
       expect(authorizations).toHaveLength(2);
       await expect.poll(() => bearers.at(-1), { timeout: 15_000 }).toBe('Bearer token-2');
       expect(errors).toEqual([]);
@@ -161,7 +241,9 @@ describe('live ops page (GET /) in headless Chromium', () => {
       await page.evaluate('sessionStorage.clear()');
       await page.goto(`${pageUrl}?error=access_denied&error_description=User+is+disabled`);
       await page.waitForFunction(`document.getElementById('error')?.textContent.includes('sign-in did not succeed')`);
-      expect(await page.locator('#error').innerText()).toBe('cannot refresh: sign-in did not succeed (access_denied: User is disabled): reload the page to try again');
+      expect(await page.locator('#error').innerText()).toBe(
+        'cannot refresh: sign-in did not succeed (access_denied: User is disabled): reload the page to try again',
+      );
       const tries = authorizations.length;
       await page.waitForTimeout(6_000); // past the next refresh
       expect(authorizations).toHaveLength(tries);

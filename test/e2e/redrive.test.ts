@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { systemClock } from '#shared/adapters/clock';
-import { topicFor } from '#shared/domain/topics';
 import { loadDistrictDir } from '#devices/district-files';
 import { DISCARDED_FILE, type RedriveOutcome } from '#infra/local/discarded-batches';
 import type { DiscardedBatch } from '#infra/local/stream-event-source';
@@ -13,12 +12,29 @@ import { record, streamEvent } from '../support/telemetry.ts';
 const model = await loadDistrictDir();
 
 /** A discarded batch as the stack keeps it (the S3 on-failure destination's shape): one garbage-room reading, whole. */
-function discardedReading(requestId: string, thing: string, fillPct: number, stream = 'bins-telemetry'): DiscardedBatch {
+function discardedReading(
+  requestId: string,
+  thing: string,
+  fillPct: number,
+  stream = 'bins-telemetry',
+): DiscardedBatch {
   const now = Date.now();
-  const event = streamEvent(record({ kind: 'bins', thing, payload: { ts: now - 60_000, seq: 7, fillPct, batteryPct: 80, temperatureC: 20, tiltDeg: 1 }, receivedAt: now - 60_000 }));
+  const event = streamEvent(
+    record({
+      kind: 'bins',
+      thing,
+      payload: { ts: now - 60_000, seq: 7, fillPct, batteryPct: 80, temperatureC: 20, tiltDeg: 1 },
+      receivedAt: now - 60_000,
+    }),
+  );
   const r = event.Records[0]!.kinesis;
   return {
-    requestContext: { requestId, functionArn: 'arn:aws:lambda:local:000000000000:function:ingest-bins', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 },
+    requestContext: {
+      requestId,
+      functionArn: 'arn:aws:lambda:local:000000000000:function:ingest-bins',
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: 3,
+    },
     responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'storage was down' },
     version: '1.0',
     timestamp: new Date(now - 30_000).toISOString(),
@@ -45,12 +61,22 @@ describe('redrive (npm start -- --redrive)', () => {
     // A redrive a crash interrupted, holding the same batch again: it goes back once.
     writeFileSync(join(dataDir, 'discarded.redriving.jsonl'), jsonl([stored]));
     let outcome: RedriveOutcome | undefined;
-    const stack = await testStack('redrive', { clock: systemClock, dataDir, model, schedules: false, batchWindowMs: 20, redrive: true, onRedrive: (o) => (outcome = o) });
+    const stack = await testStack('redrive', {
+      clock: systemClock,
+      dataDir,
+      model,
+      schedules: false,
+      batchWindowMs: 20,
+      redrive: true,
+      onRedrive: (o) => (outcome = o),
+    });
     try {
       expect(outcome).toMatchObject({ redriven: { 'bins-telemetry': 1 }, left: 1 });
       await vi.waitFor(
         async () => {
-          const device = (await (await fetch(`${stack.apiUrl}/devices/bin-gs-021`)).json()) as { state?: { fillPct?: number } };
+          const device = (await (await fetch(`${stack.apiUrl}/devices/bin-gs-021`)).json()) as {
+            state?: { fillPct?: number };
+          };
           expect(device.state?.fillPct).toBe(42);
         },
         { timeout: 20_000, interval: 200 },
@@ -67,6 +93,8 @@ describe('redrive (npm start -- --redrive)', () => {
   }, 60_000);
 
   it('is refused in memory, where there are no discarded batches to put back', async () => {
-    await expect(testStack('redrive-mem', { clock: systemClock, schedules: false, redrive: true })).rejects.toThrow('redrive needs a data folder');
+    await expect(testStack('redrive-mem', { clock: systemClock, schedules: false, redrive: true })).rejects.toThrow(
+      'redrive needs a data folder',
+    );
   });
 });

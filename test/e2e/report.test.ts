@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { caseItem, } from '#shared/adapters/dynamodb/case-store';
+import { caseItem } from '#shared/adapters/dynamodb/case-store';
 import { documentClient } from '#shared/adapters/dynamodb/client';
 import type { DistrictAssessment } from '#shared/app/assessment-service';
 import { percent } from '#functions/publish-reports/report-files';
@@ -37,14 +37,33 @@ describe('monthly report (npm run report) in headless Chromium', () => {
   it('writes JSON, CSV and a self-contained HTML report whose numbers are the API’s', async () => {
     const out = mkdtempSync(join(tmpdir(), 'cityops-report-'));
     const { files } = await generateReport({ api: stack.apiUrl, month: '2026-11', out });
-    expect(files.map((f) => f.slice(out.length + 1)).sort()).toEqual(['garbage-rooms.csv', 'report.html', 'report.json', 'routes.csv', 'units.csv', 'weeks.csv']);
+    expect(files.map((f) => f.slice(out.length + 1)).sort()).toEqual([
+      'garbage-rooms.csv',
+      'report.html',
+      'report.json',
+      'routes.csv',
+      'units.csv',
+      'weeks.csv',
+    ]);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     // Self-contained: nothing fetched from elsewhere.
     expect(html).not.toMatch(/<script|<link|@import|url\(|src=/i);
     const month = await api<DistrictAssessment>('/assessment?month=2026-11&by=unit');
     const units = readFileSync(join(out, 'units.csv'), 'utf8').trim().split('\r\n');
-    expect(units[0]!.split(',').slice(0, 6)).toEqual(['unit', 'name', 'registered', 'due', 'closed_on_time', 'on_time_closure_rate']);
-    expect(units.at(-1)!.split(',').slice(1, 5)).toEqual(['district', String(month.total.registered), String(month.total.due), String(month.total.closedOnTime)]);
+    expect(units[0]!.split(',').slice(0, 6)).toEqual([
+      'unit',
+      'name',
+      'registered',
+      'due',
+      'closed_on_time',
+      'on_time_closure_rate',
+    ]);
+    expect(units.at(-1)!.split(',').slice(1, 5)).toEqual([
+      'district',
+      String(month.total.registered),
+      String(month.total.due),
+      String(month.total.closedOnTime),
+    ]);
 
     const browser = await launchBrowser();
     try {
@@ -58,10 +77,14 @@ describe('monthly report (npm run report) in headless Chromium', () => {
       expect(await text('.card [data-figure="due"]')).toBe(String(month.total.due));
       expect(await text('.card [data-figure="onTimeClosureRate"]')).toBe(percent(month.total.onTimeClosureRate));
       expect(await text('.card [data-figure="reworkRate"]')).toBe(percent(month.total.reworkRate));
-      expect(await text('.card [data-figure="deviceAvailability"]')).toBe(percent(month.sensors.deviceAvailability.overall));
+      expect(await text('.card [data-figure="deviceAvailability"]')).toBe(
+        percent(month.sensors.deviceAvailability.overall),
+      );
       // The ranking: every unit's row, in the API's order.
       const rows = page.locator('#units tbody tr');
-      expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-unit')))).toEqual(month.groups.map((g) => g.key));
+      expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-unit')))).toEqual(
+        month.groups.map((g) => g.key),
+      );
       for (const g of month.groups) {
         const row = `#units tr[data-unit="${g.key}"]`;
         expect(await text(`${row} td:nth-child(2)`)).toBe(month.names[g.key]);
@@ -69,18 +92,51 @@ describe('monthly report (npm run report) in headless Chromium', () => {
         expect(await text(`${row} [data-figure="due"]`)).toBe(String(g.due));
       }
       // The weeks: each as the API assesses it, and together the month.
-      const weeks = await page.locator('#weeks tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-week'), Number(tr.querySelector('[data-figure="registered"]')!.textContent)] as const));
-      expect(weeks.map(([label]) => label)).toEqual(['2026-11-01', '2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23', '2026-11-30']);
+      const weeks = await page
+        .locator('#weeks tbody tr')
+        .evaluateAll((trs) =>
+          trs.map(
+            (tr) =>
+              [
+                tr.getAttribute('data-week'),
+                Number(tr.querySelector('[data-figure="registered"]')!.textContent),
+              ] as const,
+          ),
+        );
+      expect(weeks.map(([label]) => label)).toEqual([
+        '2026-11-01',
+        '2026-11-02',
+        '2026-11-09',
+        '2026-11-16',
+        '2026-11-23',
+        '2026-11-30',
+      ]);
       expect(weeks.reduce((sum, [, n]) => sum + n, 0)).toBe(month.total.registered);
-      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { weeks: { from: number; to: number; registered: number }[] };
-      for (const week of report.weeks) expect((await api<DistrictAssessment>(`/assessment?from=${week.from}&to=${week.to}`)).total.registered).toBe(week.registered);
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+        weeks: { from: number; to: number; registered: number }[];
+      };
+      for (const week of report.weeks)
+        expect((await api<DistrictAssessment>(`/assessment?from=${week.from}&to=${week.to}`)).total.registered).toBe(
+          week.registered,
+        );
       // The worst garbage rooms, named.
-      const rooms = await page.locator('#garbage-rooms tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-site'), tr.querySelector('[data-figure]')!.textContent]));
+      const rooms = await page
+        .locator('#garbage-rooms tr')
+        .evaluateAll((trs) =>
+          trs.map((tr) => [tr.getAttribute('data-site'), tr.querySelector('[data-figure]')!.textContent]),
+        );
       expect(rooms).toEqual(month.sensors.overflowHours.slice(0, 10).map((r) => [r.siteId, String(r.hours)]));
       // The routes, lowest coverage first: every route's share as the API gives it.
-      const routes = await page.locator('#routes tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-site'), tr.querySelector('[data-figure="coverage"]')!.textContent]));
-      expect(routes.map(([site]) => site).sort()).toEqual(month.sensors.sweepingCoverage.byRoute.map((r) => r.routeId).sort());
-      for (const [site, shown] of routes) expect(shown).toBe(percent(month.sensors.sweepingCoverage.byRoute.find((r) => r.routeId === site)!.share));
+      const routes = await page
+        .locator('#routes tbody tr')
+        .evaluateAll((trs) =>
+          trs.map((tr) => [tr.getAttribute('data-site'), tr.querySelector('[data-figure="coverage"]')!.textContent]),
+        );
+      expect(routes.map(([site]) => site).sort()).toEqual(
+        month.sensors.sweepingCoverage.byRoute.map((r) => r.routeId).sort(),
+      );
+      for (const [site, shown] of routes)
+        expect(shown).toBe(percent(month.sensors.sweepingCoverage.byRoute.find((r) => r.routeId === site)!.share));
       expect(outside).toEqual([]);
       const shot = join(ARTIFACTS, 'monthly-report.png');
       await page.screenshot({ path: shot, fullPage: true });
@@ -94,7 +150,9 @@ describe('monthly report (npm run report) in headless Chromium', () => {
     const out = mkdtempSync(join(tmpdir(), 'cityops-report-cli-'));
     const run = (...args: string[]) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        execFile('npx', ['tsx', 'tools/report.ts', ...args], { cwd: ROOT }, (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+        execFile('npx', ['tsx', 'tools/report.ts', ...args], { cwd: ROOT }, (error, stdout, stderr) =>
+          resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
       });
     const ok = await run('--month', '2026-11', '--out', out, '--api', stack.apiUrl);
     expect(ok.code).toBe(0);
@@ -107,8 +165,12 @@ describe('monthly report (npm run report) in headless Chromium', () => {
 
   it('says what is wrong when the ops API cannot be reached or refuses the month', async () => {
     const out = mkdtempSync(join(tmpdir(), 'cityops-report-'));
-    await expect(generateReport({ api: 'http://127.0.0.1:9', month: '2026-11', out })).rejects.toThrow(/cannot reach the ops API at http:\/\/127.0.0.1:9 .*is the stack running \(npm start\)\?/);
-    await expect(generateReport({ api: stack.apiUrl, month: '2026-11', out, districtId: 'elsewhere' })).rejects.toThrow(/refused .* 400 no district "elsewhere"/);
+    await expect(generateReport({ api: 'http://127.0.0.1:9', month: '2026-11', out })).rejects.toThrow(
+      /cannot reach the ops API at http:\/\/127.0.0.1:9 .*is the stack running \(npm start\)\?/,
+    );
+    await expect(generateReport({ api: stack.apiUrl, month: '2026-11', out, districtId: 'elsewhere' })).rejects.toThrow(
+      /refused .* 400 no district "elsewhere"/,
+    );
   });
 
   it('is published by the stack’s schedule as npm run report writes it: into the reports folder, announced on the events file', async () => {
@@ -119,10 +181,23 @@ describe('monthly report (npm run report) in headless Chromium', () => {
     now += 15 * 60_000; // the schedule's first run
     await vi.waitFor(() => expect(existsSync(marker)).toBe(true), { timeout: 20_000, interval: 100 });
     const published = JSON.parse(readFileSync(join(stack.reportsDir, 'gongshu/2026-11/report.json'), 'utf8'));
-    expect({ ...published, generatedAt: undefined }).toEqual(JSON.parse(JSON.stringify({ ...written, generatedAt: undefined })));
-    for (const csv of ['units.csv', 'weeks.csv', 'garbage-rooms.csv', 'routes.csv']) expect(readFileSync(join(stack.reportsDir, 'gongshu/2026-11', csv), 'utf8'), csv).toBe(readFileSync(join(out, csv), 'utf8'));
-    const events = readFileSync(stack.eventsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e['detail-type'] === 'ReportPublished');
+    expect({ ...published, generatedAt: undefined }).toEqual(
+      JSON.parse(JSON.stringify({ ...written, generatedAt: undefined })),
+    );
+    for (const csv of ['units.csv', 'weeks.csv', 'garbage-rooms.csv', 'routes.csv'])
+      expect(readFileSync(join(stack.reportsDir, 'gongshu/2026-11', csv), 'utf8'), csv).toBe(
+        readFileSync(join(out, csv), 'utf8'),
+      );
+    const events = readFileSync(stack.eventsFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e['detail-type'] === 'ReportPublished');
     expect(events).toHaveLength(1);
-    expect(events[0].detail.data).toMatchObject({ districtId: 'gongshu', month: '2026-11', location: `${stack.reportsDir}/gongshu/2026-11/` });
+    expect(events[0].detail.data).toMatchObject({
+      districtId: 'gongshu',
+      month: '2026-11',
+      location: `${stack.reportsDir}/gongshu/2026-11/`,
+    });
   });
 });

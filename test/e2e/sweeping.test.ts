@@ -26,7 +26,8 @@ function pass(start: number, fromM: number, toM: number, brushOn: (x: number) =>
     points.push({ ts: t, lat: LAT, lon: LON0 + x / M_LON, speedKmh: kmh, headingDeg: 90, brushOn: brushOn(x) });
   }
   const messages = [];
-  for (let i = 0; i < points.length; i += 100) messages.push({ ts: points[Math.min(points.length, i + 100) - 1]!.ts, points: points.slice(i, i + 100) });
+  for (let i = 0; i < points.length; i += 100)
+    messages.push({ ts: points[Math.min(points.length, i + 100) - 1]!.ts, points: points.slice(i, i + 100) });
   return messages;
 }
 
@@ -48,7 +49,12 @@ describe('sweeping coverage end to end', () => {
     await advanceTo(FIVE_AM + 2 * 60 * MIN + 16 * MIN); // 07:16: the 05:00–07:00 window closed 16 minutes ago
     const missed = await s.oneCase('rt-01', 'missed_sweeping', 'open');
     expect(missed).toMatchObject({ leadUnit: 'municipal-landscaping', streetId: 'gs-hushu', coUnits: ['gs-hushu'] });
-    const data = missed.evidence[0]!.data as { unsweptSegments: string[]; coveragePct: number; window: string; gaps: { features: { properties: { segmentId: string } }[] } };
+    const data = missed.evidence[0]!.data as {
+      unsweptSegments: string[];
+      coveragePct: number;
+      window: string;
+      gaps: { features: { properties: { segmentId: string } }[] };
+    };
     expect(data.unsweptSegments).toEqual(['rt-01-s010', 'rt-01-s011']);
     expect(data.window).toBe('2026-11-27T05:00');
     expect(data.coveragePct).toBeGreaterThan(85);

@@ -11,11 +11,21 @@ const model = await loadDistrictDir();
 let stack: LocalStack;
 beforeAll(async () => {
   // Environments recycled after about every other invocation, and one ingest invocation in five failing on purpose.
-  stack = await testStack('twin', { clock: systemClock, model, schedules: false, batchWindowMs: 20, recycleRate: 0.5, failRate: 0.2 });
+  stack = await testStack('twin', {
+    clock: systemClock,
+    model,
+    schedules: false,
+    batchWindowMs: 20,
+    recycleRate: 0.5,
+    failRate: 0.2,
+  });
 });
 afterAll(() => stack?.stop());
 
-const casesAt = async (siteId: string): Promise<Case[]> => ((await (await fetch(`${stack.apiUrl}/cases?limit=500`)).json()) as { items: Case[] }).items.filter((c) => c.siteId === siteId);
+const casesAt = async (siteId: string): Promise<Case[]> =>
+  ((await (await fetch(`${stack.apiUrl}/cases?limit=500`)).json()) as { items: Case[] }).items.filter(
+    (c) => c.siteId === siteId,
+  );
 
 async function publishAll(thing: string, readings: Record<string, number>[]) {
   const client = await mqtt.connectAsync(stack.mqttUrl, { clientId: thing, reconnectPeriod: 0 });
@@ -35,8 +45,21 @@ describe('the twin is as unforgiving as Lambda', () => {
     const device = model.devices.find((d) => d.thing === 'bin-gs-023')!;
     const interval = device.expectedIntervalSeconds * 1000;
     const start = Date.now() - 52 * interval;
-    await publishAll(device.thing, Array.from({ length: 50 }, (_, seq) => ({ ts: start + seq * interval, seq, fillPct: 37.5, temperatureC: 18, tiltDeg: 2, batteryPct: 80 })));
-    await vi.waitFor(async () => expect((await casesAt(device.siteId)).map((c) => c.category)).toEqual(['sensor_stuck']), { timeout: 30_000, interval: 200 });
+    await publishAll(
+      device.thing,
+      Array.from({ length: 50 }, (_, seq) => ({
+        ts: start + seq * interval,
+        seq,
+        fillPct: 37.5,
+        temperatureC: 18,
+        tiltDeg: 2,
+        batteryPct: 80,
+      })),
+    );
+    await vi.waitFor(
+      async () => expect((await casesAt(device.siteId)).map((c) => c.category)).toEqual(['sensor_stuck']),
+      { timeout: 30_000, interval: 200 },
+    );
     await stack.drained(30_000);
     const stats = stack.environments.get('ingest-bins')!.stats;
     expect(stats.recycled).toBeGreaterThan(5);
@@ -52,9 +75,17 @@ describe('the twin is as unforgiving as Lambda', () => {
       { ts: now + 290_000, seq: 1, fillPct: 10 },
       ...[2, 3, 4, 5].map((seq) => ({ ts: now, seq, fillPct: 95, temperatureC: 85, tiltDeg: 70 })),
     ]);
-    await vi.waitFor(async () => expect((await casesAt(device.siteId)).map((c) => c.category).sort()).toEqual(['bin_fire', 'bin_knocked_over', 'garbage_overflow']), {
-      timeout: 30_000,
-      interval: 200,
-    });
+    await vi.waitFor(
+      async () =>
+        expect((await casesAt(device.siteId)).map((c) => c.category).sort()).toEqual([
+          'bin_fire',
+          'bin_knocked_over',
+          'garbage_overflow',
+        ]),
+      {
+        timeout: 30_000,
+        interval: 200,
+      },
+    );
   }, 60_000);
 });

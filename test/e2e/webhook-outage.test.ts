@@ -22,14 +22,21 @@ describe('faults: a webhook receiver down for a minute', () => {
       req.on('data', (c) => (body += c));
       req.on('end', () => {
         if (!up) return void res.writeHead(503).end();
-        const event = JSON.parse(body) as { 'detail-type': string; detail: { metadata: { id: string }; data: { caseId: string } } };
+        const event = JSON.parse(body) as {
+          'detail-type': string;
+          detail: { metadata: { id: string }; data: { caseId: string } };
+        };
         received.push({ id: event.detail.metadata.id, type: event['detail-type'], caseId: event.detail.data.caseId });
         res.writeHead(204).end();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`;
-    const run = await caseStack(model, START, { dynamoEndpoint: inject('dynamoEndpoint'), tablePrefix: `hookdown-${Date.now()}-`, webhooks: [url] });
+    const run = await caseStack(model, START, {
+      dynamoEndpoint: inject('dynamoEndpoint'),
+      tablePrefix: `hookdown-${Date.now()}-`,
+      webhooks: [url],
+    });
     try {
       const wentDown = Date.now();
       // Two cases, each opened and resolved, their events interleaved in the stream.
@@ -50,7 +57,9 @@ describe('faults: a webhook receiver down for a minute', () => {
       // The relay backs off up to 30 s between attempts, so it may take that long to notice.
       await vi.waitFor(() => expect(received).toHaveLength(4), { timeout: 45_000, interval: 250 });
 
-      const fileOrder = run.events().map((e) => ({ id: e.detail.metadata.id, type: e['detail-type'], caseId: e.detail.data.caseId }));
+      const fileOrder = run
+        .events()
+        .map((e) => ({ id: e.detail.metadata.id, type: e['detail-type'], caseId: e.detail.data.caseId }));
       expect(new Set(received.map((r) => r.id)).size).toBe(4);
       for (const caseId of new Set(fileOrder.map((e) => e.caseId))) {
         const delivered = received.filter((r) => r.caseId === caseId);

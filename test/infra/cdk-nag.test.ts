@@ -11,7 +11,12 @@ interface PluginReport {
   pluginName: string;
   conclusion: 'success' | 'failure';
   violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[];
-  suppressedViolations?: { ruleName: string; acknowledgedId: string; reason: string; violatingConstructs: { constructPath: string }[] }[];
+  suppressedViolations?: {
+    ruleName: string;
+    acknowledgedId: string;
+    reason: string;
+    violatingConstructs: { constructPath: string }[];
+  }[];
 }
 
 /** Synthesises an app into a fresh directory; returns cdk-nag's report and whether synthesis refused. */
@@ -26,7 +31,12 @@ function synthesise(build: (app: App) => void): { refused: boolean; reports: Plu
     if ((error as Error).name !== 'ValidationFailed') throw error;
     refused = true;
   }
-  return { refused, reports: (JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: PluginReport[] }).pluginReports };
+  return {
+    refused,
+    reports: (
+      JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: PluginReport[] }
+    ).pluginReports,
+  };
 }
 
 describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
@@ -35,7 +45,9 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
   it('finds nothing unacknowledged in either stack', () => {
     // aws-cdk-lib's own CloudFormation validation reports too, once it has a finding (acknowledged below).
     expect(reports.map((r) => r.pluginName).sort()).toEqual(['AwsSolutions', 'CloudFormation Validate', 'Serverless']);
-    const open = reports.flatMap((r) => r.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} at ${c.constructPath}`)));
+    const open = reports.flatMap((r) =>
+      r.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} at ${c.constructPath}`)),
+    );
     expect(open).toEqual([]);
     expect(reports.every((r) => r.conclusion === 'success')).toBe(true);
     expect(refused).toBe(false);
@@ -49,9 +61,11 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
     }
     // Rule → where it is acknowledged; a new finding, or a finding moving, shows up here.
     // Findings naming a resource by its logical id are grouped as `[…]`.
-    const rule = (name: string) => name.replace(/\[.*\]$/, (finding) => (finding === '[Resource::*]' ? finding : '[…]'));
+    const rule = (name: string) =>
+      name.replace(/\[.*\]$/, (finding) => (finding === '[Resource::*]' ? finding : '[…]'));
     const counts: Record<string, number> = {};
-    for (const a of acknowledged) counts[rule(a.ruleName)] = (counts[rule(a.ruleName)] ?? 0) + a.violatingConstructs.length;
+    for (const a of acknowledged)
+      counts[rule(a.ruleName)] = (counts[rule(a.ruleName)] ?? 0) + a.violatingConstructs.length;
     expect(counts).toEqual({
       // X-Ray's two actions take no resource: one per function role.
       'AwsSolutions-IAM5[Resource::*]': 9,
@@ -83,6 +97,8 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
       Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
     });
     expect(bad.refused).toBe(true);
-    expect(bad.reports.flatMap((r) => r.violations.map((v) => v.ruleName))).toEqual(expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']));
+    expect(bad.reports.flatMap((r) => r.violations.map((v) => v.ruleName))).toEqual(
+      expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']),
+    );
   });
 });

@@ -11,13 +11,20 @@ describe('npm run synth', () => {
   it('synthesises both stacks offline through the CDK CLI, with the cdk-nag checks passing', async () => {
     const out = mkdtempSync(join(tmpdir(), 'cityops-synth-'));
     // The same command as the `synth` script, into a scratch folder; a non-zero exit rejects.
-    await promisify(execFile)(join(ROOT, 'node_modules/.bin/cdk'), ['synth', '--no-notices', '--quiet', '--output', out], {
-      cwd: ROOT,
-      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
-      timeout: 120_000,
-    });
-    for (const stack of ['CityOps-Stateful', 'CityOps-Stateless']) expect(existsSync(join(out, `${stack}.template.json`))).toBe(true);
-    const report = JSON.parse(readFileSync(join(out, 'validation-report.json'), 'utf8')) as { pluginReports: { pluginName: string; conclusion: string }[] };
+    await promisify(execFile)(
+      join(ROOT, 'node_modules/.bin/cdk'),
+      ['synth', '--no-notices', '--quiet', '--output', out],
+      {
+        cwd: ROOT,
+        env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+        timeout: 120_000,
+      },
+    );
+    for (const stack of ['CityOps-Stateful', 'CityOps-Stateless'])
+      expect(existsSync(join(out, `${stack}.template.json`))).toBe(true);
+    const report = JSON.parse(readFileSync(join(out, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { pluginName: string; conclusion: string }[];
+    };
     expect(report.pluginReports.map((r) => [r.pluginName, r.conclusion])).toEqual([
       ['AwsSolutions', 'success'],
       ['Serverless', 'success'],

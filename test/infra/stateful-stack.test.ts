@@ -12,10 +12,18 @@ describe('stateful stack', () => {
   it('creates every table of the table definitions, on demand, with PITR, TTL and deletion protection', () => {
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', Object.keys(TABLES).length);
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })],
+      Replicas: [
+        Match.objectLike({
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+        }),
+      ],
     });
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byParent' })],
@@ -23,30 +31,47 @@ describe('stateful stack', () => {
   });
 
   it('gives the case table, and only it, a stream of new and old images, with its four indexes', () => {
-    const withStream = Object.values(template.findResources('AWS::DynamoDB::GlobalTable')).filter((t) => t.Properties.StreamSpecification);
+    const withStream = Object.values(template.findResources('AWS::DynamoDB::GlobalTable')).filter(
+      (t) => t.Properties.StreamSpecification,
+    );
     expect(withStream).toHaveLength(1);
     expect(withStream[0]!.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
-    expect(withStream[0]!.Properties.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName).sort()).toEqual(['byDistrict', 'byDue', 'byStreet', 'byUnit']);
+    expect(
+      withStream[0]!.Properties.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName).sort(),
+    ).toEqual(['byDistrict', 'byDue', 'byStreet', 'byUnit']);
   });
 
   it('keeps the reading archive and the reports in private, encrypted, TLS-only buckets that outlive the stack', () => {
     template.resourceCountIs('AWS::S3::Bucket', 3);
-    for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) expect(bucket).toMatchObject({
-      DeletionPolicy: 'Retain',
-      Properties: {
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-      },
-    });
+    for (const bucket of Object.values(template.findResources('AWS::S3::Bucket')))
+      expect(bucket).toMatchObject({
+        DeletionPolicy: 'Retain',
+        Properties: {
+          BucketEncryption: {
+            ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+          },
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: true,
+            BlockPublicPolicy: true,
+            IgnorePublicAcls: true,
+            RestrictPublicBuckets: true,
+          },
+        },
+      });
     // The reports bucket keeps every version: a month published again keeps the earlier files.
     template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
     template.hasOutput('ReportBucket', { Value: { Ref: Match.stringLikeRegexp('^reportsbucket') } });
     const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
     expect(policies).toHaveLength(3); // the archive, the reports and the discarded batches
-    for (const policy of policies) expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    for (const policy of policies)
+      expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     // Exported by the fixed names the stateless stack imports them by.
     for (const name of [READING_ARCHIVE_EXPORT, REPORT_BUCKET_EXPORT]) {
-      expect(Object.values(template.toJSON().Outputs).filter((o) => (o as { Export?: { Name: string } }).Export?.Name === name)).toHaveLength(1);
+      expect(
+        Object.values(template.toJSON().Outputs).filter(
+          (o) => (o as { Export?: { Name: string } }).Export?.Name === name,
+        ),
+      ).toHaveLength(1);
     }
   });
 
@@ -70,7 +95,10 @@ describe('case event bus', () => {
   it('has a bus for case events with a year’s archive of them', () => {
     template.resourceCountIs('AWS::Events::EventBus', 1);
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'cityops-cases' });
-    template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 365, EventPattern: { source: ['cityops.cases'] } });
+    template.hasResourceProperties('AWS::Events::Archive', {
+      RetentionDays: 365,
+      EventPattern: { source: ['cityops.cases'] },
+    });
   });
 });
 
@@ -91,4 +119,3 @@ describe('operators of the ops page', () => {
     template.hasOutput('OperatorUserPool', {});
   });
 });
-

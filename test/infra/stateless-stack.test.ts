@@ -8,7 +8,7 @@ import { CASE_CATEGORIES } from '#shared/domain/responsibility';
 import { TABLES, type TableSpec } from '#shared/adapters/dynamodb/tables';
 import { TABLE_ACTIONS } from '#infra/aws/constructs/cityops-function';
 import { OPS_API_THROTTLE } from '#infra/aws/constructs/ops-api';
-import { API_ROUTES, FUNCTIONS, SCHEDULES, TELEMETRY_FLOWS, functionSpec } from '#infra/topology';
+import { API_ROUTES, FUNCTIONS, SCHEDULES, TELEMETRY_FLOWS } from '#infra/topology';
 import { StatefulStack } from '#infra/aws/stateful-stack';
 import { StatelessStack } from '#infra/aws/stateless-stack';
 
@@ -20,25 +20,38 @@ const policies = template.findResources('AWS::IoT::Policy');
 /** The logical id of a route-table function's Lambda (found by its description). */
 const functionId = (name: string) => {
   const description = FUNCTIONS.find((f) => f.name === name)!.description;
-  return Object.entries(template.findResources('AWS::Lambda::Function')).find(([, f]) => f.Properties.Description === description)![0];
+  return Object.entries(template.findResources('AWS::Lambda::Function')).find(
+    ([, f]) => f.Properties.Description === description,
+  )![0];
 };
 
 /** A policy document with its CDK joins flattened to text, `{Aws}` standing for pseudo-parameters. */
 const flat = (value: unknown): unknown =>
-  Array.isArray(value) ? value.map(flat) : value && typeof value === 'object' ? ('Fn::Join' in value ? (value['Fn::Join'] as [string, unknown[]])[1].map((p) => (typeof p === 'string' ? p : '{Aws}')).join('') : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, flat(v)]))) : value;
+  Array.isArray(value)
+    ? value.map(flat)
+    : value && typeof value === 'object'
+      ? 'Fn::Join' in value
+        ? (value['Fn::Join'] as [string, unknown[]])[1].map((p) => (typeof p === 'string' ? p : '{Aws}')).join('')
+        : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, flat(v)]))
+      : value;
 
 describe('stateless stack: devices and topic rules', () => {
   it('gives each kind a thing type and a policy: connect only as itself, publish only to its own topic, no wildcards', () => {
     template.resourceCountIs('AWS::IoT::ThingType', 3);
     expect(Object.keys(policies)).toHaveLength(3);
     const bins = Object.values(policies).find((p) => p.Properties.PolicyName === 'cityops-bins-device')!;
-    const doc = flat(bins.Properties.PolicyDocument) as { Statement: { Action: string; Resource: string | string[]; Condition?: unknown }[] };
+    const doc = flat(bins.Properties.PolicyDocument) as {
+      Statement: { Action: string; Resource: string | string[]; Condition?: unknown }[];
+    };
     expect(doc.Statement).toEqual([
       {
         Effect: 'Allow',
         Action: 'iot:Connect',
         Resource: 'arn:{Aws}:iot:{Aws}:{Aws}:client/${iot:Connection.Thing.ThingName}',
-        Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' }, StringEquals: { 'iot:Connection.Thing.ThingTypeName': 'cityops-bins' } },
+        Condition: {
+          Bool: { 'iot:Connection.Thing.IsAttached': 'true' },
+          StringEquals: { 'iot:Connection.Thing.ThingTypeName': 'cityops-bins' },
+        },
       },
       {
         Effect: 'Allow',
@@ -57,9 +70,21 @@ describe('stateless stack: devices and topic rules', () => {
   it('has one topic rule per kind, with the envelope SQL, a Kinesis action keyed by the thing, and an error action', () => {
     template.resourceCountIs('AWS::IoT::TopicRule', 3);
     for (const [rule, sql, stream] of [
-      ['cityops_bins_telemetry', "SELECT encode(*, 'base64') AS payload, topic() AS topic, clientid() AS clientId, timestamp() AS receivedAt FROM 'dt/cityops/bins/+/fill'", 'binstelemetrystream'],
-      ['cityops_sweepers_telemetry', "SELECT encode(*, 'base64') AS payload, topic() AS topic, clientid() AS clientId, timestamp() AS receivedAt FROM 'dt/cityops/sweepers/+/geo'", 'sweeperstelemetrystream'],
-      ['cityops_cameras_telemetry', "SELECT encode(*, 'base64') AS payload, topic() AS topic, clientid() AS clientId, timestamp() AS receivedAt FROM 'dt/cityops/cameras/+/detections'", 'camerastelemetrystream'],
+      [
+        'cityops_bins_telemetry',
+        "SELECT encode(*, 'base64') AS payload, topic() AS topic, clientid() AS clientId, timestamp() AS receivedAt FROM 'dt/cityops/bins/+/fill'",
+        'binstelemetrystream',
+      ],
+      [
+        'cityops_sweepers_telemetry',
+        "SELECT encode(*, 'base64') AS payload, topic() AS topic, clientid() AS clientId, timestamp() AS receivedAt FROM 'dt/cityops/sweepers/+/geo'",
+        'sweeperstelemetrystream',
+      ],
+      [
+        'cityops_cameras_telemetry',
+        "SELECT encode(*, 'base64') AS payload, topic() AS topic, clientid() AS clientId, timestamp() AS receivedAt FROM 'dt/cityops/cameras/+/detections'",
+        'camerastelemetrystream',
+      ],
     ]) {
       template.hasResourceProperties('AWS::IoT::TopicRule', {
         RuleName: rule,
@@ -67,7 +92,15 @@ describe('stateless stack: devices and topic rules', () => {
           Sql: sql,
           AwsIotSqlVersion: '2016-03-23',
           // The client id is the thing name: a device's messages share a shard, in order.
-          Actions: [{ Kinesis: { StreamName: { 'Fn::ImportValue': Match.stringLikeRegexp(`^Stateful:ExportsOutputRef${stream}`) }, PartitionKey: '${clientid()}', RoleArn: Match.anyValue() } }],
+          Actions: [
+            {
+              Kinesis: {
+                StreamName: { 'Fn::ImportValue': Match.stringLikeRegexp(`^Stateful:ExportsOutputRef${stream}`) },
+                PartitionKey: '${clientid()}',
+                RoleArn: Match.anyValue(),
+              },
+            },
+          ],
           ErrorAction: { CloudwatchLogs: Match.objectLike({ LogGroupName: Match.anyValue() }) },
         }),
       });
@@ -75,12 +108,16 @@ describe('stateless stack: devices and topic rules', () => {
   });
 
   it('lets each rule’s role put on its stream and write its errors, nothing more', () => {
-    const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([, r]) => r.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service === 'iot.amazonaws.com');
+    const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(
+      ([, r]) => r.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service === 'iot.amazonaws.com',
+    );
     expect(roles).toHaveLength(TELEMETRY_FLOWS.length);
     const ids = new Set(roles.map(([id]) => id));
     const actions = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => ids.has(r.Ref)))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
+      .flatMap((p) =>
+        p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()),
+      );
     expect(new Set(actions)).toEqual(new Set(['kinesis:PutRecord', 'logs:CreateLogStream', 'logs:PutLogEvents']));
   });
 });
@@ -100,7 +137,13 @@ describe('stateless stack: functions, event sources, schedules', () => {
         Timeout: spec.timeoutSeconds,
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: expect.objectContaining({ LogFormat: 'JSON' }),
-        Environment: { Variables: expect.objectContaining({ TABLE_CASES: expect.anything(), TABLE_TELEMETRY: expect.anything(), NODE_OPTIONS: '--enable-source-maps' }) },
+        Environment: {
+          Variables: expect.objectContaining({
+            TABLE_CASES: expect.anything(),
+            TABLE_TELEMETRY: expect.anything(),
+            NODE_OPTIONS: '--enable-source-maps',
+          }),
+        },
       });
     }
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
@@ -109,26 +152,48 @@ describe('stateless stack: functions, event sources, schedules', () => {
   it('archives each stream with a Firehose stream that reads it, untransformed, a line a record', () => {
     template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 3);
     const deliveries = Object.values(template.findResources('AWS::KinesisFirehose::DeliveryStream'));
-    for (const [kind, stream] of [['bins', 'binstelemetrystream'], ['sweepers', 'sweeperstelemetrystream'], ['cameras', 'camerastelemetrystream']]) {
-      const matching = deliveries.filter((d) => d.Properties.ExtendedS3DestinationConfiguration.Prefix === `readings/kind=${kind}/!{timestamp:yyyy/MM/dd}/`);
+    for (const [kind, stream] of [
+      ['bins', 'binstelemetrystream'],
+      ['sweepers', 'sweeperstelemetrystream'],
+      ['cameras', 'camerastelemetrystream'],
+    ]) {
+      const matching = deliveries.filter(
+        (d) =>
+          d.Properties.ExtendedS3DestinationConfiguration.Prefix === `readings/kind=${kind}/!{timestamp:yyyy/MM/dd}/`,
+      );
       expect(matching, kind).toHaveLength(1);
       const delivery = matching[0]!;
       expect(delivery.Properties.DeliveryStreamType).toBe('KinesisStreamAsSource');
-      expect(JSON.stringify(delivery.Properties.KinesisStreamSourceConfiguration.KinesisStreamARN)).toMatch(new RegExp(`Stateful:ExportsOutputFnGetAtt${stream}`));
+      expect(JSON.stringify(delivery.Properties.KinesisStreamSourceConfiguration.KinesisStreamARN)).toMatch(
+        new RegExp(`Stateful:ExportsOutputFnGetAtt${stream}`),
+      );
       const s3 = delivery.Properties.ExtendedS3DestinationConfiguration;
       expect(s3.BucketARN).toEqual({ 'Fn::ImportValue': 'CityOps-ReadingArchiveArn' });
-      expect(s3).toMatchObject({ CompressionFormat: 'GZIP', BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 64 }, ErrorOutputPrefix: `errors/kind=${kind}/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/` });
+      expect(s3).toMatchObject({
+        CompressionFormat: 'GZIP',
+        BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 64 },
+        ErrorOutputPrefix: `errors/kind=${kind}/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/`,
+      });
       // No function in the archive's path: only a newline after each record.
-      expect(s3.ProcessingConfiguration).toEqual({ Enabled: true, Processors: [{ Type: 'AppendDelimiterToRecord', Parameters: [] }] });
+      expect(s3.ProcessingConfiguration).toEqual({
+        Enabled: true,
+        Processors: [{ Type: 'AppendDelimiterToRecord', Parameters: [] }],
+      });
     }
   });
 
   it('feeds each ingest function from its stream: 1 s batching window, bisect on error, partial batch responses, retry until success within 23 h, discarded batches to S3', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
-    for (const [kind, batchSize] of [['bins', 500], ['sweepers', 50], ['cameras', 200]] as const) {
+    for (const [kind, batchSize] of [
+      ['bins', 500],
+      ['sweepers', 50],
+      ['cameras', 200],
+    ] as const) {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: Match.stringLikeRegexp(`^ingest${kind}fn`) },
-        EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp(`^Stateful:ExportsOutputFnGetAtt${kind}telemetrystream`) },
+        EventSourceArn: {
+          'Fn::ImportValue': Match.stringLikeRegexp(`^Stateful:ExportsOutputFnGetAtt${kind}telemetrystream`),
+        },
         StartingPosition: 'TRIM_HORIZON',
         BatchSize: batchSize,
         MaximumBatchingWindowInSeconds: 1,
@@ -159,12 +224,16 @@ describe('stateless stack: functions, event sources, schedules', () => {
       const table = Object.keys(TABLES).find((key) => text.includes(`ExportsOutputFnGetAtt${key}table`));
       const index = /\/index\/(\w+)/.exec(text)?.[1];
       if (table) return `table:${table}${index ? `/index/${index}` : ''}`;
-      const stream = TELEMETRY_FLOWS.find((r) => text.includes(`ExportsOutputFnGetAtt${r.stream.replace('-', '')}stream`));
+      const stream = TELEMETRY_FLOWS.find((r) =>
+        text.includes(`ExportsOutputFnGetAtt${r.stream.replace('-', '')}stream`),
+      );
       if (stream) return `stream:${stream.stream}`;
-      if (text.includes('"CityOps-DiscardedBatchesArn"')) return text.includes('/*') ? 'bucket:discarded/*' : 'bucket:discarded';
+      if (text.includes('"CityOps-DiscardedBatchesArn"'))
+        return text.includes('/*') ? 'bucket:discarded/*' : 'bucket:discarded';
       const logs = FUNCTIONS.find((f) => text.includes(`"${f.name.replace('-', '')}logs`));
       if (logs) return `logs:${logs.name}`;
-      if (text.includes(`"${REPORT_BUCKET_EXPORT}"`)) return text.includes('/*') ? 'bucket:reports/*' : 'bucket:reports';
+      if (text.includes(`"${REPORT_BUCKET_EXPORT}"`))
+        return text.includes('/*') ? 'bucket:reports/*' : 'bucket:reports';
       if (text.includes('ExportsOutputFnGetAttcaseevents')) return 'bus';
       return resource === '*' ? '*' : text;
     };
@@ -173,62 +242,123 @@ describe('stateless stack: functions, event sources, schedules', () => {
       expect(template.findResources('AWS::IAM::Role')[role]!.Properties.ManagedPolicyArns).toBeUndefined();
       const pairs = Object.values(template.findResources('AWS::IAM::Policy'))
         .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role))
-        .flatMap((p) => (p.Properties.PolicyDocument.Statement as { Effect: string; Action: string | string[]; Resource: unknown }[]).flatMap((st) => {
-          expect(st.Effect).toBe('Allow');
-          return [st.Action].flat().flatMap((action) => [st.Resource].flat().map((resource) => `${action} ${name(resource)}`));
-        }));
+        .flatMap((p) =>
+          (
+            p.Properties.PolicyDocument.Statement as { Effect: string; Action: string | string[]; Resource: unknown }[]
+          ).flatMap((st) => {
+            expect(st.Effect).toBe('Allow');
+            return [st.Action]
+              .flat()
+              .flatMap((action) => [st.Resource].flat().map((resource) => `${action} ${name(resource)}`));
+          }),
+        );
       return pairs.sort();
     };
     for (const spec of FUNCTIONS) {
-      const expected = [`logs:CreateLogStream logs:${spec.name}`, `logs:PutLogEvents logs:${spec.name}`, 'xray:PutTelemetryRecords *', 'xray:PutTraceSegments *'];
+      const expected = [
+        `logs:CreateLogStream logs:${spec.name}`,
+        `logs:PutLogEvents logs:${spec.name}`,
+        'xray:PutTelemetryRecords *',
+        'xray:PutTraceSegments *',
+      ];
       for (const [key, access] of Object.entries(spec.access) as [keyof typeof TABLES, 'read' | 'readWrite'][]) {
         expected.push(...TABLE_ACTIONS[access].map((action) => `${action} table:${key}`));
-        for (const index of (TABLES[key] as TableSpec).indexes ?? []) expected.push(`dynamodb:Query table:${key}/index/${index.name}`);
+        for (const index of (TABLES[key] as TableSpec).indexes ?? [])
+          expected.push(`dynamodb:Query table:${key}/index/${index.name}`);
       }
-      if (spec.reports) expected.push('s3:GetObject bucket:reports/*', 's3:PutObject bucket:reports/*', 's3:ListBucket bucket:reports');
+      if (spec.reports)
+        expected.push('s3:GetObject bucket:reports/*', 's3:PutObject bucket:reports/*', 's3:ListBucket bucket:reports');
       if (spec.bus) expected.push('events:PutEvents bus');
       for (const flow of TELEMETRY_FLOWS.filter((r) => r.function === spec.name))
         expected.push(
           // What the event source mapping reads the stream with (aws-cdk-lib's grant for it), and where it keeps a discarded batch.
-          ...['DescribeStreamSummary', 'GetRecords', 'GetShardIterator', 'ListShards', 'SubscribeToShard', 'DescribeStream', 'ListStreams', 'DescribeStreamConsumer'].map((a) => `kinesis:${a} stream:${flow.stream}`),
+          ...[
+            'DescribeStreamSummary',
+            'GetRecords',
+            'GetShardIterator',
+            'ListShards',
+            'SubscribeToShard',
+            'DescribeStream',
+            'ListStreams',
+            'DescribeStreamConsumer',
+          ].map((a) => `kinesis:${a} stream:${flow.stream}`),
           's3:PutObject bucket:discarded/*',
           's3:ListBucket bucket:discarded',
         );
       expect(granted(spec), spec.name).toEqual(expected.sort());
     }
     // Spot checks in plain words.
-    expect(granted(FUNCTIONS.find((f) => f.name === 'escalate-overdue')!).filter((g) => g.includes('table:'))).not.toContainEqual(expect.stringMatching(/telemetry|rejects|coverage/));
-    expect(granted(FUNCTIONS.find((f) => f.name === 'case-events')!).filter((g) => g.startsWith('dynamodb:'))).toEqual([]);
+    expect(
+      granted(FUNCTIONS.find((f) => f.name === 'escalate-overdue')!).filter((g) => g.includes('table:')),
+    ).not.toContainEqual(expect.stringMatching(/telemetry|rejects|coverage/));
+    expect(granted(FUNCTIONS.find((f) => f.name === 'case-events')!).filter((g) => g.startsWith('dynamodb:'))).toEqual(
+      [],
+    );
     const publisher = FUNCTIONS.find((f) => f.name === 'publish-reports')!;
-    expect(granted(publisher)).toEqual(expect.arrayContaining(['s3:PutObject bucket:reports/*', 'events:PutEvents bus']));
-    expect(granted(publisher).filter((g) => g.startsWith('dynamodb:') && !/^dynamodb:(GetItem|BatchGetItem|Query) /.test(g))).toEqual([]);
+    expect(granted(publisher)).toEqual(
+      expect.arrayContaining(['s3:PutObject bucket:reports/*', 'events:PutEvents bus']),
+    );
+    expect(
+      granted(publisher).filter((g) => g.startsWith('dynamodb:') && !/^dynamodb:(GetItem|BatchGetItem|Query) /.test(g)),
+    ).toEqual([]);
     // Only the publisher writes reports or puts events on the bus itself (case events go through the Pipe).
-    expect(FUNCTIONS.filter((f) => f !== publisher).flatMap(granted).filter((g) => /^(s3|events):/.test(g) && !g.includes('bucket:discarded'))).toEqual([]);
+    expect(
+      FUNCTIONS.filter((f) => f !== publisher)
+        .flatMap(granted)
+        .filter((g) => /^(s3|events):/.test(g) && !g.includes('bucket:discarded')),
+    ).toEqual([]);
     // Nobody may delete a discarded batch.
-    expect(FUNCTIONS.flatMap(granted).filter((g) => g.includes('bucket:discarded') && !/^s3:(PutObject|ListBucket) /.test(g))).toEqual([]);
+    expect(
+      FUNCTIONS.flatMap(granted).filter(
+        (g) => g.includes('bucket:discarded') && !/^s3:(PutObject|ListBucket) /.test(g),
+      ),
+    ).toEqual([]);
   });
 
   it('tells the report publisher where the reports bucket and the bus are, and no other function', () => {
     for (const spec of FUNCTIONS) {
       const variables = byDescription(spec.description).Properties.Environment.Variables as Record<string, unknown>;
-      expect(Object.keys(variables).filter((v) => v === 'REPORTS_BUCKET' || v === 'EVENT_BUS_NAME').sort(), spec.name).toEqual(spec.reports ? ['EVENT_BUS_NAME', 'REPORTS_BUCKET'] : []);
+      expect(
+        Object.keys(variables)
+          .filter((v) => v === 'REPORTS_BUCKET' || v === 'EVENT_BUS_NAME')
+          .sort(),
+        spec.name,
+      ).toEqual(spec.reports ? ['EVENT_BUS_NAME', 'REPORTS_BUCKET'] : []);
     }
   });
 
   it('grants on the tables exactly the DynamoDB actions the adapters send', () => {
-    const sources = readdirSync(ADAPTERS).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(join(ADAPTERS, f), 'utf8')).join('\n');
+    const sources = readdirSync(ADAPTERS)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(join(ADAPTERS, f), 'utf8'))
+      .join('\n');
     const commands = new Set([...sources.matchAll(/new (\w+)Command\(/g)].map((m) => m[1]!));
     // Table management runs only where the local twin creates its tables.
     const management = ['CreateTable', 'DescribeTable', 'UpdateTimeToLive'];
-    const action: Record<string, string[]> = { Get: ['GetItem'], BatchGet: ['BatchGetItem'], Query: ['Query'], Put: ['PutItem'], Update: ['UpdateItem'], BatchWrite: ['BatchWriteItem'], TransactWrite: [], BatchExecuteStatement: [] };
-    const used = new Set([...commands].filter((c) => !management.includes(c)).flatMap((c) => {
-      expect(action, `the IAM action of ${c}Command`).toHaveProperty(c);
-      return action[c]!;
-    }));
+    const action: Record<string, string[]> = {
+      Get: ['GetItem'],
+      BatchGet: ['BatchGetItem'],
+      Query: ['Query'],
+      Put: ['PutItem'],
+      Update: ['UpdateItem'],
+      BatchWrite: ['BatchWriteItem'],
+      TransactWrite: [],
+      BatchExecuteStatement: [],
+    };
+    const used = new Set(
+      [...commands]
+        .filter((c) => !management.includes(c))
+        .flatMap((c) => {
+          expect(action, `the IAM action of ${c}Command`).toHaveProperty(c);
+          return action[c]!;
+        }),
+    );
     // A transaction needs the action of each of its parts.
-    for (const part of sources.matchAll(/\{ (Put|Update|Delete|ConditionCheck): \{ TableName/g)) used.add(part[1] === 'ConditionCheck' ? 'ConditionCheckItem' : `${part[1]}Item`);
+    for (const part of sources.matchAll(/\{\s*(Put|Update|Delete|ConditionCheck):\s*\{\s*TableName/g))
+      used.add(part[1] === 'ConditionCheck' ? 'ConditionCheckItem' : `${part[1]}Item`);
     // So does a batch of PartiQL statements: the action of each kind of statement in it.
-    for (const [, verb] of sources.matchAll(/`(INSERT INTO|UPDATE|DELETE FROM|SELECT .* FROM) "/g)) used.add(`PartiQL${{ 'INSERT INTO': 'Insert', UPDATE: 'Update', 'DELETE FROM': 'Delete' }[verb!] ?? 'Select'}`);
+    for (const [, verb] of sources.matchAll(/`(INSERT INTO|UPDATE|DELETE FROM|SELECT .* FROM) "/g))
+      used.add(`PartiQL${{ 'INSERT INTO': 'Insert', UPDATE: 'Update', 'DELETE FROM': 'Delete' }[verb!] ?? 'Select'}`);
     expect([...TABLE_ACTIONS.readWrite].sort()).toEqual([...used].map((a) => `dynamodb:${a}`).sort());
     expect(TABLE_ACTIONS.read.every((a) => /:(Get|BatchGet|Query)/.test(a))).toBe(true);
   });
@@ -242,10 +372,18 @@ describe('stateless stack: case events', () => {
       Enrichment: { 'Fn::GetAtt': [functionId('case-events'), 'Arn'] },
       Target: importOf('caseevents.*Arn'),
       SourceParameters: {
-        DynamoDBStreamParameters: Match.objectLike({ StartingPosition: 'TRIM_HORIZON', DeadLetterConfig: { Arn: importOf('caseeventsdlq.*Arn') } }),
-        FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { recordType: { S: ['case'] } } } }) }] },
+        DynamoDBStreamParameters: Match.objectLike({
+          StartingPosition: 'TRIM_HORIZON',
+          DeadLetterConfig: { Arn: importOf('caseeventsdlq.*Arn') },
+        }),
+        FilterCriteria: {
+          Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { recordType: { S: ['case'] } } } }) }],
+        },
       },
-      TargetParameters: { EventBridgeEventBusParameters: { Source: '$.source', DetailType: '$.detailType' }, InputTemplate: '<$.detail>' },
+      TargetParameters: {
+        EventBridgeEventBusParameters: { Source: '$.source', DetailType: '$.detailType' },
+        InputTemplate: '<$.detail>',
+      },
     });
   });
 });
@@ -253,26 +391,51 @@ describe('stateless stack: case events', () => {
 describe('stateless stack: ops API', () => {
   it('serves every API route of the topology on an HTTP API with IAM authorisation', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
-    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
+      API_ROUTES.map((r) => `${r.method} ${r.path}`).sort(),
+    );
     // IAM everywhere but the ops page (open: no data) and what it reads (an operator's token from the user pool).
-    const authorization = Object.fromEntries(routes.map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType]));
-    expect(authorization).toEqual(Object.fromEntries(API_ROUTES.map((r) => [`${r.method} ${r.path}`, (r.auth ? { public: 'NONE', operator: 'JWT' }[r.auth] : 'AWS_IAM')])));
-    expect(authorization).toMatchObject({ 'GET /': 'NONE', 'GET /map': 'JWT', 'GET /cases': 'AWS_IAM', 'POST /cases/{caseId}/transitions': 'AWS_IAM' });
+    const authorization = Object.fromEntries(
+      routes.map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType]),
+    );
+    expect(authorization).toEqual(
+      Object.fromEntries(
+        API_ROUTES.map((r) => [
+          `${r.method} ${r.path}`,
+          r.auth ? { public: 'NONE', operator: 'JWT' }[r.auth] : 'AWS_IAM',
+        ]),
+      ),
+    );
+    expect(authorization).toMatchObject({
+      'GET /': 'NONE',
+      'GET /map': 'JWT',
+      'GET /cases': 'AWS_IAM',
+      'POST /cases/{caseId}/transitions': 'AWS_IAM',
+    });
     const authorizers = Object.values(template.findResources('AWS::ApiGatewayV2::Authorizer'));
     expect(authorizers).toHaveLength(1);
     const jwt = authorizers[0]!.Properties;
     expect(jwt).toMatchObject({ AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'] });
     // Tokens from the stateful stack's operator pool, issued to the page's client.
-    expect(JSON.stringify(jwt.JwtConfiguration.Issuer)).toMatch(/cognito-idp\..*ExportsOutputRefoperatorsigninoperators/);
+    expect(JSON.stringify(jwt.JwtConfiguration.Issuer)).toMatch(
+      /cognito-idp\..*ExportsOutputRefoperatorsigninoperators/,
+    );
     const [clientId, client] = Object.entries(template.findResources('AWS::Cognito::UserPoolClient'))[0]!;
     expect(jwt.JwtConfiguration.Audience).toEqual([{ Ref: clientId }]);
     // The page's client: authorization code with PKCE only, no secret, back to the page's address.
     const apiId = Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))[0]!;
-    expect(client.Properties).toMatchObject({ AllowedOAuthFlows: ['code'], AllowedOAuthScopes: ['openid'], AllowedOAuthFlowsUserPoolClient: true, GenerateSecret: false, PreventUserExistenceErrors: 'ENABLED' });
+    expect(client.Properties).toMatchObject({
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: ['openid'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      GenerateSecret: false,
+      PreventUserExistenceErrors: 'ENABLED',
+    });
     expect(JSON.stringify(client.Properties.CallbackURLs)).toContain(`{"Fn::GetAtt":["${apiId}","ApiEndpoint"]},"/"`);
     expect(client.Properties.ExplicitAuthFlows ?? []).not.toContainEqual(expect.stringMatching(/PASSWORD/));
     // The ops API function knows where operators sign in, and serves the page that way.
-    const variables = template.findResources('AWS::Lambda::Function')[functionId('ops-api')]!.Properties.Environment.Variables;
+    const variables =
+      template.findResources('AWS::Lambda::Function')[functionId('ops-api')]!.Properties.Environment.Variables;
     expect(variables.OPS_SIGN_IN_CLIENT_ID).toEqual({ Ref: clientId });
     expect(JSON.stringify(variables.OPS_SIGN_IN_DOMAIN)).toContain('.auth.');
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { PayloadFormatVersion: '2.0' });
@@ -282,13 +445,26 @@ describe('stateless stack: ops API', () => {
       const found = routes.find((r) => r.Properties.RouteKey === `${route.method} ${route.path}`)!;
       const integrationId = /integrations\/(.+)$/.exec(JSON.stringify(found.Properties.Target))?.[0] ?? '';
       const id = Object.keys(integrations).find((k) => integrationId.includes(k))!;
-      expect(integrations[id]!.Properties.IntegrationUri).toEqual({ 'Fn::GetAtt': [functionId(route.function), 'Arn'] });
+      expect(integrations[id]!.Properties.IntegrationUri).toEqual({
+        'Fn::GetAtt': [functionId(route.function), 'Arn'],
+      });
     }
     // One auto-deployed `$default` stage, throttled, with JSON access logs naming the caller.
     template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
     const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0]!.Properties;
-    expect(stage).toMatchObject({ StageName: '$default', AutoDeploy: true, DefaultRouteSettings: { ThrottlingRateLimit: OPS_API_THROTTLE.rateLimit, ThrottlingBurstLimit: OPS_API_THROTTLE.burstLimit } });
-    expect(JSON.parse(stage.AccessLogSettings.Format)).toMatchObject({ requestId: '$context.requestId', caller: '$context.identity.userArn', status: '$context.status' });
+    expect(stage).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: OPS_API_THROTTLE.rateLimit,
+        ThrottlingBurstLimit: OPS_API_THROTTLE.burstLimit,
+      },
+    });
+    expect(JSON.parse(stage.AccessLogSettings.Format)).toMatchObject({
+      requestId: '$context.requestId',
+      caller: '$context.identity.userArn',
+      status: '$context.status',
+    });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
   });
 });
@@ -301,10 +477,20 @@ describe('stateless stack: operations', () => {
     // The Pipe's dead letters, each function's errors, each rule's failures, each stream's iterator age.
     expect(alarms).toHaveLength(1 + FUNCTIONS.length + 3 + 3);
     for (const kind of ['bins', 'sweepers', 'cameras'])
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'IteratorAge', Statistic: 'Maximum', Threshold: 300_000, EvaluationPeriods: 3, Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp(`^ingest${kind}fn`) } }] });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'IteratorAge',
+        Statistic: 'Maximum',
+        Threshold: 300_000,
+        EvaluationPeriods: 3,
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp(`^ingest${kind}fn`) } }],
+      });
     for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
-    const body = flat(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody) as string;
-    const widgets = (JSON.parse(body) as { widgets: { properties: { title: string; metrics: unknown[][] } }[] }).widgets.map((w) => w.properties);
+    const body = flat(
+      Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody,
+    ) as string;
+    const widgets = (
+      JSON.parse(body) as { widgets: { properties: { title: string; metrics: unknown[][] } }[] }
+    ).widgets.map((w) => w.properties);
     expect(widgets.map((w) => w.title)).toEqual([
       'Telemetry stored, by kind',
       'Telemetry rejected, by kind and reason',
@@ -318,8 +504,12 @@ describe('stateless stack: operations', () => {
     ]);
     const metricsOf = (title: string) => widgets.find((w) => w.title === title)!.metrics;
     // The figures the functions write, under the names and dimensions they write them with.
-    expect(metricsOf('Cases opened, by category (per hour)').map((m) => m.slice(0, 6))).toEqual(CASE_CATEGORIES.map((c) => ['CityOps', 'CasesOpened', 'category', c, 'service', 'cityops']));
+    expect(metricsOf('Cases opened, by category (per hour)').map((m) => m.slice(0, 6))).toEqual(
+      CASE_CATEGORIES.map((c) => ['CityOps', 'CasesOpened', 'category', c, 'service', 'cityops']),
+    );
     for (const name of ['WorkingCases', 'OverdueCases'])
-      expect((metricsOf(`${name.replace('Cases', '')} cases, by lead unit`)[0]![0] as { expression: string }).expression).toBe(`SEARCH('{CityOps,service,unit} MetricName="${name}"', 'Maximum', 300)`);
+      expect(
+        (metricsOf(`${name.replace('Cases', '')} cases, by lead unit`)[0]![0] as { expression: string }).expression,
+      ).toBe(`SEARCH('{CityOps,service,unit} MetricName="${name}"', 'Maximum', 300)`);
   });
 });

@@ -16,17 +16,33 @@ const cases = casesInSampleDistrict();
 let api: ReturnType<typeof opsApi>;
 
 const get = async (query: Record<string, string>) => {
-  const result = await api({ routeKey: 'GET /assessment', rawPath: '/assessment', queryStringParameters: query } as unknown as APIGatewayProxyEventV2);
+  const result = await api({
+    routeKey: 'GET /assessment',
+    rawPath: '/assessment',
+    queryStringParameters: query,
+  } as unknown as APIGatewayProxyEventV2);
   return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') };
 };
 
 beforeAll(async () => {
   const env = await testTables('assess');
-  const deps = wireDeps({ doc: env.doc, tables: env.tables, clock: fixedClock(NOVEMBER.asOf), log: recordingLog(), metrics: recordingMetrics() });
+  const deps = wireDeps({
+    doc: env.doc,
+    tables: env.tables,
+    clock: fixedClock(NOVEMBER.asOf),
+    log: recordingLog(),
+    metrics: recordingMetrics(),
+  });
   await deps.registry.putModel(model);
   // The fixture's cases as the case store keeps them (a case opened a year and more before, which cannot count, too).
-  const ancient = { ...cases[0]!, caseId: 'ancient', openedAt: Date.UTC(2025, 0, 1), history: [{ ...cases[0]!.history[0]!, at: Date.UTC(2025, 0, 1) }] };
-  for (const c of [...cases, ancient]) await env.doc.send(new PutCommand({ TableName: env.tables.cases, Item: caseItem(c) }));
+  const ancient = {
+    ...cases[0]!,
+    caseId: 'ancient',
+    openedAt: Date.UTC(2025, 0, 1),
+    history: [{ ...cases[0]!.history[0]!, at: Date.UTC(2025, 0, 1) }],
+  };
+  for (const c of [...cases, ancient])
+    await env.doc.send(new PutCommand({ TableName: env.tables.cases, Item: caseItem(c) }));
   api = opsApi(deps);
 });
 
@@ -39,26 +55,50 @@ describe('GET /assessment against DynamoDB Local', () => {
     const expected = assess(cases, { ...NOVEMBER, by: 'unit', devices });
     // The sweeping windows come from the registry's routes and the coverage table: the next test checks them.
     expected.sensors.sweepingCoverage = figures.sensors.sweepingCoverage;
-    expect(figures).toEqual(JSON.parse(JSON.stringify({ districtId: 'gongshu', timeZone: 'Asia/Shanghai', ...expected })));
+    expect(figures).toEqual(
+      JSON.parse(JSON.stringify({ districtId: 'gongshu', timeZone: 'Asia/Shanghai', ...expected })),
+    );
     // Units named where the registry knows them (the fixture's units are not departments of the sample district).
     expect(names).toMatchObject(Object.fromEntries(model.departments.map((d) => [d.unitId, d.name])));
     // The hand-computed figures of the fixture (test/unit/assessment.test.ts), seen through the API.
-    expect(body.total).toMatchObject({ registered: 9, due: 8, closedOnTime: 4, onTimeClosureRate: 0.5, reworked: 1, voided: 1, escalations: 1, sensorVerifiedClosures: 2 });
+    expect(body.total).toMatchObject({
+      registered: 9,
+      due: 8,
+      closedOnTime: 4,
+      onTimeClosureRate: 0.5,
+      reworked: 1,
+      voided: 1,
+      escalations: 1,
+      sensorVerifiedClosures: 2,
+    });
     expect(body.groups.map((g: { key: string }) => g.key)).toEqual(['platform', 'sanitation', 'market-office']);
     expect(body.previous.total).toMatchObject({ registered: 2, closedOnTime: 1 });
-    expect(body.sensors.deviceAvailability.byKind).toEqual({ bins: 1 - 12 / (model.devices.filter((d) => d.kind === 'bins').length * 720), cameras: 1, sweepers: 1 });
+    expect(body.sensors.deviceAvailability.byKind).toEqual({
+      bins: 1 - 12 / (model.devices.filter((d) => d.kind === 'bins').length * 720),
+      cameras: 1,
+      sweepers: 1,
+    });
   });
 
   it('judges every sweeping window of the month that ended by its stored coverage', async () => {
     const { body } = await get({ month: '2026-11' });
     const routes = model.sites.filter((s) => s.siteKind === 'sweeping_route');
     const expected = routes.flatMap((r) =>
-      windowInstances(r, 'Asia/Shanghai', body.period.from, body.period.cutoff - 1).filter((w) => w.from >= body.period.from && w.to <= body.period.cutoff).map(() => r.segments.length),
+      windowInstances(r, 'Asia/Shanghai', body.period.from, body.period.cutoff - 1)
+        .filter((w) => w.from >= body.period.from && w.to <= body.period.cutoff)
+        .map(() => r.segments.length),
     );
     // Nobody swept in this test: every scheduled segment-window is missed.
-    expect(body.sensors.sweepingCoverage.total).toEqual({ windows: expected.length, segmentWindows: expected.reduce((a, b) => a + b, 0), sweptInTime: 0, share: 0 });
+    expect(body.sensors.sweepingCoverage.total).toEqual({
+      windows: expected.length,
+      segmentWindows: expected.reduce((a, b) => a + b, 0),
+      sweptInTime: 0,
+      share: 0,
+    });
     expect(expected.length).toBeGreaterThan(30);
-    expect(body.sensors.sweepingCoverage.byRoute.map((r: { routeId: string }) => r.routeId)).toEqual(routes.map((r) => r.siteId).sort());
+    expect(body.sensors.sweepingCoverage.byRoute.map((r: { routeId: string }) => r.routeId)).toEqual(
+      routes.map((r) => r.siteId).sort(),
+    );
     for (const r of routes) expect(body.names[r.siteId]).toBe(r.name);
   });
 
@@ -82,13 +122,37 @@ describe('GET /assessment against DynamoDB Local', () => {
   });
 
   it('refuses a bad period, grouping or district with the reason', async () => {
-    expect(await get({ from: '2026-12-01', to: '2026-11-01' })).toMatchObject({ status: 400, body: { error: 'bad_request', message: expect.stringMatching(/to must be after from/) } });
-    expect(await get({ from: '2024-01-01', to: '2026-01-01' })).toMatchObject({ status: 400, body: { message: expect.stringMatching(/at most 370 days/) } });
-    expect(await get({ from: '2026-11-01', to: '2026-12-01', by: 'team' })).toMatchObject({ status: 400, body: { message: expect.stringMatching(/by/) } });
-    expect(await get({ from: 'yesterday', to: '2026-12-01' })).toMatchObject({ status: 400, body: { message: expect.stringMatching(/from must be epoch milliseconds or an ISO time/) } });
-    expect(await get({ month: '2026-13' })).toMatchObject({ status: 400, body: { message: expect.stringMatching(/month must be YYYY-MM/) } });
-    expect(await get({ month: '2026-11', from: '2026-11-01' })).toMatchObject({ status: 400, body: { message: expect.stringMatching(/either month, or both from and to/) } });
-    expect(await get({ from: '2026-11-01' })).toMatchObject({ status: 400, body: { message: expect.stringMatching(/either month, or both from and to/) } });
-    expect(await get({ from: '2026-11-01', to: '2026-12-01', districtId: 'nowhere' })).toMatchObject({ status: 400, body: { message: 'no district "nowhere"' } });
+    expect(await get({ from: '2026-12-01', to: '2026-11-01' })).toMatchObject({
+      status: 400,
+      body: { error: 'bad_request', message: expect.stringMatching(/to must be after from/) },
+    });
+    expect(await get({ from: '2024-01-01', to: '2026-01-01' })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/at most 370 days/) },
+    });
+    expect(await get({ from: '2026-11-01', to: '2026-12-01', by: 'team' })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/by/) },
+    });
+    expect(await get({ from: 'yesterday', to: '2026-12-01' })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/from must be epoch milliseconds or an ISO time/) },
+    });
+    expect(await get({ month: '2026-13' })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/month must be YYYY-MM/) },
+    });
+    expect(await get({ month: '2026-11', from: '2026-11-01' })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/either month, or both from and to/) },
+    });
+    expect(await get({ from: '2026-11-01' })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/either month, or both from and to/) },
+    });
+    expect(await get({ from: '2026-11-01', to: '2026-12-01', districtId: 'nowhere' })).toMatchObject({
+      status: 400,
+      body: { message: 'no district "nowhere"' },
+    });
   });
 });

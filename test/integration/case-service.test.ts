@@ -16,7 +16,15 @@ let env: Awaited<ReturnType<typeof testTables>>;
 let store: DynamoCaseStore;
 const clock = fixedClock(NOW);
 const metrics = recordingMetrics();
-const service = () => new CaseService({ cases: store, registry: new DynamoRegistryStore(env.doc, env.tables.registry), clock, newId: newCaseId(clock), log: recordingLog(), metrics });
+const service = () =>
+  new CaseService({
+    cases: store,
+    registry: new DynamoRegistryStore(env.doc, env.tables.registry),
+    clock,
+    newId: newCaseId(clock),
+    log: recordingLog(),
+    metrics,
+  });
 
 beforeAll(async () => {
   env = await testTables('cases');
@@ -25,8 +33,19 @@ beforeAll(async () => {
 });
 
 let n = 0;
-const signal = (siteId: string, kind: 'anomaly' | 'clear' = 'anomaly', category: Signal['category'] = 'garbage_overflow', at = NOW + ++n): Signal => {
-  const s: Signal = { kind, category, siteId, thing: 'bin-gs-001', evidence: { at, thing: 'bin-gs-001', summary: `${kind} ${at}` } };
+const signal = (
+  siteId: string,
+  kind: 'anomaly' | 'clear' = 'anomaly',
+  category: Signal['category'] = 'garbage_overflow',
+  at = NOW + ++n,
+): Signal => {
+  const s: Signal = {
+    kind,
+    category,
+    siteId,
+    thing: 'bin-gs-001',
+    evidence: { at, thing: 'bin-gs-001', summary: `${kind} ${at}` },
+  };
   return { ...s, evidence: { ...s.evidence, signalId: signalId(s) } };
 };
 
@@ -86,7 +105,13 @@ describe('case service against DynamoDB Local', () => {
     expect(resolved).toMatchObject({ outcome: 'resolved', case: { status: 'resolved' } });
     const resolvedCase = (resolved as { case: { caseId: string } }).case;
     const afterClear = await store.get(resolvedCase.caseId);
-    expect(afterClear!.history.at(-1)).toMatchObject({ action: 'resolve', from: 'open', to: 'resolved', actor: 'sensor:bin-gs-001', evidence: { summary: expect.stringContaining('clear') } });
+    expect(afterClear!.history.at(-1)).toMatchObject({
+      action: 'resolve',
+      from: 'open',
+      to: 'resolved',
+      actor: 'sensor:bin-gs-001',
+      evidence: { summary: expect.stringContaining('clear') },
+    });
     const [reopened] = await svc.handle([signal('gr-004')]);
     expect(reopened).toMatchObject({ outcome: 'repeated', case: { status: 'reopened', occurrences: 2 } });
     await svc.handle([signal('gr-004', 'clear')]);
@@ -128,11 +153,21 @@ describe('case service against DynamoDB Local', () => {
     expect(first.working.map((c) => c.caseId)).toContain(id);
     clock.set(NOW + 31 * 60_000);
     const { escalated } = await svc.escalateOverdue(['gongshu']);
-    expect(escalated.find((c) => c.caseId === id)).toMatchObject({ escalationLevel: 1, escalatedTo: 'city-management-office', coUnits: expect.arrayContaining(['city-management-office']) });
-    expect(metrics.calls).toContainEqual({ name: 'CasesEscalated', value: 1, dimensions: { unit: 'municipal-landscaping' } });
+    expect(escalated.find((c) => c.caseId === id)).toMatchObject({
+      escalationLevel: 1,
+      escalatedTo: 'city-management-office',
+      coUnits: expect.arrayContaining(['city-management-office']),
+    });
+    expect(metrics.calls).toContainEqual({
+      name: 'CasesEscalated',
+      value: 1,
+      dimensions: { unit: 'municipal-landscaping' },
+    });
     expect((await svc.escalateOverdue(['gongshu'])).escalated.find((c) => c.caseId === id)).toBeUndefined();
     clock.set(NOW + 62 * 60_000);
-    expect((await svc.escalateOverdue(['gongshu'])).escalated.find((c) => c.caseId === id)).toMatchObject({ escalationLevel: 2 });
+    expect((await svc.escalateOverdue(['gongshu'])).escalated.find((c) => c.caseId === id)).toMatchObject({
+      escalationLevel: 2,
+    });
     clock.set(NOW);
   });
 
@@ -141,7 +176,9 @@ describe('case service against DynamoDB Local', () => {
     const registry = new DynamoRegistryStore(env.doc, env.tables.registry);
     const [opened] = await svc.handle([signal('gr-007', 'anomaly', 'bin_knocked_over')]);
     expect(opened).toMatchObject({ outcome: 'opened' });
-    const working = (await store.list({ districtId: 'gongshu', limit: 1000 })).items.filter((c) => ['open', 'dispatched', 'in_progress', 'reopened'].includes(c.status));
+    const working = (await store.list({ districtId: 'gongshu', limit: 1000 })).items.filter((c) =>
+      ['open', 'dispatched', 'in_progress', 'reopened'].includes(c.status),
+    );
     const later = NOW + 4 * DAY;
     clock.set(later);
     const reported = recordingMetrics();
@@ -150,10 +187,16 @@ describe('case service against DynamoDB Local', () => {
     // Hand count from the stored cases: by lead unit; four days on (past the longest SLA), every one of them is past its deadline.
     const expected = new Map<string, number>();
     for (const c of working) expected.set(c.leadUnit, (expected.get(c.leadUnit) ?? 0) + 1);
-    for (const [unit, count] of expected) expect(load.find((l) => l.unit === unit)).toEqual({ unit, working: count, overdue: count });
+    for (const [unit, count] of expected)
+      expect(load.find((l) => l.unit === unit)).toEqual({ unit, working: count, overdue: count });
     // Every department and street office is reported, with zero when it leads nothing.
     const units = [...model.departments.map((d) => d.unitId), ...model.streets.map((s) => s.streetId)];
-    for (const unit of units) expect(reported.calls).toContainEqual({ name: 'WorkingCases', value: expected.get(unit) ?? 0, dimensions: { unit } });
+    for (const unit of units)
+      expect(reported.calls).toContainEqual({
+        name: 'WorkingCases',
+        value: expected.get(unit) ?? 0,
+        dimensions: { unit },
+      });
     expect(reported.calls.filter((c) => c.name === 'OverdueCases')).toHaveLength(load.length);
   });
 
@@ -182,22 +225,57 @@ describe('parallel ingest invocations', () => {
     const { makeHandler: cameras } = await import('#functions/ingest-cameras/handler');
     const { record, streamEvent } = await import('../support/telemetry.ts');
     const { recordingMetrics } = await import('../support/fakes.ts');
-    const deps = wireDeps({ doc: env.doc, tables: env.tables, clock, log: recordingLog(), metrics: recordingMetrics() });
+    const deps = wireDeps({
+      doc: env.doc,
+      tables: env.tables,
+      clock,
+      log: recordingLog(),
+      metrics: recordingMetrics(),
+    });
     const overflow = () =>
       streamEvent(
-        record({ kind: 'bins', thing: 'bin-gs-030', payload: { ts: NOW - 120_000, seq: 1, fillPct: 93 }, receivedAt: NOW }),
-        record({ kind: 'bins', thing: 'bin-gs-030', payload: { ts: NOW - 60_000, seq: 2, fillPct: 96 }, receivedAt: NOW }),
+        record({
+          kind: 'bins',
+          thing: 'bin-gs-030',
+          payload: { ts: NOW - 120_000, seq: 1, fillPct: 93 },
+          receivedAt: NOW,
+        }),
+        record({
+          kind: 'bins',
+          thing: 'bin-gs-030',
+          payload: { ts: NOW - 60_000, seq: 2, fillPct: 96 },
+          receivedAt: NOW,
+        }),
       );
     const results = await Promise.all(Array.from({ length: 8 }, () => bins(deps)(overflow())));
     expect(results.flatMap((r) => r.batchItemFailures)).toEqual([]);
-    const binCases = (await store.list({ districtId: 'gongshu', category: 'garbage_overflow', limit: 500 })).items.filter((c) => c.siteId === 'gr-030');
+    const binCases = (
+      await store.list({ districtId: 'gongshu', category: 'garbage_overflow', limit: 500 })
+    ).items.filter((c) => c.siteId === 'gr-030');
     expect(binCases).toHaveLength(1);
     expect(binCases[0]!.occurrences).toBe(1);
 
     // Both cameras of a market see the same litter at once, in parallel batches.
-    const litter = (thing: string, minutesAgo: number) => record({ kind: 'cameras', thing, payload: { ts: NOW - minutesAgo * 60_000, seq: 100 - minutesAgo, detections: [{ type: 'litter_pile', zoneId: 'mk-02-stalls', confidence: 0.9 }] }, receivedAt: NOW });
-    await Promise.all(['cam-gs-m2-a', 'cam-gs-m2-b'].flatMap((thing) => [cameras(deps)(streamEvent(litter(thing, 9), litter(thing, 6))), cameras(deps)(streamEvent(litter(thing, 3)))]));
-    const marketCases = (await store.list({ districtId: 'gongshu', category: 'market_litter', limit: 500 })).items.filter((c) => c.siteId === 'mk-02');
+    const litter = (thing: string, minutesAgo: number) =>
+      record({
+        kind: 'cameras',
+        thing,
+        payload: {
+          ts: NOW - minutesAgo * 60_000,
+          seq: 100 - minutesAgo,
+          detections: [{ type: 'litter_pile', zoneId: 'mk-02-stalls', confidence: 0.9 }],
+        },
+        receivedAt: NOW,
+      });
+    await Promise.all(
+      ['cam-gs-m2-a', 'cam-gs-m2-b'].flatMap((thing) => [
+        cameras(deps)(streamEvent(litter(thing, 9), litter(thing, 6))),
+        cameras(deps)(streamEvent(litter(thing, 3))),
+      ]),
+    );
+    const marketCases = (
+      await store.list({ districtId: 'gongshu', category: 'market_litter', limit: 500 })
+    ).items.filter((c) => c.siteId === 'mk-02');
     expect(marketCases).toHaveLength(1);
   });
 });

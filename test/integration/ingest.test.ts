@@ -58,11 +58,13 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
     expect(marker(kind, state!)).toBe(12);
     const history = await telemetry.history(thing, NOW - 10_000, NOW);
     expect(history.map((r) => r.seq)).toEqual(QUERIES_HISTORY[kind] ? [1, 2] : []);
-    const { Items } = await env.doc.send(new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
-      TableName: env.tables.telemetry,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
-      ExpressionAttributeValues: { ':pk': `device#${thing}`, ':r': 'reading#' },
-    }));
+    const { Items } = await env.doc.send(
+      new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
+        TableName: env.tables.telemetry,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
+        ExpressionAttributeValues: { ':pk': `device#${thing}`, ':r': 'reading#' },
+      }),
+    );
     for (const item of Items!) expect(item.expiresAt).toBe(Math.floor((item.ts as number) / 1000) + 30 * 86_400);
   });
 
@@ -87,7 +89,9 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
   it('orders out-of-order readings in one batch by reading time and sequence', async () => {
     const { handler, telemetry } = setup(kind);
     const thing = newThing(kind);
-    await handler(streamEvent(msg(thing, NOW - 1000, 9, 40), msg(thing, NOW - 3000, 7, 20), msg(thing, NOW - 1000, 8, 30)));
+    await handler(
+      streamEvent(msg(thing, NOW - 1000, 9, 40), msg(thing, NOW - 3000, 7, 20), msg(thing, NOW - 1000, 8, 30)),
+    );
     const state = await telemetry.getLatest(thing);
     expect(state).toMatchObject({ ts: NOW - 1000, seq: 9 });
     expect(marker(kind, state!)).toBe(40);
@@ -98,7 +102,10 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
     const [a, b] = model.devices.filter((d) => d.kind === kind).map((d) => d.thing);
     // (Cameras see nothing here: the common case, no signal to hand over.)
     // Each batch moves the garbage rooms' fill to another band, so their state is due a write.
-    const batch = (from: number, base: number) => Array.from({ length: 30 }, (_, i) => msg(i % 2 ? a! : b!, from + i * 1000, from + i, kind === 'cameras' ? 0 : base + i));
+    const batch = (from: number, base: number) =>
+      Array.from({ length: 30 }, (_, i) =>
+        msg(i % 2 ? a! : b!, from + i * 1000, from + i, kind === 'cameras' ? 0 : base + i),
+      );
     await handler(streamEvent(...batch(NOW - 600_000, 0))); // warms the registry lookups
     env.requests.length = 0;
     const result = await handler(streamEvent(...batch(NOW - 60_000, 40)));
@@ -124,7 +131,11 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
     expect(count('BatchGetItemCommand')).toBe({ bins: 1, sweepers: 0, cameras: 0 }[kind]);
     // A cold function's registry lookups: devices, then their sites, one batched read each (sweepers look up routes instead).
     const registryReads = env.requests.filter((r) => r.endsWith(`:${env.tables.registry}`));
-    if (kind !== 'sweepers') expect(registryReads.sort()).toEqual([`BatchGetItemCommand:${env.tables.registry}`, `BatchGetItemCommand:${env.tables.registry}`]);
+    if (kind !== 'sweepers')
+      expect(registryReads.sort()).toEqual([
+        `BatchGetItemCommand:${env.tables.registry}`,
+        `BatchGetItemCommand:${env.tables.registry}`,
+      ]);
     expect(count('UpdateItemCommand') + count('Statement')).toBe(kind === 'cameras' ? 2 + 1 : 2);
   });
 
@@ -140,7 +151,13 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
       namesAnother: record({ kind, thing, payload: { ...validPayload(kind, NOW, 51), thing: other }, receivedAt: NOW }),
       outOfRange: record({ kind, thing, payload: { ...validPayload(kind, NOW, 52), seq: -3 }, receivedAt: NOW }),
       future: record({ kind, thing, payload: validPayload(kind, NOW + 3_600_000, 53), receivedAt: NOW }),
-      badTopic: record({ kind, thing, topic: `dt/cityops/${kind}/${thing}/other`, payload: validPayload(kind, NOW, 54), receivedAt: NOW }),
+      badTopic: record({
+        kind,
+        thing,
+        topic: `dt/cityops/${kind}/${thing}/other`,
+        payload: validPayload(kind, NOW, 54),
+        receivedAt: NOW,
+      }),
       notAnEnvelope: rawRecord('this is not an envelope', NOW),
     };
     const good = [msg(thing, NOW - 3000, 1, 21), msg(thing, NOW - 2000, 2, 22)];
@@ -161,12 +178,20 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
       [id(bad.badTopic)]: 'bad_topic',
     });
     const malformed = stored.find((r) => r.messageId === id(bad.malformed))!;
-    expect(malformed).toMatchObject({ payload: '{"ts": 12, "seq": ', payloadEncoding: 'utf8', topic: topicFor(kind, thing), clientId: thing });
+    expect(malformed).toMatchObject({
+      payload: '{"ts": 12, "seq": ',
+      payloadEncoding: 'utf8',
+      topic: topicFor(kind, thing),
+      clientId: thing,
+    });
     expect(malformed.reason).toMatch(/not JSON/);
     const oversized = stored.find((r) => r.messageId === id(bad.oversized))!;
     expect(oversized).toMatchObject({ payloadBytes: PAYLOAD_LIMITS.maxPayloadBytes + 10, payloadTruncated: true });
     const unknown = await rejects.list(undefined);
-    expect(unknown.find((r) => r.messageId === id(bad.notAnEnvelope))).toMatchObject({ code: 'bad_envelope', payload: 'this is not an envelope' });
+    expect(unknown.find((r) => r.messageId === id(bad.notAnEnvelope))).toMatchObject({
+      code: 'bad_envelope',
+      payload: 'this is not an envelope',
+    });
     expect(log.entries.filter((e) => e.message === 'telemetry rejected')).toHaveLength(8);
   });
 
@@ -178,7 +203,9 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
     const good = msg(thing, NOW - 1000, 1);
     const bad = record({ kind, thing, payload: 'nope', receivedAt: NOW });
     const result = await handler(streamEvent(good, bad));
-    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([sequenceOf(good), sequenceOf(bad)].sort());
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      [sequenceOf(good), sequenceOf(bad)].sort(),
+    );
   });
 
   it('stores a record the event source retries once the store is back', async () => {
@@ -195,18 +222,31 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
   it('turns a non-retryable storage failure into a rejection instead of endless redelivery', async () => {
     const telemetry = new DynamoTelemetryStore(env.doc, 'no-such-table');
     const rejects = new DynamoRejectStore(env.doc, env.tables.rejects);
-    const handler = HANDLERS[kind]({ ...wireDeps({ doc: env.doc, tables: env.tables, clock: fixedClock(NOW), log: recordingLog(), metrics: recordingMetrics() }), telemetry, rejects });
+    const handler = HANDLERS[kind]({
+      ...wireDeps({
+        doc: env.doc,
+        tables: env.tables,
+        clock: fixedClock(NOW),
+        log: recordingLog(),
+        metrics: recordingMetrics(),
+      }),
+      telemetry,
+      rejects,
+    });
     const thing = newThing(kind);
     const good = msg(thing, NOW - 1000, 1);
     const result = await handler(streamEvent(good));
     expect(result.batchItemFailures).toEqual([]);
-    expect(await rejects.list(thing)).toEqual([expect.objectContaining({ messageId: sequenceOf(good), code: 'storage_error' })]);
+    expect(await rejects.list(thing)).toEqual([
+      expect.objectContaining({ messageId: sequenceOf(good), code: 'storage_error' }),
+    ]);
   });
 });
 
 describe('garbage rooms: state from the store alone, never from memory', () => {
   const binOf = (i: number) => model.devices.filter((d) => d.kind === 'bins')[i]!;
-  const reading = (thing: string, ts: number, seq: number, payload: Record<string, number>, receivedAt = ts) => record({ kind: 'bins', thing, payload: { ts, seq, ...payload }, receivedAt });
+  const reading = (thing: string, ts: number, seq: number, payload: Record<string, number>, receivedAt = ts) =>
+    record({ kind: 'bins', thing, payload: { ts, seq, ...payload }, receivedAt });
   /** Each batch in a new execution environment: new adapters, no cache, nothing kept from the one before. */
   const fresh = () => setup('bins');
 
@@ -214,9 +254,15 @@ describe('garbage rooms: state from the store alone, never from memory', () => {
     const device = binOf(20);
     // Dated 290 s ahead (inside the 5 minutes allowed), then four real readings of a room on fire, full and tipped over.
     await fresh().handler(streamEvent(reading(device.thing, NOW + 290_000, 1, { fillPct: 10 }, NOW)));
-    for (const seq of [2, 3, 4, 5]) await fresh().handler(streamEvent(reading(device.thing, NOW, seq, { fillPct: 95, temperatureC: 85, tiltDeg: 70 }, NOW + seq)));
+    for (const seq of [2, 3, 4, 5])
+      await fresh().handler(
+        streamEvent(reading(device.thing, NOW, seq, { fillPct: 95, temperatureC: 85, tiltDeg: 70 }, NOW + seq)),
+      );
     const store = new DynamoCaseStore(env.doc, env.tables.cases);
-    const opened = (await store.list({ districtId: 'gongshu', limit: 500 })).items.filter((c) => c.siteId === device.siteId).map((c) => c.category).sort();
+    const opened = (await store.list({ districtId: 'gongshu', limit: 500 })).items
+      .filter((c) => c.siteId === device.siteId)
+      .map((c) => c.category)
+      .sort();
     expect(opened).toEqual(['bin_fire', 'bin_knocked_over', 'garbage_overflow']);
     // The stored state shows a real reading (the later ones changed nothing, so they were not written).
     expect(await fresh().telemetry.getLatest(device.thing)).toMatchObject({ ts: NOW, fillPct: 95 });
@@ -225,15 +271,23 @@ describe('garbage rooms: state from the store alone, never from memory', () => {
   it('writes a steady room’s state only when something changed, and a stuck sensor still counts to 48 across fresh environments', async () => {
     const device = binOf(21);
     env.requests.length = 0;
-    const writes = () => env.requests.filter((r) => r === `Statement:${env.tables.telemetry}` || r === `UpdateItemCommand:${env.tables.telemetry}`).length;
+    const writes = () =>
+      env.requests.filter(
+        (r) => r === `Statement:${env.tables.telemetry}` || r === `UpdateItemCommand:${env.tables.telemetry}`,
+      ).length;
     const interval = device.expectedIntervalSeconds * 1000;
     const start = NOW - 60 * interval;
-    for (let seq = 0; seq < 50; seq++) await fresh().handler(streamEvent(reading(device.thing, start + seq * interval, seq, { fillPct: 42, temperatureC: 20 })));
+    for (let seq = 0; seq < 50; seq++)
+      await fresh().handler(
+        streamEvent(reading(device.thing, start + seq * interval, seq, { fillPct: 42, temperatureC: 20 })),
+      );
     // One write a heartbeat (3 intervals), one when the run of identical readings starts, one with the signal.
     expect(writes()).toBeLessThanOrEqual(Math.ceil(50 / 3) + 3);
     expect(writes()).toBeGreaterThanOrEqual(Math.floor(50 / 3));
     const store = new DynamoCaseStore(env.doc, env.tables.cases);
-    const stuck = (await store.list({ districtId: 'gongshu', category: 'sensor_stuck', limit: 500 })).items.filter((c) => c.thing === device.thing);
+    const stuck = (await store.list({ districtId: 'gongshu', category: 'sensor_stuck', limit: 500 })).items.filter(
+      (c) => c.thing === device.thing,
+    );
     expect(stuck).toHaveLength(1);
   });
 });

@@ -16,14 +16,32 @@ let registry: Registry;
 let api: ReturnType<typeof opsApi>;
 let deps: ReturnType<typeof wireDeps>;
 
-const get = async (routeKey: string, path: string, query?: Record<string, string>, pathParameters?: Record<string, string>, body?: string) => {
-  const result = await api({ routeKey, rawPath: path, queryStringParameters: query, pathParameters, body } as unknown as APIGatewayProxyEventV2);
+const get = async (
+  routeKey: string,
+  path: string,
+  query?: Record<string, string>,
+  pathParameters?: Record<string, string>,
+  body?: string,
+) => {
+  const result = await api({
+    routeKey,
+    rawPath: path,
+    queryStringParameters: query,
+    pathParameters,
+    body,
+  } as unknown as APIGatewayProxyEventV2);
   return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') };
 };
 
 beforeAll(async () => {
   env = await testTables('opsapi');
-  deps = wireDeps({ doc: env.doc, tables: env.tables, clock: fixedClock(NOW), log: recordingLog(), metrics: recordingMetrics() });
+  deps = wireDeps({
+    doc: env.doc,
+    tables: env.tables,
+    clock: fixedClock(NOW),
+    log: recordingLog(),
+    metrics: recordingMetrics(),
+  });
   ({ registry } = deps);
   await registry.putModel(model);
   api = opsApi(deps);
@@ -31,11 +49,17 @@ beforeAll(async () => {
 
 describe('registry store', () => {
   it('writes the model idempotently and reads records back as they were', async () => {
-    expect(await registry.putModel(model)).toEqual({ written: 1 + 2 + 4 + 12 + 5 + model.sites.length + model.devices.length });
+    expect(await registry.putModel(model)).toEqual({
+      written: 1 + 2 + 4 + 12 + 5 + model.sites.length + model.devices.length,
+    });
     expect(await registry.getDevice('bin-gs-001')).toEqual(model.devices.find((d) => d.thing === 'bin-gs-001'));
     expect(await registry.getSite('rt-04')).toEqual(model.sites.find((s) => s.siteId === 'rt-04'));
     const place = await registry.getPlace('gs-xiaohe-c2-g1');
-    expect(place).toMatchObject({ grid: { gridId: 'gs-xiaohe-c2-g1' }, community: { communityId: 'gs-xiaohe-c2' }, street: { streetId: 'gs-xiaohe' } });
+    expect(place).toMatchObject({
+      grid: { gridId: 'gs-xiaohe-c2-g1' },
+      community: { communityId: 'gs-xiaohe-c2' },
+      street: { streetId: 'gs-xiaohe' },
+    });
     expect((await registry.listDistricts()).map((d) => d.districtId)).toEqual(['gongshu']);
     expect(await registry.listDepartments('gongshu')).toHaveLength(5);
   });
@@ -49,7 +73,12 @@ describe('registry store', () => {
       seen.push(...page.items.map((d) => d.thing));
       nextToken = page.nextToken;
     } while (nextToken);
-    expect(seen.sort()).toEqual(model.devices.filter((d) => d.kind === 'bins').map((d) => d.thing).sort());
+    expect(seen.sort()).toEqual(
+      model.devices
+        .filter((d) => d.kind === 'bins')
+        .map((d) => d.thing)
+        .sort(),
+    );
   });
 });
 
@@ -63,31 +92,62 @@ describe('ops API (read-only devices)', () => {
     expect(all.status).toBe(200);
     expect(all.body.items).toHaveLength(model.devices.length);
     const cameras = await get('GET /devices', '/devices', { kind: 'cameras' });
-    expect(cameras.body.items.map((d: { thing: string }) => d.thing).sort()).toEqual(['cam-gs-m1-a', 'cam-gs-m1-b', 'cam-gs-m2-a', 'cam-gs-m2-b']);
+    expect(cameras.body.items.map((d: { thing: string }) => d.thing).sort()).toEqual([
+      'cam-gs-m1-a',
+      'cam-gs-m1-b',
+      'cam-gs-m2-a',
+      'cam-gs-m2-b',
+    ]);
     expect(cameras.body.items[0]).toMatchObject({ kind: 'cameras', lastSeenAt: null });
   });
 
   it('refuses a bad kind, limit or page token with a 400 that says why', async () => {
-    expect(await get('GET /devices', '/devices', { kind: 'trucks' })).toMatchObject({ status: 400, body: { error: 'bad_request', message: expect.stringMatching(/kind.*bins.*sweepers.*cameras/) } });
+    expect(await get('GET /devices', '/devices', { kind: 'trucks' })).toMatchObject({
+      status: 400,
+      body: { error: 'bad_request', message: expect.stringMatching(/kind.*bins.*sweepers.*cameras/) },
+    });
     expect(await get('GET /devices', '/devices', { limit: '0' })).toMatchObject({ status: 400 });
-    expect(await get('GET /devices', '/devices', { nextToken: 'garbage' })).toMatchObject({ status: 400, body: { message: expect.stringContaining('nextToken') } });
+    expect(await get('GET /devices', '/devices', { nextToken: 'garbage' })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringContaining('nextToken') },
+    });
   });
 
   it('GET /devices/{thing} gives the device, its site, grid, community, street and latest state', async () => {
     const before = await get('GET /devices/{thing}', '/devices/bin-gs-007', undefined, { thing: 'bin-gs-007' });
     expect(before).toMatchObject({ status: 200, body: { state: null, lastSeenAt: null } });
     const ingest = binsIngest(deps);
-    await ingest(streamEvent(record({ kind: 'bins', thing: 'bin-gs-007', payload: { ts: NOW - 1000, seq: 3, fillPct: 64.5, batteryPct: 77 }, receivedAt: NOW - 900 })));
-    const { status, body } = await get('GET /devices/{thing}', '/devices/bin-gs-007', undefined, { thing: 'bin-gs-007' });
+    await ingest(
+      streamEvent(
+        record({
+          kind: 'bins',
+          thing: 'bin-gs-007',
+          payload: { ts: NOW - 1000, seq: 3, fillPct: 64.5, batteryPct: 77 },
+          receivedAt: NOW - 900,
+        }),
+      ),
+    );
+    const { status, body } = await get('GET /devices/{thing}', '/devices/bin-gs-007', undefined, {
+      thing: 'bin-gs-007',
+    });
     const device = model.devices.find((d) => d.thing === 'bin-gs-007')!;
     const site = model.sites.find((s) => s.siteId === device.siteId)!;
     const grid = model.grids.find((g) => g.gridId === site.gridId)!;
     expect(status).toBe(200);
     expect(body).toEqual({
       device,
-      site: { siteId: site.siteId, siteKind: 'garbage_room', name: site.name, gridId: grid.gridId, location: (site as { location: object }).location },
+      site: {
+        siteId: site.siteId,
+        siteKind: 'garbage_room',
+        name: site.name,
+        gridId: grid.gridId,
+        location: (site as { location: object }).location,
+      },
       grid: { gridId: grid.gridId, name: grid.name, responsible: grid.responsible },
-      community: { communityId: grid.communityId, name: model.communities.find((c) => c.communityId === grid.communityId)!.name },
+      community: {
+        communityId: grid.communityId,
+        name: model.communities.find((c) => c.communityId === grid.communityId)!.name,
+      },
       street: { streetId: grid.streetId, name: model.streets.find((s) => s.streetId === grid.streetId)!.name },
       state: { ts: NOW - 1000, seq: 3, fillPct: 64.5, batteryPct: 77 },
       lastSeenAt: NOW - 900,
@@ -95,8 +155,13 @@ describe('ops API (read-only devices)', () => {
   });
 
   it('answers 404 for an unknown device and 400 for a malformed name', async () => {
-    expect(await get('GET /devices/{thing}', '/devices/nope', undefined, { thing: 'nope' })).toMatchObject({ status: 404, body: { error: 'not_found', message: 'no device "nope" in the registry' } });
-    expect(await get('GET /devices/{thing}', '/devices/a b', undefined, { thing: 'a b' })).toMatchObject({ status: 400 });
+    expect(await get('GET /devices/{thing}', '/devices/nope', undefined, { thing: 'nope' })).toMatchObject({
+      status: 404,
+      body: { error: 'not_found', message: 'no device "nope" in the registry' },
+    });
+    expect(await get('GET /devices/{thing}', '/devices/a b', undefined, { thing: 'a b' })).toMatchObject({
+      status: 400,
+    });
     expect(await get('GET /nothing', '/nothing')).toMatchObject({ status: 404 });
   });
 });
@@ -104,7 +169,14 @@ describe('ops API (read-only devices)', () => {
 describe('ops API (cases)', () => {
   let caseId: string;
   beforeAll(async () => {
-    const signal = { kind: 'anomaly' as const, category: 'market_litter' as const, siteId: 'mk-01', thing: 'cam-gs-m1-a', zoneId: 'mk-01-stalls', evidence: { at: NOW, summary: 'litter_pile in zone mk-01-stalls' } };
+    const signal = {
+      kind: 'anomaly' as const,
+      category: 'market_litter' as const,
+      siteId: 'mk-01',
+      thing: 'cam-gs-m1-a',
+      zoneId: 'mk-01-stalls',
+      evidence: { at: NOW, summary: 'litter_pile in zone mk-01-stalls' },
+    };
     const [outcome] = await deps.cases.handle([signal]);
     caseId = (outcome as { case: { caseId: string } }).case.caseId;
   });
@@ -115,35 +187,78 @@ describe('ops API (cases)', () => {
     expect(all.body.items.map((c: { caseId: string }) => c.caseId)).toContain(caseId);
     const market = model.sites.find((s) => s.siteId === 'mk-01')!;
     const grid = model.grids.find((g) => g.gridId === market.gridId)!;
-    for (const query of <Record<string, string>[]>[{ status: 'open' }, { category: 'market_litter' }, { unit: grid.streetId }, { streetId: grid.streetId }, { communityId: grid.communityId }, { gridId: grid.gridId }, { since: new Date(NOW).toISOString() }]) {
+    for (const query of <Record<string, string>[]>[
+      { status: 'open' },
+      { category: 'market_litter' },
+      { unit: grid.streetId },
+      { streetId: grid.streetId },
+      { communityId: grid.communityId },
+      { gridId: grid.gridId },
+      { since: new Date(NOW).toISOString() },
+    ]) {
       const found = await get('GET /cases', '/cases', query);
-      expect(found.body.items.map((c: { caseId: string }) => c.caseId), JSON.stringify(query)).toContain(caseId);
+      expect(
+        found.body.items.map((c: { caseId: string }) => c.caseId),
+        JSON.stringify(query),
+      ).toContain(caseId);
     }
     expect((await get('GET /cases', '/cases', { status: 'closed' })).body.items).toEqual([]);
     expect((await get('GET /cases', '/cases', { since: String(NOW + 1) })).body.items).toEqual([]);
   });
 
   it('refuses bad filters with the reason', async () => {
-    expect(await get('GET /cases', '/cases', { status: 'lost' })).toMatchObject({ status: 400, body: { message: expect.stringContaining('status') } });
-    expect(await get('GET /cases', '/cases', { since: 'yesterday' })).toMatchObject({ status: 400, body: { message: expect.stringContaining('since') } });
+    expect(await get('GET /cases', '/cases', { status: 'lost' })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringContaining('status') },
+    });
+    expect(await get('GET /cases', '/cases', { since: 'yesterday' })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringContaining('since') },
+    });
     expect(await get('GET /cases', '/cases', { colour: 'red' })).toMatchObject({ status: 400 });
     expect(await get('GET /cases', '/cases', { nextToken: '%%%' })).toMatchObject({ status: 400 });
   });
 
   it('GET /cases/{caseId} gives the case with its history; unknown ids get 404', async () => {
     const found = await get('GET /cases/{caseId}', `/cases/${caseId}`, undefined, { caseId });
-    expect(found).toMatchObject({ status: 200, body: { caseId, leadUnit: expect.any(String), history: [expect.objectContaining({ action: 'open' })] } });
-    expect(await get('GET /cases/{caseId}', '/cases/cs-x', undefined, { caseId: 'cs-x' })).toMatchObject({ status: 404 });
+    expect(found).toMatchObject({
+      status: 200,
+      body: { caseId, leadUnit: expect.any(String), history: [expect.objectContaining({ action: 'open' })] },
+    });
+    expect(await get('GET /cases/{caseId}', '/cases/cs-x', undefined, { caseId: 'cs-x' })).toMatchObject({
+      status: 404,
+    });
   });
 
   it('POST /cases/{caseId}/transitions applies valid actions, 400 for bad bodies, 409 for illegal ones, 404 for unknown ids', async () => {
-    const post = (id: string, body: string) => get('POST /cases/{caseId}/transitions', `/cases/${id}/transitions`, undefined, { caseId: id }, body);
-    const ok = await post(caseId, JSON.stringify({ action: 'dispatch', actor: 'dispatcher:zhou', note: 'market team' }));
-    expect(ok).toMatchObject({ status: 200, body: { status: 'dispatched', history: expect.arrayContaining([expect.objectContaining({ action: 'dispatch', actor: 'dispatcher:zhou', note: 'market team' })]) } });
+    const post = (id: string, body: string) =>
+      get('POST /cases/{caseId}/transitions', `/cases/${id}/transitions`, undefined, { caseId: id }, body);
+    const ok = await post(
+      caseId,
+      JSON.stringify({ action: 'dispatch', actor: 'dispatcher:zhou', note: 'market team' }),
+    );
+    expect(ok).toMatchObject({
+      status: 200,
+      body: {
+        status: 'dispatched',
+        history: expect.arrayContaining([
+          expect.objectContaining({ action: 'dispatch', actor: 'dispatcher:zhou', note: 'market team' }),
+        ]),
+      },
+    });
     expect(await post(caseId, '{not json')).toMatchObject({ status: 400, body: { error: 'bad_request' } });
-    expect(await post(caseId, JSON.stringify({ action: 'teleport', actor: 'x' }))).toMatchObject({ status: 400, body: { message: expect.stringContaining('action') } });
-    expect(await post(caseId, JSON.stringify({ action: 'start' }))).toMatchObject({ status: 400, body: { message: expect.stringContaining('actor') } });
-    expect(await post(caseId, JSON.stringify({ action: 'close', actor: 'x' }))).toMatchObject({ status: 409, body: { error: 'illegal_transition', message: expect.stringContaining('cannot close a case that is dispatched') } });
+    expect(await post(caseId, JSON.stringify({ action: 'teleport', actor: 'x' }))).toMatchObject({
+      status: 400,
+      body: { message: expect.stringContaining('action') },
+    });
+    expect(await post(caseId, JSON.stringify({ action: 'start' }))).toMatchObject({
+      status: 400,
+      body: { message: expect.stringContaining('actor') },
+    });
+    expect(await post(caseId, JSON.stringify({ action: 'close', actor: 'x' }))).toMatchObject({
+      status: 409,
+      body: { error: 'illegal_transition', message: expect.stringContaining('cannot close a case that is dispatched') },
+    });
     expect(await post('cs-none', JSON.stringify({ action: 'start', actor: 'x' }))).toMatchObject({ status: 404 });
   });
 });

@@ -18,7 +18,11 @@ import { testTables } from '../support/dynamo.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
 
 const model = await loadDistrictDir();
-const scheduled = { 'detail-type': 'Scheduled Event', source: 'aws.scheduler', detail: {} } as unknown as ScheduledEvent;
+const scheduled = {
+  'detail-type': 'Scheduled Event',
+  source: 'aws.scheduler',
+  detail: {},
+} as unknown as ScheduledEvent;
 const localTime = (iso: string) => Date.parse(iso);
 let env: Awaited<ReturnType<typeof testTables>>;
 
@@ -29,24 +33,51 @@ function publisher(now: number, options: { busDown?: boolean } = {}) {
   const clock = fixedClock(now);
   const working = sinkPublisher([fileSink(eventsFile)]);
   let down = options.busDown ?? false;
-  const events: EventPublisher = { publish: (list) => (down ? Promise.reject(new Error('bus unreachable')) : working.publish(list)) };
+  const events: EventPublisher = {
+    publish: (list) => (down ? Promise.reject(new Error('bus unreachable')) : working.publish(list)),
+  };
   const log = recordingLog();
-  const deps = wireDeps({ doc: env.doc, tables: env.tables, clock, log, metrics: recordingMetrics(), reports: new FolderReportStore(join(dir, 'reports')), events });
-  const lines = () => (existsSync(eventsFile) ? readFileSync(eventsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : []);
+  const deps = wireDeps({
+    doc: env.doc,
+    tables: env.tables,
+    clock,
+    log,
+    metrics: recordingMetrics(),
+    reports: new FolderReportStore(join(dir, 'reports')),
+    events,
+  });
+  const lines = () =>
+    existsSync(eventsFile)
+      ? readFileSync(eventsFile, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l))
+      : [];
   return { run: makeHandler(deps), deps, clock, log, folder: join(dir, 'reports'), lines, busUp: () => (down = false) };
 }
 
 beforeAll(async () => {
   env = await testTables('publish');
-  const deps = wireDeps({ doc: env.doc, tables: env.tables, clock: fixedClock(0), log: recordingLog(), metrics: recordingMetrics() });
+  const deps = wireDeps({
+    doc: env.doc,
+    tables: env.tables,
+    clock: fixedClock(0),
+    log: recordingLog(),
+    metrics: recordingMetrics(),
+  });
   await deps.registry.putModel(model);
-  for (const c of casesInSampleDistrict()) await env.doc.send(new PutCommand({ TableName: env.tables.cases, Item: caseItem(c) }));
+  for (const c of casesInSampleDistrict())
+    await env.doc.send(new PutCommand({ TableName: env.tables.cases, Item: caseItem(c) }));
 });
 
 describe('the monthly report’s publication (the publish-reports function) against DynamoDB Local', () => {
   it('an hour after November ends, writes its report files and publishes ReportPublished, once', async () => {
     const p = publisher(localTime('2026-12-01T01:15:00+08:00'));
-    expect(await p.run(scheduled)).toEqual({ published: [`gongshu 2026-11 → ${p.folder}/gongshu/2026-11/`], alreadyPublished: [], notYet: [] });
+    expect(await p.run(scheduled)).toEqual({
+      published: [`gongshu 2026-11 → ${p.folder}/gongshu/2026-11/`],
+      alreadyPublished: [],
+      notYet: [],
+    });
     const dir = join(p.folder, 'gongshu/2026-11');
     const names = ['report.json', 'units.csv', 'weeks.csv', 'garbage-rooms.csv', 'routes.csv', 'report.html'];
     for (const name of [...names, 'published.json']) expect(existsSync(join(dir, name)), name).toBe(true);
@@ -55,7 +86,14 @@ describe('the monthly report’s publication (the publish-reports function) agai
     const assessment = await assessDistrict(p.deps, { month: '2026-11', by: 'unit', hours: 'calendar' });
     expect(report.assessment).toEqual(JSON.parse(JSON.stringify(assessment)));
     expect(report.assessment.total).toMatchObject({ registered: 9, due: 8, closedOnTime: 4, onTimeClosureRate: 0.5 });
-    expect(report.weeks.map((w: { label: string }) => w.label)).toEqual(['2026-11-01', '2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23', '2026-11-30']);
+    expect(report.weeks.map((w: { label: string }) => w.label)).toEqual([
+      '2026-11-01',
+      '2026-11-02',
+      '2026-11-09',
+      '2026-11-16',
+      '2026-11-23',
+      '2026-11-30',
+    ]);
     expect(report.generatedAt).toBe('2026-12-01T01:15:00+08:00');
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<h1>Unit assessment: gongshu, 2026-11</h1>');
 
@@ -64,7 +102,18 @@ describe('the monthly report’s publication (the publish-reports function) agai
     expect(p.lines()).toHaveLength(1);
     expect(line).toMatchObject({ source: 'cityops.reports', 'detail-type': 'ReportPublished' });
     expect(REPORT_EVENTS.ReportPublished.schema.safeParse(line.detail).success).toBe(true);
-    expect(line.detail.data).toMatchObject({ districtId: 'gongshu', month: '2026-11', location: `${p.folder}/gongshu/2026-11/`, summary: { registered: 9, due: 8, closed: report.assessment.total.closed, closedOnTime: 4, onTimeClosureRate: 0.5 } });
+    expect(line.detail.data).toMatchObject({
+      districtId: 'gongshu',
+      month: '2026-11',
+      location: `${p.folder}/gongshu/2026-11/`,
+      summary: {
+        registered: 9,
+        due: 8,
+        closed: report.assessment.total.closed,
+        closedOnTime: 4,
+        onTimeClosureRate: 0.5,
+      },
+    });
     expect(line.detail.data.files.map((f: { name: string }) => f.name)).toEqual(names);
     for (const f of line.detail.data.files) expect(f.bytes, f.name).toBe(statSync(join(p.folder, f.key)).size);
     expect(JSON.parse(readFileSync(join(dir, 'published.json'), 'utf8')).detail).toEqual(line.detail);
@@ -78,7 +127,9 @@ describe('the monthly report’s publication (the publish-reports function) agai
   it('within the hour after the month ends, publishes the month before it instead, if it is missing', async () => {
     const p = publisher(localTime('2026-12-01T00:30:00+08:00'));
     expect(await p.run(scheduled)).toMatchObject({ published: [expect.stringMatching(/^gongshu 2026-10 → /)] });
-    expect(JSON.parse(readFileSync(join(p.folder, 'gongshu/2026-10/report.json'), 'utf8')).assessment.total).toMatchObject({ registered: 1, closedOnTime: 1 }); // J (G opened on 1 November, local time)
+    expect(
+      JSON.parse(readFileSync(join(p.folder, 'gongshu/2026-10/report.json'), 'utf8')).assessment.total,
+    ).toMatchObject({ registered: 1, closedOnTime: 1 }); // J (G opened on 1 November, local time)
   });
 
   it('when the bus is down, fails without marking the report published, and the next run publishes it', async () => {
@@ -86,7 +137,12 @@ describe('the monthly report’s publication (the publish-reports function) agai
     await expect(p.run(scheduled)).rejects.toThrow('monthly reports not published: gongshu 2026-11: bus unreachable');
     expect(existsSync(join(p.folder, 'gongshu/2026-11/report.html'))).toBe(true);
     expect(existsSync(join(p.folder, 'gongshu/2026-11/published.json'))).toBe(false);
-    expect(p.log.entries).toContainEqual(expect.objectContaining({ level: 'error', message: 'report gongshu 2026-11 not published; the next run tries again' }));
+    expect(p.log.entries).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        message: 'report gongshu 2026-11 not published; the next run tries again',
+      }),
+    );
     p.busUp();
     expect(await p.run(scheduled)).toMatchObject({ published: [expect.stringMatching(/^gongshu 2026-11/)] });
     expect(p.lines()).toHaveLength(1);
@@ -96,11 +152,22 @@ describe('the monthly report’s publication (the publish-reports function) agai
     const p = publisher(localTime('2026-12-10T09:00:00+08:00'));
     await p.run({ month: '2026-11' });
     expect(await p.run({ month: '2026-11' })).toMatchObject({ alreadyPublished: ['gongshu 2026-11'] });
-    expect(await p.run({ month: '2026-11', republish: true })).toMatchObject({ published: [expect.stringMatching(/^gongshu 2026-11/)] });
+    expect(await p.run({ month: '2026-11', republish: true })).toMatchObject({
+      published: [expect.stringMatching(/^gongshu 2026-11/)],
+    });
     // A republication is a new event: receivers that drop repeats by id keep it.
-    expect(p.lines().map((l) => l.detail.metadata.id)).toEqual(['report:gongshu:2026-11', `report:gongshu:2026-11:${p.clock.now()}`]);
-    expect(await p.run({ month: '2026-12' })).toEqual({ published: [], alreadyPublished: [], notYet: ['gongshu 2026-12: the month has not ended, or ended less than 60 minutes ago'] });
-    await expect(p.run({ month: '2026-13' })).rejects.toThrow('publish-reports: not a request it understands (month: month must be YYYY-MM)');
+    expect(p.lines().map((l) => l.detail.metadata.id)).toEqual([
+      'report:gongshu:2026-11',
+      `report:gongshu:2026-11:${p.clock.now()}`,
+    ]);
+    expect(await p.run({ month: '2026-12' })).toEqual({
+      published: [],
+      alreadyPublished: [],
+      notYet: ['gongshu 2026-12: the month has not ended, or ended less than 60 minutes ago'],
+    });
+    await expect(p.run({ month: '2026-13' })).rejects.toThrow(
+      'publish-reports: not a request it understands (month: month must be YYYY-MM)',
+    );
     await expect(p.run({ districtId: 'nowhere' })).rejects.toThrow('no district "nowhere"');
   });
 });

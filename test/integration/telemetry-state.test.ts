@@ -15,22 +15,52 @@ beforeAll(async () => {
 const batchOf = (seq: number, options: { thing?: string; stepMs?: number; fillPct?: number } = {}): DeviceBatch => {
   const { thing = 'bin-state-1', stepMs = 1000, fillPct = 40 } = options;
   const at = NOW + seq * stepMs;
-  const reading: Reading = { messageId: `m${seq}`, kind: 'bins', thing, ts: at, seq, receivedAt: at, payload: { ts: at, seq, fillPct } as never };
+  const reading: Reading = {
+    messageId: `m${seq}`,
+    kind: 'bins',
+    thing,
+    ts: at,
+    seq,
+    receivedAt: at,
+    payload: { ts: at, seq, fillPct } as never,
+  };
   return { thing, kind: 'bins', readings: [reading], duplicates: [], latest: reading } as DeviceBatch;
 };
 /** A detector that remembers every reading it saw, so a lost update would show. */
-const remember = (prior: number[] | undefined, newer: Reading[]) => ({ state: [...(prior ?? []), ...newer.map((r) => r.seq)], signals: [] });
+const remember = (prior: number[] | undefined, newer: Reading[]) => ({
+  state: [...(prior ?? []), ...newer.map((r) => r.seq)],
+  signals: [],
+});
 /** A detector whose state changes only on an even reading (the odd ones are "nothing material"). */
-const evenOnly = (prior: number[] | undefined, newer: Reading[]) => ({ state: [...(prior ?? []), ...newer.filter((r) => r.seq % 2 === 0).map((r) => r.seq)], signals: [] });
+const evenOnly = (prior: number[] | undefined, newer: Reading[]) => ({
+  state: [...(prior ?? []), ...newer.filter((r) => r.seq % 2 === 0).map((r) => r.seq)],
+  signals: [],
+});
 const options = { heartbeatMs: 15 * MIN };
 const count = (name: string) => env.requests.filter((r) => r === `${name}:${env.tables.telemetry}`).length;
-const stored = async (thing: string) => (await env.doc.send(new GetCommand({ TableName: env.tables.telemetry, Key: { pk: `device#${thing}`, sk: 'state' }, ConsistentRead: true }))).Item;
+const stored = async (thing: string) =>
+  (
+    await env.doc.send(
+      new GetCommand({
+        TableName: env.tables.telemetry,
+        Key: { pk: `device#${thing}`, sk: 'state' },
+        ConsistentRead: true,
+      }),
+    )
+  ).Item;
 
 describe('device state with detectors, as several execution environments write it', () => {
   it('loses no update when environments take turns: each starts from the stored item, never from its memory', async () => {
     const a = new DynamoTelemetryStore(env.doc, env.tables.telemetry);
     const b = new DynamoTelemetryStore(env.doc, env.tables.telemetry);
-    for (const [seq, store] of [[1, a], [2, b], [3, a], [4, a], [5, b]] as const) expect((await store.saveLatestDetecting(batchOf(seq), NOW, remember, options)).outcome).toBe('written');
+    for (const [seq, store] of [
+      [1, a],
+      [2, b],
+      [3, a],
+      [4, a],
+      [5, b],
+    ] as const)
+      expect((await store.saveLatestDetecting(batchOf(seq), NOW, remember, options)).outcome).toBe('written');
     expect(await stored('bin-state-1')).toMatchObject({ seq: 5, detector: [1, 2, 3, 4, 5], v: 5 });
   });
 
@@ -39,13 +69,25 @@ describe('device state with detectors, as several execution environments write i
     const a = new DynamoTelemetryStore(env.doc, env.tables.telemetry);
     env.requests.length = 0;
     const outcomes: string[] = [];
-    for (let seq = 0; seq < 6; seq++) outcomes.push((await new DynamoTelemetryStore(env.doc, env.tables.telemetry).saveLatestDetecting(batchOf(seq, { thing }), NOW + seq * 1000, evenOnly, options)).outcome);
+    for (let seq = 0; seq < 6; seq++)
+      outcomes.push(
+        (
+          await new DynamoTelemetryStore(env.doc, env.tables.telemetry).saveLatestDetecting(
+            batchOf(seq, { thing }),
+            NOW + seq * 1000,
+            evenOnly,
+            options,
+          )
+        ).outcome,
+      );
     expect(outcomes).toEqual(['written', 'unchanged', 'written', 'unchanged', 'written', 'unchanged']);
     expect(count('Statement')).toBe(3);
     // What is stored is all there is: the last material reading.
     expect(await stored(thing)).toMatchObject({ seq: 4, detector: [0, 2, 4] });
     // A replay of an unchanged reading changes nothing again; a stale one is refused.
-    expect((await a.saveLatestDetecting(batchOf(5, { thing }), NOW + 5000, evenOnly, options)).outcome).toBe('unchanged');
+    expect((await a.saveLatestDetecting(batchOf(5, { thing }), NOW + 5000, evenOnly, options)).outcome).toBe(
+      'unchanged',
+    );
     expect((await a.saveLatestDetecting(batchOf(3, { thing }), NOW + 3000, evenOnly, options)).outcome).toBe('stale');
   });
 
@@ -53,17 +95,57 @@ describe('device state with detectors, as several execution environments write i
     const thing = 'bin-state-order';
     // As DynamoDB may hand a map back: the same attributes, in another order.
     await env.doc.send(
-      new PutCommand({ TableName: env.tables.telemetry, Item: { pk: `device#${thing}`, sk: 'state', v: 1, thing, kind: 'bins', ts: NOW, seq: 0, wts: NOW, wseq: 0, lastSeenAt: NOW, detector: { b: [1, 2], a: { y: 1, x: 2 } }, pendingSignals: [] } }),
+      new PutCommand({
+        TableName: env.tables.telemetry,
+        Item: {
+          pk: `device#${thing}`,
+          sk: 'state',
+          v: 1,
+          thing,
+          kind: 'bins',
+          ts: NOW,
+          seq: 0,
+          wts: NOW,
+          wseq: 0,
+          lastSeenAt: NOW,
+          detector: { b: [1, 2], a: { y: 1, x: 2 } },
+          pendingSignals: [],
+        },
+      }),
     );
-    const stored = (await env.doc.send(new GetCommand({ TableName: env.tables.telemetry, Key: { pk: `device#${thing}`, sk: 'state' }, ConsistentRead: true }))).Item!.detector as Record<string, unknown>;
+    const stored = (
+      await env.doc.send(
+        new GetCommand({
+          TableName: env.tables.telemetry,
+          Key: { pk: `device#${thing}`, sk: 'state' },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item!.detector as Record<string, unknown>;
     // The same value, its attributes in the reverse of the order they come back in.
     const reversed = (o: Record<string, unknown>): Record<string, unknown> =>
-      Object.fromEntries(Object.entries(o).reverse().map(([k, v]) => [k, v && typeof v === 'object' && !Array.isArray(v) ? reversed(v as Record<string, unknown>) : v]));
+      Object.fromEntries(
+        Object.entries(o)
+          .reverse()
+          .map(([k, v]) => [
+            k,
+            v && typeof v === 'object' && !Array.isArray(v) ? reversed(v as Record<string, unknown>) : v,
+          ]),
+      );
     const state = reversed(stored);
     expect(JSON.stringify(state)).not.toBe(JSON.stringify(stored));
     const same = () => ({ state, signals: [] });
     env.requests.length = 0;
-    expect((await new DynamoTelemetryStore(env.doc, env.tables.telemetry).saveLatestDetecting(batchOf(1, { thing }), NOW + 1000, same, options)).outcome).toBe('unchanged');
+    expect(
+      (
+        await new DynamoTelemetryStore(env.doc, env.tables.telemetry).saveLatestDetecting(
+          batchOf(1, { thing }),
+          NOW + 1000,
+          same,
+          options,
+        )
+      ).outcome,
+    ).toBe('unchanged');
     expect(count('Statement')).toBe(0);
   });
 
@@ -71,10 +153,20 @@ describe('device state with detectors, as several execution environments write i
     const thing = 'bin-state-3';
     const store = new DynamoTelemetryStore(env.doc, env.tables.telemetry);
     await store.saveLatestDetecting(batchOf(0, { thing }), NOW, evenOnly, options);
-    expect((await store.saveLatestDetecting(batchOf(1, { thing }), NOW + 14 * MIN, evenOnly, options)).outcome).toBe('unchanged');
-    expect((await store.saveLatestDetecting(batchOf(3, { thing }), NOW + 15 * MIN, evenOnly, options)).outcome).toBe('written');
+    expect((await store.saveLatestDetecting(batchOf(1, { thing }), NOW + 14 * MIN, evenOnly, options)).outcome).toBe(
+      'unchanged',
+    );
+    expect((await store.saveLatestDetecting(batchOf(3, { thing }), NOW + 15 * MIN, evenOnly, options)).outcome).toBe(
+      'written',
+    );
     expect(await stored(thing)).toMatchObject({ lastSeenAt: NOW + 15 * MIN, detector: [0] });
-    const signal: Signal = { kind: 'anomaly', category: 'garbage_overflow', siteId: 'gr-1', thing, evidence: { at: NOW, thing, summary: 'full', data: {} } };
+    const signal: Signal = {
+      kind: 'anomaly',
+      category: 'garbage_overflow',
+      siteId: 'gr-1',
+      thing,
+      evidence: { at: NOW, thing, summary: 'full', data: {} },
+    };
     const signalling = (prior: number[] | undefined) => ({ state: prior ?? [], signals: [signal] });
     const result = await store.saveLatestDetecting(batchOf(5, { thing }), NOW + 15 * MIN, signalling, options);
     expect(result.outcome).toBe('written');
@@ -102,7 +194,10 @@ describe('device state with detectors, as several execution environments write i
     const snapshot = await store.readStates([...known, 'bin-ahead-new', ...known]);
     expect(count('BatchGetItemCommand')).toBe(1);
     expect(snapshot.get('bin-ahead-new')).toBeNull();
-    for (const thing of [...known, 'bin-ahead-new']) expect((await store.saveLatestDetecting(batchOf(2, { thing }), NOW, remember, { ...options, snapshot })).outcome).toBe('written');
+    for (const thing of [...known, 'bin-ahead-new'])
+      expect(
+        (await store.saveLatestDetecting(batchOf(2, { thing }), NOW, remember, { ...options, snapshot })).outcome,
+      ).toBe('written');
     expect(count('GetItemCommand')).toBe(0);
     expect(count('Statement')).toBe(3);
     for (const thing of known) expect(await stored(thing)).toMatchObject({ detector: [1, 2] });

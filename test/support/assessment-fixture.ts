@@ -1,9 +1,17 @@
-import { CATEGORY_POLICY, TRANSITIONS, type Case, type CaseAction, type CaseStatus, type HistoryEntry } from '#shared/domain/cases';
+import {
+  CATEGORY_POLICY,
+  TRANSITIONS,
+  type Case,
+  type CaseAction,
+  type CaseStatus,
+  type HistoryEntry,
+} from '#shared/domain/cases';
 import type { CaseCategory } from '#shared/domain/responsibility';
 
 /** Cases with hand-computed assessment figures (test/unit/assessment.test.ts states them), shared with the API test. */
 const MIN = 60_000;
-export const at = (month: number, day: number, hour: number, minute = 0) => Date.UTC(2026, month - 1, day, hour, minute);
+export const at = (month: number, day: number, hour: number, minute = 0) =>
+  Date.UTC(2026, month - 1, day, hour, minute);
 
 export type Step = [action: CaseAction | 'escalate', minutes: number, actor?: string];
 
@@ -52,7 +60,11 @@ export function kase(
 
 export const SAN = { unit: 'sanitation', street: 's1' };
 export const MKT = { unit: 'market-office', street: 's2', category: 'market_litter' as const };
-export const CLOSE_STEPS = (resolveAt: number, actor = 'worker'): Step[] => [['resolve', resolveAt, actor], ['verify', resolveAt + 10], ['close', resolveAt + 20]];
+export const CLOSE_STEPS = (resolveAt: number, actor = 'worker'): Step[] => [
+  ['resolve', resolveAt, actor],
+  ['verify', resolveAt + 10],
+  ['close', resolveAt + 20],
+];
 
 /**
  * November 2026 (UTC), judged on 15 December. Overflow: SLA 2 h, dispatch 30 min; market
@@ -60,25 +72,61 @@ export const CLOSE_STEPS = (resolveAt: number, actor = 'worker'): Step[] => [['r
  */
 export const CASES = [
   // A: on time throughout.
-  kase('A', { ...SAN, site: 'gr-1' }, at(11, 10, 8), [['dispatch', 10], ['start', 20], ['resolve', 90], ['verify', 100], ['close', 110]]),
+  kase('A', { ...SAN, site: 'gr-1' }, at(11, 10, 8), [
+    ['dispatch', 10],
+    ['start', 20],
+    ['resolve', 90],
+    ['verify', 100],
+    ['close', 110],
+  ]),
   // B: dispatched late, resolved late.
-  kase('B', { ...SAN, site: 'gr-1' }, at(11, 12, 8), [['dispatch', 45], ...CLOSE_STEPS(180).slice(0, 2), ['close', 210]]),
+  kase('B', { ...SAN, site: 'gr-1' }, at(11, 12, 8), [
+    ['dispatch', 45],
+    ...CLOSE_STEPS(180).slice(0, 2),
+    ['close', 210],
+  ]),
   // C: resolved in time, failed verification, reworked past the deadline.
-  kase('C', { ...SAN, site: 'gr-2' }, at(11, 14, 8), [['dispatch', 5], ['resolve', 60], ['reopen', 70], ['dispatch', 75], ['resolve', 150], ['verify', 160], ['close', 170]]),
+  kase('C', { ...SAN, site: 'gr-2' }, at(11, 14, 8), [
+    ['dispatch', 5],
+    ['resolve', 60],
+    ['reopen', 70],
+    ['dispatch', 75],
+    ['resolve', 150],
+    ['verify', 160],
+    ['close', 170],
+  ]),
   // D: voided before its dispatch deadline.
   kase('D', { ...MKT, site: 'mk-1' }, at(11, 20, 8), [['void', 30]]),
   // E: dispatched in time, overdue, escalated, closed late.
-  kase('E', { ...MKT, site: 'mk-1' }, at(11, 21, 8), [['dispatch', 50], ['escalate', 130], ['resolve', 200], ['verify', 210], ['close', 220]]),
+  kase('E', { ...MKT, site: 'mk-1' }, at(11, 21, 8), [
+    ['dispatch', 50],
+    ['escalate', 130],
+    ['resolve', 200],
+    ['verify', 210],
+    ['close', 220],
+  ]),
   // F: a sensor saw the room emptied before anyone was dispatched.
   kase('F', { ...SAN, site: 'gr-3' }, at(11, 25, 8), CLOSE_STEPS(20, 'sensor:bin-3')),
   // G: opened in October, due and closed on 1 November.
   kase('G', { ...SAN, site: 'gr-4' }, at(10, 31, 23), [['dispatch', 10], ...CLOSE_STEPS(100)]),
   // H: opened on 30 November, due and resolved in December.
-  kase('H', { ...MKT, site: 'mk-2' }, at(11, 30, 23, 30), [['dispatch', 20], ['resolve', 80]]),
+  kase('H', { ...MKT, site: 'mk-2' }, at(11, 30, 23, 30), [
+    ['dispatch', 20],
+    ['resolve', 80],
+  ]),
   // I: still working at the end of the month.
   kase('I', { ...SAN, site: 'gr-5' }, at(11, 28, 8), [['dispatch', 15]]),
   // K: a sensor offline for 12 hours, back by itself.
-  kase('K', { unit: 'platform', street: 's1', site: 'gr-2', category: 'device_offline', thing: 'bin-2' }, at(11, 16, 0), [['resolve', 720, 'sensor:bin-2'], ['verify', 730], ['close', 740]]),
+  kase(
+    'K',
+    { unit: 'platform', street: 's1', site: 'gr-2', category: 'device_offline', thing: 'bin-2' },
+    at(11, 16, 0),
+    [
+      ['resolve', 720, 'sensor:bin-2'],
+      ['verify', 730],
+      ['close', 740],
+    ],
+  ),
   // J: October only, on time.
   kase('J', { ...SAN, site: 'gr-1' }, at(10, 5, 8), [['dispatch', 10], ...CLOSE_STEPS(60)]),
 ];
@@ -89,15 +137,21 @@ export const DEVICES = [
 ];
 export const NOVEMBER = { from: at(11, 1, 0), to: at(12, 1, 0), asOf: at(12, 15, 0) };
 
-
 /**
  * The fixture's cases placed in the sample district (street s1 is Xiaohe, s2 Hushu, each
  * case in one of their grids; the offline sensor one of its garbage-room sensors), with
  * the sample's departments as lead units when `departments` is set.
  */
 export function casesInSampleDistrict(options: { departments?: boolean } = {}): Case[] {
-  const places = { s1: ['gs-xiaohe', 'gs-xiaohe-c2', 'gs-xiaohe-c2-g1'], s2: ['gs-hushu', 'gs-hushu-c1', 'gs-hushu-c1-g2'] } as const;
-  const departments: Record<string, string> = { sanitation: 'municipal-landscaping', 'market-office': 'market-supervision', platform: 'city-management-office' };
+  const places = {
+    s1: ['gs-xiaohe', 'gs-xiaohe-c2', 'gs-xiaohe-c2-g1'],
+    s2: ['gs-hushu', 'gs-hushu-c1', 'gs-hushu-c1-g2'],
+  } as const;
+  const departments: Record<string, string> = {
+    sanitation: 'municipal-landscaping',
+    'market-office': 'market-supervision',
+    platform: 'city-management-office',
+  };
   return CASES.map((c) => {
     const [streetId, communityId, gridId] = places[c.streetId as keyof typeof places];
     return {

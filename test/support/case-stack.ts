@@ -36,7 +36,8 @@ export async function caseStack(model: CityModel, start: number, extra: Partial<
       const kind = model.devices.find((d) => d.thing === thing)!.kind;
       if (!isDeviceKind(kind)) throw new Error(kind);
       const c = await client(thing);
-      for (const p of payloads) await c.publishAsync(topicFor(kind, thing), JSON.stringify({ seq: ++seq, ...p }), { qos: 1 });
+      for (const p of payloads)
+        await c.publishAsync(topicFor(kind, thing), JSON.stringify({ seq: ++seq, ...p }), { qos: 1 });
     },
     async api<T = unknown>(path: string, init?: RequestInit): Promise<{ status: number; body: T }> {
       const response = await fetch(`${stack.apiUrl}${path}`, init);
@@ -52,7 +53,8 @@ export async function caseStack(model: CityModel, start: number, extra: Partial<
       await vi.waitFor(
         async () => {
           const list = await this.cases(siteId, category);
-          if (list.length !== 1 || list[0]!.status !== status) throw new Error(`${siteId} ${category}: ${JSON.stringify(list.map((c) => c.status))}`);
+          if (list.length !== 1 || list[0]!.status !== status)
+            throw new Error(`${siteId} ${category}: ${JSON.stringify(list.map((c) => c.status))}`);
           found = list[0];
         },
         { timeout: 15_000, interval: 100 },
@@ -61,15 +63,23 @@ export async function caseStack(model: CityModel, start: number, extra: Partial<
     },
     events(): { 'detail-type': string; detail: { metadata: { id: string }; data: Case } }[] {
       try {
-        return readFileSync(stack.eventsFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+        return readFileSync(stack.eventsFile, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l));
       } catch {
         return [];
       }
     },
     async event(caseId: string, type: string) {
-      await vi.waitFor(() => {
-        if (!this.events().some((e) => e['detail-type'] === type && e.detail.data.caseId === caseId)) throw new Error(`no ${type} for ${caseId}`);
-      }, { timeout: 15_000, interval: 100 });
+      await vi.waitFor(
+        () => {
+          if (!this.events().some((e) => e['detail-type'] === type && e.detail.data.caseId === caseId))
+            throw new Error(`no ${type} for ${caseId}`);
+        },
+        { timeout: 15_000, interval: 100 },
+      );
     },
     async stop() {
       await Promise.all([...clients.values()].map((c) => c.endAsync(true)));

@@ -16,9 +16,14 @@ export async function testTables(name: string) {
   const requests: string[] = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const input = args.input as { TableName?: string; RequestItems?: Record<string, unknown>; Statements?: { Statement: string }[] };
+      const input = args.input as {
+        TableName?: string;
+        RequestItems?: Record<string, unknown>;
+        Statements?: { Statement: string }[];
+      };
       const tableOf = (statement: string) => /(?:INTO|UPDATE|FROM)\s+"([^"]+)"/.exec(statement)?.[1];
-      const table = input.TableName ?? Object.keys(input.RequestItems ?? {})[0] ?? tableOf(input.Statements?.[0]?.Statement ?? '');
+      const table =
+        input.TableName ?? Object.keys(input.RequestItems ?? {})[0] ?? tableOf(input.Statements?.[0]?.Statement ?? '');
       requests.push(`${context.commandName}:${table}`);
       for (const { Statement } of input.Statements ?? []) requests.push(`Statement:${tableOf(Statement)}`);
       return next(args);

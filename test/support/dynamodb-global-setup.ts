@@ -1,11 +1,24 @@
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal } from '#infra/local/dynamodb-local';
+import { startDynamoDbLocal, type DynamoDbLocal } from '#infra/local/dynamodb-local';
 
-/** One DynamoDB Local (in memory) for the whole run; test files get their own table prefix. */
+/**
+ * One DynamoDB Local (in memory) for the whole run, shared by the integration and e2e
+ * projects (each project runs its global setup; the first starts it, the last to finish
+ * stops it). Test files get their own table prefix.
+ */
+const shared = globalThis as typeof globalThis & { cityopsDynamo?: { started: Promise<DynamoDbLocal>; users: number } };
+
 export default async function setup(project: TestProject) {
-  const dynamo = await startDynamoDbLocal();
+  shared.cityopsDynamo ??= { started: startDynamoDbLocal(), users: 0 };
+  const run = shared.cityopsDynamo;
+  run.users++;
+  const dynamo = await run.started;
   project.provide('dynamoEndpoint', dynamo.endpoint);
-  return () => dynamo.stop();
+  return async () => {
+    if (--run.users > 0) return;
+    shared.cityopsDynamo = undefined;
+    await dynamo.stop();
+  };
 }
 
 declare module 'vitest' {

@@ -2,7 +2,9 @@ import type { Log, Metrics } from '#shared/app/ports/observability';
 import type { Clock } from '#shared/domain/clock';
 
 /** A log that keeps what it was told, for assertions. */
-export function recordingLog(): Log & { entries: { level: string; message: string; fields?: Record<string, unknown> }[] } {
+export function recordingLog(): Log & {
+  entries: { level: string; message: string; fields?: Record<string, unknown> }[];
+} {
   const entries: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
   return {
     entries,
@@ -12,7 +14,10 @@ export function recordingLog(): Log & { entries: { level: string; message: strin
   };
 }
 
-export function recordingMetrics(): Metrics & { totals: Map<string, number>; calls: { name: string; value: number; dimensions: Record<string, string> }[] } {
+export function recordingMetrics(): Metrics & {
+  totals: Map<string, number>;
+  calls: { name: string; value: number; dimensions: Record<string, string> }[];
+} {
   const totals = new Map<string, number>();
   const calls: { name: string; value: number; dimensions: Record<string, string> }[] = [];
   return {

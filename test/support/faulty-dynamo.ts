@@ -29,34 +29,45 @@ export async function faultyDynamo(target: string) {
             injected.unprocessed += bad.length;
           }
           if (Object.keys(input.RequestItems).length === 0) {
-            res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ UnprocessedItems: held }));
+            res
+              .writeHead(200, { 'content-type': 'application/x-amz-json-1.0' })
+              .end(JSON.stringify({ UnprocessedItems: held }));
             return;
           }
           body = JSON.stringify(input);
         } else {
           injected.failed++;
-          res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: `injected fault (${marker})` }));
+          res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' }).end(
+            JSON.stringify({
+              __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+              message: `injected fault (${marker})`,
+            }),
+          );
           return;
         }
       }
       const url = new URL(target);
       const headers = { ...req.headers, 'content-length': String(Buffer.byteLength(body)) };
-      const upstream = request({ host: url.hostname, port: url.port, path: req.url, method: req.method, headers }, (answer) => {
-        const parts: Buffer[] = [];
-        answer.on('data', (c: Buffer) => parts.push(c));
-        answer.on('end', () => {
-          let text = Buffer.concat(parts).toString('utf8');
-          if (held && answer.statusCode === 200) {
-            const output = JSON.parse(text) as { UnprocessedItems?: Record<string, unknown[]> };
-            output.UnprocessedItems ??= {};
-            for (const [table, writes] of Object.entries(held)) output.UnprocessedItems[table] = [...(output.UnprocessedItems[table] ?? []), ...writes];
-            text = JSON.stringify(output);
-          }
-          const out = { ...answer.headers, 'content-length': String(Buffer.byteLength(text)) };
-          delete (out as Record<string, unknown>)['x-amz-crc32']; // the body may have changed
-          res.writeHead(answer.statusCode ?? 502, out).end(text);
-        });
-      });
+      const upstream = request(
+        { host: url.hostname, port: url.port, path: req.url, method: req.method, headers },
+        (answer) => {
+          const parts: Buffer[] = [];
+          answer.on('data', (c: Buffer) => parts.push(c));
+          answer.on('end', () => {
+            let text = Buffer.concat(parts).toString('utf8');
+            if (held && answer.statusCode === 200) {
+              const output = JSON.parse(text) as { UnprocessedItems?: Record<string, unknown[]> };
+              output.UnprocessedItems ??= {};
+              for (const [table, writes] of Object.entries(held))
+                output.UnprocessedItems[table] = [...(output.UnprocessedItems[table] ?? []), ...writes];
+              text = JSON.stringify(output);
+            }
+            const out = { ...answer.headers, 'content-length': String(Buffer.byteLength(text)) };
+            delete (out as Record<string, unknown>)['x-amz-crc32']; // the body may have changed
+            res.writeHead(answer.statusCode ?? 502, out).end(text);
+          });
+        },
+      );
       upstream.on('error', (error) => res.writeHead(502).end(String(error)));
       upstream.end(body);
     });

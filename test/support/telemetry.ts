@@ -6,7 +6,14 @@ import { topicFor } from '#shared/domain/topics';
 let counter = 0;
 
 /** A stream record carrying a telemetry envelope, as the Kinesis event source hands it to an ingest function (partition key: the client id). */
-export function record(opts: { kind: DeviceKind; thing: string; payload: unknown; clientId?: string; topic?: string; receivedAt: number }): KinesisStreamRecord {
+export function record(opts: {
+  kind: DeviceKind;
+  thing: string;
+  payload: unknown;
+  clientId?: string;
+  topic?: string;
+  receivedAt: number;
+}): KinesisStreamRecord {
   const body = encodeEnvelope({
     topic: opts.topic ?? topicFor(opts.kind, opts.thing),
     clientId: opts.clientId ?? opts.thing,
@@ -20,7 +27,13 @@ export function record(opts: { kind: DeviceKind; thing: string; payload: unknown
 export function rawRecord(body: string, arrivedAt = Date.now(), partitionKey = 'test'): KinesisStreamRecord {
   const sequenceNumber = String(++counter).padStart(21, '0');
   return {
-    kinesis: { kinesisSchemaVersion: '1.0', partitionKey, sequenceNumber, data: Buffer.from(body).toString('base64'), approximateArrivalTimestamp: arrivedAt / 1000 },
+    kinesis: {
+      kinesisSchemaVersion: '1.0',
+      partitionKey,
+      sequenceNumber,
+      data: Buffer.from(body).toString('base64'),
+      approximateArrivalTimestamp: arrivedAt / 1000,
+    },
     eventSource: 'aws:kinesis',
     eventVersion: '1.0',
     eventID: `shardId-000000000000:${sequenceNumber}`,
@@ -43,9 +56,24 @@ export function validPayload(kind: DeviceKind, ts: number, seq: number, value = 
     case 'bins':
       return { ts, seq, fillPct: value, batteryPct: 90 };
     case 'sweepers':
-      return { ts, seq, points: [{ ts: ts - 10_000, lat: 30.3, lon: 120.15, brushOn: true }, { ts, lat: 30.3 + value / 1e5, lon: 120.15, speedKmh: 9, brushOn: true }] };
+      return {
+        ts,
+        seq,
+        points: [
+          { ts: ts - 10_000, lat: 30.3, lon: 120.15, brushOn: true },
+          { ts, lat: 30.3 + value / 1e5, lon: 120.15, speedKmh: 9, brushOn: true },
+        ],
+      };
     case 'cameras':
-      return { ts, seq, detections: Array.from({ length: value % 50 }, () => ({ type: 'litter_pile', zoneId: 'mk-01-stalls', confidence: 0.7 })) };
+      return {
+        ts,
+        seq,
+        detections: Array.from({ length: value % 50 }, () => ({
+          type: 'litter_pile',
+          zoneId: 'mk-01-stalls',
+          confidence: 0.7,
+        })),
+      };
   }
 }
 

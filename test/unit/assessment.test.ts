@@ -40,7 +40,17 @@ describe('unit assessment over a month, against hand-computed figures', () => {
   });
 
   it('ranks the units by on-time closure', () => {
-    expect(result.groups.map((g) => [g.key, g.registered, g.due, g.closedOnTime, g.onTimeClosureRate, g.voided, g.escalations])).toEqual([
+    expect(
+      result.groups.map((g) => [
+        g.key,
+        g.registered,
+        g.due,
+        g.closedOnTime,
+        g.onTimeClosureRate,
+        g.voided,
+        g.escalations,
+      ]),
+    ).toEqual([
       ['platform', 1, 1, 1, 1, 0, 0],
       ['sanitation', 5, 6, 3, 0.5, 0, 0],
       ['market-office', 3, 1, 0, 0, 1, 1],
@@ -65,10 +75,26 @@ describe('unit assessment over a month, against hand-computed figures', () => {
   });
 
   it('counts the sweeping windows each route missed in the month', () => {
-    const route = kase('R', { unit: 'sanitation', street: 's1', site: 'rt-1', category: 'missed_sweeping' }, at(10, 30, 9), []);
+    const route = kase(
+      'R',
+      { unit: 'sanitation', street: 's1', site: 'rt-1', category: 'missed_sweeping' },
+      at(10, 30, 9),
+      [],
+    );
     const evidence = [at(10, 30, 9), at(11, 2, 9), at(11, 3, 9)].map((t) => ({ at: t, summary: 'segments not swept' }));
-    const other = kase('R2', { unit: 'sanitation', street: 's1', site: 'rt-2', category: 'missed_sweeping' }, at(11, 5, 9), []);
-    const missed = assess([{ ...route, evidence }, { ...other, evidence: [{ at: at(11, 5, 9), summary: 'x' }] }], { ...NOVEMBER, by: 'unit' }).sensors.missedSweeping;
+    const other = kase(
+      'R2',
+      { unit: 'sanitation', street: 's1', site: 'rt-2', category: 'missed_sweeping' },
+      at(11, 5, 9),
+      [],
+    );
+    const missed = assess(
+      [
+        { ...route, evidence },
+        { ...other, evidence: [{ at: at(11, 5, 9), summary: 'x' }] },
+      ],
+      { ...NOVEMBER, by: 'unit' },
+    ).sensors.missedSweeping;
     expect(missed).toEqual([
       { siteId: 'rt-1', windows: 2 },
       { siteId: 'rt-2', windows: 1 },
@@ -76,27 +102,63 @@ describe('unit assessment over a month, against hand-computed figures', () => {
   });
 
   it('gives the share of scheduled segment-windows swept in time per route, unit and day', () => {
-    const w = (routeId: string, unitId: string, date: string, segments: number, sweptInTime: number) => ({ routeId, unitId, date, windowKey: `${date}T06:00`, segments, sweptInTime });
-    const sweeping = [w('rt-1', 'sanitation', '2026-11-02', 4, 4), w('rt-1', 'sanitation', '2026-11-03', 4, 1), w('rt-2', 'street-a', '2026-11-02', 6, 3)];
+    const w = (routeId: string, unitId: string, date: string, segments: number, sweptInTime: number) => ({
+      routeId,
+      unitId,
+      date,
+      windowKey: `${date}T06:00`,
+      segments,
+      sweptInTime,
+    });
+    const sweeping = [
+      w('rt-1', 'sanitation', '2026-11-02', 4, 4),
+      w('rt-1', 'sanitation', '2026-11-03', 4, 1),
+      w('rt-2', 'street-a', '2026-11-02', 6, 3),
+    ];
     const coverage = assess([], { ...NOVEMBER, by: 'unit', sweeping }).sensors.sweepingCoverage;
     expect(coverage.total).toEqual({ windows: 3, segmentWindows: 14, sweptInTime: 8, share: 8 / 14 });
     expect(coverage.byRoute).toEqual([
       { routeId: 'rt-1', windows: 2, segmentWindows: 8, sweptInTime: 5, share: 5 / 8 },
       { routeId: 'rt-2', windows: 1, segmentWindows: 6, sweptInTime: 3, share: 0.5 },
     ]);
-    expect(coverage.byUnit.map((u) => [u.unitId, u.share])).toEqual([['sanitation', 5 / 8], ['street-a', 0.5]]);
-    expect(coverage.byDay.map((d) => [d.date, d.sweptInTime, d.segmentWindows])).toEqual([['2026-11-02', 7, 10], ['2026-11-03', 1, 4]]);
-    expect(assess([], { ...NOVEMBER, by: 'unit' }).sensors.sweepingCoverage.total).toEqual({ windows: 0, segmentWindows: 0, sweptInTime: 0, share: null });
+    expect(coverage.byUnit.map((u) => [u.unitId, u.share])).toEqual([
+      ['sanitation', 5 / 8],
+      ['street-a', 0.5],
+    ]);
+    expect(coverage.byDay.map((d) => [d.date, d.sweptInTime, d.segmentWindows])).toEqual([
+      ['2026-11-02', 7, 10],
+      ['2026-11-03', 1, 4],
+    ]);
+    expect(assess([], { ...NOVEMBER, by: 'unit' }).sensors.sweepingCoverage.total).toEqual({
+      windows: 0,
+      segmentWindows: 0,
+      sweptInTime: 0,
+      share: null,
+    });
   });
 
   it('compares with the month before where there are cases, and not with a year earlier where there are none', () => {
     expect(result.previous?.period).toEqual({ from: at(10, 2, 0), to: at(11, 1, 0) });
-    expect(result.previous?.total).toMatchObject({ registered: 2, due: 1, closedOnTime: 1, onTimeClosureRate: 1, closed: 1 });
+    expect(result.previous?.total).toMatchObject({
+      registered: 2,
+      due: 1,
+      closedOnTime: 1,
+      onTimeClosureRate: 1,
+      closed: 1,
+    });
     expect(result.previous?.change).toMatchObject({ registered: 7, onTimeClosureRate: -0.5, closed: 6 });
     expect(result.yearEarlier).toBeNull();
-    const nextYear = assess(CASES.map((c) => shiftYear(c)), { from: at(11, 1, 0) + YEAR, to: at(12, 1, 0) + YEAR, asOf: at(12, 15, 0) + YEAR, by: 'unit' });
+    const nextYear = assess(
+      CASES.map((c) => shiftYear(c)),
+      { from: at(11, 1, 0) + YEAR, to: at(12, 1, 0) + YEAR, asOf: at(12, 15, 0) + YEAR, by: 'unit' },
+    );
     expect(nextYear.yearEarlier).toBeNull();
-    const both = assess([...CASES, ...CASES.map((c) => shiftYear(c))], { from: at(11, 1, 0) + YEAR, to: at(12, 1, 0) + YEAR, asOf: at(12, 15, 0) + YEAR, by: 'unit' });
+    const both = assess([...CASES, ...CASES.map((c) => shiftYear(c))], {
+      from: at(11, 1, 0) + YEAR,
+      to: at(12, 1, 0) + YEAR,
+      asOf: at(12, 15, 0) + YEAR,
+      by: 'unit',
+    });
     expect(both.yearEarlier?.total).toEqual(result.total);
     expect(both.yearEarlier?.change.onTimeClosureRate).toBe(0);
   });
@@ -109,17 +171,28 @@ describe('unit assessment over a month, against hand-computed figures', () => {
   });
 
   it('refuses a period that ends before it starts', () => {
-    expect(() => assess(CASES, { from: at(12, 1, 0), to: at(11, 1, 0), asOf: at(12, 15, 0), by: 'unit' })).toThrow(RangeError);
+    expect(() => assess(CASES, { from: at(12, 1, 0), to: at(11, 1, 0), asOf: at(12, 15, 0), by: 'unit' })).toThrow(
+      RangeError,
+    );
   });
 });
 
 const YEAR = Date.UTC(2027, 10, 1) - Date.UTC(2026, 10, 1);
-const shiftYear = (c: Case): Case => ({ ...c, caseId: `${c.caseId}-2027`, openedAt: c.openedAt + YEAR, dueAt: c.dueAt + YEAR, history: c.history.map((h) => ({ ...h, at: h.at + YEAR })) });
+const shiftYear = (c: Case): Case => ({
+  ...c,
+  caseId: `${c.caseId}-2027`,
+  openedAt: c.openedAt + YEAR,
+  dueAt: c.dueAt + YEAR,
+  history: c.history.map((h) => ({ ...h, at: h.at + YEAR })),
+});
 
 describe('SLA time in working hours', () => {
   // Friday 27 November 2026, Shanghai time.
   const SHANGHAI = (day: number, hour: number) => Date.UTC(2026, 10, day, hour - 8);
-  const working = (calendar: { holidays?: string[]; workdays?: string[] } = {}): SlaHours => ({ kind: 'working', calendar: { timeZone: 'Asia/Shanghai', ...calendar } });
+  const working = (calendar: { holidays?: string[]; workdays?: string[] } = {}): SlaHours => ({
+    kind: 'working',
+    calendar: { timeZone: 'Asia/Shanghai', ...calendar },
+  });
 
   it('stops the clock over the weekend and holidays, and runs it on a make-up working day', () => {
     const friday23 = SHANGHAI(27, 23);
@@ -133,16 +206,33 @@ describe('SLA time in working hours', () => {
 
   it('judges a case opened late on Friday and resolved on Saturday late by the calendar, on time by working days', () => {
     const c = kase('W', { ...SAN, site: 'gr-9' }, SHANGHAI(27, 23), CLOSE_STEPS(11 * 60));
-    const period = { from: Date.UTC(2026, 10, 1), to: Date.UTC(2026, 11, 15), asOf: Date.UTC(2026, 11, 20), by: 'unit' as const };
+    const period = {
+      from: Date.UTC(2026, 10, 1),
+      to: Date.UTC(2026, 11, 15),
+      asOf: Date.UTC(2026, 11, 20),
+      by: 'unit' as const,
+    };
     expect(assess([c], period).total).toMatchObject({ due: 1, closedOnTime: 0 });
     const byWorkingDays = assess([c], { ...period, hours: working() });
     expect(byWorkingDays.hours).toBe('working');
-    expect(byWorkingDays.total).toMatchObject({ due: 1, closedOnTime: 1, timeToClose: { count: 1, averageMs: HOUR, p90Ms: HOUR } });
+    expect(byWorkingDays.total).toMatchObject({
+      due: 1,
+      closedOnTime: 1,
+      timeToClose: { count: 1, averageMs: HOUR, p90Ms: HOUR },
+    });
   });
 
   it('refuses a calendar without working days', () => {
-    expect(() => addSlaHours(0, HOUR, { kind: 'working', calendar: { timeZone: 'UTC', holidays: [] , workdays: [] } })).not.toThrow();
-    const never: SlaHours = { kind: 'working', calendar: { timeZone: 'UTC', holidays: Array.from({ length: 4000 }, (_, i) => new Date(i * 86_400_000).toISOString().slice(0, 10)) } };
+    expect(() =>
+      addSlaHours(0, HOUR, { kind: 'working', calendar: { timeZone: 'UTC', holidays: [], workdays: [] } }),
+    ).not.toThrow();
+    const never: SlaHours = {
+      kind: 'working',
+      calendar: {
+        timeZone: 'UTC',
+        holidays: Array.from({ length: 4000 }, (_, i) => new Date(i * 86_400_000).toISOString().slice(0, 10)),
+      },
+    };
     expect(() => addSlaHours(0, HOUR, never)).toThrow(/no working day/);
   });
 });

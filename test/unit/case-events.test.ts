@@ -6,7 +6,13 @@ import { EVENT_DEFINITIONS, schemaFile, schemaText } from '#shared/events/write-
 import { caseItem } from '#shared/adapters/dynamodb/case-store';
 
 const NOW = Date.UTC(2026, 10, 27, 1, 0);
-const signal: Signal = { kind: 'anomaly', category: 'garbage_overflow', siteId: 'gr-001', thing: 'bin-gs-001', evidence: { at: NOW, thing: 'bin-gs-001', summary: 'fill 95%' } };
+const signal: Signal = {
+  kind: 'anomaly',
+  category: 'garbage_overflow',
+  siteId: 'gr-001',
+  thing: 'bin-gs-001',
+  evidence: { at: NOW, thing: 'bin-gs-001', summary: 'fill 95%' },
+};
 const origin = {
   districtId: 'gongshu',
   siteId: 'gr-001',
@@ -31,17 +37,25 @@ describe('case events', () => {
     [verified, closed, 'CaseClosed'],
   ];
 
-  it.each(steps.map(([before, after, type], i) => [i, type, before, after] as const))('change %i is a %s, valid against its schema', (_i, type, before, after) => {
-    const event = caseEventFor({ id: 'e1', oldImage: before && caseItem(before), newImage: caseItem(after) })!;
-    expect(event.detailType).toBe(type);
-    expect(event.source).toBe('cityops.cases');
-    expect(event.detail.metadata).toEqual({ version: '1', occurredAt: after.updatedAt, id: 'e1' });
-    expect(event.detail.data).not.toHaveProperty('pk');
-    expect(CASE_EVENTS[type].schema.safeParse(event.detail).success).toBe(true);
-  });
+  it.each(steps.map(([before, after, type], i) => [i, type, before, after] as const))(
+    'change %i is a %s, valid against its schema',
+    (_i, type, before, after) => {
+      const event = caseEventFor({ id: 'e1', oldImage: before && caseItem(before), newImage: caseItem(after) })!;
+      expect(event.detailType).toBe(type);
+      expect(event.source).toBe('cityops.cases');
+      expect(event.detail.metadata).toEqual({ version: '1', occurredAt: after.updatedAt, id: 'e1' });
+      expect(event.detail.data).not.toHaveProperty('pk');
+      expect(CASE_EVENTS[type].schema.safeParse(event.detail).success).toBe(true);
+    },
+  );
 
   it('ignores lock items and deletions', () => {
-    expect(caseEventFor({ id: 'e', newImage: { pk: 'active#gr-001#garbage_overflow', sk: 'lock', recordType: 'lock', caseId: 'cs-1' } })).toBeUndefined();
+    expect(
+      caseEventFor({
+        id: 'e',
+        newImage: { pk: 'active#gr-001#garbage_overflow', sk: 'lock', recordType: 'lock', caseId: 'cs-1' },
+      }),
+    ).toBeUndefined();
     expect(caseEventFor({ id: 'e', oldImage: caseItem(opened) })).toBeUndefined();
   });
 
@@ -57,11 +71,25 @@ describe('the Pipe enrichment', () => {
   it('turns stream records into case events, dropping lock items', async () => {
     const { marshall } = await import('@aws-sdk/util-dynamodb');
     const { makeHandler } = await import('#functions/case-events/handler');
-    const opened = openCase('cs-9', { kind: 'anomaly', category: 'bin_fire', siteId: 'gr-001', evidence: { at: NOW, summary: 'hot' } }, origin, NOW);
+    const opened = openCase(
+      'cs-9',
+      { kind: 'anomaly', category: 'bin_fire', siteId: 'gr-001', evidence: { at: NOW, summary: 'hot' } },
+      origin,
+      NOW,
+    );
     const out = await makeHandler()([
       { eventID: 'e1', dynamodb: { NewImage: marshall(caseItem(opened), { removeUndefinedValues: true }) as never } },
-      { eventID: 'e2', dynamodb: { NewImage: marshall({ pk: 'active#gr-001#bin_fire', sk: 'lock', recordType: 'lock' }) as never } },
+      {
+        eventID: 'e2',
+        dynamodb: { NewImage: marshall({ pk: 'active#gr-001#bin_fire', sk: 'lock', recordType: 'lock' }) as never },
+      },
     ]);
-    expect(out).toEqual([{ source: 'cityops.cases', detailType: 'CaseOpened', detail: { metadata: { version: '1', occurredAt: NOW, id: 'e1' }, data: opened } }]);
+    expect(out).toEqual([
+      {
+        source: 'cityops.cases',
+        detailType: 'CaseOpened',
+        detail: { metadata: { version: '1', occurredAt: NOW, id: 'e1' }, data: opened },
+      },
+    ]);
   });
 });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { caseLoadByUnit, escalate, isOverdue, openCase, transition, type Case, type CaseOrigin, type Signal } from '#shared/domain/cases';
+import {
+  caseLoadByUnit,
+  escalate,
+  isOverdue,
+  openCase,
+  transition,
+  type Case,
+  type CaseOrigin,
+  type Signal,
+} from '#shared/domain/cases';
 
 const T0 = Date.UTC(2026, 10, 27, 0, 0, 0);
 const HOUR = 3_600_000;
@@ -26,7 +35,9 @@ describe('case load by lead unit', () => {
     expect(escalated.dueAt).toBeGreaterThan(now);
     expect(isOverdue(escalated, now)).toBe(true);
     expect(isOverdue(resolved, T0 + 10 * HOUR)).toBe(false);
-    expect(caseLoadByUnit([overflow, fire, litter, escalated, resolved], now, ['enforcement', 'municipal-landscaping'])).toEqual([
+    expect(
+      caseLoadByUnit([overflow, fire, litter, escalated, resolved], now, ['enforcement', 'municipal-landscaping']),
+    ).toEqual([
       { unit: 'enforcement', working: 0, overdue: 0 },
       { unit: 'municipal-landscaping', working: 2, overdue: 1 },
       { unit: 'st-hushu', working: 1, overdue: 0 },

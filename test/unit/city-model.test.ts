@@ -23,7 +23,13 @@ describe('the sample district', () => {
       expect(market.zones.length).toBeGreaterThan(1);
       expect(model.devices.some((d) => d.kind === 'cameras' && d.siteId === market.siteId)).toBe(true);
     }
-    expect(model.departments.map((d) => d.unitId).sort()).toEqual(['city-management-office', 'enforcement', 'market-supervision', 'municipal-landscaping', 'traffic-police']);
+    expect(model.departments.map((d) => d.unitId).sort()).toEqual([
+      'city-management-office',
+      'enforcement',
+      'market-supervision',
+      'municipal-landscaping',
+      'traffic-police',
+    ]);
   });
 
   it('lies in Hangzhou’s Gongshu District, each garbage room inside its grid', () => {
@@ -67,25 +73,51 @@ describe('reference checks', () => {
     return checkModelReferences(copy);
   };
   it('finds an unknown grid, a duplicate device, a device on the wrong kind of site and an inconsistent grid', () => {
-    expect(broken((m) => (m.sites[0]!.gridId = 'nowhere'))).toEqual([expect.stringContaining('unknown grid "nowhere"')]);
+    expect(broken((m) => (m.sites[0]!.gridId = 'nowhere'))).toEqual([
+      expect.stringContaining('unknown grid "nowhere"'),
+    ]);
     expect(broken((m) => m.devices.push({ ...m.devices[0]! }))).toEqual([expect.stringContaining('duplicate device')]);
-    expect(broken((m) => (m.devices.find((d) => d.kind === 'cameras')!.siteId = 'gr-001'))).toEqual([expect.stringContaining('cannot watch a garbage_room')]);
-    expect(broken((m) => (m.grids[0]!.streetId = 'gs-xiaohe'))).toEqual(expect.arrayContaining([expect.stringContaining("differs from its community's")]));
+    expect(broken((m) => (m.devices.find((d) => d.kind === 'cameras')!.siteId = 'gr-001'))).toEqual([
+      expect.stringContaining('cannot watch a garbage_room'),
+    ]);
+    expect(broken((m) => (m.grids[0]!.streetId = 'gs-xiaohe'))).toEqual(
+      expect.arrayContaining([expect.stringContaining("differs from its community's")]),
+    );
   });
 });
 
 describe('responsibility table', () => {
   const place = { streetId: 'gs-hushu', communityId: 'gs-hushu-c1', gridId: 'gs-hushu-c1-g1' };
   it('routes each category group to its lead department and co-units', () => {
-    expect(responsibleUnits('garbage_overflow', place)).toEqual({ leadUnit: 'municipal-landscaping', coUnits: ['gs-hushu'] });
-    expect(responsibleUnits('missed_sweeping', place)).toEqual({ leadUnit: 'municipal-landscaping', coUnits: ['gs-hushu'] });
+    expect(responsibleUnits('garbage_overflow', place)).toEqual({
+      leadUnit: 'municipal-landscaping',
+      coUnits: ['gs-hushu'],
+    });
+    expect(responsibleUnits('missed_sweeping', place)).toEqual({
+      leadUnit: 'municipal-landscaping',
+      coUnits: ['gs-hushu'],
+    });
     expect(responsibleUnits('market_stall_outside', place)).toEqual({ leadUnit: 'enforcement', coUnits: ['gs-hushu'] });
-    expect(responsibleUnits('illegal_parking', place)).toEqual({ leadUnit: 'traffic-police', coUnits: ['enforcement', 'gs-hushu'] });
-    expect(responsibleUnits('market_litter', place)).toEqual({ leadUnit: 'gs-hushu', coUnits: ['market-supervision', 'municipal-landscaping'] });
+    expect(responsibleUnits('illegal_parking', place)).toEqual({
+      leadUnit: 'traffic-police',
+      coUnits: ['enforcement', 'gs-hushu'],
+    });
+    expect(responsibleUnits('market_litter', place)).toEqual({
+      leadUnit: 'gs-hushu',
+      coUnits: ['market-supervision', 'municipal-landscaping'],
+    });
     expect(responsibleUnits('device_offline', place)).toEqual({ leadUnit: 'city-management-office', coUnits: [] });
   });
   it('covers every category', () => {
-    const units = ['city-management-office', 'enforcement', 'gs-hushu', 'market-supervision', 'municipal-landscaping', 'traffic-police'];
-    for (const category of CASE_CATEGORIES) expect(units, category).toContain(responsibleUnits(category, place).leadUnit);
+    const units = [
+      'city-management-office',
+      'enforcement',
+      'gs-hushu',
+      'market-supervision',
+      'municipal-landscaping',
+      'traffic-police',
+    ];
+    for (const category of CASE_CATEGORIES)
+      expect(units, category).toContain(responsibleUnits(category, place).leadUnit);
   });
 });

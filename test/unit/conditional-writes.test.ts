@@ -25,7 +25,10 @@ describe('ConditionalWriter statements and per-statement outcomes', () => {
     const writer = new ConditionalWriter(doc, 'tbl');
     await Promise.all([
       writer.put({ pk: 'a', sk: 'state', v: 1, fill: 3 }, { absent: true }),
-      writer.put({ pk: 'b', sk: 'state', v: 5, fill: 4, gone: undefined }, { version: 4, previous: { pk: 'b', sk: 'state', v: 4, gone: 1, mark: 2 } }),
+      writer.put(
+        { pk: 'b', sk: 'state', v: 5, fill: 4, gone: undefined },
+        { version: 4, previous: { pk: 'b', sk: 'state', v: 4, gone: 1, mark: 2 } },
+      ),
     ]);
     expect(sent).toEqual([
       [
@@ -39,7 +42,11 @@ describe('ConditionalWriter statements and per-statement outcomes', () => {
     let calls = 0;
     const { doc, sent } = client((s) => {
       calls++;
-      return s.map((text) => (text.includes('"slow"') && (calls < 3 || text.includes('"never"')) ? { Error: { Code: 'ThrottlingError' } } : {}));
+      return s.map((text) =>
+        text.includes('"slow"') && (calls < 3 || text.includes('"never"'))
+          ? { Error: { Code: 'ThrottlingError' } }
+          : {},
+      );
     });
     const writer = new ConditionalWriter(doc, 'tbl', ['pk', 'sk'], { attempts: 4, baseDelayMs: 1 });
     const results = await Promise.allSettled([
@@ -53,9 +60,15 @@ describe('ConditionalWriter statements and per-statement outcomes', () => {
   });
 
   it('tells a failed condition from a bad statement, and fails every write of a request that failed', async () => {
-    const { doc } = client(() => [{ Error: { Code: 'ConditionalCheckFailed' } }, { Error: { Code: 'DuplicateItem' } }, { Error: { Code: 'ValidationError', Message: 'bad' } }]);
+    const { doc } = client(() => [
+      { Error: { Code: 'ConditionalCheckFailed' } },
+      { Error: { Code: 'DuplicateItem' } },
+      { Error: { Code: 'ValidationError', Message: 'bad' } },
+    ]);
     const writer = new ConditionalWriter(doc, 'tbl');
-    const results = await Promise.allSettled(['x', 'y', 'z'].map((pk) => writer.put({ pk, sk: 'state', v: 1 }, { absent: true })));
+    const results = await Promise.allSettled(
+      ['x', 'y', 'z'].map((pk) => writer.put({ pk, sk: 'state', v: 1 }, { absent: true })),
+    );
     const reasons = results.map((r) => (r as PromiseRejectedResult).reason);
     expect(reasons[0]).toBeInstanceOf(ConditionalCheckFailedException);
     expect(reasons[1]).toBeInstanceOf(ConditionalCheckFailedException);
@@ -64,7 +77,9 @@ describe('ConditionalWriter statements and per-statement outcomes', () => {
 
     const down = new RetryableError('BatchExecuteStatementCommand: connect ECONNREFUSED');
     const failing = new ConditionalWriter(client(down).doc, 'tbl');
-    const all = await Promise.allSettled(['x', 'y'].map((pk) => failing.put({ pk, sk: 'state', v: 1 }, { absent: true })));
+    const all = await Promise.allSettled(
+      ['x', 'y'].map((pk) => failing.put({ pk, sk: 'state', v: 1 }, { absent: true })),
+    );
     expect(all.map((r) => (r as PromiseRejectedResult).reason)).toEqual([down, down]);
   });
 });

@@ -23,7 +23,12 @@ function route(over: Partial<SweepingRoute> = {}, id = 'rt-t'): SweepingRoute {
     streetId: 's',
     unitId: 'municipal-landscaping',
     line,
-    segments: segmentRoute(id, line, 50).map(({ midpoint: _m, ...s }) => ({ ...s, gridId: 'g', streetId: 's', oneWay })),
+    segments: segmentRoute(id, line, 50).map(({ midpoint: _m, ...s }) => ({
+      ...s,
+      gridId: 'g',
+      streetId: 's',
+      oneWay,
+    })),
     windows: [{ start: '05:00', end: '07:00', days: [1, 2, 3, 4, 5, 6, 7] }],
     ...over,
   });
@@ -33,7 +38,15 @@ const T0 = Date.UTC(2026, 10, 26, 21, 0); // 05:00 in Shanghai
 const WINDOW = { from: T0, to: T0 + 2 * 3_600_000 };
 
 /** Fixes every `everyS` seconds at `kmh`, from east metre `from` to `to`, `northM` off the centre line. */
-function drive(opts: { from: number; to: number; kmh?: number; everyS?: number; northM?: number; brushOn?: boolean; start?: number }): GpsFix[] {
+function drive(opts: {
+  from: number;
+  to: number;
+  kmh?: number;
+  everyS?: number;
+  northM?: number;
+  brushOn?: boolean;
+  start?: number;
+}): GpsFix[] {
   const kmh = opts.kmh ?? 10;
   const every = opts.everyS ?? 10;
   const step = (kmh / 3.6) * every * Math.sign(opts.to - opts.from);
@@ -62,7 +75,12 @@ describe('coverage engine with crafted traces', () => {
   const engine = new CoverageEngine([route()]);
 
   it('a full pass with a fix every 10 s sweeps every segment', () => {
-    expect(swept(engine, drive({ from: -5, to: 205 })).swept).toEqual(['rt-t-s001', 'rt-t-s002', 'rt-t-s003', 'rt-t-s004']);
+    expect(swept(engine, drive({ from: -5, to: 205 })).swept).toEqual([
+      'rt-t-s001',
+      'rt-t-s002',
+      'rt-t-s003',
+      'rt-t-s004',
+    ]);
   });
 
   it('sparse GPS (a fix every 30 s) is joined and still covers', () => {
@@ -149,7 +167,10 @@ describe('passes', () => {
     const against = engine.newCells();
     for (const fixes of traces) engine.cover(fixes, along, WINDOW, undefined, against);
     const out = new Map<string, SegmentCoverage>();
-    for (const [pass, cells] of [['s1:along', along], ['s1:against', against]] as const) {
+    for (const [pass, cells] of [
+      ['s1:along', along],
+      ['s1:against', against],
+    ] as const) {
       for (const [segment, covered] of engine.coveredCells(cells)) {
         const id = engine.segmentIds[segment]!;
         out.set(id, (out.get(id) ?? new Map()).set(pass, new Set(covered)));
@@ -162,7 +183,11 @@ describe('passes', () => {
     const twice = route({ passesRequired: 2 });
     const engine = new CoverageEngine([twice]);
     expect(judgeRoute(engine, twice, stored(engine, drive({ from: -5, to: 205 }))).unswept).toHaveLength(4);
-    const both = judgeRoute(engine, twice, stored(engine, drive({ from: -5, to: 205 }), drive({ from: 205, to: -5, start: T0 + 20 * 60_000 })));
+    const both = judgeRoute(
+      engine,
+      twice,
+      stored(engine, drive({ from: -5, to: 205 }), drive({ from: 205, to: -5, start: T0 + 20 * 60_000 })),
+    );
     expect(both.unswept).toEqual([]);
     expect(both.coveragePct).toBe(100);
   });

@@ -14,7 +14,11 @@ function runBins(readings: Record<string, number>[], overrides?: Record<string, 
   let state: BinDetectorState | undefined;
   const signals: string[] = [];
   readings.forEach((r, i) => {
-    const out = detectBins(state, [{ ts: T0 + i * everyMs, payload: { ts: T0 + i * everyMs, seq: i, fillPct: 50, ...r } }], { ...ctx, overrides });
+    const out = detectBins(
+      state,
+      [{ ts: T0 + i * everyMs, payload: { ts: T0 + i * everyMs, seq: i, fillPct: 50, ...r } }],
+      { ...ctx, overrides },
+    );
     state = out.state;
     signals.push(...out.signals.map((s) => `${i}:${s.kind}:${s.category}`));
   });
@@ -24,11 +28,16 @@ function runBins(readings: Record<string, number>[], overrides?: Record<string, 
 describe('garbage-room detectors', () => {
   it('opens overflow after two readings at 90 % or more, not one, and clears below 70 % only', () => {
     expect(runBins([{ fillPct: 95 }, { fillPct: 80 }, { fillPct: 91 }])).toEqual([]);
-    expect(runBins([{ fillPct: 91 }, { fillPct: 92 }, { fillPct: 80 }, { fillPct: 69 }])).toEqual(['1:anomaly:garbage_overflow', '3:clear:garbage_overflow']);
+    expect(runBins([{ fillPct: 91 }, { fillPct: 92 }, { fillPct: 80 }, { fillPct: 69 }])).toEqual([
+      '1:anomaly:garbage_overflow',
+      '3:clear:garbage_overflow',
+    ]);
   });
   it('opens overflow after 10 minutes at 90 % when the readings count is raised', () => {
     expect(runBins([{ fillPct: 91 }, { fillPct: 92 }, { fillPct: 93 }], { overflowReadings: 5 }, 4 * MIN)).toEqual([]);
-    expect(runBins([{ fillPct: 91 }, { fillPct: 92 }, { fillPct: 93 }, { fillPct: 93 }], { overflowReadings: 5 }, 4 * MIN)).toEqual(['3:anomaly:garbage_overflow']);
+    expect(
+      runBins([{ fillPct: 91 }, { fillPct: 92 }, { fillPct: 93 }, { fillPct: 93 }], { overflowReadings: 5 }, 4 * MIN),
+    ).toEqual(['3:anomaly:garbage_overflow']);
   });
   it('honours a site’s overflow threshold override', () => {
     expect(runBins([{ fillPct: 86 }, { fillPct: 87 }], { overflowPct: 85 })).toEqual(['1:anomaly:garbage_overflow']);
@@ -40,22 +49,37 @@ describe('garbage-room detectors', () => {
     expect(runBins([{ fillPct: 50 }, { fillPct: 50.5 }, { fillPct: 51 }, { fillPct: 51.5 }])).toEqual([]);
   });
   it('raises fire on 60 °C or a 15 °C rise within 10 minutes', () => {
-    expect(runBins([{ temperatureC: 20 }, { temperatureC: 61 }, { temperatureC: 30 }])).toEqual(['1:anomaly:bin_fire', '2:clear:bin_fire']);
+    expect(runBins([{ temperatureC: 20 }, { temperatureC: 61 }, { temperatureC: 30 }])).toEqual([
+      '1:anomaly:bin_fire',
+      '2:clear:bin_fire',
+    ]);
     expect(runBins([{ temperatureC: 20 }, { temperatureC: 36 }], undefined, 5 * MIN)).toEqual(['1:anomaly:bin_fire']);
     expect(runBins([{ temperatureC: 20 }, { temperatureC: 36 }], undefined, 11 * MIN)).toEqual([]);
   });
   it('raises knocked over, low battery and stuck sensor, each with its clear condition', () => {
-    expect(runBins([{ tiltDeg: 50 }, { tiltDeg: 30 }, { tiltDeg: 5 }])).toEqual(['0:anomaly:bin_knocked_over', '2:clear:bin_knocked_over']);
-    expect(runBins([{ batteryPct: 15 }, { batteryPct: 20 }, { batteryPct: 95 }])).toEqual(['0:anomaly:device_low_battery', '2:clear:device_low_battery']);
+    expect(runBins([{ tiltDeg: 50 }, { tiltDeg: 30 }, { tiltDeg: 5 }])).toEqual([
+      '0:anomaly:bin_knocked_over',
+      '2:clear:bin_knocked_over',
+    ]);
+    expect(runBins([{ batteryPct: 15 }, { batteryPct: 20 }, { batteryPct: 95 }])).toEqual([
+      '0:anomaly:device_low_battery',
+      '2:clear:device_low_battery',
+    ]);
     const stuck = runBins([...Array.from({ length: 48 }, () => ({ fillPct: 42 })), { fillPct: 43 }]);
     expect(stuck).toEqual(['47:anomaly:sensor_stuck', '48:clear:sensor_stuck']);
     expect(runBins(Array.from({ length: 47 }, () => ({ fillPct: 42 })))).toEqual([]);
   });
   it('keeps its state across batches exactly as within one batch', () => {
-    const readings = [91, 92, 60].map((fillPct, i) => ({ ts: T0 + i * MIN, payload: { ts: T0 + i * MIN, seq: i, fillPct } }));
+    const readings = [91, 92, 60].map((fillPct, i) => ({
+      ts: T0 + i * MIN,
+      payload: { ts: T0 + i * MIN, seq: i, fillPct },
+    }));
     const together = detectBins(undefined, readings, ctx).signals.map((s) => s.kind);
     expect(together).toEqual(['anomaly', 'clear']);
-    expect(runBins([{ fillPct: 91 }, { fillPct: 92 }, { fillPct: 60 }], undefined, MIN)).toEqual(['1:anomaly:garbage_overflow', '2:clear:garbage_overflow']);
+    expect(runBins([{ fillPct: 91 }, { fillPct: 92 }, { fillPct: 60 }], undefined, MIN)).toEqual([
+      '1:anomaly:garbage_overflow',
+      '2:clear:garbage_overflow',
+    ]);
   });
 });
 
@@ -64,9 +88,23 @@ describe('garbage-room detector state as stored', () => {
   const steady = (n: number, from = 0) =>
     Array.from({ length: n }, (_, k) => {
       const i = from + k;
-      return { ts: T0 + i * 5 * MIN, seq: i, payload: { ts: T0 + i * 5 * MIN, seq: i, fillPct: 40 + i * 0.3, temperatureC: 20 + (i % 2) * 0.5, tiltDeg: 1, batteryPct: 80 } };
+      return {
+        ts: T0 + i * 5 * MIN,
+        seq: i,
+        payload: {
+          ts: T0 + i * 5 * MIN,
+          seq: i,
+          fillPct: 40 + i * 0.3,
+          temperatureC: 20 + (i % 2) * 0.5,
+          tiltDeg: 1,
+          batteryPct: 80,
+        },
+      };
     });
-  const step = (state: BinDetectorState | undefined, readings: { ts: number; seq: number; payload: BinFillPayload }[]) => detectBins(state, readings, { ...ctx, heartbeatMs: HEARTBEAT });
+  const step = (
+    state: BinDetectorState | undefined,
+    readings: { ts: number; seq: number; payload: BinFillPayload }[],
+  ) => detectBins(state, readings, { ...ctx, heartbeatMs: HEARTBEAT });
 
   it('changes only on a material change: a steady room keeps one sample a heartbeat (every third reading)', () => {
     let state = step(undefined, steady(1)).state;
@@ -82,8 +120,13 @@ describe('garbage-room detector state as stored', () => {
 
   it('takes a new fill band, a 3 °C move and a detector step as material at once', () => {
     const { state } = step(undefined, steady(1));
-    const at = (patch: Record<string, number>) => ({ ts: T0 + 5 * MIN, seq: 1, payload: { ts: T0 + 5 * MIN, seq: 1, fillPct: 40.3, temperatureC: 20, ...patch } });
-    const same = (patch: Record<string, number>) => JSON.stringify(step(state, [at(patch)]).state) === JSON.stringify(state);
+    const at = (patch: Record<string, number>) => ({
+      ts: T0 + 5 * MIN,
+      seq: 1,
+      payload: { ts: T0 + 5 * MIN, seq: 1, fillPct: 40.3, temperatureC: 20, ...patch },
+    });
+    const same = (patch: Record<string, number>) =>
+      JSON.stringify(step(state, [at(patch)]).state) === JSON.stringify(state);
     expect(same({})).toBe(true);
     expect(same({ fillPct: 50.1 })).toBe(false); // band 4 → 5
     expect(same({ temperatureC: 23 })).toBe(false);
@@ -92,7 +135,14 @@ describe('garbage-room detector state as stored', () => {
   });
 
   it('gives the same signals whether a reading was kept or not: batching and skipped writes change nothing', () => {
-    const readings = [...steady(20), ...[91, 92, 93].map((fillPct, k) => ({ ts: T0 + (20 + k) * 5 * MIN, seq: 20 + k, payload: { ts: T0 + (20 + k) * 5 * MIN, seq: 20 + k, fillPct, temperatureC: 20 } }))];
+    const readings = [
+      ...steady(20),
+      ...[91, 92, 93].map((fillPct, k) => ({
+        ts: T0 + (20 + k) * 5 * MIN,
+        seq: 20 + k,
+        payload: { ts: T0 + (20 + k) * 5 * MIN, seq: 20 + k, fillPct, temperatureC: 20 },
+      })),
+    ];
     const together = step(undefined, readings).signals.map((s) => `${s.kind}:${s.category}`);
     let state: BinDetectorState | undefined;
     const oneByOne: string[] = [];
@@ -109,7 +159,13 @@ describe('garbage-room detector state as stored', () => {
     let state: BinDetectorState | undefined;
     const raised: number[] = [];
     for (let i = 0; i < 60; i++) {
-      const out = step(state, [{ ts: T0 + i * 5 * MIN, seq: i, payload: { ts: T0 + i * 5 * MIN, seq: i, fillPct: 42, temperatureC: 20, tiltDeg: 1, batteryPct: 80 } }]);
+      const out = step(state, [
+        {
+          ts: T0 + i * 5 * MIN,
+          seq: i,
+          payload: { ts: T0 + i * 5 * MIN, seq: i, fillPct: 42, temperatureC: 20, tiltDeg: 1, batteryPct: 80 },
+        },
+      ]);
       state = out.state;
       if (out.signals.some((s) => s.category === 'sensor_stuck')) raised.push(i);
     }
@@ -119,10 +175,23 @@ describe('garbage-room detector state as stored', () => {
 });
 
 describe('market camera detector', () => {
-  const msg = (minute: number, detections: { type?: string; zoneId?: string; confidence?: number }[], thing = 'cam-a') => ({
+  const msg = (
+    minute: number,
+    detections: { type?: string; zoneId?: string; confidence?: number }[],
+    thing = 'cam-a',
+  ) => ({
     thing,
     ts: T0 + minute * MIN,
-    payload: { ts: T0 + minute * MIN, seq: minute, detections: detections.map((d) => ({ type: 'stall_outside_boundary', zoneId: 'z1', confidence: 0.8, ...d })) as never },
+    payload: {
+      ts: T0 + minute * MIN,
+      seq: minute,
+      detections: detections.map((d) => ({
+        type: 'stall_outside_boundary',
+        zoneId: 'z1',
+        confidence: 0.8,
+        ...d,
+      })) as never,
+    },
   });
   const run = (messages: ReturnType<typeof msg>[]) => {
     let state: CameraDetectorState | undefined;
@@ -143,7 +212,14 @@ describe('market camera detector', () => {
     expect(run([msg(0, [{}]), msg(2, [{}]), msg(5, [{}])])).toEqual(['5:anomaly:market_stall_outside:z1']);
   });
   it('counts detections from every camera of the market, per zone and type', () => {
-    expect(run([msg(0, [{}], 'cam-a'), msg(3, [{}], 'cam-b'), msg(6, [{ type: 'litter_pile' }], 'cam-a'), msg(6, [{}], 'cam-b')])).toEqual(['6:anomaly:market_stall_outside:z1']);
+    expect(
+      run([
+        msg(0, [{}], 'cam-a'),
+        msg(3, [{}], 'cam-b'),
+        msg(6, [{ type: 'litter_pile' }], 'cam-a'),
+        msg(6, [{}], 'cam-b'),
+      ]),
+    ).toEqual(['6:anomaly:market_stall_outside:z1']);
   });
   it('counts a replayed message once, and takes late messages in time order', () => {
     const first = msg(0, [{}]);
@@ -153,21 +229,36 @@ describe('market camera detector', () => {
   });
 
   it('clears after 15 minutes without a detection', () => {
-    expect(run([msg(0, [{ type: 'illegal_parking' }]), msg(3, [{ type: 'illegal_parking' }]), msg(6, [{ type: 'illegal_parking' }]), msg(15, []), msg(21, [])])).toEqual([
-      '6:anomaly:illegal_parking:z1',
-      '21:clear:illegal_parking:z1',
-    ]);
+    expect(
+      run([
+        msg(0, [{ type: 'illegal_parking' }]),
+        msg(3, [{ type: 'illegal_parking' }]),
+        msg(6, [{ type: 'illegal_parking' }]),
+        msg(15, []),
+        msg(21, []),
+      ]),
+    ).toEqual(['6:anomaly:illegal_parking:z1', '21:clear:illegal_parking:z1']);
   });
 });
 
 describe('offline detector', () => {
-  const device = { thing: 'cam-1', kind: 'cameras', districtId: 'd', siteId: 'mk-1', expectedIntervalSeconds: 60 } as Device;
+  const device = {
+    thing: 'cam-1',
+    kind: 'cameras',
+    districtId: 'd',
+    siteId: 'mk-1',
+    expectedIntervalSeconds: 60,
+  } as Device;
   it('signals offline after three intervals of silence, and back online, only on change', () => {
     const now = T0 + 10 * MIN;
     expect(detectOffline([{ device, lastSeenAt: now - 180_000, wasOffline: false }], now).signals).toEqual([]);
-    expect(detectOffline([{ device, lastSeenAt: now - 181_000, wasOffline: false }], now).signals.map((s) => s.kind)).toEqual(['anomaly']);
+    expect(
+      detectOffline([{ device, lastSeenAt: now - 181_000, wasOffline: false }], now).signals.map((s) => s.kind),
+    ).toEqual(['anomaly']);
     expect(detectOffline([{ device, lastSeenAt: now - 181_000, wasOffline: true }], now).signals).toEqual([]);
-    expect(detectOffline([{ device, lastSeenAt: now - 1000, wasOffline: true }], now).signals.map((s) => s.kind)).toEqual(['clear']);
+    expect(
+      detectOffline([{ device, lastSeenAt: now - 1000, wasOffline: true }], now).signals.map((s) => s.kind),
+    ).toEqual(['clear']);
     expect(detectOffline([{ device, lastSeenAt: undefined, wasOffline: false }], now).signals).toEqual([]);
   });
 
@@ -176,7 +267,9 @@ describe('offline detector', () => {
     const now = T0 + 10 * MIN;
     // 3 intervals + a heartbeat of 3 intervals.
     expect(detectOffline([{ device: bin, lastSeenAt: now - 360_000, wasOffline: false }], now).signals).toEqual([]);
-    expect(detectOffline([{ device: bin, lastSeenAt: now - 361_000, wasOffline: false }], now).signals.map((s) => s.kind)).toEqual(['anomaly']);
+    expect(
+      detectOffline([{ device: bin, lastSeenAt: now - 361_000, wasOffline: false }], now).signals.map((s) => s.kind),
+    ).toEqual(['anomaly']);
   });
 });
 
@@ -184,15 +277,37 @@ describe('detector state is never changed in place', () => {
   // The stores keep the prior state to write conditionally against it; a detector returns a new one.
   it('leaves a garbage room’s prior state as it was', () => {
     let prior: BinDetectorState | undefined;
-    for (let i = 0; i < 6; i++) prior = detectBins(prior, [{ ts: T0 + i * 5 * MIN, payload: { ts: T0 + i * 5 * MIN, seq: i, fillPct: 60 + i * 6, temperatureC: 20, tiltDeg: 2 } }], ctx).state;
+    for (let i = 0; i < 6; i++)
+      prior = detectBins(
+        prior,
+        [
+          {
+            ts: T0 + i * 5 * MIN,
+            payload: { ts: T0 + i * 5 * MIN, seq: i, fillPct: 60 + i * 6, temperatureC: 20, tiltDeg: 2 },
+          },
+        ],
+        ctx,
+      ).state;
     const snapshot = structuredClone(prior);
-    const next = detectBins(prior, [{ ts: T0 + 40 * MIN, payload: { ts: T0 + 40 * MIN, seq: 9, fillPct: 95, temperatureC: 80, tiltDeg: 70 } }], ctx);
+    const next = detectBins(
+      prior,
+      [{ ts: T0 + 40 * MIN, payload: { ts: T0 + 40 * MIN, seq: 9, fillPct: 95, temperatureC: 80, tiltDeg: 70 } }],
+      ctx,
+    );
     expect(next.signals.length).toBeGreaterThan(0);
     expect(prior).toEqual(snapshot);
   });
 
   it('leaves a market’s prior state as it was', () => {
-    const message = (minute: number, seen = true) => ({ thing: 'cam-a', ts: T0 + minute * MIN, payload: { ts: T0 + minute * MIN, seq: minute, detections: (seen ? [{ type: 'litter_pile', zoneId: 'z1', confidence: 0.9 }] : []) as never } });
+    const message = (minute: number, seen = true) => ({
+      thing: 'cam-a',
+      ts: T0 + minute * MIN,
+      payload: {
+        ts: T0 + minute * MIN,
+        seq: minute,
+        detections: (seen ? [{ type: 'litter_pile', zoneId: 'z1', confidence: 0.9 }] : []) as never,
+      },
+    });
     let prior: CameraDetectorState | undefined;
     for (const minute of [0, 2, 4]) prior = detectMarket(prior, [message(minute)], { siteId: 'mk-1' }).state;
     const snapshot = structuredClone(prior);

@@ -14,7 +14,13 @@ const NOW = Date.UTC(2026, 10, 27, 2, 0, 0);
 const RUNS = { numRuns: 400 };
 const enc = new TextEncoder();
 
-const message = (kind: DeviceKind, payload: Uint8Array | string, thing = 'dev-1', clientId = thing, topic = topicFor(kind, thing)): TelemetryMessage => ({
+const message = (
+  kind: DeviceKind,
+  payload: Uint8Array | string,
+  thing = 'dev-1',
+  clientId = thing,
+  topic = topicFor(kind, thing),
+): TelemetryMessage => ({
   messageId: 'm1',
   topic,
   clientId,
@@ -42,22 +48,52 @@ const jsonish = fc.jsonValue({ maxDepth: 4 });
 const mutated = (kind: DeviceKind) => {
   const base: Record<DeviceKind, Record<string, unknown>> = {
     bins: { ts: NOW, seq: 1, fillPct: 50, batteryPct: 80, temperatureC: 20, tiltDeg: 0 },
-    sweepers: { ts: NOW, seq: 1, points: [{ ts: NOW, lat: 30.3, lon: 120.15, speedKmh: 10, headingDeg: 90, brushOn: true }] },
+    sweepers: {
+      ts: NOW,
+      seq: 1,
+      points: [{ ts: NOW, lat: 30.3, lon: 120.15, speedKmh: 10, headingDeg: 90, brushOn: true }],
+    },
     cameras: { ts: NOW, seq: 1, detections: [{ type: 'litter_pile', zoneId: 'z-1', confidence: 0.8 }] },
   };
   const fields = Object.keys(base[kind]);
   return fc
-    .dictionary(fc.constantFrom(...fields, 'thing', 'deviceId', 'extra', '__proto__', 'constructor'), fc.oneof(jsonish, fc.constantFrom(NaN, Infinity, -Infinity, -1, 1e308, Number.MAX_SAFE_INTEGER + 2, NOW + 6 * 60_000, 0)), { maxKeys: 4 })
+    .dictionary(
+      fc.constantFrom(...fields, 'thing', 'deviceId', 'extra', '__proto__', 'constructor'),
+      fc.oneof(
+        jsonish,
+        fc.constantFrom(NaN, Infinity, -Infinity, -1, 1e308, Number.MAX_SAFE_INTEGER + 2, NOW + 6 * 60_000, 0),
+      ),
+      { maxKeys: 4 },
+    )
     .map((changes) => ({ ...base[kind], ...changes }));
 };
 
 describe('hostile input: topic parser', () => {
   it('never throws; refusals say why; an accepted topic is exactly the topic of its kind and thing', () => {
-    const level = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('dt', 'cityops', ...DEVICE_KINDS, 'fill', 'geo', 'detections', '+', '#', '', '..', 'bin-gs-001', 'ビン', '\u0000'));
+    const level = fc.oneof(
+      fc.string({ maxLength: 20 }),
+      fc.constantFrom(
+        'dt',
+        'cityops',
+        ...DEVICE_KINDS,
+        'fill',
+        'geo',
+        'detections',
+        '+',
+        '#',
+        '',
+        '..',
+        'bin-gs-001',
+        'ビン',
+        '\u0000',
+      ),
+    );
     const topic = fc.oneof(
       fc.string({ maxLength: 200, unit: 'binary' }),
       fc.array(level, { minLength: 0, maxLength: 8 }).map((levels) => levels.join('/')),
-      fc.tuple(kindArb, fc.string({ maxLength: 140, unit: 'binary' })).map(([kind, thing]) => `${TOPIC_PREFIX}/${kind}/${thing}/fill`),
+      fc
+        .tuple(kindArb, fc.string({ maxLength: 140, unit: 'binary' }))
+        .map(([kind, thing]) => `${TOPIC_PREFIX}/${kind}/${thing}/fill`),
     );
     fc.assert(
       fc.property(topic, (t) => {
@@ -80,14 +116,18 @@ describe('hostile input: topic parser', () => {
 describe('hostile input: payloads of every kind', () => {
   it('never throws on arbitrary bytes', () => {
     fc.assert(
-      fc.property(kindArb, fc.uint8Array({ maxLength: 600 }), (kind, bytes) => expectWellFormed(readTelemetry(kind, message(kind, bytes), NOW))),
+      fc.property(kindArb, fc.uint8Array({ maxLength: 600 }), (kind, bytes) =>
+        expectWellFormed(readTelemetry(kind, message(kind, bytes), NOW)),
+      ),
       RUNS,
     );
   });
 
   it('never throws on arbitrary JSON, and accepts only what keeps every limit', () => {
     fc.assert(
-      fc.property(kindArb, jsonish, (kind, value) => expectWellFormed(readTelemetry(kind, message(kind, JSON.stringify(value) ?? 'undefined'), NOW))),
+      fc.property(kindArb, jsonish, (kind, value) =>
+        expectWellFormed(readTelemetry(kind, message(kind, JSON.stringify(value) ?? 'undefined'), NOW)),
+      ),
       RUNS,
     );
   });
@@ -103,7 +143,11 @@ describe('hostile input: payloads of every kind', () => {
   });
 
   it('rejects the classic attacks with the right code', () => {
-    const code = (kind: DeviceKind, payload: string, over: Partial<{ thing: string; clientId: string; topic: string }> = {}) => {
+    const code = (
+      kind: DeviceKind,
+      payload: string,
+      over: Partial<{ thing: string; clientId: string; topic: string }> = {},
+    ) => {
       const r = readTelemetry(kind, message(kind, payload, over.thing, over.clientId ?? over.thing, over.topic), NOW);
       return r.ok ? 'ok' : r.rejection.code;
     };
@@ -122,30 +166,74 @@ describe('hostile input: payloads of every kind', () => {
     // Deep nesting within the size limit: parsed or refused, never a crash.
     const deep = `${'['.repeat(60_000)}${']'.repeat(60_000)}`;
     expect(['malformed_json', 'invalid_payload']).toContain(code('bins', deep));
-    expect(code('bins', `{"ts":${NOW},"seq":1,"fillPct":50,"x":${'['.repeat(30_000)}${']'.repeat(30_000)}}`)).toBe('ok'); // unknown fields are dropped
+    expect(code('bins', `{"ts":${NOW},"seq":1,"fillPct":50,"x":${'['.repeat(30_000)}${']'.repeat(30_000)}}`)).toBe(
+      'ok',
+    ); // unknown fields are dropped
     // Huge arrays: over the size limit, or over the schema's count.
-    expect(code('sweepers', JSON.stringify({ ts: NOW, seq: 1, points: Array.from({ length: 20_000 }, () => ({ ts: NOW, lat: 0, lon: 0 })) }))).toBe('oversized');
-    expect(code('sweepers', JSON.stringify({ ts: NOW, seq: 1, points: Array.from({ length: PAYLOAD_LIMITS.maxGpsPoints + 1 }, () => ({ ts: NOW, lat: 0, lon: 0, speedKmh: 1, headingDeg: 0, brushOn: true })) }))).toBe('invalid_payload');
-    expect(code('cameras', JSON.stringify({ ts: NOW, seq: 1, detections: Array.from({ length: 51 }, () => ({ type: 'litter_pile', zoneId: 'z', confidence: 0.9 })) }))).toBe('invalid_payload');
+    expect(
+      code(
+        'sweepers',
+        JSON.stringify({
+          ts: NOW,
+          seq: 1,
+          points: Array.from({ length: 20_000 }, () => ({ ts: NOW, lat: 0, lon: 0 })),
+        }),
+      ),
+    ).toBe('oversized');
+    expect(
+      code(
+        'sweepers',
+        JSON.stringify({
+          ts: NOW,
+          seq: 1,
+          points: Array.from({ length: PAYLOAD_LIMITS.maxGpsPoints + 1 }, () => ({
+            ts: NOW,
+            lat: 0,
+            lon: 0,
+            speedKmh: 1,
+            headingDeg: 0,
+            brushOn: true,
+          })),
+        }),
+      ),
+    ).toBe('invalid_payload');
+    expect(
+      code(
+        'cameras',
+        JSON.stringify({
+          ts: NOW,
+          seq: 1,
+          detections: Array.from({ length: 51 }, () => ({ type: 'litter_pile', zoneId: 'z', confidence: 0.9 })),
+        }),
+      ),
+    ).toBe('invalid_payload');
     // Identity: publishing as another thing, or naming another device in the payload.
     expect(code('bins', bin(), { thing: 'bin-gs-002', clientId: 'bin-gs-001' })).toBe('identity_mismatch');
     expect(code('bins', bin({ thingName: 'bin-gs-999' }), { thing: 'bin-gs-001' })).toBe('identity_mismatch');
     expect(code('bins', bin({ deviceId: 'bin-gs-001' }), { thing: 'bin-gs-001' })).toBe('ok');
     // Unicode in ids: refused at the topic, filed under the connection's id when that is a valid name.
-    expect(code('bins', bin(), { topic: `${TOPIC_PREFIX}/bins/ビン-001/fill`, clientId: 'bin-gs-001' })).toBe('bad_topic');
+    expect(code('bins', bin(), { topic: `${TOPIC_PREFIX}/bins/ビン-001/fill`, clientId: 'bin-gs-001' })).toBe(
+      'bad_topic',
+    );
   });
 });
 
 describe('hostile input: the queue envelope', () => {
   it('never throws on arbitrary message bodies; a bad one is a bad_envelope rejection with a reason', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 300 }), jsonish.map((v) => JSON.stringify(v) ?? '')), (body) => {
-        const r = decodeEnvelope('m1', body, NOW);
-        if (!r.ok) {
-          expect(r.rejection.code).toBe('bad_envelope');
-          expect(r.rejection.reason.length).toBeGreaterThan(0);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 300 }),
+          jsonish.map((v) => JSON.stringify(v) ?? ''),
+        ),
+        (body) => {
+          const r = decodeEnvelope('m1', body, NOW);
+          if (!r.ok) {
+            expect(r.rejection.code).toBe('bad_envelope');
+            expect(r.rejection.reason.length).toBeGreaterThan(0);
+          }
+        },
+      ),
       RUNS,
     );
   });
@@ -153,7 +241,12 @@ describe('hostile input: the queue envelope', () => {
   it('round-trips any payload bytes through the envelope', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (payload) => {
-        const body = encodeEnvelope({ topic: topicFor('bins', 'bin-gs-001'), clientId: 'bin-gs-001', receivedAt: NOW, payload });
+        const body = encodeEnvelope({
+          topic: topicFor('bins', 'bin-gs-001'),
+          clientId: 'bin-gs-001',
+          receivedAt: NOW,
+          payload,
+        });
         const r = decodeEnvelope('m1', body, NOW);
         expect(r.ok && [...r.message.payload]).toEqual([...payload]);
       }),

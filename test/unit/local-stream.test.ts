@@ -5,17 +5,31 @@ import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda'
 import { describe, expect, it, vi } from 'vitest';
 import { ExecutionEnvironments, InjectedFailure } from '#infra/local/execution-environments';
 import { LocalStream, sequenceNumber, shardOf } from '#infra/local/local-stream';
-import { StreamEventSource, type DiscardedBatch, type StreamEventSourceOptions } from '#infra/local/stream-event-source';
+import {
+  StreamEventSource,
+  type DiscardedBatch,
+  type StreamEventSourceOptions,
+} from '#infra/local/stream-event-source';
 
 const journalAt = () => join(mkdtempSync(join(tmpdir(), 'cityops-stream-')), 's.jsonl');
 const data = (text: string) => Buffer.from(text).toString('base64');
 const text = (record: { kinesis: { data: string } }) => Buffer.from(record.kinesis.data, 'base64').toString('utf8');
 
 function streamOf(options: { shards?: number; journalPath?: string; now?: () => number } = {}) {
-  return new LocalStream('s', { shards: options.shards ?? 2, consumers: ['fn', 'archive'], retentionMs: 86_400_000, journalPath: options.journalPath, now: options.now });
+  return new LocalStream('s', {
+    shards: options.shards ?? 2,
+    consumers: ['fn', 'archive'],
+    retentionMs: 86_400_000,
+    journalPath: options.journalPath,
+    now: options.now,
+  });
 }
 
-function source(stream: LocalStream, invoke: StreamEventSourceOptions['invoke'], options: Partial<StreamEventSourceOptions> = {}) {
+function source(
+  stream: LocalStream,
+  invoke: StreamEventSourceOptions['invoke'],
+  options: Partial<StreamEventSourceOptions> = {},
+) {
   const discarded: DiscardedBatch[] = [];
   const es = new StreamEventSource(stream, 'fn', {
     functionName: 'fn',
@@ -47,14 +61,21 @@ describe('local stream (Kinesis semantics)', () => {
     const path = journalAt();
     const stream = streamOf({ journalPath: path });
     const records = await Promise.all(['a', 'b', 'c', 'd'].map((k) => stream.put(`key-${k}`, data(k))));
-    expect(readFileSync(path, 'utf8').trim().split('\n').filter((l) => JSON.parse(l).op === 'put')).toHaveLength(4);
+    expect(
+      readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .filter((l) => JSON.parse(l).op === 'put'),
+    ).toHaveLength(4);
     for (const r of records.slice(0, 2)) stream.checkpoint('fn', r.shard, r.sequence);
     stream.close();
     const again = streamOf({ journalPath: path });
     const seen: string[] = [];
     again.subscribe('fn', (r) => seen.push(Buffer.from(r.data, 'base64').toString()));
     // The first two are done only for `fn` when they were the first of their shard; what is after a checkpoint comes again.
-    const expected = records.filter((r) => !records.slice(0, 2).some((d) => d.shard === r.shard && d.sequence >= r.sequence)).map((r) => Buffer.from(r.data, 'base64').toString());
+    const expected = records
+      .filter((r) => !records.slice(0, 2).some((d) => d.shard === r.shard && d.sequence >= r.sequence))
+      .map((r) => Buffer.from(r.data, 'base64').toString());
     expect(seen.sort()).toEqual(expected.sort());
     const archive: string[] = [];
     again.subscribe('archive', (r) => archive.push(r.partitionKey));
@@ -86,18 +107,25 @@ describe('stream event source (Lambda’s event source mapping for Kinesis)', ()
     let running = 0;
     let most = 0;
     const seen = new Map<string, number[]>();
-    const { es } = source(stream, async (event) => {
-      running++;
-      most = Math.max(most, running);
-      await new Promise((r) => setTimeout(r, 5));
-      for (const r of event.Records) seen.set(r.kinesis.partitionKey, [...(seen.get(r.kinesis.partitionKey) ?? []), Number(text(r))]);
-      running--;
-    }, { batchSize: 3 });
+    const { es } = source(
+      stream,
+      async (event) => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((r) => setTimeout(r, 5));
+        for (const r of event.Records)
+          seen.set(r.kinesis.partitionKey, [...(seen.get(r.kinesis.partitionKey) ?? []), Number(text(r))]);
+        running--;
+      },
+      { batchSize: 3 },
+    );
     es.start();
-    for (let i = 0; i < 30; i++) for (const key of ['k1', 'k2', 'k3', 'k4', 'k5', 'k6']) await stream.put(key, data(String(i)));
+    for (let i = 0; i < 30; i++)
+      for (const key of ['k1', 'k2', 'k3', 'k4', 'k5', 'k6']) await stream.put(key, data(String(i)));
     await vi.waitFor(() => expect(es.idle).toBe(true));
     await es.stop();
-    for (const key of ['k1', 'k2', 'k3', 'k4', 'k5', 'k6']) expect(seen.get(key), key).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    for (const key of ['k1', 'k2', 'k3', 'k4', 'k5', 'k6'])
+      expect(seen.get(key), key).toEqual(Array.from({ length: 30 }, (_, i) => i));
     expect(most).toBeGreaterThan(1);
   });
 
@@ -123,8 +151,17 @@ describe('stream event source (Lambda’s event source mapping for Kinesis)', ()
     // 8 → 4 + 4 → 2 + 2 → 1 + 1, then the poison alone twice more (the retries), then what follows it.
     expect(sizes.slice(0, 4)).toEqual([8, 4, 4, 2]);
     const [batch] = discarded;
-    expect(batch!.requestContext).toMatchObject({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3, functionArn: expect.stringContaining(':function:fn') });
-    expect(batch!.KinesisBatchInfo).toMatchObject({ batchSize: 1, streamArn: stream.arn, startSequenceNumber: sequenceNumber(6), endSequenceNumber: sequenceNumber(6) });
+    expect(batch!.requestContext).toMatchObject({
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: 3,
+      functionArn: expect.stringContaining(':function:fn'),
+    });
+    expect(batch!.KinesisBatchInfo).toMatchObject({
+      batchSize: 1,
+      streamArn: stream.arn,
+      startSequenceNumber: sequenceNumber(6),
+      endSequenceNumber: sequenceNumber(6),
+    });
     expect(batch!.payload.Records.map(text)).toEqual(['poison']);
     expect(batch!.payload.Records[0]!.kinesis.partitionKey).toBe('k');
   });
@@ -179,14 +216,19 @@ describe('stream event source (Lambda’s event source mapping for Kinesis)', ()
     let now = 1_000_000;
     const stream = streamOf({ shards: 1, now: () => now });
     const invoked: string[] = [];
-    const { es, discarded } = source(stream, async (event) => void invoked.push(...event.Records.map(text)), { maxRecordAgeMs: 60_000, now: () => now });
+    const { es, discarded } = source(stream, async (event) => void invoked.push(...event.Records.map(text)), {
+      maxRecordAgeMs: 60_000,
+      now: () => now,
+    });
     await stream.put('k', data('old'));
     now += 120_000;
     await stream.put('k', data('new'));
     es.start();
     await vi.waitFor(() => expect(es.idle).toBe(true));
     await es.stop();
-    expect(discarded.map((b) => [b.requestContext.condition, b.payload.Records.map(text)])).toEqual([['RecordAgeExceeded', ['old']]]);
+    expect(discarded.map((b) => [b.requestContext.condition, b.payload.Records.map(text)])).toEqual([
+      ['RecordAgeExceeded', ['old']],
+    ]);
     expect(invoked).toEqual(['new']);
   });
 });
@@ -210,7 +252,11 @@ describe('execution environments', () => {
     const together = await Promise.all([pool.invoke(0), pool.invoke(0)]);
     expect(new Set(together.map((r) => Math.floor(r / 1000))).size).toBe(2); // two environments for two at once
     expect(pool.stats.recycled).toBeGreaterThan(0);
-    const failing = new ExecutionEnvironments<number, number>('fn', () => async () => 1, { recycleRate: 0, failRate: 1, random: () => 0 });
+    const failing = new ExecutionEnvironments<number, number>('fn', () => async () => 1, {
+      recycleRate: 0,
+      failRate: 1,
+      random: () => 0,
+    });
     await expect(failing.invoke(0)).rejects.toBeInstanceOf(InjectedFailure);
   });
 });

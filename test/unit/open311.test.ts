@@ -14,13 +14,30 @@ describe('Open311 GeoReport v2 mapping', () => {
 
   it('offers one service per case category', () => {
     expect(OPEN311_SERVICES.map((s) => s.service_code)).toEqual([...CASE_CATEGORIES]);
-    for (const s of OPEN311_SERVICES) expect(s).toEqual({ service_code: s.service_code, service_name: expect.any(String), description: expect.any(String), metadata: false, type: 'realtime', keywords: expect.any(String), group: expect.any(String) });
+    for (const s of OPEN311_SERVICES)
+      expect(s).toEqual({
+        service_code: s.service_code,
+        service_name: expect.any(String),
+        description: expect.any(String),
+        metadata: false,
+        type: 'realtime',
+        keywords: expect.any(String),
+        group: expect.any(String),
+      });
   });
 
   it('maps a case to a service request with every field the spec lists', () => {
-    const c = kase('cs-1', { unit: 'municipal-landscaping', street: 's1', site: 'gr-1' }, Date.UTC(2026, 10, 27, 1), [['dispatch', 5], ['resolve', 60], ['reopen', 70]]);
+    const c = kase('cs-1', { unit: 'municipal-landscaping', street: 's1', site: 'gr-1' }, Date.UTC(2026, 10, 27, 1), [
+      ['dispatch', 5],
+      ['resolve', 60],
+      ['reopen', 70],
+    ]);
     c.history.at(-1)!.note = 'the anomaly came back';
-    const request = toOpen311Request(c, { timeZone: 'Asia/Shanghai', address: 'Garbage room 1, Xiaohe Community, Xiaohe Street', agency: 'Municipal Landscaping' });
+    const request = toOpen311Request(c, {
+      timeZone: 'Asia/Shanghai',
+      address: 'Garbage room 1, Xiaohe Community, Xiaohe Street',
+      agency: 'Municipal Landscaping',
+    });
     expect(request).toEqual({
       service_request_id: 'cs-1',
       status: 'open',
@@ -40,7 +57,13 @@ describe('Open311 GeoReport v2 mapping', () => {
       long: 121.4,
       media_url: '',
     });
-    expect(['open', 'dispatched', 'in_progress', 'resolved', 'reopened'].map((s) => open311Status(s as never))).toEqual(Array(5).fill('open'));
-    expect(['verified', 'closed', 'void'].map((s) => open311Status(s as never))).toEqual(['closed', 'closed', 'closed']);
+    expect(['open', 'dispatched', 'in_progress', 'resolved', 'reopened'].map((s) => open311Status(s as never))).toEqual(
+      Array(5).fill('open'),
+    );
+    expect(['verified', 'closed', 'void'].map((s) => open311Status(s as never))).toEqual([
+      'closed',
+      'closed',
+      'closed',
+    ]);
   });
 });

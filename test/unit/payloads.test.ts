@@ -22,8 +22,21 @@ const codeOf = (kind: DeviceKind, payload: unknown) => {
 };
 
 const bin = (over: Record<string, unknown> = {}) => ({ ts: NOW, seq: 1, fillPct: 50, ...over });
-const fix = (over: Record<string, unknown> = {}) => ({ ts: NOW, lat: 30.3, lon: 120.15, speedKmh: 10, headingDeg: 90, brushOn: true, ...over });
-const detection = (over: Record<string, unknown> = {}) => ({ type: 'litter_pile', zoneId: 'z-1', confidence: 0.8, ...over });
+const fix = (over: Record<string, unknown> = {}) => ({
+  ts: NOW,
+  lat: 30.3,
+  lon: 120.15,
+  speedKmh: 10,
+  headingDeg: 90,
+  brushOn: true,
+  ...over,
+});
+const detection = (over: Record<string, unknown> = {}) => ({
+  type: 'litter_pile',
+  zoneId: 'z-1',
+  confidence: 0.8,
+  ...over,
+});
 
 describe('reading time limits', () => {
   it('accepts up to 5 minutes ahead and refuses beyond', () => {
@@ -35,7 +48,9 @@ describe('reading time limits', () => {
     expect(codeOf('bins', bin({ ts: NOW - 7 * DAY - 1 }))).toBe('stale_timestamp');
   });
   it('checks every GPS point’s time, not only the message’s', () => {
-    expect(codeOf('sweepers', { ts: NOW, seq: 1, points: [fix(), fix({ ts: NOW + 6 * MIN })] })).toBe('future_timestamp');
+    expect(codeOf('sweepers', { ts: NOW, seq: 1, points: [fix(), fix({ ts: NOW + 6 * MIN })] })).toBe(
+      'future_timestamp',
+    );
     expect(codeOf('sweepers', { ts: NOW, seq: 1, points: [fix({ ts: NOW - 8 * DAY })] })).toBe('stale_timestamp');
   });
   it('wants ts as integer epoch milliseconds', () => {
@@ -46,13 +61,27 @@ describe('reading time limits', () => {
 });
 
 describe('seq', () => {
-  it.each([[0, 'ok'], [42, 'ok'], [-1, 'invalid_payload'], [1.5, 'invalid_payload'], ['7', 'invalid_payload'], [null, 'invalid_payload']])('seq %j → %s', (seq, code) => {
+  it.each([
+    [0, 'ok'],
+    [42, 'ok'],
+    [-1, 'invalid_payload'],
+    [1.5, 'invalid_payload'],
+    ['7', 'invalid_payload'],
+    [null, 'invalid_payload'],
+  ])('seq %j → %s', (seq, code) => {
     expect(codeOf('bins', bin({ seq }))).toBe(code);
   });
 });
 
 describe('bin fill payload', () => {
-  it.each([[0, 'ok'], [100, 'ok'], [55.5, 'ok'], [-0.1, 'invalid_payload'], [100.1, 'invalid_payload'], ['80', 'invalid_payload']])('fillPct %j → %s', (fillPct, code) => {
+  it.each([
+    [0, 'ok'],
+    [100, 'ok'],
+    [55.5, 'ok'],
+    [-0.1, 'invalid_payload'],
+    [100.1, 'invalid_payload'],
+    ['80', 'invalid_payload'],
+  ])('fillPct %j → %s', (fillPct, code) => {
     expect(codeOf('bins', bin({ fillPct }))).toBe(code);
   });
   it('takes optional temperature, tilt and battery within range', () => {
@@ -113,8 +142,14 @@ describe('camera detections payload', () => {
     expect(codeOf('cameras', { ts: NOW, seq: 1, detections: [detection(over)] })).toBe('invalid_payload');
   });
   it('keeps snapshot keys and boxes', () => {
-    const r = read('cameras', { ts: NOW, seq: 1, detections: [detection({ bbox: [0, 0, 1, 1], snapshotKey: 'snapshots/c/1.jpg' })] });
-    expect(r.ok && r.reading.payload).toMatchObject({ detections: [{ bbox: [0, 0, 1, 1], snapshotKey: 'snapshots/c/1.jpg' }] });
+    const r = read('cameras', {
+      ts: NOW,
+      seq: 1,
+      detections: [detection({ bbox: [0, 0, 1, 1], snapshotKey: 'snapshots/c/1.jpg' })],
+    });
+    expect(r.ok && r.reading.payload).toMatchObject({
+      detections: [{ bbox: [0, 0, 1, 1], snapshotKey: 'snapshots/c/1.jpg' }],
+    });
   });
 });
 

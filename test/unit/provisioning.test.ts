@@ -36,7 +36,8 @@ function account() {
   let certs = 0;
   const meta = { $metadata: {} };
   iot.on(CreateThingTypeCommand).callsFake(({ thingTypeName }) => {
-    if (thingTypes.has(thingTypeName)) throw new ResourceAlreadyExistsException({ message: 'exists', resourceId: thingTypeName, ...meta });
+    if (thingTypes.has(thingTypeName))
+      throw new ResourceAlreadyExistsException({ message: 'exists', resourceId: thingTypeName, ...meta });
     thingTypes.add(thingTypeName);
     return {};
   });
@@ -54,15 +55,22 @@ function account() {
   });
   // As in AWS, a detached principal lingers a moment: the first DeleteThing after a detach is refused.
   let detaching = false;
-  iot.on(DetachThingPrincipalCommand).callsFake(({ thingName, principal }) => (principals.get(thingName)?.delete(principal), (detaching = true), {}));
-  iot.on(ListAttachedPoliciesCommand).callsFake(({ target }) => ({ policies: [...(policies.get(target) ?? [])].map((policyName) => ({ policyName })) }));
+  iot
+    .on(DetachThingPrincipalCommand)
+    .callsFake(({ thingName, principal }) => (principals.get(thingName)?.delete(principal), (detaching = true), {}));
+  iot
+    .on(ListAttachedPoliciesCommand)
+    .callsFake(({ target }) => ({ policies: [...(policies.get(target) ?? [])].map((policyName) => ({ policyName })) }));
   iot.on(DetachPolicyCommand).callsFake(({ policyName, target }) => (policies.get(target)?.delete(policyName), {}));
   const inactive = new Set<string>();
   const deletedCerts: string[] = [];
-  iot.on(UpdateCertificateCommand).callsFake(({ certificateId, newStatus }) => (newStatus === 'INACTIVE' && inactive.add(certificateId), {}));
+  iot
+    .on(UpdateCertificateCommand)
+    .callsFake(({ certificateId, newStatus }) => (newStatus === 'INACTIVE' && inactive.add(certificateId), {}));
   iot.on(DeleteCertificateCommand).callsFake(({ certificateId }) => {
     if (!inactive.has(certificateId)) throw new InvalidRequestException({ message: 'certificate is active', ...meta });
-    if ([...policies].some(([target, p]) => target.endsWith(`/${certificateId}`) && p.size)) throw new InvalidRequestException({ message: 'policies attached', ...meta });
+    if ([...policies].some(([target, p]) => target.endsWith(`/${certificateId}`) && p.size))
+      throw new InvalidRequestException({ message: 'policies attached', ...meta });
     deletedCerts.push(certificateId);
     return {};
   });
@@ -76,17 +84,39 @@ function account() {
   });
   iot.on(CreateKeysAndCertificateCommand).callsFake(() => {
     certs++;
-    return { certificateArn: `arn:aws:iot:eu-west-1:1:cert/c${certs}`, certificatePem: `CERT ${certs}`, keyPair: { PrivateKey: `PRIVATE ${certs}`, PublicKey: `PUBLIC ${certs}` } };
+    return {
+      certificateArn: `arn:aws:iot:eu-west-1:1:cert/c${certs}`,
+      certificatePem: `CERT ${certs}`,
+      keyPair: { PrivateKey: `PRIVATE ${certs}`, PublicKey: `PUBLIC ${certs}` },
+    };
   });
-  iot.on(AttachPolicyCommand).callsFake(({ policyName, target }) => (policies.set(target, (policies.get(target) ?? new Set()).add(policyName)), {}));
-  iot.on(AttachThingPrincipalCommand).callsFake(({ thingName, principal }) => (principals.set(thingName, (principals.get(thingName) ?? new Set()).add(principal)), {}));
+  iot
+    .on(AttachPolicyCommand)
+    .callsFake(
+      ({ policyName, target }) => (policies.set(target, (policies.get(target) ?? new Set()).add(policyName)), {}),
+    );
+  iot
+    .on(AttachThingPrincipalCommand)
+    .callsFake(
+      ({ thingName, principal }) => (
+        principals.set(thingName, (principals.get(thingName) ?? new Set()).add(principal)), {}
+      ),
+    );
   iot.on(DescribeEndpointCommand).resolves({ endpointAddress: 'abc123-ats.iot.eu-west-1.amazonaws.com' });
   return { iot, thingTypes, things, principals, policies, deletedCerts, certs: () => certs };
 }
 
-const device: Device = { thing: 'bin-gs-001', kind: 'bins', districtId: 'gongshu', siteId: 'gr-001', expectedIntervalSeconds: 300 };
-let dirs: string[] = [];
-afterEach(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const device: Device = {
+  thing: 'bin-gs-001',
+  kind: 'bins',
+  districtId: 'gongshu',
+  siteId: 'gr-001',
+  expectedIntervalSeconds: 300,
+};
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 const outDir = () => {
   const d = mkdtempSync(join(tmpdir(), 'certs-'));
   dirs.push(d);
@@ -141,7 +171,11 @@ describe('provisioning devices in AWS IoT', () => {
     a.iot.resetHistory();
     const waits: number[] = [];
     const removed = await deprovisionDevice(iot, 'bin-gs-001', out, { sleep: async (ms) => void waits.push(ms) });
-    expect(removed).toEqual({ thing: 'bin-gs-001', found: true, deletedCertificates: ['arn:aws:iot:eu-west-1:1:cert/c1'] });
+    expect(removed).toEqual({
+      thing: 'bin-gs-001',
+      found: true,
+      deletedCertificates: ['arn:aws:iot:eu-west-1:1:cert/c1'],
+    });
     expect(a.iot.calls().map((c) => c.args[0].constructor.name)).toEqual([
       'ListThingPrincipalsCommand',
       'DetachThingPrincipalCommand',
@@ -152,13 +186,20 @@ describe('provisioning devices in AWS IoT', () => {
       'DeleteThingCommand',
       'DeleteThingCommand',
     ]);
-    expect(a.iot.commandCalls(DetachPolicyCommand)[0]!.args[0].input).toEqual({ policyName: 'cityops-bins-device', target: 'arn:aws:iot:eu-west-1:1:cert/c1' });
+    expect(a.iot.commandCalls(DetachPolicyCommand)[0]!.args[0].input).toEqual({
+      policyName: 'cityops-bins-device',
+      target: 'arn:aws:iot:eu-west-1:1:cert/c1',
+    });
     expect(waits).toEqual([1000]);
     expect(a.things.has('bin-gs-001')).toBe(false);
     expect(a.deletedCerts).toEqual(['c1']);
     expect(() => statSync(join(out, 'bin-gs-001'))).toThrow();
     a.iot.resetHistory();
-    expect(await deprovisionDevice(iot, 'bin-gs-001', out)).toEqual({ thing: 'bin-gs-001', found: false, deletedCertificates: [] });
+    expect(await deprovisionDevice(iot, 'bin-gs-001', out)).toEqual({
+      thing: 'bin-gs-001',
+      found: false,
+      deletedCertificates: [],
+    });
     expect(a.iot.calls()).toHaveLength(1);
     a.iot.restore();
   });
@@ -168,7 +209,9 @@ describe('provisioning devices in AWS IoT', () => {
     const iot = new IoTClient({ region: 'eu-west-1' });
     await provisionDevice(iot, device, outDir());
     a.policies.get('arn:aws:iot:eu-west-1:1:cert/c1')!.add('someone-elses-policy');
-    await expect(deprovisionDevice(iot, 'bin-gs-001', outDir(), { sleep: async () => {} })).rejects.toThrow(/also carries someone-elses-policy/);
+    await expect(deprovisionDevice(iot, 'bin-gs-001', outDir(), { sleep: async () => {} })).rejects.toThrow(
+      /also carries someone-elses-policy/,
+    );
     expect(a.iot.commandCalls(DeleteCertificateCommand)).toHaveLength(0);
     expect(a.things.has('bin-gs-001')).toBe(true);
     a.iot.restore();

@@ -19,7 +19,9 @@ const published: ReportPublished = {
   timeZone: SHANGHAI,
   generatedAt: '2026-12-01T01:15:00+08:00',
   location: 's3://reports-bucket/gongshu/2026-11/',
-  files: [{ name: 'report.html', key: 'gongshu/2026-11/report.html', contentType: 'text/html; charset=utf-8', bytes: 1234 }],
+  files: [
+    { name: 'report.html', key: 'gongshu/2026-11/report.html', contentType: 'text/html; charset=utf-8', bytes: 1234 },
+  ],
   summary: { registered: 9, due: 8, closed: 6, closedOnTime: 4, onTimeClosureRate: 0.5 },
 };
 
@@ -34,7 +36,11 @@ describe('which month a run publishes', () => {
 
   it('takes an operator’s request for a month, a district or a repeat, and refuses anything else', () => {
     expect(PublicationRequest.parse(undefined)).toEqual({ republish: false });
-    expect(PublicationRequest.parse({ month: '2026-11', districtId: 'gongshu', republish: true })).toEqual({ month: '2026-11', districtId: 'gongshu', republish: true });
+    expect(PublicationRequest.parse({ month: '2026-11', districtId: 'gongshu', republish: true })).toEqual({
+      month: '2026-11',
+      districtId: 'gongshu',
+      republish: true,
+    });
     expect(PublicationRequest.safeParse({ month: '2026-13' }).success).toBe(false);
     expect(PublicationRequest.safeParse({ monht: '2026-11' }).success).toBe(false);
   });
@@ -43,9 +49,15 @@ describe('which month a run publishes', () => {
 describe('ReportPublished', () => {
   it('is valid against its schema, with the district and month as its id', () => {
     const event = reportPublishedEvent(published, Date.parse('2026-12-01T01:15:00+08:00'));
-    expect(event).toMatchObject({ source: 'cityops.reports', detailType: 'ReportPublished', detail: { metadata: { version: '1', id: 'report:gongshu:2026-11' } } });
+    expect(event).toMatchObject({
+      source: 'cityops.reports',
+      detailType: 'ReportPublished',
+      detail: { metadata: { version: '1', id: 'report:gongshu:2026-11' } },
+    });
     expect(REPORT_EVENTS.ReportPublished.schema.safeParse(event.detail).success).toBe(true);
-    expect(REPORT_EVENTS.ReportPublished.schema.safeParse({ ...event.detail, data: { ...published, files: [] } }).success).toBe(false);
+    expect(
+      REPORT_EVENTS.ReportPublished.schema.safeParse({ ...event.detail, data: { ...published, files: [] } }).success,
+    ).toBe(false);
   });
 });
 
@@ -53,10 +65,16 @@ describe('the reports bucket (S3)', () => {
   const s3 = mockClient(S3Client);
   beforeEach(() => s3.reset());
   const store = new S3ReportStore(new S3Client({ region: 'cn-north-1' }), 'reports-bucket');
-  const s3Error = (name: string, status: number) => new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message: name });
+  const s3Error = (name: string, status: number) =>
+    new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message: name });
 
   it('finds a key with HeadObject: 404 is absent, any other error is an error', async () => {
-    s3.on(HeadObjectCommand, { Key: 'there' }).resolves({}).on(HeadObjectCommand, { Key: 'missing' }).rejects(s3Error('NotFound', 404)).on(HeadObjectCommand, { Key: 'forbidden' }).rejects(s3Error('Forbidden', 403));
+    s3.on(HeadObjectCommand, { Key: 'there' })
+      .resolves({})
+      .on(HeadObjectCommand, { Key: 'missing' })
+      .rejects(s3Error('NotFound', 404))
+      .on(HeadObjectCommand, { Key: 'forbidden' })
+      .rejects(s3Error('Forbidden', 403));
     expect(await store.exists('there')).toBe(true);
     expect(await store.exists('missing')).toBe(false);
     await expect(store.exists('forbidden')).rejects.toThrow('Forbidden');
@@ -66,7 +84,12 @@ describe('the reports bucket (S3)', () => {
   it('puts a file with its content type, and says where the keys live', async () => {
     s3.on(PutObjectCommand).resolves({});
     await store.put('gongshu/2026-11/report.html', '<!doctype html>', 'text/html; charset=utf-8');
-    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toEqual({ Bucket: 'reports-bucket', Key: 'gongshu/2026-11/report.html', Body: '<!doctype html>', ContentType: 'text/html; charset=utf-8' });
+    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toEqual({
+      Bucket: 'reports-bucket',
+      Key: 'gongshu/2026-11/report.html',
+      Body: '<!doctype html>',
+      ContentType: 'text/html; charset=utf-8',
+    });
     expect(store.location).toBe('s3://reports-bucket/');
   });
 });
@@ -78,16 +101,29 @@ describe('the event bus (EventBridge)', () => {
   const event = reportPublishedEvent(published, Date.parse('2026-12-01T01:15:00+08:00'));
 
   it('puts events on the bus, ten to a call, with their source, detail type, detail and time', async () => {
-    eventBridge.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({ FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `e${i}` })) }));
+    eventBridge.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({
+      FailedEntryCount: 0,
+      Entries: input.Entries.map((_, i) => ({ EventId: `e${i}` })),
+    }));
     await publisher.publish(Array.from({ length: 12 }, () => event));
     const calls = eventBridge.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries!);
     expect(calls.map((entries) => entries.length)).toEqual([10, 2]);
-    expect(calls[0]![0]).toEqual({ EventBusName: 'cityops-cases', Source: 'cityops.reports', DetailType: 'ReportPublished', Detail: JSON.stringify(event.detail), Time: new Date('2026-11-30T17:15:00Z') });
+    expect(calls[0]![0]).toEqual({
+      EventBusName: 'cityops-cases',
+      Source: 'cityops.reports',
+      DetailType: 'ReportPublished',
+      Detail: JSON.stringify(event.detail),
+      Time: new Date('2026-11-30T17:15:00Z'),
+    });
   });
 
   it('fails when EventBridge did not take an entry, naming it', async () => {
-    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] });
-    await expect(publisher.publish([event])).rejects.toThrow('EventBridge did not take 1 of 1 events: ReportPublished report:gongshu:2026-11: InternalFailure try again');
+    eventBridge
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] });
+    await expect(publisher.publish([event])).rejects.toThrow(
+      'EventBridge did not take 1 of 1 events: ReportPublished report:gongshu:2026-11: InternalFailure try again',
+    );
   });
 });
 
@@ -107,9 +143,15 @@ describe('the local stand-ins', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'cityops-bus-')), 'events.jsonl');
     const down: EventSink = { id: 'webhook:http://down', deliver: () => Promise.reject(new Error('answered 503')) };
     const event = reportPublishedEvent(published, 0);
-    await expect(sinkPublisher([down, fileSink(file)]).publish([event])).rejects.toThrow('events not delivered: webhook:http://down: answered 503');
+    await expect(sinkPublisher([down, fileSink(file)]).publish([event])).rejects.toThrow(
+      'events not delivered: webhook:http://down: answered 503',
+    );
     // The file took it all the same: the next publication repeats it with the same id.
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ source: 'cityops.reports', 'detail-type': 'ReportPublished', detail: event.detail });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      source: 'cityops.reports',
+      'detail-type': 'ReportPublished',
+      detail: event.detail,
+    });
     await sinkPublisher([fileSink(file)]).publish([event]);
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(2);
   });

@@ -3,7 +3,11 @@ import { SiteDirectory } from '#shared/app/site-directory';
 import type { Device, Site } from '#shared/domain/city-model';
 import { fixedClock } from '../support/fakes.ts';
 
-const site = { siteId: 'gr-1', siteKind: 'garbage_room', thresholds: { overflowPct: 85, stuckReadings: 30 } } as unknown as Site;
+const site = {
+  siteId: 'gr-1',
+  siteKind: 'garbage_room',
+  thresholds: { overflowPct: 85, stuckReadings: 30 },
+} as unknown as Site;
 const device = { thing: 'bin-1', siteId: 'gr-1', thresholds: { overflowPct: 80 } } as unknown as Device;
 
 describe('site directory', () => {
@@ -20,7 +24,11 @@ describe('site directory', () => {
       clock,
       60_000,
     );
-    expect(await directory.watchOf('bin-1')).toEqual({ device, site, overrides: { overflowPct: 80, stuckReadings: 30 } });
+    expect(await directory.watchOf('bin-1')).toEqual({
+      device,
+      site,
+      overrides: { overflowPct: 80, stuckReadings: 30 },
+    });
     await directory.watchOf('bin-1');
     expect(reads).toBe(1);
     clock.set(61_000);
@@ -38,14 +46,21 @@ describe('site directory', () => {
       {
         getDevice: async (thing) => (calls.push(`device ${thing}`), undefined),
         getSite: async (id) => (calls.push(`site ${id}`), site),
-        getDevices: async (things) => (calls.push(`devices ${things.join(',')}`), new Map([device, other].filter((d) => things.includes(d.thing)).map((d) => [d.thing, d]))),
+        getDevices: async (things) => (
+          calls.push(`devices ${things.join(',')}`),
+          new Map([device, other].filter((d) => things.includes(d.thing)).map((d) => [d.thing, d]))
+        ),
         getSites: async (ids) => (calls.push(`sites ${ids.join(',')}`), new Map([[site.siteId, site]])),
       },
       fixedClock(0),
     );
     await directory.prefetch(['bin-1', 'bin-2', 'bin-1', 'ghost']);
     expect(calls).toEqual(['devices bin-1,bin-2,ghost', 'sites gr-1']);
-    expect(await directory.watchOf('bin-2')).toEqual({ device: other, site, overrides: { overflowPct: 80, stuckReadings: 30 } });
+    expect(await directory.watchOf('bin-2')).toEqual({
+      device: other,
+      site,
+      overrides: { overflowPct: 80, stuckReadings: 30 },
+    });
     await directory.prefetch(['bin-1', 'bin-2']); // all held: nothing read
     expect(calls).toHaveLength(2);
     // A device the registry does not know is left to watchOf (it may be registered since).

@@ -11,7 +11,12 @@ import { StreamArchive } from '#infra/local/stream-archive';
 const NOW = Date.UTC(2026, 10, 28, 1, 0, 0);
 /** A stream record's text: the envelope the topic rule builds. */
 const envelope = (i: number, payload: unknown = { ts: NOW - 1000 * i, seq: i, fillPct: i % 100 }) =>
-  encodeEnvelope({ topic: `dt/cityops/bins/bin-${i % 3}/fill`, clientId: `bin-${i % 3}`, receivedAt: NOW, payload: new TextEncoder().encode(typeof payload === 'string' ? payload : JSON.stringify(payload)) });
+  encodeEnvelope({
+    topic: `dt/cityops/bins/bin-${i % 3}/fill`,
+    clientId: `bin-${i % 3}`,
+    receivedAt: NOW,
+    payload: new TextEncoder().encode(typeof payload === 'string' ? payload : JSON.stringify(payload)),
+  });
 const entry = (i: number, at = NOW) => ({ at, text: archiveLine(envelope(i)) });
 const quiet = { info() {}, warn() {}, error() {} };
 
@@ -26,7 +31,14 @@ describe('FileArchive (the local twin’s archive bucket)', () => {
     expect((await readArchive(dir, 'bins')).map((m) => m.seq)).toEqual([1, 2, 1, 3]);
     expect(uniqueMessages(await readArchive(dir, 'bins')).map((m) => m.seq)).toEqual([1, 2, 3]);
     expect(await readArchive(dir)).toHaveLength(5);
-    expect((await readArchive(dir, 'bins'))[1]).toMatchObject({ thing: 'bin-2', clientId: 'bin-2', ts: NOW - 2000, seq: 2, receivedAt: NOW, body: { fillPct: 2 } });
+    expect((await readArchive(dir, 'bins'))[1]).toMatchObject({
+      thing: 'bin-2',
+      clientId: 'bin-2',
+      ts: NOW - 2000,
+      seq: 2,
+      receivedAt: NOW,
+      body: { fillPct: 2 },
+    });
   });
 
   it('keeps a message that is not JSON as it came (the archive holds what was sent, rejected or not)', async () => {
@@ -51,8 +63,17 @@ describe('FileArchive (the local twin’s archive bucket)', () => {
 describe('StreamArchive (the local twin of the Firehose stream that archives a Kinesis stream)', () => {
   it('writes every record untransformed, a line each, and checkpoints only what is on disk', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'archive-'));
-    const stream = new LocalStream('bins-telemetry', { shards: 2, consumers: ['ingest', 'archive'], retentionMs: 86_400_000 });
-    const archiver = new StreamArchive(stream, 'archive', { kind: 'bins', archive: new FileArchive(dir), bufferMs: 10, log: quiet });
+    const stream = new LocalStream('bins-telemetry', {
+      shards: 2,
+      consumers: ['ingest', 'archive'],
+      retentionMs: 86_400_000,
+    });
+    const archiver = new StreamArchive(stream, 'archive', {
+      kind: 'bins',
+      archive: new FileArchive(dir),
+      bufferMs: 10,
+      log: quiet,
+    });
     archiver.start();
     for (const i of [1, 2, 3, 4]) await stream.put(`bin-${i % 3}`, Buffer.from(envelope(i)).toString('base64'));
     await vi.waitFor(() => expect(archiver.idle).toBe(true));

@@ -21,7 +21,11 @@ describe('collapsing a batch per device', () => {
     ]);
     expect(batches.map((b) => b.thing).sort()).toEqual(['a', 'b']);
     const a = batches.find((b) => b.thing === 'a')!;
-    expect(a.readings.map((r) => [r.ts, r.seq])).toEqual([[100, 1], [300, 2], [300, 3]]);
+    expect(a.readings.map((r) => [r.ts, r.seq])).toEqual([
+      [100, 1],
+      [300, 2],
+      [300, 3],
+    ]);
     expect(a.latest.payload.fillPct).toBe(30);
   });
 
@@ -32,14 +36,28 @@ describe('collapsing a batch per device', () => {
   });
 
   it('merges state fields so a later reading without a field keeps the earlier value', () => {
-    const [a] = collapseByDevice([reading('a', 100, 1, { fillPct: 10, batteryPct: 80 }), reading('a', 200, 2, { fillPct: 20 })]);
+    const [a] = collapseByDevice([
+      reading('a', 100, 1, { fillPct: 10, batteryPct: 80 }),
+      reading('a', 200, 2, { fillPct: 20 }),
+    ]);
     expect(latestStateFields(a!)).toEqual({ fillPct: 20, batteryPct: 80 });
   });
 });
 
 describe('GPS fixes', () => {
   it('turns a single fix and a batch alike into fixes, oldest first', () => {
-    expect(gpsFixes({ ts: 5, seq: 1, lat: 1, lon: 2, brushOn: true })).toEqual([{ ts: 5, lat: 1, lon: 2, brushOn: true, speedKmh: undefined, headingDeg: undefined }]);
-    expect(gpsFixes({ ts: 9, seq: 1, points: [{ ts: 8, lat: 1, lon: 1 }, { ts: 7, lat: 2, lon: 2 }] }).map((f) => f.ts)).toEqual([7, 8]);
+    expect(gpsFixes({ ts: 5, seq: 1, lat: 1, lon: 2, brushOn: true })).toEqual([
+      { ts: 5, lat: 1, lon: 2, brushOn: true, speedKmh: undefined, headingDeg: undefined },
+    ]);
+    expect(
+      gpsFixes({
+        ts: 9,
+        seq: 1,
+        points: [
+          { ts: 8, lat: 1, lon: 1 },
+          { ts: 7, lat: 2, lon: 2 },
+        ],
+      }).map((f) => f.ts),
+    ).toEqual([7, 8]);
   });
 });

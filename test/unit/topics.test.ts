@@ -7,7 +7,11 @@ describe('topic scheme', () => {
     expect(topicFor('sweepers', 's-1')).toBe('dt/cityops/sweepers/s-1/geo');
     expect(topicFor('cameras', 'c-1')).toBe('dt/cityops/cameras/c-1/detections');
     expect(parseTopic('dt/cityops/bins/bin-1/fill')).toEqual({ ok: true, kind: 'bins', thing: 'bin-1', type: 'fill' });
-    expect(parseTopic('dt/cityops/sweepers/sw:01_a/geo')).toMatchObject({ ok: true, kind: 'sweepers', thing: 'sw:01_a' });
+    expect(parseTopic('dt/cityops/sweepers/sw:01_a/geo')).toMatchObject({
+      ok: true,
+      kind: 'sweepers',
+      thing: 'sw:01_a',
+    });
   });
 
   it.each([

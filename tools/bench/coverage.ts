@@ -14,7 +14,9 @@ import type { GpsFix } from '#shared/domain/payloads';
 import { segmentRoute } from '#shared/domain/route-segments';
 import { seededRandom } from '#devices/simulators/simulator';
 
-const args = new Map(process.argv.slice(2).flatMap((a, i, all) => (a.startsWith('--') ? [[a.slice(2), all[i + 1] ?? '']] : [])));
+const args = new Map(
+  process.argv.slice(2).flatMap((a, i, all) => (a.startsWith('--') ? [[a.slice(2), all[i + 1] ?? '']] : [])),
+);
 const FIXES = Number(args.get('fixes') ?? 1_000_000);
 const SAMPLE = Number(args.get('sample') ?? 5_000);
 const STREETS = Number(args.get('streets') ?? 26); // per direction; 2 km each, 40 segments
@@ -37,7 +39,10 @@ const routes: SweepingRoute[] = [];
 for (let i = 0; i < STREETS; i++) {
   for (const dir of ['ew', 'ns'] as const) {
     const off = i * SPACING + 40;
-    const line = { type: 'LineString' as const, coordinates: dir === 'ew' ? [at(0, off), at(LENGTH, off)] : [at(off, 0), at(off, LENGTH)] };
+    const line = {
+      type: 'LineString' as const,
+      coordinates: dir === 'ew' ? [at(0, off), at(LENGTH, off)] : [at(off, 0), at(off, LENGTH)],
+    };
     const id = `r${dir}${String(i).padStart(2, '0')}`;
     routes.push(
       SweepingRoute.parse({
@@ -75,14 +80,22 @@ while (total < FIXES) {
   for (let d = from; d <= to && total + fixes.length < FIXES; d += step) {
     const f = forward ? d / LENGTH : 1 - d / LENGTH;
     const noise = () => ((random() + random() + random() - 1.5) * 3) / M_LAT;
-    fixes.push({ ts: t, lat: lat0 + (lat1 - lat0) * f + noise(), lon: lon0 + (lon1 - lon0) * f + noise(), speedKmh: kmh, brushOn: !(d >= brushUp[0]! && d <= brushUp[1]!) });
+    fixes.push({
+      ts: t,
+      lat: lat0 + (lat1 - lat0) * f + noise(),
+      lon: lon0 + (lon1 - lon0) * f + noise(),
+      speedKmh: kmh,
+      brushOn: !(d >= brushUp[0]! && d <= brushUp[1]!),
+    });
     t += 10_000;
   }
   traces.push(fixes);
   total += fixes.length;
 }
 const window = { from: T0, to: T0 + 2 * 3_600_000 };
-log(`coverage benchmark: ${routes.length} routes, ${segmentCount} segments of ≤ 50 m, ${total.toLocaleString('en')} fixes in ${traces.length.toLocaleString('en')} passes`);
+log(
+  `coverage benchmark: ${routes.length} routes, ${segmentCount} segments of ≤ 50 m, ${total.toLocaleString('en')} fixes in ${traces.length.toLocaleString('en')} passes`,
+);
 
 // The engine over everything, on this one thread.
 const engine = new CoverageEngine(routes);
@@ -93,7 +106,9 @@ for (const trace of traces) engine.cover(trace, cells, window);
 const engineMs = Number(process.hrtime.bigint() - started) / 1e6;
 const engineRate = total / (engineMs / 1000);
 const fractions = engine.fractions(cells);
-log(`engine:  ${total.toLocaleString('en')} fixes in ${engineMs.toFixed(0)} ms = ${Math.round(engineRate).toLocaleString('en')} fixes/s (one core); ${fractions.filter((f) => f >= 0.8).length} of ${segmentCount} segments swept`);
+log(
+  `engine:  ${total.toLocaleString('en')} fixes in ${engineMs.toFixed(0)} ms = ${Math.round(engineRate).toLocaleString('en')} fixes/s (one core); ${fractions.filter((f) => f >= 0.8).length} of ${segmentCount} segments swept`,
+);
 
 // The same semantics, straightforwardly: every fix against every segment with turf.
 const sample: GpsFix[][] = [];
@@ -103,14 +118,23 @@ for (const trace of traces) {
   sample.push(trace);
   sampleFixes += trace.length;
 }
-const segs = routes.flatMap((r) => r.segments.map((s) => ({ id: s.segmentId, route: r, line: lineString(s.line.coordinates), lengthM: s.lengthM, oneWay: s.oneWay })));
+const segs = routes.flatMap((r) =>
+  r.segments.map((s) => ({
+    id: s.segmentId,
+    route: r,
+    line: lineString(s.line.coordinates),
+    lengthM: s.lengthM,
+    oneWay: s.oneWay,
+  })),
+);
 const tol = engine.options.toleranceM;
 const cosH = Math.cos((engine.options.headingToleranceDeg * Math.PI) / 180);
 const turfCells = new Map<string, Uint8Array>();
 const mark = (id: string, lengthM: number, a: number, b: number) => {
   let c = turfCells.get(id);
   if (!c) turfCells.set(id, (c = new Uint8Array(Math.ceil(lengthM))));
-  for (let i = Math.max(0, Math.floor(Math.min(a, b))); i < Math.min(c.length, Math.ceil(Math.max(a, b))); i++) c[i] = 1;
+  for (let i = Math.max(0, Math.floor(Math.min(a, b))); i < Math.min(c.length, Math.ceil(Math.max(a, b))); i++)
+    c[i] = 1;
 };
 const turfStarted = process.hrtime.bigint();
 for (const trace of sample) {
@@ -146,23 +170,33 @@ for (const trace of sample) {
 }
 const turfMs = Number(process.hrtime.bigint() - turfStarted) / 1e6;
 const turfRate = sampleFixes / (turfMs / 1000);
-log(`turf:    ${sampleFixes.toLocaleString('en')} fixes in ${turfMs.toFixed(0)} ms = ${Math.round(turfRate).toLocaleString('en')} fixes/s (nearestPointOnLine over all ${segmentCount} segments per fix)`);
+log(
+  `turf:    ${sampleFixes.toLocaleString('en')} fixes in ${turfMs.toFixed(0)} ms = ${Math.round(turfRate).toLocaleString('en')} fixes/s (nearestPointOnLine over all ${segmentCount} segments per fix)`,
+);
 
 // The engine over the same sample, and the comparison.
 const sampleCells = engine.newCells();
 for (const trace of sample) engine.cover(trace, sampleCells, window);
 const sampleFractions = engine.fractions(sampleCells);
 const engineSwept = new Set(engine.segmentIds.filter((_, i) => sampleFractions[i]! >= 0.8));
-const turfSwept = new Set([...turfCells].filter(([, c]) => c.reduce((n, v) => n + v, 0) / c.length >= 0.8).map(([id]) => id));
+const turfSwept = new Set(
+  [...turfCells].filter(([, c]) => c.reduce((n, v) => n + v, 0) / c.length >= 0.8).map(([id]) => id),
+);
 const both = [...engineSwept].filter((id) => turfSwept.has(id)).length;
 const onlyEngine = [...engineSwept].filter((id) => !turfSwept.has(id));
 const onlyTurf = [...turfSwept].filter((id) => !engineSwept.has(id));
-log(`ratio:   the engine matches ${(engineRate / turfRate).toFixed(0)} × as many fixes per second as the turf matcher (target ≥ 100 ×); engine target ≥ 1,000,000 fixes/s: ${engineRate >= 1_000_000 ? 'met' : 'NOT met'}`);
-log(`agree:   on the sample, ${both} segments swept by both; ${onlyEngine.length} only by the engine${onlyEngine.length ? ` (${onlyEngine.slice(0, 5).join(', ')})` : ''}; ${onlyTurf.length} only by turf${onlyTurf.length ? ` (${onlyTurf.slice(0, 5).join(', ')})` : ''} → ${onlyEngine.length + onlyTurf.length === 0 ? 'they agree' : 'they differ'}`);
+log(
+  `ratio:   the engine matches ${(engineRate / turfRate).toFixed(0)} × as many fixes per second as the turf matcher (target ≥ 100 ×); engine target ≥ 1,000,000 fixes/s: ${engineRate >= 1_000_000 ? 'met' : 'NOT met'}`,
+);
+log(
+  `agree:   on the sample, ${both} segments swept by both; ${onlyEngine.length} only by the engine${onlyEngine.length ? ` (${onlyEngine.slice(0, 5).join(', ')})` : ''}; ${onlyTurf.length} only by turf${onlyTurf.length ? ` (${onlyTurf.slice(0, 5).join(', ')})` : ''} → ${onlyEngine.length + onlyTurf.length === 0 ? 'they agree' : 'they differ'}`,
+);
 if (process.env.BENCH_DEBUG) {
   for (const id of [...onlyEngine, ...onlyTurf]) {
     const i = engine.segmentIndex(id);
     const c = turfCells.get(id);
-    log(`  ${id}: engine ${sampleFractions[i]!.toFixed(3)}, turf ${c ? (c.reduce((n, v) => n + v, 0) / c.length).toFixed(3) : 0}; engine cells ${[...sampleCells.subarray(engine.segmentCell0[i]!, engine.segmentCell0[i]! + engine.segmentCells[i]!)].join('')}; turf cells ${c?.join('')}`);
+    log(
+      `  ${id}: engine ${sampleFractions[i]!.toFixed(3)}, turf ${c ? (c.reduce((n, v) => n + v, 0) / c.length).toFixed(3) : 0}; engine cells ${[...sampleCells.subarray(engine.segmentCell0[i]!, engine.segmentCell0[i]! + engine.segmentCells[i]!)].join('')}; turf cells ${c?.join('')}`,
+    );
   }
 }

@@ -49,7 +49,9 @@ export function ourCost(run: OurRun): CostLines {
   const readGb = (2 * M * run.recordBytes) / GB;
   const stream = run.shards
     ? run.shards * hours * PRICES.kinesisShardHour + Math.ceil(run.recordBytes / 25_600) * PRICES.kinesisPutUnit
-    : hours * PRICES.kinesisOnDemandStreamHour + ((M * recordKb * 1024) / GB) * PRICES.kinesisOnDemandWrittenGb + readGb * PRICES.kinesisOnDemandReadGb;
+    : hours * PRICES.kinesisOnDemandStreamHour +
+      ((M * recordKb * 1024) / GB) * PRICES.kinesisOnDemandWrittenGb +
+      readGb * PRICES.kinesisOnDemandReadGb;
   return {
     'rule + action': PRICES.ruleTriggered + PRICES.actionExecuted,
     stream,

@@ -38,14 +38,20 @@ export interface FleetPhase {
   rate?: number;
 }
 
-export type FleetReport = { type: 'connected' } | { type: 'warmed' } | { type: 'sent'; sent: number } | { type: 'done'; publishedAt: [string, number][] };
+export type FleetReport =
+  | { type: 'connected' }
+  | { type: 'warmed' }
+  | { type: 'sent'; sent: number }
+  | { type: 'done'; publishedAt: [string, number][] };
 
 const port = parentPort!;
 const order = workerData as FleetOrder;
 const now = () => performance.timeOrigin + performance.now();
 const post = (report: FleetReport) => port.postMessage(report);
 
-const clients = await Promise.all(order.devices.map((d) => mqtt.connectAsync(order.mqttUrl, { clientId: d.thing, reconnectPeriod: 0 })));
+const clients = await Promise.all(
+  order.devices.map((d) => mqtt.connectAsync(order.mqttUrl, { clientId: d.thing, reconnectPeriod: 0 })),
+);
 post({ type: 'connected' });
 await new Promise((resolve) => port.once('message', resolve)); // warm
 const firstReading = Date.now() - Math.ceil(order.readings * 1.1 + 2) * 5 * 60_000;

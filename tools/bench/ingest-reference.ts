@@ -28,14 +28,30 @@ export interface ReferenceResult {
 }
 
 /** Runs `messages` invocations, `concurrency` at a time, after `warmUp` that are not counted. */
-export async function runReference(client: DynamoDBClient, options: { devices: Device[]; siteOf: Map<string, string>; messages: number; warmUp: number; concurrency: number; table: string }): Promise<ReferenceResult> {
+export async function runReference(
+  client: DynamoDBClient,
+  options: {
+    devices: Device[];
+    siteOf: Map<string, string>;
+    messages: number;
+    warmUp: number;
+    concurrency: number;
+    table: string;
+  },
+): Promise<ReferenceResult> {
   const doc = documentClient(client);
   await client.send(
     new CreateTableCommand({
       TableName: options.table,
       BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
     }),
   );
   const total = options.warmUp + options.messages + 500;
@@ -46,7 +62,12 @@ export async function runReference(client: DynamoDBClient, options: { devices: D
     const sensor = sensors[n++ % sensors.length]!;
     const payload = sensor.emit(sensor.nextAt)!.payload;
     const thing = sensor.device.thing;
-    return encodeEnvelope({ topic: topicFor('bins', thing), clientId: thing, receivedAt: Date.now(), payload: new TextEncoder().encode(JSON.stringify(payload)) });
+    return encodeEnvelope({
+      topic: topicFor('bins', thing),
+      clientId: thing,
+      receivedAt: Date.now(),
+      payload: new TextEncoder().encode(JSON.stringify(payload)),
+    });
   };
 
   /** One invocation: one message. */
@@ -59,16 +80,37 @@ export async function runReference(client: DynamoDBClient, options: { devices: D
     const key = { pk: `device#${r.thing}`, sk: 'state' };
     const { Item } = await doc.send(new GetCommand({ TableName: options.table, Key: key, ConsistentRead: true }));
     const device = options.devices.find((d) => d.thing === r.thing)!;
-    const { state } = detectBins(Item?.detector as BinDetectorState | undefined, [{ ts: r.ts, seq: r.seq, payload: r.payload as BinFillPayload }], {
-      thing: r.thing,
-      siteId: options.siteOf.get(r.thing)!,
-      heartbeatMs: heartbeatMs(device.expectedIntervalSeconds),
-    });
+    const { state } = detectBins(
+      Item?.detector as BinDetectorState | undefined,
+      [{ ts: r.ts, seq: r.seq, payload: r.payload as BinFillPayload }],
+      {
+        thing: r.thing,
+        siteId: options.siteOf.get(r.thing)!,
+        heartbeatMs: heartbeatMs(device.expectedIntervalSeconds),
+      },
+    );
     const batch = { thing: r.thing, kind: r.kind, readings: [r], duplicates: [], latest: r };
-    await doc.send(new PutCommand({ TableName: options.table, Item: { ...key, ...latestStateFields(batch), thing: r.thing, kind: r.kind, ts: r.ts, seq: r.seq, lastSeenAt: r.receivedAt, detector: state } }));
+    await doc.send(
+      new PutCommand({
+        TableName: options.table,
+        Item: {
+          ...key,
+          ...latestStateFields(batch),
+          thing: r.thing,
+          kind: r.kind,
+          ts: r.ts,
+          seq: r.seq,
+          lastSeenAt: r.receivedAt,
+          detector: state,
+        },
+      }),
+    );
   };
 
-  const run = async (count: number, concurrency = options.concurrency): Promise<{ seconds: number; busyMs: number }> => {
+  const run = async (
+    count: number,
+    concurrency = options.concurrency,
+  ): Promise<{ seconds: number; busyMs: number }> => {
     const bodies = Array.from({ length: count }, nextBody);
     let next = 0;
     let busyMs = 0;
@@ -89,5 +131,10 @@ export async function runReference(client: DynamoDBClient, options: { devices: D
   const measured = await run(options.messages);
   // An invocation's own time, one at a time (under load it would mostly be waiting for DynamoDB Local).
   const solo = await run(500, 1);
-  return { messages: options.messages, seconds: measured.seconds, rate: options.messages / measured.seconds, invocationMs: solo.busyMs / 500 };
+  return {
+    messages: options.messages,
+    seconds: measured.seconds,
+    rate: options.messages / measured.seconds,
+    invocationMs: solo.busyMs / 500,
+  };
 }

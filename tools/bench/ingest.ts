@@ -21,31 +21,27 @@
  * The warm-up (`--warm-up` messages) is not measured: DynamoDB Local is a JVM that compiles
  * what it runs in its first seconds. Any rejected bench message stops the run.
  */
-import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { KinesisStreamEvent } from 'aws-lambda';
-import { convertToAttr } from '@aws-sdk/util-dynamodb';
 import { loadDistrictDir } from '#devices/district-files';
 import type { FleetOrder, FleetPhase, FleetReport } from './ingest-fleet.ts';
 import { ourCost, referenceCost, total as sum } from './ingest-cost.ts';
 import { runReference } from './ingest-reference.ts';
-import { BinSensor } from '#devices/simulators/bin-sensor';
+import { meter } from './dynamodb-metering.ts';
+import { processCpuMs } from './process-cpu.ts';
+import { handlerCpu, memoryPorts } from './handler-cpu.ts';
 import { systemClock } from '#shared/adapters/clock';
 import { documentClient, localDynamoClient } from '#shared/adapters/dynamodb/client';
 import { ensureTables, tableNames } from '#shared/adapters/dynamodb/tables';
 import { DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store';
-import { encodeEnvelope } from '#shared/events/telemetry-envelope';
-import { ingestHandler } from '#functions/ingest/kinesis-batch';
 import { wireDeps } from '#shared/runtime/wiring';
-import type { IngestDeps } from '#shared/app/ingest-telemetry';
 import { Device, type CityModel } from '#shared/domain/city-model';
-import { topicFor } from '#shared/domain/topics';
 import { startDynamoDbLocal } from '#infra/local/dynamodb-local';
 import { quietObserver, startLocalStack } from '#infra/local/stack';
 import { functionSpec, TELEMETRY_FLOWS } from '#infra/topology';
 
-const args = new Map(process.argv.slice(2).flatMap((a, i, all) => (a.startsWith('--') ? [[a.slice(2), all[i + 1] ?? '']] : [])));
+const args = new Map(
+  process.argv.slice(2).flatMap((a, i, all) => (a.startsWith('--') ? [[a.slice(2), all[i + 1] ?? '']] : [])),
+);
 const number = (name: string, fallback: number) => {
   const n = Number(args.get(name) ?? fallback);
   if (!(n >= 0)) throw new Error(`--${name} must be a number`);
@@ -63,170 +59,38 @@ const REFERENCE = number('reference', 10_000);
 const CITY_RATE = number('city-rate', 200);
 /** Chance that an execution environment is recycled after an invocation. */
 const RECYCLE = number('recycle', 0.001);
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const say = (line: string) => process.stdout.write(`${line}\n`);
 /** Epoch ms with sub-millisecond precision, comparable across threads. */
 const now = () => performance.timeOrigin + performance.now();
 const progress = (line: string) => process.stderr.write(`\r${line.padEnd(70)}`);
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
 
-/** Requests, read units and write units of every command a client sends (consumed capacity asked of each). */
-function meter(client: DynamoDBClient) {
-  const totals = { requests: new Map<string, number>(), statements: 0, readUnits: 0, writeUnits: 0, writeUnitsBy: new Map<string, number>() };
-  const wrote = (command: string, units: number) => {
-    totals.writeUnits += units;
-    totals.writeUnitsBy.set(command, (totals.writeUnitsBy.get(command) ?? 0) + units);
-  };
-  const READS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand']);
-  client.middlewareStack.add(
-    (next, context) => async (input) => {
-      const command = String(context.commandName);
-      const params = (input as { input: Record<string, unknown> }).input;
-      if (command !== 'DescribeTableCommand' && command !== 'CreateTableCommand') params.ReturnConsumedCapacity = 'TOTAL';
-      const result = await next(input);
-      totals.requests.set(command, (totals.requests.get(command) ?? 0) + 1);
-      if (command === 'BatchExecuteStatementCommand') {
-        // DynamoDB Local reports no capacity for PartiQL batches: each write statement's units from its item's size.
-        const statements = params.Statements as { Statement: string; Parameters: unknown[] }[];
-        totals.statements += statements.length;
-        for (const statement of statements) wrote(command, Math.max(1, Math.ceil(statementItemBytes(statement) / 1024)));
-        return result;
-      }
-      if (command === 'BatchGetItemCommand') {
-        // DynamoDB bills a batch read per key: each item rounded up to 4 KB, a key not found
-        // as one unit (half for eventually consistent reads). DynamoDB Local reports less.
-        const asked = params.RequestItems as Record<string, { Keys: unknown[]; ConsistentRead?: boolean }>;
-        const found = (result.output as { Responses?: Record<string, Record<string, unknown>[]> }).Responses ?? {};
-        for (const [table, request] of Object.entries(asked)) {
-          const factor = request.ConsistentRead ? 1 : 0.5;
-          const items = found[table] ?? [];
-          // Marshalled or not, depending on where the document client's unmarshalling ran.
-          const bytes = (item: Record<string, unknown>) =>
-            Object.entries(item).reduce((b, [k, v]) => b + Buffer.byteLength(k) + attributeBytes(isAttributeValue(v) ? v : (convertToAttr(v, { removeUndefinedValues: true }) as unknown as Record<string, unknown>)), 0);
-          totals.readUnits += factor * (items.reduce((n, item) => n + Math.ceil(bytes(item) / 4096), 0) + Math.max(0, request.Keys.length - items.length));
-        }
-        return result;
-      }
-      const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
-      const units = [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
-      if (READS.has(command)) totals.readUnits += units;
-      else wrote(command, units);
-      return result;
-    },
-    { step: 'initialize', name: 'benchMeter' },
-  );
-  return totals;
-}
-
-/** Whether a value is a marshalled attribute value (`{ S: … }`, `{ N: … }`, …). */
-const isAttributeValue = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && ['S', 'N', 'B', 'BOOL', 'NULL', 'L', 'M', 'SS', 'NS', 'BS'].includes(Object.keys(v)[0]!);
-
-/** An attribute value's size as DynamoDB bills it (its item-size rules: numbers about a byte per two digits, 3 bytes a map or list and 1 an element). */
-function attributeBytes(v: Record<string, unknown>): number {
-  if ('S' in v) return Buffer.byteLength(v.S as string);
-  if ('N' in v) return Math.ceil(String(v.N).replace(/^-|\.|e.*$/gi, '').replace(/^0+/, '').length / 2) + 1;
-  if ('B' in v) return (v.B as Uint8Array).length;
-  if ('BOOL' in v || 'NULL' in v) return 1;
-  if ('L' in v) return 3 + (v.L as Record<string, unknown>[]).reduce((n, e) => n + 1 + attributeBytes(e), 0);
-  if ('M' in v) return 3 + Object.entries(v.M as Record<string, Record<string, unknown>>).reduce((n, [k, e]) => n + 1 + Buffer.byteLength(k) + attributeBytes(e), 0);
-  return JSON.stringify(v).length;
-}
-
-/** The size of the item a PartiQL write statement leaves (INSERT: its values; UPDATE: every attribute is SET, plus the key). */
-function statementItemBytes({ Statement, Parameters }: { Statement: string; Parameters: unknown[] }): number {
-  const names = Statement.startsWith('INSERT') ? [...Statement.matchAll(/'([^']+)': \?/g)].map((m) => m[1]!) : [...[...Statement.matchAll(/SET "([^"]+)" = \?/g)].map((m) => m[1]!), 'pk', 'sk'];
-  // Marshalled or not, depending on where the document client's marshalling ran: the key tells.
-  const marshalled = typeof Parameters[names.indexOf('pk')] !== 'string';
-  return names.reduce((n, name, i) => n + Buffer.byteLength(name) + attributeBytes((marshalled ? Parameters[i] : convertToAttr(Parameters[i], { removeUndefinedValues: true })) as Record<string, unknown>), 0);
-}
-
-/** CPU time (ms) a process has used so far, user and system, from /proc (Linux); undefined elsewhere. */
-function processCpuMs(pid: number | undefined): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The sample district plus `DEVICES` garbage-room sensors, spread over its garbage rooms. */
 async function benchDistrict(): Promise<CityModel> {
   const model = await loadDistrictDir();
   const rooms = model.sites.filter((s) => s.siteKind === 'garbage_room');
   const devices = Array.from({ length: DEVICES }, (_, i) =>
-    Device.parse({ thing: `bench-bin-${String(i + 1).padStart(4, '0')}`, kind: 'bins', districtId: rooms[i % rooms.length]!.districtId, siteId: rooms[i % rooms.length]!.siteId, expectedIntervalSeconds: 300 }),
+    Device.parse({
+      thing: `bench-bin-${String(i + 1).padStart(4, '0')}`,
+      kind: 'bins',
+      districtId: rooms[i % rooms.length]!.districtId,
+      siteId: rooms[i % rooms.length]!.siteId,
+      expectedIntervalSeconds: 300,
+    }),
   );
   return { ...model, devices: [...model.devices, ...devices] };
 }
 
-/** The ingest handler alone, batch after batch (nothing else running): process CPU per reading. */
-async function handlerCpu(deps: IngestDeps, devices: Device[], batches: number): Promise<number> {
-  const handler = ingestHandler('bins', deps);
-  const now = Date.now();
-  // The same sensors as the pipeline run: readings 5 minutes apart, one per device per buffer as in the field.
-  const first = now - Math.ceil(((batches + 1) * 100) / devices.length + 2) * 6 * 60_000;
-  const sensors = devices.map((d) => new BinSensor(d, first));
-  let n = 0;
-  const event = (): KinesisStreamEvent => ({
-    Records: Array.from({ length: 100 }, () => {
-      const sensor = sensors[n++ % sensors.length]!;
-      const thing = sensor.device.thing;
-      const payload = sensor.emit(sensor.nextAt)!.payload;
-      const body = encodeEnvelope({ topic: topicFor('bins', thing), clientId: thing, receivedAt: now, payload: new TextEncoder().encode(JSON.stringify(payload)) });
-      const sequenceNumber = String(n).padStart(21, '0');
-      return {
-        kinesis: { kinesisSchemaVersion: '1.0', partitionKey: thing, sequenceNumber, data: Buffer.from(body).toString('base64'), approximateArrivalTimestamp: now / 1000 },
-        eventSource: 'aws:kinesis',
-        eventVersion: '1.0',
-        eventID: `shardId-000000000000:${sequenceNumber}`,
-        eventName: 'aws:kinesis:record',
-        invokeIdentityArn: 'arn:aws:iam::000000000000:role/bench',
-        awsRegion: 'local',
-        eventSourceARN: 'arn:aws:kinesis:local:000000000000:stream/bench',
-      };
-    }),
-  });
-  // Warm up first (site lookups cached, code paths compiled), then the measured batches: built in
-  // this order, every measured reading is newer than what the warm-up stored (none is stale).
-  await handler(event());
-  const events = Array.from({ length: batches }, event);
-  const before = process.cpuUsage();
-  let failed = 0;
-  for (const e of events) failed += (await handler(e)).batchItemFailures.length;
-  const used = process.cpuUsage(before);
-  if (failed) throw new Error(`handler CPU run: ${failed} of ${batches * 100} readings failed`);
-  return (used.user + used.system) / (batches * 100);
-}
-
-/** In-memory stand-ins for the stores, so the handler's own work can be told from the SDK's. */
-function memoryPorts(real: IngestDeps): IngestDeps {
-  const states = new Map<string, unknown>();
-  return {
-    ...real,
-    telemetry: {
-      saveLatest: async () => 'written',
-      neighbours: async () => ({}),
-      readStates: async (things) => new Map(things.map((thing) => [thing, null])),
-      saveLatestDetecting: async (batch, _lastSeenAt, detect) => {
-        const { state } = detect(states.get(batch.thing) as never, batch.readings as never);
-        states.set(batch.thing, state);
-        return { outcome: 'written', pending: [], outbox: { pk: batch.thing, sk: 'state' } };
-      },
-      updateSiteDetector: async () => ({ pending: [], outbox: { pk: '', sk: '' } }),
-      ackSignals: async () => {},
-      saveHistory: async () => ({ retry: [], failed: [] }),
-    },
-    rejects: { save: async () => ({ retry: [], failed: [] }) },
-  };
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 const ddb = await startDynamoDbLocal();
 try {
-  say(`ingest benchmark: ${fmt(DEVICES)} garbage-room sensors; ${fmt(MESSAGES)} QoS 1 messages as fast as acknowledged, then ${fmt(LATENCY_MESSAGES)} at half that rate; the reference design on ${fmt(REFERENCE)}`);
+  say(
+    `ingest benchmark: ${fmt(DEVICES)} garbage-room sensors; ${fmt(MESSAGES)} QoS 1 messages as fast as acknowledged, then ${fmt(LATENCY_MESSAGES)} at half that rate; the reference design on ${fmt(REFERENCE)}`,
+  );
   const jvmPid = ddb.process.pid;
   const model = await benchDistrict();
   // The per-message reference design first, on the same DynamoDB Local with nothing else in
@@ -237,7 +101,14 @@ try {
   const refClient = localDynamoClient(ddb.endpoint);
   const refTotals = meter(refClient);
   const siteOf = new Map(devices.map((d) => [d.thing, d.siteId]));
-  const reference = await runReference(refClient, { devices, siteOf, messages: REFERENCE, warmUp: REFERENCE, concurrency: 16, table: 'bench-reference-state' });
+  const reference = await runReference(refClient, {
+    devices,
+    siteOf,
+    messages: REFERENCE,
+    warmUp: REFERENCE,
+    concurrency: 16,
+    table: 'bench-reference-state',
+  });
   // Units per message over everything it ran (warm-up and the one-at-a-time pass have the same shape).
   const refMessages = 2 * REFERENCE + 500;
   const refWru = refTotals.writeUnits / refMessages;
@@ -280,7 +151,10 @@ try {
         for (const record of records) {
           recordBytes = Math.max(recordBytes, Math.ceil((record.data.length * 3) / 4));
           if (!timing) continue;
-          const { topic, payload } = JSON.parse(Buffer.from(record.data, 'base64').toString('utf8')) as { topic: string; payload: string };
+          const { topic, payload } = JSON.parse(Buffer.from(record.data, 'base64').toString('utf8')) as {
+            topic: string;
+            payload: string;
+          };
           const { seq } = JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as { seq: number };
           if (!doneAt.has(`${topic}#${seq}`)) doneAt.set(`${topic}#${seq}`, at);
         }
@@ -291,14 +165,24 @@ try {
   const perDevice = Math.ceil(MESSAGES / devices.length);
   const latencyPerDevice = Math.ceil(LATENCY_MESSAGES / devices.length);
   const warmUp = Math.ceil(WARM_UP / devices.length);
-  const order: FleetOrder = { mqttUrl: stack.mqttUrl, devices, readings: warmUp + perDevice + latencyPerDevice, warmUp, inFlight: 1, minGapMs: MIN_GAP_MS };
+  const order: FleetOrder = {
+    mqttUrl: stack.mqttUrl,
+    devices,
+    readings: warmUp + perDevice + latencyPerDevice,
+    warmUp,
+    inFlight: 1,
+    minGapMs: MIN_GAP_MS,
+  };
   const fleet = new Worker(new URL('./ingest-fleet.mjs', import.meta.url), { workerData: order });
   fleet.on('error', (error) => {
     throw error;
   });
   let sent = 0;
   fleet.on('message', (r: FleetReport) => r.type === 'sent' && (sent = r.sent));
-  const report = <T extends FleetReport['type']>(type: T) => new Promise<Extract<FleetReport, { type: T }>>((resolve) => fleet.on('message', (r: FleetReport) => r.type === type && resolve(r as never)));
+  const report = <T extends FleetReport['type']>(type: T) =>
+    new Promise<Extract<FleetReport, { type: T }>>((resolve) =>
+      fleet.on('message', (r: FleetReport) => r.type === type && resolve(r as never)),
+    );
   /** Clears the phase's counts, and with `units` the DynamoDB totals too (kept over both measured phases). */
   const reset = (units: boolean) => {
     if (units) {
@@ -312,7 +196,11 @@ try {
   const runPhase = async (phase: FleetPhase, label: string) => {
     const finished = report('done');
     const started = now();
-    const ticker = setInterval(() => progress(`${label}: published ${fmt(sent)} · done ${fmt(done)} of ${fmt(phase.perDevice * devices.length)}`), 500);
+    const ticker = setInterval(
+      () =>
+        progress(`${label}: published ${fmt(sent)} · done ${fmt(done)} of ${fmt(phase.perDevice * devices.length)}`),
+      500,
+    );
     fleet.postMessage(phase);
     const { publishedAt } = await finished;
     await stack.drained(300_000);
@@ -326,7 +214,8 @@ try {
   fleet.postMessage('warm');
   await warmed;
   await stack.drained(300_000);
-  if (tallies.get('TelemetryRejected')) throw new Error(`${fmt(tallies.get('TelemetryRejected')!)} warm-up messages were rejected`);
+  if (tallies.get('TelemetryRejected'))
+    throw new Error(`${fmt(tallies.get('TelemetryRejected')!)} warm-up messages were rejected`);
 
   // 1. Sustained: as fast as acknowledged.
   reset(true);
@@ -343,14 +232,17 @@ try {
   const rejected = tallies.get('TelemetryRejected') ?? 0;
   if (rejected) throw new Error(`${fmt(rejected)} bench messages were rejected: the figures would not mean anything`);
   const processUs = (cpu.user + cpu.system) / messages;
-  const jvmUs = jvmBefore === undefined || jvmAfter === undefined ? undefined : ((jvmAfter - jvmBefore) * 1000) / messages;
+  const jvmUs =
+    jvmBefore === undefined || jvmAfter === undefined ? undefined : ((jvmAfter - jvmBefore) * 1000) / messages;
 
   // 2. Latency at half the sustained rate.
   reset(false);
   timing = true;
   const half = await runPhase({ type: 'go', perDevice: latencyPerDevice, rate: rate / 2 }, 'half rate');
   timing = false;
-  const latencies = [...doneAt].flatMap(([key, at]) => (half.publishedAt.has(key) ? [at - half.publishedAt.get(key)!] : [])).sort((a, b) => a - b);
+  const latencies = [...doneAt]
+    .flatMap(([key, at]) => (half.publishedAt.has(key) ? [at - half.publishedAt.get(key)!] : []))
+    .sort((a, b) => a - b);
   const environments = stack.environments.get('ingest-bins')!.stats;
   const halfBatchMs = batchMs / Math.max(1, batches);
   const halfMessagesPerBatch = done / Math.max(1, batches);
@@ -364,7 +256,10 @@ try {
   const statementsPerMessage = totals.statements / measuredMessages;
   const perDeviceHalf = done / Math.max(1, deviceBatches);
   const unchanged = tallies.get('StateUnchanged') ?? 0;
-  if (tallies.get('TelemetryRejected')) throw new Error(`${fmt(tallies.get('TelemetryRejected')!)} bench messages were rejected: the figures would not mean anything`);
+  if (tallies.get('TelemetryRejected'))
+    throw new Error(
+      `${fmt(tallies.get('TelemetryRejected')!)} bench messages were rejected: the figures would not mean anything`,
+    );
   fleet.postMessage('stop');
   await stack.stop();
   progress('');
@@ -377,7 +272,13 @@ try {
   const cpuTables = tableNames('bench-cpu-');
   await ensureTables(cpuClient, cpuTables);
   await new DynamoRegistryStore(doc, cpuTables.registry).putModel(model);
-  const deps = wireDeps({ doc, tables: cpuTables, clock: systemClock, log: quietObserver().log, metrics: quietObserver().metrics });
+  const deps = wireDeps({
+    doc,
+    tables: cpuTables,
+    clock: systemClock,
+    log: quietObserver().log,
+    metrics: quietObserver().metrics,
+  });
   const withSdk = await handlerCpu(deps, devices.slice(0, 100), 30);
   const ownOnly = await handlerCpu(memoryPorts(deps), devices, 300);
   progress('');
@@ -385,23 +286,52 @@ try {
 
   const flow = TELEMETRY_FLOWS.find((r) => r.kind === 'bins')!;
   say('');
-  say(`pipeline (MQTT → broker → stream (${flow.capacity.mode}) → event source → ingest-bins in its execution environments → DynamoDB Local; the archive beside it)`);
+  say(
+    `pipeline (MQTT → broker → stream (${flow.capacity.mode}) → event source → ingest-bins in its execution environments → DynamoDB Local; the archive beside it)`,
+  );
   say(`  sustained rate           ${fmt(rate)} messages/s  (${fmt(messages)} in ${fmt(seconds, 1)} s)`);
-  say(`  reference design         ${fmt(reference.rate)} messages/s  (${fmt(reference.messages)} in ${fmt(reference.seconds, 1)} s: an invocation a message, GetItem + PutItem, 16 at once, no MQTT)`);
-  say(`  ours ÷ reference         ${fmt(rate / reference.rate, 2)} ×   target ≥ 3 ×: ${verdict(rate / reference.rate >= 3)}`);
-  say(`  DynamoDB per message     ${fmt(wruPerMessage, 3)} write units · ${fmt(rruPerMessage, 3)} read units · ${fmt(requests / measuredMessages, 3)} requests   write units target ≤ 0.4: ${verdict(wruPerMessage <= 0.4)}`);
-  say(`    (over both measured phases: ${fmt(perDevice + latencyPerDevice)} readings a device; a batch held ${fmt(sustainedPerDevice, 2)} and ${fmt(perDeviceHalf, 2)} messages of a device, as in the field)`);
-  say(`    requests a message:    ${perCommand.map(([c, n]) => `${c.replace('Command', '')} ${fmt(n / measuredMessages, 3)}`).join(' · ')}`);
-  say(`    write units a message: ${[...totals.writeUnitsBy].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c.replace('Command', '')} ${fmt(n / measuredMessages, 3)}`).join(' · ')}`);
-  say(`                           ${fmt(statementsPerMessage, 3)} conditional state writes a message (PartiQL, 25 to a request); ${fmt(unchanged)} device batches found unchanged (nothing written, nothing held)`);
+  say(
+    `  reference design         ${fmt(reference.rate)} messages/s  (${fmt(reference.messages)} in ${fmt(reference.seconds, 1)} s: an invocation a message, GetItem + PutItem, 16 at once, no MQTT)`,
+  );
+  say(
+    `  ours ÷ reference         ${fmt(rate / reference.rate, 2)} ×   target ≥ 3 ×: ${verdict(rate / reference.rate >= 3)}`,
+  );
+  say(
+    `  DynamoDB per message     ${fmt(wruPerMessage, 3)} write units · ${fmt(rruPerMessage, 3)} read units · ${fmt(requests / measuredMessages, 3)} requests   write units target ≤ 0.4: ${verdict(wruPerMessage <= 0.4)}`,
+  );
+  say(
+    `    (over both measured phases: ${fmt(perDevice + latencyPerDevice)} readings a device; a batch held ${fmt(sustainedPerDevice, 2)} and ${fmt(perDeviceHalf, 2)} messages of a device, as in the field)`,
+  );
+  say(
+    `    requests a message:    ${perCommand.map(([c, n]) => `${c.replace('Command', '')} ${fmt(n / measuredMessages, 3)}`).join(' · ')}`,
+  );
+  say(
+    `    write units a message: ${[...totals.writeUnitsBy]
+      .sort((a, b) => b[1] - a[1])
+      .map(([c, n]) => `${c.replace('Command', '')} ${fmt(n / measuredMessages, 3)}`)
+      .join(' · ')}`,
+  );
+  say(
+    `                           ${fmt(statementsPerMessage, 3)} conditional state writes a message (PartiQL, 25 to a request); ${fmt(unchanged)} device batches found unchanged (nothing written, nothing held)`,
+  );
   say(`  reference, per message   ${fmt(refWru, 3)} write units · ${fmt(refRru, 3)} read units`);
-  say(`  publish → batch done     p50 ${fmt(percentile(latencies, 50))} ms · p99 ${fmt(percentile(latencies, 99))} ms at ${fmt(rate / 2)} messages/s offered (half the sustained rate; batching window ${flow.batchWindowSeconds} s)   p99 target ≤ 2,000 ms: ${verdict(percentile(latencies, 99) <= 2000)}`);
-  say(`  execution environments   ${fmt(environments.created)} made, ${fmt(environments.recycled)} recycled over ${fmt(environments.invocations)} invocations of ingest-bins (--recycle ${RECYCLE}); ${flow.parallelizationFactor} batches a shard at once`);
-  say(`  CPU per message          ${fmt(processUs)} µs this process (broker, streams, handlers, SDK; the publishers on a worker thread) · ${jvmUs === undefined ? 'n/a' : fmt(jvmUs)} µs DynamoDB Local's JVM`);
+  say(
+    `  publish → batch done     p50 ${fmt(percentile(latencies, 50))} ms · p99 ${fmt(percentile(latencies, 99))} ms at ${fmt(rate / 2)} messages/s offered (half the sustained rate; batching window ${flow.batchWindowSeconds} s)   p99 target ≤ 2,000 ms: ${verdict(percentile(latencies, 99) <= 2000)}`,
+  );
+  say(
+    `  execution environments   ${fmt(environments.created)} made, ${fmt(environments.recycled)} recycled over ${fmt(environments.invocations)} invocations of ingest-bins (--recycle ${RECYCLE}); ${flow.parallelizationFactor} batches a shard at once`,
+  );
+  say(
+    `  CPU per message          ${fmt(processUs)} µs this process (broker, streams, handlers, SDK; the publishers on a worker thread) · ${jvmUs === undefined ? 'n/a' : fmt(jvmUs)} µs DynamoDB Local's JVM`,
+  );
   say('');
   say('ingest handler CPU per bin reading (batches of 100, one after another)');
-  say(`  own work                 ${fmt(ownOnly, 1)} µs  (decode, validate, collapse, detect; stores in memory)   target ≤ 50 µs: ${verdict(ownOnly <= 50)}`);
-  say(`  with the AWS SDK         ${fmt(withSdk, 1)} µs  (the same, reading and writing DynamoDB Local through the SDK)`);
+  say(
+    `  own work                 ${fmt(ownOnly, 1)} µs  (decode, validate, collapse, detect; stores in memory)   target ≤ 50 µs: ${verdict(ownOnly <= 50)}`,
+  );
+  say(
+    `  with the AWS SDK         ${fmt(withSdk, 1)} µs  (the same, reading and writing DynamoDB Local through the SDK)`,
+  );
 
   const measured = {
     recordBytes,
@@ -414,18 +344,35 @@ try {
   };
   const ours = ourCost(measured);
   const provisioned = ourCost({ ...measured, shards: Math.max(1, Math.ceil(CITY_RATE / 1000)) });
-  const ref = referenceCost({ recordBytes, invocationMs: reference.invocationMs, memoryMb: 128, writeUnitsPerMessage: refWru, readUnitsPerMessage: refRru });
+  const ref = referenceCost({
+    recordBytes,
+    invocationMs: reference.invocationMs,
+    memoryMb: 128,
+    writeUnitsPerMessage: refWru,
+    readUnitsPerMessage: refRru,
+  });
   say('');
-  say(`AWS cost per million garbage-room messages, like for like (USD, list prices of ../shared/aws-prices.md; Basic Ingest and the Firehose archive on both sides)`);
+  say(
+    `AWS cost per million garbage-room messages, like for like (USD, list prices of ../shared/aws-prices.md; Basic Ingest and the Firehose archive on both sides)`,
+  );
   say(`  ${'item'.padEnd(22)}${'CityOps (measured)'.padStart(20)}${'reference (measured)'.padStart(22)}`);
-  for (const key of Object.keys(ours)) say(`  ${key.padEnd(22)}${fmt(ours[key]!, 3).padStart(20)}${fmt(ref[key]!, 3).padStart(22)}`);
+  for (const key of Object.keys(ours))
+    say(`  ${key.padEnd(22)}${fmt(ours[key]!, 3).padStart(20)}${fmt(ref[key]!, 3).padStart(22)}`);
   say(`  ${'total'.padEnd(22)}${fmt(sum(ours), 3).padStart(20)}${fmt(sum(ref), 3).padStart(22)}`);
   const ratio = sum(ours) / sum(ref);
   say(`  ratio                    ${fmt(ratio, 2)}   target ≤ 0.33: ${verdict(ratio <= 1 / 3)}`);
-  say(`  with a provisioned stream (${Math.max(1, Math.ceil(CITY_RATE / 1000))} shard) instead of on demand: ${fmt(sum(provisioned), 3)} (ratio ${fmt(sum(provisioned) / sum(ref), 2)})`);
-  say(`  without the rule (the same 0.30 on both sides): ${fmt(sum(ours) - ours['rule + action']!, 3)} against ${fmt(sum(ref) - ref['rule + action']!, 3)} (ratio ${fmt((sum(ours) - ours['rule + action']!) / (sum(ref) - ref['rule + action']!), 2)})`);
-  say(`  assumptions: ${fmt(recordBytes)}-byte records (Kinesis bills 1 KB steps, Firehose 5 KB); the stream's hourly charge at ${fmt(CITY_RATE)} messages/s (a city's garbage rooms);`);
-  say(`  ours: arm64 ${functionSpec('ingest-bins').memoryMb} MB for ${fmt(halfBatchMs)} ms a batch of ${fmt(halfMessagesPerBatch, 1)} (measured at half rate); reference: arm64 128 MB for ${fmt(reference.invocationMs, 2)} ms an invocation (measured one at a time, billed per ms, at least 1).`);
+  say(
+    `  with a provisioned stream (${Math.max(1, Math.ceil(CITY_RATE / 1000))} shard) instead of on demand: ${fmt(sum(provisioned), 3)} (ratio ${fmt(sum(provisioned) / sum(ref), 2)})`,
+  );
+  say(
+    `  without the rule (the same 0.30 on both sides): ${fmt(sum(ours) - ours['rule + action']!, 3)} against ${fmt(sum(ref) - ref['rule + action']!, 3)} (ratio ${fmt((sum(ours) - ours['rule + action']!) / (sum(ref) - ref['rule + action']!), 2)})`,
+  );
+  say(
+    `  assumptions: ${fmt(recordBytes)}-byte records (Kinesis bills 1 KB steps, Firehose 5 KB); the stream's hourly charge at ${fmt(CITY_RATE)} messages/s (a city's garbage rooms);`,
+  );
+  say(
+    `  ours: arm64 ${functionSpec('ingest-bins').memoryMb} MB for ${fmt(halfBatchMs)} ms a batch of ${fmt(halfMessagesPerBatch, 1)} (measured at half rate); reference: arm64 128 MB for ${fmt(reference.invocationMs, 2)} ms an invocation (measured one at a time, billed per ms, at least 1).`,
+  );
 } finally {
   await ddb.stop();
 }

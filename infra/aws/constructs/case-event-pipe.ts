@@ -14,14 +14,33 @@ import { Construct } from 'constructs';
 export class CaseEventPipe extends Construct {
   readonly pipe: CfnPipe;
 
-  constructor(scope: Construct, id: string, props: { table: TableV2; enrichment: IFunction; bus: IEventBus; deadLetters: IQueue }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { table: TableV2; enrichment: IFunction; bus: IEventBus; deadLetters: IQueue },
+  ) {
     super(scope, id);
     const streamArn = props.table.tableStreamArn;
     if (!streamArn) throw new Error('the case table has no stream');
-    const role = new Role(this, 'role', { assumedBy: new ServicePrincipal('pipes.amazonaws.com'), description: 'reads the case stream, enriches, publishes case events' });
-    role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'], resources: [streamArn] }));
+    const role = new Role(this, 'role', {
+      assumedBy: new ServicePrincipal('pipes.amazonaws.com'),
+      description: 'reads the case stream, enriches, publishes case events',
+    });
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: [
+          'dynamodb:DescribeStream',
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+          'dynamodb:ListStreams',
+        ],
+        resources: [streamArn],
+      }),
+    );
     // The function itself, not `:*` (its versions): the Pipe calls the unqualified ARN.
-    role.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.enrichment.functionArn] }));
+    role.addToPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.enrichment.functionArn] }),
+    );
     props.bus.grantPutEventsTo(role);
     props.deadLetters.grantSendMessages(role);
     this.pipe = new CfnPipe(this, 'pipe', {
@@ -36,7 +55,9 @@ export class CaseEventPipe extends Construct {
           onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
           deadLetterConfig: { arn: props.deadLetters.queueArn },
         },
-        filterCriteria: { filters: [{ pattern: JSON.stringify({ dynamodb: { NewImage: { recordType: { S: ['case'] } } } }) }] },
+        filterCriteria: {
+          filters: [{ pattern: JSON.stringify({ dynamodb: { NewImage: { recordType: { S: ['case'] } } } }) }],
+        },
       },
       enrichment: props.enrichment.functionArn,
       target: props.bus.eventBusArn,

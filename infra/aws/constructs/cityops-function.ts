@@ -23,7 +23,15 @@ const ROOT = resolve(import.meta.dirname, '../../..');
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 export const TABLE_ACTIONS: Record<NonNullable<TableAccess[TableKey]>, readonly string[]> = {
   read: READ_ACTIONS,
-  readWrite: [...READ_ACTIONS, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate'],
+  readWrite: [
+    ...READ_ACTIONS,
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:PartiQLInsert',
+    'dynamodb:PartiQLUpdate',
+  ],
 };
 
 /**
@@ -36,27 +44,59 @@ export const TABLE_ACTIONS: Record<NonNullable<TableAccess[TableKey]>, readonly 
 export class CityOpsFunction extends Construct {
   readonly fn: NodejsFunction;
 
-  constructor(scope: Construct, id: string, props: { spec: FunctionSpec; tables: Record<TableKey, TableV2>; /** Imported by its fixed export (`REPORT_BUCKET_EXPORT`). */ reports: IBucket; bus: IEventBus }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: {
+      spec: FunctionSpec;
+      tables: Record<TableKey, TableV2> /** Imported by its fixed export (`REPORT_BUCKET_EXPORT`). */;
+      reports: IBucket;
+      bus: IEventBus;
+    },
+  ) {
     super(scope, id);
     const { spec, tables } = props;
     const environment: Record<string, string> = {};
-    const logGroup = new LogGroup(this, 'logs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const role = new Role(this, 'role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `the ${spec.name} function` });
-    role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    const logGroup = new LogGroup(this, 'logs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new Role(this, 'role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `the ${spec.name} function`,
+    });
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
     for (const [key, access] of Object.entries(spec.access) as [TableKey, keyof typeof TABLE_ACTIONS][]) {
       const table = tables[key];
       role.addToPolicy(new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.tableArn] }));
       const indexes = (TABLES[key] as TableSpec).indexes ?? [];
-      if (indexes.length) role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexes.map((i) => `${table.tableArn}/index/${i.name}`) }));
+      if (indexes.length)
+        role.addToPolicy(
+          new PolicyStatement({
+            actions: ['dynamodb:Query'],
+            resources: indexes.map((i) => `${table.tableArn}/index/${i.name}`),
+          }),
+        );
     }
     if (spec.reports) {
       // Its objects, and ListBucket so that a missing key answers 404 rather than 403.
-      role.addToPolicy(new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [props.reports.arnForObjects('*')] }));
+      role.addToPolicy(
+        new PolicyStatement({
+          actions: ['s3:GetObject', 's3:PutObject'],
+          resources: [props.reports.arnForObjects('*')],
+        }),
+      );
       role.addToPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.reports.bucketArn] }));
       environment.REPORTS_BUCKET = props.reports.bucketName;
       Validations.of(role).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::${REPORT_BUCKET_EXPORT}/*]`,
-        reason: 'The reports bucket holds nothing but reports; the function writes any district’s and month’s, so its keys are not known in advance.',
+        reason:
+          'The reports bucket holds nothing but reports; the function writes any district’s and month’s, so its keys are not known in advance.',
       });
     }
     if (spec.bus) {
@@ -78,16 +118,26 @@ export class CityOpsFunction extends Construct {
       projectRoot: ROOT,
       depsLockFilePath: resolve(ROOT, 'package-lock.json'),
       environment: {
-        ...Object.fromEntries((Object.keys(tables) as TableKey[]).map((key) => [tableEnvName(key), tables[key].tableName])),
+        ...Object.fromEntries(
+          (Object.keys(tables) as TableKey[]).map((key) => [tableEnvName(key), tables[key].tableName]),
+        ),
         ...environment,
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'cityops',
       },
-      bundling: { forceDockerBundling: false, sourceMap: true, minify: true, target: 'node24', format: OutputFormat.CJS, mainFields: ['module', 'main'] },
+      bundling: {
+        forceDockerBundling: false,
+        sourceMap: true,
+        minify: true,
+        target: 'node24',
+        format: OutputFormat.CJS,
+        mainFields: ['module', 'main'],
+      },
     });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions (the only wildcard in the role).',
+      reason:
+        'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions (the only wildcard in the role).',
     });
     Validations.of(this.fn).acknowledge({ id: 'Serverless::Serverless-LambdaDLQ', reason: spec.failures });
   }

@@ -21,7 +21,10 @@ export function devicePolicyDocument(kind: DeviceKind, options: { basicIngest: b
         Effect: 'Allow',
         Action: 'iot:Connect',
         Resource: arn(`client/${THING}`),
-        Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' }, StringEquals: { 'iot:Connection.Thing.ThingTypeName': thingTypeName(kind) } },
+        Condition: {
+          Bool: { 'iot:Connection.Thing.IsAttached': 'true' },
+          StringEquals: { 'iot:Connection.Thing.ThingTypeName': thingTypeName(kind) },
+        },
       },
       {
         // Publish only to its own telemetry topic (and, with Basic Ingest, straight to its rule). No wildcards, no subscriptions.
@@ -42,7 +45,10 @@ export class DevicePolicies extends Construct {
         thingTypeName: thingTypeName(kind),
         thingTypeProperties: { thingTypeDescription: `CityOps ${kind}`, searchableAttributes: ['site', 'district'] },
       });
-      new CfnPolicy(this, `${kind}-policy`, { policyName: devicePolicyName(kind), policyDocument: devicePolicyDocument(kind, props) });
+      new CfnPolicy(this, `${kind}-policy`, {
+        policyName: devicePolicyName(kind),
+        policyDocument: devicePolicyDocument(kind, props),
+      });
     }
   }
 }

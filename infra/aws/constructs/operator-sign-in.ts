@@ -21,17 +21,31 @@ export class OperatorSignIn extends Construct {
       signInAliases: { username: true, email: true },
       mfa: Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
-      passwordPolicy: { minLength: 12, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true, tempPasswordValidity: Duration.days(3) },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       deletionProtection: props.retain,
       removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     Validations.of(this.userPool).acknowledge({
       id: 'AwsSolutions::AwsSolutions-COG8',
-      reason: 'Threat protection needs the Plus feature plan, paid per user; the pool holds a few dozen staff accounts created by an administrator, with an authenticator app required, which a deployment may add it to.',
+      reason:
+        'Threat protection needs the Plus feature plan, paid per user; the pool holds a few dozen staff accounts created by an administrator, with an authenticator app required, which a deployment may add it to.',
     });
     // The hosted sign-in's prefix is unique per region: the account id keeps it so, or `-c signInDomainPrefix=…`.
-    this.domain = this.userPool.addDomain('hosted-sign-in', { cognitoDomain: { domainPrefix: props.domainPrefix ?? `cityops-${Stack.of(this).account}` } });
-    new CfnOutput(Stack.of(this), 'operator-pool', { value: this.userPool.userPoolId, description: 'operators of the ops page: aws cognito-idp admin-create-user --user-pool-id <this> --username <name>' }).overrideLogicalId('OperatorUserPool');
+    this.domain = this.userPool.addDomain('hosted-sign-in', {
+      cognitoDomain: { domainPrefix: props.domainPrefix ?? `cityops-${Stack.of(this).account}` },
+    });
+    new CfnOutput(Stack.of(this), 'operator-pool', {
+      value: this.userPool.userPoolId,
+      description:
+        'operators of the ops page: aws cognito-idp admin-create-user --user-pool-id <this> --username <name>',
+    }).overrideLogicalId('OperatorUserPool');
   }
 }

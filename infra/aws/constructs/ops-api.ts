@@ -1,6 +1,12 @@
 import { CfnOutput, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpNoneAuthorizer, LogGroupLogDestination, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  LogGroupLogDestination,
+  type IHttpRouteAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { OAuthScope, UserPoolClient, type UserPool, type UserPoolDomain } from 'aws-cdk-lib/aws-cognito';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { HttpIamAuthorizer, HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -25,9 +31,18 @@ export const OPS_API_THROTTLE = { rateLimit: 50, burstLimit: 100 };
 export class OpsApi extends Construct {
   readonly api: HttpApi;
 
-  constructor(scope: Construct, id: string, props: { functions: Record<string, LambdaFunction>; operators: { userPool: UserPool; domain: UserPoolDomain } }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { functions: Record<string, LambdaFunction>; operators: { userPool: UserPool; domain: UserPoolDomain } },
+  ) {
     super(scope, id);
-    this.api = new HttpApi(this, 'api', { apiName: 'cityops-ops', description: 'CityOps ops API', defaultAuthorizer: new HttpIamAuthorizer(), createDefaultStage: false });
+    this.api = new HttpApi(this, 'api', {
+      apiName: 'cityops-ops',
+      description: 'CityOps ops API',
+      defaultAuthorizer: new HttpIamAuthorizer(),
+      createDefaultStage: false,
+    });
     const page = `${this.api.apiEndpoint}/`;
     // Here, not by userPool.addClient (which would put it in the pool's stack, and that stack would then need the API's address).
     const client = new UserPoolClient(this, 'ops-page-client', {
@@ -35,14 +50,22 @@ export class OpsApi extends Construct {
       userPoolClientName: 'cityops-ops-page',
       generateSecret: false,
       authFlows: {},
-      oAuth: { flows: { authorizationCodeGrant: true }, scopes: [OAuthScope.OPENID], callbackUrls: [page], logoutUrls: [page] },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID],
+        callbackUrls: [page],
+        logoutUrls: [page],
+      },
       preventUserExistenceErrors: true,
     });
     const authorizers: Record<NonNullable<ApiRoute['auth']>, IHttpRouteAuthorizer> = {
       public: new HttpNoneAuthorizer(),
       operator: new HttpUserPoolAuthorizer('operators', props.operators.userPool, { userPoolClients: [client] }),
     };
-    const accessLogs = new LogGroup(this, 'access-logs', { retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
+    const accessLogs = new LogGroup(this, 'access-logs', {
+      retention: RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.api.addStage('default', {
       stageName: '$default',
       autoDeploy: true,
@@ -70,16 +93,35 @@ export class OpsApi extends Construct {
       const fn = props.functions[route.function];
       if (!fn) throw new Error(`no function "${route.function}" for ${route.method} ${route.path}`);
       let integration = integrations.get(route.function);
-      if (!integration) integrations.set(route.function, (integration = new HttpLambdaIntegration(`${route.function}-integration`, fn)));
-      const routes = this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration, ...(route.auth ? { authorizer: authorizers[route.auth] } : {}) });
+      if (!integration)
+        integrations.set(
+          route.function,
+          (integration = new HttpLambdaIntegration(`${route.function}-integration`, fn)),
+        );
+      const routes = this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+        ...(route.auth ? { authorizer: authorizers[route.auth] } : {}),
+      });
       if (route.auth === 'public') {
-        for (const r of routes) Validations.of(r).acknowledge({ id: 'AwsSolutions::AwsSolutions-APIG4', reason: `${route.method} ${route.path} is the ops page: static HTML and script, no data; what it shows comes from routes that need an operator's token.` });
+        for (const r of routes)
+          Validations.of(r).acknowledge({
+            id: 'AwsSolutions::AwsSolutions-APIG4',
+            reason: `${route.method} ${route.path} is the ops page: static HTML and script, no data; what it shows comes from routes that need an operator's token.`,
+          });
         // The function serving the page tells it where operators sign in.
         fn.addEnvironment(SIGN_IN_ENV.domain, props.operators.domain.baseUrl());
         fn.addEnvironment(SIGN_IN_ENV.clientId, client.userPoolClientId);
       }
     }
-    new CfnOutput(this, 'url', { value: this.api.apiEndpoint, description: 'the ops API (SigV4-signed requests)' }).overrideLogicalId('OpsApiUrl');
-    new CfnOutput(this, 'page', { value: page, description: 'the live ops page (operators sign in with their user-pool account)' }).overrideLogicalId('OpsPageUrl');
+    new CfnOutput(this, 'url', {
+      value: this.api.apiEndpoint,
+      description: 'the ops API (SigV4-signed requests)',
+    }).overrideLogicalId('OpsApiUrl');
+    new CfnOutput(this, 'page', {
+      value: page,
+      description: 'the live ops page (operators sign in with their user-pool account)',
+    }).overrideLogicalId('OpsPageUrl');
   }
 }

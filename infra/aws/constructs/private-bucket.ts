@@ -7,7 +7,11 @@ import type { Construct } from 'constructs';
  * stack goes if `retain`. It has no server access logs: `writtenBy` says who alone writes
  * to it, and people read it through IAM.
  */
-export function privateBucket(scope: Construct, id: string, props: { retain: boolean; writtenBy: string } & Pick<BucketProps, 'versioned' | 'lifecycleRules'>): Bucket {
+export function privateBucket(
+  scope: Construct,
+  id: string,
+  props: { retain: boolean; writtenBy: string } & Pick<BucketProps, 'versioned' | 'lifecycleRules'>,
+): Bucket {
   const { retain, writtenBy, ...rest } = props;
   const bucket = new Bucket(scope, id, {
     encryption: BucketEncryption.S3_MANAGED,

@@ -17,8 +17,19 @@ export class ReportBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: { retain: boolean }) {
     super(scope, id);
-    this.bucket = privateBucket(this, 'bucket', { retain: props.retain, writtenBy: 'the publish-reports function', versioned: true });
-    new CfnOutput(Stack.of(this), 'report-bucket', { value: this.bucket.bucketName, description: 'the monthly reports, <district>/<YYYY-MM>/' }).overrideLogicalId('ReportBucket');
-    new CfnOutput(Stack.of(this), 'report-bucket-arn', { value: this.bucket.bucketArn, exportName: REPORT_BUCKET_EXPORT, description: 'the reports bucket, for the functions that publish reports' });
+    this.bucket = privateBucket(this, 'bucket', {
+      retain: props.retain,
+      writtenBy: 'the publish-reports function',
+      versioned: true,
+    });
+    new CfnOutput(Stack.of(this), 'report-bucket', {
+      value: this.bucket.bucketName,
+      description: 'the monthly reports, <district>/<YYYY-MM>/',
+    }).overrideLogicalId('ReportBucket');
+    new CfnOutput(Stack.of(this), 'report-bucket-arn', {
+      value: this.bucket.bucketArn,
+      exportName: REPORT_BUCKET_EXPORT,
+      description: 'the reports bucket, for the functions that publish reports',
+    });
   }
 }

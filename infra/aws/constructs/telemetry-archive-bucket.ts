@@ -25,9 +25,18 @@ export class TelemetryArchiveBucket extends Construct {
       retain: props.retain,
       writtenBy: 'the archive’s Firehose streams',
       // Readings are the record for assessments and reviews: kept, in a cheaper class after 90 days.
-      lifecycleRules: [{ transitions: [{ storageClass: StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(90) }] }],
+      lifecycleRules: [
+        { transitions: [{ storageClass: StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(90) }] },
+      ],
     });
-    new CfnOutput(Stack.of(this), 'reading-archive-bucket', { value: this.bucket.bucketName, description: 'every message taken, as it came, gzipped JSON Lines by kind and day' });
-    new CfnOutput(Stack.of(this), 'reading-archive-arn', { value: this.bucket.bucketArn, exportName: READING_ARCHIVE_EXPORT, description: 'the archive bucket, for the archive’s Firehose streams' });
+    new CfnOutput(Stack.of(this), 'reading-archive-bucket', {
+      value: this.bucket.bucketName,
+      description: 'every message taken, as it came, gzipped JSON Lines by kind and day',
+    });
+    new CfnOutput(Stack.of(this), 'reading-archive-arn', {
+      value: this.bucket.bucketArn,
+      exportName: READING_ARCHIVE_EXPORT,
+      description: 'the archive bucket, for the archive’s Firehose streams',
+    });
   }
 }

@@ -1,5 +1,11 @@
 import { Duration, Fn, Size, Stack, Validations } from 'aws-cdk-lib';
-import { AppendDelimiterToRecordProcessor, Compression, DeliveryStream, KinesisStreamSource, S3Bucket } from 'aws-cdk-lib/aws-kinesisfirehose';
+import {
+  AppendDelimiterToRecordProcessor,
+  Compression,
+  DeliveryStream,
+  KinesisStreamSource,
+  S3Bucket,
+} from 'aws-cdk-lib/aws-kinesisfirehose';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { READING_ARCHIVE_EXPORT } from './telemetry-archive-bucket.ts';
@@ -7,7 +13,13 @@ import { Construct } from 'constructs';
 import { TELEMETRY_FLOWS } from '#infra/topology';
 
 /** What aws-cdk-lib's S3 destination grants its delivery role on the bucket (its `grantReadWrite`). */
-const DESTINATION_GRANTS = ['Action::s3:Abort*', 'Action::s3:DeleteObject*', 'Action::s3:GetBucket*', 'Action::s3:GetObject*', 'Action::s3:List*'];
+const DESTINATION_GRANTS = [
+  'Action::s3:Abort*',
+  'Action::s3:DeleteObject*',
+  'Action::s3:GetBucket*',
+  'Action::s3:GetObject*',
+  'Action::s3:List*',
+];
 
 /**
  * One Firehose stream per telemetry flow that reads the flow's Kinesis stream (a consumer
@@ -40,19 +52,22 @@ export class TelemetryArchive extends Construct {
         for (const finding of [...DESTINATION_GRANTS, `Resource::${READING_ARCHIVE_EXPORT}/*`]) {
           Validations.of(delivery).acknowledge({
             id: `AwsSolutions::AwsSolutions-IAM5[${finding}]`,
-            reason: 'The delivery role aws-cdk-lib’s S3 destination makes: read-write on the archive bucket and its objects only (Firehose needs to list, put and abort multipart uploads there).',
+            reason:
+              'The delivery role aws-cdk-lib’s S3 destination makes: read-write on the archive bucket and its objects only (Firehose needs to list, put and abort multipart uploads there).',
           });
         }
         Validations.of(delivery).acknowledge({
           id: 'AwsSolutions::AwsSolutions-KDF1',
-          reason: 'It reads a Kinesis stream, which is encrypted with KMS (aws/kinesis); Firehose takes no server-side encryption setting with a stream as its source.',
+          reason:
+            'It reads a Kinesis stream, which is encrypted with KMS (aws/kinesis); Firehose takes no server-side encryption setting with a stream as its source.',
         });
         return [flow.archive, delivery];
       }),
     );
     Validations.of(Stack.of(this)).acknowledge({
       id: 'CloudFormation-Validate::W7001',
-      reason: 'aws-cdk-lib’s Firehose construct adds its CIDR-block mapping (for Redshift, Splunk and HTTP destinations) to any stack that uses it; an S3 destination never reads it.',
+      reason:
+        'aws-cdk-lib’s Firehose construct adds its CIDR-block mapping (for Redshift, Splunk and HTTP destinations) to any stack that uses it; an S3 destination never reads it.',
     });
   }
 }

@@ -19,11 +19,17 @@ export class TelemetryRules extends Construct {
 
   constructor(scope: Construct, id: string, props: { streams: Record<string, IStream> }) {
     super(scope, id);
-    this.errors = new LogGroup(this, 'rule-errors', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    this.errors = new LogGroup(this, 'rule-errors', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.rules = TELEMETRY_FLOWS.map((flow) => {
       const stream = props.streams[flow.stream];
       if (!stream) throw new Error(`no stream "${flow.stream}" for rule ${flow.ruleName}`);
-      const role = new Role(this, `${flow.kind}-rule-role`, { assumedBy: new ServicePrincipal('iot.amazonaws.com'), description: `lets ${flow.ruleName} put on its stream and log its errors` });
+      const role = new Role(this, `${flow.kind}-rule-role`, {
+        assumedBy: new ServicePrincipal('iot.amazonaws.com'),
+        description: `lets ${flow.ruleName} put on its stream and log its errors`,
+      });
       // Exactly what the Kinesis rule action calls (and the stream's AWS-managed key, which encrypts it).
       stream.grant(role, 'kinesis:PutRecord');
       this.errors.grantWrite(role);
@@ -34,7 +40,9 @@ export class TelemetryRules extends Construct {
           awsIotSqlVersion: '2016-03-23',
           ruleDisabled: false,
           description: `${flow.topicFilter} → ${flow.stream} → ${flow.function}, and → ${flow.archive}`,
-          actions: [{ kinesis: { streamName: stream.streamName, partitionKey: '${clientid()}', roleArn: role.roleArn } }],
+          actions: [
+            { kinesis: { streamName: stream.streamName, partitionKey: '${clientid()}', roleArn: role.roleArn } },
+          ],
           errorAction: { cloudwatchLogs: { logGroupName: this.errors.logGroupName, roleArn: role.roleArn } },
         },
       });

@@ -31,7 +31,9 @@ export async function batchPut(
         if (attempt > 0) await sleep(baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random()));
         try {
           const result = await doc.send(
-            new BatchWriteCommand({ RequestItems: { [table]: pending.map(({ item }) => ({ PutRequest: { Item: item } })) } }),
+            new BatchWriteCommand({
+              RequestItems: { [table]: pending.map(({ item }) => ({ PutRequest: { Item: item } })) },
+            }),
           );
           const unprocessed = result.UnprocessedItems?.[table] ?? [];
           pending = pending.filter(({ item }) => unprocessed.some((u) => sameKey(u.PutRequest?.Item, item)));

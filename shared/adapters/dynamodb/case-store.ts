@@ -1,5 +1,12 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { decodePageToken, encodePageToken, type Page } from '#shared/app/paging';
 import type { CaseFilter, CaseStore } from '#shared/app/ports/cases';
 import { isActive, WORKING_STATUSES, type Case } from '#shared/domain/cases';
@@ -27,7 +34,9 @@ export function caseItem(c: Case): Record<string, unknown> {
     ...caseKeys.case(c.caseId),
     recordType: 'case',
     openedKey: `${pad(c.openedAt)}#${c.caseId}`,
-    ...(WORKING_STATUSES.includes(c.status) ? { workingKey: `${c.districtId}#working`, dueKey: `${pad(c.dueAt)}#${c.caseId}` } : {}),
+    ...(WORKING_STATUSES.includes(c.status)
+      ? { workingKey: `${c.districtId}#working`, dueKey: `${pad(c.dueAt)}#${c.caseId}` }
+      : {}),
   };
 }
 
@@ -47,23 +56,55 @@ export class DynamoCaseStore implements CaseStore {
       await this.doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: this.table, Item: { ...caseKeys.lock(c.siteId, c.category), recordType: 'lock', caseId: c.caseId, openedAt: c.openedAt }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: this.table,
+                Item: {
+                  ...caseKeys.lock(c.siteId, c.category),
+                  recordType: 'lock',
+                  caseId: c.caseId,
+                  openedAt: c.openedAt,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
             { Put: { TableName: this.table, Item: caseItem(c), ConditionExpression: 'attribute_not_exists(pk)' } },
           ],
         }),
       );
       return 'created';
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) return 'exists';
+      if (
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')
+      )
+        return 'exists';
       return classify(error, `open case ${c.caseId}`);
     }
   }
 
   async save(c: Case, previous: Case): Promise<boolean> {
-    const put = { Put: { TableName: this.table, Item: caseItem(c), ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': previous.version } } };
-    const release = isActive(c.status) || !isActive(previous.status)
-      ? []
-      : [{ Delete: { TableName: this.table, Key: caseKeys.lock(c.siteId, c.category), ConditionExpression: 'caseId = :id', ExpressionAttributeValues: { ':id': c.caseId } } }];
+    const put = {
+      Put: {
+        TableName: this.table,
+        Item: caseItem(c),
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: { ':v': previous.version },
+      },
+    };
+    const release =
+      isActive(c.status) || !isActive(previous.status)
+        ? []
+        : [
+            {
+              Delete: {
+                TableName: this.table,
+                Key: caseKeys.lock(c.siteId, c.category),
+                ConditionExpression: 'caseId = :id',
+                ExpressionAttributeValues: { ':id': c.caseId },
+              },
+            },
+          ];
     try {
       // A transaction only when the lock goes with it: a single conditional put costs half the write units.
       if (release.length) await this.doc.send(new TransactWriteCommand({ TransactItems: [put, ...release] }));
@@ -71,18 +112,26 @@ export class DynamoCaseStore implements CaseStore {
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
+      if (
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')
+      )
+        return false;
       return classify(error, `save case ${c.caseId}`);
     }
   }
 
   async get(caseId: string): Promise<Case | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: caseKeys.case(caseId), ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: caseKeys.case(caseId), ConsistentRead: true }),
+    );
     return Item ? fromItem(Item) : undefined;
   }
 
   async findActive(siteId: string, category: CaseCategory): Promise<Case | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: caseKeys.lock(siteId, category), ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: caseKeys.lock(siteId, category), ConsistentRead: true }),
+    );
     return Item ? this.get(Item.caseId as string) : undefined;
   }
 
@@ -154,7 +203,7 @@ export class DynamoCaseStore implements CaseStore {
       IndexName: 'byDistrict',
       // openedKey is `<padded openedAt>#<caseId>`: "#" sorts before any digit, "$" after "#".
       KeyConditionExpression: 'districtId = :d AND openedKey BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':d': districtId, ':from': pad(from), ':to': pad(to - 1) + '$' },
+      ExpressionAttributeValues: { ':d': districtId, ':from': pad(from), ':to': `${pad(to - 1)}$` },
     });
     return items.map(fromItem);
   }

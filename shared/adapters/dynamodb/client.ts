@@ -22,7 +22,10 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
           return await next(args);
         } catch (error) {
           if (error instanceof RetryableError || !isRetryable(error)) throw error;
-          throw new RetryableError(`${context.commandName ?? 'DynamoDB'}: ${(error as Error).message || (error as Error).name}`, { cause: error });
+          throw new RetryableError(
+            `${context.commandName ?? 'DynamoDB'}: ${(error as Error).message || (error as Error).name}`,
+            { cause: error },
+          );
         }
       },
       { step: 'initialize', name: 'retryableErrors' },
@@ -32,7 +35,11 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
 }
 
 /** DynamoDB Local takes any credentials and region, since the store runs with `-sharedDb`. */
-const localConfig = (endpoint: string) => ({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+const localConfig = (endpoint: string) => ({
+  endpoint,
+  region: 'local',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+});
 
 export function localDynamoClient(endpoint: string, extra: DynamoDBClientConfig = {}): DynamoDBClient {
   return new DynamoDBClient({ ...localConfig(endpoint), maxAttempts: 4, ...extra });

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type BatchStatementResponse, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchExecuteStatementCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RetryableError } from '#shared/app/errors';
 
@@ -14,7 +14,13 @@ export interface ConditionalWriterOptions {
 /** DynamoDB's per-statement limit for BatchExecuteStatement. */
 const MAX_STATEMENTS = 25;
 /** Per-statement error codes (BatchStatementError.Code) worth sending again. */
-const RETRYABLE_CODES = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'InternalServerError', 'TransactionConflict']);
+const RETRYABLE_CODES = new Set([
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'TransactionConflict',
+]);
 /** The statement's condition did not hold: the item is not as the writer saw it. */
 const CONFLICT_CODES = new Set(['ConditionalCheckFailed', 'DuplicateItem']);
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -105,9 +111,11 @@ export class ConditionalWriter {
   }
 
   private async send(chunk: Pending[]): Promise<void> {
-    let responses;
+    let responses: BatchStatementResponse[];
     try {
-      responses = (await this.doc.send(new BatchExecuteStatementCommand({ Statements: chunk.map((p) => p.statement) }))).Responses ?? [];
+      responses =
+        (await this.doc.send(new BatchExecuteStatementCommand({ Statements: chunk.map((p) => p.statement) })))
+          .Responses ?? [];
     } catch (error) {
       for (const pending of chunk) pending.reject(error);
       return;
@@ -115,17 +123,23 @@ export class ConditionalWriter {
     const again: Pending[] = [];
     for (const [i, pending] of chunk.entries()) {
       const error = responses[i]?.Error;
-      if (!responses[i]) pending.reject(new RetryableError(`${this.table}: no answer for statement ${i + 1} of ${chunk.length}`));
+      if (!responses[i])
+        pending.reject(new RetryableError(`${this.table}: no answer for statement ${i + 1} of ${chunk.length}`));
       else if (!error?.Code) pending.resolve();
-      else if (CONFLICT_CODES.has(error.Code)) pending.reject(new ConditionalCheckFailedException({ message: error.Message ?? error.Code, $metadata: {} }));
-      else if (RETRYABLE_CODES.has(error.Code) && pending.attempt + 1 < (this.options.attempts ?? 5)) again.push({ ...pending, attempt: pending.attempt + 1 });
-      else if (RETRYABLE_CODES.has(error.Code)) pending.reject(new RetryableError(`${this.table}: ${error.Code} ${error.Message ?? ''}`.trim()));
+      else if (CONFLICT_CODES.has(error.Code))
+        pending.reject(new ConditionalCheckFailedException({ message: error.Message ?? error.Code, $metadata: {} }));
+      else if (RETRYABLE_CODES.has(error.Code) && pending.attempt + 1 < (this.options.attempts ?? 5))
+        again.push({ ...pending, attempt: pending.attempt + 1 });
+      else if (RETRYABLE_CODES.has(error.Code))
+        pending.reject(new RetryableError(`${this.table}: ${error.Code} ${error.Message ?? ''}`.trim()));
       else pending.reject(new Error(`${this.table}: ${error.Code} ${error.Message ?? ''}`.trim()));
     }
     if (again.length > 0) {
       // Kept in flight while they wait, so no newer write of the same item overtakes them.
       const attempt = again[0]!.attempt;
-      await new Promise((r) => setTimeout(r, (this.options.baseDelayMs ?? 50) * 2 ** (attempt - 1) * (0.5 + Math.random())));
+      await new Promise((r) =>
+        setTimeout(r, (this.options.baseDelayMs ?? 50) * 2 ** (attempt - 1) * (0.5 + Math.random())),
+      );
       await this.send(again);
     }
   }
@@ -134,7 +148,9 @@ export class ConditionalWriter {
   private statement(item: Record<string, unknown>, expect: Expectation): Pending['statement'] {
     const [hash, range] = this.keyNames;
     const names = Object.keys(item).filter((name) => item[name] !== undefined);
-    for (const name of names) if (!NAME.test(name)) throw new Error(`attribute name ${JSON.stringify(name)} cannot be used in a PartiQL statement`);
+    for (const name of names)
+      if (!NAME.test(name))
+        throw new Error(`attribute name ${JSON.stringify(name)} cannot be used in a PartiQL statement`);
     if ('absent' in expect) {
       return {
         Statement: `INSERT INTO "${this.table}" VALUE {${names.map((n) => `'${n}': ?`).join(', ')}}`,
@@ -142,8 +158,12 @@ export class ConditionalWriter {
       };
     }
     const set = names.filter((n) => n !== hash && n !== range);
-    const remove = Object.keys(expect.previous).filter((n) => n !== hash && n !== range && item[n] === undefined && expect.previous[n] !== undefined);
-    for (const name of remove) if (!NAME.test(name)) throw new Error(`attribute name ${JSON.stringify(name)} cannot be used in a PartiQL statement`);
+    const remove = Object.keys(expect.previous).filter(
+      (n) => n !== hash && n !== range && item[n] === undefined && expect.previous[n] !== undefined,
+    );
+    for (const name of remove)
+      if (!NAME.test(name))
+        throw new Error(`attribute name ${JSON.stringify(name)} cannot be used in a PartiQL statement`);
     return {
       Statement:
         `UPDATE "${this.table}" ${set.map((n) => `SET "${n}" = ?`).join(' ')}${remove.length ? ` ${remove.map((n) => `REMOVE "${n}"`).join(' ')}` : ''}` +

@@ -4,7 +4,6 @@ import type { SegmentCoverage } from '#shared/domain/coverage';
 import { classify } from './errors.ts';
 import { queryAll } from './query.ts';
 
-
 export const coverageKey = (routeId: string, windowKey: string) => `${routeId}#${windowKey}`;
 
 /**
@@ -27,9 +26,17 @@ export class DynamoCoverageStore implements CoverageStore {
             new UpdateCommand({
               TableName: this.table,
               Key: { pk: coverageKey(routeId, windowKey), sk: `${segmentId}#${pass}` },
-              UpdateExpression: 'ADD #cells :cells SET routeId = :r, windowKey = :w, segmentId = :s, pass = :p, expiresAt = :e',
+              UpdateExpression:
+                'ADD #cells :cells SET routeId = :r, windowKey = :w, segmentId = :s, pass = :p, expiresAt = :e',
               ExpressionAttributeNames: { '#cells': 'cells' },
-              ExpressionAttributeValues: { ':cells': new Set(cells), ':r': routeId, ':w': windowKey, ':s': segmentId, ':p': pass, ':e': expiresAt },
+              ExpressionAttributeValues: {
+                ':cells': new Set(cells),
+                ':r': routeId,
+                ':w': windowKey,
+                ':s': segmentId,
+                ':p': pass,
+                ':e': expiresAt,
+              },
             }),
           );
         } catch (error) {
@@ -41,7 +48,11 @@ export class DynamoCoverageStore implements CoverageStore {
 
   /** Covered cells per segment id, per pass. */
   async read(routeId: string, windowKey: string): Promise<Map<string, SegmentCoverage>> {
-    const items = await queryAll(this.doc, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': coverageKey(routeId, windowKey) } });
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': coverageKey(routeId, windowKey) },
+    });
     const out = new Map<string, SegmentCoverage>();
     for (const item of items) {
       const passes = out.get(item.segmentId as string) ?? new Map<string, Set<number>>();

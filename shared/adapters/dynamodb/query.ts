@@ -1,8 +1,17 @@
-import { BatchGetCommand, QueryCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  QueryCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { RetryableError } from '#shared/app/errors';
 
 /** Every item a query matches, following `LastEvaluatedKey` page by page. */
-export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+export async function queryAll(
+  doc: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
@@ -37,9 +46,12 @@ export async function batchGetAll(
   for (let i = 0; i < unique.length; i += 100) {
     let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100);
     for (let attempt = 0; pending && pending.length > 0; attempt++) {
-      if (attempt >= attempts) throw new RetryableError(`${table}: ${pending.length} keys still unprocessed after ${attempts} batch reads`);
+      if (attempt >= attempts)
+        throw new RetryableError(`${table}: ${pending.length} keys still unprocessed after ${attempts} batch reads`);
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, baseDelayMs * 2 ** attempt)));
-      const result: BatchGetCommandOutput = await doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: consistentRead } } }));
+      const result: BatchGetCommandOutput = await doc.send(
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: consistentRead } } }),
+      );
       items.push(...(result.Responses?.[table] ?? []));
       pending = result.UnprocessedKeys?.[table]?.Keys;
     }

@@ -1,6 +1,5 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CityModel, Community, Department, Device, District, Grid, Site, Street } from '#shared/domain/city-model';
-import type { DeviceKind } from '#shared/domain/device-kinds';
 import { decodePageToken, encodePageToken, type Page } from '#shared/app/paging';
 import { InvalidPageTokenError } from '#shared/app/errors';
 import type { DeviceListing, Place, Registry } from '#shared/app/ports/registry';
@@ -35,18 +34,63 @@ export class DynamoRegistryStore implements Registry {
   /** Writes a whole model (idempotent: the same model twice leaves the same records). */
   async putModel(model: CityModel): Promise<{ written: number }> {
     const records: { type: RecordType; pk: string; gsiPk: string; gsiSk: string; data: object }[] = [
-      ...model.districts.map((d) => ({ type: 'district' as const, pk: registryKeys.district(d.districtId), gsiPk: DISTRICTS_PARTITION, gsiSk: `district#${d.districtId}`, data: d })),
-      ...model.streets.map((s) => ({ type: 'street' as const, pk: registryKeys.street(s.streetId), gsiPk: s.districtId, gsiSk: `street#${s.streetId}`, data: s })),
-      ...model.communities.map((c) => ({ type: 'community' as const, pk: registryKeys.community(c.communityId), gsiPk: c.districtId, gsiSk: `community#${c.communityId}`, data: c })),
-      ...model.grids.map((g) => ({ type: 'grid' as const, pk: registryKeys.grid(g.gridId), gsiPk: g.districtId, gsiSk: `grid#${g.gridId}`, data: g })),
-      ...model.departments.map((d) => ({ type: 'department' as const, pk: registryKeys.department(d.districtId, d.unitId), gsiPk: d.districtId, gsiSk: `department#${d.unitId}`, data: d })),
-      ...model.sites.map((s) => ({ type: 'site' as const, pk: registryKeys.site(s.siteId), gsiPk: s.districtId, gsiSk: `site#${s.siteKind}#${s.siteId}`, data: s })),
-      ...model.devices.map((d) => ({ type: 'device' as const, pk: registryKeys.device(d.thing), gsiPk: d.districtId, gsiSk: `device#${d.kind}#${d.thing}`, data: d })),
+      ...model.districts.map((d) => ({
+        type: 'district' as const,
+        pk: registryKeys.district(d.districtId),
+        gsiPk: DISTRICTS_PARTITION,
+        gsiSk: `district#${d.districtId}`,
+        data: d,
+      })),
+      ...model.streets.map((s) => ({
+        type: 'street' as const,
+        pk: registryKeys.street(s.streetId),
+        gsiPk: s.districtId,
+        gsiSk: `street#${s.streetId}`,
+        data: s,
+      })),
+      ...model.communities.map((c) => ({
+        type: 'community' as const,
+        pk: registryKeys.community(c.communityId),
+        gsiPk: c.districtId,
+        gsiSk: `community#${c.communityId}`,
+        data: c,
+      })),
+      ...model.grids.map((g) => ({
+        type: 'grid' as const,
+        pk: registryKeys.grid(g.gridId),
+        gsiPk: g.districtId,
+        gsiSk: `grid#${g.gridId}`,
+        data: g,
+      })),
+      ...model.departments.map((d) => ({
+        type: 'department' as const,
+        pk: registryKeys.department(d.districtId, d.unitId),
+        gsiPk: d.districtId,
+        gsiSk: `department#${d.unitId}`,
+        data: d,
+      })),
+      ...model.sites.map((s) => ({
+        type: 'site' as const,
+        pk: registryKeys.site(s.siteId),
+        gsiPk: s.districtId,
+        gsiSk: `site#${s.siteKind}#${s.siteId}`,
+        data: s,
+      })),
+      ...model.devices.map((d) => ({
+        type: 'device' as const,
+        pk: registryKeys.device(d.thing),
+        gsiPk: d.districtId,
+        gsiSk: `device#${d.kind}#${d.thing}`,
+        data: d,
+      })),
     ];
     const outcome = await batchPut(
       this.doc,
       this.table,
-      records.map(({ type, pk, gsiPk, gsiSk, data }) => ({ messageId: pk, item: { ...data, pk, gsiPk, gsiSk, recordType: type } })),
+      records.map(({ type, pk, gsiPk, gsiSk, data }) => ({
+        messageId: pk,
+        item: { ...data, pk, gsiPk, gsiSk, recordType: type },
+      })),
       { attempts: 8 },
     );
     const undone = [...outcome.retry, ...outcome.failed.map((f) => `${f.messageId} (${f.reason})`)];
@@ -75,7 +119,11 @@ export class DynamoRegistryStore implements Registry {
   }
 
   private async getMany(pks: string[]): Promise<Map<string, Record<string, unknown>>> {
-    const items = await batchGetAll(this.doc, this.table, pks.map((pk) => ({ pk })));
+    const items = await batchGetAll(
+      this.doc,
+      this.table,
+      pks.map((pk) => ({ pk })),
+    );
     return new Map(items.map((item) => [item.pk as string, strip(item)]));
   }
 
@@ -85,14 +133,21 @@ export class DynamoRegistryStore implements Registry {
     if (!grid) return undefined;
     const keys = [registryKeys.community(grid.communityId), registryKeys.street(grid.streetId)];
     const found = await this.getMany(keys);
-    return { grid, community: found.get(keys[0]!) as Community | undefined, street: found.get(keys[1]!) as Street | undefined };
+    return {
+      grid,
+      community: found.get(keys[0]!) as Community | undefined,
+      street: found.get(keys[1]!) as Street | undefined,
+    };
   }
 
   async listDistricts(): Promise<District[]> {
     return (await this.queryAll(DISTRICTS_PARTITION, 'district#')) as District[];
   }
 
-  async listSites<K extends Site['siteKind']>(districtId: string, siteKind: K): Promise<Extract<Site, { siteKind: K }>[]> {
+  async listSites<K extends Site['siteKind']>(
+    districtId: string,
+    siteKind: K,
+  ): Promise<Extract<Site, { siteKind: K }>[]> {
     return (await this.queryAll(districtId, `site#${siteKind}#`)) as Extract<Site, { siteKind: K }>[];
   }
 
@@ -111,7 +166,9 @@ export class DynamoRegistryStore implements Registry {
   /** Devices of every district (or one), optionally of one kind, a page at a time. */
   async listDevices(options: DeviceListing): Promise<Page<Device>> {
     const limit = options.limit ?? 100;
-    const districtIds = options.districtId ? [options.districtId] : (await this.listDistricts()).map((d) => d.districtId);
+    const districtIds = options.districtId
+      ? [options.districtId]
+      : (await this.listDistricts()).map((d) => d.districtId);
     let { d: districtIndex, k: startKey } = decodeToken(options.nextToken);
     const items: Device[] = [];
     while (districtIndex < districtIds.length && items.length < limit) {
@@ -120,7 +177,10 @@ export class DynamoRegistryStore implements Registry {
           TableName: this.table,
           IndexName: 'byParent',
           KeyConditionExpression: 'gsiPk = :pk AND begins_with(gsiSk, :prefix)',
-          ExpressionAttributeValues: { ':pk': districtIds[districtIndex], ':prefix': options.kind ? `device#${options.kind}#` : 'device#' },
+          ExpressionAttributeValues: {
+            ':pk': districtIds[districtIndex],
+            ':prefix': options.kind ? `device#${options.kind}#` : 'device#',
+          },
           ExclusiveStartKey: startKey,
           Limit: limit - items.length,
         }),
@@ -161,6 +221,7 @@ function encodeToken(d: number, k: Record<string, unknown> | undefined): string 
 function decodeToken(token: string | undefined): { d: number; k: Record<string, unknown> | undefined } {
   if (!token) return { d: 0, k: undefined };
   const parsed = decodePageToken<{ d?: unknown; k?: Record<string, unknown> }>(token);
-  if (typeof parsed?.d !== 'number' || !Number.isInteger(parsed.d) || parsed.d < 0) throw new InvalidPageTokenError('nextToken is not one this API issued');
+  if (typeof parsed?.d !== 'number' || !Number.isInteger(parsed.d) || parsed.d < 0)
+    throw new InvalidPageTokenError('nextToken is not one this API issued');
   return { d: parsed.d, k: parsed.k ?? undefined };
 }

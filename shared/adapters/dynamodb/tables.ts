@@ -1,7 +1,7 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
@@ -92,9 +92,16 @@ export async function ensureTables(client: DynamoDBClient, names: TableNames): P
       const GlobalSecondaryIndexes: GlobalSecondaryIndex[] | undefined = spec.indexes?.map((index) => {
         attributes.add(index.partitionKey);
         if (index.sortKey) attributes.add(index.sortKey);
-        return { IndexName: index.name, KeySchema: keySchema(index.partitionKey, index.sortKey), Projection: { ProjectionType: 'ALL' } };
+        return {
+          IndexName: index.name,
+          KeySchema: keySchema(index.partitionKey, index.sortKey),
+          Projection: { ProjectionType: 'ALL' },
+        };
       });
-      const AttributeDefinitions: AttributeDefinition[] = [...attributes].map((AttributeName) => ({ AttributeName, AttributeType: 'S' }));
+      const AttributeDefinitions: AttributeDefinition[] = [...attributes].map((AttributeName) => ({
+        AttributeName,
+        AttributeType: 'S',
+      }));
       await client.send(
         new CreateTableCommand({
           TableName,
@@ -108,7 +115,10 @@ export async function ensureTables(client: DynamoDBClient, names: TableNames): P
       await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName });
       if (spec.ttlAttribute) {
         await client.send(
-          new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { Enabled: true, AttributeName: spec.ttlAttribute } }),
+          new UpdateTimeToLiveCommand({
+            TableName,
+            TimeToLiveSpecification: { Enabled: true, AttributeName: spec.ttlAttribute },
+          }),
         );
       }
     }),

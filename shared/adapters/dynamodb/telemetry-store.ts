@@ -2,10 +2,25 @@ import { isDeepStrictEqual } from 'node:util';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RetryableError } from '#shared/app/errors';
-import type { DeviceDetection, DeviceState, SignalOutbox, StateSnapshot, StateWriteOptions, TelemetryStore, WriteOutcome } from '#shared/app/ports/telemetry';
+import type {
+  DeviceDetection,
+  DeviceState,
+  SignalOutbox,
+  StateSnapshot,
+  StateWriteOptions,
+  TelemetryStore,
+  WriteOutcome,
+} from '#shared/app/ports/telemetry';
 import { signalId, type Signal } from '#shared/domain/cases';
 import type { DeviceKind } from '#shared/domain/device-kinds';
-import { compareReadings, isFromFuture, latestStateFields, type DeviceBatch, type Reading, type StateFields } from '#shared/domain/telemetry';
+import {
+  compareReadings,
+  isFromFuture,
+  latestStateFields,
+  type DeviceBatch,
+  type Reading,
+  type StateFields,
+} from '#shared/domain/telemetry';
 import { batchPut, type BatchWriteOptions } from './batch-write.ts';
 import { ConditionalWriter } from './conditional-writes.ts';
 import { classify } from './errors.ts';
@@ -90,7 +105,12 @@ export class DynamoTelemetryStore implements TelemetryStore {
     }
   }
 
-  async saveLatestDetecting<S>(batch: DeviceBatch, lastSeenAt: number, detect: DeviceDetection<S>, options: StateWriteOptions) {
+  async saveLatestDetecting<S>(
+    batch: DeviceBatch,
+    lastSeenAt: number,
+    detect: DeviceDetection<S>,
+    options: StateWriteOptions,
+  ) {
     const outbox = { pk: telemetryKeys.device(batch.thing), sk: telemetryKeys.state };
     type Result = { outcome: 'written' | 'unchanged' | 'stale'; pending: Signal[]; outbox: SignalOutbox };
     // What this invocation read ahead, never what an earlier one left in memory: a skipped write
@@ -109,7 +129,11 @@ export class DynamoTelemetryStore implements TelemetryStore {
       const all = [...pending, ...withIds(signals)];
       const seen = Math.max(prior?.lastSeenAt ?? 0, lastSeenAt);
       // Compared as values, not as text: DynamoDB does not keep a map's attribute order.
-      const due = !prior || signals.length > 0 || !isDeepStrictEqual(state, prior.detector) || seen - prior.lastSeenAt >= options.heartbeatMs;
+      const due =
+        !prior ||
+        signals.length > 0 ||
+        !isDeepStrictEqual(state, prior.detector) ||
+        seen - prior.lastSeenAt >= options.heartbeatMs;
       if (!due) return { result: { outcome: 'unchanged', pending: all, outbox } };
       const latest = newer.at(-1)!;
       const present = newer.filter((r) => !isFromFuture(r)).at(-1);
@@ -142,15 +166,23 @@ export class DynamoTelemetryStore implements TelemetryStore {
   async readStates(things: string[]): Promise<StateSnapshot> {
     const unique = [...new Set(things)];
     const found = new Map(
-      (await batchGetAll(this.doc, this.table, unique.map((thing) => ({ pk: telemetryKeys.device(thing), sk: telemetryKeys.state })), { consistentRead: true, attempts: 5 })).map((item) => [
-        item.thing as string,
-        item,
-      ]),
+      (
+        await batchGetAll(
+          this.doc,
+          this.table,
+          unique.map((thing) => ({ pk: telemetryKeys.device(thing), sk: telemetryKeys.state })),
+          { consistentRead: true, attempts: 5 },
+        )
+      ).map((item) => [item.thing as string, item]),
     );
     return new Map(unique.map((thing) => [thing, found.get(thing) ?? null]));
   }
 
-  async updateSiteDetector<S>(siteId: string, kind: DeviceKind, detect: (prior: S | undefined) => { state: S; signals: Signal[] }) {
+  async updateSiteDetector<S>(
+    siteId: string,
+    kind: DeviceKind,
+    detect: (prior: S | undefined) => { state: S; signals: Signal[] },
+  ) {
     const outbox = telemetryKeys.siteDetector(siteId, kind);
     return modifyItem(this.doc, this.table, outbox, this.cache, this.writer, (current) => {
       const { state, signals } = detect(current?.detector as S | undefined);
@@ -165,12 +197,18 @@ export class DynamoTelemetryStore implements TelemetryStore {
     await modifyItem(this.doc, this.table, outbox, this.cache, this.writer, (current) => {
       const pending = (current?.pendingSignals as Signal[] | undefined) ?? [];
       const left = pending.filter((s) => !done.has(s.evidence.signalId ?? ''));
-      return current && left.length !== pending.length ? { item: { ...current, pendingSignals: left }, result: undefined } : { result: undefined };
+      return current && left.length !== pending.length
+        ? { item: { ...current, pendingSignals: left }, result: undefined }
+        : { result: undefined };
     });
   }
 
   async offlineThings(things: string[]): Promise<Set<string>> {
-    const items = await batchGetAll(this.doc, this.table, things.map((thing) => ({ pk: telemetryKeys.device(thing), sk: telemetryKeys.offline })));
+    const items = await batchGetAll(
+      this.doc,
+      this.table,
+      things.map((thing) => ({ pk: telemetryKeys.device(thing), sk: telemetryKeys.offline })),
+    );
     return new Set(items.filter((item) => item.offline).map((item) => item.thing as string));
   }
 
@@ -178,10 +216,16 @@ export class DynamoTelemetryStore implements TelemetryStore {
     const outcome = await batchPut(
       this.doc,
       this.table,
-      changes.map(({ thing, offline }) => ({ messageId: thing, item: { pk: telemetryKeys.device(thing), sk: telemetryKeys.offline, thing, offline, since: at } })),
+      changes.map(({ thing, offline }) => ({
+        messageId: thing,
+        item: { pk: telemetryKeys.device(thing), sk: telemetryKeys.offline, thing, offline, since: at },
+      })),
       this.options,
     );
-    if (outcome.retry.length || outcome.failed.length) throw new RetryableError(`offline flags not written for ${[...outcome.retry, ...outcome.failed.map((f) => f.messageId)].join(', ')}`);
+    if (outcome.retry.length || outcome.failed.length)
+      throw new RetryableError(
+        `offline flags not written for ${[...outcome.retry, ...outcome.failed.map((f) => f.messageId)].join(', ')}`,
+      );
   }
 
   saveHistory(readings: Reading[]): Promise<WriteOutcome> {
@@ -216,7 +260,11 @@ export class DynamoTelemetryStore implements TelemetryStore {
   }
 
   async getLatestMany(things: string[]): Promise<Map<string, DeviceState>> {
-    const items = await batchGetAll(this.doc, this.table, things.map((thing) => ({ pk: telemetryKeys.device(thing), sk: telemetryKeys.state })));
+    const items = await batchGetAll(
+      this.doc,
+      this.table,
+      things.map((thing) => ({ pk: telemetryKeys.device(thing), sk: telemetryKeys.state })),
+    );
     return new Map(items.map((item) => [item.thing as string, withoutKeys(item)]));
   }
 
@@ -224,7 +272,11 @@ export class DynamoTelemetryStore implements TelemetryStore {
    * The stored readings just before `first` and just after `last` (by reading order), so a
    * batch can be joined to its neighbours whichever order batches arrive in.
    */
-  async neighbours(thing: string, first: { ts: number; seq: number }, last: { ts: number; seq: number }): Promise<{ before?: Reading; after?: Reading }> {
+  async neighbours(
+    thing: string,
+    first: { ts: number; seq: number },
+    last: { ts: number; seq: number },
+  ): Promise<{ before?: Reading; after?: Reading }> {
     // Under a device's key, `offline` < `reading#…` < `state`: the nearest item either way is a reading or neither.
     const nearest = async (condition: 'sk < :k' | 'sk > :k', key: string) => {
       const { Items } = await this.doc.send(
@@ -239,7 +291,10 @@ export class DynamoTelemetryStore implements TelemetryStore {
       const item = Items?.[0];
       return typeof item?.sk === 'string' && item.sk.startsWith('reading#') ? (item as unknown as Reading) : undefined;
     };
-    const [before, after] = await Promise.all([nearest('sk < :k', telemetryKeys.reading(first.ts, first.seq)), nearest('sk > :k', telemetryKeys.reading(last.ts, last.seq))]);
+    const [before, after] = await Promise.all([
+      nearest('sk < :k', telemetryKeys.reading(first.ts, first.seq)),
+      nearest('sk > :k', telemetryKeys.reading(last.ts, last.seq)),
+    ]);
     return { before, after };
   }
 
@@ -249,7 +304,11 @@ export class DynamoTelemetryStore implements TelemetryStore {
       new QueryCommand({
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': telemetryKeys.device(thing), ':from': telemetryKeys.reading(from, 0), ':to': telemetryKeys.reading(to, Number.MAX_SAFE_INTEGER) },
+        ExpressionAttributeValues: {
+          ':pk': telemetryKeys.device(thing),
+          ':from': telemetryKeys.reading(from, 0),
+          ':to': telemetryKeys.reading(to, Number.MAX_SAFE_INTEGER),
+        },
         Limit: 1,
         ProjectionExpression: 'pk',
       }),
@@ -268,20 +327,44 @@ export class DynamoTelemetryStore implements TelemetryStore {
         ':to': telemetryKeys.reading(to, Number.MAX_SAFE_INTEGER),
       },
     });
-    return items.map(({ messageId, kind, ts, seq, receivedAt, payload }) => ({ messageId, kind, thing, ts, seq, receivedAt, payload }) as Reading);
+    return items.map(
+      ({ messageId, kind, ts, seq, receivedAt, payload }) =>
+        ({ messageId, kind, thing, ts, seq, receivedAt, payload }) as Reading,
+    );
   }
 }
 
 /** A device's state item as stored. */
-type StoredState<S> = { ts: number; seq: number; wts?: number; wseq?: number; lastSeenAt: number; detector?: S; pendingSignals?: Signal[] };
+type StoredState<S> = {
+  ts: number;
+  seq: number;
+  wts?: number;
+  wseq?: number;
+  lastSeenAt: number;
+  detector?: S;
+  pendingSignals?: Signal[];
+};
 
 /** The newest reading stored that was not from the future, if any. */
-const watermarkOf = (item: { wts?: number; wseq?: number }) => (item.wts === undefined ? undefined : { ts: item.wts, seq: item.wseq ?? 0 });
+const watermarkOf = (item: { wts?: number; wseq?: number }) =>
+  item.wts === undefined ? undefined : { ts: item.wts, seq: item.wseq ?? 0 };
 
-const withIds = (signals: Signal[]): Signal[] => signals.map((s) => ({ ...s, evidence: { ...s.evidence, signalId: signalId(s) } }));
+const withIds = (signals: Signal[]): Signal[] =>
+  signals.map((s) => ({ ...s, evidence: { ...s.evidence, signalId: signalId(s) } }));
 
 /** The state as the API shows it: without keys, lock version and detector internals. */
 function withoutKeys(item: Record<string, unknown>): DeviceState {
-  const { pk: _pk, sk: _sk, v: _v, wts: _wts, wseq: _wseq, detector: _d, pendingSignals: _p, mark: _m, nextMark: _n, ...rest } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    v: _v,
+    wts: _wts,
+    wseq: _wseq,
+    detector: _d,
+    pendingSignals: _p,
+    mark: _m,
+    nextMark: _n,
+    ...rest
+  } = item;
   return rest as DeviceState;
 }

@@ -17,12 +17,26 @@ export class EventBridgePublisher implements EventPublisher {
       const chunk = events.slice(i, i + PUT_EVENTS_MAX);
       const result = await this.client.send(
         new PutEventsCommand({
-          Entries: chunk.map((e) => ({ EventBusName: this.busName, Source: e.source, DetailType: e.detailType, Detail: JSON.stringify(e.detail), Time: new Date(e.detail.metadata.occurredAt) })),
+          Entries: chunk.map((e) => ({
+            EventBusName: this.busName,
+            Source: e.source,
+            DetailType: e.detailType,
+            Detail: JSON.stringify(e.detail),
+            Time: new Date(e.detail.metadata.occurredAt),
+          })),
         }),
       );
       if (result.FailedEntryCount) {
-        const failed = (result.Entries ?? []).flatMap((entry, j) => (entry.ErrorCode ? [`${chunk[j]!.detailType} ${chunk[j]!.detail.metadata.id}: ${entry.ErrorCode} ${entry.ErrorMessage ?? ''}`.trim()] : []));
-        throw new Error(`EventBridge did not take ${result.FailedEntryCount} of ${chunk.length} events: ${failed.join('; ')}`);
+        const failed = (result.Entries ?? []).flatMap((entry, j) =>
+          entry.ErrorCode
+            ? [
+                `${chunk[j]!.detailType} ${chunk[j]!.detail.metadata.id}: ${entry.ErrorCode} ${entry.ErrorMessage ?? ''}`.trim(),
+              ]
+            : [],
+        );
+        throw new Error(
+          `EventBridge did not take ${result.FailedEntryCount} of ${chunk.length} events: ${failed.join('; ')}`,
+        );
       }
     }
   }

@@ -10,7 +10,11 @@ import type { BusEvent } from '#shared/events/event-definition';
  */
 
 /** What downstream receives: the event as EventBridge would put it on the bus. */
-export const eventLine = (event: BusEvent) => ({ source: event.source, 'detail-type': event.detailType, detail: event.detail });
+export const eventLine = (event: BusEvent) => ({
+  source: event.source,
+  'detail-type': event.detailType,
+  detail: event.detail,
+});
 
 /** A destination of events (the local bus's targets). `deliver` throws when the event must be tried again. */
 export interface EventSink {
@@ -30,7 +34,9 @@ export function sinkPublisher(sinks: readonly EventSink[]): EventPublisher {
       const failures: string[] = [];
       for (const event of events) {
         const results = await Promise.allSettled(sinks.map((sink) => sink.deliver(event)));
-        results.forEach((r, i) => r.status === 'rejected' && failures.push(`${sinks[i]!.id}: ${(r.reason as Error).message}`));
+        results.forEach((r, i) => {
+          if (r.status === 'rejected') failures.push(`${sinks[i]!.id}: ${(r.reason as Error).message}`);
+        });
       }
       if (failures.length) throw new Error(`events not delivered: ${failures.join('; ')}`);
     },
@@ -57,7 +63,11 @@ export function webhookSink(url: string): EventSink {
     async deliver(event) {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-cityops-event-id': event.detail.metadata.id, 'x-cityops-detail-type': event.detailType },
+        headers: {
+          'content-type': 'application/json',
+          'x-cityops-event-id': event.detail.metadata.id,
+          'x-cityops-detail-type': event.detailType,
+        },
         body: JSON.stringify(eventLine(event)),
         signal: AbortSignal.timeout(10_000),
       });

@@ -38,9 +38,11 @@ export const BIN_DETECTOR_DEFAULTS = {
   batteryClearPct: 30,
   stuckReadings: 48,
 };
-export type BinThresholds = typeof BIN_DETECTOR_DEFAULTS;
 
-type BinCategory = Extract<CaseCategory, 'garbage_overflow' | 'collection_due' | 'bin_fire' | 'bin_knocked_over' | 'device_low_battery' | 'sensor_stuck'>;
+type BinCategory = Extract<
+  CaseCategory,
+  'garbage_overflow' | 'collection_due' | 'bin_fire' | 'bin_knocked_over' | 'device_low_battery' | 'sensor_stuck'
+>;
 
 /**
  * A stored reading ("sample") as the state keeps it: a tuple, not an object, so the state
@@ -95,13 +97,24 @@ export function detectBins(
   const keepMs = Math.max(t.collectionWindowMinutes, t.fireRiseMinutes, t.overflowMinutes) * MINUTE;
 
   for (const { ts, payload: p, seq = p.seq } of readings) {
-    const evidence = (summary: string) => ({ at: ts, thing: context.thing, summary, data: { ...p } as Record<string, unknown> });
+    const evidence = (summary: string) => ({
+      at: ts,
+      thing: context.thing,
+      summary,
+      data: { ...p } as Record<string, unknown>,
+    });
     let material = false;
     const set = (category: BinCategory, on: boolean, summary: string) => {
       if (Boolean(state.active[category]) === on) return;
       state.active[category] = on;
       material = true;
-      signals.push({ kind: on ? 'anomaly' : 'clear', category, siteId: context.siteId, thing: context.thing, evidence: evidence(summary) });
+      signals.push({
+        kind: on ? 'anomaly' : 'clear',
+        category,
+        siteId: context.siteId,
+        thing: context.thing,
+        evidence: evidence(summary),
+      });
     };
     const last = state.samples.at(-1);
     /** Readings between the last sample and this one that were not kept (each within a band and 3 °C of it). */
@@ -109,7 +122,10 @@ export function detectBins(
 
     // Overflow, with hysteresis. The run counts up to what raises it, then stays.
     if (p.fillPct >= t.overflowPct) {
-      const high = { count: Math.min((state.high?.count ?? 0) + 1, t.overflowReadings), since: state.high?.since ?? ts };
+      const high = {
+        count: Math.min((state.high?.count ?? 0) + 1, t.overflowReadings),
+        since: state.high?.since ?? ts,
+      };
       if (high.count !== state.high?.count || high.since !== state.high?.since) material = true;
       state.high = high;
       if (high.count >= t.overflowReadings || ts - high.since >= t.overflowMinutes * MINUTE) {
@@ -118,14 +134,18 @@ export function detectBins(
     } else {
       if (state.high) material = true;
       delete state.high;
-      if (p.fillPct < t.overflowClearPct) set('garbage_overflow', false, `fill down to ${p.fillPct}% (< ${t.overflowClearPct}%)`);
+      if (p.fillPct < t.overflowClearPct)
+        set('garbage_overflow', false, `fill down to ${p.fillPct}% (< ${t.overflowClearPct}%)`);
     }
 
     // Collection due: predicted full within the horizon, from the samples; cleared by an emptying.
     const emptied = (last && last[2] - p.fillPct >= t.emptiedDropPct) || p.fillPct <= 20;
     if (emptied) set('collection_due', false, `room emptied: fill ${last ? `${last[2]}% → ` : ''}${p.fillPct}%`);
     else if (!state.active.collection_due && p.fillPct < t.overflowPct) {
-      const window = [...state.samples.filter((r) => r[0] >= ts - t.collectionWindowMinutes * MINUTE && r[0] < ts), [ts, seq, p.fillPct] as Sample];
+      const window = [
+        ...state.samples.filter((r) => r[0] >= ts - t.collectionWindowMinutes * MINUTE && r[0] < ts),
+        [ts, seq, p.fillPct] as Sample,
+      ];
       const span = ts - window[0]![0];
       // Readings over the window, by the device's counter (the samples are only the ones that changed something).
       const readingsSeen = seq >= window[0]![1] ? seq - window[0]![1] + 1 : window.length;
@@ -133,7 +153,11 @@ export function detectBins(
         const ratePerMs = (p.fillPct - window[0]![2]) / span;
         const fullInMs = ratePerMs > 0 ? (100 - p.fillPct) / ratePerMs : Infinity;
         if (fullInMs <= t.collectionHorizonHours * 60 * MINUTE) {
-          set('collection_due', true, `fill ${p.fillPct}% rising ${(ratePerMs * 3_600_000).toFixed(1)} %/h: full in about ${Math.round(fullInMs / MINUTE)} min`);
+          set(
+            'collection_due',
+            true,
+            `fill ${p.fillPct}% rising ${(ratePerMs * 3_600_000).toFixed(1)} %/h: full in about ${Math.round(fullInMs / MINUTE)} min`,
+          );
         }
       }
     }
@@ -142,10 +166,18 @@ export function detectBins(
     // (and from the last sample, when readings after it were not kept: they were within 3 °C of it).
     if (p.temperatureC !== undefined) {
       const since = ts - t.fireRiseMinutes * MINUTE;
-      const bases = state.samples.filter((r) => (r[0] >= since && r[0] <= ts) || (skipped && r === last)).map((r) => r[3]);
+      const bases = state.samples
+        .filter((r) => (r[0] >= since && r[0] <= ts) || (skipped && r === last))
+        .map((r) => r[3]);
       const base = Math.min(...bases.filter((c): c is number => c !== undefined), p.temperatureC);
-      if (p.temperatureC >= t.fireTempC) set('bin_fire', true, `temperature ${p.temperatureC} °C (≥ ${t.fireTempC} °C)`);
-      else if (p.temperatureC - base >= t.fireRiseC) set('bin_fire', true, `temperature rose ${(p.temperatureC - base).toFixed(1)} °C within ${t.fireRiseMinutes} min`);
+      if (p.temperatureC >= t.fireTempC)
+        set('bin_fire', true, `temperature ${p.temperatureC} °C (≥ ${t.fireTempC} °C)`);
+      else if (p.temperatureC - base >= t.fireRiseC)
+        set(
+          'bin_fire',
+          true,
+          `temperature rose ${(p.temperatureC - base).toFixed(1)} °C within ${t.fireRiseMinutes} min`,
+        );
       else if (p.temperatureC < t.fireClearC) set('bin_fire', false, `temperature ${p.temperatureC} °C`);
     }
 
@@ -155,7 +187,8 @@ export function detectBins(
     }
 
     if (p.batteryPct !== undefined) {
-      if (p.batteryPct <= t.lowBatteryPct) set('device_low_battery', true, `battery ${p.batteryPct}% (≤ ${t.lowBatteryPct}%)`);
+      if (p.batteryPct <= t.lowBatteryPct)
+        set('device_low_battery', true, `battery ${p.batteryPct}% (≤ ${t.lowBatteryPct}%)`);
       else if (p.batteryPct >= t.batteryClearPct) set('device_low_battery', false, `battery ${p.batteryPct}%`);
     }
 
@@ -179,10 +212,13 @@ export function detectBins(
     // Keep this reading as a sample if anything changed, or a heartbeat after the last one.
     const temperatureMoved =
       (p.temperatureC === undefined) !== (last?.[3] === undefined) ||
-      (p.temperatureC !== undefined && last?.[3] !== undefined && Math.abs(p.temperatureC - last[3]) >= SAMPLE_TEMPERATURE_STEP_C);
+      (p.temperatureC !== undefined &&
+        last?.[3] !== undefined &&
+        Math.abs(p.temperatureC - last[3]) >= SAMPLE_TEMPERATURE_STEP_C);
     // A new fill band counts once the fill has moved SAMPLE_FILL_STEP_PCT from the last sample,
     // so a sensor's noise around a band's edge is not a change.
-    const bandChanged = last !== undefined && band(p.fillPct) !== band(last[2]) && Math.abs(p.fillPct - last[2]) >= SAMPLE_FILL_STEP_PCT;
+    const bandChanged =
+      last !== undefined && band(p.fillPct) !== band(last[2]) && Math.abs(p.fillPct - last[2]) >= SAMPLE_FILL_STEP_PCT;
     if (!last || material || temperatureMoved || bandChanged || ts - last[0] >= heartbeat) {
       const sample: Sample = p.temperatureC !== undefined ? [ts, seq, p.fillPct, p.temperatureC] : [ts, seq, p.fillPct];
       // At most MAX_SAMPLES, so the item stays under 1 KB (one write unit).

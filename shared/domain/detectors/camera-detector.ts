@@ -37,7 +37,9 @@ export function detectMarket(
 ): { state: CameraDetectorState; signals: Signal[] } {
   const t = withOverrides(CAMERA_DETECTOR_DEFAULTS, context.overrides);
   // A copy the loop may change: each zone is copied; its `hits` array is replaced, never mutated.
-  const state: CameraDetectorState = Object.fromEntries(Object.entries(prior ?? {}).map(([key, zone]) => [key, { ...zone }]));
+  const state: CameraDetectorState = Object.fromEntries(
+    Object.entries(prior ?? {}).map(([key, zone]) => [key, { ...zone }]),
+  );
   const signals: Signal[] = [];
   for (const { thing, ts, payload } of [...messages].sort((a, b) => a.ts - b.ts)) {
     for (const d of payload.detections) {
@@ -62,7 +64,12 @@ export function detectMarket(
           siteId: context.siteId,
           thing,
           zoneId: d.zoneId,
-          evidence: { at: ts, thing, summary: `${d.type} in zone ${d.zoneId}: ${run.length} detections over ${Math.round(span / MINUTE)} min`, data: { ...d } },
+          evidence: {
+            at: ts,
+            thing,
+            summary: `${d.type} in zone ${d.zoneId}: ${run.length} detections over ${Math.round(span / MINUTE)} min`,
+            data: { ...d },
+          },
         });
       }
     }
@@ -76,7 +83,12 @@ export function detectMarket(
           siteId: context.siteId,
           thing,
           zoneId,
-          evidence: { at: ts, thing, summary: `zone ${zoneId} clear of ${type} for ${t.clearMinutes} min`, data: { zoneId, type, lastHitAt: zone.lastHitAt } },
+          evidence: {
+            at: ts,
+            thing,
+            summary: `zone ${zoneId} clear of ${type} for ${t.clearMinutes} min`,
+            data: { zoneId, type, lastHitAt: zone.lastHitAt },
+          },
         });
       }
       delete state[key];

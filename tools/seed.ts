@@ -9,7 +9,7 @@ import { documentClient, localDynamoClient } from '#shared/adapters/dynamodb/cli
 import { DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store';
 import { ensureTables, tableNames } from '#shared/adapters/dynamodb/tables';
 import { startDynamoDbLocal, type DynamoDbLocal } from '#infra/local/dynamodb-local';
-import { DistrictFileError, loadDistrictDir, SAMPLE_DISTRICT_DIR } from './district-files.ts';
+import { DistrictFileError, loadDistrictDir, SAMPLE_DISTRICT_DIR } from '../devices/district-files.ts';
 
 const HELP = `Usage: npm run seed -- [options]
 
@@ -47,7 +47,8 @@ async function main() {
   if (values.check) return;
 
   if (values.aws) {
-    if (!values['registry-table']) throw new Error('--aws needs --registry-table <name> (the stack prints it as an output)');
+    if (!values['registry-table'])
+      throw new Error('--aws needs --registry-table <name> (the stack prints it as an output)');
     const client = new DynamoDBClient({});
     const { written } = await new DynamoRegistryStore(documentClient(client), values['registry-table']).putModel(model);
     console.log(`wrote ${written} registry records to ${values['registry-table']} in AWS`);
@@ -72,6 +73,8 @@ async function main() {
 }
 
 main().catch((error) => {
-  process.stderr.write(`seed: ${error instanceof DistrictFileError ? error.message : ((error as Error).stack ?? error)}\n`);
+  process.stderr.write(
+    `seed: ${error instanceof DistrictFileError ? error.message : ((error as Error).stack ?? error)}\n`,
+  );
   process.exit(1);
 });
