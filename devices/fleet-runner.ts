@@ -21,6 +21,8 @@ export interface FleetOptions {
   tickMs?: number;
   /** Publish own readings to the kind's Basic Ingest topic (`$aws/rules/<rule>/…`): no IoT messaging charge. */
   basicIngest?: boolean;
+  /** The deployment stage whose topic rules Basic Ingest names (`dev` by default, as the local twin). */
+  stage?: string;
 }
 
 export interface Fleet {
@@ -66,7 +68,7 @@ export async function runFleet(options: FleetOptions): Promise<Fleet> {
         const own = emission.topic === undefined || emission.topic === sim.topic;
         const topic = own
           ? options.basicIngest
-            ? basicIngestTopic(sim.device.kind, sim.topic)
+            ? basicIngestTopic(sim.device.kind, sim.topic, options.stage)
             : sim.topic
           : emission.topic!;
         const body = typeof emission.payload === 'string' ? emission.payload : JSON.stringify(emission.payload);

@@ -3,6 +3,7 @@
  * any MQTT broker: the local stack's, or another that applies the same rules.
  */
 import { parseArgs } from 'node:util';
+import { checkStage, DEFAULT_STAGE } from '#shared/domain/iot-names';
 import { clockFromOptions } from '#shared/adapters/clock';
 import { DEVICE_KINDS, isDeviceKind } from '#shared/domain/device-kinds';
 import { loadDistrictDir, SAMPLE_DISTRICT_DIR } from './district-files.ts';
@@ -14,7 +15,7 @@ const HELP = `Usage: npm run devices -- [options]
 
 Runs simulated devices as real MQTT clients (client id = thing name), each publishing
 QoS 1 on its own topic dt/cityops/<kind>/<thing>/<type> at its report interval.
-Against AWS IoT Core: --broker mqtts://<ATS endpoint>:8883 --cert-dir .cityops/certs --ca AmazonRootCA1.pem --basic-ingest
+Against AWS IoT Core: --broker mqtts://<ATS endpoint>:8883 --cert-dir .cityops/certs --ca AmazonRootCA1.pem --basic-ingest --stage <stage>
 
 Options:
   --broker <url>        MQTT broker (default mqtt://127.0.0.1:$MQTT_PORT or 1883)
@@ -31,6 +32,7 @@ ${Object.entries(SCENARIOS)
                         (mutual TLS, as AWS IoT Core wants; written by npm run provision)
   --ca <file>           the broker's root CA (for AWS IoT Core: Amazon Root CA 1)
   --basic-ingest        publish to each kind's Basic Ingest topic ($aws/rules/<rule>/...): no IoT messaging charge
+  --stage <name>        the deployment stage whose topic rules Basic Ingest names (default dev)
   --district-dir <dir>  district folder (default: the sample district)
   -h, --help            this text
 `;
@@ -48,6 +50,7 @@ async function main() {
       'cert-dir': { type: 'string' },
       ca: { type: 'string' },
       'basic-ingest': { type: 'boolean', default: false },
+      stage: { type: 'string', default: DEFAULT_STAGE },
       'district-dir': { type: 'string', default: SAMPLE_DISTRICT_DIR },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -78,6 +81,7 @@ async function main() {
     clock,
     connectOptions: values['cert-dir'] ? mutualTls(values['cert-dir'], values.ca) : undefined,
     basicIngest: values['basic-ingest'],
+    stage: checkStage(values.stage),
     events: {
       connected: (thing) => log(`connected ${thing}`),
       problem: (thing, message) => log(`${thing}: ${message}`),

@@ -3,12 +3,13 @@
  * Uses the default AWS credentials and region of the shell.
  */
 import { parseArgs } from 'node:util';
+import { checkStage, DEFAULT_STAGE } from '#shared/domain/iot-names';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { Device } from '#shared/domain/city-model';
 import { loadDistrictDir, SAMPLE_DISTRICT_DIR } from './district-files.ts';
 import { dataEndpoint, deprovisionDevice, provisionDevice } from './provisioning.ts';
 
-const HELP = `Usage: npm run provision -- --thing <name> --kind <bins|sweepers|cameras> --site <site> [--out <dir>]
+const HELP = `Usage: npm run provision -- --thing <name> --kind <bins|sweepers|cameras> --site <site> [--out <dir>] [--stage dev]
        npm run provision -- --from-registry [--district-dir <dir>] [--out <dir>]
        npm run provision -- --remove (--thing <name> | --from-registry) [--out <dir>]
 
@@ -32,11 +33,13 @@ async function main() {
       remove: { type: 'boolean', default: false },
       'district-dir': { type: 'string', default: SAMPLE_DISTRICT_DIR },
       out: { type: 'string', default: '.cityops/certs' },
+      stage: { type: 'string', default: DEFAULT_STAGE },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return void process.stdout.write(HELP);
-  if (values.remove) return remove(values.thing, values['from-registry'], values['district-dir'], values.out);
+  if (values.remove)
+    return remove(values.thing, values['from-registry'], values['district-dir'], values.out, values.stage);
   let devices: Device[];
   if (values['from-registry']) devices = (await loadDistrictDir(values['district-dir'])).devices;
   else {
@@ -55,7 +58,7 @@ async function main() {
   }
   const iot = new IoTClient({});
   for (const [i, device] of devices.entries()) {
-    const result = await provisionDevice(iot, device, values.out);
+    const result = await provisionDevice(iot, device, values.out, checkStage(values.stage));
     const made = Object.entries(result.created)
       .filter(([, v]) => v)
       .map(([k]) => k);
@@ -66,12 +69,18 @@ async function main() {
   console.log(`ATS data endpoint: ${await dataEndpoint(iot)} (MQTT over TLS, port 8883)`);
 }
 
-async function remove(thing: string | undefined, fromRegistry: boolean, districtDir: string, out: string) {
+async function remove(
+  thing: string | undefined,
+  fromRegistry: boolean,
+  districtDir: string,
+  out: string,
+  stage: string,
+) {
   const things = fromRegistry ? (await loadDistrictDir(districtDir)).devices.map((d) => d.thing) : thing ? [thing] : [];
   if (things.length === 0) throw new Error('--remove needs --thing <name> or --from-registry');
   const iot = new IoTClient({});
   for (const [i, name] of things.entries()) {
-    const result = await deprovisionDevice(iot, name, out);
+    const result = await deprovisionDevice(iot, name, out, { stage: checkStage(stage) });
     console.log(
       `[${i + 1}/${things.length}] ${name}: ${result.found ? `deleted the thing and ${result.deletedCertificates.length} certificate(s)` : 'not in this account (nothing to do)'}`,
     );

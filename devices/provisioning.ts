@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-iot';
 import type { Device } from '#shared/domain/city-model';
 import { DEVICE_KINDS } from '#shared/domain/device-kinds';
-import { devicePolicyName, thingTypeName } from '#shared/domain/iot-names';
+import { DEFAULT_STAGE, devicePolicyName, thingTypeName } from '#shared/domain/iot-names';
 
 export interface ProvisionResult {
   thing: string;
@@ -43,12 +43,17 @@ const exists = (path: string) =>
  * certificate and the certificate on the thing. Idempotent: a thing that already has a
  * certificate, with its files on disk, gets nothing new.
  */
-export async function provisionDevice(iot: IoTClient, device: Device, out: string): Promise<ProvisionResult> {
+export async function provisionDevice(
+  iot: IoTClient,
+  device: Device,
+  out: string,
+  stage = DEFAULT_STAGE,
+): Promise<ProvisionResult> {
   const created = { thingType: false, thing: false, certificate: false };
   try {
     await iot.send(
       new CreateThingTypeCommand({
-        thingTypeName: thingTypeName(device.kind),
+        thingTypeName: thingTypeName(device.kind, stage),
         thingTypeProperties: {
           thingTypeDescription: `CityOps ${device.kind}`,
           searchableAttributes: ['site', 'district'],
@@ -67,7 +72,7 @@ export async function provisionDevice(iot: IoTClient, device: Device, out: strin
     await iot.send(
       new CreateThingCommand({
         thingName: device.thing,
-        thingTypeName: thingTypeName(device.kind),
+        thingTypeName: thingTypeName(device.kind, stage),
         attributePayload: { attributes: { kind: device.kind, site: device.siteId, district: device.districtId } },
       }),
     );
@@ -93,12 +98,10 @@ export async function provisionDevice(iot: IoTClient, device: Device, out: strin
     created.certificate = true;
   }
   // Both attachments are idempotent in AWS IoT.
-  await iot.send(new AttachPolicyCommand({ policyName: devicePolicyName(device.kind), target: certificateArn }));
+  await iot.send(new AttachPolicyCommand({ policyName: devicePolicyName(device.kind, stage), target: certificateArn }));
   await iot.send(new AttachThingPrincipalCommand({ thingName: device.thing, principal: certificateArn }));
   return { thing: device.thing, created, certificateArn, dir };
 }
-
-const CITYOPS_POLICIES = new Set(DEVICE_KINDS.map(devicePolicyName));
 
 export interface DeprovisionResult {
   thing: string;
@@ -119,8 +122,9 @@ export async function deprovisionDevice(
   iot: IoTClient,
   thing: string,
   out: string,
-  options: { sleep?: (ms: number) => Promise<void>; attempts?: number } = {},
+  options: { sleep?: (ms: number) => Promise<void>; attempts?: number; stage?: string } = {},
 ): Promise<DeprovisionResult> {
+  const cityOpsPolicies = new Set(DEVICE_KINDS.map((kind) => devicePolicyName(kind, options.stage ?? DEFAULT_STAGE)));
   const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   let principals: string[];
   try {
@@ -134,7 +138,7 @@ export async function deprovisionDevice(
     await iot.send(new DetachThingPrincipalCommand({ thingName: thing, principal }));
     if (!principal.includes(':cert/')) continue;
     const { policies = [] } = await iot.send(new ListAttachedPoliciesCommand({ target: principal }));
-    const foreign = policies.filter((p) => !CITYOPS_POLICIES.has(p.policyName ?? ''));
+    const foreign = policies.filter((p) => !cityOpsPolicies.has(p.policyName ?? ''));
     if (foreign.length)
       throw new Error(
         `${thing}: certificate ${principal} also carries ${foreign.map((p) => p.policyName).join(', ')}, which CityOps did not attach; detach those first`,

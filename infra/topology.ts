@@ -8,7 +8,6 @@
 import { DEVICE_KINDS, type DeviceKind } from '#shared/domain/device-kinds';
 import { topicFilterFor } from '#shared/domain/topics';
 import type { TableKey } from '#shared/adapters/dynamodb/tables';
-import { telemetryRuleName } from '#shared/domain/iot-names';
 
 /** What a function may do to each table (it gets only these grants). */
 export type TableAccess = Partial<Record<TableKey, 'read' | 'readWrite'>>;
@@ -43,8 +42,6 @@ export interface FunctionSpec {
  * other up.
  */
 export interface TelemetryFlow {
-  /** Also the topic rule's name (underscores: IoT rule names allow no dashes). */
-  ruleName: string;
   kind: DeviceKind;
   topicFilter: string;
   /** The Kinesis data stream. */
@@ -177,7 +174,6 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
 ];
 
 const telemetryFlow = (kind: DeviceKind, tuning: Pick<TelemetryFlow, 'batchSize'>): TelemetryFlow => ({
-  ruleName: telemetryRuleName(kind),
   kind,
   topicFilter: topicFilterFor(kind),
   stream: `${kind}-telemetry`,

@@ -12,6 +12,7 @@ import { privateBucket } from './constructs/private-bucket.ts';
 import { TelemetryArchiveBucket } from './constructs/telemetry-archive-bucket.ts';
 import { ReportBucket } from './constructs/report-bucket.ts';
 import { OperatorSignIn } from './constructs/operator-sign-in.ts';
+import { stageExports, stageName } from './stage.ts';
 
 /**
  * A dead-letter queue: encrypted, TLS only, keeping what failed 14 days for a person to
@@ -30,9 +31,6 @@ function deadLetterQueue(scope: Construct, id: string): Queue {
   });
   return queue;
 }
-
-/** The export the stateless stack imports the discard bucket by (a fixed name, as the archive's: see READING_ARCHIVE_EXPORT). */
-export const DISCARDED_BATCHES_EXPORT = 'CityOps-DiscardedBatchesArn';
 
 export interface StatefulStackProps extends StackProps {
   /** Refuse table deletion (default true: a city's records outlive a stack). */
@@ -93,7 +91,7 @@ export class StatefulStack extends Stack {
     this.streams = Object.fromEntries(
       TELEMETRY_FLOWS.map((flow) => {
         const stream = new Stream(this, `${flow.stream}-stream`, {
-          streamName: flow.stream,
+          streamName: stageName(this, flow.stream),
           ...(flow.capacity.mode === 'on-demand'
             ? { streamMode: StreamMode.ON_DEMAND }
             : { streamMode: StreamMode.PROVISIONED, shardCount: flow.capacity.shards }),
@@ -115,7 +113,7 @@ export class StatefulStack extends Stack {
     });
     new CfnOutput(this, 'discarded-batches-arn', {
       value: this.discarded.bucketArn,
-      exportName: DISCARDED_BATCHES_EXPORT,
+      exportName: stageExports(this).discardedBatches,
       description: 'the discard bucket, for the ingest functions’ event sources',
     });
 
@@ -127,7 +125,7 @@ export class StatefulStack extends Stack {
     });
 
     this.bus = new EventBus(this, 'case-events', {
-      eventBusName: 'cityops-cases',
+      eventBusName: stageName(this, 'cases'),
       description: 'CityOps events: case changes (source cityops.cases) and report publications (cityops.reports)',
     });
     this.bus.archive('case-events-archive', {

@@ -11,12 +11,12 @@ import { FUNCTIONS, SCHEDULES, TELEMETRY_FLOWS } from '#infra/topology';
 import { CaseEventPipe } from './constructs/case-event-pipe.ts';
 import { CityOpsFunction } from './constructs/cityops-function.ts';
 import { OpsApi } from './constructs/ops-api.ts';
-import { REPORT_BUCKET_EXPORT } from './constructs/report-bucket.ts';
 import { Operations } from './constructs/operations.ts';
 import { DevicePolicies } from './constructs/device-policies.ts';
 import { TelemetryRules } from './constructs/telemetry-rules.ts';
 import { TelemetryArchive } from './constructs/telemetry-archive.ts';
-import { DISCARDED_BATCHES_EXPORT, type StatefulStack } from './stateful-stack.ts';
+import type { StatefulStack } from './stateful-stack.ts';
+import { stageExports } from './stage.ts';
 
 /**
  * An S3 on-failure destination that grants only what Lambda needs to keep a discarded
@@ -29,7 +29,7 @@ const discardTo = (bucket: IBucket): IEventSourceDlq => ({
     fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
     if (fn.role) {
       Validations.of(fn.role).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${DISCARDED_BATCHES_EXPORT}/*]`,
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${stageExports(fn).discardedBatches}/*]`,
         reason:
           'Lambda names a discarded batch’s object itself (aws/lambda/<mapping>/<shard>/<time>-<uuid>): put only, on the discard bucket that holds nothing else.',
       });
@@ -57,17 +57,21 @@ export class StatelessStack extends Stack {
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     new DevicePolicies(this, 'devices', { basicIngest: props.basicIngest ?? true });
-    const reports = Bucket.fromBucketArn(this, 'reports', Fn.importValue(REPORT_BUCKET_EXPORT));
+    const reports = Bucket.fromBucketArn(this, 'reports', Fn.importValue(stageExports(this).reportBucket));
     this.functions = Object.fromEntries(
       FUNCTIONS.map((spec) => [
         spec.name,
         new CityOpsFunction(this, spec.name, { spec, tables: props.stateful.tables, reports, bus: props.stateful.bus }),
       ]),
     );
-    // The archive and reports buckets come by their fixed exports (see READING_ARCHIVE_EXPORT): deploy after the stateful stack.
+    // The archive and reports buckets come by their fixed exports (see stage.ts): deploy after the stateful stack.
     this.addDependency(props.stateful);
     // By its fixed export, as the archive bucket: the grants then name it readably.
-    const discarded = Bucket.fromBucketArn(this, 'discarded-batches', Fn.importValue(DISCARDED_BATCHES_EXPORT));
+    const discarded = Bucket.fromBucketArn(
+      this,
+      'discarded-batches',
+      Fn.importValue(stageExports(this).discardedBatches),
+    );
     new TelemetryArchive(this, 'telemetry-archive', { streams: props.stateful.streams });
     new TelemetryRules(this, 'telemetry-rules', { streams: props.stateful.streams });
     for (const flow of TELEMETRY_FLOWS) {

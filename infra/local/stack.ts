@@ -1,3 +1,4 @@
+import { telemetryRuleName } from '#shared/domain/iot-names';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -228,13 +229,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       for (const stream of streams.values()) stream.close();
     });
 
-    /** The topic rules: each accepted publish goes, as an envelope, to every route it matches. */
+    /** The topic rules (of the default stage): each accepted publish goes, as an envelope, to every flow it matches. */
     const route = async (publish: AcceptedPublish): Promise<void> => {
       // A Basic Ingest publish goes to the one rule it names; any other to every rule whose filter matches.
       const matched = TELEMETRY_FLOWS.filter((r) =>
-        publish.rule ? r.ruleName === publish.rule : topicMatches(r.topicFilter, publish.topic),
+        publish.rule ? telemetryRuleName(r.kind) === publish.rule : topicMatches(r.topicFilter, publish.topic),
       );
-      if (matched.length === 0) observer.log.warn('publish matched no route', { topic: publish.topic });
+      if (matched.length === 0) observer.log.warn('publish matched no telemetry flow', { topic: publish.topic });
       // The broker sends the PUBACK once this resolves: once every matched stream has kept the message (partition key: the thing).
       const data = Buffer.from(encodeEnvelope(publish)).toString('base64');
       await Promise.all(matched.map((r) => streams.get(r.stream)!.put(publish.clientId, data)));

@@ -1,17 +1,32 @@
 import type { DeviceKind } from './device-kinds.ts';
 
-/** AWS IoT names the CDK app creates and provisioning attaches: one thing type and one policy per kind. */
-export const thingTypeName = (kind: DeviceKind) => `cityops-${kind}`;
-export const devicePolicyName = (kind: DeviceKind) => `cityops-${kind}-device`;
+/**
+ * A deployment's stage (`test`, `prod`, …): every AWS name carries it, so two stages live
+ * in one account and region. Lower-case letters and digits, as a topic rule's name allows
+ * no dashes. The local twin and the tools use `dev` unless told otherwise.
+ */
+export const DEFAULT_STAGE = 'dev';
+const STAGE = /^[a-z][a-z0-9]{1,9}$/;
 
-/** The topic rule of a kind's telemetry (underscores: IoT rule names allow no dashes). */
-export const telemetryRuleName = (kind: DeviceKind) => `cityops_${kind}_telemetry`;
+/** The stage, checked: 2–10 lower-case letters and digits, starting with a letter. */
+export function checkStage(stage: string): string {
+  if (!STAGE.test(stage))
+    throw new Error(`stage "${stage}" must be 2–10 lower-case letters and digits, starting with a letter`);
+  return stage;
+}
+
+/** AWS IoT names the CDK app creates and provisioning attaches: one thing type and one policy per kind and stage. */
+export const thingTypeName = (kind: DeviceKind, stage = DEFAULT_STAGE) => `cityops-${stage}-${kind}`;
+export const devicePolicyName = (kind: DeviceKind, stage = DEFAULT_STAGE) => `cityops-${stage}-${kind}-device`;
+
+/** The topic rule of a kind's telemetry in a stage (underscores: IoT rule names allow no dashes). */
+export const telemetryRuleName = (kind: DeviceKind, stage = DEFAULT_STAGE) => `cityops_${stage}_${kind}_telemetry`;
 
 const BASIC_INGEST_PREFIX = '$aws/rules/';
 
 /** A topic published straight to a rule (Basic Ingest: no messaging charge, no broker fan-out). */
-export const basicIngestTopic = (kind: DeviceKind, topic: string) =>
-  `${BASIC_INGEST_PREFIX}${telemetryRuleName(kind)}/${topic}`;
+export const basicIngestTopic = (kind: DeviceKind, topic: string, stage = DEFAULT_STAGE) =>
+  `${BASIC_INGEST_PREFIX}${telemetryRuleName(kind, stage)}/${topic}`;
 
 /**
  * Splits a Basic Ingest topic into the rule it names and the topic the rule sees (the

@@ -74,7 +74,7 @@ describe('MQTT publish → state row, through the local twin', () => {
     for (const [topic, reason] of [
       [
         basicIngestTopic('sweepers', topicFor('bins', 'bin-gs-010')),
-        'may use Basic Ingest only for rule cityops_bins_telemetry',
+        'may use Basic Ingest only for rule cityops_dev_bins_telemetry',
       ],
       [basicIngestTopic('bins', topicFor('bins', 'bin-gs-011')), 'may publish only to its own topics'],
       ['$aws/rules/', 'may use Basic Ingest only for rule'],

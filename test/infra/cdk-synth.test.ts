@@ -20,7 +20,7 @@ describe('npm run synth', () => {
         timeout: 120_000,
       },
     );
-    for (const stack of ['CityOps-Stateful', 'CityOps-Stateless'])
+    for (const stack of ['CityOps-dev-Stateful', 'CityOps-dev-Stateless'])
       expect(existsSync(join(out, `${stack}.template.json`))).toBe(true);
     const report = JSON.parse(readFileSync(join(out, 'validation-report.json'), 'utf8')) as {
       pluginReports: { pluginName: string; conclusion: string }[];

@@ -3,8 +3,6 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { TABLES } from '#shared/adapters/dynamodb/tables';
 import { StatefulStack } from '#infra/aws/stateful-stack';
-import { READING_ARCHIVE_EXPORT } from '#infra/aws/constructs/telemetry-archive-bucket';
-import { REPORT_BUCKET_EXPORT } from '#infra/aws/constructs/report-bucket';
 
 const template = Template.fromStack(new StatefulStack(new App(), 'Test'));
 
@@ -66,7 +64,7 @@ describe('stateful stack', () => {
     for (const policy of policies)
       expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     // Exported by the fixed names the stateless stack imports them by.
-    for (const name of [READING_ARCHIVE_EXPORT, REPORT_BUCKET_EXPORT]) {
+    for (const name of ['CityOps-dev-ReadingArchiveArn', 'CityOps-dev-ReportBucketArn']) {
       expect(
         Object.values(template.toJSON().Outputs).filter(
           (o) => (o as { Export?: { Name: string } }).Export?.Name === name,
@@ -77,7 +75,11 @@ describe('stateful stack', () => {
 
   it('gives every telemetry flow an encrypted Kinesis stream, on demand, kept 24 hours, and a versioned bucket for discarded batches', () => {
     template.resourceCountIs('AWS::Kinesis::Stream', 3);
-    for (const name of ['bins-telemetry', 'sweepers-telemetry', 'cameras-telemetry']) {
+    for (const name of [
+      'cityops-dev-bins-telemetry',
+      'cityops-dev-sweepers-telemetry',
+      'cityops-dev-cameras-telemetry',
+    ]) {
       template.hasResourceProperties('AWS::Kinesis::Stream', {
         Name: name,
         StreamModeDetails: { StreamMode: 'ON_DEMAND' },
@@ -94,7 +96,7 @@ describe('stateful stack', () => {
 describe('case event bus', () => {
   it('has a bus for case events with a year’s archive of them', () => {
     template.resourceCountIs('AWS::Events::EventBus', 1);
-    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'cityops-cases' });
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'cityops-dev-cases' });
     template.hasResourceProperties('AWS::Events::Archive', {
       RetentionDays: 365,
       EventPattern: { source: ['cityops.cases'] },

@@ -1,6 +1,5 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { REPORT_BUCKET_EXPORT } from '#infra/aws/constructs/report-bucket';
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,7 +38,7 @@ describe('stateless stack: devices and topic rules', () => {
   it('gives each kind a thing type and a policy: connect only as itself, publish only to its own topic, no wildcards', () => {
     template.resourceCountIs('AWS::IoT::ThingType', 3);
     expect(Object.keys(policies)).toHaveLength(3);
-    const bins = Object.values(policies).find((p) => p.Properties.PolicyName === 'cityops-bins-device')!;
+    const bins = Object.values(policies).find((p) => p.Properties.PolicyName === 'cityops-dev-bins-device')!;
     const doc = flat(bins.Properties.PolicyDocument) as {
       Statement: { Action: string; Resource: string | string[]; Condition?: unknown }[];
     };
@@ -50,7 +49,7 @@ describe('stateless stack: devices and topic rules', () => {
         Resource: 'arn:{Aws}:iot:{Aws}:{Aws}:client/${iot:Connection.Thing.ThingName}',
         Condition: {
           Bool: { 'iot:Connection.Thing.IsAttached': 'true' },
-          StringEquals: { 'iot:Connection.Thing.ThingTypeName': 'cityops-bins' },
+          StringEquals: { 'iot:Connection.Thing.ThingTypeName': 'cityops-dev-bins' },
         },
       },
       {
@@ -58,7 +57,7 @@ describe('stateless stack: devices and topic rules', () => {
         Action: 'iot:Publish',
         Resource: [
           'arn:{Aws}:iot:{Aws}:{Aws}:topic/dt/cityops/bins/${iot:Connection.Thing.ThingName}/fill',
-          'arn:{Aws}:iot:{Aws}:{Aws}:topic/$aws/rules/cityops_bins_telemetry/dt/cityops/bins/${iot:Connection.Thing.ThingName}/fill',
+          'arn:{Aws}:iot:{Aws}:{Aws}:topic/$aws/rules/cityops_dev_bins_telemetry/dt/cityops/bins/${iot:Connection.Thing.ThingName}/fill',
         ],
       },
     ]);
@@ -71,17 +70,17 @@ describe('stateless stack: devices and topic rules', () => {
     template.resourceCountIs('AWS::IoT::TopicRule', 3);
     for (const [rule, sql, stream] of [
       [
-        'cityops_bins_telemetry',
+        'cityops_dev_bins_telemetry',
         "SELECT encode(*, 'base64') AS payload, topic() AS topic, clientid() AS clientId, timestamp() AS receivedAt FROM 'dt/cityops/bins/+/fill'",
         'binstelemetrystream',
       ],
       [
-        'cityops_sweepers_telemetry',
+        'cityops_dev_sweepers_telemetry',
         "SELECT encode(*, 'base64') AS payload, topic() AS topic, clientid() AS clientId, timestamp() AS receivedAt FROM 'dt/cityops/sweepers/+/geo'",
         'sweeperstelemetrystream',
       ],
       [
-        'cityops_cameras_telemetry',
+        'cityops_dev_cameras_telemetry',
         "SELECT encode(*, 'base64') AS payload, topic() AS topic, clientid() AS clientId, timestamp() AS receivedAt FROM 'dt/cityops/cameras/+/detections'",
         'camerastelemetrystream',
       ],
@@ -168,7 +167,7 @@ describe('stateless stack: functions, event sources, schedules', () => {
         new RegExp(`Stateful:ExportsOutputFnGetAtt${stream}`),
       );
       const s3 = delivery.Properties.ExtendedS3DestinationConfiguration;
-      expect(s3.BucketARN).toEqual({ 'Fn::ImportValue': 'CityOps-ReadingArchiveArn' });
+      expect(s3.BucketARN).toEqual({ 'Fn::ImportValue': 'CityOps-dev-ReadingArchiveArn' });
       expect(s3).toMatchObject({
         CompressionFormat: 'GZIP',
         BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 64 },
@@ -202,7 +201,7 @@ describe('stateless stack: functions, event sources, schedules', () => {
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         MaximumRetryAttempts: -1,
         MaximumRecordAgeInSeconds: 82_800,
-        DestinationConfig: { OnFailure: { Destination: { 'Fn::ImportValue': 'CityOps-DiscardedBatchesArn' } } },
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::ImportValue': 'CityOps-dev-DiscardedBatchesArn' } } },
       });
     }
   });
@@ -228,11 +227,11 @@ describe('stateless stack: functions, event sources, schedules', () => {
         text.includes(`ExportsOutputFnGetAtt${r.stream.replace('-', '')}stream`),
       );
       if (stream) return `stream:${stream.stream}`;
-      if (text.includes('"CityOps-DiscardedBatchesArn"'))
+      if (text.includes('"CityOps-dev-DiscardedBatchesArn"'))
         return text.includes('/*') ? 'bucket:discarded/*' : 'bucket:discarded';
       const logs = FUNCTIONS.find((f) => text.includes(`"${f.name.replace('-', '')}logs`));
       if (logs) return `logs:${logs.name}`;
-      if (text.includes(`"${REPORT_BUCKET_EXPORT}"`))
+      if (text.includes('"CityOps-dev-ReportBucketArn"'))
         return text.includes('/*') ? 'bucket:reports/*' : 'bucket:reports';
       if (text.includes('ExportsOutputFnGetAttcaseevents')) return 'bus';
       return resource === '*' ? '*' : text;

@@ -129,9 +129,9 @@ describe('provisioning devices in AWS IoT', () => {
     const out = outDir();
     const result = await provisionDevice(new IoTClient({ region: 'eu-west-1' }), device, out);
     expect(result.created).toEqual({ thingType: true, thing: true, certificate: true });
-    expect(a.thingTypes).toEqual(new Set(['cityops-bins']));
+    expect(a.thingTypes).toEqual(new Set(['cityops-dev-bins']));
     expect(a.things.get('bin-gs-001')).toEqual({ kind: 'bins', site: 'gr-001', district: 'gongshu' });
-    expect(a.policies.get(result.certificateArn)).toEqual(new Set(['cityops-bins-device']));
+    expect(a.policies.get(result.certificateArn)).toEqual(new Set(['cityops-dev-bins-device']));
     expect(a.principals.get('bin-gs-001')).toEqual(new Set([result.certificateArn]));
     expect(readFileSync(join(out, 'bin-gs-001', 'certificate.pem.crt'), 'utf8')).toBe('CERT 1');
     expect(readFileSync(join(out, 'bin-gs-001', 'private.pem.key'), 'utf8')).toBe('PRIVATE 1');
@@ -187,7 +187,7 @@ describe('provisioning devices in AWS IoT', () => {
       'DeleteThingCommand',
     ]);
     expect(a.iot.commandCalls(DetachPolicyCommand)[0]!.args[0].input).toEqual({
-      policyName: 'cityops-bins-device',
+      policyName: 'cityops-dev-bins-device',
       target: 'arn:aws:iot:eu-west-1:1:cert/c1',
     });
     expect(waits).toEqual([1000]);

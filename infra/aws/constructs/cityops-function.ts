@@ -9,7 +9,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TABLES, tableEnvName, type TableKey, type TableSpec } from '#shared/adapters/dynamodb/tables';
 import type { FunctionSpec, TableAccess } from '#infra/topology';
-import { REPORT_BUCKET_EXPORT } from './report-bucket.ts';
+import { stageExports } from '../stage.ts';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -49,7 +49,7 @@ export class CityOpsFunction extends Construct {
     id: string,
     props: {
       spec: FunctionSpec;
-      tables: Record<TableKey, TableV2> /** Imported by its fixed export (`REPORT_BUCKET_EXPORT`). */;
+      tables: Record<TableKey, TableV2> /** Imported by its fixed export (see `stage.ts`). */;
       reports: IBucket;
       bus: IEventBus;
     },
@@ -94,7 +94,7 @@ export class CityOpsFunction extends Construct {
       role.addToPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.reports.bucketArn] }));
       environment.REPORTS_BUCKET = props.reports.bucketName;
       Validations.of(role).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${REPORT_BUCKET_EXPORT}/*]`,
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${stageExports(role).reportBucket}/*]`,
         reason:
           'The reports bucket holds nothing but reports; the function writes any district’s and month’s, so its keys are not known in advance.',
       });

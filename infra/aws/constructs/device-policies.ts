@@ -1,18 +1,18 @@
 import { Aws } from 'aws-cdk-lib';
 import { CfnPolicy, CfnThingType } from 'aws-cdk-lib/aws-iot';
 import { Construct } from 'constructs';
-import { devicePolicyName, thingTypeName } from '#shared/domain/iot-names';
+import { devicePolicyName, telemetryRuleName, thingTypeName } from '#shared/domain/iot-names';
 import { DEVICE_KINDS, MESSAGE_TYPE, type DeviceKind } from '#shared/domain/device-kinds';
 import { TOPIC_PREFIX } from '#shared/domain/topics';
-import { TELEMETRY_FLOWS } from '#infra/topology';
+import { stageOf } from '../stage.ts';
 
 const THING = '${iot:Connection.Thing.ThingName}';
 
 /** The IoT policy document of a device kind: what the local broker enforces, stated for AWS IoT Core. */
-export function devicePolicyDocument(kind: DeviceKind, options: { basicIngest: boolean }) {
+export function devicePolicyDocument(kind: DeviceKind, options: { basicIngest: boolean; stage: string }) {
   const arn = (resource: string) => `arn:${Aws.PARTITION}:iot:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
   const topic = `${TOPIC_PREFIX}/${kind}/${THING}/${MESSAGE_TYPE[kind]}`;
-  const rule = TELEMETRY_FLOWS.find((r) => r.kind === kind)!.ruleName;
+  const rule = telemetryRuleName(kind, options.stage);
   return {
     Version: '2012-10-17',
     Statement: [
@@ -23,7 +23,7 @@ export function devicePolicyDocument(kind: DeviceKind, options: { basicIngest: b
         Resource: arn(`client/${THING}`),
         Condition: {
           Bool: { 'iot:Connection.Thing.IsAttached': 'true' },
-          StringEquals: { 'iot:Connection.Thing.ThingTypeName': thingTypeName(kind) },
+          StringEquals: { 'iot:Connection.Thing.ThingTypeName': thingTypeName(kind, options.stage) },
         },
       },
       {
@@ -40,14 +40,15 @@ export function devicePolicyDocument(kind: DeviceKind, options: { basicIngest: b
 export class DevicePolicies extends Construct {
   constructor(scope: Construct, id: string, props: { basicIngest: boolean }) {
     super(scope, id);
+    const stage = stageOf(this);
     for (const kind of DEVICE_KINDS) {
       new CfnThingType(this, `${kind}-type`, {
-        thingTypeName: thingTypeName(kind),
+        thingTypeName: thingTypeName(kind, stage),
         thingTypeProperties: { thingTypeDescription: `CityOps ${kind}`, searchableAttributes: ['site', 'district'] },
       });
       new CfnPolicy(this, `${kind}-policy`, {
-        policyName: devicePolicyName(kind),
-        policyDocument: devicePolicyDocument(kind, props),
+        policyName: devicePolicyName(kind, stage),
+        policyDocument: devicePolicyDocument(kind, { ...props, stage }),
       });
     }
   }

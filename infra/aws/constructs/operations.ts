@@ -14,6 +14,8 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { telemetryRuleName } from '#shared/domain/iot-names';
+import { stageOf } from '../stage.ts';
 import { DEVICE_KINDS } from '#shared/domain/device-kinds';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
 import { TELEMETRY_FLOWS } from '#infra/topology';
@@ -57,10 +59,10 @@ export class Operations extends Construct {
         new Metric({
           namespace: 'AWS/IoT',
           metricName: 'Failure',
-          dimensionsMap: { RuleName: flow.ruleName, ActionType: 'Kinesis' },
+          dimensionsMap: { RuleName: telemetryRuleName(flow.kind, stageOf(this)), ActionType: 'Kinesis' },
           statistic: 'Sum',
           period: FIVE_MINUTES,
-          label: flow.ruleName,
+          label: telemetryRuleName(flow.kind, stageOf(this)),
         }),
     );
     const dlqDepth = Object.entries(props.deadLetterQueues).map(([name, queue]) => ({
@@ -82,7 +84,7 @@ export class Operations extends Construct {
       description: 'the CityOps dashboard',
     }).overrideLogicalId('DashboardUrl');
     new Dashboard(this, 'dashboard', {
-      dashboardName: 'CityOps',
+      dashboardName: `CityOps-${stageOf(this)}`,
       widgets: [
         [
           new GraphWidget({
@@ -151,7 +153,7 @@ export class Operations extends Construct {
       alarm(
         `${TELEMETRY_FLOWS[i]!.kind}-rule-alarm`,
         metric,
-        `topic rule ${TELEMETRY_FLOWS[i]!.ruleName} could not put messages on its stream`,
+        `topic rule ${telemetryRuleName(TELEMETRY_FLOWS[i]!.kind, stageOf(this))} could not put messages on its stream`,
       );
     });
     for (const flow of TELEMETRY_FLOWS) {

@@ -1,3 +1,4 @@
+import { stageName } from '../stage.ts';
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccountRecovery, Mfa, UserPool, type UserPoolDomain } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
@@ -16,7 +17,7 @@ export class OperatorSignIn extends Construct {
   constructor(scope: Construct, id: string, props: { retain: boolean; domainPrefix?: string }) {
     super(scope, id);
     this.userPool = new UserPool(this, 'operators', {
-      userPoolName: 'cityops-operators',
+      userPoolName: stageName(this, 'operators'),
       selfSignUpEnabled: false,
       signInAliases: { username: true, email: true },
       mfa: Mfa.REQUIRED,
@@ -38,9 +39,9 @@ export class OperatorSignIn extends Construct {
       reason:
         'Threat protection needs the Plus feature plan, paid per user; the pool holds a few dozen staff accounts created by an administrator, with an authenticator app required, which a deployment may add it to.',
     });
-    // The hosted sign-in's prefix is unique per region: the account id keeps it so, or `-c signInDomainPrefix=…`.
+    // The hosted sign-in's prefix is unique per region: the stage and account id keep it so, or `-c signInDomainPrefix=…`.
     this.domain = this.userPool.addDomain('hosted-sign-in', {
-      cognitoDomain: { domainPrefix: props.domainPrefix ?? `cityops-${Stack.of(this).account}` },
+      cognitoDomain: { domainPrefix: props.domainPrefix ?? stageName(this, Stack.of(this).account) },
     });
     new CfnOutput(Stack.of(this), 'operator-pool', {
       value: this.userPool.userPoolId,

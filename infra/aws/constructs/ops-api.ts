@@ -1,3 +1,4 @@
+import { stageName } from '../stage.ts';
 import { CfnOutput, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
@@ -38,7 +39,7 @@ export class OpsApi extends Construct {
   ) {
     super(scope, id);
     this.api = new HttpApi(this, 'api', {
-      apiName: 'cityops-ops',
+      apiName: stageName(this, 'ops'),
       description: 'CityOps ops API',
       defaultAuthorizer: new HttpIamAuthorizer(),
       createDefaultStage: false,
@@ -47,7 +48,7 @@ export class OpsApi extends Construct {
     // Here, not by userPool.addClient (which would put it in the pool's stack, and that stack would then need the API's address).
     const client = new UserPoolClient(this, 'ops-page-client', {
       userPool: props.operators.userPool,
-      userPoolClientName: 'cityops-ops-page',
+      userPoolClientName: stageName(this, 'ops-page'),
       generateSecret: false,
       authFlows: {},
       oAuth: {

@@ -3,8 +3,7 @@ import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { privateBucket } from './private-bucket.ts';
 import { Construct } from 'constructs';
 
-/** The export the functions (stateless stack) import the reports bucket by: a fixed name, as the reading archive's (see READING_ARCHIVE_EXPORT). */
-export const REPORT_BUCKET_EXPORT = 'CityOps-ReportBucketArn';
+import { stageExports } from '../stage.ts';
 
 /**
  * The reports bucket: private, encrypted, TLS only, versioned (a month published again keeps
@@ -28,7 +27,7 @@ export class ReportBucket extends Construct {
     }).overrideLogicalId('ReportBucket');
     new CfnOutput(Stack.of(this), 'report-bucket-arn', {
       value: this.bucket.bucketArn,
-      exportName: REPORT_BUCKET_EXPORT,
+      exportName: stageExports(this).reportBucket,
       description: 'the reports bucket, for the functions that publish reports',
     });
   }

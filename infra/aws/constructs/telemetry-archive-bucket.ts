@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
  * name, so their roles' policies name the bucket readably (`<export>/*`) and the cdk-nag
  * acknowledgements of those policies can say exactly what they cover.
  */
-export const READING_ARCHIVE_EXPORT = 'CityOps-ReadingArchiveArn';
+import { stageExports } from '../stage.ts';
 
 /**
  * The reading archive: one private S3 bucket. The telemetry archive's Firehose streams (stateless
@@ -35,7 +35,7 @@ export class TelemetryArchiveBucket extends Construct {
     });
     new CfnOutput(Stack.of(this), 'reading-archive-arn', {
       value: this.bucket.bucketArn,
-      exportName: READING_ARCHIVE_EXPORT,
+      exportName: stageExports(this).readingArchive,
       description: 'the archive bucket, for the archive’s Firehose streams',
     });
   }

@@ -8,7 +8,7 @@ import {
 } from 'aws-cdk-lib/aws-kinesisfirehose';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
-import { READING_ARCHIVE_EXPORT } from './telemetry-archive-bucket.ts';
+import { stageExports } from '../stage.ts';
 import { Construct } from 'constructs';
 import { TELEMETRY_FLOWS } from '#infra/topology';
 
@@ -33,7 +33,7 @@ export class TelemetryArchive extends Construct {
 
   constructor(scope: Construct, id: string, props: { streams: Record<string, IStream> }) {
     super(scope, id);
-    const bucket = Bucket.fromBucketArn(this, 'archive', Fn.importValue(READING_ARCHIVE_EXPORT));
+    const bucket = Bucket.fromBucketArn(this, 'archive', Fn.importValue(stageExports(this).readingArchive));
     this.deliveryStreams = Object.fromEntries(
       TELEMETRY_FLOWS.map((flow) => {
         const source = props.streams[flow.stream];
@@ -49,7 +49,7 @@ export class TelemetryArchive extends Construct {
             compression: Compression.GZIP,
           }),
         });
-        for (const finding of [...DESTINATION_GRANTS, `Resource::${READING_ARCHIVE_EXPORT}/*`]) {
+        for (const finding of [...DESTINATION_GRANTS, `Resource::${stageExports(this).readingArchive}/*`]) {
           Validations.of(delivery).acknowledge({
             id: `AwsSolutions::AwsSolutions-IAM5[${finding}]`,
             reason:

@@ -4,6 +4,8 @@ import { CfnTopicRule } from 'aws-cdk-lib/aws-iot';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
+import { telemetryRuleName } from '#shared/domain/iot-names';
+import { stageOf } from '../stage.ts';
 import { TELEMETRY_FLOWS } from '#infra/topology';
 
 /**
@@ -25,16 +27,17 @@ export class TelemetryRules extends Construct {
     });
     this.rules = TELEMETRY_FLOWS.map((flow) => {
       const stream = props.streams[flow.stream];
-      if (!stream) throw new Error(`no stream "${flow.stream}" for rule ${flow.ruleName}`);
+      if (!stream)
+        throw new Error(`no stream "${flow.stream}" for rule ${telemetryRuleName(flow.kind, stageOf(this))}`);
       const role = new Role(this, `${flow.kind}-rule-role`, {
         assumedBy: new ServicePrincipal('iot.amazonaws.com'),
-        description: `lets ${flow.ruleName} put on its stream and log its errors`,
+        description: `lets ${telemetryRuleName(flow.kind, stageOf(this))} put on its stream and log its errors`,
       });
       // Exactly what the Kinesis rule action calls (and the stream's AWS-managed key, which encrypts it).
       stream.grant(role, 'kinesis:PutRecord');
       this.errors.grantWrite(role);
       return new CfnTopicRule(this, `${flow.kind}-rule`, {
-        ruleName: flow.ruleName,
+        ruleName: telemetryRuleName(flow.kind, stageOf(this)),
         topicRulePayload: {
           sql: envelopeRuleSql(flow.topicFilter),
           awsIotSqlVersion: '2016-03-23',
