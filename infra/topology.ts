@@ -7,10 +7,7 @@
  */
 import { DEVICE_KINDS, type DeviceKind } from '#shared/domain/device-kinds';
 import { topicFilterFor } from '#shared/domain/topics';
-import type { TableKey } from '#shared/adapters/dynamodb/tables';
-
-/** What a function may do to each table (it gets only these grants). */
-export type TableAccess = Partial<Record<TableKey, 'read' | 'readWrite'>>;
+import type { TableUses } from '#shared/adapters/dynamodb/grants';
 
 /** A Lambda function: its folder under `functions/` holds `handler.ts` with `makeHandler` and `handler`. */
 export interface FunctionSpec {
@@ -19,7 +16,11 @@ export interface FunctionSpec {
   memoryMb: number;
   timeoutSeconds: number;
   description: string;
-  access: TableAccess;
+  /**
+   * The methods of each table's store it calls: its IAM actions are derived from them
+   * (`shared/adapters/dynamodb/table-grants.ts`), and the local twin refuses any other.
+   */
+  tables: TableUses;
   /** Writes and reads the reports bucket (a folder locally). */
   reports?: 'readWrite';
   /** Puts events on the event bus (the events file and webhooks locally). */
@@ -92,18 +93,39 @@ export interface ApiRoute {
   auth?: 'operator' | 'public';
 }
 
+/** What the case service does with a detector's signals: opens, repeats or resolves the site's active case. */
+const CASE_SIGNALS = ['findActive', 'create', 'save', 'get'];
+/** The names a read service shows: units, sites and places. */
+const NAMES = ['listDepartments', 'getSites', 'getPlace'];
+
 const ingestFunction = (kind: DeviceKind): FunctionSpec => ({
   name: `ingest-${kind}`,
   entry: `functions/ingest-${kind}/handler.ts`,
   memoryMb: 512,
   timeoutSeconds: 30,
   description: `Validates and stores ${kind} telemetry from its Kinesis stream`,
-  access: {
-    registry: 'read',
-    telemetry: 'readWrite',
-    rejects: 'readWrite',
-    cases: 'readWrite',
-    ...(kind === 'sweepers' ? { coverage: 'readWrite' } : {}),
+  tables: {
+    // The site a device watches (and, for sweepers, the district's routes); the place a case is opened in.
+    registry: [
+      'getDevice',
+      'getSite',
+      'getDevices',
+      'getSites',
+      'getPlace',
+      ...(kind === 'sweepers' ? ['listDistricts', 'listSites'] : []),
+    ],
+    telemetry: [
+      'saveLatest',
+      'saveLatestDetecting',
+      'readStates',
+      'updateSiteDetector',
+      'ackSignals',
+      'saveHistory',
+      'neighbours',
+    ],
+    rejects: ['save'],
+    cases: CASE_SIGNALS,
+    ...(kind === 'sweepers' ? { coverage: ['add'] } : {}),
   },
   failures:
     'invoked by its stream’s event source mapping: a failed batch is bisected and retried in order until success or the record’s maximum age, then kept whole at the discard destination (S3)',
@@ -120,7 +142,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 256,
     timeoutSeconds: 10,
     description: 'The ops HTTP API',
-    access: { registry: 'read', telemetry: 'read', coverage: 'read', cases: 'readWrite' },
+    tables: {
+      registry: ['getDevice', 'getSite', 'listDevices', 'listDistricts', 'listGrids', 'listSites', ...NAMES],
+      telemetry: ['getLatest', 'getLatestMany'],
+      coverage: ['read'],
+      // Reads, and a transition's save: no batch writes, and no deletes but a closed case's lock.
+      cases: ['get', 'list', 'listWorking', 'listOpened', 'save'],
+    },
     failures: 'invoked synchronously by API Gateway: the caller gets the error',
   },
   {
@@ -129,7 +157,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 60,
     description: 'Opens and resolves device-offline cases',
-    access: { registry: 'read', telemetry: 'readWrite', cases: 'readWrite' },
+    tables: {
+      registry: ['listDistricts', 'listDevices', 'getSite', 'getPlace'],
+      telemetry: ['getLatestMany', 'offlineThings', 'markOffline'],
+      cases: CASE_SIGNALS,
+    },
     failures: SCHEDULED_FAILURES,
   },
   {
@@ -138,7 +170,10 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 256,
     timeoutSeconds: 60,
     description: 'Escalates overdue cases and reports each unit’s case load',
-    access: { registry: 'read', cases: 'readWrite' },
+    tables: {
+      registry: ['listDistricts', 'listDepartments', 'listStreets'],
+      cases: ['listWorking', 'save'],
+    },
     failures: SCHEDULED_FAILURES,
   },
   {
@@ -147,7 +182,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 256,
     timeoutSeconds: 30,
     description: 'Turns case-table stream records into case events (the Pipe enrichment)',
-    access: {},
+    tables: {},
     failures:
       'invoked synchronously by the EventBridge Pipe: the Pipe retries the batch, then sends it to its dead-letter queue',
   },
@@ -157,7 +192,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 120,
     description: 'Judges closed sweeping windows',
-    access: { registry: 'read', telemetry: 'read', coverage: 'read', cases: 'readWrite' },
+    tables: {
+      registry: ['listDistricts', 'listSites', 'listDevices', 'getSite', 'getPlace'],
+      telemetry: ['anyReading'],
+      coverage: ['read'],
+      cases: CASE_SIGNALS,
+    },
     failures: SCHEDULED_FAILURES,
   },
   {
@@ -166,7 +206,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 1024,
     timeoutSeconds: 300,
     description: 'Writes each district’s monthly assessment report to the reports bucket and publishes ReportPublished',
-    access: { registry: 'read', coverage: 'read', cases: 'read' },
+    tables: {
+      registry: ['listDistricts', 'listDevices', 'listSites', ...NAMES],
+      coverage: ['read'],
+      cases: ['listOpened'],
+    },
     reports: 'readWrite',
     bus: 'publish',
     failures: `${SCHEDULED_FAILURES}; a report is complete only with its published.json, written last`,

@@ -12,6 +12,7 @@ import { documentClient, localDynamoClient, localStreamsClient } from '#shared/a
 import { ensureTables, tableNames, type TableNames } from '#shared/adapters/dynamodb/tables';
 import { encodeEnvelope } from '#shared/events/telemetry-envelope';
 import { wireDeps } from '#shared/runtime/wiring';
+import type { TableUses } from '#shared/adapters/dynamodb/grants';
 import { API_ROUTES, FUNCTIONS, SCHEDULES, shardCount, TELEMETRY_FLOWS } from '#infra/topology';
 import { CASE_EVENT_SOURCE, type CaseEvent } from '#shared/events/case-events';
 import type { ReportEvent } from '#shared/events/report-events';
@@ -155,8 +156,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const reports = new FolderReportStore(reportsDir);
     const events = sinkPublisher(sinks);
     /** Every port's adapter, new for each execution environment (its own caches), on the shared clients. */
-    const wire = () =>
-      wireDeps({ doc, tables, clock: options.clock, log: observer.log, metrics: observer.metrics, reports, events });
+    const wire = (grants?: { functionName: string; tables: TableUses }) =>
+      wireDeps({
+        doc,
+        tables,
+        clock: options.clock,
+        log: observer.log,
+        metrics: observer.metrics,
+        reports,
+        events,
+        grants,
+      });
     const { registry } = wire();
     if (options.model) await registry.putModel(options.model);
     const ingestFunctions = new Set(TELEMETRY_FLOWS.map((r) => r.function));
@@ -164,10 +174,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const handlers: Record<string, (event: never) => Promise<unknown>> = {};
     for (const spec of FUNCTIONS) {
       const module = await import(pathToFileURL(resolve(import.meta.dirname, '../..', spec.entry)).href);
-      const pool = new ExecutionEnvironments<never, unknown>(spec.name, () => module.makeHandler(wire()), {
-        recycleRate: options.recycleRate ?? 0.02,
-        failRate: ingestFunctions.has(spec.name) ? options.failRate : 0,
-      });
+      const pool = new ExecutionEnvironments<never, unknown>(
+        spec.name,
+        () => module.makeHandler(wire({ functionName: spec.name, tables: spec.tables })),
+        {
+          recycleRate: options.recycleRate ?? 0.02,
+          failRate: ingestFunctions.has(spec.name) ? options.failRate : 0,
+        },
+      );
       environments.set(spec.name, pool);
       handlers[spec.name] = pool.invoke;
     }

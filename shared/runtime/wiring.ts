@@ -11,13 +11,14 @@ import type { CaseStore } from '#shared/app/ports/cases';
 import type { CoverageStore } from '#shared/app/ports/coverage';
 import { SiteDirectory } from '#shared/app/site-directory';
 import { RouteDirectory, SweepCoverage } from '#shared/app/sweep-coverage';
-import { DynamoCoverageStore } from '../adapters/dynamodb/coverage-store.ts';
+import { COVERAGE_GRANTS, DynamoCoverageStore } from '../adapters/dynamodb/coverage-store.ts';
+import { guardStore, type StoreGrants, type TableUses } from '../adapters/dynamodb/grants.ts';
 import type { Clock } from '#shared/domain/clock';
-import { DynamoCaseStore } from '../adapters/dynamodb/case-store.ts';
-import { DynamoRegistryStore } from '../adapters/dynamodb/registry-store.ts';
-import { DynamoRejectStore } from '../adapters/dynamodb/reject-store.ts';
-import { DynamoTelemetryStore } from '../adapters/dynamodb/telemetry-store.ts';
-import type { TableNames } from '../adapters/dynamodb/tables.ts';
+import { CASE_GRANTS, DynamoCaseStore } from '../adapters/dynamodb/case-store.ts';
+import { DynamoRegistryStore, REGISTRY_GRANTS } from '../adapters/dynamodb/registry-store.ts';
+import { DynamoRejectStore, REJECT_GRANTS } from '../adapters/dynamodb/reject-store.ts';
+import { DynamoTelemetryStore, TELEMETRY_GRANTS } from '../adapters/dynamodb/telemetry-store.ts';
+import type { TableKey, TableNames } from '../adapters/dynamodb/tables.ts';
 
 /** Case ids readable on a phone: the (UTC) date of opening and eight random hex digits. */
 export const newCaseId = (clock: Clock) => () =>
@@ -57,17 +58,28 @@ export function wireDeps(options: {
   reports?: ReportStore;
   /** The event bus (the events file and webhooks locally), for the functions that publish events directly. */
   events?: EventPublisher;
+  /**
+   * The store methods a function declared (its topology entry): the twin refuses any other,
+   * as IAM does in AWS. Without it, everything (tests of a use case, tools).
+   */
+  grants?: { functionName: string; tables: TableUses };
 }): Deps {
-  const { doc, tables, clock, log, metrics } = options;
-  const registry = new DynamoRegistryStore(doc, tables.registry);
-  const caseStore = new DynamoCaseStore(doc, tables.cases);
+  const { doc, tables, clock, log, metrics, grants } = options;
+  const guard = <S extends object>(store: S, table: TableKey, storeGrants: StoreGrants<S>): S =>
+    grants ? guardStore(store, table, storeGrants, grants.tables[table], grants.functionName) : store;
+  const registry = guard(new DynamoRegistryStore(doc, tables.registry), 'registry', REGISTRY_GRANTS);
+  const caseStore = guard(new DynamoCaseStore(doc, tables.cases), 'cases', CASE_GRANTS);
   const cases = new CaseService({ cases: caseStore, registry, clock, newId: newCaseId(clock), log, metrics });
   const sites = new SiteDirectory(registry, clock);
   const routes = new RouteDirectory(registry, clock);
-  const coverageStore = new DynamoCoverageStore(doc, tables.coverage);
+  const coverageStore = guard(new DynamoCoverageStore(doc, tables.coverage), 'coverage', COVERAGE_GRANTS);
   return {
-    telemetry: new DynamoTelemetryStore(doc, tables.telemetry, { historyDays: options.historyDays }),
-    rejects: new DynamoRejectStore(doc, tables.rejects),
+    telemetry: guard(
+      new DynamoTelemetryStore(doc, tables.telemetry, { historyDays: options.historyDays }),
+      'telemetry',
+      TELEMETRY_GRANTS,
+    ),
+    rejects: guard(new DynamoRejectStore(doc, tables.rejects), 'rejects', REJECT_GRANTS),
     reports:
       options.reports ??
       ({ location: '', exists: missing('report store'), put: missing('report store') } satisfies ReportStore),

@@ -8,38 +8,19 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TABLES, tableEnvName, type TableKey, type TableSpec } from '#shared/adapters/dynamodb/tables';
-import type { FunctionSpec, TableAccess } from '#infra/topology';
+import type { FunctionSpec } from '#infra/topology';
+import { grantsFor } from '#shared/adapters/dynamodb/table-grants';
 import { stageExports } from '../stage.ts';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
 /**
- * The DynamoDB actions behind each access level: exactly what the adapters in
- * `shared/adapters/dynamodb` send (a transaction needs the actions of its parts, a batch of
- * PartiQL statements those of its kinds of statement). An infra
- * test keeps this list in step with the commands the adapters use.
- */
-const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
-export const TABLE_ACTIONS: Record<NonNullable<TableAccess[TableKey]>, readonly string[]> = {
-  read: READ_ACTIONS,
-  readWrite: [
-    ...READ_ACTIONS,
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:BatchWriteItem',
-    'dynamodb:PartiQLInsert',
-    'dynamodb:PartiQLUpdate',
-  ],
-};
-
-/**
  * A CityOps Lambda with the house defaults baked in: arm64, the newest Node runtime,
  * bundled locally by esbuild with source maps, JSON logs kept a month, X-Ray tracing,
  * every table name in its environment, and its own role: write to its own log group, send
- * traces, and the actions its route-table entry allows on the tables (and their named
- * indexes) it names. No AWS managed policy (the basic execution role allows logs anywhere).
+ * traces, and on the tables (and their indexes) the actions of the store methods its
+ * topology entry names. No AWS managed policy (the basic execution role allows logs anywhere).
  */
 export class CityOpsFunction extends Construct {
   readonly fn: NodejsFunction;
@@ -71,11 +52,22 @@ export class CityOpsFunction extends Construct {
         resources: [logGroup.logGroupArn],
       }),
     );
-    for (const [key, access] of Object.entries(spec.access) as [TableKey, keyof typeof TABLE_ACTIONS][]) {
+    // Each table: the actions of the store methods the function calls (its topology entry), on the
+    // table and, for queries, its indexes; an action limited to some items, on those only.
+    for (const [key, methods] of Object.entries(spec.tables) as [TableKey, readonly string[]][]) {
       const table = tables[key];
-      role.addToPolicy(new PolicyStatement({ actions: [...TABLE_ACTIONS[access]], resources: [table.tableArn] }));
+      const { everyItem, byPrefix } = grantsFor(key, methods);
+      if (everyItem.length) role.addToPolicy(new PolicyStatement({ actions: everyItem, resources: [table.tableArn] }));
+      for (const { prefix, actions } of byPrefix)
+        role.addToPolicy(
+          new PolicyStatement({
+            actions,
+            resources: [table.tableArn],
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${prefix}*`] } },
+          }),
+        );
       const indexes = (TABLES[key] as TableSpec).indexes ?? [];
-      if (indexes.length)
+      if (indexes.length && everyItem.includes('dynamodb:Query'))
         role.addToPolicy(
           new PolicyStatement({
             actions: ['dynamodb:Query'],

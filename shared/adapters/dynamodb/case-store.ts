@@ -1,4 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { StoreGrants } from './grants.ts';
 import {
   GetCommand,
   PutCommand,
@@ -44,6 +45,17 @@ export function fromItem(item: Record<string, unknown>): Case {
   const { pk: _pk, sk: _sk, recordType: _r, openedKey: _o, workingKey: _w, dueKey: _d, ...rest } = item;
   return rest as unknown as Case;
 }
+
+/** What each method sends (see `grants.ts`): a case's lock is the only item ever deleted. */
+export const CASE_GRANTS: StoreGrants<DynamoCaseStore> = {
+  create: ['PutItem'],
+  save: ['PutItem', { action: 'DeleteItem', keysStartingWith: 'active#' }],
+  get: ['GetItem'],
+  findActive: ['GetItem'],
+  list: ['Query'],
+  listWorking: ['Query'],
+  listOpened: ['Query'],
+};
 
 export class DynamoCaseStore implements CaseStore {
   constructor(

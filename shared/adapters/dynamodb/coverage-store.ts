@@ -1,5 +1,6 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CoverageIncrement, CoverageStore } from '#shared/app/ports/coverage';
+import type { StoreGrants } from './grants.ts';
 import type { SegmentCoverage } from '#shared/domain/coverage';
 import { classify } from './errors.ts';
 import { queryAll } from './query.ts';
@@ -10,6 +11,9 @@ export const coverageKey = (routeId: string, windowKey: string) => `${routeId}#$
  * Coverage per (route, window, segment, pass). Increments are added as number sets (`ADD`), so
  * they merge without a read, in any order, and a redelivered batch changes nothing.
  */
+/** What each method sends (see `grants.ts`). */
+export const COVERAGE_GRANTS: StoreGrants<DynamoCoverageStore> = { add: ['UpdateItem'], read: ['Query'] };
+
 export class DynamoCoverageStore implements CoverageStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,

@@ -1,5 +1,6 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CityModel, Community, Department, Device, District, Grid, Site, Street } from '#shared/domain/city-model';
+import type { StoreGrants } from './grants.ts';
 import { decodePageToken, encodePageToken, type Page } from '#shared/app/paging';
 import { InvalidPageTokenError } from '#shared/app/errors';
 import type { DeviceListing, Place, Registry } from '#shared/app/ports/registry';
@@ -23,6 +24,22 @@ export const registryKeys = {
   department: (districtId: string, unitId: string) => `department#${districtId}#${unitId}`,
   site: (id: string) => `site#${id}`,
   device: (thing: string) => `device#${thing}`,
+};
+
+/** What each method sends (see `grants.ts`). */
+export const REGISTRY_GRANTS: StoreGrants<DynamoRegistryStore> = {
+  putModel: ['BatchWriteItem'],
+  getDevice: ['GetItem'],
+  getSite: ['GetItem'],
+  getDevices: ['BatchGetItem'],
+  getSites: ['BatchGetItem'],
+  getPlace: ['GetItem', 'BatchGetItem'],
+  listDistricts: ['Query'],
+  listSites: ['Query'],
+  listStreets: ['Query'],
+  listGrids: ['Query'],
+  listDepartments: ['Query'],
+  listDevices: ['Query'],
 };
 
 export class DynamoRegistryStore implements Registry {

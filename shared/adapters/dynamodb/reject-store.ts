@@ -1,5 +1,6 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RejectStore } from '#shared/app/ports/rejects';
+import type { StoreGrants } from './grants.ts';
 import type { WriteOutcome } from '#shared/app/ports/telemetry';
 import { PAYLOAD_LIMITS } from '#shared/domain/payloads';
 import type { Rejection } from '#shared/domain/telemetry';
@@ -28,6 +29,9 @@ export interface RejectRecord {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** What each method sends (see `grants.ts`). */
+export const REJECT_GRANTS: StoreGrants<DynamoRejectStore> = { save: ['BatchWriteItem'], list: ['Query'] };
 
 export class DynamoRejectStore implements RejectStore {
   constructor(

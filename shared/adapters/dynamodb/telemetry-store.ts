@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { StoreGrants } from './grants.ts';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RetryableError } from '#shared/app/errors';
 import type {
@@ -45,6 +46,23 @@ export interface TelemetryStoreOptions extends BatchWriteOptions {
   /** Detector items kept in memory to skip the read of a read-modify-write (default 10,000). */
   cachedItems?: number;
 }
+
+/** What each method sends (see `grants.ts`): a read-modify-write reads, then inserts or updates by PartiQL. */
+export const TELEMETRY_GRANTS: StoreGrants<DynamoTelemetryStore> = {
+  saveLatest: ['UpdateItem'],
+  saveLatestDetecting: ['GetItem', 'PartiQLInsert', 'PartiQLUpdate'],
+  readStates: ['BatchGetItem'],
+  updateSiteDetector: ['GetItem', 'PartiQLInsert', 'PartiQLUpdate'],
+  ackSignals: ['GetItem', 'PartiQLInsert', 'PartiQLUpdate'],
+  offlineThings: ['BatchGetItem'],
+  markOffline: ['BatchWriteItem'],
+  saveHistory: ['BatchWriteItem'],
+  getLatest: ['GetItem'],
+  getLatestMany: ['BatchGetItem'],
+  neighbours: ['Query'],
+  anyReading: ['Query'],
+  history: ['Query'],
+};
 
 export class DynamoTelemetryStore implements TelemetryStore {
   private readonly historyDays: number;
