@@ -69,11 +69,11 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
     expect(counts).toEqual({
       // X-Ray's two actions take no resource: one per function role.
       'AwsSolutions-IAM5[Resource::*]': 9,
-      // The schedules' roles may invoke their function's versions (`fn:*`) (3); each archive
-      // stream's role: read-write on the archive bucket and its objects (6); each ingest
-      // function: put a discarded batch under any key of the discard bucket (1); the report
-      // publisher's role: the reports bucket's objects.
-      'AwsSolutions-IAM5[…]': 4 + 3 * 7 + 1,
+      // The schedules' roles may invoke their function's versions (`fn:*`) (4); each archive
+      // stream's delivery role: put objects in the archive bucket, no delete (3); each ingest
+      // function: put a discarded batch under any key of the discard bucket (3); the report
+      // publisher's role: the reports bucket's objects (1).
+      'AwsSolutions-IAM5[…]': 4 + 3 + 3 + 1,
       // The archive, reports and discarded-batch buckets have no server access logs (CloudTrail data events are the audit trail).
       'AwsSolutions-S1': 3,
       // A Firehose stream reading a Kinesis stream takes its encryption from the stream (encrypted with KMS).

@@ -56,8 +56,10 @@ describe('stateful stack', () => {
           },
         },
       });
-    // The reports bucket keeps every version: a month published again keeps the earlier files.
-    template.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
+    // Every bucket keeps every version: a month published again keeps the earlier files, and
+    // an archived message or a discarded batch is never lost to an overwrite.
+    for (const bucket of Object.values(template.findResources('AWS::S3::Bucket')))
+      expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     template.hasOutput('ReportBucket', { Value: { Ref: Match.stringLikeRegexp('^reportsbucket') } });
     const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
     expect(policies).toHaveLength(3); // the archive, the reports and the discarded batches

@@ -231,6 +231,26 @@ describe('stateless stack: functions, event sources, schedules', () => {
         Processors: [{ Type: 'AppendDelimiterToRecord', Parameters: [] }],
       });
     }
+    // The delivery roles may write to the archive, never delete from it.
+    const destinationPolicies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) =>
+      /archiveS3DestinationRoleDefaultPolicy/.test(id),
+    );
+    expect(destinationPolicies).toHaveLength(3);
+    for (const [, policy] of destinationPolicies) {
+      const actions = (policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap((st) =>
+        [st.Action].flat(),
+      );
+      expect(actions.sort()).toEqual([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        's3:AbortMultipartUpload',
+        's3:GetBucketLocation',
+        's3:GetObject',
+        's3:ListBucket',
+        's3:ListBucketMultipartUploads',
+        's3:PutObject',
+      ]);
+    }
   });
 
   it('feeds each ingest function from its stream: 1 s batching window, bisect on error, partial batch responses, retry until success within 23 h, discarded batches to S3', () => {

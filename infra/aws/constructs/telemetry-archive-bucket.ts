@@ -24,6 +24,8 @@ export class TelemetryArchiveBucket extends Construct {
     this.bucket = privateBucket(this, 'bucket', {
       retain: props.retain,
       writtenBy: 'the archive’s Firehose streams',
+      // Versioned, and its writers may not delete: a message once archived stays.
+      versioned: true,
       // Readings are the record for assessments and reviews: kept, in a cheaper class after 90 days.
       lifecycleRules: [
         { transitions: [{ storageClass: StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(90) }] },
