@@ -18,7 +18,7 @@ import { stageExports, stageName } from './stage.ts';
  * A dead-letter queue: encrypted, TLS only, keeping what failed 14 days for a person to
  * look at (its depth alarms) and redrive. It has no queue behind it.
  */
-function deadLetterQueue(scope: Construct, id: string): Queue {
+export function deadLetterQueue(scope: Construct, id: string): Queue {
   const queue = new Queue(scope, id, {
     encryption: QueueEncryption.SQS_MANAGED,
     enforceSSL: true,

@@ -1,13 +1,13 @@
 import { Duration, Fn, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { KinesisEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { StartingPosition, type IEventSourceDlq } from 'aws-cdk-lib/aws-lambda';
+import { MetricType, StartingPosition, type IEventSourceDlq } from 'aws-cdk-lib/aws-lambda';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
-import { FUNCTIONS, SCHEDULES, TELEMETRY_FLOWS } from '#infra/topology';
+import { FUNCTIONS, ratePeriodMs, SCHEDULES, TELEMETRY_FLOWS } from '#infra/topology';
 import { CaseEventPipe } from './constructs/case-event-pipe.ts';
 import { CityOpsFunction } from './constructs/cityops-function.ts';
 import { OpsApi } from './constructs/ops-api.ts';
@@ -15,7 +15,7 @@ import { Operations } from './constructs/operations.ts';
 import { DevicePolicies } from './constructs/device-policies.ts';
 import { TelemetryRules } from './constructs/telemetry-rules.ts';
 import { TelemetryArchive } from './constructs/telemetry-archive.ts';
-import type { StatefulStack } from './stateful-stack.ts';
+import { deadLetterQueue, type StatefulStack } from './stateful-stack.ts';
 import { stageExports } from './stage.ts';
 
 /**
@@ -74,23 +74,26 @@ export class StatelessStack extends Stack {
     );
     new TelemetryArchive(this, 'telemetry-archive', { streams: props.stateful.streams });
     new TelemetryRules(this, 'telemetry-rules', { streams: props.stateful.streams });
+    const eventSources: Record<string, string> = {};
     for (const flow of TELEMETRY_FLOWS) {
       const fn = this.functions[flow.function]!.fn;
-      fn.addEventSource(
-        new KinesisEventSource(props.stateful.streams[flow.stream]!, {
-          startingPosition: StartingPosition.TRIM_HORIZON,
-          batchSize: flow.batchSize,
-          maxBatchingWindow: Duration.seconds(flow.batchWindowSeconds),
-          parallelizationFactor: flow.parallelizationFactor,
-          bisectBatchOnError: flow.bisectOnError,
-          reportBatchItemFailures: true,
-          retryAttempts: flow.maxRetryAttempts,
-          maxRecordAge: Duration.seconds(flow.maxRecordAgeSeconds),
-          onFailure: discardTo(discarded),
-        }),
-      );
+      const source = new KinesisEventSource(props.stateful.streams[flow.stream]!, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: flow.batchSize,
+        maxBatchingWindow: Duration.seconds(flow.batchWindowSeconds),
+        parallelizationFactor: flow.parallelizationFactor,
+        bisectBatchOnError: flow.bisectOnError,
+        reportBatchItemFailures: true,
+        retryAttempts: flow.maxRetryAttempts,
+        maxRecordAge: Duration.seconds(flow.maxRecordAgeSeconds),
+        onFailure: discardTo(discarded),
+        // Counts of events polled, invoked, failed and sent to the discard destination (alarmed).
+        metricsConfig: { metrics: [MetricType.EVENT_COUNT] },
+      });
+      fn.addEventSource(source);
+      eventSources[flow.kind] = source.eventSourceMappingId;
     }
-    new CaseEventPipe(this, 'case-event-pipe', {
+    const caseEventPipe = new CaseEventPipe(this, 'case-event-pipe', {
       table: props.stateful.tables.cases,
       enrichment: this.functions['case-events']!.fn,
       bus: props.stateful.bus,
@@ -100,15 +103,22 @@ export class StatelessStack extends Stack {
       functions: Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn])),
       operators: props.stateful.operators,
     });
-    new Operations(this, 'operations', {
-      functions: Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn])),
-      deadLetterQueues: { 'case-events': props.stateful.pipeDeadLetters },
+    // A scheduled run that keeps failing is tried twice more within its own period, then kept here.
+    const scheduleDeadLetters = deadLetterQueue(this, 'schedules-dlq');
+    Validations.of(scheduleDeadLetters).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SQS3',
+      reason:
+        'It is a dead-letter queue: the schedules’ (their targets’ DeadLetterConfig, which cdk-nag does not follow).',
     });
     for (const schedule of SCHEDULES) {
       const fn = this.functions[schedule.name]!.fn;
       new Schedule(this, `${schedule.name}-schedule`, {
         schedule: ScheduleExpression.expression(schedule.expression),
-        target: new LambdaInvoke(fn, {}),
+        target: new LambdaInvoke(fn, {
+          retryAttempts: 2,
+          maxEventAge: Duration.seconds(Math.max(60, ratePeriodMs(schedule.expression) / 1000)),
+          deadLetterQueue: scheduleDeadLetters,
+        }),
         description: schedule.description,
       });
       // The schedule's role (one per target function, made by LambdaInvoke at stack level).
@@ -117,5 +127,20 @@ export class StatelessStack extends Stack {
         reason: `The ${schedule.name} schedule's role may invoke the ${schedule.name} function only; \`:*\` covers its versions, as LambdaInvoke grants it.`,
       });
     }
+    new Operations(this, 'operations', {
+      functions: Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn])),
+      timeouts: Object.fromEntries(FUNCTIONS.map((spec) => [spec.name, spec.timeoutSeconds])),
+      deadLetterQueues: { 'case-events': props.stateful.pipeDeadLetters, schedules: scheduleDeadLetters },
+      eventSources,
+      pipeName: caseEventPipe.pipe.ref,
+      path: {
+        streams: Object.fromEntries(
+          TELEMETRY_FLOWS.map((flow) => [flow.kind, props.stateful.streams[flow.stream]!.streamName]),
+        ),
+        telemetryTable: props.stateful.tables.telemetry.tableName,
+        casesTable: props.stateful.tables.cases.tableName,
+        bus: props.stateful.bus.eventBusName,
+      },
+    });
   }
 }

@@ -84,9 +84,11 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
       'AwsSolutions-APIG4': 1,
       // The operators' user pool without the paid Plus plan (an authenticator app is required instead).
       'AwsSolutions-COG8': 1,
-      // The Pipe's dead-letter queue, which cdk-nag does not see as one.
-      'AwsSolutions-SQS3': 1,
-      'Serverless-SQSRedrivePolicy': 1,
+      // The Pipe's and the schedules' dead-letter queues, which cdk-nag does not see as such (2);
+      // the alarm mail subscription, with no dead-letter queue of its own (1).
+      'AwsSolutions-SQS3': 2,
+      'Serverless-SQSRedrivePolicy': 2,
+      'Serverless-SNSRedrivePolicy': 1,
       'Serverless-LambdaDLQ': 9,
     });
   });

@@ -278,13 +278,28 @@ describe('stateless stack: functions, event sources, schedules', () => {
     }
   });
 
-  it('runs the topology’s schedules on EventBridge Scheduler', () => {
+  it('runs the topology’s schedules on EventBridge Scheduler, retried twice within their period, then kept in a dead-letter queue', () => {
     const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule'));
     expect(schedules).toHaveLength(SCHEDULES.length);
+    const ageByFunction: Record<string, number> = {
+      'check-offline': 60,
+      'escalate-overdue': 60,
+      'close-windows': 300,
+      'publish-reports': 900,
+    };
+    expect(SCHEDULES.map((s) => s.name).sort()).toEqual(Object.keys(ageByFunction).sort());
+    const [queue] = Object.entries(template.findResources('AWS::SQS::Queue')).filter(([id]) =>
+      id.startsWith('schedulesdlq'),
+    );
     for (const schedule of SCHEDULES) {
       const found = schedules.find((s) => s.Properties.Description === schedule.description)!;
       expect(found.Properties.ScheduleExpression).toBe(schedule.expression);
       expect(found.Properties.Target.Arn).toEqual({ 'Fn::GetAtt': [functionId(schedule.name), 'Arn'] });
+      expect(found.Properties.Target.RetryPolicy).toEqual({
+        MaximumRetryAttempts: 2,
+        MaximumEventAgeInSeconds: ageByFunction[schedule.name],
+      });
+      expect(found.Properties.Target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [queue![0], 'Arn'] } });
     }
   });
 
@@ -523,12 +538,47 @@ describe('stateless stack: ops API', () => {
 });
 
 describe('stateless stack: operations', () => {
-  it('has a dashboard and alarms to an SNS topic on dead letters, function errors, rule failures and streams falling behind', () => {
+  it('has a dashboard and alarms to an SNS topic, mailed to the address given at deploy time', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     template.resourceCountIs('AWS::SNS::Topic', 1);
+    // The on-call address is a deploy-time parameter; the subscription exists only when it is given.
+    expect(template.toJSON().Parameters.AlertEmail).toMatchObject({ Type: 'String', Default: '' });
+    const [subscription] = Object.values(template.findResources('AWS::SNS::Subscription'));
+    expect(subscription).toMatchObject({ Properties: { Protocol: 'email', Endpoint: { Ref: 'AlertEmail' } } });
+    expect(template.toJSON().Conditions[subscription!.Condition]).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlertEmail' }, ''] }],
+    });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    // The Pipe's dead letters, each function's errors, each rule's failures, each stream's iterator age.
-    expect(alarms).toHaveLength(1 + FUNCTIONS.length + 3 + 3);
+    // Each alarm by what it watches: metric (or expression), threshold, periods.
+    const watched = alarms
+      .map((a) => {
+        const p = a.Properties;
+        // A metric with a label comes as a one-metric `Metrics` list; an expression as its own entry.
+        const metrics = (p.Metrics ?? []) as { Expression?: string; MetricStat?: { Metric: { MetricName: string } } }[];
+        const what =
+          p.MetricName ?? metrics.find((m) => m.Expression)?.Expression ?? metrics[0]?.MetricStat?.Metric.MetricName;
+        return `${what} > ${p.Threshold} × ${p.EvaluationPeriods}`;
+      })
+      .sort();
+    const times = (n: number, line: string) => Array.from({ length: n }, () => line);
+    expect(watched).toEqual(
+      [
+        // The Pipe's and the schedules' dead letters.
+        ...times(2, 'ApproximateNumberOfMessagesVisible > 0 × 1'),
+        // Each function: errors, throttles, and its longest run above 80 % of its timeout.
+        ...times(FUNCTIONS.length, 'Errors > 0 × 1'),
+        ...times(FUNCTIONS.length, 'Throttles > 0 × 1'),
+        ...[30, 30, 30, 10, 60, 60, 30, 120, 300].map((s) => `Duration > ${s * 800} × 1`),
+        // Each topic rule's failures, each stream's iterator age, each event source's discarded records.
+        ...times(3, 'Failure > 0 × 1'),
+        ...times(3, 'IteratorAge > 300000 × 3'),
+        ...times(3, 'OnFailureDestinationDeliveredEventCount > 0 × 1'),
+        'ExecutionFailed > 0 × 1',
+        'TargetErrorCount > 3 × 1',
+        'FILL(connect, 0) + FILL(publish, 0) > 10 × 1',
+      ].sort(),
+    );
+    expect(FUNCTIONS.map((f) => f.timeoutSeconds)).toEqual([30, 30, 30, 10, 60, 60, 30, 120, 300]);
     for (const kind of ['bins', 'sweepers', 'cameras'])
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'IteratorAge',
@@ -537,6 +587,23 @@ describe('stateless stack: operations', () => {
         EvaluationPeriods: 3,
         Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp(`^ingest${kind}fn`) } }],
       });
+    // The refused connects and publishes, from IoT Core's broker metrics.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          Id: 'connect',
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({ Namespace: 'AWS/IoT', MetricName: 'Connect.AuthError' }),
+          }),
+        }),
+        Match.objectLike({
+          Id: 'publish',
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({ Namespace: 'AWS/IoT', MetricName: 'PublishIn.AuthError' }),
+          }),
+        }),
+      ]),
+    });
     for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
     const body = flat(
       Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody,
@@ -554,6 +621,12 @@ describe('stateless stack: operations', () => {
       'Working cases, by lead unit',
       'Overdue cases, by lead unit',
       'Topic rule failures',
+      '1 · Topic rules: messages put on the streams',
+      '2 · Streams: records in',
+      '3 · Ingest functions: batches',
+      '4 · Tables: write units',
+      '5 · Case-event Pipe: runs and failures',
+      '6 · Bus: deliveries to subscribers',
     ]);
     const metricsOf = (title: string) => widgets.find((w) => w.title === title)!.metrics;
     // The figures the functions write, under the names and dimensions they write them with.

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { CfnCondition, CfnOutput, CfnParameter, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -11,7 +11,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { CfnSubscription, Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { telemetryRuleName } from '#shared/domain/iot-names';
@@ -35,10 +35,41 @@ export class Operations extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    props: { functions: Record<string, IFunction>; deadLetterQueues: Record<string, IQueue> },
+    props: {
+      functions: Record<string, IFunction>;
+      /** Each function's timeout, seconds. */
+      timeouts: Record<string, number>;
+      deadLetterQueues: Record<string, IQueue>;
+      /** Each ingest function's event source mapping (its UUID), by kind. */
+      eventSources: Record<string, string>;
+      /** The case-event Pipe's name. */
+      pipeName: string;
+      /** The path a reading takes, for the dashboard: each kind's stream, the telemetry and cases tables, the bus. */
+      path: { streams: Record<string, string>; telemetryTable: string; casesTable: string; bus: string };
+    },
   ) {
     super(scope, id);
     this.alerts = new Topic(this, 'alerts', { displayName: 'CityOps alerts', enforceSSL: true });
+    // Who the alarms reach: an address given at deploy time (`--parameters <stack>:AlertEmail=…`), confirmed by mail.
+    const email = new CfnParameter(Stack.of(this), 'AlertEmail', {
+      type: 'String',
+      default: '',
+      description: 'where the alarms are mailed (the address confirms the subscription); empty: no mail',
+    });
+    const hasEmail = new CfnCondition(this, 'has-alert-email', {
+      expression: Fn.conditionNot(Fn.conditionEquals(email.valueAsString, '')),
+    });
+    const subscription = new CfnSubscription(this, 'alert-email', {
+      topicArn: this.alerts.topicArn,
+      protocol: 'email',
+      endpoint: email.valueAsString,
+    });
+    subscription.cfnOptions.condition = hasEmail;
+    Validations.of(subscription).acknowledge({
+      id: 'Serverless::Serverless-SNSRedrivePolicy',
+      reason:
+        'An alarm mail SNS cannot deliver would wait unread in a dead-letter queue; the alarm itself stays in ALARM in CloudWatch and on the dashboard.',
+    });
     // The functions' figures (embedded metric format, Powertools adds the `service` dimension).
     const emf = (metricName: string, dimension: 'kind' | 'category', value: string, period = FIVE_MINUTES) =>
       new Metric({
@@ -74,6 +105,13 @@ export class Operations extends Construct {
       }),
     }));
     const fnMetrics = Object.entries(props.functions);
+    const aws = (
+      namespace: string,
+      metricName: string,
+      dimensionsMap: Record<string, string>,
+      label: string,
+      statistic = 'Sum',
+    ) => new Metric({ namespace, metricName, dimensionsMap, statistic, period: FIVE_MINUTES, label });
 
     new CfnOutput(this, 'alerts-topic', {
       value: this.alerts.topicArn,
@@ -126,15 +164,65 @@ export class Operations extends Construct {
           new GraphWidget({ title: 'Overdue cases, by lead unit', left: [byUnit('OverdueCases')], width: 8 }),
         ],
         [new GraphWidget({ title: 'Topic rule failures', left: ruleFailures, width: 24 })],
+        // The ingest path end to end: IoT → stream → function → table → Pipe → bus.
+        [
+          new GraphWidget({
+            title: '1 · Topic rules: messages put on the streams',
+            left: TELEMETRY_FLOWS.map((flow) =>
+              aws(
+                'AWS/IoT',
+                'Success',
+                { RuleName: telemetryRuleName(flow.kind, stageOf(this)), ActionType: 'Kinesis' },
+                flow.kind,
+              ),
+            ),
+            width: 4,
+          }),
+          new GraphWidget({
+            title: '2 · Streams: records in',
+            left: Object.entries(props.path.streams).map(([kind, stream]) =>
+              aws('AWS/Kinesis', 'IncomingRecords', { StreamName: stream }, kind),
+            ),
+            width: 4,
+          }),
+          new GraphWidget({
+            title: '3 · Ingest functions: batches',
+            left: TELEMETRY_FLOWS.map((flow) =>
+              props.functions[flow.function]!.metricInvocations({ period: FIVE_MINUTES, label: flow.kind }),
+            ),
+            width: 4,
+          }),
+          new GraphWidget({
+            title: '4 · Tables: write units',
+            left: [
+              aws('AWS/DynamoDB', 'ConsumedWriteCapacityUnits', { TableName: props.path.telemetryTable }, 'telemetry'),
+              aws('AWS/DynamoDB', 'ConsumedWriteCapacityUnits', { TableName: props.path.casesTable }, 'cases'),
+            ],
+            width: 4,
+          }),
+          new GraphWidget({
+            title: '5 · Case-event Pipe: runs and failures',
+            left: [
+              aws('AWS/EventBridge/Pipes', 'Invocations', { PipeName: props.pipeName }, 'runs'),
+              aws('AWS/EventBridge/Pipes', 'ExecutionFailed', { PipeName: props.pipeName }, 'failed'),
+            ],
+            width: 4,
+          }),
+          new GraphWidget({
+            title: '6 · Bus: deliveries to subscribers',
+            left: [aws('AWS/Events', 'InvocationAttempts', { EventBusName: props.path.bus }, 'attempts')],
+            width: 4,
+          }),
+        ],
       ],
     });
 
-    const alarm = (id: string, metric: IMetric, description: string) => {
+    const alarm = (id: string, metric: IMetric, description: string, threshold = 0, evaluationPeriods = 1) => {
       const a = new Alarm(this, id, {
         metric,
-        threshold: 0,
+        threshold,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
+        evaluationPeriods,
         treatMissingData: TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
       });
@@ -147,8 +235,82 @@ export class Operations extends Construct {
         metric,
         `messages are waiting in the ${name} dead-letter queue: look at them and redrive`,
       );
-    for (const [name, fn] of fnMetrics)
+    for (const [name, fn] of fnMetrics) {
       alarm(`${name}-errors-alarm`, fn.metricErrors({ period: FIVE_MINUTES }), `the ${name} function failed`);
+      alarm(
+        `${name}-throttles-alarm`,
+        fn.metricThrottles({ period: FIVE_MINUTES }),
+        `the ${name} function was throttled: the account's or its concurrency limit`,
+      );
+      const timeoutMs = (props.timeouts[name] ?? 0) * 1000;
+      alarm(
+        `${name}-duration-alarm`,
+        fn.metricDuration({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+        `the ${name} function ran longer than 80 % of its ${timeoutMs / 1000} s timeout`,
+        0.8 * timeoutMs,
+      );
+    }
+    for (const [kind, uuid] of Object.entries(props.eventSources))
+      alarm(
+        `${kind}-discarded-alarm`,
+        new Metric({
+          namespace: 'AWS/Lambda',
+          metricName: 'OnFailureDestinationDeliveredEventCount',
+          dimensionsMap: { EventSourceMappingUUID: uuid },
+          statistic: 'Sum',
+          period: FIVE_MINUTES,
+        }),
+        `the ${kind} event source gave up on records and put them in the discarded-batches bucket: redrive them`,
+      );
+    alarm(
+      'case-event-pipe-alarm',
+      new Metric({
+        namespace: 'AWS/EventBridge/Pipes',
+        metricName: 'ExecutionFailed',
+        dimensionsMap: { PipeName: props.pipeName },
+        statistic: 'Sum',
+        period: FIVE_MINUTES,
+      }),
+      'the case-event Pipe failed to deliver a batch (it retries, then keeps it in its dead-letter queue)',
+    );
+    alarm(
+      'schedule-errors-alarm',
+      new Metric({
+        namespace: 'AWS/Scheduler',
+        metricName: 'TargetErrorCount',
+        dimensionsMap: { ScheduleGroup: 'default' },
+        statistic: 'Sum',
+        period: FIVE_MINUTES,
+      }),
+      'scheduled runs failed more than 3 times in 5 minutes (each is retried twice within its period, then kept in the schedules dead-letter queue)',
+      3,
+    );
+    alarm(
+      'iot-authorization-alarm',
+      new MathExpression({
+        expression: 'FILL(connect, 0) + FILL(publish, 0)',
+        usingMetrics: {
+          connect: new Metric({
+            namespace: 'AWS/IoT',
+            metricName: 'Connect.AuthError',
+            dimensionsMap: { Protocol: 'MQTT' },
+            statistic: 'Sum',
+            period: FIVE_MINUTES,
+          }),
+          publish: new Metric({
+            namespace: 'AWS/IoT',
+            metricName: 'PublishIn.AuthError',
+            dimensionsMap: { Protocol: 'MQTT' },
+            statistic: 'Sum',
+            period: FIVE_MINUTES,
+          }),
+        },
+        period: FIVE_MINUTES,
+        label: 'refused connects and publishes',
+      }),
+      'more than 10 connects or publishes refused by the device policies in 5 minutes: a device misconfigured, or someone trying to act as a device',
+      10,
+    );
     ruleFailures.forEach((metric, i) => {
       alarm(
         `${TELEMETRY_FLOWS[i]!.kind}-rule-alarm`,
