@@ -1,9 +1,12 @@
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { Pkcs10CertificateRequestGenerator, PemConverter } from '@peculiar/x509';
 import { join } from 'node:path';
 import {
   AttachPolicyCommand,
   AttachThingPrincipalCommand,
-  CreateKeysAndCertificateCommand,
+  CreateCertificateFromCsrCommand,
   CreateThingCommand,
   CreateThingTypeCommand,
   DeleteCertificateCommand,
@@ -37,9 +40,41 @@ const exists = (path: string) =>
     () => false,
   );
 
+/** The files of a device's folder: its own key and request, and the certificate AWS IoT signed. */
+export const DEVICE_FILES = {
+  key: 'private.pem.key',
+  csr: 'device.csr.pem',
+  certificate: 'certificate.pem.crt',
+} as const;
+
+/**
+ * The device's certificate signing request. A device that made its own key pair leaves its
+ * request in its folder (`device.csr.pem`) and is taken as it is; for one that did not (the
+ * simulated fleet), the key pair is made here, as the device would make it: ECDSA P-256,
+ * the private key written only to the device's folder (mode 600), the request naming the
+ * thing. AWS IoT sees only the request, never a private key.
+ */
+async function deviceCsr(dir: string, thing: string): Promise<string> {
+  const csrFile = join(dir, DEVICE_FILES.csr);
+  if (await exists(csrFile)) return readFile(csrFile, 'utf8');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const request = await Pkcs10CertificateRequestGenerator.create(
+    { name: `CN=${thing}`, keys, signingAlgorithm: algorithm },
+    webcrypto as never,
+  );
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
+  await writeFile(join(dir, DEVICE_FILES.key), PemConverter.encode(pkcs8, 'PRIVATE KEY'), { mode: 0o600 });
+  const pem = request.toString('pem');
+  await writeFile(csrFile, pem, { mode: 0o600 });
+  return pem;
+}
+
 /**
  * Makes one device ready for AWS IoT Core: its thing type, the thing with its attributes, a
- * key pair and certificate (written to `<out>/<thing>/`), the kind's policy on the
+ * certificate signed by AWS IoT for the device's own key (from its certificate signing
+ * request: the private key never leaves the device's folder), the kind's policy on the
  * certificate and the certificate on the thing. Idempotent: a thing that already has a
  * certificate, with its files on disk, gets nothing new.
  */
@@ -80,7 +115,7 @@ export async function provisionDevice(
   }
 
   const dir = join(out, device.thing);
-  const certFile = join(dir, 'certificate.pem.crt');
+  const certFile = join(dir, DEVICE_FILES.certificate);
   const { principals = [] } = await iot.send(new ListThingPrincipalsCommand({ thingName: device.thing }));
   let certificateArn = principals.find((p) => p.includes(':cert/'));
   if (certificateArn && !(await exists(certFile))) {
@@ -89,11 +124,11 @@ export async function provisionDevice(
     );
   }
   if (!certificateArn) {
-    const cert = await iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const csr = await deviceCsr(dir, device.thing);
+    const cert = await iot.send(
+      new CreateCertificateFromCsrCommand({ certificateSigningRequest: csr, setAsActive: true }),
+    );
     await writeFile(certFile, cert.certificatePem!, { mode: 0o600 });
-    await writeFile(join(dir, 'private.pem.key'), cert.keyPair!.PrivateKey!, { mode: 0o600 });
-    await writeFile(join(dir, 'public.pem.key'), cert.keyPair!.PublicKey!, { mode: 0o600 });
     certificateArn = cert.certificateArn!;
     created.certificate = true;
   }

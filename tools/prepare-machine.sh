@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what this machine lacks for the whole test suite, with Debian's apt-get:
 # Java (DynamoDB Local), openssl (the mutual-TLS test makes its certificates), Chromium
-# and CJK fonts (the report and ops-page tests open them in headless Chromium).
+# and CJK fonts (the report and ops-page tests open them in headless Chromium), and
+# moto_server (the provisioning test's AWS IoT API emulator).
 # `npm test` and `.ci/run` both run it; it does nothing when all is there.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+command -v moto_server >/dev/null 2>&1 || missing+=(python3-moto python3-flask python3-flask-cors)  # the AWS IoT API emulator of the provisioning test
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "prepare-machine: installing ${missing[*]} with apt-get"

@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import {
   AttachPolicyCommand,
   AttachThingPrincipalCommand,
-  CreateKeysAndCertificateCommand,
+  CreateCertificateFromCsrCommand,
   CreateThingCommand,
   CreateThingTypeCommand,
   DeleteCertificateCommand,
@@ -23,6 +23,9 @@ import {
   ResourceNotFoundException,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
+import 'reflect-metadata';
+import { createPublicKey } from 'node:crypto';
+import { Pkcs10CertificateRequest } from '@peculiar/x509';
 import { dataEndpoint, deprovisionDevice, provisionDevice } from '#devices/provisioning';
 import type { Device } from '#shared/domain/city-model';
 
@@ -34,6 +37,7 @@ function account() {
   const principals = new Map<string, Set<string>>();
   const policies = new Map<string, Set<string>>();
   let certs = 0;
+  const requests: string[] = [];
   const meta = { $metadata: {} };
   iot.on(CreateThingTypeCommand).callsFake(({ thingTypeName }) => {
     if (thingTypes.has(thingTypeName))
@@ -82,13 +86,10 @@ function account() {
     things.delete(thingName);
     return {};
   });
-  iot.on(CreateKeysAndCertificateCommand).callsFake(() => {
+  iot.on(CreateCertificateFromCsrCommand).callsFake(({ certificateSigningRequest }) => {
     certs++;
-    return {
-      certificateArn: `arn:aws:iot:eu-west-1:1:cert/c${certs}`,
-      certificatePem: `CERT ${certs}`,
-      keyPair: { PrivateKey: `PRIVATE ${certs}`, PublicKey: `PUBLIC ${certs}` },
-    };
+    requests.push(certificateSigningRequest);
+    return { certificateArn: `arn:aws:iot:eu-west-1:1:cert/c${certs}`, certificatePem: `CERT ${certs}` };
   });
   iot
     .on(AttachPolicyCommand)
@@ -103,7 +104,7 @@ function account() {
       ),
     );
   iot.on(DescribeEndpointCommand).resolves({ endpointAddress: 'abc123-ats.iot.eu-west-1.amazonaws.com' });
-  return { iot, thingTypes, things, principals, policies, deletedCerts, certs: () => certs };
+  return { iot, thingTypes, things, principals, policies, deletedCerts, requests, certs: () => certs };
 }
 
 const device: Device = {
@@ -117,6 +118,10 @@ const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
+/** The SubjectPublicKeyInfo (DER) of a PEM private key's public half. */
+const publicKeyOf = async (privatePem: string) =>
+  createPublicKey(privatePem).export({ type: 'spki', format: 'der' }) as Buffer;
+
 const outDir = () => {
   const d = mkdtempSync(join(tmpdir(), 'certs-'));
   dirs.push(d);
@@ -134,8 +139,16 @@ describe('provisioning devices in AWS IoT', () => {
     expect(a.policies.get(result.certificateArn)).toEqual(new Set(['cityops-dev-bins-device']));
     expect(a.principals.get('bin-gs-001')).toEqual(new Set([result.certificateArn]));
     expect(readFileSync(join(out, 'bin-gs-001', 'certificate.pem.crt'), 'utf8')).toBe('CERT 1');
-    expect(readFileSync(join(out, 'bin-gs-001', 'private.pem.key'), 'utf8')).toBe('PRIVATE 1');
+    // AWS got a signing request for the device's own key, made in its folder; never a private key.
+    const key = readFileSync(join(out, 'bin-gs-001', 'private.pem.key'), 'utf8');
+    expect(key).toMatch(/^-----BEGIN PRIVATE KEY-----/);
     expect(statSync(join(out, 'bin-gs-001', 'private.pem.key')).mode & 0o777).toBe(0o600);
+    expect(a.requests).toHaveLength(1);
+    expect(a.requests[0]).not.toContain('PRIVATE KEY');
+    const request = new Pkcs10CertificateRequest(a.requests[0]!);
+    expect(request.subject).toBe('CN=bin-gs-001');
+    expect(await request.verify()).toBe(true);
+    expect(await publicKeyOf(key)).toEqual(Buffer.from(request.publicKey.rawData));
     expect(await dataEndpoint(new IoTClient({ region: 'eu-west-1' }))).toBe('abc123-ats.iot.eu-west-1.amazonaws.com');
     a.iot.restore();
   });
@@ -149,7 +162,7 @@ describe('provisioning devices in AWS IoT', () => {
     expect(again.created).toEqual({ thingType: false, thing: false, certificate: false });
     expect(a.certs()).toBe(1);
     expect(a.iot.commandCalls(CreateThingCommand)).toHaveLength(1);
-    expect(a.iot.commandCalls(CreateKeysAndCertificateCommand)).toHaveLength(1);
+    expect(a.iot.commandCalls(CreateCertificateFromCsrCommand)).toHaveLength(1);
     expect(readFileSync(join(out, 'bin-gs-001', 'certificate.pem.crt'), 'utf8')).toBe('CERT 1');
     a.iot.restore();
   });
