@@ -2,7 +2,7 @@
 # Installs what this machine lacks for the whole test suite, with Debian's apt-get:
 # Java (DynamoDB Local), openssl (the mutual-TLS test makes its certificates), Chromium
 # and CJK fonts (the report and ops-page tests open them in headless Chromium), and
-# moto_server (the provisioning test's AWS IoT API emulator).
+# moto_server (the provisioning test's AWS IoT API emulator) and cfn-lint (the AWS China test).
 # `npm test` and `.ci/run` both run it; it does nothing when all is there.
 set -euo pipefail
 
@@ -12,6 +12,7 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 command -v moto_server >/dev/null 2>&1 || missing+=(python3-moto python3-flask python3-flask-cors)  # the AWS IoT API emulator of the provisioning test
+command -v cfn-lint >/dev/null 2>&1 || missing+=(cfn-lint)  # the AWS China test lints the cn-north-1 templates
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "prepare-machine: installing ${missing[*]} with apt-get"

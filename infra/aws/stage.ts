@@ -1,3 +1,4 @@
+import { Stack, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { checkStage, DEFAULT_STAGE } from '#shared/domain/iot-names';
 
@@ -20,3 +21,17 @@ export const stageExports = (scope: IConstruct) => {
     reportBucket: `CityOps-${stage}-ReportBucketArn`,
   };
 };
+
+/**
+ * Whether the construct's stack is deployed to an AWS China region (partition `aws-cn`:
+ * Beijing `cn-north-1`, Ningxia `cn-northwest-1`), where some services are not offered
+ * (docs/aws.md, "AWS China"). Known only when the stack names its region.
+ */
+export const inChina = (scope: IConstruct): boolean => {
+  const region = Stack.of(scope).region;
+  return !Token.isUnresolved(region) && region.startsWith('cn-');
+};
+
+/** The AWS console's address in the construct's partition. */
+export const consoleUrl = (scope: IConstruct): string =>
+  inChina(scope) ? 'https://console.amazonaws.cn' : 'https://console.aws.amazon.com';

@@ -12,7 +12,7 @@ import { privateBucket } from './constructs/private-bucket.ts';
 import { TelemetryArchiveBucket } from './constructs/telemetry-archive-bucket.ts';
 import { ReportBucket } from './constructs/report-bucket.ts';
 import { OperatorSignIn } from './constructs/operator-sign-in.ts';
-import { stageExports, stageName } from './stage.ts';
+import { inChina, stageExports, stageName } from './stage.ts';
 
 /**
  * A dead-letter queue: encrypted, TLS only, keeping what failed 14 days for a person to
@@ -59,8 +59,8 @@ export class StatefulStack extends Stack {
   readonly archive: TelemetryArchiveBucket;
   /** The monthly reports. */
   readonly reports: ReportBucket;
-  /** The ops page's operators. */
-  readonly operators: OperatorSignIn;
+  /** The ops page's operators (none in AWS China, where Cognito user pools are not offered). */
+  readonly operators?: OperatorSignIn;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
     super(scope, id, props);
@@ -119,10 +119,11 @@ export class StatefulStack extends Stack {
 
     this.archive = new TelemetryArchiveBucket(this, 'reading-archive', { retain: deletionProtection });
     this.reports = new ReportBucket(this, 'reports', { retain: deletionProtection });
-    this.operators = new OperatorSignIn(this, 'operator-sign-in', {
-      retain: deletionProtection,
-      domainPrefix: props.signInDomainPrefix,
-    });
+    if (!inChina(this))
+      this.operators = new OperatorSignIn(this, 'operator-sign-in', {
+        retain: deletionProtection,
+        domainPrefix: props.signInDomainPrefix,
+      });
 
     this.bus = new EventBus(this, 'case-events', {
       eventBusName: stageName(this, 'cases'),

@@ -15,7 +15,7 @@ import { CfnSubscription, Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { telemetryRuleName } from '#shared/domain/iot-names';
-import { stageOf } from '../stage.ts';
+import { consoleUrl, stageOf } from '../stage.ts';
 import { DEVICE_KINDS } from '#shared/domain/device-kinds';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
 import { TELEMETRY_FLOWS } from '#infra/topology';
@@ -118,7 +118,7 @@ export class Operations extends Construct {
       description: 'subscribe the on-call address: aws sns subscribe --protocol email ...',
     }).overrideLogicalId('AlertsTopicArn');
     new CfnOutput(this, 'dashboard-url', {
-      value: `https://console.aws.amazon.com/cloudwatch/home?region=${Stack.of(this).region}#dashboards/dashboard/CityOps`,
+      value: `${consoleUrl(this)}/cloudwatch/home?region=${Stack.of(this).region}#dashboards/dashboard/CityOps-${stageOf(this)}`,
       description: 'the CityOps dashboard',
     }).overrideLogicalId('DashboardUrl');
     new Dashboard(this, 'dashboard', {

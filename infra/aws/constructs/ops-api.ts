@@ -35,7 +35,11 @@ export class OpsApi extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    props: { functions: Record<string, LambdaFunction>; operators: { userPool: UserPool; domain: UserPoolDomain } },
+    props: {
+      functions: Record<string, LambdaFunction>;
+      /** Where operators sign in; without it (AWS China), the operator routes take IAM-signed requests too. */
+      operators?: { userPool: UserPool; domain: UserPoolDomain };
+    },
   ) {
     super(scope, id);
     this.api = new HttpApi(this, 'api', {
@@ -45,23 +49,29 @@ export class OpsApi extends Construct {
       createDefaultStage: false,
     });
     const page = `${this.api.apiEndpoint}/`;
+    const operators = props.operators;
     // Here, not by userPool.addClient (which would put it in the pool's stack, and that stack would then need the API's address).
-    const client = new UserPoolClient(this, 'ops-page-client', {
-      userPool: props.operators.userPool,
-      userPoolClientName: stageName(this, 'ops-page'),
-      generateSecret: false,
-      authFlows: {},
-      oAuth: {
-        flows: { authorizationCodeGrant: true },
-        scopes: [OAuthScope.OPENID],
-        callbackUrls: [page],
-        logoutUrls: [page],
-      },
-      preventUserExistenceErrors: true,
-    });
+    const client =
+      operators &&
+      new UserPoolClient(this, 'ops-page-client', {
+        userPool: operators.userPool,
+        userPoolClientName: stageName(this, 'ops-page'),
+        generateSecret: false,
+        authFlows: {},
+        oAuth: {
+          flows: { authorizationCodeGrant: true },
+          scopes: [OAuthScope.OPENID],
+          callbackUrls: [page],
+          logoutUrls: [page],
+        },
+        preventUserExistenceErrors: true,
+      });
     const authorizers: Record<NonNullable<ApiRoute['auth']>, IHttpRouteAuthorizer> = {
       public: new HttpNoneAuthorizer(),
-      operator: new HttpUserPoolAuthorizer('operators', props.operators.userPool, { userPoolClients: [client] }),
+      operator:
+        operators && client
+          ? new HttpUserPoolAuthorizer('operators', operators.userPool, { userPoolClients: [client] })
+          : new HttpIamAuthorizer(),
     };
     const accessLogs = new LogGroup(this, 'access-logs', {
       retention: RetentionDays.ONE_YEAR,
@@ -112,8 +122,10 @@ export class OpsApi extends Construct {
             reason: `${route.method} ${route.path} is the ops page: static HTML and script, no data; what it shows comes from routes that need an operator's token.`,
           });
         // The function serving the page tells it where operators sign in.
-        fn.addEnvironment(SIGN_IN_ENV.domain, props.operators.domain.baseUrl());
-        fn.addEnvironment(SIGN_IN_ENV.clientId, client.userPoolClientId);
+        if (operators && client) {
+          fn.addEnvironment(SIGN_IN_ENV.domain, operators.domain.baseUrl());
+          fn.addEnvironment(SIGN_IN_ENV.clientId, client.userPoolClientId);
+        }
       }
     }
     new CfnOutput(this, 'url', {
