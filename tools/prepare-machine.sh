@@ -10,7 +10,9 @@ missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+# (fc-list read whole: with pipefail, grep -q closing the pipe early would read as "missing")
+fonts=$(fc-list 2>/dev/null || true)
+grep -qi "Noto Sans CJK" <<<"$fonts" || missing+=(fonts-noto-cjk)
 command -v moto_server >/dev/null 2>&1 || missing+=(python3-moto python3-flask python3-flask-cors)  # the AWS IoT API emulator of the provisioning test
 command -v cfn-lint >/dev/null 2>&1 || missing+=(cfn-lint)  # the AWS China test lints the cn-north-1 templates
 [ ${#missing[@]} -eq 0 ] && exit 0
