@@ -24,7 +24,7 @@ export interface CityOpsAppOptions {
  * causes it) stops `cdk synth` and `cdk deploy`. The tests build the app the same way.
  */
 export function buildCityOps(app: App, options: CityOpsAppOptions = {}) {
-  const stage = checkStage(options.stage ?? String(app.node.tryGetContext('stage') ?? DEFAULT_STAGE));
+  const stage = checkStage(options.stage ?? DEFAULT_STAGE);
   app.node.setContext('stage', stage);
   Tags.of(app).add('project', 'cityops');
   Tags.of(app).add('stage', stage);

@@ -243,12 +243,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       for (const stream of streams.values()) stream.close();
     });
 
+    const ruleNames = new Map(TELEMETRY_FLOWS.map((flow) => [flow, telemetryRuleName(flow.kind)]));
     /** The topic rules (of the default stage): each accepted publish goes, as an envelope, to every flow it matches. */
     const route = async (publish: AcceptedPublish): Promise<void> => {
       // A Basic Ingest publish goes to the one rule it names; any other to every rule whose filter matches.
-      const matched = TELEMETRY_FLOWS.filter((r) =>
-        publish.rule ? telemetryRuleName(r.kind) === publish.rule : topicMatches(r.topicFilter, publish.topic),
-      );
+      const matched = publish.rule
+        ? TELEMETRY_FLOWS.filter((r) => ruleNames.get(r) === publish.rule)
+        : TELEMETRY_FLOWS.filter((r) => topicMatches(r.topicFilter, publish.topic));
       if (matched.length === 0) observer.log.warn('publish matched no telemetry flow', { topic: publish.topic });
       // The broker sends the PUBACK once this resolves: once every matched stream has kept the message (partition key: the thing).
       const data = Buffer.from(encodeEnvelope(publish)).toString('base64');

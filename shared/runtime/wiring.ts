@@ -11,13 +11,14 @@ import type { CaseStore } from '#shared/app/ports/cases';
 import type { CoverageStore } from '#shared/app/ports/coverage';
 import { SiteDirectory } from '#shared/app/site-directory';
 import { RouteDirectory, SweepCoverage } from '#shared/app/sweep-coverage';
-import { COVERAGE_GRANTS, DynamoCoverageStore } from '../adapters/dynamodb/coverage-store.ts';
-import { guardStore, type StoreGrants, type TableUses } from '../adapters/dynamodb/grants.ts';
+import { DynamoCoverageStore } from '../adapters/dynamodb/coverage-store.ts';
+import { guardStore, type TableUses } from '../adapters/dynamodb/grants.ts';
+import { TABLE_GRANTS } from '../adapters/dynamodb/table-grants.ts';
 import type { Clock } from '#shared/domain/clock';
-import { CASE_GRANTS, DynamoCaseStore } from '../adapters/dynamodb/case-store.ts';
-import { DynamoRegistryStore, REGISTRY_GRANTS } from '../adapters/dynamodb/registry-store.ts';
-import { DynamoRejectStore, REJECT_GRANTS } from '../adapters/dynamodb/reject-store.ts';
-import { DynamoTelemetryStore, TELEMETRY_GRANTS } from '../adapters/dynamodb/telemetry-store.ts';
+import { DynamoCaseStore } from '../adapters/dynamodb/case-store.ts';
+import { DynamoRegistryStore } from '../adapters/dynamodb/registry-store.ts';
+import { DynamoRejectStore } from '../adapters/dynamodb/reject-store.ts';
+import { DynamoTelemetryStore } from '../adapters/dynamodb/telemetry-store.ts';
 import type { TableKey, TableNames } from '../adapters/dynamodb/tables.ts';
 
 /** Case ids readable on a phone: the (UTC) date of opening and eight random hex digits. */
@@ -65,21 +66,20 @@ export function wireDeps(options: {
   grants?: { functionName: string; tables: TableUses };
 }): Deps {
   const { doc, tables, clock, log, metrics, grants } = options;
-  const guard = <S extends object>(store: S, table: TableKey, storeGrants: StoreGrants<S>): S =>
-    grants ? guardStore(store, table, storeGrants, grants.tables[table], grants.functionName) : store;
-  const registry = guard(new DynamoRegistryStore(doc, tables.registry), 'registry', REGISTRY_GRANTS);
-  const caseStore = guard(new DynamoCaseStore(doc, tables.cases), 'cases', CASE_GRANTS);
+  const guard = <S extends object>(store: S, table: TableKey): S =>
+    grants ? guardStore(store, table, TABLE_GRANTS[table], grants.tables[table], grants.functionName) : store;
+  const registry = guard(new DynamoRegistryStore(doc, tables.registry), 'registry');
+  const caseStore = guard(new DynamoCaseStore(doc, tables.cases), 'cases');
   const cases = new CaseService({ cases: caseStore, registry, clock, newId: newCaseId(clock), log, metrics });
   const sites = new SiteDirectory(registry, clock);
   const routes = new RouteDirectory(registry, clock);
-  const coverageStore = guard(new DynamoCoverageStore(doc, tables.coverage), 'coverage', COVERAGE_GRANTS);
+  const coverageStore = guard(new DynamoCoverageStore(doc, tables.coverage), 'coverage');
   return {
     telemetry: guard(
       new DynamoTelemetryStore(doc, tables.telemetry, { historyDays: options.historyDays }),
       'telemetry',
-      TELEMETRY_GRANTS,
     ),
-    rejects: guard(new DynamoRejectStore(doc, tables.rejects), 'rejects', REJECT_GRANTS),
+    rejects: guard(new DynamoRejectStore(doc, tables.rejects), 'rejects'),
     reports:
       options.reports ??
       ({ location: '', exists: missing('report store'), put: missing('report store') } satisfies ReportStore),

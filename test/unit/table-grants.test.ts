@@ -50,12 +50,11 @@ const actionOf = (grant: TableGrant) => (typeof grant === 'string' ? grant : gra
 describe('table grants (what each store method sends, the source of every function’s IAM actions)', () => {
   for (const [table, file] of Object.entries(STORES) as [keyof typeof STORES, string][]) {
     it(`match the code of the ${table} store, method by method`, () => {
-      const methods = methodsOf(readFileSync(join(DIR, file), 'utf8'));
+      const source = readFileSync(join(DIR, file), 'utf8');
+      const methods = methodsOf(source);
       const declared = TABLE_GRANTS[table];
       const publicMethods = [...methods.keys()].filter(
-        (m) =>
-          m !== 'constructor' &&
-          !new RegExp(`\\n {2}private (?:async )?${m}\\b`).test(readFileSync(join(DIR, file), 'utf8')),
+        (m) => m !== 'constructor' && !new RegExp(`\\n {2}private (?:async )?${m}\\b`).test(source),
       );
       expect(Object.keys(declared).sort(), 'every public method declared, and nothing else').toEqual(
         publicMethods.sort(),

@@ -1,10 +1,8 @@
-import type { KinesisStreamEvent } from 'aws-lambda';
 import { BinSensor } from '#devices/simulators/bin-sensor';
 import { ingestHandler } from '#functions/ingest/kinesis-batch';
 import type { IngestDeps } from '#shared/app/ingest-telemetry';
 import type { Device } from '#shared/domain/city-model';
-import { topicFor } from '#shared/domain/topics';
-import { encodeEnvelope } from '#shared/events/telemetry-envelope';
+import { record, streamEvent } from '../../test/support/telemetry.ts';
 
 /** The ingest handler alone, batch after batch (nothing else running): process CPU per reading. */
 export async function handlerCpu(deps: IngestDeps, devices: Device[], batches: number): Promise<number> {
@@ -14,36 +12,14 @@ export async function handlerCpu(deps: IngestDeps, devices: Device[], batches: n
   const first = now - Math.ceil(((batches + 1) * 100) / devices.length + 2) * 6 * 60_000;
   const sensors = devices.map((d) => new BinSensor(d, first));
   let n = 0;
-  const event = (): KinesisStreamEvent => ({
-    Records: Array.from({ length: 100 }, () => {
-      const sensor = sensors[n++ % sensors.length]!;
-      const thing = sensor.device.thing;
-      const payload = sensor.emit(sensor.nextAt)!.payload;
-      const body = encodeEnvelope({
-        topic: topicFor('bins', thing),
-        clientId: thing,
-        receivedAt: now,
-        payload: new TextEncoder().encode(JSON.stringify(payload)),
-      });
-      const sequenceNumber = String(n).padStart(21, '0');
-      return {
-        kinesis: {
-          kinesisSchemaVersion: '1.0',
-          partitionKey: thing,
-          sequenceNumber,
-          data: Buffer.from(body).toString('base64'),
-          approximateArrivalTimestamp: now / 1000,
-        },
-        eventSource: 'aws:kinesis',
-        eventVersion: '1.0',
-        eventID: `shardId-000000000000:${sequenceNumber}`,
-        eventName: 'aws:kinesis:record',
-        invokeIdentityArn: 'arn:aws:iam::000000000000:role/bench',
-        awsRegion: 'local',
-        eventSourceARN: 'arn:aws:kinesis:local:000000000000:stream/bench',
-      };
-    }),
-  });
+  const event = () =>
+    streamEvent(
+      ...Array.from({ length: 100 }, () => {
+        const sensor = sensors[n++ % sensors.length]!;
+        const payload = sensor.emit(sensor.nextAt)!.payload;
+        return record({ kind: 'bins', thing: sensor.device.thing, payload, receivedAt: now });
+      }),
+    );
   // Warm up first (site lookups cached, code paths compiled), then the measured batches: built in
   // this order, every measured reading is newer than what the warm-up stored (none is stale).
   await handler(event());

@@ -85,16 +85,12 @@ export class Operations extends Construct {
     // Unit ids are data (street offices are the district's own), so the per-unit figures are found by search.
     const byUnit = (metricName: string) =>
       search(`{CityOps,service,unit} MetricName="${metricName}"`, metricName, 'Maximum');
-    const ruleFailures = TELEMETRY_FLOWS.map(
-      (flow) =>
-        new Metric({
-          namespace: 'AWS/IoT',
-          metricName: 'Failure',
-          dimensionsMap: { RuleName: telemetryRuleName(flow.kind, stageOf(this)), ActionType: 'Kinesis' },
-          statistic: 'Sum',
-          period: FIVE_MINUTES,
-          label: telemetryRuleName(flow.kind, stageOf(this)),
-        }),
+    // An AWS service's metric, summed over five minutes (a label names it on the dashboard).
+    const aws = (namespace: string, metricName: string, dimensionsMap: Record<string, string>, label?: string) =>
+      new Metric({ namespace, metricName, dimensionsMap, statistic: 'Sum', period: FIVE_MINUTES, label });
+    const ruleName = (flow: (typeof TELEMETRY_FLOWS)[number]) => telemetryRuleName(flow.kind, stageOf(this));
+    const ruleFailures = TELEMETRY_FLOWS.map((flow) =>
+      aws('AWS/IoT', 'Failure', { RuleName: ruleName(flow), ActionType: 'Kinesis' }, ruleName(flow)),
     );
     const dlqDepth = Object.entries(props.deadLetterQueues).map(([name, queue]) => ({
       name,
@@ -105,13 +101,6 @@ export class Operations extends Construct {
       }),
     }));
     const fnMetrics = Object.entries(props.functions);
-    const aws = (
-      namespace: string,
-      metricName: string,
-      dimensionsMap: Record<string, string>,
-      label: string,
-      statistic = 'Sum',
-    ) => new Metric({ namespace, metricName, dimensionsMap, statistic, period: FIVE_MINUTES, label });
 
     new CfnOutput(this, 'alerts-topic', {
       value: this.alerts.topicArn,
@@ -169,12 +158,7 @@ export class Operations extends Construct {
           new GraphWidget({
             title: '1 · Topic rules: messages put on the streams',
             left: TELEMETRY_FLOWS.map((flow) =>
-              aws(
-                'AWS/IoT',
-                'Success',
-                { RuleName: telemetryRuleName(flow.kind, stageOf(this)), ActionType: 'Kinesis' },
-                flow.kind,
-              ),
+              aws('AWS/IoT', 'Success', { RuleName: ruleName(flow), ActionType: 'Kinesis' }, flow.kind),
             ),
             width: 4,
           }),
@@ -253,35 +237,17 @@ export class Operations extends Construct {
     for (const [kind, uuid] of Object.entries(props.eventSources))
       alarm(
         `${kind}-discarded-alarm`,
-        new Metric({
-          namespace: 'AWS/Lambda',
-          metricName: 'OnFailureDestinationDeliveredEventCount',
-          dimensionsMap: { EventSourceMappingUUID: uuid },
-          statistic: 'Sum',
-          period: FIVE_MINUTES,
-        }),
+        aws('AWS/Lambda', 'OnFailureDestinationDeliveredEventCount', { EventSourceMappingUUID: uuid }),
         `the ${kind} event source gave up on records and put them in the discarded-batches bucket: redrive them`,
       );
     alarm(
       'case-event-pipe-alarm',
-      new Metric({
-        namespace: 'AWS/EventBridge/Pipes',
-        metricName: 'ExecutionFailed',
-        dimensionsMap: { PipeName: props.pipeName },
-        statistic: 'Sum',
-        period: FIVE_MINUTES,
-      }),
+      aws('AWS/EventBridge/Pipes', 'ExecutionFailed', { PipeName: props.pipeName }),
       'the case-event Pipe failed to deliver a batch (it retries, then keeps it in its dead-letter queue)',
     );
     alarm(
       'schedule-errors-alarm',
-      new Metric({
-        namespace: 'AWS/Scheduler',
-        metricName: 'TargetErrorCount',
-        dimensionsMap: { ScheduleGroup: 'default' },
-        statistic: 'Sum',
-        period: FIVE_MINUTES,
-      }),
+      aws('AWS/Scheduler', 'TargetErrorCount', { ScheduleGroup: 'default' }),
       'scheduled runs failed more than 3 times in 5 minutes (each is retried twice within its period, then kept in the schedules dead-letter queue)',
       3,
     );
@@ -290,20 +256,8 @@ export class Operations extends Construct {
       new MathExpression({
         expression: 'FILL(connect, 0) + FILL(publish, 0)',
         usingMetrics: {
-          connect: new Metric({
-            namespace: 'AWS/IoT',
-            metricName: 'Connect.AuthError',
-            dimensionsMap: { Protocol: 'MQTT' },
-            statistic: 'Sum',
-            period: FIVE_MINUTES,
-          }),
-          publish: new Metric({
-            namespace: 'AWS/IoT',
-            metricName: 'PublishIn.AuthError',
-            dimensionsMap: { Protocol: 'MQTT' },
-            statistic: 'Sum',
-            period: FIVE_MINUTES,
-          }),
+          connect: aws('AWS/IoT', 'Connect.AuthError', { Protocol: 'MQTT' }),
+          publish: aws('AWS/IoT', 'PublishIn.AuthError', { Protocol: 'MQTT' }),
         },
         period: FIVE_MINUTES,
         label: 'refused connects and publishes',
@@ -315,7 +269,7 @@ export class Operations extends Construct {
       alarm(
         `${TELEMETRY_FLOWS[i]!.kind}-rule-alarm`,
         metric,
-        `topic rule ${telemetryRuleName(TELEMETRY_FLOWS[i]!.kind, stageOf(this))} could not put messages on its stream`,
+        `topic rule ${ruleName(TELEMETRY_FLOWS[i]!)} could not put messages on its stream`,
       );
     });
     for (const flow of TELEMETRY_FLOWS) {

@@ -38,7 +38,7 @@ export class UndeclaredTableUseError extends Error {
 export function guardStore<S extends object>(
   store: S,
   table: TableKey,
-  grants: StoreGrants<S>,
+  grants: Readonly<Record<string, readonly TableGrant[]>>,
   allowed: readonly string[] | undefined,
   functionName: string,
 ): S {
