@@ -156,10 +156,10 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/check-offline/handler.ts',
     memoryMb: 512,
     timeoutSeconds: 60,
-    description: 'Opens and resolves device-offline cases',
+    description: 'Opens device-offline cases for the devices past their silence due time',
     tables: {
-      registry: ['listDistricts', 'listDevices', 'getSite', 'getPlace'],
-      telemetry: ['getLatestMany', 'offlineThings', 'markOffline'],
+      registry: ['getDevices', 'getSite', 'getPlace'],
+      telemetry: ['silentDevices', 'markOffline'],
       cases: CASE_SIGNALS,
     },
     failures: SCHEDULED_FAILURES,

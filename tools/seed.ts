@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { documentClient, localDynamoClient } from '#shared/adapters/dynamodb/client';
 import { DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store';
 import { ensureTables, tableNames } from '#shared/adapters/dynamodb/tables';
+import { DynamoTelemetryStore } from '#shared/adapters/dynamodb/telemetry-store';
 import { startDynamoDbLocal, type DynamoDbLocal } from '#infra/local/dynamodb-local';
 import { DistrictFileError, loadDistrictDir, SAMPLE_DISTRICT_DIR } from '../devices/district-files.ts';
 
@@ -23,6 +24,8 @@ Options:
   --table-prefix <prefix>   local table names (default cityops-)
   --aws                     seed the deployed registry table in AWS (default credentials and region)
   --registry-table <name>   the registry table's name, with --aws
+  --telemetry-table <name>  with --aws: also put the district's devices into the offline
+                            check's index (once, after the first deploy that has it; idempotent)
   --check                   validate the folder only; write nothing
   -h, --help                this text
 `;
@@ -36,6 +39,7 @@ async function main() {
       'table-prefix': { type: 'string', default: 'cityops-' },
       aws: { type: 'boolean', default: false },
       'registry-table': { type: 'string' },
+      'telemetry-table': { type: 'string' },
       check: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -49,9 +53,15 @@ async function main() {
   if (values.aws) {
     if (!values['registry-table'])
       throw new Error('--aws needs --registry-table <name> (the stack prints it as an output)');
-    const client = new DynamoDBClient({});
-    const { written } = await new DynamoRegistryStore(documentClient(client), values['registry-table']).putModel(model);
+    const doc = documentClient(new DynamoDBClient({}));
+    const { written } = await new DynamoRegistryStore(doc, values['registry-table']).putModel(model);
     console.log(`wrote ${written} registry records to ${values['registry-table']} in AWS`);
+    if (values['telemetry-table']) {
+      const migrated = await new DynamoTelemetryStore(doc, values['telemetry-table']).indexSilence(model.devices);
+      console.log(
+        `offline check index: ${migrated.indexed} devices added, ${migrated.offline} offline marks carried over`,
+      );
+    }
     return;
   }
 
@@ -64,8 +74,14 @@ async function main() {
   try {
     const tables = tableNames(values['table-prefix']);
     await ensureTables(client, tables);
-    const { written } = await new DynamoRegistryStore(documentClient(client), tables.registry).putModel(model);
+    const doc = documentClient(client);
+    const { written } = await new DynamoRegistryStore(doc, tables.registry).putModel(model);
     console.log(`wrote ${written} registry records to ${tables.registry}`);
+    const migrated = await new DynamoTelemetryStore(doc, tables.telemetry).indexSilence(model.devices);
+    if (migrated.indexed || migrated.offline)
+      console.log(
+        `offline check index: ${migrated.indexed} devices added, ${migrated.offline} offline marks carried over`,
+      );
   } finally {
     client.destroy();
     await local?.stop();

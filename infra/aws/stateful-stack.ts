@@ -1,5 +1,5 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, ProjectionType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
@@ -80,7 +80,10 @@ export class StatefulStack extends Stack {
           globalSecondaryIndexes: spec.indexes?.map((index) => ({
             indexName: index.name,
             partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
-            sortKey: index.sortKey ? { name: index.sortKey, type: AttributeType.STRING } : undefined,
+            sortKey: index.sortKey
+              ? { name: index.sortKey, type: index.sortKeyType === 'N' ? AttributeType.NUMBER : AttributeType.STRING }
+              : undefined,
+            ...(index.keysOnly ? { projectionType: ProjectionType.KEYS_ONLY } : {}),
           })),
         });
         new CfnOutput(this, `${key}-table-name`, { value: table.tableName, description: `the ${key} table` });

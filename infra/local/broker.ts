@@ -61,6 +61,12 @@ export interface LocalBrokerOptions {
    */
   onPublish(publish: AcceptedPublish): Promise<void> | void;
   clock: Clock;
+  /**
+   * When a client's message arrived (default: the clock's now). The ingest bench dates a
+   * sensor's messages a report interval apart, as they arrive in the field, though it sends
+   * them seconds apart.
+   */
+  arrivalOf?(clientId: string): number;
   events?: BrokerEvents;
   /** Publishes per second per connection (default {@link PUBLISH_RATE}, as AWS IoT Core). */
   publishRate?: { perSecond: number; burst: number };
@@ -137,7 +143,7 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
             ...(ingest ? { rule: ingest.rule } : {}),
             clientId: client.id,
             payload,
-            receivedAt: options.clock.now(),
+            receivedAt: options.arrivalOf?.(client.id) ?? options.clock.now(),
             qos: packet.qos,
           }),
         )

@@ -51,6 +51,8 @@ export const quietObserver = (): StackObserver => ({
 
 export interface LocalStackOptions {
   clock: Clock;
+  /** When a client's message arrived (default: the clock's now): see the broker's option. */
+  arrivalOf?(clientId: string): number;
   /** Keeps DynamoDB Local's files, the streams' journals, the archive and the discarded batches here; omitted: nothing is kept. */
   dataDir?: string;
   /** Use a DynamoDB (Local) already running instead of starting one. */
@@ -167,8 +169,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         events,
         grants,
       });
-    const { registry } = wire();
-    if (options.model) await registry.putModel(options.model);
+    const { registry, telemetry, caseStore } = wire();
+    // Cases stored by a version before the sharded index keys get them (once; a marker says so).
+    const reindexed = await caseStore.reindex();
+    if (reindexed.rewritten) observer.log.info('case index keys sharded', reindexed);
+    if (options.model) {
+      await registry.putModel(options.model);
+      // State stored by a version before the offline check's index joins it (once; then nothing to do).
+      const migrated = await telemetry.indexSilence(options.model.devices);
+      if (migrated.indexed || migrated.offline) observer.log.info('offline check index filled', migrated);
+    }
     const ingestFunctions = new Set(TELEMETRY_FLOWS.map((r) => r.function));
     const environments = new Map<string, ExecutionEnvironments<never, unknown>>();
     const handlers: Record<string, (event: never) => Promise<unknown>> = {};
@@ -262,6 +272,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       lookupDevice: (thing) => registry.getDevice(thing),
       onPublish: route,
       clock: options.clock,
+      arrivalOf: options.arrivalOf,
       events: observer.broker,
     });
     stops.push(() => broker.stop());

@@ -1,7 +1,9 @@
 import type { Signal } from '#shared/domain/cases';
 import type { Site } from '#shared/domain/city-model';
 import { detectBins, type BinDetectorState } from '#shared/domain/detectors/bin-detector';
-import { heartbeatMs } from '#shared/domain/state-writes';
+import { sampleHeartbeatMs } from '#shared/domain/state-writes';
+import { reportingAgain, silenceKeys } from '#shared/domain/detectors/offline-detector';
+import type { Device } from '#shared/domain/city-model';
 import { detectMarket, type CameraDetectorState } from '#shared/domain/detectors/camera-detector';
 import { QUERIES_HISTORY, type DeviceKind } from '#shared/domain/device-kinds';
 import type { PayloadOf } from '#shared/domain/payloads';
@@ -113,7 +115,7 @@ export async function ingestTelemetry(
   const batches = collapseByDevice(accepted);
   const things = batches.map((b) => b.thing);
   let snapshot: StateSnapshot | undefined;
-  if (things.length > 0 && kind !== 'sweepers') {
+  if (things.length > 0) {
     await Promise.all([
       things.length > 1 ? deps.sites.prefetch?.(things) : undefined,
       kind === 'bins' ? deps.telemetry.readStates?.(things).then((read) => void (snapshot = read)) : undefined,
@@ -241,32 +243,36 @@ async function storeDevice(
   snapshot: StateSnapshot | undefined,
 ): Promise<'written' | 'unchanged' | 'stale'> {
   const lastSeenAt = batch.latest.receivedAt;
+  const watch = await deps.sites.watchOf(batch.thing);
   if (kind === 'sweepers') {
     const [outcome, neighbours] = await Promise.all([
-      deps.telemetry.saveLatest(batch, latestStateFields(batch), lastSeenAt),
+      saveLatest(batch, watch?.device, deps),
       deps.telemetry.neighbours(batch.thing, batch.readings[0]!, batch.latest),
     ]);
     const signals = await deps.coverage.record(batch, neighbours);
     if (signals.length) await deps.cases.handle(signals);
     return outcome;
   }
-  const watch = await deps.sites.watchOf(batch.thing);
-  if (!watch) return deps.telemetry.saveLatest(batch, latestStateFields(batch), lastSeenAt);
-  const { site, overrides } = watch;
+  if (!watch) return saveLatest(batch, undefined, deps);
+  const { site, overrides, device } = watch;
 
   if (kind === 'bins') {
     const messageIds = [...batch.readings, ...batch.duplicates].map((r) => r.messageId);
-    const heartbeat = heartbeatMs(watch.device.expectedIntervalSeconds);
+    const heartbeat = sampleHeartbeatMs(device.expectedIntervalSeconds);
     const { outcome, pending, outbox } = await deps.telemetry.saveLatestDetecting<BinDetectorState>(
       batch,
       lastSeenAt,
-      (prior, newer) =>
-        detectBins(
+      (prior, newer, { offlineSince, writing }) => {
+        const detected = detectBins(
           prior,
           newer.map((r) => ({ ts: r.ts, seq: r.seq, payload: r.payload as PayloadOf<'bins'> })),
-          { thing: batch.thing, siteId: site.siteId, overrides, heartbeatMs: heartbeat },
-        ),
-      { heartbeatMs: heartbeat, snapshot },
+          { thing: batch.thing, siteId: site.siteId, overrides, heartbeatMs: heartbeat, keepSample: writing },
+        );
+        return offlineSince === undefined
+          ? detected
+          : { ...detected, signals: [reportingAgain(device, offlineSince, lastSeenAt), ...detected.signals] };
+      },
+      { silence: (seen) => silenceKeys(device, seen), snapshot },
     );
     outboxes.push({ outbox, pending, messageIds });
     return outcome;
@@ -274,9 +280,29 @@ async function storeDevice(
 
   // Cameras: the device state with its read-free conditional write; every reading goes to the
   // market's detector, which orders a market's detections itself and counts a replay once.
-  const outcome = await deps.telemetry.saveLatest(batch, latestStateFields(batch), lastSeenAt);
+  const outcome = await saveLatest(batch, device, deps);
   const entry = bySite.get(site.siteId) ?? { site, readings: [] };
   entry.readings.push(...batch.readings);
   bySite.set(site.siteId, entry);
   return outcome;
+}
+
+/**
+ * A state write without detectors. A device the offline check marked offline is written
+ * only once the case service has its signal that the device reports again (a crash in
+ * between repeats the signal, never loses it).
+ */
+async function saveLatest(
+  batch: DeviceBatch,
+  device: Device | undefined,
+  deps: IngestDeps,
+): Promise<'written' | 'stale'> {
+  const lastSeenAt = batch.latest.receivedAt;
+  const fields = latestStateFields(batch);
+  const silence = device && silenceKeys(device, lastSeenAt);
+  const first = await deps.telemetry.saveLatest(batch, fields, lastSeenAt, silence);
+  if (first.outcome !== 'offline') return first.outcome;
+  if (device) await deps.cases.handle([reportingAgain(device, first.offlineSince, lastSeenAt)]);
+  const again = await deps.telemetry.saveLatest(batch, fields, lastSeenAt, silence, { reportingAgain: true });
+  return again.outcome === 'offline' ? 'stale' : again.outcome;
 }

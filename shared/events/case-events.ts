@@ -54,7 +54,7 @@ export type CaseEvent = BusEvent<Case, CaseEventType> & { source: typeof CASE_EV
 
 /**
  * The event a change of a case item means (from the table's stream images), or none for
- * other items (active-case locks) and deletions.
+ * other items (active-case locks, markers), deletions, and rewrites at the same version.
  */
 export function caseEventFor(change: {
   id: string;
@@ -65,6 +65,8 @@ export function caseEventFor(change: {
   if (after?.recordType !== 'case') return undefined;
   const before = change.oldImage as Case | undefined;
   const now = stripStorage(after);
+  // A rewrite of its storage attributes only (a migration) is no change of the case.
+  if (before && before.version === now.version) return undefined;
   let detailType: CaseEventType = 'CaseUpdated';
   if (!before) detailType = 'CaseOpened';
   else if (now.status === 'closed' && before.status !== 'closed') detailType = 'CaseClosed';
@@ -78,7 +80,24 @@ export function caseEventFor(change: {
   };
 }
 
+/**
+ * The case table's storage attributes (keys and index attributes, written by
+ * `case-store.ts`), which a case does not have: left out of a stream image's case.
+ */
+export const CASE_STORAGE_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'recordType',
+  'openedKey',
+  'districtShard',
+  'unitShard',
+  'streetShard',
+  'workingKey',
+  'dueKey',
+] as const;
+
 function stripStorage(item: Record<string, unknown>): Case {
-  const { pk: _pk, sk: _sk, recordType: _r, openedKey: _o, workingKey: _w, dueKey: _d, ...rest } = item;
+  const rest = { ...item };
+  for (const name of CASE_STORAGE_ATTRIBUTES) delete rest[name];
   return rest as unknown as Case;
 }

@@ -36,7 +36,29 @@ describe('stateful stack', () => {
     expect(withStream[0]!.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
     expect(
       withStream[0]!.Properties.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName).sort(),
-    ).toEqual(['byDistrict', 'byDue', 'byStreet', 'byUnit']);
+    ).toEqual(['byDistrictShard', 'byDue', 'byStreetShard', 'byUnitShard']);
+  });
+
+  it('gives the telemetry table the offline check’s index: sharded, by silence due time (a number), keys only', () => {
+    const telemetry = Object.values(template.findResources('AWS::DynamoDB::GlobalTable')).find((t) =>
+      t.Properties.GlobalSecondaryIndexes?.some((i: { IndexName: string }) => i.IndexName === 'bySilence'),
+    );
+    expect(telemetry?.Properties.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'bySilence',
+        KeySchema: [
+          { AttributeName: 'silenceShard', KeyType: 'HASH' },
+          { AttributeName: 'silenceDue', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+    ]);
+    expect(telemetry?.Properties.AttributeDefinitions).toEqual(
+      expect.arrayContaining([
+        { AttributeName: 'silenceShard', AttributeType: 'S' },
+        { AttributeName: 'silenceDue', AttributeType: 'N' },
+      ]),
+    );
   });
 
   it('keeps the reading archive and the reports in private, encrypted, TLS-only buckets that outlive the stack', () => {

@@ -64,8 +64,8 @@ const TABLE_GRANTS_BY_FUNCTION: Record<string, Record<string, string>> = {
     cases: 'GetItem PutItem Query · DeleteItem on active#*',
   },
   'check-offline': {
-    registry: 'BatchGetItem GetItem Query',
-    telemetry: 'BatchGetItem BatchWriteItem',
+    registry: 'BatchGetItem GetItem',
+    telemetry: 'BatchGetItem Query UpdateItem',
     cases: 'GetItem PutItem · DeleteItem on active#*',
   },
   'escalate-overdue': {

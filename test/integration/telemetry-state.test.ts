@@ -2,11 +2,11 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTelemetryStore } from '#shared/adapters/dynamodb/telemetry-store';
 import type { Signal } from '#shared/domain/cases';
+import { allowedSilenceMs, silenceBucketMs, silenceDue, silenceKeys } from '#shared/domain/detectors/offline-detector';
 import type { DeviceBatch, Reading } from '#shared/domain/telemetry';
 import { testTables } from '../support/dynamo.ts';
 
 const NOW = Date.UTC(2026, 10, 27, 5, 0);
-const MIN = 60_000;
 let env: Awaited<ReturnType<typeof testTables>>;
 beforeAll(async () => {
   env = await testTables('state');
@@ -36,7 +36,10 @@ const evenOnly = (prior: number[] | undefined, newer: Reading[]) => ({
   state: [...(prior ?? []), ...newer.filter((r) => r.seq % 2 === 0).map((r) => r.seq)],
   signals: [],
 });
-const options = { heartbeatMs: 15 * MIN };
+/** Garbage rooms reporting every 5 minutes (the silence keys are the offline check's, see offline-detector.ts). */
+const silenceOf = (thing: string) => (seen: number) =>
+  silenceKeys({ thing, kind: 'bins', expectedIntervalSeconds: 300 }, seen);
+const options = { silence: silenceOf('bin-state') };
 const count = (name: string) => env.requests.filter((r) => r === `${name}:${env.tables.telemetry}`).length;
 const stored = async (thing: string) =>
   (
@@ -108,6 +111,8 @@ describe('device state with detectors, as several execution environments write i
           wts: NOW,
           wseq: 0,
           lastSeenAt: NOW,
+          silenceShard: options.silence(NOW).shard,
+          silenceDue: options.silence(NOW).due,
           detector: { b: [1, 2], a: { y: 1, x: 2 } },
           pendingSignals: [],
         },
@@ -149,17 +154,32 @@ describe('device state with detectors, as several execution environments write i
     expect(count('Statement')).toBe(0);
   });
 
-  it('writes an unchanged state when its last contact is a heartbeat old (a backlog arriving late), and at once with signals', async () => {
+  it('writes an unchanged state when its silence due time moves to the next bucket, telling the detector so, and at once with signals', async () => {
     const thing = 'bin-state-3';
+    const device = { thing, kind: 'bins' as const, expectedIntervalSeconds: 300 };
+    const mine = { silence: silenceOf(thing) };
     const store = new DynamoTelemetryStore(env.doc, env.tables.telemetry);
-    await store.saveLatestDetecting(batchOf(0, { thing }), NOW, evenOnly, options);
-    expect((await store.saveLatestDetecting(batchOf(1, { thing }), NOW + 14 * MIN, evenOnly, options)).outcome).toBe(
-      'unchanged',
-    );
-    expect((await store.saveLatestDetecting(batchOf(3, { thing }), NOW + 15 * MIN, evenOnly, options)).outcome).toBe(
+    const writing: boolean[] = [];
+    const told = (prior: number[] | undefined, newer: Reading[], context: { writing: boolean }) => {
+      writing.push(context.writing);
+      return evenOnly(prior, newer);
+    };
+    await store.saveLatestDetecting(batchOf(0, { thing }), NOW, told, mine);
+    const due = silenceDue(device, NOW);
+    expect(await stored(thing)).toMatchObject({ silenceShard: expect.stringMatching(/^s\d+$/), silenceDue: due });
+    // The deadline (last contact + 3 intervals) still inside the stored bucket: nothing to write.
+    const lastInside = due - allowedSilenceMs(device) - 1;
+    expect((await store.saveLatestDetecting(batchOf(1, { thing }), lastInside, told, mine)).outcome).toBe('unchanged');
+    // One millisecond on, the deadline reaches the due time: the item moves to the next bucket.
+    expect((await store.saveLatestDetecting(batchOf(3, { thing }), lastInside + 1, told, mine)).outcome).toBe(
       'written',
     );
-    expect(await stored(thing)).toMatchObject({ lastSeenAt: NOW + 15 * MIN, detector: [0] });
+    expect(writing).toEqual([true, false, true]);
+    expect(await stored(thing)).toMatchObject({
+      lastSeenAt: lastInside + 1,
+      detector: [0],
+      silenceDue: due + silenceBucketMs(device),
+    });
     const signal: Signal = {
       kind: 'anomaly',
       category: 'garbage_overflow',
@@ -168,7 +188,7 @@ describe('device state with detectors, as several execution environments write i
       evidence: { at: NOW, thing, summary: 'full', data: {} },
     };
     const signalling = (prior: number[] | undefined) => ({ state: prior ?? [], signals: [signal] });
-    const result = await store.saveLatestDetecting(batchOf(5, { thing }), NOW + 15 * MIN, signalling, options);
+    const result = await store.saveLatestDetecting(batchOf(5, { thing }), lastInside + 1, signalling, mine);
     expect(result.outcome).toBe('written');
     expect((await stored(thing))!.pendingSignals).toHaveLength(1);
   });

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { detectBins, type BinDetectorState } from '#shared/domain/detectors/bin-detector';
 import type { BinFillPayload } from '#shared/domain/payloads';
 import { detectMarket, type CameraDetectorState } from '#shared/domain/detectors/camera-detector';
-import { detectOffline } from '#shared/domain/detectors/offline-detector';
+import {
+  allowedSilenceMs,
+  isSilent,
+  reportingAgain,
+  SILENCE,
+  silenceBucketMs,
+  silenceDue,
+  silenceShard,
+  wentSilent,
+} from '#shared/domain/detectors/offline-detector';
 import type { Device } from '#shared/domain/city-model';
 
 const MIN = 60_000;
@@ -249,27 +258,60 @@ describe('offline detector', () => {
     siteId: 'mk-1',
     expectedIntervalSeconds: 60,
   } as Device;
-  it('signals offline after three intervals of silence, and back online, only on change', () => {
+
+  it('counts a device silent after three intervals without a message', () => {
     const now = T0 + 10 * MIN;
-    expect(detectOffline([{ device, lastSeenAt: now - 180_000, wasOffline: false }], now).signals).toEqual([]);
-    expect(
-      detectOffline([{ device, lastSeenAt: now - 181_000, wasOffline: false }], now).signals.map((s) => s.kind),
-    ).toEqual(['anomaly']);
-    expect(detectOffline([{ device, lastSeenAt: now - 181_000, wasOffline: true }], now).signals).toEqual([]);
-    expect(
-      detectOffline([{ device, lastSeenAt: now - 1000, wasOffline: true }], now).signals.map((s) => s.kind),
-    ).toEqual(['clear']);
-    expect(detectOffline([{ device, lastSeenAt: undefined, wasOffline: false }], now).signals).toEqual([]);
+    expect(allowedSilenceMs(device)).toBe(180_000);
+    expect(isSilent(device, now - 180_000, now)).toBe(false);
+    expect(isSilent(device, now - 181_000, now)).toBe(true);
+    expect(wentSilent(device, now - 181_000, now)).toMatchObject({
+      kind: 'anomaly',
+      category: 'device_offline',
+      siteId: 'mk-1',
+      thing: 'cam-1',
+      evidence: { summary: 'no message for 181 s (expected every 60 s)' },
+    });
+    expect(reportingAgain(device, now - 1000, now)).toMatchObject({ kind: 'clear', category: 'device_offline' });
   });
 
-  it('allows a kind written only on a change (garbage rooms) its heartbeat more: its stored last contact may trail by that much', () => {
-    const bin = { ...device, thing: 'bin-1', kind: 'bins' } as Device;
-    const now = T0 + 10 * MIN;
-    // 3 intervals + a heartbeat of 3 intervals.
-    expect(detectOffline([{ device: bin, lastSeenAt: now - 360_000, wasOffline: false }], now).signals).toEqual([]);
-    expect(
-      detectOffline([{ device: bin, lastSeenAt: now - 361_000, wasOffline: false }], now).signals.map((s) => s.kind),
-    ).toEqual(['anomaly']);
+  it('puts the check due time at the end of the bucket holding the deadline: never before it, at most a bucket after', () => {
+    for (const [thing, kind] of [
+      ['cam-1', 'cameras'],
+      ['bin-gs-001', 'bins'],
+      ['sw-9', 'sweepers'],
+      ['x', 'bins'],
+    ] as const) {
+      const d = { ...device, thing, kind };
+      for (let seen = T0; seen < T0 + 3 * silenceBucketMs(d); seen += 7_001) {
+        const deadline = seen + allowedSilenceMs(d);
+        const due = silenceDue(d, seen);
+        expect(due).toBeGreaterThan(deadline);
+        expect(due - deadline).toBeLessThanOrEqual(silenceBucketMs(d));
+      }
+    }
+  });
+
+  it('moves the due time only when the deadline leaves its bucket: once a bucket of readings', () => {
+    // Garbage rooms (state written on a change) have wider buckets than cameras (state written every message).
+    expect(silenceBucketMs({ kind: 'bins', expectedIntervalSeconds: 300 })).toBe(60 * MIN);
+    expect(silenceBucketMs(device)).toBe(3 * 60_000);
+    const dues = new Set<number>();
+    // Four buckets' worth of readings, one an interval.
+    const readings = 4 * SILENCE.bucketIntervals.cameras;
+    for (let i = 0; i < readings; i++) dues.add(silenceDue(device, T0 + i * 60_000));
+    expect(dues.size).toBeGreaterThanOrEqual(4);
+    expect(dues.size).toBeLessThanOrEqual(5);
+  });
+
+  it('spreads devices over the shards and their buckets’ turnover over the bucket', () => {
+    const things = Array.from({ length: 1600 }, (_, i) => `bin-${i}`);
+    const perShard = new Map<string, number>();
+    for (const thing of things) perShard.set(silenceShard(thing), (perShard.get(silenceShard(thing)) ?? 0) + 1);
+    expect(perShard.size).toBe(SILENCE.shards);
+    for (const n of perShard.values()) expect(n).toBeGreaterThan(60);
+    // Due times of devices last seen at the same moment differ by their phase: not one instant.
+    const dues = new Set(things.map((thing) => silenceDue({ ...device, thing }, T0)));
+    expect(dues.size).toBeGreaterThan(1000);
   });
 });
 

@@ -17,6 +17,7 @@ const STORES = {
 const SENDS: [RegExp, string[]][] = [
   [/new GetCommand\(/, ['GetItem']],
   [/new QueryCommand\(|queryAll\(this\.doc/, ['Query']],
+  [/new ScanCommand\(/, ['Scan']],
   [/new PutCommand\(|\bPut: \{/, ['PutItem']],
   [/new UpdateCommand\(|\bUpdate: \{/, ['UpdateItem']],
   [/new DeleteCommand\(|\bDelete: \{/, ['DeleteItem']],

@@ -6,6 +6,14 @@ import { convertToAttr } from '@aws-sdk/util-dynamodb';
  * where it reports it, item sizes where it under-reports (PartiQL batches, BatchGetItem).
  */
 
+/**
+ * Index key attributes billed by the meter for PartiQL writes, which DynamoDB Local reports
+ * nothing for: the telemetry table's keys-only `bySilence` index. A write that changes an
+ * item's index key costs a delete and a put there (2 units), a first one a put; a write
+ * that leaves it as it was costs the index nothing.
+ */
+const INDEX_KEY = 'silenceDue';
+
 /** Requests, read units and write units of every command a client sends (consumed capacity asked of each). */
 export function meter(client: DynamoDBClient) {
   const totals = {
@@ -19,6 +27,7 @@ export function meter(client: DynamoDBClient) {
     totals.writeUnits += units;
     totals.writeUnitsBy.set(command, (totals.writeUnitsBy.get(command) ?? 0) + units);
   };
+  const indexed = new Map<string, unknown>();
   const READS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'ScanCommand']);
   client.middlewareStack.add(
     (next, context) => async (input) => {
@@ -32,8 +41,14 @@ export function meter(client: DynamoDBClient) {
         // DynamoDB Local reports no capacity for PartiQL batches: each write statement's units from its item's size.
         const statements = params.Statements as { Statement: string; Parameters: unknown[] }[];
         totals.statements += statements.length;
-        for (const statement of statements)
+        for (const statement of statements) {
           wrote(command, Math.max(1, Math.ceil(statementItemBytes(statement) / 1024)));
+          const { key, indexKey } = statementKeys(statement);
+          if (indexKey === undefined) continue;
+          const before = indexed.get(key);
+          if (before !== indexKey) wrote('index bySilence', before === undefined ? 1 : 2);
+          indexed.set(key, indexKey);
+        }
         return result;
       }
       if (command === 'BatchGetItemCommand') {
@@ -108,6 +123,21 @@ function attributeBytes(v: Record<string, unknown>): number {
       )
     );
   return JSON.stringify(v).length;
+}
+
+/** A PartiQL write statement's item key, and its index key value if it sets one. */
+function statementKeys({ Statement, Parameters }: { Statement: string; Parameters: unknown[] }): {
+  key: string;
+  indexKey: unknown;
+} {
+  const names = Statement.startsWith('INSERT')
+    ? [...Statement.matchAll(/'([^']+)': \?/g)].map((m) => m[1]!)
+    : [...[...Statement.matchAll(/SET "([^"]+)" = \?/g)].map((m) => m[1]!), 'pk', 'sk'];
+  const value = (name: string) => {
+    const i = names.indexOf(name);
+    return i < 0 ? undefined : JSON.stringify(Parameters[i]);
+  };
+  return { key: `${value('pk')}|${value('sk')}`, indexKey: value(INDEX_KEY) };
 }
 
 /** The size of the item a PartiQL write statement leaves (INSERT: its values; UPDATE: every attribute is SET, plus the key). */

@@ -38,11 +38,11 @@ export function memoryPorts(real: IngestDeps): IngestDeps {
   return {
     ...real,
     telemetry: {
-      saveLatest: async () => 'written',
+      saveLatest: async () => ({ outcome: 'written' }),
       neighbours: async () => ({}),
       readStates: async (things) => new Map(things.map((thing) => [thing, null])),
       saveLatestDetecting: async (batch, _lastSeenAt, detect) => {
-        const { state } = detect(states.get(batch.thing) as never, batch.readings as never);
+        const { state } = detect(states.get(batch.thing) as never, batch.readings as never, { writing: false });
         states.set(batch.thing, state);
         return { outcome: 'written', pending: [], outbox: { pk: batch.thing, sk: 'state' } };
       },

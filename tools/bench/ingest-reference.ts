@@ -15,7 +15,7 @@ import { decodeEnvelope, encodeEnvelope } from '#shared/events/telemetry-envelop
 import type { Device } from '#shared/domain/city-model';
 import { detectBins, type BinDetectorState } from '#shared/domain/detectors/bin-detector';
 import type { BinFillPayload } from '#shared/domain/payloads';
-import { heartbeatMs } from '#shared/domain/state-writes';
+import { sampleHeartbeatMs } from '#shared/domain/state-writes';
 import { latestStateFields, readTelemetry } from '#shared/domain/telemetry';
 import { topicFor } from '#shared/domain/topics';
 
@@ -86,7 +86,7 @@ export async function runReference(
       {
         thing: r.thing,
         siteId: options.siteOf.get(r.thing)!,
-        heartbeatMs: heartbeatMs(device.expectedIntervalSeconds),
+        heartbeatMs: sampleHeartbeatMs(device.expectedIntervalSeconds),
       },
     );
     const batch = { thing: r.thing, kind: r.kind, readings: [r], duplicates: [], latest: r };

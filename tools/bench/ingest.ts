@@ -1,11 +1,12 @@
 /**
- * `npm run bench -- ingest [--devices 4000] [--min-gap-ms 2000] [--messages 24000] [--warm-up 12000] [--latency-messages 12000] [--reference 10000] [--city-rate 200] [--recycle 0.001]`:
+ * `npm run bench -- ingest [--devices 4000] [--min-gap-ms 2000] [--messages 24000] [--warm-up 12000] [--latency-messages 24000] [--reference 10000] [--city-rate 200] [--recycle 0.001]`:
  * garbage-room sensors publishing through the whole local twin (MQTT → broker → Kinesis
  * twin → event source mapping → ingest function in its execution environments → DynamoDB
  * Local; the archive consumer beside it), on one DynamoDB Local started for the run, and the
  * per-message reference design against the same DynamoDB Local. Each sensor follows the
- * simulator's fill model with its readings 5 minutes apart in reading time, so the state
- * written only on a change behaves as in the field; each device has one message in flight
+ * simulator's fill model with its readings 5 minutes apart in reading time, and the broker
+ * dates their arrival 5 minutes apart too: the state written only on a change, and the
+ * silence bucket that moves with arrival time, behave as in the field; each device has one message in flight
  * and publishes at most one every `--min-gap-ms`, so a batch holds one reading of a device
  * (as in a real fleet, where a sensor reports every few minutes) and nothing flatters the
  * figures by collapsing a device's readings.
@@ -30,6 +31,7 @@ import { meter } from './dynamodb-metering.ts';
 import { processCpuMs } from './process-cpu.ts';
 import { handlerCpu, memoryPorts } from './handler-cpu.ts';
 import { systemClock } from '#shared/adapters/clock';
+import { spreadHash } from '#shared/domain/spread';
 import { documentClient, localDynamoClient } from '#shared/adapters/dynamodb/client';
 import { ensureTables, tableNames } from '#shared/adapters/dynamodb/tables';
 import { DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store';
@@ -48,12 +50,28 @@ const number = (name: string, fallback: number) => {
   return n;
 };
 const DEVICES = number('devices', 4000);
+/** A garbage-room sensor's report interval (the sample district's and the fleet model's). */
+const REPORT_INTERVAL_MS = 5 * 60_000;
+
+/**
+ * Each sensor's messages dated a report interval apart on arrival, as in the field (the
+ * bench sends a sensor's readings seconds apart): the n-th message of a thing arrives n
+ * intervals after its first, which comes at a phase of its own within an interval.
+ */
+function fieldArrivals(start: number) {
+  const sent = new Map<string, number>();
+  return (thing: string) => {
+    const n = sent.get(thing) ?? 0;
+    sent.set(thing, n + 1);
+    return start + (spreadHash(thing) % REPORT_INTERVAL_MS) + n * REPORT_INTERVAL_MS;
+  };
+}
 /** A device's readings at least this far apart (ms), so a 1 s batch holds one of a device (a sensor reports every 5 minutes). */
 const MIN_GAP_MS = number('min-gap-ms', 2000);
-// 6 and 3 readings a device: with the 3 of the warm-up, whole heartbeats (3 readings) each.
+// 6 and 6 readings a device measured: one silence bucket (12 report intervals) a device.
 const MESSAGES = number('messages', 24_000);
 const WARM_UP = number('warm-up', 12_000);
-const LATENCY_MESSAGES = number('latency-messages', 12_000);
+const LATENCY_MESSAGES = number('latency-messages', 24_000);
 const REFERENCE = number('reference', 10_000);
 /** A city's garbage rooms: 60,000 sensors every 5 minutes. */
 const CITY_RATE = number('city-rate', 200);
@@ -129,6 +147,7 @@ try {
   let timing = false;
   const stack = await startLocalStack({
     clock: systemClock,
+    arrivalOf: fieldArrivals(Date.now()),
     dynamoEndpoint: ddb.endpoint,
     tablePrefix: 'bench-',
     model,
@@ -246,8 +265,8 @@ try {
   const environments = stack.environments.get('ingest-bins')!.stats;
   const halfBatchMs = batchMs / Math.max(1, batches);
   const halfMessagesPerBatch = done / Math.max(1, batches);
-  // DynamoDB per message over both measured phases: each device's readings there span whole
-  // heartbeats (see the defaults), so the heartbeat writes count in their long-run share.
+  // DynamoDB per message over both measured phases: each device's readings there span a
+  // whole silence bucket (see the defaults), so the writes that move it count in their long-run share.
   const measuredMessages = (perDevice + latencyPerDevice) * devices.length;
   const perCommand = [...totals.requests].sort((a, b) => b[1] - a[1]);
   const requests = perCommand.reduce((n, [, c]) => n + c, 0);

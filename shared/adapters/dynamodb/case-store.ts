@@ -4,14 +4,18 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
-  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { InvalidPageTokenError } from '#shared/app/errors';
 import { decodePageToken, encodePageToken, type Page } from '#shared/app/paging';
 import type { CaseFilter, CaseStore } from '#shared/app/ports/cases';
 import { isActive, WORKING_STATUSES, type Case } from '#shared/domain/cases';
 import type { CaseCategory } from '#shared/domain/responsibility';
+import { spreadHash } from '#shared/domain/spread';
+import { CASE_STORAGE_ATTRIBUTES } from '#shared/events/case-events';
 import { classify } from './errors.ts';
 import { queryAll } from './query.ts';
 
@@ -28,22 +32,47 @@ export const caseKeys = {
 
 const pad = (n: number) => String(n).padStart(15, '0');
 
+/**
+ * Shards of each index partition key: a case goes to shard `hash(caseId) mod 8` of its
+ * district, lead unit, street and working list, so a district-wide storm of cases writes
+ * eight index partitions, not one (each takes about 1,000 write units a second). Listings
+ * query the eight and merge them.
+ */
+export const CASE_INDEX_SHARDS = 8;
+const SHARDS = Array.from({ length: CASE_INDEX_SHARDS }, (_, n) => n);
+const shardOf = (caseId: string) => spreadHash(caseId) % CASE_INDEX_SHARDS;
+const workingKey = (districtId: string, shard: number) => `${districtId}#working#${shard}`;
+
 /** The stored item: the case plus its index attributes (the working index is sparse). */
 export function caseItem(c: Case): Record<string, unknown> {
+  const shard = shardOf(c.caseId);
   return {
     ...c,
     ...caseKeys.case(c.caseId),
     recordType: 'case',
     openedKey: `${pad(c.openedAt)}#${c.caseId}`,
+    districtShard: `${c.districtId}#${shard}`,
+    unitShard: `${c.leadUnit}#${shard}`,
+    ...(c.streetId ? { streetShard: `${c.streetId}#${shard}` } : {}),
     ...(WORKING_STATUSES.includes(c.status)
-      ? { workingKey: `${c.districtId}#working`, dueKey: `${pad(c.dueAt)}#${c.caseId}` }
+      ? { workingKey: workingKey(c.districtId, shard), dueKey: `${pad(c.dueAt)}#${c.caseId}` }
       : {}),
   };
 }
 
 export function fromItem(item: Record<string, unknown>): Case {
-  const { pk: _pk, sk: _sk, recordType: _r, openedKey: _o, workingKey: _w, dueKey: _d, ...rest } = item;
+  const rest = { ...item };
+  for (const name of CASE_STORAGE_ATTRIBUTES) delete rest[name];
   return rest as unknown as Case;
+}
+
+/** A listing's page token: the sort key of the last case handed out (the next page starts below it). */
+const Cursor = z.object({ o: z.string().regex(/^\d{15}#.{1,200}$/) }).strict();
+const encodeCursor = (openedKey: string) => encodePageToken({ o: openedKey });
+function decodeCursor(token: string): string {
+  const parsed = Cursor.safeParse(decodePageToken(token));
+  if (!parsed.success) throw new InvalidPageTokenError('nextToken is not one this API issued');
+  return parsed.data.o;
 }
 
 /** What each method sends (see `grants.ts`): a case's lock is the only item ever deleted. */
@@ -55,6 +84,7 @@ export const CASE_GRANTS: StoreGrants<DynamoCaseStore> = {
   list: ['Query'],
   listWorking: ['Query'],
   listOpened: ['Query'],
+  reindex: ['GetItem', 'Scan', 'PutItem'],
 };
 
 export class DynamoCaseStore implements CaseStore {
@@ -149,16 +179,21 @@ export class DynamoCaseStore implements CaseStore {
 
   /**
    * Cases newest first, through the index the filter allows (lead unit, street, or
-   * district); the other filters apply on the way. Pages by `nextToken`.
+   * district); the other filters apply on the way. The index's shards are merged: each is
+   * read a few cases at a time, and read further only when its cases are next, so a page
+   * reads about its own length plus a few a shard. The page token is the last case's sort
+   * key: the next page starts below it in every shard.
    */
   async list(filter: CaseFilter): Promise<Page<Case>> {
     const [index, key, value] = filter.unit
-      ? ['byUnit', 'leadUnit', filter.unit]
+      ? ['byUnitShard', 'unitShard', filter.unit]
       : filter.streetId
-        ? ['byStreet', 'streetId', filter.streetId]
-        : ['byDistrict', 'districtId', filter.districtId];
+        ? ['byStreetShard', 'streetShard', filter.streetId]
+        : ['byDistrictShard', 'districtShard', filter.districtId];
+    const cursor = filter.nextToken ? decodeCursor(filter.nextToken) : undefined;
+    const limit = filter.limit ?? 50;
     const names: Record<string, string> = { '#k': key };
-    const values: Record<string, unknown> = { ':k': value };
+    const values: Record<string, unknown> = {};
     const conditions: string[] = [];
     const add = (field: keyof Case, v: string | undefined) => {
       if (v === undefined) return;
@@ -171,52 +206,141 @@ export class DynamoCaseStore implements CaseStore {
     add('communityId', filter.communityId);
     add('gridId', filter.gridId);
     if (filter.unit && filter.streetId) add('streetId', filter.streetId);
-    let keyCondition = '#k = :k';
-    if (filter.since !== undefined) {
-      names['#o'] = 'openedKey';
+    // Newest first, from below the cursor (inclusive bounds; the cursor's own case is dropped) down to `since`.
+    let range = '';
+    if (cursor !== undefined || filter.since !== undefined) names['#o'] = 'openedKey';
+    if (cursor !== undefined && filter.since !== undefined) {
+      range = ' AND #o BETWEEN :since AND :cursor';
+      Object.assign(values, { ':since': pad(filter.since), ':cursor': cursor });
+    } else if (cursor !== undefined) {
+      range = ' AND #o <= :cursor';
+      values[':cursor'] = cursor;
+    } else if (filter.since !== undefined) {
+      range = ' AND #o >= :since';
       values[':since'] = pad(filter.since);
-      keyCondition += ' AND #o >= :since';
     }
-    const items: Case[] = [];
-    let start: Record<string, unknown> | undefined = filter.nextToken ? decodePageToken(filter.nextToken) : undefined;
-    const limit = filter.limit ?? 50;
+    const chunk = Math.ceil(limit / CASE_INDEX_SHARDS) + 1;
+    const shards = SHARDS.map((n) => ({
+      key: `${value}#${n}`,
+      buffer: [] as Record<string, unknown>[],
+      start: undefined as Record<string, unknown> | undefined,
+      done: false,
+    }));
+    const refill = async (shard: (typeof shards)[number]) => {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: index,
+          KeyConditionExpression: `#k = :k${range}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ...values, ':k': shard.key },
+          ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
+          ScanIndexForward: false,
+          Limit: chunk,
+          ExclusiveStartKey: shard.start,
+        }),
+      );
+      shard.buffer.push(...(page.Items ?? []).filter((item) => item.openedKey !== cursor));
+      shard.start = page.LastEvaluatedKey;
+      shard.done = !page.LastEvaluatedKey;
+    };
+    const items: Record<string, unknown>[] = [];
+    while (items.length < limit) {
+      await Promise.all(shards.filter((s) => s.buffer.length === 0 && !s.done).map(refill));
+      let next: (typeof shards)[number] | undefined;
+      for (const shard of shards)
+        if (shard.buffer.length && (!next || String(shard.buffer[0]!.openedKey) > String(next.buffer[0]!.openedKey)))
+          next = shard;
+      if (!next) {
+        if (shards.every((s) => s.done)) break;
+        continue;
+      }
+      items.push(next.buffer.shift()!);
+    }
+    const more = shards.some((s) => s.buffer.length > 0 || !s.done);
+    return {
+      items: items.map(fromItem),
+      ...(more && items.length ? { nextToken: encodeCursor(String(items.at(-1)!.openedKey)) } : {}),
+    };
+  }
+
+  /**
+   * Migration: rewrites the case items stored before the index keys were sharded with
+   * their sharded attributes (a scan of the table, once: a marker item records that it is
+   * done). Each rewrite is conditional on the case's version, so a case changed meanwhile
+   * keeps its change (and has its attributes from that save); the events pipe takes a
+   * rewrite at the same version for no change.
+   */
+  async reindex(): Promise<{ rewritten: number }> {
+    const marker = { pk: 'layout#cases', sk: `shards#${CASE_INDEX_SHARDS}` };
+    const done = await this.doc.send(new GetCommand({ TableName: this.table, Key: marker, ConsistentRead: true }));
+    if (done.Item) return { rewritten: 0 };
+    let rewritten = 0;
+    let start: Record<string, unknown> | undefined;
     do {
-      const input: QueryCommandInput = {
-        TableName: this.table,
-        IndexName: index,
-        KeyConditionExpression: keyCondition,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
-        ScanIndexForward: false,
-        Limit: limit - items.length,
-        ExclusiveStartKey: start,
-      };
-      const page = await this.doc.send(new QueryCommand(input));
-      items.push(...(page.Items ?? []).map(fromItem));
+      const page = await this.doc.send(
+        new ScanCommand({
+          TableName: this.table,
+          FilterExpression: 'recordType = :case AND attribute_not_exists(districtShard)',
+          ExpressionAttributeValues: { ':case': 'case' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        try {
+          await this.doc.send(
+            new PutCommand({
+              TableName: this.table,
+              Item: caseItem(fromItem(item)),
+              ConditionExpression: 'version = :v AND attribute_not_exists(districtShard)',
+              ExpressionAttributeValues: { ':v': item.version },
+            }),
+          );
+          rewritten++;
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) return classify(error, `reindex ${item.pk}`);
+        }
+      }
       start = page.LastEvaluatedKey;
-    } while (start && items.length < limit);
-    return { items, ...(start ? { nextToken: encodePageToken(start) } : {}) };
+    } while (start);
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...marker, recordType: 'layout', at: new Date().toISOString() },
+      }),
+    );
+    return { rewritten };
   }
 
   async listWorking(districtId: string): Promise<Case[]> {
-    const items = await queryAll(this.doc, {
-      TableName: this.table,
-      IndexName: 'byDue',
-      KeyConditionExpression: 'workingKey = :w',
-      ExpressionAttributeValues: { ':w': `${districtId}#working` },
-    });
-    return items.map(fromItem);
+    const shards = await Promise.all(
+      SHARDS.map((n) =>
+        queryAll(this.doc, {
+          TableName: this.table,
+          IndexName: 'byDue',
+          KeyConditionExpression: 'workingKey = :w',
+          ExpressionAttributeValues: { ':w': workingKey(districtId, n) },
+        }),
+      ),
+    );
+    return shards.flat().map(fromItem);
   }
 
   async listOpened(districtId: string, from: number, to: number): Promise<Case[]> {
-    const items = await queryAll(this.doc, {
-      TableName: this.table,
-      IndexName: 'byDistrict',
-      // openedKey is `<padded openedAt>#<caseId>`: "#" sorts before any digit, "$" after "#".
-      KeyConditionExpression: 'districtId = :d AND openedKey BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':d': districtId, ':from': pad(from), ':to': `${pad(to - 1)}$` },
-    });
-    return items.map(fromItem);
+    const shards = await Promise.all(
+      SHARDS.map((n) =>
+        queryAll(this.doc, {
+          TableName: this.table,
+          IndexName: 'byDistrictShard',
+          // openedKey is `<padded openedAt>#<caseId>`: "#" sorts before any digit, "$" after "#".
+          KeyConditionExpression: 'districtShard = :d AND openedKey BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':d': `${districtId}#${n}`, ':from': pad(from), ':to': `${pad(to - 1)}$` },
+        }),
+      ),
+    );
+    return shards
+      .flat()
+      .sort((a, b) => String(a.openedKey).localeCompare(String(b.openedKey)))
+      .map(fromItem);
   }
 }

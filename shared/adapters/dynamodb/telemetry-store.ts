@@ -1,18 +1,27 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { StoreGrants } from './grants.ts';
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { RetryableError } from '#shared/app/errors';
+import {
+  DeleteCommand,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type {
   DeviceDetection,
   DeviceState,
+  LatestOutcome,
   SignalOutbox,
+  SilentDevice,
   StateSnapshot,
   StateWriteOptions,
   TelemetryStore,
   WriteOutcome,
 } from '#shared/app/ports/telemetry';
 import { signalId, type Signal } from '#shared/domain/cases';
+import type { Device } from '#shared/domain/city-model';
+import { SILENCE, silenceKeys, type SilenceKeys } from '#shared/domain/detectors/offline-detector';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import {
   compareReadings,
@@ -34,8 +43,8 @@ export const telemetryKeys = {
   device: (thing: string) => `device#${thing}`,
   state: 'state',
   siteDetector: (siteId: string, kind: DeviceKind) => ({ pk: `site#${siteId}`, sk: `detector#${kind}` }),
-  /** What the offline check concluded last time, per device. */
-  offline: 'offline',
+  /** Where an earlier version kept the offline check's conclusion (read once by `indexSilence`). */
+  formerOfflineFlag: 'offline',
   /** Fixed-width, so history sorts by reading time then sequence. */
   reading: (ts: number, seq: number) => `reading#${String(ts).padStart(15, '0')}#${String(seq).padStart(16, '0')}`,
 };
@@ -49,13 +58,14 @@ export interface TelemetryStoreOptions extends BatchWriteOptions {
 
 /** What each method sends (see `grants.ts`): a read-modify-write reads, then inserts or updates by PartiQL. */
 export const TELEMETRY_GRANTS: StoreGrants<DynamoTelemetryStore> = {
-  saveLatest: ['UpdateItem'],
+  saveLatest: ['UpdateItem', 'GetItem'],
   saveLatestDetecting: ['GetItem', 'PartiQLInsert', 'PartiQLUpdate'],
   readStates: ['BatchGetItem'],
+  silentDevices: ['Query', 'BatchGetItem'],
+  markOffline: ['UpdateItem'],
+  indexSilence: ['BatchGetItem', 'UpdateItem', 'DeleteItem'],
   updateSiteDetector: ['GetItem', 'PartiQLInsert', 'PartiQLUpdate'],
   ackSignals: ['GetItem', 'PartiQLInsert', 'PartiQLUpdate'],
-  offlineThings: ['BatchGetItem'],
-  markOffline: ['BatchWriteItem'],
   saveHistory: ['BatchWriteItem'],
   getLatest: ['GetItem'],
   getLatestMany: ['BatchGetItem'],
@@ -83,7 +93,13 @@ export class DynamoTelemetryStore implements TelemetryStore {
     this.writer = new ConditionalWriter(doc, table);
   }
 
-  async saveLatest(batch: DeviceBatch, fields: StateFields, lastSeenAt: number): Promise<'written' | 'stale'> {
+  async saveLatest(
+    batch: DeviceBatch,
+    fields: StateFields,
+    lastSeenAt: number,
+    silence: SilenceKeys | undefined,
+    options: { reportingAgain?: boolean } = {},
+  ): Promise<LatestOutcome> {
     const latest = batch.latest;
     const values: Record<string, unknown> = {
       ...fields,
@@ -94,6 +110,7 @@ export class DynamoTelemetryStore implements TelemetryStore {
       lastSeenAt,
       // A reading from the future is stored but leaves the watermark, so it never makes a later one stale.
       ...(isFromFuture(latest) ? {} : { wts: latest.ts, wseq: latest.seq }),
+      ...(silence ? { silenceShard: silence.shard, silenceDue: silence.due } : {}),
     };
     const names: Record<string, string> = {};
     const exprValues: Record<string, unknown> = {};
@@ -104,22 +121,46 @@ export class DynamoTelemetryStore implements TelemetryStore {
     });
     names['#wts'] = 'wts';
     names['#wseq'] = 'wseq';
+    names['#off'] = 'offlineSince';
+    // A stale, replayed or duplicate reading never overwrites a newer one.
+    const inOrder = '(attribute_not_exists(#wts) OR #wts < :ts OR (#wts = :ts AND #wseq < :seq))';
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: telemetryKeys.device(batch.thing), sk: telemetryKeys.state },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          // A stale, replayed or duplicate reading never overwrites a newer one.
-          ConditionExpression: 'attribute_not_exists(#wts) OR #wts < :ts OR (#wts = :ts AND #wseq < :seq)',
+          UpdateExpression: `SET ${sets.join(', ')}${options.reportingAgain ? ' REMOVE #off' : ''}`,
+          ConditionExpression: options.reportingAgain ? inOrder : `${inOrder} AND attribute_not_exists(#off)`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: { ...exprValues, ':ts': latest.ts, ':seq': latest.seq },
         }),
       );
-      return 'written';
+      return { outcome: 'written' };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'stale';
-      return classify(error, `state of ${batch.thing}`);
+      if (!(error instanceof ConditionalCheckFailedException)) return classify(error, `state of ${batch.thing}`);
+    }
+    if (options.reportingAgain) return { outcome: 'stale' };
+    // Out of order, or marked offline: the stored item says which.
+    const stored = await this.getStateItem(batch.thing);
+    const mark = stored && watermarkOf(stored as StoredState<unknown>);
+    const inOrderNow = !mark || compareReadings(latest, mark) > 0;
+    return inOrderNow && typeof stored?.offlineSince === 'number'
+      ? { outcome: 'offline', offlineSince: stored.offlineSince }
+      : { outcome: 'stale' };
+  }
+
+  private async getStateItem(thing: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      const { Item } = await this.doc.send(
+        new GetCommand({
+          TableName: this.table,
+          Key: { pk: telemetryKeys.device(thing), sk: telemetryKeys.state },
+          ConsistentRead: true,
+        }),
+      );
+      return Item;
+    } catch (error) {
+      return classify(error, `state of ${thing}`);
     }
   }
 
@@ -143,15 +184,19 @@ export class DynamoTelemetryStore implements TelemetryStore {
       const mark = prior && watermarkOf(prior);
       const newer = mark ? batch.readings.filter((r) => compareReadings(r, mark) > 0) : batch.readings;
       if (newer.length === 0) return { result: { outcome: 'stale', pending, outbox } };
-      const { state, signals } = detect(prior?.detector, newer);
-      const all = [...pending, ...withIds(signals)];
       const seen = Math.max(prior?.lastSeenAt ?? 0, lastSeenAt);
-      // Compared as values, not as text: DynamoDB does not keep a map's attribute order.
-      const due =
+      const silence = options.silence(seen);
+      const offlineSince = prior?.offlineSince;
+      // The item is written anyway when it is new, marked offline, or its silence due time moved.
+      const writing =
         !prior ||
-        signals.length > 0 ||
-        !isDeepStrictEqual(state, prior.detector) ||
-        seen - prior.lastSeenAt >= options.heartbeatMs;
+        offlineSince !== undefined ||
+        prior.silenceDue !== silence.due ||
+        prior.silenceShard !== silence.shard;
+      const { state, signals } = detect(prior?.detector, newer, { offlineSince, writing });
+      const all = [...pending, ...withIds(signals)];
+      // Compared as values, not as text: DynamoDB does not keep a map's attribute order.
+      const due = writing || signals.length > 0 || !isDeepStrictEqual(state, prior.detector);
       if (!due) return { result: { outcome: 'unchanged', pending: all, outbox } };
       const latest = newer.at(-1)!;
       const present = newer.filter((r) => !isFromFuture(r)).at(-1);
@@ -165,9 +210,12 @@ export class DynamoTelemetryStore implements TelemetryStore {
         seq: latest.seq,
         ...(nextMark ? { wts: nextMark.ts, wseq: nextMark.seq } : {}),
         lastSeenAt: seen,
+        silenceShard: silence.shard,
+        silenceDue: silence.due,
         detector: state,
         pendingSignals: all,
       };
+      delete item.offlineSince;
       return { item, result: { outcome: 'written', pending: all, outbox } };
     });
     // The copy just written (or read) serves acknowledging its signals; that write is conditional too.
@@ -221,29 +269,132 @@ export class DynamoTelemetryStore implements TelemetryStore {
     });
   }
 
-  async offlineThings(things: string[]): Promise<Set<string>> {
+  async silentDevices(now: number): Promise<SilentDevice[]> {
+    const shards = Array.from({ length: SILENCE.shards }, (_, i) => `s${i}`);
+    const keys = (
+      await Promise.all(
+        shards.map((shard) =>
+          queryAll(this.doc, {
+            TableName: this.table,
+            IndexName: 'bySilence',
+            KeyConditionExpression: 'silenceShard = :shard AND silenceDue <= :now',
+            ExpressionAttributeValues: { ':shard': shard, ':now': now },
+          }),
+        ),
+      )
+    ).flat();
+    if (keys.length === 0) return [];
+    // The index trails the table: confirm each from its state item, read consistently.
     const items = await batchGetAll(
       this.doc,
       this.table,
-      things.map((thing) => ({ pk: telemetryKeys.device(thing), sk: telemetryKeys.offline })),
+      keys.map(({ pk, sk }) => ({ pk, sk })),
+      { consistentRead: true, attempts: 5 },
     );
-    return new Set(items.filter((item) => item.offline).map((item) => item.thing as string));
+    return items
+      .filter(
+        (item) => typeof item.silenceDue === 'number' && item.silenceDue <= now && item.offlineSince === undefined,
+      )
+      .map((item) => ({
+        thing: item.thing as string,
+        lastSeenAt: item.lastSeenAt as number,
+        due: item.silenceDue as number,
+      }));
   }
 
-  async markOffline(changes: { thing: string; offline: boolean }[], at: number): Promise<void> {
-    const outcome = await batchPut(
-      this.doc,
-      this.table,
-      changes.map(({ thing, offline }) => ({
-        messageId: thing,
-        item: { pk: telemetryKeys.device(thing), sk: telemetryKeys.offline, thing, offline, since: at },
-      })),
-      this.options,
-    );
-    if (outcome.retry.length || outcome.failed.length)
-      throw new RetryableError(
-        `offline flags not written for ${[...outcome.retry, ...outcome.failed.map((f) => f.messageId)].join(', ')}`,
+  async markOffline(devices: SilentDevice[], at: number): Promise<string[]> {
+    const reported: string[] = [];
+    for (let i = 0; i < devices.length; i += 25) {
+      await Promise.all(
+        devices.slice(i, i + 25).map(async ({ thing, due }) => {
+          try {
+            await this.doc.send(
+              new UpdateCommand({
+                TableName: this.table,
+                Key: { pk: telemetryKeys.device(thing), sk: telemetryKeys.state },
+                // The version moves too, so a read-modify-write that read before this starts over.
+                UpdateExpression: 'SET offlineSince = :at, v = if_not_exists(v, :zero) + :one REMOVE silenceDue',
+                ConditionExpression: 'silenceDue = :due',
+                ExpressionAttributeValues: { ':at': at, ':due': due, ':zero': 0, ':one': 1 },
+              }),
+            );
+          } catch (error) {
+            if (error instanceof ConditionalCheckFailedException) reported.push(thing);
+            else classify(error, `offline mark of ${thing}`);
+          }
+        }),
       );
+    }
+    return reported;
+  }
+
+  /**
+   * Puts devices with a stored state but no silence due time (state written before the
+   * offline check had its index) into the index, and carries over the offline flags of
+   * that time: a migration, run by the local stack's start and by `npm run migrate`.
+   * Idempotent; reads the given devices once.
+   */
+  async indexSilence(
+    devices: Pick<Device, 'thing' | 'kind' | 'expectedIntervalSeconds'>[],
+  ): Promise<{ indexed: number; offline: number }> {
+    const stateKey = (thing: string) => ({ pk: telemetryKeys.device(thing), sk: telemetryKeys.state });
+    const flagKey = (thing: string) => ({ pk: telemetryKeys.device(thing), sk: telemetryKeys.formerOfflineFlag });
+    const [states, flags] = await Promise.all([
+      batchGetAll(
+        this.doc,
+        this.table,
+        devices.map((d) => stateKey(d.thing)),
+        { consistentRead: true },
+      ),
+      batchGetAll(
+        this.doc,
+        this.table,
+        devices.map((d) => flagKey(d.thing)),
+      ),
+    ]);
+    const stateOf = new Map(states.map((item) => [item.thing as string, item]));
+    const flagOf = new Map(flags.map((item) => [item.thing as string, item]));
+    let indexed = 0;
+    let offline = 0;
+    for (const device of devices) {
+      const state = stateOf.get(device.thing);
+      const flag = flagOf.get(device.thing);
+      if (
+        state &&
+        typeof state.lastSeenAt === 'number' &&
+        state.silenceDue === undefined &&
+        state.offlineSince === undefined
+      ) {
+        const wasOffline = flag?.offline === true;
+        const keys = silenceKeys(device, state.lastSeenAt);
+        try {
+          await this.doc.send(
+            new UpdateCommand({
+              TableName: this.table,
+              Key: stateKey(device.thing),
+              UpdateExpression: wasOffline
+                ? 'SET offlineSince = :since, v = if_not_exists(v, :zero) + :one'
+                : 'SET silenceShard = :shard, silenceDue = :due, v = if_not_exists(v, :zero) + :one',
+              ConditionExpression: 'attribute_not_exists(silenceDue) AND attribute_not_exists(offlineSince)',
+              ExpressionAttributeValues: {
+                ':zero': 0,
+                ':one': 1,
+                ...(wasOffline
+                  ? { ':since': flag?.since ?? state.lastSeenAt }
+                  : { ':shard': keys.shard, ':due': keys.due }),
+              },
+            }),
+          );
+          if (wasOffline) offline++;
+          else indexed++;
+        } catch (error) {
+          // Written meanwhile by ingest: indexed already.
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      }
+      if (flag) await this.doc.send(new DeleteCommand({ TableName: this.table, Key: flagKey(device.thing) }));
+    }
+    return { indexed, offline };
   }
 
   saveHistory(readings: Reading[]): Promise<WriteOutcome> {
@@ -295,7 +446,7 @@ export class DynamoTelemetryStore implements TelemetryStore {
     first: { ts: number; seq: number },
     last: { ts: number; seq: number },
   ): Promise<{ before?: Reading; after?: Reading }> {
-    // Under a device's key, `offline` < `reading#…` < `state`: the nearest item either way is a reading or neither.
+    // Under a device's key, `reading#…` < `state` (and an earlier version's `offline` before both): the nearest item either way is a reading or neither.
     const nearest = async (condition: 'sk < :k' | 'sk > :k', key: string) => {
       const { Items } = await this.doc.send(
         new QueryCommand({
@@ -359,6 +510,9 @@ type StoredState<S> = {
   wts?: number;
   wseq?: number;
   lastSeenAt: number;
+  silenceShard?: string;
+  silenceDue?: number;
+  offlineSince?: number;
   detector?: S;
   pendingSignals?: Signal[];
 };
@@ -382,6 +536,8 @@ function withoutKeys(item: Record<string, unknown>): DeviceState {
     pendingSignals: _p,
     mark: _m,
     nextMark: _n,
+    silenceShard: _ss,
+    silenceDue: _sd,
     ...rest
   } = item;
   return rest as DeviceState;

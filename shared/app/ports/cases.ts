@@ -29,6 +29,8 @@ export interface CaseStore {
   listWorking(districtId: string): Promise<Case[]>;
   /** Every case of a district opened in [from, to), oldest first. */
   listOpened(districtId: string, from: number, to: number): Promise<Case[]>;
+  /** Migration: gives cases stored by an earlier version their current index attributes (once). */
+  reindex(): Promise<{ rewritten: number }>;
 }
 
 /** Where detector signals go: the case service. */

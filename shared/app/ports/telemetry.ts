@@ -1,4 +1,6 @@
 import type { Signal } from '#shared/domain/cases';
+import type { SilenceKeys } from '#shared/domain/detectors/offline-detector';
+import type { Device } from '#shared/domain/city-model';
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import type { DeviceBatch, Reading, StateFields } from '#shared/domain/telemetry';
 
@@ -14,15 +16,42 @@ export interface SignalOutbox {
   sk: string;
 }
 
+/** What a detector step is told of the stored device besides its detector state. */
+export interface DetectionContext {
+  /** The offline check marked the device offline at this time: it is reporting again. */
+  offlineSince?: number;
+  /** The state item is written whatever the detector decides (its silence bucket moved, or it is new). */
+  writing: boolean;
+}
+
 /** A detector step over a device's readings newer than what is stored: its next state and its signals. */
-export type DeviceDetection<S> = (prior: S | undefined, newer: Reading[]) => { state: S; signals: Signal[] };
+export type DeviceDetection<S> = (
+  prior: S | undefined,
+  newer: Reading[],
+  context: DetectionContext,
+) => { state: S; signals: Signal[] };
 
 /** How a device's state with detectors is written (see `shared/domain/state-writes.ts`). */
 export interface StateWriteOptions {
-  /** The stored last contact may trail by this much before an unchanged state is written anyway. */
-  heartbeatMs: number;
+  /** Where the offline check finds the device, from its last contact (see `offline-detector.ts`). */
+  silence: (lastSeenAt: number) => SilenceKeys;
   /** The state items this invocation read ahead (see `TelemetryStore.readStates`). */
   snapshot?: StateSnapshot;
+}
+
+/**
+ * A state write without detectors: `offline` when the device is marked offline, so nothing
+ * was written; the caller hands the signal that it reports again to the case service, then
+ * writes again with `reportingAgain`.
+ */
+export type LatestOutcome = { outcome: 'written' | 'stale' } | { outcome: 'offline'; offlineSince: number };
+
+/** A device the offline check found past its silence due time, confirmed from its state item. */
+export interface SilentDevice {
+  thing: string;
+  lastSeenAt: number;
+  /** The due time the state item held: marking it offline is conditional on it. */
+  due: number;
 }
 
 /** State items read ahead for one invocation, by thing (`null`: the device has none yet). Never kept across invocations. */
@@ -40,8 +69,18 @@ export interface DeviceState {
 
 /** Devices' latest state, detector state and signal outboxes, and the readings kept as history. */
 export interface TelemetryStore {
-  /** Conditional on reading order: returns `stale` when the stored state is as new or newer. */
-  saveLatest(batch: DeviceBatch, fields: StateFields, lastSeenAt: number): Promise<'written' | 'stale'>;
+  /**
+   * Conditional on reading order (`stale` when the stored state is as new or newer) and on
+   * the device not being marked offline (see `LatestOutcome`); `silence` places the device
+   * in the offline check's index (none: a device the registry does not know).
+   */
+  saveLatest(
+    batch: DeviceBatch,
+    fields: StateFields,
+    lastSeenAt: number,
+    silence: SilenceKeys | undefined,
+    options?: { reportingAgain?: boolean },
+  ): Promise<LatestOutcome>;
   /**
    * The same, with the device's detector state kept in its state item: a read (ahead, a
    * hundred to a request) and at most one conditional write per device per batch; only
@@ -76,7 +115,22 @@ export interface TelemetryStore {
   anyReading(thing: string, from: number, to: number): Promise<boolean>;
   getLatest(thing: string): Promise<DeviceState | undefined>;
   getLatestMany(things: string[]): Promise<Map<string, DeviceState>>;
-  /** Which of these devices are marked offline. */
-  offlineThings(things: string[]): Promise<Set<string>>;
-  markOffline(changes: { thing: string; offline: boolean }[], at: number): Promise<void>;
+  /**
+   * The devices whose silence due time has passed (the offline check's index, every shard),
+   * each confirmed by a consistent read of its state item: work in proportion to the
+   * devices that went silent, not to the fleet.
+   */
+  silentDevices(now: number): Promise<SilentDevice[]>;
+  /**
+   * Marks devices offline and takes them out of the index, each conditional on the due time
+   * read: returns the things that reported in between (and were not marked).
+   */
+  markOffline(devices: SilentDevice[], at: number): Promise<string[]>;
+  /**
+   * Migration: puts the devices whose state was stored before the offline check had its
+   * index into it (carrying over the offline marks of that time). Idempotent.
+   */
+  indexSilence(
+    devices: Pick<Device, 'thing' | 'kind' | 'expectedIntervalSeconds'>[],
+  ): Promise<{ indexed: number; offline: number }>;
 }

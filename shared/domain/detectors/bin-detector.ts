@@ -55,8 +55,9 @@ export type Sample = [ts: number, seq: number, fillPct: number, temperatureC?: n
  * change, so most readings leave it as it was and cost no write (see `state-writes.ts`):
  * - `samples`: the readings that changed something (a new 10-point fill band once the
  *   fill is 2 points off the last sample, a temperature 3 °C off it, a detector step) and
- *   otherwise one a heartbeat (3 report intervals), for the fill rate and the temperature
- *   rise: the newest 16 of the last two hours;
+ *   otherwise one when the state is written anyway (`keepSample`: once a silence bucket,
+ *   see `state-writes.ts`) or a heartbeat after the last, for the fill rate and the
+ *   temperature rise: the newest 16 of the last two hours;
  * - `high`: the run of readings at or above the overflow level, counted up to the number
  *   that raises overflow;
  * - `run`: a run of identical fill readings, from the device's counter (`seq`) of its
@@ -86,7 +87,14 @@ const band = (fillPct: number) => Math.floor(fillPct / 10);
 export function detectBins(
   prior: BinDetectorState | undefined,
   readings: { ts: number; seq?: number; payload: BinFillPayload }[],
-  context: { thing: string; siteId: string; overrides?: Record<string, number>; heartbeatMs?: number },
+  context: {
+    thing: string;
+    siteId: string;
+    overrides?: Record<string, number>;
+    heartbeatMs?: number;
+    /** Keep the newest reading as a sample whatever it shows (its state is written anyway). */
+    keepSample?: boolean;
+  },
 ): { state: BinDetectorState; signals: Signal[] } {
   const t = withOverrides(BIN_DETECTOR_DEFAULTS, context.overrides);
   const heartbeat = context.heartbeatMs ?? 15 * MINUTE;
@@ -96,7 +104,9 @@ export function detectBins(
   const signals: Signal[] = [];
   const keepMs = Math.max(t.collectionWindowMinutes, t.fireRiseMinutes, t.overflowMinutes) * MINUTE;
 
-  for (const { ts, payload: p, seq = p.seq } of readings) {
+  const newest = readings.at(-1);
+  for (const reading of readings) {
+    const { ts, payload: p, seq = p.seq } = reading;
     const evidence = (summary: string) => ({
       at: ts,
       thing: context.thing,
@@ -219,7 +229,8 @@ export function detectBins(
     // so a sensor's noise around a band's edge is not a change.
     const bandChanged =
       last !== undefined && band(p.fillPct) !== band(last[2]) && Math.abs(p.fillPct - last[2]) >= SAMPLE_FILL_STEP_PCT;
-    if (!last || material || temperatureMoved || bandChanged || ts - last[0] >= heartbeat) {
+    const kept = context.keepSample === true && reading === newest;
+    if (!last || material || temperatureMoved || bandChanged || kept || ts - last[0] >= heartbeat) {
       const sample: Sample = p.temperatureC !== undefined ? [ts, seq, p.fillPct, p.temperatureC] : [ts, seq, p.fillPct];
       // At most MAX_SAMPLES, so the item stays under 1 KB (one write unit).
       state.samples = [...state.samples.filter((r) => r[0] >= ts - keepMs && r[0] <= ts), sample].slice(-MAX_SAMPLES);
