@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Device } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
@@ -25,6 +26,8 @@ export interface BrokerEvents {
   refused?(what: 'connect' | 'publish' | 'subscribe', clientId: string, reason: string): void;
   /** A publish over the connection's rate was held back this long. */
   throttled?(thing: string, delayMs: number): void;
+  /** A second connection took a connected thing's client id: the first is closed. */
+  takeover?(thing: string, previous: string, next: string): void;
 }
 
 /** AWS IoT Core's limit: publishes per second per connection. */
@@ -51,8 +54,15 @@ export function publishPacer(rate = PUBLISH_RATE, now: () => number = Date.now) 
 }
 
 export interface LocalBrokerOptions {
+  /** Where the plain MQTT listener binds (loopback unless told otherwise). */
   host?: string;
-  port: number;
+  /** Plain MQTT, with no client certificates: the client id alone is the identity. Omitted: none. */
+  port?: number;
+  /**
+   * MQTT over TLS that requires a client certificate from `ca` whose subject's common name
+   * is the client id, as AWS IoT Core does with a thing's certificate.
+   */
+  tls?: { port: number; host?: string; key: string; cert: string; ca: string };
   /** The registry: only registered things may connect. */
   lookupDevice(thing: string): Promise<Device | undefined>;
   /**
@@ -73,8 +83,12 @@ export interface LocalBrokerOptions {
 }
 
 export interface LocalBroker {
-  url: string;
-  port: number;
+  /** The plain listener, if any. */
+  url?: string;
+  port?: number;
+  /** The TLS listener, if any. */
+  tlsUrl?: string;
+  tlsPort?: number;
   stop(): Promise<void>;
 }
 
@@ -85,14 +99,32 @@ type DeviceClient = Client & { device?: Device; pace?: () => number };
  * connects only with its own registered name as client id, publishes only to its own
  * `dt/` topic of its kind (or that topic under its kind's Basic Ingest rule), never over
  * 128 KB, at most 100 publishes a second, and subscribes to nothing.
- * Locally identity is the client id alone (no certificates): fine on 127.0.0.1, and the
- * reason the broker binds nowhere else by default.
+ * On the TLS listener a device proves its identity with its certificate (its subject names
+ * the thing, which must be the client id); on the plain listener the client id alone is the
+ * identity, which is why the stack opens that one on loopback only.
  */
 export async function startBroker(options: LocalBrokerOptions): Promise<LocalBroker> {
   const events = options.events ?? {};
+  /** Connected things, by how they connected (for telling a takeover). */
+  const connected = new Map<string, string>();
   const broker = await Aedes.createBroker({
     authenticate: (client, _username, _password, done) => {
       const thing = client.id;
+      const socket = (client as unknown as { conn?: Partial<TLSSocket> }).conn;
+      if (typeof socket?.getPeerCertificate === 'function') {
+        const named = socket.getPeerCertificate()?.subject?.CN;
+        const reason = !socket.authorized
+          ? 'no client certificate from the stack’s authority'
+          : named !== thing
+            ? `its certificate names ${JSON.stringify(named ?? '')}, not the client id`
+            : undefined;
+        if (reason) {
+          events.refused?.('connect', thing, reason);
+          const error = new Error(reason) as AuthenticateError;
+          error.returnCode = 5; // not authorized
+          return done(error, false);
+        }
+      }
       options
         .lookupDevice(thing)
         .then((device) => {
@@ -104,6 +136,8 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
           }
           (client as DeviceClient).device = device;
           (client as DeviceClient).pace = publishPacer(options.publishRate);
+          const previous = connected.get(thing);
+          if (previous) events.takeover?.(thing, previous, describe(client));
           done(null, true);
         })
         .catch((error: Error) => {
@@ -161,20 +195,45 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
   });
   broker.on('clientReady', (client) => {
     const device = (client as DeviceClient).device;
-    if (device) events.connected?.(client.id, device);
+    if (!device) return;
+    connected.set(client.id, describe(client));
+    events.connected?.(client.id, device);
   });
   broker.on('clientDisconnect', (client) => {
+    if (connected.get(client.id) === describe(client)) connected.delete(client.id);
     if ((client as DeviceClient).device) events.disconnected?.(client.id);
   });
 
-  const server: Server = createServer(broker.handle);
-  const { host, port } = await listen(server, options.port, options.host);
+  const servers: Server[] = [];
+  const listening: Partial<LocalBroker> = {};
+  if (options.port !== undefined) {
+    const server: Server = createServer(broker.handle);
+    const { host, port } = await listen(server, options.port, options.host);
+    servers.push(server);
+    Object.assign(listening, { url: `mqtt://${host}:${port}`, port });
+  }
+  if (options.tls) {
+    const { key, cert, ca } = options.tls;
+    const server = createTlsServer({ key, cert, ca, requestCert: true, rejectUnauthorized: true }, broker.handle);
+    server.on('tlsClientError', (error, socket) =>
+      events.refused?.('connect', `${socket.remoteAddress}:${socket.remotePort}`, `TLS: ${error.message}`),
+    );
+    const { host, port } = await listen(server, options.tls.port, options.tls.host);
+    servers.push(server);
+    Object.assign(listening, { tlsUrl: `mqtts://${host}:${port}`, tlsPort: port });
+  }
   return {
-    url: `mqtt://${host}:${port}`,
-    port,
+    ...listening,
     stop: async () => {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     },
   };
+}
+
+/** A connection as the log names it: its remote address and port, and TLS or not. */
+function describe(client: Client): string {
+  const conn = (client as unknown as { conn?: { remoteAddress?: string; remotePort?: number; encrypted?: boolean } })
+    .conn;
+  return `${conn?.encrypted ? 'mqtts' : 'mqtt'}://${conn?.remoteAddress ?? '?'}:${conn?.remotePort ?? '?'}`;
 }

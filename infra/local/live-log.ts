@@ -1,6 +1,7 @@
 import type { DeviceKind } from '#shared/domain/device-kinds';
 import type { FleetEvents } from '#devices/fleet-runner';
 import { localTimeParts } from '#shared/domain/local-time';
+import { printable } from './log-text.ts';
 import type { StackObserver } from './stack.ts';
 
 const hhmm = (minuteOfDay: number) =>
@@ -31,7 +32,8 @@ export function consoleObserver(options: {
     if (!options.virtualNow) return real;
     return `${real} (clock ${local(options.virtualNow())} ${timeZone})`;
   };
-  const line = (tag: string, text: string) => write(`${stamp()} ${tag.padEnd(8)} ${text}`);
+  // Every line escaped whole (what reaches it may hold a device's strings), and long ones cut.
+  const line = (tag: string, text: string) => write(`${stamp()} ${tag.padEnd(8)} ${printable(text, 4000)}`);
 
   const counts = {
     stored: new Map<string, number>(),
@@ -108,7 +110,12 @@ export function consoleObserver(options: {
     broker: {
       connected: (thing) => connected.add(thing),
       disconnected: (thing) => disconnected.add(thing),
-      refused: (what, clientId, reason) => line('refused', `${what} by "${clientId}": ${reason}`),
+      refused: (what, clientId, reason) => line('refused', `${what} by "${printable(clientId, 80)}": ${reason}`),
+      takeover: (thing, previous, next) =>
+        line(
+          'takeover',
+          `"${thing}": a second connection (${next}) took its client id; the first (${previous}) is closed`,
+        ),
       throttled: (thing) => counts.throttled.add(thing),
     },
     discarded: (b) =>

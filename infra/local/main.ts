@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { clockFromOptions } from '#shared/adapters/clock';
 import { loadDistrictDir, SAMPLE_DISTRICT_DIR } from '#devices/district-files';
 import { runFleet, type Fleet } from '#devices/fleet-runner';
+import { mutualTls } from '#devices/tls';
+import { isLoopback } from './listen.ts';
 import { buildFleet, isScenarioName, SCENARIOS } from '#devices/scenarios';
 import { DataDirInUseError, JavaMissingError } from './dynamodb-local.ts';
 import { consoleObserver } from './live-log.ts';
@@ -28,7 +30,10 @@ Options:
   --redrive             put the discarded batches of the data folder back on their streams first
   --recycle <rate>      chance that a function's execution environment is recycled after an invocation (default 0.02)
   --fail-invocations <rate>  chance that an ingest invocation fails on purpose, to watch the retries (default 0)
-  --mqtt-port <port>    MQTT port (default $MQTT_PORT or 1883)
+  --mqtt-port <port>    plain MQTT port on 127.0.0.1, the client id as identity (default $MQTT_PORT or 1883)
+  --mqtts-port <port>   MQTT over TLS with a device certificate from the stack's authority (default $MQTTS_PORT or 8883)
+  --no-plain-mqtt       no plain MQTT listener: devices connect over TLS only
+  --host <address>      where the MQTT listeners bind (default 127.0.0.1; any other address takes TLS only)
   --api-port <port>     ops API port (default $API_PORT or 3000)
   -h, --help            this text
 `;
@@ -52,6 +57,9 @@ async function main() {
         default: process.env.CITYOPS_WEBHOOKS ? process.env.CITYOPS_WEBHOOKS.split(',') : [],
       },
       'mqtt-port': { type: 'string', default: process.env.MQTT_PORT ?? '1883' },
+      'mqtts-port': { type: 'string', default: process.env.MQTTS_PORT ?? '8883' },
+      'no-plain-mqtt': { type: 'boolean', default: false },
+      host: { type: 'string' },
       'api-port': { type: 'string', default: process.env.API_PORT ?? '3000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -72,6 +80,11 @@ async function main() {
   const recycleRate = rate('recycle', values.recycle);
   const failRate = rate('fail-invocations', values['fail-invocations']);
   const mqttPort = port('mqtt-port', values['mqtt-port']);
+  const mqttTlsPort = port('mqtts-port', values['mqtts-port']);
+  if (values.host && !isLoopback(values.host) && !values['no-plain-mqtt'])
+    throw new UsageError(
+      `--host ${values.host}: plain MQTT stays on loopback (a client knowing a thing's name would be that thing there); add --no-plain-mqtt to take devices over TLS only`,
+    );
   const apiPort = port('api-port', values['api-port']);
   let clock: ReturnType<typeof clockFromOptions>;
   try {
@@ -118,7 +131,10 @@ async function main() {
     timeScale: clock.speed,
     dataDir,
     model,
+    host: values.host,
     mqttPort,
+    plainMqtt: !values['no-plain-mqtt'],
+    mqttTlsPort,
     apiPort,
     webhooks: values.webhook,
     observer: log.observer,
@@ -141,8 +157,9 @@ async function main() {
   const counts = (kind: string) => model.devices.filter((d) => d.kind === kind).length;
   log.line(
     'ready',
-    `MQTT ${stack.mqttUrl} · ops API ${stack.apiUrl} (ops page ${stack.apiUrl}/) · DynamoDB Local ${stack.dynamoEndpoint}`,
+    `MQTT ${values['no-plain-mqtt'] ? '' : `${stack.mqttUrl} (loopback, client id as identity) · `}${stack.mqttsUrl} (device certificates) · ops API ${stack.apiUrl} (ops page ${stack.apiUrl}/) · DynamoDB Local ${stack.dynamoEndpoint}`,
   );
+  log.line('ready', `device certificates: ${stack.pki!.deviceDir}/<thing>/, the authority ${stack.pki!.caFile}`);
   log.line(
     'ready',
     `registry: ${model.districts[0]!.name}, ${model.grids.length} grids, ${model.sites.length} sites, ${model.devices.length} devices (${counts('bins')} bins, ${counts('sweepers')} sweepers, ${counts('cameras')} cameras)`,
@@ -155,12 +172,19 @@ async function main() {
   if (values['no-simulate']) {
     log.line(
       'ready',
-      'no simulated fleet (--no-simulate): publish with any MQTT client, client id = thing name. Ctrl-C stops.',
+      'no simulated fleet (--no-simulate): publish with any MQTT client, client id = thing name (over TLS: its certificate). Ctrl-C stops.',
     );
     return;
   }
   const simulators = buildFleet(model, values.scenario, clock.now());
-  fleet = await runFleet({ brokerUrl: stack.mqttUrl, simulators, clock, events: log.fleet });
+  // The simulated devices connect as real ones do: over TLS, each with its own certificate.
+  fleet = await runFleet({
+    brokerUrl: stack.mqttsUrl!,
+    connectOptions: mutualTls(stack.pki!.deviceDir, stack.pki!.caFile),
+    simulators,
+    clock,
+    events: log.fleet,
+  });
   log.line(
     'fleet',
     `simulating ${simulators.length} devices, scenario "${values.scenario}": ${SCENARIOS[values.scenario].description}. Ctrl-C stops.`,

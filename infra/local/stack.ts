@@ -22,6 +22,8 @@ import { FolderReportStore } from '../../shared/adapters/report-store/folder.ts'
 import { keepDiscarded, redriveDiscarded, type RedriveOutcome } from './discarded-batches.ts';
 import { startScheduler } from './scheduler.ts';
 import { startApiServer } from './api-server.ts';
+import { ensurePki, type LocalPki } from './device-pki.ts';
+import { isLoopback, LOCAL_HOST } from './listen.ts';
 import { startBroker, type AcceptedPublish, type BrokerEvents } from './broker.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { FileArchive } from './file-archive.ts';
@@ -59,7 +61,20 @@ export interface LocalStackOptions {
   dynamoEndpoint?: string;
   tablePrefix?: string;
   host?: string;
+  /** Plain MQTT (the client id alone is the identity): default 1883, on loopback only. */
   mqttPort?: number;
+  /**
+   * Open plain MQTT (default: when `host` is loopback). Refused on any other address: there
+   * a client knowing a thing's name would be that thing.
+   */
+  plainMqtt?: boolean;
+  /**
+   * MQTT over TLS with a device certificate from the stack's own authority (`npm start`:
+   * 8883). Omitted: no TLS listener.
+   */
+  mqttTlsPort?: number;
+  /** Where the authority, the broker's and the devices' certificates are kept (default `<dataDir>/pki`, or a temporary folder). */
+  pkiDir?: string;
   apiPort?: number;
   /** Registry to load at start (idempotent); the sample district by default of the caller. */
   model?: CityModel;
@@ -100,7 +115,12 @@ export interface LocalStack {
   reportsDir: string;
   /** Where every accepted reading is archived (JSON Lines per kind and day). */
   archiveDir: string;
+  /** Where devices connect: the plain listener on loopback, or the TLS one when plain MQTT is off. */
   mqttUrl: string;
+  /** The TLS listener, when there is one. */
+  mqttsUrl?: string;
+  /** The authority and the devices' certificates, when there is a TLS listener. */
+  pki?: LocalPki;
   apiUrl: string;
   dynamoEndpoint: string;
   tables: TableNames;
@@ -266,9 +286,34 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await Promise.all(matched.map((r) => streams.get(r.stream)!.put(publish.clientId, data)));
     };
 
+    const loopback = isLoopback(options.host ?? LOCAL_HOST);
+    const plain = options.plainMqtt ?? loopback;
+    if (plain && !loopback)
+      throw new Error(
+        `plain MQTT is for loopback only: on ${options.host} a client that knows a thing's name would be that thing; devices connect over TLS with their certificates (turn plain MQTT off)`,
+      );
+    if (!plain && options.mqttTlsPort === undefined)
+      throw new Error(
+        `no MQTT listener: plain MQTT is for loopback only${loopback ? ' and is off' : ` (not ${options.host})`}; give a TLS port for devices with certificates`,
+      );
+    const pki =
+      options.mqttTlsPort === undefined
+        ? undefined
+        : await ensurePki(
+            options.pkiDir ?? join(dataDir ?? mkdtempSync(join(tmpdir(), 'cityops-pki-')), 'pki'),
+            (options.model?.devices ?? []).map((d) => d.thing),
+            options.host && !loopback ? [options.host] : [],
+          );
     const broker = await startBroker({
       host: options.host,
-      port: options.mqttPort ?? 1883,
+      port: plain ? (options.mqttPort ?? 1883) : undefined,
+      tls: pki && {
+        port: options.mqttTlsPort!,
+        host: options.host,
+        key: pki.broker.key,
+        cert: pki.broker.cert,
+        ca: pki.ca,
+      },
       lookupDevice: (thing) => registry.getDevice(thing),
       onPublish: route,
       clock: options.clock,
@@ -315,7 +360,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       eventsFile,
       reportsDir,
       archiveDir,
-      mqttUrl: broker.url,
+      mqttUrl: (broker.url ?? broker.tlsUrl)!,
+      mqttsUrl: broker.tlsUrl,
+      pki,
       apiUrl: api.url,
       dynamoEndpoint,
       tables,

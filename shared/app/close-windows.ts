@@ -1,3 +1,4 @@
+import { allPages } from './paging.ts';
 import type { CoverageStore } from './ports/coverage.ts';
 import type { TelemetryStore } from './ports/telemetry.ts';
 import type { Registry } from './ports/registry.ts';
@@ -36,9 +37,10 @@ export async function closeWindows(deps: CloseWindowsDeps): Promise<{ signals: S
   const signals: Signal[] = [];
   for (const district of await deps.registry.listDistricts()) {
     const { routes, engine, timeZone } = await deps.routes.of(district.districtId);
-    const sweepers = (
-      await deps.registry.listDevices({ districtId: district.districtId, kind: 'sweepers', limit: 500 })
-    ).items;
+    // Every page: a city district can have more sweepers than one page holds.
+    const sweepers = await allPages((nextToken) =>
+      deps.registry.listDevices({ districtId: district.districtId, kind: 'sweepers', limit: 500, nextToken }),
+    );
     for (const route of routes) {
       const instances = windowInstances(route, timeZone, closedBy - CLOSE_WINDOWS.lookbackMs, closedBy).filter(
         (w) => w.to <= closedBy && w.to > closedBy - CLOSE_WINDOWS.lookbackMs,

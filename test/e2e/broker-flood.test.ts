@@ -41,8 +41,8 @@ describe('a client flooding the local broker', () => {
   afterAll(() => broker.stop());
 
   it('is held to 100 publishes a second while another device’s publishes go straight through', async () => {
-    const flooder = await mqtt.connectAsync(broker.url, { clientId: 'bin-flood', reconnectPeriod: 0 });
-    const neighbour = await mqtt.connectAsync(broker.url, { clientId: 'bin-quiet', reconnectPeriod: 0 });
+    const flooder = await mqtt.connectAsync(broker.url!, { clientId: 'bin-flood', reconnectPeriod: 0 });
+    const neighbour = await mqtt.connectAsync(broker.url!, { clientId: 'bin-quiet', reconnectPeriod: 0 });
     const FLOOD = 300;
     const started = Date.now();
     const flood = Promise.all(

@@ -31,6 +31,8 @@ describe('crash recovery (kill -9 of the local stack)', () => {
       '--no-simulate',
       '--mqtt-port',
       String(mqttPort),
+      '--mqtts-port',
+      '0',
       '--api-port',
       String(apiPort),
     ];

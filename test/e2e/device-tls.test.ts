@@ -1,0 +1,147 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '#shared/adapters/clock';
+import { topicFor } from '#shared/domain/topics';
+import { loadDistrictDir } from '#devices/district-files';
+import { DEVICE_FILES } from '#devices/provisioning';
+import { mutualTls } from '#devices/tls';
+import { consoleObserver } from '#infra/local/live-log';
+import { startLocalStack, type LocalStack } from '#infra/local/stack';
+import { testStack } from '../support/test-stack.ts';
+
+const model = await loadDistrictDir();
+const THING = 'bin-gs-001';
+const OTHER = 'bin-gs-002';
+let stack: LocalStack;
+const lines: string[] = [];
+
+beforeAll(async () => {
+  const observer = consoleObserver({ write: (l) => lines.push(l), intervalMs: 60_000 });
+  stack = await testStack('tls', {
+    clock: systemClock,
+    model,
+    mqttTlsPort: 0,
+    pkiDir: join(mkdtempSync(join(tmpdir(), 'cityops-tls-')), 'pki'),
+    observer: observer.observer,
+    schedules: false,
+  });
+}, 60_000);
+afterAll(() => stack?.stop());
+
+const tlsOf = (thing: string) => mutualTls(stack.pki!.deviceDir, stack.pki!.caFile)(thing);
+/** Connects and waits for the broker's answer: connected, or the refusal. */
+const attempt = (url: string, options: mqtt.IClientOptions) =>
+  new Promise<{ ok: true; client: mqtt.MqttClient } | { ok: false; error: string }>((resolve) => {
+    const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
+    client.once('connect', () => resolve({ ok: true, client }));
+    client.once('error', (error) => {
+      client.end(true);
+      resolve({ ok: false, error: error.message });
+    });
+    client.once('close', () => resolve({ ok: false, error: 'closed' }));
+  });
+
+describe('devices authenticate with certificates from the stack’s authority (8883)', () => {
+  it('makes the authority and a certificate a device, whose subject names the thing', () => {
+    const cert = readFileSync(join(stack.pki!.deviceDir, THING, DEVICE_FILES.certificate), 'utf8');
+    expect(cert).toContain('BEGIN CERTIFICATE');
+    expect(readFileSync(stack.pki!.caFile, 'utf8')).toContain('BEGIN CERTIFICATE');
+    expect(stack.mqttsUrl).toMatch(/^mqtts:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('takes a device with its own certificate, and its reading is stored', async () => {
+    const result = await attempt(stack.mqttsUrl!, { clientId: THING, ...tlsOf(THING) });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const ts = Date.now();
+    await result.client.publishAsync(topicFor('bins', THING), JSON.stringify({ ts, seq: 1, fillPct: 41 }), { qos: 1 });
+    await result.client.endAsync();
+    await stack.drained();
+    const state = (await fetch(`${stack.apiUrl}/devices/${THING}`).then((r) => r.json())) as { state?: unknown };
+    expect(state.state ?? state).toMatchObject({ fillPct: 41 });
+  });
+
+  it('refuses a client without a certificate, with another thing’s, or with one from another authority', async () => {
+    const none = await attempt(stack.mqttsUrl!, { clientId: THING, ca: readFileSync(stack.pki!.caFile) });
+    expect(none.ok).toBe(false);
+    const another = await attempt(stack.mqttsUrl!, { clientId: THING, ...tlsOf(OTHER) });
+    expect(another.ok).toBe(false);
+    if (!another.ok) expect(another.error).toMatch(/Not authorized/i);
+    // A certificate from a stranger's authority (its own stack's PKI in another folder).
+    const stranger = await startLocalStack({
+      clock: systemClock,
+      dynamoEndpoint: stack.dynamoEndpoint,
+      tablePrefix: `tls-other-${Date.now()}-`,
+      mqttPort: 0,
+      apiPort: 0,
+      mqttTlsPort: 0,
+      pkiDir: join(mkdtempSync(join(tmpdir(), 'cityops-tls-other-')), 'pki'),
+      model,
+      schedules: false,
+    });
+    try {
+      const foreign = await attempt(stack.mqttsUrl!, {
+        clientId: THING,
+        ...mutualTls(stranger.pki!.deviceDir)(THING),
+        ca: readFileSync(stack.pki!.caFile),
+      });
+      expect(foreign.ok).toBe(false);
+    } finally {
+      await stranger.stop();
+    }
+    expect(lines.some((l) => /refused .*connect by "bin-gs-001": its certificate names "bin-gs-002"/.test(l))).toBe(
+      true,
+    );
+  });
+
+  it('logs a takeover on plain loopback MQTT as one, naming both connections', async () => {
+    const first = await attempt(stack.mqttUrl, { clientId: OTHER });
+    expect(first.ok).toBe(true);
+    const second = await attempt(stack.mqttUrl, { clientId: OTHER });
+    expect(second.ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(lines.find((l) => l.includes('takeover'))).toMatch(
+      /takeover "bin-gs-002": a second connection \(mqtt:\/\/127\.0\.0\.1:\d+\) took its client id; the first \(mqtt:\/\/127\.0\.0\.1:\d+\) is closed/,
+    );
+    for (const r of [first, second]) if (r.ok) r.client.end(true);
+  });
+
+  it('publishes with mosquitto_pub and the generated certificate', async () => {
+    const dir = join(stack.pki!.deviceDir, THING);
+    const port = new URL(stack.mqttsUrl!).port;
+    const ts = Date.now();
+    await promisify(execFile)('mosquitto_pub', [
+      ...['-h', '127.0.0.1', '-p', port, '-i', THING, '-q', '1'],
+      ...['--cafile', stack.pki!.caFile, '--cert', join(dir, DEVICE_FILES.certificate)],
+      ...['--key', join(dir, DEVICE_FILES.key), '-t', topicFor('bins', THING)],
+      ...['-m', JSON.stringify({ ts, seq: 2, fillPct: 57 })],
+    ]);
+    await stack.drained();
+    const state = (await fetch(`${stack.apiUrl}/devices/${THING}`).then((r) => r.json())) as { state?: unknown };
+    expect(state.state ?? state).toMatchObject({ fillPct: 57 });
+  });
+
+  it('refuses to open plain MQTT on an address other than loopback', async () => {
+    const on = (options: { plainMqtt?: boolean }) =>
+      startLocalStack({
+        clock: systemClock,
+        dynamoEndpoint: stack.dynamoEndpoint,
+        tablePrefix: 'tls-plain-',
+        host: '0.0.0.0',
+        mqttPort: 0,
+        apiPort: 0,
+        model,
+        schedules: false,
+        ...options,
+      });
+    await expect(on({ plainMqtt: true })).rejects.toThrow(/plain MQTT is for loopback only/);
+    // Nor does it start with no listener at all.
+    await expect(on({})).rejects.toThrow(/no MQTT listener/);
+  });
+});
