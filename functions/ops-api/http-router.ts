@@ -27,14 +27,47 @@ export const json = (
 export type RouteHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /**
+ * The longest path or query parameter taken, in UTF-8 bytes: every one may end up in a
+ * DynamoDB key (at most 2,048 bytes for a partition key, 1,024 for a sort key), and no id
+ * here comes near it.
+ */
+export const MAX_PARAMETER_BYTES = 512;
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** A parameter too long for any id, or not text (a lone surrogate), as a 400 before a store sees it. */
+function refuseParameters(event: APIGatewayProxyEventV2): APIGatewayProxyStructuredResultV2 | undefined {
+  const given = [
+    ...Object.entries(event.pathParameters ?? {}).map(([name, value]) => ['path', name, value] as const),
+    ...Object.entries(event.queryStringParameters ?? {}).map(([name, value]) => ['query', name, value] as const),
+  ];
+  for (const [where, name, value] of given) {
+    if (value === undefined) continue;
+    if (Buffer.byteLength(value) > MAX_PARAMETER_BYTES)
+      return json(400, {
+        error: 'bad_request',
+        message: `${where} parameter ${JSON.stringify(name.slice(0, 40))} is ${Buffer.byteLength(value)} bytes; at most ${MAX_PARAMETER_BYTES}`,
+      });
+    if (LONE_SURROGATE.test(value))
+      return json(400, {
+        error: 'bad_request',
+        message: `${where} parameter ${JSON.stringify(name.slice(0, 40))} is not well-formed text`,
+      });
+  }
+  return undefined;
+}
+
+/**
  * An HTTP API function: routes by API Gateway's `routeKey` ("GET /devices/{thing}"),
- * maps {@link HttpError} to its status, a {@link RequestRefusedError} to 400, and anything
- * else to a 500 that hides internals.
+ * refuses over-long or ill-formed parameters, maps {@link HttpError} to its status, a
+ * {@link RequestRefusedError} to 400, and anything else to a 500 that hides internals.
  */
 export function httpApi(routes: Record<string, RouteHandler>, onError: (error: unknown) => void) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const route = routes[event.routeKey];
     if (!route) return json(404, { error: 'not_found', message: `no route ${event.routeKey}` });
+    const refused = refuseParameters(event);
+    if (refused) return refused;
     try {
       return await route(event);
     } catch (error) {

@@ -2,6 +2,7 @@ import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/
 import type { CityModel, Community, Department, Device, District, Grid, Site, Street } from '#shared/domain/city-model';
 import type { StoreGrants } from './grants.ts';
 import { decodePageToken, encodePageToken, type Page } from '#shared/app/paging';
+import { z } from 'zod';
 import { InvalidPageTokenError } from '#shared/app/errors';
 import type { DeviceListing, Place, Registry } from '#shared/app/ports/registry';
 import { batchPut } from './batch-write.ts';
@@ -186,7 +187,8 @@ export class DynamoRegistryStore implements Registry {
     const districtIds = options.districtId
       ? [options.districtId]
       : (await this.listDistricts()).map((d) => d.districtId);
-    let { d: districtIndex, k: startKey } = decodeToken(options.nextToken);
+    const prefix = options.kind ? `device#${options.kind}#` : 'device#';
+    let { d: districtIndex, k: startKey } = decodeToken(options.nextToken, districtIds, prefix);
     const items: Device[] = [];
     while (districtIndex < districtIds.length && items.length < limit) {
       const page = await this.doc.send(
@@ -196,7 +198,7 @@ export class DynamoRegistryStore implements Registry {
           KeyConditionExpression: 'gsiPk = :pk AND begins_with(gsiSk, :prefix)',
           ExpressionAttributeValues: {
             ':pk': districtIds[districtIndex],
-            ':prefix': options.kind ? `device#${options.kind}#` : 'device#',
+            ':prefix': prefix,
           },
           ExclusiveStartKey: startKey,
           Limit: limit - items.length,
@@ -235,10 +237,36 @@ function encodeToken(d: number, k: Record<string, unknown> | undefined): string 
   return encodePageToken({ d, k });
 }
 
-function decodeToken(token: string | undefined): { d: number; k: Record<string, unknown> | undefined } {
+/** A device listing's page token: the district's place in the listing, and the index key to go on from. */
+const DeviceToken = z
+  .object({
+    d: z.int().min(0).max(100_000),
+    k: z
+      .object({ pk: z.string().max(1024), gsiPk: z.string().max(1024), gsiSk: z.string().max(1024) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/**
+ * The token checked against the listing it is used with: its district must be the one at
+ * its place, and its key one of that listing's (a token from another query is a 400).
+ */
+function decodeToken(
+  token: string | undefined,
+  districtIds: string[],
+  prefix: string,
+): { d: number; k: Record<string, unknown> | undefined } {
   if (!token) return { d: 0, k: undefined };
-  const parsed = decodePageToken<{ d?: unknown; k?: Record<string, unknown> }>(token);
-  if (typeof parsed?.d !== 'number' || !Number.isInteger(parsed.d) || parsed.d < 0)
-    throw new InvalidPageTokenError('nextToken is not one this API issued');
-  return { d: parsed.d, k: parsed.k ?? undefined };
+  const parsed = DeviceToken.safeParse(decodePageToken(token));
+  const fits =
+    parsed.success &&
+    parsed.data.d < districtIds.length &&
+    (!parsed.data.k ||
+      (parsed.data.k.gsiPk === districtIds[parsed.data.d] &&
+        parsed.data.k.gsiSk.startsWith(prefix) &&
+        parsed.data.k.pk.startsWith('device#')));
+  if (!parsed.success || !fits)
+    throw new InvalidPageTokenError('nextToken is not one this API issued for this listing');
+  return { d: parsed.data.d, k: parsed.data.k };
 }
