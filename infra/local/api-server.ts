@@ -47,6 +47,8 @@ export async function startApiServer(options: {
   port: number;
   routes: readonly ApiRoute[];
   handlers: Record<string, ApiHandler>;
+  /** Answers `GET /health` instead of the function: the local stack reports each of its parts. */
+  health?: () => Promise<{ status: number; body: unknown }>;
 }): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
     const send = (result: APIGatewayProxyStructuredResultV2) => {
@@ -56,6 +58,14 @@ export async function startApiServer(options: {
     try {
       const url = new URL(req.url ?? '/', 'http://local');
       const method = req.method ?? 'GET';
+      if (options.health && method === 'GET' && url.pathname === '/health') {
+        const { status, body } = await options.health();
+        return send({
+          statusCode: status,
+          headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+          body: JSON.stringify(body),
+        });
+      }
       const match = matchApiRoute(options.routes, method, url.pathname);
       if (!('route' in match) || !match.route) {
         const status = match.methodMismatch ? 405 : 404;

