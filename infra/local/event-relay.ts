@@ -156,17 +156,22 @@ export function startEventRelay(options: EventRelayOptions) {
     return progressed;
   };
 
+  /** The last error reading the case stream, until a pass reads it again. */
+  let failing: string | undefined;
+  let lastWarnedAt = 0;
   const loops = options.sinks.map(async (sink) => {
     while (running) {
       let progressed = false;
       try {
         progressed = await pass(sink);
+        failing = undefined;
       } catch (error) {
-        if (running)
-          options.log.warn('reading the case stream failed; trying again', {
-            sink: sink.id,
-            error: (error as Error).message,
-          });
+        failing = (error as Error).message;
+        // One warning in ten seconds, not one each retry.
+        if (running && Date.now() - lastWarnedAt > 10_000) {
+          lastWarnedAt = Date.now();
+          options.log.warn('reading the case stream failed; trying again', { sink: sink.id, error: failing });
+        }
       }
       if (!progressed) await sleep(options.pollMs ?? 250);
     }
@@ -174,6 +179,8 @@ export function startEventRelay(options: EventRelayOptions) {
 
   return {
     delivered,
+    /** Whether the relay reads the case stream (it retries on its own when it cannot). */
+    status: () => (failing ? { up: false, error: failing } : { up: true }),
     async stop() {
       running = false;
       await Promise.all(loops);

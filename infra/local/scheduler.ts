@@ -21,7 +21,10 @@ export function startScheduler(options: {
     period: ratePeriodMs(schedule.expression),
     next: start + ratePeriodMs(schedule.expression),
     running: undefined as Promise<void> | undefined,
+    /** The last run's failure, until a run succeeds. */
+    failed: undefined as string | undefined,
   }));
+  let stopped = false;
   const timer = setInterval(() => {
     const now = options.clock.now();
     for (const s of state) {
@@ -41,13 +44,28 @@ export function startScheduler(options: {
         detail: {},
       };
       s.running = handler(event)
-        .then((result) => options.onRun?.({ schedule: s.schedule.name, result }))
-        .catch((error) => options.onRun?.({ schedule: s.schedule.name, error }))
+        .then((result) => {
+          s.failed = undefined;
+          options.onRun?.({ schedule: s.schedule.name, result });
+        })
+        .catch((error) => {
+          s.failed = (error as Error).message;
+          options.onRun?.({ schedule: s.schedule.name, error });
+        })
         .finally(() => (s.running = undefined));
     }
   }, options.tickMs ?? 250);
   return {
+    /**
+     * Up while it runs its schedules, with the ones whose last run failed (each is tried
+     * again at its next time, so a failure is not the scheduler being down).
+     */
+    status: () => {
+      const failing = state.filter((s) => s.failed).map((s) => ({ schedule: s.schedule.name, error: s.failed }));
+      return { up: !stopped, ...(failing.length ? { lastRunFailed: failing } : {}) };
+    },
     async stop() {
+      stopped = true;
       clearInterval(timer);
       await Promise.all(state.map((s) => s.running));
     },

@@ -348,6 +348,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       requestHandler: { connectionTimeout: 1000, requestTimeout: 1500 },
     });
     stops.push(async () => probe.destroy());
+    type PartStatus = { up: boolean; [detail: string]: unknown };
+    /** The parts started after the API, as they come up. */
+    const monitors: { relay?: () => PartStatus; scheduler?: () => PartStatus } = {};
     const health = async () => {
       const store = await probe
         .send(new ListTablesCommand({ Limit: 1 }))
@@ -365,8 +368,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         },
         store,
         queues: { up: true, backlog: sources.reduce((n, s) => n + s.backlog, 0) },
-        relay: { up: true },
-        scheduler: { up: true },
+        relay: monitors.relay?.() ?? { up: false, error: 'starting' },
+        scheduler:
+          options.schedules === false
+            ? { up: true, schedules: 'off' }
+            : (monitors.scheduler?.() ?? { up: false, error: 'starting' }),
       };
       const up = Object.values(parts).every((p) => p.up);
       return { status: up ? 200 : 503, body: { status: up ? 'ok' : 'degraded', parts } };
@@ -389,6 +395,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       checkpoints: await Checkpoints.open(dataDir && join(dataDir, 'events', 'checkpoints.json')),
       log: observer.log,
     });
+    monitors.relay = relay.status;
     stops.push(async () => {
       await relay.stop();
       caseStream.destroy();
@@ -403,6 +410,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         clock: options.clock,
         onRun: observer.schedule,
       });
+      monitors.scheduler = scheduler.status;
       stops.push(() => scheduler.stop());
     }
 
