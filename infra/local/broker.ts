@@ -4,7 +4,7 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Device } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { PAYLOAD_LIMITS } from '#shared/domain/payloads';
-import { parseTopic } from '#shared/domain/topics';
+import { isThingName, parseTopic } from '#shared/domain/topics';
 import { parseBasicIngest, telemetryRuleName } from '#shared/domain/iot-names';
 import { listen } from './listen.ts';
 
@@ -124,6 +124,13 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
           error.returnCode = 5; // not authorized
           return done(error, false);
         }
+      }
+      // Not a thing name at all (AWS IoT's are 1–128 of letters, digits, `:_-`): no registry read.
+      if (!isThingName(thing)) {
+        events.refused?.('connect', thing, 'not a thing name (1–128 of letters, digits, ":", "_", "-")');
+        const error = new Error('not a thing name') as AuthenticateError;
+        error.returnCode = 2; // identifier rejected
+        return done(error, false);
       }
       options
         .lookupDevice(thing)

@@ -6,6 +6,7 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
+  appendFileSync,
   readFileSync,
   renameSync,
   writeSync,
@@ -49,6 +50,20 @@ export interface LocalStreamOptions {
   /** Rewrite the journal after this many records were dropped (default 20,000). */
   compactAfter?: number;
   now?: () => number;
+  /** Told of a damaged journal line set aside in `<journal>.quarantine` (the rest is replayed). */
+  warn?: (message: string) => void;
+}
+
+/** A journal line of the expected shape, or undefined. */
+function journalLine(value: unknown): JournalLine | undefined {
+  const l = value as Record<string, unknown> | null;
+  const int = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  if (typeof l !== 'object' || l === null) return undefined;
+  if (l.op === 'put' && int(l.s) && int(l.n) && typeof l.k === 'string' && typeof l.d === 'string' && int(l.at))
+    return l as JournalLine;
+  if (l.op === 'ckpt' && typeof l.c === 'string' && int(l.s) && int(l.n)) return l as JournalLine;
+  if (l.op === 'base' && int(l.n)) return l as JournalLine;
+  return undefined;
 }
 
 /**
@@ -197,15 +212,21 @@ export class LocalStream {
     mkdirSync(dirname(path), { recursive: true });
     if (!existsSync(path)) return;
     const lines = readFileSync(path, 'utf8').split('\n');
+    const quarantined: string[] = [];
     for (const [i, text] of lines.entries()) {
       if (!text) continue;
-      let line: JournalLine;
+      let parsed: unknown;
       try {
-        line = JSON.parse(text) as JournalLine;
-      } catch (error) {
-        // Only the last line can be torn (a crash mid-write: that put was never acknowledged).
+        parsed = JSON.parse(text);
+      } catch {
+        // The last line can be torn by a crash mid-write: that put was never acknowledged.
         if (i >= lines.length - 2) break;
-        throw new Error(`stream journal ${path} is damaged at line ${i + 1}: ${(error as Error).message}`);
+      }
+      const line = journalLine(parsed);
+      if (!line) {
+        // Damaged (a bad disk block, an edit by hand): set aside, said, and the rest replayed.
+        quarantined.push(JSON.stringify({ line: i + 1, text }));
+        continue;
       }
       if (line.op === 'put') {
         if (line.s >= this.options.shards)
@@ -224,6 +245,12 @@ export class LocalStream {
       } else this.next = Math.max(this.next, line.n);
     }
     for (let shard = 0; shard < this.options.shards; shard++) this.trim(shard);
+    if (quarantined.length) {
+      appendFileSync(`${path}.quarantine`, `${quarantined.join('\n')}\n`);
+      this.options.warn?.(
+        `stream journal ${path}: ${quarantined.length} damaged line(s) set aside in ${path}.quarantine; the rest replayed`,
+      );
+    }
   }
 
   /** Replaces the journal with the live records and the checkpoints, atomically (temp file, sync, rename). */

@@ -255,6 +255,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         consumers: [route.function, route.archive],
         retentionMs: route.retentionHours * 3_600_000,
         journalPath: dataDir && join(dataDir, 'streams', `${route.stream}.jsonl`),
+        warn: (message) => observer.log.warn(message),
       });
       streams.set(route.stream, stream);
       sources.push(

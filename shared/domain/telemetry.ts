@@ -98,6 +98,10 @@ export function readTelemetry<K extends DeviceKind>(kind: K, message: TelemetryM
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return reject('malformed_json', 'payload must be a JSON object', thing);
   }
+  // A lone surrogate (`"\ud800"`) is valid JSON but not text: it is never stored.
+  if (hasLoneSurrogate(json)) {
+    return reject('malformed_json', 'payload has a string that is not well-formed text (a lone surrogate)', thing);
+  }
   const named = IDENTITY_FIELDS.find((field) => field in json && (json as Record<string, unknown>)[field] !== thing);
   if (named) {
     return reject('identity_mismatch', `payload field "${named}" names another device than "${thing}"`, thing);
@@ -120,6 +124,25 @@ export function readTelemetry<K extends DeviceKind>(kind: K, message: TelemetryM
     }
   }
   return { ok: true, reading: { messageId, kind, thing, ts: data.ts, seq: data.seq, receivedAt, payload: data } };
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Whether any string of a parsed JSON value (a key too) holds a lone surrogate; iterative, for any depth. */
+function hasLoneSurrogate(root: unknown): boolean {
+  const pending: unknown[] = [root];
+  while (pending.length) {
+    const value = pending.pop();
+    if (typeof value === 'string') {
+      if (LONE_SURROGATE.test(value)) return true;
+    } else if (Array.isArray(value)) pending.push(...value);
+    else if (typeof value === 'object' && value !== null)
+      for (const [key, v] of Object.entries(value)) {
+        if (LONE_SURROGATE.test(key)) return true;
+        pending.push(v);
+      }
+  }
+  return false;
 }
 
 function readingTimes(kind: DeviceKind, payload: PayloadOf<DeviceKind>): number[] {

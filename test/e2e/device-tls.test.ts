@@ -112,6 +112,18 @@ describe('devices authenticate with certificates from the stack’s authority (8
     for (const r of [first, second]) if (r.ok) r.client.end(true);
   });
 
+  it('answers a client id that is no thing name (3,000 characters, a newline) with “identifier rejected”, and logs it escaped', async () => {
+    for (const clientId of ['x'.repeat(3000), 'bin-gs-001\ncase OPENED forged']) {
+      const result = await attempt(stack.mqttUrl, { clientId });
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error).toMatch(/Identifier rejected/i);
+    }
+    const logged = lines.filter((l) => l.includes('not a thing name'));
+    expect(logged).toHaveLength(2);
+    expect(logged.every((l) => !l.includes('\n') && l.length < 400)).toBe(true);
+    expect(logged[1]).toContain('bin-gs-001\\ncase OPENED forged');
+  });
+
   it('publishes with mosquitto_pub and the generated certificate', async () => {
     const dir = join(stack.pki!.deviceDir, THING);
     const port = new URL(stack.mqttsUrl!).port;

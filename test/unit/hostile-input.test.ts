@@ -162,6 +162,10 @@ describe('hostile input: payloads of every kind', () => {
     expect(code('bins', bin({ ts: 0 }))).toBe('invalid_payload');
     expect(code('bins', bin({ ts: -1 }))).toBe('invalid_payload');
     expect(code('bins', '[1,2,3]')).toBe('malformed_json');
+    // A lone surrogate is JSON but not text: never stored (a pair is fine).
+    expect(code('bins', `{"ts":${NOW},"seq":1,"fillPct":50,"note":"\\ud800"}`)).toBe('malformed_json');
+    expect(code('bins', `{"ts":${NOW},"seq":1,"fillPct":50,"\\udc00":1}`)).toBe('malformed_json');
+    expect(code('bins', `{"ts":${NOW},"seq":1,"fillPct":50,"note":"\\ud83d\\ude00 \\\\ud800"}`)).toBe('ok');
     expect(code('bins', '"just a string"')).toBe('malformed_json');
     // Deep nesting within the size limit: parsed or refused, never a crash.
     const deep = `${'['.repeat(60_000)}${']'.repeat(60_000)}`;

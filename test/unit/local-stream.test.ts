@@ -15,13 +15,16 @@ const journalAt = () => join(mkdtempSync(join(tmpdir(), 'cityops-stream-')), 's.
 const data = (text: string) => Buffer.from(text).toString('base64');
 const text = (record: { kinesis: { data: string } }) => Buffer.from(record.kinesis.data, 'base64').toString('utf8');
 
-function streamOf(options: { shards?: number; journalPath?: string; now?: () => number } = {}) {
+function streamOf(
+  options: { shards?: number; journalPath?: string; now?: () => number; warn?: (message: string) => void } = {},
+) {
   return new LocalStream('s', {
     shards: options.shards ?? 2,
     consumers: ['fn', 'archive'],
     retentionMs: 86_400_000,
     journalPath: options.journalPath,
     now: options.now,
+    warn: options.warn,
   });
 }
 
@@ -97,6 +100,27 @@ describe('local stream (Kinesis semantics)', () => {
     appendFileSync(path, '{"op":"put","s":0,"n":9,"k":"k","d"');
     const again = streamOf({ journalPath: path, shards: 1 });
     expect(again.depth).toBe(1);
+    again.close();
+  });
+
+  it('sets a damaged line in the middle aside in a quarantine file, says so, and replays the rest', async () => {
+    const path = journalAt();
+    const stream = streamOf({ journalPath: path, shards: 1 });
+    await stream.put('k', data('a'));
+    stream.close();
+    appendFileSync(path, 'garbage that is not JSON\n{"op":"put","s":"zero"}\n');
+    const warnings: string[] = [];
+    const after = streamOf({ journalPath: path, shards: 1, warn: (m) => warnings.push(m) });
+    expect(warnings).toEqual([
+      expect.stringMatching(/2 damaged line\(s\) set aside in .*\.quarantine; the rest replayed/),
+    ]);
+    expect(readFileSync(`${path}.quarantine`, 'utf8')).toContain('garbage that is not JSON');
+    await after.put('k', data('b'));
+    after.close();
+    // The journal was rewritten without them: the next start replays it whole, quietly.
+    const again = streamOf({ journalPath: path, shards: 1, warn: (m) => warnings.push(m) });
+    expect(again.depth).toBe(2);
+    expect(warnings).toHaveLength(1);
     again.close();
   });
 });
