@@ -145,6 +145,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     tables: {
       registry: ['getDevice', 'getSite', 'listDevices', 'listDistricts', 'listGrids', 'listSites', ...NAMES],
       telemetry: ['getLatest', 'getLatestMany'],
+      rejects: ['list'],
       coverage: ['read'],
       // Reads, and a transition's save: no batch writes, and no deletes but a closed case's lock.
       cases: ['get', 'list', 'listWorking', 'listOpened', 'save'],
@@ -272,6 +273,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/health', function: 'ops-api' },
   { method: 'GET', path: '/devices', function: 'ops-api' },
   { method: 'GET', path: '/devices/{thing}', function: 'ops-api' },
+  { method: 'GET', path: '/rejects', function: 'ops-api' },
   { method: 'GET', path: '/cases', function: 'ops-api' },
   { method: 'GET', path: '/cases/{caseId}', function: 'ops-api' },
   { method: 'POST', path: '/cases/{caseId}/transitions', function: 'ops-api' },

@@ -12,6 +12,8 @@ import { mapRoutes } from './map-routes.ts';
 import { open311Routes } from './open311-routes.ts';
 import { caseRoutes, type CaseRouteDeps } from './case-routes.ts';
 import { deviceRoutes } from './device-routes.ts';
+import { rejectRoutes } from './reject-routes.ts';
+import type { RejectStore } from '#shared/app/ports/rejects';
 
 export type OpsApiDeps = CaseRouteDeps &
   AssessmentDeps &
@@ -19,6 +21,7 @@ export type OpsApiDeps = CaseRouteDeps &
   DistrictMapDeps & {
     registry: RegistryReader;
     telemetry: StateReader;
+    rejects: Pick<RejectStore, 'list'>;
     clock: Clock;
     log: Log;
     operatorSignIn?: OperatorSignIn;
@@ -30,6 +33,7 @@ export const makeHandler = (deps: OpsApiDeps) =>
     {
       'GET /health': async () => json(200, { now: deps.clock.now() }),
       ...deviceRoutes(deps),
+      ...rejectRoutes(deps),
       ...caseRoutes(deps),
       ...assessmentRoutes(deps),
       ...open311Routes(deps),

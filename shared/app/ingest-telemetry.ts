@@ -36,7 +36,7 @@ export interface IngestDeps {
     | 'saveHistory'
     | 'neighbours'
   >;
-  rejects: RejectStore;
+  rejects: Pick<RejectStore, 'save'>;
   /** The site a device watches, for detectors and their per-site thresholds. */
   sites: Pick<SiteDirectory, 'watchOf' | 'prefetch'>;
   cases: SignalHandler;

@@ -135,7 +135,7 @@ describe('MQTT publish → state row, through the local twin', () => {
     const rejects = new DynamoRejectStore(documentClient(stack.dynamo), stack.tables.rejects);
     await vi.waitFor(
       async () =>
-        expect(await rejects.list('bin-gs-010')).toEqual([
+        expect((await rejects.list({ thing: 'bin-gs-010' })).items).toEqual([
           expect.objectContaining({ code: 'malformed_json', payload: '{"fillPct": 50' }),
         ]),
       { timeout: 10_000, interval: 100 },

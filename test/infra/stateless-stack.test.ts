@@ -60,6 +60,7 @@ const TABLE_GRANTS_BY_FUNCTION: Record<string, Record<string, string>> = {
   'ops-api': {
     registry: 'BatchGetItem GetItem Query',
     telemetry: 'BatchGetItem GetItem',
+    rejects: 'Query',
     coverage: 'Query',
     cases: 'GetItem PutItem Query · DeleteItem on active#*',
   },

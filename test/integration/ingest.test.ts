@@ -167,7 +167,7 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
     expect(marker(kind, (await telemetry.getLatest(thing))!)).toBe(22);
     const id = (r: Parameters<typeof sequenceOf>[0]) => sequenceOf(r);
 
-    const stored = await rejects.list(thing);
+    const stored = (await rejects.list({ thing })).items;
     const codes = Object.fromEntries(stored.map((r) => [r.messageId, r.code]));
     expect(codes).toEqual({
       [id(bad.malformed)]: 'malformed_json',
@@ -188,7 +188,7 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
     expect(malformed.reason).toMatch(/not JSON/);
     const oversized = stored.find((r) => r.messageId === id(bad.oversized))!;
     expect(oversized).toMatchObject({ payloadBytes: PAYLOAD_LIMITS.maxPayloadBytes + 10, payloadTruncated: true });
-    const unknown = await rejects.list(undefined);
+    const unknown = (await rejects.list({ thing: undefined })).items;
     expect(unknown.find((r) => r.messageId === id(bad.notAnEnvelope))).toMatchObject({
       code: 'bad_envelope',
       payload: 'this is not an envelope',
@@ -238,7 +238,7 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
     const good = msg(thing, NOW - 1000, 1);
     const result = await handler(streamEvent(good));
     expect(result.batchItemFailures).toEqual([]);
-    expect(await rejects.list(thing)).toEqual([
+    expect((await rejects.list({ thing })).items).toEqual([
       expect.objectContaining({ messageId: sequenceOf(good), code: 'storage_error' }),
     ]);
   });

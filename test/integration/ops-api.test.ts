@@ -262,3 +262,41 @@ describe('ops API (cases)', () => {
     expect(await post('cs-none', JSON.stringify({ action: 'start', actor: 'x' }))).toMatchObject({ status: 404 });
   });
 });
+
+describe('GET /rejects', () => {
+  it('lists a thing’s refused messages newest first, by code and since, a page at a time, and asks for the thing', async () => {
+    const ingest = binsIngest(deps);
+    const thing = 'bin-gs-012';
+    const bad = (i: number, payload: string) =>
+      record({ kind: 'bins', thing, payload, receivedAt: NOW - 10_000 + i * 1000 });
+    await ingest(
+      streamEvent(
+        bad(0, '{"fillPct": 5'),
+        bad(1, JSON.stringify({ ts: NOW, seq: 1, fillPct: 'full' })),
+        bad(2, '{"ts": 1'),
+        bad(3, JSON.stringify({ ts: NOW, seq: 2, fillPct: 500 })),
+      ),
+    );
+    const all = await get('GET /rejects', '/rejects', { thing });
+    expect(all.status).toBe(200);
+    expect(all.body.items.map((r: { code: string }) => r.code)).toEqual([
+      'invalid_payload',
+      'malformed_json',
+      'invalid_payload',
+      'malformed_json',
+    ]);
+    expect(all.body.items[0]).toMatchObject({ thing, payloadEncoding: 'utf8', reason: expect.any(String) });
+    const malformed = await get('GET /rejects', '/rejects', { thing, code: 'malformed_json' });
+    expect(malformed.body.items.map((r: { payload: string }) => r.payload)).toEqual(['{"ts": 1', '{"fillPct": 5']);
+    const recent = await get('GET /rejects', '/rejects', { thing, since: String(NOW - 8_000) });
+    expect(recent.body.items).toHaveLength(2);
+    const first = await get('GET /rejects', '/rejects', { thing, limit: '3' });
+    const second = await get('GET /rejects', '/rejects', { thing, limit: '3', nextToken: first.body.nextToken });
+    expect([...first.body.items, ...second.body.items].map((r: { messageId: string }) => r.messageId)).toEqual(
+      all.body.items.map((r: { messageId: string }) => r.messageId),
+    );
+    expect(second.body.nextToken).toBeUndefined();
+    expect(await get('GET /rejects', '/rejects', {})).toMatchObject({ status: 400 });
+    expect(await get('GET /rejects', '/rejects', { thing, nextToken: 'forged' })).toMatchObject({ status: 400 });
+  });
+});

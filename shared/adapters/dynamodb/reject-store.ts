@@ -1,5 +1,8 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RejectStore } from '#shared/app/ports/rejects';
+import { z } from 'zod';
+import { InvalidPageTokenError } from '#shared/app/errors';
+import { decodePageToken, encodePageToken, type Page } from '#shared/app/paging';
+import type { RejectListing, RejectRecord, RejectStore } from '#shared/app/ports/rejects';
 import type { StoreGrants } from './grants.ts';
 import type { WriteOutcome } from '#shared/app/ports/telemetry';
 import { PAYLOAD_LIMITS } from '#shared/domain/payloads';
@@ -12,21 +15,6 @@ export const rejectKeys = {
   thing: (thing: string | undefined) => `thing#${thing ?? UNKNOWN_THING}`,
   entry: (receivedAt: number, messageId: string) => `${String(receivedAt).padStart(15, '0')}#${messageId}`,
 };
-
-/** A stored rejection: the reason and the original payload, as text when it was UTF-8. */
-export interface RejectRecord {
-  messageId: string;
-  code: string;
-  reason: string;
-  thing: string | null;
-  topic: string | null;
-  clientId: string | null;
-  receivedAt: number;
-  payload: string;
-  payloadEncoding: 'utf8' | 'base64';
-  payloadBytes: number;
-  payloadTruncated: boolean;
-}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -58,19 +46,48 @@ export class DynamoRejectStore implements RejectStore {
     );
   }
 
-  /** Rejections of one thing (or of unreadable messages, with no thing), newest first. */
-  async list(thing: string | undefined, limit = 100): Promise<RejectRecord[]> {
-    const { Items } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': rejectKeys.thing(thing) },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    return (Items ?? []).map(({ pk: _pk, sk: _sk, expiresAt: _e, ...rest }) => rest as RejectRecord);
+  /**
+   * Rejections of one thing (or of unreadable messages, with no thing), newest first, of a
+   * code and since a time if asked; the page token is the last entry's sort key.
+   */
+  async list(listing: RejectListing): Promise<Page<RejectRecord>> {
+    const limit = listing.limit ?? 100;
+    const after = listing.nextToken ? decodeCursor(listing.nextToken) : undefined;
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined =
+      after === undefined ? undefined : { pk: rejectKeys.thing(listing.thing), sk: after };
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: listing.since === undefined ? 'pk = :pk' : 'pk = :pk AND sk >= :since',
+          ...(listing.code ? { FilterExpression: 'code = :code' } : {}),
+          ExpressionAttributeValues: {
+            ':pk': rejectKeys.thing(listing.thing),
+            ...(listing.since === undefined ? {} : { ':since': String(listing.since).padStart(15, '0') }),
+            ...(listing.code ? { ':code': listing.code } : {}),
+          },
+          ScanIndexForward: false,
+          Limit: limit - items.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start && items.length < limit);
+    return {
+      items: items.map(({ pk: _pk, sk: _sk, expiresAt: _e, ...rest }) => rest as unknown as RejectRecord),
+      ...(start ? { nextToken: encodeCursor(String(start.sk)) } : {}),
+    };
   }
+}
+
+const Cursor = z.object({ s: z.string().regex(/^\d{15}#.{1,300}$/) }).strict();
+const encodeCursor = (sk: string) => encodePageToken({ s: sk });
+function decodeCursor(token: string): string {
+  const parsed = Cursor.safeParse(decodePageToken(token));
+  if (!parsed.success) throw new InvalidPageTokenError('nextToken is not one this API issued');
+  return parsed.data.s;
 }
 
 /** Keeps the original bytes, up to the MQTT payload limit (an item holds at most 400 KB). */
