@@ -107,7 +107,33 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
   const events = options.events ?? {};
   /** Connected things, by how they connected (for telling a takeover). */
   const connected = new Map<string, string>();
+  /**
+   * QoS 2 exactly once: a PUBLISH whose packet id is in flight (no PUBREL yet) from the same
+   * connection is a retransmission. Marked as packets are read off the wire, in order, so a
+   * copy in the same buffer or in another is caught alike; aedes answers it with PUBREC, and
+   * it is not routed again.
+   */
+  const retransmissions = new WeakSet<object>();
+  /** What is read of a packet off the wire here (mqtt-packet's shape). */
+  type Packet = { cmd: string; qos?: number; messageId?: number };
+  const watchQos2 = (client: Client) => {
+    const inFlight = new Set<number>();
+    const parser = (
+      client as unknown as { _parser?: { prependListener(event: 'packet', listener: (p: Packet) => void): void } }
+    )._parser;
+    // Before aedes's own listener, which handles the packet (and calls authorizePublish) at once.
+    parser?.prependListener('packet', (packet) => {
+      if (packet.cmd === 'publish' && packet.qos === 2 && packet.messageId !== undefined) {
+        if (inFlight.has(packet.messageId)) retransmissions.add(packet);
+        else inFlight.add(packet.messageId);
+      } else if (packet.cmd === 'pubrel' && packet.messageId !== undefined) inFlight.delete(packet.messageId);
+    });
+  };
   const broker = await Aedes.createBroker({
+    preConnect: (client, _packet, done) => {
+      watchQos2(client);
+      done(null, true);
+    },
     authenticate: (client, _username, _password, done) => {
       const thing = client.id;
       const socket = (client as unknown as { conn?: Partial<TLSSocket> }).conn;
@@ -177,6 +203,8 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
       if (payload.byteLength > PAYLOAD_LIMITS.maxPayloadBytes) {
         return refuse(`payload of ${payload.byteLength} bytes exceeds ${PAYLOAD_LIMITS.maxPayloadBytes}`);
       }
+      // A QoS 2 retransmission: acknowledged (PUBREC) as the first copy was, never routed twice.
+      if (retransmissions.has(packet)) return done(null);
       const accept = () =>
         Promise.resolve(
           options.onPublish({

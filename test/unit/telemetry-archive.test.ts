@@ -26,11 +26,21 @@ describe('FileArchive (the local twin’s archive bucket)', () => {
     const archive = new FileArchive(dir);
     await archive.write('bins', [entry(1), entry(2), entry(3, NOW + 86_400_000)]);
     await archive.write('cameras', [entry(4)]);
-    await archive.write('bins', [entry(1)]); // read again after a restart
+    await archive.write('bins', [entry(1)]); // read again after a restart: not archived twice
+    // A reading the device sent again (another arrival time), and the same in a new process.
+    const resent = encodeEnvelope({
+      topic: 'dt/cityops/bins/bin-2/fill',
+      clientId: 'bin-2',
+      receivedAt: NOW + 5,
+      payload: new TextEncoder().encode(JSON.stringify({ ts: NOW - 2000, seq: 2, fillPct: 2 })),
+    });
+    const again = { at: NOW, text: archiveLine(resent) };
+    await archive.write('bins', [again]);
+    await new FileArchive(dir).write('bins', [entry(1), entry(2)]);
     expect(readdirSync(join(dir, 'bins')).sort()).toEqual(['2026-11-28.jsonl', '2026-11-29.jsonl']);
-    expect((await readArchive(dir, 'bins')).map((m) => m.seq)).toEqual([1, 2, 1, 3]);
+    expect((await readArchive(dir, 'bins')).map((m) => m.seq)).toEqual([1, 2, 3]);
     expect(uniqueMessages(await readArchive(dir, 'bins')).map((m) => m.seq)).toEqual([1, 2, 3]);
-    expect(await readArchive(dir)).toHaveLength(5);
+    expect(await readArchive(dir)).toHaveLength(4);
     expect((await readArchive(dir, 'bins'))[1]).toMatchObject({
       thing: 'bin-2',
       clientId: 'bin-2',
