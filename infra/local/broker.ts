@@ -26,6 +26,11 @@ export interface BrokerEvents {
   refused?(what: 'connect' | 'publish' | 'subscribe', clientId: string, reason: string): void;
   /** A publish over the connection's rate was held back this long. */
   throttled?(thing: string, delayMs: number): void;
+  /**
+   * Publishes held back by pacing whose connection closed before their turn: dropped, not
+   * acknowledged (a QoS 1 device sends them again when it reconnects).
+   */
+  dropped?(thing: string, count: number, reason: string): void;
   /** A second connection took a connected thing's client id: the first is closed. */
   takeover?(thing: string, previous: string, next: string): void;
 }
@@ -129,6 +134,22 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
       } else if (packet.cmd === 'pubrel' && packet.messageId !== undefined) inFlight.delete(packet.messageId);
     });
   };
+  /** Held-back publishes dropped per thing, told once the burst is over. */
+  const droppedCounts = new Map<string, number>();
+  const dropLater = (thing: string) => {
+    const count = droppedCounts.get(thing) ?? 0;
+    droppedCounts.set(thing, count + 1);
+    if (count > 0) return;
+    setTimeout(() => {
+      const n = droppedCounts.get(thing) ?? 0;
+      droppedCounts.delete(thing);
+      events.dropped?.(
+        thing,
+        n,
+        'its connection closed while they waited for their turn (over 100 publishes/s); not acknowledged',
+      );
+    }, 500);
+  };
   const broker = await Aedes.createBroker({
     preConnect: (client, _packet, done) => {
       watchQos2(client);
@@ -221,7 +242,12 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
       const delay = (client as DeviceClient).pace?.() ?? 0;
       if (delay === 0) return void accept();
       events.throttled?.(client.id, delay);
-      setTimeout(accept, delay);
+      // A backlog ends with its connection: what waits for its turn is dropped unacknowledged.
+      setTimeout(() => {
+        if (!(client as unknown as { closed?: boolean }).closed) return void accept();
+        dropLater(client.id);
+        done(new Error('connection closed before its turn'));
+      }, delay);
     },
     authorizeSubscribe: (client, subscription, done) => {
       events.refused?.('subscribe', client.id, `devices subscribe to nothing (${subscription.topic})`);

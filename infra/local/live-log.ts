@@ -117,6 +117,7 @@ export function consoleObserver(options: {
           `"${thing}": a second connection (${next}) took its client id; the first (${previous}) is closed`,
         ),
       throttled: (thing) => counts.throttled.add(thing),
+      dropped: (thing, count, reason) => line('dropped', `${count} publishes of "${thing}": ${reason}`),
     },
     discarded: (b) =>
       line(

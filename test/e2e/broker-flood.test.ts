@@ -22,6 +22,7 @@ describe('a client flooding the local broker', () => {
   let broker: LocalBroker;
   const accepted: AcceptedPublish[] = [];
   const throttled = new Map<string, number>();
+  const dropped: { thing: string; count: number }[] = [];
 
   beforeAll(async () => {
     broker = await startBroker({
@@ -35,7 +36,10 @@ describe('a client flooding the local broker', () => {
       }),
       onPublish: (p) => void accepted.push(p),
       clock: systemClock,
-      events: { throttled: (thing) => throttled.set(thing, (throttled.get(thing) ?? 0) + 1) },
+      events: {
+        throttled: (thing) => throttled.set(thing, (throttled.get(thing) ?? 0) + 1),
+        dropped: (thing, count) => dropped.push({ thing, count }),
+      },
     });
   });
   afterAll(() => broker.stop());
@@ -64,5 +68,21 @@ describe('a client flooding the local broker', () => {
     expect(throttled.get('bin-flood')).toBeGreaterThanOrEqual(FLOOD - 100);
     expect(throttled.get('bin-quiet')).toBeUndefined();
     await Promise.all([flooder.endAsync(), neighbour.endAsync()]);
+  }, 30_000);
+
+  it('ends a flooder’s backlog with its connection: what waited is dropped unacknowledged, counted and said', async () => {
+    const flooder = await mqtt.connectAsync(broker.url!, { clientId: 'bin-gone', reconnectPeriod: 0 });
+    for (let i = 0; i < 400; i++)
+      void flooder.publishAsync(topicFor('bins', 'bin-gone'), JSON.stringify({ i }), { qos: 1 }).catch(() => {});
+    await new Promise((r) => setTimeout(r, 300));
+    flooder.end(true);
+    const atClose = accepted.filter((p) => p.clientId === 'bin-gone').length;
+    await new Promise((r) => setTimeout(r, 2000));
+    const after = accepted.filter((p) => p.clientId === 'bin-gone').length;
+    // Nothing more routed once the connection is gone (a publish whose turn had come may finish).
+    expect(after - atClose).toBeLessThanOrEqual(2);
+    expect(after).toBeLessThan(400);
+    expect(dropped).toEqual([{ thing: 'bin-gone', count: expect.any(Number) }]);
+    expect(dropped[0]!.count).toBeGreaterThan(0);
   }, 30_000);
 });
