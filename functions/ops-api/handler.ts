@@ -13,9 +13,12 @@ import { open311Routes } from './open311-routes.ts';
 import { caseRoutes, type CaseRouteDeps } from './case-routes.ts';
 import { deviceRoutes } from './device-routes.ts';
 import { rejectRoutes } from './reject-routes.ts';
+import { routeRoutes } from './route-routes.ts';
 import type { RejectStore } from '#shared/app/ports/rejects';
+import type { RouteQueryDeps } from '#shared/app/route-queries';
 
 export type OpsApiDeps = CaseRouteDeps &
+  RouteQueryDeps &
   AssessmentDeps &
   Open311Deps &
   DistrictMapDeps & {
@@ -34,6 +37,7 @@ export const makeHandler = (deps: OpsApiDeps) =>
       'GET /health': async () => json(200, { now: deps.clock.now() }),
       ...deviceRoutes(deps),
       ...rejectRoutes(deps),
+      ...routeRoutes(deps),
       ...caseRoutes(deps),
       ...assessmentRoutes(deps),
       ...open311Routes(deps),

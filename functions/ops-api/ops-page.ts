@@ -127,9 +127,12 @@ function drawMap() {
     const p = el('polygon', { class: 'market', points: pts(m.polygon.coordinates[0]), 'data-site-id': m.siteId }, svg, true);
     el('title', {}, p, true).textContent = m.name;
   }
+  // Each route links to its coverage per window and segment today (GET /routes/{routeId}/coverage).
+  const today = new Date().toLocaleDateString('sv-SE', { timeZone: data.district.timeZone });
   for (const r of data.routes) {
-    const line = el('polyline', { class: 'route', points: pts(r.line.coordinates), stroke: coverageColour(r.coveragePct), 'data-site-id': r.siteId, 'data-coverage': r.coveragePct === null ? '' : r.coveragePct }, svg, true);
-    el('title', {}, line, true).textContent = r.name + ': ' + (r.coveragePct === null ? 'no window yet today' : 'coverage ' + r.coveragePct + ' % today');
+    const link = el('a', { class: 'route-link', href: 'routes/' + encodeURIComponent(r.siteId) + '/coverage?date=' + today }, svg, true);
+    const line = el('polyline', { class: 'route', points: pts(r.line.coordinates), stroke: coverageColour(r.coveragePct), 'data-site-id': r.siteId, 'data-coverage': r.coveragePct === null ? '' : r.coveragePct }, link, true);
+    el('title', {}, line, true).textContent = r.name + ': ' + (r.coveragePct === null ? 'no window yet today' : 'coverage ' + r.coveragePct + ' % today') + ' (click: per window and segment)';
   }
   for (const r of data.garbageRooms) {
     const [x, y] = at([r.location.lon, r.location.lat]);

@@ -110,6 +110,13 @@ describe('live ops page (GET /) in headless Chromium', () => {
       expect(await page.locator('#map circle.room').count()).toBe(map.garbageRooms.length);
       expect(await page.locator('#map polygon.market').count()).toBe(map.markets.length);
       expect(await page.locator('#map polyline.route').count()).toBe(map.routes.length);
+      // Each route links to its coverage per window and segment today, which the API answers.
+      const href = await page
+        .locator(`#map a.route-link:has(polyline[data-site-id="${map.routes[0]!.siteId}"])`)
+        .getAttribute('href');
+      expect(href).toMatch(new RegExp(`^routes/${map.routes[0]!.siteId}/coverage\\?date=\\d{4}-\\d{2}-\\d{2}$`));
+      const coverage = await page.evaluate(async (url) => (await fetch(url)).status, href!);
+      expect(coverage).toBe(200);
       for (const room of map.garbageRooms.filter((r) => r.fillPct !== null)) {
         expect(await page.locator(`#map circle.room[data-site-id="${room.siteId}"]`).getAttribute('data-fill')).toBe(
           String(room.fillPct),

@@ -39,6 +39,13 @@ async function advanceTo(t: number) {
   }
 }
 
+/** What the route API's answers hold (each answer has its own part of it). */
+type RouteApiBody = {
+  windows: { window: string; closed: boolean; segments: { segmentId: string; outcome: string }[] }[];
+  routes: { routeId: string }[];
+  segments: { type: string; features: unknown[] };
+};
+
 describe('sweeping coverage end to end', () => {
   it('a sweeper that skips two segments gets one missed-sweeping case naming exactly those two; sweeping them later the same day resolves it', async () => {
     expect(route.segments[9]!.segmentId).toBe('rt-01-s010');
@@ -62,6 +69,26 @@ describe('sweeping coverage end to end', () => {
     expect(data.gaps.features.map((f) => f.properties.segmentId)).toEqual(['rt-01-s010', 'rt-01-s011']);
     await s.event(missed.caseId, 'CaseOpened');
     expect(await s.cases('rt-01', 'sweeper_silent')).toEqual([]);
+    // The route API: the day's window per segment, as a sanitation supervisor checks it.
+    const api = (path: string) =>
+      fetch(`${s.stack.apiUrl}${path}`).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as RouteApiBody,
+      }));
+    const windowOf = async () =>
+      (await api('/routes/rt-01/coverage?date=2026-11-27')).body.windows.find((w) => w.window === '2026-11-27T05:00')!;
+    const outcomes = (w: { segments: { segmentId: string; outcome: string }[] }, outcome: string) =>
+      w.segments.filter((seg) => seg.outcome === outcome).map((seg) => seg.segmentId);
+    const closedWindow = await windowOf();
+    expect(closedWindow.closed).toBe(true);
+    expect(outcomes(closedWindow, 'missed')).toEqual(['rt-01-s010', 'rt-01-s011']);
+    expect(outcomes(closedWindow, 'swept')).toHaveLength(route.segments.length - 2);
+    expect((await api('/routes?districtId=gongshu')).body.routes.map((r) => r.routeId)).toContain('rt-01');
+    const described = (await api('/routes/rt-01')).body;
+    expect(described.segments.type).toBe('FeatureCollection');
+    expect(described.segments.features).toHaveLength(route.segments.length);
+    expect((await api('/routes/rt-01/coverage?date=27-11-2026')).status).toBe(400);
+    expect((await api('/routes/rt-99/coverage?date=2026-11-27')).status).toBe(404);
 
     // 07:50: back to sweep the two segments, then the next window-close run sees it.
     await advanceTo(FIVE_AM + 172 * MIN);
@@ -72,6 +99,7 @@ describe('sweeping coverage end to end', () => {
     expect(resolved.caseId).toBe(missed.caseId);
     expect(resolved.history.at(-1)!.evidence!.summary).toMatch(/^swept late: rt-01-s010, rt-01-s011/);
     await s.event(missed.caseId, 'CaseResolved');
+    expect(outcomes(await windowOf(), 'swept_late')).toEqual(['rt-01-s010', 'rt-01-s011']);
   }, 60_000);
 
   it('a route whose sweepers stay silent through the window gets a sweeper-silent case', async () => {
