@@ -89,8 +89,21 @@ export type PayloadOf<K extends DeviceKind> = z.infer<(typeof PAYLOAD_SCHEMAS)[K
 
 /** `path: message; path: message` — short enough for a log line and a reject record. */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
+  return plainIssues(error.issues)
     .slice(0, 5)
     .map((issue) => `${issue.path.length ? issue.path.join('.') : '(payload)'}: ${issue.message}`)
     .join('; ');
+}
+
+/**
+ * The issues to tell: for a payload that fits none of a union's shapes (a sweeper's one fix
+ * or batch of fixes), the issues of the shape it came closest to (fewest issues), instead of
+ * zod's bare "Invalid input".
+ */
+function plainIssues(issues: readonly z.core.$ZodIssue[]): { path: PropertyKey[]; message: string }[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'invalid_union' || !issue.errors?.length) return [issue];
+    const closest = [...issue.errors].sort((a, b) => a.length - b.length)[0]!;
+    return plainIssues(closest).map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
+  });
 }

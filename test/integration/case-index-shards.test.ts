@@ -123,6 +123,13 @@ describe('case indexes sharded under a district-wide storm', () => {
     ];
     for (const nextToken of forged)
       await expect(store.list({ districtId: 'storm', nextToken })).rejects.toBeInstanceOf(InvalidPageTokenError);
+    // A real token, used with another listing (another district, another filter).
+    const { nextToken } = await store.list({ districtId: 'storm', limit: 5 });
+    await expect(store.list({ districtId: 'legacy', nextToken })).rejects.toBeInstanceOf(InvalidPageTokenError);
+    await expect(store.list({ districtId: 'storm', status: 'open', nextToken })).rejects.toBeInstanceOf(
+      InvalidPageTokenError,
+    );
+    expect((await store.list({ districtId: 'storm', limit: 5, nextToken })).items).toHaveLength(5);
   });
 
   it('gives cases stored before the sharding their index keys once, with no case event for it', async () => {

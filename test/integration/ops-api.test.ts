@@ -298,5 +298,14 @@ describe('GET /rejects', () => {
     expect(second.body.nextToken).toBeUndefined();
     expect(await get('GET /rejects', '/rejects', {})).toMatchObject({ status: 400 });
     expect(await get('GET /rejects', '/rejects', { thing, nextToken: 'forged' })).toMatchObject({ status: 400 });
+    // A real token, used with another listing.
+    expect(
+      await get('GET /rejects', '/rejects', {
+        thing,
+        code: 'malformed_json',
+        limit: '3',
+        nextToken: first.body.nextToken,
+      }),
+    ).toMatchObject({ status: 400 });
   });
 });

@@ -120,6 +120,11 @@ describe('sweeper GPS payload', () => {
     expect(codeOf('sweepers', { ts: NOW, seq: 1, points: points(500) })).toBe('ok');
     expect(codeOf('sweepers', { ts: NOW, seq: 1, points: points(501) })).toBe('invalid_payload');
     expect(codeOf('sweepers', { ts: NOW, seq: 1, points: [] })).toBe('invalid_payload');
+    // Said in words: the shape it came closest to (a batch of fixes), not a bare "Invalid input".
+    const refused = read('sweepers', { ts: NOW, seq: 1, points: points(501) });
+    expect(refused.ok ? '' : refused.rejection.reason).toMatch(/^points: .*500/);
+    const oneFix = read('sweepers', { seq: 1, ...fix({ lat: 91 }) });
+    expect(oneFix.ok ? '' : oneFix.rejection.reason).toMatch(/^lat: /);
   });
 });
 

@@ -66,12 +66,31 @@ export function fromItem(item: Record<string, unknown>): Case {
   return rest as unknown as Case;
 }
 
-/** A listing's page token: the sort key of the last case handed out (the next page starts below it). */
-const Cursor = z.object({ o: z.string().regex(/^\d{15}#.{1,200}$/) }).strict();
-const encodeCursor = (openedKey: string) => encodePageToken({ o: openedKey });
-function decodeCursor(token: string): string {
+/**
+ * A listing's page token: the sort key of the last case handed out (the next page starts
+ * below it), and a hash of the listing it belongs to: a token used with another listing
+ * is refused, not misread.
+ */
+const Cursor = z.object({ o: z.string().regex(/^\d{15}#.{1,200}$/), q: z.int() }).strict();
+const listingOf = (filter: CaseFilter) =>
+  spreadHash(
+    JSON.stringify([
+      filter.districtId,
+      filter.unit,
+      filter.streetId,
+      filter.status,
+      filter.category,
+      filter.communityId,
+      filter.gridId,
+      filter.since,
+    ]),
+  );
+const encodeCursor = (openedKey: string, filter: CaseFilter) =>
+  encodePageToken({ o: openedKey, q: listingOf(filter) });
+function decodeCursor(token: string, filter: CaseFilter): string {
   const parsed = Cursor.safeParse(decodePageToken(token));
-  if (!parsed.success) throw new InvalidPageTokenError('nextToken is not one this API issued');
+  if (!parsed.success || parsed.data.q !== listingOf(filter))
+    throw new InvalidPageTokenError('nextToken is not one this API issued for this listing');
   return parsed.data.o;
 }
 
@@ -190,7 +209,7 @@ export class DynamoCaseStore implements CaseStore {
       : filter.streetId
         ? ['byStreetShard', 'streetShard', filter.streetId]
         : ['byDistrictShard', 'districtShard', filter.districtId];
-    const cursor = filter.nextToken ? decodeCursor(filter.nextToken) : undefined;
+    const cursor = filter.nextToken ? decodeCursor(filter.nextToken, filter) : undefined;
     const limit = filter.limit ?? 50;
     const names: Record<string, string> = { '#k': key };
     const values: Record<string, unknown> = {};
@@ -260,7 +279,7 @@ export class DynamoCaseStore implements CaseStore {
     const more = shards.some((s) => s.buffer.length > 0 || !s.done);
     return {
       items: items.map(fromItem),
-      ...(more && items.length ? { nextToken: encodeCursor(String(items.at(-1)!.openedKey)) } : {}),
+      ...(more && items.length ? { nextToken: encodeCursor(String(items.at(-1)!.openedKey), filter) } : {}),
     };
   }
 

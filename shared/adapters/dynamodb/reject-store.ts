@@ -52,7 +52,7 @@ export class DynamoRejectStore implements RejectStore {
    */
   async list(listing: RejectListing): Promise<Page<RejectRecord>> {
     const limit = listing.limit ?? 100;
-    const after = listing.nextToken ? decodeCursor(listing.nextToken) : undefined;
+    const after = listing.nextToken ? decodeCursor(listing.nextToken, listing) : undefined;
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined =
       after === undefined ? undefined : { pk: rejectKeys.thing(listing.thing), sk: after };
@@ -77,16 +77,19 @@ export class DynamoRejectStore implements RejectStore {
     } while (start && items.length < limit);
     return {
       items: items.map(({ pk: _pk, sk: _sk, expiresAt: _e, ...rest }) => rest as unknown as RejectRecord),
-      ...(start ? { nextToken: encodeCursor(String(start.sk)) } : {}),
+      ...(start ? { nextToken: encodeCursor(String(start.sk), listing) } : {}),
     };
   }
 }
 
-const Cursor = z.object({ s: z.string().regex(/^\d{15}#.{1,300}$/) }).strict();
-const encodeCursor = (sk: string) => encodePageToken({ s: sk });
-function decodeCursor(token: string): string {
+/** A page token: the last entry's sort key, and the listing it belongs to (another listing's is refused). */
+const Cursor = z.object({ s: z.string().regex(/^\d{15}#.{1,300}$/), q: z.string().max(400) }).strict();
+const listingOf = (l: RejectListing) => JSON.stringify([l.thing ?? null, l.code ?? null, l.since ?? null]);
+const encodeCursor = (sk: string, listing: RejectListing) => encodePageToken({ s: sk, q: listingOf(listing) });
+function decodeCursor(token: string, listing: RejectListing): string {
   const parsed = Cursor.safeParse(decodePageToken(token));
-  if (!parsed.success) throw new InvalidPageTokenError('nextToken is not one this API issued');
+  if (!parsed.success || parsed.data.q !== listingOf(listing))
+    throw new InvalidPageTokenError('nextToken is not one this API issued for this listing');
   return parsed.data.s;
 }
 
