@@ -85,8 +85,7 @@ const listingOf = (filter: CaseFilter) =>
       filter.since,
     ]),
   );
-const encodeCursor = (openedKey: string, filter: CaseFilter) =>
-  encodePageToken({ o: openedKey, q: listingOf(filter) });
+const encodeCursor = (openedKey: string, filter: CaseFilter) => encodePageToken({ o: openedKey, q: listingOf(filter) });
 function decodeCursor(token: string, filter: CaseFilter): string {
   const parsed = Cursor.safeParse(decodePageToken(token));
   if (!parsed.success || parsed.data.q !== listingOf(filter))
