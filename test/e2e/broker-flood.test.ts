@@ -1,8 +1,8 @@
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishPacer, startBroker, type AcceptedPublish, type LocalBroker } from '#infra/local/broker';
+import { publishPacer, type AcceptedPublish, type LocalBroker } from '#infra/local/broker';
+import { anyBinBroker } from '../support/broker.ts';
 import { topicFor } from '#shared/domain/topics';
-import { systemClock } from '#shared/adapters/clock';
 
 describe('publish rate per connection (pacing)', () => {
   it('lets a burst of 100 through at once, then one every 10 ms', () => {
@@ -25,17 +25,8 @@ describe('a client flooding the local broker', () => {
   const dropped: { thing: string; count: number }[] = [];
 
   beforeAll(async () => {
-    broker = await startBroker({
-      port: 0,
-      lookupDevice: async (thing) => ({
-        thing,
-        kind: 'bins',
-        districtId: 'gongshu',
-        siteId: 'gr-001',
-        expectedIntervalSeconds: 300,
-      }),
+    broker = await anyBinBroker({
       onPublish: (p) => void accepted.push(p),
-      clock: systemClock,
       events: {
         throttled: (thing) => throttled.set(thing, (throttled.get(thing) ?? 0) + 1),
         dropped: (thing, count) => dropped.push({ thing, count }),

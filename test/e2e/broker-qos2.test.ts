@@ -1,8 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, type AcceptedPublish, type LocalBroker } from '#infra/local/broker';
+import type { AcceptedPublish, LocalBroker } from '#infra/local/broker';
+import { anyBinBroker } from '../support/broker.ts';
 import { topicFor } from '#shared/domain/topics';
-import { systemClock } from '#shared/adapters/clock';
 
 /** MQTT 3.1.1 packets written by hand: what a device that retransmits sends, byte for byte. */
 const remainingLength = (n: number) => {
@@ -28,18 +28,7 @@ describe('QoS 2 is exactly once at the broker', () => {
   let broker: LocalBroker;
   const accepted: AcceptedPublish[] = [];
   beforeAll(async () => {
-    broker = await startBroker({
-      port: 0,
-      lookupDevice: async (thing) => ({
-        thing,
-        kind: 'bins',
-        districtId: 'gongshu',
-        siteId: 'gr-001',
-        expectedIntervalSeconds: 300,
-      }),
-      onPublish: (p) => void accepted.push(p),
-      clock: systemClock,
-    });
+    broker = await anyBinBroker({ onPublish: (p) => void accepted.push(p) });
   });
   afterAll(() => broker.stop());
 

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTelemetryStore } from '#shared/adapters/dynamodb/telemetry-store';
 import { checkOffline } from '#shared/app/check-offline';
@@ -58,16 +58,7 @@ function checkWith(devices: Device[], now: number) {
   return { run: () => checkOffline(deps), handled, store };
 }
 const count = (name: string) => env.requests.filter((r) => r.startsWith(`${name}:`)).length;
-const stateOf = async (thing: string) =>
-  (
-    await env.doc.send(
-      new GetCommand({
-        TableName: env.tables.telemetry,
-        Key: { pk: `device#${thing}`, sk: 'state' },
-        ConsistentRead: true,
-      }),
-    )
-  ).Item;
+const stateOf = (thing: string) => env.stateItem(thing);
 
 describe('the offline check reads the devices that went silent, not the fleet', () => {
   const fleet = Array.from({ length: 300 }, (_, i) => cameraOf(i));

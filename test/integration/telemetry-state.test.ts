@@ -41,16 +41,7 @@ const silenceOf = (thing: string) => (seen: number) =>
   silenceKeys({ thing, kind: 'bins', expectedIntervalSeconds: 300 }, seen);
 const options = { silence: silenceOf('bin-state') };
 const count = (name: string) => env.requests.filter((r) => r === `${name}:${env.tables.telemetry}`).length;
-const stored = async (thing: string) =>
-  (
-    await env.doc.send(
-      new GetCommand({
-        TableName: env.tables.telemetry,
-        Key: { pk: `device#${thing}`, sk: 'state' },
-        ConsistentRead: true,
-      }),
-    )
-  ).Item;
+const stored = (thing: string) => env.stateItem(thing);
 
 describe('device state with detectors, as several execution environments write it', () => {
   it('loses no update when environments take turns: each starts from the stored item, never from its memory', async () => {

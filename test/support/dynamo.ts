@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { documentClient, localDynamoClient } from '#shared/adapters/dynamodb/client';
 import { ensureTables, tableNames } from '#shared/adapters/dynamodb/tables';
@@ -30,5 +31,17 @@ export async function testTables(name: string) {
     },
     { step: 'initialize', name: 'countRequests' },
   );
-  return { endpoint, client, doc: documentClient(client), tables, requests };
+  const doc = documentClient(client);
+  /** A device's state item as stored, read consistently. */
+  const stateItem = async (thing: string) =>
+    (
+      await doc.send(
+        new GetCommand({
+          TableName: tables.telemetry,
+          Key: { pk: `device#${thing}`, sk: 'state' },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+  return { endpoint, client, doc, tables, requests, stateItem };
 }
