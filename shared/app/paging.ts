@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { spreadHash } from '#shared/domain/spread';
 import { InvalidPageTokenError } from './errors.ts';
 
 export interface Page<T> {
@@ -28,4 +30,23 @@ export function decodePageToken<T>(token: string): T {
   } catch {
     throw new InvalidPageTokenError('nextToken is not one this API issued');
   }
+}
+
+/**
+ * Page tokens bound to their listing: the sort key to go on from (of the shape `sortKey`)
+ * and a hash of the listing's parameters, so a token used with another listing, or one
+ * this API did not issue, is an {@link InvalidPageTokenError} (a 400), never misread.
+ */
+export function listingCursor(sortKey: RegExp) {
+  const Cursor = z.object({ k: z.string().regex(sortKey), q: z.int() }).strict();
+  const hashOf = (listing: unknown[]) => spreadHash(JSON.stringify(listing));
+  return {
+    encode: (key: string, listing: unknown[]): string => encodePageToken({ k: key, q: hashOf(listing) }),
+    decode(token: string, listing: unknown[]): string {
+      const parsed = Cursor.safeParse(decodePageToken(token));
+      if (!parsed.success || parsed.data.q !== hashOf(listing))
+        throw new InvalidPageTokenError('nextToken is not one this API issued for this listing');
+      return parsed.data.k;
+    },
+  };
 }

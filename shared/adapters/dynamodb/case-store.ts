@@ -7,10 +7,9 @@ import {
   ScanCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
+  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
-import { InvalidPageTokenError } from '#shared/app/errors';
-import { decodePageToken, encodePageToken, type Page } from '#shared/app/paging';
+import { listingCursor, type Page } from '#shared/app/paging';
 import type { CaseFilter, CaseStore } from '#shared/app/ports/cases';
 import { isActive, WORKING_STATUSES, type Case } from '#shared/domain/cases';
 import type { CaseCategory } from '#shared/domain/responsibility';
@@ -66,32 +65,18 @@ export function fromItem(item: Record<string, unknown>): Case {
   return rest as unknown as Case;
 }
 
-/**
- * A listing's page token: the sort key of the last case handed out (the next page starts
- * below it), and a hash of the listing it belongs to: a token used with another listing
- * is refused, not misread.
- */
-const Cursor = z.object({ o: z.string().regex(/^\d{15}#.{1,200}$/), q: z.int() }).strict();
-const listingOf = (filter: CaseFilter) =>
-  spreadHash(
-    JSON.stringify([
-      filter.districtId,
-      filter.unit,
-      filter.streetId,
-      filter.status,
-      filter.category,
-      filter.communityId,
-      filter.gridId,
-      filter.since,
-    ]),
-  );
-const encodeCursor = (openedKey: string, filter: CaseFilter) => encodePageToken({ o: openedKey, q: listingOf(filter) });
-function decodeCursor(token: string, filter: CaseFilter): string {
-  const parsed = Cursor.safeParse(decodePageToken(token));
-  if (!parsed.success || parsed.data.q !== listingOf(filter))
-    throw new InvalidPageTokenError('nextToken is not one this API issued for this listing');
-  return parsed.data.o;
-}
+/** A listing's page token: the sort key of the last case handed out (the next page starts below it). */
+const pageTokens = listingCursor(/^\d{15}#.{1,200}$/);
+const listingOf = (f: CaseFilter) => [
+  f.districtId,
+  f.unit,
+  f.streetId,
+  f.status,
+  f.category,
+  f.communityId,
+  f.gridId,
+  f.since,
+];
 
 /** What each method sends (see `grants.ts`): a case's lock is the only item ever deleted. */
 export const CASE_GRANTS: StoreGrants<DynamoCaseStore> = {
@@ -208,7 +193,7 @@ export class DynamoCaseStore implements CaseStore {
       : filter.streetId
         ? ['byStreetShard', 'streetShard', filter.streetId]
         : ['byDistrictShard', 'districtShard', filter.districtId];
-    const cursor = filter.nextToken ? decodeCursor(filter.nextToken, filter) : undefined;
+    const cursor = filter.nextToken ? pageTokens.decode(filter.nextToken, listingOf(filter)) : undefined;
     const limit = filter.limit ?? 50;
     const names: Record<string, string> = { '#k': key };
     const values: Record<string, unknown> = {};
@@ -278,7 +263,9 @@ export class DynamoCaseStore implements CaseStore {
     const more = shards.some((s) => s.buffer.length > 0 || !s.done);
     return {
       items: items.map(fromItem),
-      ...(more && items.length ? { nextToken: encodeCursor(String(items.at(-1)!.openedKey), filter) } : {}),
+      ...(more && items.length
+        ? { nextToken: pageTokens.encode(String(items.at(-1)!.openedKey), listingOf(filter)) }
+        : {}),
     };
   }
 
@@ -331,34 +318,27 @@ export class DynamoCaseStore implements CaseStore {
   }
 
   async listWorking(districtId: string): Promise<Case[]> {
-    const shards = await Promise.all(
-      SHARDS.map((n) =>
-        queryAll(this.doc, {
-          TableName: this.table,
-          IndexName: 'byDue',
-          KeyConditionExpression: 'workingKey = :w',
-          ExpressionAttributeValues: { ':w': workingKey(districtId, n) },
-        }),
-      ),
-    );
-    return shards.flat().map(fromItem);
+    return this.fromShards((n) => ({
+      IndexName: 'byDue',
+      KeyConditionExpression: 'workingKey = :w',
+      ExpressionAttributeValues: { ':w': workingKey(districtId, n) },
+    }));
   }
 
   async listOpened(districtId: string, from: number, to: number): Promise<Case[]> {
-    const shards = await Promise.all(
-      SHARDS.map((n) =>
-        queryAll(this.doc, {
-          TableName: this.table,
-          IndexName: 'byDistrictShard',
-          // openedKey is `<padded openedAt>#<caseId>`: "#" sorts before any digit, "$" after "#".
-          KeyConditionExpression: 'districtShard = :d AND openedKey BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':d': `${districtId}#${n}`, ':from': pad(from), ':to': `${pad(to - 1)}$` },
-        }),
-      ),
-    );
-    return shards
-      .flat()
-      .sort((a, b) => String(a.openedKey).localeCompare(String(b.openedKey)))
-      .map(fromItem);
+    const items = await this.fromShards((n) => ({
+      IndexName: 'byDistrictShard',
+      // openedKey is `<padded openedAt>#<caseId>`: "#" sorts before any digit, "$" after "#".
+      KeyConditionExpression: 'districtShard = :d AND openedKey BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':d': `${districtId}#${n}`, ':from': pad(from), ':to': `${pad(to - 1)}$` },
+    }));
+    // In openedKey order: opened time, then case id (by code unit, as the key sorts).
+    return items.sort((a, b) => a.openedAt - b.openedAt || (a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : 0));
+  }
+
+  /** Every case a query finds in each index shard (the query made for shard `n`), all shards at once. */
+  private async fromShards(query: (shard: number) => Omit<QueryCommandInput, 'TableName'>): Promise<Case[]> {
+    const shards = await Promise.all(SHARDS.map((n) => queryAll(this.doc, { TableName: this.table, ...query(n) })));
+    return shards.flat().map(fromItem);
   }
 }

@@ -1,7 +1,5 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
-import { InvalidPageTokenError } from '#shared/app/errors';
-import { decodePageToken, encodePageToken, type Page } from '#shared/app/paging';
+import { listingCursor, type Page } from '#shared/app/paging';
 import type { RejectListing, RejectRecord, RejectStore } from '#shared/app/ports/rejects';
 import type { StoreGrants } from './grants.ts';
 import type { WriteOutcome } from '#shared/app/ports/telemetry';
@@ -52,7 +50,7 @@ export class DynamoRejectStore implements RejectStore {
    */
   async list(listing: RejectListing): Promise<Page<RejectRecord>> {
     const limit = listing.limit ?? 100;
-    const after = listing.nextToken ? decodeCursor(listing.nextToken, listing) : undefined;
+    const after = listing.nextToken ? pageTokens.decode(listing.nextToken, listingOf(listing)) : undefined;
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined =
       after === undefined ? undefined : { pk: rejectKeys.thing(listing.thing), sk: after };
@@ -77,21 +75,14 @@ export class DynamoRejectStore implements RejectStore {
     } while (start && items.length < limit);
     return {
       items: items.map(({ pk: _pk, sk: _sk, expiresAt: _e, ...rest }) => rest as unknown as RejectRecord),
-      ...(start ? { nextToken: encodeCursor(String(start.sk), listing) } : {}),
+      ...(start ? { nextToken: pageTokens.encode(String(start.sk), listingOf(listing)) } : {}),
     };
   }
 }
 
-/** A page token: the last entry's sort key, and the listing it belongs to (another listing's is refused). */
-const Cursor = z.object({ s: z.string().regex(/^\d{15}#.{1,300}$/), q: z.string().max(400) }).strict();
-const listingOf = (l: RejectListing) => JSON.stringify([l.thing ?? null, l.code ?? null, l.since ?? null]);
-const encodeCursor = (sk: string, listing: RejectListing) => encodePageToken({ s: sk, q: listingOf(listing) });
-function decodeCursor(token: string, listing: RejectListing): string {
-  const parsed = Cursor.safeParse(decodePageToken(token));
-  if (!parsed.success || parsed.data.q !== listingOf(listing))
-    throw new InvalidPageTokenError('nextToken is not one this API issued for this listing');
-  return parsed.data.s;
-}
+/** A page token: the last entry's sort key. */
+const pageTokens = listingCursor(/^\d{15}#.{1,300}$/);
+const listingOf = (l: RejectListing) => [l.thing ?? null, l.code ?? null, l.since ?? null];
 
 /** Keeps the original bytes, up to the MQTT payload limit (an item holds at most 400 KB). */
 function toRecord(r: Rejection): RejectRecord {
