@@ -14,10 +14,12 @@ import {
   checkModelReferences,
   type Position,
 } from '#shared/domain/city-model';
+import { Classification } from '#shared/domain/classification';
 import { DEFAULT_MAX_SEGMENT_M, segmentRoute } from '#shared/domain/route-segments';
 
 /**
  * A district folder: `district.json` (district, streets, communities, departments),
+ * `classification.json` (optional: the standard classes and their rules),
  * `grids.geojson`, `sites.geojson` (garbage rooms, markets and their zones, sweeping
  * routes) and `devices.json`. Loaded into a {@link CityModel} through the same schemas the
  * store uses; route segments are cut from each route's line at load time.
@@ -56,6 +58,12 @@ export async function loadDistrictDir(
     return parsed.data;
   };
   const districtFile = await read('district.json', DistrictFile);
+  // The classification table (optional): the district's standard classes and their registration and merge rules.
+  const hasClassification = await readFile(join(dir, 'classification.json')).then(
+    () => true,
+    () => false,
+  );
+  if (hasClassification) districtFile.district.classification = await read('classification.json', Classification);
   const gridFeatures = await read('grids.geojson', FeatureCollection);
   const siteFeatures = await read('sites.geojson', FeatureCollection);
   const devices = await read('devices.json', z.array(Device));

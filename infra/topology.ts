@@ -93,8 +93,13 @@ export interface ApiRoute {
   auth?: 'operator' | 'public';
 }
 
-/** What the case service does with a detector's signals: opens, repeats or resolves the site's active case. */
-const CASE_SIGNALS = ['findActive', 'create', 'save', 'get'];
+/**
+ * What the case service does with a detector's signals: opens, repeats or resolves the
+ * site's active case, or joins a case of the class nearby.
+ */
+const CASE_SIGNALS = ['findActive', 'create', 'save', 'get', 'listNear'];
+/** What the case service reads of a district's configuration: its classification table, and its grids for a reported point. */
+const DISTRICT_CONFIG = ['listDistricts', 'listGrids'];
 /** The names a read service shows: units, sites and places. */
 const NAMES = ['listDepartments', 'getSites', 'getPlace'];
 
@@ -112,7 +117,8 @@ const ingestFunction = (kind: DeviceKind): FunctionSpec => ({
       'getDevices',
       'getSites',
       'getPlace',
-      ...(kind === 'sweepers' ? ['listDistricts', 'listSites'] : []),
+      ...DISTRICT_CONFIG,
+      ...(kind === 'sweepers' ? ['listSites'] : []),
     ],
     telemetry: [
       'saveLatest',
@@ -147,8 +153,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       telemetry: ['getLatest', 'getLatestMany'],
       rejects: ['list'],
       coverage: ['read'],
-      // Reads, and a transition's save: no batch writes, and no deletes but a closed case's lock.
-      cases: ['get', 'list', 'listWorking', 'listOpened', 'save'],
+      // Reads, a report's intake and a transition's save: no batch writes, and no deletes but a closed case's lock.
+      cases: ['get', 'list', 'listWorking', 'listOpened', 'save', 'create', 'listNear'],
     },
     failures: 'invoked synchronously by API Gateway: the caller gets the error',
   },
@@ -159,7 +165,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 60,
     description: 'Opens device-offline cases for the devices past their silence due time',
     tables: {
-      registry: ['getDevices', 'getSite', 'getPlace'],
+      registry: ['getDevices', 'getSite', 'getPlace', ...DISTRICT_CONFIG],
       telemetry: ['silentDevices', 'markOffline'],
       cases: CASE_SIGNALS,
     },
@@ -194,7 +200,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 120,
     description: 'Judges closed sweeping windows',
     tables: {
-      registry: ['listDistricts', 'listSites', 'listDevices', 'getSite', 'getPlace'],
+      registry: ['listSites', 'listDevices', 'getSite', 'getPlace', ...DISTRICT_CONFIG],
       telemetry: ['anyReading'],
       coverage: ['read'],
       cases: CASE_SIGNALS,
@@ -279,6 +285,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/routes/{routeId}/coverage', function: 'ops-api' },
   { method: 'GET', path: '/cases', function: 'ops-api' },
   { method: 'GET', path: '/cases/{caseId}', function: 'ops-api' },
+  { method: 'POST', path: '/cases/reports', function: 'ops-api' },
   { method: 'POST', path: '/cases/{caseId}/transitions', function: 'ops-api' },
   { method: 'GET', path: '/assessment', function: 'ops-api' },
   { method: 'GET', path: '/open311/v2/services.json', function: 'ops-api' },

@@ -1,18 +1,18 @@
 import { CaseConflictError, CaseNotFoundError, type CaseService } from '#shared/app/case-service';
-import { CaseQuery, TransitionRequest } from '#shared/app/case-requests';
+import { CaseQuery, ReportBody, TransitionRequest } from '#shared/app/case-requests';
 import { chooseDistrict } from '#shared/app/district-choice';
 import type { CaseStore } from '#shared/app/ports/cases';
-import { IllegalTransitionError } from '#shared/domain/cases';
+import { IllegalTransitionError, MissingReasonError } from '#shared/domain/cases';
 import type { District } from '#shared/domain/city-model';
 import { HttpError, json, jsonBody, parseRequest, type RouteHandler } from './http-router.ts';
 
 export interface CaseRouteDeps {
   registry: { listDistricts(): Promise<District[]> };
   caseStore: Pick<CaseStore, 'get' | 'list'>;
-  cases: Pick<CaseService, 'act'>;
+  cases: Pick<CaseService, 'act' | 'report'>;
 }
 
-/** `GET /cases`, `GET /cases/{caseId}`, `POST /cases/{caseId}/transitions`. */
+/** `GET /cases`, `GET /cases/{caseId}`, `POST /cases/{caseId}/transitions`, `POST /cases/reports`. */
 export const caseRoutes = (deps: CaseRouteDeps): Record<string, RouteHandler> => ({
   'GET /cases': async (event) => {
     const { districtId, ...filter } = parseRequest(CaseQuery, event.queryStringParameters ?? {});
@@ -27,12 +27,30 @@ export const caseRoutes = (deps: CaseRouteDeps): Record<string, RouteHandler> =>
     if (!found) throw new HttpError(404, 'not_found', `no case "${event.pathParameters?.caseId}"`);
     return json(200, found);
   },
-  'POST /cases/{caseId}/transitions': async (event) => {
-    const { action, actor, note } = parseRequest(TransitionRequest, jsonBody(event, '{ "action", "actor", "note"? }'));
+  'POST /cases/reports': async (event) => {
+    const { districtId, ...body } = parseRequest(
+      ReportBody,
+      jsonBody(event, '{ "source", "classId", "location" or "componentId", "description", … }'),
+    );
+    const district = districtId ?? chooseDistrict(await deps.registry.listDistricts(), undefined).districtId;
     try {
-      return json(200, await deps.cases.act(event.pathParameters?.caseId ?? '', action, actor, note));
+      const { outcome, case: c } = await deps.cases.report({ ...body, districtId: district });
+      return json(outcome === 'merged' ? 200 : 201, { outcome, case: c });
+    } catch (error) {
+      if (error instanceof CaseConflictError) throw new HttpError(409, 'conflict', error.message);
+      throw error;
+    }
+  },
+  'POST /cases/{caseId}/transitions': async (event) => {
+    const { action, actor, note, reason } = parseRequest(
+      TransitionRequest,
+      jsonBody(event, '{ "action", "actor", "note"?, "reason"? }'),
+    );
+    try {
+      return json(200, await deps.cases.act(event.pathParameters?.caseId ?? '', action, actor, note, reason));
     } catch (error) {
       if (error instanceof CaseNotFoundError) throw new HttpError(404, 'not_found', error.message);
+      if (error instanceof MissingReasonError) throw new HttpError(400, 'bad_request', error.message);
       if (error instanceof IllegalTransitionError) throw new HttpError(409, 'illegal_transition', error.message);
       if (error instanceof CaseConflictError) throw new HttpError(409, 'conflict', error.message);
       throw error;

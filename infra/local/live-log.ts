@@ -127,7 +127,28 @@ export function consoleObserver(options: {
     caseEvent: (event) => {
       const c = event.detail.data;
       const last = c.history.at(-1);
+      const where = `${c.siteId || `(${c.location.lat}, ${c.location.lon})`}`;
       switch (event.detailType) {
+        case 'CaseReported':
+          line(
+            'case',
+            `RECEIVED  ${c.category} [${c.classCode ?? '—'}] from ${c.source ?? 'iot'} at ${where}${c.zoneId ? `/${c.zoneId}` : ''}: ${c.status === 'checking' ? 'waiting for an on-site check' : 'waiting for registration'} · ${c.caseId}: ${c.summary}`,
+          );
+          break;
+        case 'CaseRegistered':
+          line('case', `REGISTERED ${c.category} at ${where} by ${last?.actor} → ${c.leadUnit} · ${c.caseId}`);
+          break;
+        case 'CaseRefused':
+          line('case', `REFUSED   ${c.category} at ${where}: ${c.refusal?.reason ?? '—'} · ${c.caseId}`);
+          break;
+        case 'CaseMerged': {
+          const report = c.reports?.at(-1);
+          line(
+            'case',
+            `MERGED    ${report?.source ?? '?'} report ${report?.category ?? ''} into ${c.category} at ${where} (${c.reports?.length ?? 0} reports) · ${c.caseId}`,
+          );
+          break;
+        }
         case 'CaseOpened':
           line(
             'case',

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { CASE_ACTIONS, CASE_STATUSES } from '#shared/domain/cases';
+import { CASE_ACTIONS, CASE_STATUSES, REFUSAL_REASONS } from '#shared/domain/cases';
+import { LatLon } from '#shared/domain/city-model';
+import { PEOPLE_SOURCES, URGENCIES } from '#shared/domain/classification';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
 import type { CaseFilter } from './ports/cases.ts';
 import { timeParam } from './request-params.ts';
@@ -18,12 +20,41 @@ export const CaseQuery = z.strictObject({
   nextToken: z.string().max(2000).optional(),
 });
 
-/** `POST /cases/{caseId}/transitions` body. */
-export const TransitionRequest = z.strictObject({
-  action: z.enum(CASE_ACTIONS),
-  actor: z.string().trim().min(1, 'actor is required: who takes the action').max(200),
-  note: z.string().max(2000).optional(),
-});
+/** `POST /cases/{caseId}/transitions` body. A refusal names its reason. */
+export const TransitionRequest = z
+  .strictObject({
+    action: z.enum(CASE_ACTIONS),
+    actor: z.string().trim().min(1, 'actor is required: who takes the action').max(200),
+    note: z.string().max(2000).optional(),
+    reason: z.enum(REFUSAL_REASONS).optional(),
+  })
+  .refine((r) => r.action !== 'refuse' || r.reason, {
+    message: `a refusal needs a reason: one of ${REFUSAL_REASONS.join(', ')}`,
+    path: ['reason'],
+  });
+
+const text = (max: number) => z.string().trim().max(max);
+
+/** `POST /cases/reports` body: a person's report. */
+export const ReportBody = z
+  .strictObject({
+    districtId: z.string().min(1).max(100).optional(),
+    source: z.enum(PEOPLE_SOURCES),
+    classId: z.string().min(1).max(64),
+    location: LatLon.optional(),
+    componentId: z.string().min(1).max(64).optional(),
+    address: text(500).optional(),
+    description: text(2000).min(1, 'description is required: what is wrong'),
+    urgency: z.enum(URGENCIES).optional(),
+    media: z.array(z.string().min(1).max(200)).max(20).default([]),
+    reporter: z
+      .strictObject({ name: text(100).optional(), phone: text(30).optional(), id: text(100).optional() })
+      .optional(),
+  })
+  .refine((r) => r.location || r.componentId, {
+    message: 'a report needs a location { lat, lon } or a componentId',
+    path: ['location'],
+  });
 export type TransitionRequest = z.infer<typeof TransitionRequest>;
 
 export type CaseQuery = z.infer<typeof CaseQuery> & CaseFilter;

@@ -1,4 +1,6 @@
 import {
+  confirmRegistration,
+  joinReport,
   escalate,
   openCase,
   repeatAnomaly,
@@ -8,17 +10,23 @@ import {
   type Case,
   type CaseAction,
   type CaseOrigin,
+  type RefusalReason,
   type Signal,
 } from '#shared/domain/cases';
-import { siteLocation } from '#shared/domain/city-model';
+import { siteLocation, type LatLon } from '#shared/domain/city-model';
+import { classById, classOf, type PeopleSource, type Urgency } from '#shared/domain/classification';
 import type { Clock } from '#shared/domain/clock';
+import { caseToJoin, peopleReport, receiveReport, refuseReport, reporterActor } from '#shared/domain/intake';
+import { mergeCellsAround } from '#shared/domain/merge-cells';
+import { DistrictConfig } from './district-config.ts';
+import { RequestRefusedError } from './errors.ts';
 import type { CaseStore } from './ports/cases.ts';
 import type { Log, Metrics } from './ports/observability.ts';
 import type { Registry } from './ports/registry.ts';
 
 export interface CaseServiceDeps {
   cases: CaseStore;
-  registry: Pick<Registry, 'getSite' | 'getPlace'>;
+  registry: Pick<Registry, 'getSite' | 'getPlace' | 'listDistricts' | 'listGrids'>;
   clock: Clock;
   newId: () => string;
   log: Log;
@@ -27,8 +35,24 @@ export interface CaseServiceDeps {
 }
 
 export type CaseOutcome =
-  | { outcome: 'opened' | 'repeated' | 'resolved' | 'escalated'; case: Case }
+  | { outcome: 'opened' | 'repeated' | 'merged' | 'resolved' | 'escalated'; case: Case }
   | { outcome: 'ignored'; reason: string };
+
+/** A person's report as `POST /cases/reports` takes it. */
+export interface ReportRequest {
+  districtId: string;
+  source: PeopleSource;
+  classId: string;
+  location?: LatLon;
+  componentId?: string;
+  address?: string;
+  description: string;
+  urgency?: Urgency;
+  media: string[];
+  reporter?: { name?: string; phone?: string; id?: string };
+}
+
+export type ReportOutcome = { outcome: 'received' | 'merged' | 'refused'; case: Case };
 
 export class CaseNotFoundError extends Error {}
 export class CaseConflictError extends Error {}
@@ -50,7 +74,11 @@ const pause = (attempt: number) =>
  * conditional, so concurrent workers never lose an update or open a second case.
  */
 export class CaseService {
-  constructor(private readonly deps: CaseServiceDeps) {}
+  private readonly config: DistrictConfig;
+
+  constructor(private readonly deps: CaseServiceDeps) {
+    this.config = new DistrictConfig(deps.registry, deps.clock);
+  }
 
   async handle(signals: Signal[]): Promise<CaseOutcome[]> {
     const outcomes: CaseOutcome[] = [];
@@ -69,21 +97,124 @@ export class CaseService {
       await pause(attempt);
       const now = this.deps.clock.now();
       const active = await this.deps.cases.findActive(signal.siteId, signal.category);
+      const origin = await this.origin(signal.siteId);
+      if (!origin && !active)
+        return { outcome: 'ignored', reason: `site ${signal.siteId} or its grid is not in the registry` };
+      const cls = classOf(await this.config.classification(origin?.districtId ?? active!.districtId), signal.category);
       if (active) {
         const repeated = repeatAnomaly(active, signal, now);
         if (!repeated) return { outcome: 'ignored', reason: `signal already counted on case ${active.caseId}` };
-        if (await this.deps.cases.save(repeated, active)) return { outcome: 'repeated', case: repeated };
+        const next = confirmRegistration(repeated, cls, now) ?? repeated;
+        if (await this.deps.cases.save(next, active)) return { outcome: 'repeated', case: next };
         continue;
       }
-      const origin = await this.origin(signal.siteId);
-      if (!origin) return { outcome: 'ignored', reason: `site ${signal.siteId} or its grid is not in the registry` };
-      const opened = openCase(this.deps.newId(), signal, origin, now);
+      if (!origin) continue;
+      // A case of the class nearby (another device's, a camera's, a person's report) takes the signal.
+      const near = await this.casesNear(origin.districtId, cls, origin.location);
+      const target = caseToJoin(near, cls, origin.location, signal.evidence.at, signal);
+      if (target) {
+        const joined = repeatAnomaly(target, signal, now, { location: origin.location, joined: true });
+        if (!joined) return { outcome: 'ignored', reason: `signal already counted on case ${target.caseId}` };
+        const next = confirmRegistration(joined, cls, now) ?? joined;
+        if (await this.deps.cases.save(next, target)) {
+          this.deps.metrics.count('ReportsMerged', 1, { source: next.reports?.at(-1)?.source ?? 'iot' });
+          return { outcome: 'merged', case: next };
+        }
+        continue;
+      }
+      const opened = openCase(this.deps.newId(), signal, origin, now, cls);
       if ((await this.deps.cases.create(opened)) === 'created') {
         this.deps.metrics.count('CasesOpened', 1, { category: opened.category });
         return { outcome: 'opened', case: opened };
       }
     }
     throw new CaseConflictError(`could not record ${signal.category} at ${signal.siteId}: too many concurrent changes`);
+  }
+
+  private async casesNear(districtId: string, cls: ReturnType<typeof classOf>, at: LatLon): Promise<Case[]> {
+    if (cls.merge.distanceM <= 0 || cls.merge.withinMinutes <= 0) return [];
+    return this.deps.cases.listNear(mergeCellsAround(districtId, cls, at));
+  }
+
+  /**
+   * A person's report (intake, 受理): placed in its grid from the district's map; outside
+   * every grid it is refused at once (reason `outside_district`); within the merge
+   * distance and time of an active case of its class it joins that case; otherwise it is
+   * a new case, received, waiting for the intake clerk to register or refuse it. Throws
+   * {@link RequestRefusedError} for a class or component the district does not have.
+   */
+  async report(request: ReportRequest): Promise<ReportOutcome> {
+    const district = await this.config.district(request.districtId);
+    if (!district) throw new RequestRefusedError(`no district "${request.districtId}"`);
+    const cls = classById(district.classification, request.classId);
+    if (!cls) throw new RequestRefusedError(`district ${request.districtId} has no class "${request.classId}"`);
+    let location = request.location;
+    if (request.componentId) {
+      const site = await this.deps.registry.getSite(request.componentId);
+      if (!site || site.districtId !== request.districtId)
+        throw new RequestRefusedError(`district ${request.districtId} has no component "${request.componentId}"`);
+      location ??= siteLocation(site);
+    }
+    if (!location) throw new RequestRefusedError('a report needs a location { lat, lon } or a componentId');
+    const now = this.deps.clock.now();
+    const input = {
+      districtId: request.districtId,
+      source: request.source,
+      cls,
+      location,
+      ...(request.componentId ? { componentId: request.componentId } : {}),
+      ...(request.address ? { address: request.address } : {}),
+      text: request.description,
+      ...(request.urgency ? { urgency: request.urgency } : {}),
+      media: request.media,
+      ...(request.reporter ? { reporter: request.reporter } : {}),
+      at: now,
+    };
+    const reportId = `rp-${this.deps.newId()}`;
+    const grid = await this.config.gridAt(request.districtId, location);
+    if (!grid) {
+      const refused = refuseReport(
+        this.deps.newId(),
+        reportId,
+        input,
+        'outside_district',
+        `(${location.lat}, ${location.lon}) lies outside every grid of ${district.name}`,
+        now,
+      );
+      await this.deps.cases.create(refused);
+      this.deps.metrics.count('ReportsRefused', 1, { reason: 'outside_district' });
+      return { outcome: 'refused', case: refused };
+    }
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      await pause(attempt);
+      const at = this.deps.clock.now();
+      const target = caseToJoin(await this.casesNear(request.districtId, cls, location), cls, location, at);
+      if (target) {
+        const joined = joinReport(target, peopleReport(reportId, { ...input, at }), reporterActor(input), at);
+        if (await this.deps.cases.save(joined, target)) {
+          this.deps.metrics.count('ReportsMerged', 1, { source: request.source });
+          return { outcome: 'merged', case: joined };
+        }
+        continue;
+      }
+      const received = receiveReport(
+        this.deps.newId(),
+        reportId,
+        { ...input, at },
+        {
+          districtId: request.districtId,
+          location,
+          place: { gridId: grid.gridId, communityId: grid.communityId, streetId: grid.streetId },
+          assignee: grid.responsible,
+        },
+        at,
+      );
+      if ((await this.deps.cases.create(received)) === 'created') {
+        this.deps.metrics.count('ReportsReceived', 1, { source: request.source });
+        return { outcome: 'received', case: received };
+      }
+    }
+    throw new CaseConflictError('could not take the report in: too many concurrent changes; try again');
   }
 
   private async clear(signal: Signal): Promise<CaseOutcome> {
@@ -101,12 +232,12 @@ export class CaseService {
   }
 
   /** A person's action on a case; throws {@link CaseNotFoundError}, or the domain's IllegalTransitionError. */
-  async act(caseId: string, action: CaseAction, actor: string, note?: string): Promise<Case> {
+  async act(caseId: string, action: CaseAction, actor: string, note?: string, reason?: RefusalReason): Promise<Case> {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       await pause(attempt);
       const current = await this.deps.cases.get(caseId);
       if (!current) throw new CaseNotFoundError(`no case "${caseId}"`);
-      const next = transition(current, action, actor, this.deps.clock.now(), note);
+      const next = transition(current, action, actor, this.deps.clock.now(), note, undefined, reason);
       if (await this.deps.cases.save(next, current)) return next;
     }
     throw new CaseConflictError(`case ${caseId} is changing too fast; try again`);

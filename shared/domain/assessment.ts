@@ -1,4 +1,5 @@
 import { CATEGORY_POLICY, DISPATCH_SLA_MS, type Case } from './cases.ts';
+import { SOURCES, type Source } from './classification.ts';
 import type { DeviceKind } from './device-kinds.ts';
 import { addSlaHours, CALENDAR_HOURS, slaDuration, type SlaHours } from './working-time.ts';
 
@@ -9,9 +10,11 @@ import { addSlaHours, CALENDAR_HOURS, slaDuration, type SlaHours } from './worki
  *
  * Definitions (a period is [from, to), judged as of its end: the cutoff; while it runs,
  * the cutoff is `asOf`, and only what happened by then counts):
- * - registered: opened in the period.
+ * - registered: registered (立案) in the period. Only registered cases count for the units:
+ *   a report or warning still in intake, or refused, is the intake's (see `intake` below).
+ *   A case stored before intake existed was registered when it opened.
  * - due (应结案数): the case's deadline falls in the period (by the cutoff) and it was not
- *   voided by the cutoff. The deadline is the category's SLA from opening, on the chosen hours;
+ *   voided by the cutoff. The deadline is the category's SLA from registration, on the chosen hours;
  *   escalation gives the unit a new deadline but does not move this one.
  * - closed on time (按期结案数): a due case closed by the cutoff whose last resolution
  *   before closing came by the deadline (rework that finishes late is late);
@@ -135,14 +138,34 @@ export interface Assessment {
       byDay: ({ date: string } & CoverageFigures)[];
     };
   };
+  /**
+   * The intake: reports by source (people's and devices'), and reports by grid, with what
+   * became of them in the period: registered, refused, or joined to another case (merged).
+   */
+  intake: {
+    bySource: ({ source: Source } & IntakeFigures)[];
+    byGrid: ({ gridId: string } & IntakeFigures)[];
+  };
   /** The same length of time just before, and the same period a year earlier (环比, 同比): null where there is no data. */
   previous: Comparison | null;
   yearEarlier: Comparison | null;
 }
 
+/** Reports that came in the period; of the cases they started, those registered and refused in it; reports that joined a case. */
+export interface IntakeFigures {
+  reports: number;
+  registered: number;
+  refused: number;
+  merged: number;
+}
+
+/** When a case was registered: its registration, or its opening for a case stored before intake; none while in intake or refused. */
+export const registrationOf = (c: Case): number | undefined => c.registeredAt ?? (c.reports ? undefined : c.openedAt);
+
 /** What a case's history says, as the assessment needs it. */
 interface CaseFacts {
   c: Case;
+  registeredAt: number;
   deadline: number;
   dispatchDeadline: number;
   firstDispatchAt?: number;
@@ -157,10 +180,12 @@ interface CaseFacts {
 }
 
 function factsOf(c: Case, hours: SlaHours): CaseFacts {
+  const registered = registrationOf(c) ?? c.openedAt;
   const facts: CaseFacts = {
     c,
-    deadline: addSlaHours(c.openedAt, CATEGORY_POLICY[c.category].slaMs, hours),
-    dispatchDeadline: addSlaHours(c.openedAt, DISPATCH_SLA_MS[c.severity], hours),
+    registeredAt: registered,
+    deadline: addSlaHours(registered, CATEGORY_POLICY[c.category].slaMs, hours),
+    dispatchDeadline: addSlaHours(registered, DISPATCH_SLA_MS[c.severity], hours),
     resolves: [],
     reopens: [],
     escalations: [],
@@ -216,7 +241,7 @@ function figures(all: readonly CaseFacts[], period: Period, cutoff: number, hour
   const toDispatch: number[] = [];
   const toClose: number[] = [];
   for (const f of all) {
-    if (inPeriod(f.c.openedAt, from, cutoff)) registered++;
+    if (inPeriod(f.registeredAt, from, cutoff)) registered++;
     const voidedByCutoff = f.voidedAt !== undefined && f.voidedAt < cutoff;
     if (inPeriod(f.deadline, from, cutoff) && !voidedByCutoff) {
       due++;
@@ -235,10 +260,11 @@ function figures(all: readonly CaseFacts[], period: Period, cutoff: number, hour
         if (before(f.firstDispatchAt, f.dispatchDeadline)) dispatchedOnTime++;
       }
     }
-    if (inPeriod(f.firstDispatchAt, from, cutoff)) toDispatch.push(slaDuration(f.c.openedAt, f.firstDispatchAt, hours));
+    if (inPeriod(f.firstDispatchAt, from, cutoff))
+      toDispatch.push(slaDuration(f.registeredAt, f.firstDispatchAt, hours));
     if (inPeriod(f.closedAt, from, cutoff)) {
       closed++;
-      toClose.push(slaDuration(f.c.openedAt, f.closedAt, hours));
+      toClose.push(slaDuration(f.registeredAt, f.closedAt, hours));
       if (f.closingResolve?.bySensor) sensorVerifiedClosures++;
     }
     if (f.resolves.some((t) => inPeriod(t, from, cutoff))) resolved++;
@@ -399,6 +425,37 @@ function yearBefore(t: number): number {
   return target.getTime();
 }
 
+function intakeFigures(cases: readonly Case[], from: number, cutoff: number): Assessment['intake'] {
+  const empty = (): IntakeFigures => ({ reports: 0, registered: 0, refused: 0, merged: 0 });
+  const bySource = new Map<Source, IntakeFigures>();
+  const byGrid = new Map<string, IntakeFigures>();
+  const of = <K>(map: Map<K, IntakeFigures>, key: K) => {
+    let found = map.get(key);
+    if (!found) map.set(key, (found = empty()));
+    return found;
+  };
+  for (const c of cases) {
+    const reports = c.reports ?? [];
+    reports.forEach((r, i) => {
+      if (!inPeriod(r.at, from, cutoff)) return;
+      for (const f of [of(bySource, r.source), of(byGrid, c.gridId || '—')]) {
+        f.reports++;
+        if (i > 0) f.merged++;
+      }
+    });
+    const first = reports[0];
+    if (!first) continue;
+    for (const f of [of(bySource, first.source), of(byGrid, c.gridId || '—')]) {
+      if (c.reports && inPeriod(c.registeredAt, from, cutoff)) f.registered++;
+      if (inPeriod(c.refusal?.at, from, cutoff)) f.refused++;
+    }
+  }
+  return {
+    bySource: SOURCES.filter((s) => bySource.has(s)).map((source) => ({ source, ...bySource.get(source)! })),
+    byGrid: [...byGrid].sort(([a], [b]) => a.localeCompare(b)).map(([gridId, figures]) => ({ gridId, ...figures })),
+  };
+}
+
 /** The earliest a case may have opened and still count in `assess` for this period (comparisons included). */
 export function earliestRelevant(period: Period): number {
   return yearBefore(period.from) - (period.to - period.from);
@@ -409,7 +466,8 @@ export function assess(cases: readonly Case[], options: AssessmentOptions): Asse
   if (!(to > from)) throw new RangeError('the period must end after it starts');
   const hours = options.hours ?? CALENDAR_HOURS;
   const cutoff = Math.min(to, asOf);
-  const facts = cases.map((c) => factsOf(c, hours));
+  // The units answer for registered cases only.
+  const facts = cases.filter((c) => registrationOf(c) !== undefined).map((c) => factsOf(c, hours));
   const total = figures(facts, { from, to }, cutoff, hours);
   const byKey = new Map<string, CaseFacts[]>();
   for (const f of facts) {
@@ -431,6 +489,7 @@ export function assess(cases: readonly Case[], options: AssessmentOptions): Asse
       ...sensorFigures(cases, from, cutoff, options.devices),
       sweepingCoverage: sweepingCoverage(options.sweeping ?? []),
     },
+    intake: intakeFigures(cases, from, cutoff),
     previous: compare(total, facts, { from: from - length, to: from }, hours),
     yearEarlier: compare(total, facts, { from: yearBefore(from), to: yearBefore(to) }, hours),
   };

@@ -1,10 +1,14 @@
 import type { Contact, LatLon } from './city-model.ts';
+import { classCode, classOf, type CaseClass, type Source, type Urgency } from './classification.ts';
+import { isMerging, mergeCell } from './merge-cells.ts';
 import { ESCALATION_UNIT, responsibleUnits, type CaseCategory, type Place } from './responsibility.ts';
 
 /**
- * The digital city-management case cycle: open → dispatched → in_progress → resolved →
- * verified → closed, with void (rejected as invalid) and reopened (rework after a failed
- * verification). Every transition is kept in the case's history.
+ * The digital city-management case cycle. Intake first: a report or a warning is
+ * received, optionally sent for an on-site check (checking), then registered (立案: open)
+ * or refused (不予立案). A registered case goes open → dispatched → in_progress →
+ * resolved → verified → closed, with void (rejected as invalid) and reopened (rework
+ * after a failed verification). Every transition is kept in the case's history.
  */
 export const CASE_STATUSES = [
   'open',
@@ -15,17 +19,46 @@ export const CASE_STATUSES = [
   'closed',
   'void',
   'reopened',
+  'received',
+  'checking',
+  'refused',
 ] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 export const SEVERITIES = ['critical', 'major', 'minor', 'warning'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-/** Actions a person (or a sensor, for resolve) may take through the ops API. */
-export const CASE_ACTIONS = ['dispatch', 'start', 'resolve', 'verify', 'close', 'reopen', 'void'] as const;
+/** Actions a person (or a sensor, for resolve; the system, for register) may take through the ops API. */
+export const CASE_ACTIONS = [
+  'dispatch',
+  'start',
+  'resolve',
+  'verify',
+  'close',
+  'reopen',
+  'void',
+  'check',
+  'register',
+  'refuse',
+] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 
+/** Why a report is not registered (不予立案). Contract names: add, never rename. */
+export const REFUSAL_REASONS = [
+  'duplicate',
+  'outside_district',
+  'not_found_on_site',
+  'not_city_management',
+  'insufficient_information',
+  'cleared_before_registration',
+  'other',
+] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
 export const TRANSITIONS: Record<CaseAction, { from: readonly CaseStatus[]; to: CaseStatus }> = {
+  check: { from: ['received'], to: 'checking' },
+  register: { from: ['received', 'checking'], to: 'open' },
+  refuse: { from: ['received', 'checking'], to: 'refused' },
   dispatch: { from: ['open', 'reopened'], to: 'dispatched' },
   start: { from: ['dispatched'], to: 'in_progress' },
   resolve: { from: ['open', 'dispatched', 'in_progress', 'reopened'], to: 'resolved' },
@@ -37,9 +70,20 @@ export const TRANSITIONS: Record<CaseAction, { from: readonly CaseStatus[]; to: 
 
 /**
  * While a case is in one of these, it is the (site, category)'s one active case: a repeat
- * anomaly bumps it instead of opening another. Verified, closed and void cases are done.
+ * anomaly bumps it instead of opening another, and a report of its class nearby joins it.
+ * Verified, closed, void and refused cases are done.
  */
-export const ACTIVE_STATUSES: readonly CaseStatus[] = ['open', 'dispatched', 'in_progress', 'reopened', 'resolved'];
+export const ACTIVE_STATUSES: readonly CaseStatus[] = [
+  'received',
+  'checking',
+  'open',
+  'dispatched',
+  'in_progress',
+  'reopened',
+  'resolved',
+];
+/** Before registration (立案): the intake's statuses. Not the units' cases yet. */
+export const INTAKE_STATUSES: readonly CaseStatus[] = ['received', 'checking'];
 /** Statuses in which the SLA clock runs (a resolved case waits for verification, not for the unit). */
 export const WORKING_STATUSES: readonly CaseStatus[] = ['open', 'dispatched', 'in_progress', 'reopened'];
 
@@ -61,6 +105,15 @@ export const CATEGORY_POLICY: Record<CaseCategory, { severity: Severity; slaMs: 
   missed_sweeping: { severity: 'minor', slaMs: 6 * HOUR },
   sweeping_too_fast: { severity: 'warning', slaMs: 24 * HOUR },
   sweeper_silent: { severity: 'minor', slaMs: 4 * HOUR },
+  exposed_garbage: { severity: 'minor', slaMs: 2 * HOUR },
+  piled_goods: { severity: 'minor', slaMs: 4 * HOUR },
+  street_trading: { severity: 'minor', slaMs: 2 * HOUR },
+  shopfront_trading: { severity: 'minor', slaMs: 4 * HOUR },
+  posters_graffiti: { severity: 'warning', slaMs: 24 * HOUR },
+  illegal_structure: { severity: 'major', slaMs: 72 * HOUR },
+  dirty_road: { severity: 'minor', slaMs: 4 * HOUR },
+  damaged_bin: { severity: 'minor', slaMs: 24 * HOUR },
+  damaged_manhole_cover: { severity: 'critical', slaMs: 4 * HOUR },
 };
 
 /**
@@ -84,20 +137,67 @@ export interface Evidence {
   data?: Record<string, unknown>;
 }
 
+/** One report that joined a case: a person's, or a device's signals about one site (counted). */
+export interface Report {
+  reportId: string;
+  source: Source;
+  category: CaseCategory;
+  /** When it came (the first signal, for a device). */
+  at: number;
+  /** The last signal that counted on it (devices), or `at`. */
+  lastAt: number;
+  /** Signals counted on it: 1 for a person's report. */
+  count: number;
+  text: string;
+  location: LatLon;
+  /** A person's words for the place, when they gave them. */
+  address?: string;
+  siteId?: string;
+  thing?: string;
+  /** Who reported: a person's name, phone or id (kept on the case; Open311 never shows them). */
+  reporter?: { name?: string; phone?: string; id?: string };
+  /** Media ids (photos, video). */
+  media: string[];
+}
+
+/** How many reports a case keeps (the first ones; later ones still count in `occurrences`). */
+export const MAX_REPORTS = 50;
+
 export interface HistoryEntry {
-  action: CaseAction | 'open' | 'repeat' | 'escalate';
+  action: CaseAction | 'open' | 'repeat' | 'escalate' | 'merge';
   from: CaseStatus | null;
   to: CaseStatus;
   actor: string;
   at: number;
   note?: string;
   evidence?: Evidence;
+  /** A refusal's reason code. */
+  reason?: RefusalReason;
+  /** The report that joined, for a merge. */
+  reportId?: string;
 }
 
 export interface Case {
   caseId: string;
   districtId: string;
   category: CaseCategory;
+  /** The standard class (see classification.ts) and its full code. */
+  classId?: string;
+  classCode?: string;
+  /** Set for a component class: the component's id (a garbage room's site id). */
+  componentId?: string;
+  /** The first report's source. */
+  source?: Source;
+  urgency?: Urgency;
+  /** Every report that joined it, the first one first. */
+  reports?: Report[];
+  /** When it was registered (立案); absent while in intake and for a refused report. */
+  registeredAt?: number;
+  refusal?: { reason: RefusalReason; note?: string; at: number; actor: string };
+  /** Other (site, category) pairs whose signals joined it (their locks name it too). */
+  joined?: { siteId: string; category: CaseCategory }[];
+  /** Where it sits for merging (see intake.ts `mergeCell`), for a class that merges. */
+  mergeCell?: string;
   severity: Severity;
   status: CaseStatus;
   siteId: string;
@@ -155,18 +255,70 @@ export interface CaseOrigin {
 export const SYSTEM_ACTOR = 'cityops';
 export const sensorActor = (thing: string | undefined) => (thing ? `sensor:${thing}` : SYSTEM_ACTOR);
 
-/** A new case for an anomaly, routed to its responsible units, with its SLA. */
-export function openCase(caseId: string, signal: Signal, origin: CaseOrigin, now: number): Case {
+/** Categories that cameras raise (their signals' source is `video`). */
+export const VIDEO_CATEGORIES: readonly CaseCategory[] = [
+  'market_stall_outside',
+  'market_goods_piled',
+  'market_litter',
+  'illegal_parking',
+];
+export const signalSource = (category: CaseCategory): Source => (VIDEO_CATEGORIES.includes(category) ? 'video' : 'iot');
+
+/** A device's report on a case: one per (source, site, category), its signals counted. */
+export const deviceReportId = (signal: Pick<Signal, 'category' | 'siteId' | 'zoneId'>) =>
+  `${signalSource(signal.category)}:${signal.siteId}${signal.zoneId ? `/${signal.zoneId}` : ''}:${signal.category}`;
+
+export function signalReport(signal: Signal, location: LatLon): Report {
+  return {
+    reportId: deviceReportId(signal),
+    source: signalSource(signal.category),
+    category: signal.category,
+    at: signal.evidence.at,
+    lastAt: signal.evidence.at,
+    count: 1,
+    text: signal.evidence.summary,
+    location,
+    siteId: signal.siteId,
+    ...(signal.thing ? { thing: signal.thing } : {}),
+    media:
+      typeof signal.evidence.data?.snapshotKey === 'string' ? [`snapshot:${signal.evidence.data.snapshotKey}`] : [],
+  };
+}
+
+/** The status a class's warning starts in: registered at once, waiting for an on-site check, or received. */
+export const intakeStatus = (cls: CaseClass): CaseStatus =>
+  cls.registration.rule === 'auto' ? 'open' : cls.registration.rule === 'check' ? 'checking' : 'received';
+
+/**
+ * A new case for an anomaly, routed to its responsible units, with its SLA: registered at
+ * once or a warning waiting for what its class's registration rule asks.
+ */
+export function openCase(
+  caseId: string,
+  signal: Signal,
+  origin: CaseOrigin,
+  now: number,
+  cls: CaseClass = classOf(undefined, signal.category),
+): Case {
   const policy = CATEGORY_POLICY[signal.category];
   const table = responsibleUnits(signal.category, origin.place);
   const leadUnit = signal.unit ?? table.leadUnit;
   const coUnits = [...new Set([table.leadUnit, ...table.coUnits])].filter((u) => u !== leadUnit);
+  const status = intakeStatus(cls);
+  const report = signalReport(signal, origin.location);
   return {
     caseId,
     districtId: origin.districtId,
     category: signal.category,
+    classId: cls.classId,
+    classCode: classCode(cls),
+    ...(cls.type === 'component' ? { componentId: origin.siteId } : {}),
+    source: report.source,
+    urgency: cls.urgency,
+    reports: [report],
     severity: policy.severity,
-    status: 'open',
+    status,
+    ...(status === 'open' ? { registeredAt: now } : {}),
     siteId: origin.siteId,
     ...(signal.thing ? { thing: signal.thing } : {}),
     ...(signal.zoneId ? { zoneId: signal.zoneId } : {}),
@@ -185,11 +337,35 @@ export function openCase(caseId: string, signal: Signal, origin: CaseOrigin, now
     summary: signal.evidence.summary,
     evidence: [signal.evidence],
     history: [
-      { action: 'open', from: null, to: 'open', actor: sensorActor(signal.thing), at: now, evidence: signal.evidence },
+      {
+        action: 'open',
+        from: null,
+        to: status,
+        actor: sensorActor(signal.thing),
+        at: now,
+        evidence: signal.evidence,
+        ...(status === 'open' ? {} : { note: `warning: ${describeRule(cls)}` }),
+      },
     ],
     updatedAt: now,
     version: 1,
+    ...(isMerging(cls) ? { mergeCell: mergeCell(origin.districtId, cls, origin.location) } : {}),
   };
+}
+
+/** What a class's warnings wait for, in words for the history. */
+export function describeRule(cls: CaseClass): string {
+  const rule = cls.registration;
+  switch (rule.rule) {
+    case 'auto':
+      return 'registered at once';
+    case 'confirm':
+      return `registered when ${rule.signals} signals confirm it`;
+    case 'check':
+      return 'registered after an on-site check';
+    case 'decision':
+      return 'registered by the shift lead’s decision';
+  }
 }
 
 export class IllegalTransitionError extends Error {
@@ -214,9 +390,11 @@ export function transition(
   now: number,
   note?: string,
   evidence?: Evidence,
+  reason?: RefusalReason,
 ): Case {
   const rule = TRANSITIONS[action];
   if (!rule.from.includes(c.status)) throw new IllegalTransitionError(action, c.status);
+  if (action === 'refuse' && !reason) throw new MissingReasonError();
   const entry: HistoryEntry = {
     action,
     from: c.status,
@@ -225,10 +403,14 @@ export function transition(
     at: now,
     ...(note ? { note } : {}),
     ...(evidence ? { evidence } : {}),
+    ...(action === 'refuse' ? { reason } : {}),
   };
   return {
     ...c,
     status: rule.to,
+    // Registration starts the units' clock: the deadline counts from it.
+    ...(action === 'register' ? { registeredAt: now, dueAt: now + CATEGORY_POLICY[c.category].slaMs } : {}),
+    ...(action === 'refuse' && reason ? { refusal: { reason, at: now, actor, ...(note ? { note } : {}) } } : {}),
     evidence: withEvidence(c, evidence),
     history: [...c.history, entry],
     updatedAt: now,
@@ -236,17 +418,51 @@ export function transition(
   };
 }
 
+export class MissingReasonError extends Error {
+  constructor() {
+    super(`a refusal needs a reason: one of ${REFUSAL_REASONS.join(', ')}`);
+  }
+}
+
 /**
- * The anomaly happened again while the case is active: count it, and if the sensor had
- * already resolved it (awaiting verification), the work failed — reopen.
+ * The anomaly happened again while the case is active, or a device's signal of the case's
+ * class came from nearby: count it on its report (a new report when it is the first from
+ * that site), and if the case had been resolved (awaiting verification), the work failed:
+ * reopen. `joined` names a (site, category) whose signals now go to this case.
  */
-export function repeatAnomaly(c: Case, signal: Signal, now: number): Case | undefined {
+export function repeatAnomaly(
+  c: Case,
+  signal: Signal,
+  now: number,
+  at?: { location: LatLon; joined?: boolean },
+): Case | undefined {
   if (signal.evidence.signalId && c.evidence.some((e) => e.signalId === signal.evidence.signalId)) return undefined;
+  const reports = c.reports ?? [];
+  const id = deviceReportId(signal);
+  const known = reports.find((r) => r.reportId === id);
+  const history = [...c.history];
+  let nextReports = reports;
+  if (known)
+    nextReports = reports.map((r) =>
+      r === known ? { ...r, count: r.count + 1, lastAt: Math.max(r.lastAt, signal.evidence.at) } : r,
+    );
+  else if (at) {
+    const report = signalReport(signal, at.location);
+    nextReports = reports.length < MAX_REPORTS ? [...reports, report] : reports;
+    history.push(mergeEntry(c, report, sensorActor(signal.thing), now));
+  }
+  const joined =
+    at?.joined && !(c.joined ?? []).some((j) => j.siteId === signal.siteId && j.category === signal.category)
+      ? [...(c.joined ?? []), { siteId: signal.siteId, category: signal.category }]
+      : c.joined;
   const bumped: Case = {
     ...c,
+    ...(c.reports || nextReports.length ? { reports: nextReports } : {}),
+    ...(joined ? { joined } : {}),
     occurrences: c.occurrences + 1,
     lastSeenAt: Math.max(c.lastSeenAt, signal.evidence.at),
     evidence: withEvidence(c, signal.evidence),
+    history,
     updatedAt: now,
     version: c.version + 1,
   };
@@ -260,13 +476,70 @@ export function repeatAnomaly(c: Case, signal: Signal, now: number): Case | unde
     note: 'the anomaly came back',
     evidence: signal.evidence,
   };
-  return { ...bumped, status: 'reopened', history: [...c.history, entry] };
+  return { ...bumped, status: 'reopened', history: [...history, entry] };
 }
 
-/** The clear condition holds: a working case becomes resolved with the reading as evidence. */
+const mergeEntry = (c: Case, report: Report, actor: string, now: number): HistoryEntry => ({
+  action: 'merge',
+  from: c.status,
+  to: c.status,
+  actor,
+  at: now,
+  reportId: report.reportId,
+  note: `${report.source} report joined: ${report.text}`.slice(0, 2000),
+});
+
+/** A person's report of the case's class nearby joins it (the case keeps its id; its reports list grows). */
+export function joinReport(c: Case, report: Report, actor: string, now: number): Case {
+  const reports = c.reports ?? [];
+  return {
+    ...c,
+    reports: reports.length < MAX_REPORTS ? [...reports, report] : reports,
+    occurrences: c.occurrences + 1,
+    lastSeenAt: Math.max(c.lastSeenAt, report.at),
+    history: [...c.history, mergeEntry(c, report, actor, now)],
+    updatedAt: now,
+    version: c.version + 1,
+  };
+}
+
+/** Signals counted on a case: every device report's count (people's reports are for the clerk to weigh). */
+export const signalCount = (c: Case) =>
+  (c.reports ?? []).reduce((n, r) => n + (r.source === 'iot' || r.source === 'video' ? r.count : 0), 0);
+
+/** A received warning whose class registers on confirmation, confirmed by enough signals: registered by the system. */
+export function confirmRegistration(c: Case, cls: CaseClass, now: number): Case | undefined {
+  const rule = cls.registration;
+  if (c.status !== 'received' || rule.rule !== 'confirm' || signalCount(c) < rule.signals) return undefined;
+  return transition(c, 'register', SYSTEM_ACTOR, now, `confirmed by ${signalCount(c)} signals`);
+}
+
+/** Whether every report on the case came from this signal's (site, category): only then may its clear reading settle it. */
+const soleSource = (c: Case, signal: Signal) =>
+  (c.reports ?? []).every((r) => r.reportId === deviceReportId(signal)) &&
+  c.siteId === signal.siteId &&
+  c.category === signal.category;
+
+/**
+ * The clear condition holds: a working case becomes resolved with the reading as evidence;
+ * a warning not yet registered is refused (the condition cleared first). A case others
+ * reported too (people, other devices) waits for a person.
+ */
 export function resolveBySensor(c: Case, signal: Signal, now: number): Case | undefined {
+  if (!soleSource(c, signal)) return undefined;
+  const actor = sensorActor(signal.thing);
+  if (INTAKE_STATUSES.includes(c.status))
+    return transition(
+      c,
+      'refuse',
+      actor,
+      now,
+      'clear condition observed',
+      signal.evidence,
+      'cleared_before_registration',
+    );
   if (!WORKING_STATUSES.includes(c.status)) return undefined;
-  return transition(c, 'resolve', sensorActor(signal.thing), now, 'clear condition observed', signal.evidence);
+  return transition(c, 'resolve', actor, now, 'clear condition observed', signal.evidence);
 }
 
 /** An overdue working case goes to the City Management Office, one level up, with a new deadline. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Classification } from './classification.ts';
 import { DEVICE_KINDS } from './device-kinds.ts';
 import { THING_NAME_PATTERN } from './topics.ts';
 
@@ -48,6 +49,12 @@ export const District = z.object({
       workdays: z.array(z.iso.date()).max(1000).default([]),
     })
     .optional(),
+  /**
+   * The standard classification of problems and each class's registration and merge rules
+   * (see classification.ts). Without one, every category is a class of its own, registered
+   * at once and never merged.
+   */
+  classification: Classification.optional(),
 });
 export type District = z.infer<typeof District>;
 

@@ -48,6 +48,24 @@ export const SERVICE_NAMES: Record<CaseCategory, { name: string; description: st
     name: 'Street sweeper silent',
     description: 'A street sweeper stopped reporting during its sweeping window.',
   },
+  exposed_garbage: { name: 'Exposed garbage', description: 'Garbage left in the open, spilled or overflowing.' },
+  piled_goods: {
+    name: 'Goods piled on the street',
+    description: 'Goods or materials stacked on a street or pavement.',
+  },
+  street_trading: { name: 'Street trading', description: 'Trading from the street or pavement without a place.' },
+  shopfront_trading: { name: 'Trading outside a shop', description: 'A shop trading on the pavement in front of it.' },
+  posters_graffiti: {
+    name: 'Posters and graffiti',
+    description: 'Posters stuck up or graffiti written where not allowed.',
+  },
+  illegal_structure: { name: 'Illegal structure', description: 'A structure built without permission.' },
+  dirty_road: { name: 'Dirty road', description: 'A road or pavement left dirty.' },
+  damaged_bin: { name: 'Damaged garbage bin', description: 'A public garbage bin broken or missing.' },
+  damaged_manhole_cover: {
+    name: 'Damaged manhole cover',
+    description: 'A manhole cover broken, loose or missing: a danger to people and vehicles.',
+  },
 };
 
 export interface Open311Service {
@@ -93,10 +111,11 @@ export interface Open311Request {
 
 /**
  * Open while someone still has to act, closed once the work is verified or the case was
- * voided (Open311 knows only the two). A resolved case awaits verification: still open.
+ * voided or refused (Open311 knows only the two). A resolved case awaits verification:
+ * still open.
  */
 export const open311Status = (status: CaseStatus): 'open' | 'closed' =>
-  status === 'verified' || status === 'closed' || status === 'void' ? 'closed' : 'open';
+  status === 'verified' || status === 'closed' || status === 'void' || status === 'refused' ? 'closed' : 'open';
 
 const STATUS_NOTES: Record<CaseStatus, string> = {
   open: 'Registered; waiting to be dispatched.',
@@ -107,6 +126,9 @@ const STATUS_NOTES: Record<CaseStatus, string> = {
   closed: 'Resolved, verified and closed.',
   void: 'Voided: not a valid case.',
   reopened: 'Reopened: the verification failed or the problem came back.',
+  received: 'Received; waiting to be registered.',
+  checking: 'Received; an inspector is checking it on site.',
+  refused: 'Not registered as a case.',
 };
 
 /** Where and by whom: the case's place and lead unit as people name them. */
@@ -122,7 +144,9 @@ export function toOpen311Request(c: Case, context: RequestContext): Open311Reque
   return {
     service_request_id: c.caseId,
     status: open311Status(c.status),
-    status_notes: lastNote ? `${STATUS_NOTES[c.status]} ${lastNote}` : STATUS_NOTES[c.status],
+    status_notes: [STATUS_NOTES[c.status], c.refusal ? `Reason: ${c.refusal.reason}.` : '', lastNote ?? '']
+      .filter(Boolean)
+      .join(' '),
     service_name: SERVICE_NAMES[c.category].name,
     service_code: c.category,
     description: c.summary,

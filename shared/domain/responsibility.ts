@@ -16,6 +16,16 @@ export const CASE_CATEGORIES = [
   'missed_sweeping',
   'sweeping_too_fast',
   'sweeper_silent',
+  // What people report (intake): the common manual classes.
+  'exposed_garbage',
+  'piled_goods',
+  'street_trading',
+  'shopfront_trading',
+  'posters_graffiti',
+  'illegal_structure',
+  'dirty_road',
+  'damaged_bin',
+  'damaged_manhole_cover',
 ] as const;
 export type CaseCategory = (typeof CASE_CATEGORIES)[number];
 
@@ -25,6 +35,7 @@ export const CATEGORY_GROUPS = [
   'traffic_order',
   'market_hygiene',
   'device_fault',
+  'municipal_facilities',
 ] as const;
 export type CategoryGroup = (typeof CATEGORY_GROUPS)[number];
 
@@ -49,6 +60,7 @@ export const RESPONSIBILITY_BY_GROUP: Record<CategoryGroup, Responsibility> = {
     with: ['market-supervision', 'municipal-landscaping'],
   },
   device_fault: { group: 'device_fault', lead: 'city-management-office', with: [] },
+  municipal_facilities: { group: 'municipal_facilities', lead: 'municipal-landscaping', with: ['street-office'] },
 };
 
 export const CATEGORY_GROUP: Record<CaseCategory, CategoryGroup> = {
@@ -66,6 +78,15 @@ export const CATEGORY_GROUP: Record<CaseCategory, CategoryGroup> = {
   device_low_battery: 'device_fault',
   sensor_stuck: 'device_fault',
   device_offline: 'device_fault',
+  exposed_garbage: 'sanitation',
+  dirty_road: 'sanitation',
+  damaged_bin: 'sanitation',
+  piled_goods: 'city_appearance',
+  street_trading: 'city_appearance',
+  shopfront_trading: 'city_appearance',
+  posters_graffiti: 'city_appearance',
+  illegal_structure: 'city_appearance',
+  damaged_manhole_cover: 'municipal_facilities',
 };
 
 /** Anything overdue escalates to the unit that supervises. */

@@ -46,6 +46,38 @@ export const CASE_EVENTS = {
     version: '1',
     schema: envelope('CaseClosed', '1', 'A verified case was closed.'),
   },
+  CaseReported: {
+    source: CASE_EVENT_SOURCE,
+    detailType: 'CaseReported',
+    version: '1',
+    schema: envelope(
+      'CaseReported',
+      '1',
+      'A report or a warning was received (受理): it waits for registration, an on-site check or a decision.',
+    ),
+  },
+  CaseRegistered: {
+    source: CASE_EVENT_SOURCE,
+    detailType: 'CaseRegistered',
+    version: '1',
+    schema: envelope('CaseRegistered', '1', 'A received report or warning was registered as a case (立案).'),
+  },
+  CaseRefused: {
+    source: CASE_EVENT_SOURCE,
+    detailType: 'CaseRefused',
+    version: '1',
+    schema: envelope('CaseRefused', '1', 'A report or warning was refused (不予立案); `refusal` gives the reason.'),
+  },
+  CaseMerged: {
+    source: CASE_EVENT_SOURCE,
+    detailType: 'CaseMerged',
+    version: '1',
+    schema: envelope(
+      'CaseMerged',
+      '1',
+      'Another report of the class joined the case (a person’s, or a device’s at another site); `reports` grew.',
+    ),
+  },
 } as const;
 
 export type CaseEventType = keyof typeof CASE_EVENTS;
@@ -68,7 +100,11 @@ export function caseEventFor(change: {
   // A rewrite of its storage attributes only (a migration) is no change of the case.
   if (before && before.version === now.version) return undefined;
   let detailType: CaseEventType = 'CaseUpdated';
-  if (!before) detailType = 'CaseOpened';
+  if (!before)
+    detailType = now.status === 'refused' ? 'CaseRefused' : now.status === 'open' ? 'CaseOpened' : 'CaseReported';
+  else if (now.status === 'refused' && before.status !== 'refused') detailType = 'CaseRefused';
+  else if (now.status === 'open' && before.status !== 'open' && !before.registeredAt) detailType = 'CaseRegistered';
+  else if ((now.reports?.length ?? 0) > (before.reports?.length ?? 0)) detailType = 'CaseMerged';
   else if (now.status === 'closed' && before.status !== 'closed') detailType = 'CaseClosed';
   else if (now.status === 'resolved' && before.status !== 'resolved') detailType = 'CaseResolved';
   else if (now.escalationLevel > before.escalationLevel) detailType = 'CaseEscalated';
@@ -94,6 +130,7 @@ export const CASE_STORAGE_ATTRIBUTES = [
   'streetShard',
   'workingKey',
   'dueKey',
+  'mergeKey',
 ] as const;
 
 function stripStorage(item: Record<string, unknown>): Case {

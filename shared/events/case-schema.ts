@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CASE_STATUSES, SEVERITIES } from '#shared/domain/cases';
+import { CASE_STATUSES, REFUSAL_REASONS, SEVERITIES } from '#shared/domain/cases';
+import { SOURCES, URGENCIES } from '#shared/domain/classification';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
 
 /** The case as downstream systems receive it. Contract names: add fields, never rename (so every object admits fields it does not name). */
@@ -14,22 +15,56 @@ const Evidence = z.looseObject({
 const HistoryEntry = z.looseObject({
   action: z
     .string()
-    .describe('open, repeat, escalate, or a person’s action: dispatch, start, resolve, verify, close, reopen, void'),
+    .describe(
+      'open, repeat, escalate, merge, or a person’s action: check, register, refuse, dispatch, start, resolve, verify, close, reopen, void',
+    ),
   from: z.enum(CASE_STATUSES).nullable(),
   to: z.enum(CASE_STATUSES),
   actor: z.string().describe('who: a person’s id, `sensor:<thing>`, or `cityops`'),
   at: z.int(),
   note: z.string().optional(),
   evidence: Evidence.optional(),
+  reason: z.enum(REFUSAL_REASONS).optional().describe('a refusal’s reason'),
+  reportId: z.string().optional().describe('the report that joined, for a merge'),
+});
+
+const Report = z.looseObject({
+  reportId: z.string(),
+  source: z.enum(SOURCES),
+  category: z.enum(CASE_CATEGORIES),
+  at: z.int(),
+  lastAt: z.int(),
+  count: z.int().min(1).describe('signals counted on it (a device’s); 1 for a person’s report'),
+  text: z.string(),
+  location: z.looseObject({ lat: z.number(), lon: z.number() }),
+  address: z.string().optional(),
+  siteId: z.string().optional(),
+  thing: z.string().optional(),
+  reporter: z
+    .looseObject({ name: z.string().optional(), phone: z.string().optional(), id: z.string().optional() })
+    .optional(),
+  media: z.array(z.string()).describe('media ids'),
 });
 
 export const CaseSchema = z.looseObject({
   caseId: z.string(),
   districtId: z.string(),
   category: z.enum(CASE_CATEGORIES),
+  classId: z.string().optional().describe('the standard class (the district’s classification table)'),
+  classCode: z.string().optional().describe('the class’s full code: type (1 component, 2 event), major, minor'),
+  componentId: z.string().optional().describe('for a component class: the component’s id'),
+  source: z.enum(SOURCES).optional().describe('the first report’s source'),
+  urgency: z.enum(URGENCIES).optional(),
+  reports: z.array(Report).optional().describe('every report that joined the case, the first one first'),
+  registeredAt: z.int().optional().describe('when it was registered (立案)'),
+  refusal: z
+    .looseObject({ reason: z.enum(REFUSAL_REASONS), note: z.string().optional(), at: z.int(), actor: z.string() })
+    .optional(),
+  joined: z.array(z.looseObject({ siteId: z.string(), category: z.enum(CASE_CATEGORIES) })).optional(),
+  mergeCell: z.string().optional(),
   severity: z.enum(SEVERITIES),
   status: z.enum(CASE_STATUSES),
-  siteId: z.string(),
+  siteId: z.string().describe('the site a device watches, or a person’s report’s component; empty when none'),
   thing: z.string().optional().describe('the reporting device, if one'),
   zoneId: z.string().optional(),
   location: z.looseObject({ lat: z.number(), lon: z.number() }),

@@ -50,55 +50,69 @@ const bin = (over: Record<string, number>, ago = 0) => ({
 describe.each([
   {
     category: 'garbage_overflow',
+    // The sample's exposed-garbage class registers on two signals: one device's episode is a warning.
+    intake: 'received',
     thing: 'bin-gs-011',
     raise: () => [bin({ fillPct: 92 }, 60_000), bin({ fillPct: 95 }, 30_000)],
     clear: () => [bin({ fillPct: 10 })],
   },
   {
     category: 'collection_due',
+    intake: 'open',
     thing: 'bin-gs-012',
     raise: () => [bin({ fillPct: 50 }, 30 * MIN), bin({ fillPct: 58 }, 20 * MIN), bin({ fillPct: 66 }, 10 * MIN)],
     clear: () => [bin({ fillPct: 5 })],
   },
   {
     category: 'bin_fire',
+    intake: 'open',
     thing: 'bin-gs-013',
     raise: () => [bin({ temperatureC: 65 })],
     clear: () => [bin({ temperatureC: 24 })],
   },
   {
     category: 'bin_knocked_over',
+    intake: 'open',
     thing: 'bin-gs-014',
     raise: () => [bin({ tiltDeg: 60 })],
     clear: () => [bin({ tiltDeg: 3 })],
   },
   {
     category: 'device_low_battery',
+    intake: 'open',
     thing: 'bin-gs-015',
     raise: () => [bin({ batteryPct: 10 })],
     clear: () => [bin({ batteryPct: 95 })],
   },
   {
     category: 'sensor_stuck',
+    intake: 'open',
     thing: 'bin-gs-016',
     raise: () => Array.from({ length: 48 }, (_, i) => bin({ fillPct: 33 }, (48 - i) * 5 * MIN)),
     clear: () => [bin({ fillPct: 35 })],
   },
 ] as const)(
-  '$category: MQTT telemetry → one case → event → clearing telemetry → resolved',
-  ({ category, thing, raise, clear }) => {
+  '$category: MQTT telemetry → one case ($intake) → event → clearing telemetry → resolved or refused',
+  ({ category, thing, raise, clear, intake }) => {
     it('opens exactly one routed case, even when the telemetry is replayed, duplicated and out of order', async () => {
       const readings = raise();
       await s.publish(thing, ...readings);
-      const opened = await s.oneCase(siteOf(thing), category, 'open');
+      const opened = await s.oneCase(siteOf(thing), category, intake);
       expectRouted(opened, category, thing);
-      await s.event(opened.caseId, 'CaseOpened');
+      await s.event(opened.caseId, intake === 'open' ? 'CaseOpened' : 'CaseReported');
       // The same readings again, reversed: stale for the state, nothing new for the detectors.
       await s.publish(thing, ...[...readings].reverse());
       await s.stack.drained();
-      expect((await s.oneCase(siteOf(thing), category, 'open')).occurrences).toBe(1);
+      expect((await s.oneCase(siteOf(thing), category, intake)).occurrences).toBe(1);
 
       await s.publish(thing, ...clear());
+      if (intake !== 'open') {
+        // A warning whose condition clears before anyone registers it is refused, with the reason.
+        const refused = await s.oneCase(siteOf(thing), category, 'refused');
+        expect(refused.refusal).toMatchObject({ reason: 'cleared_before_registration', actor: `sensor:${thing}` });
+        await s.event(opened.caseId, 'CaseRefused');
+        return;
+      }
       const resolved = await s.oneCase(siteOf(thing), category, 'resolved');
       expect(resolved.caseId).toBe(opened.caseId);
       expect(resolved.history.at(-1)).toMatchObject({
@@ -113,13 +127,33 @@ describe.each([
 
 describe.each([
   // One camera each: a device's readings are taken in its own order, and each test starts in the past.
-  { category: 'market_stall_outside', type: 'stall_outside_boundary', zone: 'mk-02-frontage', thing: 'cam-gs-m2-b' },
-  { category: 'market_goods_piled', type: 'goods_piled', zone: 'mk-02-stalls', thing: 'cam-gs-m2-a' },
-  { category: 'market_litter', type: 'litter_pile', zone: 'mk-01-entrance', thing: 'cam-gs-m1-a' },
-  { category: 'illegal_parking', type: 'illegal_parking', zone: 'mk-01-parking', thing: 'cam-gs-m1-b' },
+  // The sample's rules: street trading and piled goods wait for the shift lead's decision,
+  // exposed garbage for a second signal, illegal parking for an on-site check.
+  {
+    category: 'market_stall_outside',
+    type: 'stall_outside_boundary',
+    zone: 'mk-02-frontage',
+    thing: 'cam-gs-m2-b',
+    intake: 'received',
+  },
+  {
+    category: 'market_goods_piled',
+    type: 'goods_piled',
+    zone: 'mk-02-stalls',
+    thing: 'cam-gs-m2-a',
+    intake: 'received',
+  },
+  { category: 'market_litter', type: 'litter_pile', zone: 'mk-01-entrance', thing: 'cam-gs-m1-a', intake: 'received' },
+  {
+    category: 'illegal_parking',
+    type: 'illegal_parking',
+    zone: 'mk-01-parking',
+    thing: 'cam-gs-m1-b',
+    intake: 'checking',
+  },
 ] as const)(
-  '$category: camera detections → one case → event → zone clear → resolved',
-  ({ category, type, zone, thing }) => {
+  '$category: camera detections → a warning ($intake) → registered by the shift lead → zone clear → resolved',
+  ({ category, type, zone, thing, intake }) => {
     const market = siteOf(thing);
     const detections = (ago: number, confidence = 0.8) => ({
       ts: s.now() - ago,
@@ -141,10 +175,18 @@ describe.each([
 
     it('opens one case after three detections over five minutes, and resolves it after fifteen clear minutes', async () => {
       await s.publish(thing, detections(30 * MIN), detections(28 * MIN), detections(25 * MIN), detections(24 * MIN));
-      const opened = await s.oneCase(market, category, 'open');
+      const opened = await s.oneCase(market, category, intake);
       expectRouted(opened, category, thing);
       expect(opened.zoneId).toBe(zone);
-      await s.event(opened.caseId, 'CaseOpened');
+      expect(opened.reports).toEqual([expect.objectContaining({ source: 'video', thing, count: 1 })]);
+      await s.event(opened.caseId, 'CaseReported');
+      const registered = await s.api(`/cases/${opened.caseId}/transitions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ action: 'register', actor: 'shift-lead', note: 'seen on the camera' }),
+      });
+      expect(registered).toMatchObject({ status: 200, body: { status: 'open', registeredAt: s.now() } });
+      await s.event(opened.caseId, 'CaseRegistered');
       await s.publish(thing, { ts: s.now() - 8 * MIN, detections: [] });
       const resolved = await s.oneCase(market, category, 'resolved');
       expect(resolved.history.at(-1)!.evidence!.summary).toContain('clear');

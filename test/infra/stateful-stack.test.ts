@@ -28,7 +28,7 @@ describe('stateful stack', () => {
     });
   });
 
-  it('gives the case table, and only it, a stream of new and old images, with its four indexes', () => {
+  it('gives the case table, and only it, a stream of new and old images, with its five indexes', () => {
     const withStream = Object.values(template.findResources('AWS::DynamoDB::GlobalTable')).filter(
       (t) => t.Properties.StreamSpecification,
     );
@@ -36,7 +36,7 @@ describe('stateful stack', () => {
     expect(withStream[0]!.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
     expect(
       withStream[0]!.Properties.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName).sort(),
-    ).toEqual(['byDistrictShard', 'byDue', 'byStreetShard', 'byUnitShard']);
+    ).toEqual(['byDistrictShard', 'byDue', 'byMergeCell', 'byStreetShard', 'byUnitShard']);
   });
 
   it('gives the telemetry table the offline check’s index: sharded, by silence due time (a number), keys only', () => {

@@ -39,23 +39,23 @@ const flat = (value: unknown): unknown =>
  */
 const TABLE_GRANTS_BY_FUNCTION: Record<string, Record<string, string>> = {
   'ingest-bins': {
-    registry: 'BatchGetItem GetItem',
+    registry: 'BatchGetItem GetItem Query',
     telemetry: 'BatchGetItem BatchWriteItem GetItem PartiQLInsert PartiQLUpdate Query UpdateItem',
     rejects: 'BatchWriteItem',
-    cases: 'GetItem PutItem · DeleteItem on active#*',
+    cases: 'GetItem PutItem Query · DeleteItem on active#*',
   },
   'ingest-sweepers': {
     registry: 'BatchGetItem GetItem Query',
     telemetry: 'BatchGetItem BatchWriteItem GetItem PartiQLInsert PartiQLUpdate Query UpdateItem',
     rejects: 'BatchWriteItem',
-    cases: 'GetItem PutItem · DeleteItem on active#*',
+    cases: 'GetItem PutItem Query · DeleteItem on active#*',
     coverage: 'UpdateItem',
   },
   'ingest-cameras': {
-    registry: 'BatchGetItem GetItem',
+    registry: 'BatchGetItem GetItem Query',
     telemetry: 'BatchGetItem BatchWriteItem GetItem PartiQLInsert PartiQLUpdate Query UpdateItem',
     rejects: 'BatchWriteItem',
-    cases: 'GetItem PutItem · DeleteItem on active#*',
+    cases: 'GetItem PutItem Query · DeleteItem on active#*',
   },
   'ops-api': {
     registry: 'BatchGetItem GetItem Query',
@@ -65,9 +65,9 @@ const TABLE_GRANTS_BY_FUNCTION: Record<string, Record<string, string>> = {
     cases: 'GetItem PutItem Query · DeleteItem on active#*',
   },
   'check-offline': {
-    registry: 'BatchGetItem GetItem',
+    registry: 'BatchGetItem GetItem Query',
     telemetry: 'BatchGetItem Query UpdateItem',
-    cases: 'GetItem PutItem · DeleteItem on active#*',
+    cases: 'GetItem PutItem Query · DeleteItem on active#*',
   },
   'escalate-overdue': {
     registry: 'Query',
@@ -78,7 +78,7 @@ const TABLE_GRANTS_BY_FUNCTION: Record<string, Record<string, string>> = {
     registry: 'BatchGetItem GetItem Query',
     telemetry: 'Query',
     coverage: 'Query',
-    cases: 'GetItem PutItem · DeleteItem on active#*',
+    cases: 'GetItem PutItem Query · DeleteItem on active#*',
   },
   'publish-reports': {
     registry: 'BatchGetItem GetItem Query',

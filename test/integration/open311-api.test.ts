@@ -104,7 +104,8 @@ describe('Open311 GeoReport v2 (read side) against DynamoDB Local', () => {
   it('lists one service per case category', async () => {
     const { status, body } = await get('GET /open311/v2/services.json');
     expect(status).toBe(200);
-    expect(body).toHaveLength(14);
+    // The detectors' 14 categories and the 9 that people report.
+    expect(body).toHaveLength(23);
     expect(body[0]).toMatchObject({
       service_code: 'garbage_overflow',
       service_name: 'Overflowing garbage room',

@@ -169,13 +169,13 @@ describe('ops API (read-only devices)', () => {
 describe('ops API (cases)', () => {
   let caseId: string;
   beforeAll(async () => {
+    // A fire: the sample's classification registers it at once.
     const signal = {
       kind: 'anomaly' as const,
-      category: 'market_litter' as const,
-      siteId: 'mk-01',
-      thing: 'cam-gs-m1-a',
-      zoneId: 'mk-01-stalls',
-      evidence: { at: NOW, summary: 'litter_pile in zone mk-01-stalls' },
+      category: 'bin_fire' as const,
+      siteId: 'gr-001',
+      thing: 'bin-gs-001',
+      evidence: { at: NOW, summary: 'temperature 70 °C' },
     };
     const [outcome] = await deps.cases.handle([signal]);
     caseId = (outcome as { case: { caseId: string } }).case.caseId;
@@ -185,12 +185,12 @@ describe('ops API (cases)', () => {
     const all = await get('GET /cases', '/cases');
     expect(all.status).toBe(200);
     expect(all.body.items.map((c: { caseId: string }) => c.caseId)).toContain(caseId);
-    const market = model.sites.find((s) => s.siteId === 'mk-01')!;
-    const grid = model.grids.find((g) => g.gridId === market.gridId)!;
+    const room = model.sites.find((s) => s.siteId === 'gr-001')!;
+    const grid = model.grids.find((g) => g.gridId === room.gridId)!;
     for (const query of <Record<string, string>[]>[
       { status: 'open' },
-      { category: 'market_litter' },
-      { unit: grid.streetId },
+      { category: 'bin_fire' },
+      { unit: 'municipal-landscaping' },
       { streetId: grid.streetId },
       { communityId: grid.communityId },
       { gridId: grid.gridId },

@@ -56,8 +56,12 @@ export function caseItem(c: Case): Record<string, unknown> {
     ...(WORKING_STATUSES.includes(c.status)
       ? { workingKey: workingKey(c.districtId, shard), dueKey: `${pad(c.dueAt)}#${c.caseId}` }
       : {}),
+    ...(isActive(c.status) && c.mergeCell ? { mergeKey: c.mergeCell } : {}),
   };
 }
+
+/** The lock items naming a case: its own (site, category)'s and those whose signals joined it. */
+const locksOf = (c: Case) => [...(c.siteId ? [{ siteId: c.siteId, category: c.category }] : []), ...(c.joined ?? [])];
 
 export function fromItem(item: Record<string, unknown>): Case {
   const rest = { ...item };
@@ -86,6 +90,7 @@ export const CASE_GRANTS: StoreGrants<DynamoCaseStore> = {
   findActive: ['GetItem'],
   list: ['Query'],
   listWorking: ['Query'],
+  listNear: ['Query'],
   listOpened: ['Query'],
   reindex: ['GetItem', 'Scan', 'PutItem'],
 };
@@ -101,18 +106,23 @@ export class DynamoCaseStore implements CaseStore {
       await this.doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Put: {
-                TableName: this.table,
-                Item: {
-                  ...caseKeys.lock(c.siteId, c.category),
-                  recordType: 'lock',
-                  caseId: c.caseId,
-                  openedAt: c.openedAt,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
+            // A person's report names no site: nothing to lock (merging finds it instead).
+            ...(c.siteId && isActive(c.status)
+              ? [
+                  {
+                    Put: {
+                      TableName: this.table,
+                      Item: {
+                        ...caseKeys.lock(c.siteId, c.category),
+                        recordType: 'lock',
+                        caseId: c.caseId,
+                        openedAt: c.openedAt,
+                      },
+                      ConditionExpression: 'attribute_not_exists(pk)',
+                    },
+                  },
+                ]
+              : []),
             { Put: { TableName: this.table, Item: caseItem(c), ConditionExpression: 'attribute_not_exists(pk)' } },
           ],
         }),
@@ -140,19 +150,29 @@ export class DynamoCaseStore implements CaseStore {
     const release =
       isActive(c.status) || !isActive(previous.status)
         ? []
-        : [
-            {
-              Delete: {
-                TableName: this.table,
-                Key: caseKeys.lock(c.siteId, c.category),
-                ConditionExpression: 'caseId = :id',
-                ExpressionAttributeValues: { ':id': c.caseId },
-              },
+        : locksOf(c).map((lock) => ({
+            Delete: {
+              TableName: this.table,
+              Key: caseKeys.lock(lock.siteId, lock.category),
+              ConditionExpression: 'caseId = :id',
+              ExpressionAttributeValues: { ':id': c.caseId },
             },
-          ];
+          }));
+    // A (site, category) whose signals joined the case in this change: its lock names the case from now on.
+    const joining = (c.joined ?? [])
+      .filter((j) => !(previous.joined ?? []).some((p) => p.siteId === j.siteId && p.category === j.category))
+      .filter(() => isActive(c.status))
+      .map((j) => ({
+        Put: {
+          TableName: this.table,
+          Item: { ...caseKeys.lock(j.siteId, j.category), recordType: 'lock', caseId: c.caseId, openedAt: c.openedAt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      }));
     try {
-      // A transaction only when the lock goes with it: a single conditional put costs half the write units.
-      if (release.length) await this.doc.send(new TransactWriteCommand({ TransactItems: [put, ...release] }));
+      // A transaction only when a lock goes with it: a single conditional put costs half the write units.
+      if (release.length || joining.length)
+        await this.doc.send(new TransactWriteCommand({ TransactItems: [put, ...release, ...joining] }));
       else await this.doc.send(new PutCommand(put.Put));
       return true;
     } catch (error) {
@@ -315,6 +335,20 @@ export class DynamoCaseStore implements CaseStore {
       }),
     );
     return { rewritten };
+  }
+
+  async listNear(cells: string[]): Promise<Case[]> {
+    const found = await Promise.all(
+      cells.map((cell) =>
+        queryAll(this.doc, {
+          TableName: this.table,
+          IndexName: 'byMergeCell',
+          KeyConditionExpression: 'mergeKey = :m',
+          ExpressionAttributeValues: { ':m': cell },
+        }),
+      ),
+    );
+    return found.flat().map(fromItem);
   }
 
   async listWorking(districtId: string): Promise<Case[]> {

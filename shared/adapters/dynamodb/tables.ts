@@ -61,7 +61,8 @@ export const TABLES = {
   /**
    * Cases and their active-case locks: the only table with a stream, which carries every
    * case change to the event bus. Indexes: by district, lead unit and street (newest
-   * first), and working cases by due time (sparse) for escalation; each partition key is
+   * first), working cases by due time (sparse) for escalation, and active cases by merge
+   * cell (sparse: `shared/domain/merge-cells.ts`) for intake's merging; each of the first four is
    * sharded (`<district>#<n>`, …: see `case-store.ts`) so that a district-wide storm of
    * cases spreads over several index partitions, and queries fan out over the shards.
    */
@@ -74,6 +75,7 @@ export const TABLES = {
       { name: 'byUnitShard', partitionKey: 'unitShard', sortKey: 'openedKey' },
       { name: 'byStreetShard', partitionKey: 'streetShard', sortKey: 'openedKey' },
       { name: 'byDue', partitionKey: 'workingKey', sortKey: 'dueKey' },
+      { name: 'byMergeCell', partitionKey: 'mergeKey', sortKey: 'openedKey' },
     ],
   },
 } as const satisfies Record<string, TableSpec>;

@@ -20,11 +20,17 @@ export interface CaseFilter {
 export interface CaseStore {
   /** Creates the case and its (site, category) lock together; `exists` when an active case holds the lock. */
   create(c: Case): Promise<'created' | 'exists'>;
-  /** Writes a changed case if nobody changed it since `previous`; releases the lock when it stops being active. */
+  /**
+   * Writes a changed case if nobody changed it since `previous`: releases its locks when
+   * it stops being active, and takes the lock of a (site, category) that newly joined it
+   * (false when another active case holds that lock).
+   */
   save(c: Case, previous: Case): Promise<boolean>;
   get(caseId: string): Promise<Case | undefined>;
   findActive(siteId: string, category: CaseCategory): Promise<Case | undefined>;
   list(filter: CaseFilter): Promise<Page<Case>>;
+  /** Active cases in these merge cells (see `shared/domain/merge-cells.ts`). */
+  listNear(cells: string[]): Promise<Case[]>;
   /** A district's working cases (open, dispatched, in progress, reopened), earliest deadline first. */
   listWorking(districtId: string): Promise<Case[]>;
   /** Every case of a district opened in [from, to), oldest first. */

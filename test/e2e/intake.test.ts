@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadDistrictDir } from '#devices/district-files';
+import type { Case } from '#shared/domain/cases';
+import { siteLocation } from '#shared/domain/city-model';
+import { caseStack } from '../support/case-stack.ts';
+
+/**
+ * Intake end to end on the local stack: a citizen's report, a market camera's detection and
+ * a garbage room's overflow about one place (gr-025, 99 m from market mk-02) become one
+ * registered case listing three reports, by the sample district's classification (exposed
+ * garbage: merged within 150 m and 4 hours, registered on two device signals).
+ */
+const MIN = 60_000;
+const START = Date.UTC(2026, 11, 1, 2, 0);
+const model = await loadDistrictDir();
+let s: Awaited<ReturnType<typeof caseStack>>;
+
+beforeAll(async () => {
+  s = await caseStack(model, START, { dynamoEndpoint: inject('dynamoEndpoint') });
+});
+afterAll(() => s?.stop());
+
+const post = <T>(path: string, body: unknown) =>
+  s.api<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const room = model.sites.find((x) => x.siteId === 'gr-025')!;
+const bin = (fillPct: number, ago = 0) => ({
+  ts: s.now() - ago,
+  fillPct,
+  temperatureC: 20,
+  tiltDeg: 2,
+  batteryPct: 80,
+});
+
+describe('one problem, three sources, one case', () => {
+  it('a citizen’s report, a camera detection and a garbage-room overflow at one place end as one registered case', async () => {
+    const near = siteLocation(room);
+    const reported = await post<{ outcome: string; case: Case }>('/cases/reports', {
+      source: 'public',
+      classId: 'exposed-garbage',
+      location: { lat: near.lat + 0.0001, lon: near.lon },
+      address: '小河路 garbage room',
+      description: '垃圾堆在垃圾房外面 garbage piled outside the room',
+      media: ['md-photo-1'],
+      reporter: { name: 'Li Lei', phone: '13900000000' },
+    });
+    expect(reported.status).toBe(201);
+    expect(reported.body).toMatchObject({
+      outcome: 'received',
+      case: { status: 'received', source: 'public', classId: 'exposed-garbage', gridId: room.gridId },
+    });
+    const caseId = reported.body.case.caseId;
+    await s.event(caseId, 'CaseReported');
+
+    // The market camera sees litter: three detections over five minutes raise market_litter.
+    const litter = (ago: number) => ({
+      ts: s.now() - ago,
+      detections: [{ type: 'litter_pile', zoneId: 'mk-02-frontage', confidence: 0.8 }],
+    });
+    await s.publish('cam-gs-m2-a', litter(6 * MIN), litter(4 * MIN), litter(1 * MIN), litter(30_000));
+    await s.stack.drained();
+    await s.event(caseId, 'CaseMerged');
+    const afterCamera = (await s.api<Case>(`/cases/${caseId}`)).body;
+    expect(afterCamera.status).toBe('received');
+    expect(afterCamera.reports!.map((r) => r.source)).toEqual(['public', 'video']);
+
+    // The room's sensor: two readings over 90 % raise the overflow, the second signal the class needs.
+    await s.publish('bin-gs-025', bin(93, 20_000), bin(96, 10_000));
+    await s.stack.drained();
+    await s.event(caseId, 'CaseRegistered');
+    const registered = (await s.api<Case>(`/cases/${caseId}`)).body;
+    expect(registered).toMatchObject({ status: 'open', registeredAt: expect.any(Number) });
+    expect(registered.reports!.map((r) => [r.source, r.category])).toEqual([
+      ['public', 'exposed_garbage'],
+      ['video', 'market_litter'],
+      ['iot', 'garbage_overflow'],
+    ]);
+    expect(registered.reports![0]).toMatchObject({ media: ['md-photo-1'], reporter: { name: 'Li Lei' } });
+    expect(registered.history.at(-1)).toMatchObject({ action: 'register', actor: 'cityops' });
+
+    // No other case for the camera or the room: their signals went to this one.
+    const all = (await s.api<{ items: Case[] }>('/cases?limit=500')).body.items;
+    expect(all.filter((c) => c.siteId === 'gr-025' || c.siteId === 'mk-02').map((c) => c.caseId)).toEqual([]);
+    expect(all.filter((c) => c.caseId === caseId)).toHaveLength(1);
+
+    // The room's overflow clears: the case others reported too stays with the unit.
+    await s.publish('bin-gs-025', bin(10));
+    await s.stack.drained();
+    expect((await s.api<Case>(`/cases/${caseId}`)).body.status).toBe('open');
+  });
+
+  it('a report outside the district is refused with its reason, and says so in an event', async () => {
+    const refused = await post<{ outcome: string; case: Case }>('/cases/reports', {
+      source: 'hotline_12345',
+      classId: 'street-trading',
+      location: { lat: 31.23, lon: 121.47 },
+      description: 'stalls on the pavement',
+    });
+    expect(refused.status).toBe(201);
+    expect(refused.body).toMatchObject({
+      outcome: 'refused',
+      case: { status: 'refused', refusal: { reason: 'outside_district' }, source: 'hotline_12345' },
+    });
+    await s.event(refused.body.case.caseId, 'CaseRefused');
+  });
+
+  it('the intake clerk sends a report for an on-site check, then refuses it with a reason', async () => {
+    const reported = await post<{ case: Case }>('/cases/reports', {
+      source: 'inspector',
+      classId: 'posters-graffiti',
+      componentId: 'gr-001',
+      description: 'posters on the garbage room wall',
+      reporter: { id: 'inspector-07' },
+    });
+    const caseId = reported.body.case.caseId;
+    const act = (body: unknown) => post<Case & { message?: string }>(`/cases/${caseId}/transitions`, body);
+    expect((await act({ action: 'check', actor: 'clerk-1' })).body.status).toBe('checking');
+    const noReason = await act({ action: 'refuse', actor: 'clerk-1' });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.message).toMatch(/reason/);
+    const refused = await act({
+      action: 'refuse',
+      actor: 'clerk-1',
+      reason: 'not_found_on_site',
+      note: 'wall is clean',
+    });
+    expect(refused.body).toMatchObject({
+      status: 'refused',
+      refusal: { reason: 'not_found_on_site', actor: 'clerk-1' },
+    });
+    expect((await act({ action: 'dispatch', actor: 'dispatcher' })).status).toBe(409);
+    await s.event(caseId, 'CaseRefused');
+  });
+});
