@@ -23,6 +23,8 @@ export interface FunctionSpec {
   tables: TableUses;
   /** Writes and reads the reports bucket (a folder locally). */
   reports?: 'readWrite';
+  /** Presigns puts and gets of the media bucket (a folder locally). */
+  media?: 'readWrite';
   /** Puts events on the event bus (the events file and webhooks locally). */
   bus?: 'publish';
   /** Where a failed invocation's work goes (why the function needs no asynchronous dead-letter queue). */
@@ -100,6 +102,8 @@ export interface ApiRoute {
 const CASE_SIGNALS = ['findActive', 'create', 'save', 'get', 'listNear'];
 /** What the case service reads of a district's configuration: its classification table, and its grids for a reported point. */
 const DISTRICT_CONFIG = ['listDistricts', 'listGrids'];
+/** What maintenance does with a device's fault signals: opens, counts or clears the device's ticket. */
+const TICKET_SIGNALS = ['findOpen', 'create', 'save', 'get'];
 /** The names a read service shows: units, sites and places. */
 const NAMES = ['listDepartments', 'getSites', 'getPlace'];
 
@@ -131,6 +135,7 @@ const ingestFunction = (kind: DeviceKind): FunctionSpec => ({
     ],
     rejects: ['save'],
     cases: CASE_SIGNALS,
+    tickets: TICKET_SIGNALS,
     ...(kind === 'sweepers' ? { coverage: ['add'] } : {}),
   },
   failures:
@@ -155,7 +160,10 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       coverage: ['read'],
       // Reads, a report's intake and a transition's save: no batch writes, and no deletes but a closed case's lock.
       cases: ['get', 'list', 'listWorking', 'listOpened', 'save', 'create', 'listNear'],
+      // The operators' ticket list and its actions; availability in the assessment.
+      tickets: ['get', 'list', 'listOpened', 'save'],
     },
+    media: 'readWrite',
     failures: 'invoked synchronously by API Gateway: the caller gets the error',
   },
   {
@@ -163,11 +171,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: 'functions/check-offline/handler.ts',
     memoryMb: 512,
     timeoutSeconds: 60,
-    description: 'Opens device-offline cases for the devices past their silence due time',
+    description: 'Opens device-offline maintenance tickets for the devices past their silence due time',
     tables: {
-      registry: ['getDevices', 'getSite', 'getPlace', ...DISTRICT_CONFIG],
+      registry: ['getDevice', 'getDevices', 'getSite', 'getPlace', ...DISTRICT_CONFIG],
       telemetry: ['silentDevices', 'markOffline'],
       cases: CASE_SIGNALS,
+      tickets: TICKET_SIGNALS,
     },
     failures: SCHEDULED_FAILURES,
   },
@@ -217,6 +226,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       registry: ['listDistricts', 'listDevices', 'listSites', ...NAMES],
       coverage: ['read'],
       cases: ['listOpened'],
+      tickets: ['listOpened'],
     },
     reports: 'readWrite',
     bus: 'publish',
@@ -287,9 +297,15 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/cases/{caseId}', function: 'ops-api' },
   { method: 'POST', path: '/cases/reports', function: 'ops-api' },
   { method: 'POST', path: '/cases/{caseId}/transitions', function: 'ops-api' },
+  { method: 'POST', path: '/media', function: 'ops-api' },
+  { method: 'GET', path: '/media/{mediaId}', function: 'ops-api' },
+  { method: 'GET', path: '/tickets', function: 'ops-api' },
+  { method: 'GET', path: '/tickets/{ticketId}', function: 'ops-api' },
+  { method: 'POST', path: '/tickets/{ticketId}/transitions', function: 'ops-api' },
   { method: 'GET', path: '/assessment', function: 'ops-api' },
   { method: 'GET', path: '/open311/v2/services.json', function: 'ops-api' },
   { method: 'GET', path: '/open311/v2/requests.json', function: 'ops-api' },
+  { method: 'POST', path: '/open311/v2/requests.json', function: 'ops-api' },
   { method: 'GET', path: '/open311/v2/requests/{id}', function: 'ops-api' },
 ];
 

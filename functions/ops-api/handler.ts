@@ -14,10 +14,16 @@ import { caseRoutes, type CaseRouteDeps } from './case-routes.ts';
 import { deviceRoutes } from './device-routes.ts';
 import { rejectRoutes } from './reject-routes.ts';
 import { routeRoutes } from './route-routes.ts';
+import { ticketRoutes, type TicketRouteDeps } from './ticket-routes.ts';
+import { mediaRoutes, type MediaRouteDeps } from './media-routes.ts';
+import type { Open311WriteDeps } from '#shared/app/open311-service';
 import type { RejectStore } from '#shared/app/ports/rejects';
 import type { RouteQueryDeps } from '#shared/app/route-queries';
 
 export type OpsApiDeps = CaseRouteDeps &
+  TicketRouteDeps &
+  MediaRouteDeps &
+  Open311WriteDeps &
   RouteQueryDeps &
   AssessmentDeps &
   Open311Deps &
@@ -39,6 +45,8 @@ export const makeHandler = (deps: OpsApiDeps) =>
       ...rejectRoutes(deps),
       ...routeRoutes(deps),
       ...caseRoutes(deps),
+      ...ticketRoutes(deps),
+      ...mediaRoutes(deps),
       ...assessmentRoutes(deps),
       ...open311Routes(deps),
       ...mapRoutes(deps),

@@ -19,6 +19,7 @@ export const stageExports = (scope: IConstruct) => {
     discardedBatches: `CityOps-${stage}-DiscardedBatchesArn`,
     readingArchive: `CityOps-${stage}-ReadingArchiveArn`,
     reportBucket: `CityOps-${stage}-ReportBucketArn`,
+    mediaBucket: `CityOps-${stage}-MediaBucketArn`,
   };
 };
 

@@ -10,6 +10,7 @@ import { TABLES, type TableKey, type TableSpec } from '#shared/adapters/dynamodb
 import { TELEMETRY_FLOWS } from '#infra/topology';
 import { privateBucket } from './constructs/private-bucket.ts';
 import { TelemetryArchiveBucket } from './constructs/telemetry-archive-bucket.ts';
+import { MediaBucket } from './constructs/media-bucket.ts';
 import { ReportBucket } from './constructs/report-bucket.ts';
 import { OperatorSignIn } from './constructs/operator-sign-in.ts';
 import { inChina, stageExports, stageName } from './stage.ts';
@@ -59,6 +60,8 @@ export class StatefulStack extends Stack {
   readonly archive: TelemetryArchiveBucket;
   /** The monthly reports. */
   readonly reports: ReportBucket;
+  /** Photos and videos of reports. */
+  readonly media: MediaBucket;
   /** The ops page's operators (none in AWS China, where Cognito user pools are not offered). */
   readonly operators?: OperatorSignIn;
 
@@ -122,6 +125,7 @@ export class StatefulStack extends Stack {
 
     this.archive = new TelemetryArchiveBucket(this, 'reading-archive', { retain: deletionProtection });
     this.reports = new ReportBucket(this, 'reports', { retain: deletionProtection });
+    this.media = new MediaBucket(this, 'media', { retain: deletionProtection });
     if (!inChina(this))
       this.operators = new OperatorSignIn(this, 'operator-sign-in', {
         retain: deletionProtection,

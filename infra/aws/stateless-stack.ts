@@ -58,10 +58,17 @@ export class StatelessStack extends Stack {
     super(scope, id, props);
     new DevicePolicies(this, 'devices', { basicIngest: props.basicIngest ?? true });
     const reports = Bucket.fromBucketArn(this, 'reports', Fn.importValue(stageExports(this).reportBucket));
+    const media = Bucket.fromBucketArn(this, 'media', Fn.importValue(stageExports(this).mediaBucket));
     this.functions = Object.fromEntries(
       FUNCTIONS.map((spec) => [
         spec.name,
-        new CityOpsFunction(this, spec.name, { spec, tables: props.stateful.tables, reports, bus: props.stateful.bus }),
+        new CityOpsFunction(this, spec.name, {
+          spec,
+          tables: props.stateful.tables,
+          reports,
+          media,
+          bus: props.stateful.bus,
+        }),
       ]),
     );
     // The archive and reports buckets come by their fixed exports (see stage.ts): deploy after the stateful stack.

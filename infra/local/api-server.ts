@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createReadStream } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ApiRoute } from '#infra/topology';
 import { listen } from './listen.ts';
+import type { Clock } from '#shared/domain/clock';
+import { type FolderMediaStore, UploadRefusedError } from '../../shared/adapters/media-store/folder.ts';
 
 type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -49,6 +53,8 @@ export async function startApiServer(options: {
   handlers: Record<string, ApiHandler>;
   /** Answers `GET /health` instead of the function: the local stack reports each of its parts. */
   health?: () => Promise<{ status: number; body: unknown }>;
+  /** The media bucket's stand-in: `PUT /bucket/media/<id>?token=` takes an upload, `GET /bucket/media/<id>` serves it. */
+  media?: { store: FolderMediaStore; clock: Clock };
 }): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
     const send = (result: APIGatewayProxyStructuredResultV2) => {
@@ -66,6 +72,8 @@ export async function startApiServer(options: {
           body: JSON.stringify(body),
         });
       }
+      const bucket = /^\/bucket\/media\/([^/]+)$/.exec(url.pathname);
+      if (options.media && bucket) return await serveBucket(options.media, method, bucket[1]!, url, req, res);
       const match = matchApiRoute(options.routes, method, url.pathname);
       if (!('route' in match) || !match.route) {
         const status = match.methodMismatch ? 405 : 404;
@@ -104,6 +112,44 @@ export async function startApiServer(options: {
   };
 }
 
+/** What S3 answers, in short: the body kept (200), or why not. */
+async function serveBucket(
+  media: { store: FolderMediaStore; clock: Clock },
+  method: string,
+  mediaId: string,
+  url: URL,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const answer = (status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(body));
+  };
+  try {
+    if (method === 'PUT') {
+      const stored = await media.store.receive(
+        mediaId,
+        url.searchParams.get('token'),
+        req.headers['content-type'],
+        req,
+        media.clock.now(),
+      );
+      return answer(200, stored);
+    }
+    if (method !== 'GET') return answer(405, { error: 'method_not_allowed', message: `${method} is not served here` });
+    const found = await media.store.find(mediaId);
+    if (!found) return answer(404, { error: 'not_found', message: `no media "${mediaId}"` });
+    res.writeHead(200, { 'content-type': found.contentType, 'content-length': String(found.size) });
+    await pipeline(createReadStream(media.store.contentPath(mediaId)), res);
+  } catch (error) {
+    if (error instanceof UploadRefusedError) {
+      req.resume();
+      return answer(error.status, { error: 'upload_refused', message: error.message });
+    }
+    throw error;
+  }
+}
+
 async function toEvent(
   req: IncomingMessage,
   url: URL,
@@ -121,6 +167,8 @@ async function toEvent(
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers))
     if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  // As API Gateway adds it: how the client reached the API (here, plain HTTP).
+  headers['x-forwarded-proto'] = 'http';
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
   const now = new Date();

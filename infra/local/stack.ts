@@ -20,6 +20,7 @@ import type { ReportEvent } from '#shared/events/report-events';
 import { Checkpoints, startEventRelay } from './event-relay.ts';
 import { fileSink, sinkPublisher, webhookSink } from '#shared/adapters/event-publisher/sinks';
 import { FolderReportStore } from '../../shared/adapters/report-store/folder.ts';
+import { FolderMediaStore } from '../../shared/adapters/media-store/folder.ts';
 import { keepDiscarded, redriveDiscarded, type RedriveOutcome } from './discarded-batches.ts';
 import { startScheduler } from './scheduler.ts';
 import { startApiServer } from './api-server.ts';
@@ -196,6 +197,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The reports bucket: in the data folder, or the temporary one.
     const reportsDir = join(scratch, 'reports');
     const reports = new FolderReportStore(reportsDir);
+    // The media bucket: in the data folder, or the temporary one; its upload URLs are the local API's.
+    let apiUrl = '';
+    const media = new FolderMediaStore(join(scratch, 'media'), () => apiUrl);
     const events = sinkPublisher(sinks);
     /** Every port's adapter, new for each execution environment (its own caches), on the shared clients. */
     const wire = (grants?: { functionName: string; tables: TableUses }) =>
@@ -207,6 +211,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         metrics: observer.metrics,
         reports,
         events,
+        media,
         grants,
       });
     const { registry, telemetry, caseStore } = wire();
@@ -384,7 +389,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       routes: API_ROUTES,
       handlers: handlers as never,
       health,
+      media: { store: media, clock: options.clock },
     });
+    apiUrl = api.url;
     stops.push(() => api.stop());
 
     const caseStream = localStreamsClient(dynamoEndpoint);

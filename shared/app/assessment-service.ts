@@ -19,6 +19,8 @@ import { readNames, readPlaces } from './names.ts';
 import type { CaseStore } from './ports/cases.ts';
 import type { CoverageStore } from './ports/coverage.ts';
 import type { Registry } from './ports/registry.ts';
+import type { TicketStore } from './ports/tickets.ts';
+import { outageOf } from '#shared/domain/maintenance';
 
 const DAY = 86_400_000;
 /** The longest period one request assesses (a year, and a little for a leap year's quarter ends). */
@@ -64,6 +66,7 @@ export type AssessmentQuery = z.infer<typeof AssessmentQuery>;
 export interface AssessmentDeps {
   registry: Pick<Registry, 'listDistricts' | 'listDepartments' | 'getSites' | 'getPlace' | 'listDevices'>;
   caseStore: Pick<CaseStore, 'listOpened'>;
+  ticketStore: Pick<TicketStore, 'listOpened'>;
   routes: Pick<RouteDirectory, 'of'>;
   coverageStore: Pick<CoverageStore, 'read'>;
   clock: Clock;
@@ -98,12 +101,15 @@ export async function assessDistrict(deps: AssessmentDeps, query: AssessmentQuer
       : { kind: 'calendar' };
   const since = earliestRelevant(period) - ASSESSMENT_LOOKBACK_DAYS * DAY;
   const asOf = deps.clock.now();
-  const [cases, devices, sweeping] = await Promise.all([
+  const [cases, tickets, devices, sweeping] = await Promise.all([
     deps.caseStore.listOpened(district.districtId, since, period.to),
+    deps.ticketStore.listOpened(district.districtId, since, period.to),
     allDevices(deps, district.districtId),
     sweepWindows(deps, district.districtId, period.from, Math.min(period.to, asOf)),
   ]);
-  const assessment = assess(cases, { ...period, by: query.by, asOf, hours, devices, sweeping });
+  const cutoff = Math.min(period.to, asOf);
+  const outages = tickets.filter((t) => t.fault === 'device_offline').map((t) => outageOf(t, cutoff));
+  const assessment = assess(cases, { ...period, by: query.by, asOf, hours, devices, sweeping, outages });
   return {
     districtId: district.districtId,
     timeZone: district.timezone,

@@ -18,7 +18,10 @@ import { classById, classOf, type PeopleSource, type Urgency } from '#shared/dom
 import type { Clock } from '#shared/domain/clock';
 import { caseToJoin, peopleReport, receiveReport, refuseReport, reporterActor } from '#shared/domain/intake';
 import { mergeCellsAround } from '#shared/domain/merge-cells';
+import { isDeviceFault } from '#shared/domain/maintenance';
 import { DistrictConfig } from './district-config.ts';
+import type { MaintenanceService, TicketOutcome } from './maintenance-service.ts';
+import type { MediaStore } from './ports/media.ts';
 import { RequestRefusedError } from './errors.ts';
 import type { CaseStore } from './ports/cases.ts';
 import type { Log, Metrics } from './ports/observability.ts';
@@ -32,11 +35,16 @@ export interface CaseServiceDeps {
   log: Log;
   /** Counts `CasesOpened` by category and `CasesEscalated` by lead unit. */
   metrics: Pick<Metrics, 'count'>;
+  /** Where a device's faults go: maintenance tickets, not cases. */
+  maintenance: Pick<MaintenanceService, 'handle'>;
+  /** The media bucket: a report's media must have been uploaded. */
+  media?: Pick<MediaStore, 'find'>;
 }
 
 export type CaseOutcome =
   | { outcome: 'opened' | 'repeated' | 'merged' | 'resolved' | 'escalated'; case: Case }
-  | { outcome: 'ignored'; reason: string };
+  | { outcome: 'ignored'; reason: string }
+  | TicketOutcome;
 
 /** A person's report as `POST /cases/reports` takes it. */
 export interface ReportRequest {
@@ -87,7 +95,9 @@ export class CaseService {
       const signal = given.evidence.signalId
         ? given
         : { ...given, evidence: { ...given.evidence, signalId: signalId(given) } };
-      outcomes.push(signal.kind === 'anomaly' ? await this.raise(signal) : await this.clear(signal));
+      const fault = signal.category;
+      if (isDeviceFault(fault)) outcomes.push(await this.deps.maintenance.handle({ ...signal, category: fault }));
+      else outcomes.push(signal.kind === 'anomaly' ? await this.raise(signal) : await this.clear(signal));
     }
     return outcomes;
   }
@@ -156,6 +166,10 @@ export class CaseService {
       location ??= siteLocation(site);
     }
     if (!location) throw new RequestRefusedError('a report needs a location { lat, lon } or a componentId');
+    for (const mediaId of new Set(request.media)) {
+      const found = this.deps.media && (await this.deps.media.find(mediaId));
+      if (!found) throw new RequestRefusedError(`no media "${mediaId}": upload it first (POST /media)`);
+    }
     const now = this.deps.clock.now();
     const input = {
       districtId: request.districtId,

@@ -101,8 +101,10 @@ export interface AssessmentOptions extends Period {
   /** Now: a period not over yet is judged as of now. */
   asOf: number;
   hours?: SlaHours;
-  /** The devices of the district, for availability (device-offline cases give the outages). */
+  /** The devices of the district, for availability. */
   devices?: readonly { thing: string; kind: DeviceKind }[];
+  /** Their outages: offline maintenance tickets, open [from, to) (device-offline cases stored before tickets count too). */
+  outages?: readonly { thing: string; from: number; to: number }[];
   /** The sweeping windows of the period that have ended, judged (see `assessment-service.ts`). */
   sweeping?: readonly SweepWindowResult[];
 }
@@ -128,7 +130,7 @@ export interface Assessment {
      * first; from the evidence a case keeps (its newest 20).
      */
     missedSweeping: { siteId: string; windows: number }[];
-    /** Share of device-time not lost to an outage (a device-offline case open), overall and by kind. */
+    /** Share of device-time not lost to an outage (an offline ticket open), overall and by kind. */
     deviceAvailability: { overall: number | null; byKind: Partial<Record<DeviceKind, number | null>> };
     /** Mechanised-sweeping coverage: the share of scheduled segment-windows swept in time, per route, unit and day. */
     sweepingCoverage: {
@@ -320,6 +322,7 @@ function sensorFigures(
   from: number,
   cutoff: number,
   devices: AssessmentOptions['devices'],
+  outages: AssessmentOptions['outages'] = [],
 ): Omit<Assessment['sensors'], 'sweepingCoverage'> {
   const overflow = new Map<string, number>();
   const outage = new Map<string, number>();
@@ -333,6 +336,10 @@ function sensorFigures(
       overflow.set(c.siteId, (overflow.get(c.siteId) ?? 0) + activeSpans(c, from, cutoff));
     if (c.category === 'device_offline' && c.thing)
       outage.set(c.thing, (outage.get(c.thing) ?? 0) + activeSpans(c, from, cutoff));
+  }
+  for (const o of outages) {
+    const lost = Math.max(0, Math.min(o.to, cutoff) - Math.max(o.from, from));
+    outage.set(o.thing, (outage.get(o.thing) ?? 0) + lost);
   }
   const span = cutoff - from;
   const availability = (list: readonly { thing: string }[]) =>
@@ -486,7 +493,7 @@ export function assess(cases: readonly Case[], options: AssessmentOptions): Asse
     total,
     groups,
     sensors: {
-      ...sensorFigures(cases, from, cutoff, options.devices),
+      ...sensorFigures(cases, from, cutoff, options.devices, options.outages),
       sweepingCoverage: sweepingCoverage(options.sweeping ?? []),
     },
     intake: intakeFigures(cases, from, cutoff),

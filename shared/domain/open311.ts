@@ -1,5 +1,6 @@
 import { CATEGORY_POLICY, type Case, type CaseStatus } from './cases.ts';
 import { isoWithOffset } from './local-time.ts';
+import { MEDIA_ID } from './media.ts';
 import { CASE_CATEGORIES, CATEGORY_GROUP, type CaseCategory } from './responsibility.ts';
 
 /**
@@ -136,7 +137,13 @@ export interface RequestContext {
   timeZone: string;
   address: string;
   agency: string;
+  /** Where a medium of the case can be read (the API's `/media/{id}`), if the API's address is known. */
+  mediaUrl?: (mediaId: string) => string;
 }
+
+/** The case's first photo or video a person sent (a report's, in the order they came). */
+export const firstMedia = (c: Case): string | undefined =>
+  (c.reports ?? []).flatMap((r) => r.media).find((id) => MEDIA_ID.test(id));
 
 export function toOpen311Request(c: Case, context: RequestContext): Open311Request {
   const lastNote = [...c.history].reverse().find((h) => h.note)?.note;
@@ -160,6 +167,9 @@ export function toOpen311Request(c: Case, context: RequestContext): Open311Reque
     zipcode: '',
     lat: c.location.lat,
     long: c.location.lon,
-    media_url: '',
+    media_url: (() => {
+      const media = firstMedia(c);
+      return media && context.mediaUrl ? context.mediaUrl(media) : '';
+    })(),
   };
 }

@@ -4,6 +4,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics as PowertoolsMetrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Log, Metrics } from '#shared/app/ports/observability';
+import { S3MediaStore } from '../adapters/media-store/s3.ts';
 import { S3ReportStore } from '../adapters/report-store/s3.ts';
 import { EventBridgePublisher } from '../adapters/event-publisher/eventbridge.ts';
 import { systemClock } from '../adapters/clock.ts';
@@ -55,6 +56,7 @@ export function lambdaDeps(env = process.env): Deps {
     metrics,
     historyDays: Number(env.HISTORY_DAYS ?? 30),
     reports: env.REPORTS_BUCKET ? new S3ReportStore(new S3Client({}), env.REPORTS_BUCKET) : undefined,
+    media: env.MEDIA_BUCKET ? new S3MediaStore(new S3Client({}), env.MEDIA_BUCKET) : undefined,
     events: env.EVENT_BUS_NAME ? new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME) : undefined,
   });
 }

@@ -17,11 +17,19 @@ import { TABLE_GRANTS } from '../adapters/dynamodb/table-grants.ts';
 import type { Clock } from '#shared/domain/clock';
 import { DynamoCaseStore } from '../adapters/dynamodb/case-store.ts';
 import { DynamoRegistryStore } from '../adapters/dynamodb/registry-store.ts';
+import { DynamoTicketStore } from '../adapters/dynamodb/ticket-store.ts';
+import { MaintenanceService } from '../app/maintenance-service.ts';
+import type { TicketStore } from '../app/ports/tickets.ts';
+import type { MediaStore } from '../app/ports/media.ts';
 import { DynamoRejectStore } from '../adapters/dynamodb/reject-store.ts';
 import { DynamoTelemetryStore } from '../adapters/dynamodb/telemetry-store.ts';
 import type { TableKey, TableNames } from '../adapters/dynamodb/tables.ts';
 
 /** Case ids readable on a phone: the (UTC) date of opening and eight random hex digits. */
+/** A media id: `md-<date>-<16 hex digits>`, unguessable (the id is what reads it). */
+export const newMediaId = (clock: Clock) => () =>
+  `md-${new Date(clock.now()).toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(8).toString('hex')}`;
+
 export const newCaseId = (clock: Clock) => () =>
   `cs-${new Date(clock.now()).toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(4).toString('hex')}`;
 
@@ -37,8 +45,12 @@ export interface Deps {
   coverageStore: CoverageStore;
   reports: ReportStore;
   events: EventPublisher;
-  /** The case service, which every function that raises signals hands them to. */
+  /** The case service, which every function that raises signals hands them to (a device's faults go on to maintenance). */
   cases: CaseService;
+  ticketStore: TicketStore;
+  maintenance: MaintenanceService;
+  media: MediaStore;
+  newMediaId: () => string;
   sites: SiteDirectory;
   routes: RouteDirectory;
   coverage: SweepCoverage;
@@ -59,6 +71,8 @@ export function wireDeps(options: {
   reports?: ReportStore;
   /** The event bus (the events file and webhooks locally), for the functions that publish events directly. */
   events?: EventPublisher;
+  /** The media bucket (a folder locally), for the ops API. */
+  media?: MediaStore;
   /**
    * The store methods a function declared (its topology entry): the twin refuses any other,
    * as IAM does in AWS. Without it, everything (tests of a use case, tools).
@@ -70,7 +84,29 @@ export function wireDeps(options: {
     grants ? guardStore(store, table, TABLE_GRANTS[table], grants.tables[table], grants.functionName) : store;
   const registry = guard(new DynamoRegistryStore(doc, tables.registry), 'registry');
   const caseStore = guard(new DynamoCaseStore(doc, tables.cases), 'cases');
-  const cases = new CaseService({ cases: caseStore, registry, clock, newId: newCaseId(clock), log, metrics });
+  const ticketStore = guard(new DynamoTicketStore(doc, tables.tickets), 'tickets');
+  const maintenance = new MaintenanceService({
+    tickets: ticketStore,
+    registry,
+    clock,
+    newId: newCaseId(clock),
+    metrics,
+  });
+  const media: MediaStore = options.media ?? {
+    createUpload: missing('media bucket'),
+    find: missing('media bucket'),
+    readUrl: missing('media bucket'),
+  };
+  const cases = new CaseService({
+    cases: caseStore,
+    registry,
+    clock,
+    newId: newCaseId(clock),
+    log,
+    metrics,
+    maintenance,
+    media,
+  });
   const sites = new SiteDirectory(registry, clock);
   const routes = new RouteDirectory(registry, clock);
   const coverageStore = guard(new DynamoCoverageStore(doc, tables.coverage), 'coverage');
@@ -87,6 +123,10 @@ export function wireDeps(options: {
     registry,
     caseStore,
     cases,
+    ticketStore,
+    maintenance,
+    media,
+    newMediaId: newMediaId(clock),
     sites,
     routes,
     coverageStore,

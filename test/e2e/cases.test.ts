@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
 import { CATEGORY_POLICY } from '#shared/domain/cases';
 import type { CaseCategory } from '#shared/domain/responsibility';
@@ -76,20 +76,6 @@ describe.each([
     thing: 'bin-gs-014',
     raise: () => [bin({ tiltDeg: 60 })],
     clear: () => [bin({ tiltDeg: 3 })],
-  },
-  {
-    category: 'device_low_battery',
-    intake: 'open',
-    thing: 'bin-gs-015',
-    raise: () => [bin({ batteryPct: 10 })],
-    clear: () => [bin({ batteryPct: 95 })],
-  },
-  {
-    category: 'sensor_stuck',
-    intake: 'open',
-    thing: 'bin-gs-016',
-    raise: () => Array.from({ length: 48 }, (_, i) => bin({ fillPct: 33 }, (48 - i) * 5 * MIN)),
-    clear: () => [bin({ fillPct: 35 })],
   },
 ] as const)(
   '$category: MQTT telemetry → one case ($intake) → event → clearing telemetry → resolved or refused',
@@ -195,22 +181,84 @@ describe.each([
   },
 );
 
-describe('device_offline: the scheduled check → one case → event → reporting again → resolved', () => {
-  it('opens after 3 × the report interval of silence and resolves when the device reports again', async () => {
+type Ticket = {
+  ticketId: string;
+  thing: string;
+  fault: string;
+  status: string;
+  operator: string;
+  history: { action: string; actor: string }[];
+};
+/** Waits for exactly one ticket of the fault for the thing, in the expected status. */
+async function oneTicket(thing: string, fault: string, status: string): Promise<Ticket> {
+  let found: Ticket | undefined;
+  await vi.waitFor(
+    async () => {
+      const { items } = (await s.api<{ items: Ticket[] }>(`/tickets?thing=${thing}&fault=${fault}`)).body;
+      if (items.length !== 1 || items[0]!.status !== status)
+        throw new Error(`${thing} ${fault}: ${JSON.stringify(items)}`);
+      found = items[0];
+    },
+    { timeout: 15_000, interval: 100 },
+  );
+  return found!;
+}
+
+describe.each([
+  {
+    fault: 'device_low_battery',
+    thing: 'bin-gs-015',
+    raise: () => [bin({ batteryPct: 10 })],
+    clear: () => [bin({ batteryPct: 95 })],
+  },
+  {
+    fault: 'sensor_stuck',
+    thing: 'bin-gs-016',
+    raise: () => Array.from({ length: 48 }, (_, i) => bin({ fillPct: 33 }, (48 - i) * 5 * MIN)),
+    clear: () => [bin({ fillPct: 35 })],
+  },
+] as const)(
+  '$fault: a device’s fault → the operator’s maintenance ticket, never a case → cleared by the device',
+  ({ fault, thing, raise, clear }) => {
+    it('opens exactly one ticket for the device’s operator and no case, and the device clears it', async () => {
+      const readings = raise();
+      await s.publish(thing, ...readings);
+      const opened = await oneTicket(thing, fault, 'open');
+      // The sample's garbage-room sensors name no operating unit: the City Management Office runs them.
+      expect(opened.operator).toBe('city-management-office');
+      await s.publish(thing, ...[...readings].reverse());
+      await s.stack.drained();
+      expect(await s.cases(siteOf(thing), fault)).toEqual([]);
+      await s.publish(thing, ...clear());
+      const cleared = await oneTicket(thing, fault, 'cleared');
+      expect(cleared.ticketId).toBe(opened.ticketId);
+      expect(cleared.history.at(-1)).toMatchObject({ action: 'clear', actor: `sensor:${thing}` });
+    });
+  },
+);
+
+describe('device_offline: the scheduled check → one ticket → reporting again → cleared; an overdue case escalates', () => {
+  it('opens a ticket after 3 × the report interval of silence; the operator acknowledges it; the device reporting again clears it', async () => {
     const thing = 'bin-gs-020';
     await s.publish(thing, bin({}));
     await s.stack.drained();
     // Bins report every 300 s: silent after 15 minutes, seen by the check when its hour-wide silence bucket ends.
     s.advance(76 * MIN);
-    const opened = await s.oneCase(siteOf(thing), 'device_offline', 'open');
-    expectRouted(opened, 'device_offline', thing);
-    await s.event(opened.caseId, 'CaseOpened');
+    const opened = await oneTicket(thing, 'device_offline', 'open');
+    const post = (body: unknown) =>
+      s.api<Ticket>(`/tickets/${opened.ticketId}/transitions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await post({ action: 'acknowledge', actor: 'operator:chen' })).body.status).toBe('acknowledged');
+    expect((await post({ action: 'acknowledge', actor: 'operator:chen' })).status).toBe(409);
+    expect(await s.cases(siteOf(thing), 'device_offline')).toEqual([]);
     await s.publish(thing, bin({}));
     await s.stack.drained();
-    // Ingest resolves it: no scheduled run needed.
-    const resolved = await s.oneCase(siteOf(thing), 'device_offline', 'resolved');
-    expect(resolved.history.at(-1)!.actor).toBe(`sensor:${thing}`);
-    await s.event(opened.caseId, 'CaseResolved');
+    // Ingest clears it: no scheduled run needed.
+    const cleared = await oneTicket(thing, 'device_offline', 'cleared');
+    expect(cleared.history.map((h) => h.action)).toEqual(['open', 'acknowledge', 'clear']);
   });
 
   it('escalates an overdue case to the City Management Office and says so in an event', async () => {

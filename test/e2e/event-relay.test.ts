@@ -47,7 +47,7 @@ describe('case events across a restart and a receiver that is down', () => {
     await vi.waitFor(() => expect(hook.acknowledged).toHaveLength(2), { timeout: 15_000 });
 
     hook.setUp(false);
-    await bin('bin-gs-024', { batteryPct: 5 });
+    await bin('bin-gs-024', { temperatureC: 75 });
     await bin('bin-gs-023', { tiltDeg: 1 });
     await vi.waitFor(() => expect(first.events()).toHaveLength(4), { timeout: 15_000 });
     await first.stop(); // with two events still owed to the receiver

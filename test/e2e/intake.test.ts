@@ -5,7 +5,7 @@ import { siteLocation } from '#shared/domain/city-model';
 import { caseStack } from '../support/case-stack.ts';
 
 /**
- * Intake end to end on the local stack: a citizen's report, a market camera's detection and
+ * Intake end to end on the local stack: a citizen's Open311 request with a photo, a market camera's detection and
  * a garbage room's overflow about one place (gr-025, 99 m from market mk-02) become one
  * registered case listing three reports, by the sample district's classification (exposed
  * garbage: merged within 150 m and 4 hours, registered on two device signals).
@@ -34,21 +34,43 @@ const bin = (fillPct: number, ago = 0) => ({
 describe('one problem, three sources, one case', () => {
   it('a citizen’s report, a camera detection and a garbage-room overflow at one place end as one registered case', async () => {
     const near = siteLocation(room);
-    const reported = await post<{ outcome: string; case: Case }>('/cases/reports', {
+    // The citizen's photo: a one-time upload URL, then the body straight to the bucket.
+    const photo = Buffer.from('\xff\xd8\xff\xe0 a small jpeg of garbage piled outside the room', 'latin1');
+    const upload = await post<{ mediaId: string; uploadUrl: string; headers: Record<string, string> }>('/media', {
+      contentType: 'image/jpeg',
+      size: photo.length,
+    });
+    expect(upload.status).toBe(201);
+    expect(
+      (await fetch(upload.body.uploadUrl, { method: 'PUT', headers: upload.body.headers, body: photo })).status,
+    ).toBe(200);
+    const mediaUrl = `${s.stack.apiUrl}/media/${upload.body.mediaId}`;
+    // GeoReport v2's POST, form-encoded as the spec has it.
+    const posted = await fetch(`${s.stack.apiUrl}/open311/v2/requests.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        service_code: 'exposed_garbage',
+        lat: String(near.lat + 0.0001),
+        long: String(near.lon),
+        address_string: '小河路 garbage room',
+        description: '垃圾堆在垃圾房外面 garbage piled outside the room',
+        media_url: mediaUrl,
+        first_name: 'Lei',
+        last_name: 'Li',
+        phone: '13900000000',
+      }),
+    });
+    expect(posted.status).toBe(201);
+    const [answer] = (await posted.json()) as { service_request_id: string; service_notice: string }[];
+    const caseId = answer!.service_request_id;
+    const reported = (await s.api<Case>(`/cases/${caseId}`)).body;
+    expect(reported).toMatchObject({
+      status: 'received',
       source: 'public',
       classId: 'exposed-garbage',
-      location: { lat: near.lat + 0.0001, lon: near.lon },
-      address: '小河路 garbage room',
-      description: '垃圾堆在垃圾房外面 garbage piled outside the room',
-      media: ['md-photo-1'],
-      reporter: { name: 'Li Lei', phone: '13900000000' },
+      gridId: room.gridId,
     });
-    expect(reported.status).toBe(201);
-    expect(reported.body).toMatchObject({
-      outcome: 'received',
-      case: { status: 'received', source: 'public', classId: 'exposed-garbage', gridId: room.gridId },
-    });
-    const caseId = reported.body.case.caseId;
     await s.event(caseId, 'CaseReported');
 
     // The market camera sees litter: three detections over five minutes raise market_litter.
@@ -74,7 +96,14 @@ describe('one problem, three sources, one case', () => {
       ['video', 'market_litter'],
       ['iot', 'garbage_overflow'],
     ]);
-    expect(registered.reports![0]).toMatchObject({ media: ['md-photo-1'], reporter: { name: 'Li Lei' } });
+    expect(registered.reports![0]).toMatchObject({ media: [upload.body.mediaId], reporter: { name: 'Lei Li' } });
+
+    // The photo comes back through the case and through Open311's media_url.
+    const request = (await s.api<{ media_url: string; status: string }[]>(`/open311/v2/requests/${caseId}.json`)).body;
+    expect(request[0]).toMatchObject({ media_url: mediaUrl, status: 'open' });
+    const image = await fetch(request[0]!.media_url);
+    expect(image.headers.get('content-type')).toBe('image/jpeg');
+    expect(Buffer.from(await image.arrayBuffer())).toEqual(photo);
     expect(registered.history.at(-1)).toMatchObject({ action: 'register', actor: 'cityops' });
 
     // No other case for the camera or the room: their signals went to this one.

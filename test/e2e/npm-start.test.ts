@@ -1,28 +1,27 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { startProcess } from '../support/run-stack.ts';
 
-/** Every category the garbage-room and camera detectors raise (sweeping coverage adds three more; people report the rest). */
+/** Every category the garbage-room and camera detectors raise as cases (sweeping coverage adds three more; people report the rest). */
 const DETECTED_CATEGORIES = [
   'garbage_overflow',
   'collection_due',
   'bin_fire',
   'bin_knocked_over',
-  'device_low_battery',
-  'sensor_stuck',
-  'device_offline',
   'market_stall_outside',
   'market_goods_piled',
   'market_litter',
   'illegal_parking',
 ];
+/** A device's own faults: maintenance tickets, not cases. */
+const DEVICE_FAULTS = ['device_low_battery', 'sensor_stuck', 'device_offline'];
 
 const start = startProcess;
 
 describe('npm start', () => {
-  it('shows simulated telemetry stored within 30 s, a case of each kind within 90 s (a silent device’s within 180 s); Ctrl-C stops everything, DynamoDB Local included', async () => {
+  it('shows simulated telemetry stored within 30 s, a case of each kind within 90 s and a maintenance ticket of each device fault (a silent device’s within 180 s); Ctrl-C stops everything, DynamoDB Local included', async () => {
     const started = Date.now();
     const run = start(['--in-memory', '--mqtt-port', '0', '--mqtts-port', '0', '--api-port', '0']);
     try {
@@ -33,18 +32,26 @@ describe('npm start', () => {
         30_000 - (Date.now() - started),
       );
       expect(Number(stored[1])).toBeGreaterThan(0);
-      // The offline check sees a silent camera 45 to 90 s after its last message (its silence
-      // bucket), at its next minute's run: later than the detectors' kinds, which come with a reading.
-      const byReading = DETECTED_CATEGORIES.filter((c) => c !== 'device_offline');
-      for (const category of [...byReading, 'device_offline']) {
+      const api = (await run.waitFor(/ops API (http:\/\/\S+)/, 1_000))[1]!;
+      for (const category of DETECTED_CATEGORIES) {
         await run.waitFor(
           // A case registered at once, a warning its class's rule holds back, or a signal that joined a case nearby.
           new RegExp(
             `case\\s+(?:OPENED\\s+${category} \\(\\w+\\) at \\S+ → \\S+|RECEIVED\\s+${category} \\[|MERGED\\s+\\w+ report ${category} into)`,
           ),
-          (category === 'device_offline' ? 180_000 : 90_000) - (Date.now() - started),
+          90_000 - (Date.now() - started),
         );
       }
+      // A ticket of each fault. The offline check sees a silent camera 45 to 90 s after its last
+      // message (its silence bucket), at its next minute's run: later than the kinds that come with a reading.
+      for (const fault of DEVICE_FAULTS)
+        await vi.waitFor(
+          async () => {
+            const { items } = (await (await fetch(`${api}/tickets?fault=${fault}`)).json()) as { items: unknown[] };
+            expect(items.length, fault).toBeGreaterThan(0);
+          },
+          { timeout: Math.max(1_000, 180_000 - (Date.now() - started)), interval: 1_000 },
+        );
       run.child.kill('SIGINT');
       expect(await run.exited).toBe(0);
       expect(run.output()).toContain('stopped cleanly');

@@ -57,7 +57,14 @@ describe('the twin is as unforgiving as Lambda', () => {
       })),
     );
     await vi.waitFor(
-      async () => expect((await casesAt(device.siteId)).map((c) => c.category)).toEqual(['sensor_stuck']),
+      async () => {
+        // A device's fault: the operator's maintenance ticket, and no case.
+        const tickets = (await (await fetch(`${stack.apiUrl}/tickets?thing=${device.thing}`)).json()) as {
+          items: { fault: string }[];
+        };
+        expect(tickets.items.map((t) => t.fault)).toEqual(['sensor_stuck']);
+        expect(await casesAt(device.siteId)).toEqual([]);
+      },
       { timeout: 30_000, interval: 200 },
     );
     await stack.drained(30_000);

@@ -61,8 +61,8 @@ describe('stateful stack', () => {
     );
   });
 
-  it('keeps the reading archive and the reports in private, encrypted, TLS-only buckets that outlive the stack', () => {
-    template.resourceCountIs('AWS::S3::Bucket', 3);
+  it('keeps the reading archive, the reports and the media in private, encrypted, TLS-only buckets that outlive the stack', () => {
+    template.resourceCountIs('AWS::S3::Bucket', 4);
     for (const bucket of Object.values(template.findResources('AWS::S3::Bucket')))
       expect(bucket).toMatchObject({
         DeletionPolicy: 'Retain',
@@ -84,11 +84,11 @@ describe('stateful stack', () => {
       expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     template.hasOutput('ReportBucket', { Value: { Ref: Match.stringLikeRegexp('^reportsbucket') } });
     const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
-    expect(policies).toHaveLength(3); // the archive, the reports and the discarded batches
+    expect(policies).toHaveLength(4); // the archive, the reports, the media and the discarded batches
     for (const policy of policies)
       expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     // Exported by the fixed names the stateless stack imports them by.
-    for (const name of ['CityOps-dev-ReadingArchiveArn', 'CityOps-dev-ReportBucketArn']) {
+    for (const name of ['CityOps-dev-ReadingArchiveArn', 'CityOps-dev-ReportBucketArn', 'CityOps-dev-MediaBucketArn']) {
       expect(
         Object.values(template.toJSON().Outputs).filter(
           (o) => (o as { Export?: { Name: string } }).Export?.Name === name,

@@ -43,6 +43,7 @@ const TABLE_GRANTS_BY_FUNCTION: Record<string, Record<string, string>> = {
     telemetry: 'BatchGetItem BatchWriteItem GetItem PartiQLInsert PartiQLUpdate Query UpdateItem',
     rejects: 'BatchWriteItem',
     cases: 'GetItem PutItem Query · DeleteItem on active#*',
+    tickets: 'GetItem PutItem · DeleteItem on open#*',
   },
   'ingest-sweepers': {
     registry: 'BatchGetItem GetItem Query',
@@ -50,12 +51,14 @@ const TABLE_GRANTS_BY_FUNCTION: Record<string, Record<string, string>> = {
     rejects: 'BatchWriteItem',
     cases: 'GetItem PutItem Query · DeleteItem on active#*',
     coverage: 'UpdateItem',
+    tickets: 'GetItem PutItem · DeleteItem on open#*',
   },
   'ingest-cameras': {
     registry: 'BatchGetItem GetItem Query',
     telemetry: 'BatchGetItem BatchWriteItem GetItem PartiQLInsert PartiQLUpdate Query UpdateItem',
     rejects: 'BatchWriteItem',
     cases: 'GetItem PutItem Query · DeleteItem on active#*',
+    tickets: 'GetItem PutItem · DeleteItem on open#*',
   },
   'ops-api': {
     registry: 'BatchGetItem GetItem Query',
@@ -63,11 +66,13 @@ const TABLE_GRANTS_BY_FUNCTION: Record<string, Record<string, string>> = {
     rejects: 'Query',
     coverage: 'Query',
     cases: 'GetItem PutItem Query · DeleteItem on active#*',
+    tickets: 'GetItem PutItem Query · DeleteItem on open#*',
   },
   'check-offline': {
     registry: 'BatchGetItem GetItem Query',
     telemetry: 'BatchGetItem Query UpdateItem',
     cases: 'GetItem PutItem Query · DeleteItem on active#*',
+    tickets: 'GetItem PutItem · DeleteItem on open#*',
   },
   'escalate-overdue': {
     registry: 'Query',
@@ -84,6 +89,7 @@ const TABLE_GRANTS_BY_FUNCTION: Record<string, Record<string, string>> = {
     registry: 'BatchGetItem GetItem Query',
     coverage: 'Query',
     cases: 'Query',
+    tickets: 'Query',
   },
 };
 
@@ -321,6 +327,8 @@ describe('stateless stack: functions, event sources, schedules', () => {
       if (logs) return `logs:${logs.name}`;
       if (text.includes('"CityOps-dev-ReportBucketArn"'))
         return text.includes('/*') ? 'bucket:reports/*' : 'bucket:reports';
+      if (text.includes('"CityOps-dev-MediaBucketArn"'))
+        return text.includes('/media/*') ? 'bucket:media/media/*' : 'bucket:media';
       if (text.includes('ExportsOutputFnGetAttcaseevents')) return 'bus';
       return resource === '*' ? '*' : text;
     };
@@ -373,6 +381,12 @@ describe('stateless stack: functions, event sources, schedules', () => {
       }
       if (spec.reports)
         expected.push('s3:GetObject bucket:reports/*', 's3:PutObject bucket:reports/*', 's3:ListBucket bucket:reports');
+      if (spec.media)
+        expected.push(
+          's3:GetObject bucket:media/media/*',
+          's3:PutObject bucket:media/media/*',
+          's3:ListBucket bucket:media',
+        );
       if (spec.bus) expected.push('events:PutEvents bus');
       for (const flow of TELEMETRY_FLOWS.filter((r) => r.function === spec.name))
         expected.push(
@@ -406,11 +420,12 @@ describe('stateless stack: functions, event sources, schedules', () => {
     expect(
       granted(publisher).filter((g) => g.startsWith('dynamodb:') && !/^dynamodb:(GetItem|BatchGetItem|Query) /.test(g)),
     ).toEqual([]);
-    // Only the publisher writes reports or puts events on the bus itself (case events go through the Pipe).
+    // Only the publisher writes reports or puts events on the bus itself (case events go through the Pipe),
+    // and only the ops API presigns media.
     expect(
       FUNCTIONS.filter((f) => f !== publisher)
         .flatMap(granted)
-        .filter((g) => /^(s3|events):/.test(g) && !g.includes('bucket:discarded')),
+        .filter((g) => /^(s3|events):/.test(g) && !g.includes('bucket:discarded') && !g.includes('bucket:media')),
     ).toEqual([]);
     // Nobody may delete a discarded batch.
     expect(
@@ -420,16 +435,21 @@ describe('stateless stack: functions, event sources, schedules', () => {
     ).toEqual([]);
   });
 
-  it('tells the report publisher where the reports bucket and the bus are, and no other function', () => {
+  it('tells the report publisher where the reports bucket and the bus are, the ops API the media bucket, and no other function', () => {
     for (const spec of FUNCTIONS) {
       const variables = byDescription(spec.description).Properties.Environment.Variables as Record<string, unknown>;
       expect(
         Object.keys(variables)
-          .filter((v) => v === 'REPORTS_BUCKET' || v === 'EVENT_BUS_NAME')
+          .filter((v) => v === 'REPORTS_BUCKET' || v === 'EVENT_BUS_NAME' || v === 'MEDIA_BUCKET')
           .sort(),
         spec.name,
-      ).toEqual(spec.reports ? ['EVENT_BUS_NAME', 'REPORTS_BUCKET'] : []);
+      ).toEqual([
+        ...(spec.reports ? ['EVENT_BUS_NAME'] : []),
+        ...(spec.media ? ['MEDIA_BUCKET'] : []),
+        ...(spec.reports ? ['REPORTS_BUCKET'] : []),
+      ]);
     }
+    expect(FUNCTIONS.filter((f) => f.media).map((f) => f.name)).toEqual(['ops-api']);
   });
 });
 

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRegistryStore } from '#shared/adapters/dynamodb/registry-store';
 import { DynamoCaseStore } from '#shared/adapters/dynamodb/case-store';
+import { DynamoTicketStore } from '#shared/adapters/dynamodb/ticket-store';
+import { MaintenanceService } from '#shared/app/maintenance-service';
 import { newCaseId } from '#shared/runtime/wiring';
 import { CaseNotFoundError, CaseService } from '#shared/app/case-service';
 import { IllegalTransitionError, signalId, type Signal } from '#shared/domain/cases';
@@ -27,6 +29,13 @@ const service = () =>
     newId: newCaseId(clock),
     log: recordingLog(),
     metrics,
+    maintenance: new MaintenanceService({
+      tickets: new DynamoTicketStore(env.doc, env.tables.tickets),
+      registry: new DynamoRegistryStore(env.doc, env.tables.registry),
+      clock,
+      newId: newCaseId(clock),
+      metrics,
+    }),
   });
 
 beforeAll(async () => {

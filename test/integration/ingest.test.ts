@@ -2,6 +2,7 @@ import { SILENCE } from '#shared/domain/detectors/offline-detector';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRejectStore } from '#shared/adapters/dynamodb/reject-store';
 import { DynamoCaseStore } from '#shared/adapters/dynamodb/case-store';
+import { DynamoTicketStore } from '#shared/adapters/dynamodb/ticket-store';
 import { DynamoTelemetryStore } from '#shared/adapters/dynamodb/telemetry-store';
 import { documentClient, localDynamoClient } from '#shared/adapters/dynamodb/client';
 import { wireDeps } from '#shared/runtime/wiring';
@@ -287,10 +288,8 @@ describe('garbage rooms: state from the store alone, never from memory', () => {
     const bucket = SILENCE.bucketIntervals.bins;
     expect(writes()).toBeLessThanOrEqual(Math.ceil(50 / bucket) + 3);
     expect(writes()).toBeGreaterThanOrEqual(Math.floor(50 / bucket));
-    const store = new DynamoCaseStore(env.doc, env.tables.cases);
-    const stuck = (await store.list({ districtId: 'gongshu', category: 'sensor_stuck', limit: 500 })).items.filter(
-      (c) => c.thing === device.thing,
-    );
-    expect(stuck).toHaveLength(1);
+    const tickets = new DynamoTicketStore(env.doc, env.tables.tickets);
+    const stuck = await tickets.list({ districtId: 'gongshu', thing: device.thing, fault: 'sensor_stuck' });
+    expect(stuck.items).toHaveLength(1);
   });
 });

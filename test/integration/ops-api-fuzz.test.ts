@@ -1,4 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { FolderMediaStore } from '#shared/adapters/media-store/folder';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodePageToken } from '#shared/app/paging';
@@ -17,7 +21,14 @@ let validToken = '';
 
 beforeAll(async () => {
   const env = await testTables('fuzz');
-  const deps = wireDeps({ doc: env.doc, tables: env.tables, clock: fixedClock(NOW), log, metrics: recordingMetrics() });
+  const deps = wireDeps({
+    doc: env.doc,
+    tables: env.tables,
+    clock: fixedClock(NOW),
+    log,
+    metrics: recordingMetrics(),
+    media: new FolderMediaStore(mkdtempSync(join(tmpdir(), 'cityops-fuzz-media-')), () => 'http://127.0.0.1:1'),
+  });
   await deps.registry.putModel(model);
   await deps.cases.handle(
     model.sites.slice(0, 6).map((site, i) => ({

@@ -32,6 +32,7 @@ export class CityOpsFunction extends Construct {
       spec: FunctionSpec;
       tables: Record<TableKey, TableV2> /** Imported by its fixed export (see `stage.ts`). */;
       reports: IBucket;
+      media: IBucket;
       bus: IEventBus;
     },
   ) {
@@ -89,6 +90,21 @@ export class CityOpsFunction extends Construct {
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::${stageExports(role).reportBucket}/*]`,
         reason:
           'The reports bucket holds nothing but reports; the function writes any district’s and month’s, so its keys are not known in advance.',
+      });
+    }
+    if (spec.media) {
+      // Presigned puts and gets are made with the function's own credentials; ListBucket so a missing key is 404.
+      role.addToPolicy(
+        new PolicyStatement({
+          actions: ['s3:GetObject', 's3:PutObject'],
+          resources: [props.media.arnForObjects('media/*')],
+        }),
+      );
+      role.addToPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.media.bucketArn] }));
+      environment.MEDIA_BUCKET = props.media.bucketName;
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${stageExports(role).mediaBucket}/media/*]`,
+        reason: 'A medium’s key is its new random id: the ops API presigns a put or get of any medium under media/.',
       });
     }
     if (spec.bus) {

@@ -5,6 +5,7 @@ import { REGISTRY_GRANTS } from './registry-store.ts';
 import { REJECT_GRANTS } from './reject-store.ts';
 import type { TableKey } from './tables.ts';
 import { TELEMETRY_GRANTS } from './telemetry-store.ts';
+import { TICKET_GRANTS } from './ticket-store.ts';
 
 /** Each table's store, method by method: what it sends. */
 export const TABLE_GRANTS: Record<TableKey, Readonly<Record<string, readonly TableGrant[]>>> = {
@@ -13,6 +14,7 @@ export const TABLE_GRANTS: Record<TableKey, Readonly<Record<string, readonly Tab
   cases: CASE_GRANTS,
   coverage: COVERAGE_GRANTS,
   rejects: REJECT_GRANTS,
+  tickets: TICKET_GRANTS,
 };
 
 /**

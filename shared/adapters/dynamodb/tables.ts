@@ -78,6 +78,15 @@ export const TABLES = {
       { name: 'byMergeCell', partitionKey: 'mergeKey', sortKey: 'openedKey' },
     ],
   },
+  /**
+   * Maintenance tickets (a device's faults, for its operator) and their open-ticket locks;
+   * index: a district's tickets by opening time (see `ticket-store.ts`).
+   */
+  tickets: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [{ name: 'byDistrict', partitionKey: 'districtKey', sortKey: 'openedKey' }],
+  },
 } as const satisfies Record<string, TableSpec>;
 
 export type TableKey = keyof typeof TABLES;

@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { MediaStore } from '#shared/app/ports/media';
+import { MEDIA_ID, UPLOAD_TTL_MS, type MediaRequest, type MediaUpload, type StoredMedia } from '#shared/domain/media';
+
+interface Pending {
+  contentType: string;
+  size: number;
+  token: string;
+  expiresAt: number;
+}
+
+/** Why an upload was refused, as the bucket's HTTP answer. */
+export class UploadRefusedError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The local stand-in for the media bucket: `<folder>/<id>` (the body) and `<id>.json` (its
+ * type and size). An upload URL is the local API's `/bucket/media/<id>?token=…`, good once:
+ * its pending record is claimed (renamed) by the first PUT, so a second one, even at the
+ * same moment, is refused, as S3 refuses a second conditional put. The body must be the
+ * type and length the URL was made for.
+ */
+export class FolderMediaStore implements MediaStore {
+  constructor(
+    private readonly folder: string,
+    private readonly baseUrl: () => string,
+  ) {}
+
+  private path(mediaId: string, suffix = ''): string {
+    if (!MEDIA_ID.test(mediaId)) throw new UploadRefusedError(404, `no media "${mediaId}"`);
+    return join(this.folder, `${mediaId}${suffix}`);
+  }
+
+  async createUpload(mediaId: string, request: MediaRequest, now: number): Promise<MediaUpload> {
+    await mkdir(this.folder, { recursive: true });
+    const pending: Pending = { ...request, token: randomBytes(16).toString('hex'), expiresAt: now + UPLOAD_TTL_MS };
+    await writeFile(this.path(mediaId, '.pending.json'), JSON.stringify(pending), { flag: 'wx' });
+    return {
+      mediaId,
+      uploadUrl: `${this.baseUrl()}/bucket/media/${mediaId}?token=${pending.token}`,
+      method: 'PUT',
+      headers: { 'content-type': request.contentType },
+      expiresAt: pending.expiresAt,
+    };
+  }
+
+  /** A PUT to an upload URL: the body is kept if the URL is good, unused, and the body is what it was made for. */
+  async receive(
+    mediaId: string,
+    token: string | null,
+    contentType: string | undefined,
+    body: NodeJS.ReadableStream,
+    now: number,
+  ): Promise<StoredMedia> {
+    const pendingPath = this.path(mediaId, '.pending.json');
+    const claimed = this.path(mediaId, '.claimed.json');
+    try {
+      await rename(pendingPath, claimed);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (await this.find(mediaId)) throw new UploadRefusedError(409, 'this upload URL was used already');
+      if (
+        await readFile(claimed).then(
+          () => true,
+          () => false,
+        )
+      )
+        throw new UploadRefusedError(409, 'an upload to this URL is under way');
+      throw new UploadRefusedError(404, `no upload for "${mediaId}"`);
+    }
+    const pending = JSON.parse(await readFile(claimed, 'utf8')) as Pending;
+    const giveBack = () => rename(claimed, pendingPath);
+    try {
+      if (token !== pending.token) throw new UploadRefusedError(403, 'the upload URL’s token does not match');
+      if (now > pending.expiresAt) throw new UploadRefusedError(403, 'the upload URL has expired');
+      if (contentType?.split(';')[0]?.trim().toLowerCase() !== pending.contentType)
+        throw new UploadRefusedError(415, `this upload URL takes ${pending.contentType}, not ${contentType ?? 'none'}`);
+      let received = 0;
+      const part = this.path(mediaId, '.part');
+      await pipeline(
+        body,
+        async function* (source: AsyncIterable<Buffer | string>) {
+          for await (const chunk of source) {
+            received += Buffer.byteLength(chunk);
+            if (received > pending.size)
+              throw new UploadRefusedError(413, `this upload URL takes ${pending.size} bytes, and more came`);
+            yield chunk;
+          }
+        },
+        createWriteStream(part),
+      ).catch(async (error) => {
+        await rm(part, { force: true });
+        throw error;
+      });
+      if (received !== pending.size) {
+        await rm(part, { force: true });
+        throw new UploadRefusedError(400, `this upload URL takes ${pending.size} bytes, and ${received} came`);
+      }
+      const stored: StoredMedia = {
+        mediaId,
+        contentType: pending.contentType as StoredMedia['contentType'],
+        size: received,
+      };
+      await rename(part, this.path(mediaId));
+      await writeFile(this.path(mediaId, '.json'), JSON.stringify(stored));
+      await rm(claimed, { force: true });
+      return stored;
+    } catch (error) {
+      // A refused body leaves the URL usable until it expires (S3 keeps nothing of a refused put either).
+      await giveBack().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async find(mediaId: string): Promise<StoredMedia | undefined> {
+    if (!MEDIA_ID.test(mediaId)) return undefined;
+    try {
+      return JSON.parse(await readFile(this.path(mediaId, '.json'), 'utf8')) as StoredMedia;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async readUrl(mediaId: string): Promise<string> {
+    return `${this.baseUrl()}/bucket/media/${mediaId}`;
+  }
+
+  /** The body's file, for the local bucket's GET. */
+  contentPath(mediaId: string): string {
+    return this.path(mediaId);
+  }
+}

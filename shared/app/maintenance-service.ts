@@ -1,0 +1,86 @@
+import type { Clock } from '#shared/domain/clock';
+import type { Signal } from '#shared/domain/cases';
+import {
+  actOnTicket,
+  clearFault,
+  openTicket,
+  repeatFault,
+  type DeviceFault,
+  type Ticket,
+  type TicketAction,
+} from '#shared/domain/maintenance';
+import type { Metrics } from './ports/observability.ts';
+import type { Registry } from './ports/registry.ts';
+import type { TicketStore } from './ports/tickets.ts';
+
+export interface MaintenanceDeps {
+  tickets: TicketStore;
+  registry: Pick<Registry, 'getDevice'>;
+  clock: Clock;
+  newId: () => string;
+  metrics: Pick<Metrics, 'count'>;
+}
+
+export type TicketOutcome =
+  | { outcome: 'ticket_opened' | 'ticket_repeated' | 'ticket_cleared'; ticket: Ticket }
+  | { outcome: 'ignored'; reason: string };
+
+export class TicketNotFoundError extends Error {}
+export class TicketConflictError extends Error {}
+
+const ATTEMPTS = 12;
+const pause = (attempt: number) =>
+  attempt === 0
+    ? undefined
+    : new Promise((resolve) => setTimeout(resolve, Math.min(250, 5 * 2 ** attempt) * (0.5 + Math.random())));
+
+/**
+ * The device operators' maintenance: a device's fault signals open, count and clear its
+ * tickets (one open ticket per device and fault), and the operator's people acknowledge and
+ * fix them. Every write is conditional, as the case service's.
+ */
+export class MaintenanceService {
+  constructor(private readonly deps: MaintenanceDeps) {}
+
+  async handle(signal: Signal & { category: DeviceFault }): Promise<TicketOutcome> {
+    const thing = signal.thing;
+    if (!thing) return { outcome: 'ignored', reason: `a ${signal.category} signal names no device` };
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      await pause(attempt);
+      const now = this.deps.clock.now();
+      const open = await this.deps.tickets.findOpen(thing, signal.category);
+      if (signal.kind === 'clear') {
+        const cleared = open && clearFault(open, signal, now);
+        if (!cleared) return { outcome: 'ignored', reason: 'no open ticket' };
+        if (await this.deps.tickets.save(cleared, open)) return { outcome: 'ticket_cleared', ticket: cleared };
+        continue;
+      }
+      if (open) {
+        const repeated = repeatFault(open, signal, now);
+        if (!repeated) return { outcome: 'ignored', reason: `signal already counted on ticket ${open.ticketId}` };
+        if (await this.deps.tickets.save(repeated, open)) return { outcome: 'ticket_repeated', ticket: repeated };
+        continue;
+      }
+      const device = await this.deps.registry.getDevice(thing);
+      if (!device) return { outcome: 'ignored', reason: `device ${thing} is not in the registry` };
+      const opened = openTicket(`tk-${this.deps.newId()}`, signal, device, now);
+      if ((await this.deps.tickets.create(opened)) === 'created') {
+        this.deps.metrics.count('TicketsOpened', 1, { fault: opened.fault });
+        return { outcome: 'ticket_opened', ticket: opened };
+      }
+    }
+    throw new TicketConflictError(`could not record ${signal.category} of ${thing}: too many concurrent changes`);
+  }
+
+  /** A person's action on a ticket; throws {@link TicketNotFoundError}, or the domain's IllegalTicketTransitionError. */
+  async act(ticketId: string, action: TicketAction, actor: string, note?: string): Promise<Ticket> {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      await pause(attempt);
+      const current = await this.deps.tickets.get(ticketId);
+      if (!current) throw new TicketNotFoundError(`no ticket "${ticketId}"`);
+      const next = actOnTicket(current, action, actor, this.deps.clock.now(), note);
+      if (await this.deps.tickets.save(next, current)) return next;
+    }
+    throw new TicketConflictError(`ticket ${ticketId} is changing too fast; try again`);
+  }
+}

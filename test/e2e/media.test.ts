@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadDistrictDir } from '#devices/district-files';
+import { caseStack } from '../support/case-stack.ts';
+
+/** Uploads through one-time URLs, and the refusals a client can meet: type, size, reuse. */
+const model = await loadDistrictDir();
+let s: Awaited<ReturnType<typeof caseStack>>;
+
+beforeAll(async () => {
+  s = await caseStack(model, Date.UTC(2026, 11, 1, 2, 0), { dynamoEndpoint: inject('dynamoEndpoint') });
+});
+afterAll(() => s?.stop());
+
+type Upload = { mediaId: string; uploadUrl: string; headers: Record<string, string>; expiresAt: number };
+const ask = (body: unknown) =>
+  s.api<Upload & { message?: string }>('/media', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+const put = (upload: Upload, body: Buffer, headers = upload.headers) =>
+  fetch(upload.uploadUrl, { method: 'PUT', headers, body });
+
+describe('media uploads', () => {
+  it('refuses a type it does not keep and a size over the limit, before any upload', async () => {
+    const gif = await ask({ contentType: 'image/gif', size: 100 });
+    expect(gif.status).toBe(400);
+    expect(gif.body.message).toMatch(/contentType must be one of image\/jpeg/);
+    const huge = await ask({ contentType: 'image/png', size: 11 * 1024 * 1024 });
+    expect(huge.status).toBe(400);
+    expect(huge.body.message).toMatch(/at most 10485760 bytes/);
+    expect((await ask({ contentType: 'image/png' })).status).toBe(400);
+  });
+
+  it('takes exactly the body it was made for, once; the medium reads back through the API', async () => {
+    const body = Buffer.from('\x89PNG a tiny picture', 'latin1');
+    const { status, body: upload } = await ask({ contentType: 'image/png', size: body.length });
+    expect(status).toBe(201);
+    expect(upload.expiresAt).toBe(s.now() + 15 * 60_000);
+    // Another type than the URL's; more bytes than it said: refused, and the URL is still good.
+    expect((await put(upload, body, { 'content-type': 'image/jpeg' })).status).toBe(415);
+    expect((await put(upload, Buffer.concat([body, body]))).status).toBe(413);
+    expect((await s.api(`/media/${upload.mediaId}`, { redirect: 'manual' })).status).toBe(404);
+    expect((await put(upload, body)).status).toBe(200);
+    // A used URL is refused.
+    const again = await put(upload, body);
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { message: string }).message).toMatch(/used already/);
+
+    const read = await fetch(`${s.stack.apiUrl}/media/${upload.mediaId}`, { redirect: 'manual' });
+    expect(read.status).toBe(302);
+    const content = await fetch(read.headers.get('location')!);
+    expect(content.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await content.arrayBuffer())).toEqual(body);
+  });
+
+  it('refuses a report naming media that was never uploaded, and Open311 a media_url that is not this API’s', async () => {
+    const report = await s.api<{ message: string }>('/cases/reports', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        source: 'inspector',
+        classId: 'dirty-road',
+        componentId: 'gr-002',
+        description: 'mud on the road',
+        media: ['md-20261201-0123456789abcdef'],
+      }),
+    });
+    expect(report.status).toBe(400);
+    expect(report.body.message).toMatch(/no media "md-20261201-0123456789abcdef": upload it first/);
+    const open311 = (form: Record<string, string>) =>
+      fetch(`${s.stack.apiUrl}/open311/v2/requests.json`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form),
+      });
+    const foreign = await open311({
+      service_code: 'dirty_road',
+      lat: '30.318',
+      long: '120.144',
+      media_url: 'https://example.com/photo.jpg',
+    });
+    expect(foreign.status).toBe(400);
+    expect(await foreign.json()).toEqual([{ code: 400, description: expect.stringMatching(/media_url must be/) }]);
+    const noPoint = await open311({ service_code: 'dirty_road', address_string: '12 Some Road', description: 'mud' });
+    expect(noPoint.status).toBe(400);
+    expect(await noPoint.json()).toEqual([{ code: 400, description: expect.stringMatching(/lat and long/) }]);
+    const noService = await open311({ lat: '30.318', long: '120.144', description: 'mud' });
+    expect(noService.status).toBe(400);
+  });
+});

@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { S3MediaStore } from '#shared/adapters/media-store/s3';
+
+/**
+ * The media bucket's adapter against moto's S3 (`moto_server`, on this image): presigned
+ * one-time puts (a second put to the URL is a 412, S3's conditional write), reading back.
+ */
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+let moto: ChildProcess;
+let store: S3MediaStore;
+const NOW = Date.now();
+
+beforeAll(async () => {
+  const port = await freePort();
+  moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const s3 = new S3Client({
+    region: 'cn-north-1',
+    endpoint: `http://127.0.0.1:${port}`,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  await vi.waitFor(() => s3.send(new CreateBucketCommand({ Bucket: 'media' })), { timeout: 30_000, interval: 250 });
+  store = new S3MediaStore(s3, 'media');
+}, 60_000);
+afterAll(() => moto?.kill());
+
+describe('S3 media store', () => {
+  it('signs the type, the exact length and If-None-Match, for 15 minutes', async () => {
+    const upload = await store.createUpload(
+      'md-20261201-00000000000000aa',
+      { contentType: 'image/jpeg', size: 42 },
+      NOW,
+    );
+    const url = new URL(upload.uploadUrl);
+    expect(url.pathname).toBe('/media/media/md-20261201-00000000000000aa');
+    expect(url.searchParams.get('X-Amz-SignedHeaders')!.split(';').sort()).toEqual([
+      'content-length',
+      'content-type',
+      'host',
+      'if-none-match',
+    ]);
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
+    expect(upload.headers).toEqual({ 'content-type': 'image/jpeg', 'content-length': '42', 'if-none-match': '*' });
+  });
+
+  it('takes the body once: a second put to the URL is refused; the medium reads back', async () => {
+    const body = Buffer.from('\xff\xd8\xff a photo', 'latin1');
+    const id = 'md-20261201-00000000000000bb';
+    const upload = await store.createUpload(id, { contentType: 'image/jpeg', size: body.length }, NOW);
+    expect(await store.find(id)).toBeUndefined();
+    expect((await fetch(upload.uploadUrl, { method: 'PUT', headers: upload.headers, body })).status).toBe(200);
+    const again = await fetch(upload.uploadUrl, { method: 'PUT', headers: upload.headers, body });
+    expect(again.status).toBe(412);
+    expect(await store.find(id)).toEqual({ mediaId: id, contentType: 'image/jpeg', size: body.length });
+    const read = await fetch(await store.readUrl(id, Date.now()));
+    expect(Buffer.from(await read.arrayBuffer())).toEqual(body);
+  });
+});
