@@ -159,7 +159,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       rejects: ['list'],
       coverage: ['read'],
       // Reads, a report's intake and a transition's save: no batch writes, and no deletes but a closed case's lock.
-      cases: ['get', 'list', 'listWorking', 'listOpened', 'save', 'create', 'listNear'],
+      cases: ['get', 'list', 'listWorking', 'listOpened', 'save', 'create', 'listNear', 'findByExternalId'],
       // The operators' ticket list and its actions; availability in the assessment.
       tickets: ['get', 'list', 'listOpened', 'save'],
     },
@@ -297,6 +297,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/cases/{caseId}', function: 'ops-api' },
   { method: 'POST', path: '/cases/reports', function: 'ops-api' },
   { method: 'POST', path: '/cases/{caseId}/transitions', function: 'ops-api' },
+  // The 12345 hotline's hand-over: IAM-signed by the hotline's own role (docs/hotline.md).
+  { method: 'POST', path: '/hotline/12345/tickets', function: 'ops-api' },
   { method: 'POST', path: '/media', function: 'ops-api' },
   { method: 'GET', path: '/media/{mediaId}', function: 'ops-api' },
   { method: 'GET', path: '/tickets', function: 'ops-api' },

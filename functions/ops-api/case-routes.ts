@@ -35,19 +35,19 @@ export const caseRoutes = (deps: CaseRouteDeps): Record<string, RouteHandler> =>
     const district = districtId ?? chooseDistrict(await deps.registry.listDistricts(), undefined).districtId;
     try {
       const { outcome, case: c } = await deps.cases.report({ ...body, districtId: district });
-      return json(outcome === 'merged' ? 200 : 201, { outcome, case: c });
+      return json(outcome === 'received' || outcome === 'refused' ? 201 : 200, { outcome, case: c });
     } catch (error) {
       if (error instanceof CaseConflictError) throw new HttpError(409, 'conflict', error.message);
       throw error;
     }
   },
   'POST /cases/{caseId}/transitions': async (event) => {
-    const { action, actor, note, reason } = parseRequest(
+    const { action, actor, ...details } = parseRequest(
       TransitionRequest,
-      jsonBody(event, '{ "action", "actor", "note"?, "reason"? }'),
+      jsonBody(event, '{ "action", "actor", "note"?, "reason"?, "media"? }'),
     );
     try {
-      return json(200, await deps.cases.act(event.pathParameters?.caseId ?? '', action, actor, note, reason));
+      return json(200, await deps.cases.act(event.pathParameters?.caseId ?? '', action, actor, details));
     } catch (error) {
       if (error instanceof CaseNotFoundError) throw new HttpError(404, 'not_found', error.message);
       if (error instanceof MissingReasonError) throw new HttpError(400, 'bad_request', error.message);

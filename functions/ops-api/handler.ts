@@ -16,6 +16,7 @@ import { rejectRoutes } from './reject-routes.ts';
 import { routeRoutes } from './route-routes.ts';
 import { ticketRoutes, type TicketRouteDeps } from './ticket-routes.ts';
 import { mediaRoutes, type MediaRouteDeps } from './media-routes.ts';
+import { hotlineRoutes } from './hotline-routes.ts';
 import type { Open311WriteDeps } from '#shared/app/open311-service';
 import type { RejectStore } from '#shared/app/ports/rejects';
 import type { RouteQueryDeps } from '#shared/app/route-queries';
@@ -45,6 +46,7 @@ export const makeHandler = (deps: OpsApiDeps) =>
       ...rejectRoutes(deps),
       ...routeRoutes(deps),
       ...caseRoutes(deps),
+      ...hotlineRoutes(deps),
       ...ticketRoutes(deps),
       ...mediaRoutes(deps),
       ...assessmentRoutes(deps),

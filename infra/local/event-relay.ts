@@ -11,7 +11,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Log } from '#shared/app/ports/observability';
-import { caseEventFor, type CaseEvent } from '#shared/events/case-events';
+import { changeEventsFor } from '#shared/events/case-events';
+import type { BusEvent } from '#shared/events/event-definition';
 import type { EventSink } from '#shared/adapters/event-publisher/sinks';
 
 type ShardMark = { seq?: string; closed?: boolean };
@@ -87,7 +88,7 @@ export function startEventRelay(options: EventRelayOptions) {
     return shards;
   };
 
-  const deliver = async (sink: EventSink, event: CaseEvent) => {
+  const deliver = async (sink: EventSink, event: BusEvent) => {
     for (let attempt = 0; running; attempt++) {
       try {
         await sink.deliver(event);
@@ -135,12 +136,13 @@ export function startEventRelay(options: EventRelayOptions) {
         const page = await options.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
         for (const record of page.Records ?? []) {
           const images = record.dynamodb ?? {};
-          const event = caseEventFor({
+          const events = changeEventsFor({
             id: record.eventID ?? `${id}:${images.SequenceNumber}`,
             oldImage: images.OldImage && unmarshall(images.OldImage as Record<string, AttributeValue>),
             newImage: images.NewImage && unmarshall(images.NewImage as Record<string, AttributeValue>),
           });
-          if (event && !(await deliver(sink, event))) return progressed;
+          // A change's events in order; stopped part-way, the change is read again (the same ids).
+          for (const event of events) if (!(await deliver(sink, event))) return progressed;
           mark.seq = images.SequenceNumber;
           await options.checkpoints.save();
           progressed = true;

@@ -177,6 +177,10 @@ export function consoleObserver(options: {
           );
       }
     },
+    hotline: (event) => {
+      const m = event.detail.data;
+      line('12345', `${m.kind.toUpperCase().padEnd(9)} ticket ${m.ticketNo} · ${m.caseId}: ${m.message}`);
+    },
     reportPublished: (event) => {
       const r = event.detail.data;
       line(

@@ -27,6 +27,7 @@ Options:
   --speed <factor>      run the clock this many times faster than real time (default 1)
   --district-dir <dir>  a district folder to load instead of the sample
   --webhook <url>       POST every case event here, with retry (repeatable; or $CITYOPS_WEBHOOKS, comma-separated)
+  --hotline-webhook <url>  POST the 12345 hotline's replies, send-backs and results here, with retry (repeatable)
   --redrive             put the discarded batches of the data folder back on their streams first
   --recycle <rate>      chance that a function's execution environment is recycled after an invocation (default 0.02)
   --fail-invocations <rate>  chance that an ingest invocation fails on purpose, to watch the retries (default 0)
@@ -56,6 +57,7 @@ async function main() {
         multiple: true,
         default: process.env.CITYOPS_WEBHOOKS ? process.env.CITYOPS_WEBHOOKS.split(',') : [],
       },
+      'hotline-webhook': { type: 'string', multiple: true, default: [] },
       'mqtt-port': { type: 'string', default: process.env.MQTT_PORT ?? '1883' },
       'mqtts-port': { type: 'string', default: process.env.MQTTS_PORT ?? '8883' },
       'no-plain-mqtt': { type: 'boolean', default: false },
@@ -117,11 +119,16 @@ async function main() {
   process.on('SIGTERM', () => void shutdown(0));
 
   log.line('start', `starting DynamoDB Local (${dataDir ? `data in ${dataDir}/` : 'in memory'}) and the local stack…`);
-  for (const url of values.webhook) {
-    try {
-      new URL(url);
-    } catch {
-      throw new UsageError(`--webhook "${url}" is not a URL`);
+  for (const [flag, urls] of [
+    ['--webhook', values.webhook],
+    ['--hotline-webhook', values['hotline-webhook']],
+  ] as const) {
+    for (const url of urls) {
+      try {
+        new URL(url);
+      } catch {
+        throw new UsageError(`${flag} "${url}" is not a URL`);
+      }
     }
   }
   if (values.redrive && !dataDir)
@@ -137,6 +144,7 @@ async function main() {
     mqttTlsPort,
     apiPort,
     webhooks: values.webhook,
+    hotlineWebhooks: values['hotline-webhook'],
     observer: log.observer,
     recycleRate,
     failRate,
@@ -166,7 +174,7 @@ async function main() {
   );
   log.line(
     'ready',
-    `case events → ${stack.eventsFile}${values.webhook.length ? ` and ${values.webhook.join(', ')}` : ''}`,
+    `case events → ${stack.eventsFile}${values.webhook.length ? ` and ${values.webhook.join(', ')}` : ''}${values['hotline-webhook'].length ? ` · 12345 answers → ${values['hotline-webhook'].join(', ')}` : ''}`,
   );
   log.line('ready', `try: curl ${stack.apiUrl}/devices/${model.devices[0]!.thing} · curl ${stack.apiUrl}/cases`);
   if (values['no-simulate']) {

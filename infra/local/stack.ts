@@ -16,7 +16,8 @@ import { wireDeps } from '#shared/runtime/wiring';
 import type { TableUses } from '#shared/adapters/dynamodb/grants';
 import { API_ROUTES, FUNCTIONS, SCHEDULES, shardCount, TELEMETRY_FLOWS } from '#infra/topology';
 import { CASE_EVENT_SOURCE, type CaseEvent } from '#shared/events/case-events';
-import type { ReportEvent } from '#shared/events/report-events';
+import { REPORT_EVENT_SOURCE, type ReportEvent } from '#shared/events/report-events';
+import { HOTLINE_EVENT_SOURCE, type HotlineEvent } from '#shared/events/hotline-events';
 import { Checkpoints, startEventRelay } from './event-relay.ts';
 import { fileSink, sinkPublisher, webhookSink } from '#shared/adapters/event-publisher/sinks';
 import { FolderReportStore } from '../../shared/adapters/report-store/folder.ts';
@@ -45,6 +46,8 @@ export interface StackObserver {
   caseEvent?(event: CaseEvent): void;
   /** Each report publication, once it is in the events file. */
   reportPublished?(event: ReportEvent): void;
+  /** Each answer to the 12345 hotline, once it is in the events file. */
+  hotline?(event: HotlineEvent): void;
   schedule?(info: { schedule: string; result?: unknown; error?: unknown }): void;
 }
 
@@ -100,6 +103,8 @@ export interface LocalStackOptions {
   timeScale?: number;
   /** Webhook URLs that receive every case event (POST, JSON), with retry. */
   webhooks?: string[];
+  /** The 12345 hotline's receivers: its replies, send-backs and results only (POST, JSON), with retry. */
+  hotlineWebhooks?: string[];
   /** The events file (what the bus carries: case events and report publications); default `<dataDir>/events/case-events.jsonl`, or a temporary folder in memory. */
   eventsFile?: string;
   /** Put the data folder's discarded batches back on their streams before taking messages (`npm start -- --redrive`). */
@@ -189,11 +194,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The bus's targets: the events file and the webhooks (case events reach them through the relay below).
     const scratch = dataDir ?? mkdtempSync(join(tmpdir(), 'cityops-'));
     const eventsFile = options.eventsFile ?? join(scratch, 'events', 'case-events.jsonl');
-    const onBusEvent = (event: { source: string }) =>
-      event.source === CASE_EVENT_SOURCE
-        ? observer.caseEvent?.(event as CaseEvent)
-        : observer.reportPublished?.(event as ReportEvent);
-    const sinks = [fileSink(eventsFile, onBusEvent), ...(options.webhooks ?? []).map(webhookSink)];
+    const onBusEvent = (event: { source: string }) => {
+      if (event.source === CASE_EVENT_SOURCE) observer.caseEvent?.(event as CaseEvent);
+      else if (event.source === REPORT_EVENT_SOURCE) observer.reportPublished?.(event as ReportEvent);
+      else if (event.source === HOTLINE_EVENT_SOURCE) observer.hotline?.(event as HotlineEvent);
+    };
+    const sinks = [
+      fileSink(eventsFile, onBusEvent),
+      ...(options.webhooks ?? []).map((url) => webhookSink(url)),
+      ...(options.hotlineWebhooks ?? []).map((url) => webhookSink(url, [HOTLINE_EVENT_SOURCE])),
+    ];
     // The reports bucket: in the data folder, or the temporary one.
     const reportsDir = join(scratch, 'reports');
     const reports = new FolderReportStore(reportsDir);

@@ -20,20 +20,22 @@ export const CaseQuery = z.strictObject({
   nextToken: z.string().max(2000).optional(),
 });
 
-/** `POST /cases/{caseId}/transitions` body. A refusal names its reason. */
+const text = (max: number) => z.string().trim().max(max);
+const MediaId = z.string().min(1).max(200);
+
+/** `POST /cases/{caseId}/transitions` body. A refusal names its reason; photos of the work go in `media`. */
 export const TransitionRequest = z
   .strictObject({
     action: z.enum(CASE_ACTIONS),
     actor: z.string().trim().min(1, 'actor is required: who takes the action').max(200),
     note: z.string().max(2000).optional(),
     reason: z.enum(REFUSAL_REASONS).optional(),
+    media: z.array(MediaId).max(20).default([]),
   })
   .refine((r) => r.action !== 'refuse' || r.reason, {
     message: `a refusal needs a reason: one of ${REFUSAL_REASONS.join(', ')}`,
     path: ['reason'],
   });
-
-const text = (max: number) => z.string().trim().max(max);
 
 /** `POST /cases/reports` body: a person's report. */
 export const ReportBody = z
@@ -46,7 +48,7 @@ export const ReportBody = z
     address: text(500).optional(),
     description: text(2000).min(1, 'description is required: what is wrong'),
     urgency: z.enum(URGENCIES).optional(),
-    media: z.array(z.string().min(1).max(200)).max(20).default([]),
+    media: z.array(MediaId).max(20).default([]),
     reporter: z
       .strictObject({ name: text(100).optional(), phone: text(30).optional(), id: text(100).optional() })
       .optional(),
@@ -56,5 +58,31 @@ export const ReportBody = z
     path: ['location'],
   });
 export type TransitionRequest = z.infer<typeof TransitionRequest>;
+
+/**
+ * `POST /hotline/12345/tickets` body: a ticket the 12345 hotline hands over (see
+ * docs/hotline.md). `ticketNo` is the hotline's number: the same ticket sent again is
+ * the same report.
+ */
+export const HotlineTicketBody = z
+  .strictObject({
+    ticketNo: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'ticketNo is the hotline’s ticket number: letters, digits, - and _, up to 64'),
+    districtId: z.string().min(1).max(100).optional(),
+    classId: z.string().min(1).max(64),
+    location: LatLon.optional(),
+    componentId: z.string().min(1).max(64).optional(),
+    address: text(500).optional(),
+    description: text(2000).min(1, 'description is required: what the caller reported'),
+    urgency: z.enum(URGENCIES).optional(),
+    media: z.array(MediaId).max(20).default([]),
+    caller: z.strictObject({ name: text(100).optional(), phone: text(30).optional() }).optional(),
+  })
+  .refine((r) => r.location || r.componentId, {
+    message: 'a ticket needs a location { lat, lon } or a componentId',
+    path: ['location'],
+  });
+export type HotlineTicketBody = z.infer<typeof HotlineTicketBody>;
 
 export type CaseQuery = z.infer<typeof CaseQuery> & CaseFilter;

@@ -8,9 +8,9 @@ import {
   signalId,
   transition,
   type Case,
+  type ActionDetails,
   type CaseAction,
   type CaseOrigin,
-  type RefusalReason,
   type Signal,
 } from '#shared/domain/cases';
 import { siteLocation, type LatLon } from '#shared/domain/city-model';
@@ -58,9 +58,14 @@ export interface ReportRequest {
   urgency?: Urgency;
   media: string[];
   reporter?: { name?: string; phone?: string; id?: string };
+  /** The sender's own number (a 12345 ticket): a number already taken answers `duplicate`. */
+  externalId?: string;
 }
 
-export type ReportOutcome = { outcome: 'received' | 'merged' | 'refused'; case: Case };
+export type ReportOutcome = { outcome: 'received' | 'merged' | 'refused' | 'duplicate'; case: Case };
+
+/** What a person gives with an action (see the domain's `ActionDetails`; evidence is a sensor's). */
+export type PersonDetails = Omit<ActionDetails, 'evidence'>;
 
 export class CaseNotFoundError extends Error {}
 export class CaseConflictError extends Error {}
@@ -150,10 +155,13 @@ export class CaseService {
    * A person's report (intake, 受理): placed in its grid from the district's map; outside
    * every grid it is refused at once (reason `outside_district`); within the merge
    * distance and time of an active case of its class it joins that case; otherwise it is
-   * a new case, received, waiting for the intake clerk to register or refuse it. Throws
+   * a new case, received, waiting for the intake clerk to register or refuse it. A report
+   * whose sender number was taken before answers that report's case (`duplicate`). Throws
    * {@link RequestRefusedError} for a class or component the district does not have.
    */
   async report(request: ReportRequest): Promise<ReportOutcome> {
+    const taken = await this.taken(request);
+    if (taken) return taken;
     const district = await this.config.district(request.districtId);
     if (!district) throw new RequestRefusedError(`no district "${request.districtId}"`);
     const cls = classById(district.classification, request.classId);
@@ -166,10 +174,7 @@ export class CaseService {
       location ??= siteLocation(site);
     }
     if (!location) throw new RequestRefusedError('a report needs a location { lat, lon } or a componentId');
-    for (const mediaId of new Set(request.media)) {
-      const found = this.deps.media && (await this.deps.media.find(mediaId));
-      if (!found) throw new RequestRefusedError(`no media "${mediaId}": upload it first (POST /media)`);
-    }
+    await this.mustExist(request.media);
     const now = this.deps.clock.now();
     const input = {
       districtId: request.districtId,
@@ -182,6 +187,7 @@ export class CaseService {
       ...(request.urgency ? { urgency: request.urgency } : {}),
       media: request.media,
       ...(request.reporter ? { reporter: request.reporter } : {}),
+      ...(request.externalId ? { externalId: request.externalId } : {}),
       at: now,
     };
     const reportId = `rp-${this.deps.newId()}`;
@@ -195,14 +201,23 @@ export class CaseService {
         `(${location.lat}, ${location.lon}) lies outside every grid of ${district.name}`,
         now,
       );
-      await this.deps.cases.create(refused);
+      if ((await this.deps.cases.create(refused)) === 'exists') {
+        const again = await this.taken(request);
+        if (again) return again;
+        throw new CaseConflictError('could not take the report in: too many concurrent changes; try again');
+      }
       this.deps.metrics.count('ReportsRefused', 1, { reason: 'outside_district' });
       return { outcome: 'refused', case: refused };
     }
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       await pause(attempt);
+      // Sent twice at once: the other copy's report may have been written since.
+      const again = attempt > 0 && (await this.taken(request));
+      if (again) return again;
       const at = this.deps.clock.now();
       const target = caseToJoin(await this.casesNear(request.districtId, cls, location), cls, location, at);
+      const held = target?.reports?.some((r) => r.source === request.source && r.externalId === request.externalId);
+      if (target && request.externalId && held) return { outcome: 'duplicate', case: target };
       if (target) {
         const joined = joinReport(target, peopleReport(reportId, { ...input, at }), reporterActor(input), at);
         if (await this.deps.cases.save(joined, target)) {
@@ -231,6 +246,13 @@ export class CaseService {
     throw new CaseConflictError('could not take the report in: too many concurrent changes; try again');
   }
 
+  /** The case that already holds the report of this sender number, if any. */
+  private async taken(request: ReportRequest): Promise<ReportOutcome | undefined> {
+    if (!request.externalId) return undefined;
+    const found = await this.deps.cases.findByExternalId(request.source, request.externalId);
+    return found && { outcome: 'duplicate', case: found };
+  }
+
   private async clear(signal: Signal): Promise<CaseOutcome> {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       await pause(attempt);
@@ -245,16 +267,28 @@ export class CaseService {
     );
   }
 
-  /** A person's action on a case; throws {@link CaseNotFoundError}, or the domain's IllegalTransitionError. */
-  async act(caseId: string, action: CaseAction, actor: string, note?: string, reason?: RefusalReason): Promise<Case> {
+  /**
+   * A person's action on a case, with photos already uploaded; throws
+   * {@link CaseNotFoundError}, {@link RequestRefusedError} for media not uploaded, or the
+   * domain's IllegalTransitionError.
+   */
+  async act(caseId: string, action: CaseAction, actor: string, details: PersonDetails = {}): Promise<Case> {
+    await this.mustExist(details.media ?? []);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       await pause(attempt);
       const current = await this.deps.cases.get(caseId);
       if (!current) throw new CaseNotFoundError(`no case "${caseId}"`);
-      const next = transition(current, action, actor, this.deps.clock.now(), note, undefined, reason);
+      const next = transition(current, action, actor, this.deps.clock.now(), details);
       if (await this.deps.cases.save(next, current)) return next;
     }
     throw new CaseConflictError(`case ${caseId} is changing too fast; try again`);
+  }
+
+  private async mustExist(media: readonly string[]): Promise<void> {
+    for (const mediaId of new Set(media)) {
+      const found = this.deps.media && (await this.deps.media.find(mediaId));
+      if (!found) throw new RequestRefusedError(`no media "${mediaId}": upload it first (POST /media)`);
+    }
   }
 
   /** Escalates every overdue working case of the districts; returns those and all working cases as they stand now. */

@@ -158,6 +158,11 @@ export interface Report {
   reporter?: { name?: string; phone?: string; id?: string };
   /** Media ids (photos, video). */
   media: string[];
+  /**
+   * The sender's own number for it (a 12345 hotline ticket's): one report per number and
+   * source, however often it is sent.
+   */
+  externalId?: string;
 }
 
 /** How many reports a case keeps (the first ones; later ones still count in `occurrences`). */
@@ -175,6 +180,8 @@ export interface HistoryEntry {
   reason?: RefusalReason;
   /** The report that joined, for a merge. */
   reportId?: string;
+  /** Media ids attached to the action (a photo of the work done). */
+  media?: string[];
 }
 
 export interface Case {
@@ -382,15 +389,21 @@ export class IllegalTransitionError extends Error {
 const withEvidence = (c: Case, evidence: Evidence | undefined) =>
   evidence ? [...c.evidence, evidence].slice(-MAX_EVIDENCE) : c.evidence;
 
+/** What a person gives with an action: a note, a refusal's reason, photos; a sensor, its evidence. */
+export interface ActionDetails {
+  note?: string;
+  evidence?: Evidence;
+  reason?: RefusalReason;
+  media?: string[];
+}
+
 /** Applies an action, validated against the cycle, and records it in the history. */
 export function transition(
   c: Case,
   action: CaseAction,
   actor: string,
   now: number,
-  note?: string,
-  evidence?: Evidence,
-  reason?: RefusalReason,
+  { note, evidence, reason, media }: ActionDetails = {},
 ): Case {
   const rule = TRANSITIONS[action];
   if (!rule.from.includes(c.status)) throw new IllegalTransitionError(action, c.status);
@@ -404,6 +417,7 @@ export function transition(
     ...(note ? { note } : {}),
     ...(evidence ? { evidence } : {}),
     ...(action === 'refuse' ? { reason } : {}),
+    ...(media?.length ? { media } : {}),
   };
   return {
     ...c,
@@ -511,7 +525,7 @@ export const signalCount = (c: Case) =>
 export function confirmRegistration(c: Case, cls: CaseClass, now: number): Case | undefined {
   const rule = cls.registration;
   if (c.status !== 'received' || rule.rule !== 'confirm' || signalCount(c) < rule.signals) return undefined;
-  return transition(c, 'register', SYSTEM_ACTOR, now, `confirmed by ${signalCount(c)} signals`);
+  return transition(c, 'register', SYSTEM_ACTOR, now, { note: `confirmed by ${signalCount(c)} signals` });
 }
 
 /** Whether every report on the case came from this signal's (site, category): only then may its clear reading settle it. */
@@ -529,17 +543,13 @@ export function resolveBySensor(c: Case, signal: Signal, now: number): Case | un
   if (!soleSource(c, signal)) return undefined;
   const actor = sensorActor(signal.thing);
   if (INTAKE_STATUSES.includes(c.status))
-    return transition(
-      c,
-      'refuse',
-      actor,
-      now,
-      'clear condition observed',
-      signal.evidence,
-      'cleared_before_registration',
-    );
+    return transition(c, 'refuse', actor, now, {
+      note: 'clear condition observed',
+      evidence: signal.evidence,
+      reason: 'cleared_before_registration',
+    });
   if (!WORKING_STATUSES.includes(c.status)) return undefined;
-  return transition(c, 'resolve', actor, now, 'clear condition observed', signal.evidence);
+  return transition(c, 'resolve', actor, now, { note: 'clear condition observed', evidence: signal.evidence });
 }
 
 /** An overdue working case goes to the City Management Office, one level up, with a new deadline. */

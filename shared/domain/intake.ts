@@ -32,6 +32,8 @@ export interface PeopleReport {
   urgency?: Urgency;
   media: string[];
   reporter?: { name?: string; phone?: string; id?: string };
+  /** The sender's own number for the report (a 12345 ticket number). */
+  externalId?: string;
   at: number;
 }
 
@@ -53,6 +55,7 @@ export function peopleReport(reportId: string, r: PeopleReport): Report {
     ...(r.componentId ? { siteId: r.componentId } : {}),
     ...(r.reporter ? { reporter: r.reporter } : {}),
     media: r.media,
+    ...(r.externalId ? { externalId: r.externalId } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Case } from '#shared/domain/cases';
 import { CaseSchema } from './case-schema.ts';
 import { envelope as envelopeOf, type BusEvent } from './event-definition.ts';
+import { hotlineEventsFor, type HotlineEvent } from './hotline-events.ts';
 
 /**
  * Case events, one module-level definition each (see `event-definition.ts`): `source`,
@@ -114,6 +115,21 @@ export function caseEventFor(change: {
     detailType,
     detail: { metadata: { version: def.version, occurredAt: now.updatedAt, id: change.id }, data: now },
   };
+}
+
+/**
+ * Every event a change of the case table means: its case event, then the 12345 hotline's
+ * answers for the tickets the case holds (see `hotline-events.ts`). None for other items.
+ */
+export function changeEventsFor(change: {
+  id: string;
+  oldImage?: Record<string, unknown>;
+  newImage?: Record<string, unknown>;
+}): (CaseEvent | HotlineEvent)[] {
+  const event = caseEventFor(change);
+  if (!event) return [];
+  const before = change.oldImage?.recordType === 'case' ? stripStorage(change.oldImage) : undefined;
+  return [event, ...hotlineEventsFor(change.id, before, event.detail.data)];
 }
 
 /**

@@ -26,6 +26,7 @@ const HistoryEntry = z.looseObject({
   evidence: Evidence.optional(),
   reason: z.enum(REFUSAL_REASONS).optional().describe('a refusal’s reason'),
   reportId: z.string().optional().describe('the report that joined, for a merge'),
+  media: z.array(z.string()).optional().describe('media ids attached to the action (a photo of the work done)'),
 });
 
 const Report = z.looseObject({
@@ -44,6 +45,7 @@ const Report = z.looseObject({
     .looseObject({ name: z.string().optional(), phone: z.string().optional(), id: z.string().optional() })
     .optional(),
   media: z.array(z.string()).describe('media ids'),
+  externalId: z.string().optional().describe('the sender’s own number for the report (a 12345 ticket number)'),
 });
 
 export const CaseSchema = z.looseObject({

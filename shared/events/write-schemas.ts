@@ -3,12 +3,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CASE_EVENTS } from './case-events.ts';
 import { REPORT_EVENTS } from './report-events.ts';
+import { HOTLINE_EVENTS } from './hotline-events.ts';
 import { jsonSchemaOf, type EventDefinition } from './event-definition.ts';
 
 /** Every event CityOps publishes. */
 export const EVENT_DEFINITIONS: readonly EventDefinition[] = [
   ...Object.values(CASE_EVENTS),
   ...Object.values(REPORT_EVENTS),
+  ...Object.values(HOTLINE_EVENTS),
 ];
 
 export const SCHEMA_DIR = resolve(import.meta.dirname, '../../events/schemas');

@@ -500,6 +500,8 @@ describe('stateless stack: ops API', () => {
       'GET /map': 'JWT',
       'GET /cases': 'AWS_IAM',
       'POST /cases/{caseId}/transitions': 'AWS_IAM',
+      // The 12345 hotline hands tickets over with its own IAM role (docs/hotline.md).
+      'POST /hotline/12345/tickets': 'AWS_IAM',
     });
     const authorizers = Object.values(template.findResources('AWS::ApiGatewayV2::Authorizer'));
     expect(authorizers).toHaveLength(1);

@@ -127,7 +127,7 @@ describe('case service against DynamoDB Local', () => {
     const [reopened] = await svc.handle([signal('gr-004')]);
     expect(reopened).toMatchObject({ outcome: 'repeated', case: { status: 'reopened', occurrences: 2 } });
     await svc.handle([signal('gr-004', 'clear')]);
-    await svc.act(resolvedCase.caseId, 'verify', 'inspector:li', 'checked on site');
+    await svc.act(resolvedCase.caseId, 'verify', 'inspector:li', { note: 'checked on site' });
     const [fresh] = await svc.handle([signal('gr-004')]);
     expect(fresh!.outcome).toBe('opened');
     expect((fresh as { case: { caseId: string } }).case.caseId).not.toBe(resolvedCase.caseId);
@@ -137,10 +137,10 @@ describe('case service against DynamoDB Local', () => {
     const svc = service();
     const [opened] = await svc.handle([signal('gr-005', 'anomaly', 'bin_knocked_over')]);
     const id = (opened as { case: { caseId: string } }).case.caseId;
-    await svc.act(id, 'dispatch', 'dispatcher:wang', 'sent to the street team');
+    await svc.act(id, 'dispatch', 'dispatcher:wang', { note: 'sent to the street team' });
     await expect(svc.act(id, 'close', 'dispatcher:wang')).rejects.toBeInstanceOf(IllegalTransitionError);
     await svc.act(id, 'start', 'team:hushu-3');
-    await svc.act(id, 'resolve', 'team:hushu-3', 'bin set upright');
+    await svc.act(id, 'resolve', 'team:hushu-3', { note: 'bin set upright' });
     await svc.act(id, 'verify', 'inspector:li');
     const closed = await svc.act(id, 'close', 'inspector:li');
     expect(closed.history.map((h) => [h.action, h.from, h.to, h.actor])).toEqual([

@@ -60,7 +60,13 @@ describe('case events', () => {
   });
 
   it('keeps the committed JSON Schema files in step with the event modules (npm run events:schemas)', () => {
-    expect(EVENT_DEFINITIONS.map((d) => d.detailType)).toEqual([...Object.keys(CASE_EVENTS), 'ReportPublished']);
+    expect(EVENT_DEFINITIONS.map((d) => `${d.source} ${d.detailType}`)).toEqual([
+      ...Object.keys(CASE_EVENTS).map((t) => `cityops.cases ${t}`),
+      'cityops.reports ReportPublished',
+      'cityops.hotline HotlineReplied',
+      'cityops.hotline HotlineSentBack',
+      'cityops.hotline HotlineResult',
+    ]);
     for (const def of EVENT_DEFINITIONS) {
       expect(readFileSync(schemaFile(def), 'utf8'), schemaFile(def)).toBe(schemaText(def));
     }

@@ -159,10 +159,10 @@ describe('warnings and their registration rules', () => {
   it('a refusal needs a reason; register and refuse only from intake', () => {
     const received = receiveReport('cs-1', 'rp-1', citizen(classOf(sample, 'exposed_garbage')), origin(''), NOW);
     expect(() => transition(received, 'refuse', 'clerk', NOW)).toThrow(MissingReasonError);
-    const refused = transition(received, 'refuse', 'clerk', NOW, 'same as cs-0', undefined, 'duplicate');
+    const refused = transition(received, 'refuse', 'clerk', NOW, { note: 'same as cs-0', reason: 'duplicate' });
     expect(refused).toMatchObject({ status: 'refused', refusal: { reason: 'duplicate', actor: 'clerk' } });
     const checking = transition(received, 'check', 'clerk', NOW);
-    const registered = transition(checking, 'register', 'clerk', NOW + 30 * MIN, 'seen on site');
+    const registered = transition(checking, 'register', 'clerk', NOW + 30 * MIN, { note: 'seen on site' });
     expect(registered).toMatchObject({ status: 'open', registeredAt: NOW + 30 * MIN });
     expect(() => transition(registered, 'register', 'clerk', NOW)).toThrow(/cannot register a case that is open/);
   });
@@ -246,7 +246,7 @@ describe('events of the intake', () => {
   })!;
   const registered = confirmRegistration(merged2, cls, NOW + 2 * MIN)!;
   const other = receiveReport('cs-2', 'rp-2', citizen(cls), origin(''), NOW);
-  const refused = transition(other, 'refuse', 'clerk', NOW + MIN, undefined, undefined, 'not_city_management');
+  const refused = transition(other, 'refuse', 'clerk', NOW + MIN, { reason: 'not_city_management' });
   const steps: [Case | undefined, Case, CaseEventType][] = [
     [undefined, received, 'CaseReported'],
     [received, merged, 'CaseMerged'],

@@ -22,11 +22,33 @@ import { queryAll } from './query.ts';
  * Case table layout: each case under `case#<id>` / `case`; the (site, category)'s active
  * case is named by a lock item `active#<site>#<category>` / `lock`, created in the same
  * transaction as the case (so two workers opening the same case produce exactly one) and
- * deleted in the same transaction that takes the case out of the active statuses.
+ * deleted in the same transaction that takes the case out of the active statuses. A
+ * report with the sender's own number (a 12345 ticket) is named by a reference item
+ * `ref#<source>#<number>` / `ref`, written with the report and never deleted, so the same
+ * ticket sent twice, even at once, is one report.
  */
 export const caseKeys = {
   case: (caseId: string) => ({ pk: `case#${caseId}`, sk: 'case' }),
   lock: (siteId: string, category: string) => ({ pk: `active#${siteId}#${category}`, sk: 'lock' }),
+  ref: (source: string, externalId: string) => ({ pk: `ref#${source}#${externalId}`, sk: 'ref' }),
+};
+
+/**
+ * The reference items of the case's reports that `previous` did not have yet: each is
+ * written only if its number is free, so a number taken by any case (this one included)
+ * fails the write.
+ */
+const newRefs = (table: string, c: Case, previous?: Case) => {
+  const known = new Set((previous?.reports ?? []).map((r) => r.reportId));
+  return (c.reports ?? [])
+    .filter((r) => r.externalId && !known.has(r.reportId))
+    .map((r) => ({
+      Put: {
+        TableName: table,
+        Item: { ...caseKeys.ref(r.source, r.externalId!), recordType: 'ref', caseId: c.caseId, reportId: r.reportId },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    }));
 };
 
 const pad = (n: number) => String(n).padStart(15, '0');
@@ -88,6 +110,7 @@ export const CASE_GRANTS: StoreGrants<DynamoCaseStore> = {
   save: ['PutItem', { action: 'DeleteItem', keysStartingWith: 'active#' }],
   get: ['GetItem'],
   findActive: ['GetItem'],
+  findByExternalId: ['GetItem'],
   list: ['Query'],
   listWorking: ['Query'],
   listNear: ['Query'],
@@ -124,6 +147,7 @@ export class DynamoCaseStore implements CaseStore {
                 ]
               : []),
             { Put: { TableName: this.table, Item: caseItem(c), ConditionExpression: 'attribute_not_exists(pk)' } },
+            ...newRefs(this.table, c),
           ],
         }),
       );
@@ -169,10 +193,11 @@ export class DynamoCaseStore implements CaseStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       }));
+    const refs = newRefs(this.table, c, previous);
     try {
       // A transaction only when a lock goes with it: a single conditional put costs half the write units.
-      if (release.length || joining.length)
-        await this.doc.send(new TransactWriteCommand({ TransactItems: [put, ...release, ...joining] }));
+      if (release.length || joining.length || refs.length)
+        await this.doc.send(new TransactWriteCommand({ TransactItems: [put, ...release, ...joining, ...refs] }));
       else await this.doc.send(new PutCommand(put.Put));
       return true;
     } catch (error) {
@@ -196,6 +221,13 @@ export class DynamoCaseStore implements CaseStore {
   async findActive(siteId: string, category: CaseCategory): Promise<Case | undefined> {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: caseKeys.lock(siteId, category), ConsistentRead: true }),
+    );
+    return Item ? this.get(Item.caseId as string) : undefined;
+  }
+
+  async findByExternalId(source: string, externalId: string): Promise<Case | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: caseKeys.ref(source, externalId), ConsistentRead: true }),
     );
     return Item ? this.get(Item.caseId as string) : undefined;
   }

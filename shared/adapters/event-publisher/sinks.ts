@@ -56,11 +56,15 @@ export function fileSink(path: string, onEvent?: (event: BusEvent) => void): Eve
   };
 }
 
-/** POSTs each event; anything but a 2xx answer (or no answer in 10 s) is tried again. */
-export function webhookSink(url: string): EventSink {
+/**
+ * POSTs each event (of these sources only, when given: a rule's pattern on the bus);
+ * anything but a 2xx answer (or no answer in 10 s) is tried again.
+ */
+export function webhookSink(url: string, sources?: readonly string[]): EventSink {
   return {
-    id: `webhook:${url}`,
+    id: sources ? `webhook:${sources.join('+')}:${url}` : `webhook:${url}`,
     async deliver(event) {
+      if (sources && !sources.includes(event.source)) return;
       const response = await fetch(url, {
         method: 'POST',
         headers: {

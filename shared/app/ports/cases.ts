@@ -18,16 +18,21 @@ export interface CaseFilter {
 
 /** The cases: the city's record of every problem and what was done about it. */
 export interface CaseStore {
-  /** Creates the case and its (site, category) lock together; `exists` when an active case holds the lock. */
+  /**
+   * Creates the case and its (site, category) lock together; `exists` when an active case
+   * holds the lock, or when a report's sender number (see `findByExternalId`) is taken.
+   */
   create(c: Case): Promise<'created' | 'exists'>;
   /**
    * Writes a changed case if nobody changed it since `previous`: releases its locks when
    * it stops being active, and takes the lock of a (site, category) that newly joined it
-   * (false when another active case holds that lock).
+   * (false when another active case holds that lock, or a new report's sender number is taken).
    */
   save(c: Case, previous: Case): Promise<boolean>;
   get(caseId: string): Promise<Case | undefined>;
   findActive(siteId: string, category: CaseCategory): Promise<Case | undefined>;
+  /** The case holding the report the sender numbered so (a 12345 ticket), if one was taken. */
+  findByExternalId(source: string, externalId: string): Promise<Case | undefined>;
   list(filter: CaseFilter): Promise<Page<Case>>;
   /** Active cases in these merge cells (see `shared/domain/merge-cells.ts`). */
   listNear(cells: string[]): Promise<Case[]>;
