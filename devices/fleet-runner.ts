@@ -2,7 +2,9 @@ import { basicIngestTopic } from '#shared/domain/iot-names';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Clock } from '#shared/domain/clock';
 import type { DeviceKind } from '#shared/domain/device-kinds';
+import type { Detection } from '#shared/domain/payloads';
 import type { Simulator } from './simulators/simulator.ts';
+import { snapshotJpeg } from './simulators/snapshot.ts';
 
 export interface FleetEvents {
   connected?(thing: string): void;
@@ -23,6 +25,12 @@ export interface FleetOptions {
   basicIngest?: boolean;
   /** The deployment stage whose topic rules Basic Ingest names (`dev` by default, as the local twin). */
   stage?: string;
+  /**
+   * Where cameras put their snapshots: the bucket's address (`<url>/<snapshotKey>`, PUT),
+   * before the detection naming them is published. Locally the stack's `/bucket`; without
+   * it cameras name snapshots they never put.
+   */
+  snapshotsUrl?: string;
 }
 
 export interface Fleet {
@@ -71,6 +79,8 @@ export async function runFleet(options: FleetOptions): Promise<Fleet> {
             ? basicIngestTopic(sim.device.kind, sim.topic, options.stage)
             : sim.topic
           : emission.topic!;
+        if (options.snapshotsUrl && sim.device.kind === 'cameras')
+          putSnapshots(options.snapshotsUrl, sim, emission.payload);
         const body = typeof emission.payload === 'string' ? emission.payload : JSON.stringify(emission.payload);
         // A publish to a foreign topic goes at QoS 0: the broker refuses it, and it must not be re-sent on reconnect.
         client.publish(topic, body, { qos: own ? 1 : 0 }, (error) => {
@@ -82,6 +92,18 @@ export async function runFleet(options: FleetOptions): Promise<Fleet> {
     } finally {
       busy = false;
     }
+  };
+  const putSnapshots = (url: string, sim: Simulator, payload: unknown) => {
+    const detections = (payload as { detections?: Detection[] }).detections ?? [];
+    const byKey = new Map<string, Detection[]>();
+    for (const d of detections) if (d.snapshotKey) byKey.set(d.snapshotKey, [...(byKey.get(d.snapshotKey) ?? []), d]);
+    for (const [key, shown] of byKey)
+      fetch(`${url}/${key}`, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: snapshotJpeg(shown) })
+        .then(async (response) => {
+          await response.body?.cancel();
+          if (!response.ok) events.problem?.(sim.device.thing, `snapshot ${key}: ${response.status}`);
+        })
+        .catch((error: Error) => events.problem?.(sim.device.thing, `snapshot ${key}: ${error.message}`));
   };
   const timer = setInterval(tick, options.tickMs ?? 200);
 

@@ -1,6 +1,6 @@
 import type { MediaStore } from '#shared/app/ports/media';
 import type { Clock } from '#shared/domain/clock';
-import { MEDIA_ID, MediaRequest } from '#shared/domain/media';
+import { isMediaId, MediaRequest } from '#shared/domain/media';
 import { HttpError, json, jsonBody, parseRequest, type RouteHandler } from './http-router.ts';
 
 export interface MediaRouteDeps {
@@ -21,7 +21,7 @@ export const mediaRoutes = (deps: MediaRouteDeps): Record<string, RouteHandler> 
   },
   'GET /media/{mediaId}': async (event) => {
     const mediaId = event.pathParameters?.mediaId ?? '';
-    if (!MEDIA_ID.test(mediaId) || !(await deps.media.find(mediaId)))
+    if (!isMediaId(mediaId) || !(await deps.media.find(mediaId)))
       throw new HttpError(404, 'not_found', `no media "${mediaId}"`);
     const location = await deps.media.readUrl(mediaId, deps.clock.now());
     return { statusCode: 302, headers: { location, 'cache-control': 'no-store' }, body: '' };

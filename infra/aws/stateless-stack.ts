@@ -13,6 +13,7 @@ import { CityOpsFunction } from './constructs/cityops-function.ts';
 import { OpsApi } from './constructs/ops-api.ts';
 import { Operations } from './constructs/operations.ts';
 import { DevicePolicies } from './constructs/device-policies.ts';
+import { CameraSnapshots } from './constructs/camera-snapshots.ts';
 import { TelemetryRules } from './constructs/telemetry-rules.ts';
 import { TelemetryArchive } from './constructs/telemetry-archive.ts';
 import { deadLetterQueue, type StatefulStack } from './stateful-stack.ts';
@@ -56,9 +57,13 @@ export class StatelessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
-    new DevicePolicies(this, 'devices', { basicIngest: props.basicIngest ?? true });
     const reports = Bucket.fromBucketArn(this, 'reports', Fn.importValue(stageExports(this).reportBucket));
     const media = Bucket.fromBucketArn(this, 'media', Fn.importValue(stageExports(this).mediaBucket));
+    const snapshots = new CameraSnapshots(this, 'camera-snapshots', { media });
+    new DevicePolicies(this, 'devices', {
+      basicIngest: props.basicIngest ?? true,
+      snapshotRoleAlias: snapshots.roleAlias,
+    });
     this.functions = Object.fromEntries(
       FUNCTIONS.map((spec) => [
         spec.name,

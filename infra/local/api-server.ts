@@ -6,6 +6,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { ApiRoute } from '#infra/topology';
 import { listen } from './listen.ts';
 import type { Clock } from '#shared/domain/clock';
+import { snapshotMediaId } from '#shared/domain/media';
 import { type FolderMediaStore, UploadRefusedError } from '../../shared/adapters/media-store/folder.ts';
 
 type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -53,7 +54,12 @@ export async function startApiServer(options: {
   handlers: Record<string, ApiHandler>;
   /** Answers `GET /health` instead of the function: the local stack reports each of its parts. */
   health?: () => Promise<{ status: number; body: unknown }>;
-  /** The media bucket's stand-in: `PUT /bucket/media/<id>?token=` takes an upload, `GET /bucket/media/<id>` serves it. */
+  /**
+   * The media bucket's stand-in: `PUT /bucket/media/<id>?token=` takes an upload, `GET
+   * /bucket/media/<id>` serves it; `PUT` and `GET /bucket/snapshots/<thing>/<file>`: a
+   * camera's snapshot (locally on loopback, as every local route; in AWS the camera's own
+   * credentials, see docs/intake.md).
+   */
   media?: { store: FolderMediaStore; clock: Clock };
 }): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
@@ -74,6 +80,9 @@ export async function startApiServer(options: {
       }
       const bucket = /^\/bucket\/media\/([^/]+)$/.exec(url.pathname);
       if (options.media && bucket) return await serveBucket(options.media, method, bucket[1]!, url, req, res);
+      const snapshot = /^\/bucket\/snapshots\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (options.media && snapshot)
+        return await serveSnapshot(options.media, method, snapshot[1]!, snapshot[2]!, req, res);
       const match = matchApiRoute(options.routes, method, url.pathname);
       if (!('route' in match) || !match.route) {
         const status = match.methodMismatch ? 405 : 404;
@@ -139,6 +148,43 @@ async function serveBucket(
     if (method !== 'GET') return answer(405, { error: 'method_not_allowed', message: `${method} is not served here` });
     const found = await media.store.find(mediaId);
     if (!found) return answer(404, { error: 'not_found', message: `no media "${mediaId}"` });
+    res.writeHead(200, { 'content-type': found.contentType, 'content-length': String(found.size) });
+    await pipeline(createReadStream(media.store.contentPath(mediaId)), res);
+  } catch (error) {
+    if (error instanceof UploadRefusedError) {
+      req.resume();
+      return answer(error.status, { error: 'upload_refused', message: error.message });
+    }
+    throw error;
+  }
+}
+
+/** A camera's snapshot: put (200) or read. */
+async function serveSnapshot(
+  media: { store: FolderMediaStore },
+  method: string,
+  thing: string,
+  file: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const answer = (status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(body));
+  };
+  const mediaId = snapshotMediaId(thing, `snapshots/${thing}/${file}`);
+  try {
+    if (!mediaId) {
+      req.resume();
+      return answer(400, {
+        error: 'bad_key',
+        message: 'a snapshot is snapshots/<thing>/<name>.jpg|jpeg|png|webp',
+      });
+    }
+    if (method === 'PUT') return answer(200, await media.store.putSnapshot(mediaId, req.headers['content-type'], req));
+    if (method !== 'GET') return answer(405, { error: 'method_not_allowed', message: `${method} is not served here` });
+    const found = await media.store.find(mediaId);
+    if (!found) return answer(404, { error: 'not_found', message: `no snapshot snapshots/${thing}/${file}` });
     res.writeHead(200, { 'content-type': found.contentType, 'content-length': String(found.size) });
     await pipeline(createReadStream(media.store.contentPath(mediaId)), res);
   } catch (error) {

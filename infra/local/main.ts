@@ -192,6 +192,7 @@ async function main() {
     simulators,
     clock,
     events: log.fleet,
+    snapshotsUrl: `${stack.apiUrl}/bucket`,
   });
   log.line(
     'fleet',

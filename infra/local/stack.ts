@@ -209,7 +209,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const reports = new FolderReportStore(reportsDir);
     // The media bucket: in the data folder, or the temporary one; its upload URLs are the local API's.
     let apiUrl = '';
-    const media = new FolderMediaStore(join(scratch, 'media'), () => apiUrl);
+    const media = new FolderMediaStore(join(scratch, 'media'), () => apiUrl, join(scratch, 'snapshots'));
     const events = sinkPublisher(sinks);
     /** Every port's adapter, new for each execution environment (its own caches), on the shared clients. */
     const wire = (grants?: { functionName: string; tables: TableUses }) =>

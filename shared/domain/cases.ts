@@ -2,6 +2,7 @@ import type { Contact, LatLon } from './city-model.ts';
 import { classCode, classOf, type CaseClass, type Source, type Urgency } from './classification.ts';
 import { isMerging, mergeCell } from './merge-cells.ts';
 import { ESCALATION_UNIT, responsibleUnits, type CaseCategory, type Place } from './responsibility.ts';
+import { snapshotMediaId } from './media.ts';
 
 /**
  * The digital city-management case cycle. Intake first: a report or a warning is
@@ -275,6 +276,16 @@ export const signalSource = (category: CaseCategory): Source => (VIDEO_CATEGORIE
 export const deviceReportId = (signal: Pick<Signal, 'category' | 'siteId' | 'zoneId'>) =>
   `${signalSource(signal.category)}:${signal.siteId}${signal.zoneId ? `/${signal.zoneId}` : ''}:${signal.category}`;
 
+/** A device's report keeps its latest snapshots, this many. */
+export const MAX_SNAPSHOTS = 5;
+
+/** A camera's snapshot of the signal, as media (see `snapshotMediaId`): only one from the camera's own folder. */
+const snapshotMedia = (signal: Signal): string[] => {
+  const key = signal.evidence.data?.snapshotKey;
+  const id = typeof key === 'string' && signal.thing ? snapshotMediaId(signal.thing, key) : undefined;
+  return id ? [id] : [];
+};
+
 export function signalReport(signal: Signal, location: LatLon): Report {
   return {
     reportId: deviceReportId(signal),
@@ -287,8 +298,7 @@ export function signalReport(signal: Signal, location: LatLon): Report {
     location,
     siteId: signal.siteId,
     ...(signal.thing ? { thing: signal.thing } : {}),
-    media:
-      typeof signal.evidence.data?.snapshotKey === 'string' ? [`snapshot:${signal.evidence.data.snapshotKey}`] : [],
+    media: snapshotMedia(signal),
   };
 }
 
@@ -458,7 +468,14 @@ export function repeatAnomaly(
   let nextReports = reports;
   if (known)
     nextReports = reports.map((r) =>
-      r === known ? { ...r, count: r.count + 1, lastAt: Math.max(r.lastAt, signal.evidence.at) } : r,
+      r === known
+        ? {
+            ...r,
+            count: r.count + 1,
+            lastAt: Math.max(r.lastAt, signal.evidence.at),
+            media: [...new Set([...(r.media ?? []), ...snapshotMedia(signal)])].slice(-MAX_SNAPSHOTS),
+          }
+        : r,
     );
   else if (at) {
     const report = signalReport(signal, at.location);

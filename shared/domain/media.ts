@@ -46,3 +46,40 @@ export interface StoredMedia {
   contentType: MediaType;
   size: number;
 }
+
+/**
+ * A camera's snapshot: the camera puts it in the media bucket under
+ * `snapshots/<thing>/<file>` itself (in AWS with the IoT credentials provider's role,
+ * allowed its own folder only) and names the key in its detection's `snapshotKey`.
+ * As media it is `sn~<thing>~<file>`, read like any other medium (`GET /media/{id}`).
+ */
+export const SNAPSHOT_PREFIX = 'snapshots/';
+// The extension in either case (a camera's IMG_1.JPG); the rest as given (S3 keys are case-sensitive).
+const SNAPSHOT_FILE = '[A-Za-z0-9_-]{1,120}\\.(?:[jJ][pP][eE]?[gG]|[pP][nN][gG]|[wW][eE][bB][pP])';
+const THING_NAME = '[A-Za-z0-9:_-]{1,128}';
+const SNAPSHOT_KEY = new RegExp(`^snapshots/(${THING_NAME})/(${SNAPSHOT_FILE})$`);
+const SNAPSHOT_MEDIA_ID = new RegExp(`^sn~(${THING_NAME})~(${SNAPSHOT_FILE})$`);
+const SNAPSHOT_TYPES: Record<string, MediaType> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+};
+
+/** The media id of a thing's snapshot; none for a key outside the thing's own folder, or not an image's name. */
+export function snapshotMediaId(thing: string, snapshotKey: string): string | undefined {
+  const match = SNAPSHOT_KEY.exec(snapshotKey);
+  return match && match[1] === thing ? `sn~${match[1]}~${match[2]}` : undefined;
+}
+
+/** A snapshot's key in the media bucket and its type, from its media id; none for another id. */
+export function snapshotOf(mediaId: string): { key: string; thing: string; contentType: MediaType } | undefined {
+  const match = SNAPSHOT_MEDIA_ID.exec(mediaId);
+  if (!match) return undefined;
+  const [, thing, file] = match as unknown as [string, string, string];
+  const extension = file.slice(file.lastIndexOf('.') + 1).toLowerCase();
+  return { key: `${SNAPSHOT_PREFIX}${thing}/${file}`, thing, contentType: SNAPSHOT_TYPES[extension]! };
+}
+
+/** A media id of either kind: an upload's or a camera's snapshot. */
+export const isMediaId = (mediaId: string): boolean => MEDIA_ID.test(mediaId) || snapshotOf(mediaId) !== undefined;

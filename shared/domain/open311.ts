@@ -1,6 +1,6 @@
 import { CATEGORY_POLICY, type Case, type CaseStatus } from './cases.ts';
 import { isoWithOffset } from './local-time.ts';
-import { MEDIA_ID } from './media.ts';
+import { isMediaId, MEDIA_ID } from './media.ts';
 import { CASE_CATEGORIES, CATEGORY_GROUP, type CaseCategory } from './responsibility.ts';
 
 /**
@@ -141,9 +141,11 @@ export interface RequestContext {
   mediaUrl?: (mediaId: string) => string;
 }
 
-/** The case's first photo or video a person sent (a report's, in the order they came). */
-export const firstMedia = (c: Case): string | undefined =>
-  (c.reports ?? []).flatMap((r) => r.media).find((id) => MEDIA_ID.test(id));
+/** The case's first photo or video a person sent (a report's, in the order they came), else a camera's first snapshot. */
+export const firstMedia = (c: Case): string | undefined => {
+  const media = (c.reports ?? []).flatMap((r) => r.media);
+  return media.find((id) => MEDIA_ID.test(id)) ?? media.find(isMediaId);
+};
 
 export function toOpen311Request(c: Case, context: RequestContext): Open311Request {
   const lastNote = [...c.history].reverse().find((h) => h.note)?.note;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
 import type { Case } from '#shared/domain/cases';
 import type { HotlineMessage } from '#shared/domain/hotline';
+import { siteLocation } from '#shared/domain/city-model';
 import { caseStack } from '../support/case-stack.ts';
 
 /**
@@ -55,7 +56,7 @@ afterAll(async () => {
 
 const post = <T>(path: string, body: unknown) =>
   s.api<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const roomAt = (siteId: string) => model.sites.find((x) => x.siteId === siteId)!.location;
+const roomAt = (siteId: string) => siteLocation(model.sites.find((x) => x.siteId === siteId)!);
 const ticket = (ticketNo: string, siteId: string, over: Record<string, unknown> = {}) => ({
   ticketNo,
   classId: 'street-trading',

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
 import type { Case } from '#shared/domain/cases';
 import { siteLocation } from '#shared/domain/city-model';
+import type { Detection } from '#shared/domain/payloads';
+import { snapshotJpeg } from '#devices/simulators/snapshot';
 import { caseStack } from '../support/case-stack.ts';
 
 /**
@@ -74,11 +76,30 @@ describe('one problem, three sources, one case', () => {
     await s.event(caseId, 'CaseReported');
 
     // The market camera sees litter: three detections over five minutes raise market_litter.
+    // Each detection names its snapshot, which the camera puts in the bucket's snapshots/<thing>/ itself.
     const litter = (ago: number) => ({
       ts: s.now() - ago,
-      detections: [{ type: 'litter_pile', zoneId: 'mk-02-frontage', confidence: 0.8 }],
+      detections: [
+        {
+          type: 'litter_pile',
+          zoneId: 'mk-02-frontage',
+          confidence: 0.8,
+          bbox: [0.3, 0.4, 0.2, 0.2],
+          snapshotKey: `snapshots/cam-gs-m2-a/${s.now() - ago}.jpg`,
+        },
+      ],
     });
-    await s.publish('cam-gs-m2-a', litter(6 * MIN), litter(4 * MIN), litter(1 * MIN), litter(30_000));
+    const readings = [litter(6 * MIN), litter(4 * MIN), litter(1 * MIN), litter(30_000)];
+    const snapshot = snapshotJpeg(readings[0]!.detections as Detection[]);
+    for (const r of readings) {
+      const put = await fetch(`${s.stack.apiUrl}/bucket/${r.detections[0]!.snapshotKey}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'image/jpeg' },
+        body: snapshot,
+      });
+      expect(put.status).toBe(200);
+    }
+    await s.publish('cam-gs-m2-a', ...readings);
     await s.stack.drained();
     await s.event(caseId, 'CaseMerged');
     const afterCamera = (await s.api<Case>(`/cases/${caseId}`)).body;
@@ -97,6 +118,13 @@ describe('one problem, three sources, one case', () => {
       ['iot', 'garbage_overflow'],
     ]);
     expect(registered.reports![0]).toMatchObject({ media: [upload.body.mediaId], reporter: { name: 'Lei Li' } });
+    // The camera's report lists its snapshots as media, read like the citizen's photo.
+    const snapshots = registered.reports![1]!.media;
+    expect(snapshots.length).toBeGreaterThanOrEqual(1);
+    for (const id of snapshots) expect(readings.map((r) => `sn~cam-gs-m2-a~${r.ts}.jpg`)).toContain(id);
+    const seen = await fetch(`${s.stack.apiUrl}/media/${snapshots.at(-1)}`);
+    expect(seen.headers.get('content-type')).toBe('image/jpeg');
+    expect(Buffer.from(await seen.arrayBuffer())).toEqual(snapshot);
 
     // The photo comes back through the case and through Open311's media_url.
     const request = (await s.api<{ media_url: string; status: string }[]>(`/open311/v2/requests/${caseId}.json`)).body;

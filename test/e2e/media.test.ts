@@ -88,4 +88,20 @@ describe('media uploads', () => {
     const noService = await open311({ lat: '30.318', long: '120.144', description: 'mud' });
     expect(noService.status).toBe(400);
   });
+
+  it('keeps a camera’s snapshot where the camera puts it, an image named as one, and reads it as media', async () => {
+    const bucket = `${s.stack.apiUrl}/bucket/snapshots`;
+    const jpeg = Buffer.from('\xff\xd8\xff a snapshot', 'latin1');
+    const putSnapshot = (path: string, type: string, body: Buffer = jpeg) =>
+      fetch(`${bucket}/${path}`, { method: 'PUT', headers: { 'content-type': type }, body });
+    expect((await putSnapshot('cam-gs-m1-a/1.jpg', 'image/png')).status).toBe(415);
+    expect((await putSnapshot('cam-gs-m1-a/1.gif', 'image/gif')).status).toBe(400);
+    expect((await putSnapshot('cam-gs-m1-a/1.jpg', 'image/jpeg', Buffer.alloc(10 * 1024 * 1024 + 1))).status).toBe(413);
+    expect((await s.api('/media/sn~cam-gs-m1-a~1.jpg')).status).toBe(404);
+    expect((await putSnapshot('cam-gs-m1-a/1.jpg', 'image/jpeg')).status).toBe(200);
+    const read = await fetch(`${s.stack.apiUrl}/media/sn~cam-gs-m1-a~1.jpg`);
+    expect(read.url).toBe(`${bucket}/cam-gs-m1-a/1.jpg`);
+    expect(read.headers.get('content-type')).toBe('image/jpeg');
+    expect(Buffer.from(await read.arrayBuffer())).toEqual(jpeg);
+  });
 });

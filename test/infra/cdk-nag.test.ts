@@ -72,8 +72,9 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
       // The schedules' roles may invoke their function's versions (`fn:*`) (4); each archive
       // stream's delivery role: put objects in the archive bucket, no delete (3); each ingest
       // function: put a discarded batch under any key of the discard bucket (3); the report
-      // publisher's role: the reports bucket's objects (1); the ops API's: any medium's (1).
-      'AwsSolutions-IAM5[…]': 4 + 3 + 3 + 1 + 1,
+      // publisher's role: the reports bucket's objects (1); the ops API's: any medium's and
+      // any camera snapshot's (2); the cameras' snapshot role: its own folder's objects (1).
+      'AwsSolutions-IAM5[…]': 4 + 3 + 3 + 1 + 2 + 1,
       // The archive, reports, media and discarded-batch buckets have no server access logs (CloudTrail data events are the audit trail).
       'AwsSolutions-S1': 4,
       // A Firehose stream reading a Kinesis stream takes its encryption from the stream (encrypted with KMS).

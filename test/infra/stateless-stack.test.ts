@@ -125,6 +125,55 @@ describe('stateless stack: devices and topic rules', () => {
     expect(text).not.toContain('iot:Subscribe');
   });
 
+  it('lets a camera, and no other kind, exchange its certificate for credentials to put its own snapshots only', () => {
+    const statements = (kind: string) =>
+      (
+        flat(
+          Object.values(policies).find((p) => p.Properties.PolicyName === `cityops-dev-${kind}-device`)!.Properties
+            .PolicyDocument,
+        ) as { Statement: { Action: string; Resource: unknown }[] }
+      ).Statement;
+    expect(statements('cameras').at(-1)).toEqual({
+      Effect: 'Allow',
+      Action: 'iot:AssumeRoleWithCertificate',
+      Resource: 'arn:{Aws}:iot:{Aws}:{Aws}:rolealias/cityops-dev-camera-snapshots',
+    });
+    for (const kind of ['bins', 'sweepers'])
+      expect(JSON.stringify(statements(kind))).not.toContain('AssumeRoleWithCertificate');
+    const aliases = Object.values(template.findResources('AWS::IoT::RoleAlias'));
+    expect(aliases).toHaveLength(1);
+    expect(aliases[0]!.Properties).toMatchObject({
+      RoleAlias: 'cityops-dev-camera-snapshots',
+      CredentialDurationSeconds: 3600,
+    });
+    const roleId = (aliases[0]!.Properties.RoleArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    const role = template.findResources('AWS::IAM::Role')[roleId]!.Properties;
+    expect(role).toMatchObject({
+      RoleName: 'cityops-dev-camera-snapshots',
+      MaxSessionDuration: 3600,
+      AssumeRolePolicyDocument: {
+        Statement: [
+          { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'credentials.iot.amazonaws.com' } },
+        ],
+      },
+    });
+    const granted = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(granted).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [{ 'Fn::ImportValue': 'CityOps-dev-MediaBucketArn' }, '/snapshots/${credentials-iot:ThingName}/*'],
+          ],
+        },
+      },
+    ]);
+  });
+
   it('has one topic rule per kind, with the envelope SQL, a Kinesis action keyed by the thing, and an error action', () => {
     template.resourceCountIs('AWS::IoT::TopicRule', 3);
     for (const [rule, sql, stream] of [
@@ -328,7 +377,11 @@ describe('stateless stack: functions, event sources, schedules', () => {
       if (text.includes('"CityOps-dev-ReportBucketArn"'))
         return text.includes('/*') ? 'bucket:reports/*' : 'bucket:reports';
       if (text.includes('"CityOps-dev-MediaBucketArn"'))
-        return text.includes('/media/*') ? 'bucket:media/media/*' : 'bucket:media';
+        return text.includes('/media/*')
+          ? 'bucket:media/media/*'
+          : text.includes('/snapshots/*')
+            ? 'bucket:media/snapshots/*'
+            : 'bucket:media';
       if (text.includes('ExportsOutputFnGetAttcaseevents')) return 'bus';
       return resource === '*' ? '*' : text;
     };
@@ -385,6 +438,7 @@ describe('stateless stack: functions, event sources, schedules', () => {
         expected.push(
           's3:GetObject bucket:media/media/*',
           's3:PutObject bucket:media/media/*',
+          's3:GetObject bucket:media/snapshots/*',
           's3:ListBucket bucket:media',
         );
       if (spec.bus) expected.push('events:PutEvents bus');

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { S3MediaStore } from '#shared/adapters/media-store/s3';
 
@@ -18,12 +18,13 @@ const freePort = () =>
 
 let moto: ChildProcess;
 let store: S3MediaStore;
+let s3: S3Client;
 const NOW = Date.now();
 
 beforeAll(async () => {
   const port = await freePort();
   moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const s3 = new S3Client({
+  s3 = new S3Client({
     region: 'cn-north-1',
     endpoint: `http://127.0.0.1:${port}`,
     forcePathStyle: true,
@@ -63,6 +64,23 @@ describe('S3 media store', () => {
     expect(again.status).toBe(412);
     expect(await store.find(id)).toEqual({ mediaId: id, contentType: 'image/jpeg', size: body.length });
     const read = await fetch(await store.readUrl(id, Date.now()));
+    expect(Buffer.from(await read.arrayBuffer())).toEqual(body);
+  });
+
+  it('reads a camera’s snapshot from where the camera put it, typed by its name', async () => {
+    const body = Buffer.from('\xff\xd8\xff a snapshot', 'latin1');
+    const id = 'sn~cam-gs-m2-a~1764640800000.jpg';
+    expect(await store.find(id)).toBeUndefined();
+    // As a camera puts it with its own credentials: no content type.
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'media', Key: 'snapshots/cam-gs-m2-a/1764640800000.jpg', Body: body }),
+    );
+    expect(await store.find(id)).toEqual({ mediaId: id, contentType: 'image/jpeg', size: body.length });
+    const url = await store.readUrl(id, Date.now());
+    expect(new URL(url).pathname).toBe('/media/snapshots/cam-gs-m2-a/1764640800000.jpg');
+    // S3 answers with the type the signed URL asks for (moto ignores the override, so it is checked on the URL).
+    expect(new URL(url).searchParams.get('response-content-type')).toBe('image/jpeg');
+    const read = await fetch(url);
     expect(Buffer.from(await read.arrayBuffer())).toEqual(body);
   });
 });

@@ -100,11 +100,19 @@ export class CityOpsFunction extends Construct {
           resources: [props.media.arnForObjects('media/*')],
         }),
       );
+      // Cameras' snapshots (cameras put them; see camera-snapshots.ts): read only.
+      role.addToPolicy(
+        new PolicyStatement({ actions: ['s3:GetObject'], resources: [props.media.arnForObjects('snapshots/*')] }),
+      );
       role.addToPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.media.bucketArn] }));
       environment.MEDIA_BUCKET = props.media.bucketName;
       Validations.of(role).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::${stageExports(role).mediaBucket}/media/*]`,
         reason: 'A medium’s key is its new random id: the ops API presigns a put or get of any medium under media/.',
+      });
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${stageExports(role).mediaBucket}/snapshots/*]`,
+        reason: 'Cameras name their snapshots (snapshots/<thing>/<file>): the ops API presigns a get of any of them.',
       });
     }
     if (spec.bus) {

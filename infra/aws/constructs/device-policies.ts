@@ -9,7 +9,10 @@ import { stageOf } from '../stage.ts';
 const THING = '${iot:Connection.Thing.ThingName}';
 
 /** The IoT policy document of a device kind: what the local broker enforces, stated for AWS IoT Core. */
-export function devicePolicyDocument(kind: DeviceKind, options: { basicIngest: boolean; stage: string }) {
+export function devicePolicyDocument(
+  kind: DeviceKind,
+  options: { basicIngest: boolean; stage: string; snapshotRoleAlias?: string },
+) {
   const arn = (resource: string) => `arn:${Aws.PARTITION}:iot:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
   const topic = `${TOPIC_PREFIX}/${kind}/${THING}/${MESSAGE_TYPE[kind]}`;
   const rule = telemetryRuleName(kind, options.stage);
@@ -32,13 +35,23 @@ export function devicePolicyDocument(kind: DeviceKind, options: { basicIngest: b
         Action: 'iot:Publish',
         Resource: [arn(`topic/${topic}`), ...(options.basicIngest ? [arn(`topic/$aws/rules/${rule}/${topic}`)] : [])],
       },
+      ...(kind === 'cameras' && options.snapshotRoleAlias
+        ? [
+            {
+              // Credentials for its snapshots: the role alias lets it put objects in its own folder only.
+              Effect: 'Allow',
+              Action: 'iot:AssumeRoleWithCertificate',
+              Resource: arn(`rolealias/${options.snapshotRoleAlias}`),
+            },
+          ]
+        : []),
     ],
   };
 }
 
 /** A thing type and a least-privilege IoT policy for each device kind. */
 export class DevicePolicies extends Construct {
-  constructor(scope: Construct, id: string, props: { basicIngest: boolean }) {
+  constructor(scope: Construct, id: string, props: { basicIngest: boolean; snapshotRoleAlias?: string }) {
     super(scope, id);
     const stage = stageOf(this);
     for (const kind of DEVICE_KINDS) {

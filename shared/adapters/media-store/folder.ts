@@ -1,10 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { MediaStore } from '#shared/app/ports/media';
-import { MEDIA_ID, UPLOAD_TTL_MS, type MediaRequest, type MediaUpload, type StoredMedia } from '#shared/domain/media';
+import {
+  MEDIA_ID,
+  MEDIA_TYPES,
+  snapshotOf,
+  UPLOAD_TTL_MS,
+  type MediaRequest,
+  type MediaUpload,
+  type StoredMedia,
+} from '#shared/domain/media';
 
 interface Pending {
   contentType: string;
@@ -29,11 +37,15 @@ export class UploadRefusedError extends Error {
  * its pending record is claimed (renamed) by the first PUT, so a second one, even at the
  * same moment, is refused, as S3 refuses a second conditional put. The body must be the
  * type and length the URL was made for.
+ *
+ * Cameras' snapshots are `<snapshots>/<thing>/<file>` (the bucket's `snapshots/` prefix),
+ * put by `PUT /bucket/snapshots/<thing>/<file>` on the local API.
  */
 export class FolderMediaStore implements MediaStore {
   constructor(
     private readonly folder: string,
     private readonly baseUrl: () => string,
+    private readonly snapshots?: string,
   ) {}
 
   private path(mediaId: string, suffix = ''): string {
@@ -123,6 +135,17 @@ export class FolderMediaStore implements MediaStore {
   }
 
   async find(mediaId: string): Promise<StoredMedia | undefined> {
+    const snapshot = snapshotOf(mediaId);
+    if (snapshot) {
+      if (!this.snapshots) return undefined;
+      try {
+        const { size } = await stat(this.snapshotPath(snapshot.key));
+        return { mediaId, contentType: snapshot.contentType, size };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    }
     if (!MEDIA_ID.test(mediaId)) return undefined;
     try {
       return JSON.parse(await readFile(this.path(mediaId, '.json'), 'utf8')) as StoredMedia;
@@ -133,11 +156,55 @@ export class FolderMediaStore implements MediaStore {
   }
 
   async readUrl(mediaId: string): Promise<string> {
-    return `${this.baseUrl()}/bucket/media/${mediaId}`;
+    const snapshot = snapshotOf(mediaId);
+    return `${this.baseUrl()}/bucket/${snapshot ? snapshot.key : `media/${mediaId}`}`;
   }
 
   /** The body's file, for the local bucket's GET. */
   contentPath(mediaId: string): string {
-    return this.path(mediaId);
+    const snapshot = snapshotOf(mediaId);
+    return snapshot ? this.snapshotPath(snapshot.key) : this.path(mediaId);
+  }
+
+  private snapshotPath(key: string): string {
+    if (!this.snapshots) throw new UploadRefusedError(404, 'this bucket keeps no snapshots');
+    return join(this.snapshots, key.slice('snapshots/'.length));
+  }
+
+  /**
+   * A camera's snapshot put at `snapshots/<thing>/<file>` (as a camera puts it in S3 with
+   * its own credentials): an image whose type is its name's, at most the images' size limit.
+   * A second put of the same key replaces it, as S3's does.
+   */
+  async putSnapshot(
+    mediaId: string,
+    contentType: string | undefined,
+    body: NodeJS.ReadableStream,
+  ): Promise<StoredMedia> {
+    const snapshot = snapshotOf(mediaId);
+    if (!snapshot) throw new UploadRefusedError(400, 'a snapshot is snapshots/<thing>/<name>.jpg|jpeg|png|webp');
+    if (contentType?.split(';')[0]?.trim().toLowerCase() !== snapshot.contentType)
+      throw new UploadRefusedError(415, `${snapshot.key} is a ${snapshot.contentType}, not ${contentType ?? 'none'}`);
+    const path = this.snapshotPath(snapshot.key);
+    const part = `${path}.${randomBytes(6).toString('hex')}.part`;
+    const max = MEDIA_TYPES[snapshot.contentType].maxBytes;
+    let size = 0;
+    await mkdir(dirname(path), { recursive: true });
+    await pipeline(
+      body,
+      async function* (source: AsyncIterable<Buffer | string>) {
+        for await (const chunk of source) {
+          size += Buffer.byteLength(chunk);
+          if (size > max) throw new UploadRefusedError(413, `a snapshot is at most ${max} bytes`);
+          yield chunk;
+        }
+      },
+      createWriteStream(part),
+    ).catch(async (error) => {
+      await rm(part, { force: true });
+      throw error;
+    });
+    await rename(part, path);
+    return { mediaId, contentType: snapshot.contentType, size };
   }
 }

@@ -3,18 +3,21 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { MediaStore } from '#shared/app/ports/media';
 import {
   MEDIA_TYPES,
+  snapshotOf,
   UPLOAD_TTL_MS,
   type MediaRequest,
   type MediaUpload,
   type StoredMedia,
 } from '#shared/domain/media';
 
-const keyOf = (mediaId: string) => `media/${mediaId}`;
+/** An upload's key (`media/<id>`), or a camera's snapshot's (`snapshots/<thing>/<file>`). */
+const keyOf = (mediaId: string) => snapshotOf(mediaId)?.key ?? `media/${mediaId}`;
 
 /**
  * The media bucket. An upload URL is a presigned PUT that signs the type, the exact length
  * and `If-None-Match: *`: S3 refuses another type or size (the signature does not match)
  * and a second put to the same key (412, a conditional write), so the URL is good once.
+ * Cameras' snapshots are read from `snapshots/<thing>/<file>`, where cameras put them.
  */
 export class S3MediaStore implements MediaStore {
   constructor(
@@ -45,7 +48,8 @@ export class S3MediaStore implements MediaStore {
   async find(mediaId: string): Promise<StoredMedia | undefined> {
     try {
       const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: keyOf(mediaId) }));
-      const contentType = head.ContentType as StoredMedia['contentType'];
+      // A snapshot's type is its name's (a camera may put it without one).
+      const contentType = (snapshotOf(mediaId)?.contentType ?? head.ContentType) as StoredMedia['contentType'];
       if (!(contentType in MEDIA_TYPES)) return undefined;
       return { mediaId, contentType, size: head.ContentLength ?? 0 };
     } catch (error) {
@@ -56,7 +60,13 @@ export class S3MediaStore implements MediaStore {
   }
 
   readUrl(mediaId: string, now: number): Promise<string> {
-    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: keyOf(mediaId) }), {
+    const snapshot = snapshotOf(mediaId);
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: keyOf(mediaId),
+      ...(snapshot ? { ResponseContentType: snapshot.contentType } : {}),
+    });
+    return getSignedUrl(this.s3, command, {
       expiresIn: 300,
       signingDate: new Date(now),
     });
