@@ -89,8 +89,9 @@ export interface ApiRoute {
   /**
    * Who may call it in AWS: IAM principals with SigV4-signed requests (the default);
    * `operator`, people signed in to the operators' user pool (a bearer token: what the ops
-   * page reads); `public`, anyone (the ops page itself, which holds no data). The local
-   * server, on 127.0.0.1 only, asks nobody.
+   * page reads, and a person's action on a case); `public`, anyone (the ops page itself,
+   * which holds no data). The local server, on 127.0.0.1 only, asks nobody at the gateway;
+   * a case action's function checks the user's token there too (the local sign-in's).
    */
   auth?: 'operator' | 'public';
 }
@@ -296,7 +297,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/cases', function: 'ops-api' },
   { method: 'GET', path: '/cases/{caseId}', function: 'ops-api' },
   { method: 'POST', path: '/cases/reports', function: 'ops-api' },
-  { method: 'POST', path: '/cases/{caseId}/transitions', function: 'ops-api' },
+  // A person's action: their user-pool token (roles, unit), checked by the gateway and by the function.
+  { method: 'POST', path: '/cases/{caseId}/transitions', function: 'ops-api', auth: 'operator' },
   // The 12345 hotline's hand-over: IAM-signed by the hotline's own role (docs/hotline.md).
   { method: 'POST', path: '/hotline/12345/tickets', function: 'ops-api' },
   { method: 'POST', path: '/media', function: 'ops-api' },

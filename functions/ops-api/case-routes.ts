@@ -1,15 +1,19 @@
-import { CaseConflictError, CaseNotFoundError, type CaseService } from '#shared/app/case-service';
+import { ActionForbiddenError, CaseConflictError, CaseNotFoundError, type CaseService } from '#shared/app/case-service';
+import type { Identity } from '#shared/app/ports/identity';
 import { CaseQuery, ReportBody, TransitionRequest } from '#shared/app/case-requests';
 import { chooseDistrict } from '#shared/app/district-choice';
 import type { CaseStore } from '#shared/app/ports/cases';
 import { IllegalTransitionError, MissingReasonError } from '#shared/domain/cases';
 import type { District } from '#shared/domain/city-model';
 import { HttpError, json, jsonBody, parseRequest, type RouteHandler } from './http-router.ts';
+import { signedIn } from './signed-in.ts';
 
 export interface CaseRouteDeps {
   registry: { listDistricts(): Promise<District[]> };
   caseStore: Pick<CaseStore, 'get' | 'list'>;
   cases: Pick<CaseService, 'act' | 'report'>;
+  /** Who signed in: the actor of a transition. */
+  identity: Identity;
 }
 
 /** `GET /cases`, `GET /cases/{caseId}`, `POST /cases/{caseId}/transitions`, `POST /cases/reports`. */
@@ -42,13 +46,16 @@ export const caseRoutes = (deps: CaseRouteDeps): Record<string, RouteHandler> =>
     }
   },
   'POST /cases/{caseId}/transitions': async (event) => {
-    const { action, actor, ...details } = parseRequest(
-      TransitionRequest,
-      jsonBody(event, '{ "action", "actor", "note"?, "reason"?, "media"? }'),
-    );
+    const user = await signedIn(deps.identity, event);
+    const {
+      action,
+      actor: _never,
+      ...details
+    } = parseRequest(TransitionRequest, jsonBody(event, '{ "action", "note"?, "reason"?, "media"? }'));
     try {
-      return json(200, await deps.cases.act(event.pathParameters?.caseId ?? '', action, actor, details));
+      return json(200, await deps.cases.act(event.pathParameters?.caseId ?? '', action, user, details));
     } catch (error) {
+      if (error instanceof ActionForbiddenError) throw new HttpError(403, 'forbidden', error.message);
       if (error instanceof CaseNotFoundError) throw new HttpError(404, 'not_found', error.message);
       if (error instanceof MissingReasonError) throw new HttpError(400, 'bad_request', error.message);
       if (error instanceof IllegalTransitionError) throw new HttpError(409, 'illegal_transition', error.message);

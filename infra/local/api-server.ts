@@ -7,6 +7,8 @@ import type { ApiRoute } from '#infra/topology';
 import { listen } from './listen.ts';
 import type { Clock } from '#shared/domain/clock';
 import { snapshotMediaId } from '#shared/domain/media';
+import { SignInError } from '#shared/app/ports/identity';
+import { type LocalSignIn, SignInBody } from './sign-in.ts';
 import { type FolderMediaStore, UploadRefusedError } from '../../shared/adapters/media-store/folder.ts';
 
 type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -61,6 +63,8 @@ export async function startApiServer(options: {
    * credentials, see docs/intake.md).
    */
   media?: { store: FolderMediaStore; clock: Clock };
+  /** The user pool's stand-in: `POST /auth/token` and `GET /auth/jwks.json`. */
+  signIn?: LocalSignIn;
 }): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
     const send = (result: APIGatewayProxyStructuredResultV2) => {
@@ -80,6 +84,8 @@ export async function startApiServer(options: {
       }
       const bucket = /^\/bucket\/media\/([^/]+)$/.exec(url.pathname);
       if (options.media && bucket) return await serveBucket(options.media, method, bucket[1]!, url, req, res);
+      if (options.signIn && url.pathname.startsWith('/auth/'))
+        return send(await serveSignIn(options.signIn, method, url.pathname, req));
       const snapshot = /^\/bucket\/snapshots\/([^/]+)\/([^/]+)$/.exec(url.pathname);
       if (options.media && snapshot)
         return await serveSnapshot(options.media, method, snapshot[1]!, snapshot[2]!, req, res);
@@ -155,6 +161,50 @@ async function serveBucket(
       req.resume();
       return answer(error.status, { error: 'upload_refused', message: error.message });
     }
+    throw error;
+  }
+}
+
+/**
+ * The local sign-in: `POST /auth/token { username, password }` answers `{ idToken,
+ * tokenType, expiresIn, user }` (401 for a wrong password or user), `GET /auth/jwks.json`
+ * the keys tokens are signed with.
+ */
+async function serveSignIn(
+  signIn: LocalSignIn,
+  method: string,
+  path: string,
+  req: IncomingMessage,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const answer = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    body: JSON.stringify(body),
+  });
+  if (path === '/auth/jwks.json' && method === 'GET') return answer(200, signIn.jwks());
+  if (path !== '/auth/token') return answer(404, { error: 'not_found', message: `no route ${method} ${path}` });
+  if (method !== 'POST') return answer(405, { error: 'method_not_allowed', message: 'POST a username and password' });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 4096) return answer(413, { error: 'too_large', message: 'a sign-in is a username and a password' });
+    chunks.push(chunk as Buffer);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return answer(400, { error: 'bad_request', message: 'the body must be JSON: { "username", "password" }' });
+  }
+  const parsed = SignInBody.safeParse(body);
+  if (!parsed.success)
+    return answer(400, { error: 'bad_request', message: 'the body must be JSON: { "username", "password" }' });
+  try {
+    const { idToken, expiresIn, user } = await signIn.signInWith(parsed.data.username, parsed.data.password);
+    return answer(200, { idToken, tokenType: 'Bearer', expiresIn, user });
+  } catch (error) {
+    if (error instanceof SignInError) return answer(401, { error: 'unauthenticated', message: error.message });
     throw error;
   }
 }

@@ -3,6 +3,8 @@
  * simulated fleet, with a live log. Ctrl-C stops everything, DynamoDB Local's JVM included.
  */
 import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { ROLE_NAMES } from '#shared/domain/roles';
 import { clockFromOptions } from '#shared/adapters/clock';
 import { loadDistrictDir, SAMPLE_DISTRICT_DIR } from '#devices/district-files';
 import { runFleet, type Fleet } from '#devices/fleet-runner';
@@ -177,6 +179,19 @@ async function main() {
     `case events → ${stack.eventsFile}${values.webhook.length ? ` and ${values.webhook.join(', ')}` : ''}${values['hotline-webhook'].length ? ` · 12345 answers → ${values['hotline-webhook'].join(', ')}` : ''}`,
   );
   log.line('ready', `try: curl ${stack.apiUrl}/devices/${model.devices[0]!.thing} · curl ${stack.apiUrl}/cases`);
+  // People sign in to act on cases: the sample users, told once when they are made.
+  if (stack.createdUsers.length) {
+    log.line('sign-in', 'sample users, one per role (passwords shown this once; the users file keeps only hashes):');
+    for (const u of stack.createdUsers)
+      log.line(
+        'sign-in',
+        `  ${u.username.padEnd(20)} ${u.password}  ${u.roles.map((r) => `${ROLE_NAMES[r].zh} ${r}`).join(', ')}${u.unitId ? ` · unit ${u.unitId}` : ''}`,
+      );
+  }
+  log.line(
+    'sign-in',
+    `token: curl -s -X POST ${stack.apiUrl}/auth/token -H 'content-type: application/json' -d '{"username":"dispatcher","password":"…"}'; then Authorization: Bearer <idToken> on POST /cases/{id}/transitions (docs/roles.md)${stack.createdUsers.length || !dataDir ? '' : `; users: ${join(dataDir, 'sign-in', 'users.json')}`}`,
+  );
   if (values['no-simulate']) {
     log.line(
       'ready',

@@ -25,6 +25,9 @@ import { FolderMediaStore } from '../../shared/adapters/media-store/folder.ts';
 import { keepDiscarded, redriveDiscarded, type RedriveOutcome } from './discarded-batches.ts';
 import { startScheduler } from './scheduler.ts';
 import { startApiServer } from './api-server.ts';
+import { LOCAL_AUDIENCE, LocalSignIn, type NewUser } from './sign-in.ts';
+import { JwtIdentity, type JwtIdentityOptions } from '#shared/adapters/identity/jwt-identity';
+import type { Identity } from '#shared/app/ports/identity';
 import { ensurePki, type LocalPki } from './device-pki.ts';
 import { isLoopback, LOCAL_HOST } from './listen.ts';
 import { startBroker, type AcceptedPublish, type BrokerEvents } from './broker.ts';
@@ -50,6 +53,12 @@ export interface StackObserver {
   hotline?(event: HotlineEvent): void;
   schedule?(info: { schedule: string; result?: unknown; error?: unknown }): void;
 }
+
+/** An identity that makes its verifier on first use, once the API's address is known (one per execution environment). */
+const lazyIdentity = (options: () => JwtIdentityOptions): Identity => {
+  let made: JwtIdentity | undefined;
+  return { verify: (token) => (made ??= new JwtIdentity(options())).verify(token) };
+};
 
 export const quietObserver = (): StackObserver => ({
   log: { info() {}, warn() {}, error() {} },
@@ -105,6 +114,8 @@ export interface LocalStackOptions {
   webhooks?: string[];
   /** The 12345 hotline's receivers: its replies, send-backs and results only (POST, JSON), with retry. */
   hotlineWebhooks?: string[];
+  /** The users to make when the data folder has no users file (default: one sample user per role, with new passwords). */
+  users?: NewUser[];
   /** The events file (what the bus carries: case events and report publications); default `<dataDir>/events/case-events.jsonl`, or a temporary folder in memory. */
   eventsFile?: string;
   /** Put the data folder's discarded batches back on their streams before taking messages (`npm start -- --redrive`). */
@@ -129,6 +140,10 @@ export interface LocalStack {
   /** The authority and the devices' certificates, when there is a TLS listener. */
   pki?: LocalPki;
   apiUrl: string;
+  /** The operators' sign-in: the users file of the data folder (`POST /auth/token`), and tokens for tests. */
+  signIn: LocalSignIn;
+  /** Users made at this start (the data folder had none), with their passwords: told once. */
+  createdUsers: NewUser[];
   dynamoEndpoint: string;
   tables: TableNames;
   dynamo: DynamoDBClient;
@@ -210,6 +225,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The media bucket: in the data folder, or the temporary one; its upload URLs are the local API's.
     let apiUrl = '';
     const media = new FolderMediaStore(join(scratch, 'media'), () => apiUrl, join(scratch, 'snapshots'));
+    // The operators' user pool's stand-in: tokens from POST /auth/token, verified by the ops API with the keys it publishes.
+    const { signIn, created: createdUsers } = await LocalSignIn.open(
+      join(scratch, 'sign-in'),
+      () => apiUrl,
+      options.users,
+    );
     const events = sinkPublisher(sinks);
     /** Every port's adapter, new for each execution environment (its own caches), on the shared clients. */
     const wire = (grants?: { functionName: string; tables: TableUses }) =>
@@ -223,6 +244,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         events,
         media,
         grants,
+        identity: lazyIdentity(() => ({
+          keys: new URL(`${apiUrl}/auth/jwks.json`),
+          issuer: signIn.issuerUrl(),
+          audience: LOCAL_AUDIENCE,
+        })),
       });
     const { registry, telemetry, caseStore } = wire();
     // Cases stored by a version before the sharded index keys get them (once; a marker says so).
@@ -400,6 +426,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       handlers: handlers as never,
       health,
       media: { store: media, clock: options.clock },
+      signIn,
     });
     apiUrl = api.url;
     stops.push(() => api.stop());
@@ -440,6 +467,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       mqttsUrl: broker.tlsUrl,
       pki,
       apiUrl: api.url,
+      signIn,
+      createdUsers,
       dynamoEndpoint,
       tables,
       dynamo,

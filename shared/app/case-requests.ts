@@ -23,11 +23,16 @@ export const CaseQuery = z.strictObject({
 const text = (max: number) => z.string().trim().max(max);
 const MediaId = z.string().min(1).max(200);
 
-/** `POST /cases/{caseId}/transitions` body. A refusal names its reason; photos of the work go in `media`. */
+/**
+ * `POST /cases/{caseId}/transitions` body. A refusal names its reason; photos of the work
+ * go in `media`. Who acts is the signed-in user, never a body field.
+ */
 export const TransitionRequest = z
   .strictObject({
     action: z.enum(CASE_ACTIONS),
-    actor: z.string().trim().min(1, 'actor is required: who takes the action').max(200),
+    actor: z
+      .never({ error: 'actor is not taken from the body: the actor is the signed-in user (Authorization: Bearer …)' })
+      .optional(),
     note: z.string().max(2000).optional(),
     reason: z.enum(REFUSAL_REASONS).optional(),
     media: z.array(MediaId).max(20).default([]),

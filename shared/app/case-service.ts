@@ -19,6 +19,7 @@ import type { Clock } from '#shared/domain/clock';
 import { caseToJoin, peopleReport, receiveReport, refuseReport, reporterActor } from '#shared/domain/intake';
 import { mergeCellsAround } from '#shared/domain/merge-cells';
 import { isDeviceFault } from '#shared/domain/maintenance';
+import { actingRole, refusalOf, type User } from '#shared/domain/roles';
 import { DistrictConfig } from './district-config.ts';
 import type { MaintenanceService, TicketOutcome } from './maintenance-service.ts';
 import type { MediaStore } from './ports/media.ts';
@@ -68,6 +69,9 @@ export type ReportOutcome = { outcome: 'received' | 'merged' | 'refused' | 'dupl
 export type PersonDetails = Omit<ActionDetails, 'evidence'>;
 
 export class CaseNotFoundError extends Error {}
+/** The signed-in user may not take the action (their roles, or their unit): a 403, with the reason. */
+export class ActionForbiddenError extends Error {}
+
 export class CaseConflictError extends Error {}
 
 /**
@@ -268,17 +272,23 @@ export class CaseService {
   }
 
   /**
-   * A person's action on a case, with photos already uploaded; throws
-   * {@link CaseNotFoundError}, {@link RequestRefusedError} for media not uploaded, or the
-   * domain's IllegalTransitionError.
+   * A signed-in person's action on a case, with photos already uploaded; throws
+   * {@link CaseNotFoundError}, {@link ActionForbiddenError} when the user's roles or unit
+   * may not take it, {@link RequestRefusedError} for media not uploaded, or the domain's
+   * IllegalTransitionError. The history's actor is the user.
    */
-  async act(caseId: string, action: CaseAction, actor: string, details: PersonDetails = {}): Promise<Case> {
+  async act(caseId: string, action: CaseAction, user: User, details: PersonDetails = {}): Promise<Case> {
     await this.mustExist(details.media ?? []);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       await pause(attempt);
       const current = await this.deps.cases.get(caseId);
       if (!current) throw new CaseNotFoundError(`no case "${caseId}"`);
-      const next = transition(current, action, actor, this.deps.clock.now(), details);
+      const refusal = refusalOf(user, action, current);
+      if (refusal) throw new ActionForbiddenError(refusal);
+      const next = transition(current, action, user.username, this.deps.clock.now(), {
+        ...details,
+        role: actingRole(user, action),
+      });
       if (await this.deps.cases.save(next, current)) return next;
     }
     throw new CaseConflictError(`case ${caseId} is changing too fast; try again`);

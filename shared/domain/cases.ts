@@ -3,6 +3,7 @@ import { classCode, classOf, type CaseClass, type Source, type Urgency } from '.
 import { isMerging, mergeCell } from './merge-cells.ts';
 import { ESCALATION_UNIT, responsibleUnits, type CaseCategory, type Place } from './responsibility.ts';
 import { snapshotMediaId } from './media.ts';
+import type { Role } from './roles.ts';
 
 /**
  * The digital city-management case cycle. Intake first: a report or a warning is
@@ -173,7 +174,10 @@ export interface HistoryEntry {
   action: CaseAction | 'open' | 'repeat' | 'escalate' | 'merge';
   from: CaseStatus | null;
   to: CaseStatus;
+  /** Who: the signed-in user's name, a sensor (`sensor:<thing>`), a reporter, or the system. */
   actor: string;
+  /** The role a signed-in actor took the action in. */
+  role?: Role;
   at: number;
   note?: string;
   evidence?: Evidence;
@@ -405,6 +409,8 @@ export interface ActionDetails {
   evidence?: Evidence;
   reason?: RefusalReason;
   media?: string[];
+  /** The role the signed-in actor took it in. */
+  role?: Role;
 }
 
 /** Applies an action, validated against the cycle, and records it in the history. */
@@ -413,7 +419,7 @@ export function transition(
   action: CaseAction,
   actor: string,
   now: number,
-  { note, evidence, reason, media }: ActionDetails = {},
+  { note, evidence, reason, media, role }: ActionDetails = {},
 ): Case {
   const rule = TRANSITIONS[action];
   if (!rule.from.includes(c.status)) throw new IllegalTransitionError(action, c.status);
@@ -423,6 +429,7 @@ export function transition(
     from: c.status,
     to: rule.to,
     actor,
+    ...(role ? { role } : {}),
     at: now,
     ...(note ? { note } : {}),
     ...(evidence ? { evidence } : {}),

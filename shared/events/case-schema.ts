@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLES } from '#shared/domain/roles';
 import { CASE_STATUSES, REFUSAL_REASONS, SEVERITIES } from '#shared/domain/cases';
 import { SOURCES, URGENCIES } from '#shared/domain/classification';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
@@ -20,7 +21,8 @@ const HistoryEntry = z.looseObject({
     ),
   from: z.enum(CASE_STATUSES).nullable(),
   to: z.enum(CASE_STATUSES),
-  actor: z.string().describe('who: a person’s id, `sensor:<thing>`, or `cityops`'),
+  actor: z.string().describe('who: the signed-in user’s name, `sensor:<thing>`, a reporter, or `cityops`'),
+  role: z.enum(ROLES).optional().describe('the role the signed-in actor took the action in'),
   at: z.int(),
   note: z.string().optional(),
   evidence: Evidence.optional(),

@@ -10,7 +10,22 @@ import { EventBridgePublisher } from '../adapters/event-publisher/eventbridge.ts
 import { systemClock } from '../adapters/clock.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
 import { tableNamesFromEnv } from '../adapters/dynamodb/tables.ts';
+import { JwtIdentity } from '../adapters/identity/jwt-identity.ts';
 import { wireDeps, type Deps } from './wiring.ts';
+
+/** Where sign-in tokens are checked (the ops API's environment: the operators' user pool). */
+export const IDENTITY_ENV = {
+  jwksUrl: 'OPS_JWKS_URL',
+  issuer: 'OPS_TOKEN_ISSUER',
+  audience: 'OPS_TOKEN_AUDIENCE',
+} as const;
+
+function identityFromEnv(env: Record<string, string | undefined>): JwtIdentity | undefined {
+  const jwksUrl = env[IDENTITY_ENV.jwksUrl];
+  const issuer = env[IDENTITY_ENV.issuer];
+  const audience = env[IDENTITY_ENV.audience];
+  return jwksUrl && issuer && audience ? new JwtIdentity({ keys: new URL(jwksUrl), issuer, audience }) : undefined;
+}
 
 /**
  * The Lambda wiring of the ports: clients and configuration from the environment,
@@ -58,6 +73,7 @@ export function lambdaDeps(env = process.env): Deps {
     reports: env.REPORTS_BUCKET ? new S3ReportStore(new S3Client({}), env.REPORTS_BUCKET) : undefined,
     media: env.MEDIA_BUCKET ? new S3MediaStore(new S3Client({}), env.MEDIA_BUCKET) : undefined,
     events: env.EVENT_BUS_NAME ? new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME) : undefined,
+    identity: identityFromEnv(env),
   });
 }
 

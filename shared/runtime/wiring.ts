@@ -24,6 +24,7 @@ import type { MediaStore } from '../app/ports/media.ts';
 import { DynamoRejectStore } from '../adapters/dynamodb/reject-store.ts';
 import { DynamoTelemetryStore } from '../adapters/dynamodb/telemetry-store.ts';
 import type { TableKey, TableNames } from '../adapters/dynamodb/tables.ts';
+import { type Identity, SignInError } from '../app/ports/identity.ts';
 
 /** Case ids readable on a phone: the (UTC) date of opening and eight random hex digits. */
 /** A media id: `md-<date>-<16 hex digits>`, unguessable (the id is what reads it). */
@@ -51,6 +52,8 @@ export interface Deps {
   maintenance: MaintenanceService;
   media: MediaStore;
   newMediaId: () => string;
+  /** Who signed in (the ops API's transitions). */
+  identity: Identity;
   sites: SiteDirectory;
   routes: RouteDirectory;
   coverage: SweepCoverage;
@@ -73,6 +76,8 @@ export function wireDeps(options: {
   events?: EventPublisher;
   /** The media bucket (a folder locally), for the ops API. */
   media?: MediaStore;
+  /** Sign-in tokens' verifier (the user pool's keys in AWS, the local sign-in's locally), for the ops API. */
+  identity?: Identity;
   /**
    * The store methods a function declared (its topology entry): the twin refuses any other,
    * as IAM does in AWS. Without it, everything (tests of a use case, tools).
@@ -127,6 +132,13 @@ export function wireDeps(options: {
     maintenance,
     media,
     newMediaId: newMediaId(clock),
+    identity: options.identity ?? {
+      verify: async () => {
+        throw new SignInError(
+          'this deployment has no sign-in configured (OPS_JWKS_URL, OPS_TOKEN_ISSUER, OPS_TOKEN_AUDIENCE)',
+        );
+      },
+    },
     sites,
     routes,
     coverageStore,

@@ -4,6 +4,7 @@ import { CATEGORY_POLICY } from '#shared/domain/cases';
 import type { CaseCategory } from '#shared/domain/responsibility';
 import { responsibleUnits } from '#shared/domain/responsibility';
 import { caseStack } from '../support/case-stack.ts';
+import { USERS } from '../support/users.ts';
 
 const MIN = 60_000;
 const START = Date.UTC(2026, 10, 27, 2, 0);
@@ -166,10 +167,9 @@ describe.each([
       expect(opened.zoneId).toBe(zone);
       expect(opened.reports).toEqual([expect.objectContaining({ source: 'video', thing, count: 1 })]);
       await s.event(opened.caseId, 'CaseReported');
-      const registered = await s.api(`/cases/${opened.caseId}/transitions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ action: 'register', actor: 'shift-lead', note: 'seen on the camera' }),
+      const registered = await s.act(opened.caseId, USERS.shiftLead, {
+        action: 'register',
+        note: 'seen on the camera',
       });
       expect(registered).toMatchObject({ status: 200, body: { status: 'open', registeredAt: s.now() } });
       await s.event(opened.caseId, 'CaseRegistered');

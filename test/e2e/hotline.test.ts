@@ -1,10 +1,11 @@
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
-import type { Case } from '#shared/domain/cases';
 import type { HotlineMessage } from '#shared/domain/hotline';
 import { siteLocation } from '#shared/domain/city-model';
+import type { User } from '#shared/domain/roles';
 import { caseStack } from '../support/case-stack.ts';
+import { USERS } from '../support/users.ts';
 
 /**
  * The 12345 hand-over end to end on the local stack: tickets in through the API, and the
@@ -67,8 +68,7 @@ const ticket = (ticketNo: string, siteId: string, over: Record<string, unknown> 
   ...over,
 });
 const answersFor = (ticketNo: string) => hotline.received.filter((r) => r.body.detail.data.ticketNo === ticketNo);
-const act = (caseId: string, body: Record<string, unknown>) =>
-  post<Case & { message?: string }>(`/cases/${caseId}/transitions`, body);
+const act = (caseId: string, user: User, body: Record<string, unknown>) => s.act(caseId, user, body);
 
 describe('the 12345 hotline’s hand-over', () => {
   it('replies when the ticket is registered and sends the result, with the photo of the work, when it is closed', async () => {
@@ -81,7 +81,7 @@ describe('the 12345 hotline’s hand-over', () => {
     await s.event(caseId, 'CaseReported');
     expect(answersFor('HL20261202-0001')).toEqual([]); // nothing until the clerk decides
 
-    expect((await act(caseId, { action: 'register', actor: 'clerk-1' })).status).toBe(200);
+    expect((await act(caseId, USERS.clerk, { action: 'register' })).status).toBe(200);
     await vi.waitFor(() => expect(answersFor('HL20261202-0001')).toHaveLength(1), { timeout: 15_000 });
     const [reply] = answersFor('HL20261202-0001');
     expect(reply).toMatchObject({
@@ -102,18 +102,17 @@ describe('the 12345 hotline’s hand-over', () => {
       size: photo.length,
     });
     await fetch(upload.body.uploadUrl, { method: 'PUT', headers: upload.body.headers, body: photo });
-    expect((await act(caseId, { action: 'dispatch', actor: 'dispatcher-1' })).status).toBe(200);
-    const unknownPhoto = await act(caseId, { action: 'resolve', actor: 'team-3', media: ['md-never-uploaded'] });
+    expect((await act(caseId, USERS.dispatcher, { action: 'dispatch' })).status).toBe(200);
+    const unknownPhoto = await act(caseId, USERS.enforcement, { action: 'resolve', media: ['md-never-uploaded'] });
     expect(unknownPhoto.status).toBe(400);
-    const resolved = await act(caseId, {
+    const resolved = await act(caseId, USERS.enforcement, {
       action: 'resolve',
-      actor: 'team-3',
       note: '摊贩已劝离，路面已清理',
       media: [upload.body.mediaId],
     });
     expect(resolved.body.history.at(-1)).toMatchObject({ action: 'resolve', media: [upload.body.mediaId] });
-    expect((await act(caseId, { action: 'verify', actor: 'inspector-07' })).status).toBe(200);
-    expect((await act(caseId, { action: 'close', actor: 'inspector-07' })).status).toBe(200);
+    expect((await act(caseId, USERS.inspector, { action: 'verify' })).status).toBe(200);
+    expect((await act(caseId, USERS.shiftLead, { action: 'close' })).status).toBe(200);
 
     await vi.waitFor(() => expect(answersFor('HL20261202-0001')).toHaveLength(2), { timeout: 15_000 });
     const result = answersFor('HL20261202-0001')[1]!;
@@ -150,9 +149,8 @@ describe('the 12345 hotline’s hand-over', () => {
 
   it('sends a ticket back with the clerk’s reason, and one outside the district at once', async () => {
     const handed = await post<{ caseId: string }>('/hotline/12345/tickets', ticket('HL20261202-0002', 'gr-029'));
-    const refused = await act(handed.body.caseId, {
+    const refused = await act(handed.body.caseId, USERS.clerk, {
       action: 'refuse',
-      actor: 'clerk-1',
       reason: 'not_city_management',
       note: '属于小区物业管理范围',
     });

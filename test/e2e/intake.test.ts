@@ -4,7 +4,9 @@ import type { Case } from '#shared/domain/cases';
 import { siteLocation } from '#shared/domain/city-model';
 import type { Detection } from '#shared/domain/payloads';
 import { snapshotJpeg } from '#devices/simulators/snapshot';
+import type { User } from '#shared/domain/roles';
 import { caseStack } from '../support/case-stack.ts';
+import { USERS } from '../support/users.ts';
 
 /**
  * Intake end to end on the local stack: a citizen's Open311 request with a photo, a market camera's detection and
@@ -169,22 +171,21 @@ describe('one problem, three sources, one case', () => {
       reporter: { id: 'inspector-07' },
     });
     const caseId = reported.body.case.caseId;
-    const act = (body: unknown) => post<Case & { message?: string }>(`/cases/${caseId}/transitions`, body);
-    expect((await act({ action: 'check', actor: 'clerk-1' })).body.status).toBe('checking');
-    const noReason = await act({ action: 'refuse', actor: 'clerk-1' });
+    const act = (user: User, body: Record<string, unknown>) => s.act(caseId, user, body);
+    expect((await act(USERS.clerk, { action: 'check' })).body.status).toBe('checking');
+    const noReason = await act(USERS.clerk, { action: 'refuse' });
     expect(noReason.status).toBe(400);
     expect(noReason.body.message).toMatch(/reason/);
-    const refused = await act({
+    const refused = await act(USERS.clerk, {
       action: 'refuse',
-      actor: 'clerk-1',
       reason: 'not_found_on_site',
       note: 'wall is clean',
     });
     expect(refused.body).toMatchObject({
       status: 'refused',
-      refusal: { reason: 'not_found_on_site', actor: 'clerk-1' },
+      refusal: { reason: 'not_found_on_site', actor: USERS.clerk.username },
     });
-    expect((await act({ action: 'dispatch', actor: 'dispatcher' })).status).toBe(409);
+    expect((await act(USERS.dispatcher, { action: 'dispatch' })).status).toBe(409);
     await s.event(caseId, 'CaseRefused');
   });
 });

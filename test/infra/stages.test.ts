@@ -26,8 +26,8 @@ function synthesise(stage: string) {
 function physicalNames(template: CfnTemplate): string[] {
   const scoped = new Set(['StageName', 'DisplayName', 'AttributeName', 'IndexName', 'MetricName']);
   const names: string[] = [];
-  // Named inside a parent: a role's inline policy, an API's authorizer.
-  const inParent = new Set(['AWS::IAM::Policy', 'AWS::ApiGatewayV2::Authorizer']);
+  // Named inside a parent: a role's inline policy, an API's authorizer, a user pool's group.
+  const inParent = new Set(['AWS::IAM::Policy', 'AWS::ApiGatewayV2::Authorizer', 'AWS::Cognito::UserPoolGroup']);
   for (const resource of Object.values(template.Resources ?? {}) as {
     Type: string;
     Properties?: Record<string, unknown>;

@@ -144,4 +144,24 @@ describe('operators of the ops page', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: Match.anyValue() });
     template.hasOutput('OperatorUserPool', {});
   });
+
+  it('has a group per role and a unit attribute, which a user’s token carries', () => {
+    const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')).map((g) => [
+      g.Properties.GroupName,
+      g.Properties.Description,
+    ]);
+    expect(groups).toEqual([
+      ['intake_clerk', '受理员 intake clerk'],
+      ['shift_lead', '值班长 shift lead'],
+      ['dispatcher', '派遣员 dispatcher'],
+      ['handler', '处置人员 unit handler'],
+      ['inspector', '监督员 inspector'],
+      ['grid_worker', '网格员 grid worker'],
+      ['leader', '领导 leader'],
+      ['admin', '系统管理员 administrator'],
+    ]);
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      Schema: Match.arrayWith([Match.objectLike({ Name: 'unit', AttributeDataType: 'String', Mutable: true })]),
+    });
+  });
 });

@@ -553,7 +553,8 @@ describe('stateless stack: ops API', () => {
       'GET /': 'NONE',
       'GET /map': 'JWT',
       'GET /cases': 'AWS_IAM',
-      'POST /cases/{caseId}/transitions': 'AWS_IAM',
+      // A person's action on a case: their user-pool token, which the function reads their roles and unit from.
+      'POST /cases/{caseId}/transitions': 'JWT',
       // The 12345 hotline hands tickets over with its own IAM role (docs/hotline.md).
       'POST /hotline/12345/tickets': 'AWS_IAM',
     });
@@ -582,6 +583,12 @@ describe('stateless stack: ops API', () => {
     const variables =
       template.findResources('AWS::Lambda::Function')[functionId('ops-api')]!.Properties.Environment.Variables;
     expect(variables.OPS_SIGN_IN_CLIENT_ID).toEqual({ Ref: clientId });
+    // It verifies a person's token itself (their roles and unit): the pool's issuer, its keys, the page's client.
+    expect(variables.OPS_TOKEN_AUDIENCE).toEqual({ Ref: clientId });
+    expect(JSON.stringify(variables.OPS_TOKEN_ISSUER)).toMatch(
+      /^\{"Fn::Join":\["",\["https:\/\/cognito-idp\.",\{"Ref":"AWS::Region"\},"\.",\{"Ref":"AWS::URLSuffix"\},"\/",\{"Fn::ImportValue":"[^"]*operatorsignin[^"]*"\}\]\]\}$/,
+    );
+    expect(JSON.stringify(variables.OPS_JWKS_URL)).toContain('"/.well-known/jwks.json"');
     expect(JSON.stringify(variables.OPS_SIGN_IN_DOMAIN)).toContain('.auth.');
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { PayloadFormatVersion: '2.0' });
     // Each route reaches its function.

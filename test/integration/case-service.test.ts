@@ -4,11 +4,12 @@ import { DynamoCaseStore } from '#shared/adapters/dynamodb/case-store';
 import { DynamoTicketStore } from '#shared/adapters/dynamodb/ticket-store';
 import { MaintenanceService } from '#shared/app/maintenance-service';
 import { newCaseId } from '#shared/runtime/wiring';
-import { CaseNotFoundError, CaseService } from '#shared/app/case-service';
+import { ActionForbiddenError, CaseNotFoundError, CaseService } from '#shared/app/case-service';
 import { IllegalTransitionError, signalId, type Signal } from '#shared/domain/cases';
 import { loadDistrictDir } from '#devices/district-files';
 import { testTables } from '../support/dynamo.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
+import { USERS } from '../support/users.ts';
 import { escalateOverdue } from '#shared/app/escalate-overdue';
 
 const NOW = Date.UTC(2026, 10, 27, 1, 0, 0);
@@ -127,7 +128,7 @@ describe('case service against DynamoDB Local', () => {
     const [reopened] = await svc.handle([signal('gr-004')]);
     expect(reopened).toMatchObject({ outcome: 'repeated', case: { status: 'reopened', occurrences: 2 } });
     await svc.handle([signal('gr-004', 'clear')]);
-    await svc.act(resolvedCase.caseId, 'verify', 'inspector:li', { note: 'checked on site' });
+    await svc.act(resolvedCase.caseId, 'verify', USERS.inspector, { note: 'checked on site' });
     const [fresh] = await svc.handle([signal('gr-004')]);
     expect(fresh!.outcome).toBe('opened');
     expect((fresh as { case: { caseId: string } }).case.caseId).not.toBe(resolvedCase.caseId);
@@ -137,22 +138,27 @@ describe('case service against DynamoDB Local', () => {
     const svc = service();
     const [opened] = await svc.handle([signal('gr-005', 'anomaly', 'bin_knocked_over')]);
     const id = (opened as { case: { caseId: string } }).case.caseId;
-    await svc.act(id, 'dispatch', 'dispatcher:wang', { note: 'sent to the street team' });
-    await expect(svc.act(id, 'close', 'dispatcher:wang')).rejects.toBeInstanceOf(IllegalTransitionError);
-    await svc.act(id, 'start', 'team:hushu-3');
-    await svc.act(id, 'resolve', 'team:hushu-3', { note: 'bin set upright' });
-    await svc.act(id, 'verify', 'inspector:li');
-    const closed = await svc.act(id, 'close', 'inspector:li');
+    await svc.act(id, 'dispatch', USERS.dispatcher, { note: 'sent to the street team' });
+    await expect(svc.act(id, 'close', USERS.shiftLead)).rejects.toBeInstanceOf(IllegalTransitionError);
+    await expect(svc.act(id, 'close', USERS.dispatcher)).rejects.toBeInstanceOf(ActionForbiddenError);
+    // The bin is sanitation's: Enforcement's handler may not start it.
+    await expect(svc.act(id, 'start', USERS.enforcement)).rejects.toThrow(
+      /^start is for the handlers of municipal-landscaping, .*; handler.sun handles for enforcement$/,
+    );
+    await svc.act(id, 'start', USERS.landscaping);
+    await svc.act(id, 'resolve', USERS.landscaping, { note: 'bin set upright' });
+    await svc.act(id, 'verify', USERS.inspector);
+    const closed = await svc.act(id, 'close', USERS.shiftLead);
     expect(closed.history.map((h) => [h.action, h.from, h.to, h.actor])).toEqual([
       ['open', null, 'open', 'sensor:bin-gs-001'],
-      ['dispatch', 'open', 'dispatched', 'dispatcher:wang'],
-      ['start', 'dispatched', 'in_progress', 'team:hushu-3'],
-      ['resolve', 'in_progress', 'resolved', 'team:hushu-3'],
-      ['verify', 'resolved', 'verified', 'inspector:li'],
-      ['close', 'verified', 'closed', 'inspector:li'],
+      ['dispatch', 'open', 'dispatched', 'dispatcher.chen'],
+      ['start', 'dispatched', 'in_progress', 'handler.zhao'],
+      ['resolve', 'in_progress', 'resolved', 'handler.zhao'],
+      ['verify', 'resolved', 'verified', 'inspector.zhou'],
+      ['close', 'verified', 'closed', 'lead.li'],
     ]);
     expect(closed.history[1]!.note).toBe('sent to the street team');
-    await expect(svc.act('cs-nope', 'dispatch', 'x')).rejects.toBeInstanceOf(CaseNotFoundError);
+    await expect(svc.act('cs-nope', 'dispatch', USERS.dispatcher)).rejects.toBeInstanceOf(CaseNotFoundError);
   });
 
   it('escalates overdue working cases to the City Management Office, level by level', async () => {

@@ -9,6 +9,7 @@ import type { Case } from '#shared/domain/cases';
 import { FolderMediaStore } from '#shared/adapters/media-store/folder';
 import { wireDeps } from '#shared/runtime/wiring';
 import { testTables } from '../support/dynamo.ts';
+import { testSignIn, USERS } from '../support/users.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
 
 /** The 12345 hand-over against DynamoDB Local: one report per ticket number, however it is sent. */
@@ -17,6 +18,7 @@ const sample = await loadDistrictDir();
 const clock = fixedClock(NOW);
 let deps: ReturnType<typeof wireDeps>;
 let api: ReturnType<typeof opsApi>;
+let signIn: Awaited<ReturnType<typeof testSignIn>>;
 
 beforeAll(async () => {
   const env = await testTables('hotline');
@@ -27,16 +29,24 @@ beforeAll(async () => {
     log: recordingLog(),
     metrics: recordingMetrics(),
     media: new FolderMediaStore(mkdtempSync(join(tmpdir(), 'cityops-hotline-media-')), () => 'http://127.0.0.1:1'),
+    identity: (signIn = await testSignIn()).identity,
   });
   await deps.registry.putModel(sample);
   api = opsApi(deps);
 });
 
-const call = async (routeKey: string, path: string, body: unknown, pathParameters?: Record<string, string>) => {
+const call = async (
+  routeKey: string,
+  path: string,
+  body: unknown,
+  pathParameters?: Record<string, string>,
+  headers: Record<string, string> = {},
+) => {
   const result = await api({
     routeKey,
     rawPath: path,
     pathParameters,
+    headers,
     body: typeof body === 'string' ? body : JSON.stringify(body),
   } as unknown as APIGatewayProxyEventV2);
   return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') };
@@ -145,8 +155,9 @@ describe('media on transitions', () => {
     const answer = await call(
       'POST /cases/{caseId}/transitions',
       `/cases/${taken.body.caseId}/transitions`,
-      { action: 'register', actor: 'clerk:li', media: ['md-20261201-00000000000000ff'] },
+      { action: 'register', media: ['md-20261201-00000000000000ff'] },
       { caseId: taken.body.caseId },
+      await signIn.bearer(USERS.clerk),
     );
     expect(answer).toMatchObject({ status: 400, body: { message: expect.stringMatching(/no media/) } });
     expect(((await deps.caseStore.get(taken.body.caseId)) as Case).status).toBe('received');

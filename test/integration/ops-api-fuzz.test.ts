@@ -11,6 +11,7 @@ import { loadDistrictDir } from '#devices/district-files';
 import { makeHandler as opsApi } from '#functions/ops-api/handler';
 import { API_ROUTES } from '#infra/topology';
 import { testTables } from '../support/dynamo.ts';
+import { testSignIn, USERS } from '../support/users.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
 
 const NOW = Date.UTC(2026, 10, 27, 1, 0, 0);
@@ -18,6 +19,9 @@ const model = await loadDistrictDir();
 let api: ReturnType<typeof opsApi>;
 const log = recordingLog();
 let validToken = '';
+let signIn: Awaited<ReturnType<typeof testSignIn>>;
+/** The `Authorization` header of each of the sample's roles, made once. */
+const bearers: Record<string, string>[] = [];
 
 beforeAll(async () => {
   const env = await testTables('fuzz');
@@ -28,7 +32,9 @@ beforeAll(async () => {
     log,
     metrics: recordingMetrics(),
     media: new FolderMediaStore(mkdtempSync(join(tmpdir(), 'cityops-fuzz-media-')), () => 'http://127.0.0.1:1'),
+    identity: (signIn = await testSignIn()).identity,
   });
+  for (const user of Object.values(USERS)) bearers.push(await signIn.bearer(user));
   await deps.registry.putModel(model);
   await deps.cases.handle(
     model.sites.slice(0, 6).map((site, i) => ({
@@ -120,12 +126,19 @@ const request = fc.record({
     ),
   ),
   base64: fc.boolean(),
+  // No sign-in, a garbage header, or a real user's token (the transitions' bodies are then read).
+  authorization: fc.oneof(
+    fc.constant({}),
+    fc.string().map((v) => ({ authorization: v })),
+    fc.string().map((v) => ({ authorization: `Bearer ${v}` })),
+    fc.nat(8).map((i) => bearers[i % bearers.length]!),
+  ),
 });
 
 describe('the ops API answers anything a client can send with no 5xx', () => {
   it('never answers 500: paths, parameters, page tokens and bodies of every kind', async () => {
     await fc.assert(
-      fc.asyncProperty(request, async ({ route, pathValue, query, body, base64 }) => {
+      fc.asyncProperty(request, async ({ route, pathValue, query, body, base64, authorization }) => {
         const params = [...route.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
         const result = await api({
           routeKey: route,
@@ -134,7 +147,7 @@ describe('the ops API answers anything a client can send with no 5xx', () => {
           queryStringParameters: query ?? undefined,
           body: body === null ? undefined : base64 ? Buffer.from(body).toString('base64') : body,
           isBase64Encoded: body !== null && base64,
-          headers: {},
+          headers: authorization,
           requestContext: { http: { method: route.split(' ')[0] } },
         } as unknown as APIGatewayProxyEventV2);
         if (result.statusCode! >= 500)

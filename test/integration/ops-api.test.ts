@@ -2,6 +2,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Registry } from '#shared/app/ports/registry';
 import { wireDeps } from '#shared/runtime/wiring';
+import type { User } from '#shared/domain/roles';
+import { testSignIn, USERS } from '../support/users.ts';
 import { loadDistrictDir } from '#devices/district-files';
 import { makeHandler as opsApi } from '#functions/ops-api/handler';
 import { makeHandler as binsIngest } from '#functions/ingest-bins/handler';
@@ -15,6 +17,7 @@ let env: Awaited<ReturnType<typeof testTables>>;
 let registry: Registry;
 let api: ReturnType<typeof opsApi>;
 let deps: ReturnType<typeof wireDeps>;
+let signIn: Awaited<ReturnType<typeof testSignIn>>;
 
 const get = async (
   routeKey: string,
@@ -22,6 +25,7 @@ const get = async (
   query?: Record<string, string>,
   pathParameters?: Record<string, string>,
   body?: string,
+  headers: Record<string, string> = {},
 ) => {
   const result = await api({
     routeKey,
@@ -29,6 +33,7 @@ const get = async (
     queryStringParameters: query,
     pathParameters,
     body,
+    headers,
   } as unknown as APIGatewayProxyEventV2);
   return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') };
 };
@@ -41,6 +46,7 @@ beforeAll(async () => {
     clock: fixedClock(NOW),
     log: recordingLog(),
     metrics: recordingMetrics(),
+    identity: (signIn = await testSignIn()).identity,
   });
   ({ registry } = deps);
   await registry.putModel(model);
@@ -230,36 +236,63 @@ describe('ops API (cases)', () => {
     });
   });
 
-  it('POST /cases/{caseId}/transitions applies valid actions, 400 for bad bodies, 409 for illegal ones, 404 for unknown ids', async () => {
-    const post = (id: string, body: string) =>
-      get('POST /cases/{caseId}/transitions', `/cases/${id}/transitions`, undefined, { caseId: id }, body);
-    const ok = await post(
-      caseId,
-      JSON.stringify({ action: 'dispatch', actor: 'dispatcher:zhou', note: 'market team' }),
-    );
+  it('POST /cases/{caseId}/transitions takes a signed-in user’s action: 401 without one, 403 for a role that may not, 400 for bad bodies, 409 for illegal ones, 404 for unknown ids', async () => {
+    const post = async (id: string, body: string, user?: User, headers: Record<string, string> = {}) =>
+      get('POST /cases/{caseId}/transitions', `/cases/${id}/transitions`, undefined, { caseId: id }, body, {
+        ...(user ? await signIn.bearer(user) : {}),
+        ...headers,
+      });
+    const dispatch = JSON.stringify({ action: 'dispatch', note: 'market team' });
+    expect(await post(caseId, dispatch)).toMatchObject({
+      status: 401,
+      body: { error: 'unauthenticated', message: expect.stringContaining('Authorization: Bearer') },
+    });
+    const other = await testSignIn(); // a token signed with another key
+    expect(await post(caseId, dispatch, undefined, await other.bearer(USERS.dispatcher))).toMatchObject({
+      status: 401,
+      body: { message: expect.stringContaining('not valid') },
+    });
+    expect(await post(caseId, dispatch, USERS.clerk)).toMatchObject({
+      status: 403,
+      body: {
+        error: 'forbidden',
+        message: expect.stringContaining('dispatch is for 派遣员 (dispatcher), 值班长 (shift_lead)'),
+      },
+    });
+    const ok = await post(caseId, dispatch, USERS.dispatcher);
     expect(ok).toMatchObject({
       status: 200,
       body: {
         status: 'dispatched',
         history: expect.arrayContaining([
-          expect.objectContaining({ action: 'dispatch', actor: 'dispatcher:zhou', note: 'market team' }),
+          expect.objectContaining({
+            action: 'dispatch',
+            actor: 'dispatcher.chen',
+            role: 'dispatcher',
+            note: 'market team',
+          }),
         ]),
       },
     });
-    expect(await post(caseId, '{not json')).toMatchObject({ status: 400, body: { error: 'bad_request' } });
-    expect(await post(caseId, JSON.stringify({ action: 'teleport', actor: 'x' }))).toMatchObject({
+    // Who acts is the token's user, never the body's.
+    expect(
+      await post(caseId, JSON.stringify({ action: 'start', actor: 'someone.else' }), USERS.landscaping),
+    ).toMatchObject({ status: 400, body: { message: expect.stringContaining('the actor is the signed-in user') } });
+    expect(await post(caseId, '{not json', USERS.dispatcher)).toMatchObject({
+      status: 400,
+      body: { error: 'bad_request' },
+    });
+    expect(await post(caseId, JSON.stringify({ action: 'teleport' }), USERS.dispatcher)).toMatchObject({
       status: 400,
       body: { message: expect.stringContaining('action') },
     });
-    expect(await post(caseId, JSON.stringify({ action: 'start' }))).toMatchObject({
-      status: 400,
-      body: { message: expect.stringContaining('actor') },
-    });
-    expect(await post(caseId, JSON.stringify({ action: 'close', actor: 'x' }))).toMatchObject({
+    expect(await post(caseId, JSON.stringify({ action: 'close' }), USERS.shiftLead)).toMatchObject({
       status: 409,
       body: { error: 'illegal_transition', message: expect.stringContaining('cannot close a case that is dispatched') },
     });
-    expect(await post('cs-none', JSON.stringify({ action: 'start', actor: 'x' }))).toMatchObject({ status: 404 });
+    expect(await post('cs-none', JSON.stringify({ action: 'start' }), USERS.landscaping)).toMatchObject({
+      status: 404,
+    });
   });
 });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { vi } from 'vitest';
 import type { Case } from '#shared/domain/cases';
+import type { User } from '#shared/domain/roles';
 import { topicFor } from '#shared/domain/topics';
 import { isDeviceKind } from '#shared/domain/device-kinds';
 import type { CityModel } from '#shared/domain/city-model';
@@ -38,6 +39,18 @@ export async function caseStack(model: CityModel, start: number, extra: Partial<
       const c = await client(thing);
       for (const p of payloads)
         await c.publishAsync(topicFor(kind, thing), JSON.stringify({ seq: ++seq, ...p }), { qos: 1 });
+    },
+    /** A signed-in user's `Authorization` header (a token of the stack's sign-in). */
+    async bearer(user: User): Promise<{ authorization: string }> {
+      return { authorization: `Bearer ${await stack.signIn.tokenFor(user)}` };
+    },
+    /** A case transition as a signed-in user. */
+    async act<T = Case & { message?: string }>(caseId: string, user: User, body: Record<string, unknown>) {
+      return this.api<T>(`/cases/${caseId}/transitions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await this.bearer(user)) },
+        body: JSON.stringify(body),
+      });
     },
     async api<T = unknown>(path: string, init?: RequestInit): Promise<{ status: number; body: T }> {
       const response = await fetch(`${stack.apiUrl}${path}`, init);

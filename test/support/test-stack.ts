@@ -15,6 +15,8 @@ export function testStack(name: string, options: Pick<LocalStackOptions, 'clock'
     apiPort: 0,
     observer: quietObserver(),
     recycleRate: 0.3,
+    // No sample users (their password hashing costs a second); tests sign in with the stack's tokens.
+    users: [],
     ...options,
   });
 }

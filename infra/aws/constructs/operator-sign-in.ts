@@ -1,6 +1,14 @@
 import { stageName } from '../stage.ts';
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { AccountRecovery, Mfa, UserPool, type UserPoolDomain } from 'aws-cdk-lib/aws-cognito';
+import {
+  AccountRecovery,
+  CfnUserPoolGroup,
+  Mfa,
+  StringAttribute,
+  UserPool,
+  type UserPoolDomain,
+} from 'aws-cdk-lib/aws-cognito';
+import { ROLE_NAMES, ROLES } from '#shared/domain/roles';
 import { Construct } from 'constructs';
 
 /**
@@ -31,6 +39,8 @@ export class OperatorSignIn extends Construct {
         tempPasswordValidity: Duration.days(3),
       },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
+      // A unit's handler belongs to a unit (a department's id, or a street office's): the API lets them act on its cases only.
+      customAttributes: { unit: new StringAttribute({ mutable: true, minLen: 1, maxLen: 100 }) },
       deletionProtection: props.retain,
       removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
@@ -39,6 +49,13 @@ export class OperatorSignIn extends Construct {
       reason:
         'Threat protection needs the Plus feature plan, paid per user; the pool holds a few dozen staff accounts created by an administrator, with an authenticator app required, which a deployment may add it to.',
     });
+    // One group per role: the groups in a user's token are their roles (docs/roles.md).
+    for (const role of ROLES)
+      new CfnUserPoolGroup(this, `group-${role}`, {
+        userPoolId: this.userPool.userPoolId,
+        groupName: role,
+        description: `${ROLE_NAMES[role].zh} ${ROLE_NAMES[role].en}`,
+      });
     // The hosted sign-in's prefix is unique per region: the stage and account id keep it so, or `-c signInDomainPrefix=…`.
     this.domain = this.userPool.addDomain('hosted-sign-in', {
       cognitoDomain: { domainPrefix: props.domainPrefix ?? stageName(this, Stack.of(this).account) },

@@ -1,5 +1,5 @@
 import { stageName } from '../stage.ts';
-import { CfnOutput, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -16,6 +16,7 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { API_ROUTES, type ApiRoute } from '#infra/topology';
 import { SIGN_IN_ENV } from '#functions/ops-api/ops-page';
+import { IDENTITY_ENV } from '#shared/runtime/lambda';
 
 /** Requests per second the ops API accepts (steady, and in a burst); operators and a few city systems, not the public. */
 export const OPS_API_THROTTLE = { rateLimit: 50, burstLimit: 100 };
@@ -126,6 +127,13 @@ export class OpsApi extends Construct {
           fn.addEnvironment(SIGN_IN_ENV.domain, operators.domain.baseUrl());
           fn.addEnvironment(SIGN_IN_ENV.clientId, client.userPoolClientId);
         }
+      }
+      // A function serving a signed-in route verifies the user's token itself (roles, unit): the pool's keys.
+      if (route.auth === 'operator' && operators && client) {
+        const issuer = `https://cognito-idp.${Stack.of(this).region}.${Stack.of(this).urlSuffix}/${operators.userPool.userPoolId}`;
+        fn.addEnvironment(IDENTITY_ENV.issuer, issuer);
+        fn.addEnvironment(IDENTITY_ENV.jwksUrl, `${issuer}/.well-known/jwks.json`);
+        fn.addEnvironment(IDENTITY_ENV.audience, client.userPoolClientId);
       }
     }
     new CfnOutput(this, 'url', {

@@ -1,0 +1,78 @@
+import type { Case, CaseAction } from './cases.ts';
+
+/**
+ * Who may do what in the case cycle. Each person signs in; their roles (the operators'
+ * user-pool groups in AWS, the users file locally) and, for a unit's handler, their unit
+ * decide which actions the API lets them take. The actor in a case's history is always
+ * the signed-in user.
+ */
+export const ROLES = [
+  'intake_clerk',
+  'shift_lead',
+  'dispatcher',
+  'handler',
+  'inspector',
+  'grid_worker',
+  'leader',
+  'admin',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The roles as the district's people name them. */
+export const ROLE_NAMES: Record<Role, { zh: string; en: string }> = {
+  intake_clerk: { zh: '受理员', en: 'intake clerk' },
+  shift_lead: { zh: '值班长', en: 'shift lead' },
+  dispatcher: { zh: '派遣员', en: 'dispatcher' },
+  handler: { zh: '处置人员', en: 'unit handler' },
+  inspector: { zh: '监督员', en: 'inspector' },
+  grid_worker: { zh: '网格员', en: 'grid worker' },
+  leader: { zh: '领导', en: 'leader' },
+  admin: { zh: '系统管理员', en: 'administrator' },
+};
+
+/** A signed-in person. */
+export interface User {
+  /** The sign-in name: what the history records as the actor. */
+  username: string;
+  name?: string;
+  roles: Role[];
+  /** A handler's unit (a department's id, as cases name their lead unit). */
+  unitId?: string;
+}
+
+/** The roles that may take each action (the supervising office's shift lead may take the intake's too). */
+export const ACTION_ROLES: Record<CaseAction, readonly Role[]> = {
+  check: ['intake_clerk', 'shift_lead'],
+  register: ['intake_clerk', 'shift_lead'],
+  refuse: ['intake_clerk', 'shift_lead'],
+  dispatch: ['dispatcher', 'shift_lead'],
+  start: ['handler'],
+  resolve: ['handler'],
+  verify: ['inspector'],
+  reopen: ['inspector', 'shift_lead'],
+  close: ['shift_lead'],
+  void: ['shift_lead'],
+};
+
+/** Actions a unit's handler takes only on the cases of their own unit (lead or co-operating). */
+const UNIT_ACTIONS: readonly CaseAction[] = ['start', 'resolve'];
+
+/** Why a user may not take an action on a case, in words; undefined when they may. */
+export function refusalOf(user: User, action: CaseAction, c: Pick<Case, 'leadUnit' | 'coUnits'>): string | undefined {
+  const allowed = ACTION_ROLES[action];
+  const held = user.roles.filter((r) => allowed.includes(r));
+  if (held.length === 0)
+    return `${action} is for ${allowed.map((r) => `${ROLE_NAMES[r].zh} (${r})`).join(', ')}; ${user.username} is ${
+      user.roles.length ? user.roles.map((r) => `${ROLE_NAMES[r].zh} (${r})`).join(', ') : 'in no role'
+    }`;
+  if (UNIT_ACTIONS.includes(action) && held.every((r) => r === 'handler')) {
+    if (!user.unitId) return `${action} is for the case's units' handlers; ${user.username} is a handler of no unit`;
+    if (user.unitId !== c.leadUnit && !c.coUnits.includes(user.unitId))
+      return `${action} is for the handlers of ${[c.leadUnit, ...c.coUnits].join(', ')}; ${user.username} handles for ${user.unitId}`;
+  }
+  return undefined;
+}
+
+/** The role a user takes an action in: the first of theirs that may take it. */
+export const actingRole = (user: User, action: CaseAction): Role | undefined =>
+  user.roles.find((r) => ACTION_ROLES[action].includes(r));

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { userFromClaims } from '#shared/adapters/identity/jwt-identity';
+import { SignInError } from '#shared/app/ports/identity';
+import { actingRole, refusalOf } from '#shared/domain/roles';
+
+describe('a user from a sign-in token', () => {
+  it('reads a Cognito ID token’s claims: username, the groups that are roles, the unit', () => {
+    expect(
+      userFromClaims({
+        sub: '5f0c…',
+        'cognito:username': 'zhao.lei',
+        'cognito:groups': ['handler', 'us-east-1_Pool_Google', 'not-a-role'],
+        'custom:unit': 'municipal-landscaping',
+        name: '赵磊',
+        token_use: 'id',
+      }),
+    ).toEqual({ username: 'zhao.lei', roles: ['handler'], unitId: 'municipal-landscaping', name: '赵磊' });
+    expect(userFromClaims({ sub: 'only-a-sub' })).toEqual({ username: 'only-a-sub', roles: [] });
+    expect(() => userFromClaims({})).toThrow(SignInError);
+  });
+});
+
+describe('who may act', () => {
+  const sanitation = { leadUnit: 'municipal-landscaping', coUnits: ['hushu-street'] };
+  it('names the roles an action is for, and the user’s, in Chinese and as ids', () => {
+    expect(refusalOf({ username: 'wu', roles: ['grid_worker'] }, 'close', sanitation)).toBe(
+      'close is for 值班长 (shift_lead); wu is 网格员 (grid_worker)',
+    );
+    expect(refusalOf({ username: 'nobody', roles: [] }, 'verify', sanitation)).toBe(
+      'verify is for 监督员 (inspector); nobody is in no role',
+    );
+  });
+
+  it('lets a handler act on the lead unit’s and the co-units’ cases only', () => {
+    const of = (unitId?: string) => ({ username: 'h', roles: ['handler' as const], ...(unitId ? { unitId } : {}) });
+    expect(refusalOf(of('municipal-landscaping'), 'resolve', sanitation)).toBeUndefined();
+    expect(refusalOf(of('hushu-street'), 'start', sanitation)).toBeUndefined();
+    expect(refusalOf(of('enforcement'), 'resolve', sanitation)).toBe(
+      'resolve is for the handlers of municipal-landscaping, hushu-street; h handles for enforcement',
+    );
+    expect(refusalOf(of(), 'resolve', sanitation)).toBe(
+      "resolve is for the case's units' handlers; h is a handler of no unit",
+    );
+  });
+
+  it('records the role the action was taken in', () => {
+    expect(actingRole({ username: 'l', roles: ['leader', 'shift_lead'] }, 'close')).toBe('shift_lead');
+    expect(actingRole({ username: 'l', roles: ['leader'] }, 'close')).toBeUndefined();
+  });
+});
