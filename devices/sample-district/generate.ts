@@ -320,6 +320,11 @@ write('district.json', {
     calendar: {
       holidays: ['2026-01-01', '2026-05-01', '2026-05-02', '2026-10-01', '2026-10-02', '2026-10-03'],
       workdays: [],
+      // Office hours: time limits count only these (8:30–12:00, 13:30–17:30).
+      hours: [
+        ['08:30', '12:00'],
+        ['13:30', '17:30'],
+      ],
     },
   },
   streets,

@@ -14,7 +14,15 @@ import {
   type Signal,
 } from '#shared/domain/cases';
 import { siteLocation, type LatLon } from '#shared/domain/city-model';
-import { classById, classOf, type PeopleSource, type Urgency } from '#shared/domain/classification';
+import {
+  type CaseClass,
+  classById,
+  classOf,
+  limitsOf,
+  type PeopleSource,
+  type Urgency,
+} from '#shared/domain/classification';
+import { unitDeadline } from '#shared/domain/time-limits';
 import type { Clock } from '#shared/domain/clock';
 import { caseToJoin, peopleReport, receiveReport, refuseReport, reporterActor } from '#shared/domain/intake';
 import { mergeCellsAround } from '#shared/domain/merge-cells';
@@ -123,7 +131,7 @@ export class CaseService {
       if (active) {
         const repeated = repeatAnomaly(active, signal, now);
         if (!repeated) return { outcome: 'ignored', reason: `signal already counted on case ${active.caseId}` };
-        const next = confirmRegistration(repeated, cls, now) ?? repeated;
+        const next = await this.withLimits(active, confirmRegistration(repeated, cls, now) ?? repeated, cls);
         if (await this.deps.cases.save(next, active)) return { outcome: 'repeated', case: next };
         continue;
       }
@@ -134,20 +142,35 @@ export class CaseService {
       if (target) {
         const joined = repeatAnomaly(target, signal, now, { location: origin.location, joined: true });
         if (!joined) return { outcome: 'ignored', reason: `signal already counted on case ${target.caseId}` };
-        const next = confirmRegistration(joined, cls, now) ?? joined;
+        const next = await this.withLimits(target, confirmRegistration(joined, cls, now) ?? joined, cls);
         if (await this.deps.cases.save(next, target)) {
           this.deps.metrics.count('ReportsMerged', 1, { source: next.reports?.at(-1)?.source ?? 'iot' });
           return { outcome: 'merged', case: next };
         }
         continue;
       }
-      const opened = openCase(this.deps.newId(), signal, origin, now, cls);
+      const opened = await this.withLimits(undefined, openCase(this.deps.newId(), signal, origin, now, cls), cls);
       if ((await this.deps.cases.create(opened)) === 'created') {
         this.deps.metrics.count('CasesOpened', 1, { category: opened.category });
         return { outcome: 'opened', case: opened };
       }
     }
     throw new CaseConflictError(`could not record ${signal.category} at ${signal.siteId}: too many concurrent changes`);
+  }
+
+  /**
+   * The case after a change, its unit's deadline set by the district's time limits when
+   * the change registers or dispatches it (in working hours); as it was without a table.
+   */
+  private async withLimits(before: Case | undefined, after: Case, cls: CaseClass): Promise<Case> {
+    const district = await this.config.district(after.districtId);
+    const limits = limitsOf(district?.classification, cls);
+    if (!district || !limits) return after;
+    const dueAt = unitDeadline(before, after, {
+      limits,
+      calendar: { timeZone: district.timezone, ...district.calendar },
+    });
+    return dueAt === undefined ? after : { ...after, dueAt };
   }
 
   private async casesNear(districtId: string, cls: ReturnType<typeof classOf>, at: LatLon): Promise<Case[]> {
@@ -285,10 +308,16 @@ export class CaseService {
       if (!current) throw new CaseNotFoundError(`no case "${caseId}"`);
       const refusal = refusalOf(user, action, current);
       if (refusal) throw new ActionForbiddenError(refusal);
-      const next = transition(current, action, user.username, this.deps.clock.now(), {
-        ...details,
-        role: actingRole(user, action),
-      });
+      const table = await this.config.classification(current.districtId);
+      const cls = (current.classId && classById(table, current.classId)) || classOf(table, current.category);
+      const next = await this.withLimits(
+        current,
+        transition(current, action, user.username, this.deps.clock.now(), {
+          ...details,
+          role: actingRole(user, action),
+        }),
+        cls,
+      );
       if (await this.deps.cases.save(next, current)) return next;
     }
     throw new CaseConflictError(`case ${caseId} is changing too fast; try again`);

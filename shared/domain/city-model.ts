@@ -10,6 +10,8 @@ import { THING_NAME_PATTERN } from './topics.ts';
  */
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'ids are lowercase letters, digits and dashes');
+/** A local time of day, `HH:MM`. */
+const hhmm = z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'local time as HH:MM');
 const name = z.string().min(1).max(200);
 const phone = z.string().regex(/^[0-9+\- ]{5,20}$/);
 
@@ -47,6 +49,14 @@ export const District = z.object({
     .object({
       holidays: z.array(z.iso.date()).max(1000).default([]),
       workdays: z.array(z.iso.date()).max(1000).default([]),
+      /** Working hours of a working day, local `HH:MM` periods in order (e.g. 08:30–12:00, 13:30–17:30); none: the whole day. */
+      hours: z
+        .array(z.tuple([hhmm, hhmm]))
+        .max(6)
+        .refine((periods) => periods.every(([from, to], i) => from < to && (i === 0 || periods[i - 1]![1] <= from)), {
+          message: 'working hours are periods from < to, in order, not overlapping',
+        })
+        .optional(),
     })
     .optional(),
   /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TimeLimits } from './time-limits.ts';
 import { CASE_CATEGORIES, type CaseCategory } from './responsibility.ts';
 
 /**
@@ -71,6 +72,8 @@ export const CaseClass = z.strictObject({
     })
     .default({ distanceM: 0, withinMinutes: 0 }),
   urgency: z.enum(URGENCIES).default('normal'),
+  /** This class's time limits, where they differ from the table's. */
+  timeLimits: TimeLimits.optional(),
 });
 export type CaseClass = z.infer<typeof CaseClass>;
 
@@ -79,6 +82,8 @@ export const Classification = z
     /** True when the codes are placeholders in the standard's structure, not the national standard's. */
     sample: z.boolean().default(false),
     note: z.string().max(2000).optional(),
+    /** Every class's time limits by urgency, in working hours (a class may have its own). Without: the categories' SLAs. */
+    timeLimits: TimeLimits.optional(),
     classes: z.array(CaseClass).min(1).max(500),
   })
   .superRefine((table, ctx) => {
@@ -100,6 +105,10 @@ export const Classification = z
     }
   });
 export type Classification = z.infer<typeof Classification>;
+
+/** The time limits of a class: its own, else the table's; none without either. */
+export const limitsOf = (table: Classification | undefined, cls: CaseClass): TimeLimits | undefined =>
+  cls.timeLimits ?? table?.timeLimits;
 
 /** The class's full code: type (1 component, 2 event), major, minor, as the standard's tables write them. */
 export const classCode = (c: Pick<CaseClass, 'type' | 'major' | 'minor'>) =>

@@ -2,12 +2,15 @@ import { addDays, localTimeParts, zonedTimeToEpoch } from './local-time.ts';
 
 /**
  * A district's working calendar: Monday to Friday, less its public holidays, plus the
- * weekend days worked in their place (调休). Dates are local `YYYY-MM-DD`.
+ * weekend days worked in their place (调休). Dates are local `YYYY-MM-DD`. With working
+ * hours (local `HH:MM` periods, e.g. 08:30–12:00 and 13:30–17:30), only those count on a
+ * working day; without, the whole working day does.
  */
 export interface WorkingCalendar {
   timeZone: string;
   holidays?: readonly string[];
   workdays?: readonly string[];
+  hours?: readonly (readonly [string, string])[];
 }
 
 /** How SLA deadlines and durations are counted: all the time, or only on working days. */
@@ -24,29 +27,36 @@ function isWorkingDay(date: string, weekday: number, calendar: WorkingCalendar):
   return weekday <= 5;
 }
 
-/** Local days from `start` on: each with its working flag and its end (the next local midnight). */
-function* days(start: number, calendar: WorkingCalendar): Generator<{ working: boolean; end: number }> {
+/** Local days from `start`'s on: each one's working periods (epoch ms, none on a day off) and its end (the next local midnight). */
+function* days(start: number, calendar: WorkingCalendar): Generator<{ periods: [number, number][]; end: number }> {
   let t = start;
+  const zone = calendar.timeZone;
   for (let i = 0; i < MAX_DAYS; i++) {
-    const { date, weekday } = localTimeParts(t, calendar.timeZone);
-    const end = zonedTimeToEpoch(addDays(date, 1), '00:00', calendar.timeZone);
-    yield { working: isWorkingDay(date, weekday, calendar), end };
+    const { date, weekday } = localTimeParts(t, zone);
+    const begin = zonedTimeToEpoch(date, '00:00', zone);
+    const end = zonedTimeToEpoch(addDays(date, 1), '00:00', zone);
+    const periods: [number, number][] = !isWorkingDay(date, weekday, calendar)
+      ? []
+      : calendar.hours?.length
+        ? calendar.hours.map(([from, to]) => [zonedTimeToEpoch(date, from, zone), zonedTimeToEpoch(date, to, zone)])
+        : [[begin, end]];
+    yield { periods, end };
     t = end;
   }
-  throw new Error(`the working calendar of ${calendar.timeZone} has no working day in ${MAX_DAYS} days`);
+  throw new Error(`the working calendar of ${zone} has no working day in ${MAX_DAYS} days`);
 }
 
-/** `start` plus `ms` of SLA time: in working hours, time on days off does not count. */
+/** `start` plus `ms` of SLA time: in working hours, only working periods of working days count. */
 export function addSlaHours(start: number, ms: number, hours: SlaHours): number {
-  if (hours.kind === 'calendar') return start + ms;
-  let t = start;
+  if (hours.kind === 'calendar' || ms <= 0) return start + Math.max(ms, 0);
   let left = ms;
   for (const day of days(start, hours.calendar)) {
-    if (day.working) {
-      if (left <= day.end - t) return t + left;
-      left -= day.end - t;
+    for (const [from, to] of day.periods) {
+      const t = Math.max(from, start);
+      if (t >= to) continue;
+      if (left <= to - t) return t + left;
+      left -= to - t;
     }
-    t = day.end;
   }
   throw new Error('unreachable');
 }
@@ -56,12 +66,13 @@ export function slaDuration(from: number, to: number, hours: SlaHours): number {
   if (to <= from) return 0;
   if (hours.kind === 'calendar') return to - from;
   let total = 0;
-  let t = from;
   for (const day of days(from, hours.calendar)) {
-    const end = Math.min(day.end, to);
-    if (day.working) total += end - t;
+    for (const [a, b] of day.periods) {
+      const s = Math.max(a, from);
+      const e = Math.min(b, to);
+      if (e > s) total += e - s;
+    }
     if (day.end >= to) return total;
-    t = day.end;
   }
   throw new Error('unreachable');
 }

@@ -1,0 +1,105 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadDistrictDir } from '#devices/district-files';
+import type { Case, Signal } from '#shared/domain/cases';
+import type { CityModel } from '#shared/domain/city-model';
+import { classOf } from '#shared/domain/classification';
+import { wireDeps } from '#shared/runtime/wiring';
+import { testTables } from '../support/dynamo.ts';
+import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
+import { USERS } from '../support/users.ts';
+
+/**
+ * Time limits are the district's configuration: a table by urgency (and a class's own) in
+ * working hours, 08:30–12:00 and 13:30–17:30. Deadlines worked out by hand.
+ */
+const at = (local: string) => Date.parse(`${local}+08:00`);
+const sample = await loadDistrictDir();
+const clock = fixedClock(at('2026-12-04T15:00')); // a Friday afternoon
+const districtId = sample.districts[0]!.districtId;
+const fire = classOf(sample.districts[0]!.classification, 'bin_fire');
+const configured: CityModel = {
+  ...sample,
+  districts: sample.districts.map((d) => ({
+    ...d,
+    calendar: {
+      holidays: [],
+      workdays: [],
+      hours: [
+        ['08:30', '12:00'],
+        ['13:30', '17:30'],
+      ],
+    },
+    classification: {
+      ...d.classification!,
+      timeLimits: {
+        urgent: { register: 0.5, dispatch: 0.5, handle: 2, verify: 1 },
+        pressing: { register: 1, dispatch: 1, handle: 3, verify: 2 },
+        normal: { register: 2, dispatch: 2, handle: 16, verify: 4 },
+      },
+      // A fire has a tighter table of its own.
+      classes: d.classification!.classes.map((c) =>
+        c.classId === fire.classId
+          ? {
+              ...c,
+              timeLimits: {
+                urgent: { register: 0.25, dispatch: 0.25, handle: 1, verify: 0.5 },
+                pressing: { register: 0.25, dispatch: 0.25, handle: 1, verify: 0.5 },
+                normal: { register: 0.25, dispatch: 0.25, handle: 1, verify: 0.5 },
+              },
+            }
+          : c,
+      ),
+    },
+  })),
+};
+let deps: ReturnType<typeof wireDeps>;
+
+beforeAll(async () => {
+  const env = await testTables('limits');
+  deps = wireDeps({ doc: env.doc, tables: env.tables, clock, log: recordingLog(), metrics: recordingMetrics() });
+  await deps.registry.putModel(configured);
+});
+
+describe('deadlines from the district’s time limits, in working hours', () => {
+  it('a pressing report registered on Friday afternoon is due on Monday morning, and dispatch restarts the handling clock', async () => {
+    const { case: reported } = await deps.cases.report({
+      districtId,
+      source: 'public',
+      classId: 'street-trading',
+      componentId: 'gr-012',
+      description: 'stalls on the pavement',
+      urgency: 'pressing',
+      media: [],
+    });
+    // 1 h to dispatch and 3 h to handle from Friday 15:00: 2.5 h on Friday, 1.5 h from Monday 08:30.
+    const registered = await deps.cases.act(reported.caseId, 'register', USERS.clerk);
+    expect(new Date(registered.dueAt)).toEqual(new Date(at('2026-12-07T10:00')));
+    // Dispatched at 16:00: 3 h of handling, 1.5 h on Friday and 1.5 h on Monday.
+    clock.set(at('2026-12-04T16:00'));
+    const dispatched = await deps.cases.act(reported.caseId, 'dispatch', USERS.dispatcher);
+    expect(new Date(dispatched.dueAt)).toEqual(new Date(at('2026-12-07T10:00')));
+    // Not late over the weekend; late at 10:01 on Monday.
+    clock.set(at('2026-12-07T09:59'));
+    const early = await deps.cases.escalateOverdue([districtId]);
+    expect(early.escalated.map((c: Case) => c.caseId)).not.toContain(reported.caseId);
+    clock.set(at('2026-12-07T10:01'));
+    const late = await deps.cases.escalateOverdue([districtId]);
+    expect(late.escalated.map((c: Case) => c.caseId)).toContain(reported.caseId);
+  });
+
+  it('a class’s own limits come before the table’s: a fire a sensor registers at once is due within the hour and a half', async () => {
+    clock.set(at('2026-12-04T16:45'));
+    const signal: Signal = {
+      kind: 'anomaly',
+      category: 'bin_fire',
+      siteId: 'gr-013',
+      thing: 'bin-gs-013',
+      evidence: { at: clock.now(), thing: 'bin-gs-013', summary: 'temperature 80 °C' },
+    };
+    const [opened] = await deps.cases.handle([signal]);
+    const c = (opened as { case: Case }).case;
+    expect(c.registeredAt).toBe(at('2026-12-04T16:45'));
+    // 0.25 + 1 h from 16:45: 45 minutes on Friday, then 08:30–09:00 on Monday.
+    expect(new Date(c.dueAt)).toEqual(new Date(at('2026-12-07T09:00')));
+  });
+});
