@@ -155,7 +155,16 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 10,
     description: 'The ops HTTP API',
     tables: {
-      registry: ['getDevice', 'getSite', 'listDevices', 'listDistricts', 'listGrids', 'listSites', ...NAMES],
+      registry: [
+        'getDevice',
+        'getSite',
+        'listDevices',
+        'listDistricts',
+        'listGrids',
+        'listSites',
+        'listStreets',
+        ...NAMES,
+      ],
       telemetry: ['getLatest', 'getLatestMany'],
       rejects: ['list'],
       coverage: ['read'],

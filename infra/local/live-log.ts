@@ -170,6 +170,12 @@ export function consoleObserver(options: {
         case 'CaseClosed':
           line('case', `CLOSED    ${c.category} at ${c.siteId} by ${last?.actor} · ${c.caseId}`);
           break;
+        case 'CaseReturned':
+          line(
+            'case',
+            `RETURNED  ${c.category} at ${where} by ${last?.actor} (${c.leadUnit}): ${last?.note ?? ''} · ${c.caseId}`,
+          );
+          break;
         default:
           line(
             'case',

@@ -36,10 +36,20 @@ export const TransitionRequest = z
     note: z.string().max(2000).optional(),
     reason: z.enum(REFUSAL_REASONS).optional(),
     media: z.array(MediaId).max(20).default([]),
+    /** A dispatch's unit (a department's or a street office's id): the case's lead unit from then on. */
+    unitId: z.string().min(1).max(100).optional(),
   })
   .refine((r) => r.action !== 'refuse' || r.reason, {
     message: `a refusal needs a reason: one of ${REFUSAL_REASONS.join(', ')}`,
     path: ['reason'],
+  })
+  .refine((r) => r.action !== 'return' || r.note?.trim(), {
+    message: 'a return (回退) needs a note: why the case is not for this unit',
+    path: ['note'],
+  })
+  .refine((r) => r.action === 'dispatch' || !r.unitId, {
+    message: 'unitId goes with a dispatch only',
+    path: ['unitId'],
   });
 
 /** `POST /cases/reports` body: a person's report. */

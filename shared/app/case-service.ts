@@ -38,7 +38,7 @@ import type { Registry } from './ports/registry.ts';
 
 export interface CaseServiceDeps {
   cases: CaseStore;
-  registry: Pick<Registry, 'getSite' | 'getPlace' | 'listDistricts' | 'listGrids'>;
+  registry: Pick<Registry, 'getSite' | 'getPlace' | 'listDistricts' | 'listGrids' | 'listDepartments' | 'listStreets'>;
   clock: Clock;
   newId: () => string;
   log: Log;
@@ -308,6 +308,7 @@ export class CaseService {
       if (!current) throw new CaseNotFoundError(`no case "${caseId}"`);
       const refusal = refusalOf(user, action, current);
       if (refusal) throw new ActionForbiddenError(refusal);
+      if (details.unitId && attempt === 0) await this.mustBeUnit(current.districtId, details.unitId);
       const table = await this.config.classification(current.districtId);
       const cls = (current.classId && classById(table, current.classId)) || classOf(table, current.category);
       const next = await this.withLimits(
@@ -321,6 +322,17 @@ export class CaseService {
       if (await this.deps.cases.save(next, current)) return next;
     }
     throw new CaseConflictError(`case ${caseId} is changing too fast; try again`);
+  }
+
+  /** A unit a case may be dispatched to: a department or a street office of its district. */
+  private async mustBeUnit(districtId: string, unitId: string): Promise<void> {
+    const [departments, streets] = await Promise.all([
+      this.deps.registry.listDepartments(districtId),
+      this.deps.registry.listStreets(districtId),
+    ]);
+    const units = [...departments.map((d) => d.unitId), ...streets.map((s) => s.streetId)];
+    if (!units.includes(unitId))
+      throw new RequestRefusedError(`no unit "${unitId}" in ${districtId}: one of ${units.join(', ')}`);
   }
 
   private async mustExist(media: readonly string[]): Promise<void> {

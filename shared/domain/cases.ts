@@ -42,6 +42,7 @@ export const CASE_ACTIONS = [
   'check',
   'register',
   'refuse',
+  'return',
 ] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 
@@ -68,6 +69,8 @@ export const TRANSITIONS: Record<CaseAction, { from: readonly CaseStatus[]; to: 
   close: { from: ['verified'], to: 'closed' },
   reopen: { from: ['resolved'], to: 'reopened' },
   void: { from: ['open', 'dispatched', 'in_progress', 'reopened', 'resolved'], to: 'void' },
+  // 回退: the unit sends a case that is not theirs back to the dispatcher, who dispatches it again.
+  return: { from: ['dispatched', 'in_progress'], to: 'open' },
 };
 
 /**
@@ -187,6 +190,8 @@ export interface HistoryEntry {
   reportId?: string;
   /** Media ids attached to the action (a photo of the work done). */
   media?: string[];
+  /** The unit a dispatch named (the case's lead unit from then on). */
+  unitId?: string;
 }
 
 export interface Case {
@@ -411,6 +416,8 @@ export interface ActionDetails {
   media?: string[];
   /** The role the signed-in actor took it in. */
   role?: Role;
+  /** A dispatch's unit, when the dispatcher names one (a redispatch after a return, say): it becomes the lead unit. */
+  unitId?: string;
 }
 
 /** Applies an action, validated against the cycle, and records it in the history. */
@@ -419,11 +426,13 @@ export function transition(
   action: CaseAction,
   actor: string,
   now: number,
-  { note, evidence, reason, media, role }: ActionDetails = {},
+  { note, evidence, reason, media, role, unitId }: ActionDetails = {},
 ): Case {
   const rule = TRANSITIONS[action];
   if (!rule.from.includes(c.status)) throw new IllegalTransitionError(action, c.status);
   if (action === 'refuse' && !reason) throw new MissingReasonError();
+  if (action === 'return' && !note?.trim())
+    throw new MissingReasonError('a return (回退) needs a note: why the case is not for this unit');
   const entry: HistoryEntry = {
     action,
     from: c.status,
@@ -435,9 +444,12 @@ export function transition(
     ...(evidence ? { evidence } : {}),
     ...(action === 'refuse' ? { reason } : {}),
     ...(media?.length ? { media } : {}),
+    ...(action === 'dispatch' && unitId ? { unitId } : {}),
   };
+  const redispatched = action === 'dispatch' && unitId && unitId !== c.leadUnit;
   return {
     ...c,
+    ...(redispatched ? { leadUnit: unitId, coUnits: c.coUnits.filter((u) => u !== unitId) } : {}),
     status: rule.to,
     // Registration starts the units' clock: the deadline counts from it.
     ...(action === 'register' ? { registeredAt: now, dueAt: now + CATEGORY_POLICY[c.category].slaMs } : {}),
@@ -450,8 +462,8 @@ export function transition(
 }
 
 export class MissingReasonError extends Error {
-  constructor() {
-    super(`a refusal needs a reason: one of ${REFUSAL_REASONS.join(', ')}`);
+  constructor(message = `a refusal needs a reason: one of ${REFUSAL_REASONS.join(', ')}`) {
+    super(message);
   }
 }
 

@@ -52,10 +52,11 @@ export const ACTION_ROLES: Record<CaseAction, readonly Role[]> = {
   reopen: ['inspector', 'shift_lead'],
   close: ['shift_lead'],
   void: ['shift_lead'],
+  return: ['handler'],
 };
 
 /** Actions a unit's handler takes only on the cases of their own unit (lead or co-operating). */
-const UNIT_ACTIONS: readonly CaseAction[] = ['start', 'resolve'];
+const UNIT_ACTIONS: readonly CaseAction[] = ['start', 'resolve', 'return'];
 
 /** Why a user may not take an action on a case, in words; undefined when they may. */
 export function refusalOf(user: User, action: CaseAction, c: Pick<Case, 'leadUnit' | 'coUnits'>): string | undefined {

@@ -79,6 +79,16 @@ export const CASE_EVENTS = {
       'Another report of the class joined the case (a person’s, or a device’s at another site); `reports` grew.',
     ),
   },
+  CaseReturned: {
+    source: CASE_EVENT_SOURCE,
+    detailType: 'CaseReturned',
+    version: '1',
+    schema: envelope(
+      'CaseReturned',
+      '1',
+      'The unit sent the case back to the dispatcher (回退), with its note: it waits to be dispatched again.',
+    ),
+  },
 } as const;
 
 export type CaseEventType = keyof typeof CASE_EVENTS;
@@ -109,6 +119,8 @@ export function caseEventFor(change: {
   else if (now.status === 'closed' && before.status !== 'closed') detailType = 'CaseClosed';
   else if (now.status === 'resolved' && before.status !== 'resolved') detailType = 'CaseResolved';
   else if (now.escalationLevel > before.escalationLevel) detailType = 'CaseEscalated';
+  else if (before.status !== 'open' && now.status === 'open' && now.history.at(-1)?.action === 'return')
+    detailType = 'CaseReturned';
   const def = CASE_EVENTS[detailType];
   return {
     source: def.source,

@@ -17,7 +17,7 @@ const HistoryEntry = z.looseObject({
   action: z
     .string()
     .describe(
-      'open, repeat, escalate, merge, or a person’s action: check, register, refuse, dispatch, start, resolve, verify, close, reopen, void',
+      'open, repeat, escalate, merge, or a person’s action: check, register, refuse, dispatch, start, resolve, verify, close, reopen, void, return',
     ),
   from: z.enum(CASE_STATUSES).nullable(),
   to: z.enum(CASE_STATUSES),
@@ -29,6 +29,7 @@ const HistoryEntry = z.looseObject({
   reason: z.enum(REFUSAL_REASONS).optional().describe('a refusal’s reason'),
   reportId: z.string().optional().describe('the report that joined, for a merge'),
   media: z.array(z.string()).optional().describe('media ids attached to the action (a photo of the work done)'),
+  unitId: z.string().optional().describe('the unit a dispatch named: the case’s lead unit from then on'),
 });
 
 const Report = z.looseObject({

@@ -49,15 +49,21 @@ const act = async (caseId: string, user: User, body: Record<string, unknown>) =>
 /** A garbage overflow reported by a citizen (sanitation: Municipal Landscaping's), taken to `status`. */
 let n = 0;
 async function caseIn(status: CaseStatus): Promise<string> {
-  const site = model.sites.filter((s) => s.siteKind === 'garbage_room')[n++ % 20]!;
-  const { case: c } = await deps.cases.report({
-    districtId: model.districts[0]!.districtId,
-    source: 'public',
-    classId: 'dirty-road',
-    componentId: site.siteId,
-    description: 'mud across the road',
-    media: [],
-  });
+  const rooms = model.sites.filter((s) => s.siteKind === 'garbage_room');
+  let c: Case | undefined;
+  // A new case each time: a room with no active case of the class nearby (else the report would join that one).
+  for (let i = 0; !c && i < 2 * rooms.length; i++) {
+    const report = await deps.cases.report({
+      districtId: model.districts[0]!.districtId,
+      source: 'public',
+      classId: 'dirty-road',
+      componentId: rooms[n++ % rooms.length]!.siteId,
+      description: 'mud across the road',
+      media: [],
+    });
+    if (report.outcome === 'received') c = report.case;
+  }
+  if (!c) throw new Error('no room left without a case of the class');
   const path: Partial<Record<CaseStatus, [CaseAction, User][]>> = {
     received: [],
     checking: [['check', USERS.clerk]],
@@ -94,6 +100,7 @@ const RULES: [CaseAction, CaseStatus, Record<string, unknown>, (keyof typeof USE
   ['reopen', 'resolved', {}, ['inspector', 'shiftLead']],
   ['close', 'verified', {}, ['shiftLead']],
   ['void', 'open', { note: 'a test case' }, ['shiftLead']],
+  ['return', 'dispatched', { note: '不属于本单位：是人行道，不是车行道' }, ['landscaping']],
 ];
 
 describe('who may take each action', () => {
@@ -136,5 +143,25 @@ describe('who may take each action', () => {
     const c = (await deps.caseStore.get(caseId))!;
     const street = { username: 'handler.street', roles: ['handler' as const], unitId: c.coUnits[0]! };
     expect((await act(caseId, street, { action: 'start' })).status).toBe(200);
+  });
+
+  it('a unit returns a case with its note; the dispatcher sends it to another unit, whose handler takes it on', async () => {
+    const caseId = await caseIn('dispatched');
+    const noNote = await act(caseId, USERS.landscaping, { action: 'return' });
+    expect(noNote).toMatchObject({ status: 400, body: { message: expect.stringContaining('needs a note') } });
+    const returned = await act(caseId, USERS.landscaping, { action: 'return', note: '占道经营，不是市政问题' });
+    expect(returned).toMatchObject({ status: 200, body: { status: 'open', leadUnit: 'municipal-landscaping' } });
+    expect(returned.body.history.at(-1)).toMatchObject({ action: 'return', actor: 'handler.zhao', role: 'handler' });
+    // An unknown unit is a 400; a dispatch names the unit, which leads from then on.
+    expect(await act(caseId, USERS.dispatcher, { action: 'dispatch', unitId: 'no-such-unit' })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringContaining('no unit "no-such-unit"') },
+    });
+    expect((await act(caseId, USERS.dispatcher, { action: 'start', unitId: 'enforcement' })).status).toBe(400);
+    const redispatched = await act(caseId, USERS.dispatcher, { action: 'dispatch', unitId: 'enforcement' });
+    expect(redispatched).toMatchObject({ status: 200, body: { status: 'dispatched', leadUnit: 'enforcement' } });
+    expect(redispatched.body.history.at(-1)).toMatchObject({ action: 'dispatch', unitId: 'enforcement' });
+    expect((await act(caseId, USERS.landscaping, { action: 'start' })).status).toBe(403);
+    expect((await act(caseId, USERS.enforcement, { action: 'start' })).status).toBe(200);
   });
 });

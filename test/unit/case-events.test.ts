@@ -49,6 +49,23 @@ describe('case events', () => {
     },
   );
 
+  it('a return (回退) is a CaseReturned, valid against its schema; the redispatch after it a CaseUpdated', () => {
+    const returned = transition(dispatched, 'return', 'handler.zhao', NOW + 2, { note: '不属于本单位' });
+    const event = caseEventFor({ id: 'e2', oldImage: caseItem(dispatched), newImage: caseItem(returned) })!;
+    expect(event.detailType).toBe('CaseReturned');
+    expect(event.detail.data).toMatchObject({
+      status: 'open',
+      history: expect.arrayContaining([expect.objectContaining({ action: 'return', note: '不属于本单位' })]),
+    });
+    expect(CASE_EVENTS.CaseReturned.schema.safeParse(event.detail).success).toBe(true);
+    const again = transition(returned, 'dispatch', 'dispatcher', NOW + 3, { unitId: 'enforcement' });
+    expect(again).toMatchObject({ leadUnit: 'enforcement', status: 'dispatched' });
+    expect(caseEventFor({ id: 'e3', oldImage: caseItem(returned), newImage: caseItem(again) })!.detailType).toBe(
+      'CaseUpdated',
+    );
+    expect(() => transition(dispatched, 'return', 'handler.zhao', NOW + 2)).toThrow(/needs a note/);
+  });
+
   it('ignores lock items and deletions', () => {
     expect(
       caseEventFor({
@@ -61,7 +78,16 @@ describe('case events', () => {
 
   it('keeps the committed JSON Schema files in step with the event modules (npm run events:schemas)', () => {
     expect(EVENT_DEFINITIONS.map((d) => `${d.source} ${d.detailType}`)).toEqual([
-      ...Object.keys(CASE_EVENTS).map((t) => `cityops.cases ${t}`),
+      'cityops.cases CaseOpened',
+      'cityops.cases CaseUpdated',
+      'cityops.cases CaseEscalated',
+      'cityops.cases CaseResolved',
+      'cityops.cases CaseClosed',
+      'cityops.cases CaseReported',
+      'cityops.cases CaseRegistered',
+      'cityops.cases CaseRefused',
+      'cityops.cases CaseMerged',
+      'cityops.cases CaseReturned',
       'cityops.reports ReportPublished',
       'cityops.hotline HotlineReplied',
       'cityops.hotline HotlineSentBack',
