@@ -38,6 +38,8 @@ export const TransitionRequest = z
     media: z.array(MediaId).max(20).default([]),
     /** A dispatch's unit (a department's or a street office's id): the case's lead unit from then on. */
     unitId: z.string().min(1).max(100).optional(),
+    /** An extension's new deadline: epoch ms or an ISO time. */
+    until: z.union([z.int().positive(), timeParam('until')]).optional(),
   })
   .refine((r) => r.action !== 'refuse' || r.reason, {
     message: `a refusal needs a reason: one of ${REFUSAL_REASONS.join(', ')}`,
@@ -50,6 +52,14 @@ export const TransitionRequest = z
   .refine((r) => r.action === 'dispatch' || !r.unitId, {
     message: 'unitId goes with a dispatch only',
     path: ['unitId'],
+  })
+  .refine((r) => (r.action === 'request_extension') === (r.until !== undefined), {
+    message: 'until (the new deadline) goes with request_extension, and it needs one',
+    path: ['until'],
+  })
+  .refine((r) => !['request_extension', 'reject_extension'].includes(r.action) || r.note?.trim(), {
+    message: 'an extension request or rejection needs a note: why',
+    path: ['note'],
   });
 
 /** `POST /cases/reports` body: a person's report. */

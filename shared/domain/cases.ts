@@ -43,6 +43,9 @@ export const CASE_ACTIONS = [
   'register',
   'refuse',
   'return',
+  'request_extension',
+  'approve_extension',
+  'reject_extension',
 ] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 
@@ -58,7 +61,8 @@ export const REFUSAL_REASONS = [
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
-export const TRANSITIONS: Record<CaseAction, { from: readonly CaseStatus[]; to: CaseStatus }> = {
+/** Each action: the statuses it is taken from, and the one it leads to (none: the status stays, e.g. an extension's). */
+export const TRANSITIONS: Record<CaseAction, { from: readonly CaseStatus[]; to?: CaseStatus }> = {
   check: { from: ['received'], to: 'checking' },
   register: { from: ['received', 'checking'], to: 'open' },
   refuse: { from: ['received', 'checking'], to: 'refused' },
@@ -71,6 +75,10 @@ export const TRANSITIONS: Record<CaseAction, { from: readonly CaseStatus[]; to: 
   void: { from: ['open', 'dispatched', 'in_progress', 'reopened', 'resolved'], to: 'void' },
   // 回退: the unit sends a case that is not theirs back to the dispatcher, who dispatches it again.
   return: { from: ['dispatched', 'in_progress'], to: 'open' },
+  // 延期: the unit asks for more time (a new deadline and why); the shift lead approves (the deadline moves) or rejects.
+  request_extension: { from: ['dispatched', 'in_progress', 'reopened'] },
+  approve_extension: { from: ['dispatched', 'in_progress', 'reopened'] },
+  reject_extension: { from: ['dispatched', 'in_progress', 'reopened'] },
 };
 
 /**
@@ -192,6 +200,8 @@ export interface HistoryEntry {
   media?: string[];
   /** The unit a dispatch named (the case's lead unit from then on). */
   unitId?: string;
+  /** The deadline an extension request asked for. */
+  until?: number;
 }
 
 export interface Case {
@@ -232,6 +242,8 @@ export interface Case {
   occurrences: number;
   lastSeenAt: number;
   escalationLevel: number;
+  /** The latest request for more time (延期) and its decision. */
+  extension?: Extension;
   /** The unit the case was escalated to, once overdue. */
   escalatedTo?: string;
   summary: string;
@@ -398,9 +410,12 @@ export class IllegalTransitionError extends Error {
   constructor(
     readonly action: string,
     readonly status: CaseStatus,
+    why?: string,
   ) {
     super(
-      `cannot ${action} a case that is ${status} (allowed from: ${TRANSITIONS[action as CaseAction]?.from.join(', ') ?? 'nowhere'})`,
+      why
+        ? `cannot ${action}: ${why}`
+        : `cannot ${action} a case that is ${status} (allowed from: ${TRANSITIONS[action as CaseAction]?.from.join(', ') ?? 'nowhere'})`,
     );
   }
 }
@@ -418,6 +433,8 @@ export interface ActionDetails {
   role?: Role;
   /** A dispatch's unit, when the dispatcher names one (a redispatch after a return, say): it becomes the lead unit. */
   unitId?: string;
+  /** An extension's asked-for deadline (epoch ms). */
+  until?: number;
 }
 
 /** Applies an action, validated against the cycle, and records it in the history. */
@@ -426,17 +443,19 @@ export function transition(
   action: CaseAction,
   actor: string,
   now: number,
-  { note, evidence, reason, media, role, unitId }: ActionDetails = {},
+  { note, evidence, reason, media, role, unitId, until }: ActionDetails = {},
 ): Case {
   const rule = TRANSITIONS[action];
   if (!rule.from.includes(c.status)) throw new IllegalTransitionError(action, c.status);
+  const extension = extensionAfter(c, action, actor, now, note, until);
   if (action === 'refuse' && !reason) throw new MissingReasonError();
   if (action === 'return' && !note?.trim())
     throw new MissingReasonError('a return (回退) needs a note: why the case is not for this unit');
+  const to = rule.to ?? c.status;
   const entry: HistoryEntry = {
     action,
     from: c.status,
-    to: rule.to,
+    to,
     actor,
     ...(role ? { role } : {}),
     at: now,
@@ -445,12 +464,15 @@ export function transition(
     ...(action === 'refuse' ? { reason } : {}),
     ...(media?.length ? { media } : {}),
     ...(action === 'dispatch' && unitId ? { unitId } : {}),
+    ...(action === 'request_extension' ? { until } : {}),
   };
   const redispatched = action === 'dispatch' && unitId && unitId !== c.leadUnit;
   return {
     ...c,
     ...(redispatched ? { leadUnit: unitId, coUnits: c.coUnits.filter((u) => u !== unitId) } : {}),
-    status: rule.to,
+    ...(extension ? { extension } : {}),
+    ...(action === 'approve_extension' ? { dueAt: c.extension!.until } : {}),
+    status: to,
     // Registration starts the units' clock: the deadline counts from it.
     ...(action === 'register' ? { registeredAt: now, dueAt: now + CATEGORY_POLICY[c.category].slaMs } : {}),
     ...(action === 'refuse' && reason ? { refusal: { reason, at: now, actor, ...(note ? { note } : {}) } } : {}),
@@ -459,6 +481,50 @@ export function transition(
     updatedAt: now,
     version: c.version + 1,
   };
+}
+
+/** A unit's request for more time (延期), and what became of it. */
+export interface Extension {
+  until: number;
+  reason: string;
+  requestedBy: string;
+  requestedAt: number;
+  state: 'requested' | 'approved' | 'rejected';
+  decidedBy?: string;
+  decidedAt?: number;
+  note?: string;
+}
+
+/** The case's extension after an extension action; undefined for other actions. Throws for one the case's extension does not allow. */
+function extensionAfter(
+  c: Case,
+  action: CaseAction,
+  actor: string,
+  now: number,
+  note: string | undefined,
+  until: number | undefined,
+): Extension | undefined {
+  const pending = c.extension?.state === 'requested';
+  if (action === 'request_extension') {
+    if (pending) throw new IllegalTransitionError(action, c.status, 'an extension is already waiting for a decision');
+    if (!note?.trim()) throw new MissingReasonError('an extension (延期) needs a note: why more time');
+    if (until === undefined || until <= Math.max(now, c.dueAt))
+      throw new MissingReasonError('an extension names a new deadline (until) after the present one');
+    return { until, reason: note, requestedBy: actor, requestedAt: now, state: 'requested' };
+  }
+  if (action === 'approve_extension' || action === 'reject_extension') {
+    if (!pending) throw new IllegalTransitionError(action, c.status, 'no extension is waiting for a decision');
+    if (action === 'reject_extension' && !note?.trim())
+      throw new MissingReasonError('a rejected extension needs a note: why not');
+    return {
+      ...c.extension!,
+      state: action === 'approve_extension' ? 'approved' : 'rejected',
+      decidedBy: actor,
+      decidedAt: now,
+      ...(note ? { note } : {}),
+    };
+  }
+  return undefined;
 }
 
 export class MissingReasonError extends Error {

@@ -53,10 +53,13 @@ export const ACTION_ROLES: Record<CaseAction, readonly Role[]> = {
   close: ['shift_lead'],
   void: ['shift_lead'],
   return: ['handler'],
+  request_extension: ['handler'],
+  approve_extension: ['shift_lead'],
+  reject_extension: ['shift_lead'],
 };
 
 /** Actions a unit's handler takes only on the cases of their own unit (lead or co-operating). */
-const UNIT_ACTIONS: readonly CaseAction[] = ['start', 'resolve', 'return'];
+const UNIT_ACTIONS: readonly CaseAction[] = ['start', 'resolve', 'return', 'request_extension'];
 
 /** Why a user may not take an action on a case, in words; undefined when they may. */
 export function refusalOf(user: User, action: CaseAction, c: Pick<Case, 'leadUnit' | 'coUnits'>): string | undefined {

@@ -89,9 +89,36 @@ export const CASE_EVENTS = {
       'The unit sent the case back to the dispatcher (回退), with its note: it waits to be dispatched again.',
     ),
   },
+  CaseExtensionRequested: {
+    source: CASE_EVENT_SOURCE,
+    detailType: 'CaseExtensionRequested',
+    version: '1',
+    schema: envelope(
+      'CaseExtensionRequested',
+      '1',
+      'The unit asked for more time (延期): `extension` gives the deadline asked for and why.',
+    ),
+  },
+  CaseExtended: {
+    source: CASE_EVENT_SOURCE,
+    detailType: 'CaseExtended',
+    version: '1',
+    schema: envelope('CaseExtended', '1', 'An extension was approved: `dueAt` is the new deadline.'),
+  },
+  CaseExtensionRejected: {
+    source: CASE_EVENT_SOURCE,
+    detailType: 'CaseExtensionRejected',
+    version: '1',
+    schema: envelope('CaseExtensionRejected', '1', 'An extension was rejected, with the reason: the deadline stands.'),
+  },
 } as const;
 
 export type CaseEventType = keyof typeof CASE_EVENTS;
+const EXTENSION_EVENTS: Record<NonNullable<Case['extension']>['state'], CaseEventType> = {
+  requested: 'CaseExtensionRequested',
+  approved: 'CaseExtended',
+  rejected: 'CaseExtensionRejected',
+};
 
 export type CaseEvent = BusEvent<Case, CaseEventType> & { source: typeof CASE_EVENT_SOURCE };
 
@@ -121,6 +148,8 @@ export function caseEventFor(change: {
   else if (now.escalationLevel > before.escalationLevel) detailType = 'CaseEscalated';
   else if (before.status !== 'open' && now.status === 'open' && now.history.at(-1)?.action === 'return')
     detailType = 'CaseReturned';
+  else if (now.extension && before.extension?.state !== now.extension.state)
+    detailType = EXTENSION_EVENTS[now.extension.state];
   const def = CASE_EVENTS[detailType];
   return {
     source: def.source,

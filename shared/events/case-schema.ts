@@ -17,7 +17,7 @@ const HistoryEntry = z.looseObject({
   action: z
     .string()
     .describe(
-      'open, repeat, escalate, merge, or a person’s action: check, register, refuse, dispatch, start, resolve, verify, close, reopen, void, return',
+      'open, repeat, escalate, merge, or a person’s action: check, register, refuse, dispatch, start, resolve, verify, close, reopen, void, return, request_extension, approve_extension, reject_extension',
     ),
   from: z.enum(CASE_STATUSES).nullable(),
   to: z.enum(CASE_STATUSES),
@@ -30,6 +30,7 @@ const HistoryEntry = z.looseObject({
   reportId: z.string().optional().describe('the report that joined, for a merge'),
   media: z.array(z.string()).optional().describe('media ids attached to the action (a photo of the work done)'),
   unitId: z.string().optional().describe('the unit a dispatch named: the case’s lead unit from then on'),
+  until: z.int().optional().describe('the deadline an extension request asked for'),
 });
 
 const Report = z.looseObject({
@@ -85,6 +86,19 @@ export const CaseSchema = z.looseObject({
   lastSeenAt: z.int(),
   escalationLevel: z.int().min(0),
   escalatedTo: z.string().optional(),
+  extension: z
+    .looseObject({
+      until: z.int().describe('the deadline asked for'),
+      reason: z.string(),
+      requestedBy: z.string(),
+      requestedAt: z.int(),
+      state: z.enum(['requested', 'approved', 'rejected']),
+      decidedBy: z.string().optional(),
+      decidedAt: z.int().optional(),
+      note: z.string().optional(),
+    })
+    .optional()
+    .describe('the latest request for more time (延期) and its decision'),
   summary: z.string(),
   evidence: z.array(Evidence),
   history: z.array(HistoryEntry),

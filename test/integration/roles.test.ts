@@ -88,8 +88,13 @@ async function caseIn(status: CaseStatus): Promise<string> {
   return c.caseId;
 }
 
-// action, the status it is taken from, body, who may take it
-const RULES: [CaseAction, CaseStatus, Record<string, unknown>, (keyof typeof USERS)[]][] = [
+const LATER = NOW + 30 * 24 * 3_600_000;
+const asked: [CaseAction, User, Record<string, unknown>][] = [
+  ['request_extension', USERS.landscaping, { note: '需协调物业', until: LATER }],
+];
+
+// action, the status it is taken from, body, who may take it, and what comes first (besides reaching the status)
+const RULES: [CaseAction, CaseStatus, Record<string, unknown>, (keyof typeof USERS)[], typeof asked?][] = [
   ['check', 'received', {}, ['clerk', 'shiftLead']],
   ['register', 'received', {}, ['clerk', 'shiftLead']],
   ['refuse', 'received', { reason: 'not_city_management' }, ['clerk', 'shiftLead']],
@@ -101,11 +106,19 @@ const RULES: [CaseAction, CaseStatus, Record<string, unknown>, (keyof typeof USE
   ['close', 'verified', {}, ['shiftLead']],
   ['void', 'open', { note: 'a test case' }, ['shiftLead']],
   ['return', 'dispatched', { note: '不属于本单位：是人行道，不是车行道' }, ['landscaping']],
+  ['request_extension', 'dispatched', { note: '需协调物业', until: LATER }, ['landscaping']],
+  ['approve_extension', 'dispatched', {}, ['shiftLead'], asked],
+  ['reject_extension', 'dispatched', { note: '两小时内可以完成' }, ['shiftLead'], asked],
 ];
 
 describe('who may take each action', () => {
-  it.each(RULES)('%s (from %s)', async (action, from, body, allowed) => {
-    const caseId = await caseIn(from);
+  it.each(RULES)('%s (from %s)', async (action, from, body, allowed, first = []) => {
+    const prepared = async () => {
+      const id = await caseIn(from);
+      for (const [a, user, b] of first) await deps.cases.act(id, a, user, b);
+      return id;
+    };
+    const caseId = await prepared();
     const before = await deps.caseStore.get(caseId);
     for (const [key, user] of Object.entries(USERS)) {
       if (allowed.includes(key as keyof typeof USERS)) continue;
@@ -116,7 +129,7 @@ describe('who may take each action', () => {
     }
     expect(await deps.caseStore.get(caseId)).toEqual(before);
     for (const key of allowed) {
-      const caseOfTheirs = key === allowed[0] ? caseId : await caseIn(from);
+      const caseOfTheirs = key === allowed[0] ? caseId : await prepared();
       const done = await act(caseOfTheirs, USERS[key], { action, ...body });
       expect(done.status, `${action} by ${key}`).toBe(200);
       expect((done.body as Case).history.at(-1)).toMatchObject({

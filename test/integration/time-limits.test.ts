@@ -102,4 +102,61 @@ describe('deadlines from the district’s time limits, in working hours', () => 
     // 0.25 + 1 h from 16:45: 45 minutes on Friday, then 08:30–09:00 on Monday.
     expect(new Date(c.dueAt)).toEqual(new Date(at('2026-12-07T09:00')));
   });
+
+  it('an approved extension moves the deadline, and escalation waits for the new one; a rejected one leaves it', async () => {
+    clock.set(at('2026-12-04T15:00'));
+    const open = async (componentId: string) => {
+      const { outcome, case: c } = await deps.cases.report({
+        districtId,
+        source: 'public',
+        classId: 'street-trading',
+        componentId,
+        description: 'stalls on the pavement',
+        urgency: 'pressing',
+        media: [],
+      });
+      expect(outcome).toBe('received');
+      await deps.cases.act(c.caseId, 'register', USERS.clerk);
+      return deps.cases.act(c.caseId, 'dispatch', USERS.dispatcher, { unitId: 'enforcement' });
+    };
+    // Dispatched at once: 3 h of handling from Friday 15:00 is Monday 09:00.
+    const extended = await open('gr-002');
+    expect(new Date(extended.dueAt)).toEqual(new Date(at('2026-12-07T09:00')));
+    const asked = await deps.cases.act(extended.caseId, 'request_extension', USERS.enforcement, {
+      until: at('2026-12-08T12:00'),
+      note: '摊主需要两天时间搬离',
+    });
+    expect(asked.extension).toMatchObject({
+      state: 'requested',
+      until: at('2026-12-08T12:00'),
+      requestedBy: 'handler.sun',
+    });
+    expect(asked.dueAt).toBe(extended.dueAt);
+    await expect(
+      deps.cases.act(extended.caseId, 'request_extension', USERS.enforcement, {
+        until: at('2026-12-09T12:00'),
+        note: 'again',
+      }),
+    ).rejects.toThrow('an extension is already waiting for a decision');
+    const approved = await deps.cases.act(extended.caseId, 'approve_extension', USERS.shiftLead);
+    expect(approved).toMatchObject({
+      dueAt: at('2026-12-08T12:00'),
+      extension: { state: 'approved', decidedBy: 'lead.li' },
+    });
+
+    const rejected = await open('gr-027');
+    await deps.cases.act(rejected.caseId, 'request_extension', USERS.enforcement, {
+      until: at('2026-12-08T12:00'),
+      note: '人手不足',
+    });
+    const refused = await deps.cases.act(rejected.caseId, 'reject_extension', USERS.shiftLead, {
+      note: '今天可以完成',
+    });
+    expect(refused).toMatchObject({ dueAt: rejected.dueAt, extension: { state: 'rejected', note: '今天可以完成' } });
+
+    clock.set(at('2026-12-07T09:01'));
+    const late = (await deps.cases.escalateOverdue([districtId])).escalated.map((c: Case) => c.caseId);
+    expect(late).toContain(rejected.caseId);
+    expect(late).not.toContain(extended.caseId);
+  });
 });

@@ -26,7 +26,7 @@ export function kase(
   let status: CaseStatus = 'open';
   const history: HistoryEntry[] = [{ action: 'open', from: null, to: 'open', actor: 'sensor:x', at: openedAt }];
   for (const [action, minutes, actor = 'worker'] of steps) {
-    const to: CaseStatus = action === 'escalate' ? status : TRANSITIONS[action].to;
+    const to: CaseStatus = action === 'escalate' ? status : (TRANSITIONS[action].to ?? status);
     history.push({ action, from: status, to, actor, at: openedAt + minutes * MIN });
     status = to;
   }

@@ -66,6 +66,33 @@ describe('case events', () => {
     expect(() => transition(dispatched, 'return', 'handler.zhao', NOW + 2)).toThrow(/needs a note/);
   });
 
+  it('an extension’s request, approval and rejection are events of their own, valid against their schemas', () => {
+    const until = NOW + 48 * 3_600_000;
+    const asked = transition(dispatched, 'request_extension', 'handler.zhao', NOW + 2, { note: '需协调物业', until });
+    const approved = transition(asked, 'approve_extension', 'lead.li', NOW + 3);
+    const rejected = transition(asked, 'reject_extension', 'lead.li', NOW + 3, { note: '今天可以完成' });
+    for (const [before, after, type] of [
+      [dispatched, asked, 'CaseExtensionRequested'],
+      [asked, approved, 'CaseExtended'],
+      [asked, rejected, 'CaseExtensionRejected'],
+    ] as const) {
+      const event = caseEventFor({ id: 'x', oldImage: caseItem(before), newImage: caseItem(after) })!;
+      expect(event.detailType).toBe(type);
+      expect(CASE_EVENTS[type].schema.safeParse(event.detail).success).toBe(true);
+    }
+    expect(asked).toMatchObject({
+      status: 'dispatched',
+      dueAt: dispatched.dueAt,
+      extension: { state: 'requested', until },
+    });
+    expect(approved.dueAt).toBe(until);
+    expect(rejected.dueAt).toBe(dispatched.dueAt);
+    expect(() => transition(dispatched, 'approve_extension', 'lead.li', NOW + 3)).toThrow('no extension is waiting');
+    expect(() => transition(dispatched, 'request_extension', 'h', NOW + 2, { note: 'x', until: NOW })).toThrow(
+      'a new deadline (until) after the present one',
+    );
+  });
+
   it('ignores lock items and deletions', () => {
     expect(
       caseEventFor({
@@ -88,6 +115,9 @@ describe('case events', () => {
       'cityops.cases CaseRefused',
       'cityops.cases CaseMerged',
       'cityops.cases CaseReturned',
+      'cityops.cases CaseExtensionRequested',
+      'cityops.cases CaseExtended',
+      'cityops.cases CaseExtensionRejected',
       'cityops.reports ReportPublished',
       'cityops.hotline HotlineReplied',
       'cityops.hotline HotlineSentBack',
