@@ -1,5 +1,13 @@
 import type { Contact, LatLon } from './city-model.ts';
-import { classCode, classOf, type CaseClass, type Source, type Urgency } from './classification.ts';
+import {
+  classCode,
+  classOf,
+  type CaseClass,
+  PEOPLE_SOURCES,
+  type PeopleSource,
+  type Source,
+  type Urgency,
+} from './classification.ts';
 import { isMerging, mergeCell } from './merge-cells.ts';
 import { ESCALATION_UNIT, responsibleUnits, type CaseCategory, type Place } from './responsibility.ts';
 import { snapshotMediaId } from './media.ts';
@@ -451,6 +459,8 @@ export function transition(
   if (action === 'refuse' && !reason) throw new MissingReasonError();
   if (action === 'return' && !note?.trim())
     throw new MissingReasonError('a return (回退) needs a note: why the case is not for this unit');
+  if (action === 'resolve' && !media?.length && reportedByPeople(c))
+    throw new MissingReasonError('a case people reported is resolved with a photo of the work (media: an uploaded id)');
   const to = rule.to ?? c.status;
   const entry: HistoryEntry = {
     action,
@@ -482,6 +492,9 @@ export function transition(
     version: c.version + 1,
   };
 }
+
+/** Whether a person reported the case (or joined it): its resolution then shows the work in a photo. */
+const reportedByPeople = (c: Case) => (c.reports ?? []).some((r) => PEOPLE_SOURCES.includes(r.source as PeopleSource));
 
 /** A unit's request for more time (延期), and what became of it. */
 export interface Extension {

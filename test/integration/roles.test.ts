@@ -1,4 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { FolderMediaStore } from '#shared/adapters/media-store/folder';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
 import { makeHandler as opsApi } from '#functions/ops-api/handler';
@@ -21,8 +26,21 @@ let deps: ReturnType<typeof wireDeps>;
 let api: ReturnType<typeof opsApi>;
 let signIn: Awaited<ReturnType<typeof testSignIn>>;
 
+/** A photo of the work, uploaded once: a case people reported is resolved with one. */
+const PHOTO = 'md-20261202-00000000000000aa';
+
 beforeAll(async () => {
   const env = await testTables('roles');
+  const media = new FolderMediaStore(mkdtempSync(join(tmpdir(), 'cityops-roles-media-')), () => 'http://127.0.0.1:1');
+  const body = Buffer.from('\xff\xd8\xff the work done', 'latin1');
+  const upload = await media.createUpload(PHOTO, { contentType: 'image/jpeg', size: body.length }, NOW);
+  await media.receive(
+    PHOTO,
+    new URL(upload.uploadUrl).searchParams.get('token'),
+    'image/jpeg',
+    Readable.from([body]),
+    NOW,
+  );
   deps = wireDeps({
     doc: env.doc,
     tables: env.tables,
@@ -30,6 +48,7 @@ beforeAll(async () => {
     log: recordingLog(),
     metrics: recordingMetrics(),
     identity: (signIn = await testSignIn()).identity,
+    media,
   });
   await deps.registry.putModel(model);
   api = opsApi(deps);
@@ -64,7 +83,7 @@ async function caseIn(status: CaseStatus): Promise<string> {
     if (report.outcome === 'received') c = report.case;
   }
   if (!c) throw new Error('no room left without a case of the class');
-  const path: Partial<Record<CaseStatus, [CaseAction, User][]>> = {
+  const path: Partial<Record<CaseStatus, [CaseAction, User, { media?: string[] }?][]>> = {
     received: [],
     checking: [['check', USERS.clerk]],
     open: [['register', USERS.clerk]],
@@ -75,16 +94,16 @@ async function caseIn(status: CaseStatus): Promise<string> {
     resolved: [
       ['register', USERS.clerk],
       ['dispatch', USERS.dispatcher],
-      ['resolve', USERS.landscaping],
+      ['resolve', USERS.landscaping, { media: [PHOTO] }],
     ],
     verified: [
       ['register', USERS.clerk],
       ['dispatch', USERS.dispatcher],
-      ['resolve', USERS.landscaping],
+      ['resolve', USERS.landscaping, { media: [PHOTO] }],
       ['verify', USERS.inspector],
     ],
   };
-  for (const [action, user] of path[status]!) await deps.cases.act(c.caseId, action, user);
+  for (const [action, user, details] of path[status]!) await deps.cases.act(c.caseId, action, user, details);
   return c.caseId;
 }
 
@@ -100,7 +119,7 @@ const RULES: [CaseAction, CaseStatus, Record<string, unknown>, (keyof typeof USE
   ['refuse', 'received', { reason: 'not_city_management' }, ['clerk', 'shiftLead']],
   ['dispatch', 'open', {}, ['dispatcher', 'shiftLead']],
   ['start', 'dispatched', {}, ['landscaping']],
-  ['resolve', 'dispatched', {}, ['landscaping']],
+  ['resolve', 'dispatched', { media: [PHOTO] }, ['landscaping']],
   ['verify', 'resolved', {}, ['inspector']],
   ['reopen', 'resolved', {}, ['inspector', 'shiftLead']],
   ['close', 'verified', {}, ['shiftLead']],
@@ -176,5 +195,15 @@ describe('who may take each action', () => {
     expect(redispatched.body.history.at(-1)).toMatchObject({ action: 'dispatch', unitId: 'enforcement' });
     expect((await act(caseId, USERS.landscaping, { action: 'start' })).status).toBe(403);
     expect((await act(caseId, USERS.enforcement, { action: 'start' })).status).toBe(200);
+  });
+
+  it('a case people reported is resolved with a photo of the work, never without', async () => {
+    const caseId = await caseIn('dispatched');
+    expect(await act(caseId, USERS.landscaping, { action: 'resolve', note: 'done' })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringContaining('resolved with a photo of the work') },
+    });
+    const resolved = await act(caseId, USERS.landscaping, { action: 'resolve', note: 'done', media: [PHOTO] });
+    expect(resolved).toMatchObject({ status: 200, body: { status: 'resolved' } });
   });
 });

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { loadDistrictDir } from '#devices/district-files';
+import type { Case } from '#shared/domain/cases';
+import { caseStack } from '../support/case-stack.ts';
+import { USERS } from '../support/users.ts';
+
+/**
+ * The cycle with roles through the local stack's API, each step by the role it belongs to:
+ * a citizen's report → registered by the clerk → dispatched → returned by the wrong unit →
+ * redispatched to the right one → an extension asked for and approved → resolved with a
+ * photo → the inspector's check fails (rework) → resolved again → the check passes →
+ * closed by the shift lead; the case events in that order.
+ */
+const START = Date.parse('2026-12-02T09:00:00+08:00');
+const model = await loadDistrictDir();
+let s: Awaited<ReturnType<typeof caseStack>>;
+
+beforeAll(async () => {
+  s = await caseStack(model, START, { dynamoEndpoint: inject('dynamoEndpoint') });
+});
+afterAll(() => s?.stop());
+
+const post = <T>(path: string, body: unknown) =>
+  s.api<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+describe('the case cycle, role by role', () => {
+  it('return → redispatch → extension → resolve with photo → failed check → rework → passed check → close, with its events in order', async () => {
+    const reported = await post<{ case: Case }>('/cases/reports', {
+      source: 'public',
+      classId: 'street-trading',
+      componentId: 'gr-016',
+      description: '早市摊贩占道经营',
+      urgency: 'pressing',
+    });
+    expect(reported.status).toBe(201);
+    const id = reported.body.case.caseId;
+    const step = async (user: (typeof USERS)[keyof typeof USERS], body: Record<string, unknown>) => {
+      const answer = await s.act(id, user, body);
+      expect(answer.status, `${body.action}: ${answer.body.message ?? ''}`).toBe(200);
+      return answer.body;
+    };
+    const photo = async () => {
+      const body = Buffer.from('\xff\xd8\xff the pavement cleared', 'latin1');
+      const upload = await post<{ mediaId: string; uploadUrl: string; headers: Record<string, string> }>('/media', {
+        contentType: 'image/jpeg',
+        size: body.length,
+      });
+      await fetch(upload.body.uploadUrl, { method: 'PUT', headers: upload.body.headers, body });
+      return upload.body.mediaId;
+    };
+
+    await step(USERS.clerk, { action: 'register' });
+    const first = await step(USERS.dispatcher, { action: 'dispatch', unitId: 'municipal-landscaping' });
+    expect(first.leadUnit).toBe('municipal-landscaping');
+    await step(USERS.landscaping, { action: 'return', note: '占道经营归执法局' });
+    const second = await step(USERS.dispatcher, { action: 'dispatch', unitId: 'enforcement' });
+    expect(second.leadUnit).toBe('enforcement');
+    const until = second.dueAt + 24 * 3_600_000;
+    await step(USERS.enforcement, { action: 'request_extension', until, note: '需联合市场监管部门' });
+    expect((await step(USERS.shiftLead, { action: 'approve_extension' })).dueAt).toBe(until);
+    await step(USERS.enforcement, { action: 'start' });
+    const firstPhoto = await photo();
+    await step(USERS.enforcement, { action: 'resolve', note: '已劝离', media: [firstPhoto] });
+    await step(USERS.inspector, { action: 'reopen', note: '核查未通过：摊贩又回来了' });
+    const secondPhoto = await photo();
+    await step(USERS.enforcement, { action: 'resolve', note: '已取缔并清理', media: [secondPhoto] });
+    await step(USERS.inspector, { action: 'verify', note: '核查通过' });
+    const closed = await step(USERS.shiftLead, { action: 'close' });
+
+    expect(closed.history.map((h) => [h.action, h.actor, h.role ?? null])).toEqual([
+      ['open', 'public:anonymous', null],
+      ['register', 'clerk.wang', 'intake_clerk'],
+      ['dispatch', 'dispatcher.chen', 'dispatcher'],
+      ['return', 'handler.zhao', 'handler'],
+      ['dispatch', 'dispatcher.chen', 'dispatcher'],
+      ['request_extension', 'handler.sun', 'handler'],
+      ['approve_extension', 'lead.li', 'shift_lead'],
+      ['start', 'handler.sun', 'handler'],
+      ['resolve', 'handler.sun', 'handler'],
+      ['reopen', 'inspector.zhou', 'inspector'],
+      ['resolve', 'handler.sun', 'handler'],
+      ['verify', 'inspector.zhou', 'inspector'],
+      ['close', 'lead.li', 'shift_lead'],
+    ]);
+    expect(closed.history.filter((h) => h.action === 'resolve').map((h) => h.media)).toEqual([
+      [firstPhoto],
+      [secondPhoto],
+    ]);
+
+    const expected = [
+      'CaseReported',
+      'CaseRegistered',
+      'CaseUpdated',
+      'CaseReturned',
+      'CaseUpdated',
+      'CaseExtensionRequested',
+      'CaseExtended',
+      'CaseUpdated',
+      'CaseResolved',
+      'CaseUpdated',
+      'CaseResolved',
+      'CaseUpdated',
+      'CaseClosed',
+    ];
+    await vi.waitFor(
+      () => expect(s.events().filter((e) => e.detail.data.caseId === id)).toHaveLength(expected.length),
+      { timeout: 15_000 },
+    );
+    expect(
+      s
+        .events()
+        .filter((e) => e.detail.data.caseId === id)
+        .map((e) => e['detail-type']),
+    ).toEqual(expected);
+  });
+});
