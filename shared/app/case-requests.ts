@@ -40,6 +40,8 @@ export const TransitionRequest = z
     unitId: z.string().min(1).max(100).optional(),
     /** An extension's new deadline: epoch ms or an ISO time. */
     until: z.union([z.int().positive(), timeParam('until')]).optional(),
+    /** A parking's review date: epoch ms or an ISO time. */
+    reviewAt: z.union([z.int().positive(), timeParam('reviewAt')]).optional(),
   })
   .refine((r) => r.action !== 'refuse' || r.reason, {
     message: `a refusal needs a reason: one of ${REFUSAL_REASONS.join(', ')}`,
@@ -57,7 +59,11 @@ export const TransitionRequest = z
     message: 'until (the new deadline) goes with request_extension, and it needs one',
     path: ['until'],
   })
-  .refine((r) => !['request_extension', 'reject_extension'].includes(r.action) || r.note?.trim(), {
+  .refine((r) => (r.action === 'park') === (r.reviewAt !== undefined), {
+    message: 'reviewAt (when to look at it again) goes with park, and it needs one',
+    path: ['reviewAt'],
+  })
+  .refine((r) => !['request_extension', 'reject_extension', 'park'].includes(r.action) || r.note?.trim(), {
     message: 'an extension request or rejection needs a note: why',
     path: ['note'],
   });

@@ -32,6 +32,7 @@ export const CASE_STATUSES = [
   'received',
   'checking',
   'refused',
+  'parked',
 ] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
@@ -54,6 +55,8 @@ export const CASE_ACTIONS = [
   'request_extension',
   'approve_extension',
   'reject_extension',
+  'park',
+  'unpark',
 ] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 
@@ -87,6 +90,9 @@ export const TRANSITIONS: Record<CaseAction, { from: readonly CaseStatus[]; to?:
   request_extension: { from: ['dispatched', 'in_progress', 'reopened'] },
   approve_extension: { from: ['dispatched', 'in_progress', 'reopened'] },
   reject_extension: { from: ['dispatched', 'in_progress', 'reopened'] },
+  // 挂账: a problem that cannot be solved soon is parked (its clock stops) until it is reviewed; unparked, it goes back where it was.
+  park: { from: ['open', 'dispatched', 'in_progress', 'reopened'], to: 'parked' },
+  unpark: { from: ['parked'] },
 };
 
 /**
@@ -102,6 +108,7 @@ export const ACTIVE_STATUSES: readonly CaseStatus[] = [
   'in_progress',
   'reopened',
   'resolved',
+  'parked',
 ];
 /** Before registration (立案): the intake's statuses. Not the units' cases yet. */
 export const INTAKE_STATUSES: readonly CaseStatus[] = ['received', 'checking'];
@@ -210,6 +217,8 @@ export interface HistoryEntry {
   unitId?: string;
   /** The deadline an extension request asked for. */
   until?: number;
+  /** A parking's review date. */
+  reviewAt?: number;
 }
 
 export interface Case {
@@ -252,6 +261,8 @@ export interface Case {
   escalationLevel: number;
   /** The latest request for more time (延期) and its decision. */
   extension?: Extension;
+  /** While parked (挂账): where it was, since when, why, and when it is to be reviewed. */
+  parked?: { from: CaseStatus; at: number; reviewAt: number; reason: string; by: string };
   /** The unit the case was escalated to, once overdue. */
   escalatedTo?: string;
   summary: string;
@@ -443,6 +454,8 @@ export interface ActionDetails {
   unitId?: string;
   /** An extension's asked-for deadline (epoch ms). */
   until?: number;
+  /** When a parked case is to be looked at again (epoch ms). */
+  reviewAt?: number;
 }
 
 /** Applies an action, validated against the cycle, and records it in the history. */
@@ -451,7 +464,7 @@ export function transition(
   action: CaseAction,
   actor: string,
   now: number,
-  { note, evidence, reason, media, role, unitId, until }: ActionDetails = {},
+  { note, evidence, reason, media, role, unitId, until, reviewAt }: ActionDetails = {},
 ): Case {
   const rule = TRANSITIONS[action];
   if (!rule.from.includes(c.status)) throw new IllegalTransitionError(action, c.status);
@@ -461,7 +474,11 @@ export function transition(
     throw new MissingReasonError('a return (回退) needs a note: why the case is not for this unit');
   if (action === 'resolve' && !media?.length && reportedByPeople(c))
     throw new MissingReasonError('a case people reported is resolved with a photo of the work (media: an uploaded id)');
-  const to = rule.to ?? c.status;
+  if (action === 'park' && (!note?.trim() || reviewAt === undefined || reviewAt <= now))
+    throw new MissingReasonError(
+      'parking (挂账) needs a note (why it cannot be solved soon) and a review date after now',
+    );
+  const to = action === 'unpark' ? (c.parked?.from ?? 'open') : (rule.to ?? c.status);
   const entry: HistoryEntry = {
     action,
     from: c.status,
@@ -475,13 +492,19 @@ export function transition(
     ...(media?.length ? { media } : {}),
     ...(action === 'dispatch' && unitId ? { unitId } : {}),
     ...(action === 'request_extension' ? { until } : {}),
+    ...(action === 'park' ? { reviewAt } : {}),
   };
   const redispatched = action === 'dispatch' && unitId && unitId !== c.leadUnit;
   return {
-    ...c,
+    ...(action === 'unpark' ? withoutParking(c) : c),
     ...(redispatched ? { leadUnit: unitId, coUnits: c.coUnits.filter((u) => u !== unitId) } : {}),
     ...(extension ? { extension } : {}),
     ...(action === 'approve_extension' ? { dueAt: c.extension!.until } : {}),
+    ...(action === 'park'
+      ? { parked: { from: c.status, at: now, reviewAt: reviewAt!, reason: note!, by: actor } }
+      : {}),
+    // The clock stopped while parked: the deadline moves by the time it was parked (working hours: see time-limits.ts).
+    ...(action === 'unpark' && c.parked ? { dueAt: c.dueAt + Math.max(0, now - c.parked.at) } : {}),
     status: to,
     // Registration starts the units' clock: the deadline counts from it.
     ...(action === 'register' ? { registeredAt: now, dueAt: now + CATEGORY_POLICY[c.category].slaMs } : {}),
@@ -492,6 +515,8 @@ export function transition(
     version: c.version + 1,
   };
 }
+
+const withoutParking = ({ parked: _parked, ...c }: Case): Case => c;
 
 /** Whether a person reported the case (or joined it): its resolution then shows the work in a photo. */
 const reportedByPeople = (c: Case) => (c.reports ?? []).some((r) => PEOPLE_SOURCES.includes(r.source as PeopleSource));

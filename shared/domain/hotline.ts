@@ -81,6 +81,7 @@ const REGISTERED_STATUSES: readonly Case['status'][] = [
   'reopened',
   'verified',
   'closed',
+  'parked',
 ];
 const accepted = (c: Case | undefined) => !!c?.registeredAt && REGISTERED_STATUSES.includes(c.status);
 const sentBack = (c: Case | undefined) => c?.status === 'refused' || c?.status === 'void';

@@ -130,6 +130,7 @@ const STATUS_NOTES: Record<CaseStatus, string> = {
   received: 'Received; waiting to be registered.',
   checking: 'Received; an inspector is checking it on site.',
   refused: 'Not registered as a case.',
+  parked: 'Parked: it cannot be solved soon; it will be reviewed.',
 };
 
 /** Where and by whom: the case's place and lead unit as people name them. */

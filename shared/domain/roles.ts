@@ -56,6 +56,8 @@ export const ACTION_ROLES: Record<CaseAction, readonly Role[]> = {
   request_extension: ['handler'],
   approve_extension: ['shift_lead'],
   reject_extension: ['shift_lead'],
+  park: ['shift_lead'],
+  unpark: ['shift_lead'],
 };
 
 /** Actions a unit's handler takes only on the cases of their own unit (lead or co-operating). */

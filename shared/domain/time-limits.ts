@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Case } from './cases.ts';
 import type { Urgency } from './classification.ts';
-import { addSlaHours, type WorkingCalendar } from './working-time.ts';
+import { addSlaHours, slaDuration, type WorkingCalendar } from './working-time.ts';
 
 /**
  * Time limits (时限) of the case cycle's stages, by urgency, in working hours: how long
@@ -47,12 +47,16 @@ export interface LimitsInForce {
  * handling limit from dispatch. Undefined when the change starts neither.
  */
 export function unitDeadline(
-  before: Pick<Case, 'registeredAt' | 'status'> | undefined,
+  before: Pick<Case, 'registeredAt' | 'status' | 'dueAt' | 'parked'> | undefined,
   after: Pick<Case, 'registeredAt' | 'status' | 'urgency' | 'updatedAt'>,
   { limits, calendar }: LimitsInForce,
 ): number | undefined {
   const urgency = after.urgency ?? 'normal';
   const limit = limits[urgency];
+  const working = { kind: 'working' as const, calendar };
+  // Unparked: the working time that was left when it was parked, from now.
+  if (before?.status === 'parked' && after.status !== 'parked' && before.parked)
+    return addSlaHours(after.updatedAt, slaDuration(before.parked.at, before.dueAt, working), working);
   if (after.status === 'dispatched' && before?.status !== 'dispatched')
     return addSlaHours(after.updatedAt, limit.handle * HOUR, { kind: 'working', calendar });
   if (after.registeredAt !== undefined && before?.registeredAt === undefined)

@@ -111,6 +111,26 @@ export const CASE_EVENTS = {
     version: '1',
     schema: envelope('CaseExtensionRejected', '1', 'An extension was rejected, with the reason: the deadline stands.'),
   },
+  CaseParked: {
+    source: CASE_EVENT_SOURCE,
+    detailType: 'CaseParked',
+    version: '1',
+    schema: envelope(
+      'CaseParked',
+      '1',
+      'The case was parked (挂账): it cannot be solved soon; `parked` says why and when it is reviewed. Its clock stops.',
+    ),
+  },
+  CaseUnparked: {
+    source: CASE_EVENT_SOURCE,
+    detailType: 'CaseUnparked',
+    version: '1',
+    schema: envelope(
+      'CaseUnparked',
+      '1',
+      'A parked case went back where it was; its deadline moved by the time parked.',
+    ),
+  },
 } as const;
 
 export type CaseEventType = keyof typeof CASE_EVENTS;
@@ -148,6 +168,8 @@ export function caseEventFor(change: {
   else if (now.escalationLevel > before.escalationLevel) detailType = 'CaseEscalated';
   else if (before.status !== 'open' && now.status === 'open' && now.history.at(-1)?.action === 'return')
     detailType = 'CaseReturned';
+  else if (now.status === 'parked' && before.status !== 'parked') detailType = 'CaseParked';
+  else if (before.status === 'parked' && now.status !== 'parked') detailType = 'CaseUnparked';
   else if (now.extension && before.extension?.state !== now.extension.state)
     detailType = EXTENSION_EVENTS[now.extension.state];
   const def = CASE_EVENTS[detailType];

@@ -17,7 +17,7 @@ const HistoryEntry = z.looseObject({
   action: z
     .string()
     .describe(
-      'open, repeat, escalate, merge, or a person’s action: check, register, refuse, dispatch, start, resolve, verify, close, reopen, void, return, request_extension, approve_extension, reject_extension',
+      'open, repeat, escalate, merge, or a person’s action: check, register, refuse, dispatch, start, resolve, verify, close, reopen, void, return, request_extension, approve_extension, reject_extension, park, unpark',
     ),
   from: z.enum(CASE_STATUSES).nullable(),
   to: z.enum(CASE_STATUSES),
@@ -31,6 +31,7 @@ const HistoryEntry = z.looseObject({
   media: z.array(z.string()).optional().describe('media ids attached to the action (a photo of the work done)'),
   unitId: z.string().optional().describe('the unit a dispatch named: the case’s lead unit from then on'),
   until: z.int().optional().describe('the deadline an extension request asked for'),
+  reviewAt: z.int().optional().describe('a parking’s review date'),
 });
 
 const Report = z.looseObject({
@@ -99,6 +100,16 @@ export const CaseSchema = z.looseObject({
     })
     .optional()
     .describe('the latest request for more time (延期) and its decision'),
+  parked: z
+    .looseObject({
+      from: z.enum(CASE_STATUSES),
+      at: z.int(),
+      reviewAt: z.int(),
+      reason: z.string(),
+      by: z.string(),
+    })
+    .optional()
+    .describe('while parked (挂账): the status it was in, since when, why, and when it is reviewed'),
   summary: z.string(),
   evidence: z.array(Evidence),
   history: z.array(HistoryEntry),

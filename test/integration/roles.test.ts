@@ -128,6 +128,14 @@ const RULES: [CaseAction, CaseStatus, Record<string, unknown>, (keyof typeof USE
   ['request_extension', 'dispatched', { note: '需协调物业', until: LATER }, ['landscaping']],
   ['approve_extension', 'dispatched', {}, ['shiftLead'], asked],
   ['reject_extension', 'dispatched', { note: '两小时内可以完成' }, ['shiftLead'], asked],
+  ['park', 'dispatched', { note: '需待道路改造后处理', reviewAt: LATER }, ['shiftLead']],
+  [
+    'unpark',
+    'dispatched',
+    {},
+    ['shiftLead'],
+    [['park', USERS.shiftLead, { note: '需待道路改造后处理', reviewAt: LATER }]],
+  ],
 ];
 
 describe('who may take each action', () => {

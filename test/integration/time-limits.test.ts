@@ -159,4 +159,42 @@ describe('deadlines from the district’s time limits, in working hours', () => 
     expect(late).toContain(rejected.caseId);
     expect(late).not.toContain(extended.caseId);
   });
+
+  it('a parked case’s clock stops: unparked, it has the working time it had left', async () => {
+    clock.set(at('2026-12-04T15:00'));
+    const { case: c } = await deps.cases.report({
+      districtId,
+      source: 'public',
+      classId: 'street-trading',
+      componentId: 'gr-021',
+      description: 'a kiosk built on the pavement',
+      urgency: 'pressing',
+      media: [],
+    });
+    await deps.cases.act(c.caseId, 'register', USERS.clerk);
+    // Dispatched at 15:00: due Monday 09:00 (3 working hours).
+    const dispatched = await deps.cases.act(c.caseId, 'dispatch', USERS.dispatcher, { unitId: 'enforcement' });
+    expect(new Date(dispatched.dueAt)).toEqual(new Date(at('2026-12-07T09:00')));
+    // Parked at 16:00 with 2 working hours left (1.5 on Friday, 0.5 on Monday).
+    clock.set(at('2026-12-04T16:00'));
+    const parked = await deps.cases.act(c.caseId, 'park', USERS.shiftLead, {
+      note: '需待道路改造后处理',
+      reviewAt: at('2026-12-08T09:00'),
+    });
+    expect(parked).toMatchObject({
+      status: 'parked',
+      parked: { from: 'dispatched', reviewAt: at('2026-12-08T09:00') },
+    });
+    // Not escalated while parked, though its old deadline passes.
+    clock.set(at('2026-12-07T09:30'));
+    expect((await deps.cases.escalateOverdue([districtId])).escalated.map((x: Case) => x.caseId)).not.toContain(
+      c.caseId,
+    );
+    // Unparked on Tuesday at 10:00: back to dispatched, due 2 working hours later, at 12:00.
+    clock.set(at('2026-12-08T10:00'));
+    const unparked = await deps.cases.act(c.caseId, 'unpark', USERS.shiftLead);
+    expect(unparked.status).toBe('dispatched');
+    expect(unparked.parked).toBeUndefined();
+    expect(new Date(unparked.dueAt)).toEqual(new Date(at('2026-12-08T12:00')));
+  });
 });

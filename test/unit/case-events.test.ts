@@ -93,6 +93,23 @@ describe('case events', () => {
     );
   });
 
+  it('parking and unparking are events of their own; without a calendar the deadline moves by the time parked', () => {
+    const parked = transition(dispatched, 'park', 'lead.li', NOW + 2, {
+      note: '待改造',
+      reviewAt: NOW + 72 * 3_600_000,
+    });
+    const unparked = transition(parked, 'unpark', 'lead.li', NOW + 2 + 5 * 3_600_000);
+    expect(caseEventFor({ id: 'p', oldImage: caseItem(dispatched), newImage: caseItem(parked) })!.detailType).toBe(
+      'CaseParked',
+    );
+    const back = caseEventFor({ id: 'u', oldImage: caseItem(parked), newImage: caseItem(unparked) })!;
+    expect(back.detailType).toBe('CaseUnparked');
+    expect(CASE_EVENTS.CaseUnparked.schema.safeParse(back.detail).success).toBe(true);
+    expect(unparked).toMatchObject({ status: 'dispatched', dueAt: dispatched.dueAt + 5 * 3_600_000 });
+    expect(unparked).not.toHaveProperty('parked');
+    expect(() => transition(dispatched, 'park', 'lead.li', NOW + 2, { note: '待改造' })).toThrow(/review date/);
+  });
+
   it('ignores lock items and deletions', () => {
     expect(
       caseEventFor({
@@ -118,6 +135,8 @@ describe('case events', () => {
       'cityops.cases CaseExtensionRequested',
       'cityops.cases CaseExtended',
       'cityops.cases CaseExtensionRejected',
+      'cityops.cases CaseParked',
+      'cityops.cases CaseUnparked',
       'cityops.reports ReportPublished',
       'cityops.hotline HotlineReplied',
       'cityops.hotline HotlineSentBack',
