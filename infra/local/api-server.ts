@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { ApiRoute } from '#infra/topology';
 import { listen } from './listen.ts';
 import type { Clock } from '#shared/domain/clock';
-import { snapshotMediaId } from '#shared/domain/media';
+import { snapshotMediaId, type StoredMedia } from '#shared/domain/media';
 import { SignInError } from '#shared/app/ports/identity';
 import { type LocalSignIn, SignInBody } from './sign-in.ts';
 import { type FolderMediaStore, UploadRefusedError } from '../../shared/adapters/media-store/folder.ts';
@@ -82,13 +82,46 @@ export async function startApiServer(options: {
           body: JSON.stringify(body),
         });
       }
+      const media = options.media;
       const bucket = /^\/bucket\/media\/([^/]+)$/.exec(url.pathname);
-      if (options.media && bucket) return await serveBucket(options.media, method, bucket[1]!, url, req, res);
+      if (media && bucket) {
+        const mediaId = bucket[1]!;
+        return await serveBucket(media.store, method, mediaId, `media "${mediaId}"`, req, res, () =>
+          media.store.receive(
+            mediaId,
+            url.searchParams.get('token'),
+            req.headers['content-type'],
+            req,
+            media.clock.now(),
+          ),
+        );
+      }
       if (options.signIn && url.pathname.startsWith('/auth/'))
         return send(await serveSignIn(options.signIn, method, url.pathname, req));
       const snapshot = /^\/bucket\/snapshots\/([^/]+)\/([^/]+)$/.exec(url.pathname);
-      if (options.media && snapshot)
-        return await serveSnapshot(options.media, method, snapshot[1]!, snapshot[2]!, req, res);
+      if (media && snapshot) {
+        const mediaId = snapshotMediaId(snapshot[1]!, `snapshots/${snapshot[1]}/${snapshot[2]}`);
+        if (!mediaId) {
+          req.resume();
+          return send({
+            statusCode: 400,
+            headers: { 'content-type': 'application/json; charset=utf-8' },
+            body: JSON.stringify({
+              error: 'bad_key',
+              message: 'a snapshot is snapshots/<thing>/<name>.jpg|jpeg|png|webp',
+            }),
+          });
+        }
+        return await serveBucket(
+          media.store,
+          method,
+          mediaId,
+          `snapshot ${url.pathname.slice('/bucket/'.length)}`,
+          req,
+          res,
+          () => media.store.putSnapshot(mediaId, req.headers['content-type'], req),
+        );
+      }
       const match = matchApiRoute(options.routes, method, url.pathname);
       if (!('route' in match) || !match.route) {
         const status = match.methodMismatch ? 405 : 404;
@@ -127,35 +160,31 @@ export async function startApiServer(options: {
   };
 }
 
-/** What S3 answers, in short: the body kept (200), or why not. */
+/**
+ * What S3 answers, in short, for an upload or a camera's snapshot: a PUT kept (200) or
+ * refused with the reason; a GET the body, 404 before there is one.
+ */
 async function serveBucket(
-  media: { store: FolderMediaStore; clock: Clock },
+  store: FolderMediaStore,
   method: string,
   mediaId: string,
-  url: URL,
+  /** How a 404 names it. */
+  what: string,
   req: IncomingMessage,
   res: ServerResponse,
+  put: () => Promise<StoredMedia>,
 ): Promise<void> {
   const answer = (status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify(body));
   };
   try {
-    if (method === 'PUT') {
-      const stored = await media.store.receive(
-        mediaId,
-        url.searchParams.get('token'),
-        req.headers['content-type'],
-        req,
-        media.clock.now(),
-      );
-      return answer(200, stored);
-    }
+    if (method === 'PUT') return answer(200, await put());
     if (method !== 'GET') return answer(405, { error: 'method_not_allowed', message: `${method} is not served here` });
-    const found = await media.store.find(mediaId);
-    if (!found) return answer(404, { error: 'not_found', message: `no media "${mediaId}"` });
+    const found = await store.find(mediaId);
+    if (!found) return answer(404, { error: 'not_found', message: `no ${what}` });
     res.writeHead(200, { 'content-type': found.contentType, 'content-length': String(found.size) });
-    await pipeline(createReadStream(media.store.contentPath(mediaId)), res);
+    await pipeline(createReadStream(store.contentPath(mediaId)), res);
   } catch (error) {
     if (error instanceof UploadRefusedError) {
       req.resume();
@@ -184,16 +213,17 @@ async function serveSignIn(
   if (path === '/auth/jwks.json' && method === 'GET') return answer(200, signIn.jwks());
   if (path !== '/auth/token') return answer(404, { error: 'not_found', message: `no route ${method} ${path}` });
   if (method !== 'POST') return answer(405, { error: 'method_not_allowed', message: 'POST a username and password' });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 4096) return answer(413, { error: 'too_large', message: 'a sign-in is a username and a password' });
-    chunks.push(chunk as Buffer);
+  let raw: Buffer;
+  try {
+    raw = await readBody(req, 4096);
+  } catch (error) {
+    if (error instanceof RangeError)
+      return answer(413, { error: 'too_large', message: 'a sign-in is a username and a password' });
+    throw error;
   }
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    body = JSON.parse(raw.toString('utf8'));
   } catch {
     return answer(400, { error: 'bad_request', message: 'the body must be JSON: { "username", "password" }' });
   }
@@ -209,41 +239,16 @@ async function serveSignIn(
   }
 }
 
-/** A camera's snapshot: put (200) or read. */
-async function serveSnapshot(
-  media: { store: FolderMediaStore },
-  method: string,
-  thing: string,
-  file: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-): Promise<void> {
-  const answer = (status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-    res.end(JSON.stringify(body));
-  };
-  const mediaId = snapshotMediaId(thing, `snapshots/${thing}/${file}`);
-  try {
-    if (!mediaId) {
-      req.resume();
-      return answer(400, {
-        error: 'bad_key',
-        message: 'a snapshot is snapshots/<thing>/<name>.jpg|jpeg|png|webp',
-      });
-    }
-    if (method === 'PUT') return answer(200, await media.store.putSnapshot(mediaId, req.headers['content-type'], req));
-    if (method !== 'GET') return answer(405, { error: 'method_not_allowed', message: `${method} is not served here` });
-    const found = await media.store.find(mediaId);
-    if (!found) return answer(404, { error: 'not_found', message: `no snapshot snapshots/${thing}/${file}` });
-    res.writeHead(200, { 'content-type': found.contentType, 'content-length': String(found.size) });
-    await pipeline(createReadStream(media.store.contentPath(mediaId)), res);
-  } catch (error) {
-    if (error instanceof UploadRefusedError) {
-      req.resume();
-      return answer(error.status, { error: 'upload_refused', message: error.message });
-    }
-    throw error;
+/** A request's body, at most `max` bytes: a RangeError (413) for more. */
+async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) throw new RangeError(`request body over ${max} bytes`);
+    chunks.push(chunk as Buffer);
   }
+  return Buffer.concat(chunks);
 }
 
 async function toEvent(
@@ -252,14 +257,7 @@ async function toEvent(
   routeKey: string,
   pathParameters: Record<string, string>,
 ): Promise<APIGatewayProxyEventV2> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new RangeError(`request body over ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  const body = Buffer.concat(chunks);
+  const body = await readBody(req, MAX_BODY_BYTES);
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers))
     if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;

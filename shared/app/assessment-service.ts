@@ -7,7 +7,7 @@ import {
   type SweepWindowResult,
 } from '#shared/domain/assessment';
 import type { Clock } from '#shared/domain/clock';
-import type { SlaHours } from '#shared/domain/working-time';
+import { type SlaHours, workingCalendarOf } from '#shared/domain/working-time';
 import { addMonths, zonedTimeToEpoch } from '#shared/domain/local-time';
 import { windowInstances } from '#shared/domain/sweep-windows';
 import { chooseDistrict } from './district-choice.ts';
@@ -96,9 +96,7 @@ export async function assessDistrict(deps: AssessmentDeps, query: AssessmentQuer
   const district = chooseDistrict(await deps.registry.listDistricts(), query.districtId);
   const period = query.month ? monthPeriod(query.month, district.timezone) : { from: query.from!, to: query.to! };
   const hours: SlaHours =
-    query.hours === 'working'
-      ? { kind: 'working', calendar: { timeZone: district.timezone, ...district.calendar } }
-      : { kind: 'calendar' };
+    query.hours === 'working' ? { kind: 'working', calendar: workingCalendarOf(district) } : { kind: 'calendar' };
   const since = earliestRelevant(period) - ASSESSMENT_LOOKBACK_DAYS * DAY;
   const asOf = deps.clock.now();
   const [cases, tickets, devices, sweeping] = await Promise.all([

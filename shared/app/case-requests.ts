@@ -64,30 +64,38 @@ export const TransitionRequest = z
     path: ['reviewAt'],
   })
   .refine((r) => !['request_extension', 'reject_extension', 'park'].includes(r.action) || r.note?.trim(), {
-    message: 'an extension request or rejection needs a note: why',
+    message: 'an extension request, a rejection or a parking needs a note: why',
     path: ['note'],
   });
+
+/** What a report and a 12345 ticket both say: the class, the place, the urgency, the media. */
+const REPORTED = {
+  districtId: z.string().min(1).max(100).optional(),
+  classId: z.string().min(1).max(64),
+  location: LatLon.optional(),
+  componentId: z.string().min(1).max(64).optional(),
+  address: text(500).optional(),
+  urgency: z.enum(URGENCIES).optional(),
+  media: z.array(MediaId).max(20).default([]),
+};
+/** A place is a point or a component: the check, and the issue naming what lacks one. */
+const hasPlace = (r: { location?: unknown; componentId?: string }) => Boolean(r.location || r.componentId);
+const placeIssue = (what: string) => ({
+  message: `${what} needs a location { lat, lon } or a componentId`,
+  path: ['location'],
+});
 
 /** `POST /cases/reports` body: a person's report. */
 export const ReportBody = z
   .strictObject({
-    districtId: z.string().min(1).max(100).optional(),
+    ...REPORTED,
     source: z.enum(PEOPLE_SOURCES),
-    classId: z.string().min(1).max(64),
-    location: LatLon.optional(),
-    componentId: z.string().min(1).max(64).optional(),
-    address: text(500).optional(),
     description: text(2000).min(1, 'description is required: what is wrong'),
-    urgency: z.enum(URGENCIES).optional(),
-    media: z.array(MediaId).max(20).default([]),
     reporter: z
       .strictObject({ name: text(100).optional(), phone: text(30).optional(), id: text(100).optional() })
       .optional(),
   })
-  .refine((r) => r.location || r.componentId, {
-    message: 'a report needs a location { lat, lon } or a componentId',
-    path: ['location'],
-  });
+  .refine(hasPlace, placeIssue('a report'));
 export type TransitionRequest = z.infer<typeof TransitionRequest>;
 
 /**
@@ -100,20 +108,11 @@ export const HotlineTicketBody = z
     ticketNo: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'ticketNo is the hotline’s ticket number: letters, digits, - and _, up to 64'),
-    districtId: z.string().min(1).max(100).optional(),
-    classId: z.string().min(1).max(64),
-    location: LatLon.optional(),
-    componentId: z.string().min(1).max(64).optional(),
-    address: text(500).optional(),
+    ...REPORTED,
     description: text(2000).min(1, 'description is required: what the caller reported'),
-    urgency: z.enum(URGENCIES).optional(),
-    media: z.array(MediaId).max(20).default([]),
     caller: z.strictObject({ name: text(100).optional(), phone: text(30).optional() }).optional(),
   })
-  .refine((r) => r.location || r.componentId, {
-    message: 'a ticket needs a location { lat, lon } or a componentId',
-    path: ['location'],
-  });
+  .refine(hasPlace, placeIssue('a ticket'));
 export type HotlineTicketBody = z.infer<typeof HotlineTicketBody>;
 
 export type CaseQuery = z.infer<typeof CaseQuery> & CaseFilter;

@@ -34,6 +34,7 @@ import type { MediaStore } from './ports/media.ts';
 import { RequestRefusedError } from './errors.ts';
 import type { CaseStore } from './ports/cases.ts';
 import type { Log, Metrics } from './ports/observability.ts';
+import { workingCalendarOf } from '#shared/domain/working-time';
 import type { Registry } from './ports/registry.ts';
 
 export interface CaseServiceDeps {
@@ -168,7 +169,7 @@ export class CaseService {
     if (!district || !limits) return after;
     const dueAt = unitDeadline(before, after, {
       limits,
-      calendar: { timeZone: district.timezone, ...district.calendar },
+      calendar: workingCalendarOf(district),
     });
     return dueAt === undefined ? after : { ...after, dueAt };
   }

@@ -1,3 +1,4 @@
+import type { District } from './city-model.ts';
 import { addDays, localTimeParts, zonedTimeToEpoch } from './local-time.ts';
 
 /**
@@ -12,6 +13,12 @@ export interface WorkingCalendar {
   workdays?: readonly string[];
   hours?: readonly (readonly [string, string])[];
 }
+
+/** A district's working calendar: its time zone, holidays, swapped working days and working hours. */
+export const workingCalendarOf = (district: Pick<District, 'timezone' | 'calendar'>): WorkingCalendar => ({
+  timeZone: district.timezone,
+  ...district.calendar,
+});
 
 /** How SLA deadlines and durations are counted: all the time, or only on working days. */
 export type SlaHours = { kind: 'calendar' } | { kind: 'working'; calendar: WorkingCalendar };

@@ -20,8 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => s?.stop());
 
-const post = <T>(path: string, body: unknown) =>
-  s.api<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = <T>(path: string, body: unknown) => s.post<T>(path, body);
 
 describe('the case cycle, role by role', () => {
   it('return → redispatch → extension → resolve with photo → failed check → rework → passed check → close, with its events in order', async () => {
@@ -39,15 +38,7 @@ describe('the case cycle, role by role', () => {
       expect(answer.status, `${body.action}: ${answer.body.message ?? ''}`).toBe(200);
       return answer.body;
     };
-    const photo = async () => {
-      const body = Buffer.from('\xff\xd8\xff the pavement cleared', 'latin1');
-      const upload = await post<{ mediaId: string; uploadUrl: string; headers: Record<string, string> }>('/media', {
-        contentType: 'image/jpeg',
-        size: body.length,
-      });
-      await fetch(upload.body.uploadUrl, { method: 'PUT', headers: upload.body.headers, body });
-      return upload.body.mediaId;
-    };
+    const photo = () => s.uploadJpeg(Buffer.from('\xff\xd8\xff the pavement cleared', 'latin1'));
 
     await step(USERS.clerk, { action: 'register' });
     const first = await step(USERS.dispatcher, { action: 'dispatch', unitId: 'municipal-landscaping' });

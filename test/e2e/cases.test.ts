@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
 import { CATEGORY_POLICY } from '#shared/domain/cases';
 import { classOf, limitsOf } from '#shared/domain/classification';
-import { addSlaHours } from '#shared/domain/working-time';
+import { addSlaHours, workingCalendarOf } from '#shared/domain/working-time';
 import type { CaseCategory } from '#shared/domain/responsibility';
 import { responsibleUnits } from '#shared/domain/responsibility';
 import { caseStack } from '../support/case-stack.ts';
@@ -47,7 +47,7 @@ function expectRouted(c: Awaited<ReturnType<typeof s.oneCase>>, category: CaseCa
     c.registeredAt
       ? addSlaHours(c.registeredAt, (hours!.dispatch + hours!.handle) * 3_600_000, {
           kind: 'working',
-          calendar: { timeZone: district.timezone, ...district.calendar },
+          calendar: workingCalendarOf(district),
         })
       : c.openedAt + CATEGORY_POLICY[category].slaMs,
   );

@@ -55,8 +55,7 @@ afterAll(async () => {
   await hotline?.close();
 });
 
-const post = <T>(path: string, body: unknown) =>
-  s.api<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = <T>(path: string, body: unknown) => s.post<T>(path, body);
 const roomAt = (siteId: string) => siteLocation(model.sites.find((x) => x.siteId === siteId)!);
 const ticket = (ticketNo: string, siteId: string, over: Record<string, unknown> = {}) => ({
   ticketNo,
@@ -97,20 +96,16 @@ describe('the 12345 hotline’s hand-over', () => {
 
     // The unit's photo of the work, uploaded through a one-time URL and named by the resolve action.
     const photo = Buffer.from('\xff\xd8\xff\xe0 the pavement cleared', 'latin1');
-    const upload = await post<{ mediaId: string; uploadUrl: string; headers: Record<string, string> }>('/media', {
-      contentType: 'image/jpeg',
-      size: photo.length,
-    });
-    await fetch(upload.body.uploadUrl, { method: 'PUT', headers: upload.body.headers, body: photo });
+    const mediaId = await s.uploadJpeg(photo);
     expect((await act(caseId, USERS.dispatcher, { action: 'dispatch' })).status).toBe(200);
     const unknownPhoto = await act(caseId, USERS.enforcement, { action: 'resolve', media: ['md-never-uploaded'] });
     expect(unknownPhoto.status).toBe(400);
     const resolved = await act(caseId, USERS.enforcement, {
       action: 'resolve',
       note: '摊贩已劝离，路面已清理',
-      media: [upload.body.mediaId],
+      media: [mediaId],
     });
-    expect(resolved.body.history.at(-1)).toMatchObject({ action: 'resolve', media: [upload.body.mediaId] });
+    expect(resolved.body.history.at(-1)).toMatchObject({ action: 'resolve', media: [mediaId] });
     expect((await act(caseId, USERS.inspector, { action: 'verify' })).status).toBe(200);
     expect((await act(caseId, USERS.shiftLead, { action: 'close' })).status).toBe(200);
 
@@ -125,7 +120,7 @@ describe('the 12345 hotline’s hand-over', () => {
             caseId,
             status: 'closed',
             note: '摊贩已劝离，路面已清理',
-            media: [upload.body.mediaId],
+            media: [mediaId],
           },
         },
       },

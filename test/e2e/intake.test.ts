@@ -24,8 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => s?.stop());
 
-const post = <T>(path: string, body: unknown) =>
-  s.api<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = <T>(path: string, body: unknown) => s.post<T>(path, body);
 const room = model.sites.find((x) => x.siteId === 'gr-025')!;
 const bin = (fillPct: number, ago = 0) => ({
   ts: s.now() - ago,

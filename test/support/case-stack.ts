@@ -52,6 +52,24 @@ export async function caseStack(model: CityModel, start: number, extra: Partial<
         body: JSON.stringify(body),
       });
     },
+    /** A JSON POST to the API. */
+    post<T = unknown>(path: string, body: unknown) {
+      return this.api<T>(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    },
+    /** A JPEG uploaded as a person's app does (a one-time URL from POST /media, then the body); its media id. */
+    async uploadJpeg(body: Buffer): Promise<string> {
+      const upload = await this.post<{ mediaId: string; uploadUrl: string; headers: Record<string, string> }>(
+        '/media',
+        { contentType: 'image/jpeg', size: body.length },
+      );
+      const put = await fetch(upload.body.uploadUrl, { method: 'PUT', headers: upload.body.headers, body });
+      if (put.status !== 200) throw new Error(`the upload answered ${put.status}`);
+      return upload.body.mediaId;
+    },
     async api<T = unknown>(path: string, init?: RequestInit): Promise<{ status: number; body: T }> {
       const response = await fetch(`${stack.apiUrl}${path}`, init);
       return { status: response.status, body: (await response.json()) as T };

@@ -21,6 +21,29 @@ interface Pending {
   expiresAt: number;
 }
 
+/**
+ * Writes a body to `file`, refusing it (413, `tooLarge`) once more than `max` bytes came;
+ * a refused or broken body leaves no file. Answers the bytes written.
+ */
+async function writeAtMost(body: NodeJS.ReadableStream, file: string, max: number, tooLarge: string): Promise<number> {
+  let size = 0;
+  await pipeline(
+    body,
+    async function* (source: AsyncIterable<Buffer | string>) {
+      for await (const chunk of source) {
+        size += Buffer.byteLength(chunk);
+        if (size > max) throw new UploadRefusedError(413, tooLarge);
+        yield chunk;
+      }
+    },
+    createWriteStream(file),
+  ).catch(async (error) => {
+    await rm(file, { force: true });
+    throw error;
+  });
+  return size;
+}
+
 /** Why an upload was refused, as the bucket's HTTP answer. */
 export class UploadRefusedError extends Error {
   constructor(
@@ -97,23 +120,13 @@ export class FolderMediaStore implements MediaStore {
       if (now > pending.expiresAt) throw new UploadRefusedError(403, 'the upload URL has expired');
       if (contentType?.split(';')[0]?.trim().toLowerCase() !== pending.contentType)
         throw new UploadRefusedError(415, `this upload URL takes ${pending.contentType}, not ${contentType ?? 'none'}`);
-      let received = 0;
       const part = this.path(mediaId, '.part');
-      await pipeline(
+      const received = await writeAtMost(
         body,
-        async function* (source: AsyncIterable<Buffer | string>) {
-          for await (const chunk of source) {
-            received += Buffer.byteLength(chunk);
-            if (received > pending.size)
-              throw new UploadRefusedError(413, `this upload URL takes ${pending.size} bytes, and more came`);
-            yield chunk;
-          }
-        },
-        createWriteStream(part),
-      ).catch(async (error) => {
-        await rm(part, { force: true });
-        throw error;
-      });
+        part,
+        pending.size,
+        `this upload URL takes ${pending.size} bytes, and more came`,
+      );
       if (received !== pending.size) {
         await rm(part, { force: true });
         throw new UploadRefusedError(400, `this upload URL takes ${pending.size} bytes, and ${received} came`);
@@ -188,22 +201,8 @@ export class FolderMediaStore implements MediaStore {
     const path = this.snapshotPath(snapshot.key);
     const part = `${path}.${randomBytes(6).toString('hex')}.part`;
     const max = MEDIA_TYPES[snapshot.contentType].maxBytes;
-    let size = 0;
     await mkdir(dirname(path), { recursive: true });
-    await pipeline(
-      body,
-      async function* (source: AsyncIterable<Buffer | string>) {
-        for await (const chunk of source) {
-          size += Buffer.byteLength(chunk);
-          if (size > max) throw new UploadRefusedError(413, `a snapshot is at most ${max} bytes`);
-          yield chunk;
-        }
-      },
-      createWriteStream(part),
-    ).catch(async (error) => {
-      await rm(part, { force: true });
-      throw error;
-    });
+    const size = await writeAtMost(body, part, max, `a snapshot is at most ${max} bytes`);
     await rename(part, path);
     return { mediaId, contentType: snapshot.contentType, size };
   }
