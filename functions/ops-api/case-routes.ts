@@ -50,8 +50,16 @@ export const caseRoutes = (deps: CaseRouteDeps): Record<string, RouteHandler> =>
     const {
       action,
       actor: _never,
-      ...details
+      communityId,
+      gridId,
+      ...rest
     } = parseRequest(TransitionRequest, jsonBody(event, '{ "action", "note"?, "reason"?, "media"? }'));
+    const assignTo = communityId
+      ? { level: 'community' as const, id: communityId }
+      : gridId
+        ? { level: 'grid' as const, id: gridId }
+        : undefined;
+    const details = { ...rest, ...(assignTo ? { assignTo } : {}) };
     try {
       return json(200, await deps.cases.act(event.pathParameters?.caseId ?? '', action, user, details));
     } catch (error) {

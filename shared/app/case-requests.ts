@@ -42,6 +42,12 @@ export const TransitionRequest = z
     until: z.union([z.int().positive(), timeParam('until')]).optional(),
     /** A parking's review date: epoch ms or an ISO time. */
     reviewAt: z.union([z.int().positive(), timeParam('reviewAt')]).optional(),
+    /** A dispatch down's community, or its grid (二级派遣): one of them. */
+    communityId: z.string().min(1).max(100).optional(),
+    gridId: z.string().min(1).max(100).optional(),
+    /** An inspection's outcome (核查), and where the inspector stood. */
+    outcome: z.enum(['pass', 'fail']).optional(),
+    position: LatLon.optional(),
   })
   .refine((r) => r.action !== 'refuse' || r.reason, {
     message: `a refusal needs a reason: one of ${REFUSAL_REASONS.join(', ')}`,
@@ -65,6 +71,22 @@ export const TransitionRequest = z
   })
   .refine((r) => !['request_extension', 'reject_extension', 'park'].includes(r.action) || r.note?.trim(), {
     message: 'an extension request, a rejection or a parking needs a note: why',
+    path: ['note'],
+  })
+  .refine((r) => (r.action === 'dispatch_down') === (Number(!!r.communityId) + Number(!!r.gridId) === 1), {
+    message: 'a dispatch down names one community (communityId) or one grid (gridId); nothing else names either',
+    path: ['communityId'],
+  })
+  .refine((r) => (r.action === 'inspect') === (r.outcome !== undefined && r.position !== undefined), {
+    message: 'an inspection gives its outcome (pass or fail) and position { lat, lon }; nothing else gives either',
+    path: ['outcome'],
+  })
+  .refine((r) => r.action !== 'inspect' || r.media.length > 0, {
+    message: 'an inspection (核查) is made with a photo of the site (media: an uploaded id)',
+    path: ['media'],
+  })
+  .refine((r) => (r.action !== 'supervise' && !(r.action === 'inspect' && r.outcome === 'fail')) || r.note?.trim(), {
+    message: 'a supervision notice or a failed inspection needs a note',
     path: ['note'],
   });
 

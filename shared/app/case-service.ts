@@ -1,4 +1,5 @@
 import {
+  CATEGORY_POLICY,
   confirmRegistration,
   joinReport,
   escalate,
@@ -9,6 +10,7 @@ import {
   transition,
   type Case,
   type ActionDetails,
+  type Assignment,
   type CaseAction,
   type CaseOrigin,
   type Signal,
@@ -22,7 +24,7 @@ import {
   type PeopleSource,
   type Urgency,
 } from '#shared/domain/classification';
-import { unitDeadline } from '#shared/domain/time-limits';
+import { deadlineOf, unitDeadline } from '#shared/domain/time-limits';
 import type { Clock } from '#shared/domain/clock';
 import { caseToJoin, peopleReport, receiveReport, refuseReport, reporterActor } from '#shared/domain/intake';
 import { mergeCellsAround } from '#shared/domain/merge-cells';
@@ -171,7 +173,20 @@ export class CaseService {
       limits,
       calendar: workingCalendarOf(district),
     });
-    return dueAt === undefined ? after : { ...after, dueAt };
+    return dueAt === undefined ? after : { ...after, dueAt, unitDueAt: dueAt };
+  }
+
+  /**
+   * The deadline of the escalation ladder's next rung: the handling limit from now, in the
+   * district's working hours, by the time limits; the category's SLA without a table.
+   */
+  private async rungDeadline(c: Case, now: number): Promise<number> {
+    const district = await this.config.district(c.districtId);
+    const table = district?.classification;
+    const cls = (c.classId && classById(table, c.classId)) || classOf(table, c.category);
+    const limits = limitsOf(table, cls);
+    if (!district || !limits) return now + CATEGORY_POLICY[c.category].slaMs;
+    return deadlineOf(limits, c.urgency ?? 'normal', 'handle', now, workingCalendarOf(district));
   }
 
   private async casesNear(districtId: string, cls: ReturnType<typeof classOf>, at: LatLon): Promise<Case[]> {
@@ -310,6 +325,7 @@ export class CaseService {
       const refusal = refusalOf(user, action, current);
       if (refusal) throw new ActionForbiddenError(refusal);
       if (details.unitId && attempt === 0) await this.mustBeUnit(current.districtId, details.unitId);
+      if (details.assignTo && attempt === 0) await this.mustBeBelow(current, details.assignTo);
       const table = await this.config.classification(current.districtId);
       const cls = (current.classId && classById(table, current.classId)) || classOf(table, current.category);
       const next = await this.withLimits(
@@ -336,6 +352,16 @@ export class CaseService {
       throw new RequestRefusedError(`no unit "${unitId}" in ${districtId}: one of ${units.join(', ')}`);
   }
 
+  /** Where a case may be sent down to: a community of the case's street, or a grid of it. */
+  private async mustBeBelow(c: Case, to: Assignment): Promise<void> {
+    const grids = (await this.deps.registry.listGrids(c.districtId)).filter((g) => g.streetId === c.streetId);
+    const ids = to.level === 'grid' ? grids.map((g) => g.gridId) : [...new Set(grids.map((g) => g.communityId))];
+    if (!ids.includes(to.id))
+      throw new RequestRefusedError(
+        `no ${to.level} "${to.id}" in street ${c.streetId}, the case's: one of ${ids.sort().join(', ')}`,
+      );
+  }
+
   private async mustExist(media: readonly string[]): Promise<void> {
     for (const mediaId of new Set(media)) {
       const found = this.deps.media && (await this.deps.media.find(mediaId));
@@ -349,7 +375,8 @@ export class CaseService {
     const working: Case[] = [];
     for (const districtId of districtIds) {
       for (const current of await this.deps.cases.listWorking(districtId)) {
-        const next = escalate(current, this.deps.clock.now());
+        const now = this.deps.clock.now();
+        const next = now > current.dueAt ? escalate(current, now, await this.rungDeadline(current, now)) : undefined;
         if (next && (await this.deps.cases.save(next, current))) {
           this.deps.metrics.count('CasesEscalated', 1, { unit: next.leadUnit });
           escalated.push(next);

@@ -1,4 +1,4 @@
-import type { Contact, LatLon } from './city-model.ts';
+import { type Contact, type LatLon, metresBetween } from './city-model.ts';
 import {
   classCode,
   classOf,
@@ -57,6 +57,9 @@ export const CASE_ACTIONS = [
   'reject_extension',
   'park',
   'unpark',
+  'dispatch_down',
+  'inspect',
+  'supervise',
 ] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 
@@ -93,6 +96,12 @@ export const TRANSITIONS: Record<CaseAction, { from: readonly CaseStatus[]; to?:
   // 挂账: a problem that cannot be solved soon is parked (its clock stops) until it is reviewed; unparked, it goes back where it was.
   park: { from: ['open', 'dispatched', 'in_progress', 'reopened'], to: 'parked' },
   unpark: { from: ['parked'] },
+  // 二级派遣: the unit (a street office, say) sends its case down to a community or a grid, whose people then handle it.
+  dispatch_down: { from: ['dispatched', 'in_progress', 'reopened'] },
+  // 核查: the inspector checks the work on site, with a photo and their position: passed, it is verified; failed, rework.
+  inspect: { from: ['resolved'] },
+  // 督办: a leader or the office presses the unit on a case: a notice to the unit and a flag on the case.
+  supervise: { from: ['open', 'dispatched', 'in_progress', 'reopened', 'parked'] },
 };
 
 /**
@@ -213,8 +222,17 @@ export interface HistoryEntry {
   reportId?: string;
   /** Media ids attached to the action (a photo of the work done). */
   media?: string[];
-  /** The unit a dispatch named (the case's lead unit from then on). */
+  /**
+   * The unit a dispatch named (the case's lead unit from then on); for a unit's own action
+   * (return, extension, parking), the case's lead unit when it was taken.
+   */
   unitId?: string;
+  /** A dispatch down's community or grid. */
+  assignedTo?: Assignment;
+  /** An inspection's outcome, where the inspector stood, and how far that was from the case. */
+  outcome?: InspectionOutcome;
+  position?: LatLon;
+  distanceM?: number;
   /** The deadline an extension request asked for. */
   until?: number;
   /** A parking's review date. */
@@ -265,12 +283,40 @@ export interface Case {
   parked?: { from: CaseStatus; at: number; reviewAt: number; reason: string; by: string };
   /** The unit the case was escalated to, once overdue. */
   escalatedTo?: string;
+  /**
+   * The unit's deadline: the time limits' (from registration, then from dispatch), moved by
+   * an approved extension and by a parked period; escalation does not move it (it moves
+   * `dueAt`, the deadline of the rung the case is on). Absent on cases stored before it.
+   */
+  unitDueAt?: number;
+  /** The community or grid the unit sent the case down to (二级派遣): its people handle it. */
+  assignedTo?: Assignment & { at: number; by: string };
+  /** Supervision notices (督办): how many, and the latest. */
+  supervision?: Supervision;
   summary: string;
   evidence: Evidence[];
   history: HistoryEntry[];
   updatedAt: number;
   /** Optimistic-locking counter. */
   version: number;
+}
+
+/** Where a case was sent down to: a community of its street, or a grid. */
+export interface Assignment {
+  level: 'community' | 'grid';
+  id: string;
+}
+
+export type InspectionOutcome = 'pass' | 'fail';
+
+/** The supervision notices (督办) on a case: the count, and the latest one's who, when, what and level. */
+export interface Supervision {
+  count: number;
+  at: number;
+  by: string;
+  /** A leader's notice (a leader's own, or the escalation ladder's last rung) or the office's (a shift lead's). */
+  level: 'leader' | 'office';
+  note: string;
 }
 
 /** How many evidence entries a case keeps (the newest). */
@@ -388,6 +434,7 @@ export function openCase(
     assignee: origin.assignee,
     openedAt: now,
     dueAt: now + policy.slaMs,
+    unitDueAt: now + policy.slaMs,
     occurrences: 1,
     lastSeenAt: signal.evidence.at,
     escalationLevel: 0,
@@ -456,16 +503,26 @@ export interface ActionDetails {
   until?: number;
   /** When a parked case is to be looked at again (epoch ms). */
   reviewAt?: number;
+  /** A dispatch down's community or grid (checked to be the case's street's by the caller). */
+  assignTo?: Assignment;
+  /** An inspection's outcome and where the inspector stood. */
+  outcome?: InspectionOutcome;
+  position?: LatLon;
 }
 
+/** The actions a unit takes on its own case: the history records the unit whose case it was. */
+const UNIT_RECORDED: readonly CaseAction[] = [
+  'return',
+  'request_extension',
+  'approve_extension',
+  'reject_extension',
+  'park',
+  'unpark',
+];
+
 /** Applies an action, validated against the cycle, and records it in the history. */
-export function transition(
-  c: Case,
-  action: CaseAction,
-  actor: string,
-  now: number,
-  { note, evidence, reason, media, role, unitId, until, reviewAt }: ActionDetails = {},
-): Case {
+export function transition(c: Case, action: CaseAction, actor: string, now: number, details: ActionDetails = {}): Case {
+  const { note, evidence, reason, media, role, unitId, until, reviewAt, assignTo, outcome, position } = details;
   const rule = TRANSITIONS[action];
   if (!rule.from.includes(c.status)) throw new IllegalTransitionError(action, c.status);
   const extension = extensionAfter(c, action, actor, now, note, until);
@@ -478,7 +535,15 @@ export function transition(
     throw new MissingReasonError(
       'parking (挂账) needs a note (why it cannot be solved soon) and a review date after now',
     );
-  const to = action === 'unpark' ? (c.parked?.from ?? 'open') : (rule.to ?? c.status);
+  checkDetails(c, action, details);
+  const to =
+    action === 'unpark'
+      ? (c.parked?.from ?? 'open')
+      : action === 'inspect'
+        ? outcome === 'pass'
+          ? 'verified'
+          : 'reopened'
+        : (rule.to ?? c.status);
   const entry: HistoryEntry = {
     action,
     from: c.status,
@@ -491,23 +556,46 @@ export function transition(
     ...(action === 'refuse' ? { reason } : {}),
     ...(media?.length ? { media } : {}),
     ...(action === 'dispatch' && unitId ? { unitId } : {}),
+    ...(UNIT_RECORDED.includes(action) ? { unitId: c.leadUnit } : {}),
+    ...(action === 'dispatch_down' ? { assignedTo: assignTo } : {}),
+    ...(action === 'inspect' ? { outcome, position, distanceM: Math.round(metresBetween(c.location, position!)) } : {}),
     ...(action === 'request_extension' ? { until } : {}),
     ...(action === 'park' ? { reviewAt } : {}),
   };
   const redispatched = action === 'dispatch' && unitId && unitId !== c.leadUnit;
+  // A dispatch (again) gives the case to a unit: what an earlier one sent down is the earlier unit's.
+  const base = action === 'unpark' ? withoutParking(c) : action === 'dispatch' ? withoutAssignment(c) : c;
+  const moved = (dueAt: number) => ({ dueAt, unitDueAt: dueAt });
   return {
-    ...(action === 'unpark' ? withoutParking(c) : c),
+    ...base,
     ...(redispatched ? { leadUnit: unitId, coUnits: c.coUnits.filter((u) => u !== unitId) } : {}),
     ...(extension ? { extension } : {}),
-    ...(action === 'approve_extension' ? { dueAt: c.extension!.until } : {}),
+    ...(action === 'approve_extension' ? moved(c.extension!.until) : {}),
+    ...(action === 'dispatch_down' ? { assignedTo: { ...assignTo!, at: now, by: actor } } : {}),
+    ...(action === 'supervise'
+      ? {
+          supervision: {
+            count: (c.supervision?.count ?? 0) + 1,
+            at: now,
+            by: actor,
+            level: role === 'leader' ? ('leader' as const) : ('office' as const),
+            note: note!,
+          },
+        }
+      : {}),
     ...(action === 'park'
       ? { parked: { from: c.status, at: now, reviewAt: reviewAt!, reason: note!, by: actor } }
       : {}),
     // The clock stopped while parked: the deadline moves by the time it was parked (working hours: see time-limits.ts).
-    ...(action === 'unpark' && c.parked ? { dueAt: c.dueAt + Math.max(0, now - c.parked.at) } : {}),
+    ...(action === 'unpark' && c.parked
+      ? {
+          dueAt: c.dueAt + Math.max(0, now - c.parked.at),
+          unitDueAt: (c.unitDueAt ?? c.dueAt) + Math.max(0, now - c.parked.at),
+        }
+      : {}),
     status: to,
     // Registration starts the units' clock: the deadline counts from it.
-    ...(action === 'register' ? { registeredAt: now, dueAt: now + CATEGORY_POLICY[c.category].slaMs } : {}),
+    ...(action === 'register' ? { registeredAt: now, ...moved(now + CATEGORY_POLICY[c.category].slaMs) } : {}),
     ...(action === 'refuse' && reason ? { refusal: { reason, at: now, actor, ...(note ? { note } : {}) } } : {}),
     evidence: withEvidence(c, evidence),
     history: [...c.history, entry],
@@ -517,6 +605,24 @@ export function transition(
 }
 
 const withoutParking = ({ parked: _parked, ...c }: Case): Case => c;
+const withoutAssignment = ({ assignedTo: _assignedTo, ...c }: Case): Case => c;
+
+/** What the new actions need besides their status: throws {@link MissingReasonError} for what is missing. */
+function checkDetails(c: Case, action: CaseAction, { note, media, assignTo, outcome, position }: ActionDetails): void {
+  if (action === 'dispatch_down' && !assignTo)
+    throw new MissingReasonError('a dispatch down (二级派遣) names the community (communityId) or the grid (gridId)');
+  if (action === 'dispatch_down' && c.assignedTo?.level === assignTo!.level && c.assignedTo.id === assignTo!.id)
+    throw new IllegalTransitionError(action, c.status, `the case is with ${assignTo!.level} ${assignTo!.id} already`);
+  if (action === 'inspect') {
+    if (!outcome) throw new MissingReasonError('an inspection (核查) says its outcome: pass or fail');
+    if (!media?.length) throw new MissingReasonError('an inspection (核查) is made with a photo of the site (media)');
+    if (!position) throw new MissingReasonError('an inspection (核查) says where the inspector stood (position)');
+    if (outcome === 'fail' && !note?.trim())
+      throw new MissingReasonError('a failed inspection needs a note: what is left');
+  }
+  if (action === 'supervise' && !note?.trim())
+    throw new MissingReasonError('a supervision notice (督办) needs a note: what the unit is to do, by when');
+}
 
 /** Whether a person reported the case (or joined it): its resolution then shows the work in a photo. */
 const reportedByPeople = (c: Case) => (c.reports ?? []).some((r) => PEOPLE_SOURCES.includes(r.source as PeopleSource));
@@ -692,27 +798,71 @@ export function resolveBySensor(c: Case, signal: Signal, now: number): Case | un
   return transition(c, 'resolve', actor, now, { note: 'clear condition observed', evidence: signal.evidence });
 }
 
-/** An overdue working case goes to the City Management Office, one level up, with a new deadline. */
-export function escalate(c: Case, now: number): Case | undefined {
+/** The escalation ladder's rungs, in order: the case's street office, the City Management Office, a leader's supervision notice. */
+export const ESCALATION_RUNGS = ['street_office', 'city_management_office', 'leader'] as const;
+export type EscalationRung = (typeof ESCALATION_RUNGS)[number];
+
+/**
+ * The rung an overdue case goes up to next (its `escalationLevel` becomes the rung's
+ * number, 1 to 3): a rung whose unit already leads the case is passed over (a street
+ * office's own case goes straight to the office). None past the last.
+ */
+export function nextRung(
+  c: Pick<Case, 'escalationLevel' | 'leadUnit' | 'streetId'>,
+): { level: number; rung: EscalationRung; unit?: string } | undefined {
+  for (let level = c.escalationLevel + 1; level <= ESCALATION_RUNGS.length; level++) {
+    const rung = ESCALATION_RUNGS[level - 1]!;
+    if (rung === 'leader') return { level, rung };
+    const unit = rung === 'street_office' ? c.streetId : ESCALATION_UNIT;
+    if (unit && unit !== c.leadUnit) return { level, rung, unit };
+  }
+  return undefined;
+}
+
+/**
+ * An overdue working case goes one rung up the ladder (see {@link nextRung}), with a new
+ * deadline (`dueAt`, the rung's; the unit's own, `unitDueAt`, stays): to its street office,
+ * then to the City Management Office (each joins the case's units), then a leader's
+ * supervision notice. Undefined when it is not overdue or is on the last rung.
+ */
+export function escalate(c: Case, now: number, nextDueAt: number): Case | undefined {
   if (!WORKING_STATUSES.includes(c.status) || now <= c.dueAt) return undefined;
-  const level = c.escalationLevel + 1;
+  const next = nextRung(c);
+  if (!next) return undefined;
+  const late = `overdue since ${new Date(c.dueAt).toISOString()}`;
+  const note =
+    next.rung === 'leader'
+      ? `${late}; a leader's supervision notice (领导督办, level ${next.level})`
+      : `${late}; escalated to ${next.unit} (level ${next.level})`;
   const entry: HistoryEntry = {
     action: 'escalate',
     from: c.status,
     to: c.status,
     actor: SYSTEM_ACTOR,
     at: now,
-    note: `overdue since ${new Date(c.dueAt).toISOString()}; escalated to ${ESCALATION_UNIT} (level ${level})`,
+    note,
+    ...(next.unit ? { unitId: next.unit } : {}),
   };
+  const unit = next.unit;
   return {
     ...c,
-    escalationLevel: level,
-    escalatedTo: ESCALATION_UNIT,
-    coUnits:
-      c.coUnits.includes(ESCALATION_UNIT) || c.leadUnit === ESCALATION_UNIT
-        ? c.coUnits
-        : [...c.coUnits, ESCALATION_UNIT],
-    dueAt: now + CATEGORY_POLICY[c.category].slaMs,
+    unitDueAt: c.unitDueAt ?? c.dueAt,
+    escalationLevel: next.level,
+    ...(unit
+      ? {
+          escalatedTo: unit,
+          coUnits: c.coUnits.includes(unit) || c.leadUnit === unit ? c.coUnits : [...c.coUnits, unit],
+        }
+      : {
+          supervision: {
+            count: (c.supervision?.count ?? 0) + 1,
+            at: now,
+            by: SYSTEM_ACTOR,
+            level: 'leader' as const,
+            note,
+          },
+        }),
+    dueAt: nextDueAt,
     history: [...c.history, entry],
     updatedAt: now,
     version: c.version + 1,

@@ -1,3 +1,4 @@
+import distance from '@turf/distance';
 import { z } from 'zod';
 import { Classification } from './classification.ts';
 import { DEVICE_KINDS } from './device-kinds.ts';
@@ -19,6 +20,9 @@ export const Position = z.tuple([z.number().min(-180).max(180), z.number().min(-
 export type Position = z.infer<typeof Position>;
 export const LatLon = z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
 export type LatLon = z.infer<typeof LatLon>;
+
+/** The distance between two points on the ground, in metres. */
+export const metresBetween = (a: LatLon, b: LatLon) => distance([a.lon, a.lat], [b.lon, b.lat], { units: 'meters' });
 
 const closedRing = z
   .array(Position)

@@ -1,4 +1,3 @@
-import distance from '@turf/distance';
 import {
   CATEGORY_POLICY,
   isActive,
@@ -8,7 +7,7 @@ import {
   type RefusalReason,
   type Report,
 } from './cases.ts';
-import type { Contact, LatLon } from './city-model.ts';
+import { type Contact, type LatLon, metresBetween } from './city-model.ts';
 import { classCode, type CaseClass, type PeopleSource, type Urgency } from './classification.ts';
 import { isMerging, mergeCell } from './merge-cells.ts';
 import { ESCALATION_UNIT, responsibleUnits } from './responsibility.ts';
@@ -155,8 +154,6 @@ export function refuseReport(
 }
 
 const NO_ASSIGNEE: Contact = { name: '—', phone: '00000' };
-
-export const metresBetween = (a: LatLon, b: LatLon) => distance([a.lon, a.lat], [b.lon, b.lat], { units: 'meters' });
 
 /**
  * The active case of the class that a report at `p`, at time `at`, joins: within the

@@ -133,6 +133,26 @@ const STATUS_NOTES: Record<CaseStatus, string> = {
   parked: 'Parked: it cannot be solved soon; it will be reviewed.',
 };
 
+/**
+ * What the cycle did to a case still being worked on, beyond its status: sent back by a
+ * unit, more time given or asked for, sent down to a community or grid, escalated or
+ * pressed by a supervision notice.
+ */
+export function cycleNotes(c: Case, time: (t: number) => string): string[] {
+  if (open311Status(c.status) === 'closed') return [];
+  const last = c.history.at(-1);
+  const notes: string[] = [];
+  if (c.status === 'open' && last?.action === 'return')
+    notes.push('Returned by the unit it was sent to: it will be dispatched again.');
+  if (c.extension?.state === 'approved') notes.push(`The unit was given more time: until ${time(c.extension.until)}.`);
+  if (c.extension?.state === 'requested') notes.push('The unit asked for more time.');
+  if (c.assignedTo) notes.push(`Handed down to the ${c.assignedTo.level}.`);
+  if (c.escalationLevel > 0) notes.push('Overdue: escalated.');
+  if (c.supervision) notes.push('Under supervision (督办).');
+  if (c.status === 'parked' && c.parked) notes.push(`To be reviewed on ${time(c.parked.reviewAt)}.`);
+  return notes;
+}
+
 /** Where and by whom: the case's place and lead unit as people name them. */
 export interface RequestContext {
   timeZone: string;
@@ -154,7 +174,12 @@ export function toOpen311Request(c: Case, context: RequestContext): Open311Reque
   return {
     service_request_id: c.caseId,
     status: open311Status(c.status),
-    status_notes: [STATUS_NOTES[c.status], c.refusal ? `Reason: ${c.refusal.reason}.` : '', lastNote ?? '']
+    status_notes: [
+      STATUS_NOTES[c.status],
+      c.refusal ? `Reason: ${c.refusal.reason}.` : '',
+      ...cycleNotes(c, time),
+      lastNote ?? '',
+    ]
       .filter(Boolean)
       .join(' '),
     service_name: SERVICE_NAMES[c.category].name,

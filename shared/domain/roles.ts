@@ -36,7 +36,7 @@ export interface User {
   username: string;
   name?: string;
   roles: Role[];
-  /** A handler's unit (a department's id, as cases name their lead unit). */
+  /** A handler's unit (a department's or street office's id, as cases name their lead unit; a community's), a grid worker's grid. */
   unitId?: string;
 }
 
@@ -46,8 +46,8 @@ export const ACTION_ROLES: Record<CaseAction, readonly Role[]> = {
   register: ['intake_clerk', 'shift_lead'],
   refuse: ['intake_clerk', 'shift_lead'],
   dispatch: ['dispatcher', 'shift_lead'],
-  start: ['handler'],
-  resolve: ['handler'],
+  start: ['handler', 'grid_worker'],
+  resolve: ['handler', 'grid_worker'],
   verify: ['inspector'],
   reopen: ['inspector', 'shift_lead'],
   close: ['shift_lead'],
@@ -58,23 +58,42 @@ export const ACTION_ROLES: Record<CaseAction, readonly Role[]> = {
   reject_extension: ['shift_lead'],
   park: ['shift_lead'],
   unpark: ['shift_lead'],
+  dispatch_down: ['dispatcher', 'shift_lead', 'handler'],
+  inspect: ['inspector'],
+  supervise: ['leader', 'shift_lead'],
 };
 
-/** Actions a unit's handler takes only on the cases of their own unit (lead or co-operating). */
-const UNIT_ACTIONS: readonly CaseAction[] = ['start', 'resolve', 'return', 'request_extension'];
+/**
+ * Actions a unit's handler (or a grid worker) takes only on the cases of their unit: the
+ * lead unit, a co-operating one, or the community or grid the case was sent down to.
+ */
+const UNIT_ACTIONS: readonly CaseAction[] = ['start', 'resolve', 'return', 'request_extension', 'dispatch_down'];
+/** The roles that act for a unit (a handler's unit, a grid worker's grid or community). */
+const UNIT_ROLES: readonly Role[] = ['handler', 'grid_worker'];
+
+/** The units a case is with: its lead unit, its co-operating units, and where it was sent down to. */
+const caseUnits = (c: Pick<Case, 'leadUnit' | 'coUnits' | 'assignedTo'>): string[] => [
+  c.leadUnit,
+  ...c.coUnits,
+  ...(c.assignedTo ? [c.assignedTo.id] : []),
+];
 
 /** Why a user may not take an action on a case, in words; undefined when they may. */
-export function refusalOf(user: User, action: CaseAction, c: Pick<Case, 'leadUnit' | 'coUnits'>): string | undefined {
+export function refusalOf(
+  user: User,
+  action: CaseAction,
+  c: Pick<Case, 'leadUnit' | 'coUnits' | 'assignedTo'>,
+): string | undefined {
   const allowed = ACTION_ROLES[action];
   const held = user.roles.filter((r) => allowed.includes(r));
   if (held.length === 0)
     return `${action} is for ${allowed.map((r) => `${ROLE_NAMES[r].zh} (${r})`).join(', ')}; ${user.username} is ${
       user.roles.length ? user.roles.map((r) => `${ROLE_NAMES[r].zh} (${r})`).join(', ') : 'in no role'
     }`;
-  if (UNIT_ACTIONS.includes(action) && held.every((r) => r === 'handler')) {
+  if (UNIT_ACTIONS.includes(action) && held.every((r) => UNIT_ROLES.includes(r))) {
     if (!user.unitId) return `${action} is for the case's units' handlers; ${user.username} is a handler of no unit`;
-    if (user.unitId !== c.leadUnit && !c.coUnits.includes(user.unitId))
-      return `${action} is for the handlers of ${[c.leadUnit, ...c.coUnits].join(', ')}; ${user.username} handles for ${user.unitId}`;
+    if (!caseUnits(c).includes(user.unitId))
+      return `${action} is for the handlers of ${caseUnits(c).join(', ')}; ${user.username} handles for ${user.unitId}`;
   }
   return undefined;
 }

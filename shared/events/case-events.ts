@@ -32,7 +32,7 @@ export const CASE_EVENTS = {
     schema: envelope(
       'CaseEscalated',
       '1',
-      'An overdue case went up to the City Management Office (escalationLevel rose).',
+      'An overdue case went one rung up the escalation ladder (escalationLevel rose): 1 its street office, 2 the City Management Office (`escalatedTo`), 3 a leader’s supervision notice (`supervision`).',
     ),
   },
   CaseResolved: {
@@ -131,6 +131,36 @@ export const CASE_EVENTS = {
       'A parked case went back where it was; its deadline moved by the time parked.',
     ),
   },
+  CaseDispatchedDown: {
+    source: CASE_EVENT_SOURCE,
+    detailType: 'CaseDispatchedDown',
+    version: '1',
+    schema: envelope(
+      'CaseDispatchedDown',
+      '1',
+      'The unit sent the case down to a community or a grid (二级派遣): `assignedTo` says which; its people handle it.',
+    ),
+  },
+  CaseInspected: {
+    source: CASE_EVENT_SOURCE,
+    detailType: 'CaseInspected',
+    version: '1',
+    schema: envelope(
+      'CaseInspected',
+      '1',
+      'The inspector checked the work on site (核查), with a photo and a position: passed (verified) or failed (reopened, rework). The last history entry has the outcome.',
+    ),
+  },
+  CaseSupervised: {
+    source: CASE_EVENT_SOURCE,
+    detailType: 'CaseSupervised',
+    version: '1',
+    schema: envelope(
+      'CaseSupervised',
+      '1',
+      'A leader or the office pressed the unit on the case (督办): a notice to its lead unit; `supervision` has the latest notice and the count.',
+    ),
+  },
 } as const;
 
 export type CaseEventType = keyof typeof CASE_EVENTS;
@@ -172,6 +202,9 @@ export function caseEventFor(change: {
   else if (before.status === 'parked' && now.status !== 'parked') detailType = 'CaseUnparked';
   else if (now.extension && before.extension?.state !== now.extension.state)
     detailType = EXTENSION_EVENTS[now.extension.state];
+  else if (before.status === 'resolved' && now.history.at(-1)?.action === 'inspect') detailType = 'CaseInspected';
+  else if ((now.supervision?.count ?? 0) > (before.supervision?.count ?? 0)) detailType = 'CaseSupervised';
+  else if (now.assignedTo && now.assignedTo.at !== before.assignedTo?.at) detailType = 'CaseDispatchedDown';
   const def = CASE_EVENTS[detailType];
   return {
     source: def.source,

@@ -13,11 +13,14 @@ const Evidence = z.looseObject({
   data: z.record(z.string(), z.unknown()).optional(),
 });
 
+const LatLon = z.looseObject({ lat: z.number(), lon: z.number() });
+const Assignment = z.looseObject({ level: z.enum(['community', 'grid']), id: z.string() });
+
 const HistoryEntry = z.looseObject({
   action: z
     .string()
     .describe(
-      'open, repeat, escalate, merge, or a person’s action: check, register, refuse, dispatch, start, resolve, verify, close, reopen, void, return, request_extension, approve_extension, reject_extension, park, unpark',
+      'open, repeat, escalate, merge, or a person’s action: check, register, refuse, dispatch, start, resolve, verify, close, reopen, void, return, request_extension, approve_extension, reject_extension, park, unpark, dispatch_down, inspect, supervise',
     ),
   from: z.enum(CASE_STATUSES).nullable(),
   to: z.enum(CASE_STATUSES),
@@ -29,9 +32,18 @@ const HistoryEntry = z.looseObject({
   reason: z.enum(REFUSAL_REASONS).optional().describe('a refusal’s reason'),
   reportId: z.string().optional().describe('the report that joined, for a merge'),
   media: z.array(z.string()).optional().describe('media ids attached to the action (a photo of the work done)'),
-  unitId: z.string().optional().describe('the unit a dispatch named: the case’s lead unit from then on'),
+  unitId: z
+    .string()
+    .optional()
+    .describe(
+      'the unit a dispatch named (the case’s lead unit from then on); for a return, an extension or a parking, the unit whose case it was; for an escalation, the unit it went up to',
+    ),
   until: z.int().optional().describe('the deadline an extension request asked for'),
   reviewAt: z.int().optional().describe('a parking’s review date'),
+  assignedTo: Assignment.optional().describe('a dispatch down’s community or grid'),
+  outcome: z.enum(['pass', 'fail']).optional().describe('an inspection’s outcome'),
+  position: LatLon.optional().describe('where the inspector stood'),
+  distanceM: z.number().optional().describe('how far that was from the case, in metres'),
 });
 
 const Report = z.looseObject({
@@ -87,6 +99,25 @@ export const CaseSchema = z.looseObject({
   lastSeenAt: z.int(),
   escalationLevel: z.int().min(0),
   escalatedTo: z.string().optional(),
+  unitDueAt: z
+    .int()
+    .optional()
+    .describe(
+      'the unit’s deadline by the time limits, moved by an approved extension and a parked period (escalation moves only `dueAt`)',
+    ),
+  assignedTo: Assignment.extend({ at: z.int(), by: z.string() })
+    .optional()
+    .describe('the community or grid the unit sent the case down to (二级派遣)'),
+  supervision: z
+    .looseObject({
+      count: z.int().min(1),
+      at: z.int(),
+      by: z.string(),
+      level: z.enum(['leader', 'office']),
+      note: z.string(),
+    })
+    .optional()
+    .describe('supervision notices (督办): how many, and the latest'),
   extension: z
     .looseObject({
       until: z.int().describe('the deadline asked for'),

@@ -275,13 +275,14 @@ describe('device_offline: the scheduled check → one ticket → reporting again
     expect(cleared.history.map((h) => h.action)).toEqual(['open', 'acknowledge', 'clear']);
   });
 
-  it('escalates an overdue case to the City Management Office and says so in an event', async () => {
+  it('escalates an overdue case to its street office and says so in an event', async () => {
     const thing = 'bin-gs-021';
     await s.publish(thing, bin({ temperatureC: 70 }));
     const opened = await s.oneCase(siteOf(thing), 'bin_fire', 'open');
     s.advance(opened.dueAt - s.now() + 2 * MIN);
     await s.event(opened.caseId, 'CaseEscalated');
     const escalated = (await s.api<{ escalationLevel: number; escalatedTo: string }>(`/cases/${opened.caseId}`)).body;
-    expect(escalated).toMatchObject({ escalationLevel: 1, escalatedTo: 'city-management-office' });
+    expect(escalated).toMatchObject({ escalationLevel: 1, escalatedTo: opened.streetId });
+    expect(opened.leadUnit).not.toBe(opened.streetId);
   });
 });

@@ -5,7 +5,7 @@ import { DynamoTicketStore } from '#shared/adapters/dynamodb/ticket-store';
 import { MaintenanceService } from '#shared/app/maintenance-service';
 import { newCaseId } from '#shared/runtime/wiring';
 import { ActionForbiddenError, CaseNotFoundError, CaseService } from '#shared/app/case-service';
-import { IllegalTransitionError, signalId, type Signal } from '#shared/domain/cases';
+import { type Case, IllegalTransitionError, signalId, type Signal } from '#shared/domain/cases';
 import { loadDistrictDir } from '#devices/district-files';
 import { testTables } from '../support/dynamo.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
@@ -161,31 +161,54 @@ describe('case service against DynamoDB Local', () => {
     await expect(svc.act('cs-nope', 'dispatch', USERS.dispatcher)).rejects.toBeInstanceOf(CaseNotFoundError);
   });
 
-  it('escalates overdue working cases to the City Management Office, level by level', async () => {
+  it('escalates an overdue working case up the ladder: its street office, the City Management Office, a leader’s notice', async () => {
     const svc = service();
     const [opened] = await svc.handle([signal('gr-006', 'anomaly', 'bin_fire')]);
-    const id = (opened as { case: { caseId: string; dueAt: number } }).case.caseId;
+    const c = (opened as { case: Case }).case;
+    const id = c.caseId;
     expect(metrics.calls).toContainEqual({ name: 'CasesOpened', value: 1, dimensions: { category: 'bin_fire' } });
     const first = await svc.escalateOverdue(['gongshu']);
     expect(first.escalated).toEqual([]);
-    expect(first.working.map((c) => c.caseId)).toContain(id);
-    clock.set(NOW + 31 * 60_000);
-    const { escalated } = await svc.escalateOverdue(['gongshu']);
-    expect(escalated.find((c) => c.caseId === id)).toMatchObject({
+    expect(first.working.map((w) => w.caseId)).toContain(id);
+    const rung = async (after: Case) => {
+      clock.set(after.dueAt + 60_000);
+      return (await svc.escalateOverdue(['gongshu'])).escalated.find((e) => e.caseId === id);
+    };
+    // Rung 1: the street office of the place (the lead unit is Municipal Landscaping).
+    const street = (await rung(c))!;
+    expect(street).toMatchObject({
       escalationLevel: 1,
-      escalatedTo: 'city-management-office',
-      coUnits: expect.arrayContaining(['city-management-office']),
+      escalatedTo: c.streetId,
+      coUnits: expect.arrayContaining([c.streetId]),
+      unitDueAt: c.dueAt,
     });
+    expect(street.dueAt).toBeGreaterThan(c.dueAt + 60_000);
+    expect(street.history.at(-1)).toMatchObject({ action: 'escalate', actor: 'cityops', unitId: c.streetId });
     expect(metrics.calls).toContainEqual({
       name: 'CasesEscalated',
       value: 1,
       dimensions: { unit: 'municipal-landscaping' },
     });
-    expect((await svc.escalateOverdue(['gongshu'])).escalated.find((c) => c.caseId === id)).toBeUndefined();
-    clock.set(NOW + 62 * 60_000);
-    expect((await svc.escalateOverdue(['gongshu'])).escalated.find((c) => c.caseId === id)).toMatchObject({
+    // Not again until the rung's own deadline passes.
+    expect((await svc.escalateOverdue(['gongshu'])).escalated.find((e) => e.caseId === id)).toBeUndefined();
+    const office = (await rung(street))!;
+    expect(office).toMatchObject({
       escalationLevel: 2,
+      escalatedTo: 'city-management-office',
+      coUnits: expect.arrayContaining([c.streetId, 'city-management-office']),
+      unitDueAt: c.dueAt,
     });
+    expect(office.supervision).toBeUndefined();
+    const leader = (await rung(office))!;
+    expect(leader).toMatchObject({
+      escalationLevel: 3,
+      escalatedTo: 'city-management-office',
+      supervision: { count: 1, by: 'cityops', level: 'leader' },
+      unitDueAt: c.dueAt,
+    });
+    expect(leader.history.at(-1)!.note).toContain('领导督办');
+    // The ladder ends there.
+    expect(await rung(leader)).toBeUndefined();
     clock.set(NOW);
   });
 

@@ -112,8 +112,12 @@ const asked: [CaseAction, User, Record<string, unknown>][] = [
   ['request_extension', USERS.landscaping, { note: '需协调物业', until: LATER }],
 ];
 
+type Body = Record<string, unknown> | ((c: Case) => Record<string, unknown>);
+/** Where an inspector stands: beside the case. */
+const beside = (c: Case) => ({ lat: c.location.lat + 0.0001, lon: c.location.lon });
+
 // action, the status it is taken from, body, who may take it, and what comes first (besides reaching the status)
-const RULES: [CaseAction, CaseStatus, Record<string, unknown>, (keyof typeof USERS)[], typeof asked?][] = [
+const RULES: [CaseAction, CaseStatus, Body, (keyof typeof USERS)[], typeof asked?][] = [
   ['check', 'received', {}, ['clerk', 'shiftLead']],
   ['register', 'received', {}, ['clerk', 'shiftLead']],
   ['refuse', 'received', { reason: 'not_city_management' }, ['clerk', 'shiftLead']],
@@ -136,10 +140,15 @@ const RULES: [CaseAction, CaseStatus, Record<string, unknown>, (keyof typeof USE
     ['shiftLead'],
     [['park', USERS.shiftLead, { note: '需待道路改造后处理', reviewAt: LATER }]],
   ],
+  ['dispatch_down', 'dispatched', (c) => ({ gridId: c.gridId }), ['dispatcher', 'shiftLead', 'landscaping']],
+  ['inspect', 'resolved', (c) => ({ outcome: 'pass', media: [PHOTO], position: beside(c) }), ['inspector']],
+  ['supervise', 'dispatched', { note: '请今天下班前处理完' }, ['leader', 'shiftLead']],
 ];
 
 describe('who may take each action', () => {
-  it.each(RULES)('%s (from %s)', async (action, from, body, allowed, first = []) => {
+  it.each(RULES)('%s (from %s)', async (action, from, bodyOf, allowed, first = []) => {
+    const bodyFor = async (caseId: string) =>
+      typeof bodyOf === 'function' ? bodyOf((await deps.caseStore.get(caseId))!) : bodyOf;
     const prepared = async () => {
       const id = await caseIn(from);
       for (const [a, user, b] of first) await deps.cases.act(id, a, user, b);
@@ -147,6 +156,7 @@ describe('who may take each action', () => {
     };
     const caseId = await prepared();
     const before = await deps.caseStore.get(caseId);
+    const body = await bodyFor(caseId);
     for (const [key, user] of Object.entries(USERS)) {
       if (allowed.includes(key as keyof typeof USERS)) continue;
       const refused = await act(caseId, user, { action, ...body });
@@ -157,7 +167,7 @@ describe('who may take each action', () => {
     expect(await deps.caseStore.get(caseId)).toEqual(before);
     for (const key of allowed) {
       const caseOfTheirs = key === allowed[0] ? caseId : await prepared();
-      const done = await act(caseOfTheirs, USERS[key], { action, ...body });
+      const done = await act(caseOfTheirs, USERS[key], { action, ...(await bodyFor(caseOfTheirs)) });
       expect(done.status, `${action} by ${key}`).toBe(200);
       expect((done.body as Case).history.at(-1)).toMatchObject({
         action,
@@ -203,6 +213,71 @@ describe('who may take each action', () => {
     expect(redispatched.body.history.at(-1)).toMatchObject({ action: 'dispatch', unitId: 'enforcement' });
     expect((await act(caseId, USERS.landscaping, { action: 'start' })).status).toBe(403);
     expect((await act(caseId, USERS.enforcement, { action: 'start' })).status).toBe(200);
+  });
+
+  it('a case sent down to a grid is that grid’s worker’s to handle; a grid of another street is a 400', async () => {
+    const caseId = await caseIn('dispatched');
+    const c = (await deps.caseStore.get(caseId))!;
+    const grids = model.grids.filter((g) => g.streetId === c.streetId);
+    const elsewhere = model.grids.find((g) => g.streetId !== c.streetId)!;
+    expect(await act(caseId, USERS.landscaping, { action: 'dispatch_down', gridId: elsewhere.gridId })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringContaining(`no grid "${elsewhere.gridId}" in street ${c.streetId}`) },
+    });
+    expect(
+      await act(caseId, USERS.landscaping, { action: 'dispatch_down', gridId: c.gridId, communityId: c.communityId }),
+    ).toMatchObject({ status: 400 });
+    const down = await act(caseId, USERS.landscaping, {
+      action: 'dispatch_down',
+      gridId: c.gridId,
+      note: '请网格员处理',
+    });
+    expect(down).toMatchObject({
+      status: 200,
+      body: { status: 'dispatched', assignedTo: { level: 'grid', id: c.gridId, by: 'handler.zhao' } },
+    });
+    const worker = (gridId: string) => ({
+      username: `grid.${gridId}`,
+      roles: ['grid_worker' as const],
+      unitId: gridId,
+    });
+    const other = grids.find((g) => g.gridId !== c.gridId) ?? elsewhere;
+    expect(await act(caseId, worker(other.gridId), { action: 'start' })).toMatchObject({
+      status: 403,
+      body: { message: expect.stringContaining(`handles for ${other.gridId}`) },
+    });
+    const resolved = await act(caseId, worker(c.gridId), { action: 'resolve', media: [PHOTO], note: '已清理' });
+    expect(resolved).toMatchObject({ status: 200, body: { status: 'resolved' } });
+    expect(resolved.body.history.at(-1)).toMatchObject({ actor: `grid.${c.gridId}`, role: 'grid_worker' });
+  });
+
+  it('an inspection without a photo or a position is a 400; a failed one sends the case back for rework', async () => {
+    const caseId = await caseIn('resolved');
+    const c = (await deps.caseStore.get(caseId))!;
+    const at = beside(c);
+    for (const body of [
+      { outcome: 'pass', position: at },
+      { outcome: 'pass', media: [PHOTO] },
+      { outcome: 'fail', media: [PHOTO], position: at },
+      { outcome: 'maybe', media: [PHOTO], position: at },
+    ])
+      expect((await act(caseId, USERS.inspector, { action: 'inspect', ...body })).status).toBe(400);
+    const failed = await act(caseId, USERS.inspector, {
+      action: 'inspect',
+      outcome: 'fail',
+      media: [PHOTO],
+      position: at,
+      note: '路面仍有泥',
+    });
+    expect(failed).toMatchObject({ status: 200, body: { status: 'reopened' } });
+    expect(failed.body.history.at(-1)).toMatchObject({
+      action: 'inspect',
+      outcome: 'fail',
+      position: at,
+      distanceM: 11,
+      media: [PHOTO],
+      actor: 'inspector.zhou',
+    });
   });
 
   it('a case people reported is resolved with a photo of the work, never without', async () => {

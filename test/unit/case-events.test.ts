@@ -24,7 +24,7 @@ const origin = {
 describe('case events', () => {
   const opened = openCase('cs-1', signal, origin, NOW);
   const dispatched = transition(opened, 'dispatch', 'dispatcher', NOW + 1);
-  const escalated = escalate(dispatched, NOW + 3 * 3_600_000)!;
+  const escalated = escalate(dispatched, NOW + 3 * 3_600_000, NOW + 5 * 3_600_000)!;
   const resolved = transition(escalated, 'resolve', 'team', NOW + 4 * 3_600_000);
   const verified = transition(resolved, 'verify', 'inspector', NOW + 5 * 3_600_000);
   const closed = transition(verified, 'close', 'inspector', NOW + 6 * 3_600_000);
@@ -137,6 +137,9 @@ describe('case events', () => {
       'cityops.cases CaseExtensionRejected',
       'cityops.cases CaseParked',
       'cityops.cases CaseUnparked',
+      'cityops.cases CaseDispatchedDown',
+      'cityops.cases CaseInspected',
+      'cityops.cases CaseSupervised',
       'cityops.reports ReportPublished',
       'cityops.hotline HotlineReplied',
       'cityops.hotline HotlineSentBack',

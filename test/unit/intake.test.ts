@@ -17,7 +17,8 @@ import {
   type Signal,
 } from '#shared/domain/cases';
 import { Classification, classById, classCode, classOf, type CaseClass } from '#shared/domain/classification';
-import { caseToJoin, metresBetween, receiveReport, refuseReport } from '#shared/domain/intake';
+import { metresBetween } from '#shared/domain/city-model';
+import { caseToJoin, receiveReport, refuseReport } from '#shared/domain/intake';
 import { mergeCell, mergeCellsAround } from '#shared/domain/merge-cells';
 import { CASE_EVENTS, caseEventFor, type CaseEventType } from '#shared/events/case-events';
 
