@@ -1,5 +1,5 @@
 /**
- * `npm run report -- --month 2026-11 --out <dir>`: the monthly unit assessment of a running
+ * `npm run report -- --month 2026-11 --out <dir>` (or `--quarter 2026-Q4`, `--half 2026-H2`): the unit assessment of a running
  * stack (`npm start`, or any ops API with `--api`), written as `report.json`, CSV files and
  * a self-contained `report.html`.
  */
@@ -7,13 +7,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { MONTH, type DistrictAssessment } from '#shared/app/assessment-service';
+import { HALF, MONTH, QUARTER, type DistrictAssessment } from '#shared/app/assessment-service';
 import { assembleMonthlyReport, type MonthlyReport } from '#shared/app/monthly-report';
 import { reportFiles } from '#functions/publish-reports/report-files';
 
 export interface ReportOptions {
   api: string;
-  month: string;
+  /** The period: a month `YYYY-MM`, a quarter `YYYY-Qn` or a half-year `YYYY-Hn`. */
+  period: string;
   out: string;
   districtId?: string;
   hours?: 'calendar' | 'working';
@@ -48,11 +49,11 @@ async function assessment(options: ReportOptions, query: Record<string, string>)
 /** Assesses the month and its weeks through the ops API and writes the report files; returns the report and the files written. */
 export async function generateReport(options: ReportOptions): Promise<{ report: MonthlyReport; files: string[] }> {
   const report = await assembleMonthlyReport(
-    options.month,
+    options.period,
     (period) =>
       assessment(
         options,
-        'month' in period ? { month: period.month } : { from: String(period.from), to: String(period.to) },
+        'from' in period ? { from: String(period.from), to: String(period.to) } : (period as Record<string, string>),
       ),
     Date.now,
     options.progress,
@@ -66,13 +67,15 @@ export async function generateReport(options: ReportOptions): Promise<{ report: 
   return { report, files };
 }
 
-const USAGE = `usage: npm run report -- --month YYYY-MM --out <dir> [--api http://127.0.0.1:3000] [--district <id>] [--hours calendar|working]`;
+const USAGE = `usage: npm run report -- (--month YYYY-MM | --quarter YYYY-Qn | --half YYYY-Hn) --out <dir> [--api http://127.0.0.1:3000] [--district <id>] [--hours calendar|working]`;
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   try {
     const { values } = parseArgs({
       options: {
         month: { type: 'string' },
+        quarter: { type: 'string' },
+        half: { type: 'string' },
         out: { type: 'string' },
         api: {
           type: 'string',
@@ -87,13 +90,21 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
     }
-    if (!values.month || !MONTH.test(values.month)) throw new Error(`--month YYYY-MM is required\n${USAGE}`);
+    const given = [values.month, values.quarter, values.half].filter((v) => v !== undefined);
+    const period = given[0];
+    const valid =
+      given.length === 1 &&
+      ((values.month !== undefined && MONTH.test(values.month)) ||
+        (values.quarter !== undefined && QUARTER.test(values.quarter)) ||
+        (values.half !== undefined && HALF.test(values.half)));
+    if (!valid || !period)
+      throw new Error(`one of --month YYYY-MM, --quarter YYYY-Qn or --half YYYY-Hn is required\n${USAGE}`);
     if (!values.out) throw new Error(`--out <dir> is required\n${USAGE}`);
     if (values.hours !== 'calendar' && values.hours !== 'working')
       throw new Error(`--hours is calendar or working\n${USAGE}`);
     const { report, files } = await generateReport({
       api: values.api!,
-      month: values.month,
+      period,
       out: resolve(values.out),
       districtId: values.district,
       hours: values.hours,
@@ -101,7 +112,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     });
     const t = report.assessment.total;
     process.stdout.write(
-      `${report.districtId} ${report.month}: ${t.registered} registered, ${t.due} due, ${t.closedOnTime} closed on time\n${files.map((f) => `  ${f}`).join('\n')}\n`,
+      `${report.districtId} ${report.period}: ${t.registered} registered, ${t.due} due, ${t.closedOnTime} closed on time\n${files.map((f) => `  ${f}`).join('\n')}\n`,
     );
   } catch (error) {
     process.stderr.write(`report: ${(error as Error).message}\n`);

@@ -5,9 +5,10 @@ import { reportFiles } from './report-files.ts';
 
 /**
  * Scheduled (topology: publish-reports): publishes each district's report of the month
- * that ended, if it is not there yet. An operator may invoke it with
- * `{ "month": "2026-11", "districtId": "gongshu", "republish": true }` to publish a month
- * again (after cases were corrected); any other event is the schedule's.
+ * that ended (and of the quarter and half-year it ends), if it is not there yet. An
+ * operator may invoke it with `{ "month": "2026-11", "districtId": "gongshu", "republish":
+ * true }` (or `"quarter": "2026-Q4"`, `"half": "2026-H2"`) to publish a period again
+ * (after cases were corrected); any other event is the schedule's.
  */
 export const makeHandler =
   (deps: Omit<PublishReportsDeps, 'renderReport'>) => async (event: ScheduledEvent | Record<string, unknown>) => {
@@ -19,7 +20,7 @@ export const makeHandler =
       );
     const outcome = await publishReports({ ...deps, renderReport: reportFiles }, parsed.data);
     return {
-      published: outcome.published.map((r) => `${r.districtId} ${r.month} → ${r.location}`),
+      published: outcome.published.map((r) => `${r.districtId} ${r.period ?? r.month} → ${r.location}`),
       alreadyPublished: outcome.alreadyPublished,
       notYet: outcome.notYet,
     };

@@ -2,7 +2,13 @@ import type { CaseFigures } from '#shared/domain/assessment';
 import { isoWithOffset } from '#shared/domain/local-time';
 import type { MonthlyReport, ReportFile, WeekFigures } from '#shared/app/monthly-report';
 
-/* How a monthly report is published: its JSON, CSV tables and an HTML page. */
+/* How a report (a month's, a quarter's, a half-year's) is published: its JSON, CSV tables and an HTML page. */
+
+/** The report's trend: a month's weeks, or the months of a quarter or half-year. */
+const trendOf = (report: MonthlyReport) =>
+  report.weeks
+    ? { rows: report.weeks, file: 'weeks.csv', column: 'week', heading: 'Trend per week', first: 'Week from' }
+    : { rows: report.months ?? [], file: 'months.csv', column: 'month', heading: 'Trend per month', first: 'Month' };
 
 /** The report's files by name, with their content types: `report.json`, the CSV tables and `report.html`. */
 export function reportFiles(report: MonthlyReport): ReportFile[] {
@@ -33,9 +39,11 @@ const csv = (header: string[], rows: unknown[][]) =>
 /** The report's tables as CSV files (RFC 4180, rates as shares 0–1, times in hours). */
 export function reportCsv(report: MonthlyReport): Record<string, string> {
   const { assessment } = report;
-  const unitRow = (key: string, name: string, f: CaseFigures) => [
+  const unitRow = (key: string, name: string, f: CaseFigures, rank: number | null) => [
     key,
     name,
+    rank,
+    f.score,
     f.registered,
     f.due,
     f.closedOnTime,
@@ -58,12 +66,19 @@ export function reportCsv(report: MonthlyReport): Record<string, string> {
     hours(f.timeToDispatch.p90Ms),
     hours(f.timeToClose.averageMs),
     hours(f.timeToClose.p90Ms),
+    f.overdueUnhandled,
+    f.returned,
+    f.extended,
+    f.parked,
   ];
+  const trend = trendOf(report);
   return {
     'units.csv': csv(
       [
         'unit',
         'name',
+        'rank',
+        'score',
         'registered',
         'due',
         'closed_on_time',
@@ -86,15 +101,41 @@ export function reportCsv(report: MonthlyReport): Record<string, string> {
         'dispatch_p90_h',
         'close_avg_h',
         'close_p90_h',
+        'overdue_unhandled',
+        'returned',
+        'extended',
+        'parked',
       ],
       [
-        ...assessment.groups.map((g) => unitRow(g.key, nameOf(report, g.key), g)),
-        unitRow('', 'district', assessment.total),
+        ...assessment.groups.map((g) => unitRow(g.key, nameOf(report, g.key), g, g.rank)),
+        unitRow('', 'district', assessment.total, null),
       ],
     ),
-    'weeks.csv': csv(
-      ['week', 'registered', 'due', 'closed_on_time', 'on_time_closure_rate', 'closed'],
-      report.weeks.map((w) => [w.label, w.registered, w.due, w.closedOnTime, w.onTimeClosureRate, w.closed]),
+    [trend.file]: csv(
+      [trend.column, 'registered', 'due', 'closed_on_time', 'on_time_closure_rate', 'closed'],
+      trend.rows.map((w) => [w.label, w.registered, w.due, w.closedOnTime, w.onTimeClosureRate, w.closed]),
+    ),
+    'inspectors.csv': csv(
+      [
+        'inspector',
+        'reports',
+        'accepted',
+        'accepted_rate',
+        'checks',
+        'checks_judged',
+        'checked_on_time',
+        'on_time_check_rate',
+      ],
+      (assessment.inspectors ?? []).map((i) => [
+        i.inspector,
+        i.reports,
+        i.accepted,
+        i.acceptedRate,
+        i.checks,
+        i.checksJudged,
+        i.checkedOnTime,
+        i.onTimeCheckRate,
+      ]),
     ),
     'garbage-rooms.csv': csv(
       ['site', 'name', 'overflow_hours'],
@@ -188,20 +229,21 @@ export function reportHtml(report: MonthlyReport): string {
   const card = (figure: string, label: string, value: string, key?: keyof CaseFigures, points = false) =>
     `<div class="card"><div class="card-label">${escapeHtml(label)}</div><div class="card-value" data-figure="${figure}">${escapeHtml(value)}</div>${
       key
-        ? `<div class="card-change">vs previous month: <span data-change="previous-${figure}">${escapeHtml(change(a.previous?.change[key], points) || 'no data')}</span> · vs a year earlier: <span data-change="year-${figure}">${escapeHtml(change(a.yearEarlier?.change[key], points) || 'no data')}</span></div>`
+        ? `<div class="card-change">vs previous ${escapeHtml(report.kind === 'half' ? 'half-year' : report.kind)}: <span data-change="previous-${figure}">${escapeHtml(change(a.previous?.change[key], points) || 'no data')}</span> · vs a year earlier: <span data-change="year-${figure}">${escapeHtml(change(a.yearEarlier?.change[key], points) || 'no data')}</span></div>`
         : ''
     }</div>`;
+  const trend = trendOf(report);
   const unitRows = a.groups
     .map(
-      (g, i) =>
-        `<tr data-unit="${escapeHtml(g.key)}"><td>${i + 1}</td><td>${escapeHtml(nameOf(report, g.key))}</td><td data-figure="registered">${g.registered}</td><td data-figure="due">${g.due}</td><td data-figure="closedOnTime">${g.closedOnTime}</td><td data-figure="onTimeClosureRate">${percent(g.onTimeClosureRate)}</td><td data-figure="closedRate">${percent(g.closedRate)}</td><td data-figure="onTimeDispatchRate">${percent(g.onTimeDispatchRate)}</td><td data-figure="reworkRate">${percent(g.reworkRate)}</td><td data-figure="escalations">${g.escalations}</td><td data-figure="closeAvgHours">${hours(g.timeToClose.averageMs)}</td></tr>`,
+      (g) =>
+        `<tr data-unit="${escapeHtml(g.key)}"><td>${g.rank ?? '—'}</td><td>${escapeHtml(nameOf(report, g.key))}</td><td data-figure="score">${g.score ?? '—'}</td><td data-figure="registered">${g.registered}</td><td data-figure="due">${g.due}</td><td data-figure="closedOnTime">${g.closedOnTime}</td><td data-figure="onTimeClosureRate">${percent(g.onTimeClosureRate)}</td><td data-figure="closedRate">${percent(g.closedRate)}</td><td data-figure="onTimeDispatchRate">${percent(g.onTimeDispatchRate)}</td><td data-figure="reworkRate">${percent(g.reworkRate)}</td><td data-figure="escalations">${g.escalations}</td><td data-figure="closeAvgHours">${hours(g.timeToClose.averageMs)}</td><td data-figure="overdueUnhandled">${g.overdueUnhandled}</td><td data-figure="returned">${g.returned}</td><td data-figure="extended">${g.extended}</td><td data-figure="parked">${g.parked}</td></tr>`,
     )
     .join('');
   const worstRooms = a.sensors.overflowHours.slice(0, 10);
   const routes = worstRoutes(report).slice(0, 10);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>CityOps unit assessment — ${escapeHtml(report.districtId)} — ${escapeHtml(report.month)}</title>
+<title>CityOps unit assessment — ${escapeHtml(report.districtId)} — ${escapeHtml(report.period)}</title>
 <style>
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#222;max-width:1100px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
@@ -212,7 +254,7 @@ table{border-collapse:collapse;font-size:13px}th,td{border-bottom:1px solid #eee
 th:nth-child(2),td:nth-child(2),#routes td:first-child,#routes th:first-child,#garbage-rooms td:first-child{text-align:left}.chart .label{font-size:12px}.chart .value,.chart .tick{font-size:11px;fill:#444}
 .empty{color:#888;font-style:italic}
 </style></head><body>
-<h1>Unit assessment: ${escapeHtml(report.districtId)}, ${escapeHtml(report.month)}</h1>
+<h1>Unit assessment: ${escapeHtml(report.districtId)}, ${escapeHtml(report.period)}</h1>
 <div class="meta">Period ${escapeHtml(isoWithOffset(a.period.from, report.timeZone))} to ${escapeHtml(isoWithOffset(a.period.to, report.timeZone))} · SLA hours: ${escapeHtml(a.hours)} · generated ${escapeHtml(report.generatedAt)} by CityOps</div>
 <div class="cards">
 ${card('registered', 'Cases registered', String(t.registered), 'registered')}
@@ -224,24 +266,35 @@ ${card('reworkRate', 'Rework (返工率)', percent(t.reworkRate), 'reworkRate', 
 ${card('sensorVerifiedShare', 'Closures verified by a sensor', percent(t.sensorVerifiedShare), 'sensorVerifiedShare', true)}
 ${card('deviceAvailability', 'Device availability', percent(a.sensors.deviceAvailability.overall))}
 </div>
-<h2>Units ranked by on-time closure</h2>
+<h2>Units ranked by their composite score (综合评分)</h2>
 ${
   a.groups.length
     ? barChart(
         a.groups.map((g) => ({
           label: nameOf(report, g.key),
-          value: g.onTimeClosureRate ?? 0,
-          text: `${percent(g.onTimeClosureRate)} (${g.closedOnTime} of ${g.due})`,
+          value: g.score ?? 0,
+          text: `${g.score ?? '—'} (on time ${percent(g.onTimeClosureRate)}: ${g.closedOnTime} of ${g.due})`,
         })),
-        1,
+        100,
         '#2e86c1',
       )
-    : '<p class="empty">No cases in this month.</p>'
+    : '<p class="empty">No cases in this period.</p>'
 }
-<table id="units"><thead><tr><th>#</th><th>Unit</th><th>Registered</th><th>Due</th><th>On time</th><th>On-time rate</th><th>Closed rate</th><th>Dispatched on time</th><th>Rework</th><th>Escalations</th><th>Avg hours to close</th></tr></thead><tbody>${unitRows}</tbody></table>
-<h2>Trend per week</h2>
-${weekChart(report.weeks)}
-<table id="weeks"><thead><tr><th>Week from</th><th>Registered</th><th>Due</th><th>On time</th><th>On-time rate</th><th>Closed</th></tr></thead><tbody>${report.weeks
+<table id="units"><thead><tr><th>Rank</th><th>Unit</th><th>Score</th><th>Registered</th><th>Due</th><th>On time</th><th>On-time rate</th><th>Closed rate</th><th>Dispatched on time</th><th>Rework</th><th>Escalations</th><th>Avg hours to close</th><th>Overdue, not handled</th><th>Returned</th><th>Extended</th><th>Parked</th></tr></thead><tbody>${unitRows}</tbody></table>
+<h2>Inspectors (监督员)</h2>
+${
+  a.inspectors?.length
+    ? `<table id="inspectors"><thead><tr><th>Inspector</th><th>Reports</th><th>Accepted</th><th>Checks</th><th>Checked on time</th><th>On-time rate</th></tr></thead><tbody>${a.inspectors
+        .map(
+          (i) =>
+            `<tr data-inspector="${escapeHtml(i.inspector)}"><td>${escapeHtml(i.inspector)}</td><td data-figure="reports">${i.reports}</td><td data-figure="accepted">${i.accepted}</td><td data-figure="checks">${i.checks}</td><td data-figure="checkedOnTime">${i.checkedOnTime}</td><td data-figure="onTimeCheckRate">${percent(i.onTimeCheckRate)}</td></tr>`,
+        )
+        .join('')}</tbody></table>`
+    : '<p class="empty">No inspector reported or checked in this period.</p>'
+}
+<h2>${trend.heading}</h2>
+${weekChart(trend.rows)}
+<table id="${trend.file === 'weeks.csv' ? 'weeks' : 'months'}"><thead><tr><th>${trend.first}</th><th>Registered</th><th>Due</th><th>On time</th><th>On-time rate</th><th>Closed</th></tr></thead><tbody>${trend.rows
     .map(
       (w) =>
         `<tr data-week="${escapeHtml(w.label)}"><td>${escapeHtml(w.label)}</td><td data-figure="registered">${w.registered}</td><td data-figure="due">${w.due}</td><td data-figure="closedOnTime">${w.closedOnTime}</td><td data-figure="onTimeClosureRate">${percent(w.onTimeClosureRate)}</td><td data-figure="closed">${w.closed}</td></tr>`,
@@ -271,7 +324,7 @@ ${
         1,
         '#8e44ad',
       )
-    : '<p class="empty">No sweeping window ended in this month.</p>'
+    : '<p class="empty">No sweeping window ended in this period.</p>'
 }
 <table id="routes"><thead><tr><th>Route</th><th>Coverage</th><th>Windows</th><th>Missed windows (cases)</th></tr></thead><tbody>${routes.map((r) => `<tr data-site="${escapeHtml(r.routeId)}"><td>${escapeHtml(nameOf(report, r.routeId))}</td><td data-figure="coverage">${percent(r.share)}</td><td data-figure="windows">${r.windows}</td><td data-figure="missedWindows">${r.missedWindows}</td></tr>`).join('')}</tbody></table>
 </body></html>

@@ -6,6 +6,8 @@ import {
   type Assessment,
   type SweepWindowResult,
 } from '#shared/domain/assessment';
+import type { Case } from '#shared/domain/cases';
+import { classById, classOf, limitsOf } from '#shared/domain/classification';
 import type { Clock } from '#shared/domain/clock';
 import { type SlaHours, workingCalendarOf } from '#shared/domain/working-time';
 import { addMonths, zonedTimeToEpoch } from '#shared/domain/local-time';
@@ -34,6 +36,10 @@ export const ASSESSMENT_LOOKBACK_DAYS = 90;
 
 /** A calendar month, `YYYY-MM`. */
 export const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+/** A calendar quarter, `YYYY-Q1` … `YYYY-Q4`. */
+export const QUARTER = /^\d{4}-Q[1-4]$/;
+/** A half-year, `YYYY-H1` or `YYYY-H2`. */
+export const HALF = /^\d{4}-H[12]$/;
 
 /**
  * `GET /assessment` query parameters: the period [from, to), or a `month` (YYYY-MM) of the
@@ -44,20 +50,23 @@ export const AssessmentQuery = z
     from: timeParam('from').optional(),
     to: timeParam('to').optional(),
     month: z.string().regex(MONTH, 'month must be YYYY-MM').optional(),
+    quarter: z.string().regex(QUARTER, 'quarter must be YYYY-Q1 … YYYY-Q4').optional(),
+    half: z.string().regex(HALF, 'half must be YYYY-H1 or YYYY-H2').optional(),
     by: z.enum(GROUPINGS).default('unit'),
     hours: z.enum(['calendar', 'working']).default('calendar'),
     districtId: z.string().min(1).max(100).optional(),
   })
   .refine(
     (q) =>
-      (q.month === undefined) !== (q.from === undefined && q.to === undefined) &&
-      (q.month !== undefined || (q.from !== undefined && q.to !== undefined)),
+      [q.month, q.quarter, q.half].filter((p) => p !== undefined).length +
+        (q.from !== undefined && q.to !== undefined ? 1 : 0) ===
+        1 && (q.from === undefined) === (q.to === undefined),
     {
-      message: 'give either month, or both from and to',
+      message: 'give one of month, quarter or half, or both from and to',
     },
   )
-  .refine((q) => q.month !== undefined || q.to! > q.from!, { message: 'to must be after from', path: ['to'] })
-  .refine((q) => q.month !== undefined || q.to! - q.from! <= MAX_ASSESSMENT_DAYS * DAY, {
+  .refine((q) => q.from === undefined || q.to! > q.from!, { message: 'to must be after from', path: ['to'] })
+  .refine((q) => q.from === undefined || q.to! - q.from! <= MAX_ASSESSMENT_DAYS * DAY, {
     message: `a period is at most ${MAX_ASSESSMENT_DAYS} days`,
     path: ['to'],
   });
@@ -72,17 +81,27 @@ export interface AssessmentDeps {
   clock: Clock;
 }
 
-/**
- * Assesses a district's units over a period: reads the cases that can count (opened from
- * the lookback before the year-earlier comparison to the period's end) and the district's
- * devices, and applies the district's working calendar when working hours are asked for.
- */
-/** The first instant of a local month, and of the month after. */
-export function monthPeriod(month: string, timeZone: string): { from: number; to: number } {
-  return {
-    from: zonedTimeToEpoch(`${month}-01`, '00:00', timeZone),
-    to: zonedTimeToEpoch(`${addMonths(month, 1)}-01`, '00:00', timeZone),
-  };
+/** `count` local months from the first instant of `month`. */
+const monthsPeriod = (month: string, count: number, timeZone: string) => ({
+  from: zonedTimeToEpoch(`${month}-01`, '00:00', timeZone),
+  to: zonedTimeToEpoch(`${addMonths(month, count)}-01`, '00:00', timeZone),
+});
+
+/** The local months of a period (a month `YYYY-MM`, a quarter `YYYY-Qn`, a half-year `YYYY-Hn`), in order. */
+export function monthsOf(period: string): string[] {
+  if (MONTH.test(period)) return [period];
+  const quarter = QUARTER.test(period);
+  if (!quarter && !HALF.test(period)) throw new RangeError(`not a month, quarter or half-year: ${period}`);
+  const n = Number(period.at(-1));
+  const first = quarter ? (n - 1) * 3 + 1 : (n - 1) * 6 + 1;
+  const start = `${period.slice(0, 4)}-${String(first).padStart(2, '0')}`;
+  return Array.from({ length: quarter ? 3 : 6 }, (_, i) => addMonths(start, i));
+}
+
+/** A named period of the local calendar (see {@link monthsOf}) as instants of the district's zone. */
+export function namedPeriod(name: string, timeZone: string): { from: number; to: number } {
+  const months = monthsOf(name);
+  return monthsPeriod(months[0]!, months.length, timeZone);
 }
 
 export type DistrictAssessment = Assessment & {
@@ -92,9 +111,15 @@ export type DistrictAssessment = Assessment & {
   names: Record<string, string>;
 };
 
+/**
+ * Assesses a district's units over a period: reads the cases that can count (opened from
+ * the lookback before the year-earlier comparison to the period's end) and the district's
+ * devices, and applies the district's working calendar when working hours are asked for.
+ */
 export async function assessDistrict(deps: AssessmentDeps, query: AssessmentQuery): Promise<DistrictAssessment> {
   const district = chooseDistrict(await deps.registry.listDistricts(), query.districtId);
-  const period = query.month ? monthPeriod(query.month, district.timezone) : { from: query.from!, to: query.to! };
+  const name = query.month ?? query.quarter ?? query.half;
+  const period = name ? namedPeriod(name, district.timezone) : { from: query.from!, to: query.to! };
   const hours: SlaHours =
     query.hours === 'working' ? { kind: 'working', calendar: workingCalendarOf(district) } : { kind: 'calendar' };
   const since = earliestRelevant(period) - ASSESSMENT_LOOKBACK_DAYS * DAY;
@@ -107,7 +132,26 @@ export async function assessDistrict(deps: AssessmentDeps, query: AssessmentQuer
   ]);
   const cutoff = Math.min(period.to, asOf);
   const outages = tickets.filter((t) => t.fault === 'device_offline').map((t) => outageOf(t, cutoff));
-  const assessment = assess(cases, { ...period, by: query.by, asOf, hours, devices, sweeping, outages });
+  const table = district.classification;
+  const calendar = workingCalendarOf(district);
+  const limits =
+    table?.timeLimits || table?.classes.some((c) => c.timeLimits)
+      ? {
+          of: (c: Case) => limitsOf(table, (c.classId && classById(table, c.classId)) || classOf(table, c.category)),
+          calendar,
+        }
+      : undefined;
+  const assessment = assess(cases, {
+    ...period,
+    by: query.by,
+    asOf,
+    hours,
+    devices,
+    sweeping,
+    outages,
+    ...(limits ? { limits } : {}),
+    ...(district.assessment ? { weights: district.assessment.weights } : {}),
+  });
   return {
     districtId: district.districtId,
     timeZone: district.timezone,

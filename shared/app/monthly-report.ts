@@ -1,18 +1,40 @@
-import type { DistrictAssessment } from '#shared/app/assessment-service';
+import { type DistrictAssessment, HALF, MONTH, monthsOf, QUARTER } from '#shared/app/assessment-service';
 import type { CaseFigures } from '#shared/domain/assessment';
 import { addDays, isoWithOffset, localTimeParts, zonedTimeToEpoch } from '#shared/domain/local-time';
 
+/** The periods a report covers: a month (`YYYY-MM`), a quarter (`YYYY-Qn`) or a half-year (`YYYY-Hn`). */
+export type ReportPeriodKind = 'month' | 'quarter' | 'half';
+
+export const periodKindOf = (period: string): ReportPeriodKind => {
+  if (MONTH.test(period)) return 'month';
+  if (QUARTER.test(period)) return 'quarter';
+  if (HALF.test(period)) return 'half';
+  throw new RangeError(`not a month, quarter or half-year: ${period}`);
+};
+
+/** The reports a month's end brings: the month's, and the quarter's and the half-year's it ends. */
+export function periodsEndingWith(month: string): string[] {
+  const m = Number(month.slice(5, 7));
+  const year = month.slice(0, 4);
+  return [month, ...(m % 3 === 0 ? [`${year}-Q${m / 3}`] : []), ...(m % 6 === 0 ? [`${year}-H${m / 6}`] : [])];
+}
+
+/** The assessment query that names a period. */
+export const periodQuery = (period: string): { month: string } | { quarter: string } | { half: string } =>
+  ({ [periodKindOf(period)]: period }) as { month: string } | { quarter: string } | { half: string };
+
 /**
- * The monthly report for the quarterly joint meetings: a district's unit assessment for a
- * month, its weeks, and the garbage rooms (overflow hours) and routes (sweeping coverage)
- * that did worst, as JSON, CSV and a
+ * The report for the joint meetings: a district's unit assessment for a month, a quarter
+ * or a half-year, its trend (a month's weeks, the months of a quarter or half-year), and
+ * the garbage rooms (overflow hours) and routes (sweeping coverage) that did worst, as
+ * JSON, CSV and a
  * self-contained HTML page (inline CSS and SVG charts; no fonts, scripts or images from
  * elsewhere, so it opens offline and can be mailed as one file). Pure: the caller brings
  * the assessments and writes the files.
  */
 export interface WeekFigures
   extends Pick<CaseFigures, 'registered' | 'due' | 'closedOnTime' | 'onTimeClosureRate' | 'closed'> {
-  /** The week's first local day (a Monday, or the 1st when the month starts mid-week). */
+  /** The week's first local day (a Monday, or the 1st when the month starts mid-week); a month's `YYYY-MM`. */
   label: string;
   from: number;
   to: number;
@@ -20,11 +42,18 @@ export interface WeekFigures
 
 export interface MonthlyReport {
   districtId: string;
+  /** The period: `YYYY-MM`, `YYYY-Qn` or `YYYY-Hn`. */
+  period: string;
+  kind: ReportPeriodKind;
+  /** The month assessed; for a quarter or a half-year, its last month (the one whose end brings it). */
   month: string;
   timeZone: string;
   generatedAt: string;
   assessment: DistrictAssessment;
-  weeks: WeekFigures[];
+  /** A month's trend: its weeks. */
+  weeks?: WeekFigures[];
+  /** A quarter's or a half-year's trend: its months. */
+  months?: WeekFigures[];
 }
 
 /** The local weeks (Monday to Sunday) that meet [from, to), clipped to it. */
@@ -44,50 +73,63 @@ export function weeksOf(
 }
 
 export function buildMonthlyReport(
-  month: string,
+  period: string,
   assessment: DistrictAssessment,
-  weeks: { label: string; assessment: DistrictAssessment }[],
+  parts: { label: string; assessment: DistrictAssessment }[],
   now: number,
 ): MonthlyReport {
+  const kind = periodKindOf(period);
+  const trend = parts.map(({ label, assessment: w }) => ({
+    label,
+    from: w.period.from,
+    to: w.period.to,
+    registered: w.total.registered,
+    due: w.total.due,
+    closedOnTime: w.total.closedOnTime,
+    onTimeClosureRate: w.total.onTimeClosureRate,
+    closed: w.total.closed,
+  }));
   return {
     districtId: assessment.districtId,
-    month,
+    period,
+    kind,
+    month: monthsOf(period).at(-1)!,
     timeZone: assessment.timeZone,
     generatedAt: isoWithOffset(now, assessment.timeZone),
     assessment,
-    weeks: weeks.map(({ label, assessment: w }) => ({
-      label,
-      from: w.period.from,
-      to: w.period.to,
-      registered: w.total.registered,
-      due: w.total.due,
-      closedOnTime: w.total.closedOnTime,
-      onTimeClosureRate: w.total.onTimeClosureRate,
-      closed: w.total.closed,
-    })),
+    ...(kind === 'month' ? { weeks: trend } : { months: trend }),
   };
 }
 
 /**
- * Assesses a month and each of its weeks with `assess` (the ops API's `/assessment` for the
+ * Assesses a period (a month, a quarter, a half-year) and each part of its trend (a
+ * month's weeks, the others' months) with `assess` (the ops API's `/assessment` for the
  * command line, the assessment service itself for the scheduled publication) and builds
  * the report. `say` is told of each step.
  */
 export async function assembleMonthlyReport(
-  month: string,
-  assess: (query: { month: string } | { from: number; to: number }) => Promise<DistrictAssessment>,
+  period: string,
+  assess: (query: ReturnType<typeof periodQuery> | { from: number; to: number }) => Promise<DistrictAssessment>,
   now: () => number,
   say: (line: string) => void = () => {},
 ): Promise<MonthlyReport> {
-  say(`assessing ${month}…`);
-  const whole = await assess({ month });
-  const weeks = weeksOf(whole.period, whole.timeZone);
-  const weekly = [];
-  for (const [i, week] of weeks.entries()) {
-    say(`assessing the week from ${week.label} (${i + 1} of ${weeks.length})…`);
-    weekly.push({ label: week.label, assessment: await assess({ from: week.from, to: week.to }) });
+  say(`assessing ${period}…`);
+  const whole = await assess(periodQuery(period));
+  const parts = [];
+  if (periodKindOf(period) === 'month') {
+    const weeks = weeksOf(whole.period, whole.timeZone);
+    for (const [i, week] of weeks.entries()) {
+      say(`assessing the week from ${week.label} (${i + 1} of ${weeks.length})…`);
+      parts.push({ label: week.label, assessment: await assess({ from: week.from, to: week.to }) });
+    }
+  } else {
+    const months = monthsOf(period);
+    for (const [i, month] of months.entries()) {
+      say(`assessing ${month} (${i + 1} of ${months.length})…`);
+      parts.push({ label: month, assessment: await assess({ month }) });
+    }
   }
-  return buildMonthlyReport(month, whole, weekly, now());
+  return buildMonthlyReport(period, whole, parts, now());
 }
 
 /** One file of a published report. */

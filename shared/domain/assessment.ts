@@ -1,7 +1,9 @@
-import { CATEGORY_POLICY, DISPATCH_SLA_MS, type Case } from './cases.ts';
+import { DEFAULT_WEIGHTS, SCORE_FIGURES, type ScoreFigure, type ScoreWeights } from './assessment-weights.ts';
+import { CATEGORY_POLICY, DISPATCH_SLA_MS, type Case, type HistoryEntry } from './cases.ts';
 import { SOURCES, type Source } from './classification.ts';
 import type { DeviceKind } from './device-kinds.ts';
-import { addSlaHours, CALENDAR_HOURS, slaDuration, type SlaHours } from './working-time.ts';
+import type { TimeLimits } from './time-limits.ts';
+import { addSlaHours, CALENDAR_HOURS, slaDuration, type SlaHours, type WorkingCalendar } from './working-time.ts';
 
 /**
  * Unit assessment (考核) over the cases of a period, as the City Management Office reports
@@ -13,9 +15,15 @@ import { addSlaHours, CALENDAR_HOURS, slaDuration, type SlaHours } from './worki
  * - registered: registered (立案) in the period. Only registered cases count for the units:
  *   a report or warning still in intake, or refused, is the intake's (see `intake` below).
  *   A case stored before intake existed was registered when it opened.
- * - due (应结案数): the case's deadline falls in the period (by the cutoff) and it was not
- *   voided by the cutoff. The deadline is the category's SLA from registration, on the chosen hours;
- *   escalation gives the unit a new deadline but does not move this one.
+ * - due (应结案数): the case's deadline falls in the period (by the cutoff), it was not
+ *   voided by the cutoff and is not parked (挂账) then. With the district's time limits the
+ *   deadline is the unit's (`unitDueAt`: the dispatch and handling limits in working hours,
+ *   moved by an approved extension and a parked period); without, the category's SLA from
+ *   registration, on the chosen hours. Escalation gives the next rung a new deadline but
+ *   does not move this one.
+ * - overdue and not handled (超期未处置): a due case not resolved by the cutoff.
+ * - returned (回退), extended (延期, approved) and parked (挂账): those actions in the period;
+ *   grouped by unit, each counts for the unit whose case it was when taken.
  * - closed on time (按期结案数): a due case closed by the cutoff whose last resolution
  *   before closing came by the deadline (rework that finishes late is late);
  *   `onTimeClosureRate` (按期结案率) = closed on time / due; `closedRate` (结案率) = due
@@ -30,6 +38,13 @@ import { addSlaHours, CALENDAR_HOURS, slaDuration, type SlaHours } from './worki
  *   from opening, for the dispatches and closures in the period, on the chosen hours.
  * - sensor-verified closures: closures whose last resolution was a sensor observing the
  *   clear condition, not a person saying so.
+ * - score (综合评分): the weighed mean of the figures in assessment-weights.ts, 0–100, over
+ *   those the group has (a figure without cases is left out, and its weight with it); the
+ *   groups are ranked by it.
+ * - inspectors (监督员): their reports in the period and those accepted (their case
+ *   registered by the cutoff); their checks (核查: inspect, verify, a reopen in the
+ *   inspector's role) in the period and those on time: within the verification limit of
+ *   the resolution they checked, in working hours (not judged without time limits).
  */
 export const GROUPINGS = ['unit', 'street', 'community', 'grid'] as const;
 export type Grouping = (typeof GROUPINGS)[number];
@@ -69,6 +84,26 @@ export interface CaseFigures {
   sensorVerifiedShare: number | null;
   timeToDispatch: DurationFigures;
   timeToClose: DurationFigures;
+  overdueUnhandled: number;
+  returned: number;
+  extended: number;
+  parked: number;
+  /** The composite score, 0–100 (null without any figure to weigh). */
+  score: number | null;
+}
+
+/** One inspector's figures (监督员考核). */
+export interface InspectorFigures {
+  /** The inspector: a report's reporter id (or name), a check's actor. */
+  inspector: string;
+  reports: number;
+  accepted: number;
+  acceptedRate: number | null;
+  checks: number;
+  /** Checks judged against a verification limit (those of cases whose class has time limits). */
+  checksJudged: number;
+  checkedOnTime: number;
+  onTimeCheckRate: number | null;
 }
 
 export interface Period {
@@ -107,6 +142,10 @@ export interface AssessmentOptions extends Period {
   outages?: readonly { thing: string; from: number; to: number }[];
   /** The sweeping windows of the period that have ended, judged (see `assessment-service.ts`). */
   sweeping?: readonly SweepWindowResult[];
+  /** The district's time limits: each case's class's table, counted on the working calendar. Without: the categories' SLAs on `hours`. */
+  limits?: { of: (c: Case) => TimeLimits | undefined; calendar: WorkingCalendar };
+  /** The composite score's weights (the district's); {@link DEFAULT_WEIGHTS} without. */
+  weights?: ScoreWeights;
 }
 
 export interface Comparison {
@@ -121,7 +160,9 @@ export interface Assessment {
   by: Grouping;
   hours: SlaHours['kind'];
   total: CaseFigures;
-  groups: ({ key: string } & CaseFigures)[];
+  /** The groups ranked by score (ties share a rank; a group without a score has none). */
+  groups: ({ key: string; rank: number | null } & CaseFigures)[];
+  inspectors: InspectorFigures[];
   sensors: {
     /** Hours each garbage room spent overflowing (an overflow case open or reopened), most first. */
     overflowHours: { siteId: string; hours: number }[];
@@ -179,21 +220,56 @@ interface CaseFacts {
   resolves: number[];
   reopens: number[];
   escalations: number[];
+  /** Returns, approved extensions and parkings, with the unit whose case it was. */
+  unitActions: { action: 'returned' | 'extended' | 'parked'; at: number; unit: string }[];
+  /** Parkings and unparkings, in order: whether it was parked after each. */
+  parkMoves: { at: number; parked: boolean }[];
+  /** The inspectors' checks, with the resolution each checked. */
+  checks: { at: number; inspector: string; resolvedAt?: number }[];
+  /** The verification limit (ms of working time) of the case's class and urgency, with time limits. */
+  verifyLimitMs?: number;
 }
 
-function factsOf(c: Case, hours: SlaHours): CaseFacts {
+const UNIT_ACTIONS: Partial<Record<HistoryEntry['action'], CaseFacts['unitActions'][number]['action']>> = {
+  return: 'returned',
+  approve_extension: 'extended',
+  park: 'parked',
+};
+
+/** An inspector's check (核查): an inspection, a verification, or a reopening in the inspector's role. */
+const isCheck = (entry: HistoryEntry) =>
+  entry.action === 'inspect' ||
+  (entry.action === 'verify' && entry.role !== 'shift_lead') ||
+  (entry.action === 'reopen' && entry.role === 'inspector');
+
+function factsOf(c: Case, hours: SlaHours, limits: AssessmentOptions['limits']): CaseFacts {
   const registered = registrationOf(c) ?? c.openedAt;
+  const table = limits?.of(c)?.[c.urgency ?? 'normal'];
+  const working: SlaHours = limits ? { kind: 'working', calendar: limits.calendar } : hours;
   const facts: CaseFacts = {
     c,
     registeredAt: registered,
-    deadline: addSlaHours(registered, CATEGORY_POLICY[c.category].slaMs, hours),
-    dispatchDeadline: addSlaHours(registered, DISPATCH_SLA_MS[c.severity], hours),
+    deadline: table
+      ? (c.unitDueAt ?? addSlaHours(registered, (table.dispatch + table.handle) * HOUR, working))
+      : addSlaHours(registered, CATEGORY_POLICY[c.category].slaMs, hours),
+    dispatchDeadline: table
+      ? addSlaHours(registered, table.dispatch * HOUR, working)
+      : addSlaHours(registered, DISPATCH_SLA_MS[c.severity], hours),
     resolves: [],
     reopens: [],
     escalations: [],
+    unitActions: [],
+    parkMoves: [],
+    checks: [],
+    ...(table ? { verifyLimitMs: table.verify * HOUR } : {}),
   };
   let lastResolve: { at: number; bySensor: boolean } | undefined;
   for (const entry of c.history) {
+    const unitAction = UNIT_ACTIONS[entry.action];
+    if (unitAction) facts.unitActions.push({ action: unitAction, at: entry.at, unit: entry.unitId ?? c.leadUnit });
+    if (entry.action === 'park' || entry.action === 'unpark')
+      facts.parkMoves.push({ at: entry.at, parked: entry.action === 'park' });
+    if (isCheck(entry)) facts.checks.push({ at: entry.at, inspector: entry.actor, resolvedAt: lastResolve?.at });
     if (entry.action === 'dispatch') facts.firstDispatchAt ??= entry.at;
     else if (entry.action === 'resolve') {
       facts.firstResolveAt ??= entry.at;
@@ -203,7 +279,8 @@ function factsOf(c: Case, hours: SlaHours): CaseFacts {
       facts.closedAt ??= entry.at;
       facts.closingResolve ??= lastResolve;
     } else if (entry.action === 'void') facts.voidedAt ??= entry.at;
-    else if (entry.action === 'reopen') facts.reopens.push(entry.at);
+    else if (entry.action === 'reopen' || (entry.action === 'inspect' && entry.to === 'reopened'))
+      facts.reopens.push(entry.at);
     else if (entry.action === 'escalate') facts.escalations.push(entry.at);
   }
   return facts;
@@ -224,7 +301,58 @@ function durations(values: number[]): DurationFigures {
   };
 }
 
-function figures(all: readonly CaseFacts[], period: Period, cutoff: number, hours: SlaHours): CaseFigures {
+/** Whether the case was parked at `t` (its last parking or unparking before then was a parking). */
+const parkedAt = (f: CaseFacts, t: number) => f.parkMoves.filter((m) => m.at < t).at(-1)?.parked ?? false;
+
+/** Returns, extensions and parkings in [from, cutoff), by a key of the unit action. */
+function unitActionCounts(
+  all: readonly CaseFacts[],
+  from: number,
+  cutoff: number,
+  keyOf: (f: CaseFacts, unit: string) => string,
+): Map<string, Record<'returned' | 'extended' | 'parked', number>> {
+  const counts = new Map<string, Record<'returned' | 'extended' | 'parked', number>>();
+  for (const f of all)
+    for (const a of f.unitActions) {
+      if (!inPeriod(a.at, from, cutoff)) continue;
+      const key = keyOf(f, a.unit);
+      let found = counts.get(key);
+      if (!found) counts.set(key, (found = { returned: 0, extended: 0, parked: 0 }));
+      found[a.action]++;
+    }
+  return counts;
+}
+
+/** The composite score of a group's figures (see assessment-weights.ts), 0–100 to two decimals. */
+export function scoreOf(f: Omit<CaseFigures, 'score'>, weights: ScoreWeights = DEFAULT_WEIGHTS): number | null {
+  const values: Record<ScoreFigure, number | null> = {
+    onTimeHandling: f.onTimeHandlingRate,
+    onTimeClosure: f.onTimeClosureRate,
+    onTimeDispatch: f.onTimeDispatchRate,
+    noRework: f.reworkRate === null ? null : 1 - f.reworkRate,
+    noOverdue: f.due > 0 ? 1 - f.overdueUnhandled / f.due : null,
+    noReturn: f.due + f.returned > 0 ? 1 - f.returned / (f.due + f.returned) : null,
+  };
+  let sum = 0;
+  let weight = 0;
+  for (const key of SCORE_FIGURES) {
+    const w = weights[key] ?? 0;
+    const v = values[key];
+    if (w <= 0 || v === null) continue;
+    sum += w * v;
+    weight += w;
+  }
+  return weight > 0 ? Math.round((sum / weight) * 10_000) / 100 : null;
+}
+
+function figures(
+  all: readonly CaseFacts[],
+  period: Period,
+  cutoff: number,
+  hours: SlaHours,
+  weights?: ScoreWeights,
+  actions?: Record<'returned' | 'extended' | 'parked', number>,
+): CaseFigures {
   const { from } = period;
   const before = (t: number | undefined, limit: number): t is number => t !== undefined && t <= limit && t < cutoff;
   let registered = 0,
@@ -233,7 +361,8 @@ function figures(all: readonly CaseFacts[], period: Period, cutoff: number, hour
     closedOnTime = 0,
     handledOnTime = 0,
     dispatchDue = 0,
-    dispatchedOnTime = 0;
+    dispatchedOnTime = 0,
+    overdueUnhandled = 0;
   let closed = 0,
     resolved = 0,
     reworked = 0,
@@ -245,8 +374,9 @@ function figures(all: readonly CaseFacts[], period: Period, cutoff: number, hour
   for (const f of all) {
     if (inPeriod(f.registeredAt, from, cutoff)) registered++;
     const voidedByCutoff = f.voidedAt !== undefined && f.voidedAt < cutoff;
-    if (inPeriod(f.deadline, from, cutoff) && !voidedByCutoff) {
+    if (inPeriod(f.deadline, from, cutoff) && !voidedByCutoff && !parkedAt(f, cutoff)) {
       due++;
+      if (!(f.firstResolveAt !== undefined && f.firstResolveAt < cutoff)) overdueUnhandled++;
       if (f.closedAt !== undefined && f.closedAt < cutoff) {
         dueClosed++;
         if (f.closingResolve && f.closingResolve.at <= f.deadline) closedOnTime++;
@@ -274,7 +404,13 @@ function figures(all: readonly CaseFacts[], period: Period, cutoff: number, hour
     if (inPeriod(f.voidedAt, from, cutoff)) voided++;
     escalations += f.escalations.filter((t) => inPeriod(t, from, cutoff)).length;
   }
-  return {
+  const unitActions = actions ??
+    unitActionCounts(all, from, cutoff, () => '').get('') ?? {
+      returned: 0,
+      extended: 0,
+      parked: 0,
+    };
+  const counted = {
     registered,
     due,
     dueClosed,
@@ -296,7 +432,64 @@ function figures(all: readonly CaseFacts[], period: Period, cutoff: number, hour
     sensorVerifiedShare: share(sensorVerifiedClosures, closed),
     timeToDispatch: durations(toDispatch),
     timeToClose: durations(toClose),
+    overdueUnhandled,
+    ...unitActions,
   };
+  return { ...counted, score: scoreOf(counted, weights) };
+}
+
+/** Each inspector's reports and checks in [from, cutoff). */
+function inspectorFigures(
+  all: readonly Case[],
+  facts: readonly CaseFacts[],
+  from: number,
+  cutoff: number,
+  working: SlaHours,
+): InspectorFigures[] {
+  const by = new Map<string, Omit<InspectorFigures, 'acceptedRate' | 'onTimeCheckRate'>>();
+  const of = (inspector: string) => {
+    let found = by.get(inspector);
+    if (!found)
+      by.set(inspector, (found = { inspector, reports: 0, accepted: 0, checks: 0, checksJudged: 0, checkedOnTime: 0 }));
+    return found;
+  };
+  for (const c of all)
+    for (const r of c.reports ?? []) {
+      if (r.source !== 'inspector' || !inPeriod(r.at, from, cutoff)) continue;
+      const figures = of(r.reporter?.id ?? r.reporter?.name ?? 'anonymous');
+      figures.reports++;
+      if (c.registeredAt !== undefined && c.registeredAt < cutoff) figures.accepted++;
+    }
+  for (const f of facts)
+    for (const check of f.checks) {
+      if (!inPeriod(check.at, from, cutoff)) continue;
+      const figures = of(check.inspector);
+      figures.checks++;
+      if (f.verifyLimitMs === undefined || check.resolvedAt === undefined) continue;
+      figures.checksJudged++;
+      if (check.at <= addSlaHours(check.resolvedAt, f.verifyLimitMs, working)) figures.checkedOnTime++;
+    }
+  return [...by.values()]
+    .sort((a, b) => a.inspector.localeCompare(b.inspector))
+    .map((i) => ({
+      ...i,
+      acceptedRate: share(i.accepted, i.reports),
+      onTimeCheckRate: share(i.checkedOnTime, i.checksJudged),
+    }));
+}
+
+/** Ranks by score, most first; ties share a rank; without a score, no rank, last. */
+function ranked<T extends CaseFigures & { key: string }>(groups: T[]): (T & { rank: number | null })[] {
+  const sorted = [...groups].sort(
+    (a, b) =>
+      (b.score ?? -1) - (a.score ?? -1) ||
+      (b.onTimeClosureRate ?? -1) - (a.onTimeClosureRate ?? -1) ||
+      a.key.localeCompare(b.key),
+  );
+  return sorted.map((g) => ({
+    ...g,
+    rank: g.score === null ? null : 1 + sorted.filter((o) => o.score !== null && o.score > g.score!).length,
+  }));
 }
 
 /** The stretches a case was active (open or reopened, until resolved or voided), clipped to [from, cutoff). */
@@ -404,6 +597,11 @@ const COMPARED: (keyof CaseFigures)[] = [
   'voided',
   'escalations',
   'sensorVerifiedShare',
+  'overdueUnhandled',
+  'returned',
+  'extended',
+  'parked',
+  'score',
 ];
 
 function compare(
@@ -411,8 +609,9 @@ function compare(
   facts: readonly CaseFacts[],
   period: Period,
   hours: SlaHours,
+  weights?: ScoreWeights,
 ): Comparison | null {
-  const total = figures(facts, period, period.to, hours);
+  const total = figures(facts, period, period.to, hours, weights);
   if (total.registered === 0 && total.due === 0 && total.closed === 0) return null;
   const change = Object.fromEntries(
     COMPARED.map((key) => {
@@ -474,17 +673,39 @@ export function assess(cases: readonly Case[], options: AssessmentOptions): Asse
   const hours = options.hours ?? CALENDAR_HOURS;
   const cutoff = Math.min(to, asOf);
   // The units answer for registered cases only.
-  const facts = cases.filter((c) => registrationOf(c) !== undefined).map((c) => factsOf(c, hours));
-  const total = figures(facts, { from, to }, cutoff, hours);
+  const { limits, weights } = options;
+  const facts = cases.filter((c) => registrationOf(c) !== undefined).map((c) => factsOf(c, hours, limits));
+  const total = figures(facts, { from, to }, cutoff, hours, weights);
   const byKey = new Map<string, CaseFacts[]>();
   for (const f of facts) {
     const key = GROUP_KEY[by](f.c);
     byKey.set(key, [...(byKey.get(key) ?? []), f]);
   }
-  const groups = [...byKey]
-    .map(([key, list]) => ({ key, ...figures(list, { from, to }, cutoff, hours) }))
-    .filter((g) => g.registered + g.due + g.closed + g.dispatchDue + g.resolved + g.voided + g.escalations > 0)
-    .sort((a, b) => (b.onTimeClosureRate ?? -1) - (a.onTimeClosureRate ?? -1) || a.key.localeCompare(b.key));
+  // A unit's returns, extensions and parkings are its own, whoever leads the case now.
+  const actions = unitActionCounts(facts, from, cutoff, (f, unit) => (by === 'unit' ? unit : GROUP_KEY[by](f.c)));
+  for (const key of actions.keys()) if (!byKey.has(key)) byKey.set(key, []);
+  const none = { returned: 0, extended: 0, parked: 0 };
+  const groups = ranked(
+    [...byKey]
+      .map(([key, list]) => ({
+        key,
+        ...figures(list, { from, to }, cutoff, hours, weights, actions.get(key) ?? none),
+      }))
+      .filter(
+        (g) =>
+          g.registered +
+            g.due +
+            g.closed +
+            g.dispatchDue +
+            g.resolved +
+            g.voided +
+            g.escalations +
+            g.returned +
+            g.extended +
+            g.parked >
+          0,
+      ),
+  );
   const length = to - from;
   return {
     period: { from, to, cutoff },
@@ -492,12 +713,19 @@ export function assess(cases: readonly Case[], options: AssessmentOptions): Asse
     hours: hours.kind,
     total,
     groups,
+    inspectors: inspectorFigures(
+      cases,
+      facts,
+      from,
+      cutoff,
+      limits ? { kind: 'working', calendar: limits.calendar } : hours,
+    ),
     sensors: {
       ...sensorFigures(cases, from, cutoff, options.devices, options.outages),
       sweepingCoverage: sweepingCoverage(options.sweeping ?? []),
     },
     intake: intakeFigures(cases, from, cutoff),
-    previous: compare(total, facts, { from: from - length, to: from }, hours),
-    yearEarlier: compare(total, facts, { from: yearBefore(from), to: yearBefore(to) }, hours),
+    previous: compare(total, facts, { from: from - length, to: from }, hours, weights),
+    yearEarlier: compare(total, facts, { from: yearBefore(from), to: yearBefore(to) }, hours, weights),
   };
 }

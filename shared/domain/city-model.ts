@@ -1,5 +1,6 @@
 import distance from '@turf/distance';
 import { z } from 'zod';
+import { ScoreWeights } from './assessment-weights.ts';
 import { Classification } from './classification.ts';
 import { DEVICE_KINDS } from './device-kinds.ts';
 import { THING_NAME_PATTERN } from './topics.ts';
@@ -69,6 +70,8 @@ export const District = z.object({
    * at once and never merged.
    */
   classification: Classification.optional(),
+  /** How the assessment scores the units: the composite score's weights (see assessment-weights.ts). */
+  assessment: z.object({ weights: ScoreWeights }).optional(),
 });
 export type District = z.infer<typeof District>;
 

@@ -16,7 +16,15 @@ export const ReportPublishedSchema = z.object({
   month: z
     .string()
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
-    .describe('the local calendar month assessed, YYYY-MM'),
+    .describe('the local calendar month assessed, YYYY-MM; for a quarter’s or a half-year’s report, its last month'),
+  period: z
+    .string()
+    .regex(/^\d{4}-((0[1-9]|1[0-2])|Q[1-4]|H[12])$/)
+    .optional()
+    .describe(
+      'the period assessed: YYYY-MM (a month), YYYY-Qn (a quarter) or YYYY-Hn (a half-year); absent on reports published before quarters',
+    ),
+  periodKind: z.enum(['month', 'quarter', 'half']).optional(),
   timeZone: z.string(),
   generatedAt: z.string().describe('ISO 8601 with the district’s offset'),
   location: z.string().describe('where the files are: s3://bucket/prefix/ in AWS, a folder locally'),
@@ -29,7 +37,7 @@ export const ReportPublishedSchema = z.object({
       closedOnTime: z.int(),
       onTimeClosureRate: z.number().nullable(),
     })
-    .describe('the district’s totals for the month'),
+    .describe('the district’s totals for the period'),
 });
 export type ReportPublished = z.infer<typeof ReportPublishedSchema>;
 
@@ -41,7 +49,7 @@ export const REPORT_EVENTS = {
     schema: envelope(
       'ReportPublished',
       '1',
-      'A district’s monthly assessment report was written: JSON, CSV and HTML files.',
+      'A district’s assessment report (a month’s, a quarter’s or a half-year’s) was written: JSON, CSV and HTML files.',
       ReportPublishedSchema,
       'publication',
     ),
@@ -57,7 +65,7 @@ export type ReportEvent = BusEvent<ReportPublished, 'ReportPublished'> & { sourc
  */
 export function reportPublishedEvent(data: ReportPublished, occurredAt: number, republication = false): ReportEvent {
   const def = REPORT_EVENTS.ReportPublished;
-  const id = `report:${data.districtId}:${data.month}${republication ? `:${occurredAt}` : ''}`;
+  const id = `report:${data.districtId}:${data.period ?? data.month}${republication ? `:${occurredAt}` : ''}`;
   return {
     source: def.source,
     detailType: def.detailType,

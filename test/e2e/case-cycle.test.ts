@@ -7,9 +7,10 @@ import { USERS } from '../support/users.ts';
 /**
  * The cycle with roles through the local stack's API, each step by the role it belongs to:
  * a citizen's report → registered by the clerk → dispatched → returned by the wrong unit →
- * redispatched to the right one → an extension asked for and approved → resolved with a
- * photo → the inspector's check fails (rework) → resolved again → the check passes →
- * closed by the shift lead; the case events in that order.
+ * redispatched to the right one → an extension asked for and approved → a leader's
+ * supervision notice → resolved with a photo → the inspector's on-site check (photo and
+ * position) fails (rework) → resolved again → the check passes → closed by the shift lead;
+ * the case events in that order.
  */
 const START = Date.parse('2026-12-02T09:00:00+08:00');
 const model = await loadDistrictDir();
@@ -23,7 +24,7 @@ afterAll(() => s?.stop());
 const post = <T>(path: string, body: unknown) => s.post<T>(path, body);
 
 describe('the case cycle, role by role', () => {
-  it('return → redispatch → extension → resolve with photo → failed check → rework → passed check → close, with its events in order', async () => {
+  it('return → redispatch → extension → supervision → resolve with photo → failed inspection → rework → passed inspection → close, with its events in order', async () => {
     const reported = await post<{ case: Case }>('/cases/reports', {
       source: 'public',
       classId: 'street-trading',
@@ -39,6 +40,8 @@ describe('the case cycle, role by role', () => {
       return answer.body;
     };
     const photo = () => s.uploadJpeg(Buffer.from('\xff\xd8\xff the pavement cleared', 'latin1'));
+    const { location } = reported.body.case;
+    const onSite = { lat: location.lat + 0.0001, lon: location.lon };
 
     await step(USERS.clerk, { action: 'register' });
     const first = await step(USERS.dispatcher, { action: 'dispatch', unitId: 'municipal-landscaping' });
@@ -49,13 +52,32 @@ describe('the case cycle, role by role', () => {
     const until = second.dueAt + 24 * 3_600_000;
     await step(USERS.enforcement, { action: 'request_extension', until, note: '需联合市场监管部门' });
     expect((await step(USERS.shiftLead, { action: 'approve_extension' })).dueAt).toBe(until);
+    const pressed = await step(USERS.leader, { action: 'supervise', note: '群众反映强烈，请尽快处理' });
+    expect(pressed.supervision).toMatchObject({ count: 1, by: 'leader.zheng', level: 'leader' });
     await step(USERS.enforcement, { action: 'start' });
     const firstPhoto = await photo();
     await step(USERS.enforcement, { action: 'resolve', note: '已劝离', media: [firstPhoto] });
-    await step(USERS.inspector, { action: 'reopen', note: '核查未通过：摊贩又回来了' });
+    const failedCheck = await photo();
+    const reworked = await step(USERS.inspector, {
+      action: 'inspect',
+      outcome: 'fail',
+      note: '核查未通过：摊贩又回来了',
+      media: [failedCheck],
+      position: onSite,
+    });
+    expect(reworked.status).toBe('reopened');
     const secondPhoto = await photo();
     await step(USERS.enforcement, { action: 'resolve', note: '已取缔并清理', media: [secondPhoto] });
-    await step(USERS.inspector, { action: 'verify', note: '核查通过' });
+    const passedCheck = await photo();
+    const verified = await step(USERS.inspector, {
+      action: 'inspect',
+      outcome: 'pass',
+      note: '核查通过',
+      media: [passedCheck],
+      position: onSite,
+    });
+    expect(verified.status).toBe('verified');
+    expect(verified.history.at(-1)).toMatchObject({ outcome: 'pass', position: onSite, distanceM: 11 });
     const closed = await step(USERS.shiftLead, { action: 'close' });
 
     expect(closed.history.map((h) => [h.action, h.actor, h.role ?? null])).toEqual([
@@ -66,11 +88,12 @@ describe('the case cycle, role by role', () => {
       ['dispatch', 'dispatcher.chen', 'dispatcher'],
       ['request_extension', 'handler.sun', 'handler'],
       ['approve_extension', 'lead.li', 'shift_lead'],
+      ['supervise', 'leader.zheng', 'leader'],
       ['start', 'handler.sun', 'handler'],
       ['resolve', 'handler.sun', 'handler'],
-      ['reopen', 'inspector.zhou', 'inspector'],
+      ['inspect', 'inspector.zhou', 'inspector'],
       ['resolve', 'handler.sun', 'handler'],
-      ['verify', 'inspector.zhou', 'inspector'],
+      ['inspect', 'inspector.zhou', 'inspector'],
       ['close', 'lead.li', 'shift_lead'],
     ]);
     expect(closed.history.filter((h) => h.action === 'resolve').map((h) => h.media)).toEqual([
@@ -86,11 +109,12 @@ describe('the case cycle, role by role', () => {
       'CaseUpdated',
       'CaseExtensionRequested',
       'CaseExtended',
+      'CaseSupervised',
       'CaseUpdated',
       'CaseResolved',
-      'CaseUpdated',
+      'CaseInspected',
       'CaseResolved',
-      'CaseUpdated',
+      'CaseInspected',
       'CaseClosed',
     ];
     await vi.waitFor(

@@ -11,12 +11,13 @@ import { percent } from '#functions/publish-reports/report-files';
 import { loadDistrictDir } from '#devices/district-files';
 import { generateReport } from '#tools/report';
 import type { LocalStack } from '#infra/local/stack';
-import { casesInSampleDistrict } from '../support/assessment-fixture.ts';
+import { casesInSampleDistrict, withoutLimits } from '../support/assessment-fixture.ts';
 import { ARTIFACTS, launchBrowser } from '../support/browser.ts';
 import { testStack } from '../support/test-stack.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const model = await loadDistrictDir();
+// The November fixture is worked out on the categories' SLAs: the sample district without its time limits.
+const model = withoutLimits(await loadDistrictDir());
 const cases = casesInSampleDistrict({ departments: true });
 
 let stack: LocalStack;
@@ -36,9 +37,10 @@ afterAll(async () => {
 describe('monthly report (npm run report) in headless Chromium', () => {
   it('writes JSON, CSV and a self-contained HTML report whose numbers are the API’s', async () => {
     const out = mkdtempSync(join(tmpdir(), 'cityops-report-'));
-    const { files } = await generateReport({ api: stack.apiUrl, month: '2026-11', out });
+    const { files } = await generateReport({ api: stack.apiUrl, period: '2026-11', out });
     expect(files.map((f) => f.slice(out.length + 1)).sort()).toEqual([
       'garbage-rooms.csv',
+      'inspectors.csv',
       'report.html',
       'report.json',
       'routes.csv',
@@ -50,16 +52,20 @@ describe('monthly report (npm run report) in headless Chromium', () => {
     expect(html).not.toMatch(/<script|<link|@import|url\(|src=/i);
     const month = await api<DistrictAssessment>('/assessment?month=2026-11&by=unit');
     const units = readFileSync(join(out, 'units.csv'), 'utf8').trim().split('\r\n');
-    expect(units[0]!.split(',').slice(0, 6)).toEqual([
+    expect(units[0]!.split(',').slice(0, 8)).toEqual([
       'unit',
       'name',
+      'rank',
+      'score',
       'registered',
       'due',
       'closed_on_time',
       'on_time_closure_rate',
     ]);
-    expect(units.at(-1)!.split(',').slice(1, 5)).toEqual([
+    expect(units.at(-1)!.split(',').slice(1, 7)).toEqual([
       'district',
+      '',
+      String(month.total.score ?? ''),
       String(month.total.registered),
       String(month.total.due),
       String(month.total.closedOnTime),
@@ -90,6 +96,8 @@ describe('monthly report (npm run report) in headless Chromium', () => {
         expect(await text(`${row} td:nth-child(2)`)).toBe(month.names[g.key]);
         expect(await text(`${row} [data-figure="onTimeClosureRate"]`)).toBe(percent(g.onTimeClosureRate));
         expect(await text(`${row} [data-figure="due"]`)).toBe(String(g.due));
+        expect(await text(`${row} [data-figure="score"]`)).toBe(String(g.score ?? '—'));
+        expect(await text(`${row} td:nth-child(1)`)).toBe(String(g.rank ?? '—'));
       }
       // The weeks: each as the API assesses it, and together the month.
       const weeks = await page
@@ -158,24 +166,31 @@ describe('monthly report (npm run report) in headless Chromium', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('gongshu 2026-11: 9 registered, 8 due, 4 closed on time');
     expect(ok.stdout).toContain(join(out, 'report.html'));
+    // A quarter (still running on 15 December: judged as of now), with its months.
+    const quarterOut = mkdtempSync(join(tmpdir(), 'cityops-report-q-'));
+    const quarter = await run('--quarter', '2026-Q4', '--out', quarterOut, '--api', stack.apiUrl);
+    expect(quarter.code).toBe(0);
+    expect(quarter.stdout).toContain('gongshu 2026-Q4: ');
+    expect(quarter.stderr).toContain('assessing 2026-10 (1 of 3)');
+    expect(existsSync(join(quarterOut, 'months.csv'))).toBe(true);
     const bad = await run('--month', '2026-13', '--out', out);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('report: --month YYYY-MM is required');
+    expect(bad.stderr).toContain('report: one of --month YYYY-MM, --quarter YYYY-Qn or --half YYYY-Hn is required');
   });
 
   it('says what is wrong when the ops API cannot be reached or refuses the month', async () => {
     const out = mkdtempSync(join(tmpdir(), 'cityops-report-'));
-    await expect(generateReport({ api: 'http://127.0.0.1:9', month: '2026-11', out })).rejects.toThrow(
+    await expect(generateReport({ api: 'http://127.0.0.1:9', period: '2026-11', out })).rejects.toThrow(
       /cannot reach the ops API at http:\/\/127.0.0.1:9 .*is the stack running \(npm start\)\?/,
     );
-    await expect(generateReport({ api: stack.apiUrl, month: '2026-11', out, districtId: 'elsewhere' })).rejects.toThrow(
-      /refused .* 400 no district "elsewhere"/,
-    );
+    await expect(
+      generateReport({ api: stack.apiUrl, period: '2026-11', out, districtId: 'elsewhere' }),
+    ).rejects.toThrow(/refused .* 400 no district "elsewhere"/);
   });
 
   it('is published by the stack’s schedule as npm run report writes it: into the reports folder, announced on the events file', async () => {
     const out = mkdtempSync(join(tmpdir(), 'cityops-report-'));
-    const { report: written } = await generateReport({ api: stack.apiUrl, month: '2026-11', out });
+    const { report: written } = await generateReport({ api: stack.apiUrl, period: '2026-11', out });
     const marker = join(stack.reportsDir, 'gongshu/2026-11/published.json');
     expect(existsSync(marker)).toBe(false);
     now += 15 * 60_000; // the schedule's first run

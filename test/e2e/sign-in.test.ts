@@ -35,6 +35,7 @@ describe('signing in', () => {
         'grid_worker',
         'handler',
         'handler',
+        'handler',
         'inspector',
         'intake_clerk',
         'leader',

@@ -7,11 +7,20 @@ import { assess } from '#shared/domain/assessment';
 import { windowInstances } from '#shared/domain/sweep-windows';
 import { loadDistrictDir } from '#devices/district-files';
 import { makeHandler as opsApi } from '#functions/ops-api/handler';
-import { casesInSampleDistrict, NOVEMBER } from '../support/assessment-fixture.ts';
+import {
+  CASES_ON_LIMITS,
+  casesInSampleDistrict,
+  DECEMBER,
+  LIMITS,
+  local,
+  NOVEMBER,
+  withoutLimits,
+} from '../support/assessment-fixture.ts';
 import { testTables } from '../support/dynamo.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
 
-const model = await loadDistrictDir();
+const sample = await loadDistrictDir();
+const model = withoutLimits(sample);
 const cases = casesInSampleDistrict();
 let api: ReturnType<typeof opsApi>;
 
@@ -142,17 +151,104 @@ describe('GET /assessment against DynamoDB Local', () => {
       status: 400,
       body: { message: expect.stringMatching(/month must be YYYY-MM/) },
     });
-    expect(await get({ month: '2026-11', from: '2026-11-01' })).toMatchObject({
+    for (const query of <Record<string, string>[]>[
+      { month: '2026-11', from: '2026-11-01' },
+      { from: '2026-11-01' },
+      { month: '2026-11', quarter: '2026-Q4' },
+      { quarter: '2026-Q4', half: '2026-H2' },
+    ])
+      expect(await get(query)).toMatchObject({
+        status: 400,
+        body: { message: expect.stringMatching(/one of month, quarter or half, or both from and to/) },
+      });
+    expect(await get({ quarter: '2026-Q5' })).toMatchObject({
       status: 400,
-      body: { message: expect.stringMatching(/either month, or both from and to/) },
+      body: { message: expect.stringMatching(/quarter must be YYYY-Q1 … YYYY-Q4/) },
     });
-    expect(await get({ from: '2026-11-01' })).toMatchObject({
+    expect(await get({ half: '2026-H3' })).toMatchObject({
       status: 400,
-      body: { message: expect.stringMatching(/either month, or both from and to/) },
+      body: { message: expect.stringMatching(/half must be YYYY-H1 or YYYY-H2/) },
     });
     expect(await get({ from: '2026-11-01', to: '2026-12-01', districtId: 'nowhere' })).toMatchObject({
       status: 400,
       body: { message: 'no district "nowhere"' },
     });
+  });
+});
+
+describe('GET /assessment on the district’s time limits and weights', () => {
+  let limited: ReturnType<typeof opsApi>;
+  const ask = async (query: Record<string, string>) => {
+    const result = await limited({
+      routeKey: 'GET /assessment',
+      rawPath: '/assessment',
+      queryStringParameters: query,
+    } as unknown as APIGatewayProxyEventV2);
+    return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') };
+  };
+
+  beforeAll(async () => {
+    const env = await testTables('assess-limits');
+    const deps = wireDeps({
+      doc: env.doc,
+      tables: env.tables,
+      clock: fixedClock(DECEMBER.asOf),
+      log: recordingLog(),
+      metrics: recordingMetrics(),
+    });
+    // The district's own table (the fixture's: normal dispatch 2, handle 4, verify 2 working hours) and weights.
+    const bare = withoutLimits(sample);
+    const district = bare.districts[0]!;
+    await deps.registry.putModel({
+      ...bare,
+      districts: [
+        {
+          ...district,
+          classification: { ...district.classification!, timeLimits: LIMITS.of() },
+          assessment: { weights: { onTimeDispatch: 50, noReturn: 50 } },
+        },
+      ],
+    });
+    for (const c of CASES_ON_LIMITS)
+      await env.doc.send(
+        new PutCommand({ TableName: env.tables.cases, Item: caseItem({ ...c, districtId: 'gongshu' }) }),
+      );
+    limited = opsApi(deps);
+  });
+
+  it('scores and ranks the units with the district’s weights, and gives the inspectors’ figures', async () => {
+    const { status, body } = await ask({ month: '2026-12' });
+    expect(status).toBe(200);
+    // Hand-computed in test/unit/assessment.test.ts: dispatch on time and no return, weighed 50/50.
+    expect(body.groups.map((g: { key: string; score: number; rank: number }) => [g.key, g.score, g.rank])).toEqual([
+      ['landscaping', 100, 1],
+      ['enforcement', 50, 2],
+      ['office', null, null],
+    ]);
+    expect(body.groups[1]).toMatchObject({ due: 1, overdueUnhandled: 1, returned: 1, parked: 1 });
+    expect(
+      body.inspectors.map((i: { inspector: string; checkedOnTime: number }) => [i.inspector, i.checkedOnTime]),
+    ).toEqual([
+      ['inspector.qian', 0],
+      ['inspector.zhou', 2],
+    ]);
+  });
+
+  it('takes a quarter and a half-year of the district’s calendar', async () => {
+    const quarter = await ask({ quarter: '2026-Q4' });
+    expect(quarter.status).toBe(200);
+    expect(quarter.body.period).toEqual({
+      from: local('2026-10-01T00:00'),
+      to: local('2027-01-01T00:00'),
+      cutoff: local('2027-01-01T00:00'),
+    });
+    const half = await ask({ half: '2026-H2' });
+    expect(half.body.period.from).toBe(local('2026-07-01T00:00'));
+    // Every case is in December: the quarter and the half-year judge them as the month does.
+    const month = await ask({ month: '2026-12' });
+    for (const longer of [quarter, half]) {
+      expect(longer.body.groups).toEqual(month.body.groups);
+      expect(longer.body.inspectors).toEqual(month.body.inspectors);
+    }
   });
 });

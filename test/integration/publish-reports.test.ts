@@ -13,11 +13,12 @@ import { loadDistrictDir } from '#devices/district-files';
 import { makeHandler } from '#functions/publish-reports/handler';
 import { FolderReportStore } from '#shared/adapters/report-store/folder';
 import { fileSink, sinkPublisher } from '#shared/adapters/event-publisher/sinks';
-import { casesInSampleDistrict } from '../support/assessment-fixture.ts';
+import { casesInSampleDistrict, withoutLimits } from '../support/assessment-fixture.ts';
 import { testTables } from '../support/dynamo.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
 
-const model = await loadDistrictDir();
+// The November fixture is worked out on the categories' SLAs: the sample district without its time limits.
+const model = withoutLimits(await loadDistrictDir());
 const scheduled = {
   'detail-type': 'Scheduled Event',
   source: 'aws.scheduler',
@@ -79,7 +80,15 @@ describe('the monthly report’s publication (the publish-reports function) agai
       notYet: [],
     });
     const dir = join(p.folder, 'gongshu/2026-11');
-    const names = ['report.json', 'units.csv', 'weeks.csv', 'garbage-rooms.csv', 'routes.csv', 'report.html'];
+    const names = [
+      'report.json',
+      'units.csv',
+      'weeks.csv',
+      'inspectors.csv',
+      'garbage-rooms.csv',
+      'routes.csv',
+      'report.html',
+    ];
     for (const name of [...names, 'published.json']) expect(existsSync(join(dir, name)), name).toBe(true);
     // The report holds the month's assessment as the API gives it (the hand-computed fixture's figures).
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
@@ -124,6 +133,53 @@ describe('the monthly report’s publication (the publish-reports function) agai
     expect(p.lines()).toHaveLength(1);
   });
 
+  it('after December, publishes the month, the fourth quarter and the second half-year, each with its months', async () => {
+    const p = publisher(localTime('2027-01-01T01:15:00+08:00'));
+    const outcome = await p.run(scheduled);
+    expect(outcome.published).toEqual([
+      `gongshu 2026-12 → ${p.folder}/gongshu/2026-12/`,
+      `gongshu 2026-Q4 → ${p.folder}/gongshu/2026-Q4/`,
+      `gongshu 2026-H2 → ${p.folder}/gongshu/2026-H2/`,
+    ]);
+    const quarter = JSON.parse(readFileSync(join(p.folder, 'gongshu/2026-Q4/report.json'), 'utf8'));
+    expect(quarter).toMatchObject({ period: '2026-Q4', kind: 'quarter', month: '2026-12' });
+    expect(quarter.months.map((m: { label: string }) => m.label)).toEqual(['2026-10', '2026-11', '2026-12']);
+    expect(quarter.weeks).toBeUndefined();
+    // The quarter's cases are October's and November's (the fixture has none in December): its figures are theirs together.
+    const [october, november] = [quarter.months[0], quarter.months[1]];
+    expect(quarter.assessment.total.registered).toBe(
+      october.registered + november.registered + quarter.months[2].registered,
+    );
+    expect(existsSync(join(p.folder, 'gongshu/2026-Q4/months.csv'))).toBe(true);
+    const half = JSON.parse(readFileSync(join(p.folder, 'gongshu/2026-H2/report.json'), 'utf8'));
+    expect(half.months.map((m: { label: string }) => m.label)).toEqual([
+      '2026-07',
+      '2026-08',
+      '2026-09',
+      '2026-10',
+      '2026-11',
+      '2026-12',
+    ]);
+    const events = p
+      .lines()
+      .map((l: { detail: { metadata: { id: string }; data: { period: string } } }) => [
+        l.detail.metadata.id,
+        l.detail.data.period,
+      ]);
+    expect(events).toEqual([
+      ['report:gongshu:2026-12', '2026-12'],
+      ['report:gongshu:2026-Q4', '2026-Q4'],
+      ['report:gongshu:2026-H2', '2026-H2'],
+    ]);
+    for (const line of p.lines())
+      expect(REPORT_EVENTS.ReportPublished.schema.safeParse(line.detail).success).toBe(true);
+    // An operator asks for a quarter again: it is there.
+    expect(await p.run({ quarter: '2026-Q4' })).toMatchObject({ alreadyPublished: ['gongshu 2026-Q4'] });
+    expect(await p.run({ quarter: '2027-Q1' })).toMatchObject({
+      notYet: ['gongshu 2027-Q1: the quarter has not ended, or ended less than 60 minutes ago'],
+    });
+  });
+
   it('within the hour after the month ends, publishes the month before it instead, if it is missing', async () => {
     const p = publisher(localTime('2026-12-01T00:30:00+08:00'));
     expect(await p.run(scheduled)).toMatchObject({ published: [expect.stringMatching(/^gongshu 2026-10 → /)] });
@@ -134,7 +190,7 @@ describe('the monthly report’s publication (the publish-reports function) agai
 
   it('when the bus is down, fails without marking the report published, and the next run publishes it', async () => {
     const p = publisher(localTime('2026-12-01T02:00:00+08:00'), { busDown: true });
-    await expect(p.run(scheduled)).rejects.toThrow('monthly reports not published: gongshu 2026-11: bus unreachable');
+    await expect(p.run(scheduled)).rejects.toThrow('reports not published: gongshu 2026-11: bus unreachable');
     expect(existsSync(join(p.folder, 'gongshu/2026-11/report.html'))).toBe(true);
     expect(existsSync(join(p.folder, 'gongshu/2026-11/published.json'))).toBe(false);
     expect(p.log.entries).toContainEqual(

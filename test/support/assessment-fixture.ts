@@ -6,6 +6,8 @@ import {
   type CaseStatus,
   type HistoryEntry,
 } from '#shared/domain/cases';
+import type { CityModel } from '#shared/domain/city-model';
+import type { TimeLimits } from '#shared/domain/time-limits';
 import type { CaseCategory } from '#shared/domain/responsibility';
 
 /** Cases with hand-computed assessment figures (test/unit/assessment.test.ts states them), shared with the API test. */
@@ -165,3 +167,155 @@ export function casesInSampleDistrict(options: { departments?: boolean } = {}): 
     };
   });
 }
+
+/**
+ * The cycle's figures on the district's time limits (test/unit/assessment.test.ts works
+ * them out by hand): Hangzhou, working hours 08:30–12:00 and 13:30–17:30; every case
+ * normal (dispatch 2, handle 4, verify 2 working hours); December 2026 judged on 5 January.
+ */
+export const local = (t: string) => Date.parse(`${t}+08:00`);
+export const LIMITS = {
+  of: (): TimeLimits => ({
+    urgent: { register: 0.5, dispatch: 0.5, handle: 2, verify: 1 },
+    pressing: { register: 1, dispatch: 1, handle: 4, verify: 2 },
+    normal: { register: 2, dispatch: 2, handle: 4, verify: 2 },
+  }),
+  calendar: {
+    timeZone: 'Asia/Shanghai',
+    hours: [
+      ['08:30', '12:00'],
+      ['13:30', '17:30'],
+    ] as const,
+  },
+};
+type LocalStep = [action: HistoryEntry['action'], at: string, to: CaseStatus, extra?: Partial<HistoryEntry>];
+export const made = (
+  caseId: string,
+  unit: string,
+  opened: string,
+  steps: LocalStep[],
+  more: Partial<Case> = {},
+): Case => {
+  const base = kase(caseId, { unit, street: 's1', site: `gr-${caseId}` }, local(opened), []);
+  let status: CaseStatus = 'open';
+  const history: HistoryEntry[] = [...base.history];
+  for (const [action, t, to, extra] of steps) {
+    history.push({ action, from: status, to, actor: 'someone', at: local(t), ...extra });
+    status = to;
+  }
+  const { unitDueAt: _computed, ...rest } = base;
+  return { ...rest, status, history, updatedAt: history.at(-1)!.at, ...more };
+};
+const zhou = { actor: 'inspector.zhou', role: 'inspector' as const };
+const qian = { actor: 'inspector.qian', role: 'inspector' as const };
+export const CASES_ON_LIMITS: Case[] = [
+  // P1: due Mon 16:30 (6 working hours from 09:00); dispatched, handled, checked (by 16:00) and closed in time.
+  made('P1', 'landscaping', '2026-12-07T09:00', [
+    ['dispatch', '2026-12-07T09:30', 'dispatched'],
+    ['resolve', '2026-12-07T14:00', 'resolved'],
+    ['inspect', '2026-12-07T15:00', 'verified', { ...zhou, outcome: 'pass' }],
+    ['close', '2026-12-07T15:10', 'closed'],
+  ]),
+  // P2: sent to Enforcement, which returned it; redispatched to Landscaping; its deadline (unitDueAt) Tue 17:30;
+  // handled late Wed 09:00, failed Zhou's check at 10:00 (in time: 2 h from 09:00), reworked by 11:00, passed
+  // Qian's check on Thu 09:00 (late: due Wed 14:30), closed.
+  made(
+    'P2',
+    'landscaping',
+    '2026-12-08T09:00',
+    [
+      ['dispatch', '2026-12-08T09:10', 'dispatched', { unitId: 'enforcement' }],
+      ['return', '2026-12-08T09:40', 'open', { unitId: 'enforcement', note: '不属于本单位' }],
+      ['dispatch', '2026-12-08T10:00', 'dispatched', { unitId: 'landscaping' }],
+      ['resolve', '2026-12-09T09:00', 'resolved'],
+      ['inspect', '2026-12-09T10:00', 'reopened', { ...zhou, outcome: 'fail' }],
+      ['resolve', '2026-12-09T11:00', 'resolved'],
+      ['inspect', '2026-12-10T09:00', 'verified', { ...qian, outcome: 'pass' }],
+      ['close', '2026-12-10T09:10', 'closed'],
+    ],
+    { unitDueAt: local('2026-12-08T17:30') },
+  ),
+  // P3: an extension to Wed 17:30 approved; handled Wed 10:00, in time; waiting for its check.
+  made(
+    'P3',
+    'landscaping',
+    '2026-12-14T09:00',
+    [
+      ['dispatch', '2026-12-14T09:15', 'dispatched'],
+      ['request_extension', '2026-12-14T10:00', 'dispatched', { unitId: 'landscaping' }],
+      ['approve_extension', '2026-12-14T10:30', 'dispatched', { unitId: 'landscaping' }],
+      ['resolve', '2026-12-16T10:00', 'resolved'],
+    ],
+    { unitDueAt: local('2026-12-16T17:30') },
+  ),
+  // P4: parked by Enforcement's case on Tuesday, still parked: not judged.
+  made(
+    'P4',
+    'enforcement',
+    '2026-12-15T09:00',
+    [
+      ['dispatch', '2026-12-15T09:20', 'dispatched'],
+      ['park', '2026-12-15T11:00', 'parked', { unitId: 'enforcement' }],
+    ],
+    { unitDueAt: local('2026-12-15T16:30') },
+  ),
+  // P5: dispatched late (due 11:00), never handled: overdue and not handled.
+  made('P5', 'enforcement', '2026-12-17T09:00', [['dispatch', '2026-12-17T11:30', 'dispatched']]),
+  // P6: Zhou's report, registered (then voided before its dispatch deadline): the office's, with nothing to score.
+  made('P6', 'office', '2026-12-03T09:00', [['void', '2026-12-03T09:40', 'void']], {
+    registeredAt: local('2026-12-03T09:10'),
+    reports: [
+      {
+        reportId: 'rp-6',
+        source: 'inspector',
+        category: 'garbage_overflow',
+        at: local('2026-12-03T09:00'),
+        lastAt: local('2026-12-03T09:00'),
+        count: 1,
+        text: 'overflowing',
+        location: { lat: 30.3, lon: 120.1 },
+        reporter: { id: 'inspector.zhou' },
+        media: [],
+      },
+    ],
+  }),
+  // P7: Qian's report, refused.
+  {
+    ...made('P7', 'office', '2026-12-04T09:00', [['refuse', '2026-12-04T09:30', 'refused']]),
+    reports: [
+      {
+        reportId: 'rp-7',
+        source: 'inspector' as const,
+        category: 'garbage_overflow' as const,
+        at: local('2026-12-04T09:00'),
+        lastAt: local('2026-12-04T09:00'),
+        count: 1,
+        text: 'a bag on the pavement',
+        location: { lat: 30.3, lon: 120.1 },
+        reporter: { id: 'inspector.qian' },
+        media: [],
+      },
+    ],
+  },
+];
+export const DECEMBER = {
+  from: local('2026-12-01T00:00'),
+  to: local('2027-01-01T00:00'),
+  asOf: local('2027-01-05T00:00'),
+};
+
+/** The sample district without its time limits: the November fixture is worked out on the categories' SLAs. */
+export const withoutLimits = (m: CityModel): CityModel => {
+  const [district, ...others] = m.districts;
+  const { timeLimits: _table, ...table } = district!.classification!;
+  return {
+    ...m,
+    districts: [
+      {
+        ...district!,
+        classification: { ...table, classes: table.classes.map(({ timeLimits: _own, ...c }) => c) },
+      },
+      ...others,
+    ],
+  };
+};

@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { assess } from '#shared/domain/assessment';
 import type { Case } from '#shared/domain/cases';
 import { addSlaHours, slaDuration, type SlaHours } from '#shared/domain/working-time';
-import { CASES, CLOSE_STEPS, DEVICES, kase, NOVEMBER, SAN } from '../support/assessment-fixture.ts';
+import {
+  CASES,
+  CASES_ON_LIMITS,
+  CLOSE_STEPS,
+  DECEMBER as december,
+  DEVICES,
+  kase,
+  LIMITS as limits,
+  made,
+  NOVEMBER,
+  SAN,
+} from '../support/assessment-fixture.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -36,10 +47,23 @@ describe('unit assessment over a month, against hand-computed figures', () => {
       timeToDispatch: { count: 6, averageMs: Math.round((145 / 6) * MIN), p90Ms: 50 * MIN },
       // Closures in November: F 40, A 110, G 120, C 170, B 210, E 220, K 740 minutes.
       timeToClose: { count: 7, averageMs: 230 * MIN, p90Ms: 740 * MIN },
+      overdueUnhandled: 1, // I
+      returned: 0,
+      extended: 0,
+      parked: 0,
+      // Default weights: handling on time 40 × 5/8, closure on time 30 × 4/8, no rework 15 × 6/7, no overdue 15 × 7/8.
+      score: 65.98,
     });
   });
 
-  it('ranks the units by on-time closure', () => {
+  it('ranks the units by their composite score', () => {
+    // platform: every figure 1 → 100. sanitation: 40 × 4/6 + 30 × 3/6 + 15 × (1 − 1/5) + 15 × (1 − 1/6) = 66.17.
+    // market-office: E handled and closed late; no rework, nothing overdue → 15 + 15 = 30.
+    expect(result.groups.map((g) => [g.key, g.score, g.rank])).toEqual([
+      ['platform', 100, 1],
+      ['sanitation', 66.17, 2],
+      ['market-office', 30, 3],
+    ]);
     expect(
       result.groups.map((g) => [
         g.key,
@@ -234,5 +258,110 @@ describe('SLA time in working hours', () => {
       },
     };
     expect(() => addSlaHours(0, HOUR, never)).toThrow(/no working day/);
+  });
+});
+
+/**
+ * The cycle's figures on the district's time limits, worked out by hand: Hangzhou, working
+ * hours 08:30–12:00 and 13:30–17:30; every case normal (dispatch 2, handle 4, verify 2
+ * working hours); December 2026 judged on 5 January.
+ */
+describe('assessment on the time limits: returns, extensions, parking, inspectors, the composite score', () => {
+  const result = assess(CASES_ON_LIMITS, { ...december, by: 'unit', limits });
+  const group = (key: string) => result.groups.find((g) => g.key === key)!;
+
+  it('judges the units against the time limits, extended deadlines and parked cases', () => {
+    expect(group('landscaping')).toMatchObject({
+      registered: 3,
+      due: 3, // P1 Mon 16:30, P2 Tue 17:30, P3 Wed 17:30 (extended)
+      dueClosed: 2,
+      closedOnTime: 1, // P1
+      handledOnTime: 2, // P1, P3
+      dispatchDue: 3,
+      dispatchedOnTime: 3,
+      resolved: 3,
+      reworked: 1, // P2's failed check
+      overdueUnhandled: 0,
+      returned: 0,
+      extended: 1,
+      parked: 0,
+    });
+    expect(group('enforcement')).toMatchObject({
+      registered: 2,
+      due: 1, // P5; P4 is parked
+      handledOnTime: 0,
+      dispatchDue: 2,
+      dispatchedOnTime: 1, // P4 in time, P5 late
+      overdueUnhandled: 1,
+      returned: 1, // P2, though Landscaping leads it now
+      extended: 0,
+      parked: 1,
+    });
+  });
+
+  it('scores and ranks them by the weights (a unit with nothing to weigh has no score and no rank)', () => {
+    // Landscaping: 40 × 2/3 + 30 × 1/3 + 15 × 2/3 + 15 × 1 = 61.67. Enforcement: 40 × 0 + 30 × 0 + 15 × 0 (no rework figure) = 0.
+    expect(result.groups.map((g) => [g.key, g.score, g.rank])).toEqual([
+      ['landscaping', 61.67, 1],
+      ['enforcement', 0, 2],
+      ['office', null, null],
+    ]);
+    const weighed = assess(CASES_ON_LIMITS, {
+      ...december,
+      by: 'unit',
+      limits,
+      weights: { onTimeDispatch: 50, noReturn: 50 },
+    });
+    // Landscaping: dispatch 3/3, no return → 100. Enforcement: dispatch 1/2, returned 1 of due 1 + returned 1 → 50.
+    expect(weighed.groups.map((g) => [g.key, g.score, g.rank])).toEqual([
+      ['landscaping', 100, 1],
+      ['enforcement', 50, 2],
+      ['office', null, null],
+    ]);
+    // A tie shares its rank (the next rank skips); within it, on-time closure, then the key, orders.
+    const market = made('P8', 'market', '2026-12-07T09:00', [
+      ['dispatch', '2026-12-07T09:30', 'dispatched'],
+      ['resolve', '2026-12-07T14:00', 'resolved'],
+      ['verify', '2026-12-07T15:00', 'verified'],
+      ['close', '2026-12-07T15:10', 'closed'],
+    ]);
+    const tied = assess([...CASES_ON_LIMITS, market], { ...december, by: 'unit', limits, weights: { noOverdue: 1 } });
+    expect(tied.groups.map((g) => [g.key, g.score, g.rank])).toEqual([
+      ['market', 100, 1],
+      ['landscaping', 100, 1],
+      ['enforcement', 0, 3],
+      ['office', null, null],
+    ]);
+  });
+
+  it('gives each inspector’s reports accepted and checks on time (2 working hours from the resolution checked)', () => {
+    expect(result.inspectors).toEqual([
+      {
+        inspector: 'inspector.qian',
+        reports: 1,
+        accepted: 0, // refused
+        acceptedRate: 0,
+        checks: 1,
+        checksJudged: 1,
+        checkedOnTime: 0, // Thu 09:00, due Wed 14:30
+        onTimeCheckRate: 0,
+      },
+      {
+        inspector: 'inspector.zhou',
+        reports: 1,
+        accepted: 1,
+        acceptedRate: 1,
+        checks: 2, // P1 15:00 (due 16:00), P2 Wed 10:00 (due 11:00)
+        checksJudged: 2,
+        checkedOnTime: 2,
+        onTimeCheckRate: 1,
+      },
+    ]);
+    // Without time limits the checks are counted but not judged.
+    expect(assess(CASES_ON_LIMITS, { ...december, by: 'unit' }).inspectors[1]).toMatchObject({
+      checks: 2,
+      checksJudged: 0,
+      onTimeCheckRate: null,
+    });
   });
 });

@@ -6,6 +6,8 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { monthBefore, PublicationRequest } from '#shared/app/publish-reports';
+import { periodsEndingWith } from '#shared/app/monthly-report';
+import { monthsOf, namedPeriod } from '#shared/app/assessment-service';
 import { S3ReportStore } from '#shared/adapters/report-store/s3';
 import { EventBridgePublisher } from '#shared/adapters/event-publisher/eventbridge';
 import { REPORT_EVENTS, reportPublishedEvent, type ReportPublished } from '#shared/events/report-events';
@@ -154,5 +156,34 @@ describe('the local stand-ins', () => {
     });
     await sinkPublisher([fileSink(file)]).publish([event]);
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+});
+
+describe('quarters and half-years', () => {
+  it('a month’s end brings its quarter’s and half-year’s reports; each is its months', () => {
+    expect(periodsEndingWith('2026-11')).toEqual(['2026-11']);
+    expect(periodsEndingWith('2026-03')).toEqual(['2026-03', '2026-Q1']);
+    expect(periodsEndingWith('2026-06')).toEqual(['2026-06', '2026-Q2', '2026-H1']);
+    expect(periodsEndingWith('2026-12')).toEqual(['2026-12', '2026-Q4', '2026-H2']);
+    expect(monthsOf('2026-Q1')).toEqual(['2026-01', '2026-02', '2026-03']);
+    expect(monthsOf('2026-H2')).toEqual(['2026-07', '2026-08', '2026-09', '2026-10', '2026-11', '2026-12']);
+    expect(() => monthsOf('2026-Q5')).toThrow(RangeError);
+  });
+
+  it('names a local quarter and half-year as instants of the district’s zone', () => {
+    expect(namedPeriod('2026-Q4', SHANGHAI)).toEqual({
+      from: Date.parse('2026-10-01T00:00:00+08:00'),
+      to: Date.parse('2027-01-01T00:00:00+08:00'),
+    });
+    expect(namedPeriod('2026-H1', SHANGHAI)).toEqual({
+      from: Date.parse('2026-01-01T00:00:00+08:00'),
+      to: Date.parse('2026-07-01T00:00:00+08:00'),
+    });
+  });
+
+  it('takes an operator’s request for one period, never two', () => {
+    expect(PublicationRequest.parse({ quarter: '2026-Q4' })).toEqual({ quarter: '2026-Q4', republish: false });
+    expect(PublicationRequest.safeParse({ month: '2026-11', quarter: '2026-Q4' }).success).toBe(false);
+    expect(PublicationRequest.safeParse({ half: '2026-H3' }).success).toBe(false);
   });
 });
