@@ -4,6 +4,7 @@ import { CaseQuery, ReportBody, TransitionRequest } from '#shared/app/case-reque
 import { chooseDistrict } from '#shared/app/district-choice';
 import type { CaseStore } from '#shared/app/ports/cases';
 import { IllegalTransitionError, MissingReasonError } from '#shared/domain/cases';
+import { REPORTING_ROLES, reportRefusal } from '#shared/domain/roles';
 import type { District } from '#shared/domain/city-model';
 import { HttpError, json, jsonBody, parseRequest, type RouteHandler } from './http-router.ts';
 import { signedIn } from './signed-in.ts';
@@ -36,6 +37,19 @@ export const caseRoutes = (deps: CaseRouteDeps): Record<string, RouteHandler> =>
       ReportBody,
       jsonBody(event, '{ "source", "classId", "location" or "componentId", "description", … }'),
     );
+    // Staff's reports are sent signed in, and the reporter is the user (never a body's).
+    if (REPORTING_ROLES[body.source]) {
+      const user = await signedIn(deps.identity, event);
+      const refusal = reportRefusal(user, body.source);
+      if (refusal) throw new HttpError(403, 'forbidden', refusal);
+      if (body.reporter)
+        throw new HttpError(
+          400,
+          'bad_request',
+          `reporter is not taken from the body for a ${body.source} report: the reporter is the signed-in user`,
+        );
+      body.reporter = { id: user.username, ...(user.name ? { name: user.name } : {}) };
+    }
     const district = districtId ?? chooseDistrict(await deps.registry.listDistricts(), undefined).districtId;
     try {
       const { outcome, case: c } = await deps.cases.report({ ...body, districtId: district });

@@ -1,4 +1,5 @@
 import type { Case, CaseAction } from './cases.ts';
+import type { PeopleSource } from './classification.ts';
 
 /**
  * Who may do what in the case cycle. Each person signs in; their roles (the operators'
@@ -101,3 +102,23 @@ export function refusalOf(
 /** The role a user takes an action in: the first of theirs that may take it. */
 export const actingRole = (user: User, action: CaseAction): Role | undefined =>
   user.roles.find((r) => ACTION_ROLES[action].includes(r));
+
+/**
+ * Reports whose source is a member of staff (an inspector's, a grid worker's, a leader's)
+ * are theirs to send, signed in: the reporter is the signed-in user, so the assessment's
+ * per-inspector figures count what each of them really reported.
+ */
+export const REPORTING_ROLES: Partial<Record<PeopleSource, Role>> = {
+  inspector: 'inspector',
+  grid_worker: 'grid_worker',
+  leader: 'leader',
+};
+
+/** Why a user may not send a report of this source, in words; undefined when they may (or anyone may). */
+export function reportRefusal(user: User, source: PeopleSource): string | undefined {
+  const role = REPORTING_ROLES[source];
+  if (!role || user.roles.includes(role)) return undefined;
+  return `a report from source ${source} is for ${ROLE_NAMES[role].zh} (${role}); ${user.username} is ${
+    user.roles.length ? user.roles.map((r) => `${ROLE_NAMES[r].zh} (${r})`).join(', ') : 'in no role'
+  }`;
+}

@@ -161,14 +161,25 @@ describe('one problem, three sources, one case', () => {
     await s.event(refused.body.case.caseId, 'CaseRefused');
   });
 
-  it('the intake clerk sends a report for an on-site check, then refuses it with a reason', async () => {
-    const reported = await post<{ case: Case }>('/cases/reports', {
+  it('an inspector’s report is theirs, signed in; the intake clerk sends it for an on-site check, then refuses it with a reason', async () => {
+    const report = {
       source: 'inspector',
       classId: 'posters-graffiti',
       componentId: 'gr-001',
       description: 'posters on the garbage room wall',
-      reporter: { id: 'inspector-07' },
+    };
+    // Staff's reports are sent signed in, by someone in the source's role, and name no reporter of their own.
+    expect((await post('/cases/reports', report)).status).toBe(401);
+    expect(await s.post('/cases/reports', report, USERS.gridWorker)).toMatchObject({
+      status: 403,
+      body: { message: expect.stringContaining('a report from source inspector is for 监督员 (inspector)') },
     });
+    expect(
+      (await s.post('/cases/reports', { ...report, reporter: { id: 'inspector-07' } }, USERS.inspector)).status,
+    ).toBe(400);
+    const reported = await s.post<{ case: Case }>('/cases/reports', report, USERS.inspector);
+    expect(reported.status).toBe(201);
+    expect(reported.body.case.reports![0]!.reporter).toEqual({ id: USERS.inspector.username });
     const caseId = reported.body.case.caseId;
     const act = (user: User, body: Record<string, unknown>) => s.act(caseId, user, body);
     expect((await act(USERS.clerk, { action: 'check' })).body.status).toBe('checking');

@@ -59,7 +59,7 @@ describe('media uploads', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        source: 'inspector',
+        source: 'public',
         classId: 'dirty-road',
         componentId: 'gr-002',
         description: 'mud on the road',

@@ -8,16 +8,28 @@ import type { RegistrationRule } from '#shared/domain/classification';
 import { wireDeps } from '#shared/runtime/wiring';
 import { testTables } from '../support/dynamo.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
+import { testSignIn } from '../support/users.ts';
 
 const NOW = Date.UTC(2026, 11, 1, 2, 0);
 const sample = await loadDistrictDir();
 const clock = fixedClock(NOW);
 let deps: ReturnType<typeof wireDeps>;
 let api: ReturnType<typeof opsApi>;
+let signIn: Awaited<ReturnType<typeof testSignIn>>;
+/** A grid worker of the grid the reports are in (their reports are sent signed in). */
+const GRID_WORKER = { username: 'grid-worker-12', roles: ['grid_worker' as const], unitId: 'gs-hushu-c1-g1' };
 
 beforeAll(async () => {
   const env = await testTables('intake');
-  deps = wireDeps({ doc: env.doc, tables: env.tables, clock, log: recordingLog(), metrics: recordingMetrics() });
+  signIn = await testSignIn();
+  deps = wireDeps({
+    doc: env.doc,
+    tables: env.tables,
+    clock,
+    log: recordingLog(),
+    metrics: recordingMetrics(),
+    identity: signIn.identity,
+  });
   await deps.registry.putModel(sample);
   api = opsApi(deps);
 });
@@ -49,6 +61,7 @@ const post = async (body: unknown) => {
   const result = await api({
     routeKey: 'POST /cases/reports',
     rawPath: '/cases/reports',
+    headers: await signIn.bearer(GRID_WORKER),
     body: typeof body === 'string' ? body : JSON.stringify(body),
   } as unknown as APIGatewayProxyEventV2);
   return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') };
@@ -83,7 +96,6 @@ describe('POST /cases/reports', () => {
     location: at,
     description: '店外堆放纸箱 cartons piled on the pavement',
     urgency: 'normal',
-    reporter: { id: 'grid-worker-12' },
     ...over,
   });
 
@@ -104,9 +116,7 @@ describe('POST /cases/reports', () => {
         },
       },
     });
-    const second = await post(
-      report({ source: 'public', location: { lat: at.lat + 0.0002, lon: at.lon }, reporter: undefined }),
-    );
+    const second = await post(report({ source: 'public', location: { lat: at.lat + 0.0002, lon: at.lon } }));
     expect(second).toMatchObject({
       status: 200,
       body: { outcome: 'merged', case: { caseId: first.body.case.caseId } },

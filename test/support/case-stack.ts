@@ -52,11 +52,11 @@ export async function caseStack(model: CityModel, start: number, extra: Partial<
         body: JSON.stringify(body),
       });
     },
-    /** A JSON POST to the API. */
-    post<T = unknown>(path: string, body: unknown) {
+    /** A JSON POST to the API, signed in as `user` when one is given. */
+    async post<T = unknown>(path: string, body: unknown, user?: User) {
       return this.api<T>(path, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(user ? await this.bearer(user) : {}) },
         body: JSON.stringify(body),
       });
     },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { userFromClaims } from '#shared/adapters/identity/jwt-identity';
 import { SignInError } from '#shared/app/ports/identity';
-import { actingRole, refusalOf } from '#shared/domain/roles';
+import { actingRole, refusalOf, reportRefusal } from '#shared/domain/roles';
 
 describe('a user from a sign-in token', () => {
   it('reads a Cognito ID token’s claims: username, the groups that are roles, the unit', () => {
@@ -46,5 +46,19 @@ describe('who may act', () => {
   it('records the role the action was taken in', () => {
     expect(actingRole({ username: 'l', roles: ['leader', 'shift_lead'] }, 'close')).toBe('shift_lead');
     expect(actingRole({ username: 'l', roles: ['leader'] }, 'close')).toBeUndefined();
+  });
+});
+
+describe('who may report as staff', () => {
+  it('lets only the source’s role send an inspector’s, a grid worker’s or a leader’s report; anyone a citizen’s', () => {
+    const inspector = { username: 'zhou', roles: ['inspector' as const] };
+    const clerk = { username: 'wang', roles: ['intake_clerk' as const] };
+    expect(reportRefusal(inspector, 'inspector')).toBeUndefined();
+    expect(reportRefusal(clerk, 'inspector')).toBe(
+      'a report from source inspector is for 监督员 (inspector); wang is 受理员 (intake_clerk)',
+    );
+    expect(reportRefusal(inspector, 'grid_worker')).toContain('is for 网格员 (grid_worker)');
+    expect(reportRefusal(clerk, 'public')).toBeUndefined();
+    expect(reportRefusal(clerk, 'hotline_12345')).toBeUndefined();
   });
 });
