@@ -24,7 +24,7 @@ import {
   type PeopleSource,
   type Urgency,
 } from '#shared/domain/classification';
-import { deadlineOf, unitDeadline } from '#shared/domain/time-limits';
+import { deadlineOf, stageDeadlines, unitDeadline } from '#shared/domain/time-limits';
 import type { Clock } from '#shared/domain/clock';
 import { caseToJoin, peopleReport, receiveReport, refuseReport, reporterActor } from '#shared/domain/intake';
 import { mergeCellsAround } from '#shared/domain/merge-cells';
@@ -169,11 +169,13 @@ export class CaseService {
     const district = await this.config.district(after.districtId);
     const limits = limitsOf(district?.classification, cls);
     if (!district || !limits) return after;
-    const dueAt = unitDeadline(before, after, {
-      limits,
-      calendar: workingCalendarOf(district),
-    });
-    return dueAt === undefined ? after : { ...after, dueAt, unitDueAt: dueAt };
+    const inForce = { limits, calendar: workingCalendarOf(district) };
+    const dueAt = unitDeadline(before, after, inForce);
+    return {
+      ...after,
+      ...(dueAt === undefined ? {} : { dueAt, unitDueAt: dueAt }),
+      ...stageDeadlines(before, after, inForce),
+    };
   }
 
   /**
@@ -182,9 +184,7 @@ export class CaseService {
    */
   private async rungDeadline(c: Case, now: number): Promise<number> {
     const district = await this.config.district(c.districtId);
-    const table = district?.classification;
-    const cls = (c.classId && classById(table, c.classId)) || classOf(table, c.category);
-    const limits = limitsOf(table, cls);
+    const limits = limitsOf(district?.classification, await this.classOfCase(c));
     if (!district || !limits) return now + CATEGORY_POLICY[c.category].slaMs;
     return deadlineOf(limits, c.urgency ?? 'normal', 'handle', now, workingCalendarOf(district));
   }
@@ -269,17 +269,21 @@ export class CaseService {
         }
         continue;
       }
-      const received = receiveReport(
-        this.deps.newId(),
-        reportId,
-        { ...input, at },
-        {
-          districtId: request.districtId,
-          location,
-          place: { gridId: grid.gridId, communityId: grid.communityId, streetId: grid.streetId },
-          assignee: grid.responsible,
-        },
-        at,
+      const received = await this.withLimits(
+        undefined,
+        receiveReport(
+          this.deps.newId(),
+          reportId,
+          { ...input, at },
+          {
+            districtId: request.districtId,
+            location,
+            place: { gridId: grid.gridId, communityId: grid.communityId, streetId: grid.streetId },
+            assignee: grid.responsible,
+          },
+          at,
+        ),
+        cls,
       );
       if ((await this.deps.cases.create(received)) === 'created') {
         this.deps.metrics.count('ReportsReceived', 1, { source: request.source });
@@ -301,8 +305,9 @@ export class CaseService {
       await pause(attempt);
       const active = await this.deps.cases.findActive(signal.siteId, signal.category);
       if (!active) return { outcome: 'ignored', reason: 'no active case' };
-      const resolved = resolveBySensor(active, signal, this.deps.clock.now());
-      if (!resolved) return { outcome: 'ignored', reason: `case ${active.caseId} is ${active.status}` };
+      const change = resolveBySensor(active, signal, this.deps.clock.now());
+      if (!change) return { outcome: 'ignored', reason: `case ${active.caseId} is ${active.status}` };
+      const resolved = await this.withLimits(active, change, await this.classOfCase(active));
       if (await this.deps.cases.save(resolved, active)) return { outcome: 'resolved', case: resolved };
     }
     throw new CaseConflictError(
@@ -326,8 +331,7 @@ export class CaseService {
       if (refusal) throw new ActionForbiddenError(refusal);
       if (details.unitId && attempt === 0) await this.mustBeUnit(current.districtId, details.unitId);
       if (details.assignTo && attempt === 0) await this.mustBeBelow(current, details.assignTo);
-      const table = await this.config.classification(current.districtId);
-      const cls = (current.classId && classById(table, current.classId)) || classOf(table, current.category);
+      const cls = await this.classOfCase(current);
       const next = await this.withLimits(
         current,
         transition(current, action, user.username, this.deps.clock.now(), {
@@ -339,6 +343,12 @@ export class CaseService {
       if (await this.deps.cases.save(next, current)) return next;
     }
     throw new CaseConflictError(`case ${caseId} is changing too fast; try again`);
+  }
+
+  /** A case's class in its district's table: its own, else its category's. */
+  private async classOfCase(c: Case): Promise<CaseClass> {
+    const table = await this.config.classification(c.districtId);
+    return (c.classId && classById(table, c.classId)) || classOf(table, c.category);
   }
 
   /** A unit a case may be dispatched to: a department or a street office of its district. */

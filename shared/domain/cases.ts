@@ -289,6 +289,10 @@ export interface Case {
    * `dueAt`, the deadline of the rung the case is on). Absent on cases stored before it.
    */
   unitDueAt?: number;
+  /** The intake's deadline to register it (立案), by the time limits, set when it came in. */
+  registerBy?: number;
+  /** The inspector's deadline to check the work (核查), by the time limits, set at its latest resolution. */
+  verifyBy?: number;
   /** The community or grid the unit sent the case down to (二级派遣): its people handle it. */
   assignedTo?: Assignment & { at: number; by: string };
   /** Supervision notices (督办): how many, and the latest. */

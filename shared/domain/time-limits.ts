@@ -63,3 +63,24 @@ export function unitDeadline(
     return addSlaHours(after.registeredAt, (limit.dispatch + limit.handle) * HOUR, { kind: 'working', calendar });
   return undefined;
 }
+
+/**
+ * The deadlines of the intake's and the inspector's stages after a change of a case:
+ * `registerBy` when it comes into the intake (received, or waiting for an on-site check)
+ * — the registration limit from then; `verifyBy` when it is resolved — the verification
+ * limit from the resolution. Empty when the change starts neither.
+ */
+export function stageDeadlines(
+  before: Pick<Case, 'status'> | undefined,
+  after: Pick<Case, 'status' | 'urgency' | 'updatedAt'>,
+  { limits, calendar }: LimitsInForce,
+): Partial<Pick<Case, 'registerBy' | 'verifyBy'>> {
+  const limit = limits[after.urgency ?? 'normal'];
+  const working = { kind: 'working' as const, calendar };
+  const intake = (status: string | undefined) => status === 'received' || status === 'checking';
+  if (intake(after.status) && !intake(before?.status))
+    return { registerBy: addSlaHours(after.updatedAt, limit.register * HOUR, working) };
+  if (after.status === 'resolved' && before?.status !== 'resolved')
+    return { verifyBy: addSlaHours(after.updatedAt, limit.verify * HOUR, working) };
+  return {};
+}

@@ -105,6 +105,11 @@ export const CaseSchema = z.looseObject({
     .describe(
       'the unit’s deadline by the time limits, moved by an approved extension and a parked period (escalation moves only `dueAt`)',
     ),
+  registerBy: z.int().optional().describe('the intake’s deadline to register it (立案), by the time limits'),
+  verifyBy: z
+    .int()
+    .optional()
+    .describe('the inspector’s deadline to check the work (核查), set at its latest resolution'),
   assignedTo: Assignment.extend({ at: z.int(), by: z.string() })
     .optional()
     .describe('the community or grid the unit sent the case down to (二级派遣)'),

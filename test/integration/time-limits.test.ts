@@ -71,6 +71,8 @@ describe('deadlines from the district’s time limits, in working hours', () => 
       urgency: 'pressing',
       media: [],
     });
+    // 1 h to register it from Friday 15:00.
+    expect(new Date(reported.registerBy!)).toEqual(new Date(at('2026-12-04T16:00')));
     // 1 h to dispatch and 3 h to handle from Friday 15:00: 2.5 h on Friday, 1.5 h from Monday 08:30.
     const registered = await deps.cases.act(reported.caseId, 'register', USERS.clerk);
     expect(new Date(registered.dueAt)).toEqual(new Date(at('2026-12-07T10:00')));
@@ -101,6 +103,13 @@ describe('deadlines from the district’s time limits, in working hours', () => 
     expect(c.registeredAt).toBe(at('2026-12-04T16:45'));
     // 0.25 + 1 h from 16:45: 45 minutes on Friday, then 08:30–09:00 on Monday.
     expect(new Date(c.dueAt)).toEqual(new Date(at('2026-12-07T09:00')));
+    // The sensor sees it out on Monday 08:45: the inspector has the fire's half hour to check it.
+    clock.set(at('2026-12-07T08:45'));
+    const [cleared] = await deps.cases.handle([
+      { ...signal, kind: 'clear', evidence: { at: clock.now(), thing: 'bin-gs-013', summary: 'temperature 30 °C' } },
+    ]);
+    expect(cleared).toMatchObject({ outcome: 'resolved' });
+    expect(new Date((cleared as { case: Case }).case.verifyBy!)).toEqual(new Date(at('2026-12-07T09:15')));
   });
 
   it('an approved extension moves the deadline, and escalation waits for the new one; a rejected one leaves it', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addSlaHours, slaDuration, type WorkingCalendar } from '#shared/domain/working-time';
-import { TimeLimits, deadlineOf } from '#shared/domain/time-limits';
+import { TimeLimits, deadlineOf, stageDeadlines } from '#shared/domain/time-limits';
 
 /**
  * Time limits in working hours, fixtures worked out by hand: Hangzhou (UTC+8), working
@@ -71,5 +71,35 @@ describe('time limits by class and urgency', () => {
         normal: { register: 1, dispatch: 1, handle: 1, verify: 1 },
       }).success,
     ).toBe(false);
+  });
+});
+
+describe('the intake’s and the inspector’s deadlines', () => {
+  const limits = TimeLimits.parse({
+    urgent: { register: 0.5, dispatch: 0.5, handle: 2, verify: 1 },
+    pressing: { register: 1, dispatch: 1, handle: 4, verify: 2 },
+    normal: { register: 2, dispatch: 2, handle: 16, verify: 4 },
+  });
+  const inForce = { limits, calendar: office };
+  it('registerBy when a report comes in, verifyBy when the work is resolved, in working hours', () => {
+    // Received Friday 16:30, normal: 1 h on Friday, 1 h from Monday 08:30.
+    expect(
+      stageDeadlines(undefined, { status: 'received', urgency: 'normal', updatedAt: at('2026-12-04T16:30') }, inForce),
+    ).toEqual({ registerBy: at('2026-12-07T09:30') });
+    // Sent for an on-site check: the same stage, no new deadline.
+    expect(
+      stageDeadlines({ status: 'received' }, { status: 'checking', updatedAt: at('2026-12-04T17:00') }, inForce),
+    ).toEqual({});
+    // Resolved Monday 11:00, pressing: 1 h before lunch, 1 h after.
+    expect(
+      stageDeadlines(
+        { status: 'in_progress' },
+        { status: 'resolved', urgency: 'pressing', updatedAt: at('2026-12-07T11:00') },
+        inForce,
+      ),
+    ).toEqual({ verifyBy: at('2026-12-07T14:30') });
+    expect(
+      stageDeadlines({ status: 'open' }, { status: 'dispatched', updatedAt: at('2026-12-07T11:00') }, inForce),
+    ).toEqual({});
   });
 });
