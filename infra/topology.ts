@@ -169,7 +169,17 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       rejects: ['list'],
       coverage: ['read'],
       // Reads, a report's intake and a transition's save: no batch writes, and no deletes but a closed case's lock.
-      cases: ['get', 'list', 'listWorking', 'listOpened', 'save', 'create', 'listNear', 'findByExternalId'],
+      cases: [
+        'get',
+        'list',
+        'listWorking',
+        'listActive',
+        'listOpened',
+        'save',
+        'create',
+        'listNear',
+        'findByExternalId',
+      ],
       // The operators' ticket list and its actions; availability in the assessment.
       tickets: ['get', 'list', 'listOpened', 'save'],
     },
@@ -198,7 +208,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     description: 'Escalates overdue cases and reports each unit’s case load',
     tables: {
       registry: ['listDistricts', 'listDepartments', 'listStreets'],
-      cases: ['listWorking', 'save'],
+      cases: ['listActive', 'save'],
     },
     failures: SCHEDULED_FAILURES,
   },

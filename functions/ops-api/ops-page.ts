@@ -1,8 +1,14 @@
+import { ACTIVE_STATUSES, SEVERITIES, WORKING_STATUSES } from '#shared/domain/cases';
+import { DEFAULT_LOCALE, dictionaryOf, LOCALES, type Locale } from '#shared/domain/labels';
+
 /**
  * The live ops page, served at `/`: the district drawn from its own GeoJSON on a plain
  * background (no tile server: the machines are offline), grids, garbage rooms coloured by
- * fill, routes coloured by today's coverage, working cases as markers by severity, and a
- * filterable case list with each case's history. It reads `GET /map` every 5 seconds. One
+ * fill, routes coloured by today's coverage, active cases (working, in intake, waiting for
+ * verification, parked) as markers by severity, and a filterable case list with each
+ * case's history. In the district's language first (zh-CN for the sample; `?lang=en` for
+ * English), every status, severity, category and action from the one dictionary
+ * (`shared/domain/labels.ts`). It reads `GET /map` every 5 seconds. One
  * self-contained page: inline CSS and script, nothing fetched from elsewhere.
  *
  * With `signIn` (in AWS, where `GET /map` takes an operator's token), the page signs the
@@ -83,8 +89,92 @@ async function obtainToken() {
 }
 `;
 
+/** The page's own words, in each locale; the cycle's (statuses, severities, categories, actions) come from labels.ts. */
+const UI: Record<Locale, Record<string, string>> = {
+  'zh-CN': {
+    title: '城市运行',
+    open: '在办案件',
+    overdue: '超期',
+    updated: '更新于',
+    allSeverities: '全部等级',
+    allStatuses: '全部状态',
+    allCategories: '全部类别',
+    search: '案件、地点、单位或关键词',
+    shown: '条',
+    severity: '等级',
+    category: '类别',
+    status: '状态',
+    site: '地点',
+    unit: '主办单位',
+    opened: '上报时间',
+    due: '处置时限',
+    selectCase: '选择一个案件，查看其办理过程。',
+    overdueMark: '（超期）',
+    by: '，',
+    cannotRefresh: '无法刷新：',
+    map: '辖区地图',
+    rooms: '垃圾房：',
+    noReading: '无读数',
+    routes: '今日清扫线路：',
+    noWindow: '今日尚无作业时段',
+    cases: '案件：',
+    language: 'English',
+  },
+  en: {
+    title: 'CityOps',
+    open: 'open cases',
+    overdue: 'overdue',
+    updated: 'updated',
+    allSeverities: 'all severities',
+    allStatuses: 'all statuses',
+    allCategories: 'all categories',
+    search: 'case, site, unit or words',
+    shown: 'shown',
+    severity: 'Severity',
+    category: 'Category',
+    status: 'Status',
+    site: 'Site',
+    unit: 'Lead unit',
+    opened: 'Opened',
+    due: 'Due',
+    selectCase: 'Select a case to see its history.',
+    overdueMark: ' (overdue)',
+    by: ' by ',
+    cannotRefresh: 'cannot refresh: ',
+    map: 'map of the district',
+    rooms: 'garbage rooms:',
+    noReading: 'no reading',
+    routes: 'routes today:',
+    noWindow: 'no window yet',
+    cases: 'cases:',
+    language: '中文',
+  },
+};
+
 const SCRIPT = `
 const REFRESH_MS = ${OPS_PAGE_REFRESH_MS};
+const WORDS = ${JSON.stringify(Object.fromEntries(LOCALES.map((l) => [l, { ...dictionaryOf(l), ui: UI[l] }])))};
+const WORKING = ${JSON.stringify(WORKING_STATUSES)};
+/** The language: the page's ?lang=, else the district's locale (Chinese first). */
+let locale = new URLSearchParams(location.search).get('lang');
+const w = () => WORDS[locale] || WORDS['${DEFAULT_LOCALE}'];
+const say = (table, key) => (w()[table] || {})[key] || key;
+/** Overdue: a working case past its unit's deadline (escalation does not move it), or escalated. */
+const overdue = (c, now) => WORKING.includes(c.status) && (now > (c.unitDueAt ?? c.dueAt) || c.escalationLevel > 0);
+function applyLanguage() {
+  document.documentElement.lang = WORDS[locale] ? locale : '${DEFAULT_LOCALE}';
+  for (const node of document.querySelectorAll('[data-ui]')) node.textContent = say('ui', node.getAttribute('data-ui'));
+  for (const node of document.querySelectorAll('[data-severity-name]')) node.textContent = say('severity', node.getAttribute('data-severity-name'));
+  for (const node of document.querySelectorAll('[data-status-name]')) node.textContent = say('status', node.getAttribute('data-status-name'));
+  $('f-text').placeholder = say('ui', 'search');
+  $('map').setAttribute('aria-label', say('ui', 'map'));
+  const other = locale === 'en' ? '${DEFAULT_LOCALE}' : 'en';
+  const link = $('language');
+  const params = new URLSearchParams(location.search);
+  params.set('lang', other);
+  link.href = '?' + params;
+  link.textContent = say('ui', 'language');
+}
 const SEVERITIES = ['critical', 'major', 'minor', 'warning'];
 const SEVERITY_COLOUR = { critical: '#7b0000', major: '#d63031', minor: '#e67e22', warning: '#2e86c1' };
 const $ = (id) => document.getElementById(id);
@@ -132,17 +222,17 @@ function drawMap() {
   for (const r of data.routes) {
     const link = el('a', { class: 'route-link', href: 'routes/' + encodeURIComponent(r.siteId) + '/coverage?date=' + today }, svg, true);
     const line = el('polyline', { class: 'route', points: pts(r.line.coordinates), stroke: coverageColour(r.coveragePct), 'data-site-id': r.siteId, 'data-coverage': r.coveragePct === null ? '' : r.coveragePct }, link, true);
-    el('title', {}, line, true).textContent = r.name + ': ' + (r.coveragePct === null ? 'no window yet today' : 'coverage ' + r.coveragePct + ' % today') + ' (click: per window and segment)';
+    el('title', {}, line, true).textContent = r.name + ': ' + (r.coveragePct === null ? say('ui', 'noWindow') : r.coveragePct + ' %');
   }
   for (const r of data.garbageRooms) {
     const [x, y] = at([r.location.lon, r.location.lat]);
     const c = el('circle', { class: 'room', cx: x.toFixed(1), cy: y.toFixed(1), r: 5, fill: fillColour(r.fillPct), 'data-site-id': r.siteId, 'data-fill': r.fillPct === null ? '' : r.fillPct }, svg, true);
-    el('title', {}, c, true).textContent = r.name + ': ' + (r.fillPct === null ? 'no reading' : r.fillPct + ' % full');
+    el('title', {}, c, true).textContent = r.name + ': ' + (r.fillPct === null ? say('ui', 'noReading') : r.fillPct + ' %');
   }
   for (const c of visibleCases()) {
     const [x, y] = at([c.location.lon, c.location.lat]);
     const m = el('rect', { class: 'case' + (c.caseId === selected ? ' selected' : ''), x: (x - 6).toFixed(1), y: (y - 16).toFixed(1), width: 12, height: 12, rx: 2, fill: SEVERITY_COLOUR[c.severity], 'data-case-id': c.caseId, 'data-severity': c.severity }, svg, true);
-    el('title', {}, m, true).textContent = c.category + ' (' + c.severity + '): ' + c.summary;
+    el('title', {}, m, true).textContent = say('category', c.category) + '（' + say('severity', c.severity) + '）: ' + c.summary;
     m.addEventListener('click', () => select(c.caseId));
   }
 }
@@ -159,7 +249,8 @@ function drawList() {
   const now = data.generatedAt;
   for (const c of visibleCases()) {
     const tr = el('tr', { 'data-case-id': c.caseId, class: c.caseId === selected ? 'selected' : '' }, body);
-    const cells = [c.severity, c.category, c.status, c.siteId, c.leadUnit, time(c.openedAt), time(c.dueAt) + (now > c.dueAt ? ' (overdue)' : '')];
+    const due = WORKING.includes(c.status) ? c.unitDueAt ?? c.dueAt : c.status === 'resolved' ? c.verifyBy ?? c.dueAt : c.registerBy ?? c.dueAt;
+    const cells = [say('severity', c.severity), say('category', c.category), say('status', c.status), c.siteId, c.leadUnit, time(c.openedAt), time(due) + (overdue(c, now) ? say('ui', 'overdueMark') : '')];
     cells.forEach((text, i) => { const td = el('td', i === 0 ? { class: 'sev-' + c.severity } : {}, tr); td.textContent = text; });
     tr.addEventListener('click', () => select(c.caseId));
   }
@@ -169,14 +260,14 @@ function drawList() {
 function drawCounts() {
   $('count-open').textContent = String(data.cases.length);
   for (const s of SEVERITIES) $('count-' + s).textContent = String(data.cases.filter((c) => c.severity === s).length);
-  $('count-overdue').textContent = String(data.cases.filter((c) => data.generatedAt > c.dueAt).length);
+  $('count-overdue').textContent = String(data.cases.filter((c) => overdue(c, data.generatedAt)).length);
   $('updated').textContent = time(data.generatedAt);
   const categories = [...new Set(data.cases.map((c) => c.category))].sort();
   const select = $('f-category');
   const current = select.value;
   select.replaceChildren(el('option', { value: '' }));
-  select.options[0].textContent = 'all categories';
-  for (const c of categories) el('option', { value: c }, select).textContent = c;
+  select.options[0].textContent = say('ui', 'allCategories');
+  for (const c of categories) el('option', { value: c }, select).textContent = say('category', c);
   select.value = categories.includes(current) ? current : '';
 }
 
@@ -184,12 +275,12 @@ function drawHistory() {
   const box = $('history');
   box.replaceChildren();
   const c = data.cases.find((x) => x.caseId === selected);
-  if (!c) { box.textContent = 'Select a case to see its history.'; return; }
-  el('h3', {}, box).textContent = c.caseId + ' · ' + c.category + ' · ' + c.status;
+  if (!c) { box.textContent = say('ui', 'selectCase'); return; }
+  el('h3', {}, box).textContent = c.caseId + ' · ' + say('category', c.category) + ' · ' + say('status', c.status);
   el('p', {}, box).textContent = c.summary;
   const ol = el('ol', { id: 'history-entries' }, box);
   for (const h of c.history) {
-    el('li', { 'data-action': h.action }, ol).textContent = time(h.at) + ' ' + h.action + ' by ' + h.actor + (h.note ? ': ' + h.note : '');
+    el('li', { 'data-action': h.action }, ol).textContent = time(h.at) + ' ' + say('action', h.action) + say('ui', 'by') + h.actor + (h.role ? '（' + say('role', h.role) + '）' : '') + (h.note ? ': ' + h.note : '');
   }
 }
 
@@ -199,23 +290,28 @@ function render() { drawCounts(); drawMap(); drawList(); drawHistory(); }
 async function refresh() {
   try {
     const token = await accessToken();
-    const response = await fetch('map' + location.search, { cache: 'no-store', headers: token ? { authorization: 'Bearer ' + token } : {} });
+    // The map takes the district only; the language is the page's.
+    const query = new URLSearchParams(location.search);
+    query.delete('lang');
+    const response = await fetch('map' + (query.size ? '?' + query : ''), { cache: 'no-store', headers: token ? { authorization: 'Bearer ' + token } : {} });
     if (response.status === 401 && SIGN_IN) {
       sessionStorage.removeItem(TOKEN_KEY);
       return void (await signIn());
     }
     if (!response.ok) throw new Error(response.status + ' ' + (await response.text()));
     data = await response.json();
-    document.title = 'CityOps · ' + data.district.name;
+    if (!WORDS[locale]) { locale = data.district.locale || '${DEFAULT_LOCALE}'; applyLanguage(); }
+    document.title = say('ui', 'title') + ' · ' + data.district.name;
     $('district').textContent = data.district.name;
     $('error').textContent = '';
     render();
   } catch (error) {
-    $('error').textContent = 'cannot refresh: ' + error.message;
+    $('error').textContent = say('ui', 'cannotRefresh') + error.message;
   }
 }
 for (const id of ['f-severity', 'f-status', 'f-category']) $(id).addEventListener('change', () => data && render());
 $('f-text').addEventListener('input', () => data && render());
+applyLanguage();
 refresh();
 setInterval(refresh, REFRESH_MS);
 `;
@@ -225,10 +321,10 @@ export function opsPageHtml(signIn?: OperatorSignIn): string {
   // As JSON inside a script element: no "<" may close it.
   const config = `const SIGN_IN = ${JSON.stringify(signIn ?? null).replace(/</g, '\\u003c')};`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>CityOps</title>
+<html lang="${DEFAULT_LOCALE}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>城市运行 CityOps</title>
 <style>
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#222;background:#fafafa}
+body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:0;color:#222;background:#fafafa}
 header{padding:10px 16px;background:#1f3a5f;color:#fff;display:flex;gap:18px;align-items:baseline;flex-wrap:wrap}
 header h1{font-size:18px;margin:0}.count{font-size:13px}.count b{font-size:16px}
 main{display:grid;grid-template-columns:minmax(500px,820px) 1fr;gap:12px;padding:12px}
@@ -236,36 +332,36 @@ main{display:grid;grid-template-columns:minmax(500px,820px) 1fr;gap:12px;padding
 .grid{fill:#f4f6f8;stroke:#9aa5b1;stroke-width:1}.market{fill:#f9e79f;stroke:#b7950b;stroke-width:1}
 .route{fill:none;stroke-width:4;stroke-linecap:round;opacity:.85}.room{stroke:#333;stroke-width:.8}
 .case{stroke:#000;stroke-width:1;cursor:pointer}.case.selected{stroke-width:3}
-.legend{font-size:12px;color:#555;margin:6px 0}.legend span{display:inline-block;width:10px;height:10px;margin:0 3px 0 10px;vertical-align:middle}
+.legend{font-size:12px;color:#555;margin:6px 0}.legend span[style]{display:inline-block;width:10px;height:10px;margin:0 3px 0 10px;vertical-align:middle}
 .filters{display:flex;gap:6px;flex-wrap:wrap;margin-bottom:6px}
 table{border-collapse:collapse;font-size:12px;width:100%;background:#fff}th,td{border-bottom:1px solid #eee;padding:3px 6px;text-align:left}
 tbody tr{cursor:pointer}tbody tr.selected{background:#e8f1fb}
 .sev-critical{color:#7b0000;font-weight:600}.sev-major{color:#d63031;font-weight:600}.sev-minor{color:#b9770e}.sev-warning{color:#2e86c1}
 #history{background:#fff;border:1px solid #ddd;padding:8px;margin-top:10px;font-size:12px}#history h3{font-size:13px;margin:0 0 4px}
-#error{color:#ffb3b3}
+#error{color:#ffb3b3}#language{color:#fff;margin-left:auto;font-size:13px}
 </style></head><body>
-<header><h1>CityOps · <span id="district">…</span></h1>
-<span class="count">open cases <b id="count-open" data-count="open">–</b></span>
-<span class="count">critical <b id="count-critical" data-count="critical">–</b></span>
-<span class="count">major <b id="count-major" data-count="major">–</b></span>
-<span class="count">minor <b id="count-minor" data-count="minor">–</b></span>
-<span class="count">warning <b id="count-warning" data-count="warning">–</b></span>
-<span class="count">overdue <b id="count-overdue" data-count="overdue">–</b></span>
-<span class="count">updated <span id="updated">–</span></span><span id="error"></span></header>
+<header><h1><span data-ui="title">城市运行</span> · <span id="district">…</span></h1>
+<span class="count"><span data-ui="open">在办案件</span> <b id="count-open" data-count="open">–</b></span>
+<span class="count"><span data-severity-name="critical">critical</span> <b id="count-critical" data-count="critical">–</b></span>
+<span class="count"><span data-severity-name="major">major</span> <b id="count-major" data-count="major">–</b></span>
+<span class="count"><span data-severity-name="minor">minor</span> <b id="count-minor" data-count="minor">–</b></span>
+<span class="count"><span data-severity-name="warning">warning</span> <b id="count-warning" data-count="warning">–</b></span>
+<span class="count"><span data-ui="overdue">超期</span> <b id="count-overdue" data-count="overdue">–</b></span>
+<span class="count"><span data-ui="updated">更新于</span> <span id="updated">–</span></span><span id="error"></span><a id="language" href="?lang=en">English</a></header>
 <main><section>
-<svg id="map" viewBox="0 0 800 600" role="img" aria-label="map of the district"></svg>
-<div class="legend">garbage rooms:<span style="background:#27ae60"></span>&lt; 60 %<span style="background:#f39c12"></span>60–90 %<span style="background:#c0392b"></span>≥ 90 %<span style="background:#9e9e9e"></span>no reading ·
-routes today:<span style="background:#27ae60"></span>≥ 80 %<span style="background:#f39c12"></span>50–80 %<span style="background:#c0392b"></span>&lt; 50 %<span style="background:#b0b0b0"></span>no window yet ·
-cases:<span style="background:#7b0000"></span>critical<span style="background:#d63031"></span>major<span style="background:#e67e22"></span>minor<span style="background:#2e86c1"></span>warning</div>
+<svg id="map" viewBox="0 0 800 600" role="img" aria-label="辖区地图"></svg>
+<div class="legend"><span data-ui="rooms">垃圾房：</span><span style="background:#27ae60"></span>&lt; 60 %<span style="background:#f39c12"></span>60–90 %<span style="background:#c0392b"></span>≥ 90 %<span style="background:#9e9e9e"></span><span data-ui="noReading">无读数</span> ·
+<span data-ui="routes">今日清扫线路：</span><span style="background:#27ae60"></span>≥ 80 %<span style="background:#f39c12"></span>50–80 %<span style="background:#c0392b"></span>&lt; 50 %<span style="background:#b0b0b0"></span><span data-ui="noWindow">今日尚无作业时段</span> ·
+<span data-ui="cases">案件：</span><span style="background:#7b0000"></span><span data-severity-name="critical">critical</span><span style="background:#d63031"></span><span data-severity-name="major">major</span><span style="background:#e67e22"></span><span data-severity-name="minor">minor</span><span style="background:#2e86c1"></span><span data-severity-name="warning">warning</span></div>
 </section><section>
 <div class="filters">
-<select id="f-severity"><option value="">all severities</option><option>critical</option><option>major</option><option>minor</option><option>warning</option></select>
-<select id="f-status"><option value="">all statuses</option><option>open</option><option>dispatched</option><option>in_progress</option><option>reopened</option></select>
-<select id="f-category"><option value="">all categories</option></select>
-<input id="f-text" type="search" placeholder="case, site, unit or words">
-<span class="count"><span id="shown">0</span> shown</span></div>
-<table id="cases"><thead><tr><th>Severity</th><th>Category</th><th>Status</th><th>Site</th><th>Lead unit</th><th>Opened</th><th>Due</th></tr></thead><tbody></tbody></table>
-<div id="history">Select a case to see its history.</div>
+<select id="f-severity" aria-label="severity"><option value="" data-ui="allSeverities">全部等级</option>${SEVERITIES.map((v) => `<option value="${v}" data-severity-name="${v}">${v}</option>`).join('')}</select>
+<select id="f-status" aria-label="status"><option value="" data-ui="allStatuses">全部状态</option>${ACTIVE_STATUSES.map((v) => `<option value="${v}" data-status-name="${v}">${v}</option>`).join('')}</select>
+<select id="f-category" aria-label="category"><option value="" data-ui="allCategories">全部类别</option></select>
+<input id="f-text" type="search" aria-label="search" placeholder="案件、地点、单位或关键词">
+<span class="count"><span id="shown">0</span> <span data-ui="shown">条</span></span></div>
+<table id="cases"><thead><tr><th data-ui="severity">等级</th><th data-ui="category">类别</th><th data-ui="status">状态</th><th data-ui="site">地点</th><th data-ui="unit">主办单位</th><th data-ui="opened">上报时间</th><th data-ui="due">处置时限</th></tr></thead><tbody></tbody></table>
+<div id="history" data-ui="selectCase">选择一个案件，查看其办理过程。</div>
 </section></main>
 <script>${config}${SIGN_IN_SCRIPT}${SCRIPT}</script>
 </body></html>

@@ -3,6 +3,7 @@ import {
   confirmRegistration,
   joinReport,
   escalate,
+  markLate,
   openCase,
   repeatAnomaly,
   resolveBySensor,
@@ -14,6 +15,7 @@ import {
   type CaseAction,
   type CaseOrigin,
   type Signal,
+  WORKING_STATUSES,
 } from '#shared/domain/cases';
 import { siteLocation, type LatLon } from '#shared/domain/city-model';
 import {
@@ -379,12 +381,25 @@ export class CaseService {
     }
   }
 
-  /** Escalates every overdue working case of the districts; returns those and all working cases as they stand now. */
-  async escalateOverdue(districtIds: string[]): Promise<{ escalated: Case[]; working: Case[] }> {
+  /**
+   * Escalates every overdue working case of the districts, and marks the reports and the
+   * resolved work past their intake's or inspector's deadline (`late`); returns the
+   * escalated, the marked, and all working cases as they stand now.
+   */
+  async escalateOverdue(districtIds: string[]): Promise<{ escalated: Case[]; late: Case[]; working: Case[] }> {
     const escalated: Case[] = [];
     const working: Case[] = [];
+    const late: Case[] = [];
     for (const districtId of districtIds) {
-      for (const current of await this.deps.cases.listWorking(districtId)) {
+      for (const current of await this.deps.cases.listActive(districtId)) {
+        if (!WORKING_STATUSES.includes(current.status)) {
+          const marked = markLate(current, this.deps.clock.now());
+          if (marked && (await this.deps.cases.save(marked, current))) {
+            this.deps.metrics.count('StagesOverdue', 1, { stage: marked.late!.stage });
+            late.push(marked);
+          }
+          continue;
+        }
         const now = this.deps.clock.now();
         const next = now > current.dueAt ? escalate(current, now, await this.rungDeadline(current, now)) : undefined;
         if (next && (await this.deps.cases.save(next, current))) {
@@ -394,7 +409,7 @@ export class CaseService {
         } else working.push(current);
       }
     }
-    return { escalated, working };
+    return { escalated, late, working };
   }
 
   private readonly origins = new Map<string, Promise<CaseOrigin | undefined>>();

@@ -2,6 +2,7 @@ import type { CoverageStore } from './ports/coverage.ts';
 import type { TelemetryStore } from './ports/telemetry.ts';
 import type { Registry } from './ports/registry.ts';
 import type { Case } from '#shared/domain/cases';
+import { DEFAULT_LOCALE, type Locale } from '#shared/domain/labels';
 import type { Grid, Site, SweepingRoute } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { zonedTimeToEpoch, localTimeParts } from '#shared/domain/local-time';
@@ -14,11 +15,11 @@ import { unswept } from './close-windows.ts';
 
 /**
  * What the live ops page draws: the district's grids, its garbage rooms with their fill,
- * its markets, its sweeping routes with today's coverage, and its working cases. One read
+ * its markets, its sweeping routes with today's coverage, and its active cases. One read
  * of each, so the page can ask for it every few seconds.
  */
 export interface DistrictMap {
-  district: { districtId: string; name: string; timeZone: string };
+  district: { districtId: string; name: string; timeZone: string; locale: Locale };
   generatedAt: number;
   grids: Pick<Grid, 'gridId' | 'name' | 'communityId' | 'streetId' | 'polygon'>[];
   garbageRooms: {
@@ -42,7 +43,7 @@ export interface DistrictMap {
     windowsToday: number;
     coveragePct: number | null;
   }[];
-  /** Working cases (open, dispatched, in progress, reopened), with their history. */
+  /** Active cases (in intake, working, waiting for verification, parked), with their history. */
   cases: Case[];
 }
 
@@ -51,7 +52,7 @@ export interface DistrictMapDeps {
   telemetry: Pick<TelemetryStore, 'getLatestMany'>;
   routes: Pick<RouteDirectory, 'of'>;
   coverageStore: Pick<CoverageStore, 'read'>;
-  caseStore: Pick<CaseStore, 'listWorking'>;
+  caseStore: Pick<CaseStore, 'listActive'>;
   clock: Clock;
 }
 
@@ -64,7 +65,7 @@ export async function districtMap(deps: DistrictMapDeps, districtId?: string): P
     deps.registry.listSites(id, 'garbage_room'),
     deps.registry.listSites(id, 'market'),
     allPages((nextToken) => deps.registry.listDevices({ districtId: id, kind: 'bins', limit: 500, nextToken })),
-    deps.caseStore.listWorking(id),
+    deps.caseStore.listActive(id),
     routeCoverage(deps, id, now),
   ]);
   const states = await deps.telemetry.getLatestMany(bins.map((d) => d.thing));
@@ -78,7 +79,12 @@ export async function districtMap(deps: DistrictMapDeps, districtId?: string): P
       fill.set(bin.siteId, { fillPct: state.fillPct, lastSeenAt: Math.max(state.lastSeenAt, known?.lastSeenAt ?? 0) });
   }
   return {
-    district: { districtId: id, name: district.name, timeZone: district.timezone },
+    district: {
+      districtId: id,
+      name: district.name,
+      timeZone: district.timezone,
+      locale: district.locale ?? DEFAULT_LOCALE,
+    },
     generatedAt: now,
     grids: grids.map(({ gridId, name, communityId, streetId, polygon }) => ({
       gridId,

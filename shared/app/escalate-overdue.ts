@@ -12,8 +12,9 @@ export interface EscalateOverdueDeps {
 }
 
 /**
- * The scheduled escalation: overdue working cases escalate to the City Management Office,
- * and each lead unit's load (working and overdue cases, zero included for the district's
+ * The scheduled escalation: overdue working cases go a rung up the escalation ladder,
+ * reports and resolved work past their intake's or inspector's deadline are marked late
+ * (`StagesOverdue` by stage), and each lead unit's load (working and overdue cases, zero included for the district's
  * departments and street offices) is reported as the `WorkingCases` and `OverdueCases`
  * figures by `unit` for the dashboard.
  */

@@ -206,7 +206,7 @@ export interface Report {
 export const MAX_REPORTS = 50;
 
 export interface HistoryEntry {
-  action: CaseAction | 'open' | 'repeat' | 'escalate' | 'merge';
+  action: CaseAction | 'open' | 'repeat' | 'escalate' | 'merge' | 'overdue';
   from: CaseStatus | null;
   to: CaseStatus;
   /** Who: the signed-in user's name, a sensor (`sensor:<thing>`), a reporter, or the system. */
@@ -293,6 +293,8 @@ export interface Case {
   registerBy?: number;
   /** The inspector's deadline to check the work (核查), by the time limits, set at its latest resolution. */
   verifyBy?: number;
+  /** The intake's or the inspector's stage passed its deadline (`registerBy`, `verifyBy`) before it was done: which, and since when. */
+  late?: { stage: 'register' | 'verify'; since: number };
   /** The community or grid the unit sent the case down to (二级派遣): its people handle it. */
   assignedTo?: Assignment & { at: number; by: string };
   /** Supervision notices (督办): how many, and the latest. */
@@ -873,11 +875,41 @@ export function escalate(c: Case, now: number, nextDueAt: number): Case | undefi
   };
 }
 
+/**
+ * A report waiting for the intake past `registerBy`, or resolved work waiting for the
+ * inspector past `verifyBy`: the case says so once per deadline (`late`, and a history
+ * entry `overdue`), for the office to press on it. Undefined when neither, or said already.
+ */
+export function markLate(c: Case, now: number): Case | undefined {
+  const stage = INTAKE_STATUSES.includes(c.status) ? 'register' : c.status === 'resolved' ? 'verify' : undefined;
+  const deadline = stage === 'register' ? c.registerBy : stage === 'verify' ? c.verifyBy : undefined;
+  if (!stage || deadline === undefined || now <= deadline) return undefined;
+  if (c.late?.stage === stage && c.late.since === deadline) return undefined;
+  const entry: HistoryEntry = {
+    action: 'overdue',
+    from: c.status,
+    to: c.status,
+    actor: SYSTEM_ACTOR,
+    at: now,
+    note: `${stage === 'register' ? 'registration (立案)' : 'verification (核查)'} overdue since ${new Date(deadline).toISOString()}`,
+  };
+  return {
+    ...c,
+    late: { stage, since: deadline },
+    history: [...c.history, entry],
+    updatedAt: now,
+    version: c.version + 1,
+  };
+}
+
 export const isActive = (status: CaseStatus) => ACTIVE_STATUSES.includes(status);
 
-/** A working case that missed its deadline: past due now, or escalated already (escalation sets a new deadline). */
-export const isOverdue = (c: Case, now: number) =>
-  WORKING_STATUSES.includes(c.status) && (now > c.dueAt || c.escalationLevel > 0);
+/**
+ * A working case that missed its unit's deadline: past it now (`unitDueAt`, which
+ * escalation does not move; `dueAt` on cases stored before it), or escalated already.
+ */
+export const isOverdue = (c: Pick<Case, 'status' | 'dueAt' | 'unitDueAt' | 'escalationLevel'>, now: number) =>
+  WORKING_STATUSES.includes(c.status) && (now > (c.unitDueAt ?? c.dueAt) || c.escalationLevel > 0);
 
 /** Working and overdue cases of one lead unit. */
 export interface UnitCaseLoad {

@@ -2,6 +2,7 @@ import distance from '@turf/distance';
 import { z } from 'zod';
 import { ScoreWeights } from './assessment-weights.ts';
 import { Classification } from './classification.ts';
+import { DEFAULT_LOCALE, LOCALES } from './labels.ts';
 import { DEVICE_KINDS } from './device-kinds.ts';
 import { THING_NAME_PATTERN } from './topics.ts';
 
@@ -46,6 +47,8 @@ export const District = z.object({
   city: name,
   /** IANA time zone for schedules and daily windows. */
   timezone: z.string().min(1),
+  /** The language its people read first (pages, reports): zh-CN unless set (see labels.ts). */
+  locale: z.enum(LOCALES).default(DEFAULT_LOCALE),
   /**
    * The working calendar, for assessments on working-day SLA clocks: public holidays and
    * the weekend days worked in their place, as local `YYYY-MM-DD` dates.

@@ -151,6 +151,16 @@ export const CASE_EVENTS = {
       'The inspector checked the work on site (核查), with a photo and a position: passed (verified) or failed (reopened, rework). The last history entry has the outcome.',
     ),
   },
+  CaseStageOverdue: {
+    source: CASE_EVENT_SOURCE,
+    detailType: 'CaseStageOverdue',
+    version: '1',
+    schema: envelope(
+      'CaseStageOverdue',
+      '1',
+      'A report waits for registration past `registerBy`, or resolved work for the inspector’s check past `verifyBy`: `late` says which stage and since when.',
+    ),
+  },
   CaseSupervised: {
     source: CASE_EVENT_SOURCE,
     detailType: 'CaseSupervised',
@@ -205,6 +215,8 @@ export function caseEventFor(change: {
   else if (before.status === 'resolved' && now.history.at(-1)?.action === 'inspect') detailType = 'CaseInspected';
   else if ((now.supervision?.count ?? 0) > (before.supervision?.count ?? 0)) detailType = 'CaseSupervised';
   else if (now.assignedTo && now.assignedTo.at !== before.assignedTo?.at) detailType = 'CaseDispatchedDown';
+  else if (now.late && (now.late.stage !== before.late?.stage || now.late.since !== before.late?.since))
+    detailType = 'CaseStageOverdue';
   const def = CASE_EVENTS[detailType];
   return {
     source: def.source,

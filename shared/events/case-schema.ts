@@ -20,7 +20,7 @@ const HistoryEntry = z.looseObject({
   action: z
     .string()
     .describe(
-      'open, repeat, escalate, merge, or a person’s action: check, register, refuse, dispatch, start, resolve, verify, close, reopen, void, return, request_extension, approve_extension, reject_extension, park, unpark, dispatch_down, inspect, supervise',
+      'open, repeat, escalate, merge, overdue (a stage past its deadline), or a person’s action: check, register, refuse, dispatch, start, resolve, verify, close, reopen, void, return, request_extension, approve_extension, reject_extension, park, unpark, dispatch_down, inspect, supervise',
     ),
   from: z.enum(CASE_STATUSES).nullable(),
   to: z.enum(CASE_STATUSES),
@@ -105,6 +105,10 @@ export const CaseSchema = z.looseObject({
     .describe(
       'the unit’s deadline by the time limits, moved by an approved extension and a parked period (escalation moves only `dueAt`)',
     ),
+  late: z
+    .looseObject({ stage: z.enum(['register', 'verify']), since: z.int() })
+    .optional()
+    .describe('the intake’s or the inspector’s stage passed its deadline before it was done: which, since when'),
   registerBy: z.int().optional().describe('the intake’s deadline to register it (立案), by the time limits'),
   verifyBy: z
     .int()

@@ -76,6 +76,13 @@ beforeAll(async () => {
       ['close', 20],
     ]),
   );
+  // Resolved, waiting for the inspector's check: on the desk, listed.
+  await store(
+    caseAt('cs-check', 7, 'garbage_overflow', [
+      ['dispatch', 5],
+      ['resolve', 10],
+    ]),
+  );
 });
 afterAll(async () => {
   await stack?.stop();
@@ -84,7 +91,8 @@ afterAll(async () => {
 describe('live ops page (GET /) in headless Chromium', () => {
   it('draws the district and its working cases as the API gives them, filters the list, shows a case’s history and refreshes live', async () => {
     const map = await api<DistrictMap>('/map');
-    expect(map.cases.map((c) => c.caseId).sort()).toEqual(['cs-fire', 'cs-over', 'cs-tilt']);
+    expect(map.cases.map((c) => c.caseId).sort()).toEqual(['cs-check', 'cs-fire', 'cs-over', 'cs-tilt']);
+    expect(map.district.locale).toBe('zh-CN');
     expect(
       map.garbageRooms.find((r) => r.siteId === model.devices.find((d) => d.thing === 'bin-gs-002')!.siteId)?.fillPct,
     ).toBe(95);
@@ -122,6 +130,25 @@ describe('live ops page (GET /) in headless Chromium', () => {
           String(room.fillPct),
         );
       }
+      // Chinese first: the district's language, every status from the dictionary.
+      expect(await page.evaluate('document.documentElement.lang')).toBe('zh-CN');
+      expect(await text('#cases tr[data-case-id="cs-check"] td:nth-child(3)')).toBe('待核查');
+      expect(await text('#cases tr[data-case-id="cs-fire"] td:nth-child(2)')).toBe('垃圾房火情');
+      await page.selectOption('#f-status', 'resolved');
+      expect(
+        await page.locator('#cases tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-case-id'))),
+      ).toEqual(['cs-check']);
+      await page.selectOption('#f-status', '');
+      // English second, from the same dictionary.
+      await page.click('#language');
+      await page.waitForFunction(
+        `document.documentElement.lang === 'en' && document.getElementById('count-open')?.textContent !== '–'`,
+      );
+      expect(await text('#cases tr[data-case-id="cs-check"] td:nth-child(3)')).toBe('to verify');
+      await page.click('#language');
+      await page.waitForFunction(
+        `document.documentElement.lang === 'zh-CN' && document.getElementById('count-open')?.textContent !== '–'`,
+      );
       // The list, newest first, and filtered by severity.
       expect(
         await page.locator('#cases tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-case-id'))),
@@ -249,7 +276,7 @@ describe('live ops page (GET /) in headless Chromium', () => {
       await page.goto(`${pageUrl}?error=access_denied&error_description=User+is+disabled`);
       await page.waitForFunction(`document.getElementById('error')?.textContent.includes('sign-in did not succeed')`);
       expect(await page.locator('#error').innerText()).toBe(
-        'cannot refresh: sign-in did not succeed (access_denied: User is disabled): reload the page to try again',
+        '无法刷新：sign-in did not succeed (access_denied: User is disabled): reload the page to try again',
       );
       const tries = authorizations.length;
       await page.waitForTimeout(6_000); // past the next refresh

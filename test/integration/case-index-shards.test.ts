@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CASE_INDEX_SHARDS, caseItem, DynamoCaseStore } from '#shared/adapters/dynamodb/case-store';
 import { InvalidPageTokenError } from '#shared/app/errors';
@@ -152,5 +152,25 @@ describe('case indexes sharded under a district-wide storm', () => {
       caseEventFor({ id: 'e2', oldImage: { ...oldLayout }, newImage: { ...rewritten, version: 2, status: 'closed' } })
         ?.detailType,
     ).toBe('CaseClosed');
+  });
+  it('lists the desk with the working cases: reports in intake, work waiting for the inspector, parked cases', async () => {
+    const desk = [
+      caseOf(801, { districtId: 'desk', status: 'received', registerBy: NOW + 3_600_000 }),
+      caseOf(802, { districtId: 'desk', status: 'resolved', verifyBy: NOW + 7_200_000 }),
+      caseOf(803, { districtId: 'desk', status: 'parked' }),
+      caseOf(804, { districtId: 'desk', status: 'dispatched' }),
+      caseOf(805, { districtId: 'desk', status: 'closed' }),
+    ];
+    for (const c of desk) await env.doc.send(new PutCommand({ TableName: env.tables.cases, Item: caseItem(c) }));
+    expect(ids(await store.listWorking('desk'))).toEqual([desk[3]!.caseId]);
+    expect(ids(await store.listActive('desk')).sort()).toEqual(ids(desk.slice(0, 4)).sort());
+    // A resolved case stored before the desk joined the index: given its key once.
+    const old = caseOf(806, { districtId: 'desk-legacy', status: 'resolved' });
+    const { workingKey: _w, dueKey: _d, ...before } = caseItem(old);
+    await env.doc.send(new PutCommand({ TableName: env.tables.cases, Item: before }));
+    expect(ids(await store.listActive('desk-legacy'))).toEqual([]);
+    await env.doc.send(new DeleteCommand({ TableName: env.tables.cases, Key: { pk: 'layout#cases', sk: 'desk#1' } }));
+    expect(await store.reindex()).toEqual({ rewritten: 1 });
+    expect(ids(await store.listActive('desk-legacy'))).toEqual([old.caseId]);
   });
 });

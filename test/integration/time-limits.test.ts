@@ -4,6 +4,8 @@ import type { Case, Signal } from '#shared/domain/cases';
 import type { CityModel } from '#shared/domain/city-model';
 import { classOf } from '#shared/domain/classification';
 import { wireDeps } from '#shared/runtime/wiring';
+import { caseItem } from '#shared/adapters/dynamodb/case-store';
+import { caseEventFor } from '#shared/events/case-events';
 import { testTables } from '../support/dynamo.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
 import { USERS } from '../support/users.ts';
@@ -87,6 +89,36 @@ describe('deadlines from the district’s time limits, in working hours', () => 
     clock.set(at('2026-12-07T10:01'));
     const late = await deps.cases.escalateOverdue([districtId]);
     expect(late.escalated.map((c: Case) => c.caseId)).toContain(reported.caseId);
+  });
+
+  it('a report left waiting past its registration limit is marked late once, with an event', async () => {
+    clock.set(at('2026-12-04T15:00'));
+    const { case: waiting } = await deps.cases.report({
+      districtId,
+      source: 'public',
+      classId: 'street-trading',
+      componentId: 'gr-014',
+      description: 'stalls on the pavement',
+      urgency: 'pressing',
+      media: [],
+    });
+    clock.set(at('2026-12-04T15:59'));
+    expect((await deps.cases.escalateOverdue([districtId])).late.map((c: Case) => c.caseId)).not.toContain(
+      waiting.caseId,
+    );
+    clock.set(at('2026-12-04T16:01'));
+    const { late } = await deps.cases.escalateOverdue([districtId]);
+    const marked = late.find((c: Case) => c.caseId === waiting.caseId)!;
+    expect(marked).toMatchObject({ status: 'received', late: { stage: 'register', since: at('2026-12-04T16:00') } });
+    expect(marked.history.at(-1)).toMatchObject({ action: 'overdue', actor: 'cityops' });
+    expect(caseEventFor({ id: 'e', oldImage: caseItem(waiting), newImage: caseItem(marked) })?.detailType).toBe(
+      'CaseStageOverdue',
+    );
+    // Said once.
+    clock.set(at('2026-12-04T16:30'));
+    expect((await deps.cases.escalateOverdue([districtId])).late.map((c: Case) => c.caseId)).not.toContain(
+      waiting.caseId,
+    );
   });
 
   it('a class’s own limits come before the table’s: a fire a sensor registers at once is due within the hour and a half', async () => {

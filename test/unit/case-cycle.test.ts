@@ -3,6 +3,7 @@ import {
   type Case,
   escalate,
   IllegalTransitionError,
+  markLate,
   MissingReasonError,
   nextRung,
   openCase,
@@ -188,6 +189,22 @@ describe('the escalation ladder', () => {
       rung: 'leader',
     });
     expect(nextRung({ escalationLevel: 3, leadUnit: 'x', streetId: 'y' })).toBeUndefined();
+  });
+});
+
+describe('stages past their deadline', () => {
+  it('marks resolved work the inspector has not checked by verifyBy, once per resolution', () => {
+    const resolved = { ...transition(dispatched, 'resolve', 'handler.zhao', NOW + HOUR), verifyBy: NOW + 3 * HOUR };
+    expect(markLate(resolved, NOW + 3 * HOUR)).toBeUndefined();
+    const late = markLate(resolved, NOW + 3 * HOUR + MIN)!;
+    expect(late.late).toEqual({ stage: 'verify', since: NOW + 3 * HOUR });
+    expect(eventOf(resolved, late)).toBe('CaseStageOverdue');
+    expect(markLate(late, NOW + 4 * HOUR)).toBeUndefined();
+    // Reworked and resolved again: a new deadline, late again is said again.
+    const again = { ...late, verifyBy: NOW + 6 * HOUR };
+    expect(markLate(again, NOW + 6 * HOUR + MIN)?.late).toEqual({ stage: 'verify', since: NOW + 6 * HOUR });
+    // Working cases are the escalation ladder's, not this.
+    expect(markLate({ ...dispatched, verifyBy: NOW }, NOW + HOUR)).toBeUndefined();
   });
 });
 

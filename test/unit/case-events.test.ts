@@ -139,6 +139,7 @@ describe('case events', () => {
       'cityops.cases CaseUnparked',
       'cityops.cases CaseDispatchedDown',
       'cityops.cases CaseInspected',
+      'cityops.cases CaseStageOverdue',
       'cityops.cases CaseSupervised',
       'cityops.reports ReportPublished',
       'cityops.hotline HotlineReplied',

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { listingCursor, type Page } from '#shared/app/paging';
 import type { CaseFilter, CaseStore } from '#shared/app/ports/cases';
-import { isActive, WORKING_STATUSES, type Case } from '#shared/domain/cases';
+import { ACTIVE_STATUSES, isActive, WORKING_STATUSES, type Case } from '#shared/domain/cases';
 import type { CaseCategory } from '#shared/domain/responsibility';
 import { spreadHash } from '#shared/domain/spread';
 import { CASE_STORAGE_ATTRIBUTES } from '#shared/events/case-events';
@@ -63,8 +63,16 @@ export const CASE_INDEX_SHARDS = 8;
 const SHARDS = Array.from({ length: CASE_INDEX_SHARDS }, (_, n) => n);
 const shardOf = (caseId: string) => spreadHash(caseId) % CASE_INDEX_SHARDS;
 const workingKey = (districtId: string, shard: number) => `${districtId}#working#${shard}`;
+/** The rest of the desk: active cases someone must act on that are not the units' work (intake, verification, parked). */
+const deskKey = (districtId: string, shard: number) => `${districtId}#desk#${shard}`;
+/** Active statuses outside the working list, in the desk's key space of the same index. */
+const DESK_STATUSES = ACTIVE_STATUSES.filter((s) => !WORKING_STATUSES.includes(s));
 
-/** The stored item: the case plus its index attributes (the working index is sparse). */
+/** When the desk's case is next due: the intake's registration, the inspector's check, a parking's review. */
+const deskDue = (c: Case) =>
+  (c.status === 'resolved' ? c.verifyBy : c.status === 'parked' ? c.parked?.reviewAt : c.registerBy) ?? c.dueAt;
+
+/** The stored item: the case plus its index attributes (the working and desk index is sparse: active cases only). */
 export function caseItem(c: Case): Record<string, unknown> {
   const shard = shardOf(c.caseId);
   return {
@@ -77,7 +85,9 @@ export function caseItem(c: Case): Record<string, unknown> {
     ...(c.streetId ? { streetShard: `${c.streetId}#${shard}` } : {}),
     ...(WORKING_STATUSES.includes(c.status)
       ? { workingKey: workingKey(c.districtId, shard), dueKey: `${pad(c.dueAt)}#${c.caseId}` }
-      : {}),
+      : DESK_STATUSES.includes(c.status)
+        ? { workingKey: deskKey(c.districtId, shard), dueKey: `${pad(deskDue(c))}#${c.caseId}` }
+        : {}),
     ...(isActive(c.status) && c.mergeCell ? { mergeKey: c.mergeCell } : {}),
   };
 }
@@ -113,6 +123,7 @@ export const CASE_GRANTS: StoreGrants<DynamoCaseStore> = {
   findByExternalId: ['GetItem'],
   list: ['Query'],
   listWorking: ['Query'],
+  listActive: ['Query'],
   listNear: ['Query'],
   listOpened: ['Query'],
   reindex: ['GetItem', 'Scan', 'PutItem'],
@@ -329,17 +340,32 @@ export class DynamoCaseStore implements CaseStore {
    * rewrite at the same version for no change.
    */
   async reindex(): Promise<{ rewritten: number }> {
-    const marker = { pk: 'layout#cases', sk: `shards#${CASE_INDEX_SHARDS}` };
+    const statuses = Object.fromEntries(DESK_STATUSES.map((s, i) => [`:s${i}`, s]));
+    const sharded = await this.rewriteOnce(`shards#${CASE_INDEX_SHARDS}`, 'attribute_not_exists(districtShard)', {});
+    // The desk (intake, verification, parked) joined the working index later.
+    const desk = await this.rewriteOnce(
+      'desk#1',
+      `attribute_not_exists(workingKey) AND #status IN (${Object.keys(statuses).join(', ')})`,
+      statuses,
+    );
+    return { rewritten: sharded + desk };
+  }
+
+  /** Rewrites, once (a marker item records it), the case items the condition finds, each conditional on its version. */
+  private async rewriteOnce(step: string, condition: string, values: Record<string, string>): Promise<number> {
+    const marker = { pk: 'layout#cases', sk: step };
     const done = await this.doc.send(new GetCommand({ TableName: this.table, Key: marker, ConsistentRead: true }));
-    if (done.Item) return { rewritten: 0 };
+    if (done.Item) return 0;
+    const names = condition.includes('#status') ? { ExpressionAttributeNames: { '#status': 'status' } } : {};
     let rewritten = 0;
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.doc.send(
         new ScanCommand({
           TableName: this.table,
-          FilterExpression: 'recordType = :case AND attribute_not_exists(districtShard)',
-          ExpressionAttributeValues: { ':case': 'case' },
+          FilterExpression: `recordType = :case AND ${condition}`,
+          ExpressionAttributeValues: { ':case': 'case', ...values },
+          ...names,
           ExclusiveStartKey: start,
         }),
       );
@@ -349,8 +375,9 @@ export class DynamoCaseStore implements CaseStore {
             new PutCommand({
               TableName: this.table,
               Item: caseItem(fromItem(item)),
-              ConditionExpression: 'version = :v AND attribute_not_exists(districtShard)',
-              ExpressionAttributeValues: { ':v': item.version },
+              ConditionExpression: `version = :v AND ${condition}`,
+              ExpressionAttributeValues: { ':v': item.version, ...values },
+              ...names,
             }),
           );
           rewritten++;
@@ -366,7 +393,7 @@ export class DynamoCaseStore implements CaseStore {
         Item: { ...marker, recordType: 'layout', at: new Date().toISOString() },
       }),
     );
-    return { rewritten };
+    return rewritten;
   }
 
   async listNear(cells: string[]): Promise<Case[]> {
@@ -389,6 +416,18 @@ export class DynamoCaseStore implements CaseStore {
       KeyConditionExpression: 'workingKey = :w',
       ExpressionAttributeValues: { ':w': workingKey(districtId, n) },
     }));
+  }
+
+  async listActive(districtId: string): Promise<Case[]> {
+    const [working, desk] = await Promise.all([
+      this.listWorking(districtId),
+      this.fromShards((n) => ({
+        IndexName: 'byDue',
+        KeyConditionExpression: 'workingKey = :w',
+        ExpressionAttributeValues: { ':w': deskKey(districtId, n) },
+      })),
+    ]);
+    return [...working, ...desk];
   }
 
   async listOpened(districtId: string, from: number, to: number): Promise<Case[]> {

@@ -38,6 +38,8 @@ export interface CaseStore {
   listNear(cells: string[]): Promise<Case[]>;
   /** A district's working cases (open, dispatched, in progress, reopened), earliest deadline first. */
   listWorking(districtId: string): Promise<Case[]>;
+  /** A district's active cases: the working ones and the rest of the desk (in intake, waiting for verification, parked). */
+  listActive(districtId: string): Promise<Case[]>;
   /** Every case of a district opened in [from, to), oldest first. */
   listOpened(districtId: string, from: number, to: number): Promise<Case[]>;
   /** Migration: gives cases stored by an earlier version their current index attributes (once). */
