@@ -293,8 +293,11 @@ export interface Case {
   registerBy?: number;
   /** The inspector's deadline to check the work (核查), by the time limits, set at its latest resolution. */
   verifyBy?: number;
-  /** The intake's or the inspector's stage passed its deadline (`registerBy`, `verifyBy`) before it was done: which, and since when. */
-  late?: { stage: 'register' | 'verify'; since: number };
+  /**
+   * A stage passed its deadline before it was done: the intake's (`registerBy`), the
+   * inspector's (`verifyBy`), or a parked case's review (`parked.reviewAt`): which, and since when.
+   */
+  late?: { stage: LateStage; since: number };
   /** The community or grid the unit sent the case down to (二级派遣): its people handle it. */
   assignedTo?: Assignment & { at: number; by: string };
   /** Supervision notices (督办): how many, and the latest. */
@@ -875,15 +878,33 @@ export function escalate(c: Case, now: number, nextDueAt: number): Case | undefi
   };
 }
 
+export const LATE_STAGES = ['register', 'verify', 'review'] as const;
+export type LateStage = (typeof LATE_STAGES)[number];
+
+const STAGE_WORDS: Record<LateStage, string> = {
+  register: 'registration (立案)',
+  verify: 'verification (核查)',
+  review: 'the parked case’s review (挂账复查)',
+};
+
+/** The desk stage a case is in and its deadline: intake (`registerBy`), verification (`verifyBy`), a parking's review. */
+function deskStage(c: Case): { stage: LateStage; deadline: number | undefined } | undefined {
+  if (INTAKE_STATUSES.includes(c.status)) return { stage: 'register', deadline: c.registerBy };
+  if (c.status === 'resolved') return { stage: 'verify', deadline: c.verifyBy };
+  if (c.status === 'parked') return { stage: 'review', deadline: c.parked?.reviewAt };
+  return undefined;
+}
+
 /**
- * A report waiting for the intake past `registerBy`, or resolved work waiting for the
- * inspector past `verifyBy`: the case says so once per deadline (`late`, and a history
- * entry `overdue`), for the office to press on it. Undefined when neither, or said already.
+ * A report waiting for the intake past `registerBy`, resolved work waiting for the
+ * inspector past `verifyBy`, or a parked case past its review date: the case says so once
+ * per deadline (`late`, and a history entry `overdue`), for the office to press on it or
+ * the shift lead to look at it again. Undefined when none, or said already.
  */
 export function markLate(c: Case, now: number): Case | undefined {
-  const stage = INTAKE_STATUSES.includes(c.status) ? 'register' : c.status === 'resolved' ? 'verify' : undefined;
-  const deadline = stage === 'register' ? c.registerBy : stage === 'verify' ? c.verifyBy : undefined;
-  if (!stage || deadline === undefined || now <= deadline) return undefined;
+  const found = deskStage(c);
+  if (!found || found.deadline === undefined || now <= found.deadline) return undefined;
+  const { stage, deadline } = found;
   if (c.late?.stage === stage && c.late.since === deadline) return undefined;
   const entry: HistoryEntry = {
     action: 'overdue',
@@ -891,7 +912,7 @@ export function markLate(c: Case, now: number): Case | undefined {
     to: c.status,
     actor: SYSTEM_ACTOR,
     at: now,
-    note: `${stage === 'register' ? 'registration (立案)' : 'verification (核查)'} overdue since ${new Date(deadline).toISOString()}`,
+    note: `${STAGE_WORDS[stage]} overdue since ${new Date(deadline).toISOString()}`,
   };
   return {
     ...c,

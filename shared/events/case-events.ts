@@ -158,7 +158,7 @@ export const CASE_EVENTS = {
     schema: envelope(
       'CaseStageOverdue',
       '1',
-      'A report waits for registration past `registerBy`, or resolved work for the inspector’s check past `verifyBy`: `late` says which stage and since when.',
+      'A report waits for registration past `registerBy`, resolved work for the inspector’s check past `verifyBy`, or a parked case for its review past `parked.reviewAt`: `late` says which stage and since when.',
     ),
   },
   CaseSupervised: {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '#shared/domain/roles';
-import { CASE_STATUSES, REFUSAL_REASONS, SEVERITIES } from '#shared/domain/cases';
+import { CASE_STATUSES, LATE_STAGES, REFUSAL_REASONS, SEVERITIES } from '#shared/domain/cases';
 import { SOURCES, URGENCIES } from '#shared/domain/classification';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
 
@@ -106,9 +106,11 @@ export const CaseSchema = z.looseObject({
       'the unit’s deadline by the time limits, moved by an approved extension and a parked period (escalation moves only `dueAt`)',
     ),
   late: z
-    .looseObject({ stage: z.enum(['register', 'verify']), since: z.int() })
+    .looseObject({ stage: z.enum(LATE_STAGES), since: z.int() })
     .optional()
-    .describe('the intake’s or the inspector’s stage passed its deadline before it was done: which, since when'),
+    .describe(
+      'a stage passed its deadline before it was done: the intake’s (register), the inspector’s (verify) or a parked case’s review (review); since when',
+    ),
   registerBy: z.int().optional().describe('the intake’s deadline to register it (立案), by the time limits'),
   verifyBy: z
     .int()

@@ -206,6 +206,19 @@ describe('stages past their deadline', () => {
     // Working cases are the escalation ladder's, not this.
     expect(markLate({ ...dispatched, verifyBy: NOW }, NOW + HOUR)).toBeUndefined();
   });
+
+  it('reminds the shift lead of a parked case’s review date once it passes', () => {
+    const parked = transition(dispatched, 'park', 'lead.li', NOW + HOUR, {
+      note: '待道路改造',
+      reviewAt: NOW + 48 * HOUR,
+    });
+    expect(markLate(parked, NOW + 47 * HOUR)).toBeUndefined();
+    const due = markLate(parked, NOW + 48 * HOUR + MIN)!;
+    expect(due.late).toEqual({ stage: 'review', since: NOW + 48 * HOUR });
+    expect(due.history.at(-1)!.note).toContain('挂账复查');
+    expect(eventOf(parked, due)).toBe('CaseStageOverdue');
+    expect(markLate(due, NOW + 72 * HOUR)).toBeUndefined();
+  });
 });
 
 describe('Open311 status notes follow the cycle', () => {
