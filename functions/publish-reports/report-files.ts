@@ -1,14 +1,156 @@
+import { DEFAULT_LOCALE, type Locale } from '#shared/domain/labels';
 import type { CaseFigures } from '#shared/domain/assessment';
 import { isoWithOffset } from '#shared/domain/local-time';
 import type { MonthlyReport, ReportFile, WeekFigures } from '#shared/app/monthly-report';
 
 /* How a report (a month's, a quarter's, a half-year's) is published: its JSON, CSV tables and an HTML page. */
 
+/** The report's words, in each locale (the district's first). */
+const WORDS: Record<Locale, Record<string, string>> = {
+  'zh-CN': {
+    docTitle: 'CityOps 单位考核',
+    title: '单位考核',
+    period: '考核期',
+    to: '至',
+    slaHours: '时限计时',
+    generated: '生成于',
+    byCityOps: '（CityOps）',
+    registered: '立案数',
+    due: '应结案数',
+    onTimeClosure: '按期结案率',
+    closed: '结案率',
+    onTimeDispatch: '按时派遣率',
+    rework: '返工率',
+    sensorVerified: '传感器确认的结案',
+    availability: '设备在线率',
+    previous: '环比',
+    yearEarlier: '同比',
+    noData: '无数据',
+    unitsRanked: '单位综合评分排名',
+    noCases: '本期无案件。',
+    rank: '名次',
+    unit: '单位',
+    score: '综合评分',
+    registeredCol: '立案',
+    dueCol: '应结案',
+    onTimeCol: '按期结案',
+    onTimeRate: '按期结案率',
+    closedRate: '结案率',
+    dispatchedOnTime: '按时派遣率',
+    reworkCol: '返工率',
+    escalations: '超期升级',
+    avgClose: '平均结案时长（小时）',
+    overdueUnhandled: '超期未处置',
+    returned: '回退',
+    extended: '延期',
+    parked: '挂账',
+    inspectors: '监督员',
+    inspector: '监督员',
+    reports: '上报',
+    accepted: '立案',
+    checks: '核查',
+    checkedOnTime: '按时核查',
+    onTimeCheckRate: '按时核查率',
+    noInspector: '本期无监督员上报或核查。',
+    trendWeek: '周趋势',
+    trendMonth: '月趋势',
+    weekFrom: '周起',
+    month: '月份',
+    closedCol: '结案',
+    rooms: '满溢时长最多的垃圾房',
+    noRooms: '本期无垃圾房满溢。',
+    routes: '清扫覆盖率最低的线路',
+    routesMeta: '计划路段时段在作业时段内清扫的占比；全部线路',
+    of: '，共',
+    segmentWindows: '个路段时段，',
+    windowsWord: '个作业时段',
+    route: '线路',
+    coverage: '覆盖率',
+    windows: '作业时段',
+    missedWindows: '漏扫时段（案件）',
+    noWindows: '本期无结束的作业时段。',
+    chartLegend: '柱：立案数 · 线：按期结案率（0–100 %）',
+    onTimeOf: '按期结案',
+    ofWord: '/',
+  },
+  en: {
+    docTitle: 'CityOps unit assessment',
+    title: 'Unit assessment',
+    period: 'Period',
+    to: 'to',
+    slaHours: 'SLA hours',
+    generated: 'generated',
+    byCityOps: 'by CityOps',
+    registered: 'Cases registered',
+    due: 'Cases due',
+    onTimeClosure: 'Closed on time',
+    closed: 'Closed',
+    onTimeDispatch: 'Dispatched on time',
+    rework: 'Rework',
+    sensorVerified: 'Closures verified by a sensor',
+    availability: 'Device availability',
+    previous: 'vs the previous period',
+    yearEarlier: 'vs a year earlier',
+    noData: 'no data',
+    unitsRanked: 'Units ranked by their composite score',
+    noCases: 'No cases in this period.',
+    rank: 'Rank',
+    unit: 'Unit',
+    score: 'Score',
+    registeredCol: 'Registered',
+    dueCol: 'Due',
+    onTimeCol: 'On time',
+    onTimeRate: 'On-time rate',
+    closedRate: 'Closed rate',
+    dispatchedOnTime: 'Dispatched on time',
+    reworkCol: 'Rework',
+    escalations: 'Escalations',
+    avgClose: 'Avg hours to close',
+    overdueUnhandled: 'Overdue, not handled',
+    returned: 'Returned',
+    extended: 'Extended',
+    parked: 'Parked',
+    inspectors: 'Inspectors',
+    inspector: 'Inspector',
+    reports: 'Reports',
+    accepted: 'Accepted',
+    checks: 'Checks',
+    checkedOnTime: 'Checked on time',
+    onTimeCheckRate: 'On-time rate',
+    noInspector: 'No inspector reported or checked in this period.',
+    trendWeek: 'Trend per week',
+    trendMonth: 'Trend per month',
+    weekFrom: 'Week from',
+    month: 'Month',
+    closedCol: 'Closed',
+    rooms: 'Garbage rooms with the most overflow hours',
+    noRooms: 'No garbage room overflowed.',
+    routes: 'Routes with the lowest sweeping coverage',
+    routesMeta: 'Share of scheduled segment-windows swept within their window; all routes',
+    of: 'of',
+    segmentWindows: 'segment-windows in',
+    windowsWord: 'windows',
+    route: 'Route',
+    coverage: 'Coverage',
+    windows: 'Windows',
+    missedWindows: 'Missed windows (cases)',
+    noWindows: 'No sweeping window ended in this period.',
+    chartLegend: 'bars: cases registered · line: on-time closure rate (0–100 %)',
+    onTimeOf: 'on time',
+    ofWord: ' of ',
+  },
+};
+
+/** The report's language: its district's (Chinese first). */
+const wordsOf = (report: MonthlyReport) => WORDS[report.assessment.locale ?? DEFAULT_LOCALE] ?? WORDS[DEFAULT_LOCALE];
+
 /** The report's trend: a month's weeks, or the months of a quarter or half-year. */
-const trendOf = (report: MonthlyReport) =>
-  report.weeks
-    ? { rows: report.weeks, file: 'weeks.csv', column: 'week', heading: 'Trend per week', first: 'Week from' }
-    : { rows: report.months ?? [], file: 'months.csv', column: 'month', heading: 'Trend per month', first: 'Month' };
+const trendOf = (report: MonthlyReport) => {
+  const w = wordsOf(report);
+  return report.weeks
+    ? { rows: report.weeks, file: 'weeks.csv', column: 'week', heading: w.trendWeek!, first: w.weekFrom! }
+    : { rows: report.months ?? [], file: 'months.csv', column: 'month', heading: w.trendMonth!, first: w.month! };
+};
 
 /** The report's files by name, with their content types: `report.json`, the CSV tables and `report.html`. */
 export function reportFiles(report: MonthlyReport): ReportFile[] {
@@ -185,7 +327,7 @@ function barChart(rows: { label: string; value: number; text: string }[], max: n
 }
 
 /** Weekly cases registered (bars) and the on-time closure rate (line, right scale 0–100 %). */
-function weekChart(weeks: WeekFigures[]): string {
+function weekChart(weeks: WeekFigures[], legend: string): string {
   const w = 640,
     h = 200,
     left = 40,
@@ -211,9 +353,7 @@ function weekChart(weeks: WeekFigures[]): string {
     .split(' ')
     .filter(Boolean)
     .map((p) => `<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="3" fill="#c0392b"/>`)
-    .join(
-      '',
-    )}<text x="${left}" y="12" class="tick">bars: cases registered · line: on-time closure rate (0–100 %)</text></svg>`;
+    .join('')}<text x="${left}" y="12" class="tick">${escapeHtml(legend)}</text></svg>`;
 }
 
 const change = (value: number | null | undefined, points: boolean) =>
@@ -226,10 +366,12 @@ const change = (value: number | null | undefined, points: boolean) =>
 export function reportHtml(report: MonthlyReport): string {
   const { assessment: a } = report;
   const t = a.total;
+  const w = wordsOf(report);
+  const locale = a.locale ?? DEFAULT_LOCALE;
   const card = (figure: string, label: string, value: string, key?: keyof CaseFigures, points = false) =>
     `<div class="card"><div class="card-label">${escapeHtml(label)}</div><div class="card-value" data-figure="${figure}">${escapeHtml(value)}</div>${
       key
-        ? `<div class="card-change">vs previous ${escapeHtml(report.kind === 'half' ? 'half-year' : report.kind)}: <span data-change="previous-${figure}">${escapeHtml(change(a.previous?.change[key], points) || 'no data')}</span> · vs a year earlier: <span data-change="year-${figure}">${escapeHtml(change(a.yearEarlier?.change[key], points) || 'no data')}</span></div>`
+        ? `<div class="card-change">${escapeHtml(w.previous)}: <span data-change="previous-${figure}">${escapeHtml(change(a.previous?.change[key], points) || w.noData)}</span> · ${escapeHtml(w.yearEarlier)}: <span data-change="year-${figure}">${escapeHtml(change(a.yearEarlier?.change[key], points) || w.noData)}</span></div>`
         : ''
     }</div>`;
   const trend = trendOf(report);
@@ -242,10 +384,10 @@ export function reportHtml(report: MonthlyReport): string {
   const worstRooms = a.sensors.overflowHours.slice(0, 10);
   const routes = worstRoutes(report).slice(0, 10);
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>CityOps unit assessment — ${escapeHtml(report.districtId)} — ${escapeHtml(report.period)}</title>
+<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(w.docTitle)} — ${escapeHtml(report.districtId)} — ${escapeHtml(report.period)}</title>
 <style>
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#222;max-width:1100px}
+body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:24px;color:#222;max-width:1100px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
 .meta{color:#666;font-size:13px}.cards{display:flex;flex-wrap:wrap;gap:12px;margin-top:16px}
 .card{border:1px solid #ddd;border-radius:6px;padding:10px 14px;min-width:170px}.card-label{font-size:12px;color:#666}
@@ -254,53 +396,53 @@ table{border-collapse:collapse;font-size:13px}th,td{border-bottom:1px solid #eee
 th:nth-child(2),td:nth-child(2),#routes td:first-child,#routes th:first-child,#garbage-rooms td:first-child{text-align:left}.chart .label{font-size:12px}.chart .value,.chart .tick{font-size:11px;fill:#444}
 .empty{color:#888;font-style:italic}
 </style></head><body>
-<h1>Unit assessment: ${escapeHtml(report.districtId)}, ${escapeHtml(report.period)}</h1>
-<div class="meta">Period ${escapeHtml(isoWithOffset(a.period.from, report.timeZone))} to ${escapeHtml(isoWithOffset(a.period.to, report.timeZone))} · SLA hours: ${escapeHtml(a.hours)} · generated ${escapeHtml(report.generatedAt)} by CityOps</div>
+<h1>${escapeHtml(w.title)}: ${escapeHtml(report.districtId)}, ${escapeHtml(report.period)}</h1>
+<div class="meta">${escapeHtml(w.period)} ${escapeHtml(isoWithOffset(a.period.from, report.timeZone))} ${escapeHtml(w.to)} ${escapeHtml(isoWithOffset(a.period.to, report.timeZone))} · ${escapeHtml(w.slaHours)}: ${escapeHtml(a.hours)} · ${escapeHtml(w.generated)} ${escapeHtml(report.generatedAt)} ${escapeHtml(w.byCityOps)}</div>
 <div class="cards">
-${card('registered', 'Cases registered', String(t.registered), 'registered')}
-${card('due', 'Cases due (应结案)', String(t.due), 'due')}
-${card('onTimeClosureRate', 'Closed on time (按期结案率)', percent(t.onTimeClosureRate), 'onTimeClosureRate', true)}
-${card('closedRate', 'Closed (结案率)', percent(t.closedRate), 'closedRate', true)}
-${card('onTimeDispatchRate', 'Dispatched on time', percent(t.onTimeDispatchRate), 'onTimeDispatchRate', true)}
-${card('reworkRate', 'Rework (返工率)', percent(t.reworkRate), 'reworkRate', true)}
-${card('sensorVerifiedShare', 'Closures verified by a sensor', percent(t.sensorVerifiedShare), 'sensorVerifiedShare', true)}
-${card('deviceAvailability', 'Device availability', percent(a.sensors.deviceAvailability.overall))}
+${card('registered', w.registered!, String(t.registered), 'registered')}
+${card('due', w.due!, String(t.due), 'due')}
+${card('onTimeClosureRate', w.onTimeClosure!, percent(t.onTimeClosureRate), 'onTimeClosureRate', true)}
+${card('closedRate', w.closed!, percent(t.closedRate), 'closedRate', true)}
+${card('onTimeDispatchRate', w.onTimeDispatch!, percent(t.onTimeDispatchRate), 'onTimeDispatchRate', true)}
+${card('reworkRate', w.rework!, percent(t.reworkRate), 'reworkRate', true)}
+${card('sensorVerifiedShare', w.sensorVerified!, percent(t.sensorVerifiedShare), 'sensorVerifiedShare', true)}
+${card('deviceAvailability', w.availability!, percent(a.sensors.deviceAvailability.overall))}
 </div>
-<h2>Units ranked by their composite score (综合评分)</h2>
+<h2>${escapeHtml(w.unitsRanked)}</h2>
 ${
   a.groups.length
     ? barChart(
         a.groups.map((g) => ({
           label: nameOf(report, g.key),
           value: g.score ?? 0,
-          text: `${g.score ?? '—'} (on time ${percent(g.onTimeClosureRate)}: ${g.closedOnTime} of ${g.due})`,
+          text: `${g.score ?? '—'} (${w.onTimeOf} ${percent(g.onTimeClosureRate)}: ${g.closedOnTime}${w.ofWord}${g.due})`,
         })),
         100,
         '#2e86c1',
       )
-    : '<p class="empty">No cases in this period.</p>'
+    : `<p class="empty">${escapeHtml(w.noCases)}</p>`
 }
-<table id="units"><thead><tr><th>Rank</th><th>Unit</th><th>Score</th><th>Registered</th><th>Due</th><th>On time</th><th>On-time rate</th><th>Closed rate</th><th>Dispatched on time</th><th>Rework</th><th>Escalations</th><th>Avg hours to close</th><th>Overdue, not handled</th><th>Returned</th><th>Extended</th><th>Parked</th></tr></thead><tbody>${unitRows}</tbody></table>
-<h2>Inspectors (监督员)</h2>
+<table id="units"><thead><tr>${['rank', 'unit', 'score', 'registeredCol', 'dueCol', 'onTimeCol', 'onTimeRate', 'closedRate', 'dispatchedOnTime', 'reworkCol', 'escalations', 'avgClose', 'overdueUnhandled', 'returned', 'extended', 'parked'].map((k) => `<th>${escapeHtml(w[k])}</th>`).join('')}</tr></thead><tbody>${unitRows}</tbody></table>
+<h2>${escapeHtml(w.inspectors)}</h2>
 ${
   a.inspectors?.length
-    ? `<table id="inspectors"><thead><tr><th>Inspector</th><th>Reports</th><th>Accepted</th><th>Checks</th><th>Checked on time</th><th>On-time rate</th></tr></thead><tbody>${a.inspectors
+    ? `<table id="inspectors"><thead><tr>${['inspector', 'reports', 'accepted', 'checks', 'checkedOnTime', 'onTimeCheckRate'].map((k) => `<th>${escapeHtml(w[k])}</th>`).join('')}</tr></thead><tbody>${a.inspectors
         .map(
           (i) =>
             `<tr data-inspector="${escapeHtml(i.inspector)}"><td>${escapeHtml(i.inspector)}</td><td data-figure="reports">${i.reports}</td><td data-figure="accepted">${i.accepted}</td><td data-figure="checks">${i.checks}</td><td data-figure="checkedOnTime">${i.checkedOnTime}</td><td data-figure="onTimeCheckRate">${percent(i.onTimeCheckRate)}</td></tr>`,
         )
         .join('')}</tbody></table>`
-    : '<p class="empty">No inspector reported or checked in this period.</p>'
+    : `<p class="empty">${escapeHtml(w.noInspector)}</p>`
 }
 <h2>${trend.heading}</h2>
-${weekChart(trend.rows)}
-<table id="${trend.file === 'weeks.csv' ? 'weeks' : 'months'}"><thead><tr><th>${trend.first}</th><th>Registered</th><th>Due</th><th>On time</th><th>On-time rate</th><th>Closed</th></tr></thead><tbody>${trend.rows
+${weekChart(trend.rows, w.chartLegend!)}
+<table id="${trend.file === 'weeks.csv' ? 'weeks' : 'months'}"><thead><tr><th>${escapeHtml(trend.first)}</th>${['registeredCol', 'dueCol', 'onTimeCol', 'onTimeRate', 'closedCol'].map((k) => `<th>${escapeHtml(w[k])}</th>`).join('')}</tr></thead><tbody>${trend.rows
     .map(
       (w) =>
         `<tr data-week="${escapeHtml(w.label)}"><td>${escapeHtml(w.label)}</td><td data-figure="registered">${w.registered}</td><td data-figure="due">${w.due}</td><td data-figure="closedOnTime">${w.closedOnTime}</td><td data-figure="onTimeClosureRate">${percent(w.onTimeClosureRate)}</td><td data-figure="closed">${w.closed}</td></tr>`,
     )
     .join('')}</tbody></table>
-<h2>Garbage rooms with the most overflow hours</h2>
+<h2>${escapeHtml(w.rooms)}</h2>
 ${
   worstRooms.length
     ? barChart(
@@ -308,25 +450,25 @@ ${
         Math.max(...worstRooms.map((r) => r.hours)),
         '#e67e22',
       )
-    : '<p class="empty">No garbage room overflowed.</p>'
+    : `<p class="empty">${escapeHtml(w.noRooms)}</p>`
 }
 <table id="garbage-rooms"><tbody>${worstRooms.map((r) => `<tr data-site="${escapeHtml(r.siteId)}"><td>${escapeHtml(nameOf(report, r.siteId))}</td><td data-figure="overflowHours">${r.hours}</td></tr>`).join('')}</tbody></table>
-<h2>Routes with the lowest sweeping coverage</h2>
-<p class="meta">Share of scheduled segment-windows swept within their window; all routes: ${percent(a.sensors.sweepingCoverage.total.share)} of ${a.sensors.sweepingCoverage.total.segmentWindows} segment-windows in ${a.sensors.sweepingCoverage.total.windows} windows.</p>
+<h2>${escapeHtml(w.routes)}</h2>
+<p class="meta">${escapeHtml(w.routesMeta)}: ${percent(a.sensors.sweepingCoverage.total.share)} ${escapeHtml(w.of)} ${a.sensors.sweepingCoverage.total.segmentWindows} ${escapeHtml(w.segmentWindows)} ${a.sensors.sweepingCoverage.total.windows} ${escapeHtml(w.windowsWord)}.</p>
 ${
   routes.length
     ? barChart(
         routes.map((r) => ({
           label: nameOf(report, r.routeId),
           value: r.share ?? 0,
-          text: `${percent(r.share)} (${r.sweptInTime} of ${r.segmentWindows})`,
+          text: `${percent(r.share)} (${r.sweptInTime}${w.ofWord}${r.segmentWindows})`,
         })),
         1,
         '#8e44ad',
       )
-    : '<p class="empty">No sweeping window ended in this period.</p>'
+    : `<p class="empty">${escapeHtml(w.noWindows)}</p>`
 }
-<table id="routes"><thead><tr><th>Route</th><th>Coverage</th><th>Windows</th><th>Missed windows (cases)</th></tr></thead><tbody>${routes.map((r) => `<tr data-site="${escapeHtml(r.routeId)}"><td>${escapeHtml(nameOf(report, r.routeId))}</td><td data-figure="coverage">${percent(r.share)}</td><td data-figure="windows">${r.windows}</td><td data-figure="missedWindows">${r.missedWindows}</td></tr>`).join('')}</tbody></table>
+<table id="routes"><thead><tr>${['route', 'coverage', 'windows', 'missedWindows'].map((k) => `<th>${escapeHtml(w[k])}</th>`).join('')}</tr></thead><tbody>${routes.map((r) => `<tr data-site="${escapeHtml(r.routeId)}"><td>${escapeHtml(nameOf(report, r.routeId))}</td><td data-figure="coverage">${percent(r.share)}</td><td data-figure="windows">${r.windows}</td><td data-figure="missedWindows">${r.missedWindows}</td></tr>`).join('')}</tbody></table>
 </body></html>
 `;
 }

@@ -9,6 +9,7 @@ import {
 import type { Case } from '#shared/domain/cases';
 import { classById, classOf, limitsOf } from '#shared/domain/classification';
 import type { Clock } from '#shared/domain/clock';
+import { DEFAULT_LOCALE, type Locale } from '#shared/domain/labels';
 import { type SlaHours, workingCalendarOf } from '#shared/domain/working-time';
 import { addMonths, zonedTimeToEpoch } from '#shared/domain/local-time';
 import { windowInstances } from '#shared/domain/sweep-windows';
@@ -107,6 +108,8 @@ export function namedPeriod(name: string, timeZone: string): { from: number; to:
 export type DistrictAssessment = Assessment & {
   districtId: string;
   timeZone: string;
+  /** The district's language, which its reports speak first. */
+  locale?: Locale;
   /** What the groups' keys and the sites in the sensor figures are called. */
   names: Record<string, string>;
 };
@@ -155,6 +158,7 @@ export async function assessDistrict(deps: AssessmentDeps, query: AssessmentQuer
   return {
     districtId: district.districtId,
     timeZone: district.timezone,
+    locale: district.locale ?? DEFAULT_LOCALE,
     ...assessment,
     names: await namesOf(deps, district.districtId, assessment, [...new Set(cases.map((c) => c.gridId))]),
   };

@@ -65,7 +65,7 @@ describe('GET /assessment against DynamoDB Local', () => {
     // The sweeping windows come from the registry's routes and the coverage table: the next test checks them.
     expected.sensors.sweepingCoverage = figures.sensors.sweepingCoverage;
     expect(figures).toEqual(
-      JSON.parse(JSON.stringify({ districtId: 'gongshu', timeZone: 'Asia/Shanghai', ...expected })),
+      JSON.parse(JSON.stringify({ districtId: 'gongshu', timeZone: 'Asia/Shanghai', locale: 'zh-CN', ...expected })),
     );
     // Units named where the registry knows them (the fixture's units are not departments of the sample district).
     expect(names).toMatchObject(Object.fromEntries(model.departments.map((d) => [d.unitId, d.name])));

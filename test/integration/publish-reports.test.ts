@@ -104,7 +104,11 @@ describe('the monthly report’s publication (the publish-reports function) agai
       '2026-11-30',
     ]);
     expect(report.generatedAt).toBe('2026-12-01T01:15:00+08:00');
-    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<h1>Unit assessment: gongshu, 2026-11</h1>');
+    // In the district's language first.
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).toContain('<h1>单位考核: gongshu, 2026-11</h1>');
+    expect(html).toContain('<h2>单位综合评分排名</h2>');
 
     // The event, as the bus carries it: valid, naming every file with its size.
     const [line] = p.lines();
