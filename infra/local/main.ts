@@ -13,6 +13,7 @@ import { isLoopback } from './listen.ts';
 import { buildFleet, isScenarioName, SCENARIOS } from '#devices/scenarios';
 import { DataDirInUseError, JavaMissingError } from './dynamodb-local.ts';
 import { consoleObserver } from './live-log.ts';
+import { buildWorkbench } from './workbench.ts';
 import { startLocalStack, type LocalStack } from './stack.ts';
 
 const HELP = `Usage: npm start -- [options]
@@ -135,7 +136,9 @@ async function main() {
   }
   if (values.redrive && !dataDir)
     throw new UsageError('--redrive puts back the discarded batches of a data folder: it cannot go with --in-memory');
+  const appDir = await buildWorkbench();
   stack = await startLocalStack({
+    appDir,
     clock,
     timeScale: clock.speed,
     dataDir,
@@ -167,7 +170,7 @@ async function main() {
   const counts = (kind: string) => model.devices.filter((d) => d.kind === kind).length;
   log.line(
     'ready',
-    `MQTT ${values['no-plain-mqtt'] ? '' : `${stack.mqttUrl} (loopback, client id as identity) · `}${stack.mqttsUrl} (device certificates) · ops API ${stack.apiUrl} (ops page ${stack.apiUrl}/) · DynamoDB Local ${stack.dynamoEndpoint}`,
+    `MQTT ${values['no-plain-mqtt'] ? '' : `${stack.mqttUrl} (loopback, client id as identity) · `}${stack.mqttsUrl} (device certificates) · ops API ${stack.apiUrl} (ops page ${stack.apiUrl}/, workbench 工作台 ${stack.apiUrl}/app/) · DynamoDB Local ${stack.dynamoEndpoint}`,
   );
   log.line('ready', `device certificates: ${stack.pki!.deviceDir}/<thing>/, the authority ${stack.pki!.caFile}`);
   log.line(

@@ -90,6 +90,8 @@ export interface LocalStackOptions {
   /** Where the authority, the broker's and the devices' certificates are kept (default `<dataDir>/pki`, or a temporary folder). */
   pkiDir?: string;
   apiPort?: number;
+  /** The workbench's built files, served by the ops API at `/app/` (see workbench.ts); none: no workbench. */
+  appDir?: string;
   /** Registry to load at start (idempotent); the sample district by default of the caller. */
   model?: CityModel;
   /** Overrides of the topology's event-source settings, for tests. */
@@ -427,6 +429,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       health,
       media: { store: media, clock: options.clock },
       signIn,
+      ...(options.appDir ? { appDir: options.appDir } : {}),
     });
     apiUrl = api.url;
     stops.push(() => api.stop());
