@@ -88,15 +88,24 @@ const monthsPeriod = (month: string, count: number, timeZone: string) => ({
   to: zonedTimeToEpoch(`${addMonths(month, count)}-01`, '00:00', timeZone),
 });
 
-/** The local months of a period (a month `YYYY-MM`, a quarter `YYYY-Qn`, a half-year `YYYY-Hn`), in order. */
+/** The periods a report or an assessment covers: a month (`YYYY-MM`), a quarter (`YYYY-Qn`) or a half-year (`YYYY-Hn`). */
+export type PeriodKind = 'month' | 'quarter' | 'half';
+
+export const periodKindOf = (period: string): PeriodKind => {
+  if (MONTH.test(period)) return 'month';
+  if (QUARTER.test(period)) return 'quarter';
+  if (HALF.test(period)) return 'half';
+  throw new RangeError(`not a month, quarter or half-year: ${period}`);
+};
+
+/** The local months of a period, in order. */
 export function monthsOf(period: string): string[] {
-  if (MONTH.test(period)) return [period];
-  const quarter = QUARTER.test(period);
-  if (!quarter && !HALF.test(period)) throw new RangeError(`not a month, quarter or half-year: ${period}`);
-  const n = Number(period.at(-1));
-  const first = quarter ? (n - 1) * 3 + 1 : (n - 1) * 6 + 1;
+  const kind = periodKindOf(period);
+  if (kind === 'month') return [period];
+  const months = kind === 'quarter' ? 3 : 6;
+  const first = (Number(period.at(-1)) - 1) * months + 1;
   const start = `${period.slice(0, 4)}-${String(first).padStart(2, '0')}`;
-  return Array.from({ length: quarter ? 3 : 6 }, (_, i) => addMonths(start, i));
+  return Array.from({ length: months }, (_, i) => addMonths(start, i));
 }
 
 /** A named period of the local calendar (see {@link monthsOf}) as instants of the district's zone. */

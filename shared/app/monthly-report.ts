@@ -1,16 +1,6 @@
-import { type DistrictAssessment, HALF, MONTH, monthsOf, QUARTER } from '#shared/app/assessment-service';
+import { type DistrictAssessment, monthsOf, type PeriodKind, periodKindOf } from '#shared/app/assessment-service';
 import type { CaseFigures } from '#shared/domain/assessment';
 import { addDays, isoWithOffset, localTimeParts, zonedTimeToEpoch } from '#shared/domain/local-time';
-
-/** The periods a report covers: a month (`YYYY-MM`), a quarter (`YYYY-Qn`) or a half-year (`YYYY-Hn`). */
-export type ReportPeriodKind = 'month' | 'quarter' | 'half';
-
-export const periodKindOf = (period: string): ReportPeriodKind => {
-  if (MONTH.test(period)) return 'month';
-  if (QUARTER.test(period)) return 'quarter';
-  if (HALF.test(period)) return 'half';
-  throw new RangeError(`not a month, quarter or half-year: ${period}`);
-};
 
 /** The reports a month's end brings: the month's, and the quarter's and the half-year's it ends. */
 export function periodsEndingWith(month: string): string[] {
@@ -44,7 +34,7 @@ export interface MonthlyReport {
   districtId: string;
   /** The period: `YYYY-MM`, `YYYY-Qn` or `YYYY-Hn`. */
   period: string;
-  kind: ReportPeriodKind;
+  kind: PeriodKind;
   /** The month assessed; for a quarter or a half-year, its last month (the one whose end brings it). */
   month: string;
   timeZone: string;

@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { addMonths, localTimeParts } from '#shared/domain/local-time';
 import { reportPublishedEvent, type ReportPublished } from '#shared/events/report-events';
+import { assembleMonthlyReport, type MonthlyReport, periodsEndingWith, type ReportFile } from './monthly-report.ts';
 import {
-  assembleMonthlyReport,
-  type MonthlyReport,
+  assessDistrict,
+  HALF,
+  MONTH,
+  namedPeriod,
   periodKindOf,
-  periodsEndingWith,
-  type ReportFile,
-} from './monthly-report.ts';
-import { assessDistrict, HALF, MONTH, namedPeriod, QUARTER, type AssessmentDeps } from './assessment-service.ts';
+  QUARTER,
+  type AssessmentDeps,
+} from './assessment-service.ts';
 import type { EventPublisher } from './ports/events.ts';
 import type { Log } from './ports/observability.ts';
 import type { ReportStore } from './ports/reports.ts';

@@ -301,6 +301,10 @@ function durations(values: number[]): DurationFigures {
   };
 }
 
+/** Returns, approved extensions and parkings counted. */
+type UnitActionCounts = Record<'returned' | 'extended' | 'parked', number>;
+const NO_UNIT_ACTIONS: Readonly<UnitActionCounts> = { returned: 0, extended: 0, parked: 0 };
+
 /** Whether the case was parked at `t` (its last parking or unparking before then was a parking). */
 const parkedAt = (f: CaseFacts, t: number) => f.parkMoves.filter((m) => m.at < t).at(-1)?.parked ?? false;
 
@@ -310,8 +314,8 @@ function unitActionCounts(
   from: number,
   cutoff: number,
   keyOf: (f: CaseFacts, unit: string) => string,
-): Map<string, Record<'returned' | 'extended' | 'parked', number>> {
-  const counts = new Map<string, Record<'returned' | 'extended' | 'parked', number>>();
+): Map<string, UnitActionCounts> {
+  const counts = new Map<string, UnitActionCounts>();
   for (const f of all)
     for (const a of f.unitActions) {
       if (!inPeriod(a.at, from, cutoff)) continue;
@@ -351,7 +355,7 @@ function figures(
   cutoff: number,
   hours: SlaHours,
   weights?: ScoreWeights,
-  actions?: Record<'returned' | 'extended' | 'parked', number>,
+  actions?: UnitActionCounts,
 ): CaseFigures {
   const { from } = period;
   const before = (t: number | undefined, limit: number): t is number => t !== undefined && t <= limit && t < cutoff;
@@ -404,12 +408,7 @@ function figures(
     if (inPeriod(f.voidedAt, from, cutoff)) voided++;
     escalations += f.escalations.filter((t) => inPeriod(t, from, cutoff)).length;
   }
-  const unitActions = actions ??
-    unitActionCounts(all, from, cutoff, () => '').get('') ?? {
-      returned: 0,
-      extended: 0,
-      parked: 0,
-    };
+  const unitActions = actions ?? unitActionCounts(all, from, cutoff, () => '').get('') ?? NO_UNIT_ACTIONS;
   const counted = {
     registered,
     due,
@@ -684,12 +683,11 @@ export function assess(cases: readonly Case[], options: AssessmentOptions): Asse
   // A unit's returns, extensions and parkings are its own, whoever leads the case now.
   const actions = unitActionCounts(facts, from, cutoff, (f, unit) => (by === 'unit' ? unit : GROUP_KEY[by](f.c)));
   for (const key of actions.keys()) if (!byKey.has(key)) byKey.set(key, []);
-  const none = { returned: 0, extended: 0, parked: 0 };
   const groups = ranked(
     [...byKey]
       .map(([key, list]) => ({
         key,
-        ...figures(list, { from, to }, cutoff, hours, weights, actions.get(key) ?? none),
+        ...figures(list, { from, to }, cutoff, hours, weights, actions.get(key) ?? NO_UNIT_ACTIONS),
       }))
       .filter(
         (g) =>

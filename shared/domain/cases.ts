@@ -888,12 +888,16 @@ const STAGE_WORDS: Record<LateStage, string> = {
 };
 
 /** The desk stage a case is in and its deadline: intake (`registerBy`), verification (`verifyBy`), a parking's review. */
-function deskStage(c: Case): { stage: LateStage; deadline: number | undefined } | undefined {
+export function deskStage(c: Case): { stage: LateStage; deadline: number | undefined } | undefined {
   if (INTAKE_STATUSES.includes(c.status)) return { stage: 'register', deadline: c.registerBy };
   if (c.status === 'resolved') return { stage: 'verify', deadline: c.verifyBy };
   if (c.status === 'parked') return { stage: 'review', deadline: c.parked?.reviewAt };
   return undefined;
 }
+
+/** The deadline a case is judged by now: its unit's while it is worked on, else its desk stage's (none when that has none). */
+export const nextDeadline = (c: Case): number | undefined =>
+  WORKING_STATUSES.includes(c.status) ? (c.unitDueAt ?? c.dueAt) : deskStage(c)?.deadline;
 
 /**
  * A report waiting for the intake past `registerBy`, resolved work waiting for the

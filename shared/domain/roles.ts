@@ -79,6 +79,9 @@ const caseUnits = (c: Pick<Case, 'leadUnit' | 'coUnits' | 'assignedTo'>): string
   ...(c.assignedTo ? [c.assignedTo.id] : []),
 ];
 
+/** Roles as a refusal names them: `受理员 (intake_clerk), 值班长 (shift_lead)`. */
+const inWords = (roles: readonly Role[]) => roles.map((r) => `${ROLE_NAMES[r].zh} (${r})`).join(', ');
+
 /** Why a user may not take an action on a case, in words; undefined when they may. */
 export function refusalOf(
   user: User,
@@ -88,9 +91,7 @@ export function refusalOf(
   const allowed = ACTION_ROLES[action];
   const held = user.roles.filter((r) => allowed.includes(r));
   if (held.length === 0)
-    return `${action} is for ${allowed.map((r) => `${ROLE_NAMES[r].zh} (${r})`).join(', ')}; ${user.username} is ${
-      user.roles.length ? user.roles.map((r) => `${ROLE_NAMES[r].zh} (${r})`).join(', ') : 'in no role'
-    }`;
+    return `${action} is for ${inWords(allowed)}; ${user.username} is ${user.roles.length ? inWords(user.roles) : 'in no role'}`;
   if (UNIT_ACTIONS.includes(action) && held.every((r) => UNIT_ROLES.includes(r))) {
     if (!user.unitId) return `${action} is for the case's units' handlers; ${user.username} is a handler of no unit`;
     if (!caseUnits(c).includes(user.unitId))
@@ -118,7 +119,7 @@ export const REPORTING_ROLES: Partial<Record<PeopleSource, Role>> = {
 export function reportRefusal(user: User, source: PeopleSource): string | undefined {
   const role = REPORTING_ROLES[source];
   if (!role || user.roles.includes(role)) return undefined;
-  return `a report from source ${source} is for ${ROLE_NAMES[role].zh} (${role}); ${user.username} is ${
-    user.roles.length ? user.roles.map((r) => `${ROLE_NAMES[r].zh} (${r})`).join(', ') : 'in no role'
+  return `a report from source ${source} is for ${inWords([role])}; ${user.username} is ${
+    user.roles.length ? inWords(user.roles) : 'in no role'
   }`;
 }

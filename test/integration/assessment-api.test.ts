@@ -24,14 +24,16 @@ const model = withoutLimits(sample);
 const cases = casesInSampleDistrict();
 let api: ReturnType<typeof opsApi>;
 
-const get = async (query: Record<string, string>) => {
-  const result = await api({
+/** `GET /assessment` through an ops API handler. */
+const assessmentFrom = (handler: () => ReturnType<typeof opsApi>) => async (query: Record<string, string>) => {
+  const result = await handler()({
     routeKey: 'GET /assessment',
     rawPath: '/assessment',
     queryStringParameters: query,
   } as unknown as APIGatewayProxyEventV2);
   return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') };
 };
+const get = assessmentFrom(() => api);
 
 beforeAll(async () => {
   const env = await testTables('assess');
@@ -178,14 +180,7 @@ describe('GET /assessment against DynamoDB Local', () => {
 
 describe('GET /assessment on the district’s time limits and weights', () => {
   let limited: ReturnType<typeof opsApi>;
-  const ask = async (query: Record<string, string>) => {
-    const result = await limited({
-      routeKey: 'GET /assessment',
-      rawPath: '/assessment',
-      queryStringParameters: query,
-    } as unknown as APIGatewayProxyEventV2);
-    return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') };
-  };
+  const ask = assessmentFrom(() => limited);
 
   beforeAll(async () => {
     const env = await testTables('assess-limits');

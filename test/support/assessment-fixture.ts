@@ -5,6 +5,7 @@ import {
   type CaseAction,
   type CaseStatus,
   type HistoryEntry,
+  type Report,
 } from '#shared/domain/cases';
 import type { CityModel } from '#shared/domain/city-model';
 import type { TimeLimits } from '#shared/domain/time-limits';
@@ -208,6 +209,20 @@ export const made = (
 };
 const zhou = { actor: 'inspector.zhou', role: 'inspector' as const };
 const qian = { actor: 'inspector.qian', role: 'inspector' as const };
+/** An inspector's report of an overflow, sent at a local time. */
+const inspectorReport = (reportId: string, at: string, inspector: string, text: string): Report => ({
+  reportId,
+  source: 'inspector',
+  category: 'garbage_overflow',
+  at: local(at),
+  lastAt: local(at),
+  count: 1,
+  text,
+  location: { lat: 30.3, lon: 120.1 },
+  reporter: { id: inspector },
+  media: [],
+});
+
 export const CASES_ON_LIMITS: Case[] = [
   // P1: due Mon 16:30 (6 working hours from 09:00); dispatched, handled, checked (by 16:00) and closed in time.
   made('P1', 'landscaping', '2026-12-07T09:00', [
@@ -264,39 +279,12 @@ export const CASES_ON_LIMITS: Case[] = [
   // P6: Zhou's report, registered (then voided before its dispatch deadline): the office's, with nothing to score.
   made('P6', 'office', '2026-12-03T09:00', [['void', '2026-12-03T09:40', 'void']], {
     registeredAt: local('2026-12-03T09:10'),
-    reports: [
-      {
-        reportId: 'rp-6',
-        source: 'inspector',
-        category: 'garbage_overflow',
-        at: local('2026-12-03T09:00'),
-        lastAt: local('2026-12-03T09:00'),
-        count: 1,
-        text: 'overflowing',
-        location: { lat: 30.3, lon: 120.1 },
-        reporter: { id: 'inspector.zhou' },
-        media: [],
-      },
-    ],
+    reports: [inspectorReport('rp-6', '2026-12-03T09:00', 'inspector.zhou', 'overflowing')],
   }),
   // P7: Qian's report, refused.
-  {
-    ...made('P7', 'office', '2026-12-04T09:00', [['refuse', '2026-12-04T09:30', 'refused']]),
-    reports: [
-      {
-        reportId: 'rp-7',
-        source: 'inspector' as const,
-        category: 'garbage_overflow' as const,
-        at: local('2026-12-04T09:00'),
-        lastAt: local('2026-12-04T09:00'),
-        count: 1,
-        text: 'a bag on the pavement',
-        location: { lat: 30.3, lon: 120.1 },
-        reporter: { id: 'inspector.qian' },
-        media: [],
-      },
-    ],
-  },
+  made('P7', 'office', '2026-12-04T09:00', [['refuse', '2026-12-04T09:30', 'refused']], {
+    reports: [inspectorReport('rp-7', '2026-12-04T09:00', 'inspector.qian', 'a bag on the pavement')],
+  }),
 ];
 export const DECEMBER = {
   from: local('2026-12-01T00:00'),

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { listingCursor, type Page } from '#shared/app/paging';
 import type { CaseFilter, CaseStore } from '#shared/app/ports/cases';
-import { ACTIVE_STATUSES, isActive, WORKING_STATUSES, type Case } from '#shared/domain/cases';
+import { ACTIVE_STATUSES, deskStage, isActive, WORKING_STATUSES, type Case } from '#shared/domain/cases';
 import type { CaseCategory } from '#shared/domain/responsibility';
 import { spreadHash } from '#shared/domain/spread';
 import { CASE_STORAGE_ATTRIBUTES } from '#shared/events/case-events';
@@ -68,9 +68,8 @@ const deskKey = (districtId: string, shard: number) => `${districtId}#desk#${sha
 /** Active statuses outside the working list, in the desk's key space of the same index. */
 const DESK_STATUSES = ACTIVE_STATUSES.filter((s) => !WORKING_STATUSES.includes(s));
 
-/** When the desk's case is next due: the intake's registration, the inspector's check, a parking's review. */
-const deskDue = (c: Case) =>
-  (c.status === 'resolved' ? c.verifyBy : c.status === 'parked' ? c.parked?.reviewAt : c.registerBy) ?? c.dueAt;
+/** When the desk's case is next due (see `deskStage`): the intake's registration, the inspector's check, a parking's review. */
+const deskDue = (c: Case) => deskStage(c)?.deadline ?? c.dueAt;
 
 /** The stored item: the case plus its index attributes (the working and desk index is sparse: active cases only). */
 export function caseItem(c: Case): Record<string, unknown> {
@@ -341,22 +340,28 @@ export class DynamoCaseStore implements CaseStore {
    */
   async reindex(): Promise<{ rewritten: number }> {
     const statuses = Object.fromEntries(DESK_STATUSES.map((s, i) => [`:s${i}`, s]));
-    const sharded = await this.rewriteOnce(`shards#${CASE_INDEX_SHARDS}`, 'attribute_not_exists(districtShard)', {});
+    const sharded = await this.rewriteOnce(`shards#${CASE_INDEX_SHARDS}`, 'attribute_not_exists(districtShard)');
     // The desk (intake, verification, parked) joined the working index later.
     const desk = await this.rewriteOnce(
       'desk#1',
       `attribute_not_exists(workingKey) AND #status IN (${Object.keys(statuses).join(', ')})`,
       statuses,
+      { '#status': 'status' },
     );
     return { rewritten: sharded + desk };
   }
 
   /** Rewrites, once (a marker item records it), the case items the condition finds, each conditional on its version. */
-  private async rewriteOnce(step: string, condition: string, values: Record<string, string>): Promise<number> {
+  private async rewriteOnce(
+    step: string,
+    condition: string,
+    values: Record<string, string> = {},
+    attributeNames?: Record<string, string>,
+  ): Promise<number> {
     const marker = { pk: 'layout#cases', sk: step };
     const done = await this.doc.send(new GetCommand({ TableName: this.table, Key: marker, ConsistentRead: true }));
     if (done.Item) return 0;
-    const names = condition.includes('#status') ? { ExpressionAttributeNames: { '#status': 'status' } } : {};
+    const names = attributeNames ? { ExpressionAttributeNames: attributeNames } : {};
     let rewritten = 0;
     let start: Record<string, unknown> | undefined;
     do {
