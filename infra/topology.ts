@@ -163,6 +163,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         'listGrids',
         'listSites',
         'listStreets',
+        'listCommunities',
         ...NAMES,
       ],
       telemetry: ['getLatest', 'getLatestMany'],

@@ -2,14 +2,22 @@ import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vite';
 
 /**
- * The workbench (工作台): a Vue 3 and Element Plus single-page app, built offline into
- * static files (`web/dist`) that the local ops API serves at `/app/`. Relative asset
- * paths, so it runs under any prefix.
+ * The pages people work in, Vue 3 and Element Plus, built offline into static files
+ * (`web/dist`) that the local ops API serves at `/app/`: the workbench (工作台,
+ * index.html), the field app for phones (移动巡查, field.html) and the command screen
+ * (指挥大屏, screen.html). Relative asset paths, so they run under any prefix.
  */
+const page = (name: string) => new URL(name, import.meta.url).pathname;
+
 export default defineConfig({
   root: new URL('.', import.meta.url).pathname,
   base: './',
   plugins: [vue()],
-  build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 2000 },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 2000,
+    rollupOptions: { input: { index: page('index.html'), field: page('field.html'), screen: page('screen.html') } },
+  },
   logLevel: 'warn',
 });

@@ -40,12 +40,24 @@ const COL = 0.005; // about 480 m
 const ROW = 0.012; // about 1.33 km
 
 const streetDefs = [
-  { streetId: 'gs-hushu', name: 'Hushu Street Office', officeKind: 'street' as const, col0: 0 },
-  { streetId: 'gs-xiaohe', name: 'Xiaohe Street Office', officeKind: 'street' as const, col0: 3 },
+  { streetId: 'gs-hushu', name: 'Hushu Street Office', localName: '湖墅街道', officeKind: 'street' as const, col0: 0 },
+  {
+    streetId: 'gs-xiaohe',
+    name: 'Xiaohe Street Office',
+    localName: '小河街道',
+    officeKind: 'street' as const,
+    col0: 3,
+  },
 ];
 const communityNames = [
-  ['Qiaoxi Community', 'Xinyi Community'],
-  ['Changzheng Community', 'Lishui Community'],
+  [
+    ['Qiaoxi Community', '桥西社区'],
+    ['Xinyi Community', '信义社区'],
+  ],
+  [
+    ['Changzheng Community', '长征社区'],
+    ['Lishui Community', '丽水社区'],
+  ],
 ];
 const people = [
   'Wang Fang',
@@ -78,12 +90,14 @@ const grids: {
 streetDefs.forEach((street, si) => {
   [0, 1].forEach((row) => {
     const communityId = `${street.streetId}-c${row + 1}`;
+    const [name, localName] = communityNames[si]![row]!;
     communities.push({
       communityId,
       streetId: street.streetId,
       districtId: DISTRICT,
-      name: communityNames[si]![row]!,
-      contact: { name: `${communityNames[si]![row]} office`, phone: phone(10 + si * 2 + row) },
+      name,
+      localName,
+      contact: { name: `${name} office`, phone: phone(10 + si * 2 + row) },
     });
     [0, 1, 2].forEach((c) => {
       const gridId = `${communityId}-g${c + 1}`;
@@ -105,6 +119,7 @@ streetDefs.forEach((street, si) => {
             streetId: street.streetId,
             districtId: DISTRICT,
             name: `Grid ${grids.length + 1}`,
+            localName: `${localName}第${c + 1}网格`,
             responsible: { name: person, phone: `138${String(57100000 + grids.length * 1371).slice(-8)}` },
           },
         },
@@ -150,6 +165,7 @@ grids.forEach((grid, gi) => {
         districtId: DISTRICT,
         gridId: grid.gridId,
         name: `Garbage room ${room}`,
+        localName: `${room}号垃圾房`,
         capacityLitres: [2400, 3600, 4800, 6000][room % 4],
         thresholds,
       },
@@ -170,12 +186,14 @@ const markets = [
   {
     siteId: 'mk-01',
     name: 'Hushu Farmers Market',
+    localName: '湖墅农贸市场',
     gridId: 'gs-hushu-c1-g3',
     box: [120.1462, 30.3022, 120.148, 30.3034],
   },
   {
     siteId: 'mk-02',
     name: 'Xiaohe Farmers Market',
+    localName: '小河农贸市场',
     gridId: 'gs-xiaohe-c2-g1',
     box: [120.1522, 30.3196, 120.154, 30.3207],
   },
@@ -198,6 +216,7 @@ markets.forEach((market, mi) => {
       districtId: DISTRICT,
       gridId: market.gridId,
       name: market.name,
+      localName: market.localName,
       thresholds: {},
     },
   });
@@ -228,6 +247,7 @@ const routes = [
   {
     siteId: 'rt-01',
     name: 'Hushu Road (south)',
+    localName: '湖墅路（南段）',
     streetId: 'gs-hushu',
     gridId: 'gs-hushu-c1-g1',
     unitId: 'municipal-landscaping',
@@ -241,6 +261,7 @@ const routes = [
   {
     siteId: 'rt-02',
     name: 'Hushu Road (north)',
+    localName: '湖墅路（北段）',
     streetId: 'gs-hushu',
     gridId: 'gs-hushu-c2-g1',
     unitId: 'municipal-landscaping',
@@ -251,6 +272,7 @@ const routes = [
   {
     siteId: 'rt-03',
     name: 'Xiaohe Road',
+    localName: '小河路',
     streetId: 'gs-xiaohe',
     gridId: 'gs-xiaohe-c1-g1',
     unitId: 'municipal-landscaping',
@@ -261,6 +283,7 @@ const routes = [
   {
     siteId: 'rt-04',
     name: 'Changzheng Lane and Lishui Alley',
+    localName: '长征弄、丽水巷',
     streetId: 'gs-xiaohe',
     gridId: 'gs-xiaohe-c1-g2',
     unitId: 'gs-xiaohe',
@@ -271,6 +294,7 @@ const routes = [
   {
     siteId: 'rt-05',
     name: 'Qiaoxi Alley',
+    localName: '桥西弄',
     streetId: 'gs-hushu',
     gridId: 'gs-hushu-c1-g2',
     unitId: 'gs-hushu',
@@ -313,6 +337,7 @@ write('district.json', {
   district: {
     districtId: DISTRICT,
     name: 'Gongshu District',
+    localName: '拱墅区',
     city: 'Hangzhou',
     timezone: 'Asia/Shanghai',
     // Only the statutory fixed-date holidays of 2026; a real district lists the State Council's

@@ -158,6 +158,8 @@ const WORKING = ${JSON.stringify(WORKING_STATUSES)};
 /** The language: the page's ?lang=, else the district's locale (Chinese first). */
 let locale = new URLSearchParams(location.search).get('lang');
 const w = () => WORDS[locale] || WORDS['${DEFAULT_LOCALE}'];
+/** A place's or unit's name in the page's language (labels.ts nameIn): its local name but in English. */
+const named = (x) => (locale === 'en' ? x.name : x.localName || x.name);
 const say = (table, key) => (w()[table] || {})[key] || key;
 /** Overdue: a working case past its unit's deadline (escalation does not move it), or escalated. */
 const overdue = (c, now) => WORKING.includes(c.status) && (now > (c.unitDueAt ?? c.dueAt) || c.escalationLevel > 0);
@@ -211,23 +213,23 @@ function drawMap() {
   const pts = (coords) => coords.map((c) => at(c).map((v) => v.toFixed(1)).join(',')).join(' ');
   for (const g of data.grids) {
     const p = el('polygon', { class: 'grid', points: pts(g.polygon.coordinates[0]), 'data-grid-id': g.gridId }, svg, true);
-    el('title', {}, p, true).textContent = g.name;
+    el('title', {}, p, true).textContent = named(g);
   }
   for (const m of data.markets) {
     const p = el('polygon', { class: 'market', points: pts(m.polygon.coordinates[0]), 'data-site-id': m.siteId }, svg, true);
-    el('title', {}, p, true).textContent = m.name;
+    el('title', {}, p, true).textContent = named(m);
   }
   // Each route links to its coverage per window and segment today (GET /routes/{routeId}/coverage).
   const today = new Date().toLocaleDateString('sv-SE', { timeZone: data.district.timeZone });
   for (const r of data.routes) {
     const link = el('a', { class: 'route-link', href: 'routes/' + encodeURIComponent(r.siteId) + '/coverage?date=' + today }, svg, true);
     const line = el('polyline', { class: 'route', points: pts(r.line.coordinates), stroke: coverageColour(r.coveragePct), 'data-site-id': r.siteId, 'data-coverage': r.coveragePct === null ? '' : r.coveragePct }, link, true);
-    el('title', {}, line, true).textContent = r.name + ': ' + (r.coveragePct === null ? say('ui', 'noWindow') : r.coveragePct + ' %');
+    el('title', {}, line, true).textContent = named(r) + ': ' + (r.coveragePct === null ? say('ui', 'noWindow') : r.coveragePct + ' %');
   }
   for (const r of data.garbageRooms) {
     const [x, y] = at([r.location.lon, r.location.lat]);
     const c = el('circle', { class: 'room', cx: x.toFixed(1), cy: y.toFixed(1), r: 5, fill: fillColour(r.fillPct), 'data-site-id': r.siteId, 'data-fill': r.fillPct === null ? '' : r.fillPct }, svg, true);
-    el('title', {}, c, true).textContent = r.name + ': ' + (r.fillPct === null ? say('ui', 'noReading') : r.fillPct + ' %');
+    el('title', {}, c, true).textContent = named(r) + ': ' + (r.fillPct === null ? say('ui', 'noReading') : r.fillPct + ' %');
   }
   for (const c of visibleCases()) {
     const [x, y] = at([c.location.lon, c.location.lat]);
@@ -301,8 +303,8 @@ async function refresh() {
     if (!response.ok) throw new Error(response.status + ' ' + (await response.text()));
     data = await response.json();
     if (!WORDS[locale]) { locale = data.district.locale || '${DEFAULT_LOCALE}'; applyLanguage(); }
-    document.title = say('ui', 'title') + ' · ' + data.district.name;
-    $('district').textContent = data.district.name;
+    document.title = say('ui', 'title') + ' · ' + named(data.district);
+    $('district').textContent = named(data.district);
     $('error').textContent = '';
     render();
   } catch (error) {

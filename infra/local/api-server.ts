@@ -312,6 +312,8 @@ const APP_TYPES: Record<string, string> = {
   '.woff': 'font/woff',
   '.ttf': 'font/ttf',
   '.png': 'image/png',
+  '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
 };
 
 /** A file of the built workbench under `/app/` (its index for the folder); 404 outside it. */
@@ -329,7 +331,8 @@ async function serveApp(dir: string, method: string, path: string): Promise<APIG
       statusCode: 200,
       headers: {
         'content-type': APP_TYPES[extname(file)]!,
-        'cache-control': relative === 'index.html' ? 'no-store' : 'public, max-age=31536000, immutable',
+        // The pages are read fresh; the assets Vite names by their hash, kept.
+        'cache-control': extname(file) === '.html' ? 'no-store' : 'public, max-age=31536000, immutable',
       },
       body: body.toString('base64'),
       isBase64Encoded: true,

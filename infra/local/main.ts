@@ -170,7 +170,7 @@ async function main() {
   const counts = (kind: string) => model.devices.filter((d) => d.kind === kind).length;
   log.line(
     'ready',
-    `MQTT ${values['no-plain-mqtt'] ? '' : `${stack.mqttUrl} (loopback, client id as identity) · `}${stack.mqttsUrl} (device certificates) · ops API ${stack.apiUrl} (ops page ${stack.apiUrl}/, workbench 工作台 ${stack.apiUrl}/app/) · DynamoDB Local ${stack.dynamoEndpoint}`,
+    `MQTT ${values['no-plain-mqtt'] ? '' : `${stack.mqttUrl} (loopback, client id as identity) · `}${stack.mqttsUrl} (device certificates) · ops API ${stack.apiUrl} (ops page ${stack.apiUrl}/, workbench 工作台 ${stack.apiUrl}/app/, field app 移动巡查 ${stack.apiUrl}/app/field.html, command screen 指挥大屏 ${stack.apiUrl}/app/screen.html) · DynamoDB Local ${stack.dynamoEndpoint}`,
   );
   log.line('ready', `device certificates: ${stack.pki!.deviceDir}/<thing>/, the authority ${stack.pki!.caFile}`);
   log.line(

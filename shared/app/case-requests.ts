@@ -116,8 +116,20 @@ export const ReportBody = z
     reporter: z
       .strictObject({ name: text(100).optional(), phone: text(30).optional(), id: text(100).optional() })
       .optional(),
+    externalId: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_-]{8,64}$/,
+        'externalId is the sender’s own number for the report: 8 to 64 letters, digits, - and _',
+      )
+      .optional(),
   })
-  .refine(hasPlace, placeIssue('a report'));
+  .refine(hasPlace, placeIssue('a report'))
+  .refine((r) => !(r.externalId && r.source === 'hotline_12345'), {
+    message:
+      'a 12345 ticket’s number is taken by POST /hotline/12345/tickets (its ticketNo), not as a report’s externalId',
+    path: ['externalId'],
+  });
 export type TransitionRequest = z.infer<typeof TransitionRequest>;
 
 /**

@@ -4,6 +4,7 @@ import type { Registry } from './ports/registry.ts';
 import type { Case } from '#shared/domain/cases';
 import { DEFAULT_LOCALE, type Locale } from '#shared/domain/labels';
 import type { Grid, Site, SweepingRoute } from '#shared/domain/city-model';
+import { type CaseClass, classCode } from '#shared/domain/classification';
 import type { Clock } from '#shared/domain/clock';
 import { zonedTimeToEpoch, localTimeParts } from '#shared/domain/local-time';
 import { lateKey, windowInstances } from '#shared/domain/sweep-windows';
@@ -19,12 +20,17 @@ import { unswept } from './close-windows.ts';
  * of each, so the page can ask for it every few seconds.
  */
 export interface DistrictMap {
-  district: { districtId: string; name: string; timeZone: string; locale: Locale };
+  district: { districtId: string; name: string; localName?: string; timeZone: string; locale: Locale };
   generatedAt: number;
-  grids: Pick<Grid, 'gridId' | 'name' | 'communityId' | 'streetId' | 'polygon'>[];
+  /** The units a case goes to: departments, street offices and communities, by name. */
+  units: MapUnit[];
+  /** The classes of problem people report (the district's classification table). */
+  classes: MapClass[];
+  grids: Pick<Grid, 'gridId' | 'name' | 'localName' | 'communityId' | 'streetId' | 'polygon'>[];
   garbageRooms: {
     siteId: string;
     name: string;
+    localName?: string;
     gridId: string;
     location: { lat: number; lon: number };
     fillPct: number | null;
@@ -33,12 +39,14 @@ export interface DistrictMap {
   markets: {
     siteId: string;
     name: string;
+    localName?: string;
     gridId: string;
     polygon: Extract<Site, { siteKind: 'market' }>['polygon'];
   }[];
   routes: {
     siteId: string;
     name: string;
+    localName?: string;
     line: SweepingRoute['line'];
     windowsToday: number;
     coveragePct: number | null;
@@ -47,8 +55,28 @@ export interface DistrictMap {
   cases: Case[];
 }
 
+export interface MapUnit {
+  unitId: string;
+  kind: 'department' | 'street' | 'community';
+  name: string;
+  localName?: string;
+  /** A community's street office. */
+  streetId?: string;
+}
+
+export interface MapClass {
+  classId: string;
+  classCode: string;
+  type: CaseClass['type'];
+  major: { zh: string; en: string };
+  minor: { zh: string; en: string };
+}
+
 export interface DistrictMapDeps {
-  registry: Pick<Registry, 'listDistricts' | 'listGrids' | 'listSites' | 'listDevices'>;
+  registry: Pick<
+    Registry,
+    'listDistricts' | 'listGrids' | 'listSites' | 'listDevices' | 'listDepartments' | 'listStreets' | 'listCommunities'
+  >;
   telemetry: Pick<TelemetryStore, 'getLatestMany'>;
   routes: Pick<RouteDirectory, 'of'>;
   coverageStore: Pick<CoverageStore, 'read'>;
@@ -60,7 +88,10 @@ export async function districtMap(deps: DistrictMapDeps, districtId?: string): P
   const district = chooseDistrict(await deps.registry.listDistricts(), districtId);
   const now = deps.clock.now();
   const id = district.districtId;
-  const [grids, rooms, markets, bins, cases, routes] = await Promise.all([
+  const [departments, streets, communities, grids, rooms, markets, bins, cases, routes] = await Promise.all([
+    deps.registry.listDepartments(id),
+    deps.registry.listStreets(id),
+    deps.registry.listCommunities(id),
     deps.registry.listGrids(id),
     deps.registry.listSites(id, 'garbage_room'),
     deps.registry.listSites(id, 'market'),
@@ -82,30 +113,54 @@ export async function districtMap(deps: DistrictMapDeps, districtId?: string): P
     district: {
       districtId: id,
       name: district.name,
+      ...(district.localName ? { localName: district.localName } : {}),
       timeZone: district.timezone,
       locale: district.locale ?? DEFAULT_LOCALE,
     },
     generatedAt: now,
-    grids: grids.map(({ gridId, name, communityId, streetId, polygon }) => ({
+    units: [
+      ...departments.map((d) => ({ unitId: d.unitId, kind: 'department' as const, ...named(d) })),
+      ...streets.map((st) => ({ unitId: st.streetId, kind: 'street' as const, ...named(st) })),
+      ...communities.map((c) => ({
+        unitId: c.communityId,
+        kind: 'community' as const,
+        ...named(c),
+        streetId: c.streetId,
+      })),
+    ],
+    classes: (district.classification?.classes ?? []).map((c) => ({
+      classId: c.classId,
+      classCode: classCode(c),
+      type: c.type,
+      major: { zh: c.major.zh, en: c.major.en },
+      minor: { zh: c.minor.zh, en: c.minor.en },
+    })),
+    grids: grids.map(({ gridId, communityId, streetId, polygon, ...g }) => ({
       gridId,
-      name,
+      ...named(g),
       communityId,
       streetId,
       polygon,
     })),
     garbageRooms: rooms.map((r) => ({
       siteId: r.siteId,
-      name: r.name,
+      ...named(r),
       gridId: r.gridId,
       location: r.location,
       fillPct: fill.get(r.siteId)?.fillPct ?? null,
       lastSeenAt: fill.get(r.siteId)?.lastSeenAt ?? null,
     })),
-    markets: markets.map((m) => ({ siteId: m.siteId, name: m.name, gridId: m.gridId, polygon: m.polygon })),
+    markets: markets.map((m) => ({ siteId: m.siteId, ...named(m), gridId: m.gridId, polygon: m.polygon })),
     routes,
     cases: cases.sort((a, b) => b.openedAt - a.openedAt),
   };
 }
+
+/** A name and, where it has one, its local name. */
+const named = (x: { name: string; localName?: string | undefined }) => ({
+  name: x.name,
+  ...(x.localName ? { localName: x.localName } : {}),
+});
 
 /** Each route's coverage over today's windows that have begun (a window and its late part), as a mean; null before the first. */
 async function routeCoverage(deps: DistrictMapDeps, districtId: string, now: number): Promise<DistrictMap['routes']> {
@@ -129,7 +184,7 @@ async function routeCoverage(deps: DistrictMapDeps, districtId: string, now: num
       );
       return {
         siteId: route.siteId,
-        name: route.name,
+        ...named(route),
         line: route.line,
         windowsToday: today.length,
         coveragePct: pcts.length ? Math.round((pcts.reduce((a, b) => a + b, 0) / pcts.length) * 10) / 10 : null,

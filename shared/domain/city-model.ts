@@ -41,9 +41,13 @@ export type LineStringGeometry = z.infer<typeof LineStringGeometry>;
 export const Contact = z.object({ name, phone });
 export type Contact = z.infer<typeof Contact>;
 
+/** A name in the district's own language beside the English `name` (the sample's are Chinese). */
+const localName = name.optional();
+
 export const District = z.object({
   districtId: id,
   name,
+  localName,
   city: name,
   /** IANA time zone for schedules and daily windows. */
   timezone: z.string().min(1),
@@ -83,12 +87,20 @@ export const Street = z.object({
   streetId: id,
   districtId: id,
   name,
+  localName,
   officeKind: z.enum(['street', 'town']),
   contact: Contact,
 });
 export type Street = z.infer<typeof Street>;
 
-export const Community = z.object({ communityId: id, streetId: id, districtId: id, name, contact: Contact });
+export const Community = z.object({
+  communityId: id,
+  streetId: id,
+  districtId: id,
+  name,
+  localName,
+  contact: Contact,
+});
 export type Community = z.infer<typeof Community>;
 
 export const Grid = z.object({
@@ -97,6 +109,7 @@ export const Grid = z.object({
   streetId: id,
   districtId: id,
   name,
+  localName,
   polygon: PolygonGeometry,
   /** The grid's named responsible person: the assignee of its cases. */
   responsible: Contact,
@@ -117,7 +130,7 @@ export const Department = z.object({
   unitId: z.enum(DEPARTMENT_IDS),
   districtId: id,
   name,
-  localName: name.optional(),
+  localName,
   contact: Contact,
 });
 export type Department = z.infer<typeof Department>;
@@ -125,7 +138,7 @@ export type Department = z.infer<typeof Department>;
 /** Per-site overrides of detector defaults (the detectors document their defaults). */
 export const ThresholdOverrides = z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/), z.number()).default({});
 
-const siteBase = { siteId: id, districtId: id, gridId: id, name };
+const siteBase = { siteId: id, districtId: id, gridId: id, name, localName };
 
 export const GarbageRoom = z.object({
   ...siteBase,

@@ -1,6 +1,7 @@
-import type { CaseAction, CaseStatus, Severity } from './cases.ts';
+import type { CaseAction, CaseStatus, RefusalReason, Severity } from './cases.ts';
 import { ROLE_NAMES } from './roles.ts';
 import type { CaseCategory } from './responsibility.ts';
+import type { Source, Urgency } from './classification.ts';
 
 /**
  * What people read, from one dictionary: the case cycle's statuses and actions, the
@@ -94,6 +95,40 @@ export const CATEGORY_NAMES: Record<CaseCategory, Names> = {
   damaged_manhole_cover: { zh: '井盖破损', en: 'damaged manhole cover' },
 };
 
+export const SOURCE_NAMES: Record<Source, Names> = {
+  iot: { zh: '物联感知', en: 'sensor' },
+  video: { zh: '视频识别', en: 'camera' },
+  inspector: { zh: '监督员上报', en: 'inspector' },
+  grid_worker: { zh: '网格员上报', en: 'grid worker' },
+  public: { zh: '市民投诉', en: 'citizen' },
+  hotline_12345: { zh: '12345热线', en: '12345 hotline' },
+  leader: { zh: '领导交办', en: 'leader' },
+  media: { zh: '媒体曝光', en: 'press and social media' },
+};
+
+export const REFUSAL_REASON_NAMES: Record<RefusalReason, Names> = {
+  duplicate: { zh: '重复上报', en: 'duplicate' },
+  outside_district: { zh: '不在本区范围', en: 'outside the district' },
+  not_found_on_site: { zh: '现场未发现', en: 'not found on site' },
+  not_city_management: { zh: '非城管类问题', en: 'not city management' },
+  insufficient_information: { zh: '信息不全', en: 'insufficient information' },
+  cleared_before_registration: { zh: '立案前已消除', en: 'cleared before registration' },
+  other: { zh: '其他', en: 'other' },
+};
+
+export const URGENCY_NAMES: Record<Urgency, Names> = {
+  urgent: { zh: '紧急', en: 'urgent' },
+  pressing: { zh: '较急', en: 'pressing' },
+  normal: { zh: '一般', en: 'normal' },
+};
+
+/**
+ * A unit's or place's name in a locale: its `localName` (the district's own language,
+ * Chinese in the sample) for Chinese, its `name` for English or where it has no local one.
+ */
+export const nameIn = (locale: Locale, named: { name: string; localName?: string }): string =>
+  locale === 'en' ? named.name : (named.localName ?? named.name);
+
 /** One locale's words for a table of names. */
 export const wordsOf = <K extends string>(names: Record<K, Names>, locale: Locale): Record<K, string> =>
   Object.fromEntries(Object.entries<Names>(names).map(([k, n]) => [k, locale === 'en' ? n.en : n.zh])) as Record<
@@ -108,4 +143,7 @@ export const dictionaryOf = (locale: Locale) => ({
   severity: wordsOf(SEVERITY_NAMES, locale),
   category: wordsOf(CATEGORY_NAMES, locale),
   role: wordsOf(ROLE_NAMES, locale),
+  source: wordsOf(SOURCE_NAMES, locale),
+  urgency: wordsOf(URGENCY_NAMES, locale),
+  reason: wordsOf(REFUSAL_REASON_NAMES, locale),
 });

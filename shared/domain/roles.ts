@@ -73,7 +73,7 @@ const UNIT_ACTIONS: readonly CaseAction[] = ['start', 'resolve', 'return', 'requ
 const UNIT_ROLES: readonly Role[] = ['handler', 'grid_worker'];
 
 /** The units a case is with: its lead unit, its co-operating units, and where it was sent down to. */
-const caseUnits = (c: Pick<Case, 'leadUnit' | 'coUnits' | 'assignedTo'>): string[] => [
+export const caseUnits = (c: Pick<Case, 'leadUnit' | 'coUnits' | 'assignedTo'>): string[] => [
   c.leadUnit,
   ...c.coUnits,
   ...(c.assignedTo ? [c.assignedTo.id] : []),

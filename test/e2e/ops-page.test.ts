@@ -93,6 +93,23 @@ describe('live ops page (GET /) in headless Chromium', () => {
     const map = await api<DistrictMap>('/map');
     expect(map.cases.map((c) => c.caseId).sort()).toEqual(['cs-check', 'cs-fire', 'cs-over', 'cs-tilt']);
     expect(map.district.locale).toBe('zh-CN');
+    // The district's units and classes by name, places in its own language beside English.
+    expect(map.district.localName).toBe('拱墅区');
+    expect(map.units.find((u) => u.unitId === 'gs-hushu')).toEqual({
+      unitId: 'gs-hushu',
+      kind: 'street',
+      name: 'Hushu Street Office',
+      localName: '湖墅街道',
+    });
+    expect(map.units.filter((u) => u.kind === 'community').map((u) => u.localName)).toEqual(
+      model.communities.map((c) => c.localName),
+    );
+    expect(map.units.filter((u) => u.kind === 'department')).toHaveLength(model.departments.length);
+    expect(map.classes.find((c) => c.classId === 'piled-goods')).toMatchObject({
+      classCode: '20202',
+      minor: { zh: expect.stringMatching(/\p{Script=Han}/u) },
+    });
+    expect(map.grids.every((g) => g.localName?.endsWith('网格'))).toBe(true);
     expect(
       map.garbageRooms.find((r) => r.siteId === model.devices.find((d) => d.thing === 'bin-gs-002')!.siteId)?.fillPct,
     ).toBe(95);

@@ -141,10 +141,31 @@ describe('POST /cases/reports', () => {
     ['an empty description', { description: '   ' }, /description/],
     ['a point off the globe', { location: { lat: 95, lon: 0 } }, /lat/],
     ['too many media', { media: Array.from({ length: 21 }, (_, i) => `md-${i}`) }, /media/],
+    ['a short sender number', { externalId: 'abc' }, /externalId/],
+    ['a 12345 ticket as a report', { source: 'hotline_12345', externalId: 'T2026120100001' }, /hotline/],
   ])('refuses %s with 400 and the reason', async (_what, over, message) => {
     const answer = await post(report(over));
     expect(answer.status).toBe(400);
     expect(answer.body.message).toMatch(message);
+  });
+
+  it('takes a report sent again with its sender number once: the retry answers the same case', async () => {
+    const key = 'fa-2c1b7d0e9f4a4b3c';
+    const place = { lat: at.lat - 0.003, lon: at.lon };
+    const first = await post(report({ externalId: key, location: place, description: '纸箱堆在人行道上' }));
+    expect(first).toMatchObject({ status: 201, body: { outcome: 'received' } });
+    const again = await post(report({ externalId: key, location: place, description: '纸箱堆在人行道上' }));
+    expect(again).toMatchObject({
+      status: 200,
+      body: { outcome: 'duplicate', case: { caseId: first.body.case.caseId } },
+    });
+    // Sent twice at once: one report between them.
+    const other = 'fa-88aa77bb66cc55dd';
+    const both = await Promise.all([0, 1].map(() => post(report({ externalId: other, location: place }))));
+    expect(both.map((b) => b.body.case.caseId)).toEqual([first.body.case.caseId, first.body.case.caseId]);
+    expect(both.map((b) => b.body.outcome).sort()).toEqual(['duplicate', 'merged']);
+    const stored = (await deps.caseStore.get(first.body.case.caseId)) as Case;
+    expect(stored.reports!.map((r) => r.externalId)).toEqual([key, other]);
   });
 
   it('refuses a body that is not JSON with 400', async () => {

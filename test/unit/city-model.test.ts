@@ -32,6 +32,22 @@ describe('the sample district', () => {
     ]);
   });
 
+  it('names its district, units and places in Chinese beside English', () => {
+    const named = [
+      ...model.districts,
+      ...model.streets,
+      ...model.communities,
+      ...model.grids,
+      ...model.departments,
+      ...model.sites,
+    ];
+    for (const n of named) {
+      expect(n.localName, n.name).toMatch(/^[\p{Script=Han}0-9（）、]+$/u);
+      expect(n.name).not.toMatch(/\p{Script=Han}/u);
+    }
+    expect(new Set(model.grids.map((g) => g.localName)).size).toBe(model.grids.length);
+  });
+
   it('lies in Hangzhou’s Gongshu District, each garbage room inside its grid', () => {
     for (const grid of model.grids) {
       for (const [lon, lat] of grid.polygon.coordinates[0]!) {

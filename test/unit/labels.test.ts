@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { CASE_ACTIONS, CASE_STATUSES, isOverdue, SEVERITIES } from '#shared/domain/cases';
-import { ACTION_NAMES, CATEGORY_NAMES, dictionaryOf, SEVERITY_NAMES, STATUS_NAMES } from '#shared/domain/labels';
+import { CASE_ACTIONS, CASE_STATUSES, isOverdue, REFUSAL_REASONS, SEVERITIES } from '#shared/domain/cases';
+import { SOURCES, URGENCIES } from '#shared/domain/classification';
+import {
+  ACTION_NAMES,
+  CATEGORY_NAMES,
+  dictionaryOf,
+  nameIn,
+  REFUSAL_REASON_NAMES,
+  SEVERITY_NAMES,
+  SOURCE_NAMES,
+  STATUS_NAMES,
+  URGENCY_NAMES,
+} from '#shared/domain/labels';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
 
 const HAN = /\p{Script=Han}/u;
@@ -12,6 +23,9 @@ describe('one dictionary of what people read', () => {
       [ACTION_NAMES, [...CASE_ACTIONS, 'open', 'repeat', 'escalate', 'merge', 'overdue']],
       [SEVERITY_NAMES, SEVERITIES],
       [CATEGORY_NAMES, CASE_CATEGORIES],
+      [SOURCE_NAMES, SOURCES],
+      [URGENCY_NAMES, URGENCIES],
+      [REFUSAL_REASON_NAMES, REFUSAL_REASONS],
     ] as const;
     for (const [names, keys] of tables) {
       expect(Object.keys(names).sort()).toEqual([...keys].sort());
@@ -33,6 +47,14 @@ describe('one dictionary of what people read', () => {
       role: { inspector: '监督员' },
     });
     expect(dictionaryOf('en').status.resolved).toBe('to verify');
+    expect(dictionaryOf('zh-CN').source.hotline_12345).toBe('12345热线');
+  });
+
+  it('names units and places in the district’s own language first, English where it has none', () => {
+    const street = { name: 'Hushu Street Office', localName: '湖墅街道' };
+    expect(nameIn('zh-CN', street)).toBe('湖墅街道');
+    expect(nameIn('en', street)).toBe('Hushu Street Office');
+    expect(nameIn('zh-CN', { name: 'Grid 1' })).toBe('Grid 1');
   });
 });
 

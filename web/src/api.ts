@@ -1,16 +1,19 @@
+import type { DistrictAssessment } from '../../shared/app/assessment-service.ts';
+import type { DistrictMap } from '../../shared/app/district-map.ts';
 import type { Case } from '../../shared/domain/cases.ts';
 import type { Role } from '../../shared/domain/roles.ts';
 
-/** The workbench's calls to the ops API it is served by (the same origin): sign-in, the desk, a case's action. */
+/**
+ * The pages' calls to the ops API they are served by (the same origin): sign-in, the
+ * district's desk, a case and its actions, reports and photos, the assessment.
+ */
 
 export interface SignedIn {
   token: string;
   user: { username: string; name?: string; roles: Role[]; unitId?: string };
 }
 
-const TOKEN_KEY = 'cityops.workbench';
-
-/** An answer the API refused, with its words (a 400's reason, a 403's rule). */
+/** An answer the API refused, with its words (a 400's reason, a 403's rule); `status` 0: no network. */
 export class Refusal extends Error {
   constructor(
     readonly status: number,
@@ -20,51 +23,90 @@ export class Refusal extends Error {
   }
 }
 
-async function answer<T>(response: Response): Promise<T> {
+async function call<T>(who: SignedIn | undefined, path: string, init: RequestInit = {}): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      cache: 'no-store',
+      ...init,
+      headers: {
+        ...(init.body ? { 'content-type': 'application/json' } : {}),
+        ...(who ? { authorization: `Bearer ${who.token}` } : {}),
+        ...init.headers,
+      },
+    });
+  } catch (error) {
+    throw new Refusal(0, `无网络连接（${(error as Error).message}）`);
+  }
   const body = (await response.json().catch(() => null)) as { message?: string } | null;
   if (!response.ok) throw new Refusal(response.status, body?.message ?? `${response.status}`);
   return body as T;
 }
 
-export function savedSignIn(): SignedIn | undefined {
-  const saved = JSON.parse(sessionStorage.getItem(TOKEN_KEY) ?? 'null') as (SignedIn & { until: number }) | null;
+/** Where a page keeps its sign-in: the workbench for the tab, the field app on the phone (its queue outlives the tab). */
+export type Keeping = 'tab' | 'device';
+const TOKEN_KEY = 'cityops.signed-in';
+const storage = (keeping: Keeping) => (keeping === 'device' ? localStorage : sessionStorage);
+
+export function savedSignIn(keeping: Keeping): SignedIn | undefined {
+  const saved = JSON.parse(storage(keeping).getItem(TOKEN_KEY) ?? 'null') as (SignedIn & { until: number }) | null;
   return saved && saved.until > Date.now() ? saved : undefined;
 }
 
-export function signOut(): void {
-  sessionStorage.removeItem(TOKEN_KEY);
+export function signOut(keeping: Keeping): void {
+  storage(keeping).removeItem(TOKEN_KEY);
 }
 
-export async function signIn(username: string, password: string): Promise<SignedIn> {
-  const body = await answer<{ idToken: string; expiresIn: number; user: SignedIn['user'] }>(
-    await fetch('/auth/token', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password }),
-    }),
-  );
+export async function signIn(username: string, password: string, keeping: Keeping): Promise<SignedIn> {
+  const body = await call<{ idToken: string; expiresIn: number; user: SignedIn['user'] }>(undefined, '/auth/token', {
+    method: 'POST',
+    body: JSON.stringify({ username, password }),
+  });
   const signedIn = { token: body.idToken, user: body.user };
-  sessionStorage.setItem(TOKEN_KEY, JSON.stringify({ ...signedIn, until: Date.now() + (body.expiresIn - 60) * 1000 }));
+  storage(keeping).setItem(
+    TOKEN_KEY,
+    JSON.stringify({ ...signedIn, until: Date.now() + (body.expiresIn - 60) * 1000 }),
+  );
   return signedIn;
 }
 
-/** The district's desk: its active cases (GET /map). */
-export interface Desk {
-  district: { districtId: string; name: string; timeZone: string; locale: string };
-  generatedAt: number;
-  cases: Case[];
+/** The district's desk: its units, classes, grids, routes and active cases (GET /map). */
+export const readDesk = (who: SignedIn): Promise<DistrictMap> => call(who, '/map');
+
+/** Cases of the district (GET /cases with a query: `since=`, `status=`…), newest first, one page of up to 500. */
+export const listCases = (who: SignedIn, query: string): Promise<{ items: Case[] }> =>
+  call(who, `/cases?${query}&limit=500`);
+
+export const act = (who: SignedIn, caseId: string, body: Record<string, unknown>): Promise<Case> =>
+  call(who, `/cases/${encodeURIComponent(caseId)}/transitions`, { method: 'POST', body: JSON.stringify(body) });
+
+export interface ReportAnswer {
+  outcome: 'received' | 'merged' | 'refused' | 'duplicate';
+  case: Case;
 }
 
-export async function readDesk(who: SignedIn): Promise<Desk> {
-  return answer<Desk>(await fetch('/map', { cache: 'no-store', headers: { authorization: `Bearer ${who.token}` } }));
+/** A person's report (POST /cases/reports); with its `externalId` a retry is never a second report. */
+export const sendReport = (who: SignedIn, body: Record<string, unknown>): Promise<ReportAnswer> =>
+  call(who, '/cases/reports', { method: 'POST', body: JSON.stringify(body) });
+
+/** Uploads a photo: a one-time URL from POST /media, then the body put there; its media id. */
+export async function uploadPhoto(who: SignedIn, photo: Blob): Promise<string> {
+  const upload = await call<{ mediaId: string; uploadUrl: string; headers: Record<string, string> }>(who, '/media', {
+    method: 'POST',
+    body: JSON.stringify({ contentType: photo.type || 'image/jpeg', size: photo.size }),
+  });
+  let put: Response;
+  try {
+    put = await fetch(upload.uploadUrl, { method: 'PUT', headers: upload.headers, body: photo });
+  } catch (error) {
+    throw new Refusal(0, `无网络连接（${(error as Error).message}）`);
+  }
+  if (!put.ok) throw new Refusal(put.status, `照片上传失败（${put.status}）`);
+  return upload.mediaId;
 }
 
-export async function act(who: SignedIn, caseId: string, body: Record<string, unknown>): Promise<Case> {
-  return answer<Case>(
-    await fetch(`/cases/${encodeURIComponent(caseId)}/transitions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${who.token}` },
-      body: JSON.stringify(body),
-    }),
-  );
-}
+/** Where a photo is read. */
+export const mediaUrl = (mediaId: string) => `/media/${encodeURIComponent(mediaId)}`;
+
+export const readAssessment = (who: SignedIn, query: string): Promise<DistrictAssessment> =>
+  call(who, `/assessment?${query}`);

@@ -38,6 +38,7 @@ export const REGISTRY_GRANTS: StoreGrants<DynamoRegistryStore> = {
   listDistricts: ['Query'],
   listSites: ['Query'],
   listStreets: ['Query'],
+  listCommunities: ['Query'],
   listGrids: ['Query'],
   listDepartments: ['Query'],
   listDevices: ['Query'],
@@ -171,6 +172,10 @@ export class DynamoRegistryStore implements Registry {
 
   async listStreets(districtId: string): Promise<Street[]> {
     return (await this.queryAll(districtId, 'street#')) as Street[];
+  }
+
+  async listCommunities(districtId: string): Promise<Community[]> {
+    return (await this.queryAll(districtId, 'community#')) as Community[];
   }
 
   async listGrids(districtId: string): Promise<Grid[]> {

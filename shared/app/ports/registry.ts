@@ -33,6 +33,7 @@ export interface Registry {
   listDistricts(): Promise<District[]>;
   listDepartments(districtId: string): Promise<Department[]>;
   listStreets(districtId: string): Promise<Street[]>;
+  listCommunities(districtId: string): Promise<Community[]>;
   listGrids(districtId: string): Promise<Grid[]>;
   listSites<K extends Site['siteKind']>(districtId: string, siteKind: K): Promise<Extract<Site, { siteKind: K }>[]>;
   listDevices(listing: DeviceListing): Promise<Page<Device>>;

@@ -1,0 +1,38 @@
+import type { DistrictMap } from '../../shared/app/district-map.ts';
+import { dictionaryOf, type Locale, nameIn } from '../../shared/domain/labels.ts';
+import { localTimeParts, zonedTimeToEpoch } from '../../shared/domain/local-time.ts';
+
+/** What the pages read, in the district's language: the dictionary, and units, places and classes by name. */
+export const LOCALE: Locale = 'zh-CN';
+export const words = dictionaryOf(LOCALE);
+
+/** A unit's name (a department, a street office, a community, or a grid), its id where the district has none. */
+export function unitName(map: DistrictMap | undefined, unitId: string | undefined): string {
+  if (!unitId) return '—';
+  const unit = map?.units.find((u) => u.unitId === unitId) ?? map?.grids.find((g) => g.gridId === unitId);
+  return unit ? nameIn(LOCALE, unit) : unitId;
+}
+
+export const gridName = (map: DistrictMap | undefined, gridId: string): string => {
+  const grid = map?.grids.find((g) => g.gridId === gridId);
+  return grid ? nameIn(LOCALE, grid) : gridId;
+};
+
+export const districtName = (map: DistrictMap | undefined): string => (map ? nameIn(LOCALE, map.district) : '');
+
+/** A class's name (its minor class, under its major one), its id where the table has none. */
+export function className(map: DistrictMap | undefined, classId: string | undefined): string {
+  const cls = map?.classes.find((c) => c.classId === classId);
+  return cls ? `${cls.major.zh} · ${cls.minor.zh}` : (classId ?? '—');
+}
+
+/** A time in the district's zone, as people there write it. */
+export const localTime = (t: number | undefined, timeZone = 'Asia/Shanghai'): string =>
+  t === undefined ? '—' : new Date(t).toLocaleString('zh-CN', { timeZone, hour12: false });
+
+/** Midnight of today in the district's zone, as epoch ms. */
+export const startOfToday = (now: number, timeZone: string): number =>
+  zonedTimeToEpoch(localTimeParts(now, timeZone).date, '00:00', timeZone);
+
+/** This month in the district's zone, YYYY-MM. */
+export const thisMonth = (now: number, timeZone: string): string => localTimeParts(now, timeZone).date.slice(0, 7);
