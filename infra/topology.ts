@@ -6,6 +6,7 @@
  * from it. Nothing about a flow is written twice.
  */
 import { DEVICE_KINDS, type DeviceKind } from '#shared/domain/device-kinds';
+import { STAFF_ROUTE_KEYS, staffKey } from '#functions/ops-api/staff-routes';
 import { topicFilterFor } from '#shared/domain/topics';
 import type { TableUses } from '#shared/adapters/dynamodb/grants';
 
@@ -27,6 +28,8 @@ export interface FunctionSpec {
   media?: 'readWrite';
   /** Puts events on the event bus (the events file and webhooks locally). */
   bus?: 'publish';
+  /** Serves the pages people work in (`web/`, built by Vite and bundled beside it; the built folder locally). */
+  pages?: true;
   /** Where a failed invocation's work goes (why the function needs no asynchronous dead-letter queue). */
   failures: string;
 }
@@ -83,14 +86,14 @@ export interface ScheduleSpec {
 
 export interface ApiRoute {
   method: 'GET' | 'POST';
-  /** API Gateway path template, `{name}` for a path parameter. */
+  /** API Gateway path template, `{name}` for a path parameter, `{name+}` for the rest of the path. */
   path: string;
   function: string;
   /**
    * Who may call it in AWS: IAM principals with SigV4-signed requests (the default);
    * `operator`, people signed in to the operators' user pool (a bearer token: what the ops
-   * page reads, and a person's action on a case); `public`, anyone (the ops page itself,
-   * which holds no data). The local server, on 127.0.0.1 only, asks nobody at the gateway;
+   * page reads, a person's action on a case, the pages' calls under `/staff`); `public`,
+   * anyone (the ops page and the pages people work in, which hold no data). The local server, on 127.0.0.1 only, asks nobody at the gateway;
    * a case action's function checks the user's token there too (the local sign-in's).
    */
   auth?: 'operator' | 'public';
@@ -185,6 +188,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       tickets: ['get', 'list', 'listOpened', 'save'],
     },
     media: 'readWrite',
+    pages: true,
     failures: 'invoked synchronously by API Gateway: the caller gets the error',
   },
   {
@@ -331,6 +335,13 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/open311/v2/requests.json', function: 'ops-api' },
   { method: 'POST', path: '/open311/v2/requests.json', function: 'ops-api' },
   { method: 'GET', path: '/open311/v2/requests/{id}', function: 'ops-api' },
+  // The pages people work in (static files, no data) and their calls with a person's token (see staff-routes.ts).
+  { method: 'GET', path: '/app', function: 'ops-api', auth: 'public' },
+  { method: 'GET', path: '/app/{proxy+}', function: 'ops-api', auth: 'public' },
+  ...STAFF_ROUTE_KEYS.map((key): ApiRoute => {
+    const [method, path] = staffKey(key).split(' ') as [ApiRoute['method'], string];
+    return { method, path, function: 'ops-api', auth: 'operator' };
+  }),
 ];
 
 /** A schedule expression's period in milliseconds (`rate(...)` only; the local scheduler runs these). */

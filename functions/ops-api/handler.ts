@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { RegistryReader, StateReader } from '#shared/app/device-queries';
 import type { Log } from '#shared/app/ports/observability';
 import type { Clock } from '#shared/domain/clock';
@@ -17,6 +18,8 @@ import { routeRoutes } from './route-routes.ts';
 import { ticketRoutes, type TicketRouteDeps } from './ticket-routes.ts';
 import { mediaRoutes, type MediaRouteDeps } from './media-routes.ts';
 import { hotlineRoutes } from './hotline-routes.ts';
+import { appRoutes, type AppRouteDeps } from './app-routes.ts';
+import { withStaffAddresses } from './staff-routes.ts';
 import type { Open311WriteDeps } from '#shared/app/open311-service';
 import type { RejectStore } from '#shared/app/ports/rejects';
 import type { RouteQueryDeps } from '#shared/app/route-queries';
@@ -28,7 +31,8 @@ export type OpsApiDeps = CaseRouteDeps &
   RouteQueryDeps &
   AssessmentDeps &
   Open311Deps &
-  DistrictMapDeps & {
+  DistrictMapDeps &
+  AppRouteDeps & {
     registry: RegistryReader;
     telemetry: StateReader;
     rejects: Pick<RejectStore, 'list'>;
@@ -40,7 +44,7 @@ export type OpsApiDeps = CaseRouteDeps &
 /** The ops API: one handler for API Gateway HTTP API and the local server, routed by route key. */
 export const makeHandler = (deps: OpsApiDeps) =>
   httpApi(
-    {
+    withStaffAddresses({
       'GET /health': async () => json(200, { now: deps.clock.now() }),
       ...deviceRoutes(deps),
       ...rejectRoutes(deps),
@@ -52,9 +56,19 @@ export const makeHandler = (deps: OpsApiDeps) =>
       ...assessmentRoutes(deps),
       ...open311Routes(deps),
       ...mapRoutes(deps),
-    },
+      ...appRoutes(deps),
+    }),
     (error) =>
       deps.log.error('ops API request failed', { error: error instanceof Error ? error.stack : String(error) }),
   );
 
-export const handler = lazyHandler(() => makeHandler({ ...lambdaDeps(), operatorSignIn: signInFromEnv(process.env) }));
+/** Where the pages are in Lambda: bundled beside the handler (see the ops API's bundling in infra). */
+const APP_DIR = 'app';
+
+export const handler = lazyHandler(() =>
+  makeHandler({
+    ...lambdaDeps(),
+    operatorSignIn: signInFromEnv(process.env),
+    appDir: join(process.env.LAMBDA_TASK_ROOT ?? '.', APP_DIR),
+  }),
+);

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { extname, resolve, sep } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -20,9 +18,22 @@ export function matchApiRoute(routes: readonly ApiRoute[], method: string, path:
   const parts = path.split('/').filter(Boolean);
   let methodMismatch = false;
   for (const route of routes) {
-    const template = route.path.split('/').filter(Boolean);
-    if (template.length !== parts.length) continue;
+    let template = route.path.split('/').filter(Boolean);
     const params: Record<string, string> = {};
+    // A greedy `{name+}` last takes the rest of the path (one part or more), as API Gateway's does.
+    const greedy = /^\{(\w+)\+\}$/.exec(template.at(-1) ?? '');
+    if (greedy) {
+      if (parts.length < template.length) continue;
+      try {
+        params[greedy[1]!] = parts
+          .slice(template.length - 1)
+          .map(decodeURIComponent)
+          .join('/');
+      } catch {
+        continue;
+      }
+      template = template.slice(0, -1);
+    } else if (template.length !== parts.length) continue;
     const fits = template.every((t, i) => {
       const m = /^\{(\w+)\}$/.exec(t);
       if (m) {
@@ -67,8 +78,6 @@ export async function startApiServer(options: {
   media?: { store: FolderMediaStore; clock: Clock };
   /** The user pool's stand-in: `POST /auth/token` and `GET /auth/jwks.json`. */
   signIn?: LocalSignIn;
-  /** The workbench's built files (`web/dist`), served at `/app/`. */
-  appDir?: string;
 }): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
     const send = (result: APIGatewayProxyStructuredResultV2) => {
@@ -102,8 +111,6 @@ export async function startApiServer(options: {
       }
       if (options.signIn && url.pathname.startsWith('/auth/'))
         return send(await serveSignIn(options.signIn, method, url.pathname, req));
-      if (options.appDir && (url.pathname === '/app' || url.pathname.startsWith('/app/')))
-        return send(await serveApp(options.appDir, method, url.pathname));
       const snapshot = /^\/bucket\/snapshots\/([^/]+)\/([^/]+)$/.exec(url.pathname);
       if (media && snapshot) {
         const mediaId = snapshotMediaId(snapshot[1]!, `snapshots/${snapshot[1]}/${snapshot[2]}`);
@@ -301,43 +308,4 @@ async function toEvent(
     body: body.length ? body.toString('utf8') : undefined,
     isBase64Encoded: false,
   };
-}
-
-const APP_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-  '.png': 'image/png',
-  '.json': 'application/json; charset=utf-8',
-  '.webmanifest': 'application/manifest+json',
-};
-
-/** A file of the built workbench under `/app/` (its index for the folder); 404 outside it. */
-async function serveApp(dir: string, method: string, path: string): Promise<APIGatewayProxyStructuredResultV2> {
-  if (method !== 'GET' && method !== 'HEAD')
-    return { statusCode: 405, headers: { 'content-type': 'text/plain' }, body: 'the workbench is read with GET' };
-  if (path === '/app') return { statusCode: 302, headers: { location: '/app/' }, body: '' };
-  const relative = decodeURIComponent(path.slice('/app/'.length)) || 'index.html';
-  const file = resolve(dir, relative);
-  if (!file.startsWith(resolve(dir) + sep) || !APP_TYPES[extname(file)])
-    return { statusCode: 404, headers: { 'content-type': 'text/plain' }, body: `no ${path}` };
-  try {
-    const body = await readFile(file);
-    return {
-      statusCode: 200,
-      headers: {
-        'content-type': APP_TYPES[extname(file)]!,
-        // The pages are read fresh; the assets Vite names by their hash, kept.
-        'cache-control': extname(file) === '.html' ? 'no-store' : 'public, max-age=31536000, immutable',
-      },
-      body: body.toString('base64'),
-      isBase64Encoded: true,
-    };
-  } catch {
-    return { statusCode: 404, headers: { 'content-type': 'text/plain' }, body: `no ${path}` };
-  }
 }

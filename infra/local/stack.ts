@@ -269,7 +269,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const module = await import(pathToFileURL(resolve(import.meta.dirname, '../..', spec.entry)).href);
       const pool = new ExecutionEnvironments<never, unknown>(
         spec.name,
-        () => module.makeHandler(wire({ functionName: spec.name, tables: spec.tables })),
+        // The pages' built files go to the ops API, which serves them (as it does in AWS, where they are bundled beside it).
+        () =>
+          module.makeHandler({
+            ...wire({ functionName: spec.name, tables: spec.tables }),
+            ...(options.appDir ? { appDir: options.appDir } : {}),
+          }),
         {
           recycleRate: options.recycleRate ?? 0.02,
           failRate: ingestFunctions.has(spec.name) ? options.failRate : 0,
@@ -429,7 +434,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       health,
       media: { store: media, clock: options.clock },
       signIn,
-      ...(options.appDir ? { appDir: options.appDir } : {}),
     });
     apiUrl = api.url;
     stops.push(() => api.stop());

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -410,5 +411,73 @@ describe('the field app’s outbox', () => {
     });
     expect(await page.locator('[data-test="sent"]').innerText()).toContain(taken[0]!.caseId);
     await phone.close();
+  });
+});
+
+describe('signing in where the service runs in AWS', () => {
+  it('signs people in through the user pool’s hosted sign-in (code with PKCE) and calls the API with their ID token', {
+    timeout: 60_000,
+  }, async () => {
+    // The pages as AWS serves them (config.json names the hosted sign-in), the sign-in played by the test.
+    const hosted = { domain: 'https://operators.auth.example', clientId: 'pages-client' };
+    const office = await context('desk');
+    const page = await office.newPage();
+    await page.route(`${s.stack.apiUrl}/app/config.json`, (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({ signIn: { kind: 'hosted', ...hosted } }),
+      }),
+    );
+    const authorizations: URLSearchParams[] = [];
+    await page.route(`${hosted.domain}/oauth2/authorize?*`, (route) => {
+      const query = new URL(route.request().url()).searchParams;
+      authorizations.push(query);
+      const back = `${query.get('redirect_uri')}?code=code-${authorizations.length}&state=${query.get('state')}`;
+      return route.fulfill({
+        status: 200,
+        contentType: 'text/html',
+        body: `<script>location.replace(${JSON.stringify(back)})</script>`,
+      });
+    });
+    const exchanges: URLSearchParams[] = [];
+    const idToken = await s.stack.signIn.tokenFor(people.dispatcher);
+    await page.route(`${hosted.domain}/oauth2/token`, (route) => {
+      exchanges.push(new URLSearchParams(route.request().postData() ?? ''));
+      return route.fulfill({
+        status: 200,
+        headers: { 'access-control-allow-origin': '*' },
+        contentType: 'application/json',
+        body: JSON.stringify({ id_token: idToken, access_token: 'access', expires_in: 3600, token_type: 'Bearer' }),
+      });
+    });
+    const bearers: (string | undefined)[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname.startsWith('/staff/') || request.url().endsWith('/map'))
+        bearers.push(request.headers().authorization);
+    });
+
+    await page.goto(`${s.stack.apiUrl}/app/`);
+    await page.click('[data-test="hosted-sign-in"]');
+    await page.waitForSelector(`[data-test="who"]:has-text("${people.dispatcher.name}")`);
+    await page.waitForSelector('[data-queue="dispatch"] .el-badge__content');
+    expect(authorizations).toHaveLength(1);
+    expect(Object.fromEntries(authorizations[0]!)).toMatchObject({
+      response_type: 'code',
+      client_id: 'pages-client',
+      redirect_uri: `${s.stack.apiUrl}/app/index.html`,
+      scope: 'openid',
+      code_challenge_method: 'S256',
+    });
+    const exchange = Object.fromEntries(exchanges[0]!);
+    expect(exchange).toMatchObject({ grant_type: 'authorization_code', client_id: 'pages-client', code: 'code-1' });
+    const challenge = createHash('sha256').update(exchange.code_verifier!).digest('base64url');
+    expect(authorizations[0]!.get('code_challenge')).toBe(challenge);
+    // The API is called with the ID token (roles and unit are in it), on the routes that take one.
+    expect(bearers.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(bearers)).toEqual(new Set([`Bearer ${idToken}`]));
+    // The code is gone from the address.
+    expect(new URL(page.url()).search).toBe('');
+    await office.close();
   });
 });

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -532,6 +534,17 @@ describe('stateless stack: case events', () => {
 });
 
 describe('stateless stack: ops API', () => {
+  it('bundles the pages people work in beside the ops API function, which serves them', () => {
+    const code = template.findResources('AWS::Lambda::Function')[functionId('ops-api')]!.Properties.Code;
+    const asset = join(app.outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
+    expect(readdirSync(join(asset, 'app')).sort()).toEqual(['assets', 'field.html', 'index.html', 'screen.html']);
+    expect(readFileSync(join(asset, 'app', 'field.html'), 'utf8')).toContain('移动巡查');
+    expect(readdirSync(join(asset, 'app', 'assets')).some((f) => f.endsWith('.js'))).toBe(true);
+    // Only the ops API: no other function carries them.
+    const other = template.findResources('AWS::Lambda::Function')[functionId('case-events')]!.Properties.Code;
+    expect(readdirSync(join(app.outdir, `asset.${String(other.S3Key).replace(/\.zip$/, '')}`))).not.toContain('app');
+  });
+
   it('serves every API route of the topology on an HTTP API with IAM authorisation', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
@@ -557,6 +570,15 @@ describe('stateless stack: ops API', () => {
       'POST /cases/{caseId}/transitions': 'JWT',
       // The 12345 hotline hands tickets over with its own IAM role (docs/hotline.md).
       'POST /hotline/12345/tickets': 'AWS_IAM',
+      // The pages people work in (static, no data), and their calls with a person's token.
+      'GET /app': 'NONE',
+      'GET /app/{proxy+}': 'NONE',
+      'GET /staff/cases': 'JWT',
+      'GET /staff/cases/{caseId}': 'JWT',
+      'POST /staff/cases/reports': 'JWT',
+      'POST /staff/media': 'JWT',
+      'GET /staff/media/{mediaId}': 'JWT',
+      'GET /staff/assessment': 'JWT',
     });
     const authorizers = Object.values(template.findResources('AWS::ApiGatewayV2::Authorizer'));
     expect(authorizers).toHaveLength(1);
@@ -578,6 +600,11 @@ describe('stateless stack: ops API', () => {
       PreventUserExistenceErrors: 'ENABLED',
     });
     expect(JSON.stringify(client.Properties.CallbackURLs)).toContain(`{"Fn::GetAtt":["${apiId}","ApiEndpoint"]},"/"`);
+    // … and to the pages people work in, which sign in with the same client.
+    for (const page of ['index.html', 'field.html', 'screen.html'])
+      expect(JSON.stringify(client.Properties.CallbackURLs)).toContain(
+        `{"Fn::GetAtt":["${apiId}","ApiEndpoint"]},"/app/${page}"`,
+      );
     expect(client.Properties.ExplicitAuthFlows ?? []).not.toContainEqual(expect.stringMatching(/PASSWORD/));
     // The ops API function knows where operators sign in, and serves the page that way.
     const variables =

@@ -15,4 +15,19 @@ describe('API route matching', () => {
     expect(matchApiRoute(API_ROUTES, 'POST', '/devices')).toEqual({ methodMismatch: true });
     expect(matchApiRoute(API_ROUTES, 'GET', '/nothing')).toEqual({ methodMismatch: false });
   });
+
+  it('gives a greedy {name+} the rest of the path, one part or more, as API Gateway does', () => {
+    expect(matchApiRoute(API_ROUTES, 'GET', '/app/assets/index-abc.js')).toMatchObject({
+      routeKey: 'GET /app/{proxy+}',
+      pathParameters: { proxy: 'assets/index-abc.js' },
+    });
+    expect(matchApiRoute(API_ROUTES, 'GET', '/app/field.html')).toMatchObject({
+      routeKey: 'GET /app/{proxy+}',
+      pathParameters: { proxy: 'field.html' },
+    });
+    expect(matchApiRoute(API_ROUTES, 'GET', '/app')).toMatchObject({ routeKey: 'GET /app', pathParameters: {} });
+    expect(matchApiRoute(API_ROUTES, 'GET', '/app/')).toMatchObject({ routeKey: 'GET /app' });
+    expect(matchApiRoute(API_ROUTES, 'GET', '/app/%E0%A4%A')).toEqual({ methodMismatch: false });
+    expect(matchApiRoute(API_ROUTES, 'POST', '/app/index.html')).toEqual({ methodMismatch: true });
+  });
 });

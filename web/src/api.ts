@@ -5,7 +5,10 @@ import type { Role } from '../../shared/domain/roles.ts';
 
 /**
  * The pages' calls to the ops API they are served by (the same origin): sign-in, the
- * district's desk, a case and its actions, reports and photos, the assessment.
+ * district's desk, a case and its actions, reports and photos, the assessment. Each is
+ * made with the person's token, at the routes that take one (`/map`, a case's
+ * transitions, and the `/staff` addresses of the others: see
+ * functions/ops-api/staff-routes.ts).
  */
 
 export interface SignedIn {
@@ -57,16 +60,19 @@ export function signOut(keeping: Keeping): void {
   storage(keeping).removeItem(TOKEN_KEY);
 }
 
+/** Keeps a sign-in until a minute before its token expires. */
+export function keepSignIn(who: SignedIn, expiresInSeconds: number, keeping: Keeping): void {
+  storage(keeping).setItem(TOKEN_KEY, JSON.stringify({ ...who, until: Date.now() + (expiresInSeconds - 60) * 1000 }));
+}
+
+/** Signs in with a password (the local stack's `POST /auth/token`; in AWS, see hosted-sign-in.ts). */
 export async function signIn(username: string, password: string, keeping: Keeping): Promise<SignedIn> {
   const body = await call<{ idToken: string; expiresIn: number; user: SignedIn['user'] }>(undefined, '/auth/token', {
     method: 'POST',
     body: JSON.stringify({ username, password }),
   });
   const signedIn = { token: body.idToken, user: body.user };
-  storage(keeping).setItem(
-    TOKEN_KEY,
-    JSON.stringify({ ...signedIn, until: Date.now() + (body.expiresIn - 60) * 1000 }),
-  );
+  keepSignIn(signedIn, body.expiresIn, keeping);
   return signedIn;
 }
 
@@ -75,7 +81,7 @@ export const readDesk = (who: SignedIn): Promise<DistrictMap> => call(who, '/map
 
 /** Cases of the district (GET /cases with a query: `since=`, `status=`…), newest first, one page of up to 500. */
 export const listCases = (who: SignedIn, query: string): Promise<{ items: Case[] }> =>
-  call(who, `/cases?${query}&limit=500`);
+  call(who, `/staff/cases?${query}&limit=500`);
 
 export const act = (who: SignedIn, caseId: string, body: Record<string, unknown>): Promise<Case> =>
   call(who, `/cases/${encodeURIComponent(caseId)}/transitions`, { method: 'POST', body: JSON.stringify(body) });
@@ -87,14 +93,18 @@ export interface ReportAnswer {
 
 /** A person's report (POST /cases/reports); with its `externalId` a retry is never a second report. */
 export const sendReport = (who: SignedIn, body: Record<string, unknown>): Promise<ReportAnswer> =>
-  call(who, '/cases/reports', { method: 'POST', body: JSON.stringify(body) });
+  call(who, '/staff/cases/reports', { method: 'POST', body: JSON.stringify(body) });
 
 /** Uploads a photo: a one-time URL from POST /media, then the body put there; its media id. */
 export async function uploadPhoto(who: SignedIn, photo: Blob): Promise<string> {
-  const upload = await call<{ mediaId: string; uploadUrl: string; headers: Record<string, string> }>(who, '/media', {
-    method: 'POST',
-    body: JSON.stringify({ contentType: photo.type || 'image/jpeg', size: photo.size }),
-  });
+  const upload = await call<{ mediaId: string; uploadUrl: string; headers: Record<string, string> }>(
+    who,
+    '/staff/media',
+    {
+      method: 'POST',
+      body: JSON.stringify({ contentType: photo.type || 'image/jpeg', size: photo.size }),
+    },
+  );
   let put: Response;
   try {
     put = await fetch(upload.uploadUrl, { method: 'PUT', headers: upload.headers, body: photo });
@@ -105,8 +115,19 @@ export async function uploadPhoto(who: SignedIn, photo: Blob): Promise<string> {
   return upload.mediaId;
 }
 
-/** Where a photo is read. */
-export const mediaUrl = (mediaId: string) => `/media/${encodeURIComponent(mediaId)}`;
+/** A photo, read with the person's token (GET /staff/media/{id} answers where it is; the browser follows): as a blob. */
+export async function readPhoto(who: SignedIn, mediaId: string): Promise<Blob> {
+  let response: Response;
+  try {
+    response = await fetch(`/staff/media/${encodeURIComponent(mediaId)}`, {
+      headers: { authorization: `Bearer ${who.token}` },
+    });
+  } catch (error) {
+    throw new Refusal(0, `无网络连接（${(error as Error).message}）`);
+  }
+  if (!response.ok) throw new Refusal(response.status, `照片无法读取（${response.status}）`);
+  return response.blob();
+}
 
 export const readAssessment = (who: SignedIn, query: string): Promise<DistrictAssessment> =>
-  call(who, `/assessment?${query}`);
+  call(who, `/staff/assessment?${query}`);

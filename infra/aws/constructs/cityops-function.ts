@@ -143,6 +143,18 @@ export class CityOpsFunction extends Construct {
       },
       bundling: {
         forceDockerBundling: false,
+        // The pages people work in, built by Vite into the function's folder (`app/`), which serves them.
+        ...(spec.pages
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_inputDir: string, outputDir: string) => [
+                  `npx --no-install vite build --config ${resolve(ROOT, 'web/vite.config.ts')} --outDir ${outputDir}/app --emptyOutDir --logLevel warn`,
+                ],
+              },
+            }
+          : {}),
         sourceMap: true,
         minify: true,
         target: 'node24',

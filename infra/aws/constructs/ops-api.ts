@@ -18,6 +18,9 @@ import { API_ROUTES, type ApiRoute } from '#infra/topology';
 import { SIGN_IN_ENV } from '#functions/ops-api/ops-page';
 import { IDENTITY_ENV } from '#shared/runtime/lambda';
 
+/** The pages people work in, under `/app/` (see functions/ops-api/app-routes.ts): each is a sign-in's way back. */
+const PAGES = ['index.html', 'field.html', 'screen.html'];
+
 /** Requests per second the ops API accepts (steady, and in a burst); operators and a few city systems, not the public. */
 export const OPS_API_THROTTLE = { rateLimit: 50, burstLimit: 100 };
 
@@ -62,8 +65,9 @@ export class OpsApi extends Construct {
         oAuth: {
           flows: { authorizationCodeGrant: true },
           scopes: [OAuthScope.OPENID],
-          callbackUrls: [page],
-          logoutUrls: [page],
+          // The ops page, and the pages people work in (they sign in the same way, with this client).
+          callbackUrls: [page, ...PAGES.map((p) => `${page}app/${p}`)],
+          logoutUrls: [page, ...PAGES.map((p) => `${page}app/${p}`)],
         },
         preventUserExistenceErrors: true,
       });
@@ -120,7 +124,7 @@ export class OpsApi extends Construct {
         for (const r of routes)
           Validations.of(r).acknowledge({
             id: 'AwsSolutions::AwsSolutions-APIG4',
-            reason: `${route.method} ${route.path} is the ops page: static HTML and script, no data; what it shows comes from routes that need an operator's token.`,
+            reason: `${route.method} ${route.path} serves pages: static HTML and script, no data; what they show comes from routes that need an operator's token.`,
           });
         // The function serving the page tells it where operators sign in.
         if (operators && client) {
