@@ -66,19 +66,19 @@ async function obtainToken() {
   if (params.has('error')) {
     // Refused or cancelled at the sign-in: say so (until a reload), rather than sending the operator straight back.
     history.replaceState(null, '', location.pathname);
-    throw (signInFailure = new Error('sign-in did not succeed (' + params.get('error') + (params.get('error_description') ? ': ' + params.get('error_description') : '') + '): reload the page to try again'));
+    throw (signInFailure = new Error(say('ui', 'signInFailed').replace('{why}', params.get('error') + (params.get('error_description') ? ': ' + params.get('error_description') : ''))));
   }
   if (params.has('code')) {
     const pkce = JSON.parse(sessionStorage.getItem(PKCE_KEY) || 'null');
     sessionStorage.removeItem(PKCE_KEY);
     history.replaceState(null, '', location.pathname + (pkce ? pkce.search : ''));
-    if (!pkce || pkce.state !== params.get('state')) throw new Error('the sign-in answer does not match its request: reload the page to sign in again');
+    if (!pkce || pkce.state !== params.get('state')) throw new Error(say('ui', 'signInMismatch'));
     const response = await fetch(SIGN_IN.domain + '/oauth2/token', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'authorization_code', client_id: SIGN_IN.clientId, code: params.get('code'), redirect_uri: redirectUri(), code_verifier: pkce.verifier }),
     });
-    if (!response.ok) throw new Error('sign-in refused (' + response.status + '): reload the page to sign in again');
+    if (!response.ok) throw new Error(say('ui', 'signInRefused').replace('{why}', response.status));
     const tokens = await response.json();
     sessionStorage.setItem(TOKEN_KEY, JSON.stringify({ value: tokens.access_token, until: Date.now() + (tokens.expires_in - 60) * 1000 }));
   }
@@ -118,6 +118,9 @@ const UI: Record<Locale, Record<string, string>> = {
     routes: '今日清扫线路：',
     noWindow: '今日尚无作业时段',
     cases: '案件：',
+    signInFailed: '登录未成功（{why}）：请刷新页面重试',
+    signInMismatch: '登录回应与请求不符：请刷新页面重新登录',
+    signInRefused: '登录被拒绝（{why}）：请刷新页面重新登录',
     language: 'English',
   },
   en: {
@@ -147,6 +150,9 @@ const UI: Record<Locale, Record<string, string>> = {
     routes: 'routes today:',
     noWindow: 'no window yet',
     cases: 'cases:',
+    signInFailed: 'sign-in did not succeed ({why}): reload the page to try again',
+    signInMismatch: 'the sign-in answer does not match its request: reload the page to sign in again',
+    signInRefused: 'sign-in refused ({why}): reload the page to sign in again',
     language: '中文',
   },
 };

@@ -291,9 +291,9 @@ describe('live ops page (GET /) in headless Chromium', () => {
       // A sign-in that ends in a refusal: the page says so and does not send the operator straight back.
       await page.evaluate('sessionStorage.clear()');
       await page.goto(`${pageUrl}?error=access_denied&error_description=User+is+disabled`);
-      await page.waitForFunction(`document.getElementById('error')?.textContent.includes('sign-in did not succeed')`);
+      await page.waitForFunction(`document.getElementById('error')?.textContent.includes('登录未成功')`);
       expect(await page.locator('#error').innerText()).toBe(
-        '无法刷新：sign-in did not succeed (access_denied: User is disabled): reload the page to try again',
+        '无法刷新：登录未成功（access_denied: User is disabled）：请刷新页面重试',
       );
       const tries = authorizations.length;
       await page.waitForTimeout(6_000); // past the next refresh
