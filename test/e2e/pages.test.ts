@@ -172,7 +172,8 @@ describe('the whole cycle through the pages', () => {
     await page.waitForSelector(`.el-table__row:has-text("${id}")`);
     const map = await desk(people.clerk);
     const counts: Record<string, (c: Case) => boolean> = {
-      register: (c) => c.status === 'received' || c.status === 'checking',
+      receive: (c) => c.status === 'received',
+      checking: (c) => c.status === 'checking',
       handling: (c) => ['dispatched', 'in_progress', 'reopened'].includes(c.status),
       verify: (c) => c.status === 'resolved',
       parked: (c) => c.status === 'parked',
@@ -188,7 +189,7 @@ describe('the whole cycle through the pages', () => {
     await screenshot(page, 'workbench');
     expect(await axe(page)).toEqual([]);
 
-    await take(page, 'register', id, '立案');
+    await take(page, 'receive', id, '立案');
     await statusIs(page, '待派遣');
     await signOut(page);
 

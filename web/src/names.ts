@@ -30,6 +30,10 @@ export function className(map: DistrictMap | undefined, classId: string | undefi
 export const localTime = (t: number | undefined, timeZone = 'Asia/Shanghai'): string =>
   t === undefined ? '—' : new Date(t).toLocaleString('zh-CN', { timeZone, hour12: false });
 
+/** The time of day in the district's zone, HH:MM:SS. */
+export const clockTime = (t: number, timeZone = 'Asia/Shanghai'): string =>
+  new Date(t).toLocaleTimeString('zh-CN', { timeZone, hour12: false });
+
 /** Midnight of today in the district's zone, as epoch ms. */
 export const startOfToday = (now: number, timeZone: string): number =>
   zonedTimeToEpoch(localTimeParts(now, timeZone).date, '00:00', timeZone);
