@@ -269,11 +269,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const module = await import(pathToFileURL(resolve(import.meta.dirname, '../..', spec.entry)).href);
       const pool = new ExecutionEnvironments<never, unknown>(
         spec.name,
-        // The pages' built files go to the ops API, which serves them (as it does in AWS, where they are bundled beside it).
+        // The pages' built files go to the function that serves them (`pages` in the topology), as they are bundled beside it in AWS.
         () =>
           module.makeHandler({
             ...wire({ functionName: spec.name, tables: spec.tables }),
-            ...(options.appDir ? { appDir: options.appDir } : {}),
+            ...(spec.pages && options.appDir ? { appDir: options.appDir } : {}),
           }),
         {
           recycleRate: options.recycleRate ?? 0.02,

@@ -13,6 +13,7 @@ import { type Case, isOverdue, WORKING_STATUSES } from '#shared/domain/cases';
 import { buildWorkbench } from '#infra/local/workbench';
 import { ARTIFACTS, launchBrowser } from '../support/browser.ts';
 import { caseStack } from '../support/case-stack.ts';
+import { USERS } from '../support/users.ts';
 
 /**
  * The pages people work in, built with Vite and served at /app/, in headless Chromium,
@@ -27,25 +28,16 @@ import { caseStack } from '../support/case-stack.ts';
  */
 const model = await loadDistrictDir();
 const PASSWORD = 'correct horse battery staple';
+/** The sample's people (test/support/users.ts), with the names the pages greet them by; the grid worker of gr-003's grid. */
 const people = {
-  clerk: { username: 'clerk.wang', name: '受理员 王芳', roles: ['intake_clerk' as const] },
-  dispatcher: { username: 'dispatcher.chen', name: '派遣员 陈静', roles: ['dispatcher' as const] },
-  enforcement: { username: 'handler.sun', name: '处置人员 孙悦', roles: ['handler' as const], unitId: 'enforcement' },
-  landscaping: {
-    username: 'handler.zhao',
-    name: '处置人员 赵磊',
-    roles: ['handler' as const],
-    unitId: 'municipal-landscaping',
-  },
-  shiftLead: { username: 'lead.li', name: '值班长 李娜', roles: ['shift_lead' as const] },
-  inspector: { username: 'inspector.zhou', name: '监督员 周强', roles: ['inspector' as const] },
-  gridWorker: {
-    username: 'grid.wu',
-    name: '网格员 吴霞',
-    roles: ['grid_worker' as const],
-    unitId: 'gs-hushu-c1-g1',
-  },
-  leader: { username: 'leader.zheng', name: '领导 郑明', roles: ['leader' as const] },
+  clerk: { ...USERS.clerk, name: '受理员 王芳' },
+  dispatcher: { ...USERS.dispatcher, name: '派遣员 陈静' },
+  enforcement: { ...USERS.enforcement, name: '处置人员 孙悦' },
+  landscaping: { ...USERS.landscaping, name: '处置人员 赵磊' },
+  shiftLead: { ...USERS.shiftLead, name: '值班长 李娜' },
+  inspector: { ...USERS.inspector, name: '监督员 周强' },
+  gridWorker: { ...USERS.gridWorker, name: '网格员 吴霞', unitId: 'gs-hushu-c1-g1' },
+  leader: { ...USERS.leader, name: '领导 郑明' },
 };
 type Person = (typeof people)[keyof typeof people];
 const room = model.sites.find((s) => s.siteId === 'gr-003')!;

@@ -26,21 +26,25 @@ export class Refusal extends Error {
   }
 }
 
-async function call<T>(who: SignedIn | undefined, path: string, init: RequestInit = {}): Promise<T> {
-  let response: Response;
+/** A fetch whose failure to reach the network is a {@link Refusal} with status 0. */
+async function reach(url: string, init: RequestInit): Promise<Response> {
   try {
-    response = await fetch(path, {
-      cache: 'no-store',
-      ...init,
-      headers: {
-        ...(init.body ? { 'content-type': 'application/json' } : {}),
-        ...(who ? { authorization: `Bearer ${who.token}` } : {}),
-        ...init.headers,
-      },
-    });
+    return await fetch(url, init);
   } catch (error) {
     throw new Refusal(0, `无网络连接（${(error as Error).message}）`);
   }
+}
+
+async function call<T>(who: SignedIn | undefined, path: string, init: RequestInit = {}): Promise<T> {
+  const response = await reach(path, {
+    cache: 'no-store',
+    ...init,
+    headers: {
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+      ...(who ? { authorization: `Bearer ${who.token}` } : {}),
+      ...init.headers,
+    },
+  });
   const body = (await response.json().catch(() => null)) as { message?: string } | null;
   if (!response.ok) throw new Refusal(response.status, body?.message ?? `${response.status}`);
   return body as T;
@@ -105,26 +109,16 @@ export async function uploadPhoto(who: SignedIn, photo: Blob): Promise<string> {
       body: JSON.stringify({ contentType: photo.type || 'image/jpeg', size: photo.size }),
     },
   );
-  let put: Response;
-  try {
-    put = await fetch(upload.uploadUrl, { method: 'PUT', headers: upload.headers, body: photo });
-  } catch (error) {
-    throw new Refusal(0, `无网络连接（${(error as Error).message}）`);
-  }
+  const put = await reach(upload.uploadUrl, { method: 'PUT', headers: upload.headers, body: photo });
   if (!put.ok) throw new Refusal(put.status, `照片上传失败（${put.status}）`);
   return upload.mediaId;
 }
 
 /** A photo, read with the person's token (GET /staff/media/{id} answers where it is; the browser follows): as a blob. */
 export async function readPhoto(who: SignedIn, mediaId: string): Promise<Blob> {
-  let response: Response;
-  try {
-    response = await fetch(`/staff/media/${encodeURIComponent(mediaId)}`, {
-      headers: { authorization: `Bearer ${who.token}` },
-    });
-  } catch (error) {
-    throw new Refusal(0, `无网络连接（${(error as Error).message}）`);
-  }
+  const response = await reach(`/staff/media/${encodeURIComponent(mediaId)}`, {
+    headers: { authorization: `Bearer ${who.token}` },
+  });
   if (!response.ok) throw new Refusal(response.status, `照片无法读取（${response.status}）`);
   return response.blob();
 }

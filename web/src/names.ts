@@ -1,4 +1,5 @@
 import type { DistrictMap } from '../../shared/app/district-map.ts';
+import type { Case } from '../../shared/domain/cases.ts';
 import { dictionaryOf, type Locale, nameIn } from '../../shared/domain/labels.ts';
 import { localTimeParts, zonedTimeToEpoch } from '../../shared/domain/local-time.ts';
 
@@ -25,6 +26,10 @@ export function className(map: DistrictMap | undefined, classId: string | undefi
   const cls = map?.classes.find((c) => c.classId === classId);
   return cls ? `${cls.major.zh} · ${cls.minor.zh}` : (classId ?? '—');
 }
+
+/** A case's class by name: its class in the table, else its category in the dictionary. */
+export const caseClassName = (map: DistrictMap | undefined, c: Pick<Case, 'classId' | 'category'>): string =>
+  c.classId ? className(map, c.classId) : words.category[c.category];
 
 /** A time in the district's zone, as people there write it. */
 export const localTime = (t: number | undefined, timeZone = 'Asia/Shanghai'): string =>
