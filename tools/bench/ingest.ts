@@ -25,7 +25,7 @@
 import { Worker } from 'node:worker_threads';
 import { loadDistrictDir } from '#devices/district-files';
 import type { FleetOrder, FleetPhase, FleetReport } from './ingest-fleet.ts';
-import { ourCost, referenceCost, total as sum } from './ingest-cost.ts';
+import { ourCost, PRICES, referenceCost, total as sum } from './ingest-cost.ts';
 import { runReference } from './ingest-reference.ts';
 import { meter } from './dynamodb-metering.ts';
 import { processCpuMs } from './process-cpu.ts';
@@ -382,6 +382,17 @@ try {
   say(`  ratio                    ${fmt(ratio, 2)}   target ≤ 0.33: ${verdict(ratio <= 1 / 3)}`);
   say(
     `  with a provisioned stream (${Math.max(1, Math.ceil(CITY_RATE / 1000))} shard) instead of on demand: ${fmt(sum(provisioned), 3)} (ratio ${fmt(sum(provisioned) / sum(ref), 2)})`,
+  );
+  // What this design pays before any Lambda or DynamoDB work, with the cheapest stream: the
+  // rule, the archive and the provisioned stream are paid per message whatever the handler does.
+  const floor = provisioned['rule + action']! + provisioned['archive (Firehose)']! + provisioned.stream!;
+  const left = sum(ref) / 3 - floor;
+  say(
+    `  the floor before Lambda and DynamoDB: rule ${fmt(provisioned['rule + action']!, 3)} + archive ${fmt(provisioned['archive (Firehose)']!, 3)} + provisioned stream ${fmt(provisioned.stream!, 3)} = ${fmt(floor, 3)} against a third of the reference, ${fmt(sum(ref) / 3, 3)}:`,
+  );
+  const lambda = ours['Lambda requests']! + ours['Lambda GB-s']!;
+  say(
+    `    ${fmt(left, 3)} left for Lambda and DynamoDB: after Lambda's ${fmt(lambda, 3)} measured, at most ${fmt(Math.max(0, left - lambda) / PRICES.wru, 3)} write units and no read a message for DynamoDB (measured: ${fmt(ours['DynamoDB writes']! + ours['DynamoDB reads']!, 3)})`,
   );
   say(
     `  without the rule (the same 0.30 on both sides): ${fmt(sum(ours) - ours['rule + action']!, 3)} against ${fmt(sum(ref) - ref['rule + action']!, 3)} (ratio ${fmt((sum(ours) - ours['rule + action']!) / (sum(ref) - ref['rule + action']!), 2)})`,
