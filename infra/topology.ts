@@ -93,8 +93,9 @@ export interface ApiRoute {
    * Who may call it in AWS: IAM principals with SigV4-signed requests (the default);
    * `operator`, people signed in to the operators' user pool (a bearer token: what the ops
    * page reads, a person's action on a case, the pages' calls under `/staff`); `public`,
-   * anyone (the ops page and the pages people work in, which hold no data). The local server, on 127.0.0.1 only, asks nobody at the gateway;
-   * a case action's function checks the user's token there too (the local sign-in's).
+   * anyone (the ops page and the pages people work in, which hold no data). The local server
+   * checks an `operator` route's token as the JWT authorizer does (the local sign-in's
+   * tokens); it checks no SigV4 signature (IAM routes answer anyone on 127.0.0.1).
    */
   auth?: 'operator' | 'public';
 }

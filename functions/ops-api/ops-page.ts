@@ -11,10 +11,11 @@ import { DEFAULT_LOCALE, dictionaryOf, LOCALES, type Locale } from '#shared/doma
  * (`shared/domain/labels.ts`). It reads `GET /map` every 5 seconds. One
  * self-contained page: inline CSS and script, nothing fetched from elsewhere.
  *
- * With `signIn` (in AWS, where `GET /map` takes an operator's token), the page signs the
- * operator in through the user pool's hosted sign-in (OAuth 2.0 authorization code with
- * PKCE), keeps the access token for the browser tab, sends it as a bearer token, and signs
- * in again when it expires or is refused.
+ * `GET /map` takes an operator's token, so the page signs the operator in first: in AWS
+ * (`signIn` set) through the user pool's hosted sign-in (OAuth 2.0 authorization code with
+ * PKCE), on the twin with its own form against the local users (`POST /auth/token`). It
+ * keeps the token for the browser tab, sends it as a bearer token, and signs in again when
+ * it expires or is refused.
  */
 export const OPS_PAGE_REFRESH_MS = 5_000;
 
@@ -41,8 +42,42 @@ const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).re
 const redirectUri = () => location.origin + location.pathname;
 const never = new Promise(() => {});
 
+/** Signs the operator in: through the user pool's hosted sign-in in AWS, with the page's own form on the twin. */
+function signIn() {
+  return SIGN_IN.kind === 'hosted' ? hostedSignIn() : passwordSignIn();
+}
+
+/** The sign-in form (the local stack's users, POST auth/token); resolves with the token once it takes. */
+let signedIn = null;
+function passwordSignIn() {
+  const form = $('sign-in');
+  form.hidden = false;
+  $('sign-in-user').focus();
+  return new Promise((resolve) => (signedIn = resolve));
+}
+async function submitSignIn(event) {
+  event.preventDefault();
+  $('sign-in-error').textContent = '';
+  try {
+    const response = await fetch('auth/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: $('sign-in-user').value.trim(), password: $('sign-in-password').value }),
+    });
+    if (!response.ok) throw new Error(say('ui', response.status === 401 ? 'signInWrong' : 'signInRefused').replace('{why}', response.status));
+    const tokens = await response.json();
+    sessionStorage.setItem(TOKEN_KEY, JSON.stringify({ value: tokens.idToken, until: Date.now() + (tokens.expiresIn - 60) * 1000 }));
+    $('sign-in-password').value = '';
+    $('sign-in').hidden = true;
+    if (signedIn) signedIn(tokens.idToken);
+    signedIn = null;
+  } catch (error) {
+    $('sign-in-error').textContent = error.message;
+  }
+}
+
 /** To the hosted sign-in, with a fresh PKCE verifier and state kept for the way back. */
-async function signIn() {
+async function hostedSignIn() {
   const verifier = b64url(crypto.getRandomValues(new Uint8Array(32)));
   const state = b64url(crypto.getRandomValues(new Uint8Array(16)));
   sessionStorage.setItem(PKCE_KEY, JSON.stringify({ verifier, state, search: location.search }));
@@ -55,14 +90,13 @@ async function signIn() {
 /** The operator's access token: from this tab's storage, from the code the sign-in sent back, or after signing in (one at a time). */
 let obtaining = null;
 function accessToken() {
-  if (!SIGN_IN) return Promise.resolve(null);
   return (obtaining ??= obtainToken().finally(() => (obtaining = null)));
 }
 
 let signInFailure = null;
 async function obtainToken() {
   if (signInFailure) throw signInFailure;
-  const params = new URLSearchParams(location.search);
+  const params = SIGN_IN.kind === 'hosted' ? new URLSearchParams(location.search) : new URLSearchParams();
   if (params.has('error')) {
     // Refused or cancelled at the sign-in: say so (until a reload), rather than sending the operator straight back.
     history.replaceState(null, '', location.pathname);
@@ -121,6 +155,11 @@ const UI: Record<Locale, Record<string, string>> = {
     signInFailed: '登录未成功（{why}）：请刷新页面重试',
     signInMismatch: '登录回应与请求不符：请刷新页面重新登录',
     signInRefused: '登录被拒绝（{why}）：请刷新页面重新登录',
+    signInTitle: '请登录后查看',
+    username: '用户名',
+    password: '密码',
+    signInButton: '登录',
+    signInWrong: '用户名或密码错误',
     language: 'English',
   },
   en: {
@@ -153,6 +192,11 @@ const UI: Record<Locale, Record<string, string>> = {
     signInFailed: 'sign-in did not succeed ({why}): reload the page to try again',
     signInMismatch: 'the sign-in answer does not match its request: reload the page to sign in again',
     signInRefused: 'sign-in refused ({why}): reload the page to sign in again',
+    signInTitle: 'Sign in to see the district',
+    username: 'Username',
+    password: 'Password',
+    signInButton: 'Sign in',
+    signInWrong: 'wrong username or password',
     language: '中文',
   },
 };
@@ -302,9 +346,10 @@ async function refresh() {
     const query = new URLSearchParams(location.search);
     query.delete('lang');
     const response = await fetch('map' + (query.size ? '?' + query : ''), { cache: 'no-store', headers: token ? { authorization: 'Bearer ' + token } : {} });
-    if (response.status === 401 && SIGN_IN) {
+    if (response.status === 401) {
+      // Expired or refused at the gateway: sign in again, then read the map.
       sessionStorage.removeItem(TOKEN_KEY);
-      return void (await signIn());
+      return refresh();
     }
     if (!response.ok) throw new Error(response.status + ' ' + (await response.text()));
     data = await response.json();
@@ -319,15 +364,20 @@ async function refresh() {
 }
 for (const id of ['f-severity', 'f-status', 'f-category']) $(id).addEventListener('change', () => data && render());
 $('f-text').addEventListener('input', () => data && render());
+$('sign-in').addEventListener('submit', submitSignIn);
 applyLanguage();
 refresh();
 setInterval(refresh, REFRESH_MS);
 `;
 
-/** The page; with `signIn`, it signs the operator in before it reads `GET /map`. */
+/**
+ * The page. It signs the operator in before it reads `GET /map`: with `signIn`, through the
+ * user pool's hosted sign-in (AWS); without, with its own form against the local stack's
+ * `POST /auth/token`.
+ */
 export function opsPageHtml(signIn?: OperatorSignIn): string {
   // As JSON inside a script element: no "<" may close it.
-  const config = `const SIGN_IN = ${JSON.stringify(signIn ?? null).replace(/</g, '\\u003c')};`;
+  const config = `const SIGN_IN = ${JSON.stringify(signIn ? { kind: 'hosted', ...signIn } : { kind: 'password' }).replace(/</g, '\\u003c')};`;
   return `<!doctype html>
 <html lang="${DEFAULT_LOCALE}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>城市运行 CityOps</title>
@@ -347,6 +397,8 @@ tbody tr{cursor:pointer}tbody tr.selected{background:#e8f1fb}
 .sev-critical{color:#7b0000;font-weight:600}.sev-major{color:#d63031;font-weight:600}.sev-minor{color:#b9770e}.sev-warning{color:#2e86c1}
 #history{background:#fff;border:1px solid #ddd;padding:8px;margin-top:10px;font-size:12px}#history h3{font-size:13px;margin:0 0 4px}
 #error{color:#ffb3b3}#language{color:#fff;margin-left:auto;font-size:13px}
+#sign-in:not([hidden]){display:flex;gap:10px;align-items:center;flex-wrap:wrap;padding:12px 16px;background:#fff;border-bottom:1px solid #ddd;font-size:14px}
+#sign-in h2{font-size:15px;margin:0}#sign-in-error{color:#c0392b}
 </style></head><body>
 <header><h1><span data-ui="title">城市运行</span> · <span id="district">…</span></h1>
 <span class="count"><span data-ui="open">在办案件</span> <b id="count-open" data-count="open">–</b></span>
@@ -356,6 +408,10 @@ tbody tr{cursor:pointer}tbody tr.selected{background:#e8f1fb}
 <span class="count"><span data-severity-name="warning">warning</span> <b id="count-warning" data-count="warning">–</b></span>
 <span class="count"><span data-ui="overdue">超期</span> <b id="count-overdue" data-count="overdue">–</b></span>
 <span class="count"><span data-ui="updated">更新于</span> <span id="updated">–</span></span><span id="error"></span><a id="language" href="?lang=en">English</a></header>
+<form id="sign-in" hidden><h2 data-ui="signInTitle">请登录后查看</h2>
+<label><span data-ui="username">用户名</span> <input id="sign-in-user" autocomplete="username" required></label>
+<label><span data-ui="password">密码</span> <input id="sign-in-password" type="password" autocomplete="current-password" required></label>
+<button type="submit" data-ui="signInButton">登录</button><span id="sign-in-error" role="alert"></span></form>
 <main><section>
 <svg id="map" viewBox="0 0 800 600" role="img" aria-label="辖区地图"></svg>
 <div class="legend"><span data-ui="rooms">垃圾房：</span><span style="background:#27ae60"></span>&lt; 60 %<span style="background:#f39c12"></span>60–90 %<span style="background:#c0392b"></span>≥ 90 %<span style="background:#9e9e9e"></span><span data-ui="noReading">无读数</span> ·

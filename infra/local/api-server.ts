@@ -149,7 +149,18 @@ export async function startApiServer(options: {
       }
       const handler = options.handlers[match.route.function];
       if (!handler) throw new Error(`no local handler for function "${match.route.function}"`);
-      send(await handler(await toEvent(req, url, match.routeKey, match.pathParameters)));
+      let authorizer: JwtAuthorizerContext | undefined;
+      if (match.route.auth === 'operator' && options.signIn) {
+        const verdict = await authorize(options.signIn, req.headers.authorization);
+        if ('refused' in verdict) {
+          req.resume();
+          return send(verdict.refused);
+        }
+        authorizer = verdict;
+      }
+      const event = await toEvent(req, url, match.routeKey, match.pathParameters);
+      if (authorizer) Object.assign(event.requestContext, { authorizer });
+      send(await handler(event));
     } catch (error) {
       const tooLarge = error instanceof RangeError;
       send({
@@ -248,6 +259,48 @@ async function serveSignIn(
     return answer(200, { idToken, tokenType: 'Bearer', expiresIn, user });
   } catch (error) {
     if (error instanceof SignInError) return answer(401, { error: 'unauthenticated', message: error.message });
+    throw error;
+  }
+}
+
+/** What a route with a JWT authorizer finds in `requestContext.authorizer` (payload format 2.0: each claim as a string). */
+type JwtAuthorizerContext = { jwt: { claims: Record<string, string>; scopes: null } };
+
+/**
+ * API Gateway's JWT authorizer for the routes people call with their token (`auth:
+ * 'operator'`), before the function is invoked: the `Authorization` header's token, with
+ * or without `Bearer `, checked as the authorizer checks it. A missing or invalid token is
+ * `401 {"message":"Unauthorized"}` with the reason in `www-authenticate`, as in AWS; a
+ * valid one's claims go to the function as strings, arrays as `[a b]`.
+ */
+async function authorize(
+  signIn: LocalSignIn,
+  header: string | undefined,
+): Promise<JwtAuthorizerContext | { refused: APIGatewayProxyStructuredResultV2 }> {
+  const refused = (why: string) => ({
+    refused: {
+      statusCode: 401,
+      headers: {
+        'content-type': 'application/json',
+        'www-authenticate': `Bearer scope="" error="invalid_token" error_description="${why}"`,
+      },
+      body: JSON.stringify({ message: 'Unauthorized' }),
+    },
+  });
+  const token = /^(?:Bearer\s+)?(\S+)$/i.exec(header?.trim() ?? '')?.[1];
+  if (!token) return refused('no token in the Authorization header');
+  try {
+    const claims = await signIn.claimsOf(token);
+    return {
+      jwt: {
+        claims: Object.fromEntries(
+          Object.entries(claims).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(' ')}]` : String(v)]),
+        ),
+        scopes: null,
+      },
+    };
+  } catch (error) {
+    if (error instanceof SignInError) return refused(error.message);
     throw error;
   }
 }

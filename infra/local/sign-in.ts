@@ -2,7 +2,18 @@ import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:cry
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK, SignJWT } from 'jose';
+import {
+  createLocalJWKSet,
+  errors,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JSONWebKeySet,
+  type JWK,
+  type JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 import { z } from 'zod';
 import { SignInError } from '#shared/app/ports/identity';
 import { CLAIMS } from '#shared/adapters/identity/jwt-identity';
@@ -122,6 +133,26 @@ export class LocalSignIn {
 
   jwks(): JSONWebKeySet {
     return { keys: [this.publicJwk] };
+  }
+
+  /**
+   * What API Gateway's JWT authorizer checks of a bearer token before a route with it is
+   * invoked: the signature against the published key, the issuer, the audience and the
+   * times. The token's claims, or a `SignInError` saying what is wrong (the gateway's
+   * `www-authenticate` error description).
+   */
+  async claimsOf(token: string): Promise<JWTPayload> {
+    try {
+      const { payload } = await jwtVerify(token, createLocalJWKSet(this.jwks()), {
+        issuer: this.issuerUrl(),
+        audience: LOCAL_AUDIENCE,
+        algorithms: ['ES256'],
+      });
+      return payload;
+    } catch (error) {
+      if (error instanceof errors.JOSEError) throw new SignInError(`the token is not valid (${error.code})`);
+      throw error;
+    }
   }
 
   /** A token for a username and password; a `SignInError` for a wrong one (the same answer for an unknown user). */

@@ -15,6 +15,7 @@ import { opsPageHtml } from '#functions/ops-api/ops-page';
 import { kase } from '../support/assessment-fixture.ts';
 import { ARTIFACTS, launchBrowser } from '../support/browser.ts';
 import { testStack } from '../support/test-stack.ts';
+import { USERS } from '../support/users.ts';
 
 const NOW = Date.UTC(2026, 10, 27, 2, 0); // 10:00 in the district
 const MIN = 60_000;
@@ -22,7 +23,12 @@ const model = await loadDistrictDir();
 const rooms = model.sites.filter((s) => s.siteKind === 'garbage_room');
 let stack: LocalStack;
 let sensor: MqttClient;
-const api = async <T>(path: string): Promise<T> => (await fetch(`${stack.apiUrl}${path}`)).json() as Promise<T>;
+/** The leader who reads the ops page, with a password for its sign-in form. */
+const LEADER = { ...USERS.leader, name: '领导 郑华', password: 'ops-page-test-1' };
+/** `GET /map` and the staff routes take a person's token at the gateway, locally as in AWS. */
+const bearer = async () => ({ authorization: `Bearer ${await stack.signIn.tokenFor(LEADER)}` });
+const api = async <T>(path: string): Promise<T> =>
+  (await fetch(`${stack.apiUrl}${path}`, { headers: await bearer() })).json() as Promise<T>;
 
 /** A working case at one of the sample district's garbage rooms. */
 function caseAt(
@@ -45,7 +51,13 @@ const store = async (c: Case) =>
   documentClient(stack.dynamo).send(new PutCommand({ TableName: stack.tables.cases, Item: caseItem(c) }));
 
 beforeAll(async () => {
-  stack = await testStack('opspage', { clock: { now: () => NOW }, model, schedules: false, batchWindowMs: 20 });
+  stack = await testStack('opspage', {
+    clock: { now: () => NOW },
+    model,
+    schedules: false,
+    batchWindowMs: 20,
+    users: [LEADER],
+  });
   // Two garbage rooms report their fill through MQTT, the whole way in.
   for (const [thing, fillPct] of [
     ['bin-gs-001', 35],
@@ -120,7 +132,18 @@ describe('live ops page (GET /) in headless Chromium', () => {
       const outside: string[] = [];
       page.on('request', (r) => !r.url().startsWith(stack.apiUrl) && outside.push(r.url()));
       await page.goto(`${stack.apiUrl}/`);
+      // The map takes a person's token: the page asks for a sign-in first, in Chinese, and says why one is refused.
+      await page.locator('#sign-in').waitFor();
+      expect(await page.locator('#sign-in h2').innerText()).toBe('请登录后查看');
+      expect(await page.locator('[data-count="open"]').innerText()).toBe('–');
+      await page.fill('#sign-in-user', LEADER.username);
+      await page.fill('#sign-in-password', 'not-the-password');
+      await page.click('#sign-in button[type=submit]');
+      await page.locator('#sign-in-error:has-text("用户名或密码错误")').waitFor();
+      await page.fill('#sign-in-password', LEADER.password);
+      await page.click('#sign-in button[type=submit]');
       await page.waitForFunction(`document.getElementById('count-open')?.textContent !== '–'`);
+      expect(await page.locator('#sign-in').isHidden()).toBe(true);
       const text = (selector: string) => page.locator(selector).first().innerText();
 
       // Counts and markers: the API's working cases, by severity.
@@ -245,7 +268,8 @@ describe('live ops page (GET /) in headless Chromium', () => {
           refuseNext = false;
           return route.fulfill({ status: 401, contentType: 'application/json', body: '{"message":"Unauthorized"}' });
         }
-        return route.continue();
+        // The played user pool's token stands for a real one: the local gateway checks the local sign-in's.
+        return route.continue({ headers: { ...route.request().headers(), ...(await bearer()) } });
       });
 
       await page.goto(pageUrl);
@@ -304,8 +328,11 @@ describe('live ops page (GET /) in headless Chromium', () => {
     }
   });
 
-  it('answers GET /map with a reason for an unknown district', async () => {
-    const response = await fetch(`${stack.apiUrl}/map?districtId=elsewhere`);
+  it('answers GET /map with a reason for an unknown district, and 401 without a token', async () => {
+    const unsigned = await fetch(`${stack.apiUrl}/map`);
+    expect(unsigned.status).toBe(401);
+    expect(await unsigned.json()).toEqual({ message: 'Unauthorized' });
+    const response = await fetch(`${stack.apiUrl}/map?districtId=elsewhere`, { headers: await bearer() });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: 'bad_request', message: 'no district "elsewhere"' });
   });
