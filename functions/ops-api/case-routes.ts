@@ -55,7 +55,7 @@ export const caseRoutes = (deps: CaseRouteDeps): Record<string, RouteHandler> =>
       const { outcome, case: c } = await deps.cases.report({ ...body, districtId: district });
       return json(outcome === 'received' || outcome === 'refused' ? 201 : 200, { outcome, case: c });
     } catch (error) {
-      if (error instanceof CaseConflictError) throw new HttpError(409, 'conflict', error.message);
+      if (error instanceof CaseConflictError) throw new HttpError(409, 'conflict', error.words);
       throw error;
     }
   },
@@ -77,11 +77,11 @@ export const caseRoutes = (deps: CaseRouteDeps): Record<string, RouteHandler> =>
     try {
       return json(200, await deps.cases.act(event.pathParameters?.caseId ?? '', action, user, details));
     } catch (error) {
-      if (error instanceof ActionForbiddenError) throw new HttpError(403, 'forbidden', error.message);
-      if (error instanceof CaseNotFoundError) throw new HttpError(404, 'not_found', error.message);
-      if (error instanceof MissingReasonError) throw new HttpError(400, 'bad_request', error.message);
-      if (error instanceof IllegalTransitionError) throw new HttpError(409, 'illegal_transition', error.message);
-      if (error instanceof CaseConflictError) throw new HttpError(409, 'conflict', error.message);
+      if (error instanceof ActionForbiddenError) throw new HttpError(403, 'forbidden', error.words);
+      if (error instanceof CaseNotFoundError) throw new HttpError(404, 'not_found', error.words);
+      if (error instanceof MissingReasonError) throw new HttpError(400, 'bad_request', error.words);
+      if (error instanceof IllegalTransitionError) throw new HttpError(409, 'illegal_transition', error.words);
+      if (error instanceof CaseConflictError) throw new HttpError(409, 'conflict', error.words);
       throw error;
     }
   },

@@ -1,18 +1,27 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { RequestRefusedError } from '#shared/app/errors';
+import { type Names, WordedError } from '#shared/domain/labels';
 import { describeIssues } from '#shared/domain/payloads';
 
-/** A client error with an HTTP status and a stable error code. */
-export class HttpError extends Error {
+/** A refusal with its status and code; its words in English, and in Chinese where people read them (`localMessage`). */
+export class HttpError extends WordedError {
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string,
+    words: Names | string,
   ) {
-    super(message);
+    super(words);
   }
 }
+
+/** A refusal's answer: `{ error, message, localMessage? }`. */
+const refusal = (status: number, code: string, error: WordedError) =>
+  json(status, {
+    error: code,
+    message: error.message,
+    ...(error.localMessage === undefined ? {} : { localMessage: error.localMessage }),
+  });
 
 export const json = (
   status: number,
@@ -71,8 +80,8 @@ export function httpApi(routes: Record<string, RouteHandler>, onError: (error: u
     try {
       return await route(event);
     } catch (error) {
-      if (error instanceof HttpError) return json(error.status, { error: error.code, message: error.message });
-      if (error instanceof RequestRefusedError) return json(400, { error: 'bad_request', message: error.message });
+      if (error instanceof HttpError) return refusal(error.status, error.code, error);
+      if (error instanceof RequestRefusedError) return refusal(400, 'bad_request', error);
       onError(error);
       return json(500, { error: 'internal', message: 'the request failed; the error is in the function log' });
     }
@@ -82,7 +91,12 @@ export function httpApi(routes: Record<string, RouteHandler>, onError: (error: u
 /** Parses request input with a schema, or answers 400 with the reasons. */
 export function parseRequest<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
-  if (!result.success) throw new HttpError(400, 'bad_request', describeIssues(result.error));
+  if (!result.success) {
+    // Checks people meet in a page carry their Chinese (a refinement's `params.zh`): given when every issue has it.
+    const zh = result.error.issues.map((issue) => (issue as { params?: { zh?: string } }).params?.zh);
+    const en = describeIssues(result.error);
+    throw new HttpError(400, 'bad_request', zh.every(Boolean) ? { en, zh: zh.join('；') } : en);
+  }
   return result.data;
 }
 

@@ -11,11 +11,16 @@ import { HttpError } from './http-router.ts';
 export async function signedIn(identity: Identity, event: APIGatewayProxyEventV2): Promise<User> {
   const header = event.headers?.authorization ?? event.headers?.Authorization ?? '';
   const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-  if (!token) throw new HttpError(401, 'unauthenticated', 'sign in first: send Authorization: Bearer <token>');
+  if (!token)
+    throw new HttpError(401, 'unauthenticated', {
+      en: 'sign in first: send Authorization: Bearer <token>',
+      zh: '请先登录',
+    });
   try {
     return await identity.verify(token);
   } catch (error) {
-    if (error instanceof SignInError) throw new HttpError(401, 'unauthenticated', error.message);
+    if (error instanceof SignInError)
+      throw new HttpError(401, 'unauthenticated', { en: error.message, zh: '登录已失效，请重新登录' });
     throw error;
   }
 }

@@ -258,7 +258,8 @@ async function serveSignIn(
     const { idToken, expiresIn, user } = await signIn.signInWith(parsed.data.username, parsed.data.password);
     return answer(200, { idToken, tokenType: 'Bearer', expiresIn, user });
   } catch (error) {
-    if (error instanceof SignInError) return answer(401, { error: 'unauthenticated', message: error.message });
+    if (error instanceof SignInError)
+      return answer(401, { error: 'unauthenticated', message: error.message, localMessage: '用户名或密码错误' });
     throw error;
   }
 }

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { ROLE_NAMES } from '#shared/domain/roles';
+import { ROLE_NAMES } from '#shared/domain/labels';
 import { clockFromOptions } from '#shared/adapters/clock';
 import { loadDistrictDir, SAMPLE_DISTRICT_DIR } from '#devices/district-files';
 import { runFleet, type Fleet } from '#devices/fleet-runner';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CASE_ACTIONS, CASE_STATUSES, REFUSAL_REASONS } from '#shared/domain/cases';
 import { LatLon } from '#shared/domain/city-model';
+import { REFUSAL_REASON_NAMES } from '#shared/domain/labels';
 import { PEOPLE_SOURCES, URGENCIES } from '#shared/domain/classification';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
 import type { CaseFilter } from './ports/cases.ts';
@@ -52,26 +53,32 @@ export const TransitionRequest = z
   .refine((r) => r.action !== 'refuse' || r.reason, {
     message: `a refusal needs a reason: one of ${REFUSAL_REASONS.join(', ')}`,
     path: ['reason'],
+    params: { zh: `不予立案须选择原因：${REFUSAL_REASONS.map((r) => REFUSAL_REASON_NAMES[r].zh).join('、')}` },
   })
   .refine((r) => r.action !== 'return' || r.note?.trim(), {
     message: 'a return (回退) needs a note: why the case is not for this unit',
     path: ['note'],
+    params: { zh: '回退须填写说明：为什么不属于本单位' },
   })
   .refine((r) => r.action === 'dispatch' || !r.unitId, {
     message: 'unitId goes with a dispatch only',
     path: ['unitId'],
+    params: { zh: '只有派遣时才选择单位' },
   })
   .refine((r) => (r.action === 'request_extension') === (r.until !== undefined), {
     message: 'until (the new deadline) goes with request_extension, and it needs one',
     path: ['until'],
+    params: { zh: '申请延期须给出新时限（只有申请延期时才给）' },
   })
   .refine((r) => (r.action === 'park') === (r.reviewAt !== undefined), {
     message: 'reviewAt (when to look at it again) goes with park, and it needs one',
     path: ['reviewAt'],
+    params: { zh: '挂账须给出复查日期（只有挂账时才给）' },
   })
   .refine((r) => !['request_extension', 'reject_extension', 'park'].includes(r.action) || r.note?.trim(), {
     message: 'an extension request, a rejection or a parking needs a note: why',
     path: ['note'],
+    params: { zh: '申请延期、不同意延期和挂账都须说明原因' },
   })
   .refine((r) => (r.action === 'dispatch_down') === (Number(!!r.communityId) + Number(!!r.gridId) === 1), {
     message: 'a dispatch down names one community (communityId) or one grid (gridId); nothing else names either',

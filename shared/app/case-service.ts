@@ -32,6 +32,7 @@ import { caseToJoin, peopleReport, receiveReport, refuseReport, reporterActor } 
 import { mergeCellsAround } from '#shared/domain/merge-cells';
 import { isDeviceFault } from '#shared/domain/maintenance';
 import { actingRole, refusalOf, type User } from '#shared/domain/roles';
+import { DEFAULT_LOCALE, type Names, nameIn, WordedError } from '#shared/domain/labels';
 import { DistrictConfig } from './district-config.ts';
 import type { MaintenanceService, TicketOutcome } from './maintenance-service.ts';
 import type { MediaStore } from './ports/media.ts';
@@ -43,7 +44,10 @@ import type { Registry } from './ports/registry.ts';
 
 export interface CaseServiceDeps {
   cases: CaseStore;
-  registry: Pick<Registry, 'getSite' | 'getPlace' | 'listDistricts' | 'listGrids' | 'listDepartments' | 'listStreets'>;
+  registry: Pick<
+    Registry,
+    'getSite' | 'getPlace' | 'listDistricts' | 'listGrids' | 'listDepartments' | 'listStreets' | 'listCommunities'
+  >;
   clock: Clock;
   newId: () => string;
   log: Log;
@@ -81,11 +85,17 @@ export type ReportOutcome = { outcome: 'received' | 'merged' | 'refused' | 'dupl
 /** What a person gives with an action (see the domain's `ActionDetails`; evidence is a sensor's). */
 export type PersonDetails = Omit<ActionDetails, 'evidence'>;
 
-export class CaseNotFoundError extends Error {}
+export class CaseNotFoundError extends WordedError {}
 /** The signed-in user may not take the action (their roles, or their unit): a 403, with the reason. */
-export class ActionForbiddenError extends Error {}
+export class ActionForbiddenError extends WordedError {}
 
-export class CaseConflictError extends Error {}
+export class CaseConflictError extends WordedError {}
+
+/** Too many changes at once to one case or place, for the caller to try again. */
+const TOO_BUSY: Names = {
+  en: 'could not take the report in: too many concurrent changes; try again',
+  zh: '上报暂未受理：同时提交的太多，请稍后重试',
+};
 
 /**
  * Optimistic-locking rounds before a change gives up. Contenders that all retry at once
@@ -249,7 +259,7 @@ export class CaseService {
       if ((await this.deps.cases.create(refused)) === 'exists') {
         const again = await this.taken(request);
         if (again) return again;
-        throw new CaseConflictError('could not take the report in: too many concurrent changes; try again');
+        throw new CaseConflictError(TOO_BUSY);
       }
       this.deps.metrics.count('ReportsRefused', 1, { reason: 'outside_district' });
       return { outcome: 'refused', case: refused };
@@ -292,7 +302,7 @@ export class CaseService {
         return { outcome: 'received', case: received };
       }
     }
-    throw new CaseConflictError('could not take the report in: too many concurrent changes; try again');
+    throw new CaseConflictError(TOO_BUSY);
   }
 
   /** The case that already holds the report of this sender number, if any. */
@@ -328,9 +338,11 @@ export class CaseService {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       await pause(attempt);
       const current = await this.deps.cases.get(caseId);
-      if (!current) throw new CaseNotFoundError(`no case "${caseId}"`);
-      const refusal = refusalOf(user, action, current);
-      if (refusal) throw new ActionForbiddenError(refusal);
+      if (!current) throw new CaseNotFoundError({ en: `no case "${caseId}"`, zh: `没有案件 ${caseId}` });
+      if (refusalOf(user, action, current)) {
+        const names = await this.unitNames(current.districtId);
+        throw new ActionForbiddenError(refusalOf(user, action, current, (id) => names.get(id) ?? id)!);
+      }
       if (details.unitId && attempt === 0) await this.mustBeUnit(current.districtId, details.unitId);
       if (details.assignTo && attempt === 0) await this.mustBeBelow(current, details.assignTo);
       const cls = await this.classOfCase(current);
@@ -344,13 +356,34 @@ export class CaseService {
       );
       if (await this.deps.cases.save(next, current)) return next;
     }
-    throw new CaseConflictError(`case ${caseId} is changing too fast; try again`);
+    throw new CaseConflictError({
+      en: `case ${caseId} is changing too fast; try again`,
+      zh: `案件 ${caseId} 正在被他人同时办理，请刷新后重试`,
+    });
   }
 
   /** A case's class in its district's table: its own, else its category's. */
   private async classOfCase(c: Case): Promise<CaseClass> {
     const table = await this.config.classification(c.districtId);
     return (c.classId && classById(table, c.classId)) || classOf(table, c.category);
+  }
+
+  /** The district's units by id (departments, street offices, communities, grids), each by its local name (Chinese). */
+  private async unitNames(districtId: string): Promise<Map<string, string>> {
+    const [departments, streets, communities, grids] = await Promise.all([
+      this.deps.registry.listDepartments(districtId),
+      this.deps.registry.listStreets(districtId),
+      this.deps.registry.listCommunities(districtId),
+      this.deps.registry.listGrids(districtId),
+    ]);
+    const named = (id: string, unit: { name: string; localName?: string }) =>
+      [id, nameIn(DEFAULT_LOCALE, unit)] as const;
+    return new Map([
+      ...departments.map((d) => named(d.unitId, d)),
+      ...streets.map((st) => named(st.streetId, st)),
+      ...communities.map((c) => named(c.communityId, c)),
+      ...grids.map((g) => named(g.gridId, g)),
+    ]);
   }
 
   /** A unit a case may be dispatched to: a department or a street office of its district. */
@@ -377,7 +410,11 @@ export class CaseService {
   private async mustExist(media: readonly string[]): Promise<void> {
     for (const mediaId of new Set(media)) {
       const found = this.deps.media && (await this.deps.media.find(mediaId));
-      if (!found) throw new RequestRefusedError(`no media "${mediaId}": upload it first (POST /media)`);
+      if (!found)
+        throw new RequestRefusedError({
+          en: `no media "${mediaId}": upload it first (POST /media)`,
+          zh: `照片 ${mediaId} 尚未上传完成，请重新上传`,
+        });
     }
   }
 

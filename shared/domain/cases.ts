@@ -8,6 +8,7 @@ import {
   type Source,
   type Urgency,
 } from './classification.ts';
+import { ACTION_NAMES, type Names, REFUSAL_REASON_NAMES, STATUS_NAMES, WordedError } from './labels.ts';
 import { isMerging, mergeCell } from './merge-cells.ts';
 import { ESCALATION_UNIT, responsibleUnits, type CaseCategory, type Place } from './responsibility.ts';
 import { snapshotMediaId } from './media.ts';
@@ -481,16 +482,21 @@ export function describeRule(cls: CaseClass): string {
   }
 }
 
-export class IllegalTransitionError extends Error {
+export class IllegalTransitionError extends WordedError {
   constructor(
     readonly action: string,
     readonly status: CaseStatus,
-    why?: string,
+    why?: Names,
   ) {
+    const act = ACTION_NAMES[action as CaseAction]?.zh ?? action;
+    const from = TRANSITIONS[action as CaseAction]?.from ?? [];
     super(
       why
-        ? `cannot ${action}: ${why}`
-        : `cannot ${action} a case that is ${status} (allowed from: ${TRANSITIONS[action as CaseAction]?.from.join(', ') ?? 'nowhere'})`,
+        ? { en: `cannot ${action}: ${why.en}`, zh: `不能${act}：${why.zh}` }
+        : {
+            en: `cannot ${action} a case that is ${status} (allowed from: ${from.join(', ') || 'nowhere'})`,
+            zh: `案件现为「${STATUS_NAMES[status].zh}」，不能${act}（${from.length ? `可${act}的状态：${from.map((f) => STATUS_NAMES[f].zh).join('、')}` : '无此操作'}）`,
+          },
     );
   }
 }
@@ -537,13 +543,20 @@ export function transition(c: Case, action: CaseAction, actor: string, now: numb
   const extension = extensionAfter(c, action, actor, now, note, until);
   if (action === 'refuse' && !reason) throw new MissingReasonError();
   if (action === 'return' && !note?.trim())
-    throw new MissingReasonError('a return (回退) needs a note: why the case is not for this unit');
+    throw new MissingReasonError({
+      en: 'a return (回退) needs a note: why the case is not for this unit',
+      zh: '回退须填写说明：为什么不属于本单位',
+    });
   if (action === 'resolve' && !media?.length && reportedByPeople(c))
-    throw new MissingReasonError('a case people reported is resolved with a photo of the work (media: an uploaded id)');
+    throw new MissingReasonError({
+      en: 'a case people reported is resolved with a photo of the work (media: an uploaded id)',
+      zh: '群众、监督员或网格员上报的案件，须附处置后的照片方可办结',
+    });
   if (action === 'park' && (!note?.trim() || reviewAt === undefined || reviewAt <= now))
-    throw new MissingReasonError(
-      'parking (挂账) needs a note (why it cannot be solved soon) and a review date after now',
-    );
+    throw new MissingReasonError({
+      en: 'parking (挂账) needs a note (why it cannot be solved soon) and a review date after now',
+      zh: '挂账须说明暂时无法解决的原因，并给出晚于今天的复查日期',
+    });
   checkDetails(c, action, details);
   const to =
     action === 'unpark'
@@ -619,18 +632,42 @@ const withoutAssignment = ({ assignedTo: _assignedTo, ...c }: Case): Case => c;
 /** What the new actions need besides their status: throws {@link MissingReasonError} for what is missing. */
 function checkDetails(c: Case, action: CaseAction, { note, media, assignTo, outcome, position }: ActionDetails): void {
   if (action === 'dispatch_down' && !assignTo)
-    throw new MissingReasonError('a dispatch down (二级派遣) names the community (communityId) or the grid (gridId)');
+    throw new MissingReasonError({
+      en: 'a dispatch down (二级派遣) names the community (communityId) or the grid (gridId)',
+      zh: '二级派遣须选择社区或网格',
+    });
   if (action === 'dispatch_down' && c.assignedTo?.level === assignTo!.level && c.assignedTo.id === assignTo!.id)
-    throw new IllegalTransitionError(action, c.status, `the case is with ${assignTo!.level} ${assignTo!.id} already`);
+    throw new IllegalTransitionError(action, c.status, {
+      en: `the case is with ${assignTo!.level} ${assignTo!.id} already`,
+      zh: `案件已在${assignTo!.level === 'grid' ? '网格' : '社区'} ${assignTo!.id}`,
+    });
   if (action === 'inspect') {
-    if (!outcome) throw new MissingReasonError('an inspection (核查) says its outcome: pass or fail');
-    if (!media?.length) throw new MissingReasonError('an inspection (核查) is made with a photo of the site (media)');
-    if (!position) throw new MissingReasonError('an inspection (核查) says where the inspector stood (position)');
+    if (!outcome)
+      throw new MissingReasonError({
+        en: 'an inspection (核查) says its outcome: pass or fail',
+        zh: '核查须给出结果：通过或不通过',
+      });
+    if (!media?.length)
+      throw new MissingReasonError({
+        en: 'an inspection (核查) is made with a photo of the site (media)',
+        zh: '核查须附现场照片',
+      });
+    if (!position)
+      throw new MissingReasonError({
+        en: 'an inspection (核查) says where the inspector stood (position)',
+        zh: '核查须附监督员所在位置（请开启定位）',
+      });
     if (outcome === 'fail' && !note?.trim())
-      throw new MissingReasonError('a failed inspection needs a note: what is left');
+      throw new MissingReasonError({
+        en: 'a failed inspection needs a note: what is left',
+        zh: '核查不通过须说明遗留的问题',
+      });
   }
   if (action === 'supervise' && !note?.trim())
-    throw new MissingReasonError('a supervision notice (督办) needs a note: what the unit is to do, by when');
+    throw new MissingReasonError({
+      en: 'a supervision notice (督办) needs a note: what the unit is to do, by when',
+      zh: '督办须说明单位要做什么、何时完成',
+    });
 }
 
 /** Whether a person reported the case (or joined it): its resolution then shows the work in a photo. */
@@ -659,16 +696,28 @@ function extensionAfter(
 ): Extension | undefined {
   const pending = c.extension?.state === 'requested';
   if (action === 'request_extension') {
-    if (pending) throw new IllegalTransitionError(action, c.status, 'an extension is already waiting for a decision');
-    if (!note?.trim()) throw new MissingReasonError('an extension (延期) needs a note: why more time');
+    if (pending)
+      throw new IllegalTransitionError(action, c.status, {
+        en: 'an extension is already waiting for a decision',
+        zh: '已有一个延期申请在等待审批',
+      });
+    if (!note?.trim())
+      throw new MissingReasonError({ en: 'an extension (延期) needs a note: why more time', zh: '申请延期须说明原因' });
     if (until === undefined || until <= Math.max(now, c.dueAt))
-      throw new MissingReasonError('an extension names a new deadline (until) after the present one');
+      throw new MissingReasonError({
+        en: 'an extension names a new deadline (until) after the present one',
+        zh: '申请延期须给出晚于现有时限的新时限',
+      });
     return { until, reason: note, requestedBy: actor, requestedAt: now, state: 'requested' };
   }
   if (action === 'approve_extension' || action === 'reject_extension') {
-    if (!pending) throw new IllegalTransitionError(action, c.status, 'no extension is waiting for a decision');
+    if (!pending)
+      throw new IllegalTransitionError(action, c.status, {
+        en: 'no extension is waiting for a decision',
+        zh: '没有等待审批的延期申请',
+      });
     if (action === 'reject_extension' && !note?.trim())
-      throw new MissingReasonError('a rejected extension needs a note: why not');
+      throw new MissingReasonError({ en: 'a rejected extension needs a note: why not', zh: '不同意延期须说明原因' });
     return {
       ...c.extension!,
       state: action === 'approve_extension' ? 'approved' : 'rejected',
@@ -680,9 +729,14 @@ function extensionAfter(
   return undefined;
 }
 
-export class MissingReasonError extends Error {
-  constructor(message = `a refusal needs a reason: one of ${REFUSAL_REASONS.join(', ')}`) {
-    super(message);
+export class MissingReasonError extends WordedError {
+  constructor(
+    words: Names = {
+      en: `a refusal needs a reason: one of ${REFUSAL_REASONS.join(', ')}`,
+      zh: `不予立案须选择原因：${REFUSAL_REASONS.map((r) => REFUSAL_REASON_NAMES[r].zh).join('、')}`,
+    },
+  ) {
+    super(words);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { CaseAction, CaseStatus, RefusalReason, Severity } from './cases.ts';
-import { ROLE_NAMES } from './roles.ts';
+import type { Role } from './roles.ts';
 import type { CaseCategory } from './responsibility.ts';
 import type { Source, Urgency } from './classification.ts';
 
@@ -18,6 +18,37 @@ export interface Names {
   zh: string;
   en: string;
 }
+
+/**
+ * An error whose words people read: `message` in English (logs, API clients),
+ * `localMessage` in Chinese, the district's language; the API answers both. Made from
+ * {@link Names}, or from English alone where nobody reads it in a page.
+ */
+export class WordedError extends Error {
+  readonly localMessage?: string;
+
+  constructor(words: Names | string) {
+    super(typeof words === 'string' ? words : words.en);
+    if (typeof words !== 'string') this.localMessage = words.zh;
+  }
+
+  /** Its words again, to hand on (as a 4xx's answer). */
+  get words(): Names | string {
+    return this.localMessage === undefined ? this.message : { en: this.message, zh: this.localMessage };
+  }
+}
+
+/** The roles as the district's people name them. */
+export const ROLE_NAMES: Record<Role, Names> = {
+  intake_clerk: { zh: '受理员', en: 'intake clerk' },
+  shift_lead: { zh: '值班长', en: 'shift lead' },
+  dispatcher: { zh: '派遣员', en: 'dispatcher' },
+  handler: { zh: '处置人员', en: 'unit handler' },
+  inspector: { zh: '监督员', en: 'inspector' },
+  grid_worker: { zh: '网格员', en: 'grid worker' },
+  leader: { zh: '领导', en: 'leader' },
+  admin: { zh: '系统管理员', en: 'administrator' },
+};
 
 export const STATUS_NAMES: Record<CaseStatus, Names> = {
   received: { zh: '待立案', en: 'received' },

@@ -1,5 +1,6 @@
 import type { Case, CaseAction } from './cases.ts';
 import type { PeopleSource } from './classification.ts';
+import { ACTION_NAMES, type Names, ROLE_NAMES, SOURCE_NAMES } from './labels.ts';
 
 /**
  * Who may do what in the case cycle. Each person signs in; their roles (the operators'
@@ -18,18 +19,6 @@ export const ROLES = [
   'admin',
 ] as const;
 export type Role = (typeof ROLES)[number];
-
-/** The roles as the district's people name them. */
-export const ROLE_NAMES: Record<Role, { zh: string; en: string }> = {
-  intake_clerk: { zh: '受理员', en: 'intake clerk' },
-  shift_lead: { zh: '值班长', en: 'shift lead' },
-  dispatcher: { zh: '派遣员', en: 'dispatcher' },
-  handler: { zh: '处置人员', en: 'unit handler' },
-  inspector: { zh: '监督员', en: 'inspector' },
-  grid_worker: { zh: '网格员', en: 'grid worker' },
-  leader: { zh: '领导', en: 'leader' },
-  admin: { zh: '系统管理员', en: 'administrator' },
-};
 
 /** A signed-in person. */
 export interface User {
@@ -79,23 +68,49 @@ export const caseUnits = (c: Pick<Case, 'leadUnit' | 'coUnits' | 'assignedTo'>):
   ...(c.assignedTo ? [c.assignedTo.id] : []),
 ];
 
-/** Roles as a refusal names them: `受理员 (intake_clerk), 值班长 (shift_lead)`. */
-const inWords = (roles: readonly Role[]) => roles.map((r) => `${ROLE_NAMES[r].zh} (${r})`).join(', ');
+/** Roles as a refusal names them: `受理员 (intake_clerk), 值班长 (shift_lead)` in English, `受理员、值班长` in Chinese. */
+const rolesInWords = (roles: readonly Role[]): Names => ({
+  en: roles.map((r) => `${ROLE_NAMES[r].zh} (${r})`).join(', '),
+  zh: roles.map((r) => ROLE_NAMES[r].zh).join('、'),
+});
 
-/** Why a user may not take an action on a case, in words; undefined when they may. */
+/** Who a user is, as a refusal ends: `wang is 受理员 (intake_clerk)`, `wang 是受理员`. */
+const whoIs = (user: User): Names => {
+  if (!user.roles.length) return { en: `${user.username} is in no role`, zh: `${user.username} 未分配角色` };
+  const roles = rolesInWords(user.roles);
+  return { en: `${user.username} is ${roles.en}`, zh: `${user.username} 是${roles.zh}` };
+};
+
+/**
+ * Why a user may not take an action on a case, in both languages; undefined when they may.
+ * `unitName` names a unit in Chinese (its local name; the id where it has none): units by id
+ * in English.
+ */
 export function refusalOf(
   user: User,
   action: CaseAction,
   c: Pick<Case, 'leadUnit' | 'coUnits' | 'assignedTo'>,
-): string | undefined {
+  unitName: (unitId: string) => string = (unitId) => unitId,
+): Names | undefined {
   const allowed = ACTION_ROLES[action];
   const held = user.roles.filter((r) => allowed.includes(r));
-  if (held.length === 0)
-    return `${action} is for ${inWords(allowed)}; ${user.username} is ${user.roles.length ? inWords(user.roles) : 'in no role'}`;
+  const act = ACTION_NAMES[action].zh;
+  if (held.length === 0) {
+    const may = rolesInWords(allowed);
+    const who = whoIs(user);
+    return { en: `${action} is for ${may.en}; ${who.en}`, zh: `「${act}」由${may.zh}办理；${who.zh}` };
+  }
   if (UNIT_ACTIONS.includes(action) && held.every((r) => UNIT_ROLES.includes(r))) {
-    if (!user.unitId) return `${action} is for the case's units' handlers; ${user.username} is a handler of no unit`;
+    if (!user.unitId)
+      return {
+        en: `${action} is for the case's units' handlers; ${user.username} is a handler of no unit`,
+        zh: `「${act}」由案件所在单位的人员办理；${user.username} 不属于任何单位`,
+      };
     if (!caseUnits(c).includes(user.unitId))
-      return `${action} is for the handlers of ${caseUnits(c).join(', ')}; ${user.username} handles for ${user.unitId}`;
+      return {
+        en: `${action} is for the handlers of ${caseUnits(c).join(', ')}; ${user.username} handles for ${user.unitId}`,
+        zh: `「${act}」由案件所在单位（${caseUnits(c).map(unitName).join('、')}）办理；${user.username} 属于${unitName(user.unitId)}，不是本案的单位`,
+      };
   }
   return undefined;
 }
@@ -115,11 +130,14 @@ export const REPORTING_ROLES: Partial<Record<PeopleSource, Role>> = {
   leader: 'leader',
 };
 
-/** Why a user may not send a report of this source, in words; undefined when they may (or anyone may). */
-export function reportRefusal(user: User, source: PeopleSource): string | undefined {
+/** Why a user may not send a report of this source, in both languages; undefined when they may (or anyone may). */
+export function reportRefusal(user: User, source: PeopleSource): Names | undefined {
   const role = REPORTING_ROLES[source];
   if (!role || user.roles.includes(role)) return undefined;
-  return `a report from source ${source} is for ${inWords([role])}; ${user.username} is ${
-    user.roles.length ? inWords(user.roles) : 'in no role'
-  }`;
+  const may = rolesInWords([role]);
+  const who = whoIs(user);
+  return {
+    en: `a report from source ${source} is for ${may.en}; ${who.en}`,
+    zh: `「${SOURCE_NAMES[source].zh}」的案件须由${may.zh}本人登录上报；${who.zh}`,
+  };
 }

@@ -204,12 +204,12 @@ describe('the whole cycle through the pages', () => {
     await statusIs(page, '已派遣');
     await signOut(page);
 
-    // Another unit's handler is refused, in the API's words, and nothing changes.
+    // Another unit's handler is refused, in the API's Chinese words, and nothing changes.
     await signInAs(page, people.enforcement);
     await take(page, 'handling', id, '开始处置');
-    expect(await (await page.waitForSelector('[data-test="refusal"]')).innerText()).toContain(
-      'start is for the handlers of municipal-landscaping',
-    );
+    const refusal = await (await page.waitForSelector('[data-test="refusal"]')).innerText();
+    expect(refusal).toContain('「开始处置」由案件所在单位（区市政园林局');
+    expect(refusal).toContain('handler.sun 属于区综合行政执法局，不是本案的单位');
     expect((await caseOf(id)).status).toBe('dispatched');
     await signOut(page);
 

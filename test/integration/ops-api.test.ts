@@ -245,7 +245,11 @@ describe('ops API (cases)', () => {
     const dispatch = JSON.stringify({ action: 'dispatch', note: 'market team' });
     expect(await post(caseId, dispatch)).toMatchObject({
       status: 401,
-      body: { error: 'unauthenticated', message: expect.stringContaining('Authorization: Bearer') },
+      body: {
+        error: 'unauthenticated',
+        message: expect.stringContaining('Authorization: Bearer'),
+        localMessage: '请先登录',
+      },
     });
     const other = await testSignIn(); // a token signed with another key
     expect(await post(caseId, dispatch, undefined, await other.bearer(USERS.dispatcher))).toMatchObject({
@@ -286,12 +290,31 @@ describe('ops API (cases)', () => {
       status: 400,
       body: { message: expect.stringContaining('action') },
     });
+    // What people read comes in Chinese too (localMessage), beside the English message.
     expect(await post(caseId, JSON.stringify({ action: 'close' }), USERS.shiftLead)).toMatchObject({
       status: 409,
-      body: { error: 'illegal_transition', message: expect.stringContaining('cannot close a case that is dispatched') },
+      body: {
+        error: 'illegal_transition',
+        message: expect.stringContaining('cannot close a case that is dispatched'),
+        localMessage: '案件现为「已派遣」，不能结案（可结案的状态：核查通过）',
+      },
+    });
+    expect(await post(caseId, JSON.stringify({ action: 'return' }), USERS.landscaping)).toMatchObject({
+      status: 400,
+      body: { error: 'bad_request', localMessage: '回退须填写说明：为什么不属于本单位' },
+    });
+    expect(await post(caseId, JSON.stringify({ action: 'start' }), USERS.enforcement)).toMatchObject({
+      status: 403,
+      body: {
+        error: 'forbidden',
+        localMessage: expect.stringMatching(
+          /^「开始处置」由案件所在单位（.+）办理；handler\.sun 属于区综合行政执法局，不是本案的单位$/,
+        ),
+      },
     });
     expect(await post('cs-none', JSON.stringify({ action: 'start' }), USERS.landscaping)).toMatchObject({
       status: 404,
+      body: { localMessage: '没有案件 cs-none' },
     });
   });
 });

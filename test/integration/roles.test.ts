@@ -187,6 +187,10 @@ describe('who may take each action', () => {
         message: expect.stringMatching(
           /^start is for the handlers of municipal-landscaping, [a-z0-9-]+; handler.sun handles for enforcement$/,
         ),
+        // In Chinese, the units by their names.
+        localMessage: expect.stringMatching(
+          /^「开始处置」由案件所在单位（区市政园林局、\p{Script=Han}+街道）办理；handler\.sun 属于区综合行政执法局，不是本案的单位$/u,
+        ),
       },
     });
     // The street office co-operates on sanitation cases: its handler may act too.

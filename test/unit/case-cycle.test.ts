@@ -38,6 +38,16 @@ const item = (c: Case) => ({ ...c, pk: `case#${c.caseId}`, sk: 'case', recordTyp
 const eventOf = (before: Case, after: Case) =>
   caseEventFor({ id: 'e', oldImage: item(before), newImage: item(after) })?.detailType;
 
+/** The Chinese words of the refusal `f` throws (else its English, so a wrong refusal shows). */
+const chinese = (f: () => unknown) => {
+  try {
+    f();
+  } catch (error) {
+    return (error as MissingReasonError).localMessage ?? String(error);
+  }
+  throw new Error('it did not refuse');
+};
+
 describe('dispatch down (二级派遣)', () => {
   const down = transition(dispatched, 'dispatch_down', 'handler.street', NOW + 2 * MIN, {
     assignTo: { level: 'grid', id: 'g-07' },
@@ -57,13 +67,13 @@ describe('dispatch down (二级派遣)', () => {
   it('lets that grid’s grid worker start and resolve it, not another grid’s', () => {
     const worker = (unitId: string) => ({ username: 'grid.wu', roles: ['grid_worker' as const], unitId });
     expect(refusalOf(worker('g-07'), 'resolve', down)).toBeUndefined();
-    expect(refusalOf(worker('g-08'), 'start', down)).toBe(
+    expect(refusalOf(worker('g-08'), 'start', down)?.en).toBe(
       `start is for the handlers of ${[down.leadUnit, ...down.coUnits, 'g-07'].join(', ')}; grid.wu handles for g-08`,
     );
     // Before it was sent down, no grid worker may.
-    expect(refusalOf(worker('g-07'), 'resolve', dispatched)).toContain('grid.wu handles for g-07');
+    expect(refusalOf(worker('g-07'), 'resolve', dispatched)?.en).toContain('grid.wu handles for g-07');
     // A grid worker never dispatches down.
-    expect(refusalOf(worker('g-07'), 'dispatch_down', down)).toContain('dispatch_down is for');
+    expect(refusalOf(worker('g-07'), 'dispatch_down', down)?.en).toContain('dispatch_down is for');
   });
 
   it('needs a place to send it to, not the one it is with; a new dispatch takes it back up', () => {
@@ -71,6 +81,9 @@ describe('dispatch down (二级派遣)', () => {
     expect(() =>
       transition(down, 'dispatch_down', 'x', NOW + 3 * MIN, { assignTo: { level: 'grid', id: 'g-07' } }),
     ).toThrow(IllegalTransitionError);
+    expect(
+      chinese(() => transition(down, 'dispatch_down', 'x', NOW + 3 * MIN, { assignTo: { level: 'grid', id: 'g-07' } })),
+    ).toBe('不能二级派遣：案件已在网格 g-07');
     const returned = transition(down, 'return', 'handler.zhao', NOW + 3 * MIN, { note: '不是本单位' });
     const again = transition(returned, 'dispatch', 'dispatcher.chen', NOW + 4 * MIN, { unitId: 'enforcement' });
     expect(again.assignedTo).toBeUndefined();
@@ -122,6 +135,15 @@ describe('inspection (核查)', () => {
     expect(() => transition(resolved, 'inspect', 'i', NOW, { media: ['md-1'], position: near })).toThrow(/outcome/);
     expect(() => transition(resolved, 'inspect', 'i', NOW, { ...base, outcome: 'fail' })).toThrow(/note/);
     expect(() => transition(dispatched, 'inspect', 'i', NOW, base)).toThrow(IllegalTransitionError);
+  });
+
+  it('says what is missing in Chinese too, as the inspector reads it on the phone', () => {
+    expect(
+      chinese(() => transition(resolved, 'inspect', 'i', NOW, { outcome: 'pass', media: [], position: near })),
+    ).toBe('核查须附现场照片');
+    expect(chinese(() => transition(dispatched, 'inspect', 'i', NOW))).toBe(
+      '案件现为「已派遣」，不能核查（可核查的状态：待核查）',
+    );
   });
 });
 

@@ -2,6 +2,7 @@ import type { DistrictAssessment } from '../../shared/app/assessment-service.ts'
 import type { DistrictMap } from '../../shared/app/district-map.ts';
 import type { Case } from '../../shared/domain/cases.ts';
 import type { Role } from '../../shared/domain/roles.ts';
+import { refusalWords } from './refusal-words.ts';
 
 /**
  * The pages' calls to the ops API they are served by (the same origin): sign-in, the
@@ -45,8 +46,8 @@ async function call<T>(who: SignedIn | undefined, path: string, init: RequestIni
       ...init.headers,
     },
   });
-  const body = (await response.json().catch(() => null)) as { message?: string } | null;
-  if (!response.ok) throw new Refusal(response.status, body?.message ?? `${response.status}`);
+  const body = (await response.json().catch(() => null)) as { message?: string; localMessage?: string } | null;
+  if (!response.ok) throw new Refusal(response.status, refusalWords(response.status, body));
   return body as T;
 }
 

@@ -8,7 +8,8 @@ import {
   UserPool,
   type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
-import { ROLE_NAMES, ROLES } from '#shared/domain/roles';
+import { ROLE_NAMES } from '#shared/domain/labels';
+import { ROLES } from '#shared/domain/roles';
 import { Construct } from 'constructs';
 
 /**

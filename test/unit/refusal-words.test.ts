@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { refusalWords } from '../../web/src/refusal-words.ts';
+
+describe('a refusal as the pages show it', () => {
+  it('is the API’s Chinese where it gives one', () => {
+    expect(refusalWords(403, { message: 'start is for …', localMessage: '「开始处置」由案件所在单位办理' })).toBe(
+      '「开始处置」由案件所在单位办理',
+    );
+  });
+
+  it('else says in Chinese what the status means, with the API’s English after it', () => {
+    expect(refusalWords(400, { message: 'location: Invalid input' })).toBe('提交的内容有误：location: Invalid input');
+    expect(refusalWords(409, { message: 'too fast' })).toBe('案件状态已变化，请刷新后重试：too fast');
+    expect(refusalWords(503, null)).toBe('服务暂时不可用，请稍后重试');
+    expect(refusalWords(418, {})).toBe('请求未成功（418）');
+  });
+});
