@@ -3,6 +3,7 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import jpeg from 'jpeg-js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -11,6 +12,9 @@ import type { DistrictAssessment } from '#shared/app/assessment-service';
 import type { DistrictMap } from '#shared/app/district-map';
 import { type Case, isOverdue, WORKING_STATUSES } from '#shared/domain/cases';
 import { buildWorkbench } from '#infra/local/workbench';
+import { caseItem } from '#shared/adapters/dynamodb/case-store';
+import { documentClient } from '#shared/adapters/dynamodb/client';
+import { kase } from '../support/assessment-fixture.ts';
 import { ARTIFACTS, launchBrowser } from '../support/browser.ts';
 import { caseStack } from '../support/case-stack.ts';
 import { USERS } from '../support/users.ts';
@@ -471,6 +475,56 @@ describe('signing in where the service runs in AWS', () => {
     expect(new Set(bearers)).toEqual(new Set([`Bearer ${idToken}`]));
     // The code is gone from the address.
     expect(new URL(page.url()).search).toBe('');
+    await office.close();
+  });
+});
+
+describe('a queue longer than a page', () => {
+  it('lists every verified case for closing, past the API’s page of 500', { timeout: 60_000 }, async () => {
+    // 510 verified cases of earlier days, straight into the case table (as the cycle leaves them).
+    const grid = model.grids.find((g) => g.gridId === room.gridId)!;
+    const at = Date.parse('2026-11-20T09:00:00+08:00');
+    const items = Array.from({ length: 510 }, (_, i) => {
+      const c = kase(
+        `cs-verified-${String(i).padStart(3, '0')}`,
+        { unit: 'municipal-landscaping', street: grid.streetId, site: room.siteId, districtId: 'gongshu' },
+        at + i * 60_000,
+        [
+          ['dispatch', 5],
+          ['resolve', 10],
+          ['verify', 15],
+        ],
+      );
+      return caseItem({ ...c, gridId: grid.gridId, communityId: grid.communityId, location: ROOM });
+    });
+    const doc = documentClient(s.stack.dynamo);
+    for (let i = 0; i < items.length; i += 25)
+      await doc.send(
+        new BatchWriteCommand({
+          RequestItems: { [s.stack.tables.cases]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+        }),
+      );
+    // What the API holds, page by page.
+    let verified = 0;
+    let next: string | undefined;
+    do {
+      const page = await s.api<{ items: Case[]; nextToken?: string }>(
+        `/cases?status=verified&limit=500${next ? `&nextToken=${encodeURIComponent(next)}` : ''}`,
+      );
+      verified += page.body.items.length;
+      next = page.body.nextToken;
+    } while (next);
+    expect(verified).toBeGreaterThanOrEqual(510);
+
+    const office = await context('desk');
+    const page = await office.newPage();
+    await signInAs(page, people.shiftLead);
+    // The badge stops at 99+; the queue holds them all.
+    await page.waitForSelector('[data-queue="close"] .el-badge__content:text-is("99+")');
+    await page.click('[data-queue="close"]');
+    await page.waitForSelector('.el-table__row:has-text("cs-verified-000")');
+    expect(await page.locator('.el-table__row').count()).toBe(verified);
+    expect(await page.locator('[data-test="verified-incomplete"]').count()).toBe(0);
     await office.close();
   });
 });

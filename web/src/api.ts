@@ -84,9 +84,26 @@ export async function signIn(username: string, password: string, keeping: Keepin
 /** The district's desk: its units, classes, grids, routes and active cases (GET /map). */
 export const readDesk = (who: SignedIn): Promise<DistrictMap> => call(who, '/map');
 
-/** Cases of the district (GET /cases with a query: `since=`, `status=`…), newest first, one page of up to 500. */
-export const listCases = (who: SignedIn, query: string): Promise<{ items: Case[] }> =>
-  call(who, `/staff/cases?${query}&limit=500`);
+/** How many cases a view reads at most (20 pages of 500); past it, it says it shows the newest only. */
+export const MOST_CASES = 10_000;
+
+/**
+ * Cases of the district (GET /cases with a query: `since=`, `status=`…), newest first,
+ * page after page of 500 up to {@link MOST_CASES}; `complete` false when there were more.
+ */
+export async function listCases(who: SignedIn, query: string): Promise<{ items: Case[]; complete: boolean }> {
+  const items: Case[] = [];
+  let next: string | undefined;
+  do {
+    const page = await call<{ items: Case[]; nextToken?: string }>(
+      who,
+      `/staff/cases?${query}&limit=500${next ? `&nextToken=${encodeURIComponent(next)}` : ''}`,
+    );
+    items.push(...page.items);
+    next = page.nextToken;
+  } while (next && items.length < MOST_CASES);
+  return { items, complete: !next };
+}
 
 export const act = (who: SignedIn, caseId: string, body: Record<string, unknown>): Promise<Case> =>
   call(who, `/cases/${encodeURIComponent(caseId)}/transitions`, { method: 'POST', body: JSON.stringify(body) });
