@@ -1,8 +1,4 @@
-import ElementPlus from 'element-plus';
-import zhCn from 'element-plus/es/locale/lang/zh-cn';
-import 'element-plus/dist/index.css';
-import '../base.css';
-import { createApp } from 'vue';
+import { start } from '../start.ts';
 import CommandScreen from './CommandScreen.vue';
 
-createApp(CommandScreen).use(ElementPlus, { locale: zhCn }).mount('#app');
+start(CommandScreen);
