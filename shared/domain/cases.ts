@@ -550,7 +550,7 @@ export function transition(c: Case, action: CaseAction, actor: string, now: numb
   if (action === 'resolve' && !media?.length && reportedByPeople(c))
     throw new MissingReasonError({
       en: 'a case people reported is resolved with a photo of the work (media: an uploaded id)',
-      zh: '群众、监督员或网格员上报的案件，须附处置后的照片方可办结',
+      zh: '人工上报的案件须附处置后的照片方可办结',
     });
   if (action === 'park' && (!note?.trim() || reviewAt === undefined || reviewAt <= now))
     throw new MissingReasonError({
