@@ -218,17 +218,32 @@ export class CaseService {
     const taken = await this.taken(request);
     if (taken) return taken;
     const district = await this.config.district(request.districtId);
-    if (!district) throw new RequestRefusedError(`no district "${request.districtId}"`);
+    if (!district)
+      throw new RequestRefusedError({
+        en: `no district "${request.districtId}"`,
+        zh: `没有辖区 ${request.districtId}`,
+      });
     const cls = classById(district.classification, request.classId);
-    if (!cls) throw new RequestRefusedError(`district ${request.districtId} has no class "${request.classId}"`);
+    if (!cls)
+      throw new RequestRefusedError({
+        en: `district ${request.districtId} has no class "${request.classId}"`,
+        zh: `本辖区的立案分类中没有 ${request.classId}，请重新选择问题类别`,
+      });
     let location = request.location;
     if (request.componentId) {
       const site = await this.deps.registry.getSite(request.componentId);
       if (!site || site.districtId !== request.districtId)
-        throw new RequestRefusedError(`district ${request.districtId} has no component "${request.componentId}"`);
+        throw new RequestRefusedError({
+          en: `district ${request.districtId} has no component "${request.componentId}"`,
+          zh: `本辖区没有部件 ${request.componentId}`,
+        });
       location ??= siteLocation(site);
     }
-    if (!location) throw new RequestRefusedError('a report needs a location { lat, lon } or a componentId');
+    if (!location)
+      throw new RequestRefusedError({
+        en: 'a report needs a location { lat, lon } or a componentId',
+        zh: '上报须带位置（请开启定位）或选择部件',
+      });
     await this.mustExist(request.media);
     const now = this.deps.clock.now();
     const input = {
@@ -394,7 +409,10 @@ export class CaseService {
     ]);
     const units = [...departments.map((d) => d.unitId), ...streets.map((s) => s.streetId)];
     if (!units.includes(unitId))
-      throw new RequestRefusedError(`no unit "${unitId}" in ${districtId}: one of ${units.join(', ')}`);
+      throw new RequestRefusedError({
+        en: `no unit "${unitId}" in ${districtId}: one of ${units.join(', ')}`,
+        zh: `本辖区没有单位 ${unitId}，请从列表中选择部门或街道`,
+      });
   }
 
   /** Where a case may be sent down to: a community of the case's street, or a grid of it. */
@@ -402,9 +420,10 @@ export class CaseService {
     const grids = (await this.deps.registry.listGrids(c.districtId)).filter((g) => g.streetId === c.streetId);
     const ids = to.level === 'grid' ? grids.map((g) => g.gridId) : [...new Set(grids.map((g) => g.communityId))];
     if (!ids.includes(to.id))
-      throw new RequestRefusedError(
-        `no ${to.level} "${to.id}" in street ${c.streetId}, the case's: one of ${ids.sort().join(', ')}`,
-      );
+      throw new RequestRefusedError({
+        en: `no ${to.level} "${to.id}" in street ${c.streetId}, the case's: one of ${ids.sort().join(', ')}`,
+        zh: `案件所在街道没有${to.level === 'grid' ? '网格' : '社区'} ${to.id}，请从本街道的列表中选择`,
+      });
   }
 
   private async mustExist(media: readonly string[]): Promise<void> {

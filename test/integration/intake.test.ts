@@ -149,6 +149,15 @@ describe('POST /cases/reports', () => {
     expect(answer.body.message).toMatch(message);
   });
 
+  it('says in Chinese too what a person can put right: the class, the component, the place', async () => {
+    expect((await post(report({ classId: 'flying-saucer' }))).body.localMessage).toBe(
+      '本辖区的立案分类中没有 flying-saucer，请重新选择问题类别',
+    );
+    expect((await post(report({ location: undefined, componentId: 'gr-999' }))).body.localMessage).toBe(
+      '本辖区没有部件 gr-999',
+    );
+  });
+
   it('takes a report sent again with its sender number once: the retry answers the same case', async () => {
     const key = 'fa-2c1b7d0e9f4a4b3c';
     const place = { lat: at.lat - 0.003, lon: at.lon };

@@ -209,7 +209,10 @@ describe('who may take each action', () => {
     // An unknown unit is a 400; a dispatch names the unit, which leads from then on.
     expect(await act(caseId, USERS.dispatcher, { action: 'dispatch', unitId: 'no-such-unit' })).toMatchObject({
       status: 400,
-      body: { message: expect.stringContaining('no unit "no-such-unit"') },
+      body: {
+        message: expect.stringContaining('no unit "no-such-unit"'),
+        localMessage: '本辖区没有单位 no-such-unit，请从列表中选择部门或街道',
+      },
     });
     expect((await act(caseId, USERS.dispatcher, { action: 'start', unitId: 'enforcement' })).status).toBe(400);
     const redispatched = await act(caseId, USERS.dispatcher, { action: 'dispatch', unitId: 'enforcement' });
