@@ -2,21 +2,10 @@ import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:cry
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  createLocalJWKSet,
-  errors,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  type JSONWebKeySet,
-  type JWK,
-  type JWTPayload,
-  jwtVerify,
-  SignJWT,
-} from 'jose';
+import { exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { z } from 'zod';
 import { SignInError } from '#shared/app/ports/identity';
-import { CLAIMS } from '#shared/adapters/identity/jwt-identity';
+import { CLAIMS, JwtIdentity } from '#shared/adapters/identity/jwt-identity';
 import { ROLES, type User } from '#shared/domain/roles';
 
 const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, length: number) => Promise<Buffer>;
@@ -137,22 +126,12 @@ export class LocalSignIn {
 
   /**
    * What API Gateway's JWT authorizer checks of a bearer token before a route with it is
-   * invoked: the signature against the published key, the issuer, the audience and the
-   * times. The token's claims, or a `SignInError` saying what is wrong (the gateway's
-   * `www-authenticate` error description).
+   * invoked (the signature against the published key, the issuer, the audience and the
+   * times), by the verifier the functions use: the token's claims, or a `SignInError`
+   * saying what is wrong (the gateway's `www-authenticate` error description).
    */
-  async claimsOf(token: string): Promise<JWTPayload> {
-    try {
-      const { payload } = await jwtVerify(token, createLocalJWKSet(this.jwks()), {
-        issuer: this.issuerUrl(),
-        audience: LOCAL_AUDIENCE,
-        algorithms: ['ES256'],
-      });
-      return payload;
-    } catch (error) {
-      if (error instanceof errors.JOSEError) throw new SignInError(`the token is not valid (${error.code})`);
-      throw error;
-    }
+  claimsOf(token: string): Promise<JWTPayload> {
+    return new JwtIdentity({ keys: this.jwks(), issuer: this.issuerUrl(), audience: LOCAL_AUDIENCE }).claimsOf(token);
   }
 
   /** A token for a username and password; a `SignInError` for a wrong one (the same answer for an unknown user). */
