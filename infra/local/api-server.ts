@@ -6,6 +6,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { ApiRoute } from '#infra/topology';
 import { listen } from './listen.ts';
 import type { Clock } from '#shared/domain/clock';
+import type { Log } from '#shared/app/ports/observability';
 import { snapshotMediaId, type StoredMedia } from '#shared/domain/media';
 import { SignInError } from '#shared/app/ports/identity';
 import { type LocalSignIn, SignInBody } from './sign-in.ts';
@@ -58,6 +59,33 @@ export function matchApiRoute(routes: readonly ApiRoute[], method: string, path:
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
+
+/**
+ * Answers a request once: a response already started (a download the client broke off,
+ * say) is ended, never answered a second time.
+ */
+function answer(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+  res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
+}
+
+/** Whether a request failed because its client closed the connection (an aborted upload or download). */
+function clientWentAway(req: IncomingMessage, res: ServerResponse, error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return (
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    (req.destroyed && !req.complete) ||
+    (res.destroyed && !res.writableFinished)
+  );
+}
+
 /**
  * The local stand-in for API Gateway HTTP API: turns a request into the payload-format-2.0
  * event the function receives in AWS, and its result back into a response.
@@ -78,12 +106,39 @@ export async function startApiServer(options: {
   media?: { store: FolderMediaStore; clock: Clock };
   /** The user pool's stand-in: `POST /auth/token` and `GET /auth/jwks.json`. */
   signIn?: LocalSignIn;
+  /** Where a request that failed is told, with its request id. */
+  log?: Log;
 }): Promise<{ url: string; port: number; stop(): Promise<void> }> {
-  const server: Server = createServer(async (req, res) => {
-    const send = (result: APIGatewayProxyStructuredResultV2) => {
-      res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
-      res.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
-    };
+  const log = options.log ?? { info() {}, warn() {}, error() {} };
+  const server: Server = createServer((req, res) => {
+    // As API Gateway's `apigw-requestid`: one id for the request's event, its answer and its log lines.
+    const requestId = randomUUID();
+    res.setHeader('apigw-requestid', requestId);
+    serve(req, res, requestId).catch((error: unknown) => {
+      // The last word on a request: a client that went away is no fault; anything else is a bug, answered 500 once.
+      if (clientWentAway(req, res, error)) {
+        log.info('local API: the client went away mid-request', { requestId, method: req.method, path: req.url });
+        return;
+      }
+      log.error('local API: the request failed', {
+        requestId,
+        method: req.method,
+        path: req.url,
+        error: error instanceof Error ? error.stack : String(error),
+      });
+      try {
+        answer(res, {
+          statusCode: 500,
+          headers: JSON_HEADERS,
+          body: JSON.stringify({ error: 'internal', message: `the request failed (request id ${requestId})` }),
+        });
+      } catch {
+        res.destroy();
+      }
+    });
+  });
+  const serve = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
+    const send = (result: APIGatewayProxyStructuredResultV2) => answer(res, result);
     try {
       const url = new URL(req.url ?? '/', 'http://local');
       const method = req.method ?? 'GET';
@@ -158,20 +213,20 @@ export async function startApiServer(options: {
         }
         authorizer = verdict;
       }
-      const event = await toEvent(req, url, match.routeKey, match.pathParameters);
+      const event = await toEvent(req, url, match.routeKey, match.pathParameters, requestId);
       if (authorizer) Object.assign(event.requestContext, { authorizer });
       send(await handler(event));
     } catch (error) {
-      const tooLarge = error instanceof RangeError;
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      // A body over the limit: 413, and the rest of it read and dropped so that the client hears the answer.
+      drain(req);
       send({
-        statusCode: tooLarge ? 413 : 500,
-        headers: { 'content-type': 'application/json; charset=utf-8' },
-        body: JSON.stringify(
-          tooLarge ? { error: 'too_large', message: error.message } : { error: 'internal', message: String(error) },
-        ),
+        statusCode: 413,
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ error: 'too_large', message: error.message }),
       });
     }
-  });
+  };
   const { host, port } = await listen(server, options.port, options.host);
   return {
     url: `http://${host}:${port}`,
@@ -198,21 +253,19 @@ async function serveBucket(
   res: ServerResponse,
   put: () => Promise<StoredMedia>,
 ): Promise<void> {
-  const answer = (status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-    res.end(JSON.stringify(body));
-  };
+  const reply = (status: number, body: unknown) =>
+    answer(res, { statusCode: status, headers: JSON_HEADERS, body: JSON.stringify(body) });
   try {
-    if (method === 'PUT') return answer(200, await put());
-    if (method !== 'GET') return answer(405, { error: 'method_not_allowed', message: `${method} is not served here` });
+    if (method === 'PUT') return reply(200, await put());
+    if (method !== 'GET') return reply(405, { error: 'method_not_allowed', message: `${method} is not served here` });
     const found = await store.find(mediaId);
-    if (!found) return answer(404, { error: 'not_found', message: `no ${what}` });
+    if (!found) return reply(404, { error: 'not_found', message: `no ${what}` });
     res.writeHead(200, { 'content-type': found.contentType, 'content-length': String(found.size) });
     await pipeline(createReadStream(store.contentPath(mediaId)), res);
   } catch (error) {
     if (error instanceof UploadRefusedError) {
-      req.resume();
-      return answer(error.status, { error: 'upload_refused', message: error.message });
+      drain(req);
+      return reply(error.status, { error: 'upload_refused', message: error.message });
     }
     throw error;
   }
@@ -241,8 +294,10 @@ async function serveSignIn(
   try {
     raw = await readBody(req, 4096);
   } catch (error) {
-    if (error instanceof RangeError)
+    if (error instanceof BodyTooLargeError) {
+      drain(req);
       return answer(413, { error: 'too_large', message: 'a sign-in is a username and a password' });
+    }
     throw error;
   }
   let body: unknown;
@@ -306,16 +361,43 @@ async function authorize(
   }
 }
 
-/** A request's body, at most `max` bytes: a RangeError (413) for more. */
+/** A body over a route's limit (413). */
+class BodyTooLargeError extends Error {}
+
+/** A request's body, at most `max` bytes: a {@link BodyTooLargeError} (413) for more. */
 async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > max) throw new RangeError(`request body over ${max} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  // Not `for await`: leaving that loop would destroy the request, and the client would never read its 413.
+  return new Promise<Buffer>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) return void chunks.push(chunk);
+      req.off('data', onData).off('end', onEnd).off('error', reject);
+      req.pause();
+      reject(new BodyTooLargeError(`request body over ${max} bytes`));
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    req.on('data', onData).once('end', onEnd).once('error', reject);
+  });
+}
+
+/** How much of a refused body is read and dropped before the connection is closed instead. */
+const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads and drops the rest of a refused request's body, so that a client still sending
+ * hears the answer instead of a reset connection; past {@link DRAIN_LIMIT_BYTES} the
+ * connection is closed.
+ */
+function drain(req: IncomingMessage): void {
+  let dropped = 0;
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DRAIN_LIMIT_BYTES) req.destroy();
+  });
+  req.on('error', () => {});
+  req.resume();
 }
 
 async function toEvent(
@@ -323,6 +405,7 @@ async function toEvent(
   url: URL,
   routeKey: string,
   pathParameters: Record<string, string>,
+  requestId: string,
 ): Promise<APIGatewayProxyEventV2> {
   const body = await readBody(req, MAX_BODY_BYTES);
   const headers: Record<string, string> = {};
@@ -353,7 +436,7 @@ async function toEvent(
         sourceIp: req.socket.remoteAddress ?? '',
         userAgent: headers['user-agent'] ?? '',
       },
-      requestId: randomUUID(),
+      requestId,
       routeKey,
       stage: '$default',
       time: now.toISOString(),

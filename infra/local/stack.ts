@@ -434,6 +434,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       health,
       media: { store: media, clock: options.clock },
       signIn,
+      log: observer.log,
     });
     apiUrl = api.url;
     stops.push(() => api.stop());
