@@ -21,9 +21,11 @@ export const mediaRoutes = (deps: MediaRouteDeps): Record<string, RouteHandler> 
   },
   'GET /media/{mediaId}': async (event) => {
     const mediaId = event.pathParameters?.mediaId ?? '';
-    if (!isMediaId(mediaId) || !(await deps.media.find(mediaId)))
-      throw new HttpError(404, 'not_found', `no media "${mediaId}"`);
-    const location = await deps.media.readUrl(mediaId, deps.clock.now());
+    const found = isMediaId(mediaId) ? await deps.media.find(mediaId) : undefined;
+    if (!found) throw new HttpError(404, 'not_found', `no media "${mediaId}"`);
+    // Bytes that are not the type they were put as are never handed out.
+    if ('refused' in found) throw new HttpError(404, 'not_found', found.refused);
+    const location = await deps.media.readUrl(found, deps.clock.now());
     return { statusCode: 302, headers: { location, 'cache-control': 'no-store' }, body: '' };
   },
 });

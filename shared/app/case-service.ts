@@ -434,6 +434,11 @@ export class CaseService {
           en: `no media "${mediaId}": upload it first (POST /media)`,
           zh: `照片 ${mediaId} 尚未上传完成，请重新上传`,
         });
+      if ('refused' in found)
+        throw new RequestRefusedError({
+          en: `media "${mediaId}": ${found.refused.en}`,
+          zh: found.refused.zh,
+        });
     }
   }
 

@@ -1,4 +1,6 @@
+import { imageSize } from 'image-size';
 import { z } from 'zod';
+import type { Names } from './labels.ts';
 
 /**
  * Photos and videos attached to reports and case actions. A client asks for a one-time
@@ -47,6 +49,47 @@ export interface StoredMedia {
   size: number;
 }
 
+/** A body in the bucket whose bytes are not the type it was put as: never served, never attached. */
+export interface RefusedMedia {
+  mediaId: string;
+  refused: Names;
+}
+
+/** How many of a body's first bytes are read to tell its type and a picture's size (a JPEG's EXIF comes first). */
+export const MEDIA_HEAD_BYTES = 256 * 1024;
+
+/** The largest side of a picture taken (a decompression bomb's is larger). */
+export const MAX_IMAGE_SIDE = 20_000;
+
+const IMAGE_SIZE_TYPES: Record<string, MediaType> = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
+
+/**
+ * Whether a body's first bytes ({@link MEDIA_HEAD_BYTES}) are the type it was put as:
+ * a JPEG, PNG or WebP picture by its magic and its dimensions (read by `image-size`), an
+ * MP4 by its `ftyp` box. None when they are; else why not, in both languages. The type a
+ * client declares is never trusted alone: an HTML page put as `image/jpeg` is refused here.
+ */
+export function mediaBytesProblem(declared: MediaType, head: Uint8Array): Names | undefined {
+  const not = (what: string) => ({
+    en: `the body is not ${declared} (${what})`,
+    zh: `上传的文件不是有效的${declared === 'video/mp4' ? '视频' : '图片'}（${declared}），请重新拍摄或选择`,
+  });
+  if (declared === 'video/mp4')
+    return Buffer.from(head.subarray(4, 8)).toString('latin1') === 'ftyp' ? undefined : not('no ftyp box');
+  let size: { type?: string; width?: number; height?: number };
+  try {
+    size = imageSize(head);
+  } catch {
+    return not('its bytes are no picture this bucket keeps');
+  }
+  const type = size.type === undefined ? undefined : IMAGE_SIZE_TYPES[size.type];
+  if (type !== declared) return not(`its bytes are ${type ?? size.type ?? 'unknown'}`);
+  const { width = 0, height = 0 } = size;
+  if (width < 1 || height < 1 || width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE)
+    return not(`${width}×${height} pixels; at most ${MAX_IMAGE_SIDE} a side`);
+  return undefined;
+}
+
 /**
  * A camera's snapshot: the camera puts it in the media bucket under
  * `snapshots/<thing>/<file>` itself (in AWS with the IoT credentials provider's role,
@@ -80,6 +123,17 @@ export function snapshotOf(mediaId: string): { key: string; thing: string; conte
   const extension = file.slice(file.lastIndexOf('.') + 1).toLowerCase();
   return { key: `${SNAPSHOT_PREFIX}${thing}/${file}`, thing, contentType: SNAPSHOT_TYPES[extension]! };
 }
+
+const EXTENSIONS: Record<MediaType, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'video/mp4': 'mp4',
+};
+
+/** The file name a medium is served as (`Content-Disposition`): its id and its type's extension, nothing a client chose. */
+export const mediaFileName = (mediaId: string, type: MediaType): string =>
+  `${mediaId.replace(/[^A-Za-z0-9_-]/g, '_')}.${EXTENSIONS[type]}`;
 
 /** A media id of either kind: an upload's or a camera's snapshot. */
 export const isMediaId = (mediaId: string): boolean => MEDIA_ID.test(mediaId) || snapshotOf(mediaId) !== undefined;

@@ -3,6 +3,7 @@ import { loadDistrictDir } from '#devices/district-files';
 import type { Case } from '#shared/domain/cases';
 import { caseStack } from '../support/case-stack.ts';
 import { USERS } from '../support/users.ts';
+import { tinyJpeg } from '../support/images.ts';
 
 /**
  * The cycle with roles through the local stack's API, each step by the role it belongs to:
@@ -39,7 +40,7 @@ describe('the case cycle, role by role', () => {
       expect(answer.status, `${body.action}: ${answer.body.message ?? ''}`).toBe(200);
       return answer.body;
     };
-    const photo = () => s.uploadJpeg(Buffer.from('\xff\xd8\xff the pavement cleared', 'latin1'));
+    const photo = () => s.uploadJpeg(tinyJpeg());
     const { location } = reported.body.case;
     const onSite = { lat: location.lat + 0.0001, lon: location.lon };
 

@@ -6,6 +6,7 @@ import { siteLocation } from '#shared/domain/city-model';
 import type { User } from '#shared/domain/roles';
 import { caseStack } from '../support/case-stack.ts';
 import { USERS } from '../support/users.ts';
+import { tinyJpeg } from '../support/images.ts';
 
 /**
  * The 12345 hand-over end to end on the local stack: tickets in through the API, and the
@@ -95,7 +96,7 @@ describe('the 12345 hotline’s hand-over', () => {
     expect(reply!.body.detail.data.message).toContain(caseId);
 
     // The unit's photo of the work, uploaded through a one-time URL and named by the resolve action.
-    const photo = Buffer.from('\xff\xd8\xff\xe0 the pavement cleared', 'latin1');
+    const photo = tinyJpeg();
     const mediaId = await s.uploadJpeg(photo);
     expect((await act(caseId, USERS.dispatcher, { action: 'dispatch' })).status).toBe(200);
     const unknownPhoto = await act(caseId, USERS.enforcement, { action: 'resolve', media: ['md-never-uploaded'] });

@@ -7,6 +7,7 @@ import { snapshotJpeg } from '#devices/simulators/snapshot';
 import type { User } from '#shared/domain/roles';
 import { caseStack } from '../support/case-stack.ts';
 import { USERS } from '../support/users.ts';
+import { tinyJpeg } from '../support/images.ts';
 
 /**
  * Intake end to end on the local stack: a citizen's Open311 request with a photo, a market camera's detection and
@@ -38,7 +39,7 @@ describe('one problem, three sources, one case', () => {
   it('a citizen’s report, a camera detection and a garbage-room overflow at one place end as one registered case', async () => {
     const near = siteLocation(room);
     // The citizen's photo: a one-time upload URL, then the body straight to the bucket.
-    const photo = Buffer.from('\xff\xd8\xff\xe0 a small jpeg of garbage piled outside the room', 'latin1');
+    const photo = tinyJpeg();
     const upload = await post<{ mediaId: string; uploadUrl: string; headers: Record<string, string> }>('/media', {
       contentType: 'image/jpeg',
       size: photo.length,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
 import { caseStack } from '../support/case-stack.ts';
+import { tinyJpeg, tinyPng } from '../support/images.ts';
 
 /** Uploads through one-time URLs, and the refusals a client can meet: type, size, reuse. */
 const model = await loadDistrictDir();
@@ -33,7 +34,7 @@ describe('media uploads', () => {
   });
 
   it('takes exactly the body it was made for, once; the medium reads back through the API', async () => {
-    const body = Buffer.from('\x89PNG a tiny picture', 'latin1');
+    const body = tinyPng();
     const { status, body: upload } = await ask({ contentType: 'image/png', size: body.length });
     expect(status).toBe(201);
     expect(upload.expiresAt).toBe(s.now() + 15 * 60_000);
@@ -52,6 +53,37 @@ describe('media uploads', () => {
     const content = await fetch(read.headers.get('location')!);
     expect(content.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await content.arrayBuffer())).toEqual(body);
+  });
+
+  it('keeps a page put as a JPEG out: never served, never attached; a picture is served as one, never sniffed', async () => {
+    const page = Buffer.from('<html><script>alert(document.cookie)</script></html>');
+    const { body: upload } = await ask({ contentType: 'image/jpeg', size: page.length });
+    // The one-time URL takes the bytes, as S3's presigned PUT would; the API then reads them.
+    expect((await put(upload, page)).status).toBe(200);
+    expect((await s.api(`/media/${upload.mediaId}`, { redirect: 'manual' })).status).toBe(404);
+    const direct = await fetch(`${s.stack.apiUrl}/bucket/media/${upload.mediaId}`);
+    expect(direct.status).toBe(404);
+    expect(await direct.text()).not.toContain('<script>');
+    const report = await s.api<{ message: string; localMessage: string }>('/cases/reports', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        source: 'public',
+        classId: 'dirty-road',
+        componentId: 'gr-002',
+        description: 'mud on the road',
+        media: [upload.mediaId],
+      }),
+    });
+    expect(report.status).toBe(400);
+    expect(report.body.localMessage).toBe('上传的文件不是有效的图片（image/jpeg），请重新拍摄或选择');
+
+    const photo = await s.uploadJpeg(tinyJpeg());
+    const served = await fetch(`${s.stack.apiUrl}/bucket/media/${photo}`);
+    expect(served.headers.get('content-type')).toBe('image/jpeg');
+    expect(served.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(served.headers.get('content-disposition')).toBe(`inline; filename="${photo}.jpg"`);
+    expect(served.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
   });
 
   it('refuses a report naming media that was never uploaded, and Open311 a media_url that is not this API’s', async () => {
@@ -91,7 +123,7 @@ describe('media uploads', () => {
 
   it('keeps a camera’s snapshot where the camera puts it, an image named as one, and reads it as media', async () => {
     const bucket = `${s.stack.apiUrl}/bucket/snapshots`;
-    const jpeg = Buffer.from('\xff\xd8\xff a snapshot', 'latin1');
+    const jpeg = tinyJpeg();
     const putSnapshot = (path: string, type: string, body: Buffer = jpeg) =>
       fetch(`${bucket}/${path}`, { method: 'PUT', headers: { 'content-type': type }, body });
     expect((await putSnapshot('cam-gs-m1-a/1.jpg', 'image/png')).status).toBe(415);

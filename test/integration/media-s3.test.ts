@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { S3MediaStore } from '#shared/adapters/media-store/s3';
+import { tinyJpeg } from '../support/images.ts';
 
 /**
  * The media bucket's adapter against moto's S3 (`moto_server`, on this image): presigned
@@ -55,7 +56,7 @@ describe('S3 media store', () => {
   });
 
   it('takes the body once: a second put to the URL is refused; the medium reads back', async () => {
-    const body = Buffer.from('\xff\xd8\xff a photo', 'latin1');
+    const body = tinyJpeg();
     const id = 'md-20261201-00000000000000bb';
     const upload = await store.createUpload(id, { contentType: 'image/jpeg', size: body.length }, NOW);
     expect(await store.find(id)).toBeUndefined();
@@ -63,12 +64,28 @@ describe('S3 media store', () => {
     const again = await fetch(upload.uploadUrl, { method: 'PUT', headers: upload.headers, body });
     expect(again.status).toBe(412);
     expect(await store.find(id)).toEqual({ mediaId: id, contentType: 'image/jpeg', size: body.length });
-    const read = await fetch(await store.readUrl(id, Date.now()));
+    const url = new URL(await store.readUrl({ mediaId: id, contentType: 'image/jpeg', size: body.length }, Date.now()));
+    expect(url.searchParams.get('response-content-disposition')).toBe(`inline; filename="${id}.jpg"`);
+    const read = await fetch(url);
     expect(Buffer.from(await read.arrayBuffer())).toEqual(body);
   });
 
+  it('reads an object’s first bytes and refuses one that is not the picture it was put as', async () => {
+    const page = Buffer.from('<html><script>alert(document.cookie)</script></html>');
+    const id = 'md-20261201-00000000000000cc';
+    const upload = await store.createUpload(id, { contentType: 'image/jpeg', size: page.length }, NOW);
+    // A presigned PUT takes whatever bytes come with the signed type and length.
+    expect((await fetch(upload.uploadUrl, { method: 'PUT', headers: upload.headers, body: page })).status).toBe(200);
+    expect(await store.find(id)).toEqual({
+      mediaId: id,
+      refused: expect.objectContaining({
+        en: 'the body is not image/jpeg (its bytes are no picture this bucket keeps)',
+      }),
+    });
+  });
+
   it('reads a camera’s snapshot from where the camera put it, typed by its name', async () => {
-    const body = Buffer.from('\xff\xd8\xff a snapshot', 'latin1');
+    const body = tinyJpeg();
     const id = 'sn~cam-gs-m2-a~1764640800000.jpg';
     expect(await store.find(id)).toBeUndefined();
     // As a camera puts it with its own credentials: no content type.
@@ -76,7 +93,7 @@ describe('S3 media store', () => {
       new PutObjectCommand({ Bucket: 'media', Key: 'snapshots/cam-gs-m2-a/1764640800000.jpg', Body: body }),
     );
     expect(await store.find(id)).toEqual({ mediaId: id, contentType: 'image/jpeg', size: body.length });
-    const url = await store.readUrl(id, Date.now());
+    const url = await store.readUrl({ mediaId: id, contentType: 'image/jpeg', size: body.length }, Date.now());
     expect(new URL(url).pathname).toBe('/media/snapshots/cam-gs-m2-a/1764640800000.jpg');
     // S3 answers with the type the signed URL asks for (moto ignores the override, so it is checked on the URL).
     expect(new URL(url).searchParams.get('response-content-type')).toBe('image/jpeg');

@@ -13,6 +13,7 @@ import { wireDeps } from '#shared/runtime/wiring';
 import { testTables } from '../support/dynamo.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
 import { testSignIn, USERS } from '../support/users.ts';
+import { tinyJpeg } from '../support/images.ts';
 
 /**
  * Who may take each action, through the ops API on DynamoDB Local: for every action, a
@@ -32,7 +33,7 @@ const PHOTO = 'md-20261202-00000000000000aa';
 beforeAll(async () => {
   const env = await testTables('roles');
   const media = new FolderMediaStore(mkdtempSync(join(tmpdir(), 'cityops-roles-media-')), () => 'http://127.0.0.1:1');
-  const body = Buffer.from('\xff\xd8\xff the work done', 'latin1');
+  const body = tinyJpeg();
   const upload = await media.createUpload(PHOTO, { contentType: 'image/jpeg', size: body.length }, NOW);
   await media.receive(
     PHOTO,

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_SNAPSHOTS, openCase, repeatAnomaly, type Signal } from '#shared/domain/cases';
-import { isMediaId, snapshotMediaId, snapshotOf } from '#shared/domain/media';
+import { isMediaId, mediaBytesProblem, snapshotMediaId, snapshotOf } from '#shared/domain/media';
 import { firstMedia } from '#shared/domain/open311';
 import jpeg from 'jpeg-js';
 import { snapshotJpeg } from '#devices/simulators/snapshot';
+import { tinyJpeg, tinyPng, tinyWebp } from '../support/images.ts';
 
 const NOW = Date.UTC(2026, 11, 2, 2, 0);
 
@@ -86,5 +87,31 @@ describe('cameras’ snapshots as media', () => {
     expect(r! > 150 && g! < 100 && b! < 100).toBe(true);
     const [gr, gg] = pixel(2, 2);
     expect(Math.abs(gr! - gg!)).toBeLessThan(20);
+  });
+});
+
+describe('media checked by their bytes', () => {
+  const png = tinyPng();
+  const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom'), Buffer.alloc(16)]);
+  it('takes a JPEG, PNG, WebP and MP4 whose bytes are their declared type', () => {
+    expect(mediaBytesProblem('image/jpeg', tinyJpeg())).toBeUndefined();
+    expect(mediaBytesProblem('image/png', png)).toBeUndefined();
+    expect(mediaBytesProblem('image/webp', tinyWebp())).toBeUndefined();
+    expect(mediaBytesProblem('video/mp4', mp4)).toBeUndefined();
+  });
+
+  it('refuses a page, another picture type, a truncated header and a picture too large to be a photo', () => {
+    expect(mediaBytesProblem('image/jpeg', Buffer.from('<html><script>alert(1)</script></html>'))).toEqual({
+      en: 'the body is not image/jpeg (its bytes are no picture this bucket keeps)',
+      zh: '上传的文件不是有效的图片（image/jpeg），请重新拍摄或选择',
+    });
+    expect(mediaBytesProblem('image/jpeg', png)?.en).toBe('the body is not image/jpeg (its bytes are image/png)');
+    expect(mediaBytesProblem('image/png', png.subarray(0, 12))?.en).toMatch(/^the body is not image\/png/);
+    expect(mediaBytesProblem('video/mp4', tinyJpeg())?.en).toBe('the body is not video/mp4 (no ftyp box)');
+    const huge = Buffer.from(png);
+    huge.writeUInt32BE(30_000, 16); // IHDR's width
+    expect(mediaBytesProblem('image/png', huge)?.en).toBe(
+      'the body is not image/png (30000×1 pixels; at most 20000 a side)',
+    );
   });
 });

@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { MediaStore } from '#shared/app/ports/media';
 import {
+  MEDIA_HEAD_BYTES,
   MEDIA_ID,
+  mediaBytesProblem,
   MEDIA_TYPES,
   snapshotOf,
   UPLOAD_TTL_MS,
   type MediaRequest,
   type MediaUpload,
+  type RefusedMedia,
   type StoredMedia,
 } from '#shared/domain/media';
 
@@ -42,6 +45,18 @@ async function writeAtMost(body: NodeJS.ReadableStream, file: string, max: numbe
     throw error;
   });
   return size;
+}
+
+/** A file's first {@link MEDIA_HEAD_BYTES}, as a ranged GET reads an object's. */
+async function head(path: string): Promise<Uint8Array> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(MEDIA_HEAD_BYTES);
+    const { bytesRead } = await file.read(buffer, 0, MEDIA_HEAD_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
 }
 
 /** Why an upload was refused, as the bucket's HTTP answer. */
@@ -147,7 +162,15 @@ export class FolderMediaStore implements MediaStore {
     }
   }
 
-  async find(mediaId: string): Promise<StoredMedia | undefined> {
+  async find(mediaId: string): Promise<StoredMedia | RefusedMedia | undefined> {
+    const stored = await this.stored(mediaId);
+    if (!stored) return undefined;
+    const refused = mediaBytesProblem(stored.contentType, await head(this.contentPath(mediaId)));
+    return refused ? { mediaId, refused } : stored;
+  }
+
+  /** What was put, by its record (an upload) or its name (a snapshot), before its bytes are checked. */
+  private async stored(mediaId: string): Promise<StoredMedia | undefined> {
     const snapshot = snapshotOf(mediaId);
     if (snapshot) {
       if (!this.snapshots) return undefined;
@@ -168,7 +191,7 @@ export class FolderMediaStore implements MediaStore {
     }
   }
 
-  async readUrl(mediaId: string): Promise<string> {
+  async readUrl({ mediaId }: StoredMedia): Promise<string> {
     const snapshot = snapshotOf(mediaId);
     return `${this.baseUrl()}/bucket/${snapshot ? snapshot.key : `media/${mediaId}`}`;
   }

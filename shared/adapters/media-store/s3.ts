@@ -1,12 +1,16 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { MediaStore } from '#shared/app/ports/media';
 import {
+  MEDIA_HEAD_BYTES,
   MEDIA_TYPES,
+  mediaBytesProblem,
+  mediaFileName,
   snapshotOf,
   UPLOAD_TTL_MS,
   type MediaRequest,
   type MediaUpload,
+  type RefusedMedia,
   type StoredMedia,
 } from '#shared/domain/media';
 
@@ -45,30 +49,39 @@ export class S3MediaStore implements MediaStore {
     return { mediaId, uploadUrl, method: 'PUT', headers, expiresAt: now + UPLOAD_TTL_MS };
   }
 
-  async find(mediaId: string): Promise<StoredMedia | undefined> {
+  /**
+   * The object's first bytes (one ranged GET, at most {@link MEDIA_HEAD_BYTES}), checked
+   * against the type it was put as: a presigned PUT cannot look at what it takes.
+   */
+  async find(mediaId: string): Promise<StoredMedia | RefusedMedia | undefined> {
     try {
-      const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: keyOf(mediaId) }));
+      const object = await this.s3.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: keyOf(mediaId), Range: `bytes=0-${MEDIA_HEAD_BYTES - 1}` }),
+      );
       // A snapshot's type is its name's (a camera may put it without one).
-      const contentType = (snapshotOf(mediaId)?.contentType ?? head.ContentType) as StoredMedia['contentType'];
+      const contentType = (snapshotOf(mediaId)?.contentType ?? object.ContentType) as StoredMedia['contentType'];
+      const bytes = (await object.Body?.transformToByteArray()) ?? new Uint8Array();
       if (!(contentType in MEDIA_TYPES)) return undefined;
-      return { mediaId, contentType, size: head.ContentLength ?? 0 };
+      const refused = mediaBytesProblem(contentType, bytes);
+      if (refused) return { mediaId, refused };
+      // The whole object's length: `bytes 0-262143/5242880`.
+      const total = Number(/\/(\d+)$/.exec(object.ContentRange ?? '')?.[1] ?? object.ContentLength ?? 0);
+      return { mediaId, contentType, size: total };
     } catch (error) {
       const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-      if (e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404) return undefined;
+      if (e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404) return undefined;
       throw error;
     }
   }
 
-  readUrl(mediaId: string, now: number): Promise<string> {
-    const snapshot = snapshotOf(mediaId);
+  readUrl(media: StoredMedia, now: number): Promise<string> {
     const command = new GetObjectCommand({
       Bucket: this.bucket,
-      Key: keyOf(mediaId),
-      ...(snapshot ? { ResponseContentType: snapshot.contentType } : {}),
+      Key: keyOf(media.mediaId),
+      // The type find() checked, shown inline under a name of the API's making (S3 cannot add nosniff).
+      ResponseContentType: media.contentType,
+      ResponseContentDisposition: `inline; filename="${mediaFileName(media.mediaId, media.contentType)}"`,
     });
-    return getSignedUrl(this.s3, command, {
-      expiresIn: 300,
-      signingDate: new Date(now),
-    });
+    return getSignedUrl(this.s3, command, { expiresIn: 300, signingDate: new Date(now) });
   }
 }
