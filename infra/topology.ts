@@ -311,6 +311,7 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
 
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/', function: 'ops-api', auth: 'public' },
+  { method: 'GET', path: '/ops-page.js', function: 'ops-api', auth: 'public' },
   { method: 'GET', path: '/map', function: 'ops-api', auth: 'operator' },
   { method: 'GET', path: '/health', function: 'ops-api' },
   { method: 'GET', path: '/devices', function: 'ops-api' },

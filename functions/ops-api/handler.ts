@@ -60,6 +60,7 @@ export const makeHandler = (deps: OpsApiDeps) =>
     }),
     (error) =>
       deps.log.error('ops API request failed', { error: error instanceof Error ? error.stack : String(error) }),
+    { signInDomain: deps.operatorSignIn?.domain },
   );
 
 /** Where the pages are in Lambda: bundled beside the handler (see the ops API's bundling in infra). */

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { RequestRefusedError } from '#shared/app/errors';
 import { type Names, WordedError } from '#shared/domain/labels';
 import { describeIssues } from '#shared/domain/payloads';
+import { API_HEADERS, pageHeadersFor } from './security-headers.ts';
 
 /** A refusal with its status and code; its words in English, and in Chinese where people read them (`localMessage`). */
 export class HttpError extends WordedError {
@@ -71,7 +72,23 @@ function refuseParameters(event: APIGatewayProxyEventV2): APIGatewayProxyStructu
  * refuses over-long or ill-formed parameters, maps {@link HttpError} to its status, a
  * {@link RequestRefusedError} to 400, and anything else to a 500 that hides internals.
  */
-export function httpApi(routes: Record<string, RouteHandler>, onError: (error: unknown) => void) {
+export function httpApi(
+  routes: Record<string, RouteHandler>,
+  onError: (error: unknown) => void,
+  options: { signInDomain?: string } = {},
+) {
+  const pageHeaders = pageHeadersFor(options.signInDomain);
+  // Every answer carries the hardening headers: a page's policy for HTML, the API's for the rest.
+  const hardened = (result: APIGatewayProxyStructuredResultV2): APIGatewayProxyStructuredResultV2 => {
+    const type = String(result.headers?.['content-type'] ?? '');
+    return { ...result, headers: { ...(type.startsWith('text/html') ? pageHeaders : API_HEADERS), ...result.headers } };
+  };
+  const answer = routeTo(routes, onError);
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> =>
+    hardened(await answer(event));
+}
+
+function routeTo(routes: Record<string, RouteHandler>, onError: (error: unknown) => void) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const route = routes[event.routeKey];
     if (!route) return json(404, { error: 'not_found', message: `no route ${event.routeKey}` });

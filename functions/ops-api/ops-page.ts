@@ -371,13 +371,19 @@ setInterval(refresh, REFRESH_MS);
 `;
 
 /**
+ * The page's script, served beside it (`GET /ops-page.js`): the pages' policy runs no
+ * inline script.
+ */
+export const OPS_PAGE_SCRIPT = `const SIGN_IN = JSON.parse(document.getElementById('sign-in-config').textContent);\n${SIGN_IN_SCRIPT}${SCRIPT}`;
+
+/**
  * The page. It signs the operator in before it reads `GET /map`: with `signIn`, through the
  * user pool's hosted sign-in (AWS); without, with its own form against the local stack's
  * `POST /auth/token`.
  */
 export function opsPageHtml(signIn?: OperatorSignIn): string {
-  // As JSON inside a script element: no "<" may close it.
-  const config = `const SIGN_IN = ${JSON.stringify(signIn ? { kind: 'hosted', ...signIn } : { kind: 'password' }).replace(/</g, '\\u003c')};`;
+  // Data, not script: the page's script reads it (a JSON block runs nothing; no "<" may close it).
+  const config = JSON.stringify(signIn ? { kind: 'hosted', ...signIn } : { kind: 'password' }).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="${DEFAULT_LOCALE}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>城市运行 CityOps</title>
@@ -427,7 +433,8 @@ tbody tr{cursor:pointer}tbody tr.selected{background:#e8f1fb}
 <table id="cases"><thead><tr><th data-ui="severity">等级</th><th data-ui="category">类别</th><th data-ui="status">状态</th><th data-ui="site">地点</th><th data-ui="unit">主办单位</th><th data-ui="opened">上报时间</th><th data-ui="due">处置时限</th></tr></thead><tbody></tbody></table>
 <div id="history" data-ui="selectCase">选择一个案件，查看其办理过程。</div>
 </section></main>
-<script>${config}${SIGN_IN_SCRIPT}${SCRIPT}</script>
+<script id="sign-in-config" type="application/json">${config}</script>
+<script src="ops-page.js"></script>
 </body></html>
 `;
 }

@@ -10,6 +10,7 @@ import type { Log } from '#shared/app/ports/observability';
 import { mediaFileName, snapshotMediaId, type StoredMedia } from '#shared/domain/media';
 import { SignInError } from '#shared/app/ports/identity';
 import { type LocalSignIn, SignInBody } from './sign-in.ts';
+import { API_HEADERS } from '#functions/ops-api/security-headers';
 import { type FolderMediaStore, UploadRefusedError } from '../../shared/adapters/media-store/folder.ts';
 
 type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -59,7 +60,8 @@ export function matchApiRoute(routes: readonly ApiRoute[], method: string, path:
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
+/** The local gateway's own answers carry the API's hardening headers too. */
+const JSON_HEADERS = { ...API_HEADERS, 'content-type': 'application/json; charset=utf-8' };
 
 /**
  * Answers a request once: a response already started (a download the client broke off,
@@ -146,7 +148,7 @@ export async function startApiServer(options: {
         const { status, body } = await options.health();
         return send({
           statusCode: status,
-          headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+          headers: { ...JSON_HEADERS, 'cache-control': 'no-store' },
           body: JSON.stringify(body),
         });
       }
@@ -173,7 +175,7 @@ export async function startApiServer(options: {
           req.resume();
           return send({
             statusCode: 400,
-            headers: { 'content-type': 'application/json; charset=utf-8' },
+            headers: JSON_HEADERS,
             body: JSON.stringify({
               error: 'bad_key',
               message: 'a snapshot is snapshots/<thing>/<name>.jpg|jpeg|png|webp',
@@ -195,7 +197,7 @@ export async function startApiServer(options: {
         const status = match.methodMismatch ? 405 : 404;
         return send({
           statusCode: status,
-          headers: { 'content-type': 'application/json; charset=utf-8' },
+          headers: JSON_HEADERS,
           body: JSON.stringify({
             error: status === 405 ? 'method_not_allowed' : 'not_found',
             message: `no route ${method} ${url.pathname}`,
@@ -293,7 +295,7 @@ async function serveSignIn(
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const answer = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
     statusCode,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    headers: { ...JSON_HEADERS, 'cache-control': 'no-store' },
     body: JSON.stringify(body),
   });
   if (path === '/auth/jwks.json' && method === 'GET') return answer(200, signIn.jwks());
@@ -346,6 +348,7 @@ async function authorize(
     refused: {
       statusCode: 401,
       headers: {
+        ...JSON_HEADERS,
         'content-type': 'application/json',
         'www-authenticate': `Bearer scope="" error="invalid_token" error_description="${why}"`,
       },

@@ -17,6 +17,13 @@ import { ARTIFACTS, launchBrowser } from '../support/browser.ts';
 import { testStack } from '../support/test-stack.ts';
 import { USERS } from '../support/users.ts';
 
+// What the callbacks evaluated in the page read (the tests are type-checked without the DOM's types).
+declare const document: {
+  documentElement: { lang: string };
+  getElementById(id: string): { textContent: string | null } | null;
+};
+declare const sessionStorage: { getItem(key: string): string | null };
+
 const NOW = Date.UTC(2026, 10, 27, 2, 0); // 10:00 in the district
 const MIN = 60_000;
 const model = await loadDistrictDir();
@@ -131,7 +138,13 @@ describe('live ops page (GET /) in headless Chromium', () => {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       const outside: string[] = [];
       page.on('request', (r) => !r.url().startsWith(stack.apiUrl) && outside.push(r.url()));
-      await page.goto(`${stack.apiUrl}/`);
+      const blocked: string[] = [];
+      page.on(
+        'console',
+        (m) => m.type() === 'error' && /Content Security Policy/.test(m.text()) && blocked.push(m.text()),
+      );
+      const served = await page.goto(`${stack.apiUrl}/`);
+      expect(served?.headers()['content-security-policy']).toMatch(/script-src 'self';/);
       // The map takes a person's token: the page asks for a sign-in first, in Chinese, and says why one is refused.
       await page.locator('#sign-in').waitFor();
       expect(await page.locator('#sign-in h2').innerText()).toBe('请登录后查看');
@@ -142,7 +155,7 @@ describe('live ops page (GET /) in headless Chromium', () => {
       await page.locator('#sign-in-error:has-text("用户名或密码错误")').waitFor();
       await page.fill('#sign-in-password', LEADER.password);
       await page.click('#sign-in button[type=submit]');
-      await page.waitForFunction(`document.getElementById('count-open')?.textContent !== '–'`);
+      await page.waitForFunction(() => document.getElementById('count-open')?.textContent !== '–');
       expect(await page.locator('#sign-in').isHidden()).toBe(true);
       const text = (selector: string) => page.locator(selector).first().innerText();
 
@@ -182,12 +195,12 @@ describe('live ops page (GET /) in headless Chromium', () => {
       // English second, from the same dictionary.
       await page.click('#language');
       await page.waitForFunction(
-        `document.documentElement.lang === 'en' && document.getElementById('count-open')?.textContent !== '–'`,
+        () => document.documentElement.lang === 'en' && document.getElementById('count-open')?.textContent !== '–',
       );
       expect(await text('#cases tr[data-case-id="cs-check"] td:nth-child(3)')).toBe('to verify');
       await page.click('#language');
       await page.waitForFunction(
-        `document.documentElement.lang === 'zh-CN' && document.getElementById('count-open')?.textContent !== '–'`,
+        () => document.documentElement.lang === 'zh-CN' && document.getElementById('count-open')?.textContent !== '–',
       );
       // The list, newest first, and filtered by severity.
       expect(
@@ -208,13 +221,14 @@ describe('live ops page (GET /) in headless Chromium', () => {
         await page.locator('#history-entries li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-action'))),
       ).toEqual(over.history.map((h) => h.action));
       await page.screenshot({ path: join(ARTIFACTS, 'ops-page.png'), fullPage: true });
+      expect(blocked).toEqual([]);
       expect(statSync(join(ARTIFACTS, 'ops-page.png')).size).toBeGreaterThan(10_000);
 
       // Live: a case opened now shows within a refresh, without reloading.
       await store(caseAt('cs-new', 7, 'collection_due'));
       await page.waitForFunction(
-        `document.getElementById('count-open')?.textContent === '${map.cases.length + 1}'`,
-        undefined,
+        (count) => document.getElementById('count-open')?.textContent === count,
+        String(map.cases.length + 1),
         { timeout: 15_000 },
       );
       expect(await page.locator('#cases tbody tr[data-case-id="cs-new"]').count()).toBe(1);
@@ -232,6 +246,10 @@ describe('live ops page (GET /) in headless Chromium', () => {
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
+      page.on(
+        'console',
+        (m) => m.type() === 'error' && /Content Security Policy/.test(m.text()) && errors.push(m.text()),
+      );
       const pageUrl = `${stack.apiUrl}/`;
       await page.route(
         (url) => url.href.startsWith(pageUrl) && url.pathname === '/',
@@ -273,7 +291,7 @@ describe('live ops page (GET /) in headless Chromium', () => {
       });
 
       await page.goto(pageUrl);
-      await page.waitForFunction(`document.getElementById('count-open')?.textContent !== '–'`);
+      await page.waitForFunction(() => document.getElementById('count-open')?.textContent !== '–');
       // One sign-in: code flow with an S256 challenge, back to the page.
       expect(authorizations).toHaveLength(1);
       const [authorize] = authorizations;
@@ -304,7 +322,9 @@ describe('live ops page (GET /) in headless Chromium', () => {
       // A token the API refuses: the page signs in again and goes on with the new one.
       refuseNext = true;
       await page.waitForFunction(
-        `document.getElementById('count-open')?.textContent !== '–' && sessionStorage.getItem('cityops.token')?.includes('token-2')`,
+        () =>
+          document.getElementById('count-open')?.textContent !== '–' &&
+          sessionStorage.getItem('cityops.token')?.includes('token-2'),
         undefined,
         { timeout: 20_000 },
       );
@@ -315,7 +335,7 @@ describe('live ops page (GET /) in headless Chromium', () => {
       // A sign-in that ends in a refusal: the page says so and does not send the operator straight back.
       await page.evaluate('sessionStorage.clear()');
       await page.goto(`${pageUrl}?error=access_denied&error_description=User+is+disabled`);
-      await page.waitForFunction(`document.getElementById('error')?.textContent.includes('登录未成功')`);
+      await page.waitForFunction(() => document.getElementById('error')?.textContent?.includes('登录未成功'));
       expect(await page.locator('#error').innerText()).toBe(
         '无法刷新：登录未成功（access_denied: User is disabled）：请刷新页面重试',
       );

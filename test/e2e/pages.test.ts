@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import jpeg from 'jpeg-js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
+import { pageHeadersFor } from '#functions/ops-api/security-headers';
 import type { DistrictAssessment } from '#shared/app/assessment-service';
 import type { DistrictMap } from '#shared/app/district-map';
 import { type Case, isOverdue, WORKING_STATUSES } from '#shared/domain/cases';
@@ -18,6 +19,9 @@ import { kase } from '../support/assessment-fixture.ts';
 import { ARTIFACTS, launchBrowser } from '../support/browser.ts';
 import { caseStack } from '../support/case-stack.ts';
 import { USERS } from '../support/users.ts';
+
+// What the callbacks evaluated in the page read (the tests are type-checked without the DOM's types).
+declare const document: { querySelectorAll(selector: string): Iterable<{ naturalWidth: number }> };
 
 /**
  * The pages people work in, built with Vite and served at /app/, in headless Chromium,
@@ -90,6 +94,11 @@ async function context(kind: 'desk' | 'phone' | 'screen', at = ROOM): Promise<Br
   });
   ctx.on('page', (page) => {
     page.on('pageerror', (e) => errors.push(e.message));
+    // Whatever the pages' policy blocks (an inline script, a foreign request) is a defect too.
+    page.on(
+      'console',
+      (m) => m.type() === 'error' && /Content Security Policy/.test(m.text()) && errors.push(m.text()),
+    );
     page.on('response', (r) => r.status() >= 500 && errors.push(`${r.status()} ${r.url()}`));
   });
   return ctx;
@@ -131,7 +140,8 @@ const statusIs = (page: Page, words: string) =>
   page.waitForSelector(`[data-test="case-status"]:text-is("${words}")`, { timeout: 10_000 });
 
 async function axe(page: Page): Promise<{ id: string; impact: string; nodes: string[] }[]> {
-  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  // Evaluated, not added as a script element: the pages' policy runs no inline script.
+  await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
   const violations = (await page.evaluate(
     'axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ") + " " + (n.any[0] && n.any[0].message)).slice(0, 6) })))',
   )) as { id: string; impact: string; nodes: string[] }[];
@@ -248,8 +258,8 @@ describe('the whole cycle through the pages', () => {
     expect(resolvedWith).toMatchObject({ action: 'resolve', media: [expect.stringMatching(/^md-/)] });
     // The case's page: its map, its report, its photo (read back through GET /media/{id}).
     await page.waitForSelector('.el-drawer .case-map .leaflet-interactive');
-    await page.waitForFunction(
-      '[...document.querySelectorAll(".el-drawer [data-test=photos] img")].some((i) => i.naturalWidth === 32)',
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('.el-drawer [data-test=photos] img')].some((i) => i.naturalWidth === 32),
     );
     expect(await page.locator('.el-drawer [data-test="reports"] li').count()).toBe(1);
     await page.locator('.el-drawer__body').evaluate((body) => body.scrollTo(0, 0));
@@ -419,6 +429,15 @@ describe('signing in where the service runs in AWS', () => {
     const hosted = { domain: 'https://operators.auth.example', clientId: 'pages-client' };
     const office = await context('desk');
     const page = await office.newPage();
+    // The pages' policy as the function sends it where the user pool's domain is configured.
+    await page.route(
+      (url) => url.href.startsWith(`${s.stack.apiUrl}/app/`) && url.pathname.endsWith('.html'),
+      async (route) => {
+        const response = await route.fetch();
+        const policy = pageHeadersFor(hosted.domain)['content-security-policy']!;
+        await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': policy } });
+      },
+    );
     await page.route(`${s.stack.apiUrl}/app/config.json`, (route) =>
       route.fulfill({
         status: 200,

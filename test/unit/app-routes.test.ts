@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { appRoutes } from '#functions/ops-api/app-routes';
+import { mapRoutes } from '#functions/ops-api/map-routes';
 import { httpApi, json } from '#functions/ops-api/http-router';
 import { STAFF_ROUTE_KEYS, withStaffAddresses } from '#functions/ops-api/staff-routes';
 import { API_ROUTES } from '#infra/topology';
@@ -34,7 +35,7 @@ describe('the pages people work in, served by the ops API', () => {
     expect(await get(routes)).toMatchObject({ statusCode: 302, headers: { location: '/app/index.html' } });
     const page = await get(routes, 'index.html');
     expect(page).toMatchObject({ statusCode: 200, isBase64Encoded: true });
-    expect(page.headers).toEqual({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    expect(page.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     expect(Buffer.from(page.body, 'base64').toString()).toContain('工作台');
     const script = await get(routes, 'assets/index-abc123.js');
     expect(script.headers['cache-control']).toBe('public, max-age=31536000, immutable');
@@ -50,6 +51,48 @@ describe('the pages people work in, served by the ops API', () => {
     expect(JSON.parse((await get(hosted, 'config.json')).body)).toEqual({
       signIn: { kind: 'hosted', domain: 'https://ops.auth.example', clientId: 'pages' },
     });
+  });
+});
+
+describe('the hardening headers on every answer', () => {
+  const routes = { ...appRoutes({ appDir: dir }), ...mapRoutes({} as never) };
+  const page = (routeKey: string, proxy?: string, signInDomain?: string) =>
+    httpApi(routes, () => {}, { signInDomain })({
+      routeKey,
+      pathParameters: proxy === undefined ? {} : { proxy },
+      headers: {},
+    } as unknown as APIGatewayProxyEventV2) as Promise<{ headers: Record<string, string>; body: string }>;
+
+  it('gives a page a policy that runs no inline script and cannot be framed, and JSON one that runs nothing', async () => {
+    const workbench = (await page('GET /app/{proxy+}', 'index.html')).headers;
+    expect(workbench['content-security-policy']).toBe(
+      "default-src 'self';script-src 'self';script-src-attr 'none';style-src 'self' 'unsafe-inline';img-src 'self' data: blob: https:;font-src 'self' data:;connect-src 'self';object-src 'none';base-uri 'self';form-action 'self';frame-ancestors 'none'",
+    );
+    expect(workbench).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+    });
+    const hosted = (await page('GET /', undefined, 'https://ops.auth.example')).headers['content-security-policy'];
+    expect(hosted).toContain("connect-src 'self' https://ops.auth.example;");
+    const config = (await page('GET /app/{proxy+}', 'config.json')).headers;
+    expect(config).toMatchObject({
+      'content-security-policy': "default-src 'none';frame-ancestors 'none'",
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    });
+  });
+
+  it('serves the ops page with its script beside it, none inline', async () => {
+    const html = (await page('GET /')).body;
+    const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1]!.trim());
+    expect(scripts).toEqual(['id="sign-in-config" type="application/json"', 'src="ops-page.js"']);
+    expect(html).not.toMatch(/\son[a-z]+=/i);
+    const script = await page('GET /ops-page.js');
+    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(script.body).toMatch(
+      /^const SIGN_IN = JSON\.parse\(document\.getElementById\('sign-in-config'\)\.textContent\);/,
+    );
   });
 });
 
