@@ -1,4 +1,5 @@
 import {
+  actionSince,
   CATEGORY_POLICY,
   confirmRegistration,
   joinReport,
@@ -14,6 +15,7 @@ import {
   type Assignment,
   type CaseAction,
   type CaseOrigin,
+  type HistoryEntry,
   type Signal,
   WORKING_STATUSES,
 } from '#shared/domain/cases';
@@ -32,7 +34,7 @@ import { caseToJoin, peopleReport, receiveReport, refuseReport, reporterActor } 
 import { mergeCellsAround } from '#shared/domain/merge-cells';
 import { isDeviceFault } from '#shared/domain/maintenance';
 import { actingRole, refusalOf, type User } from '#shared/domain/roles';
-import { DEFAULT_LOCALE, type Names, nameIn, WordedError } from '#shared/domain/labels';
+import { ACTION_NAMES, DEFAULT_LOCALE, type Names, nameIn, STATUS_NAMES, WordedError } from '#shared/domain/labels';
 import { DistrictConfig } from './district-config.ts';
 import type { MaintenanceService, TicketOutcome } from './maintenance-service.ts';
 import type { MediaStore } from './ports/media.ts';
@@ -90,6 +92,16 @@ export class CaseNotFoundError extends WordedError {}
 export class ActionForbiddenError extends WordedError {}
 
 export class CaseConflictError extends WordedError {}
+
+/**
+ * Another action was taken on the case while this one was being decided on it (a 409): the
+ * person looks at the case as it is now and decides again.
+ */
+const actedMeanwhile = (caseId: string, action: CaseAction, since: HistoryEntry, now: Case) =>
+  new CaseConflictError({
+    en: `case ${caseId} changed while ${action} was being taken: ${since.action} by ${since.actor} made it ${now.status}; look at it again`,
+    zh: `案件 ${caseId} 刚由 ${since.actor} 办理了「${ACTION_NAMES[since.action].zh}」，现为「${STATUS_NAMES[now.status].zh}」；您的「${ACTION_NAMES[action].zh}」未执行，请刷新后重新办理`,
+  });
 
 /** Too many changes at once to one case or place, for the caller to try again. */
 const TOO_BUSY: Names = {
@@ -350,10 +362,15 @@ export class CaseService {
    */
   async act(caseId: string, action: CaseAction, user: User, details: PersonDetails = {}): Promise<Case> {
     await this.mustExist(details.media ?? []);
+    /** The case as the action was decided on it: an action taken on it since makes this one a conflict. */
+    let read: Case | undefined;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       await pause(attempt);
       const current = await this.deps.cases.get(caseId);
       if (!current) throw new CaseNotFoundError({ en: `no case "${caseId}"`, zh: `没有案件 ${caseId}` });
+      const since = read && actionSince(read, current);
+      if (since) throw actedMeanwhile(caseId, action, since, current);
+      read ??= current;
       if (refusalOf(user, action, current)) {
         const names = await this.unitNames(current.districtId);
         throw new ActionForbiddenError(refusalOf(user, action, current, (id) => names.get(id) ?? id)!);
@@ -369,6 +386,7 @@ export class CaseService {
         }),
         cls,
       );
+      // Written only if the case is still at the version read; else read again (see above).
       if (await this.deps.cases.save(next, current)) return next;
     }
     throw new CaseConflictError({

@@ -76,14 +76,22 @@ export const REFUSAL_REASONS = [
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
-/** Each action: the statuses it is taken from, and the one it leads to (none: the status stays, e.g. an extension's). */
+/**
+ * Each action: the statuses it is taken from, and the one it leads to (none: the status
+ * stays, e.g. an extension's). The standard cycle's order: a case is dispatched (派遣) once
+ * registered (立案), its unit starts the work (处置) once dispatched, and resolves it (处置反馈)
+ * only while working on it (or reworking it after a failed check): never straight from
+ * `open` or `dispatched`. A sensor's clear reading is not a person's resolution: see
+ * {@link SENSOR_RESOLVE_FROM}. docs/cases.md has the table and the reasons.
+ */
 export const TRANSITIONS: Record<CaseAction, { from: readonly CaseStatus[]; to?: CaseStatus }> = {
   check: { from: ['received'], to: 'checking' },
   register: { from: ['received', 'checking'], to: 'open' },
   refuse: { from: ['received', 'checking'], to: 'refused' },
   dispatch: { from: ['open', 'reopened'], to: 'dispatched' },
   start: { from: ['dispatched'], to: 'in_progress' },
-  resolve: { from: ['open', 'dispatched', 'in_progress', 'reopened'], to: 'resolved' },
+  // 处置反馈: the unit reports the work done, while it works on the case (or reworks it).
+  resolve: { from: ['in_progress', 'reopened'], to: 'resolved' },
   verify: { from: ['resolved'], to: 'verified' },
   close: { from: ['verified'], to: 'closed' },
   reopen: { from: ['resolved'], to: 'reopened' },
@@ -104,6 +112,15 @@ export const TRANSITIONS: Record<CaseAction, { from: readonly CaseStatus[]; to?:
   // 督办: a leader or the office presses the unit on a case: a notice to the unit and a flag on the case.
   supervise: { from: ['open', 'dispatched', 'in_progress', 'reopened', 'parked'] },
 };
+
+/**
+ * Where a device's case is resolved by its sensor's clear reading (the system's, not a
+ * person's `resolve`): from any working status, since the condition ended whoever had the
+ * case, dispatched or not. Only a case its devices alone reported (see `resolveBySensor`);
+ * the history records it as `resolve` by `sensor:<thing>`, and the inspector checks it as
+ * any other resolution.
+ */
+export const SENSOR_RESOLVE_FROM: readonly CaseStatus[] = ['open', 'dispatched', 'in_progress', 'reopened'];
 
 /**
  * While a case is in one of these, it is the (site, category)'s one active case: a repeat
@@ -537,9 +554,29 @@ const UNIT_RECORDED: readonly CaseAction[] = [
 
 /** Applies an action, validated against the cycle, and records it in the history. */
 export function transition(c: Case, action: CaseAction, actor: string, now: number, details: ActionDetails = {}): Case {
+  if (!TRANSITIONS[action].from.includes(c.status)) throw new IllegalTransitionError(action, c.status);
+  return applied(c, action, actor, now, details);
+}
+
+/**
+ * The action of the cycle taken on a case between two reads of it (`read`, then `now`), if
+ * one was: the first one. A person's action is decided on the case as it was read, so an
+ * action taken in between (anyone's: a person's, a sensor's resolution or reopening, the
+ * system's registration) makes theirs a conflict, never a second change decided on what
+ * is gone. A signal counted, a report merged, an escalation or a late mark is not an
+ * action: a person's action may be decided again on the case after it.
+ */
+export function actionSince(read: Case, now: Case): HistoryEntry | undefined {
+  const since = now.history.slice(read.history.length).find((h) => CASE_ACTIONS.includes(h.action as CaseAction));
+  if (since || (now.status === read.status && now.history.length >= read.history.length)) return since;
+  // The status moved, or the history is not the one read (it is only ever appended to): taken for an action.
+  return now.history.at(-1);
+}
+
+/** An action whose status the caller has checked (the cycle's, or the sensor's rule), with its details checked here. */
+function applied(c: Case, action: CaseAction, actor: string, now: number, details: ActionDetails): Case {
   const { note, evidence, reason, media, role, unitId, until, reviewAt, assignTo, outcome, position } = details;
   const rule = TRANSITIONS[action];
-  if (!rule.from.includes(c.status)) throw new IllegalTransitionError(action, c.status);
   const extension = extensionAfter(c, action, actor, now, note, until);
   if (action === 'refuse' && !reason) throw new MissingReasonError();
   if (action === 'return' && !note?.trim())
@@ -844,7 +881,8 @@ const soleSource = (c: Case, signal: Signal) =>
   c.category === signal.category;
 
 /**
- * The clear condition holds: a working case becomes resolved with the reading as evidence;
+ * The clear condition holds: a working case becomes resolved with the reading as evidence
+ * (the sensor's rule, {@link SENSOR_RESOLVE_FROM}, not the people's `resolve`);
  * a warning not yet registered is refused (the condition cleared first). A case others
  * reported too (people, other devices) waits for a person.
  */
@@ -857,8 +895,8 @@ export function resolveBySensor(c: Case, signal: Signal, now: number): Case | un
       evidence: signal.evidence,
       reason: 'cleared_before_registration',
     });
-  if (!WORKING_STATUSES.includes(c.status)) return undefined;
-  return transition(c, 'resolve', actor, now, { note: 'clear condition observed', evidence: signal.evidence });
+  if (!SENSOR_RESOLVE_FROM.includes(c.status)) return undefined;
+  return applied(c, 'resolve', actor, now, { note: 'clear condition observed', evidence: signal.evidence });
 }
 
 /** The escalation ladder's rungs, in order: the case's street office, the City Management Office, a leader's supervision notice. */

@@ -99,6 +99,7 @@ describe('the 12345 hotline’s hand-over', () => {
     const photo = tinyJpeg();
     const mediaId = await s.uploadJpeg(photo);
     expect((await act(caseId, USERS.dispatcher, { action: 'dispatch' })).status).toBe(200);
+    expect((await act(caseId, USERS.enforcement, { action: 'start' })).status).toBe(200);
     const unknownPhoto = await act(caseId, USERS.enforcement, { action: 'resolve', media: ['md-never-uploaded'] });
     expect(unknownPhoto.status).toBe(400);
     const resolved = await act(caseId, USERS.enforcement, {

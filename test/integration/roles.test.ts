@@ -92,14 +92,21 @@ async function caseIn(status: CaseStatus): Promise<string> {
       ['register', USERS.clerk],
       ['dispatch', USERS.dispatcher],
     ],
+    in_progress: [
+      ['register', USERS.clerk],
+      ['dispatch', USERS.dispatcher],
+      ['start', USERS.landscaping],
+    ],
     resolved: [
       ['register', USERS.clerk],
       ['dispatch', USERS.dispatcher],
+      ['start', USERS.landscaping],
       ['resolve', USERS.landscaping, { media: [PHOTO] }],
     ],
     verified: [
       ['register', USERS.clerk],
       ['dispatch', USERS.dispatcher],
+      ['start', USERS.landscaping],
       ['resolve', USERS.landscaping, { media: [PHOTO] }],
       ['verify', USERS.inspector],
     ],
@@ -124,7 +131,7 @@ const RULES: [CaseAction, CaseStatus, Body, (keyof typeof USERS)[], typeof asked
   ['refuse', 'received', { reason: 'not_city_management' }, ['clerk', 'shiftLead']],
   ['dispatch', 'open', {}, ['dispatcher', 'shiftLead']],
   ['start', 'dispatched', {}, ['landscaping']],
-  ['resolve', 'dispatched', { media: [PHOTO] }, ['landscaping']],
+  ['resolve', 'in_progress', { media: [PHOTO] }, ['landscaping']],
   ['verify', 'resolved', {}, ['inspector']],
   ['reopen', 'resolved', {}, ['inspector', 'shiftLead']],
   ['close', 'verified', {}, ['shiftLead']],
@@ -254,6 +261,7 @@ describe('who may take each action', () => {
       status: 403,
       body: { message: expect.stringContaining(`handles for ${other.gridId}`) },
     });
+    expect((await act(caseId, worker(c.gridId), { action: 'start' })).status).toBe(200);
     const resolved = await act(caseId, worker(c.gridId), { action: 'resolve', media: [PHOTO], note: '已清理' });
     expect(resolved).toMatchObject({ status: 200, body: { status: 'resolved' } });
     expect(resolved.body.history.at(-1)).toMatchObject({ actor: `grid.${c.gridId}`, role: 'grid_worker' });
@@ -289,7 +297,7 @@ describe('who may take each action', () => {
   });
 
   it('a case people reported is resolved with a photo of the work, never without', async () => {
-    const caseId = await caseIn('dispatched');
+    const caseId = await caseIn('in_progress');
     expect(await act(caseId, USERS.landscaping, { action: 'resolve', note: 'done' })).toMatchObject({
       status: 400,
       body: { message: expect.stringContaining('resolved with a photo of the work') },

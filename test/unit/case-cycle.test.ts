@@ -34,6 +34,7 @@ const opened = openCase(
   NOW,
 );
 const dispatched = transition(opened, 'dispatch', 'dispatcher.chen', NOW + MIN);
+const started = transition(dispatched, 'start', 'handler.zhao', NOW + 2 * MIN);
 const item = (c: Case) => ({ ...c, pk: `case#${c.caseId}`, sk: 'case', recordType: 'case' });
 const eventOf = (before: Case, after: Case) =>
   caseEventFor({ id: 'e', oldImage: item(before), newImage: item(after) })?.detailType;
@@ -91,7 +92,7 @@ describe('dispatch down (二级派遣)', () => {
 });
 
 describe('inspection (核查)', () => {
-  const resolved = transition(dispatched, 'resolve', 'handler.zhao', NOW + HOUR);
+  const resolved = transition(started, 'resolve', 'handler.zhao', NOW + HOUR);
   const near = { lat: 30.3001, lon: 120.14 }; // about 11 m north of the case
 
   it('passed: verified, with the photo, the position and its distance from the case, as CaseInspected', () => {
@@ -216,7 +217,7 @@ describe('the escalation ladder', () => {
 
 describe('stages past their deadline', () => {
   it('marks resolved work the inspector has not checked by verifyBy, once per resolution', () => {
-    const resolved = { ...transition(dispatched, 'resolve', 'handler.zhao', NOW + HOUR), verifyBy: NOW + 3 * HOUR };
+    const resolved = { ...transition(started, 'resolve', 'handler.zhao', NOW + HOUR), verifyBy: NOW + 3 * HOUR };
     expect(markLate(resolved, NOW + 3 * HOUR)).toBeUndefined();
     const late = markLate(resolved, NOW + 3 * HOUR + MIN)!;
     expect(late.late).toEqual({ stage: 'verify', since: NOW + 3 * HOUR });

@@ -25,14 +25,16 @@ describe('case events', () => {
   const opened = openCase('cs-1', signal, origin, NOW);
   const dispatched = transition(opened, 'dispatch', 'dispatcher', NOW + 1);
   const escalated = escalate(dispatched, NOW + 3 * 3_600_000, NOW + 5 * 3_600_000)!;
-  const resolved = transition(escalated, 'resolve', 'team', NOW + 4 * 3_600_000);
+  const started = transition(escalated, 'start', 'team', NOW + 3 * 3_600_000 + 1);
+  const resolved = transition(started, 'resolve', 'team', NOW + 4 * 3_600_000);
   const verified = transition(resolved, 'verify', 'inspector', NOW + 5 * 3_600_000);
   const closed = transition(verified, 'close', 'inspector', NOW + 6 * 3_600_000);
   const steps: [Case | undefined, Case, CaseEventType][] = [
     [undefined, opened, 'CaseOpened'],
     [opened, dispatched, 'CaseUpdated'],
     [dispatched, escalated, 'CaseEscalated'],
-    [escalated, resolved, 'CaseResolved'],
+    [escalated, started, 'CaseUpdated'],
+    [started, resolved, 'CaseResolved'],
     [resolved, verified, 'CaseUpdated'],
     [verified, closed, 'CaseClosed'],
   ];

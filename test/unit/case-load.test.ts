@@ -28,7 +28,8 @@ describe('case load by lead unit', () => {
     const fire = open('c2', 'bin_fire'); // municipal-landscaping, due T0 + 30 min
     const litter = open('c3', 'market_litter'); // the street office leads, due T0 + 2 h
     const escalated = escalate(open('c4', 'illegal_parking'), T0 + 2 * HOUR, T0 + 3 * HOUR)!; // traffic-police, escalated: new deadline, still overdue
-    const resolved = transition(open('c5', 'garbage_overflow'), 'resolve', 'team:1', T0 + HOUR); // not working any more
+    const started = transition(transition(open('c5', 'garbage_overflow'), 'dispatch', 'd', T0), 'start', 'team:1', T0);
+    const resolved = transition(started, 'resolve', 'team:1', T0 + HOUR); // not working any more
     const now = T0 + HOUR;
     expect(isOverdue(fire, now)).toBe(true);
     expect(isOverdue(overflow, now)).toBe(false);

@@ -36,7 +36,8 @@ describe('the 12345 hotline’s answers', () => {
   const received = receiveReport('cs-1', 'rp-1', ticket('HL-1'), origin, NOW);
   const registered = transition(received, 'register', 'clerk', NOW + 1);
   const dispatched = transition(registered, 'dispatch', 'dispatcher', NOW + 2);
-  const resolved = transition(dispatched, 'resolve', 'team', NOW + HOUR, {
+  const started = transition(dispatched, 'start', 'team', NOW + 3);
+  const resolved = transition(started, 'resolve', 'team', NOW + HOUR, {
     note: '已清运',
     media: ['md-after-1', 'md-after-2'],
   });
