@@ -357,8 +357,10 @@ export class CaseService {
   /**
    * A signed-in person's action on a case, with photos already uploaded; throws
    * {@link CaseNotFoundError}, {@link ActionForbiddenError} when the user's roles or unit
-   * may not take it, {@link RequestRefusedError} for media not uploaded, or the domain's
-   * IllegalTransitionError. The history's actor is the user.
+   * may not take it, {@link RequestRefusedError} for media not uploaded, the domain's
+   * IllegalTransitionError, or {@link CaseConflictError} when another action was taken on
+   * the case while this one was decided on it (one winner per version: see the domain's
+   * `actionSince`). The history's actor is the user.
    */
   async act(caseId: string, action: CaseAction, user: User, details: PersonDetails = {}): Promise<Case> {
     await this.mustExist(details.media ?? []);
