@@ -1,16 +1,20 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer } from '#infra/local/api-server';
-import { LocalSignIn } from '#infra/local/sign-in';
+import { LOCAL_AUDIENCE, LocalSignIn } from '#infra/local/sign-in';
+import { JwtIdentity } from '#shared/adapters/identity/jwt-identity';
+import { SignInError } from '#shared/app/ports/identity';
 import { API_ROUTES } from '#infra/topology';
 import { USERS } from '../support/users.ts';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'cityops-gateway-'));
 let url = '';
-const { signIn } = await LocalSignIn.open(folder(), () => url, []);
+const ours = folder();
+const { signIn } = await LocalSignIn.open(ours, () => url, []);
 // Another user pool's key: a token it signs is well formed but not ours.
 const { signIn: elsewhere } = await LocalSignIn.open(folder(), () => url, []);
 const invoked: APIGatewayProxyEventV2[] = [];
@@ -92,6 +96,53 @@ describe('the local gateway checks a person’s token on the routes AWS gives th
       expect(answer.event?.rawPath).toBe(path.split('?')[0]);
       expect(answer.event).toBeDefined();
       expect((answer.event?.requestContext as Authorized | undefined)?.authorizer).toBeUndefined();
+    }
+  });
+});
+
+describe('a token needs an expiry, and lasts at most a day (Cognito’s longest ID token)', () => {
+  /** A token signed with the stack's own key (what only the sign-in should hold), with the times given. */
+  const signed = async (times: Pick<JWTPayload, 'iat' | 'exp'>) => {
+    const jwk = JSON.parse(readFileSync(join(ours, 'signing-key.json'), 'utf8')) as JWK;
+    let token = new SignJWT({ 'cognito:username': 'leader.zheng', 'cognito:groups': ['leader'], ...times })
+      .setProtectedHeader({ alg: 'ES256', kid: jwk.kid! })
+      .setIssuer(`${url}/auth`)
+      .setAudience(LOCAL_AUDIENCE);
+    if (times.iat !== undefined) token = token.setIssuedAt(times.iat);
+    if (times.exp !== undefined) token = token.setExpirationTime(times.exp);
+    return token.sign(await importJWK(jwk, 'ES256'));
+  };
+  // The functions' own verifier (the ops API's identity), on the same keys.
+  const functions = () =>
+    new JwtIdentity({ keys: signIn.jwks(), issuer: signIn.issuerUrl(), audience: LOCAL_AUDIENCE });
+
+  it('refuses one with no exp, no iat, a lifetime over a day or an iat in the future: the gateway and the functions alike', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const [what, times, claim] of [
+      ['no exp', { iat: now }, 'exp'],
+      ['no iat', { exp: now + 3600 }, 'iat'],
+      ['a day and a minute', { iat: now, exp: now + 24 * 3600 + 60 }, 'hours'],
+      ['ten years', { iat: now - 60, exp: now + 10 * 365 * 24 * 3600 }, 'hours'],
+      ['issued an hour ahead', { iat: now + 3600, exp: now + 7200 }, 'iat'],
+      ['issued two days ago', { iat: now - 2 * 24 * 3600, exp: now + 3600 }, 'iat'],
+    ] as const) {
+      const token = await signed(times);
+      const answer = await call('/map', `Bearer ${token}`);
+      expect(answer, what).toMatchObject({ status: 401, body: { message: 'Unauthorized' }, event: undefined });
+      expect(answer.challenge, what).toContain(claim);
+      await expect(functions().verify(token), what).rejects.toThrow(SignInError);
+    }
+  });
+
+  it('takes one that lasts a shift, or exactly a day', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const times of [
+      { iat: now, exp: now + 8 * 3600 },
+      { iat: now - 60, exp: now - 60 + 24 * 3600 },
+    ]) {
+      const token = await signed(times);
+      expect((await call('/map', `Bearer ${token}`)).status).toBe(200);
+      expect(await functions().verify(token)).toMatchObject({ username: 'leader.zheng', roles: ['leader'] });
     }
   });
 });

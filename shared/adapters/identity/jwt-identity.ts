@@ -19,8 +19,18 @@ export interface JwtIdentityOptions {
 }
 
 /**
+ * The longest a sign-in token may last from its issue (`exp` − `iat`), and the oldest it may
+ * be (now − `iat`): a day, the longest ID or access token a Cognito app client issues
+ * (`IdTokenValidity`, `AccessTokenValidity`: five minutes to one day). The local sign-in's
+ * last a shift, 8 hours. A token signed with the right key but lasting longer, or for ever
+ * (no `exp`), is refused.
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+
+/**
  * Sign-in tokens verified with `jose`: the signature against the issuer's published keys
- * (fetched and cached), the issuer, the audience and the expiry. The same code checks a
+ * (fetched and cached), the issuer, the audience, the expiry (`exp` and `iat` required,
+ * `iat` not in the future, at most {@link MAX_TOKEN_LIFETIME_SECONDS} between them). The same code checks a
  * Cognito ID token in AWS and the local sign-in's token on the twin. The user's roles are
  * the token's groups that are CityOps roles; a handler's unit is `custom:unit`.
  */
@@ -45,9 +55,19 @@ export class JwtIdentity implements Identity {
         issuer: this.options.issuer,
         audience: this.options.audience,
         algorithms: ['RS256', 'ES256'],
+        requiredClaims: ['exp', 'iat'],
+        maxTokenAge: MAX_TOKEN_LIFETIME_SECONDS,
       });
+      // Both present and numeric (required, and checked as dates above).
+      if ((payload.exp as number) - (payload.iat as number) > MAX_TOKEN_LIFETIME_SECONDS)
+        throw new SignInError(
+          `the sign-in token is not valid (it lasts longer than ${MAX_TOKEN_LIFETIME_SECONDS / 3600} hours from its iat)`,
+        );
       return payload;
     } catch (error) {
+      // The claim a check failed on, never jose's words (they quote, and the gateway's challenge header quotes them).
+      if (error instanceof errors.JWTClaimValidationFailed || error instanceof errors.JWTExpired)
+        throw new SignInError(`the sign-in token is not valid (${error.code}: ${error.claim})`);
       if (error instanceof errors.JOSEError) throw new SignInError(`the sign-in token is not valid (${error.code})`);
       throw error;
     }
