@@ -331,7 +331,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/media/{mediaId}', function: 'ops-api' },
   { method: 'GET', path: '/tickets', function: 'ops-api' },
   { method: 'GET', path: '/tickets/{ticketId}', function: 'ops-api' },
+  // A city system's action on a ticket, IAM-signed, naming itself (system:<name>); people act through the staff route.
   { method: 'POST', path: '/tickets/{ticketId}/transitions', function: 'ops-api' },
+  // A person's action on a ticket: their user-pool token (roles, unit), as a case's transitions.
+  { method: 'POST', path: '/staff/tickets/{ticketId}/transitions', function: 'ops-api', auth: 'operator' },
   { method: 'GET', path: '/assessment', function: 'ops-api' },
   { method: 'GET', path: '/open311/v2/services.json', function: 'ops-api' },
   { method: 'GET', path: '/open311/v2/requests.json', function: 'ops-api' },

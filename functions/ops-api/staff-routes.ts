@@ -17,6 +17,8 @@ export const STAFF_ROUTE_KEYS = [
   'POST /media',
   'GET /media/{mediaId}',
   'GET /assessment',
+  'GET /tickets',
+  'GET /tickets/{ticketId}',
 ] as const;
 
 /** A route key's staff address: `GET /cases` → `GET /staff/cases`. */

@@ -43,6 +43,7 @@ import type { CaseStore } from './ports/cases.ts';
 import type { Log, Metrics } from './ports/observability.ts';
 import { workingCalendarOf } from '#shared/domain/working-time';
 import type { Registry } from './ports/registry.ts';
+import { unitNames } from './unit-names.ts';
 
 export interface CaseServiceDeps {
   cases: CaseStore;
@@ -374,7 +375,7 @@ export class CaseService {
       if (since) throw actedMeanwhile(caseId, action, since, current);
       read ??= current;
       if (refusalOf(user, action, current)) {
-        const names = await this.unitNames(current.districtId);
+        const names = await unitNames(this.deps.registry, current.districtId);
         throw new ActionForbiddenError(refusalOf(user, action, current, (id) => names.get(id) ?? id)!);
       }
       if (details.unitId && attempt === 0) await this.mustBeUnit(current.districtId, details.unitId);
@@ -401,24 +402,6 @@ export class CaseService {
   private async classOfCase(c: Case): Promise<CaseClass> {
     const table = await this.config.classification(c.districtId);
     return (c.classId && classById(table, c.classId)) || classOf(table, c.category);
-  }
-
-  /** The district's units by id (departments, street offices, communities, grids), each by its local name (Chinese). */
-  private async unitNames(districtId: string): Promise<Map<string, string>> {
-    const [departments, streets, communities, grids] = await Promise.all([
-      this.deps.registry.listDepartments(districtId),
-      this.deps.registry.listStreets(districtId),
-      this.deps.registry.listCommunities(districtId),
-      this.deps.registry.listGrids(districtId),
-    ]);
-    const named = (id: string, unit: { name: string; localName?: string }) =>
-      [id, nameIn(DEFAULT_LOCALE, unit)] as const;
-    return new Map([
-      ...departments.map((d) => named(d.unitId, d)),
-      ...streets.map((st) => named(st.streetId, st)),
-      ...communities.map((c) => named(c.communityId, c)),
-      ...grids.map((g) => named(g.gridId, g)),
-    ]);
   }
 
   /** A unit a case may be dispatched to: a department or a street office of its district. */

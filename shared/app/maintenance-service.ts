@@ -8,14 +8,19 @@ import {
   type DeviceFault,
   type Ticket,
   type TicketAction,
+  type TicketActor,
 } from '#shared/domain/maintenance';
+import { WordedError } from '#shared/domain/labels';
+import { ticketRole, type User } from '#shared/domain/roles';
 import type { Metrics } from './ports/observability.ts';
 import type { Registry } from './ports/registry.ts';
 import type { TicketStore } from './ports/tickets.ts';
+import { unitNames } from './unit-names.ts';
 
 export interface MaintenanceDeps {
   tickets: TicketStore;
-  registry: Pick<Registry, 'getDevice'>;
+  /** The device of a fault; the district's units, to name them in a refusal. */
+  registry: Pick<Registry, 'getDevice' | 'listDepartments' | 'listStreets' | 'listCommunities' | 'listGrids'>;
   clock: Clock;
   newId: () => string;
   metrics: Pick<Metrics, 'count'>;
@@ -27,6 +32,15 @@ export type TicketOutcome =
 
 export class TicketNotFoundError extends Error {}
 export class TicketConflictError extends Error {}
+/** The signed-in user may not take the action on the ticket (their roles, or their unit): a 403, with the reason. */
+export class TicketForbiddenError extends WordedError {}
+
+/**
+ * Who acts: a signed-in person (their roles and unit decide, see `TICKET_ROLES`), or a city
+ * system through the IAM-signed route (`system`: its name; `caller`: the principal that
+ * signed the request, where the gateway says).
+ */
+export type TicketActorRequest = { user: User } | { system: string; caller?: string };
 
 const ATTEMPTS = 12;
 const pause = (attempt: number) =>
@@ -72,12 +86,26 @@ export class MaintenanceService {
     throw new TicketConflictError(`could not record ${signal.category} of ${thing}: too many concurrent changes`);
   }
 
-  /** A person's action on a ticket; throws {@link TicketNotFoundError}, or the domain's IllegalTicketTransitionError. */
-  async act(ticketId: string, action: TicketAction, actor: string, note?: string): Promise<Ticket> {
+  /**
+   * A person's or a city system's action on a ticket; throws {@link TicketNotFoundError},
+   * {@link TicketForbiddenError} (a person whose roles or unit may not), or the domain's
+   * IllegalTicketTransitionError. The role is checked before the cycle, as a case's.
+   */
+  async act(ticketId: string, action: TicketAction, by: TicketActorRequest, note?: string): Promise<Ticket> {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       await pause(attempt);
       const current = await this.deps.tickets.get(ticketId);
       if (!current) throw new TicketNotFoundError(`no ticket "${ticketId}"`);
+      let actor: TicketActor;
+      if ('user' in by) {
+        const decided = ticketRole(by.user, action, current);
+        if ('refusal' in decided) {
+          const names = await unitNames(this.deps.registry, current.districtId);
+          const words = ticketRole(by.user, action, current, (id) => names.get(id) ?? id);
+          throw new TicketForbiddenError('refusal' in words ? words.refusal : decided.refusal);
+        }
+        actor = { actor: by.user.username, role: decided.role };
+      } else actor = { actor: by.system, ...(by.caller ? { caller: by.caller } : {}) };
       const next = actOnTicket(current, action, actor, this.deps.clock.now(), note);
       if (await this.deps.tickets.save(next, current)) return next;
     }

@@ -1,6 +1,7 @@
 import type { CaseAction, CaseStatus, RefusalReason, Severity } from './cases.ts';
 import type { Role } from './roles.ts';
 import type { CaseCategory } from './responsibility.ts';
+import type { TicketAction } from './maintenance.ts';
 import type { Source, Urgency } from './classification.ts';
 
 /**
@@ -91,6 +92,12 @@ export const ACTION_NAMES: Record<CaseAction | 'open' | 'repeat' | 'escalate' | 
   supervise: { zh: '督办', en: 'supervised' },
   close: { zh: '结案', en: 'closed' },
   void: { zh: '作废', en: 'voided' },
+};
+
+/** A person's actions on a device's maintenance ticket. */
+export const TICKET_ACTION_NAMES: Record<TicketAction, Names> = {
+  acknowledge: { zh: '确认工单', en: 'acknowledged' },
+  fix: { zh: '修复完成', en: 'fixed' },
 };
 
 export const SEVERITY_NAMES: Record<Severity, Names> = {

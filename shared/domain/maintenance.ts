@@ -1,5 +1,6 @@
 import type { Evidence, Signal } from './cases.ts';
 import type { DeviceKind } from './device-kinds.ts';
+import type { Role } from './roles.ts';
 import type { CaseCategory } from './responsibility.ts';
 
 /**
@@ -34,11 +35,22 @@ const TICKET_TRANSITIONS: Record<TicketAction, { from: readonly TicketStatus[]; 
 /** Who runs a device that names no unit: the City Management Office's platform team. */
 export const DEFAULT_OPERATOR = 'city-management-office';
 
-export interface TicketEntry {
+/**
+ * Who takes an action on a ticket: a signed-in person (`actor` their sign-in name, `role` the
+ * role they act in), or a city system through the IAM-signed route (`actor` is
+ * `system:<name>`; `caller` the IAM principal that signed the request, where the gateway
+ * says).
+ */
+export interface TicketActor {
+  actor: string;
+  role?: Role;
+  caller?: string;
+}
+
+export interface TicketEntry extends TicketActor {
   action: TicketAction | 'open' | 'repeat' | 'clear';
   from: TicketStatus | null;
   to: TicketStatus;
-  actor: string;
   at: number;
   note?: string;
   evidence?: Evidence;
@@ -134,15 +146,15 @@ export function clearFault(t: Ticket, signal: Signal, now: number): Ticket | und
   };
 }
 
-/** A person's action on a ticket. */
-export function actOnTicket(t: Ticket, action: TicketAction, actor: string, now: number, note?: string): Ticket {
+/** A person's (or a city system's) action on a ticket. */
+export function actOnTicket(t: Ticket, action: TicketAction, by: TicketActor, now: number, note?: string): Ticket {
   const rule = TICKET_TRANSITIONS[action];
   if (!rule.from.includes(t.status)) throw new IllegalTicketTransitionError(action, t.status);
   return {
     ...t,
     status: rule.to,
     ...(OPEN_TICKET_STATUSES.includes(rule.to) ? {} : { closedAt: now }),
-    history: [...t.history, { action, from: t.status, to: rule.to, actor, at: now, ...(note ? { note } : {}) }],
+    history: [...t.history, { action, from: t.status, to: rule.to, ...by, at: now, ...(note ? { note } : {}) }],
     updatedAt: now,
     version: t.version + 1,
   };

@@ -1,6 +1,7 @@
 import type { Case, CaseAction } from './cases.ts';
 import type { PeopleSource } from './classification.ts';
-import { ACTION_NAMES, type Names, ROLE_NAMES, SOURCE_NAMES } from './labels.ts';
+import { ACTION_NAMES, type Names, ROLE_NAMES, SOURCE_NAMES, TICKET_ACTION_NAMES } from './labels.ts';
+import type { Ticket, TicketAction } from './maintenance.ts';
 
 /**
  * Who may do what in the case cycle. Each person signs in; their roles (the operators'
@@ -139,5 +140,55 @@ export function reportRefusal(user: User, source: PeopleSource): Names | undefin
   return {
     en: `a report from source ${source} is for ${may.en}; ${who.en}`,
     zh: `「${SOURCE_NAMES[source].zh}」的案件须由${may.zh}本人登录上报；${who.zh}`,
+  };
+}
+
+/**
+ * Who acts on a device's maintenance ticket (acknowledges it, reports it fixed): the
+ * handlers of the unit that operates the device (the ticket's `operator`), and the shift
+ * lead, whose City Management Office runs the platform and the devices that name no unit.
+ * Everyone else reads tickets only; city systems act through the IAM-signed route, as
+ * `system:<name>`.
+ */
+export const TICKET_ROLES: Record<TicketAction, readonly Role[]> = {
+  acknowledge: ['handler', 'shift_lead'],
+  fix: ['handler', 'shift_lead'],
+};
+
+/**
+ * The role a user acts on a ticket in (a handler of the operating unit first), or why they
+ * may not, in both languages. `unitName` names a unit in Chinese, as {@link refusalOf}'s.
+ */
+export function ticketRole(
+  user: User,
+  action: TicketAction,
+  ticket: Pick<Ticket, 'operator'>,
+  unitName: (unitId: string) => string = (unitId) => unitId,
+): { role: Role } | { refusal: Names } {
+  const allowed = TICKET_ROLES[action];
+  const ofTheUnit = (r: Role) => r !== 'handler' || user.unitId === ticket.operator;
+  const role =
+    user.roles.find((r) => r === 'handler' && allowed.includes(r) && ofTheUnit(r)) ??
+    user.roles.find((r) => allowed.includes(r) && ofTheUnit(r));
+  if (role) return { role };
+  const act = TICKET_ACTION_NAMES[action].zh;
+  const who = whoIs(user);
+  if (!user.roles.some((r) => allowed.includes(r))) {
+    const may = rolesInWords(allowed);
+    return {
+      refusal: {
+        en: `${action} on a maintenance ticket is for ${may.en}; ${who.en}`,
+        zh: `设备维护工单的「${act}」由${may.zh}办理；${who.zh}`,
+      },
+    };
+  }
+  const unit = user.unitId
+    ? { en: `handles for ${user.unitId}`, zh: `属于${unitName(user.unitId)}` }
+    : { en: 'is a handler of no unit', zh: '不属于任何单位' };
+  return {
+    refusal: {
+      en: `${action} on this ticket is for the handlers of ${ticket.operator}, which operates the device; ${user.username} ${unit.en}`,
+      zh: `本工单的「${act}」由设备运维单位（${unitName(ticket.operator)}）的处置人员或值班长办理；${user.username} ${unit.zh}`,
+    },
   };
 }

@@ -259,14 +259,13 @@ describe('device_offline: the scheduled check → one ticket → reporting again
     // Bins report every 300 s: silent after 15 minutes, seen by the check when its hour-wide silence bucket ends.
     s.advance(76 * MIN);
     const opened = await oneTicket(thing, 'device_offline', 'open');
-    const post = (body: unknown) =>
-      s.api<Ticket>(`/tickets/${opened.ticketId}/transitions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-    expect((await post({ action: 'acknowledge', actor: 'operator:chen' })).body.status).toBe('acknowledged');
-    expect((await post({ action: 'acknowledge', actor: 'operator:chen' })).status).toBe(409);
+    // The City Management Office runs the sample's garbage-room sensors: its shift lead acknowledges, signed in.
+    const acknowledge = () =>
+      s.post<Ticket>(`/staff/tickets/${opened.ticketId}/transitions`, { action: 'acknowledge' }, USERS.shiftLead);
+    const acknowledged = await acknowledge();
+    expect(acknowledged.body.status).toBe('acknowledged');
+    expect(acknowledged.body.history.at(-1)).toMatchObject({ actor: USERS.shiftLead.username, role: 'shift_lead' });
+    expect((await acknowledge()).status).toBe(409);
     expect(await s.cases(siteOf(thing), 'device_offline')).toEqual([]);
     await s.publish(thing, bin({}));
     await s.stack.drained();

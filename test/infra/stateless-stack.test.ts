@@ -579,6 +579,11 @@ describe('stateless stack: ops API', () => {
       'POST /staff/media': 'JWT',
       'GET /staff/media/{mediaId}': 'JWT',
       'GET /staff/assessment': 'JWT',
+      // Maintenance tickets: people act with their token (the actor is the token's user); city systems with IAM, naming themselves.
+      'GET /staff/tickets': 'JWT',
+      'GET /staff/tickets/{ticketId}': 'JWT',
+      'POST /staff/tickets/{ticketId}/transitions': 'JWT',
+      'POST /tickets/{ticketId}/transitions': 'AWS_IAM',
     });
     const authorizers = Object.values(template.findResources('AWS::ApiGatewayV2::Authorizer'));
     expect(authorizers).toHaveLength(1);

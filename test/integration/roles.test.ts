@@ -7,7 +7,8 @@ import { FolderMediaStore } from '#shared/adapters/media-store/folder';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
 import { makeHandler as opsApi } from '#functions/ops-api/handler';
-import type { Case, CaseAction, CaseStatus } from '#shared/domain/cases';
+import { type Case, type CaseAction, type CaseStatus, type Signal, signalId } from '#shared/domain/cases';
+import type { Ticket, TicketAction } from '#shared/domain/maintenance';
 import type { User } from '#shared/domain/roles';
 import { wireDeps } from '#shared/runtime/wiring';
 import { testTables } from '../support/dynamo.ts';
@@ -304,5 +305,131 @@ describe('who may take each action', () => {
     });
     const resolved = await act(caseId, USERS.landscaping, { action: 'resolve', note: 'done', media: [PHOTO] });
     expect(resolved).toMatchObject({ status: 200, body: { status: 'resolved' } });
+  });
+});
+
+/**
+ * Maintenance tickets (a device's own faults) are acted on by signed-in people, as cases:
+ * the handlers of the unit that operates the device and the shift lead; the actor is the
+ * token's user. City systems act through the IAM-signed route, naming themselves.
+ */
+describe('who may act on a maintenance ticket', () => {
+  // A street sweeper's tracker, which Municipal Landscaping operates (handler.zhao's unit).
+  const THING = 'sweeper-gs-01';
+  let at = NOW;
+  /** A new open ticket of the tracker's low battery (the one before, if open, fixed first by a system). */
+  const freshTicket = async (): Promise<Ticket> => {
+    const raised: Signal = {
+      kind: 'anomaly',
+      category: 'device_low_battery',
+      siteId: 'rt-01',
+      thing: THING,
+      evidence: { at: ++at, thing: THING, summary: 'battery 9 %' },
+    };
+    const signal = { ...raised, evidence: { ...raised.evidence, signalId: signalId(raised) } } as Signal & {
+      category: 'device_low_battery';
+    };
+    const handled = await deps.maintenance.handle(signal);
+    if (handled.outcome === 'ticket_opened') return handled.ticket;
+    if (handled.outcome !== 'ticket_repeated') throw new Error(JSON.stringify(handled));
+    await deps.maintenance.act(handled.ticket.ticketId, 'fix', { system: 'system:test' });
+    return freshTicket();
+  };
+  const onTicket = async (
+    ticketId: string,
+    body: Record<string, unknown>,
+    options: { user?: User; staff?: boolean; iamCaller?: string } = {},
+  ) => {
+    const staff = options.staff ?? Boolean(options.user);
+    const result = await api({
+      routeKey: staff ? 'POST /staff/tickets/{ticketId}/transitions' : 'POST /tickets/{ticketId}/transitions',
+      rawPath: `${staff ? '/staff' : ''}/tickets/${ticketId}/transitions`,
+      pathParameters: { ticketId },
+      headers: options.user ? await signIn.bearer(options.user) : {},
+      requestContext: options.iamCaller ? { authorizer: { iam: { userArn: options.iamCaller } } } : {},
+      body: JSON.stringify(body),
+    } as unknown as APIGatewayProxyEventV2);
+    return { status: result.statusCode!, body: JSON.parse(result.body ?? 'null') };
+  };
+
+  const TICKET_RULES: [TicketAction, (keyof typeof USERS)[]][] = [
+    ['acknowledge', ['landscaping', 'shiftLead']],
+    ['fix', ['landscaping', 'shiftLead']],
+  ];
+  it.each(TICKET_RULES)(
+    '%s: the operating unit’s handlers and the shift lead, as themselves',
+    async (action, allowed) => {
+      const { ticketId } = await freshTicket();
+      const before = await deps.ticketStore.get(ticketId);
+      for (const [key, user] of Object.entries(USERS)) {
+        if (allowed.includes(key as keyof typeof USERS)) continue;
+        const refused = await onTicket(ticketId, { action }, { user });
+        expect(refused.status, `${action} by ${key}`).toBe(403);
+        expect(refused.body).toMatchObject({ error: 'forbidden', message: expect.stringContaining(action) });
+        expect(refused.body.localMessage).toMatch(/^(设备维护工单|本工单)的「/);
+      }
+      expect(await deps.ticketStore.get(ticketId)).toEqual(before);
+      for (const key of allowed) {
+        const theirs = key === allowed[0] ? ticketId : (await freshTicket()).ticketId;
+        const done = await onTicket(theirs, { action, note: '已更换电池' }, { user: USERS[key] });
+        expect(done.status, `${action} by ${key}`).toBe(200);
+        expect((done.body as Ticket).history.at(-1)).toMatchObject({
+          action,
+          actor: USERS[key].username,
+          role: USERS[key].roles[0],
+          note: '已更换电池',
+        });
+      }
+    },
+  );
+
+  it('a handler of another unit is told whose device it is; no token is a 401, a body naming the actor a 400', async () => {
+    const { ticketId } = await freshTicket();
+    expect(await onTicket(ticketId, { action: 'acknowledge' }, { user: USERS.enforcement })).toEqual({
+      status: 403,
+      body: {
+        error: 'forbidden',
+        message:
+          'acknowledge on this ticket is for the handlers of municipal-landscaping, which operates the device; handler.sun handles for enforcement',
+        localMessage:
+          '本工单的「确认工单」由设备运维单位（区市政园林局）的处置人员或值班长办理；handler.sun 属于区综合行政执法局',
+      },
+    });
+    expect(await onTicket(ticketId, { action: 'acknowledge' }, { staff: true })).toMatchObject({
+      status: 401,
+      body: { error: 'unauthenticated', localMessage: '请先登录' },
+    });
+    const named = await onTicket(ticketId, { action: 'acknowledge', actor: 'anyone' }, { user: USERS.shiftLead });
+    expect(named).toMatchObject({
+      status: 400,
+      body: { message: expect.stringContaining('actor is not taken from the body') },
+    });
+    expect((await deps.ticketStore.get(ticketId))?.status).toBe('open');
+  });
+
+  it('the IAM route is for city systems: the actor names the system (a bare name is a 400), the signer is kept', async () => {
+    const { ticketId } = await freshTicket();
+    const before = await deps.ticketStore.get(ticketId);
+    for (const actor of ['anyone', 'handler.zhao', 'system:', 'system:Ops Maintenance', undefined]) {
+      const refused = await onTicket(ticketId, { action: 'acknowledge', ...(actor === undefined ? {} : { actor }) });
+      expect(refused.status, String(actor)).toBe(400);
+      expect(refused.body.message).toContain('system:<name>');
+    }
+    expect(await deps.ticketStore.get(ticketId)).toEqual(before);
+    const caller = 'arn:aws:sts::123456789012:assumed-role/device-maintenance/session';
+    const done = await onTicket(
+      ticketId,
+      { action: 'acknowledge', actor: 'system:device-maintenance' },
+      { iamCaller: caller },
+    );
+    expect(done.status).toBe(200);
+    expect((done.body as Ticket).history.at(-1)).toEqual({
+      action: 'acknowledge',
+      from: 'open',
+      to: 'acknowledged',
+      actor: 'system:device-maintenance',
+      caller,
+      at: NOW,
+    });
   });
 });

@@ -40,9 +40,9 @@ afterAll(() => server?.stop());
 /** What the gateway put in the request context for the function (none on routes without an authorizer). */
 type Authorized = { authorizer?: { jwt: { claims: Record<string, string>; scopes: null } } };
 
-const call = async (path: string, authorization?: string) => {
+const call = async (path: string, authorization?: string, method = 'GET') => {
   const before = invoked.length;
-  const response = await fetch(`${url}${path}`, { headers: authorization ? { authorization } : {} });
+  const response = await fetch(`${url}${path}`, { method, headers: authorization ? { authorization } : {} });
   return {
     status: response.status,
     body: await response.json(),
@@ -61,8 +61,10 @@ describe('the local gateway checks a person’s token on the routes AWS gives th
       ['/map', `Bearer ${forged}`],
       ['/staff/cases', undefined],
       ['/staff/assessment?month=2026-12', `Bearer ${forged}`],
+      ['/staff/tickets', undefined],
+      ['/staff/tickets/tk-1/transitions', `Bearer ${forged}`],
     ] as const) {
-      const answer = await call(path, authorization);
+      const answer = await call(path, authorization, path.endsWith('/transitions') ? 'POST' : 'GET');
       expect(answer, `${path} ${authorization ?? '(none)'}`).toMatchObject({
         status: 401,
         body: { message: 'Unauthorized' },

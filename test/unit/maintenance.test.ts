@@ -48,9 +48,11 @@ describe('maintenance tickets', () => {
 
   it('open → acknowledged → fixed by people; cleared by the device; nothing after', () => {
     const t = openTicket('tk-1', fault(), device, NOW);
-    const acknowledged = actOnTicket(t, 'acknowledge', 'operator:chen', NOW + HOUR);
-    expect(() => actOnTicket(acknowledged, 'acknowledge', 'operator:chen', NOW)).toThrow(IllegalTicketTransitionError);
-    const fixed = actOnTicket(acknowledged, 'fix', 'operator:chen', NOW + 2 * HOUR, 'battery changed');
+    const acknowledged = actOnTicket(t, 'acknowledge', { actor: 'operator:chen' }, NOW + HOUR);
+    expect(() => actOnTicket(acknowledged, 'acknowledge', { actor: 'operator:chen' }, NOW)).toThrow(
+      IllegalTicketTransitionError,
+    );
+    const fixed = actOnTicket(acknowledged, 'fix', { actor: 'operator:chen' }, NOW + 2 * HOUR, 'battery changed');
     expect(fixed).toMatchObject({ status: 'fixed', closedAt: NOW + 2 * HOUR });
     expect(clearFault(fixed, fault('clear'), NOW + 3 * HOUR)).toBeUndefined();
     const cleared = clearFault(acknowledged, fault('clear'), NOW + 3 * HOUR)!;
