@@ -64,7 +64,10 @@ async function submitSignIn(event) {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: $('sign-in-user').value.trim(), password: $('sign-in-password').value }),
     });
-    if (!response.ok) throw new Error(say('ui', response.status === 401 ? 'signInWrong' : 'signInRefused').replace('{why}', response.status));
+    // Too many failures (429): the sign-in's own words, which say how long to wait (in Chinese but for ?lang=en).
+    const refusal = response.status === 429 ? await response.json().catch(() => ({})) : {};
+    const waitWords = locale === 'en' ? refusal.message : refusal.localMessage;
+    if (!response.ok) throw new Error(waitWords || say('ui', response.status === 401 ? 'signInWrong' : 'signInRefused').replace('{why}', response.status));
     const tokens = await response.json();
     sessionStorage.setItem(TOKEN_KEY, JSON.stringify({ value: tokens.idToken, until: Date.now() + (tokens.expiresIn - 60) * 1000 }));
     $('sign-in-password').value = '';

@@ -11,6 +11,7 @@ import { mediaFileName, snapshotMediaId, type StoredMedia } from '#shared/domain
 import { SignInError } from '#shared/app/ports/identity';
 import { type LocalSignIn, SignInBody } from './sign-in.ts';
 import { API_HEADERS } from '#functions/ops-api/security-headers';
+import { SignInThrottledError } from './sign-in-throttle.ts';
 import { type FolderMediaStore, UploadRefusedError } from '../../shared/adapters/media-store/folder.ts';
 
 type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -284,7 +285,8 @@ async function serveBucket(
 
 /**
  * The local sign-in: `POST /auth/token { username, password }` answers `{ idToken,
- * tokenType, expiresIn, user }` (401 for a wrong password or user), `GET /auth/jwks.json`
+ * tokenType, expiresIn, user }` (401 for a wrong password or user, 429 with `Retry-After`
+ * after too many: see sign-in-throttle.ts), `GET /auth/jwks.json`
  * the keys tokens are signed with.
  */
 async function serveSignIn(
@@ -321,9 +323,14 @@ async function serveSignIn(
   if (!parsed.success)
     return answer(400, { error: 'bad_request', message: 'the body must be JSON: { "username", "password" }' });
   try {
-    const { idToken, expiresIn, user } = await signIn.signInWith(parsed.data.username, parsed.data.password);
+    const { username, password } = parsed.data;
+    const { idToken, expiresIn, user } = await signIn.signInWith(username, password, req.socket.remoteAddress ?? '');
     return answer(200, { idToken, tokenType: 'Bearer', expiresIn, user });
   } catch (error) {
+    if (error instanceof SignInThrottledError) {
+      const refused = answer(429, error.body);
+      return { ...refused, headers: { ...refused.headers, 'retry-after': String(error.retryAfterSeconds) } };
+    }
     if (error instanceof SignInError)
       return answer(401, { error: 'unauthenticated', message: error.message, localMessage: '用户名或密码错误' });
     throw error;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { SignInError } from '#shared/app/ports/identity';
 import { CLAIMS, JwtIdentity } from '#shared/adapters/identity/jwt-identity';
 import { ROLES, type User } from '#shared/domain/roles';
+import { SIGN_IN_POLICY, type SignInPolicy, SignInThrottle } from './sign-in-throttle.ts';
 
 const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, length: number) => Promise<Buffer>;
 
@@ -64,17 +65,20 @@ export class LocalSignIn {
     private readonly privateKey: Parameters<SignJWT['sign']>[0],
     private readonly publicJwk: JWK,
     private readonly issuer: () => string,
+    private readonly throttle: SignInThrottle,
   ) {}
 
   /**
    * Opens the sign-in of a folder, making its key and users file when missing: `seed`'s
    * users, or one sample user per role with a new random password. `created` lists the
-   * users made now with their passwords (never stored in clear), to be told once.
+   * users made now with their passwords (never stored in clear), to be told once. `policy`:
+   * how many wrong passwords it takes per user and per address (tests shorten it).
    */
   static async open(
     folder: string,
     issuer: () => string,
     seed?: NewUser[],
+    policy: Partial<SignInPolicy> = {},
   ): Promise<{ signIn: LocalSignIn; created: NewUser[] }> {
     await mkdir(folder, { recursive: true, mode: 0o700 });
     const keyFile = join(folder, 'signing-key.json');
@@ -110,7 +114,13 @@ export class LocalSignIn {
     }
     const privateKey = await importJWK(jwk, 'ES256');
     return {
-      signIn: new LocalSignIn(new Map(records.map((r) => [r.username, r])), privateKey, publicJwk, issuer),
+      signIn: new LocalSignIn(
+        new Map(records.map((r) => [r.username, r])),
+        privateKey,
+        publicJwk,
+        issuer,
+        new SignInThrottle({ ...SIGN_IN_POLICY, ...policy }),
+      ),
       created,
     };
   }
@@ -134,16 +144,26 @@ export class LocalSignIn {
     return new JwtIdentity({ keys: this.jwks(), issuer: this.issuerUrl(), audience: LOCAL_AUDIENCE }).claimsOf(token);
   }
 
-  /** A token for a username and password; a `SignInError` for a wrong one (the same answer for an unknown user). */
-  async signInWith(username: string, password: string): Promise<{ idToken: string; expiresIn: number; user: User }> {
-    const record = this.users.get(username);
-    const salt = Buffer.from(record?.password.salt ?? 'AAAAAAAAAAAAAAAAAAAAAA', 'base64url');
-    const hash = Buffer.from(await hashOf(password, salt), 'base64url');
-    const expected = Buffer.from(record?.password.hash ?? '', 'base64url');
-    if (!record || expected.length !== hash.length || !timingSafeEqual(hash, expected))
-      throw new SignInError('wrong username or password');
-    const { password: _hash, ...user } = record;
-    return { idToken: await this.tokenFor(user), expiresIn: TOKEN_TTL_SECONDS, user };
+  /**
+   * A token for a username and password from an address (the client's IP): a `SignInError`
+   * for a wrong one (the same answer for an unknown user), a `SignInThrottledError` without
+   * checking it when the user or the address has failed too often ({@link SignInThrottle}).
+   */
+  signInWith(
+    username: string,
+    password: string,
+    address: string,
+  ): Promise<{ idToken: string; expiresIn: number; user: User }> {
+    return this.throttle.attempt(username, address, async () => {
+      const record = this.users.get(username);
+      const salt = Buffer.from(record?.password.salt ?? 'AAAAAAAAAAAAAAAAAAAAAA', 'base64url');
+      const hash = Buffer.from(await hashOf(password, salt), 'base64url');
+      const expected = Buffer.from(record?.password.hash ?? '', 'base64url');
+      if (!record || expected.length !== hash.length || !timingSafeEqual(hash, expected))
+        throw new SignInError('wrong username or password');
+      const { password: _hash, ...user } = record;
+      return { idToken: await this.tokenFor(user), expiresIn: TOKEN_TTL_SECONDS, user };
+    });
   }
 
   /** A token for a user (tests sign in this way without a password; the API never does). */

@@ -26,6 +26,7 @@ import { keepDiscarded, redriveDiscarded, type RedriveOutcome } from './discarde
 import { startScheduler } from './scheduler.ts';
 import { startApiServer } from './api-server.ts';
 import { LOCAL_AUDIENCE, LocalSignIn, type NewUser } from './sign-in.ts';
+import type { SignInPolicy } from './sign-in-throttle.ts';
 import { JwtIdentity, type JwtIdentityOptions } from '#shared/adapters/identity/jwt-identity';
 import type { Identity } from '#shared/app/ports/identity';
 import { ensurePki, type LocalPki } from './device-pki.ts';
@@ -118,6 +119,8 @@ export interface LocalStackOptions {
   hotlineWebhooks?: string[];
   /** The users to make when the data folder has no users file (default: one sample user per role, with new passwords). */
   users?: NewUser[];
+  /** How many wrong passwords the sign-in takes (default the user pool's own policy: sign-in-throttle.ts); tests shorten it. */
+  signInPolicy?: Partial<SignInPolicy>;
   /** The events file (what the bus carries: case events and report publications); default `<dataDir>/events/case-events.jsonl`, or a temporary folder in memory. */
   eventsFile?: string;
   /** Put the data folder's discarded batches back on their streams before taking messages (`npm start -- --redrive`). */
@@ -232,6 +235,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       join(scratch, 'sign-in'),
       () => apiUrl,
       options.users,
+      options.signInPolicy,
     );
     const events = sinkPublisher(sinks);
     /** Every port's adapter, new for each execution environment (its own caches), on the shared clients. */

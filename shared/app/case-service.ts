@@ -34,7 +34,7 @@ import { caseToJoin, peopleReport, receiveReport, refuseReport, reporterActor } 
 import { mergeCellsAround } from '#shared/domain/merge-cells';
 import { isDeviceFault } from '#shared/domain/maintenance';
 import { actingRole, refusalOf, type User } from '#shared/domain/roles';
-import { ACTION_NAMES, DEFAULT_LOCALE, type Names, nameIn, STATUS_NAMES, WordedError } from '#shared/domain/labels';
+import { ACTION_NAMES, type Names, STATUS_NAMES, WordedError } from '#shared/domain/labels';
 import { DistrictConfig } from './district-config.ts';
 import type { MaintenanceService, TicketOutcome } from './maintenance-service.ts';
 import type { MediaStore } from './ports/media.ts';

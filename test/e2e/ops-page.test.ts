@@ -64,6 +64,8 @@ beforeAll(async () => {
     schedules: false,
     batchWindowMs: 20,
     users: [LEADER],
+    // Two wrong passwords lock a user out for ten minutes: the form says so.
+    signInPolicy: { freeFailures: 2, firstLockoutSeconds: 600 },
   });
   // Two garbage rooms report their fill through MQTT, the whole way in.
   for (const [thing, fillPct] of [
@@ -153,6 +155,19 @@ describe('live ops page (GET /) in headless Chromium', () => {
       await page.fill('#sign-in-password', 'not-the-password');
       await page.click('#sign-in button[type=submit]');
       await page.locator('#sign-in-error:has-text("用户名或密码错误")').waitFor();
+      // Someone guessing another name is held after two failures, and the form says how long for.
+      for (let i = 0; i < 2; i++) {
+        const guessed = await fetch(`${stack.apiUrl}/auth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'nobody', password: `guess-${i}` }),
+        });
+        expect(guessed.status).toBe(401);
+      }
+      await page.fill('#sign-in-user', 'nobody');
+      await page.click('#sign-in button[type=submit]');
+      await page.locator('#sign-in-error:has-text("登录失败次数过多，请于10分钟后再试")').waitFor();
+      await page.fill('#sign-in-user', LEADER.username);
       await page.fill('#sign-in-password', LEADER.password);
       await page.click('#sign-in button[type=submit]');
       await page.waitForFunction(() => document.getElementById('count-open')?.textContent !== '–');

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
 import type { Case } from '#shared/domain/cases';
@@ -82,5 +83,63 @@ describe('signing in', () => {
     const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
     const forged = Buffer.from(JSON.stringify({ ...claims, 'cognito:groups': ['dispatcher'] })).toString('base64url');
     expect((await transition(`${head}.${forged}.${signature}`, 'dispatch')).status).toBe(401);
+  });
+
+  // Last: it leaves 127.0.0.1 locked out of the sign-in for 15 minutes.
+  it('never answers a 5xx to any body, and holds an address that keeps failing', async () => {
+    const statuses = new Set<number>();
+    const post = async (body: string | Uint8Array, contentType: string) => {
+      const response = await fetch(`${s.stack.apiUrl}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body,
+      });
+      await response.arrayBuffer();
+      statuses.add(response.status);
+      return response.status;
+    };
+    const text = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc.string({ unit: 'binary', maxLength: 80 }),
+      fc.string({ minLength: 4000, maxLength: 9000 }),
+      fc.constantFrom('clerk', 'admin', '', ' ', '\u0000', '../../etc/passwd', '__proto__', 'constructor'),
+    );
+    const body = fc.oneof(
+      fc.record({ username: text, password: text }).map((b) => JSON.stringify(b)),
+      fc
+        .record({ username: fc.jsonValue(), password: fc.jsonValue(), more: fc.option(fc.jsonValue()) })
+        .map((b) => JSON.stringify(b)),
+      fc.json(),
+      text,
+      fc.uint8Array({ maxLength: 5000 }),
+      fc.constantFrom('{"username":"clerk","password":', '{"__proto__":{"username":"clerk"}}', 'null', '[]', '{}'),
+    );
+    const contentType = fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', '');
+    await fc.assert(
+      fc.asyncProperty(body, contentType, async (b, type) => {
+        expect(await post(b, type)).toBeLessThan(500);
+      }),
+      { numRuns: 300 },
+    );
+    expect(statuses.has(400)).toBe(true);
+
+    // Wrong passwords at ever new names from one address: at most 30, then the address waits, even with the right one.
+    const clerk = s.stack.createdUsers.find((u) => u.roles.includes('intake_clerk'))!;
+    let failures = 0;
+    while (failures <= 40 && (await signIn({ username: `guess-${failures}`, password: 'guess' })).status === 401)
+      failures++;
+    expect(failures).toBeLessThanOrEqual(30);
+    const response = await fetch(`${s.stack.apiUrl}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: clerk.username, password: clerk.password }),
+    });
+    expect(response.status).toBe(429);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(response.headers.get('retry-after'))).toBeLessThanOrEqual(15 * 60);
+    expect(await response.json()).toMatchObject({
+      error: 'too_many_attempts',
+      localMessage: expect.stringMatching(/^登录失败次数过多，请于\d+(秒|分钟)后再试$/),
+    });
   });
 });
