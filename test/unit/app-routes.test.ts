@@ -108,12 +108,15 @@ describe('the staff addresses of the routes the pages call', () => {
       key: 'GET /media/{mediaId}',
     });
     expect(API_ROUTES.filter((r) => r.path.startsWith('/staff/'))).toEqual([
+      { method: 'POST', path: '/staff/tickets/{ticketId}/transitions', function: 'ops-api', auth: 'operator' },
       { method: 'GET', path: '/staff/cases', function: 'ops-api', auth: 'operator' },
       { method: 'GET', path: '/staff/cases/{caseId}', function: 'ops-api', auth: 'operator' },
       { method: 'POST', path: '/staff/cases/reports', function: 'ops-api', auth: 'operator' },
       { method: 'POST', path: '/staff/media', function: 'ops-api', auth: 'operator' },
       { method: 'GET', path: '/staff/media/{mediaId}', function: 'ops-api', auth: 'operator' },
       { method: 'GET', path: '/staff/assessment', function: 'ops-api', auth: 'operator' },
+      { method: 'GET', path: '/staff/tickets', function: 'ops-api', auth: 'operator' },
+      { method: 'GET', path: '/staff/tickets/{ticketId}', function: 'ops-api', auth: 'operator' },
     ]);
     expect(() => withStaffAddresses({})).toThrow(/no route GET \/cases/);
   });
