@@ -3,11 +3,12 @@ import { describeDevice, listDevices, type RegistryReader, type StateReader } fr
 import { DEVICE_KINDS } from '#shared/domain/device-kinds';
 import { isThingName } from '#shared/domain/topics';
 import { HttpError, json, parseRequest, type RouteHandler } from './http-router.ts';
+import { wholeParam } from '#shared/app/request-params';
 
 const DeviceQuery = z.strictObject({
   kind: z.enum(DEVICE_KINDS).optional(),
   districtId: z.string().min(1).max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: wholeParam('limit', z.number().min(1).max(500)).default(100),
   nextToken: z.string().max(2000).optional(),
 });
 

@@ -52,7 +52,11 @@ function formOrJson(event: APIGatewayProxyEventV2): unknown {
       throw new Open311Error(400, 'the body is not JSON');
     }
   }
-  return Object.fromEntries(new URLSearchParams(raw));
+  const form = new URLSearchParams(raw);
+  // One value a field: a repeated one is refused, never settled by taking the first or the last.
+  const repeated = [...new Set(form.keys())].find((key) => form.getAll(key).length > 1);
+  if (repeated !== undefined) throw new Open311Error(400, `${repeated.slice(0, 40)} is given more than once`);
+  return Object.fromEntries(form);
 }
 
 /** The path the next page is at: the same query with `page` moved on. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { RejectStore } from '#shared/app/ports/rejects';
 import { THING_NAME_PATTERN } from '#shared/domain/topics';
 import { json, parseRequest, type RouteHandler } from './http-router.ts';
+import { wholeParam } from '#shared/app/request-params';
 
 /** The thing of messages too broken to name one (`UNKNOWN_THING` in the store). */
 const UNREADABLE = '(unknown)';
@@ -19,7 +20,7 @@ const RejectQuery = z.strictObject({
     .refine((v) => !Number.isNaN(Date.parse(v)) || /^\d{1,15}$/.test(v), 'since is an ISO time or epoch milliseconds')
     .transform((v) => (/^\d{1,15}$/.test(v) ? Number(v) : Date.parse(v)))
     .optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: wholeParam('limit', z.number().min(1).max(200)).default(50),
   nextToken: z.string().max(2000).optional(),
 });
 

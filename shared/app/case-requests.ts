@@ -5,7 +5,7 @@ import { REFUSAL_REASON_NAMES } from '#shared/domain/labels';
 import { PEOPLE_SOURCES, URGENCIES } from '#shared/domain/classification';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
 import type { CaseFilter } from './ports/cases.ts';
-import { timeParam } from './request-params.ts';
+import { timeParam, wholeParam } from './request-params.ts';
 
 /** `GET /cases` query parameters. `since` takes epoch ms or an ISO time. */
 export const CaseQuery = z.strictObject({
@@ -17,7 +17,7 @@ export const CaseQuery = z.strictObject({
   gridId: z.string().min(1).max(100).optional(),
   districtId: z.string().min(1).max(100).optional(),
   since: timeParam('since').optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: wholeParam('limit', z.number().min(1).max(500)).default(50),
   nextToken: z.string().max(2000).optional(),
 });
 

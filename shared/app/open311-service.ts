@@ -10,6 +10,7 @@ import { chooseDistrict } from './district-choice.ts';
 import { readNames } from './names.ts';
 import type { CaseStore } from './ports/cases.ts';
 import type { Registry } from './ports/registry.ts';
+import { decimalParam, wholeParam } from './request-params.ts';
 
 const DAY = 86_400_000;
 /** GeoReport v2's defaults: the last 90 days, at most 1000 requests (a page here). */
@@ -59,8 +60,8 @@ export const Open311Query = z
     status: commaList(['open', 'closed'], 'status').optional(),
     start_date: isoTime('start_date').optional(),
     end_date: isoTime('end_date').optional(),
-    page: z.coerce.number().int().min(1).default(1),
-    page_size: z.coerce.number().int().min(1).max(OPEN311_MAX_PAGE).default(OPEN311_MAX_PAGE),
+    page: wholeParam('page', z.number().min(1)).default(1),
+    page_size: wholeParam('page_size', z.number().min(1).max(OPEN311_MAX_PAGE)).default(OPEN311_MAX_PAGE),
   })
   .refine((q) => q.start_date === undefined || q.end_date === undefined || q.end_date >= q.start_date, {
     message: 'end_date must not be before start_date',
@@ -185,8 +186,8 @@ export const Open311PostBody = z
   .looseObject({
     jurisdiction_id: z.string().min(1).max(100).optional(),
     service_code: z.enum(CASE_CATEGORIES, { message: 'service_code is not one of services.json' }),
-    lat: z.coerce.number().min(-90).max(90).optional(),
-    long: z.coerce.number().min(-180).max(180).optional(),
+    lat: decimalParam('lat', z.number().min(-90).max(90)).optional(),
+    long: decimalParam('long', z.number().min(-180).max(180)).optional(),
     address_string: z.string().max(500).optional(),
     address_id: z.string().max(64).optional(),
     description: z.string().trim().max(4000).optional(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEVICE_FAULTS, TICKET_ACTIONS, TICKET_STATUSES } from '#shared/domain/maintenance';
 import { THING_NAME_PATTERN } from '#shared/domain/topics';
+import { wholeParam } from './request-params.ts';
 
 /** `GET /tickets` query parameters. */
 export const TicketQuery = z.strictObject({
@@ -9,7 +10,7 @@ export const TicketQuery = z.strictObject({
   operator: z.string().min(1).max(100).optional(),
   fault: z.enum(DEVICE_FAULTS).optional(),
   thing: z.string().regex(THING_NAME_PATTERN, 'thing is a device name').optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: wholeParam('limit', z.number().min(1).max(500)).default(50),
   nextToken: z.string().max(2000).optional(),
 });
 

@@ -9,6 +9,7 @@ import {
 } from './payloads.ts';
 import { isThingName, parseTopic } from './topics.ts';
 import { FUTURE_SKEW_MS } from './state-writes.ts';
+import { snapshotMediaId } from './media.ts';
 
 /** A message as the broker handed it on: topic, the connection's client id, arrival time, raw bytes. */
 export interface TelemetryMessage {
@@ -58,7 +59,8 @@ export interface Rejection {
 
 export type ReadResult<K extends DeviceKind> = { ok: true; reading: Reading<K> } | { ok: false; rejection: Rejection };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// `ignoreBOM`: a byte-order mark stays in the text, so a payload that starts with one is not JSON.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Validates one message for the route's device kind at time `now`: size, topic, identity
@@ -111,6 +113,14 @@ export function readTelemetry<K extends DeviceKind>(kind: K, message: TelemetryM
   if (!parsed.success) return reject('invalid_payload', describeIssues(parsed.error), thing);
   const data = parsed.data as PayloadOf<K>;
 
+  // A camera names snapshots it put in its own folder only: never a path out of it, or another camera's.
+  const foreign = snapshotKeys(kind, data).find((key) => snapshotMediaId(thing, key) === undefined);
+  if (foreign !== undefined)
+    return reject(
+      'invalid_payload',
+      `snapshotKey ${JSON.stringify(foreign.slice(0, 200))} is not snapshots/${thing}/<name>.jpg|jpeg|png|webp`,
+      thing,
+    );
   for (const ts of readingTimes(kind, data)) {
     if (ts > now + PAYLOAD_LIMITS.maxFutureMs) {
       return reject(
@@ -143,6 +153,12 @@ function hasLoneSurrogate(root: unknown): boolean {
       }
   }
   return false;
+}
+
+/** The snapshot keys a camera's detections name. */
+function snapshotKeys(kind: DeviceKind, payload: PayloadOf<DeviceKind>): string[] {
+  if (kind !== 'cameras' || !('detections' in payload)) return [];
+  return payload.detections.flatMap((d) => (d.snapshotKey === undefined ? [] : [d.snapshotKey]));
 }
 
 function readingTimes(kind: DeviceKind, payload: PayloadOf<DeviceKind>): number[] {

@@ -167,6 +167,29 @@ describe('Open311 GeoReport v2 (read side) against DynamoDB Local', () => {
     expect(ids.body.map((r: { service_request_id: string }) => r.service_request_id)).toEqual(['cs-00003', 'cs-old']);
   });
 
+  it('takes a citizen’s point as plain decimals, each field once', async () => {
+    const post = async (form: string) => {
+      const result = await api({
+        routeKey: 'POST /open311/v2/requests.json',
+        rawPath: '/open311/v2/requests.json',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form,
+      } as unknown as APIGatewayProxyEventV2);
+      return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') };
+    };
+    const point = `service_code=dirty_road&description=mud`;
+    expect(await post(`${point}&lat=0x1e&long=120.144`)).toMatchObject({
+      status: 400,
+      body: [{ code: 400, description: expect.stringMatching(/lat must be a decimal number, once/) }],
+    });
+    for (const lat of ['3e1', '', ' 30.318', 'Infinity', '30.318,30.319'])
+      expect((await post(`${point}&lat=${encodeURIComponent(lat)}&long=120.144`)).status, lat).toBe(400);
+    expect(await post(`${point}&lat=30.318&lat=31&long=120.144`)).toMatchObject({
+      status: 400,
+      body: [{ code: 400, description: 'lat is given more than once' }],
+    });
+  });
+
   it('gives one request by id, and Open311 errors for what it cannot answer', async () => {
     const one = await get('GET /open311/v2/requests/{id}', undefined, { id: 'cs-00043.json' });
     expect(one.status).toBe(200);
@@ -193,6 +216,13 @@ describe('Open311 GeoReport v2 (read side) against DynamoDB Local', () => {
       body: [{ code: 400, description: expect.stringMatching(/status must be one or more of open, closed/) }],
     });
     expect(await requests({ page_size: '5000' })).toMatchObject({ status: 400 });
+    // Numbers are plain decimals, once: not hex, an exponent, blanks, nothing, or a repeated parameter (joined with commas).
+    for (const page of ['0x2', '1e1', ' 2', '', '2,3', '+2', '2.0'])
+      expect(await requests({ page }), JSON.stringify(page)).toMatchObject({
+        status: 400,
+        body: [{ code: 400, description: expect.stringMatching(/page must be a whole number, once/) }],
+      });
+    expect((await requests({ page: '2', page_size: '10' })).status).toBe(200);
     expect(await requests({ jurisdiction_id: 'elsewhere' })).toMatchObject({
       status: 400,
       body: [{ description: 'no district "elsewhere"' }],

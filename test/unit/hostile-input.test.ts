@@ -215,6 +215,25 @@ describe('hostile input: payloads of every kind', () => {
     expect(code('bins', bin(), { thing: 'bin-gs-002', clientId: 'bin-gs-001' })).toBe('identity_mismatch');
     expect(code('bins', bin({ thingName: 'bin-gs-999' }), { thing: 'bin-gs-001' })).toBe('identity_mismatch');
     expect(code('bins', bin({ deviceId: 'bin-gs-001' }), { thing: 'bin-gs-001' })).toBe('ok');
+    // A byte-order mark before the JSON is not JSON (the decoder keeps it instead of dropping it).
+    expect(code('bins', `\ufeff${bin()}`)).toBe('malformed_json');
+    // A camera names snapshots in its own folder only, by the key pattern.
+    const seen = (snapshotKey: string) =>
+      JSON.stringify({
+        ts: NOW,
+        seq: 1,
+        detections: [{ type: 'litter_pile', zoneId: 'z', confidence: 0.9, snapshotKey }],
+      });
+    const cam = { thing: 'cam-gs-m1-a' };
+    expect(code('cameras', seen('snapshots/cam-gs-m1-a/1764640800000.jpg'), cam)).toBe('ok');
+    for (const key of [
+      '../../../../etc/passwd',
+      'snapshots/cam-gs-m1-a/../../etc/passwd',
+      'snapshots/cam-gs-m2-b/1764640800000.jpg',
+      'snapshots/cam-gs-m1-a/sub/1.jpg',
+      'snapshots/cam-gs-m1-a/1.html',
+    ])
+      expect(code('cameras', seen(key), cam), key).toBe('invalid_payload');
     // Unicode in ids: refused at the topic, filed under the connection's id when that is a valid name.
     expect(code('bins', bin(), { topic: `${TOPIC_PREFIX}/bins/ビン-001/fill`, clientId: 'bin-gs-001' })).toBe(
       'bad_topic',

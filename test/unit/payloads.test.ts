@@ -150,10 +150,10 @@ describe('camera detections payload', () => {
     const r = read('cameras', {
       ts: NOW,
       seq: 1,
-      detections: [detection({ bbox: [0, 0, 1, 1], snapshotKey: 'snapshots/c/1.jpg' })],
+      detections: [detection({ bbox: [0, 0, 1, 1], snapshotKey: 'snapshots/dev-1/1.jpg' })],
     });
     expect(r.ok && r.reading.payload).toMatchObject({
-      detections: [{ bbox: [0, 0, 1, 1], snapshotKey: 'snapshots/c/1.jpg' }],
+      detections: [{ bbox: [0, 0, 1, 1], snapshotKey: 'snapshots/dev-1/1.jpg' }],
     });
   });
 });

@@ -41,7 +41,8 @@ const outcome = (signIn: LocalSignIn, username: string, password: string, addres
 const WRONG = 'guess';
 const later = (seconds: number) => vi.setSystemTime(Date.now() + seconds * 1000);
 
-describe('wrong passwords, per user and per address (a fake clock)', () => {
+// Each attempt hashes a password (scrypt): dozens of them take seconds on a busy machine.
+describe('wrong passwords, per user and per address (a fake clock)', { timeout: 60_000 }, () => {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.UTC(2026, 11, 8, 1, 0));

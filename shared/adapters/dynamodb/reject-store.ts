@@ -14,7 +14,8 @@ export const rejectKeys = {
   entry: (receivedAt: number, messageId: string) => `${String(receivedAt).padStart(15, '0')}#${messageId}`,
 };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// A byte-order mark is kept, as the device sent it.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** What each method sends (see `grants.ts`). */
 export const REJECT_GRANTS: StoreGrants<DynamoRejectStore> = { save: ['BatchWriteItem'], list: ['Query'] };
