@@ -18,7 +18,8 @@ QoS 1 on its own topic dt/cityops/<kind>/<thing>/<type> at its report interval.
 Against AWS IoT Core: --broker mqtts://<ATS endpoint>:8883 --cert-dir .cityops/certs --ca AmazonRootCA1.pem --basic-ingest --stage <stage>
 
 Options:
-  --broker <url>        MQTT broker (default mqtt://127.0.0.1:$MQTT_PORT or 1883)
+  --broker <url>        MQTT broker (default the local stack's TLS listener, mqtts://127.0.0.1:$MQTTS_PORT or 8883,
+                        with the certificates npm start made: --cert-dir .cityops/pki/devices --ca .cityops/pki/ca.crt)
   --scenario <name>     what the fleet does (default demo):
 ${Object.entries(SCENARIOS)
   .map(([name, s]) => `                          ${name.padEnd(16)} ${s.description}`)
@@ -40,7 +41,7 @@ ${Object.entries(SCENARIOS)
 async function main() {
   const { values } = parseArgs({
     options: {
-      broker: { type: 'string', default: `mqtt://127.0.0.1:${process.env.MQTT_PORT ?? 1883}` },
+      broker: { type: 'string' },
       scenario: { type: 'string', default: 'demo' },
       kinds: { type: 'string' },
       things: { type: 'string' },
@@ -73,13 +74,20 @@ async function main() {
     if (!model.devices.some((d) => d.thing === t)) throw new Error(`"${t}" is not a device of the district`);
   if (devices.length === 0) throw new Error('no device matches --kinds/--things');
 
+  // The local stack by default: over TLS, each thing with the certificate the stack's authority gave it
+  // (a thing with a certificate is refused on the plain listener).
+  const local = values.broker === undefined;
+  const broker = values.broker ?? `mqtts://127.0.0.1:${process.env.MQTTS_PORT ?? 8883}`;
+  const certDir = values['cert-dir'] ?? (local ? '.cityops/pki/devices' : undefined);
+  const ca = values.ca ?? (local ? '.cityops/pki/ca.crt' : undefined);
+
   const clock = clockFromOptions({ clock: values.clock, speed: values.speed });
   const log = (text: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${text}`);
   const fleet = await runFleet({
-    brokerUrl: values.broker,
+    brokerUrl: broker,
     simulators: buildFleet(model, values.scenario, clock.now(), devices),
     clock,
-    connectOptions: values['cert-dir'] ? mutualTls(values['cert-dir'], values.ca) : undefined,
+    connectOptions: certDir ? mutualTls(certDir, ca) : undefined,
     basicIngest: values['basic-ingest'],
     stage: checkStage(values.stage),
     events: {
@@ -88,7 +96,7 @@ async function main() {
     },
   });
   log(
-    `${devices.length} devices → ${values.broker}, scenario "${values.scenario}"${clock.speed !== 1 ? `, clock ×${clock.speed}` : ''}`,
+    `${devices.length} devices → ${broker}, scenario "${values.scenario}"${clock.speed !== 1 ? `, clock ×${clock.speed}` : ''}`,
   );
   let last = { ...fleet.published };
   const report = setInterval(() => {

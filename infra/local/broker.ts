@@ -71,6 +71,14 @@ export interface LocalBrokerOptions {
   /** The registry: only registered things may connect. */
   lookupDevice(thing: string): Promise<Device | undefined>;
   /**
+   * Whether a thing holds a certificate from the stack's authority. Such a thing is its
+   * certificate: the plain listener, where the client id alone would be the identity,
+   * refuses its client id (unless `plainMqttFor` names it), so nobody can take it over there.
+   */
+  certified?(thing: string): boolean;
+  /** Things the plain listener takes though they hold a certificate (`all`: every one), for trying things by hand. */
+  plainMqttFor?: 'all' | readonly string[];
+  /**
    * Called for each accepted publish before it is acknowledged (a QoS 1 PUBACK goes out
    * only after this resolves), so the message is handed on before the device lets go of it.
    */
@@ -106,7 +114,9 @@ type DeviceClient = Client & { device?: Device; pace?: () => number };
  * 128 KB, at most 100 publishes a second, and subscribes to nothing.
  * On the TLS listener a device proves its identity with its certificate (its subject names
  * the thing, which must be the client id); on the plain listener the client id alone is the
- * identity, which is why the stack opens that one on loopback only.
+ * identity, which is why the stack opens that one on loopback only, and takes there no thing
+ * that holds a certificate unless told to. A second connection with a connected thing's
+ * client id takes it over, as in AWS IoT Core (the newer wins), and is told as a takeover.
  */
 export async function startBroker(options: LocalBrokerOptions): Promise<LocalBroker> {
   const events = options.events ?? {};
@@ -134,6 +144,8 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
       } else if (packet.cmd === 'pubrel' && packet.messageId !== undefined) inFlight.delete(packet.messageId);
     });
   };
+  const plainAllowed = (thing: string) =>
+    options.plainMqttFor === 'all' || (options.plainMqttFor ?? []).includes(thing);
   /** Held-back publishes dropped per thing, told once the burst is over. */
   const droppedCounts = new Map<string, number>();
   const dropLater = (thing: string) => {
@@ -177,6 +189,16 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
         events.refused?.('connect', thing, 'not a thing name (1–128 of letters, digits, ":", "_", "-")');
         const error = new Error('not a thing name') as AuthenticateError;
         error.returnCode = 2; // identifier rejected
+        return done(error, false);
+      }
+      // On the plain listener a thing with a certificate is refused: it is its certificate, which only TLS shows.
+      const plain = typeof socket?.getPeerCertificate !== 'function';
+      if (plain && options.certified?.(thing) && !plainAllowed(thing)) {
+        const reason =
+          'it holds a certificate from the stack’s authority, so it connects over TLS only (--plain-mqtt-for lets the plain listener take it)';
+        events.refused?.('connect', thing, reason);
+        const error = new Error(reason) as AuthenticateError;
+        error.returnCode = 5; // not authorized
         return done(error, false);
       }
       options

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   BasicConstraintsExtension,
@@ -36,6 +36,8 @@ export interface LocalPki {
   broker: { key: string; cert: string };
   /** Where each device's key and certificate are (`devices/<thing>/`). */
   deviceDir: string;
+  /** Whether the authority has given this thing a certificate (it has one in `devices/<thing>/`). */
+  certified(thing: string): boolean;
 }
 
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
@@ -150,11 +152,17 @@ export async function ensurePki(dir: string, things: string[], hosts: string[] =
     await writeSecret(join(folder, DEVICE_FILES.key), issued.key);
     await writeFile(join(folder, DEVICE_FILES.certificate), issued.cert);
   }
+  const certified = new Set(
+    (existsSync(deviceDir) ? await readdir(deviceDir, { withFileTypes: true }) : [])
+      .filter((entry) => entry.isDirectory() && existsSync(join(deviceDir, entry.name, DEVICE_FILES.certificate)))
+      .map((entry) => entry.name),
+  );
   return {
     dir,
     caFile: join(dir, 'ca.crt'),
     ca: ca.pem,
     broker: { key: await readFile(brokerKey, 'utf8'), cert: await readFile(brokerCert, 'utf8') },
     deviceDir,
+    certified: (thing) => certified.has(thing),
   };
 }

@@ -37,6 +37,8 @@ Options:
   --mqtt-port <port>    plain MQTT port on 127.0.0.1, the client id as identity (default $MQTT_PORT or 1883)
   --mqtts-port <port>   MQTT over TLS with a device certificate from the stack's authority (default $MQTTS_PORT or 8883)
   --no-plain-mqtt       no plain MQTT listener: devices connect over TLS only
+  --plain-mqtt-for <thing,…|all>  let the plain listener take these things though they hold a certificate, for
+                        trying things by hand (default none: a thing with a certificate connects over TLS only; repeatable)
   --host <address>      where the MQTT listeners bind (default 127.0.0.1; any other address takes TLS only)
   --api-port <port>     ops API port (default $API_PORT or 3000)
   -h, --help            this text
@@ -64,6 +66,7 @@ async function main() {
       'mqtt-port': { type: 'string', default: process.env.MQTT_PORT ?? '1883' },
       'mqtts-port': { type: 'string', default: process.env.MQTTS_PORT ?? '8883' },
       'no-plain-mqtt': { type: 'boolean', default: false },
+      'plain-mqtt-for': { type: 'string', multiple: true, default: [] },
       host: { type: 'string' },
       'api-port': { type: 'string', default: process.env.API_PORT ?? '3000' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -98,6 +101,16 @@ async function main() {
     throw new UsageError((error as Error).message);
   }
   const model = await loadDistrictDir(values['district-dir']);
+  const plainFor = values['plain-mqtt-for']
+    .flatMap((v) => v.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
+  if (plainFor.length && values['no-plain-mqtt'])
+    throw new UsageError('--plain-mqtt-for names things for the plain listener: it cannot go with --no-plain-mqtt');
+  for (const thing of plainFor)
+    if (thing !== 'all' && !model.devices.some((d) => d.thing === thing))
+      throw new UsageError(`--plain-mqtt-for "${thing}" is not a thing of the district (or "all")`);
+  const plainMqttFor = plainFor.includes('all') ? ('all' as const) : plainFor;
   const dataDir = values['in-memory'] ? undefined : values['data-dir'];
 
   let stack: LocalStack | undefined;
@@ -146,6 +159,7 @@ async function main() {
     host: values.host,
     mqttPort,
     plainMqtt: !values['no-plain-mqtt'],
+    plainMqttFor,
     mqttTlsPort,
     apiPort,
     webhooks: values.webhook,
@@ -170,7 +184,7 @@ async function main() {
   const counts = (kind: string) => model.devices.filter((d) => d.kind === kind).length;
   log.line(
     'ready',
-    `MQTT ${values['no-plain-mqtt'] ? '' : `${stack.mqttUrl} (loopback, client id as identity) · `}${stack.mqttsUrl} (device certificates) · ops API ${stack.apiUrl} (ops page ${stack.apiUrl}/, workbench 工作台 ${stack.apiUrl}/app/, field app 移动巡查 ${stack.apiUrl}/app/field.html, command screen 指挥大屏 ${stack.apiUrl}/app/screen.html) · DynamoDB Local ${stack.dynamoEndpoint}`,
+    `MQTT ${values['no-plain-mqtt'] ? '' : `${stack.mqttUrl} (loopback, client id as identity: ${plainMqttFor === 'all' ? 'every thing' : plainMqttFor.length ? `things without a certificate and ${plainMqttFor.join(', ')}` : 'things without a certificate'}) · `}${stack.mqttsUrl} (device certificates) · ops API ${stack.apiUrl} (ops page ${stack.apiUrl}/, workbench 工作台 ${stack.apiUrl}/app/, field app 移动巡查 ${stack.apiUrl}/app/field.html, command screen 指挥大屏 ${stack.apiUrl}/app/screen.html) · DynamoDB Local ${stack.dynamoEndpoint}`,
   );
   log.line('ready', `device certificates: ${stack.pki!.deviceDir}/<thing>/, the authority ${stack.pki!.caFile}`);
   log.line(
@@ -198,7 +212,7 @@ async function main() {
   if (values['no-simulate']) {
     log.line(
       'ready',
-      'no simulated fleet (--no-simulate): publish with any MQTT client, client id = thing name (over TLS: its certificate). Ctrl-C stops.',
+      'no simulated fleet (--no-simulate): publish with any MQTT client over TLS, client id = thing name, with its certificate (README: "Publish a reading by hand"). Ctrl-C stops.',
     );
     return;
   }

@@ -88,6 +88,12 @@ export interface LocalStackOptions {
    * 8883). Omitted: no TLS listener.
    */
   mqttTlsPort?: number;
+  /**
+   * Things the plain listener takes though they hold a certificate from the stack's
+   * authority (`all`: every one), for trying things by hand. Default none: a thing with a
+   * certificate connects over TLS only.
+   */
+  plainMqttFor?: 'all' | readonly string[];
   /** Where the authority, the broker's and the devices' certificates are kept (default `<dataDir>/pki`, or a temporary folder). */
   pkiDir?: string;
   apiPort?: number;
@@ -388,6 +394,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ca: pki.ca,
       },
       lookupDevice: (thing) => registry.getDevice(thing),
+      certified: pki?.certified,
+      plainMqttFor: options.plainMqttFor,
       onPublish: route,
       clock: options.clock,
       arrivalOf: options.arrivalOf,

@@ -33,6 +33,9 @@ describe('crash recovery (kill -9 of the local stack)', () => {
       String(mqttPort),
       '--mqtts-port',
       '0',
+      // The publishers use plain MQTT with the things' names: the stack takes them there only when told.
+      '--plain-mqtt-for',
+      THINGS.join(','),
       '--api-port',
       String(apiPort),
     ];

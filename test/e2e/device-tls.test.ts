@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '#shared/adapters/clock';
 import { topicFor } from '#shared/domain/topics';
 import { loadDistrictDir } from '#devices/district-files';
@@ -18,6 +18,8 @@ import { testStack } from '../support/test-stack.ts';
 const model = await loadDistrictDir();
 const THING = 'bin-gs-001';
 const OTHER = 'bin-gs-002';
+/** A thing the plain listener is told to take though it has a certificate (`--plain-mqtt-for`). */
+const BY_HAND = 'bin-gs-010';
 let stack: LocalStack;
 const lines: string[] = [];
 
@@ -28,6 +30,7 @@ beforeAll(async () => {
     model,
     mqttTlsPort: 0,
     pkiDir: join(mkdtempSync(join(tmpdir(), 'cityops-tls-')), 'pki'),
+    plainMqttFor: [BY_HAND],
     observer: observer.observer,
     schedules: false,
   });
@@ -100,16 +103,68 @@ describe('devices authenticate with certificates from the stack’s authority (8
     );
   });
 
-  it('logs a takeover on plain loopback MQTT as one, naming both connections', async () => {
-    const first = await attempt(stack.mqttUrl, { clientId: OTHER });
-    expect(first.ok).toBe(true);
-    const second = await attempt(stack.mqttUrl, { clientId: OTHER });
-    expect(second.ok).toBe(true);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(lines.find((l) => l.includes('takeover'))).toMatch(
-      /takeover "bin-gs-002": a second connection \(mqtt:\/\/127\.0\.0\.1:\d+\) took its client id; the first \(mqtt:\/\/127\.0\.0\.1:\d+\) is closed/,
+  it('refuses on the plain listener a client id whose thing has a certificate: the device’s TLS connection stays, and nothing forged is taken', async () => {
+    const device = 'bin-gs-005';
+    const tls = await attempt(stack.mqttsUrl!, { clientId: device, ...tlsOf(device) });
+    expect(tls.ok).toBe(true);
+    if (!tls.ok) return;
+    let closed = false;
+    tls.client.on('close', () => (closed = true));
+    // The takeover of the attack: the thing's name on plain MQTT, and a reading that would open a fire case.
+    const forger = await attempt(stack.mqttUrl, { clientId: device });
+    if (forger.ok) {
+      await forger.client.publishAsync(
+        topicFor('bins', device),
+        JSON.stringify({ ts: Date.now(), seq: 1, fillPct: 99, temperatureC: 95 }),
+        { qos: 1 },
+      );
+      forger.client.end(true);
+    }
+    expect(forger.ok).toBe(false);
+    if (!forger.ok) expect(forger.error).toMatch(/Not authorized/i);
+    expect(lines.some((l) => /refused .*connect by "bin-gs-005": it holds a certificate/.test(l))).toBe(true);
+    // The device is still connected: its own reading is acknowledged over TLS and stored.
+    await tls.client.publishAsync(topicFor('bins', device), JSON.stringify({ ts: Date.now(), seq: 2, fillPct: 30 }), {
+      qos: 1,
+    });
+    expect(closed).toBe(false);
+    expect(lines.some((l) => l.includes('takeover'))).toBe(false);
+    await tls.client.endAsync();
+    await stack.drained();
+    const state = (await fetch(`${stack.apiUrl}/devices/${device}`).then((r) => r.json())) as { state?: unknown };
+    expect(state.state).toMatchObject({ fillPct: 30 });
+  });
+
+  it('takes on the plain listener a thing that --plain-mqtt-for names, for trying it by hand', async () => {
+    const result = await attempt(stack.mqttUrl, { clientId: BY_HAND });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    await result.client.publishAsync(
+      topicFor('bins', BY_HAND),
+      JSON.stringify({ ts: Date.now(), seq: 1, fillPct: 44 }),
+      { qos: 1 },
     );
-    for (const r of [first, second]) if (r.ok) r.client.end(true);
+    await result.client.endAsync();
+    await stack.drained();
+    const state = (await fetch(`${stack.apiUrl}/devices/${BY_HAND}`).then((r) => r.json())) as { state?: unknown };
+    expect(state.state).toMatchObject({ fillPct: 44 });
+  });
+
+  it('lets a second TLS connection with the same certificate take the thing over, as AWS IoT Core does (the newer wins), and logs it naming both', async () => {
+    const first = await attempt(stack.mqttsUrl!, { clientId: OTHER, ...tlsOf(OTHER) });
+    expect(first.ok).toBe(true);
+    if (!first.ok) return;
+    const firstClosed = new Promise<void>((resolve) => first.client.once('close', () => resolve()));
+    const second = await attempt(stack.mqttsUrl!, { clientId: OTHER, ...tlsOf(OTHER) });
+    expect(second.ok).toBe(true);
+    await firstClosed;
+    await vi.waitFor(() =>
+      expect(lines.find((l) => l.includes('takeover "bin-gs-002"'))).toMatch(
+        /takeover "bin-gs-002": a second connection \(mqtts:\/\/127\.0\.0\.1:\d+\) took its client id; the first \(mqtts:\/\/127\.0\.0\.1:\d+\) is closed/,
+      ),
+    );
+    first.client.end(true);
+    if (second.ok) second.client.end(true);
   });
 
   it('answers a client id that is no thing name (3,000 characters, a newline) with “identifier rejected”, and logs it escaped', async () => {
