@@ -5,8 +5,23 @@ import type { Device } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { PAYLOAD_LIMITS } from '#shared/domain/payloads';
 import { isThingName, parseTopic } from '#shared/domain/topics';
+import type { RejectCode } from '#shared/domain/telemetry';
 import { parseBasicIngest, telemetryRuleName } from '#shared/domain/iot-names';
 import { listen } from './listen.ts';
+
+/**
+ * A publish the broker refused, or dropped unacknowledged for its rate: what AWS IoT Core
+ * tells in its logs (Publish-In, status Failure). The local stack keeps each at `/rejects`.
+ */
+export interface RefusedPublish {
+  code: Extract<RejectCode, 'not_authorized' | 'bad_topic' | 'identity_mismatch' | 'oversized' | 'throttled'>;
+  reason: string;
+  clientId: string;
+  topic: string;
+  /** The whole payload (of the first, for publishes dropped together). */
+  payload: Uint8Array;
+  receivedAt: number;
+}
 
 /** A publish the broker accepted, as the topic rule sees it. */
 export interface AcceptedPublish {
@@ -37,6 +52,15 @@ export interface BrokerEvents {
 
 /** AWS IoT Core's limit: publishes per second per connection. */
 export const PUBLISH_RATE = { perSecond: 100, burst: 100 };
+
+/**
+ * How many QoS 0 publishes over the rate a connection may have waiting for their turn (10 s
+ * of the rate, and at most 16 MiB): more are dropped, as AWS IoT Core drops a throttled
+ * publish. They wait in the broker, not in the socket, so the connection's end is seen at
+ * once and ends them; a QoS 1 or 2 publish waits in the socket (backpressure) instead, and
+ * its acknowledgements tell the broker when the device is gone.
+ */
+export const QOS0_HOLD = { publishes: 1_000, bytes: 16 * 1024 * 1024 };
 
 /**
  * Holds a connection to `perSecond` publishes (after a burst of `burst`), by the generic
@@ -91,6 +115,8 @@ export interface LocalBrokerOptions {
    */
   arrivalOf?(clientId: string): number;
   events?: BrokerEvents;
+  /** Each publish refused (or dropped for its rate, told once a burst): the stack keeps them at `/rejects`. */
+  onRefused?(refusal: RefusedPublish): void;
   /** Publishes per second per connection (default {@link PUBLISH_RATE}, as AWS IoT Core). */
   publishRate?: { perSecond: number; burst: number };
 }
@@ -105,7 +131,16 @@ export interface LocalBroker {
   stop(): Promise<void>;
 }
 
-type DeviceClient = Client & { device?: Device; pace?: () => number };
+/** A publish waiting for its turn: ended with its connection (a QoS 1 or 2 one is answered with an error). */
+interface Held {
+  timer: NodeJS.Timeout;
+  bytes: number;
+  sample: { topic: string; payload: Uint8Array };
+  /** Set for a QoS 1 or 2 publish: aedes's callback, which acknowledges it. */
+  done?: (error: Error | null) => void;
+}
+
+type DeviceClient = Client & { device?: Device; pace?: () => number; held?: Set<Held> };
 
 /**
  * The local stand-in for AWS IoT Core, enforcing what the IoT policy states: a thing
@@ -146,25 +181,44 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
   };
   const plainAllowed = (thing: string) =>
     options.plainMqttFor === 'all' || (options.plainMqttFor ?? []).includes(thing);
-  /** Held-back publishes dropped per thing, told once the burst is over. */
-  const droppedCounts = new Map<string, number>();
-  const dropLater = (thing: string) => {
-    const count = droppedCounts.get(thing) ?? 0;
-    droppedCounts.set(thing, count + 1);
-    if (count > 0) return;
+  /** Publishes dropped for their rate, per thing and reason, told (and kept, with the first one's payload) once the burst is over. */
+  const drops = new Map<string, { count: number; sample: { topic: string; payload: Uint8Array }; at: number }>();
+  const CLOSED = 'its connection closed while they waited for their turn (over 100 publishes/s); not acknowledged';
+  const FULL = `QoS 0 over 100 publishes/s with ${QOS0_HOLD.publishes} (or ${QOS0_HOLD.bytes / 1024 / 1024} MiB) already waiting: dropped, as AWS IoT Core drops a throttled publish`;
+  const dropLater = (thing: string, sample: { topic: string; payload: Uint8Array }, reason: string, count = 1) => {
+    const key = `${thing}\u0000${reason}`;
+    const known = drops.get(key);
+    if (known) return void (known.count += count);
+    drops.set(key, { count, sample, at: options.clock.now() });
     setTimeout(() => {
-      const n = droppedCounts.get(thing) ?? 0;
-      droppedCounts.delete(thing);
-      events.dropped?.(
-        thing,
-        n,
-        'its connection closed while they waited for their turn (over 100 publishes/s); not acknowledged',
-      );
+      const { count: n, sample: first, at } = drops.get(key)!;
+      drops.delete(key);
+      events.dropped?.(thing, n, reason);
+      options.onRefused?.({
+        code: 'throttled',
+        reason: `${n} publish${n === 1 ? '' : 'es'} dropped: ${reason}`,
+        clientId: thing,
+        topic: first.topic,
+        payload: first.payload,
+        receivedAt: at,
+      });
     }, 500);
+  };
+  /** A connection's end ends what it has waiting: dropped unacknowledged, at once. */
+  const endHeld = (client: DeviceClient) => {
+    const held = client.held;
+    if (!held?.size) return;
+    for (const h of held) {
+      clearTimeout(h.timer);
+      h.done?.(new Error('connection closed before its turn'));
+    }
+    dropLater(client.id, [...held][0]!.sample, CLOSED, held.size);
+    held.clear();
   };
   const broker = await Aedes.createBroker({
     preConnect: (client, _packet, done) => {
       watchQos2(client);
+      client.conn.once('close', () => endHeld(client as DeviceClient));
       done(null, true);
     },
     authenticate: (client, _username, _password, done) => {
@@ -226,29 +280,35 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
     authorizePublish: (client, packet, done) => {
       const device = (client as DeviceClient | null)?.device;
       const clientId = client?.id ?? '(broker)';
-      const refuse = (reason: string) => {
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload ?? '');
+      // Refused, told in the log and kept (at /rejects); aedes closes the connection, as AWS IoT Core does.
+      const refuse = (code: RefusedPublish['code'], reason: string) => {
         events.refused?.('publish', clientId, `${reason} (topic ${packet.topic})`);
+        options.onRefused?.({ code, reason, clientId, topic: packet.topic, payload, receivedAt: options.clock.now() });
         done(new Error(reason));
       };
-      if (!client || !device) return refuse('not an authenticated thing');
+      if (!client || !device) return refuse('not_authorized', 'not an authenticated thing');
       // Basic Ingest: straight to the kind's rule, as the IoT policy allows (`$aws/rules/<rule>/<own topic>`).
       const ingest = parseBasicIngest(packet.topic);
       if (ingest && ingest.rule !== telemetryRuleName(device.kind)) {
-        return refuse(`"${client.id}" may use Basic Ingest only for rule ${telemetryRuleName(device.kind)}`);
+        return refuse(
+          'not_authorized',
+          `"${client.id}" may use Basic Ingest only for rule ${telemetryRuleName(device.kind)}`,
+        );
       }
       const topicName = ingest ? ingest.topic : packet.topic;
       const topic = parseTopic(topicName);
-      if (!topic.ok) return refuse(topic.reason);
-      if (topic.thing !== client.id) return refuse(`"${client.id}" may publish only to its own topics`);
+      if (!topic.ok) return refuse('bad_topic', topic.reason);
+      if (topic.thing !== client.id)
+        return refuse('identity_mismatch', `"${client.id}" may publish only to its own topics`);
       if (topic.kind !== device.kind)
-        return refuse(`"${client.id}" is registered as ${device.kind}, not ${topic.kind}`);
-      const payload = packet.payload as Buffer;
+        return refuse('not_authorized', `"${client.id}" is registered as ${device.kind}, not ${topic.kind}`);
       if (payload.byteLength > PAYLOAD_LIMITS.maxPayloadBytes) {
-        return refuse(`payload of ${payload.byteLength} bytes exceeds ${PAYLOAD_LIMITS.maxPayloadBytes}`);
+        return refuse('oversized', `payload of ${payload.byteLength} bytes exceeds ${PAYLOAD_LIMITS.maxPayloadBytes}`);
       }
       // A QoS 2 retransmission: acknowledged (PUBREC) as the first copy was, never routed twice.
       if (retransmissions.has(packet)) return done(null);
-      const accept = () =>
+      const route = () =>
         Promise.resolve(
           options.onPublish({
             topic: topicName,
@@ -258,18 +318,51 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
             receivedAt: options.arrivalOf?.(client.id) ?? options.clock.now(),
             qos: packet.qos,
           }),
-        )
+        );
+      const accept = () =>
+        route()
           .then(() => done(null))
           .catch((error: Error) => done(error));
+      const held = ((client as DeviceClient).held ??= new Set());
+      const sample = { topic: packet.topic, payload };
+      if (packet.qos === 0) {
+        let bytes = 0;
+        for (const h of held) bytes += h.bytes;
+        if (held.size >= QOS0_HOLD.publishes || bytes + payload.byteLength > QOS0_HOLD.bytes) {
+          dropLater(client.id, sample, FULL);
+          return done(null); // nothing to acknowledge at QoS 0: dropped
+        }
+      }
       const delay = (client as DeviceClient).pace?.() ?? 0;
       if (delay === 0) return void accept();
       events.throttled?.(client.id, delay);
-      // A backlog ends with its connection: what waits for its turn is dropped unacknowledged.
-      setTimeout(() => {
-        if (!(client as unknown as { closed?: boolean }).closed) return void accept();
-        dropLater(client.id);
-        done(new Error('connection closed before its turn'));
-      }, delay);
+      // A backlog ends with its connection: what waits for its turn is dropped unacknowledged (endHeld).
+      if (packet.qos === 0) {
+        // Held here and read on at once: the socket keeps nothing that would hide the connection's end.
+        const h: Held = {
+          bytes: payload.byteLength,
+          sample,
+          timer: setTimeout(() => {
+            held.delete(h);
+            route().catch((error: Error) => {
+              events.refused?.('publish', client.id, `not routed: ${error.message} (topic ${packet.topic})`);
+              client.conn.destroy();
+            });
+          }, delay),
+        };
+        held.add(h);
+        return done(null);
+      }
+      const h: Held = {
+        bytes: payload.byteLength,
+        sample,
+        done,
+        timer: setTimeout(() => {
+          held.delete(h);
+          void accept();
+        }, delay),
+      };
+      held.add(h);
     },
     authorizeSubscribe: (client, subscription, done) => {
       events.refused?.('subscribe', client.id, `devices subscribe to nothing (${subscription.topic})`);
@@ -283,6 +376,7 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
     events.connected?.(client.id, device);
   });
   broker.on('clientDisconnect', (client) => {
+    endHeld(client as DeviceClient);
     if (connected.get(client.id) === describe(client)) connected.delete(client.id);
     if ((client as DeviceClient).device) events.disconnected?.(client.id);
   });

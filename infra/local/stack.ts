@@ -1,4 +1,5 @@
 import { telemetryRuleName } from '#shared/domain/iot-names';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,6 +9,7 @@ import type { Log, Metrics } from '#shared/app/ports/observability';
 import type { CityModel } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { topicMatches } from '#shared/domain/topics';
+import { refusedPublish } from '#shared/domain/telemetry';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { documentClient, localDynamoClient, localStreamsClient } from '#shared/adapters/dynamodb/client';
 import { ensureTables, tableNames, type TableNames } from '#shared/adapters/dynamodb/tables';
@@ -262,7 +264,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           audience: LOCAL_AUDIENCE,
         })),
       });
-    const { registry, telemetry, caseStore } = wire();
+    const { registry, telemetry, caseStore, rejects } = wire();
     // Cases stored by a version before the sharded index keys get them (once; a marker says so).
     const reindexed = await caseStore.reindex();
     if (reindexed.rewritten) observer.log.info('case index keys sharded', reindexed);
@@ -397,6 +399,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       certified: pki?.certified,
       plainMqttFor: options.plainMqttFor,
       onPublish: route,
+      // What the broker refuses is kept at /rejects (in AWS, IoT Core's logs tell it: docs/devices.md).
+      onRefused: (refusal) =>
+        void rejects
+          .save([refusedPublish(refusal, `broker-${randomUUID()}`)])
+          .then(({ retry, failed }) => {
+            if (retry.length || failed.length) throw new Error(failed[0]?.reason ?? 'not written');
+          })
+          .catch((error: Error) =>
+            observer.log.warn('a refused publish could not be kept', { error: error.message, topic: refusal.topic }),
+          ),
       clock: options.clock,
       arrivalOf: options.arrivalOf,
       events: observer.broker,

@@ -42,6 +42,11 @@ export const REJECT_CODES = [
   'future_timestamp',
   'stale_timestamp',
   'storage_error',
+  // Refused by the broker (AWS IoT Core's policy and limits) before any rule: `not_authorized`
+  // (another kind's topic or rule), `throttled` (dropped over 100 publishes/s); the broker
+  // also refuses with `bad_topic`, `identity_mismatch` and `oversized`.
+  'not_authorized',
+  'throttled',
 ] as const;
 export type RejectCode = (typeof REJECT_CODES)[number];
 
@@ -55,6 +60,41 @@ export interface Rejection {
   clientId?: string;
   receivedAt: number;
   payload: Uint8Array;
+  /** The original payload's size, when `payload` holds only its beginning. */
+  payloadBytes?: number;
+}
+
+/** How much of a payload the broker refused is kept: enough to tell what it was, however large it came. */
+export const REFUSED_PAYLOAD_KEPT_BYTES = 4096;
+
+/**
+ * A publish the broker refused (or dropped for its rate), as a rejection to keep: the
+ * connection's client id is the thing (its identity, checked at CONNECT), the payload cut
+ * to {@link REFUSED_PAYLOAD_KEPT_BYTES} with its size kept.
+ */
+export function refusedPublish(
+  refusal: {
+    code: RejectCode;
+    reason: string;
+    clientId: string;
+    topic: string;
+    payload: Uint8Array;
+    receivedAt: number;
+  },
+  messageId: string,
+): Rejection {
+  const { code, clientId, topic, payload, receivedAt } = refusal;
+  return {
+    messageId,
+    code,
+    reason: `refused by the broker: ${refusal.reason}`,
+    thing: isThingName(clientId) ? clientId : undefined,
+    topic,
+    clientId,
+    receivedAt,
+    payload: payload.subarray(0, REFUSED_PAYLOAD_KEPT_BYTES),
+    payloadBytes: payload.byteLength,
+  };
 }
 
 export type ReadResult<K extends DeviceKind> = { ok: true; reading: Reading<K> } | { ok: false; rejection: Rejection };

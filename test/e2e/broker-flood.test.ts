@@ -1,6 +1,12 @@
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishPacer, type AcceptedPublish, type LocalBroker } from '#infra/local/broker';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  publishPacer,
+  QOS0_HOLD,
+  type AcceptedPublish,
+  type LocalBroker,
+  type RefusedPublish,
+} from '#infra/local/broker';
 import { anyBinBroker } from '../support/broker.ts';
 import { topicFor } from '#shared/domain/topics';
 
@@ -22,14 +28,20 @@ describe('a client flooding the local broker', () => {
   let broker: LocalBroker;
   const accepted: AcceptedPublish[] = [];
   const throttled = new Map<string, number>();
-  const dropped: { thing: string; count: number }[] = [];
+  const dropped: { thing: string; count: number; reason: string }[] = [];
+  const refused: RefusedPublish[] = [];
+  /** How many of a thing's publishes had been routed when its disconnection was told. */
+  const routedAtDisconnect = new Map<string, number>();
+  const routed = (thing: string) => accepted.filter((p) => p.clientId === thing).length;
 
   beforeAll(async () => {
     broker = await anyBinBroker({
       onPublish: (p) => void accepted.push(p),
+      onRefused: (r) => void refused.push(r),
       events: {
         throttled: (thing) => throttled.set(thing, (throttled.get(thing) ?? 0) + 1),
-        dropped: (thing, count) => dropped.push({ thing, count }),
+        dropped: (thing, count, reason) => dropped.push({ thing, count, reason }),
+        disconnected: (thing) => routedAtDisconnect.set(thing, routed(thing)),
       },
     });
   });
@@ -73,7 +85,38 @@ describe('a client flooding the local broker', () => {
     // Nothing more routed once the connection is gone (a publish whose turn had come may finish).
     expect(after - atClose).toBeLessThanOrEqual(2);
     expect(after).toBeLessThan(400);
-    expect(dropped).toEqual([{ thing: 'bin-gone', count: expect.any(Number) }]);
+    expect(dropped).toEqual([{ thing: 'bin-gone', count: expect.any(Number), reason: expect.any(String) }]);
     expect(dropped[0]!.count).toBeGreaterThan(0);
   }, 30_000);
+
+  it('ends a QoS 0 backlog with its connection too: the close is seen at once, nothing more is routed, and the drops are kept', async () => {
+    const thing = 'bin-gone0';
+    const flooder = await mqtt.connectAsync(broker.url!, { clientId: thing, reconnectPeriod: 0 });
+    const FLOOD = 20_000;
+    for (let i = 0; i < FLOOD; i++)
+      flooder.publish(topicFor('bins', thing), JSON.stringify({ ts: Date.now(), seq: i, fillPct: 50 }), { qos: 0 });
+    // A backlog waits: the burst and then some were routed at 100 a second.
+    await vi.waitFor(() => expect(routed(thing)).toBeGreaterThan(150), { timeout: 20_000 });
+    flooder.end(true);
+    // The broker sees the connection end while a backlog waits (before, it saw it only once the socket's backlog was read, minutes later).
+    await vi.waitFor(() => expect(routedAtDisconnect.has(thing)).toBe(true), { timeout: 10_000 });
+    await vi.waitFor(
+      () =>
+        expect(dropped.find((d) => d.thing === thing && /connection closed/.test(d.reason))?.count).toBeGreaterThan(0),
+      { timeout: 5_000 },
+    );
+    // Far over the rate: the broker held some (at most QOS0_HOLD) and dropped the rest, as AWS IoT Core drops a throttled publish.
+    await vi.waitFor(() => expect(dropped.some((d) => d.thing === thing && /QoS 0 over/.test(d.reason))).toBe(true));
+    // Everything held was dropped with the connection: nothing routed after it.
+    expect(routed(thing)).toBe(routedAtDisconnect.get(thing));
+    expect(routed(thing)).toBeLessThan(FLOOD / 2);
+    const held = dropped.find((d) => d.thing === thing && /connection closed/.test(d.reason))!.count;
+    expect(held).toBeLessThanOrEqual(QOS0_HOLD.publishes);
+    // Each burst of drops is kept once, as a throttled refusal with the first message's payload.
+    const kept = refused.filter((r) => r.clientId === thing);
+    expect(kept).toHaveLength(dropped.filter((d) => d.thing === thing).length);
+    expect(kept.every((r) => r.code === 'throttled')).toBe(true);
+    expect(kept.map((r) => r.reason).join('\n')).toMatch(/^\d+ publishes dropped: QoS 0 over/m);
+    expect(JSON.parse(Buffer.from(kept[0]!.payload).toString())).toMatchObject({ fillPct: 50 });
+  }, 60_000);
 });

@@ -129,6 +129,49 @@ describe('MQTT publish → state row, through the local twin', () => {
     }
   });
 
+  it('keeps at GET /rejects every publish the broker refuses, with its reason, the payload cut to 4 KB', async () => {
+    const thing = 'bin-gs-012';
+    const huge = `{"fillPct": 99, "pad": "${'x'.repeat(1024 * 1024)}"}`;
+    for (const [topic, payload] of [
+      [topicFor('bins', thing), huge], // 1 MB
+      [`dt/cityops/bins/${thing}/fil`, JSON.stringify({ ts: Date.now(), seq: 1, fillPct: 99 })], // a wrong suffix
+      [topicFor('bins', 'bin-gs-013'), JSON.stringify({ ts: Date.now(), seq: 1, fillPct: 99 })], // another thing's
+      [topicFor('cameras', thing), '{}'], // another kind's
+    ] as const) {
+      const client = await mqtt.connectAsync(stack.mqttUrl, { clientId: thing, reconnectPeriod: 0 });
+      const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+      client.publish(topic, payload, { qos: 1 });
+      await closed;
+      client.end(true);
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: the API's JSON.
+    let items: any[] = [];
+    await vi.waitFor(
+      async () => {
+        ({ items } = (await (await fetch(`${stack.apiUrl}/rejects?thing=${thing}`)).json()) as { items: typeof items });
+        expect(items).toHaveLength(4);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    const byCode = Object.fromEntries(items.map((r) => [r.code, r]));
+    expect(Object.keys(byCode).sort()).toEqual(['bad_topic', 'identity_mismatch', 'not_authorized', 'oversized']);
+    expect(byCode.oversized).toMatchObject({
+      thing,
+      clientId: thing,
+      topic: topicFor('bins', thing),
+      payloadBytes: Buffer.byteLength(huge),
+      payloadTruncated: true,
+      payloadEncoding: 'utf8',
+      reason: expect.stringMatching(/^refused by the broker: payload of 1048\d+ bytes exceeds 131072$/),
+    });
+    expect(byCode.oversized.payload).toBe(huge.slice(0, 4096));
+    expect(byCode.bad_topic).toMatchObject({ topic: `dt/cityops/bins/${thing}/fil`, payloadTruncated: false });
+    expect(byCode.identity_mismatch.reason).toMatch(/may publish only to its own topics/);
+    expect(byCode.not_authorized.reason).toMatch(/registered as bins, not cameras/);
+    // Refused at the broker: nothing reached the stream, so no state either.
+    expect((await device(thing)).state).toBeNull();
+  });
+
   it('files a malformed message from a registered device in the rejects store', async () => {
     const client = await mqtt.connectAsync(stack.mqttUrl, { clientId: 'bin-gs-010', reconnectPeriod: 0 });
     await client.publishAsync(topicFor('bins', 'bin-gs-010'), '{"fillPct": 50', { qos: 1 });
@@ -136,7 +179,7 @@ describe('MQTT publish → state row, through the local twin', () => {
     const rejects = new DynamoRejectStore(documentClient(stack.dynamo), stack.tables.rejects);
     await vi.waitFor(
       async () =>
-        expect((await rejects.list({ thing: 'bin-gs-010' })).items).toEqual([
+        expect((await rejects.list({ thing: 'bin-gs-010', code: 'malformed_json' })).items).toEqual([
           expect.objectContaining({ code: 'malformed_json', payload: '{"fillPct": 50' }),
         ]),
       { timeout: 10_000, interval: 100 },

@@ -106,7 +106,7 @@ function toRecord(r: Rejection): RejectRecord {
     receivedAt: r.receivedAt,
     payload,
     payloadEncoding,
-    payloadBytes: r.payload.byteLength,
-    payloadTruncated: bytes.byteLength < r.payload.byteLength,
+    payloadBytes: r.payloadBytes ?? r.payload.byteLength,
+    payloadTruncated: bytes.byteLength < (r.payloadBytes ?? r.payload.byteLength),
   };
 }
