@@ -344,6 +344,7 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
           sample,
           timer: setTimeout(() => {
             held.delete(h);
+            if (isClosed(client)) return dropLater(client.id, sample, CLOSED);
             route().catch((error: Error) => {
               events.refused?.('publish', client.id, `not routed: ${error.message} (topic ${packet.topic})`);
               client.conn.destroy();
@@ -359,7 +360,9 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
         done,
         timer: setTimeout(() => {
           held.delete(h);
-          void accept();
+          if (!isClosed(client)) return void accept();
+          dropLater(client.id, sample, CLOSED);
+          done(new Error('connection closed before its turn'));
         }, delay),
       };
       held.add(h);
@@ -407,6 +410,9 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
     },
   };
 }
+
+/** Whether aedes has closed the client's connection (a turn that comes after it is not taken). */
+const isClosed = (client: Client) => Boolean((client as unknown as { closed?: boolean }).closed);
 
 /** A connection as the log names it: its remote address and port, and TLS or not. */
 function describe(client: Client): string {
