@@ -5,6 +5,7 @@ import type { DeviceKind } from '#shared/domain/device-kinds';
 import type { Detection } from '#shared/domain/payloads';
 import type { Simulator } from './simulators/simulator.ts';
 import { snapshotJpeg } from './simulators/snapshot.ts';
+import { type DeviceTls, putSnapshot } from './snapshot-upload.ts';
 
 export interface FleetEvents {
   connected?(thing: string): void;
@@ -26,9 +27,10 @@ export interface FleetOptions {
   /** The deployment stage whose topic rules Basic Ingest names (`dev` by default, as the local twin). */
   stage?: string;
   /**
-   * Where cameras put their snapshots: the bucket's address (`<url>/<snapshotKey>`, PUT),
-   * before the detection naming them is published. Locally the stack's `/bucket`; without
-   * it cameras name snapshots they never put.
+   * Where cameras put their snapshots: the bucket's address (`<url>/<snapshotKey>`, PUT,
+   * with the thing's certificate from `connectOptions`), before the detection naming them
+   * is published. Locally the stack's snapshot listener; without it cameras name
+   * snapshots they never put.
    */
   snapshotsUrl?: string;
 }
@@ -97,11 +99,11 @@ export async function runFleet(options: FleetOptions): Promise<Fleet> {
     const detections = (payload as { detections?: Detection[] }).detections ?? [];
     const byKey = new Map<string, Detection[]>();
     for (const d of detections) if (d.snapshotKey) byKey.set(d.snapshotKey, [...(byKey.get(d.snapshotKey) ?? []), d]);
+    const tls = (options.connectOptions?.(sim.device.thing) ?? {}) as DeviceTls;
     for (const [key, shown] of byKey)
-      fetch(`${url}/${key}`, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: snapshotJpeg(shown) })
-        .then(async (response) => {
-          await response.body?.cancel();
-          if (!response.ok) events.problem?.(sim.device.thing, `snapshot ${key}: ${response.status}`);
+      putSnapshot(url, key, snapshotJpeg(shown), tls)
+        .then((status) => {
+          if (status !== 200) events.problem?.(sim.device.thing, `snapshot ${key}: ${status}`);
         })
         .catch((error: Error) => events.problem?.(sim.device.thing, `snapshot ${key}: ${error.message}`));
   };

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createSecureServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { pipeline } from 'node:stream/promises';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ApiRoute } from '#infra/topology';
@@ -111,9 +113,16 @@ export async function startApiServer(options: {
   signIn?: LocalSignIn;
   /** Where a request that failed is told, with its request id. */
   log?: Log;
-}): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+  /**
+   * The cameras' listener for their snapshots (`PUT /bucket/snapshots/<thing>/<file>`):
+   * mutual TLS, a client certificate from `ca` naming the folder's thing. Without it no
+   * snapshot can be put.
+   */
+  snapshots?: { port: number; key: string; cert: string; ca: string };
+}): Promise<{ url: string; port: number; snapshotsUrl?: string; stop(): Promise<void> }> {
   const log = options.log ?? { info() {}, warn() {}, error() {} };
-  const server: Server = createServer((req, res) => {
+  let snapshotsUrl: string | undefined;
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     // As API Gateway's `apigw-requestid`: one id for the request's event, its answer and its log lines.
     const requestId = randomUUID();
     res.setHeader('apigw-requestid', requestId);
@@ -139,7 +148,8 @@ export async function startApiServer(options: {
         res.destroy();
       }
     });
-  });
+  };
+  const server: Server = createServer(onRequest);
   const serve = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
     const send = (result: APIGatewayProxyStructuredResultV2) => answer(res, result);
     try {
@@ -183,6 +193,22 @@ export async function startApiServer(options: {
             }),
           });
         }
+        // Only the camera puts into its folder, over mutual TLS with its own certificate (in AWS, its role alias's credentials).
+        const camera = cameraOf(req);
+        if (method === 'PUT' && camera !== snapshot[1]) {
+          drain(req);
+          return send({
+            statusCode: 403,
+            headers: JSON_HEADERS,
+            body: JSON.stringify({
+              error: 'forbidden',
+              message:
+                camera === undefined
+                  ? `a camera puts its snapshots with its own certificate${snapshotsUrl ? ` at ${snapshotsUrl}/snapshots/<thing>/<name>` : ' (this stack has no device authority)'}`
+                  : `the certificate of ${camera} does not put into the folder of ${snapshot[1]}`,
+            }),
+          });
+        }
         return await serveBucket(
           media.store,
           method,
@@ -193,6 +219,16 @@ export async function startApiServer(options: {
           () => media.store.putSnapshot(mediaId, req.headers['content-type'], req),
         );
       }
+      // The cameras' listener takes their snapshots and nothing else.
+      if (cameraOf(req) !== undefined)
+        return send({
+          statusCode: 404,
+          headers: JSON_HEADERS,
+          body: JSON.stringify({
+            error: 'not_found',
+            message: 'this listener takes PUT /bucket/snapshots/<thing>/<name>',
+          }),
+        });
       const match = matchApiRoute(options.routes, method, url.pathname);
       if (!('route' in match) || !match.route) {
         const status = match.methodMismatch ? 405 : 404;
@@ -231,15 +267,45 @@ export async function startApiServer(options: {
     }
   };
   const { host, port } = await listen(server, options.port, options.host);
+  // The cameras' own door to the bucket: mutual TLS with the stack's authority, as a camera reaches S3 through the IoT credentials provider.
+  const cameras =
+    options.snapshots &&
+    createSecureServer(
+      {
+        key: options.snapshots.key,
+        cert: options.snapshots.cert,
+        ca: options.snapshots.ca,
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
+      onRequest,
+    );
+  if (cameras && options.snapshots) {
+    const at = await listen(cameras, options.snapshots.port, options.host);
+    snapshotsUrl = `https://${at.host}:${at.port}/bucket`;
+  }
+  const close = (s: Server | undefined) =>
+    new Promise<void>((resolve) => {
+      if (!s) return resolve();
+      s.close(() => resolve());
+      s.closeAllConnections();
+    });
   return {
     url: `http://${host}:${port}`,
     port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    snapshotsUrl,
+    stop: async () => {
+      await Promise.all([close(server), close(cameras)]);
+    },
   };
+}
+
+/** The thing a request's client certificate names (`CN=<thing>`), on the cameras' mutual-TLS listener; none elsewhere. */
+function cameraOf(req: IncomingMessage): string | undefined {
+  const socket = req.socket as TLSSocket;
+  if (!socket.encrypted || !socket.authorized) return undefined;
+  const cn = socket.getPeerCertificate()?.subject?.CN;
+  return typeof cn === 'string' && cn ? cn : undefined;
 }
 
 /**

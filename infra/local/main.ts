@@ -41,6 +41,7 @@ Options:
                         trying things by hand (default none: a thing with a certificate connects over TLS only; repeatable)
   --host <address>      where the MQTT listeners bind (default 127.0.0.1; any other address takes TLS only)
   --api-port <port>     ops API port (default $API_PORT or 3000)
+  --snapshots-port <port>  cameras' snapshots over mutual TLS (default $SNAPSHOTS_PORT or 3443)
   -h, --help            this text
 `;
 
@@ -69,6 +70,7 @@ async function main() {
       'plain-mqtt-for': { type: 'string', multiple: true, default: [] },
       host: { type: 'string' },
       'api-port': { type: 'string', default: process.env.API_PORT ?? '3000' },
+      'snapshots-port': { type: 'string', default: process.env.SNAPSHOTS_PORT ?? '3443' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -94,6 +96,7 @@ async function main() {
       `--host ${values.host}: plain MQTT stays on loopback (a client knowing a thing's name would be that thing there); add --no-plain-mqtt to take devices over TLS only`,
     );
   const apiPort = port('api-port', values['api-port']);
+  const snapshotsPort = port('snapshots-port', values['snapshots-port']);
   let clock: ReturnType<typeof clockFromOptions>;
   try {
     clock = clockFromOptions({ clock: values.clock, speed: values.speed });
@@ -162,6 +165,7 @@ async function main() {
     plainMqttFor,
     mqttTlsPort,
     apiPort,
+    snapshotsPort,
     webhooks: values.webhook,
     hotlineWebhooks: values['hotline-webhook'],
     observer: log.observer,
@@ -187,6 +191,7 @@ async function main() {
     `MQTT ${values['no-plain-mqtt'] ? '' : `${stack.mqttUrl} (loopback, client id as identity: ${plainMqttFor === 'all' ? 'every thing' : plainMqttFor.length ? `things without a certificate and ${plainMqttFor.join(', ')}` : 'things without a certificate'}) · `}${stack.mqttsUrl} (device certificates) · ops API ${stack.apiUrl} (ops page ${stack.apiUrl}/, workbench 工作台 ${stack.apiUrl}/app/, field app 移动巡查 ${stack.apiUrl}/app/field.html, command screen 指挥大屏 ${stack.apiUrl}/app/screen.html) · DynamoDB Local ${stack.dynamoEndpoint}`,
   );
   log.line('ready', `device certificates: ${stack.pki!.deviceDir}/<thing>/, the authority ${stack.pki!.caFile}`);
+  log.line('ready', `cameras put snapshots at ${stack.snapshotsUrl}/snapshots/<thing>/<file> with their certificates`);
   log.line(
     'ready',
     `registry: ${model.districts[0]!.name}, ${model.grids.length} grids, ${model.sites.length} sites, ${model.devices.length} devices (${counts('bins')} bins, ${counts('sweepers')} sweepers, ${counts('cameras')} cameras)`,
@@ -224,7 +229,7 @@ async function main() {
     simulators,
     clock,
     events: log.fleet,
-    snapshotsUrl: `${stack.apiUrl}/bucket`,
+    snapshotsUrl: stack.snapshotsUrl,
   });
   log.line(
     'fleet',

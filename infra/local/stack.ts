@@ -99,6 +99,11 @@ export interface LocalStackOptions {
   /** Where the authority, the broker's and the devices' certificates are kept (default `<dataDir>/pki`, or a temporary folder). */
   pkiDir?: string;
   apiPort?: number;
+  /**
+   * The cameras' snapshot listener (mutual TLS with their certificates), when the stack has
+   * a device authority (a TLS port); default a free port.
+   */
+  snapshotsPort?: number;
   /** The workbench's built files, served by the ops API at `/app/` (see workbench.ts); none: no workbench. */
   appDir?: string;
   /** Registry to load at start (idempotent); the sample district by default of the caller. */
@@ -153,6 +158,8 @@ export interface LocalStack {
   /** The authority and the devices' certificates, when there is a TLS listener. */
   pki?: LocalPki;
   apiUrl: string;
+  /** Where cameras PUT their snapshots (`<url>/snapshots/<thing>/<file>`) with their certificates, when there is an authority. */
+  snapshotsUrl?: string;
   /** The operators' sign-in: the users file of the data folder (`POST /auth/token`), and tokens for tests. */
   signIn: LocalSignIn;
   /** Users made at this start (the data folder had none), with their passwords: told once. */
@@ -459,6 +466,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       media: { store: media, clock: options.clock },
       signIn,
       log: observer.log,
+      snapshots: pki && { port: options.snapshotsPort ?? 0, key: pki.broker.key, cert: pki.broker.cert, ca: pki.ca },
     });
     apiUrl = api.url;
     stops.push(() => api.stop());
@@ -499,6 +507,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       mqttsUrl: broker.tlsUrl,
       pki,
       apiUrl: api.url,
+      snapshotsUrl: api.snapshotsUrl,
       signIn,
       createdUsers,
       dynamoEndpoint,

@@ -38,6 +38,8 @@ describe('crash recovery (kill -9 of the local stack)', () => {
       THINGS.join(','),
       '--api-port',
       String(apiPort),
+      '--snapshots-port',
+      '0',
     ];
     const runs = [startProcess(args)];
     const clients: mqtt.MqttClient[] = [];

@@ -8,7 +8,11 @@ const model = await loadDistrictDir();
 let s: Awaited<ReturnType<typeof caseStack>>;
 
 beforeAll(async () => {
-  s = await caseStack(model, Date.UTC(2026, 11, 1, 2, 0), { dynamoEndpoint: inject('dynamoEndpoint') });
+  s = await caseStack(model, Date.UTC(2026, 11, 1, 2, 0), {
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    // A device authority: cameras put their snapshots with their certificates.
+    mqttTlsPort: 0,
+  });
 });
 afterAll(() => s?.stop());
 
@@ -121,16 +125,31 @@ describe('media uploads', () => {
     expect(noService.status).toBe(400);
   });
 
-  it('keeps a camera’s snapshot where the camera puts it, an image named as one, and reads it as media', async () => {
+  it('keeps a camera’s snapshot where the camera puts it, with its own certificate, and reads it as media', async () => {
     const bucket = `${s.stack.apiUrl}/bucket/snapshots`;
     const jpeg = tinyJpeg();
-    const putSnapshot = (path: string, type: string, body: Buffer = jpeg) =>
-      fetch(`${bucket}/${path}`, { method: 'PUT', headers: { 'content-type': type }, body });
-    expect((await putSnapshot('cam-gs-m1-a/1.jpg', 'image/png')).status).toBe(415);
-    expect((await putSnapshot('cam-gs-m1-a/1.gif', 'image/gif')).status).toBe(400);
-    expect((await putSnapshot('cam-gs-m1-a/1.jpg', 'image/jpeg', Buffer.alloc(10 * 1024 * 1024 + 1))).status).toBe(413);
+    const put = (path: string, type = 'image/jpeg', body: Buffer = jpeg, as?: string) =>
+      s.putSnapshot(`snapshots/${path}`, body, as, type);
+    expect(await put('cam-gs-m1-a/1.jpg', 'image/png')).toBe(415);
+    expect(await put('cam-gs-m1-a/1.gif', 'image/gif')).toBe(400);
+    expect(await put('cam-gs-m1-a/1.jpg', 'image/jpeg', Buffer.alloc(10 * 1024 * 1024 + 1))).toBe(413);
     expect((await s.api('/media/sn~cam-gs-m1-a~1.jpg')).status).toBe(404);
-    expect((await putSnapshot('cam-gs-m1-a/1.jpg', 'image/jpeg')).status).toBe(200);
+    // Without a certificate (the API's plain port), with another camera's, or under no thing: refused, nothing kept.
+    const plain = await fetch(`${bucket}/cam-gs-m1-a/1.jpg`, {
+      method: 'PUT',
+      headers: { 'content-type': 'image/jpeg' },
+      body: jpeg,
+    });
+    expect(plain.status).toBe(403);
+    expect(((await plain.json()) as { message: string }).message).toBe(
+      `a camera puts its snapshots with its own certificate at ${s.stack.snapshotsUrl}/snapshots/<thing>/<name>`,
+    );
+    expect(await put('cam-gs-m1-a/1.jpg', 'image/jpeg', jpeg, 'cam-gs-m2-a')).toBe(403);
+    expect(await put('not-a-thing/1.jpg', 'image/jpeg', jpeg, 'cam-gs-m2-a')).toBe(403);
+    expect(await put('bin-gs-001/1.jpg', 'image/jpeg', jpeg, 'cam-gs-m2-a')).toBe(403);
+    expect((await s.api('/media/sn~cam-gs-m1-a~1.jpg')).status).toBe(404);
+
+    expect(await put('cam-gs-m1-a/1.jpg')).toBe(200);
     const read = await fetch(`${s.stack.apiUrl}/media/sn~cam-gs-m1-a~1.jpg`);
     expect(read.url).toBe(`${bucket}/cam-gs-m1-a/1.jpg`);
     expect(read.headers.get('content-type')).toBe('image/jpeg');

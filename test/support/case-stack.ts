@@ -10,6 +10,8 @@ import { isDeviceKind } from '#shared/domain/device-kinds';
 import type { CityModel } from '#shared/domain/city-model';
 import type { LocalStack, LocalStackOptions } from '#infra/local/stack';
 import { testStack } from './test-stack.ts';
+import { putSnapshot } from '#devices/snapshot-upload';
+import { DEVICE_FILES } from '#devices/provisioning';
 
 /** A local stack on the run's DynamoDB Local, on a clock the test moves, with MQTT helpers. */
 export async function caseStack(model: CityModel, start: number, extra: Partial<LocalStackOptions> = {}) {
@@ -39,6 +41,26 @@ export async function caseStack(model: CityModel, start: number, extra: Partial<
       const c = await client(thing);
       for (const p of payloads)
         await c.publishAsync(topicFor(kind, thing), JSON.stringify({ seq: ++seq, ...p }), { qos: 1 });
+    },
+    /**
+     * A camera's snapshot put as the camera does: with its own certificate, on the stack's
+     * snapshot listener (the stack needs a device authority: `mqttTlsPort`); `as` another
+     * thing's certificate, for the refusals.
+     */
+    putSnapshot(snapshotKey: string, body: Buffer, as = snapshotKey.split('/')[1]!, contentType = 'image/jpeg') {
+      if (!stack.pki || !stack.snapshotsUrl) throw new Error('this stack has no device authority (give mqttTlsPort)');
+      const dir = join(stack.pki.deviceDir, as);
+      return putSnapshot(
+        stack.snapshotsUrl,
+        snapshotKey,
+        body,
+        {
+          key: readFileSync(join(dir, DEVICE_FILES.key)),
+          cert: readFileSync(join(dir, DEVICE_FILES.certificate)),
+          ca: stack.pki.ca,
+        },
+        contentType,
+      );
     },
     /** A signed-in user's `Authorization` header (a token of the stack's sign-in). */
     async bearer(user: User): Promise<{ authorization: string }> {
