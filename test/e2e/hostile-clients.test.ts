@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import mqtt from 'mqtt';
 import { loadDistrictDir } from '#devices/district-files';
@@ -101,6 +102,39 @@ describe('clients that break off', () => {
       { timeout: 10_000, interval: 100 },
     );
     // A client going away is not the stack's fault: nothing was logged as a failed request.
+    expect(errors.filter((e) => e.startsWith('local API'))).toEqual([]);
+  });
+
+  it('answers any upload or download a client can send without a 5xx, and stays up', async () => {
+    const segment = fc.oneof(
+      fc.constantFrom('media', 'snapshots', 'cam-gs-m1-a', '..', '%2e%2e', 'x.jpg', '', 'md-20261201-00000000000000aa'),
+      fc.string({ maxLength: 12 }).map(encodeURIComponent),
+    );
+    const request = fc.record({
+      method: fc.constantFrom('GET', 'PUT', 'POST', 'DELETE', 'HEAD'),
+      path: fc.array(segment, { maxLength: 4 }).map((parts) => `/bucket/${parts.join('/')}`),
+      query: fc.option(
+        fc.string({ maxLength: 40 }).map((t) => `?token=${encodeURIComponent(t)}`),
+        { nil: '' },
+      ),
+      type: fc.constantFrom('image/jpeg', 'image/png', 'text/html', '', 'image/jpeg; charset=utf-8'),
+      body: fc.uint8Array({ maxLength: 2048 }),
+    });
+    const pending = await newUpload(big);
+    await fc.assert(
+      fc.asyncProperty(request, async ({ method, path, query, type, body }) => {
+        const url = method === 'PUT' && path === '/bucket/media' ? pending.uploadUrl : `${stack.apiUrl}${path}${query}`;
+        const response = await fetch(url, {
+          method,
+          headers: type ? { 'content-type': type } : {},
+          ...(method === 'GET' || method === 'HEAD' ? {} : { body: Buffer.from(body) }),
+        });
+        await response.arrayBuffer();
+        expect(response.status, `${method} ${path}${query}`).toBeLessThan(500);
+      }),
+      { numRuns: 300 },
+    );
+    expect((await fetch(`${stack.apiUrl}/health`)).status).toBe(200);
     expect(errors.filter((e) => e.startsWith('local API'))).toEqual([]);
   });
 
