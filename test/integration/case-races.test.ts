@@ -21,6 +21,7 @@ import { newCaseId, wireDeps } from '#shared/runtime/wiring';
 import { testTables } from '../support/dynamo.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
 import { testSignIn, USERS } from '../support/users.ts';
+import { tinyJpeg } from '../support/images.ts';
 
 /**
  * One winner per case change, through the ops API on DynamoDB Local: two people's actions
@@ -65,7 +66,7 @@ const gated = (store: CaseStore): CaseStore =>
 beforeAll(async () => {
   const env = await testTables('races');
   const media = new FolderMediaStore(mkdtempSync(join(tmpdir(), 'cityops-races-media-')), () => 'http://127.0.0.1:1');
-  const body = Buffer.from('\xff\xd8\xff the work done', 'latin1');
+  const body = tinyJpeg();
   const upload = await media.createUpload(PHOTO, { contentType: 'image/jpeg', size: body.length }, NOW);
   await media.receive(
     PHOTO,
