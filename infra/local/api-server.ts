@@ -153,7 +153,16 @@ export async function startApiServer(options: {
   const serve = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
     const send = (result: APIGatewayProxyStructuredResultV2) => answer(res, result);
     try {
-      const url = new URL(req.url ?? '/', 'http://local');
+      // The path as sent, never read as a URL of its own (`//x` would be another host's).
+      const url = URL.parse(`http://local${req.url?.startsWith('/') ? req.url : `/${req.url ?? ''}`}`);
+      if (!url) {
+        req.resume();
+        return send({
+          statusCode: 400,
+          headers: JSON_HEADERS,
+          body: JSON.stringify({ error: 'bad_request', message: 'the request target is not a path' }),
+        });
+      }
       const method = req.method ?? 'GET';
       if (options.health && method === 'GET' && url.pathname === '/health') {
         const { status, body } = await options.health();
