@@ -1,7 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -9,7 +5,6 @@ import { loadDistrictDir } from '#devices/district-files';
 import { makeHandler as opsApi } from '#functions/ops-api/handler';
 import { Checkpoints, startEventRelay } from '#infra/local/event-relay';
 import { localStreamsClient } from '#shared/adapters/dynamodb/client';
-import { FolderMediaStore } from '#shared/adapters/media-store/folder';
 import type { EventSink } from '#shared/adapters/event-publisher/sinks';
 import { CaseService } from '#shared/app/case-service';
 import type { CaseStore } from '#shared/app/ports/cases';
@@ -21,7 +16,7 @@ import { newCaseId, wireDeps } from '#shared/runtime/wiring';
 import { testTables } from '../support/dynamo.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
 import { testSignIn, USERS } from '../support/users.ts';
-import { tinyJpeg } from '../support/images.ts';
+import { mediaWithPhoto } from '../support/images.ts';
 
 /**
  * One winner per case change, through the ops API on DynamoDB Local: two people's actions
@@ -65,16 +60,7 @@ const gated = (store: CaseStore): CaseStore =>
 
 beforeAll(async () => {
   const env = await testTables('races');
-  const media = new FolderMediaStore(mkdtempSync(join(tmpdir(), 'cityops-races-media-')), () => 'http://127.0.0.1:1');
-  const body = tinyJpeg();
-  const upload = await media.createUpload(PHOTO, { contentType: 'image/jpeg', size: body.length }, NOW);
-  await media.receive(
-    PHOTO,
-    new URL(upload.uploadUrl).searchParams.get('token'),
-    'image/jpeg',
-    Readable.from([body]),
-    NOW,
-  );
+  const media = await mediaWithPhoto(PHOTO, NOW);
   const clock = fixedClock(NOW);
   const log = recordingLog();
   const metrics = recordingMetrics();

@@ -1,9 +1,4 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { FolderMediaStore } from '#shared/adapters/media-store/folder';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
 import { makeHandler as opsApi } from '#functions/ops-api/handler';
@@ -14,7 +9,7 @@ import { wireDeps } from '#shared/runtime/wiring';
 import { testTables } from '../support/dynamo.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
 import { testSignIn, USERS } from '../support/users.ts';
-import { tinyJpeg } from '../support/images.ts';
+import { mediaWithPhoto } from '../support/images.ts';
 
 /**
  * Who may take each action, through the ops API on DynamoDB Local: for every action, a
@@ -33,16 +28,7 @@ const PHOTO = 'md-20261202-00000000000000aa';
 
 beforeAll(async () => {
   const env = await testTables('roles');
-  const media = new FolderMediaStore(mkdtempSync(join(tmpdir(), 'cityops-roles-media-')), () => 'http://127.0.0.1:1');
-  const body = tinyJpeg();
-  const upload = await media.createUpload(PHOTO, { contentType: 'image/jpeg', size: body.length }, NOW);
-  await media.receive(
-    PHOTO,
-    new URL(upload.uploadUrl).searchParams.get('token'),
-    'image/jpeg',
-    Readable.from([body]),
-    NOW,
-  );
+  const media = await mediaWithPhoto(PHOTO, NOW);
   deps = wireDeps({
     doc: env.doc,
     tables: env.tables,
