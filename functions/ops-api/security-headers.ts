@@ -33,39 +33,32 @@ export const API_HEADERS: Readonly<Record<string, string>> = headersOf({
   contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
 });
 
-const pageHeaders = new Map<string, Readonly<Record<string, string>>>();
-
 /**
  * The pages (the ops page, the workbench, the field app, the command screen): scripts and
  * styles from this origin only, no inline script; pictures from here or the media bucket;
  * requests to this API and, where people sign in through the user pool, its hosted domain.
+ * The API's router asks once, when it is made.
  */
 export function pageHeadersFor(signInDomain?: string): Readonly<Record<string, string>> {
-  const key = signInDomain ?? '';
-  let headers = pageHeaders.get(key);
-  if (!headers) {
-    const signIn = signInDomain ? [new URL(signInDomain).origin] : [];
-    headers = headersOf({
-      ...common,
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          scriptSrcAttr: ["'none'"],
-          // Element Plus and Leaflet set element styles; no style can run script.
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
-          fontSrc: ["'self'", 'data:'],
-          connectSrc: ["'self'", ...signIn],
-          objectSrc: ["'none'"],
-          baseUri: ["'self'"],
-          formAction: ["'self'", ...signIn],
-          frameAncestors: ["'none'"],
-        },
+  const signIn = signInDomain ? [new URL(signInDomain).origin] : [];
+  return headersOf({
+    ...common,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        // Element Plus and Leaflet set element styles; no style can run script.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'", ...signIn],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'", ...signIn],
+        frameAncestors: ["'none'"],
       },
-    });
-    pageHeaders.set(key, headers);
-  }
-  return headers;
+    },
+  });
 }
