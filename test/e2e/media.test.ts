@@ -68,16 +68,12 @@ describe('media uploads', () => {
     const direct = await fetch(`${s.stack.apiUrl}/bucket/media/${upload.mediaId}`);
     expect(direct.status).toBe(404);
     expect(await direct.text()).not.toContain('<script>');
-    const report = await s.api<{ message: string; localMessage: string }>('/cases/reports', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        source: 'public',
-        classId: 'dirty-road',
-        componentId: 'gr-002',
-        description: 'mud on the road',
-        media: [upload.mediaId],
-      }),
+    const report = await s.post<{ localMessage: string }>('/cases/reports', {
+      source: 'public',
+      classId: 'dirty-road',
+      componentId: 'gr-002',
+      description: 'mud on the road',
+      media: [upload.mediaId],
     });
     expect(report.status).toBe(400);
     expect(report.body.localMessage).toBe('上传的文件不是有效的图片（image/jpeg），请重新拍摄或选择');

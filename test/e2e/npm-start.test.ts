@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { startProcess } from '../support/run-stack.ts';
+import { FREE_PORTS, startProcess } from '../support/run-stack.ts';
 
 /** Every category the garbage-room and camera detectors raise as cases (sweeping coverage adds three more; people report the rest). */
 const DETECTED_CATEGORIES = [
@@ -23,17 +23,7 @@ const start = startProcess;
 describe('npm start', () => {
   it('shows simulated telemetry stored within 30 s, a case of each kind within 90 s and a maintenance ticket of each device fault (a silent device’s within 180 s); Ctrl-C stops everything, DynamoDB Local included', async () => {
     const started = Date.now();
-    const run = start([
-      '--in-memory',
-      '--mqtt-port',
-      '0',
-      '--mqtts-port',
-      '0',
-      '--api-port',
-      '0',
-      '--snapshots-port',
-      '0',
-    ]);
+    const run = start(['--in-memory', ...FREE_PORTS]);
     try {
       const ready = await run.waitFor(/DynamoDB Local (http:\/\/127\.0\.0\.1:\d+)/, 30_000);
       await run.waitFor(/connect\s+\d+ devices connected/, 30_000);
@@ -73,24 +63,7 @@ describe('npm start', () => {
 
   it('says how to install Java when there is none', async () => {
     const emptyPath = mkdtempSync(join(tmpdir(), 'no-java-'));
-    const run = start(
-      [
-        '--in-memory',
-        '--no-simulate',
-        '--mqtt-port',
-        '0',
-        '--mqtts-port',
-        '0',
-        '--api-port',
-        '0',
-        '--snapshots-port',
-        '0',
-      ],
-      {
-        ...process.env,
-        PATH: emptyPath,
-      },
-    );
+    const run = start(['--in-memory', '--no-simulate', ...FREE_PORTS], { ...process.env, PATH: emptyPath });
     expect(await run.exited).toBe(1);
     expect(run.output()).toMatch(/needs a Java 17 \(or newer\) runtime/);
     expect(run.output()).toMatch(/apt-get install -y openjdk-17-jre-headless/);

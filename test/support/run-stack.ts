@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
 
+/** `npm start`'s options for ports the system picks: every listener of the stack. */
+export const FREE_PORTS = ['--mqtt-port', '0', '--mqtts-port', '0', '--api-port', '0', '--snapshots-port', '0'];
+
 /** Runs the `npm start` entry point as a user would, reading its live log. */
 export function startProcess(args: string[], env: NodeJS.ProcessEnv = process.env) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts', ...args], {
