@@ -156,7 +156,7 @@ export async function startApiServer(options: {
       // The path as sent, never read as a URL of its own (`//x` would be another host's).
       const url = URL.parse(`http://local${req.url?.startsWith('/') ? req.url : `/${req.url ?? ''}`}`);
       if (!url) {
-        req.resume();
+        await drain(req);
         return send({
           statusCode: 400,
           headers: JSON_HEADERS,
@@ -192,7 +192,7 @@ export async function startApiServer(options: {
       if (media && snapshot) {
         const mediaId = snapshotMediaId(snapshot[1]!, `snapshots/${snapshot[1]}/${snapshot[2]}`);
         if (!mediaId) {
-          req.resume();
+          await drain(req);
           return send({
             statusCode: 400,
             headers: JSON_HEADERS,
@@ -205,7 +205,7 @@ export async function startApiServer(options: {
         // Only the camera puts into its folder, over mutual TLS with its own certificate (in AWS, its role alias's credentials).
         const camera = cameraOf(req);
         if (method === 'PUT' && camera !== snapshot[1]) {
-          drain(req);
+          await drain(req);
           return send({
             statusCode: 403,
             headers: JSON_HEADERS,
@@ -256,7 +256,7 @@ export async function startApiServer(options: {
       if (match.route.auth === 'operator' && options.signIn) {
         const verdict = await authorize(options.signIn, req.headers.authorization);
         if ('refused' in verdict) {
-          req.resume();
+          await drain(req);
           return send(verdict.refused);
         }
         authorizer = verdict;
@@ -267,7 +267,7 @@ export async function startApiServer(options: {
     } catch (error) {
       if (!(error instanceof BodyTooLargeError)) throw error;
       // A body over the limit: 413, and the rest of it read and dropped so that the client hears the answer.
-      drain(req);
+      await drain(req);
       send({
         statusCode: 413,
         headers: JSON_HEADERS,
@@ -351,7 +351,7 @@ async function serveBucket(
     await pipeline(createReadStream(store.contentPath(mediaId)), res);
   } catch (error) {
     if (error instanceof UploadRefusedError) {
-      drain(req);
+      await drain(req);
       return reply(error.status, { error: 'upload_refused', message: error.message });
     }
     throw error;
@@ -383,7 +383,7 @@ async function serveSignIn(
     raw = await readBody(req, 4096);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
-      drain(req);
+      await drain(req);
       return answer(413, { error: 'too_large', message: 'a sign-in is a username and a password' });
     }
     throw error;
@@ -480,18 +480,24 @@ async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
 const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /**
- * Reads and drops the rest of a refused request's body, so that a client still sending
- * hears the answer instead of a reset connection; past {@link DRAIN_LIMIT_BYTES} the
- * connection is closed.
+ * Reads and drops the rest of a refused request's body, so that a client that sends its
+ * whole body before it reads (most do) hears the answer instead of a reset connection:
+ * answering first and closing would reset the connection under the client's writes. Past
+ * {@link DRAIN_LIMIT_BYTES} the connection is closed instead.
  */
-function drain(req: IncomingMessage): void {
-  let dropped = 0;
-  req.on('data', (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > DRAIN_LIMIT_BYTES) req.destroy();
+function drain(req: IncomingMessage): Promise<void> {
+  if (req.complete) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    let dropped = 0;
+    req.on('data', (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped > DRAIN_LIMIT_BYTES) req.destroy();
+    });
+    req.once('end', () => resolve());
+    req.once('close', () => resolve());
+    req.on('error', () => {});
+    req.resume();
   });
-  req.on('error', () => {});
-  req.resume();
 }
 
 async function toEvent(
