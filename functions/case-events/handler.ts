@@ -2,6 +2,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { changeEventsFor } from '#shared/events/case-events';
+import { lazyHandler } from '#shared/runtime/lambda';
 
 /**
  * The EventBridge Pipe's enrichment: case-table stream records in, case events (and the
@@ -19,4 +20,4 @@ export const makeHandler = () => async (records: DynamoDBRecord[]) =>
     return events.map((event) => ({ source: event.source, detailType: event.detailType, detail: event.detail }));
   });
 
-export const handler = makeHandler();
+export const handler = lazyHandler(makeHandler);

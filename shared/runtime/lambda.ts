@@ -1,8 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics as PowertoolsMetrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Log, Metrics } from '#shared/app/ports/observability';
 import { S3MediaStore } from '../adapters/media-store/s3.ts';
 import { S3ReportStore } from '../adapters/report-store/s3.ts';
@@ -27,21 +32,28 @@ function identityFromEnv(env: Record<string, string | undefined>): JwtIdentity |
   return jwksUrl && issuer && audience ? new JwtIdentity({ keys: new URL(jwksUrl), issuer, audience }) : undefined;
 }
 
+const SERVICE = 'cityops';
+
+/**
+ * The execution environment's logger and tracer. Made at import (neither needs AWS settings;
+ * outside Lambda the tracer is off): the handler's middleware needs them before the first
+ * invocation.
+ */
+const logger = new Logger({ serviceName: SERVICE });
+const tracer = new Tracer({ serviceName: SERVICE });
+
 /**
  * The Lambda wiring of the ports: clients and configuration from the environment,
  * created once per execution environment on first use (never at import, so tests can
  * import a handler module without AWS settings).
  */
-const SERVICE = 'cityops';
-
 let shared: { doc: ReturnType<typeof documentClient>; log: Log; metrics: Metrics } | undefined;
 
 export function lambdaBase() {
   if (!shared) {
-    const logger = new Logger({ serviceName: SERVICE });
     const powertools = new PowertoolsMetrics({ namespace: 'CityOps', serviceName: SERVICE });
     shared = {
-      doc: documentClient(new DynamoDBClient({})),
+      doc: documentClient(tracer.captureAWSv3Client(new DynamoDBClient({}))),
       log: {
         info: (message, fields) => logger.info(message, { ...fields }),
         warn: (message, fields) => logger.warn(message, { ...fields }),
@@ -70,15 +82,29 @@ export function lambdaDeps(env = process.env): Deps {
     log,
     metrics,
     historyDays: Number(env.HISTORY_DAYS ?? 30),
-    reports: env.REPORTS_BUCKET ? new S3ReportStore(new S3Client({}), env.REPORTS_BUCKET) : undefined,
-    media: env.MEDIA_BUCKET ? new S3MediaStore(new S3Client({}), env.MEDIA_BUCKET) : undefined,
-    events: env.EVENT_BUS_NAME ? new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME) : undefined,
+    reports: env.REPORTS_BUCKET
+      ? new S3ReportStore(tracer.captureAWSv3Client(new S3Client({})), env.REPORTS_BUCKET)
+      : undefined,
+    media: env.MEDIA_BUCKET
+      ? new S3MediaStore(tracer.captureAWSv3Client(new S3Client({})), env.MEDIA_BUCKET)
+      : undefined,
+    events: env.EVENT_BUS_NAME
+      ? new EventBridgePublisher(tracer.captureAWSv3Client(new EventBridgeClient({})), env.EVENT_BUS_NAME)
+      : undefined,
     identity: identityFromEnv(env),
   });
 }
 
-/** Builds the real handler on the first invocation and reuses it. */
-export function lazyHandler<E, R>(build: () => (event: E) => Promise<R>): (event: E) => Promise<R> {
+/**
+ * A Lambda entry point: builds the real handler on the first invocation and reuses it.
+ * Every log line carries the invocation's request id, function and cold start
+ * (Powertools' `injectLambdaContext`), and each invocation is an X-Ray subsegment with the
+ * cold start and service annotated and an error recorded (`captureLambdaHandler`); the AWS
+ * clients above are traced as well.
+ */
+export function lazyHandler<E, R>(build: () => (event: E) => Promise<R>): (event: E, context: Context) => Promise<R> {
   let built: ((event: E) => Promise<R>) | undefined;
-  return (event) => (built ??= build())(event);
+  return middy(async (event: E) => (built ??= build())(event))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(captureLambdaHandler(tracer, { captureResponse: false }));
 }

@@ -68,7 +68,9 @@ describe('a client flooding the local broker', () => {
     // Nothing lost, only slowed: all 300 arrive, no faster than the burst plus 100 a second.
     expect(fromFlooder).toHaveLength(FLOOD);
     expect(elapsedS).toBeGreaterThanOrEqual((FLOOD - 100) / 100 - 0.05);
-    expect(throttled.get('bin-flood')).toBeGreaterThanOrEqual(FLOOD - 100);
+    // How many waited depends on how fast the client wrote them (the bucket refills meanwhile):
+    // some did, and the elapsed time above is the rate's proof.
+    expect(throttled.get('bin-flood')).toBeGreaterThan(0);
     expect(throttled.get('bin-quiet')).toBeUndefined();
     await Promise.all([flooder.endAsync(), neighbour.endAsync()]);
   }, 30_000);
