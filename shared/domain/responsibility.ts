@@ -48,7 +48,7 @@ export interface Responsibility {
   with: readonly Party[];
 }
 
-/** The district plan's responsibility table (DESIGN.md), by category group. */
+/** The district plan's responsibility table (docs/design.md, "The case cycle"), by category group. */
 export const RESPONSIBILITY_BY_GROUP: Record<CategoryGroup, Responsibility> = {
   sanitation: { group: 'sanitation', lead: 'municipal-landscaping', with: ['street-office'] },
   city_appearance: { group: 'city_appearance', lead: 'enforcement', with: ['street-office'] },

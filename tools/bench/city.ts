@@ -413,7 +413,7 @@ function printLoadModel() {
   console.log(
     `  IoT Core quotas to raise (defaults, region-dependent; see the Service Quotas console): connections (500,000 in us-east-1; fewer elsewhere) hold ${fmt(100_000)}; connect requests 500/s per account: a city-wide reconnect of 100,000 takes 200 s, so raise it or keep the devices' back-off; publish in 20,000/s per account (2,000 in smaller regions) holds ${fmt(total + backlog)}/s`,
   );
-  console.log('  monthly cost (USD, list prices of ../shared/aws-prices.md, us-east-1, 30 days)');
+  console.log('  monthly cost (USD, AWS list prices in tools/bench/ingest-cost.ts, us-east-1, 30 days)');
   for (const [name, usd] of lines) console.log(`    ${name.padEnd(40)}${fmt(usd, 0).padStart(8)}`);
   console.log(
     `    ${'total'.padEnd(40)}${fmt(

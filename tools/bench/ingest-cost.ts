@@ -1,8 +1,8 @@
 /**
  * AWS cost per million garbage-room messages, like for like: both designs take the
  * messages through Basic Ingest (no messaging charge), keep every message in the S3
- * archive through Firehose, and pay for what they were measured to do. List prices from
- * `../shared/aws-prices.md` (USD, us-east-1, 2025–2026).
+ * archive through Firehose, and pay for what they were measured to do. AWS list prices
+ * (USD, us-east-1, 2025–2026), below.
  */
 export const PRICES = {
   ruleTriggered: 0.15,

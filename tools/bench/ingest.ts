@@ -372,7 +372,7 @@ try {
   });
   say('');
   say(
-    `AWS cost per million garbage-room messages, like for like (USD, list prices of ../shared/aws-prices.md; Basic Ingest and the Firehose archive on both sides)`,
+    `AWS cost per million garbage-room messages, like for like (USD, AWS list prices in tools/bench/ingest-cost.ts; Basic Ingest and the Firehose archive on both sides)`,
   );
   say(`  ${'item'.padEnd(22)}${'CityOps (measured)'.padStart(20)}${'reference (measured)'.padStart(22)}`);
   for (const key of Object.keys(ours))

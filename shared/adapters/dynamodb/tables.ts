@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 
 /**
- * The tables, by lifecycle (DESIGN.md "Storage and scale"). One definition serves the
+ * The tables, by lifecycle (docs/design.md, "Data model and keys"). One definition serves the
  * local twin (created here) and the CDK app (which builds its tables from it).
  */
 export interface TableSpec {
