@@ -14,10 +14,10 @@ export const makeHandler =
   (deps: Omit<PublishReportsDeps, 'renderReport'>) => async (event: ScheduledEvent | Record<string, unknown>) => {
     const scheduled = (event as ScheduledEvent)['detail-type'] === 'Scheduled Event';
     const parsed = PublicationRequest.safeParse(scheduled ? {} : event);
-    if (!parsed.success)
-      throw new Error(
-        `publish-reports: not a request it understands (${parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ')})`,
-      );
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`);
+      throw new Error(`publish-reports: not a request it understands (${issues.join('; ')})`);
+    }
     const outcome = await publishReports({ ...deps, renderReport: reportFiles }, parsed.data);
     return {
       published: outcome.published.map((r) => `${r.districtId} ${r.period ?? r.month} → ${r.location}`),

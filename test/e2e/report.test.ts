@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { caseItem } from '#shared/adapters/dynamodb/case-store';
 import { documentClient } from '#shared/adapters/dynamodb/client';
 import type { DistrictAssessment } from '#shared/app/assessment-service';
-import { percent } from '#functions/publish-reports/report-files';
+import { percent } from '#functions/publish-reports/report-words';
 import { loadDistrictDir } from '#devices/district-files';
 import { generateReport } from '#tools/report';
 import type { LocalStack } from '#infra/local/stack';
