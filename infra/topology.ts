@@ -144,11 +144,13 @@ const ingestFunction = (kind: DeviceKind): FunctionSpec => ({
     ...(kind === 'sweepers' ? { coverage: ['add'] } : {}),
   },
   failures:
-    'invoked by its stream’s event source mapping: a failed batch is bisected and retried in order until success or the record’s maximum age, then kept whole at the discard destination (S3)',
+    'invoked by its stream’s event source mapping: a failed batch is bisected and retried in order ' +
+    'until success or the record’s maximum age, then kept whole at the discard destination (S3)',
 });
 
 const SCHEDULED_FAILURES =
-  'invoked by a schedule: it works from stored state, not from the event, so the next run does what a failed run left (and function errors alarm)';
+  'invoked by a schedule: it works from stored state, not from the event, so the next run does what a ' +
+  'failed run left (and function errors alarm)';
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
   ...DEVICE_KINDS.map(ingestFunction),
@@ -289,7 +291,8 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     name: 'check-offline',
     expression: 'rate(1 minute)',
     description:
-      'devices silent for 3 × their report interval (garbage rooms 6 ×: their state is written only on a change, or a heartbeat of 3 intervals)',
+      'devices silent for 3 × their report interval (garbage rooms 6 ×: their state is written only on a ' +
+      'change, or a heartbeat of 3 intervals)',
   },
   {
     name: 'escalate-overdue',

@@ -28,7 +28,8 @@ export function deadLetterQueue(scope: Construct, id: string): Queue {
   Validations.of(queue).acknowledge({
     id: 'Serverless::Serverless-SQSRedrivePolicy',
     reason:
-      'It is a dead-letter queue: messages wait 14 days for a person (alarmed on depth) to inspect and redrive them; a further redrive would only hide them.',
+      'It is a dead-letter queue: messages wait 14 days for a person (alarmed on depth) to inspect and ' +
+      'redrive them; a further redrive would only hide them.',
   });
   return queue;
 }

@@ -32,7 +32,8 @@ const discardTo = (bucket: IBucket): IEventSourceDlq => ({
       Validations.of(fn.role).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::${stageExports(fn).discardedBatches}/*]`,
         reason:
-          'Lambda names a discarded batch’s object itself (aws/lambda/<mapping>/<shard>/<time>-<uuid>): put only, on the discard bucket that holds nothing else.',
+          'Lambda names a discarded batch’s object itself (aws/lambda/<mapping>/<shard>/<time>-<uuid>): put ' +
+          'only, on the discard bucket that holds nothing else.',
       });
     }
     return { destination: bucket.bucketArn };
@@ -136,7 +137,9 @@ export class StatelessStack extends Stack {
       // The schedule's role (one per target function, made by LambdaInvoke at stack level).
       Validations.of(this).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
-        reason: `The ${schedule.name} schedule's role may invoke the ${schedule.name} function only; \`:*\` covers its versions, as LambdaInvoke grants it.`,
+        reason:
+          `The ${schedule.name} schedule's role may invoke the ${schedule.name} function only; \`:*\` covers ` +
+          'its versions, as LambdaInvoke grants it.',
       });
     }
     new Operations(this, 'operations', {

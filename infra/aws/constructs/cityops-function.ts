@@ -89,7 +89,8 @@ export class CityOpsFunction extends Construct {
       Validations.of(role).acknowledge({
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::${stageExports(role).reportBucket}/*]`,
         reason:
-          'The reports bucket holds nothing but reports; the function writes any district’s and month’s, so its keys are not known in advance.',
+          'The reports bucket holds nothing but reports; the function writes any district’s and month’s, ' +
+          'so its keys are not known in advance.',
       });
     }
     if (spec.media) {
@@ -150,7 +151,12 @@ export class CityOpsFunction extends Construct {
                 beforeBundling: () => [],
                 beforeInstall: () => [],
                 afterBundling: (_inputDir: string, outputDir: string) => [
-                  `npx --no-install vite build --config ${resolve(ROOT, 'web/vite.config.ts')} --outDir ${outputDir}/app --emptyOutDir --logLevel warn`,
+                  [
+                    'npx --no-install vite build',
+                    `--config ${resolve(ROOT, 'web/vite.config.ts')}`,
+                    `--outDir ${outputDir}/app`,
+                    '--emptyOutDir --logLevel warn',
+                  ].join(' '),
                 ],
               },
             }
@@ -165,7 +171,8 @@ export class CityOpsFunction extends Construct {
     Validations.of(role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason:
-        'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions (the only wildcard in the role).',
+        'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level ' +
+        'permissions (the only wildcard in the role).',
     });
     Validations.of(this.fn).acknowledge({ id: 'Serverless::Serverless-LambdaDLQ', reason: spec.failures });
   }

@@ -68,7 +68,8 @@ export class Operations extends Construct {
     Validations.of(subscription).acknowledge({
       id: 'Serverless::Serverless-SNSRedrivePolicy',
       reason:
-        'An alarm mail SNS cannot deliver would wait unread in a dead-letter queue; the alarm itself stays in ALARM in CloudWatch and on the dashboard.',
+        'An alarm mail SNS cannot deliver would wait unread in a dead-letter queue; the alarm itself stays ' +
+        'in ALARM in CloudWatch and on the dashboard.',
     });
     // The functions' figures (embedded metric format, Powertools adds the `service` dimension).
     const emf = (metricName: string, dimension: 'kind' | 'category', value: string, period = FIVE_MINUTES) =>
@@ -248,7 +249,8 @@ export class Operations extends Construct {
     alarm(
       'schedule-errors-alarm',
       aws('AWS/Scheduler', 'TargetErrorCount', { ScheduleGroup: 'default' }),
-      'scheduled runs failed more than 3 times in 5 minutes (each is retried twice within its period, then kept in the schedules dead-letter queue)',
+      'scheduled runs failed more than 3 times in 5 minutes (each is retried twice within its period, then ' +
+        'kept in the schedules dead-letter queue)',
       3,
     );
     alarm(
@@ -262,7 +264,8 @@ export class Operations extends Construct {
         period: FIVE_MINUTES,
         label: 'refused connects and publishes',
       }),
-      'more than 10 connects or publishes refused by the device policies in 5 minutes: a device misconfigured, or someone trying to act as a device',
+      'more than 10 connects or publishes refused by the device policies in 5 minutes: a device ' +
+        'misconfigured, or someone trying to act as a device',
       10,
     );
     ruleFailures.forEach((metric, i) => {
@@ -283,7 +286,9 @@ export class Operations extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 3,
         treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: `${flow.function} is more than 5 minutes behind its stream ${flow.stream} (a record retried until success holds its shard's lane; discarded batches land in the discarded-batches bucket)`,
+        alarmDescription:
+          `${flow.function} is more than 5 minutes behind its stream ${flow.stream} (a record retried until success ` +
+          "holds its shard's lane; discarded batches land in the discarded-batches bucket)",
       });
       lag.addAlarmAction(new SnsAction(this.alerts));
       this.alarms.push(lag);

@@ -48,7 +48,9 @@ export class OperatorSignIn extends Construct {
     Validations.of(this.userPool).acknowledge({
       id: 'AwsSolutions::AwsSolutions-COG8',
       reason:
-        'Threat protection needs the Plus feature plan, paid per user; the pool holds a few dozen staff accounts created by an administrator, with an authenticator app required, which a deployment may add it to.',
+        'Threat protection needs the Plus feature plan, paid per user; the pool holds a few dozen staff ' +
+        'accounts created by an administrator, with an authenticator app required, which a deployment may ' +
+        'add it to.',
     });
     // One group per role: the groups in a user's token are their roles (docs/roles.md).
     for (const role of ROLES)

@@ -124,7 +124,9 @@ export class OpsApi extends Construct {
         for (const r of routes)
           Validations.of(r).acknowledge({
             id: 'AwsSolutions::AwsSolutions-APIG4',
-            reason: `${route.method} ${route.path} serves pages: static HTML and script, no data; what they show comes from routes that need an operator's token.`,
+            reason:
+              `${route.method} ${route.path} serves pages: static HTML and script, no data; what they show comes ` +
+              `from routes that need an operator's token.`,
           });
         // The function serving the page tells it where operators sign in.
         if (operators && client) {

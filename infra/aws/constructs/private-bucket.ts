@@ -22,7 +22,9 @@ export function privateBucket(
   });
   Validations.of(bucket).acknowledge({
     id: 'AwsSolutions::AwsSolutions-S1',
-    reason: `Written only by ${writtenBy}, and read by people through IAM; CloudTrail S3 data events, not server access logs, are the audit trail a deployment turns on if it wants one.`,
+    reason:
+      `Written only by ${writtenBy}, and read by people through IAM; CloudTrail S3 data events, not server ` +
+      'access logs, are the audit trail a deployment turns on if it wants one.',
   });
   return bucket;
 }

@@ -76,13 +76,15 @@ export class TelemetryArchive extends Construct {
           Validations.of(delivery).acknowledge({
             id: `AwsSolutions::AwsSolutions-IAM5[${finding}]`,
             reason:
-              'The delivery role puts objects whose keys Firehose makes (prefix, time, a random suffix) in the archive bucket: on its objects only, with no delete.',
+              'The delivery role puts objects whose keys Firehose makes (prefix, time, a random suffix) in the ' +
+              'archive bucket: on its objects only, with no delete.',
           });
         }
         Validations.of(delivery).acknowledge({
           id: 'AwsSolutions::AwsSolutions-KDF1',
           reason:
-            'It reads a Kinesis stream, which is encrypted with KMS (aws/kinesis); Firehose takes no server-side encryption setting with a stream as its source.',
+            'It reads a Kinesis stream, which is encrypted with KMS (aws/kinesis); Firehose takes no server-side ' +
+            'encryption setting with a stream as its source.',
         });
         return [flow.archive, delivery];
       }),
@@ -90,7 +92,8 @@ export class TelemetryArchive extends Construct {
     Validations.of(Stack.of(this)).acknowledge({
       id: 'CloudFormation-Validate::W7001',
       reason:
-        'aws-cdk-lib’s Firehose construct adds its CIDR-block mapping (for Redshift, Splunk and HTTP destinations) to any stack that uses it; an S3 destination never reads it.',
+        'aws-cdk-lib’s Firehose construct adds its CIDR-block mapping (for Redshift, Splunk and HTTP ' +
+        'destinations) to any stack that uses it; an S3 destination never reads it.',
     });
   }
 }
