@@ -1,4 +1,7 @@
 import { ingestFunction } from '../ingest/kinesis-batch.ts';
 
-/** cameras telemetry: a batch of its Kinesis stream's records → validate → latest state, detectors, rejects; what could not be stored yet is reported back by sequence number. */
+/**
+ * cameras telemetry: a batch of its Kinesis stream's records → validate → latest state, detectors, rejects; what could
+ * not be stored yet is reported back by sequence number.
+ */
 export const { makeHandler, handler } = ingestFunction('cameras');

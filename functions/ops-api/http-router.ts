@@ -53,10 +53,11 @@ function refuseParameters(event: APIGatewayProxyEventV2): APIGatewayProxyStructu
   ];
   for (const [where, name, value] of given) {
     if (value === undefined) continue;
-    if (Buffer.byteLength(value) > MAX_PARAMETER_BYTES)
+    const bytes = Buffer.byteLength(value);
+    if (bytes > MAX_PARAMETER_BYTES)
       return json(400, {
         error: 'bad_request',
-        message: `${where} parameter ${JSON.stringify(name.slice(0, 40))} is ${Buffer.byteLength(value)} bytes; at most ${MAX_PARAMETER_BYTES}`,
+        message: `${where} parameter ${JSON.stringify(name.slice(0, 40))} is ${bytes} bytes; at most ${MAX_PARAMETER_BYTES}`,
       });
     if (LONE_SURROGATE.test(value))
       return json(400, {

@@ -186,7 +186,8 @@ async function namesOf(
   const { units, sites } = await readNames(deps.registry, districtId, siteIds, []);
   const names: Record<string, string> = Object.fromEntries(units);
   for (const [siteId, site] of sites) names[siteId] = site.name;
-  // Streets, communities and grids (and street offices as units) are named by the places of the cases' grids, read only when a group needs them.
+  // Streets, communities and grids (and street offices as units) are named by the places of the cases' grids, read only
+  // when a group needs them.
   if (a.groups.every((g) => g.key in names)) return names;
   for (const place of (await readPlaces(deps.registry, gridIds)).values()) {
     if (!place) continue;

@@ -101,7 +101,10 @@ export class CaseConflictError extends WordedError {}
 const actedMeanwhile = (caseId: string, action: CaseAction, since: HistoryEntry, now: Case) =>
   new CaseConflictError({
     en: `case ${caseId} changed while ${action} was being taken: ${since.action} by ${since.actor} made it ${now.status}; look at it again`,
-    zh: `案件 ${caseId} 刚由 ${since.actor} 办理了「${ACTION_NAMES[since.action].zh}」，现为「${STATUS_NAMES[now.status].zh}」；您的「${ACTION_NAMES[action].zh}」未执行，请刷新后重新办理`,
+    zh:
+      `案件 ${caseId} 刚由 ${since.actor} 办理了「${ACTION_NAMES[since.action].zh}」，` +
+      `现为「${STATUS_NAMES[now.status].zh}」；` +
+      `您的「${ACTION_NAMES[action].zh}」未执行，请刷新后重新办理`,
   });
 
 /** Too many changes at once to one case or place, for the caller to try again. */

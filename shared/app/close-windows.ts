@@ -86,7 +86,9 @@ function missedSignal(route: SweepingRoute, instance: WindowInstance, missed: Re
     unit: route.unitId,
     evidence: {
       at: instance.to,
-      summary: `${ids.length} of ${route.segments.length} segments of ${route.name} not swept in the ${instance.key} window (coverage ${missed.coveragePct} %): ${ids.join(', ')}`,
+      summary:
+        `${ids.length} of ${route.segments.length} segments of ${route.name} not swept in the ${instance.key} window ` +
+        `(coverage ${missed.coveragePct} %): ${ids.join(', ')}`,
       data: {
         window: instance.key,
         unsweptSegments: ids,

@@ -8,7 +8,10 @@ export class RetryableError extends Error {
   }
 }
 
-/** A request that cannot be answered as asked: the caller's mistake (an HTTP API answers 400 with the message, and its Chinese where it has one). */
+/**
+ * A request that cannot be answered as asked: the caller's mistake (an HTTP API answers 400 with the message, and its
+ * Chinese where it has one).
+ */
 export class RequestRefusedError extends WordedError {}
 
 /** A `nextToken` this API did not issue. */

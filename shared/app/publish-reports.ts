@@ -32,10 +32,16 @@ export interface PublishReportsDeps extends AssessmentDeps {
   log: Log;
 }
 
-/** How long after a month ends its report waits: the schedules that judge its last hours (sweeping windows 15 minutes after they close, escalations each minute) have run by then. */
+/**
+ * How long after a month ends its report waits: the schedules that judge its last hours (sweeping windows 15 minutes
+ * after they close, escalations each minute) have run by then.
+ */
 export const REPORT_GRACE_MS = 60 * 60_000;
 
-/** What a run is asked to do: by the schedule, nothing (the month just ended); by an operator (`aws lambda invoke`), a month, a quarter or a half-year, a district, or a repeat. */
+/**
+ * What a run is asked to do: by the schedule, nothing (the month just ended); by an operator (`aws lambda invoke`), a
+ * month, a quarter or a half-year, a district, or a repeat.
+ */
 export const PublicationRequest = z
   .strictObject({
     month: z.string().regex(MONTH, 'month must be YYYY-MM').optional(),
@@ -87,8 +93,9 @@ export async function publishReports(
       const label = `${district.districtId} ${period}`;
       const ended = namedPeriod(period, district.timezone).to + REPORT_GRACE_MS <= now;
       if (!ended) {
+        const kind = periodKindOf(period) === 'half' ? 'half-year' : periodKindOf(period);
         outcome.notYet.push(
-          `${label}: the ${periodKindOf(period) === 'half' ? 'half-year' : periodKindOf(period)} has not ended, or ended less than ${REPORT_GRACE_MS / 60_000} minutes ago`,
+          `${label}: the ${kind} has not ended, or ended less than ${REPORT_GRACE_MS / 60_000} minutes ago`,
         );
         continue;
       }

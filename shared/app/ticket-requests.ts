@@ -28,7 +28,8 @@ export const TicketTransitionRequest = z.strictObject({
     .string({ error: 'actor is required: the calling system, as system:<name>' })
     .regex(
       SYSTEM_ACTOR_PATTERN,
-      'actor names the calling system, as system:<name> (lower-case letters, digits, . _ -); people act signed in, through POST /staff/tickets/{ticketId}/transitions',
+      'actor names the calling system, as system:<name> (lower-case letters, digits, . _ -); people act ' +
+        'signed in, through POST /staff/tickets/{ticketId}/transitions',
     ),
   note: z.string().max(2000).optional(),
 });

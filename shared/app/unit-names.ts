@@ -1,7 +1,10 @@
 import { DEFAULT_LOCALE, nameIn } from '#shared/domain/labels';
 import type { Registry } from './ports/registry.ts';
 
-/** The district's units by id (departments, street offices, communities, grids), each by its local name (Chinese): what refusals name them by. */
+/**
+ * The district's units by id (departments, street offices, communities, grids), each by its local name (Chinese): what
+ * refusals name them by.
+ */
 export async function unitNames(
   registry: Pick<Registry, 'listDepartments' | 'listStreets' | 'listCommunities' | 'listGrids'>,
   districtId: string,

@@ -32,7 +32,8 @@ export const CASE_EVENTS = {
     schema: envelope(
       'CaseEscalated',
       '1',
-      'An overdue case went one rung up the escalation ladder (escalationLevel rose): 1 its street office, 2 the City Management Office (`escalatedTo`), 3 a leader’s supervision notice (`supervision`).',
+      'An overdue case went one rung up the escalation ladder (escalationLevel rose): 1 its street office, ' +
+        '2 the City Management Office (`escalatedTo`), 3 a leader’s supervision notice (`supervision`).',
     ),
   },
   CaseResolved: {
@@ -148,7 +149,8 @@ export const CASE_EVENTS = {
     schema: envelope(
       'CaseInspected',
       '1',
-      'The inspector checked the work on site (核查), with a photo and a position: passed (verified) or failed (reopened, rework). The last history entry has the outcome.',
+      'The inspector checked the work on site (核查), with a photo and a position: passed (verified) or ' +
+        'failed (reopened, rework). The last history entry has the outcome.',
     ),
   },
   CaseStageOverdue: {
@@ -158,7 +160,9 @@ export const CASE_EVENTS = {
     schema: envelope(
       'CaseStageOverdue',
       '1',
-      'A report waits for registration past `registerBy`, resolved work for the inspector’s check past `verifyBy`, or a parked case for its review past `parked.reviewAt`: `late` says which stage and since when.',
+      'A report waits for registration past `registerBy`, resolved work for the inspector’s check past ' +
+        '`verifyBy`, or a parked case for its review past `parked.reviewAt`: `late` says which stage and ' +
+        'since when.',
     ),
   },
   CaseSupervised: {
@@ -168,7 +172,8 @@ export const CASE_EVENTS = {
     schema: envelope(
       'CaseSupervised',
       '1',
-      'A leader or the office pressed the unit on the case (督办): a notice to its lead unit; `supervision` has the latest notice and the count.',
+      'A leader or the office pressed the unit on the case (督办): a notice to its lead unit; ' +
+        '`supervision` has the latest notice and the count.',
     ),
   },
 } as const;

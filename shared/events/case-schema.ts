@@ -20,7 +20,9 @@ const HistoryEntry = z.looseObject({
   action: z
     .string()
     .describe(
-      'open, repeat, escalate, merge, overdue (a stage past its deadline), or a person’s action: check, register, refuse, dispatch, start, resolve, verify, close, reopen, void, return, request_extension, approve_extension, reject_extension, park, unpark, dispatch_down, inspect, supervise',
+      'open, repeat, escalate, merge, overdue (a stage past its deadline), or a person’s action: check, ' +
+        'register, refuse, dispatch, start, resolve, verify, close, reopen, void, return, request_extension, ' +
+        'approve_extension, reject_extension, park, unpark, dispatch_down, inspect, supervise',
     ),
   from: z.enum(CASE_STATUSES).nullable(),
   to: z.enum(CASE_STATUSES),
@@ -36,7 +38,8 @@ const HistoryEntry = z.looseObject({
     .string()
     .optional()
     .describe(
-      'the unit a dispatch named (the case’s lead unit from then on); for a return, an extension or a parking, the unit whose case it was; for an escalation, the unit it went up to',
+      'the unit a dispatch named (the case’s lead unit from then on); for a return, an extension or a ' +
+        'parking, the unit whose case it was; for an escalation, the unit it went up to',
     ),
   until: z.int().optional().describe('the deadline an extension request asked for'),
   reviewAt: z.int().optional().describe('a parking’s review date'),
@@ -109,7 +112,8 @@ export const CaseSchema = z.looseObject({
     .looseObject({ stage: z.enum(LATE_STAGES), since: z.int() })
     .optional()
     .describe(
-      'a stage passed its deadline before it was done: the intake’s (register), the inspector’s (verify) or a parked case’s review (review); since when',
+      'a stage passed its deadline before it was done: the intake’s (register), the inspector’s ' +
+        '(verify) or a parked case’s review (review); since when',
     ),
   registerBy: z.int().optional().describe('the intake’s deadline to register it (立案), by the time limits'),
   verifyBy: z

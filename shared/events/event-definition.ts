@@ -20,7 +20,10 @@ export interface BusEvent<Data = unknown, Type extends string = string> {
   detail: { metadata: { version: string; occurredAt: number; id: string }; data: Data };
 }
 
-/** The envelope schema of a detail: metadata with the version, the time and a unique id of the occurrence (a case's change, a report's publication), and the data. */
+/**
+ * The envelope schema of a detail: metadata with the version, the time and a unique id of the occurrence (a case's
+ * change, a report's publication), and the data.
+ */
 export const envelope = (
   detailType: string,
   version: string,

@@ -72,7 +72,10 @@ export function lambdaBase() {
   return shared;
 }
 
-/** All adapters, from the environment (table names, history retention, the reports bucket and the event bus of the functions given them). */
+/**
+ * All adapters, from the environment (table names, history retention, the reports bucket and the event bus of the
+ * functions given them).
+ */
 export function lambdaDeps(env = process.env): Deps {
   const { doc, log, metrics } = lambdaBase();
   return wireDeps({

@@ -164,10 +164,10 @@ export class ConditionalWriter {
     for (const name of remove)
       if (!NAME.test(name))
         throw new Error(`attribute name ${JSON.stringify(name)} cannot be used in a PartiQL statement`);
+    const sets = set.map((n) => `SET "${n}" = ?`).join(' ');
+    const removes = remove.length ? ` ${remove.map((n) => `REMOVE "${n}"`).join(' ')}` : '';
     return {
-      Statement:
-        `UPDATE "${this.table}" ${set.map((n) => `SET "${n}" = ?`).join(' ')}${remove.length ? ` ${remove.map((n) => `REMOVE "${n}"`).join(' ')}` : ''}` +
-        ` WHERE "${hash}" = ? AND "${range}" = ? AND "v" = ?`,
+      Statement: `UPDATE "${this.table}" ${sets}${removes} WHERE "${hash}" = ? AND "${range}" = ? AND "v" = ?`,
       Parameters: [...set.map((n) => item[n]), item[hash], item[range], expect.version],
     };
   }

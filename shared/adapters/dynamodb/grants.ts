@@ -52,7 +52,8 @@ export function guardStore<S extends object>(
         return () =>
           Promise.reject(
             new UndeclaredTableUseError(
-              `${functionName} may not call ${table}.${property}: it is not in the function's entry in infra/topology.ts (nor, so, in its IAM grants)`,
+              `${functionName} may not call ${table}.${property}: ` +
+                "it is not in the function's entry in infra/topology.ts (nor, so, in its IAM grants)",
             ),
           );
       return (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(target, args);

@@ -446,7 +446,8 @@ export class DynamoTelemetryStore implements TelemetryStore {
     first: { ts: number; seq: number },
     last: { ts: number; seq: number },
   ): Promise<{ before?: Reading; after?: Reading }> {
-    // Under a device's key, `reading#…` < `state` (and an earlier version's `offline` before both): the nearest item either way is a reading or neither.
+    // Under a device's key, `reading#…` < `state` (and an earlier version's `offline` before both): the nearest item
+    // either way is a reading or neither.
     const nearest = async (condition: 'sk < :k' | 'sk > :k', key: string) => {
       const { Items } = await this.doc.send(
         new QueryCommand({
