@@ -50,10 +50,10 @@ async function main() {
       districtId: values.district,
       expectedIntervalSeconds: 60,
     });
-    if (!parsed.success)
-      throw new Error(
-        `give --thing, --kind and --site (or --from-registry): ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+      throw new Error(`give --thing, --kind and --site (or --from-registry): ${issues.join('; ')}`);
+    }
     devices = [parsed.data];
   }
   const iot = new IoTClient({});
@@ -62,9 +62,8 @@ async function main() {
     const made = Object.entries(result.created)
       .filter(([, v]) => v)
       .map(([k]) => k);
-    console.log(
-      `[${i + 1}/${devices.length}] ${device.thing}: ${made.length ? `created ${made.join(', ')}` : 'already provisioned'} · keys in ${result.dir}`,
-    );
+    const done = made.length ? `created ${made.join(', ')}` : 'already provisioned';
+    console.log(`[${i + 1}/${devices.length}] ${device.thing}: ${done} · keys in ${result.dir}`);
   }
   console.log(`ATS data endpoint: ${await dataEndpoint(iot)} (MQTT over TLS, port 8883)`);
 }
@@ -81,9 +80,10 @@ async function remove(
   const iot = new IoTClient({});
   for (const [i, name] of things.entries()) {
     const result = await deprovisionDevice(iot, name, out, { stage: checkStage(stage) });
-    console.log(
-      `[${i + 1}/${things.length}] ${name}: ${result.found ? `deleted the thing and ${result.deletedCertificates.length} certificate(s)` : 'not in this account (nothing to do)'}`,
-    );
+    const done = result.found
+      ? `deleted the thing and ${result.deletedCertificates.length} certificate(s)`
+      : 'not in this account (nothing to do)';
+    console.log(`[${i + 1}/${things.length}] ${name}: ${done}`);
   }
 }
 

@@ -120,7 +120,8 @@ export async function provisionDevice(
   let certificateArn = principals.find((p) => p.includes(':cert/'));
   if (certificateArn && !(await exists(certFile))) {
     throw new Error(
-      `${device.thing} already has a certificate (${certificateArn}) but ${certFile} is missing: provision it with the --out folder that holds its keys, or revoke that certificate first`,
+      `${device.thing} already has a certificate (${certificateArn}) but ${certFile} is missing: ` +
+        'provision it with the --out folder that holds its keys, or revoke that certificate first',
     );
   }
   if (!certificateArn) {
@@ -176,7 +177,8 @@ export async function deprovisionDevice(
     const foreign = policies.filter((p) => !cityOpsPolicies.has(p.policyName ?? ''));
     if (foreign.length)
       throw new Error(
-        `${thing}: certificate ${principal} also carries ${foreign.map((p) => p.policyName).join(', ')}, which CityOps did not attach; detach those first`,
+        `${thing}: certificate ${principal} also carries ${foreign.map((p) => p.policyName).join(', ')}, ` +
+          'which CityOps did not attach; detach those first',
       );
     for (const policy of policies)
       await iot.send(new DetachPolicyCommand({ policyName: policy.policyName, target: principal }));

@@ -150,7 +150,8 @@ function demoDevice(device: Device, start: number): Simulator | undefined {
 export const SCENARIOS = {
   demo: {
     description:
-      'the sample fleet, with one device for each anomaly kind (overflow, collection due, fire, knocked over, low battery, stuck sensor, offline, market disorder) within the first minute',
+      'the sample fleet, with one device for each anomaly kind (overflow, collection due, fire, knocked ' +
+      'over, low battery, stuck sensor, offline, market disorder) within the first minute',
     plan: { scripted: demoDevice },
   },
   normal: { description: 'a healthy fleet: bins filled and emptied, sweepers on schedule, quiet markets', plan: {} },
@@ -182,7 +183,8 @@ export const SCENARIOS = {
   },
   faulty: {
     description:
-      'a few devices send bad messages: malformed JSON, out-of-range values, old and future times, another device’s name, replays, and a publish to another thing’s topic',
+      'a few devices send bad messages: malformed JSON, out-of-range values, old and future times, another ' +
+      'device’s name, replays, and a publish to another thing’s topic',
     plan: { faulty: (d, i) => d.kind === 'bins' && i % 10 === 1 },
   },
 } satisfies Record<string, { description: string; plan: ScenarioPlan }>;

@@ -34,9 +34,8 @@ async function assessment(options: ReportOptions, query: Record<string, string>)
   try {
     response = await fetch(url);
   } catch (error) {
-    throw new Error(
-      `cannot reach the ops API at ${options.api} (${(error as Error).cause ?? (error as Error).message}): is the stack running (npm start)?`,
-    );
+    const why = (error as Error).cause ?? (error as Error).message;
+    throw new Error(`cannot reach the ops API at ${options.api} (${why}): is the stack running (npm start)?`);
   }
   const body = (await response.json().catch(() => null)) as DistrictAssessment | { message?: string } | null;
   if (!response.ok)
@@ -67,7 +66,14 @@ export async function generateReport(options: ReportOptions): Promise<{ report: 
   return { report, files };
 }
 
-const USAGE = `usage: npm run report -- (--month YYYY-MM | --quarter YYYY-Qn | --half YYYY-Hn) --out <dir> [--api http://127.0.0.1:3000] [--district <id>] [--hours calendar|working]`;
+const USAGE = [
+  'usage: npm run report --',
+  '(--month YYYY-MM | --quarter YYYY-Qn | --half YYYY-Hn)',
+  '--out <dir>',
+  '[--api http://127.0.0.1:3000]',
+  '[--district <id>]',
+  '[--hours calendar|working]',
+].join(' ');
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   try {
@@ -111,8 +117,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       progress: (line) => process.stderr.write(`${line}\n`),
     });
     const t = report.assessment.total;
+    const counts = `${t.registered} registered, ${t.due} due, ${t.closedOnTime} closed on time`;
     process.stdout.write(
-      `${report.districtId} ${report.period}: ${t.registered} registered, ${t.due} due, ${t.closedOnTime} closed on time\n${files.map((f) => `  ${f}`).join('\n')}\n`,
+      `${report.districtId} ${report.period}: ${counts}\n${files.map((f) => `  ${f}`).join('\n')}\n`,
     );
   } catch (error) {
     process.stderr.write(`report: ${(error as Error).message}\n`);

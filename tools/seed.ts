@@ -46,7 +46,14 @@ async function main() {
   });
   if (values.help) return void process.stdout.write(HELP);
   const model = await loadDistrictDir(values['district-dir']);
-  const summary = `${model.districts.map((d) => d.name).join(', ')}: ${model.streets.length} streets, ${model.communities.length} communities, ${model.grids.length} grids, ${model.sites.length} sites, ${model.devices.length} devices`;
+  const counts = [
+    `${model.streets.length} streets`,
+    `${model.communities.length} communities`,
+    `${model.grids.length} grids`,
+    `${model.sites.length} sites`,
+    `${model.devices.length} devices`,
+  ];
+  const summary = `${model.districts.map((d) => d.name).join(', ')}: ${counts.join(', ')}`;
   console.log(`checked ${values['district-dir']}: ${summary}`);
   if (values.check) return;
 

@@ -359,6 +359,11 @@ write('district.json', {
 write('grids.geojson', { type: 'FeatureCollection', features: grids.map((g) => g.feature) });
 write('sites.geojson', { type: 'FeatureCollection', features });
 write('devices.json', devices);
-console.log(
-  `sample district written to ${here}: ${grids.length} grids, ${room} garbage rooms, ${markets.length} markets, ${routes.length} routes, ${devices.length} devices`,
-);
+const written = [
+  `${grids.length} grids`,
+  `${room} garbage rooms`,
+  `${markets.length} markets`,
+  `${routes.length} routes`,
+  `${devices.length} devices`,
+];
+console.log(`sample district written to ${here}: ${written.join(', ')}`);

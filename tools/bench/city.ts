@@ -130,8 +130,10 @@ function cityModel(sample: CityModel, districts: number): CityModel {
 const sample = await loadDistrictDir();
 const model = cityModel(sample, DISTRICTS);
 const fleet = model.devices;
+const ofKind = (kind: string) => fmt(fleet.filter((d) => d.kind === kind).length);
 console.log(
-  `city benchmark: ${fmt(fleet.length)} devices in ${fmt(DISTRICTS)} districts (${fmt(fleet.filter((d) => d.kind === 'bins').length)} garbage-room sensors, ${fmt(fleet.filter((d) => d.kind === 'cameras').length)} cameras, ${fmt(fleet.filter((d) => d.kind === 'sweepers').length)} sweepers), on DynamoDB Local`,
+  `city benchmark: ${fmt(fleet.length)} devices in ${fmt(DISTRICTS)} districts (${ofKind('bins')} garbage-room sensors, ` +
+    `${ofKind('cameras')} cameras, ${ofKind('sweepers')} sweepers), on DynamoDB Local`,
 );
 
 const ddb = await startDynamoDbLocal({});
@@ -236,7 +238,11 @@ try {
   const quiet = await measured(check);
   progress('');
   const itemReads = (run: { requests: Map<string, number> }, items: number) =>
-    `${fmt(items)} item reads in ${fmt(count(run.requests, 'QueryCommand'))} queries and ${fmt(count(run.requests, 'BatchGetItemCommand'))} batch reads`;
+    `${fmt(items)} item reads in ${fmt(count(run.requests, 'QueryCommand'))} queries and ` +
+    `${fmt(count(run.requests, 'BatchGetItemCommand'))} batch reads`;
+  /** Read units as AWS bills them: a query at least half a unit. */
+  const billedReadUnits = (run: { readUnits: number; requests: Map<string, number> }) =>
+    fmt(Math.max(run.readUnits, 0.5 * count(run.requests, 'QueryCommand')), 1);
   console.log(`\noffline check at ${fmt(fleet.length)} devices, every device reporting (one run)`);
   line(
     'before: read the fleet',
@@ -244,7 +250,8 @@ try {
   );
   line(
     'now: by silence due time',
-    `${itemReads(quiet, quiet.result.checked)}; ${fmt(Math.max(quiet.readUnits, 0.5 * count(quiet.requests, 'QueryCommand')), 1)} read units (AWS bills a query at least half a unit); ${fmt(quiet.ms)} ms   target < 1,000 item reads: ${quiet.result.checked < 1000 ? 'met' : 'NOT met'}`,
+    `${itemReads(quiet, quiet.result.checked)}; ${billedReadUnits(quiet)} read units (AWS bills a query at least half a unit); ` +
+      `${fmt(quiet.ms)} ms   target < 1,000 item reads: ${quiet.result.checked < 1000 ? 'met' : 'NOT met'}`,
   );
 
   // 2. An outage of whole districts: their devices went silent a day ago (long enough for the
@@ -277,12 +284,14 @@ try {
   for (const [i, r] of runs.entries())
     line(
       `check run ${i + 1}`,
-      `${fmt(r.result.checked)} silent devices taken (${fmt(r.result.left)} left for the next run) in ${fmt(r.ms / 1000, 1)} s; ${fmt(r.readUnits)} read units, ${fmt(r.readUnits / Math.max(1, r.result.checked), 2)} a silent device`,
+      `${fmt(r.result.checked)} silent devices taken (${fmt(r.result.left)} left for the next run) in ${fmt(r.ms / 1000, 1)} s; ` +
+        `${fmt(r.readUnits)} read units, ${fmt(r.readUnits / Math.max(1, r.result.checked), 2)} a silent device`,
     );
   line('marked offline', `${fmt(marked)} of ${fmt(silent.length)}`);
   line(
     'the run after',
-    `${itemReads(after, after.result.checked)}; ${fmt(Math.max(after.readUnits, 0.5 * count(after.requests, 'QueryCommand')), 1)} read units; ${fmt(after.ms)} ms (the marked devices left the index)`,
+    `${itemReads(after, after.result.checked)}; ${billedReadUnits(after)} read units; ` +
+      `${fmt(after.ms)} ms (the marked devices left the index)`,
   );
 
   // The case store under that storm: what was written, and where.
@@ -303,11 +312,14 @@ try {
   console.log(`\nthe case store under the storm (${fmt(cases.length)} device-offline cases: one a site)`);
   line(
     'cases opened',
-    `${fmt(cases.length)} in ${fmt(stormMs / 1000, 1)} s: ${fmt(rate)} a second on this machine (the case lock and the case in one transaction)`,
+    `${fmt(cases.length)} in ${fmt(stormMs / 1000, 1)} s: ${fmt(rate)} a second on this machine ` +
+      '(the case lock and the case in one transaction)',
   );
   line(
     'write units a case',
-    `${fmt(writeUnitsPerCase / Math.max(1, cases.length), 1)} measured (the lock and the case in a transaction, with the case's four index entries); an index entry: ${itemKb} (a ${itemKb} KB item, all attributes projected)`,
+    `${fmt(writeUnitsPerCase / Math.max(1, cases.length), 1)} measured ` +
+      "(the lock and the case in a transaction, with the case's four index entries); " +
+      `an index entry: ${itemKb} (a ${itemKb} KB item, all attributes projected)`,
   );
   for (const [index, key, unsharded] of [
     ['byDistrictShard', (i: Record<string, unknown>) => i.districtShard, (i: Record<string, unknown>) => i.districtId],
@@ -319,7 +331,9 @@ try {
     const shareUnsharded = hottest(unsharded);
     line(
       `index ${index}`,
-      `hottest partition ${fmt(share * 100, 1)} % of the cases (one key: ${fmt(shareUnsharded * 100, 1)} %): 1,000 write units a second reached at ${fmt(1000 / (share * itemKb))} cases a second (one key: ${fmt(1000 / (shareUnsharded * itemKb))})`,
+      `hottest partition ${fmt(share * 100, 1)} % of the cases (one key: ${fmt(shareUnsharded * 100, 1)} %): ` +
+        `1,000 write units a second reached at ${fmt(1000 / (share * itemKb))} cases a second ` +
+        `(one key: ${fmt(1000 / (shareUnsharded * itemKb))})`,
     );
   }
 
@@ -364,19 +378,25 @@ function printLoadModel() {
   ];
   const total = flows.reduce((n, f) => n + f.perSecond, 0);
   console.log('\nload model of a city (steady state; the README table)');
-  console.log(
-    `  ${'flow'.padEnd(30)}${'devices'.padStart(8)}${'msg/s'.padStart(8)}${'KB/s'.padStart(8)}${'WRU/s'.padStart(8)}${'RRU/s'.padStart(8)}`,
-  );
+  /** A row of the load table: the flow, then its figures right-aligned. */
+  const row = (label: string, ...cells: string[]) => `  ${label.padEnd(30)}${cells.map((c) => c.padStart(8)).join('')}`;
+  console.log(row('flow', 'devices', 'msg/s', 'KB/s', 'WRU/s', 'RRU/s'));
   for (const f of flows)
     console.log(
-      `  ${f.kind.padEnd(30)}${fmt(f.devices).padStart(8)}${fmt(f.perSecond, 1).padStart(8)}${fmt((f.perSecond * f.bytes) / 1024, 1).padStart(8)}${fmt(f.perSecond * f.wru).padStart(8)}${fmt(f.perSecond * f.rru).padStart(8)}`,
+      row(
+        f.kind,
+        fmt(f.devices),
+        fmt(f.perSecond, 1),
+        fmt((f.perSecond * f.bytes) / 1024, 1),
+        fmt(f.perSecond * f.wru),
+        fmt(f.perSecond * f.rru),
+      ),
     );
   const wru = flows.reduce((n, f) => n + f.perSecond * f.wru, 0);
   const rru = flows.reduce((n, f) => n + f.perSecond * f.rru, 0);
   const kbs = flows.reduce((n, f) => n + (f.perSecond * f.bytes) / 1024, 0);
-  console.log(
-    `  ${'total'.padEnd(30)}${fmt(flows.reduce((n, f) => n + f.devices, 0)).padStart(8)}${fmt(total, 1).padStart(8)}${fmt(kbs, 1).padStart(8)}${fmt(wru).padStart(8)}${fmt(rru).padStart(8)}`,
-  );
+  const flowDevices = flows.reduce((n, f) => n + f.devices, 0);
+  console.log(row('total', fmt(flowDevices), fmt(total, 1), fmt(kbs, 1), fmt(wru), fmt(rru)));
   // The reconnect storm: the outage's devices upload an hour of backlog (12 readings each) within 5 minutes.
   const backlog = (10_000 * 12) / 300;
   const messages = total * month;
@@ -402,16 +422,23 @@ function printLoadModel() {
     `  reconnect storm: 10,000 devices upload an hour each within 5 minutes: ${fmt(backlog)} messages/s more on the garbage-room stream`,
   );
   console.log(
-    `  Kinesis: on demand takes ${fmt(total + backlog)} records/s in the storm (a provisioned shard takes 1,000 records/s or 1 MB/s): provisioned, ${fmt(Math.ceil((200 + backlog) / 1000))} shard(s) for garbage rooms, 1 each for sweepers and cameras`,
+    `  Kinesis: on demand takes ${fmt(total + backlog)} records/s in the storm ` +
+      '(a provisioned shard takes 1,000 records/s or 1 MB/s): ' +
+      `provisioned, ${fmt(Math.ceil((200 + backlog) / 1000))} shard(s) for garbage rooms, 1 each for sweepers and cameras`,
   );
   console.log(
-    `  Lambda: one batch a shard a second, 2 at once a shard (parallelization factor): at most ${fmt(2 * Math.ceil((total + backlog) / 1000) + 4)} concurrent ingest invocations in the storm`,
+    '  Lambda: one batch a shard a second, 2 at once a shard (parallelization factor): ' +
+      `at most ${fmt(2 * Math.ceil((total + backlog) / 1000) + 4)} concurrent ingest invocations in the storm`,
   );
   console.log(
-    `  DynamoDB: ${fmt(wru)} write units/s steady (on demand; a table partition takes 1,000): the telemetry table spreads by thing; the case indexes by ${CASE_INDEX_SHARDS} shards`,
+    `  DynamoDB: ${fmt(wru)} write units/s steady (on demand; a table partition takes 1,000): ` +
+      `the telemetry table spreads by thing; the case indexes by ${CASE_INDEX_SHARDS} shards`,
   );
   console.log(
-    `  IoT Core quotas to raise (defaults, region-dependent; see the Service Quotas console): connections (500,000 in us-east-1; fewer elsewhere) hold ${fmt(100_000)}; connect requests 500/s per account: a city-wide reconnect of 100,000 takes 200 s, so raise it or keep the devices' back-off; publish in 20,000/s per account (2,000 in smaller regions) holds ${fmt(total + backlog)}/s`,
+    '  IoT Core quotas to raise (defaults, region-dependent; see the Service Quotas console): ' +
+      `connections (500,000 in us-east-1; fewer elsewhere) hold ${fmt(100_000)}; ` +
+      "connect requests 500/s per account: a city-wide reconnect of 100,000 takes 200 s, so raise it or keep the devices' back-off; " +
+      `publish in 20,000/s per account (2,000 in smaller regions) holds ${fmt(total + backlog)}/s`,
   );
   console.log('  monthly cost (USD, AWS list prices in tools/bench/ingest-cost.ts, us-east-1, 30 days)');
   for (const [name, usd] of lines) console.log(`    ${name.padEnd(40)}${fmt(usd, 0).padStart(8)}`);

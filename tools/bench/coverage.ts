@@ -30,6 +30,9 @@ const at = (x: number, y: number): Position => [LON + x / M_LON, LAT + y / M_LAT
 const SPACING = 80;
 const LENGTH = 2000;
 
+/** A count as printed: with thousands separators. */
+const en = (n: number) => n.toLocaleString('en');
+
 function log(text: string) {
   process.stdout.write(`${text}\n`);
 }
@@ -94,7 +97,7 @@ while (total < FIXES) {
 }
 const window = { from: T0, to: T0 + 2 * 3_600_000 };
 log(
-  `coverage benchmark: ${routes.length} routes, ${segmentCount} segments of ≤ 50 m, ${total.toLocaleString('en')} fixes in ${traces.length.toLocaleString('en')} passes`,
+  `coverage benchmark: ${routes.length} routes, ${segmentCount} segments of ≤ 50 m, ${en(total)} fixes in ${en(traces.length)} passes`,
 );
 
 // The engine over everything, on this one thread.
@@ -107,7 +110,8 @@ const engineMs = Number(process.hrtime.bigint() - started) / 1e6;
 const engineRate = total / (engineMs / 1000);
 const fractions = engine.fractions(cells);
 log(
-  `engine:  ${total.toLocaleString('en')} fixes in ${engineMs.toFixed(0)} ms = ${Math.round(engineRate).toLocaleString('en')} fixes/s (one core); ${fractions.filter((f) => f >= 0.8).length} of ${segmentCount} segments swept`,
+  `engine:  ${en(total)} fixes in ${engineMs.toFixed(0)} ms = ${en(Math.round(engineRate))} fixes/s (one core); ` +
+    `${fractions.filter((f) => f >= 0.8).length} of ${segmentCount} segments swept`,
 );
 
 // The same semantics, straightforwardly: every fix against every segment with turf.
@@ -171,7 +175,8 @@ for (const trace of sample) {
 const turfMs = Number(process.hrtime.bigint() - turfStarted) / 1e6;
 const turfRate = sampleFixes / (turfMs / 1000);
 log(
-  `turf:    ${sampleFixes.toLocaleString('en')} fixes in ${turfMs.toFixed(0)} ms = ${Math.round(turfRate).toLocaleString('en')} fixes/s (nearestPointOnLine over all ${segmentCount} segments per fix)`,
+  `turf:    ${en(sampleFixes)} fixes in ${turfMs.toFixed(0)} ms = ${en(Math.round(turfRate))} fixes/s ` +
+    `(nearestPointOnLine over all ${segmentCount} segments per fix)`,
 );
 
 // The engine over the same sample, and the comparison.
@@ -186,17 +191,30 @@ const both = [...engineSwept].filter((id) => turfSwept.has(id)).length;
 const onlyEngine = [...engineSwept].filter((id) => !turfSwept.has(id));
 const onlyTurf = [...turfSwept].filter((id) => !engineSwept.has(id));
 log(
-  `ratio:   the engine matches ${(engineRate / turfRate).toFixed(0)} × as many fixes per second as the turf matcher (target ≥ 100 ×); engine target ≥ 1,000,000 fixes/s: ${engineRate >= 1_000_000 ? 'met' : 'NOT met'}`,
+  `ratio:   the engine matches ${(engineRate / turfRate).toFixed(0)} × as many fixes per second as the turf matcher ` +
+    `(target ≥ 100 ×); engine target ≥ 1,000,000 fixes/s: ${engineRate >= 1_000_000 ? 'met' : 'NOT met'}`,
 );
+/** The first few of some segment ids, in brackets after a space; nothing when there are none. */
+const firstFew = (ids: string[]) => (ids.length ? ` (${ids.slice(0, 5).join(', ')})` : '');
 log(
-  `agree:   on the sample, ${both} segments swept by both; ${onlyEngine.length} only by the engine${onlyEngine.length ? ` (${onlyEngine.slice(0, 5).join(', ')})` : ''}; ${onlyTurf.length} only by turf${onlyTurf.length ? ` (${onlyTurf.slice(0, 5).join(', ')})` : ''} → ${onlyEngine.length + onlyTurf.length === 0 ? 'they agree' : 'they differ'}`,
+  [
+    `agree:   on the sample, ${both} segments swept by both`,
+    `${onlyEngine.length} only by the engine${firstFew(onlyEngine)}`,
+    `${onlyTurf.length} only by turf${firstFew(onlyTurf)} → ${onlyEngine.length + onlyTurf.length === 0 ? 'they agree' : 'they differ'}`,
+  ].join('; '),
 );
 if (process.env.BENCH_DEBUG) {
   for (const id of [...onlyEngine, ...onlyTurf]) {
     const i = engine.segmentIndex(id);
     const c = turfCells.get(id);
+    const turf = c ? (c.reduce((n, v) => n + v, 0) / c.length).toFixed(3) : 0;
+    const engineCells = sampleCells.subarray(
+      engine.segmentCell0[i]!,
+      engine.segmentCell0[i]! + engine.segmentCells[i]!,
+    );
     log(
-      `  ${id}: engine ${sampleFractions[i]!.toFixed(3)}, turf ${c ? (c.reduce((n, v) => n + v, 0) / c.length).toFixed(3) : 0}; engine cells ${[...sampleCells.subarray(engine.segmentCell0[i]!, engine.segmentCell0[i]! + engine.segmentCells[i]!)].join('')}; turf cells ${c?.join('')}`,
+      `  ${id}: engine ${sampleFractions[i]!.toFixed(3)}, turf ${turf}; ` +
+        `engine cells ${[...engineCells].join('')}; turf cells ${c?.join('')}`,
     );
   }
 }

@@ -100,7 +100,10 @@ const isAttributeValue = (v: unknown): v is Record<string, unknown> =>
   Object.keys(v).length === 1 &&
   ['S', 'N', 'B', 'BOOL', 'NULL', 'L', 'M', 'SS', 'NS', 'BS'].includes(Object.keys(v)[0]!);
 
-/** An attribute value's size as DynamoDB bills it (its item-size rules: numbers about a byte per two digits, 3 bytes a map or list and 1 an element). */
+/**
+ * An attribute value's size as DynamoDB bills it (its item-size rules: numbers about a byte per two digits, 3 bytes a
+ * map or list and 1 an element).
+ */
 function attributeBytes(v: Record<string, unknown>): number {
   if ('S' in v) return Buffer.byteLength(v.S as string);
   if ('N' in v)

@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- ingest [--devices 4000] [--min-gap-ms 2000] [--messages 24000] [--warm-up 12000] [--latency-messages 24000] [--reference 10000] [--city-rate 200] [--recycle 0.001]`:
+ * `npm run bench -- ingest [--devices 4000] [--min-gap-ms 2000] [--messages 24000] [--warm-up 12000]
+ * [--latency-messages 24000] [--reference 10000] [--city-rate 200] [--recycle 0.001]`:
  * garbage-room sensors publishing through the whole local twin (MQTT → broker → Kinesis
  * twin → event source mapping → ingest function in its execution environments → DynamoDB
  * Local; the archive consumer beside it), on one DynamoDB Local started for the run, and the
@@ -80,6 +81,8 @@ const RECYCLE = number('recycle', 0.001);
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const say = (line: string) => process.stdout.write(`${line}\n`);
+/** A line of the results table: its label in a column of 25 characters, then the figures. */
+const row = (label: string, text: string) => say(`  ${label.padEnd(25)}${text}`);
 /** Epoch ms with sub-millisecond precision, comparable across threads. */
 const now = () => performance.timeOrigin + performance.now();
 const progress = (line: string) => process.stderr.write(`\r${line.padEnd(70)}`);
@@ -107,7 +110,11 @@ const percentile = (sorted: number[], p: number) =>
 const ddb = await startDynamoDbLocal();
 try {
   say(
-    `ingest benchmark: ${fmt(DEVICES)} garbage-room sensors; ${fmt(MESSAGES)} QoS 1 messages as fast as acknowledged, then ${fmt(LATENCY_MESSAGES)} at half that rate; the reference design on ${fmt(REFERENCE)}`,
+    [
+      `ingest benchmark: ${fmt(DEVICES)} garbage-room sensors`,
+      `${fmt(MESSAGES)} QoS 1 messages as fast as acknowledged, then ${fmt(LATENCY_MESSAGES)} at half that rate`,
+      `the reference design on ${fmt(REFERENCE)}`,
+    ].join('; '),
   );
   const jvmPid = ddb.process.pid;
   const model = await benchDistrict();
@@ -306,20 +313,24 @@ try {
   const flow = TELEMETRY_FLOWS.find((r) => r.kind === 'bins')!;
   say('');
   say(
-    `pipeline (MQTT → broker → stream (${flow.capacity.mode}) → event source → ingest-bins in its execution environments → DynamoDB Local; the archive beside it)`,
+    `pipeline (MQTT → broker → stream (${flow.capacity.mode}) → event source → ` +
+      'ingest-bins in its execution environments → DynamoDB Local; the archive beside it)',
   );
-  say(`  sustained rate           ${fmt(rate)} messages/s  (${fmt(messages)} in ${fmt(seconds, 1)} s)`);
-  say(
-    `  reference design         ${fmt(reference.rate)} messages/s  (${fmt(reference.messages)} in ${fmt(reference.seconds, 1)} s: an invocation a message, GetItem + PutItem, 16 at once, no MQTT)`,
+  row('sustained rate', `${fmt(rate)} messages/s  (${fmt(messages)} in ${fmt(seconds, 1)} s)`);
+  row(
+    'reference design',
+    `${fmt(reference.rate)} messages/s  (${fmt(reference.messages)} in ${fmt(reference.seconds, 1)} s: ` +
+      'an invocation a message, GetItem + PutItem, 16 at once, no MQTT)',
+  );
+  row('ours ÷ reference', `${fmt(rate / reference.rate, 2)} ×   target ≥ 3 ×: ${verdict(rate / reference.rate >= 3)}`);
+  row(
+    'DynamoDB per message',
+    `${fmt(wruPerMessage, 3)} write units · ${fmt(rruPerMessage, 3)} read units · ` +
+      `${fmt(requests / measuredMessages, 3)} requests   write units target ≤ 0.4: ${verdict(wruPerMessage <= 0.4)}`,
   );
   say(
-    `  ours ÷ reference         ${fmt(rate / reference.rate, 2)} ×   target ≥ 3 ×: ${verdict(rate / reference.rate >= 3)}`,
-  );
-  say(
-    `  DynamoDB per message     ${fmt(wruPerMessage, 3)} write units · ${fmt(rruPerMessage, 3)} read units · ${fmt(requests / measuredMessages, 3)} requests   write units target ≤ 0.4: ${verdict(wruPerMessage <= 0.4)}`,
-  );
-  say(
-    `    (over both measured phases: ${fmt(perDevice + latencyPerDevice)} readings a device; a batch held ${fmt(sustainedPerDevice, 2)} and ${fmt(perDeviceHalf, 2)} messages of a device, as in the field)`,
+    `    (over both measured phases: ${fmt(perDevice + latencyPerDevice)} readings a device; ` +
+      `a batch held ${fmt(sustainedPerDevice, 2)} and ${fmt(perDeviceHalf, 2)} messages of a device, as in the field)`,
   );
   say(
     `    requests a message:    ${perCommand.map(([c, n]) => `${c.replace('Command', '')} ${fmt(n / measuredMessages, 3)}`).join(' · ')}`,
@@ -330,27 +341,36 @@ try {
       .map(([c, n]) => `${c.replace('Command', '')} ${fmt(n / measuredMessages, 3)}`)
       .join(' · ')}`,
   );
-  say(
-    `                           ${fmt(statementsPerMessage, 3)} conditional state writes a message (PartiQL, 25 to a request); ${fmt(unchanged)} device batches found unchanged (nothing written, nothing held)`,
+  row(
+    '',
+    `${fmt(statementsPerMessage, 3)} conditional state writes a message (PartiQL, 25 to a request); ` +
+      `${fmt(unchanged)} device batches found unchanged (nothing written, nothing held)`,
   );
-  say(`  reference, per message   ${fmt(refWru, 3)} write units · ${fmt(refRru, 3)} read units`);
-  say(
-    `  publish → batch done     p50 ${fmt(percentile(latencies, 50))} ms · p99 ${fmt(percentile(latencies, 99))} ms at ${fmt(rate / 2)} messages/s offered (half the sustained rate; batching window ${flow.batchWindowSeconds} s)   p99 target ≤ 2,000 ms: ${verdict(percentile(latencies, 99) <= 2000)}`,
+  row('reference, per message', `${fmt(refWru, 3)} write units · ${fmt(refRru, 3)} read units`);
+  const p99 = percentile(latencies, 99);
+  row(
+    'publish → batch done',
+    `p50 ${fmt(percentile(latencies, 50))} ms · p99 ${fmt(p99)} ms at ${fmt(rate / 2)} messages/s offered ` +
+      `(half the sustained rate; batching window ${flow.batchWindowSeconds} s)   p99 target ≤ 2,000 ms: ${verdict(p99 <= 2000)}`,
   );
-  say(
-    `  execution environments   ${fmt(environments.created)} made, ${fmt(environments.recycled)} recycled over ${fmt(environments.invocations)} invocations of ingest-bins (--recycle ${RECYCLE}); ${flow.parallelizationFactor} batches a shard at once`,
+  row(
+    'execution environments',
+    `${fmt(environments.created)} made, ${fmt(environments.recycled)} recycled over ` +
+      `${fmt(environments.invocations)} invocations of ingest-bins (--recycle ${RECYCLE}); ` +
+      `${flow.parallelizationFactor} batches a shard at once`,
   );
-  say(
-    `  CPU per message          ${fmt(processUs)} µs this process (broker, streams, handlers, SDK; the publishers on a worker thread) · ${jvmUs === undefined ? 'n/a' : fmt(jvmUs)} µs DynamoDB Local's JVM`,
+  row(
+    'CPU per message',
+    `${fmt(processUs)} µs this process (broker, streams, handlers, SDK; the publishers on a worker thread) · ` +
+      `${jvmUs === undefined ? 'n/a' : fmt(jvmUs)} µs DynamoDB Local's JVM`,
   );
   say('');
   say('ingest handler CPU per bin reading (batches of 100, one after another)');
-  say(
-    `  own work                 ${fmt(ownOnly, 1)} µs  (decode, validate, collapse, detect; stores in memory)   target ≤ 50 µs: ${verdict(ownOnly <= 50)}`,
+  row(
+    'own work',
+    `${fmt(ownOnly, 1)} µs  (decode, validate, collapse, detect; stores in memory)   target ≤ 50 µs: ${verdict(ownOnly <= 50)}`,
   );
-  say(
-    `  with the AWS SDK         ${fmt(withSdk, 1)} µs  (the same, reading and writing DynamoDB Local through the SDK)`,
-  );
+  row('with the AWS SDK', `${fmt(withSdk, 1)} µs  (the same, reading and writing DynamoDB Local through the SDK)`);
 
   const measured = {
     recordBytes,
@@ -372,36 +392,49 @@ try {
   });
   say('');
   say(
-    `AWS cost per million garbage-room messages, like for like (USD, AWS list prices in tools/bench/ingest-cost.ts; Basic Ingest and the Firehose archive on both sides)`,
+    'AWS cost per million garbage-room messages, like for like ' +
+      '(USD, AWS list prices in tools/bench/ingest-cost.ts; Basic Ingest and the Firehose archive on both sides)',
   );
   say(`  ${'item'.padEnd(22)}${'CityOps (measured)'.padStart(20)}${'reference (measured)'.padStart(22)}`);
   for (const key of Object.keys(ours))
     say(`  ${key.padEnd(22)}${fmt(ours[key]!, 3).padStart(20)}${fmt(ref[key]!, 3).padStart(22)}`);
   say(`  ${'total'.padEnd(22)}${fmt(sum(ours), 3).padStart(20)}${fmt(sum(ref), 3).padStart(22)}`);
   const ratio = sum(ours) / sum(ref);
-  say(`  ratio                    ${fmt(ratio, 2)}   target ≤ 0.33: ${verdict(ratio <= 1 / 3)}`);
+  row('ratio', `${fmt(ratio, 2)}   target ≤ 0.33: ${verdict(ratio <= 1 / 3)}`);
   say(
-    `  with a provisioned stream (${Math.max(1, Math.ceil(CITY_RATE / 1000))} shard) instead of on demand: ${fmt(sum(provisioned), 3)} (ratio ${fmt(sum(provisioned) / sum(ref), 2)})`,
+    `  with a provisioned stream (${Math.max(1, Math.ceil(CITY_RATE / 1000))} shard) instead of on demand: ` +
+      `${fmt(sum(provisioned), 3)} (ratio ${fmt(sum(provisioned) / sum(ref), 2)})`,
   );
   // What this design pays before any Lambda or DynamoDB work, with the cheapest stream: the
   // rule, the archive and the provisioned stream are paid per message whatever the handler does.
   const floor = provisioned['rule + action']! + provisioned['archive (Firehose)']! + provisioned.stream!;
   const left = sum(ref) / 3 - floor;
   say(
-    `  the floor before Lambda and DynamoDB: rule ${fmt(provisioned['rule + action']!, 3)} + archive ${fmt(provisioned['archive (Firehose)']!, 3)} + provisioned stream ${fmt(provisioned.stream!, 3)} = ${fmt(floor, 3)} against a third of the reference, ${fmt(sum(ref) / 3, 3)}:`,
+    `  the floor before Lambda and DynamoDB: rule ${fmt(provisioned['rule + action']!, 3)} + ` +
+      `archive ${fmt(provisioned['archive (Firehose)']!, 3)} + provisioned stream ${fmt(provisioned.stream!, 3)} = ` +
+      `${fmt(floor, 3)} against a third of the reference, ${fmt(sum(ref) / 3, 3)}:`,
   );
   const lambda = ours['Lambda requests']! + ours['Lambda GB-s']!;
   say(
-    `    ${fmt(left, 3)} left for Lambda and DynamoDB: after Lambda's ${fmt(lambda, 3)} measured, at most ${fmt(Math.max(0, left - lambda) / PRICES.wru, 3)} write units and no read a message for DynamoDB (measured: ${fmt(ours['DynamoDB writes']! + ours['DynamoDB reads']!, 3)})`,
+    `    ${fmt(left, 3)} left for Lambda and DynamoDB: after Lambda's ${fmt(lambda, 3)} measured, ` +
+      `at most ${fmt(Math.max(0, left - lambda) / PRICES.wru, 3)} write units and no read a message for DynamoDB ` +
+      `(measured: ${fmt(ours['DynamoDB writes']! + ours['DynamoDB reads']!, 3)})`,
+  );
+  const oursWithoutRule = sum(ours) - ours['rule + action']!;
+  const refWithoutRule = sum(ref) - ref['rule + action']!;
+  say(
+    `  without the rule (the same 0.30 on both sides): ${fmt(oursWithoutRule, 3)} against ${fmt(refWithoutRule, 3)} ` +
+      `(ratio ${fmt(oursWithoutRule / refWithoutRule, 2)})`,
   );
   say(
-    `  without the rule (the same 0.30 on both sides): ${fmt(sum(ours) - ours['rule + action']!, 3)} against ${fmt(sum(ref) - ref['rule + action']!, 3)} (ratio ${fmt((sum(ours) - ours['rule + action']!) / (sum(ref) - ref['rule + action']!), 2)})`,
+    `  assumptions: ${fmt(recordBytes)}-byte records (Kinesis bills 1 KB steps, Firehose 5 KB); ` +
+      `the stream's hourly charge at ${fmt(CITY_RATE)} messages/s (a city's garbage rooms);`,
   );
   say(
-    `  assumptions: ${fmt(recordBytes)}-byte records (Kinesis bills 1 KB steps, Firehose 5 KB); the stream's hourly charge at ${fmt(CITY_RATE)} messages/s (a city's garbage rooms);`,
-  );
-  say(
-    `  ours: arm64 ${functionSpec('ingest-bins').memoryMb} MB for ${fmt(halfBatchMs)} ms a batch of ${fmt(halfMessagesPerBatch, 1)} (measured at half rate); reference: arm64 128 MB for ${fmt(reference.invocationMs, 2)} ms an invocation (measured one at a time, billed per ms, at least 1).`,
+    `  ours: arm64 ${functionSpec('ingest-bins').memoryMb} MB for ${fmt(halfBatchMs)} ms a batch of ` +
+      `${fmt(halfMessagesPerBatch, 1)} (measured at half rate); ` +
+      `reference: arm64 128 MB for ${fmt(reference.invocationMs, 2)} ms an invocation ` +
+      '(measured one at a time, billed per ms, at least 1).',
   );
 } finally {
   await ddb.stop();
