@@ -91,7 +91,7 @@ describe('a client flooding the local broker', () => {
     expect(dropped[0]!.count).toBeGreaterThan(0);
   }, 30_000);
 
-  it('ends a QoS 0 backlog with its connection too: the close is seen at once, nothing more is routed, and the drops are kept', async () => {
+  it('ends a QoS 0 backlog with its connection: the close is seen at once, nothing more is routed, and the drops are kept', async () => {
     const thing = 'bin-gone0';
     const flooder = await mqtt.connectAsync(broker.url!, { clientId: thing, reconnectPeriod: 0 });
     const FLOOD = 20_000;

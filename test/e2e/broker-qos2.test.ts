@@ -32,7 +32,7 @@ describe('QoS 2 is exactly once at the broker', () => {
   });
   afterAll(() => broker.stop());
 
-  it('routes a message once whether its retransmissions come in the same buffer or another; a packet id reused after PUBREL is a new message', async () => {
+  it('routes a message once, retransmitted in its buffer or another; a packet id reused after PUBREL is a new message', async () => {
     const socket: Socket = connect(Number(broker.port), '127.0.0.1');
     const received: Buffer[] = [];
     socket.on('data', (chunk) => received.push(chunk));

@@ -25,7 +25,7 @@ afterAll(() => s?.stop());
 const post = <T>(path: string, body: unknown) => s.post<T>(path, body);
 
 describe('the case cycle, role by role', () => {
-  it('return → redispatch → extension → supervision → resolve with photo → failed inspection → rework → passed inspection → close, with its events in order', async () => {
+  it('return, redispatch, extension, supervision, resolve with photo, failed check, rework, passed, close; events in order', async () => {
     const reported = await post<{ case: Case }>('/cases/reports', {
       source: 'public',
       classId: 'street-trading',

@@ -252,7 +252,7 @@ describe.each([
 );
 
 describe('device_offline: the scheduled check → one ticket → reporting again → cleared; an overdue case escalates', () => {
-  it('opens a ticket after 3 × the report interval of silence; the operator acknowledges it; the device reporting again clears it', async () => {
+  it('opens a ticket after 3 report intervals of silence; the operator acknowledges it; the device reporting again clears it', async () => {
     const thing = 'bin-gs-020';
     await s.publish(thing, bin({}));
     await s.stack.drained();

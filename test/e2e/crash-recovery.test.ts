@@ -22,7 +22,7 @@ const KILL_AFTER_ACKS = 120;
  * anomalies the stream raises must have one case each.
  */
 describe('crash recovery (kill -9 of the local stack)', () => {
-  it("archives every acknowledged reading after a restart, keeps each device's state in its last reading's fill band, and duplicates no case", async () => {
+  it("after a restart: every acknowledged reading archived, each state in its last reading's fill band, no case duplicated", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cityops-crash-'));
     const [mqttPort, apiPort] = [await freePort(), await freePort()];
     const args = [

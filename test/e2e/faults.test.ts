@@ -42,7 +42,7 @@ async function stateOf(stack: LocalStack, thing: string) {
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 describe('faults: storage', () => {
-  it('rides out DynamoDB Local stopped for 10 s mid-stream: retries in order until success, archives everything, discards nothing', async () => {
+  it('rides out DynamoDB Local stopped 10 s mid-stream: retries in order until success, archives all, discards nothing', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cityops-outage-'));
     const port = await freePort();
     let dynamo = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb'), port });
@@ -104,7 +104,7 @@ describe('faults: storage', () => {
     }
   }, 120_000);
 
-  it('retries a record whose state cannot be stored, in order, then sets it aside whole past the retry limit; its neighbours are stored', async () => {
+  it('retries a record whose state cannot be stored, in order, then past the retry limit sets it aside whole; others stored', async () => {
     const proxy = await faultyDynamo(inject('dynamoEndpoint'));
     const stack = await startLocalStack({
       clock: systemClock,

@@ -158,7 +158,7 @@ describe('one problem, three sources, one case', () => {
     await s.event(refused.body.case.caseId, 'CaseRefused');
   });
 
-  it('an inspector’s report is theirs, signed in; the intake clerk sends it for an on-site check, then refuses it with a reason', async () => {
+  it('an inspector’s report is theirs, signed in; the intake clerk sends it for an on-site check, then refuses it (reason)', async () => {
     const report = {
       source: 'inspector',
       classId: 'posters-graffiti',

@@ -53,7 +53,7 @@ function discardedReading(
 const jsonl = (batches: DiscardedBatch[]) => batches.map((l) => `${JSON.stringify(l)}\n`).join('');
 
 describe('redrive (npm start -- --redrive)', () => {
-  it('puts the discarded records back on their streams, where their function stores them; keeps what it redrove and leaves what it cannot', async () => {
+  it('puts discarded records back on their streams for their function to store; keeps what it redrove, leaves what it cannot', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cityops-redrive-'));
     const stored = discardedReading('r-1', 'bin-gs-021', 42);
     const elsewhere = discardedReading('r-2', 'bin-gs-022', 50, 'no-such-stream');

@@ -188,7 +188,7 @@ describe('monthly report (npm run report) in headless Chromium', () => {
     ).rejects.toThrow(/refused .* 400 no district "elsewhere"/);
   });
 
-  it('is published by the stack’s schedule as npm run report writes it: into the reports folder, announced on the events file', async () => {
+  it('is published by the stack’s schedule as npm run report writes it: in the reports folder, announced as an event', async () => {
     const out = mkdtempSync(join(tmpdir(), 'cityops-report-'));
     const { report: written } = await generateReport({ api: stack.apiUrl, period: '2026-11', out });
     const marker = join(stack.reportsDir, 'gongshu/2026-11/published.json');

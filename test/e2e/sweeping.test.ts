@@ -47,7 +47,7 @@ type RouteApiBody = {
 };
 
 describe('sweeping coverage end to end', () => {
-  it('a sweeper that skips two segments gets one missed-sweeping case naming exactly those two; sweeping them later the same day resolves it', async () => {
+  it('a sweeper skipping two segments gets one missed-sweeping case naming both; sweeping them later that day resolves it', async () => {
     expect(route.segments[9]!.segmentId).toBe('rt-01-s010');
     // 05:01–05:09: the whole route, brush up over segments 10 and 11 (450–550 m).
     await s.publish('sweeper-gs-01', ...pass(FIVE_AM + MIN, -5, lengthM + 5, (x) => !(x >= 450 && x < 550)));

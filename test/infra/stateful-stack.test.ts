@@ -97,7 +97,7 @@ describe('stateful stack', () => {
     }
   });
 
-  it('gives every telemetry flow an encrypted Kinesis stream, on demand, kept 24 hours, and a versioned bucket for discarded batches', () => {
+  it('gives every telemetry flow an encrypted Kinesis stream, on demand, kept 24 hours, a versioned bucket for discarded batches', () => {
     template.resourceCountIs('AWS::Kinesis::Stream', 3);
     for (const name of [
       'cityops-dev-bins-telemetry',

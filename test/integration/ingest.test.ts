@@ -49,7 +49,10 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
   const msg = (thing: string, ts: number, seq: number, value = 50, extra: Partial<Parameters<typeof record>[0]> = {}) =>
     record({ kind, thing, payload: validPayload(kind, ts, seq, value), receivedAt: ts + 100, ...extra });
 
-  it(`stores the latest state${QUERIES_HISTORY[kind] ? ', keeping the readings in the table history with a TTL too' : ' (and nothing in the table history)'}`, async () => {
+  const history = QUERIES_HISTORY[kind]
+    ? ', keeping the readings in the table history with a TTL too'
+    : ' (and nothing in the table history)';
+  it(`stores the latest state${history}`, async () => {
     const { handler, telemetry } = setup(kind);
     const thing = newThing(kind);
     const sent = [msg(thing, NOW - 2000, 1, 11), msg(thing, NOW - 1000, 2, 12)];
@@ -141,7 +144,7 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
     expect(count('UpdateItemCommand') + count('Statement')).toBe(kind === 'cameras' ? 2 + 1 : 2);
   });
 
-  it('sends each bad message to the rejects store with its reason and original payload, and stores the good ones (a poison message among good ones)', async () => {
+  it('sends each bad message to the rejects store with its reason and payload; stores the good ones (a poison among them)', async () => {
     const { handler, telemetry, rejects, log } = setup(kind);
     const thing = newThing(kind);
     const other = newThing(kind);
@@ -270,7 +273,7 @@ describe('garbage rooms: state from the store alone, never from memory', () => {
     expect(await fresh().telemetry.getLatest(device.thing)).toMatchObject({ ts: NOW, fillPct: 95 });
   });
 
-  it('writes a steady room’s state only when something changed, and a stuck sensor still counts to 48 across fresh environments', async () => {
+  it('writes a steady room’s state only when it changed, and a stuck sensor still counts to 48 across fresh environments', async () => {
     const device = binOf(21);
     env.requests.length = 0;
     const writes = () =>

@@ -236,7 +236,7 @@ describe('ops API (cases)', () => {
     });
   });
 
-  it('POST /cases/{caseId}/transitions takes a signed-in user’s action: 401 without one, 403 for a role that may not, 400 for bad bodies, 409 for illegal ones, 404 for unknown ids', async () => {
+  it('POST /cases/{caseId}/transitions: 401 unsigned, 403 role may not, 400 bad body, 409 illegal action, 404 unknown id', async () => {
     const post = async (id: string, body: string, user?: User, headers: Record<string, string> = {}) =>
       get('POST /cases/{caseId}/transitions', `/cases/${id}/transitions`, undefined, { caseId: id }, body, {
         ...(user ? await signIn.bearer(user) : {}),

@@ -62,7 +62,7 @@ afterAll(() => {
 });
 
 describe('provisioning against the AWS IoT API (moto_server)', () => {
-  it('gets a certificate by the device’s signing request (CreateCertificateFromCsr), attached to its thing; the key stays in the device’s folder', async () => {
+  it('gets a certificate by its CSR (CreateCertificateFromCsr), attached to its thing; the key stays in its folder', async () => {
     const result = await provisionDevice(iot, device, out);
     expect(result.created).toEqual({ thingType: true, thing: true, certificate: true });
     const dir = join(out, device.thing);

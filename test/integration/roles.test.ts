@@ -184,7 +184,11 @@ describe('who may take each action', () => {
         ),
         // In Chinese, the units by their names.
         localMessage: expect.stringMatching(
-          /^「开始处置」由案件所在单位（区市政园林局、\p{Script=Han}+街道）办理；handler\.sun 属于区综合行政执法局，不是本案的单位$/u,
+          new RegExp(
+            String.raw`^「开始处置」由案件所在单位（区市政园林局、\p{Script=Han}+街道）办理；` +
+              String.raw`handler\.sun 属于区综合行政执法局，不是本案的单位$`,
+            'u',
+          ),
         ),
       },
     });
@@ -376,9 +380,11 @@ describe('who may act on a maintenance ticket', () => {
       body: {
         error: 'forbidden',
         message:
-          'acknowledge on this ticket is for the handlers of municipal-landscaping, which operates the device; handler.sun handles for enforcement',
+          'acknowledge on this ticket is for the handlers of municipal-landscaping, which operates the device; ' +
+          'handler.sun handles for enforcement',
         localMessage:
-          '本工单的「确认工单」由设备运维单位（区市政园林局）的处置人员或值班长办理；handler.sun 属于区综合行政执法局',
+          '本工单的「确认工单」由设备运维单位（区市政园林局）的处置人员或值班长办理；' +
+          'handler.sun 属于区综合行政执法局',
       },
     });
     expect(await onTicket(ticketId, { action: 'acknowledge' }, { staff: true })).toMatchObject({

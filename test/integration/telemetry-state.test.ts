@@ -145,7 +145,7 @@ describe('device state with detectors, as several execution environments write i
     expect(count('Statement')).toBe(0);
   });
 
-  it('writes an unchanged state when its silence due time moves to the next bucket, telling the detector so, and at once with signals', async () => {
+  it('writes an unchanged state when its silence due time changes bucket, telling the detector so; at once with signals', async () => {
     const thing = 'bin-state-3';
     const device = { thing, kind: 'bins' as const, expectedIntervalSeconds: 300 };
     const mine = { silence: silenceOf(thing) };

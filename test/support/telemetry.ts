@@ -5,7 +5,10 @@ import { topicFor } from '#shared/domain/topics';
 
 let counter = 0;
 
-/** A stream record carrying a telemetry envelope, as the Kinesis event source hands it to an ingest function (partition key: the client id). */
+/**
+ * A stream record carrying a telemetry envelope, as the Kinesis event source hands it to an ingest function (partition
+ * key: the client id).
+ */
 export function record(opts: {
   kind: DeviceKind;
   thing: string;

@@ -269,7 +269,8 @@ describe('Open311 status notes follow the cycle', () => {
       role: 'leader',
     });
     expect(toOpen311Request(pressed, context).status_notes).toBe(
-      'Dispatched to the responsible unit. The unit was given more time: until 2026-12-04T17:00:00+08:00. Handed down to the community. Overdue: escalated. Under supervision (督办). 尽快',
+      'Dispatched to the responsible unit. The unit was given more time: until 2026-12-04T17:00:00+08:00. ' +
+        'Handed down to the community. Overdue: escalated. Under supervision (督办). 尽快',
     );
   });
 });

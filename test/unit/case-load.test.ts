@@ -27,7 +27,8 @@ describe('case load by lead unit', () => {
     const overflow = open('c1', 'garbage_overflow'); // municipal-landscaping, due T0 + 2 h
     const fire = open('c2', 'bin_fire'); // municipal-landscaping, due T0 + 30 min
     const litter = open('c3', 'market_litter'); // the street office leads, due T0 + 2 h
-    const escalated = escalate(open('c4', 'illegal_parking'), T0 + 2 * HOUR, T0 + 3 * HOUR)!; // traffic-police, escalated: new deadline, still overdue
+    // traffic-police, escalated: new deadline, still overdue
+    const escalated = escalate(open('c4', 'illegal_parking'), T0 + 2 * HOUR, T0 + 3 * HOUR)!;
     const started = transition(transition(open('c5', 'garbage_overflow'), 'dispatch', 'd', T0), 'start', 'team:1', T0);
     const resolved = transition(started, 'resolve', 'team:1', T0 + HOUR); // not working any more
     const now = T0 + HOUR;

@@ -153,7 +153,7 @@ describe('stream event source (Lambda’s event source mapping for Kinesis)', ()
     expect(most).toBeGreaterThan(1);
   });
 
-  it('bisects a batch whose invocation throws until the poison record stands alone, retries it, and sets it aside whole with its payload', async () => {
+  it('bisects a throwing batch until the poison record stands alone, retries it, and sets it aside whole with its payload', async () => {
     const stream = streamOf({ shards: 1 });
     const done: string[] = [];
     const sizes: number[] = [];

@@ -176,7 +176,7 @@ describe('provisioning devices in AWS IoT', () => {
     a.iot.restore();
   });
 
-  it('removes what it provisioned (certificate detached, deactivated, deleted; thing and key files deleted), and nothing when run again', async () => {
+  it('removes what it provisioned (certificate detached, deactivated, deleted; thing and key files deleted); idempotent', async () => {
     const a = account();
     const out = outDir();
     const iot = new IoTClient({ region: 'eu-west-1' });
