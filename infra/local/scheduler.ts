@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
 import type { Clock } from '#shared/domain/clock';
 import { ratePeriodMs, type ScheduleSpec } from '#infra/topology';
+import type { LocalFunctions } from './cityops-functions.ts';
+import type { Piece, Twin } from './pieces.ts';
 
 /**
  * The local stand-in for EventBridge Scheduler: runs each schedule of the topology on
@@ -70,4 +72,29 @@ export function startScheduler(options: {
       await Promise.all(state.map((s) => s.running));
     },
   };
+}
+
+export interface SchedulesSettings {
+  /** Run the topology's schedules (default true), or only those named. */
+  schedules?: boolean | readonly string[];
+}
+
+/**
+ * The topology's schedules (EventBridge Scheduler's `Schedule`s): every one, those named in
+ * `schedules`, or none (`false`: reported as off).
+ */
+export function startSchedules(
+  all: readonly ScheduleSpec[],
+  options: SchedulesSettings & Pick<Twin, 'clock' | 'observer'> & { functions: LocalFunctions },
+): Piece {
+  const { schedules: run = true, clock, observer } = options;
+  if (run === false) return { health: () => ({ up: true, schedules: 'off' }), stop: async () => {} };
+  const schedules = run === true ? all : all.filter((s) => run.includes(s.name));
+  const scheduler = startScheduler({
+    schedules,
+    handlers: options.functions.handlers as never,
+    clock,
+    onRun: observer.schedule,
+  });
+  return { health: scheduler.status, stop: () => scheduler.stop() };
 }
