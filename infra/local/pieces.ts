@@ -51,7 +51,7 @@ export interface PartStatus {
 }
 
 /**
- * A piece of the twin: the stand-in of one AWS construct (docs/running-locally.md, "The
+ * A piece of the twin: the stand-in of one AWS construct (docs/architecture.md, "The
  * twin's pieces"), started from the topology, probed and stopped on its own.
  */
 export interface Piece {

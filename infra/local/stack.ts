@@ -85,7 +85,7 @@ export interface LocalStack {
 const PIECES = ['store', 'buckets', 'bus', 'sign-in', 'functions', 'queues', 'broker', 'api', 'relay', 'scheduler'];
 
 /**
- * The embedded local twin, a piece per AWS construct (docs/running-locally.md, "The twin's
+ * The embedded local twin, a piece per AWS construct (docs/architecture.md, "The twin's
  * pieces"), each started from the topology with the pieces it uses, as a construct takes
  * others in its props: the tables on DynamoDB Local, the buckets, the event bus, the
  * operators' user pool, the functions (the very handler modules deployed to Lambda), the

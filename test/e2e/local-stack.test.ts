@@ -37,6 +37,16 @@ afterAll(() => stack?.stop());
 const device = async (thing: string): Promise<any> => (await fetch(`${stack.apiUrl}/devices/${thing}`)).json();
 
 describe('MQTT publish → state row, through the local twin', () => {
+  it('reports each of its pieces up on GET /health', async () => {
+    const response = await fetch(`${stack.apiUrl}/health`);
+    const body = (await response.json()) as { status: string; parts: Record<string, { up: boolean }> };
+    expect(response.status).toBe(200);
+    expect(body.status).toBe('ok');
+    const pieces = ['store', 'buckets', 'bus', 'sign-in', 'functions', 'queues', 'broker', 'api', 'relay', 'scheduler'];
+    expect(Object.keys(body.parts)).toEqual(pieces);
+    expect(Object.values(body.parts).every((part) => part.up)).toBe(true);
+  });
+
   it('stores a registered bin sensor’s reading, visible through GET /devices/{thing}', async () => {
     const client = await mqtt.connectAsync(stack.mqttUrl, { clientId: 'bin-gs-005', reconnectPeriod: 0 });
     const ts = Date.now();
