@@ -3,7 +3,7 @@ import type { Identity } from '#shared/app/ports/identity';
 import { CaseQuery, ReportBody, TransitionRequest } from '#shared/app/case-requests';
 import { chooseDistrict } from '#shared/app/district-choice';
 import type { CaseStore } from '#shared/app/ports/cases';
-import { IllegalTransitionError, MissingReasonError } from '#shared/domain/cases';
+import { IllegalTransitionError, MissingReasonError } from '#shared/domain/case/cycle';
 import { REPORTING_ROLES, reportRefusal } from '#shared/domain/roles';
 import type { District } from '#shared/domain/city-model';
 import { HttpError, json, jsonBody, parseRequest, type RouteHandler } from './http-router.ts';

@@ -1,5 +1,6 @@
-import { ACTIVE_STATUSES, SEVERITIES, WORKING_STATUSES } from '#shared/domain/cases';
-import { DEFAULT_LOCALE, dictionaryOf, LOCALES, type Locale } from '#shared/domain/labels';
+import { ACTIVE_STATUSES, SEVERITIES, WORKING_STATUSES } from '#shared/domain/case/statuses';
+import { dictionaryOf } from '#shared/domain/labels';
+import { DEFAULT_LOCALE, LOCALES, type Locale } from '#shared/domain/locales';
 
 /**
  * The live ops page, served at `/`: the district drawn from its own GeoJSON on a plain

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type Identity, SignInError } from '#shared/app/ports/identity';
-import type { User } from '#shared/domain/roles';
+import type { User } from '#shared/domain/case/actors';
 import { HttpError } from './http-router.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { CaseFigures } from '#shared/domain/assessment';
 import { isoWithOffset } from '#shared/domain/local-time';
 import type { MonthlyReport, WeekFigures } from '#shared/app/monthly-report';
-import { DEFAULT_LOCALE } from '#shared/domain/labels';
+import { DEFAULT_LOCALE } from '#shared/domain/locales';
 import { hours, nameOf, percent, trendOf, wordsOf, worstRoutes } from './report-words.ts';
 
 /* The report's HTML page: one self-contained file, charts drawn as inline SVG. */

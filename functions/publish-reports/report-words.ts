@@ -1,4 +1,4 @@
-import { DEFAULT_LOCALE, type Locale } from '#shared/domain/labels';
+import { DEFAULT_LOCALE, type Locale } from '#shared/domain/locales';
 import type { MonthlyReport } from '#shared/app/monthly-report';
 
 /* How a report is read by people: its words in each locale, and the figures as they are written. */

@@ -6,7 +6,7 @@ import { exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK, ty
 import { z } from 'zod';
 import { SignInError } from '#shared/app/ports/identity';
 import { CLAIMS, JwtIdentity } from '#shared/adapters/identity/jwt-identity';
-import { ROLES, type User } from '#shared/domain/roles';
+import { ROLES, type User } from '#shared/domain/case/actors';
 import { SIGN_IN_POLICY, type SignInPolicy, SignInThrottle } from './sign-in-throttle.ts';
 
 const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, length: number) => Promise<Buffer>;

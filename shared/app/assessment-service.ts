@@ -6,10 +6,10 @@ import {
   type Assessment,
   type SweepWindowResult,
 } from '#shared/domain/assessment';
-import type { Case } from '#shared/domain/cases';
+import type { Case } from '#shared/domain/case/model';
 import { classById, classOf, limitsOf } from '#shared/domain/classification';
 import type { Clock } from '#shared/domain/clock';
-import { DEFAULT_LOCALE, type Locale } from '#shared/domain/labels';
+import { DEFAULT_LOCALE, type Locale } from '#shared/domain/locales';
 import { type SlaHours, workingCalendarOf } from '#shared/domain/working-time';
 import { addMonths, zonedTimeToEpoch } from '#shared/domain/local-time';
 import { windowInstances } from '#shared/domain/sweep-windows';

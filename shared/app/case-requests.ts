@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CASE_ACTIONS, CASE_STATUSES, REFUSAL_REASONS } from '#shared/domain/cases';
+import { CASE_ACTIONS, CASE_STATUSES, REFUSAL_REASONS } from '#shared/domain/case/statuses';
 import { LatLon } from '#shared/domain/city-model';
 import { REFUSAL_REASON_NAMES } from '#shared/domain/labels';
 import { PEOPLE_SOURCES, URGENCIES } from '#shared/domain/classification';

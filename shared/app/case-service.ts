@@ -1,24 +1,18 @@
+import { actionSince, resolveBySensor, transition, type ActionDetails } from '#shared/domain/case/actions';
+import { CATEGORY_POLICY } from '#shared/domain/case/category-policy';
+import { escalate } from '#shared/domain/case/escalation';
+import { markLate } from '#shared/domain/case/lateness';
+import { confirmRegistration, joinReport, repeatAnomaly } from '#shared/domain/case/merging';
 import {
-  actionSince,
-  CATEGORY_POLICY,
-  confirmRegistration,
-  joinReport,
-  escalate,
-  markLate,
-  openCase,
-  repeatAnomaly,
-  resolveBySensor,
   signalId,
-  transition,
   type Case,
-  type ActionDetails,
   type Assignment,
-  type CaseAction,
   type CaseOrigin,
   type HistoryEntry,
   type Signal,
-  WORKING_STATUSES,
-} from '#shared/domain/cases';
+} from '#shared/domain/case/model';
+import { openCase } from '#shared/domain/case/opening';
+import { type CaseAction, WORKING_STATUSES } from '#shared/domain/case/statuses';
 import { siteLocation, type LatLon } from '#shared/domain/city-model';
 import {
   type CaseClass,
@@ -28,12 +22,14 @@ import {
   type PeopleSource,
   type Urgency,
 } from '#shared/domain/classification';
-import { deadlineOf, stageDeadlines, unitDeadline } from '#shared/domain/time-limits';
+import { stageDeadlines, unitDeadline } from '#shared/domain/case/lateness';
+import { deadlineOf } from '#shared/domain/time-limits';
 import type { Clock } from '#shared/domain/clock';
 import { caseToJoin, peopleReport, receiveReport, refuseReport, reporterActor } from '#shared/domain/intake';
 import { mergeCellsAround } from '#shared/domain/merge-cells';
 import { isDeviceFault } from '#shared/domain/maintenance';
-import { actingRole, refusalOf, type User } from '#shared/domain/roles';
+import type { User } from '#shared/domain/case/actors';
+import { actingRole, refusalOf } from '#shared/domain/roles';
 import { ACTION_NAMES, type Names, STATUS_NAMES, WordedError } from '#shared/domain/labels';
 import { DistrictConfig } from './district-config.ts';
 import type { MaintenanceService, TicketOutcome } from './maintenance-service.ts';

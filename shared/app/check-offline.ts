@@ -1,5 +1,5 @@
 import type { Clock } from '#shared/domain/clock';
-import type { Signal } from '#shared/domain/cases';
+import type { Signal } from '#shared/domain/case/model';
 import { reportingAgain, wentSilent } from '#shared/domain/detectors/offline-detector';
 import type { CaseService } from './case-service.ts';
 import type { Log } from './ports/observability.ts';

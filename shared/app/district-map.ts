@@ -1,8 +1,8 @@
 import type { CoverageStore } from './ports/coverage.ts';
 import type { TelemetryStore } from './ports/telemetry.ts';
 import type { Registry } from './ports/registry.ts';
-import type { Case } from '#shared/domain/cases';
-import { DEFAULT_LOCALE, type Locale } from '#shared/domain/labels';
+import type { Case } from '#shared/domain/case/model';
+import { DEFAULT_LOCALE, type Locale } from '#shared/domain/locales';
 import type { Grid, Site, SweepingRoute } from '#shared/domain/city-model';
 import { type CaseClass, classCode } from '#shared/domain/classification';
 import type { Clock } from '#shared/domain/clock';

@@ -1,6 +1,7 @@
 import type { Registry } from './ports/registry.ts';
 import type { Clock } from '#shared/domain/clock';
-import { caseLoadByUnit, type Case, type UnitCaseLoad } from '#shared/domain/cases';
+import { caseLoadByUnit, type UnitCaseLoad } from '#shared/domain/case/escalation';
+import type { Case } from '#shared/domain/case/model';
 import type { CaseService } from './case-service.ts';
 import type { Metrics } from './ports/observability.ts';
 

@@ -1,4 +1,4 @@
-import type { Signal } from '#shared/domain/cases';
+import type { Signal } from '#shared/domain/case/model';
 import type { Site } from '#shared/domain/city-model';
 import { detectBins, type BinDetectorState } from '#shared/domain/detectors/bin-detector';
 import { sampleHeartbeatMs } from '#shared/domain/state-writes';

@@ -1,5 +1,5 @@
 import type { Clock } from '#shared/domain/clock';
-import type { Signal } from '#shared/domain/cases';
+import type { Signal } from '#shared/domain/case/model';
 import {
   actOnTicket,
   clearFault,
@@ -11,7 +11,8 @@ import {
   type TicketActor,
 } from '#shared/domain/maintenance';
 import { WordedError } from '#shared/domain/labels';
-import { ticketRole, type User } from '#shared/domain/roles';
+import type { User } from '#shared/domain/case/actors';
+import { ticketRole } from '#shared/domain/roles';
 import type { Metrics } from './ports/observability.ts';
 import type { Registry } from './ports/registry.ts';
 import type { TicketStore } from './ports/tickets.ts';

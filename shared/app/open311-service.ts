@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Case } from '#shared/domain/cases';
+import type { Case } from '#shared/domain/case/model';
 import type { District } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { classOf } from '#shared/domain/classification';

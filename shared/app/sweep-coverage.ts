@@ -1,6 +1,6 @@
 import type { CoverageStore } from './ports/coverage.ts';
 import type { Registry } from './ports/registry.ts';
-import type { Signal } from '#shared/domain/cases';
+import type { Signal } from '#shared/domain/case/model';
 import type { SweepingRoute } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { CoverageEngine } from '#shared/domain/coverage';

@@ -1,4 +1,5 @@
-import { DEFAULT_LOCALE, nameIn } from '#shared/domain/labels';
+import { nameIn } from '#shared/domain/labels';
+import { DEFAULT_LOCALE } from '#shared/domain/locales';
 import type { Registry } from './ports/registry.ts';
 
 /**

@@ -1,5 +1,6 @@
 import { DEFAULT_WEIGHTS, SCORE_FIGURES, type ScoreFigure, type ScoreWeights } from './assessment-weights.ts';
-import { CATEGORY_POLICY, DISPATCH_SLA_MS, type Case, type HistoryEntry } from './cases.ts';
+import { CATEGORY_POLICY, DISPATCH_SLA_MS } from './case/category-policy.ts';
+import type { Case, HistoryEntry } from './case/model.ts';
 import { SOURCES, type Source } from './classification.ts';
 import type { DeviceKind } from './device-kinds.ts';
 import type { TimeLimits } from './time-limits.ts';

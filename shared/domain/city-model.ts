@@ -2,7 +2,8 @@ import distance from '@turf/distance';
 import { z } from 'zod';
 import { ScoreWeights } from './assessment-weights.ts';
 import { Classification } from './classification.ts';
-import { DEFAULT_LOCALE, LOCALES } from './labels.ts';
+import { DEFAULT_LOCALE, LOCALES } from './locales.ts';
+import { DEPARTMENT_IDS } from './responsibility.ts';
 import { DEVICE_KINDS } from './device-kinds.ts';
 import { THING_NAME_PATTERN } from './topics.ts';
 
@@ -51,7 +52,7 @@ export const District = z.object({
   city: name,
   /** IANA time zone for schedules and daily windows. */
   timezone: z.string().min(1),
-  /** The language its people read first (pages, reports): zh-CN unless set (see labels.ts). */
+  /** The language its people read first (pages, reports): zh-CN unless set (see locales.ts). */
   locale: z.enum(LOCALES).default(DEFAULT_LOCALE),
   /**
    * The working calendar, for assessments on working-day SLA clocks: public holidays and
@@ -115,15 +116,6 @@ export const Grid = z.object({
   responsible: Contact,
 });
 export type Grid = z.infer<typeof Grid>;
-
-export const DEPARTMENT_IDS = [
-  'municipal-landscaping',
-  'enforcement',
-  'traffic-police',
-  'market-supervision',
-  'city-management-office',
-] as const;
-export type DepartmentId = (typeof DEPARTMENT_IDS)[number];
 
 /** A department. Territorial units (street offices, communities, grids) are their own records. */
 export const Department = z.object({

@@ -29,7 +29,7 @@ export const PEOPLE_SOURCES = SOURCES.filter((s) => s !== 'iot' && s !== 'video'
 export type PeopleSource = (typeof PEOPLE_SOURCES)[number];
 
 /** 紧急 / 较急 / 一般. */
-export const URGENCIES = ['urgent', 'pressing', 'normal'] as const;
+export const URGENCIES = ['urgent', 'pressing', 'normal'] as const satisfies readonly (keyof TimeLimits)[];
 export type Urgency = (typeof URGENCIES)[number];
 
 /**

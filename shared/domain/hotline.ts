@@ -1,4 +1,5 @@
-import type { Case, RefusalReason, Report } from './cases.ts';
+import type { Case, Report } from './case/model.ts';
+import type { RefusalReason } from './case/statuses.ts';
 
 /**
  * The 12345 hotline's hand-over. The hotline hands a ticket over (a `hotline_12345`

@@ -1,12 +1,7 @@
-import {
-  CATEGORY_POLICY,
-  isActive,
-  sensorActor,
-  type Case,
-  type CaseOrigin,
-  type RefusalReason,
-  type Report,
-} from './cases.ts';
+import { sensorActor } from './case/actors.ts';
+import { CATEGORY_POLICY } from './case/category-policy.ts';
+import type { Case, CaseOrigin, Report } from './case/model.ts';
+import { isActive, type RefusalReason } from './case/statuses.ts';
 import { type Contact, type LatLon, metresBetween } from './city-model.ts';
 import { classCode, type CaseClass, type PeopleSource, type Urgency } from './classification.ts';
 import { isMerging, mergeCell } from './merge-cells.ts';

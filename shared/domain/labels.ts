@@ -1,8 +1,9 @@
-import type { CaseAction, CaseStatus, RefusalReason, Severity } from './cases.ts';
-import type { Role } from './roles.ts';
-import type { CaseCategory } from './responsibility.ts';
-import type { TicketAction } from './maintenance.ts';
+import type { Role } from './case/actors.ts';
+import type { CaseAction, CaseStatus, RefusalReason, Severity } from './case/statuses.ts';
 import type { Source, Urgency } from './classification.ts';
+import type { Locale } from './locales.ts';
+import type { TicketAction } from './maintenance.ts';
+import type { CaseCategory } from './responsibility.ts';
 
 /**
  * What people read, from one dictionary: the case cycle's statuses and actions, the
@@ -11,10 +12,6 @@ import type { Source, Urgency } from './classification.ts';
  * configuration (the classification table, the city model). Contract names (the keys)
  * never change; only these words do.
  */
-export const LOCALES = ['zh-CN', 'en'] as const;
-export type Locale = (typeof LOCALES)[number];
-export const DEFAULT_LOCALE: Locale = 'zh-CN';
-
 export interface Names {
   zh: string;
   en: string;

@@ -1,6 +1,6 @@
-import type { Evidence, Signal } from './cases.ts';
+import type { Evidence, Signal } from './case/model.ts';
 import type { DeviceKind } from './device-kinds.ts';
-import type { Role } from './roles.ts';
+import type { Role } from './case/actors.ts';
 import type { CaseCategory } from './responsibility.ts';
 
 /**

@@ -1,4 +1,6 @@
-import { CATEGORY_POLICY, type Case, type CaseStatus } from './cases.ts';
+import { CATEGORY_POLICY } from './case/category-policy.ts';
+import type { Case } from './case/model.ts';
+import type { CaseStatus } from './case/statuses.ts';
 import { isoWithOffset } from './local-time.ts';
 import { isMediaId, MEDIA_ID } from './media.ts';
 import { CASE_CATEGORIES, CATEGORY_GROUP, type CaseCategory } from './responsibility.ts';

@@ -1,4 +1,12 @@
-import type { DepartmentId } from './city-model.ts';
+/** The district's departments (the city model's `Department` records name one of these). */
+export const DEPARTMENT_IDS = [
+  'municipal-landscaping',
+  'enforcement',
+  'traffic-police',
+  'market-supervision',
+  'city-management-office',
+] as const;
+export type DepartmentId = (typeof DEPARTMENT_IDS)[number];
 
 /** Case categories (contract names: add, never rename). */
 export const CASE_CATEGORIES = [

@@ -1,4 +1,6 @@
-import type { Case, CaseAction } from './cases.ts';
+import type { Role, User } from './case/actors.ts';
+import type { Case } from './case/model.ts';
+import type { CaseAction } from './case/statuses.ts';
 import type { PeopleSource } from './classification.ts';
 import { ACTION_NAMES, type Names, ROLE_NAMES, SOURCE_NAMES, TICKET_ACTION_NAMES } from './labels.ts';
 import type { Ticket, TicketAction } from './maintenance.ts';
@@ -7,29 +9,8 @@ import type { Ticket, TicketAction } from './maintenance.ts';
  * Who may do what in the case cycle. Each person signs in; their roles (the operators'
  * user-pool groups in AWS, the users file locally) and, for a unit's handler, their unit
  * decide which actions the API lets them take. The actor in a case's history is always
- * the signed-in user.
+ * the signed-in user (the roles: case/actors.ts).
  */
-export const ROLES = [
-  'intake_clerk',
-  'shift_lead',
-  'dispatcher',
-  'handler',
-  'inspector',
-  'grid_worker',
-  'leader',
-  'admin',
-] as const;
-export type Role = (typeof ROLES)[number];
-
-/** A signed-in person. */
-export interface User {
-  /** The sign-in name: what the history records as the actor. */
-  username: string;
-  name?: string;
-  roles: Role[];
-  /** A handler's unit (a department's or street office's id, as cases name their lead unit; a community's), a grid worker's grid. */
-  unitId?: string;
-}
 
 /** The roles that may take each action (the supervising office's shift lead may take the intake's too). */
 export const ACTION_ROLES: Record<CaseAction, readonly Role[]> = {

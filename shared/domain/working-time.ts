@@ -1,4 +1,3 @@
-import type { District } from './city-model.ts';
 import { addDays, localTimeParts, zonedTimeToEpoch } from './local-time.ts';
 
 /**
@@ -15,7 +14,10 @@ export interface WorkingCalendar {
 }
 
 /** A district's working calendar: its time zone, holidays, swapped working days and working hours. */
-export const workingCalendarOf = (district: Pick<District, 'timezone' | 'calendar'>): WorkingCalendar => ({
+export const workingCalendarOf = (district: {
+  timezone: string;
+  calendar?: Omit<WorkingCalendar, 'timeZone'>;
+}): WorkingCalendar => ({
   timeZone: district.timezone,
   ...district.calendar,
 });

@@ -1,4 +1,4 @@
-import type { Case } from '#shared/domain/cases';
+import type { Case } from '#shared/domain/case/model';
 import { CaseSchema } from './case-schema.ts';
 import { envelope as envelopeOf, type BusEvent } from './event-definition.ts';
 import { hotlineEventsFor, type HotlineEvent } from './hotline-events.ts';

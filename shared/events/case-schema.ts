@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ROLES } from '#shared/domain/roles';
-import { CASE_STATUSES, LATE_STAGES, REFUSAL_REASONS, SEVERITIES } from '#shared/domain/cases';
+import { ROLES } from '#shared/domain/case/actors';
+import { CASE_STATUSES, LATE_STAGES, REFUSAL_REASONS, SEVERITIES } from '#shared/domain/case/statuses';
 import { SOURCES, URGENCIES } from '#shared/domain/classification';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CASE_STATUSES, REFUSAL_REASONS, type Case } from '#shared/domain/cases';
+import type { Case } from '#shared/domain/case/model';
+import { CASE_STATUSES, REFUSAL_REASONS } from '#shared/domain/case/statuses';
 import { hotlineMessagesFor, type HotlineMessage, type HotlineMessageKind } from '#shared/domain/hotline';
 import { envelope, type BusEvent } from './event-definition.ts';
 

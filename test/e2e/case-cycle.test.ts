@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
-import type { Case } from '#shared/domain/cases';
+import type { Case } from '#shared/domain/case/model';
 import { caseStack } from '../support/case-stack.ts';
 import { USERS } from '../support/users.ts';
 import { tinyJpeg } from '../support/images.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
-import { CATEGORY_POLICY } from '#shared/domain/cases';
+import { CATEGORY_POLICY } from '#shared/domain/case/category-policy';
 import { classOf, limitsOf } from '#shared/domain/classification';
 import { addSlaHours, workingCalendarOf } from '#shared/domain/working-time';
 import type { CaseCategory } from '#shared/domain/responsibility';

@@ -5,7 +5,7 @@ import mqtt from 'mqtt';
 import { describe, expect, it, vi } from 'vitest';
 import { uniqueMessages } from '#shared/events/telemetry-archive';
 import { readArchive } from '#infra/local/file-archive';
-import type { Case } from '#shared/domain/cases';
+import type { Case } from '#shared/domain/case/model';
 import { topicFor } from '#shared/domain/topics';
 import { freePort } from '#infra/local/listen';
 import { startProcess } from '../support/run-stack.ts';

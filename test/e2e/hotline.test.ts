@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
 import type { HotlineMessage } from '#shared/domain/hotline';
 import { siteLocation } from '#shared/domain/city-model';
-import type { User } from '#shared/domain/roles';
+import type { User } from '#shared/domain/case/actors';
 import { caseStack } from '../support/case-stack.ts';
 import { USERS } from '../support/users.ts';
 import { tinyJpeg } from '../support/images.ts';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
-import type { Case } from '#shared/domain/cases';
+import type { Case } from '#shared/domain/case/model';
 import { siteLocation } from '#shared/domain/city-model';
 import type { Detection } from '#shared/domain/payloads';
 import { snapshotJpeg } from '#devices/simulators/snapshot';
-import type { User } from '#shared/domain/roles';
+import type { User } from '#shared/domain/case/actors';
 import { caseStack } from '../support/case-stack.ts';
 import { USERS } from '../support/users.ts';
 import { tinyJpeg } from '../support/images.ts';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
-import type { Case } from '#shared/domain/cases';
+import type { Case } from '#shared/domain/case/model';
 import { caseStack } from '../support/case-stack.ts';
 
 /**

@@ -2,7 +2,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
 import { systemClock } from '#shared/adapters/clock';
-import type { Case } from '#shared/domain/cases';
+import type { Case } from '#shared/domain/case/model';
 import { topicFor } from '#shared/domain/topics';
 import type { LocalStack } from '#infra/local/stack';
 import { testStack } from '../support/test-stack.ts';

@@ -2,7 +2,7 @@ import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CASE_INDEX_SHARDS, caseItem, DynamoCaseStore } from '#shared/adapters/dynamodb/case-store';
 import { InvalidPageTokenError } from '#shared/app/errors';
-import type { Case } from '#shared/domain/cases';
+import type { Case } from '#shared/domain/case/model';
 import { caseEventFor } from '#shared/events/case-events';
 import { testTables } from '../support/dynamo.ts';
 

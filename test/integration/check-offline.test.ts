@@ -2,7 +2,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTelemetryStore } from '#shared/adapters/dynamodb/telemetry-store';
 import { checkOffline } from '#shared/app/check-offline';
-import type { Signal } from '#shared/domain/cases';
+import type { Signal } from '#shared/domain/case/model';
 import type { Device } from '#shared/domain/city-model';
 import { allowedSilenceMs, SILENCE, silenceBucketMs, silenceKeys } from '#shared/domain/detectors/offline-detector';
 import type { DeviceBatch, Reading } from '#shared/domain/telemetry';

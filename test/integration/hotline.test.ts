@@ -5,7 +5,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
 import { makeHandler as opsApi } from '#functions/ops-api/handler';
-import type { Case } from '#shared/domain/cases';
+import type { Case } from '#shared/domain/case/model';
 import { FolderMediaStore } from '#shared/adapters/media-store/folder';
 import { wireDeps } from '#shared/runtime/wiring';
 import { testTables } from '../support/dynamo.ts';

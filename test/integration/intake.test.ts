@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
 import { makeHandler as opsApi } from '#functions/ops-api/handler';
-import { signalId, type Case, type Signal } from '#shared/domain/cases';
+import { signalId, type Case, type Signal } from '#shared/domain/case/model';
 import type { CityModel } from '#shared/domain/city-model';
 import type { RegistrationRule } from '#shared/domain/classification';
 import { wireDeps } from '#shared/runtime/wiring';

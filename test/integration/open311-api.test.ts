@@ -3,7 +3,7 @@ import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { caseItem } from '#shared/adapters/dynamodb/case-store';
 import { wireDeps } from '#shared/runtime/wiring';
-import type { Case } from '#shared/domain/cases';
+import type { Case } from '#shared/domain/case/model';
 import { loadDistrictDir } from '#devices/district-files';
 import { makeHandler as opsApi } from '#functions/ops-api/handler';
 import { kase, type Step } from '../support/assessment-fixture.ts';

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Registry } from '#shared/app/ports/registry';
 import { wireDeps } from '#shared/runtime/wiring';
-import type { User } from '#shared/domain/roles';
+import type { User } from '#shared/domain/case/actors';
 import { testSignIn, USERS } from '../support/users.ts';
 import { loadDistrictDir } from '#devices/district-files';
 import { makeHandler as opsApi } from '#functions/ops-api/handler';

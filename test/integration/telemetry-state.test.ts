@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoTelemetryStore } from '#shared/adapters/dynamodb/telemetry-store';
-import type { Signal } from '#shared/domain/cases';
+import type { Signal } from '#shared/domain/case/model';
 import { allowedSilenceMs, silenceBucketMs, silenceDue, silenceKeys } from '#shared/domain/detectors/offline-detector';
 import type { DeviceBatch, Reading } from '#shared/domain/telemetry';
 import { testTables } from '../support/dynamo.ts';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
-import type { Case, Signal } from '#shared/domain/cases';
+import type { Case, Signal } from '#shared/domain/case/model';
 import type { CityModel } from '#shared/domain/city-model';
 import { classOf } from '#shared/domain/classification';
 import { wireDeps } from '#shared/runtime/wiring';

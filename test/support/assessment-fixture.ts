@@ -1,12 +1,7 @@
-import {
-  CATEGORY_POLICY,
-  TRANSITIONS,
-  type Case,
-  type CaseAction,
-  type CaseStatus,
-  type HistoryEntry,
-  type Report,
-} from '#shared/domain/cases';
+import { CATEGORY_POLICY } from '#shared/domain/case/category-policy';
+import { TRANSITIONS } from '#shared/domain/case/cycle';
+import type { Case, HistoryEntry, Report } from '#shared/domain/case/model';
+import type { CaseAction, CaseStatus } from '#shared/domain/case/statuses';
 import type { CityModel } from '#shared/domain/city-model';
 import type { TimeLimits } from '#shared/domain/time-limits';
 import type { CaseCategory } from '#shared/domain/responsibility';

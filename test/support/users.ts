@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JwtIdentity } from '#shared/adapters/identity/jwt-identity';
-import type { Role, User } from '#shared/domain/roles';
+import type { Role, User } from '#shared/domain/case/actors';
 import { LOCAL_AUDIENCE, LocalSignIn } from '#infra/local/sign-in';
 
 /** One user per role, and handlers of the units the sample's cases go to. */

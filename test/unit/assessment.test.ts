@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assess } from '#shared/domain/assessment';
-import type { Case } from '#shared/domain/cases';
+import type { Case } from '#shared/domain/case/model';
 import { addSlaHours, slaDuration, type SlaHours } from '#shared/domain/working-time';
 import {
   CASES,

@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type Case,
-  escalate,
-  IllegalTransitionError,
-  markLate,
-  MissingReasonError,
-  nextRung,
-  openCase,
-  transition,
-} from '#shared/domain/cases';
+import { transition } from '#shared/domain/case/actions';
+import { IllegalTransitionError, MissingReasonError } from '#shared/domain/case/cycle';
+import { escalate, nextRung } from '#shared/domain/case/escalation';
+import { markLate } from '#shared/domain/case/lateness';
+import type { Case } from '#shared/domain/case/model';
+import { openCase } from '#shared/domain/case/opening';
 import { caseEventFor } from '#shared/events/case-events';
 import { toOpen311Request } from '#shared/domain/open311';
 import { refusalOf } from '#shared/domain/roles';

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { openCase, transition, escalate, type Case, type Signal } from '#shared/domain/cases';
+import { transition } from '#shared/domain/case/actions';
+import { escalate } from '#shared/domain/case/escalation';
+import type { Case, Signal } from '#shared/domain/case/model';
+import { openCase } from '#shared/domain/case/opening';
 import { CASE_EVENTS, caseEventFor, type CaseEventType } from '#shared/events/case-events';
 import { EVENT_DEFINITIONS, schemaFile, schemaText } from '#shared/events/write-schemas';
 import { caseItem } from '#shared/adapters/dynamodb/case-store';

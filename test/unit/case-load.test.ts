@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  caseLoadByUnit,
-  escalate,
-  isOverdue,
-  openCase,
-  transition,
-  type Case,
-  type CaseOrigin,
-  type Signal,
-} from '#shared/domain/cases';
+import { transition } from '#shared/domain/case/actions';
+import { caseLoadByUnit, escalate, isOverdue } from '#shared/domain/case/escalation';
+import type { Case, CaseOrigin, Signal } from '#shared/domain/case/model';
+import { openCase } from '#shared/domain/case/opening';
 
 const T0 = Date.UTC(2026, 10, 27, 0, 0, 0);
 const HOUR = 3_600_000;

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  actionSince,
-  CASE_ACTIONS,
-  type Case,
-  type CaseAction,
-  type CaseStatus,
-  CASE_STATUSES,
-  escalate,
-  IllegalTransitionError,
-  openCase,
-  repeatAnomaly,
-  resolveBySensor,
-  SENSOR_RESOLVE_FROM,
-  type Signal,
-  transition,
-  TRANSITIONS,
-} from '#shared/domain/cases';
+import { actionSince, resolveBySensor, transition } from '#shared/domain/case/actions';
+import { IllegalTransitionError, SENSOR_RESOLVE_FROM, TRANSITIONS } from '#shared/domain/case/cycle';
+import { escalate } from '#shared/domain/case/escalation';
+import { repeatAnomaly } from '#shared/domain/case/merging';
+import type { Case, Signal } from '#shared/domain/case/model';
+import { openCase } from '#shared/domain/case/opening';
+import { CASE_ACTIONS, type CaseAction, type CaseStatus, CASE_STATUSES } from '#shared/domain/case/statuses';
 
 /**
  * The transition table against the standard cycle (受理 → 立案 → 派遣 → 处置 → 核查 → 结案),

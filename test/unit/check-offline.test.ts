@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkOffline, type CheckOfflineDeps } from '#shared/app/check-offline';
 import type { SilentDevice } from '#shared/app/ports/telemetry';
-import type { Signal } from '#shared/domain/cases';
+import type { Signal } from '#shared/domain/case/model';
 import type { Device } from '#shared/domain/city-model';
 import { fixedClock, recordingLog } from '../support/fakes.ts';
 

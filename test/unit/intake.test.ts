@@ -5,17 +5,11 @@ import destination from '@turf/destination';
 import { caseItem } from '#shared/adapters/dynamodb/case-store';
 import { SAMPLE_DISTRICT_DIR } from '#devices/district-files';
 import { assess } from '#shared/domain/assessment';
-import {
-  confirmRegistration,
-  MissingReasonError,
-  openCase,
-  repeatAnomaly,
-  resolveBySensor,
-  signalId,
-  transition,
-  type Case,
-  type Signal,
-} from '#shared/domain/cases';
+import { resolveBySensor, transition } from '#shared/domain/case/actions';
+import { MissingReasonError } from '#shared/domain/case/cycle';
+import { confirmRegistration, repeatAnomaly } from '#shared/domain/case/merging';
+import { signalId, type Case, type Signal } from '#shared/domain/case/model';
+import { openCase } from '#shared/domain/case/opening';
 import { Classification, classById, classCode, classOf, type CaseClass } from '#shared/domain/classification';
 import { metresBetween } from '#shared/domain/city-model';
 import { caseToJoin, receiveReport, refuseReport } from '#shared/domain/intake';

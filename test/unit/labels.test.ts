@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CASE_ACTIONS, CASE_STATUSES, isOverdue, REFUSAL_REASONS, SEVERITIES } from '#shared/domain/cases';
+import { isOverdue } from '#shared/domain/case/escalation';
+import { CASE_ACTIONS, CASE_STATUSES, REFUSAL_REASONS, SEVERITIES } from '#shared/domain/case/statuses';
 import { SOURCES, URGENCIES } from '#shared/domain/classification';
 import {
   ACTION_NAMES,

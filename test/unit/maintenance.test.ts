@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assess } from '#shared/domain/assessment';
-import { signalId, type Signal } from '#shared/domain/cases';
+import { signalId, type Signal } from '#shared/domain/case/model';
 import {
   actOnTicket,
   clearFault,

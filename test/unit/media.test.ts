@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SNAPSHOTS, openCase, repeatAnomaly, type Signal } from '#shared/domain/cases';
+import { repeatAnomaly } from '#shared/domain/case/merging';
+import type { Signal } from '#shared/domain/case/model';
+import { MAX_SNAPSHOTS, openCase } from '#shared/domain/case/opening';
 import { isMediaId, mediaBytesProblem, snapshotMediaId, snapshotOf } from '#shared/domain/media';
 import { firstMedia } from '#shared/domain/open311';
 import jpeg from 'jpeg-js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addSlaHours, slaDuration, type WorkingCalendar } from '#shared/domain/working-time';
-import { TimeLimits, deadlineOf, stageDeadlines } from '#shared/domain/time-limits';
+import { stageDeadlines } from '#shared/domain/case/lateness';
+import { TimeLimits, deadlineOf } from '#shared/domain/time-limits';
 
 /**
  * Time limits in working hours, fixtures worked out by hand: Hangzhou (UTC+8), working

@@ -32,7 +32,7 @@ import { telemetryKeys } from '#shared/adapters/dynamodb/telemetry-store';
 import { checkOffline } from '#shared/app/check-offline';
 import { allPages } from '#shared/app/paging';
 import { SiteDirectory } from '#shared/app/site-directory';
-import type { Case } from '#shared/domain/cases';
+import type { Case } from '#shared/domain/case/model';
 import type { CityModel, Device, Site } from '#shared/domain/city-model';
 import { silenceKeys } from '#shared/domain/detectors/offline-detector';
 import { wireDeps } from '#shared/runtime/wiring';

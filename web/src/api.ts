@@ -1,7 +1,7 @@
 import type { DistrictAssessment } from '../../shared/app/assessment-service.ts';
 import type { DistrictMap } from '../../shared/app/district-map.ts';
-import type { Case } from '../../shared/domain/cases.ts';
-import type { Role } from '../../shared/domain/roles.ts';
+import type { Case } from '../../shared/domain/case/model.ts';
+import type { Role } from '../../shared/domain/case/actors.ts';
 import { refusalWords } from './refusal-words.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { AppConfig } from '../../functions/ops-api/app-routes.ts';
-import type { Role } from '../../shared/domain/roles.ts';
+import type { Role } from '../../shared/domain/case/actors.ts';
 import { type Keeping, keepSignIn, Refusal, type SignedIn } from './api.ts';
 
 /**

@@ -1,6 +1,7 @@
 import type { DistrictMap } from '../../shared/app/district-map.ts';
-import type { Case } from '../../shared/domain/cases.ts';
-import { dictionaryOf, type Locale, nameIn } from '../../shared/domain/labels.ts';
+import type { Case } from '../../shared/domain/case/model.ts';
+import { dictionaryOf, nameIn } from '../../shared/domain/labels.ts';
+import type { Locale } from '../../shared/domain/locales.ts';
 import { localTimeParts, zonedTimeToEpoch } from '../../shared/domain/local-time.ts';
 
 /** What the pages read, in the district's language: the dictionary, and units, places and classes by name. */

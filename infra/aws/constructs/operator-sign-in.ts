@@ -9,7 +9,7 @@ import {
   type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import { ROLE_NAMES } from '#shared/domain/labels';
-import { ROLES } from '#shared/domain/roles';
+import { ROLES } from '#shared/domain/case/actors';
 import { Construct } from 'constructs';
 
 /**

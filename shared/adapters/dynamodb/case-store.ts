@@ -11,7 +11,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { listingCursor, type Page } from '#shared/app/paging';
 import type { CaseFilter, CaseStore } from '#shared/app/ports/cases';
-import { ACTIVE_STATUSES, deskStage, isActive, WORKING_STATUSES, type Case } from '#shared/domain/cases';
+import { deskStage } from '#shared/domain/case/lateness';
+import type { Case } from '#shared/domain/case/model';
+import { ACTIVE_STATUSES, isActive, WORKING_STATUSES } from '#shared/domain/case/statuses';
 import type { CaseCategory } from '#shared/domain/responsibility';
 import { spreadHash } from '#shared/domain/spread';
 import { CASE_STORAGE_ATTRIBUTES } from '#shared/events/case-events';

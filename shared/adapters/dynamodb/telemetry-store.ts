@@ -19,7 +19,7 @@ import type {
   TelemetryStore,
   WriteOutcome,
 } from '#shared/app/ports/telemetry';
-import { signalId, type Signal } from '#shared/domain/cases';
+import { signalId, type Signal } from '#shared/domain/case/model';
 import type { Device } from '#shared/domain/city-model';
 import { SILENCE, silenceKeys, type SilenceKeys } from '#shared/domain/detectors/offline-detector';
 import type { DeviceKind } from '#shared/domain/device-kinds';

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { type Identity, SignInError } from '#shared/app/ports/identity';
-import { ROLES, type Role, type User } from '#shared/domain/roles';
+import { ROLES, type Role, type User } from '#shared/domain/case/actors';
 
 /** The claims a sign-in token carries (a Cognito ID token's names, which the local sign-in issues too). */
 export const CLAIMS = {

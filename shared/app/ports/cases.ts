@@ -1,4 +1,5 @@
-import type { Case, CaseStatus, Signal } from '#shared/domain/cases';
+import type { Case, Signal } from '#shared/domain/case/model';
+import type { CaseStatus } from '#shared/domain/case/statuses';
 import type { CaseCategory } from '#shared/domain/responsibility';
 import type { Page } from '../paging.ts';
 

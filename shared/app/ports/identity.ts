@@ -1,4 +1,4 @@
-import type { User } from '#shared/domain/roles';
+import type { User } from '#shared/domain/case/actors';
 
 /** Who a request is from: the signed-in user its bearer token names. */
 export interface Identity {

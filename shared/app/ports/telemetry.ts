@@ -1,4 +1,4 @@
-import type { Signal } from '#shared/domain/cases';
+import type { Signal } from '#shared/domain/case/model';
 import type { SilenceKeys } from '#shared/domain/detectors/offline-detector';
 import type { Device } from '#shared/domain/city-model';
 import type { DeviceKind } from '#shared/domain/device-kinds';

@@ -1,4 +1,4 @@
-import type { Signal } from '../cases.ts';
+import type { Signal } from '../case/model.ts';
 import type { DetectionType, CameraDetectionsPayload } from '../payloads.ts';
 import type { CaseCategory } from '../responsibility.ts';
 import { withOverrides } from './thresholds.ts';

@@ -1,4 +1,4 @@
-import type { Signal } from '../cases.ts';
+import type { Signal } from '../case/model.ts';
 import type { Device } from '../city-model.ts';
 import type { DeviceKind } from '../device-kinds.ts';
 import { spreadHash } from '../spread.ts';
