@@ -1,4 +1,4 @@
-import type { CaseFigures } from '#shared/domain/assessment';
+import type { CaseFigures } from '#shared/domain/assessment-model';
 import type { MonthlyReport, ReportFile } from '#shared/app/monthly-report';
 import { reportHtml } from './report-page.ts';
 import { hours, nameOf, trendOf, worstRoutes } from './report-words.ts';

@@ -1,4 +1,4 @@
-import type { CaseFigures } from '#shared/domain/assessment';
+import type { CaseFigures } from '#shared/domain/assessment-model';
 import { isoWithOffset } from '#shared/domain/local-time';
 import type { MonthlyReport, WeekFigures } from '#shared/app/monthly-report';
 import { DEFAULT_LOCALE } from '#shared/domain/locales';

@@ -1,11 +1,6 @@
 import { z } from 'zod';
-import {
-  assess,
-  earliestRelevant,
-  GROUPINGS,
-  type Assessment,
-  type SweepWindowResult,
-} from '#shared/domain/assessment';
+import { GROUPINGS, type Assessment, type SweepWindowResult } from '#shared/domain/assessment-model';
+import { assess, earliestRelevant } from '#shared/domain/assessment';
 import type { Case } from '#shared/domain/case/model';
 import { classById, classOf, limitsOf } from '#shared/domain/classification';
 import type { Clock } from '#shared/domain/clock';

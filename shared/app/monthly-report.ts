@@ -1,5 +1,5 @@
 import { type DistrictAssessment, monthsOf, type PeriodKind, periodKindOf } from '#shared/app/assessment-service';
-import type { CaseFigures } from '#shared/domain/assessment';
+import type { CaseFigures } from '#shared/domain/assessment-model';
 import { addDays, isoWithOffset, localTimeParts, zonedTimeToEpoch } from '#shared/domain/local-time';
 
 /** The reports a month's end brings: the month's, and the quarter's and the half-year's it ends. */
