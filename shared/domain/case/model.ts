@@ -103,7 +103,7 @@ export interface Case {
   refusal?: { reason: RefusalReason; note?: string; at: number; actor: string };
   /** Other (site, category) pairs whose signals joined it (their locks name it too). */
   joined?: { siteId: string; category: CaseCategory }[];
-  /** Where it sits for merging (see intake.ts `mergeCell`), for a class that merges. */
+  /** Where it sits for merging (see merge-cells.ts `mergeCell`), for a class that merges. */
   mergeCell?: string;
   severity: Severity;
   status: CaseStatus;
