@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
 import { HttpError, json, type RouteHandler } from './http-router.ts';
-import type { OperatorSignIn } from './ops-page.ts';
+import type { AppConfig, OperatorSignIn } from '#shared/app/page-config';
 
 /**
  * The pages people work in (`web/`, built by Vite): the workbench (`/app/index.html`), the
@@ -17,9 +17,6 @@ export interface AppRouteDeps {
   appDir?: string;
   operatorSignIn?: OperatorSignIn;
 }
-
-/** What the pages read at `/app/config.json`. */
-export type AppConfig = { signIn: { kind: 'password' } | { kind: 'hosted'; domain: string; clientId: string } };
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

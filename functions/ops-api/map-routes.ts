@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { districtMap, type DistrictMapDeps } from '#shared/app/district-map';
 import { json, parseRequest, type RouteHandler } from './http-router.ts';
-import { OPS_PAGE_SCRIPT, opsPageHtml, type OperatorSignIn } from './ops-page.ts';
+import type { OperatorSignIn } from '#shared/app/page-config';
+import { OPS_PAGE_SCRIPT, opsPageHtml } from './ops-page.ts';
 
 const MapQuery = z.strictObject({ districtId: z.string().min(1).max(100).optional() });
 

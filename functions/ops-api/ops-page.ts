@@ -1,4 +1,5 @@
 import { ACTIVE_STATUSES, SEVERITIES, WORKING_STATUSES } from '#shared/domain/case/statuses';
+import type { OperatorSignIn } from '#shared/app/page-config';
 import { dictionaryOf } from '#shared/domain/labels';
 import { DEFAULT_LOCALE, LOCALES, type Locale } from '#shared/domain/locales';
 
@@ -19,22 +20,6 @@ import { DEFAULT_LOCALE, LOCALES, type Locale } from '#shared/domain/locales';
  * it expires or is refused.
  */
 export const OPS_PAGE_REFRESH_MS = 5_000;
-
-/** Where operators sign in: the user pool's hosted domain (`https://…`) and the page's app client. */
-export interface OperatorSignIn {
-  domain: string;
-  clientId: string;
-}
-
-/** The environment variables that tell the ops API where operators sign in (set on it by the CDK app). */
-export const SIGN_IN_ENV = { domain: 'OPS_SIGN_IN_DOMAIN', clientId: 'OPS_SIGN_IN_CLIENT_ID' } as const;
-
-/** Where operators sign in, from the function's environment; none (the page reads the map unsigned) without it. */
-export function signInFromEnv(env: Record<string, string | undefined>): OperatorSignIn | undefined {
-  const domain = env[SIGN_IN_ENV.domain];
-  const clientId = env[SIGN_IN_ENV.clientId];
-  return domain && clientId ? { domain, clientId } : undefined;
-}
 
 const SIGN_IN_SCRIPT = String.raw`
 const TOKEN_KEY = 'cityops.token';

@@ -1,31 +1,17 @@
 import type { DistrictAssessment } from '../../shared/app/assessment-service.ts';
 import type { DistrictMap } from '../../shared/app/district-map.ts';
 import type { Case } from '../../shared/domain/case/model.ts';
-import type { Role } from '../../shared/domain/case/actors.ts';
-import { refusalWords } from './refusal-words.ts';
+import type { Locale } from '../../shared/domain/locales.ts';
+import { Refusal, refusalWords } from './refusal-words.ts';
+import type { SignedIn } from './session.ts';
 
 /**
- * The pages' calls to the ops API they are served by (the same origin): sign-in, the
- * district's desk, a case and its actions, reports and photos, the assessment. Each is
+ * The pages' calls to the ops API they are served by (the same origin; signing in is
+ * sign-in.ts): the district's desk, a case and its actions, reports and photos, the assessment. Each is
  * made with the person's token, at the routes that take one (`/map`, a case's
  * transitions, and the `/staff` addresses of the others: see
  * functions/ops-api/staff-routes.ts).
  */
-
-export interface SignedIn {
-  token: string;
-  user: { username: string; name?: string; roles: Role[]; unitId?: string };
-}
-
-/** An answer the API refused, with its words (a 400's reason, a 403's rule); `status` 0: no network. */
-export class Refusal extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** A fetch whose failure to reach the network is a {@link Refusal} with status 0. */
 async function reach(url: string, init: RequestInit): Promise<Response> {
@@ -36,7 +22,13 @@ async function reach(url: string, init: RequestInit): Promise<Response> {
   }
 }
 
-async function call<T>(who: SignedIn | undefined, path: string, init: RequestInit = {}): Promise<T> {
+/** A call to the API, with the person's token where there is one; a refusal in the page's language. */
+export async function call<T>(
+  who: SignedIn | undefined,
+  path: string,
+  init: RequestInit = {},
+  locale: Locale = 'zh-CN',
+): Promise<T> {
   const response = await reach(path, {
     cache: 'no-store',
     ...init,
@@ -47,42 +39,13 @@ async function call<T>(who: SignedIn | undefined, path: string, init: RequestIni
     },
   });
   const body = (await response.json().catch(() => null)) as { message?: string; localMessage?: string } | null;
-  if (!response.ok) throw new Refusal(response.status, refusalWords(response.status, body));
+  if (!response.ok) throw new Refusal(response.status, refusalWords(response.status, body, locale));
   return body as T;
 }
 
-/** Where a page keeps its sign-in: the workbench for the tab, the field app on the phone (its queue outlives the tab). */
-export type Keeping = 'tab' | 'device';
-const TOKEN_KEY = 'cityops.signed-in';
-const storage = (keeping: Keeping) => (keeping === 'device' ? localStorage : sessionStorage);
-
-export function savedSignIn(keeping: Keeping): SignedIn | undefined {
-  const saved = JSON.parse(storage(keeping).getItem(TOKEN_KEY) ?? 'null') as (SignedIn & { until: number }) | null;
-  return saved && saved.until > Date.now() ? saved : undefined;
-}
-
-export function signOut(keeping: Keeping): void {
-  storage(keeping).removeItem(TOKEN_KEY);
-}
-
-/** Keeps a sign-in until a minute before its token expires. */
-export function keepSignIn(who: SignedIn, expiresInSeconds: number, keeping: Keeping): void {
-  storage(keeping).setItem(TOKEN_KEY, JSON.stringify({ ...who, until: Date.now() + (expiresInSeconds - 60) * 1000 }));
-}
-
-/** Signs in with a password (the local stack's `POST /auth/token`; in AWS, see hosted-sign-in.ts). */
-export async function signIn(username: string, password: string, keeping: Keeping): Promise<SignedIn> {
-  const body = await call<{ idToken: string; expiresIn: number; user: SignedIn['user'] }>(undefined, '/auth/token', {
-    method: 'POST',
-    body: JSON.stringify({ username, password }),
-  });
-  const signedIn = { token: body.idToken, user: body.user };
-  keepSignIn(signedIn, body.expiresIn, keeping);
-  return signedIn;
-}
-
-/** The district's desk: its units, classes, grids, routes and active cases (GET /map). */
-export const readDesk = (who: SignedIn): Promise<DistrictMap> => call(who, '/map');
+/** The district's desk: its units, classes, grids, routes and active cases (GET /map; another district's by its id). */
+export const readDesk = (who: SignedIn, districtId?: string, locale?: Locale): Promise<DistrictMap> =>
+  call(who, districtId ? `/map?districtId=${encodeURIComponent(districtId)}` : '/map', {}, locale);
 
 /** How many cases a view reads at most (20 pages of 500); past it, it says it shows the newest only. */
 export const MOST_CASES = 10_000;

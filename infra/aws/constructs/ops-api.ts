@@ -15,7 +15,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { API_ROUTES, type ApiRoute } from '#infra/topology';
-import { SIGN_IN_ENV } from '#functions/ops-api/ops-page';
+import { SIGN_IN_ENV } from '#functions/ops-api/operator-sign-in';
 import { IDENTITY_ENV } from '#shared/runtime/lambda';
 
 /** The pages people work in, under `/app/` (see functions/ops-api/app-routes.ts): each is a sign-in's way back. */

@@ -1,5 +1,7 @@
 import { createStore, del, entries, set } from 'idb-keyval';
-import { Refusal, type SignedIn, sendReport, uploadPhoto } from '../api.ts';
+import { sendReport, uploadPhoto } from '../api.ts';
+import { Refusal } from '../refusal-words.ts';
+import type { SignedIn } from '../session.ts';
 
 /**
  * The field app's outbox (待发送): every report is kept on the phone (IndexedDB) with its
