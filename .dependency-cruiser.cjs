@@ -1,7 +1,8 @@
 /**
  * The design's dependency rules (docs/architecture.md, "Rings"), checked by `npm run lint`.
  * Dependencies point inward: tools → infra → functions, devices → shared; inside shared:
- * runtime → adapters → app (ports and use cases) → domain, events → domain.
+ * runtime → adapters → app (ports and use cases) → domain, events → domain. The pages
+ * (web/) run in the browser: the domain, and the API's answers' types, nothing more.
  */
 const NODE_IO =
   '^(node:)?(fs|fs/promises|net|tls|http|https|http2|dgram|child_process|worker_threads|cluster|os|readline|process)$';
@@ -74,6 +75,27 @@ module.exports = {
       severity: 'error',
       from: { path: '^devices/' },
       to: { path: '^(functions|infra|tools|test)/' },
+    },
+    {
+      name: 'web-is-a-client',
+      comment:
+        'The pages (web/) use the domain and, as types only, the answers of the use cases (shared/app); never a function, an adapter, the runtime or an outer folder.',
+      severity: 'error',
+      from: { path: '^web/' },
+      to: {
+        path: [
+          '^shared/(adapters|runtime|events)/',
+          '^(functions|infra|devices|tools|test)/',
+          '^node_modules/@aws-sdk/',
+        ],
+      },
+    },
+    {
+      name: 'web-reads-answers-as-types',
+      comment: 'What the pages take from shared/app is the shape of an answer (a type), not a use case to run.',
+      severity: 'error',
+      from: { path: '^web/' },
+      to: { path: '^shared/app/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'infra-wires-not-tools',

@@ -40,7 +40,15 @@ describe('the design’s dependency rules (npm run lint)', () => {
   });
 
   it('find nothing to refuse in the project itself', async () => {
-    const folders = ['shared', 'functions', 'infra', 'devices', 'tools', 'test'];
+    const folders = ['shared', 'functions', 'infra', 'devices', 'tools', 'test', 'web'];
     expect(await violations(process.cwd(), folders, 'tsconfig.json')).toEqual([]);
   }, 60_000);
+
+  it('refuse a page that imports a function, an adapter or a use case to run, and let a page with an answer’s type through', async () => {
+    expect((await violations('test/fixtures/rings', ['web'])).filter((v) => v.includes('web/'))).toEqual([
+      'web-is-a-client: web/src/page.ts → functions/api/routes.ts',
+      'web-is-a-client: web/src/page.ts → shared/adapters/table.ts',
+      'web-reads-answers-as-types: web/src/page.ts → shared/app/pure.ts',
+    ]);
+  });
 });
