@@ -91,9 +91,9 @@ export interface ApiRoute {
   function: string;
   /**
    * Who may call it in AWS: IAM principals with SigV4-signed requests (the default);
-   * `operator`, people signed in to the operators' user pool (a bearer token: what the ops
-   * page reads, a person's action on a case, the pages' calls under `/staff`); `public`,
-   * anyone (the ops page and the pages people work in, which hold no data). The local server
+   * `operator`, people signed in to the operators' user pool (a bearer token: the district's
+   * map, a person's action on a case, the pages' calls under `/staff`); `public`, anyone
+   * (`GET /`, which leads to the district's map, and the pages people work in: no data). The local server
    * checks an `operator` route's token as the JWT authorizer does (the local sign-in's
    * tokens); it checks no SigV4 signature (IAM routes answer anyone on 127.0.0.1).
    */
@@ -314,7 +314,6 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
 
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/', function: 'ops-api', auth: 'public' },
-  { method: 'GET', path: '/ops-page.js', function: 'ops-api', auth: 'public' },
   { method: 'GET', path: '/map', function: 'ops-api', auth: 'operator' },
   { method: 'GET', path: '/health', function: 'ops-api' },
   { method: 'GET', path: '/devices', function: 'ops-api' },

@@ -6,8 +6,8 @@ import { defineConfig } from 'vite';
 /**
  * The pages people work in, Vue 3 and Element Plus, built offline into static files
  * (`web/dist`) that the local ops API serves at `/app/`: the workbench (工作台,
- * index.html), the field app for phones (移动巡查, field.html) and the command screen
- * (指挥大屏, screen.html). Relative asset paths, so they run under any prefix. Element
+ * index.html), the district map (辖区地图, ops.html, where `GET /` leads), the field app
+ * for phones (移动巡查, field.html) and the command screen (指挥大屏, screen.html). Relative asset paths, so they run under any prefix. Element
  * Plus's components (and their styles) are imported where a page uses them, by
  * unplugin-vue-components' resolver, not the whole library: a phone loads what the field
  * app shows.
@@ -22,7 +22,14 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     chunkSizeWarningLimit: 2000,
-    rollupOptions: { input: { index: page('index.html'), field: page('field.html'), screen: page('screen.html') } },
+    rollupOptions: {
+      input: {
+        index: page('index.html'),
+        ops: page('ops.html'),
+        field: page('field.html'),
+        screen: page('screen.html'),
+      },
+    },
   },
   logLevel: 'warn',
 });

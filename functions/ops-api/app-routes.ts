@@ -5,7 +5,8 @@ import type { AppConfig, OperatorSignIn } from '#shared/app/page-config';
 
 /**
  * The pages people work in (`web/`, built by Vite): the workbench (`/app/index.html`), the
- * field app (`/app/field.html`) and the command screen (`/app/screen.html`), their assets,
+ * district's map (`/app/ops.html`, where `GET /` leads), the field app (`/app/field.html`)
+ * and the command screen (`/app/screen.html`), their assets,
  * and `/app/config.json`, which tells them how people sign in: with a password at
  * `POST /auth/token` (the local stack), or through the operators' user pool's hosted
  * sign-in (AWS). Static files, no data: what the pages show comes from routes that need

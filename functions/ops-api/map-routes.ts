@@ -1,24 +1,22 @@
 import { z } from 'zod';
 import { districtMap, type DistrictMapDeps } from '#shared/app/district-map';
 import { json, parseRequest, type RouteHandler } from './http-router.ts';
-import type { OperatorSignIn } from '#shared/app/page-config';
-import { OPS_PAGE_SCRIPT, opsPageHtml } from './ops-page.ts';
 
 const MapQuery = z.strictObject({ districtId: z.string().min(1).max(100).optional() });
 
-/** `GET /` (the live ops page, signing operators in where `operatorSignIn` is given), its script and `GET /map` (what it draws). */
-export const mapRoutes = (
-  deps: DistrictMapDeps & { operatorSignIn?: OperatorSignIn },
-): Record<string, RouteHandler> => ({
-  'GET /': async () => ({
-    statusCode: 200,
-    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
-    body: opsPageHtml(deps.operatorSignIn),
-  }),
-  'GET /ops-page.js': async () => ({
-    statusCode: 200,
-    headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' },
-    body: OPS_PAGE_SCRIPT,
+/**
+ * `GET /`, which leads to the district's map (`/app/ops.html`, a page of `web/` served by
+ * the app routes), its query kept (`?lang=en`, `?districtId=`), and `GET /map`, what that
+ * page and the others draw.
+ */
+export const mapRoutes = (deps: DistrictMapDeps): Record<string, RouteHandler> => ({
+  'GET /': async (event) => ({
+    statusCode: 302,
+    headers: {
+      location: `/app/ops.html${event.rawQueryString ? `?${event.rawQueryString}` : ''}`,
+      'cache-control': 'no-store',
+    },
+    body: '',
   }),
   'GET /map': async (event) => {
     const { districtId } = parseRequest(MapQuery, event.queryStringParameters ?? {});

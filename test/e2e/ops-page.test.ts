@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import mqtt, { type MqttClient } from 'mqtt';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseItem } from '#shared/adapters/dynamodb/case-store';
 import { documentClient } from '#shared/adapters/dynamodb/client';
@@ -11,18 +13,26 @@ import type { Case } from '#shared/domain/case/model';
 import { topicFor } from '#shared/domain/topics';
 import { loadDistrictDir } from '#devices/district-files';
 import type { LocalStack } from '#infra/local/stack';
-import { opsPageHtml } from '#functions/ops-api/ops-page';
+import { buildWorkbench } from '#infra/local/workbench';
+import { pageHeadersFor } from '#functions/ops-api/security-headers';
+import { dictionaryOf, nameIn } from '#shared/domain/labels';
 import { kase } from '../support/assessment-fixture.ts';
-import { ARTIFACTS, launchBrowser } from '../support/browser.ts';
+import { ARTIFACTS, axe, launchBrowser } from '../support/browser.ts';
 import { testStack } from '../support/test-stack.ts';
 import { USERS } from '../support/users.ts';
 
 // What the callbacks evaluated in the page read (the tests are type-checked without the DOM's types).
 declare const document: {
   documentElement: { lang: string };
-  getElementById(id: string): { textContent: string | null } | null;
+  querySelector(selector: string): { textContent: string | null } | null;
 };
 declare const sessionStorage: { getItem(key: string): string | null };
+
+/**
+ * The district map (辖区地图), a page of the app (web/src/ops) that `GET /` leads to, in
+ * headless Chromium against a stack with garbage rooms' readings and working cases: signed
+ * in with the local password or, as in AWS, through the user pool's hosted sign-in.
+ */
 
 const NOW = Date.UTC(2026, 10, 27, 2, 0); // 10:00 in the district
 const MIN = 60_000;
@@ -57,8 +67,11 @@ function caseAt(
 const store = async (c: Case) =>
   documentClient(stack.dynamo).send(new PutCommand({ TableName: stack.tables.cases, Item: caseItem(c) }));
 
+let appDir: string;
 beforeAll(async () => {
+  appDir = await buildWorkbench(mkdtempSync(join(tmpdir(), 'cityops-web-')));
   stack = await testStack('opspage', {
+    appDir,
     clock: { now: () => NOW },
     model,
     schedules: false,
@@ -104,13 +117,34 @@ beforeAll(async () => {
       ['resolve', 10],
     ]),
   );
-});
+}, 120_000);
 afterAll(async () => {
   await stack?.stop();
 });
 
-describe('live ops page (GET /) in headless Chromium', () => {
-  it('draws the district and its working cases as the API gives them, filters the list, shows a case’s history and refreshes live', async () => {
+/** A count in the page's header: '–' until the map is read. */
+const count = (page: Page, key: string) => page.locator(`[data-count="${key}"]`).innerText();
+/** A cell of a case's row in the list (severity, category, status, site, unit). */
+const cell = (page: Page, caseId: string, name: string) =>
+  page.locator(`.el-table__row:has([data-case-id="${caseId}"]) [data-cell="${name}"]`).innerText();
+const listed = (page: Page) =>
+  page
+    .locator('[data-test="cases"] [data-cell="severity"]')
+    .evaluateAll((cells) => cells.map((c) => c.getAttribute('data-case-id')));
+/** Picks an option of an Element Plus select by its exact words; none: clears it. */
+async function choose(page: Page, select: string, words?: string) {
+  if (words === undefined) {
+    await page.hover(select);
+    await page.click(`${select} .el-select__clear`);
+    return;
+  }
+  await page.click(select);
+  await page.locator('.el-select-dropdown__item:visible', { hasText: new RegExp(`^${words}$`) }).click();
+}
+describe('the district map (GET /, a page of the app) in headless Chromium', () => {
+  it('signs in, draws the district and its active cases by name as the API gives them, filters the list, shows a case’s history, speaks English at ?lang=en and refreshes live', {
+    timeout: 120_000,
+  }, async () => {
     const map = await api<DistrictMap>('/map');
     expect(map.cases.map((c) => c.caseId).sort()).toEqual(['cs-check', 'cs-fire', 'cs-over', 'cs-tilt']);
     expect(map.district.locale).toBe('zh-CN');
@@ -141,20 +175,24 @@ describe('live ops page (GET /) in headless Chromium', () => {
       const outside: string[] = [];
       page.on('request', (r) => !r.url().startsWith(stack.apiUrl) && outside.push(r.url()));
       const blocked: string[] = [];
+      page.on('pageerror', (error) => blocked.push(error.message));
       page.on(
         'console',
         (m) => m.type() === 'error' && /Content Security Policy/.test(m.text()) && blocked.push(m.text()),
       );
+      // GET / leads to the page; the pages' policy runs no inline script.
       const served = await page.goto(`${stack.apiUrl}/`);
+      expect(page.url()).toBe(`${stack.apiUrl}/app/ops.html`);
       expect(served?.headers()['content-security-policy']).toMatch(/script-src 'self';/);
       // The map takes a person's token: the page asks for a sign-in first, in Chinese, and says why one is refused.
-      await page.locator('#sign-in').waitFor();
-      expect(await page.locator('#sign-in h2').innerText()).toBe('请登录后查看');
-      expect(await page.locator('[data-count="open"]').innerText()).toBe('–');
-      await page.fill('#sign-in-user', LEADER.username);
-      await page.fill('#sign-in-password', 'not-the-password');
-      await page.click('#sign-in button[type=submit]');
-      await page.locator('#sign-in-error:has-text("用户名或密码错误")').waitFor();
+      await page.locator('.sign-in').waitFor();
+      expect(await page.locator('.sign-in h2').innerText()).toBe('登录');
+      expect(await count(page, 'open')).toBe('–');
+      await page.screenshot({ path: join(ARTIFACTS, 'ops-page-sign-in.png') });
+      await page.fill('input[name="username"]', LEADER.username);
+      await page.fill('input[name="password"]', 'not-the-password');
+      await page.click('[data-test="sign-in"]');
+      await page.locator('[data-test="sign-in-problem"]:has-text("用户名或密码错误")').waitFor();
       // Someone guessing another name is held after two failures, and the form says how long for.
       for (let i = 0; i < 2; i++) {
         const guessed = await fetch(`${stack.apiUrl}/auth/token`, {
@@ -164,22 +202,20 @@ describe('live ops page (GET /) in headless Chromium', () => {
         });
         expect(guessed.status).toBe(401);
       }
-      await page.fill('#sign-in-user', 'nobody');
-      await page.click('#sign-in button[type=submit]');
-      await page.locator('#sign-in-error:has-text("登录失败次数过多，请于10分钟后再试")').waitFor();
-      await page.fill('#sign-in-user', LEADER.username);
-      await page.fill('#sign-in-password', LEADER.password);
-      await page.click('#sign-in button[type=submit]');
-      await page.waitForFunction(() => document.getElementById('count-open')?.textContent !== '–');
-      expect(await page.locator('#sign-in').isHidden()).toBe(true);
-      const text = (selector: string) => page.locator(selector).first().innerText();
+      await page.fill('input[name="username"]', 'nobody');
+      await page.click('[data-test="sign-in"]');
+      await page.locator('[data-test="sign-in-problem"]:has-text("登录失败次数过多，请于10分钟后再试")').waitFor();
+      await page.fill('input[name="username"]', LEADER.username);
+      await page.fill('input[name="password"]', LEADER.password);
+      await page.click('[data-test="sign-in"]');
+      await page.waitForFunction(() => /^\d+$/.test(document.querySelector('[data-count="open"]')?.textContent ?? ''));
+      expect(await page.locator('.sign-in').count()).toBe(0);
+      expect(await page.locator('[data-test="who"]').innerText()).toContain('领导 郑华（领导）');
 
-      // Counts and markers: the API's working cases, by severity.
-      expect(await text('[data-count="open"]')).toBe(String(map.cases.length));
+      // Counts and markers: the API's active cases, by severity.
+      expect(await count(page, 'open')).toBe(String(map.cases.length));
       for (const severity of ['critical', 'major', 'minor', 'warning'])
-        expect(await text(`[data-count="${severity}"]`)).toBe(
-          String(map.cases.filter((c) => c.severity === severity).length),
-        );
+        expect(await count(page, severity)).toBe(String(map.cases.filter((c) => c.severity === severity).length));
       expect(await page.locator('#map rect.case').count()).toBe(map.cases.length);
       // The district drawn from its own GeoJSON: every grid, garbage room, market and route.
       expect(await page.locator('#map polygon.grid').count()).toBe(map.grids.length);
@@ -190,7 +226,7 @@ describe('live ops page (GET /) in headless Chromium', () => {
       const href = await page
         .locator(`#map a.route-link:has(polyline[data-site-id="${map.routes[0]!.siteId}"])`)
         .getAttribute('href');
-      expect(href).toMatch(new RegExp(`^routes/${map.routes[0]!.siteId}/coverage\\?date=\\d{4}-\\d{2}-\\d{2}$`));
+      expect(href).toMatch(new RegExp(`^/routes/${map.routes[0]!.siteId}/coverage\\?date=\\d{4}-\\d{2}-\\d{2}$`));
       const coverage = await page.evaluate(async (url) => (await fetch(url)).status, href!);
       expect(coverage).toBe(200);
       for (const room of map.garbageRooms.filter((r) => r.fillPct !== null)) {
@@ -198,43 +234,63 @@ describe('live ops page (GET /) in headless Chromium', () => {
           String(room.fillPct),
         );
       }
-      // Chinese first: the district's language, every status from the dictionary.
+      // Chinese first: the district's language, every status from the dictionary, places and units by name.
+      const zh = dictionaryOf('zh-CN');
+      const check = map.cases.find((c) => c.caseId === 'cs-check')!;
+      const room = (c: Case) => map.garbageRooms.find((r) => r.siteId === c.siteId)!;
+      const unit = (c: Case) => map.units.find((u) => u.unitId === c.leadUnit)!;
       expect(await page.evaluate('document.documentElement.lang')).toBe('zh-CN');
-      expect(await text('#cases tr[data-case-id="cs-check"] td:nth-child(3)')).toBe('待核查');
-      expect(await text('#cases tr[data-case-id="cs-fire"] td:nth-child(2)')).toBe('垃圾房火情');
-      await page.selectOption('#f-status', 'resolved');
-      expect(
-        await page.locator('#cases tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-case-id'))),
-      ).toEqual(['cs-check']);
-      await page.selectOption('#f-status', '');
-      // English second, from the same dictionary.
-      await page.click('#language');
+      expect(await cell(page, 'cs-check', 'status')).toBe('待核查');
+      expect(await cell(page, 'cs-fire', 'category')).toBe(zh.category.bin_fire);
+      expect(await cell(page, 'cs-check', 'site')).toBe(nameIn('zh-CN', room(check)));
+      expect(await cell(page, 'cs-check', 'unit')).toBe(nameIn('zh-CN', unit(check)));
+      expect(await cell(page, 'cs-check', 'unit')).toMatch(/\p{Script=Han}/u);
+      await choose(page, '[data-test="f-status"]', '待核查');
+      expect(await listed(page)).toEqual(['cs-check']);
+      await choose(page, '[data-test="f-status"]');
+      expect(await listed(page)).toHaveLength(map.cases.length);
+      // Words match what the page shows: a place's name.
+      await page.fill('input[data-test="f-text"]', nameIn('zh-CN', room(check)));
+      expect(await listed(page)).toEqual(['cs-check']);
+      await page.fill('input[data-test="f-text"]', '');
+      expect(await axe(page)).toEqual([]);
+      // English second, from the same dictionary, still signed in.
+      await page.click('[data-test="language"]');
       await page.waitForFunction(
-        () => document.documentElement.lang === 'en' && document.getElementById('count-open')?.textContent !== '–',
+        () =>
+          document.documentElement.lang === 'en' && document.querySelector('[data-count="open"]')?.textContent !== '–',
       );
-      expect(await text('#cases tr[data-case-id="cs-check"] td:nth-child(3)')).toBe('to verify');
-      await page.click('#language');
+      expect(page.url()).toBe(`${stack.apiUrl}/app/ops.html?lang=en`);
+      expect(await cell(page, 'cs-check', 'status')).toBe('to verify');
+      expect(await cell(page, 'cs-check', 'site')).toBe(room(check).name);
+      expect(await cell(page, 'cs-check', 'unit')).toBe(unit(check).name);
+      await page.locator('.el-table__row:has([data-case-id="cs-over"])').click();
+      await page.screenshot({ path: join(ARTIFACTS, 'ops-page-en.png'), fullPage: true });
+      await page.click('[data-test="language"]');
       await page.waitForFunction(
-        () => document.documentElement.lang === 'zh-CN' && document.getElementById('count-open')?.textContent !== '–',
+        () =>
+          document.documentElement.lang === 'zh-CN' &&
+          document.querySelector('[data-count="open"]')?.textContent !== '–',
       );
-      // The list, newest first, and filtered by severity.
-      expect(
-        await page.locator('#cases tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-case-id'))),
-      ).toEqual(map.cases.map((c) => c.caseId));
-      await page.selectOption('#f-severity', 'critical');
-      expect(await page.locator('#cases tbody tr').count()).toBe(
-        map.cases.filter((c) => c.severity === 'critical').length,
-      );
+      // The list, newest first, and filtered by severity (the map's markers with it).
+      expect(await listed(page)).toEqual(map.cases.map((c) => c.caseId));
+      await choose(page, '[data-test="f-severity"]', zh.severity.critical);
+      expect(await listed(page)).toHaveLength(map.cases.filter((c) => c.severity === 'critical').length);
       expect(await page.locator('#map rect.case').count()).toBe(
         map.cases.filter((c) => c.severity === 'critical').length,
       );
-      await page.selectOption('#f-severity', '');
-      // A case's history, as the API has it.
-      await page.locator('#cases tbody tr[data-case-id="cs-over"]').click();
+      await choose(page, '[data-test="f-severity"]');
+      // A case's history, as the API has it; its marker on the map selects it too.
+      await page.locator('.el-table__row:has([data-case-id="cs-over"])').click();
       const over = await api<Case>('/cases/cs-over');
       expect(
-        await page.locator('#history-entries li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-action'))),
+        await page
+          .locator('[data-test="history"] [data-action]')
+          .evaluateAll((items) => items.map((i) => i.getAttribute('data-action'))),
       ).toEqual(over.history.map((h) => h.action));
+      await page.locator('#map rect.case[data-case-id="cs-fire"]').click();
+      await page.locator('[data-test="history"] h3:has-text("cs-fire")').waitFor();
+      await page.locator('.el-table__row:has([data-case-id="cs-over"])').click();
       await page.screenshot({ path: join(ARTIFACTS, 'ops-page.png'), fullPage: true });
       expect(blocked).toEqual([]);
       expect(statSync(join(ARTIFACTS, 'ops-page.png')).size).toBeGreaterThan(10_000);
@@ -242,20 +298,31 @@ describe('live ops page (GET /) in headless Chromium', () => {
       // Live: a case opened now shows within a refresh, without reloading.
       await store(caseAt('cs-new', 7, 'collection_due'));
       await page.waitForFunction(
-        (count) => document.getElementById('count-open')?.textContent === count,
+        (n) => document.querySelector('[data-count="open"]')?.textContent === n,
         String(map.cases.length + 1),
         { timeout: 15_000 },
       );
-      expect(await page.locator('#cases tbody tr[data-case-id="cs-new"]').count()).toBe(1);
+      expect(await page.locator('.el-table__row:has([data-case-id="cs-new"])').count()).toBe(1);
+      // The workbench is a link away; leaving forgets the sign-in.
+      expect(await page.locator('[data-test="workbench"]').getAttribute('href')).toBe('index.html');
+      await page.click('[data-test="sign-out"]');
+      await page.locator('.sign-in').waitFor();
+      expect(await page.evaluate(() => sessionStorage.getItem('cityops.signed-in'))).toBeNull();
       expect(outside).toEqual([]);
+    } catch (error) {
+      const [open] = browser.contexts().flatMap((c) => c.pages());
+      await open?.screenshot({ path: join(ARTIFACTS, 'ops-page-failed.png'), fullPage: true });
+      throw error;
     } finally {
       await browser.close();
     }
   });
 
-  it('in AWS, signs the operator in (authorization code with PKCE) and reads the map with the access token, signing in again when it is refused', async () => {
+  it('in AWS, signs the operator in through the user pool (authorization code with PKCE) and reads the map with the ID token, signing in again when it is refused', {
+    timeout: 60_000,
+  }, async () => {
     // The page as the ops API serves it in AWS; the user pool's hosted sign-in played by the test.
-    const signIn = { domain: 'https://operators.auth.example', clientId: 'page-client' };
+    const hosted = { domain: 'https://operators.auth.example', clientId: 'pages-client' };
     const browser = await launchBrowser();
     try {
       const page = await browser.newPage();
@@ -265,17 +332,29 @@ describe('live ops page (GET /) in headless Chromium', () => {
         'console',
         (m) => m.type() === 'error' && /Content Security Policy/.test(m.text()) && errors.push(m.text()),
       );
-      const pageUrl = `${stack.apiUrl}/`;
+      const pageUrl = `${stack.apiUrl}/app/ops.html`;
+      // The pages' policy as the function sends it where the user pool's domain is configured, and config.json saying so.
       await page.route(
-        (url) => url.href.startsWith(pageUrl) && url.pathname === '/',
-        (route) => route.fulfill({ status: 200, contentType: 'text/html', body: opsPageHtml(signIn) }),
+        (url) => url.href.startsWith(pageUrl),
+        async (route) => {
+          const response = await route.fetch();
+          const policy = pageHeadersFor(hosted.domain)['content-security-policy']!;
+          await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': policy } });
+        },
+      );
+      await page.route(`${stack.apiUrl}/app/config.json`, (route) =>
+        route.fulfill({
+          status: 200,
+          contentType: 'application/json',
+          body: JSON.stringify({ signIn: { kind: 'hosted', ...hosted } }),
+        }),
       );
       const authorizations: URLSearchParams[] = [];
-      await page.route(`${signIn.domain}/oauth2/authorize?*`, (route) => {
+      await page.route(`${hosted.domain}/oauth2/authorize?*`, (route) => {
         const query = new URL(route.request().url()).searchParams;
         authorizations.push(query);
         // The hosted sign-in sends the browser back with a code (by a page, not a 302: a redirect's target would pass the test's routes by).
-        const back = `${pageUrl}?code=code-${authorizations.length}&state=${query.get('state')}`;
+        const back = `${query.get('redirect_uri')}?code=code-${authorizations.length}&state=${query.get('state')}`;
         return route.fulfill({
           status: 200,
           contentType: 'text/html',
@@ -283,14 +362,22 @@ describe('live ops page (GET /) in headless Chromium', () => {
         });
       });
       const exchanges: URLSearchParams[] = [];
-      await page.route(`${signIn.domain}/oauth2/token`, (route) => {
-        const form = new URLSearchParams(route.request().postData() ?? '');
-        exchanges.push(form);
+      /** The played user pool's ID token: who it is, in its middle part (the page reads it; the API is played below). */
+      const idToken = (n: number) =>
+        [
+          'e30',
+          Buffer.from(
+            JSON.stringify({ 'cognito:username': LEADER.username, name: LEADER.name, 'cognito:groups': ['leader'] }),
+          ).toString('base64url'),
+          `sig-${n}`,
+        ].join('.');
+      await page.route(`${hosted.domain}/oauth2/token`, (route) => {
+        exchanges.push(new URLSearchParams(route.request().postData() ?? ''));
         return route.fulfill({
           status: 200,
           headers: { 'access-control-allow-origin': '*' },
           contentType: 'application/json',
-          body: JSON.stringify({ access_token: `token-${exchanges.length}`, expires_in: 3600, token_type: 'Bearer' }),
+          body: JSON.stringify({ id_token: idToken(exchanges.length), access_token: 'access', expires_in: 3600 }),
         });
       });
       const bearers: (string | undefined)[] = [];
@@ -306,13 +393,14 @@ describe('live ops page (GET /) in headless Chromium', () => {
       });
 
       await page.goto(pageUrl);
-      await page.waitForFunction(() => document.getElementById('count-open')?.textContent !== '–');
+      await page.click('[data-test="hosted-sign-in"]');
+      await page.waitForFunction(() => /^\d+$/.test(document.querySelector('[data-count="open"]')?.textContent ?? ''));
       // One sign-in: code flow with an S256 challenge, back to the page.
       expect(authorizations).toHaveLength(1);
       const [authorize] = authorizations;
       expect(Object.fromEntries(authorize!)).toMatchObject({
         response_type: 'code',
-        client_id: 'page-client',
+        client_id: 'pages-client',
         redirect_uri: pageUrl,
         scope: 'openid',
         code_challenge_method: 'S256',
@@ -320,39 +408,38 @@ describe('live ops page (GET /) in headless Chromium', () => {
       // The code exchanged with the verifier whose SHA-256 is that challenge.
       expect(Object.fromEntries(exchanges[0]!)).toMatchObject({
         grant_type: 'authorization_code',
-        client_id: 'page-client',
+        client_id: 'pages-client',
         code: 'code-1',
         redirect_uri: pageUrl,
       });
       expect(createHash('sha256').update(exchanges[0]!.get('code_verifier')!).digest('base64url')).toBe(
         authorize!.get('code_challenge'),
       );
-      // The map read with the token, and the code gone from the address.
-      expect(bearers[0]).toBe('Bearer token-1');
+      // The map read with the ID token, the code gone from the address, the person greeted by name.
+      expect(bearers[0]).toBe(`Bearer ${idToken(1)}`);
       expect(page.url()).toBe(pageUrl);
-      expect(await page.locator('[data-count="open"]').innerText()).toBe(
-        String((await api<DistrictMap>('/map')).cases.length),
-      );
+      expect(await page.locator('[data-test="who"]').innerText()).toContain('领导 郑华');
+      expect(await count(page, 'open')).toBe(String((await api<DistrictMap>('/map')).cases.length));
 
-      // A token the API refuses: the page signs in again and goes on with the new one.
+      // A token the API refuses: the page signs in again at once and goes on with the new one.
       refuseNext = true;
       await page.waitForFunction(
         () =>
-          document.getElementById('count-open')?.textContent !== '–' &&
-          sessionStorage.getItem('cityops.token')?.includes('token-2'),
+          /^\d+$/.test(document.querySelector('[data-count="open"]')?.textContent ?? '') &&
+          sessionStorage.getItem('cityops.signed-in')?.includes('sig-2'),
         undefined,
         { timeout: 20_000 },
       );
       expect(authorizations).toHaveLength(2);
-      await expect.poll(() => bearers.at(-1), { timeout: 15_000 }).toBe('Bearer token-2');
+      await expect.poll(() => bearers.at(-1), { timeout: 15_000 }).toBe(`Bearer ${idToken(2)}`);
       expect(errors).toEqual([]);
 
       // A sign-in that ends in a refusal: the page says so and does not send the operator straight back.
       await page.evaluate('sessionStorage.clear()');
       await page.goto(`${pageUrl}?error=access_denied&error_description=User+is+disabled`);
-      await page.waitForFunction(() => document.getElementById('error')?.textContent?.includes('登录未成功'));
-      expect(await page.locator('#error').innerText()).toBe(
-        '无法刷新：登录未成功（access_denied: User is disabled）：请刷新页面重试',
+      await page.locator('[data-test="sign-in-problem"]').waitFor();
+      expect(await page.locator('[data-test="sign-in-problem"]').innerText()).toBe(
+        '登录失败：登录未成功（access_denied: User is disabled）',
       );
       const tries = authorizations.length;
       await page.waitForTimeout(6_000); // past the next refresh

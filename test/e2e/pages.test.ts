@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -18,7 +17,7 @@ import { buildWorkbench } from '#infra/local/workbench';
 import { caseItem } from '#shared/adapters/dynamodb/case-store';
 import { documentClient } from '#shared/adapters/dynamodb/client';
 import { kase } from '../support/assessment-fixture.ts';
-import { ARTIFACTS, launchBrowser } from '../support/browser.ts';
+import { ARTIFACTS, axe, launchBrowser } from '../support/browser.ts';
 import { caseStack } from '../support/case-stack.ts';
 import { USERS } from '../support/users.ts';
 
@@ -140,15 +139,6 @@ async function take(page: Page, queue: string, caseId: string, action: string, f
 
 const statusIs = (page: Page, words: string) =>
   page.waitForSelector(`[data-test="case-status"]:text-is("${words}")`, { timeout: 10_000 });
-
-async function axe(page: Page): Promise<{ id: string; impact: string; nodes: string[] }[]> {
-  // Evaluated, not added as a script element: the pages' policy runs no inline script.
-  await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
-  const violations = (await page.evaluate(
-    'axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ") + " " + (n.any[0] && n.any[0].message)).slice(0, 6) })))',
-  )) as { id: string; impact: string; nodes: string[] }[];
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 async function screenshot(page: Page, name: string) {
   const path = join(ARTIFACTS, `${name}.png`);

@@ -81,9 +81,9 @@ describe('cdk-nag (AwsSolutions and Serverless packs)', () => {
       'AwsSolutions-KDF1': 3,
       // The Firehose construct's CIDR-block mapping, unused by an S3 destination.
       W7001: 1,
-      // The ops page's two routes (GET /, GET /ops-page.js) and the pages' two (GET /app, GET /app/{proxy+}), open to
-      // anyone: they hold no data.
-      'AwsSolutions-APIG4': 4,
+      // GET / (which leads to the district's map) and the pages' two routes (GET /app,
+      // GET /app/{proxy+}), open to anyone: they hold no data.
+      'AwsSolutions-APIG4': 3,
       // The operators' user pool without the paid Plus plan (an authenticator app is required instead).
       'AwsSolutions-COG8': 1,
       // The Pipe's and the schedules' dead-letter queues, which cdk-nag does not see as such (2);

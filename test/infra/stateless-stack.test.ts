@@ -538,7 +538,13 @@ describe('stateless stack: ops API', () => {
   it('bundles the pages people work in beside the ops API function, which serves them', () => {
     const code = template.findResources('AWS::Lambda::Function')[functionId('ops-api')]!.Properties.Code;
     const asset = join(app.outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
-    expect(readdirSync(join(asset, 'app')).sort()).toEqual(['assets', 'field.html', 'index.html', 'screen.html']);
+    expect(readdirSync(join(asset, 'app')).sort()).toEqual([
+      'assets',
+      'field.html',
+      'index.html',
+      'ops.html',
+      'screen.html',
+    ]);
     expect(readFileSync(join(asset, 'app', 'field.html'), 'utf8')).toContain('移动巡查');
     expect(readdirSync(join(asset, 'app', 'assets')).some((f) => f.endsWith('.js'))).toBe(true);
     // Only the ops API: no other function carries them.
@@ -605,9 +611,8 @@ describe('stateless stack: ops API', () => {
       GenerateSecret: false,
       PreventUserExistenceErrors: 'ENABLED',
     });
-    expect(JSON.stringify(client.Properties.CallbackURLs)).toContain(`{"Fn::GetAtt":["${apiId}","ApiEndpoint"]},"/"`);
-    // … and to the pages people work in, which sign in with the same client.
-    for (const page of ['index.html', 'field.html', 'screen.html'])
+    // Back to the pages people work in (the district's map among them), which sign in with the same client.
+    for (const page of ['index.html', 'ops.html', 'field.html', 'screen.html'])
       expect(JSON.stringify(client.Properties.CallbackURLs)).toContain(
         `{"Fn::GetAtt":["${apiId}","ApiEndpoint"]},"/app/${page}"`,
       );

@@ -85,7 +85,9 @@ describe('the hardening headers on every answer', () => {
       'x-frame-options': 'DENY',
       'referrer-policy': 'no-referrer',
     });
-    const hosted = (await page('GET /', undefined, 'https://ops.auth.example')).headers['content-security-policy'];
+    const hosted = (await page('GET /app/{proxy+}', 'index.html', 'https://ops.auth.example')).headers[
+      'content-security-policy'
+    ];
     expect(hosted).toContain("connect-src 'self' https://ops.auth.example;");
     const config = (await page('GET /app/{proxy+}', 'config.json')).headers;
     expect(config).toMatchObject({
@@ -95,16 +97,21 @@ describe('the hardening headers on every answer', () => {
     });
   });
 
-  it('serves the ops page with its script beside it, none inline', async () => {
-    const html = (await page('GET /')).body;
-    const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1]!.trim());
-    expect(scripts).toEqual(['id="sign-in-config" type="application/json"', 'src="ops-page.js"']);
-    expect(html).not.toMatch(/\son[a-z]+=/i);
-    const script = await page('GET /ops-page.js');
-    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
-    expect(script.body).toMatch(
-      /^const SIGN_IN = JSON\.parse\(document\.getElementById\('sign-in-config'\)\.textContent\);/,
-    );
+  it('leads GET / to the district’s map, a page of the app, with its query', async () => {
+    const root = (rawQueryString: string) =>
+      httpApi(routes, () => {})({
+        routeKey: 'GET /',
+        rawPath: '/',
+        rawQueryString,
+        headers: {},
+      } as unknown as APIGatewayProxyEventV2) as Promise<{ statusCode: number; headers: Record<string, string> }>;
+    expect(await root('')).toMatchObject({ statusCode: 302, headers: { location: '/app/ops.html' } });
+    expect(await root('lang=en')).toMatchObject({ statusCode: 302, headers: { location: '/app/ops.html?lang=en' } });
+    expect(API_ROUTES.filter((r) => r.auth === 'public').map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /',
+      'GET /app',
+      'GET /app/{proxy+}',
+    ]);
   });
 });
 

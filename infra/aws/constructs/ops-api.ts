@@ -19,18 +19,18 @@ import { SIGN_IN_ENV } from '#functions/ops-api/operator-sign-in';
 import { IDENTITY_ENV } from '#shared/runtime/lambda';
 
 /** The pages people work in, under `/app/` (see functions/ops-api/app-routes.ts): each is a sign-in's way back. */
-const PAGES = ['index.html', 'field.html', 'screen.html'];
+const PAGES = ['index.html', 'ops.html', 'field.html', 'screen.html'];
 
 /** Requests per second the ops API accepts (steady, and in a burst); operators and a few city systems, not the public. */
 export const OPS_API_THROTTLE = { rateLimit: 50, burstLimit: 100 };
 
 /**
  * The ops API on API Gateway HTTP API, its routes from the topology (payload format
- * 2.0, as the local server builds it): IAM-authorised, except the ops page (`GET /`, open:
- * it holds no data) and what it reads (`GET /map`: an operator's access token from the
- * user pool, checked by a JWT authorizer). The page's app client (authorization code with
- * PKCE, no secret: the page is public code) sends operators back to the page after
- * sign-in. One `$default` stage with JSON access logs (who called what: the caller's IAM
+ * 2.0, as the local server builds it): IAM-authorised, except the pages (`GET /`, which leads to the
+ * district's map, and `/app/`: open, they hold no data) and what they read (`GET /map`,
+ * `/staff/…`: an operator's token from the user pool, checked by a JWT authorizer). The
+ * pages' app client (authorization code with PKCE, no secret: the pages are public code)
+ * sends operators back to the page they signed in from. One `$default` stage with JSON access logs (who called what: the caller's IAM
  * identity or the operator's user id) kept a year, and a throttle.
  */
 export class OpsApi extends Construct {
@@ -65,9 +65,9 @@ export class OpsApi extends Construct {
         oAuth: {
           flows: { authorizationCodeGrant: true },
           scopes: [OAuthScope.OPENID],
-          // The ops page, and the pages people work in (they sign in the same way, with this client).
-          callbackUrls: [page, ...PAGES.map((p) => `${page}app/${p}`)],
-          logoutUrls: [page, ...PAGES.map((p) => `${page}app/${p}`)],
+          // The pages people work in (the district's map among them): they all sign in with this client.
+          callbackUrls: PAGES.map((p) => `${page}app/${p}`),
+          logoutUrls: PAGES.map((p) => `${page}app/${p}`),
         },
         preventUserExistenceErrors: true,
       });
@@ -128,7 +128,7 @@ export class OpsApi extends Construct {
               `${route.method} ${route.path} serves pages: static HTML and script, no data; what they show comes ` +
               `from routes that need an operator's token.`,
           });
-        // The function serving the page tells it where operators sign in.
+        // The function serving the pages tells them where operators sign in.
         if (operators && client) {
           fn.addEnvironment(SIGN_IN_ENV.domain, operators.domain.baseUrl());
           fn.addEnvironment(SIGN_IN_ENV.clientId, client.userPoolClientId);
@@ -148,7 +148,7 @@ export class OpsApi extends Construct {
     }).overrideLogicalId('OpsApiUrl');
     new CfnOutput(this, 'page', {
       value: page,
-      description: 'the live ops page (operators sign in with their user-pool account)',
+      description: "the district's map, GET / (operators sign in with their user-pool account)",
     }).overrideLogicalId('OpsPageUrl');
   }
 }
