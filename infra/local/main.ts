@@ -188,7 +188,7 @@ async function main() {
   const counts = (kind: string) => model.devices.filter((d) => d.kind === kind).length;
   log.line(
     'ready',
-    `MQTT ${values['no-plain-mqtt'] ? '' : `${stack.mqttUrl} (loopback, client id as identity: ${plainMqttFor === 'all' ? 'every thing' : plainMqttFor.length ? `things without a certificate and ${plainMqttFor.join(', ')}` : 'things without a certificate'}) · `}${stack.mqttsUrl} (device certificates) · ops API ${stack.apiUrl} (ops page ${stack.apiUrl}/, workbench 工作台 ${stack.apiUrl}/app/, field app 移动巡查 ${stack.apiUrl}/app/field.html, command screen 指挥大屏 ${stack.apiUrl}/app/screen.html) · DynamoDB Local ${stack.dynamoEndpoint}`,
+    `MQTT ${values['no-plain-mqtt'] ? '' : `${stack.mqttUrl} (loopback, client id as identity: ${plainMqttFor === 'all' ? 'every thing' : plainMqttFor.length ? `things without a certificate and ${plainMqttFor.join(', ')}` : 'things without a certificate'}) · `}${stack.mqttsUrl} (device certificates) · ops API ${stack.apiUrl} (district map 辖区地图 ${stack.apiUrl}/, workbench 工作台 ${stack.apiUrl}/app/, field app 移动巡查 ${stack.apiUrl}/app/field.html, command screen 指挥大屏 ${stack.apiUrl}/app/screen.html) · DynamoDB Local ${stack.dynamoEndpoint}`,
   );
   log.line('ready', `device certificates: ${stack.pki!.deviceDir}/<thing>/, the authority ${stack.pki!.caFile}`);
   log.line('ready', `cameras put snapshots at ${stack.snapshotsUrl}/snapshots/<thing>/<file> with their certificates`);

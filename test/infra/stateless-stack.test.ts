@@ -557,7 +557,7 @@ describe('stateless stack: ops API', () => {
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
       API_ROUTES.map((r) => `${r.method} ${r.path}`).sort(),
     );
-    // IAM everywhere but the ops page (open: no data) and what it reads (an operator's token from the user pool).
+    // IAM everywhere but the pages (open: no data) and what they read (an operator's token from the user pool).
     const authorization = Object.fromEntries(
       routes.map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType]),
     );
