@@ -1,7 +1,7 @@
 import { effectScope, ref } from 'vue';
 import { describe, expect, it } from 'vitest';
 import type { DistrictMap } from '#shared/app/district-map';
-import type { Case } from '#shared/domain/cases';
+import type { Case } from '#shared/domain/case/model';
 import { useDistrictView } from '../../web/src/ops/district-view.ts';
 import { localeOf, wordsIn } from '../../web/src/ops/words.ts';
 import { kase } from '../support/assessment-fixture.ts';

@@ -3,7 +3,7 @@ import en from 'element-plus/es/locale/lang/en';
 import zhCn from 'element-plus/es/locale/lang/zh-cn';
 import './base.css';
 import { type Component, createApp } from 'vue';
-import type { Locale } from '../../shared/domain/labels.ts';
+import type { Locale } from '../../shared/domain/locales.ts';
 
 /**
  * Starts a page: its root component, with Element Plus speaking the page's language

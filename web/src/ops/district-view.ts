@@ -1,7 +1,9 @@
 import { computed, type Ref, reactive, ref } from 'vue';
 import type { DistrictMap } from '../../../shared/app/district-map.ts';
-import { ACTIVE_STATUSES, type Case, isOverdue, SEVERITIES } from '../../../shared/domain/cases.ts';
-import type { Locale } from '../../../shared/domain/labels.ts';
+import { isOverdue } from '../../../shared/domain/case/escalation.ts';
+import type { Case } from '../../../shared/domain/case/model.ts';
+import { ACTIVE_STATUSES, SEVERITIES } from '../../../shared/domain/case/statuses.ts';
+import type { Locale } from '../../../shared/domain/locales.ts';
 import { caseClassName, siteName, unitName } from '../names.ts';
 
 /**

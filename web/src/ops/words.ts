@@ -1,4 +1,5 @@
-import { DEFAULT_LOCALE, dictionaryOf, LOCALES, type Locale } from '../../../shared/domain/labels.ts';
+import { dictionaryOf } from '../../../shared/domain/labels.ts';
+import { DEFAULT_LOCALE, LOCALES, type Locale } from '../../../shared/domain/locales.ts';
 
 /**
  * The district map's own words in each locale; the cycle's (statuses, severities,
