@@ -79,7 +79,8 @@ module.exports = {
     {
       name: 'web-is-a-client',
       comment:
-        'The pages (web/) use the domain and, as types only, the answers of the use cases (shared/app); never a function, an adapter, the runtime or an outer folder.',
+        'The pages (web/) use the domain and, as types only, the answers of the use cases (shared/app); ' +
+        'never a function, an adapter, the runtime or an outer folder.',
       severity: 'error',
       from: { path: '^web/' },
       to: {
@@ -107,7 +108,8 @@ module.exports = {
     {
       name: 'domain-without-cycles',
       comment:
-        'The domain imports one way (the dictionary on the case model, the rules on what they rule): no cycle in shared/domain, not even of type-only imports.',
+        'The domain imports one way (the dictionary on the case model, the rules on what they rule): ' +
+        'no cycle in shared/domain, not even of type-only imports.',
       severity: 'error',
       from: { path: '^shared/domain/' },
       to: { circular: true },
@@ -115,7 +117,8 @@ module.exports = {
     {
       name: 'no-circular',
       comment:
-        'No import cycle elsewhere either, type-only imports included (test/fixtures holds the rules’ fixtures, which break them on purpose).',
+        'No import cycle elsewhere either, type-only imports included ' +
+        '(test/fixtures holds the rules’ fixtures, which break them on purpose).',
       severity: 'error',
       from: { pathNot: '^(shared/domain|test/fixtures)/' },
       to: { circular: true },

@@ -213,7 +213,11 @@ export async function startApiServer(options: {
               error: 'forbidden',
               message:
                 camera === undefined
-                  ? `a camera puts its snapshots with its own certificate${snapshotsUrl ? ` at ${snapshotsUrl}/snapshots/<thing>/<name>` : ' (this stack has no device authority)'}`
+                  ? `a camera puts its snapshots with its own certificate${
+                      snapshotsUrl
+                        ? ` at ${snapshotsUrl}/snapshots/<thing>/<name>`
+                        : ' (this stack has no device authority)'
+                    }`
                   : `the certificate of ${camera} does not put into the folder of ${snapshot[1]}`,
             }),
           });
@@ -276,7 +280,8 @@ export async function startApiServer(options: {
     }
   };
   const { host, port } = await listen(server, options.port, options.host);
-  // The cameras' own door to the bucket: mutual TLS with the stack's authority, as a camera reaches S3 through the IoT credentials provider.
+  // The cameras' own door to the bucket: mutual TLS with the stack's authority, as a camera
+  // reaches S3 through the IoT credentials provider.
   const cameras =
     options.snapshots &&
     createSecureServer(

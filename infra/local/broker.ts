@@ -184,7 +184,8 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
   /** Publishes dropped for their rate, per thing and reason, told (and kept, with the first one's payload) once the burst is over. */
   const drops = new Map<string, { count: number; sample: { topic: string; payload: Uint8Array }; at: number }>();
   const CLOSED = 'its connection closed while they waited for their turn (over 100 publishes/s); not acknowledged';
-  const FULL = `QoS 0 over 100 publishes/s with ${QOS0_HOLD.publishes} (or ${QOS0_HOLD.bytes / 1024 / 1024} MiB) already waiting: dropped, as AWS IoT Core drops a throttled publish`;
+  const waiting = `${QOS0_HOLD.publishes} (or ${QOS0_HOLD.bytes / 1024 / 1024} MiB)`;
+  const FULL = `QoS 0 over 100 publishes/s with ${waiting} already waiting: dropped, as AWS IoT Core drops a throttled publish`;
   const dropLater = (thing: string, sample: { topic: string; payload: Uint8Array }, reason: string, count = 1) => {
     const key = `${thing}\u0000${reason}`;
     const known = drops.get(key);
@@ -249,7 +250,8 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
       const plain = typeof socket?.getPeerCertificate !== 'function';
       if (plain && options.certified?.(thing) && !plainAllowed(thing)) {
         const reason =
-          'it holds a certificate from the stack’s authority, so it connects over TLS only (--plain-mqtt-for lets the plain listener take it)';
+          'it holds a certificate from the stack’s authority, so it connects over TLS only ' +
+          '(--plain-mqtt-for lets the plain listener take it)';
         events.refused?.('connect', thing, reason);
         const error = new Error(reason) as AuthenticateError;
         error.returnCode = 5; // not authorized

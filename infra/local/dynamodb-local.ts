@@ -82,7 +82,8 @@ async function stopLeftover(pidFile: string, dataDir: string): Promise<void> {
   const parent = Number(/\) \S+ (\d+)/.exec(proc(pid, 'stat') ?? '')?.[1]);
   if (owner !== undefined && parent === owner && alive(owner)) {
     throw new DataDirInUseError(
-      `another CityOps process (pid ${owner}) is using ${dataDir} (its DynamoDB Local is pid ${pid}): stop it first (Ctrl-C), or give this one another --data-dir`,
+      `another CityOps process (pid ${owner}) is using ${dataDir} (its DynamoDB Local is pid ${pid}): ` +
+        'stop it first (Ctrl-C), or give this one another --data-dir',
     );
   }
   rmSync(pidFile, { force: true });
@@ -130,7 +131,8 @@ function loopbackLauncher(ddb: { jar: string; libs: string; cache: string }): st
   if (compiled.status !== 0) {
     rmSync(scratch, { recursive: true, force: true });
     throw new JavaMissingError(
-      `its compiler module (jdk.compiler) could not build the loopback launcher of DynamoDB Local: ${(compiled.stderr || compiled.error?.message || '').trim().split('\n')[0]}`,
+      'its compiler module (jdk.compiler) could not build the loopback launcher of DynamoDB Local: ' +
+        (compiled.stderr || compiled.error?.message || '').trim().split('\n')[0],
     );
   }
   try {

@@ -15,7 +15,10 @@ export interface LocalEventBus extends Piece {
 }
 
 export interface EventBusSettings {
-  /** The events file (what the bus carries: case events and report publications); default `<dataDir>/events/case-events.jsonl`, or a temporary folder in memory. */
+  /**
+   * The events file (what the bus carries: case events and report publications); default
+   * `<dataDir>/events/case-events.jsonl`, or a temporary folder in memory.
+   */
   eventsFile?: string;
   /** Webhook URLs that receive every case event (POST, JSON), with retry. */
   webhooks?: string[];

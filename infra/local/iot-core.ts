@@ -64,11 +64,13 @@ export async function startIotCore(
   const plain = options.plainMqtt ?? loopback;
   if (plain && !loopback)
     throw new Error(
-      `plain MQTT is for loopback only: on ${host} a client that knows a thing's name would be that thing; devices connect over TLS with their certificates (turn plain MQTT off)`,
+      `plain MQTT is for loopback only: on ${host} a client that knows a thing's name would be that thing; ` +
+        'devices connect over TLS with their certificates (turn plain MQTT off)',
     );
   if (!plain && options.mqttTlsPort === undefined)
     throw new Error(
-      `no MQTT listener: plain MQTT is for loopback only${loopback ? ' and is off' : ` (not ${host})`}; give a TLS port for devices with certificates`,
+      `no MQTT listener: plain MQTT is for loopback only${loopback ? ' and is off' : ` (not ${host})`}; ` +
+        'give a TLS port for devices with certificates',
     );
   const pki =
     options.mqttTlsPort === undefined

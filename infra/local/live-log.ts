@@ -122,17 +122,26 @@ export function consoleObserver(options: {
     discarded: (b) =>
       line(
         'discard',
-        `${b.KinesisBatchInfo.streamArn.split('/').pop()}: ${b.KinesisBatchInfo.batchSize} records set aside whole (${b.requestContext.condition}, ${b.requestContext.approximateInvokeCount} invocations): npm start -- --redrive puts them back`,
+        [
+          `${b.KinesisBatchInfo.streamArn.split('/').pop()}: ${b.KinesisBatchInfo.batchSize} records set aside whole`,
+          `(${b.requestContext.condition}, ${b.requestContext.approximateInvokeCount} invocations):`,
+          'npm start -- --redrive puts them back',
+        ].join(' '),
       ),
     caseEvent: (event) => {
       const c = event.detail.data;
       const last = c.history.at(-1);
       const where = `${c.siteId || `(${c.location.lat}, ${c.location.lon})`}`;
+      const zone = c.zoneId ? `/${c.zoneId}` : '';
       switch (event.detailType) {
         case 'CaseReported':
           line(
             'case',
-            `RECEIVED  ${c.category} [${c.classCode ?? '—'}] from ${c.source ?? 'iot'} at ${where}${c.zoneId ? `/${c.zoneId}` : ''}: ${c.status === 'checking' ? 'waiting for an on-site check' : 'waiting for registration'} · ${c.caseId}: ${c.summary}`,
+            [
+              `RECEIVED  ${c.category} [${c.classCode ?? '—'}] from ${c.source ?? 'iot'} at ${where}${zone}:`,
+              `${c.status === 'checking' ? 'waiting for an on-site check' : 'waiting for registration'}`,
+              `· ${c.caseId}: ${c.summary}`,
+            ].join(' '),
           );
           break;
         case 'CaseRegistered':
@@ -145,14 +154,19 @@ export function consoleObserver(options: {
           const report = c.reports?.at(-1);
           line(
             'case',
-            `MERGED    ${report?.source ?? '?'} report ${report?.category ?? ''} into ${c.category} at ${where} (${c.reports?.length ?? 0} reports) · ${c.caseId}`,
+            `MERGED    ${report?.source ?? '?'} report ${report?.category ?? ''} into ${c.category} at ${where} ` +
+              `(${c.reports?.length ?? 0} reports) · ${c.caseId}`,
           );
           break;
         }
         case 'CaseOpened':
           line(
             'case',
-            `OPENED    ${c.category} (${c.severity}) at ${c.siteId}${c.zoneId ? `/${c.zoneId}` : ''} → ${c.leadUnit}${c.coUnits.length ? ` + ${c.coUnits.join(', ')}` : ''} · grid ${c.gridId} (${c.assignee.name}) · due ${local(c.dueAt, c.openedAt)} · ${c.caseId}: ${c.summary}`,
+            [
+              `OPENED    ${c.category} (${c.severity}) at ${c.siteId}${zone}`,
+              `→ ${c.leadUnit}${c.coUnits.length ? ` + ${c.coUnits.join(', ')}` : ''}`,
+              `· grid ${c.gridId} (${c.assignee.name}) · due ${local(c.dueAt, c.openedAt)} · ${c.caseId}: ${c.summary}`,
+            ].join(' '),
           );
           break;
         case 'CaseEscalated':
@@ -179,7 +193,8 @@ export function consoleObserver(options: {
         default:
           line(
             'case',
-            `updated   ${c.category} at ${c.siteId}: ${last?.action} → ${c.status}, ${c.occurrences} occurrence${c.occurrences > 1 ? 's' : ''} · ${c.caseId}`,
+            `updated   ${c.category} at ${c.siteId}: ${last?.action} → ${c.status}, ` +
+              `${c.occurrences} occurrence${c.occurrences > 1 ? 's' : ''} · ${c.caseId}`,
           );
       }
     },
@@ -191,7 +206,8 @@ export function consoleObserver(options: {
       const r = event.detail.data;
       line(
         'report',
-        `PUBLISHED ${r.districtId} ${r.month}: ${r.summary.registered} registered, ${r.summary.closedOnTime} of ${r.summary.due} due closed on time → ${r.location}`,
+        `PUBLISHED ${r.districtId} ${r.month}: ${r.summary.registered} registered, ` +
+          `${r.summary.closedOnTime} of ${r.summary.due} due closed on time → ${r.location}`,
       );
     },
     schedule: (info) => {

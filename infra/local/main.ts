@@ -22,7 +22,8 @@ Runs CityOps on this machine: DynamoDB Local, an MQTT broker on 127.0.0.1, the i
 functions reading local streams, the ops API, and a simulated fleet of the sample district.
 
 Options:
-  --data-dir <dir>      DynamoDB Local's files, the streams, the archive, the case events file, checkpoints, discarded batches (default .cityops)
+  --data-dir <dir>      DynamoDB Local's files, the streams, the archive, the case events file,
+                        checkpoints, discarded batches (default .cityops)
   --in-memory           keep nothing: start clean, forget everything on exit
   --no-simulate         run the stack alone, for outside devices (mosquitto_pub, real sensors)
   --scenario <name>     fleet scenario (default demo): ${Object.keys(SCENARIOS).join(', ')}
@@ -93,7 +94,8 @@ async function main() {
   const mqttTlsPort = port('mqtts-port', values['mqtts-port']);
   if (values.host && !isLoopback(values.host) && !values['no-plain-mqtt'])
     throw new UsageError(
-      `--host ${values.host}: plain MQTT stays on loopback (a client knowing a thing's name would be that thing there); add --no-plain-mqtt to take devices over TLS only`,
+      `--host ${values.host}: plain MQTT stays on loopback (a client knowing a thing's name would be that thing there); ` +
+        'add --no-plain-mqtt to take devices over TLS only',
     );
   const apiPort = port('api-port', values['api-port']);
   const snapshotsPort = port('snapshots-port', values['snapshots-port']);
@@ -180,25 +182,44 @@ async function main() {
       log.line(
         'redrive',
         total
-          ? `${total} discarded records back on their streams (${byStream}); kept in ${keptIn}${left ? `; ${left} batches left in the discarded file` : ''}`
+          ? `${total} discarded records back on their streams (${byStream}); kept in ${keptIn}` +
+              (left ? `; ${left} batches left in the discarded file` : '')
           : `no discarded batches to put back${left ? ` (${left} left: no such stream)` : ''}`,
       );
     },
   });
   const counts = (kind: string) => model.devices.filter((d) => d.kind === kind).length;
+  const plainIdentity =
+    plainMqttFor === 'all'
+      ? 'every thing'
+      : plainMqttFor.length
+        ? `things without a certificate and ${plainMqttFor.join(', ')}`
+        : 'things without a certificate';
+  const plain = values['no-plain-mqtt']
+    ? ''
+    : `${stack.mqttUrl} (loopback, client id as identity: ${plainIdentity}) · `;
+  const pages = [
+    `district map 辖区地图 ${stack.apiUrl}/`,
+    `workbench 工作台 ${stack.apiUrl}/app/`,
+    `field app 移动巡查 ${stack.apiUrl}/app/field.html`,
+    `command screen 指挥大屏 ${stack.apiUrl}/app/screen.html`,
+  ];
   log.line(
     'ready',
-    `MQTT ${values['no-plain-mqtt'] ? '' : `${stack.mqttUrl} (loopback, client id as identity: ${plainMqttFor === 'all' ? 'every thing' : plainMqttFor.length ? `things without a certificate and ${plainMqttFor.join(', ')}` : 'things without a certificate'}) · `}${stack.mqttsUrl} (device certificates) · ops API ${stack.apiUrl} (district map 辖区地图 ${stack.apiUrl}/, workbench 工作台 ${stack.apiUrl}/app/, field app 移动巡查 ${stack.apiUrl}/app/field.html, command screen 指挥大屏 ${stack.apiUrl}/app/screen.html) · DynamoDB Local ${stack.dynamoEndpoint}`,
+    `MQTT ${plain}${stack.mqttsUrl} (device certificates) · ops API ${stack.apiUrl} (${pages.join(', ')})` +
+      ` · DynamoDB Local ${stack.dynamoEndpoint}`,
   );
   log.line('ready', `device certificates: ${stack.pki!.deviceDir}/<thing>/, the authority ${stack.pki!.caFile}`);
   log.line('ready', `cameras put snapshots at ${stack.snapshotsUrl}/snapshots/<thing>/<file> with their certificates`);
   log.line(
     'ready',
-    `registry: ${model.districts[0]!.name}, ${model.grids.length} grids, ${model.sites.length} sites, ${model.devices.length} devices (${counts('bins')} bins, ${counts('sweepers')} sweepers, ${counts('cameras')} cameras)`,
+    `registry: ${model.districts[0]!.name}, ${model.grids.length} grids, ${model.sites.length} sites, ` +
+      `${model.devices.length} devices (${counts('bins')} bins, ${counts('sweepers')} sweepers, ${counts('cameras')} cameras)`,
   );
   log.line(
     'ready',
-    `case events → ${stack.eventsFile}${values.webhook.length ? ` and ${values.webhook.join(', ')}` : ''}${values['hotline-webhook'].length ? ` · 12345 answers → ${values['hotline-webhook'].join(', ')}` : ''}`,
+    `case events → ${stack.eventsFile}${values.webhook.length ? ` and ${values.webhook.join(', ')}` : ''}` +
+      (values['hotline-webhook'].length ? ` · 12345 answers → ${values['hotline-webhook'].join(', ')}` : ''),
   );
   log.line('ready', `try: curl ${stack.apiUrl}/devices/${model.devices[0]!.thing} · curl ${stack.apiUrl}/cases`);
   // People sign in to act on cases: the sample users, told once when they are made.
@@ -207,17 +228,22 @@ async function main() {
     for (const u of stack.createdUsers)
       log.line(
         'sign-in',
-        `  ${u.username.padEnd(20)} ${u.password}  ${u.roles.map((r) => `${ROLE_NAMES[r].zh} ${r}`).join(', ')}${u.unitId ? ` · unit ${u.unitId}` : ''}`,
+        `  ${u.username.padEnd(20)} ${u.password}  ${u.roles.map((r) => `${ROLE_NAMES[r].zh} ${r}`).join(', ')}` +
+          (u.unitId ? ` · unit ${u.unitId}` : ''),
       );
   }
   log.line(
     'sign-in',
-    `token: curl -s -X POST ${stack.apiUrl}/auth/token -H 'content-type: application/json' -d '{"username":"dispatcher","password":"…"}'; then Authorization: Bearer <idToken> on POST /cases/{id}/transitions (docs/roles.md)${stack.createdUsers.length || !dataDir ? '' : `; users: ${join(dataDir, 'sign-in', 'users.json')}`}`,
+    `token: curl -s -X POST ${stack.apiUrl}/auth/token -H 'content-type: application/json' ` +
+      `-d '{"username":"dispatcher","password":"…"}'; then Authorization: Bearer <idToken> ` +
+      'on POST /cases/{id}/transitions (docs/roles.md)' +
+      (stack.createdUsers.length || !dataDir ? '' : `; users: ${join(dataDir, 'sign-in', 'users.json')}`),
   );
   if (values['no-simulate']) {
     log.line(
       'ready',
-      'no simulated fleet (--no-simulate): publish with any MQTT client over TLS, client id = thing name, with its certificate (README: "Publish a reading by hand"). Ctrl-C stops.',
+      'no simulated fleet (--no-simulate): publish with any MQTT client over TLS, client id = thing name, ' +
+        'with its certificate (README: "Publish a reading by hand"). Ctrl-C stops.',
     );
     return;
   }
@@ -245,7 +271,8 @@ main().catch(async (error) => {
     process.stderr.write(`cityops: ${error.message}\n`);
   else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     process.stderr.write(
-      `cityops: a port is already in use (${(error as Error).message}); is another CityOps running? Choose others with --mqtt-port/--api-port.\n`,
+      `cityops: a port is already in use (${(error as Error).message}); is another CityOps running? ` +
+        'Choose others with --mqtt-port/--api-port.\n',
     );
   } else process.stderr.write(`cityops: ${(error as Error).stack ?? error}\n`);
   process.exit(1);

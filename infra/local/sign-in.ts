@@ -29,7 +29,10 @@ type UserRecord = z.infer<typeof UserRecord>;
 /** A user to create, with a password in clear. */
 export type NewUser = User & { password: string };
 
-/** One sample user per role (three handlers: two departments' and a street office's; the grid worker of one grid), made when the data folder has no users file. */
+/**
+ * One sample user per role (three handlers: two departments' and a street office's; the grid
+ * worker of one grid), made when the data folder has no users file.
+ */
 export const SAMPLE_USERS: User[] = [
   { username: 'clerk', name: '受理员 王芳', roles: ['intake_clerk'] },
   { username: 'shiftlead', name: '值班长 李强', roles: ['shift_lead'] },

@@ -13,7 +13,10 @@ import { StreamArchive } from './stream-archive.ts';
 import { StreamEventSource, type DiscardedBatch, type StreamEventSourceOptions } from './stream-event-source.ts';
 
 export interface LocalTelemetryFlows extends Piece {
-  /** The topic rules: puts an accepted publish on every flow's stream it matches; resolves once each has kept it (then the broker acknowledges). */
+  /**
+   * The topic rules: puts an accepted publish on every flow's stream it matches; resolves once
+   * each has kept it (then the broker acknowledges).
+   */
   route(publish: AcceptedPublish): Promise<void>;
   streams: Map<string, LocalStream>;
   /** Batches the event sources gave up on, this run. */

@@ -84,7 +84,8 @@ export function isoWithOffset(epochMs: number, timeZone: string): string {
   const offset = Math.round((asUtc - seconds) / 60_000);
   const two = (n: number) => String(n).padStart(2, '0');
   const sign = offset < 0 ? '-' : '+';
-  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${sign}${two(Math.floor(Math.abs(offset) / 60))}:${two(Math.abs(offset) % 60)}`;
+  const zone = `${sign}${two(Math.floor(Math.abs(offset) / 60))}:${two(Math.abs(offset) % 60)}`;
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${zone}`;
 }
 
 /** A calendar month (`YYYY-MM`) some months later (or earlier). */

@@ -142,7 +142,7 @@ async function choose(page: Page, select: string, words?: string) {
   await page.locator('.el-select-dropdown__item:visible', { hasText: new RegExp(`^${words}$`) }).click();
 }
 describe('the district map (GET /, a page of the app) in headless Chromium', () => {
-  it('signs in, draws the district and its active cases by name as the API gives them, filters the list, shows a case’s history, speaks English at ?lang=en and refreshes live', {
+  it('signs in, draws the district and its cases by name, filters, shows a history, speaks English at ?lang=en, refreshes live', {
     timeout: 120_000,
   }, async () => {
     const map = await api<DistrictMap>('/map');
@@ -318,7 +318,7 @@ describe('the district map (GET /, a page of the app) in headless Chromium', () 
     }
   });
 
-  it('in AWS, signs the operator in through the user pool (authorization code with PKCE) and reads the map with the ID token, signing in again when it is refused', {
+  it('in AWS, signs in through the user pool (code with PKCE), reads the map with the ID token, signs in again when refused', {
     timeout: 60_000,
   }, async () => {
     // The page as the ops API serves it in AWS; the user pool's hosted sign-in played by the test.
@@ -353,7 +353,8 @@ describe('the district map (GET /, a page of the app) in headless Chromium', () 
       await page.route(`${hosted.domain}/oauth2/authorize?*`, (route) => {
         const query = new URL(route.request().url()).searchParams;
         authorizations.push(query);
-        // The hosted sign-in sends the browser back with a code (by a page, not a 302: a redirect's target would pass the test's routes by).
+        // The hosted sign-in sends the browser back with a code (by a page, not a 302: a redirect's
+        // target would pass the test's routes by).
         const back = `${query.get('redirect_uri')}?code=code-${authorizations.length}&state=${query.get('state')}`;
         return route.fulfill({
           status: 200,

@@ -34,7 +34,11 @@ export async function axe(page: Page): Promise<{ id: string; impact: string; nod
   // Evaluated, not added as a script element: the pages' policy runs no inline script.
   await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
   const violations = (await page.evaluate(
-    'axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ") + " " + (n.any[0] && n.any[0].message)).slice(0, 6) })))',
+    [
+      'axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({',
+      'id: v.id, impact: v.impact,',
+      'nodes: v.nodes.map((n) => n.target.join(" ") + " " + (n.any[0] && n.any[0].message)).slice(0, 6) })))',
+    ].join(' '),
   )) as { id: string; impact: string; nodes: string[] }[];
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }

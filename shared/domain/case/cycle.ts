@@ -60,7 +60,9 @@ export class IllegalTransitionError extends WordedError {
         ? { en: `cannot ${action}: ${why.en}`, zh: `不能${act}：${why.zh}` }
         : {
             en: `cannot ${action} a case that is ${status} (allowed from: ${from.join(', ') || 'nowhere'})`,
-            zh: `案件现为「${STATUS_NAMES[status].zh}」，不能${act}（${from.length ? `可${act}的状态：${from.map((f) => STATUS_NAMES[f].zh).join('、')}` : '无此操作'}）`,
+            zh: `案件现为「${STATUS_NAMES[status].zh}」，不能${act}（${
+              from.length ? `可${act}的状态：${from.map((f) => STATUS_NAMES[f].zh).join('、')}` : '无此操作'
+            }）`,
           },
     );
   }
