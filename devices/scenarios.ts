@@ -1,4 +1,4 @@
-import type { CityModel, Device, Market, SweepingRoute } from '#shared/domain/city-model';
+import type { CityModel, Device, Market, SweepRoute } from '#shared/domain/city-model';
 import { topicFor } from '#shared/domain/topics';
 import { BinSensor, type BinBehaviour } from './simulators/bin-sensor.ts';
 import { MarketCamera, type CameraBehaviour } from './simulators/market-camera.ts';
@@ -216,7 +216,7 @@ export function buildFleet(
         sim = new SweeperGps(
           device,
           start,
-          site(device.siteId) as SweepingRoute,
+          site(device.siteId) as SweepRoute,
           timeZone(device.districtId),
           plan.sweepers?.(device, i),
         );

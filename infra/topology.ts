@@ -36,7 +36,7 @@ export interface FunctionSpec {
 
 /**
  * Topic filter → stream → function, with the archive and the discard destination beside
- * it. The topic rule puts each message on the route's Kinesis data stream, partition key =
+ * it. The topic rule puts each message on the flow's Kinesis data stream, partition key =
  * the thing name, so each device's messages stay in order on one shard. The ingest
  * function reads the stream through an event source mapping: batches of up to `batchSize`
  * records gathered for at most `batchWindowSeconds`, `parallelizationFactor` batches of

@@ -1,4 +1,4 @@
-import type { Device, Position, SweepingRoute } from '#shared/domain/city-model';
+import type { Device, Position, SweepRoute } from '#shared/domain/city-model';
 import type { GpsFix } from '#shared/domain/payloads';
 import { localTimeParts, zonedTimeToEpoch } from '#shared/domain/local-time';
 import { BaseSimulator, round } from './simulator.ts';
@@ -24,7 +24,7 @@ export class SweeperGps extends BaseSimulator {
   constructor(
     device: Device,
     start: number,
-    private readonly route: SweepingRoute,
+    private readonly route: SweepRoute,
     private readonly timeZone: string,
     private readonly behaviour: SweeperBehaviour = {},
   ) {

@@ -310,7 +310,7 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
       }
       // A QoS 2 retransmission: acknowledged (PUBREC) as the first copy was, never routed twice.
       if (retransmissions.has(packet)) return done(null);
-      const route = () =>
+      const applyRules = () =>
         Promise.resolve(
           options.onPublish({
             topic: topicName,
@@ -322,7 +322,7 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
           }),
         );
       const accept = () =>
-        route()
+        applyRules()
           .then(() => done(null))
           .catch((error: Error) => done(error));
       const held = ((client as DeviceClient).held ??= new Set());
@@ -347,7 +347,7 @@ export async function startBroker(options: LocalBrokerOptions): Promise<LocalBro
           timer: setTimeout(() => {
             held.delete(h);
             if (isClosed(client)) return dropLater(client.id, sample, CLOSED);
-            route().catch((error: Error) => {
+            applyRules().catch((error: Error) => {
               events.refused?.('publish', client.id, `not routed: ${error.message} (topic ${packet.topic})`);
               client.conn.destroy();
             });

@@ -55,7 +55,7 @@ export async function startIotCore(
   options: IotCoreSettings &
     Pick<Twin, 'folder' | 'model' | 'log' | 'observer'> & {
       tables: LocalTables;
-      flows: Pick<LocalTelemetryFlows, 'route'>;
+      flows: Pick<LocalTelemetryFlows, 'applyTopicRules'>;
     },
 ): Promise<LocalIotCore> {
   const { host, log } = options;
@@ -87,7 +87,7 @@ export async function startIotCore(
     lookupDevice: (thing) => stores.registry.getDevice(thing),
     certified: pki?.certified,
     plainMqttFor: options.plainMqttFor,
-    onPublish: options.flows.route,
+    onPublish: options.flows.applyTopicRules,
     onRefused: (refusal) =>
       void stores.rejects
         .save([refusedPublish(refusal, `broker-${randomUUID()}`)])

@@ -17,7 +17,7 @@ export interface LocalTelemetryFlows extends Piece {
    * The topic rules: puts an accepted publish on every flow's stream it matches; resolves once
    * each has kept it (then the broker acknowledges).
    */
-  route(publish: AcceptedPublish): Promise<void>;
+  applyTopicRules(publish: AcceptedPublish): Promise<void>;
   streams: Map<string, LocalStream>;
   /** Batches the event sources gave up on, this run. */
   discarded: DiscardedBatch[];
@@ -122,7 +122,7 @@ export async function startTelemetryFlows(
   const ruleNames = new Map(flows.map((flow) => [flow, telemetryRuleName(flow.kind)]));
   const backlog = () => sources.reduce((n, s) => n + s.backlog, 0);
   return {
-    async route(publish) {
+    async applyTopicRules(publish) {
       // A Basic Ingest publish goes to the one rule it names; any other to every rule whose filter matches.
       const matched = publish.rule
         ? flows.filter((f) => ruleNames.get(f) === publish.rule)

@@ -4,7 +4,7 @@ import type { TelemetryStore } from './ports/telemetry.ts';
 import type { Registry } from './ports/registry.ts';
 import type { Signal } from '#shared/domain/case/model';
 import { WORKING_STATUSES } from '#shared/domain/case/statuses';
-import type { Device, SweepingRoute } from '#shared/domain/city-model';
+import type { Device, SweepRoute } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { judgeRoute, type CoverageEngine, type SegmentCoverage } from '#shared/domain/coverage';
 import { lateKey, windowInstances, type WindowInstance } from '#shared/domain/sweep-windows';
@@ -65,7 +65,7 @@ export async function closeWindows(deps: CloseWindowsDeps): Promise<{ signals: S
 }
 
 /** The segments not swept, and the coverage, from one or more stored coverages (a window and its late part). */
-export function unswept(engine: CoverageEngine, route: SweepingRoute, coverages: Map<string, SegmentCoverage>[]) {
+export function unswept(engine: CoverageEngine, route: SweepRoute, coverages: Map<string, SegmentCoverage>[]) {
   const merged = new Map<string, SegmentCoverage>();
   for (const coverage of coverages) {
     for (const [segmentId, passes] of coverage) {
@@ -78,7 +78,7 @@ export function unswept(engine: CoverageEngine, route: SweepingRoute, coverages:
   return { segments, coveragePct };
 }
 
-function missedSignal(route: SweepingRoute, instance: WindowInstance, missed: ReturnType<typeof unswept>): Signal {
+function missedSignal(route: SweepRoute, instance: WindowInstance, missed: ReturnType<typeof unswept>): Signal {
   const ids = missed.segments.map((s) => s.segmentId);
   return {
     kind: 'anomaly',
@@ -107,7 +107,7 @@ function missedSignal(route: SweepingRoute, instance: WindowInstance, missed: Re
   };
 }
 
-function silentSignal(route: SweepingRoute, eligible: Device[], instance: WindowInstance): Signal {
+function silentSignal(route: SweepRoute, eligible: Device[], instance: WindowInstance): Signal {
   return {
     kind: 'anomaly',
     category: 'sweeper_silent',
@@ -127,7 +127,7 @@ function silentSignal(route: SweepingRoute, eligible: Device[], instance: Window
 async function sweptLate(
   deps: CloseWindowsDeps,
   engine: CoverageEngine,
-  route: SweepingRoute,
+  route: SweepRoute,
 ): Promise<Signal | undefined> {
   const active = await deps.caseStore.findActive(route.siteId, 'missed_sweeping');
   if (!active || !WORKING_STATUSES.includes(active.status)) return undefined;

@@ -3,7 +3,7 @@ import type { TelemetryStore } from './ports/telemetry.ts';
 import type { Registry } from './ports/registry.ts';
 import type { Case } from '#shared/domain/case/model';
 import { DEFAULT_LOCALE, type Locale } from '#shared/domain/locales';
-import type { Grid, Site, SweepingRoute } from '#shared/domain/city-model';
+import type { Grid, Site, SweepRoute } from '#shared/domain/city-model';
 import { type CaseClass, classCode } from '#shared/domain/classification';
 import type { Clock } from '#shared/domain/clock';
 import { zonedTimeToEpoch, localTimeParts } from '#shared/domain/local-time';
@@ -47,7 +47,7 @@ export interface DistrictMap {
     siteId: string;
     name: string;
     localName?: string;
-    line: SweepingRoute['line'];
+    line: SweepRoute['line'];
     windowsToday: number;
     coveragePct: number | null;
   }[];

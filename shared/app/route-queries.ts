@@ -1,4 +1,4 @@
-import type { SweepingRoute } from '#shared/domain/city-model';
+import type { SweepRoute } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { localTimeParts, zonedTimeToEpoch } from '#shared/domain/local-time';
 import { lateKey, windowInstances } from '#shared/domain/sweep-windows';
@@ -23,12 +23,12 @@ export interface RouteSummary {
   unitId: string;
   segments: number;
   lengthM: number;
-  windows: SweepingRoute['windows'];
+  windows: SweepRoute['windows'];
   passesRequired: number;
   sweepers: string[];
 }
 
-const summary = (route: SweepingRoute): RouteSummary => ({
+const summary = (route: SweepRoute): RouteSummary => ({
   routeId: route.siteId,
   districtId: route.districtId,
   name: route.name,
@@ -48,7 +48,7 @@ export async function listRoutes(deps: RouteQueryDeps, districtId?: string): Pro
   return all.flat().map(summary);
 }
 
-async function routeOf(deps: RouteQueryDeps, routeId: string): Promise<SweepingRoute | undefined> {
+async function routeOf(deps: RouteQueryDeps, routeId: string): Promise<SweepRoute | undefined> {
   const site = await deps.registry.getSite(routeId);
   return site?.siteKind === 'sweeping_route' ? site : undefined;
 }

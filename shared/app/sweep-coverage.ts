@@ -1,7 +1,7 @@
 import type { CoverageStore } from './ports/coverage.ts';
 import type { Registry } from './ports/registry.ts';
 import type { Signal } from '#shared/domain/case/model';
-import type { SweepingRoute } from '#shared/domain/city-model';
+import type { SweepRoute } from '#shared/domain/city-model';
 import type { Clock } from '#shared/domain/clock';
 import { CoverageEngine } from '#shared/domain/coverage';
 import type { GpsFix, PayloadOf } from '#shared/domain/payloads';
@@ -16,7 +16,7 @@ type RouteRegistry = Pick<Registry, 'listDistricts' | 'listSites'>;
 export class RouteDirectory {
   private readonly cache = new Map<
     string,
-    { at: number; value: Promise<{ routes: SweepingRoute[]; engine: CoverageEngine; timeZone: string }> }
+    { at: number; value: Promise<{ routes: SweepRoute[]; engine: CoverageEngine; timeZone: string }> }
   >();
 
   constructor(
@@ -43,7 +43,7 @@ export class RouteDirectory {
 }
 
 /** Whether a sweeper counts on a route: named there, or of the route's unit when it names none. */
-export const mayCount = (route: SweepingRoute, device: { thing: string; unitId?: string }) =>
+export const mayCount = (route: SweepRoute, device: { thing: string; unitId?: string }) =>
   route.sweepers.length ? route.sweepers.includes(device.thing) : device.unitId === route.unitId;
 
 export interface SweepCoverageDeps {
@@ -135,7 +135,7 @@ export class SweepCoverage {
 }
 
 function tooFastSignal(
-  route: SweepingRoute,
+  route: SweepRoute,
   thing: string,
   instance: WindowInstance,
   speedKmh: number,

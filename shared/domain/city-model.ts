@@ -177,7 +177,7 @@ export const RouteSegment = z.object({
 });
 export type RouteSegment = z.infer<typeof RouteSegment>;
 
-export const SweepingRoute = z.object({
+export const SweepRoute = z.object({
   ...siteBase,
   siteKind: z.literal('sweeping_route'),
   streetId: id,
@@ -194,9 +194,9 @@ export const SweepingRoute = z.object({
   oneWay: z.boolean().default(false),
   thresholds: ThresholdOverrides,
 });
-export type SweepingRoute = z.infer<typeof SweepingRoute>;
+export type SweepRoute = z.infer<typeof SweepRoute>;
 
-export const Site = z.discriminatedUnion('siteKind', [GarbageRoom, Market, SweepingRoute]);
+export const Site = z.discriminatedUnion('siteKind', [GarbageRoom, Market, SweepRoute]);
 export type Site = z.infer<typeof Site>;
 export type SiteKind = Site['siteKind'];
 

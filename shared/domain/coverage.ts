@@ -1,5 +1,5 @@
 import Flatbush from 'flatbush';
-import type { SweepingRoute } from './city-model.ts';
+import type { SweepRoute } from './city-model.ts';
 import type { GpsFix } from './payloads.ts';
 
 /**
@@ -38,7 +38,7 @@ export interface TooFast {
 
 export class CoverageEngine {
   readonly options: CoverageOptions;
-  readonly routes: SweepingRoute[];
+  readonly routes: SweepRoute[];
   /** Per segment: route index, length, first cell in the flat cell array, cell count. */
   readonly segmentRoute: Int32Array;
   readonly segmentLength: Float64Array;
@@ -64,7 +64,7 @@ export class CoverageEngine {
   private readonly routeMaxSpeed: Float64Array;
   private readonly routeBrush: Uint8Array;
 
-  constructor(routes: SweepingRoute[], options: Partial<CoverageOptions> = {}) {
+  constructor(routes: SweepRoute[], options: Partial<CoverageOptions> = {}) {
     this.options = { ...COVERAGE_DEFAULTS, ...options };
     this.routes = routes;
     const segments = routes.flatMap((route, r) => route.segments.map((segment) => ({ r, segment })));
@@ -292,7 +292,7 @@ export type SegmentCoverage = Map<string, Set<number>>;
  * Whether each segment of a route is swept: the union of its passes covers `sweptFraction`,
  * and, where the route asks for more than one pass, that many passes each cover it.
  */
-export function judgeRoute(engine: CoverageEngine, route: SweepingRoute, coverage: Map<string, SegmentCoverage>) {
+export function judgeRoute(engine: CoverageEngine, route: SweepRoute, coverage: Map<string, SegmentCoverage>) {
   let coveredCells = 0;
   let totalCells = 0;
   const unswept = route.segments.filter((segment) => {

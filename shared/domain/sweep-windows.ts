@@ -1,4 +1,4 @@
-import type { SweepingRoute } from './city-model.ts';
+import type { SweepRoute } from './city-model.ts';
 import { addDays, localTimeParts, zonedTimeToEpoch } from './local-time.ts';
 
 /** One occurrence of a route's schedule window: `key` is `<local date>T<start>`. */
@@ -11,12 +11,7 @@ export interface WindowInstance {
 }
 
 /** Every window instance of the route on the local dates from `fromTs` to `toTs`. */
-export function windowInstances(
-  route: SweepingRoute,
-  timeZone: string,
-  fromTs: number,
-  toTs: number,
-): WindowInstance[] {
+export function windowInstances(route: SweepRoute, timeZone: string, fromTs: number, toTs: number): WindowInstance[] {
   const out: WindowInstance[] = [];
   const last = localTimeParts(toTs, timeZone).date;
   for (

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadDistrictDir } from '#devices/district-files';
-import type { SweepingRoute } from '#shared/domain/city-model';
+import type { SweepRoute } from '#shared/domain/city-model';
 import { caseStack } from '../support/case-stack.ts';
 
 const MIN = 60_000;
 const FIVE_AM = Date.UTC(2026, 10, 26, 21, 0); // Friday 27 November, 05:00 in Shanghai
 const model = await loadDistrictDir();
-const route = model.sites.find((s) => s.siteId === 'rt-01') as SweepingRoute;
+const route = model.sites.find((s) => s.siteId === 'rt-01') as SweepRoute;
 const [[LON0, LAT], [LON1]] = route.line.coordinates as [[number, number], [number, number]];
 const M_LON = 111_195 * Math.cos((LAT * Math.PI) / 180);
 const lengthM = (LON1 - LON0) * M_LON;

@@ -369,10 +369,10 @@ describe('stateless stack: functions, event sources, schedules', () => {
       const table = Object.keys(TABLES).find((key) => text.includes(`ExportsOutputFnGetAtt${key}table`));
       const index = /\/index\/(\w+)/.exec(text)?.[1];
       if (table) return `table:${table}${index ? `/index/${index}` : ''}`;
-      const stream = TELEMETRY_FLOWS.find((r) =>
-        text.includes(`ExportsOutputFnGetAtt${r.stream.replace('-', '')}stream`),
+      const flow = TELEMETRY_FLOWS.find((f) =>
+        text.includes(`ExportsOutputFnGetAtt${f.stream.replace('-', '')}stream`),
       );
-      if (stream) return `stream:${stream.stream}`;
+      if (flow) return `stream:${flow.stream}`;
       if (text.includes('"CityOps-dev-DiscardedBatchesArn"'))
         return text.includes('/*') ? 'bucket:discarded/*' : 'bucket:discarded';
       const logs = FUNCTIONS.find((f) => text.includes(`"${f.name.replace('-', '')}logs`));
@@ -445,7 +445,7 @@ describe('stateless stack: functions, event sources, schedules', () => {
           's3:ListBucket bucket:media',
         );
       if (spec.bus) expected.push('events:PutEvents bus');
-      for (const flow of TELEMETRY_FLOWS.filter((r) => r.function === spec.name))
+      for (const flow of TELEMETRY_FLOWS.filter((f) => f.function === spec.name))
         expected.push(
           // What the event source mapping reads the stream with (aws-cdk-lib's grant for it), and where it keeps a discarded batch.
           ...[

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CoverageEngine, judgeRoute, type SegmentCoverage } from '#shared/domain/coverage';
-import { SweepingRoute, type Position } from '#shared/domain/city-model';
+import { SweepRoute, type Position } from '#shared/domain/city-model';
 import { segmentRoute } from '#shared/domain/route-segments';
 import type { GpsFix } from '#shared/domain/payloads';
 
@@ -11,10 +11,10 @@ const M_PER_DEG_LAT = 111_195;
 const M_PER_DEG_LON = M_PER_DEG_LAT * Math.cos((LAT * Math.PI) / 180);
 const at = (eastM: number, northM = 0): Position => [LON + eastM / M_PER_DEG_LON, LAT + northM / M_PER_DEG_LAT];
 
-function route(over: Partial<SweepingRoute> = {}, id = 'rt-t'): SweepingRoute {
+function route(over: Partial<SweepRoute> = {}, id = 'rt-t'): SweepRoute {
   const line = { type: 'LineString' as const, coordinates: [at(0), at(200)] };
   const oneWay = over.oneWay ?? false;
-  return SweepingRoute.parse({
+  return SweepRoute.parse({
     siteId: id,
     siteKind: 'sweeping_route',
     districtId: 'd',

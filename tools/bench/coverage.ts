@@ -9,7 +9,7 @@
 import { lineString, point } from '@turf/helpers';
 import nearestPointOnLine from '@turf/nearest-point-on-line';
 import { CoverageEngine } from '#shared/domain/coverage';
-import { SweepingRoute, type Position } from '#shared/domain/city-model';
+import { SweepRoute, type Position } from '#shared/domain/city-model';
 import type { GpsFix } from '#shared/domain/payloads';
 import { segmentRoute } from '#shared/domain/route-segments';
 import { seededRandom } from '#devices/simulators/simulator';
@@ -38,7 +38,7 @@ function log(text: string) {
 }
 
 // A grid of streets: east–west and north–south, 80 m apart, 2 km long, one route each.
-const routes: SweepingRoute[] = [];
+const routes: SweepRoute[] = [];
 for (let i = 0; i < STREETS; i++) {
   for (const dir of ['ew', 'ns'] as const) {
     const off = i * SPACING + 40;
@@ -48,7 +48,7 @@ for (let i = 0; i < STREETS; i++) {
     };
     const id = `r${dir}${String(i).padStart(2, '0')}`;
     routes.push(
-      SweepingRoute.parse({
+      SweepRoute.parse({
         siteId: id,
         siteKind: 'sweeping_route',
         districtId: 'bench',

@@ -310,7 +310,7 @@ try {
   progress('');
   process.stderr.write('\r');
 
-  const flow = TELEMETRY_FLOWS.find((r) => r.kind === 'bins')!;
+  const flow = TELEMETRY_FLOWS.find((f) => f.kind === 'bins')!;
   say('');
   say(
     `pipeline (MQTT → broker → stream (${flow.capacity.mode}) → event source → ` +
