@@ -1,13 +1,13 @@
 import type { CityModel, Device, Market, SweepRoute } from '#shared/domain/city-model';
 import { topicFor } from '#shared/domain/topics';
-import { BinSensor, type BinBehaviour } from './simulators/bin-sensor.ts';
+import { GarbageRoomSensor, type GarbageRoomBehaviour } from './simulators/garbage-room-sensor.ts';
 import { MarketCamera, type CameraBehaviour } from './simulators/market-camera.ts';
 import { ScriptedDevice, seededRandom, type Emission, type Simulator } from './simulators/simulator.ts';
 import { SweeperGps, type SweeperBehaviour } from './simulators/sweeper-gps.ts';
 
 /** Per-device behaviour a scenario sets; devices it does not name behave normally. */
 interface ScenarioPlan {
-  bins?: (device: Device, index: number) => BinBehaviour;
+  bins?: (device: Device, index: number) => GarbageRoomBehaviour;
   sweepers?: (device: Device, index: number) => SweeperBehaviour;
   cameras?: (device: Device, index: number) => CameraBehaviour;
   /** Devices that go quiet after this many virtual minutes. */
@@ -20,7 +20,7 @@ interface ScenarioPlan {
 const MIN = 60_000;
 /** The demo's scripted devices: every anomaly kind of the detectors, within the first minute. */
 function demoDevice(device: Device, start: number): Simulator | undefined {
-  const bin = (over: (t: number) => Record<string, number>) => (t: number, seq: number) => ({
+  const roomReading = (over: (t: number) => Record<string, number>) => (t: number, seq: number) => ({
     ts: t,
     seq,
     fillPct: 40,
@@ -51,17 +51,17 @@ function demoDevice(device: Device, start: number): Simulator | undefined {
         start,
         backlog(
           [2 * MIN, MIN],
-          bin(() => ({ fillPct: 93 })),
+          roomReading(() => ({ fillPct: 93 })),
         ),
-        bin(() => ({ fillPct: 95 })),
+        roomReading(() => ({ fillPct: 95 })),
       ),
     // Collection due: a fast rise over the last half hour.
     'bin-gs-002': () =>
       new ScriptedDevice(
         device,
         start,
-        (s) => [55, 62, 69].map((fillPct, i) => bin(() => ({ fillPct }))(s - (30 - 10 * i) * MIN, i)),
-        bin(() => ({ fillPct: 76 })),
+        (s) => [55, 62, 69].map((fillPct, i) => roomReading(() => ({ fillPct }))(s - (30 - 10 * i) * MIN, i)),
+        roomReading(() => ({ fillPct: 76 })),
       ),
     // Fire: a jump from 22 °C to 68 °C.
     'bin-gs-003': () =>
@@ -70,9 +70,9 @@ function demoDevice(device: Device, start: number): Simulator | undefined {
         start,
         backlog(
           [MIN],
-          bin(() => ({ temperatureC: 22 })),
+          roomReading(() => ({ temperatureC: 22 })),
         ),
-        bin(() => ({ temperatureC: 68 })),
+        roomReading(() => ({ temperatureC: 68 })),
       ),
     // Knocked over.
     'bin-gs-004': () =>
@@ -80,7 +80,7 @@ function demoDevice(device: Device, start: number): Simulator | undefined {
         device,
         start,
         () => [],
-        bin(() => ({ tiltDeg: 72 })),
+        roomReading(() => ({ tiltDeg: 72 })),
       ),
     // Low battery.
     'bin-gs-005': () =>
@@ -88,7 +88,7 @@ function demoDevice(device: Device, start: number): Simulator | undefined {
         device,
         start,
         () => [],
-        bin(() => ({ batteryPct: 9 })),
+        roomReading(() => ({ batteryPct: 9 })),
       ),
     // Stuck sensor: four hours of the same fill, uploaded from the buffer.
     'bin-gs-006': () =>
@@ -97,9 +97,9 @@ function demoDevice(device: Device, start: number): Simulator | undefined {
         start,
         backlog(
           Array.from({ length: 48 }, (_, i) => (48 - i) * 5 * MIN),
-          bin(() => ({ fillPct: 37 })),
+          roomReading(() => ({ fillPct: 37 })),
         ),
-        bin(() => ({ fillPct: 37 })),
+        roomReading(() => ({ fillPct: 37 })),
       ),
     // Offline: one heartbeat, then silence (its interval is 15 s: offline after 45 s).
     'cam-gs-m1-b': () =>
@@ -154,7 +154,10 @@ export const SCENARIOS = {
       'over, low battery, stuck sensor, offline, market disorder) within the first minute',
     plan: { scripted: demoDevice },
   },
-  normal: { description: 'a healthy fleet: bins filled and emptied, sweepers on schedule, quiet markets', plan: {} },
+  normal: {
+    description: 'a healthy fleet: garbage rooms filled and emptied, sweepers on schedule, quiet markets',
+    plan: {},
+  },
   overflow: {
     description: 'every fifth garbage room is never emptied and fills fast past its threshold',
     plan: { bins: (_d, i) => (i % 5 === 0 ? { neverCollected: true, fillRate: 40 } : {}) },
@@ -210,7 +213,7 @@ export function buildFleet(
     let sim: Simulator;
     switch (device.kind) {
       case 'bins':
-        sim = new BinSensor(device, start, plan.bins?.(device, i));
+        sim = new GarbageRoomSensor(device, start, plan.bins?.(device, i));
         break;
       case 'sweepers':
         sim = new SweeperGps(

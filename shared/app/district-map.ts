@@ -88,7 +88,7 @@ export async function districtMap(deps: DistrictMapDeps, districtId?: string): P
   const district = chooseDistrict(await deps.registry.listDistricts(), districtId);
   const now = deps.clock.now();
   const id = district.districtId;
-  const [departments, streets, communities, grids, rooms, markets, bins, cases, routes] = await Promise.all([
+  const [departments, streets, communities, grids, rooms, markets, roomSensors, cases, routes] = await Promise.all([
     deps.registry.listDepartments(id),
     deps.registry.listStreets(id),
     deps.registry.listCommunities(id),
@@ -99,15 +99,18 @@ export async function districtMap(deps: DistrictMapDeps, districtId?: string): P
     deps.caseStore.listActive(id),
     routeCoverage(deps, id, now),
   ]);
-  const states = await deps.telemetry.getLatestMany(bins.map((d) => d.thing));
+  const states = await deps.telemetry.getLatestMany(roomSensors.map((d) => d.thing));
   const fill = new Map<string, { fillPct: number; lastSeenAt: number }>();
-  for (const bin of bins) {
-    const state = states.get(bin.thing);
+  for (const sensor of roomSensors) {
+    const state = states.get(sensor.thing);
     if (!state || typeof state.fillPct !== 'number') continue;
     // A room with more than one sensor shows its fullest.
-    const known = fill.get(bin.siteId);
+    const known = fill.get(sensor.siteId);
     if (!known || state.fillPct > known.fillPct)
-      fill.set(bin.siteId, { fillPct: state.fillPct, lastSeenAt: Math.max(state.lastSeenAt, known?.lastSeenAt ?? 0) });
+      fill.set(sensor.siteId, {
+        fillPct: state.fillPct,
+        lastSeenAt: Math.max(state.lastSeenAt, known?.lastSeenAt ?? 0),
+      });
   }
   return {
     district: {

@@ -1,6 +1,6 @@
 import type { Signal } from '#shared/domain/case/model';
 import type { Site } from '#shared/domain/city-model';
-import { detectBins, type BinDetectorState } from '#shared/domain/detectors/bin-detector';
+import { detectGarbageRooms, type GarbageRoomDetectorState } from '#shared/domain/detectors/garbage-room-detector';
 import { sampleHeartbeatMs } from '#shared/domain/state-writes';
 import { reportingAgain, silenceKeys } from '#shared/domain/detectors/offline-detector';
 import type { Device } from '#shared/domain/city-model';
@@ -259,11 +259,11 @@ async function storeDevice(
   if (kind === 'bins') {
     const messageIds = [...batch.readings, ...batch.duplicates].map((r) => r.messageId);
     const heartbeat = sampleHeartbeatMs(device.expectedIntervalSeconds);
-    const { outcome, pending, outbox } = await deps.telemetry.saveLatestDetecting<BinDetectorState>(
+    const { outcome, pending, outbox } = await deps.telemetry.saveLatestDetecting<GarbageRoomDetectorState>(
       batch,
       lastSeenAt,
       (prior, newer, { offlineSince, writing }) => {
-        const detected = detectBins(
+        const detected = detectGarbageRooms(
           prior,
           newer.map((r) => ({ ts: r.ts, seq: r.seq, payload: r.payload as PayloadOf<'bins'> })),
           { thing: batch.thing, siteId: site.siteId, overrides, heartbeatMs: heartbeat, keepSample: writing },

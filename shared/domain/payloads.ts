@@ -23,7 +23,7 @@ const identity = Object.fromEntries(IDENTITY_FIELDS.map((f) => [f, z.string().op
   z.ZodOptional<z.ZodString>
 >;
 
-export const BinFillPayload = z.object({
+export const GarbageRoomFillPayload = z.object({
   ...identity,
   ts: epochMs,
   seq,
@@ -32,7 +32,7 @@ export const BinFillPayload = z.object({
   tiltDeg: z.number().min(0).max(180).optional(),
   batteryPct: z.number().min(0).max(100).optional(),
 });
-export type BinFillPayload = z.infer<typeof BinFillPayload>;
+export type GarbageRoomFillPayload = z.infer<typeof GarbageRoomFillPayload>;
 
 export const GpsFix = z.object({
   ts: epochMs,
@@ -80,7 +80,7 @@ export const CameraDetectionsPayload = z.object({
 export type CameraDetectionsPayload = z.infer<typeof CameraDetectionsPayload>;
 
 export const PAYLOAD_SCHEMAS = {
-  bins: BinFillPayload,
+  bins: GarbageRoomFillPayload,
   sweepers: SweeperGeoPayload,
   cameras: CameraDetectionsPayload,
 } as const satisfies Record<DeviceKind, z.ZodType>;

@@ -2,7 +2,7 @@
  * When a garbage room's state item is written. Nothing a detector needs is ever held only
  * in memory: every invocation ends with all of it stored. What keeps writes well below one
  * a reading is that a garbage room's detector state changes only on a material change (see
- * `BinDetectorState`): most readings leave it as it was, and then the item is not written
+ * `GarbageRoomDetectorState`): most readings leave it as it was, and then the item is not written
  * at all. It is written when
  * - the device has no stored state yet, or there are signals to hand over;
  * - the detector state changed (a new fill band, a temperature 3 °C off, a detector step);

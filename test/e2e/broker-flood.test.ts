@@ -7,7 +7,7 @@ import {
   type LocalBroker,
   type RefusedPublish,
 } from '#infra/local/broker';
-import { anyBinBroker } from '../support/broker.ts';
+import { anyGarbageRoomBroker } from '../support/broker.ts';
 import { topicFor } from '#shared/domain/topics';
 
 describe('publish rate per connection (pacing)', () => {
@@ -35,7 +35,7 @@ describe('a client flooding the local broker', () => {
   const routed = (thing: string) => accepted.filter((p) => p.clientId === thing).length;
 
   beforeAll(async () => {
-    broker = await anyBinBroker({
+    broker = await anyGarbageRoomBroker({
       onPublish: (p) => void accepted.push(p),
       onRefused: (r) => void refused.push(r),
       events: {

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AcceptedPublish, LocalBroker } from '#infra/local/broker';
-import { anyBinBroker } from '../support/broker.ts';
+import { anyGarbageRoomBroker } from '../support/broker.ts';
 import { topicFor } from '#shared/domain/topics';
 
 /** MQTT 3.1.1 packets written by hand: what a device that retransmits sends, byte for byte. */
@@ -28,7 +28,7 @@ describe('QoS 2 is exactly once at the broker', () => {
   let broker: LocalBroker;
   const accepted: AcceptedPublish[] = [];
   beforeAll(async () => {
-    broker = await anyBinBroker({ onPublish: (p) => void accepted.push(p) });
+    broker = await anyGarbageRoomBroker({ onPublish: (p) => void accepted.push(p) });
   });
   afterAll(() => broker.stop());
 

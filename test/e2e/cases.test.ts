@@ -53,7 +53,7 @@ function expectRouted(c: Awaited<ReturnType<typeof s.oneCase>>, category: CaseCa
   );
 }
 
-const bin = (over: Record<string, number>, ago = 0) => ({
+const roomReading = (over: Record<string, number>, ago = 0) => ({
   ts: s.now() - ago,
   fillPct: 40,
   temperatureC: 20,
@@ -68,29 +68,33 @@ describe.each([
     // The sample's exposed-garbage class registers on two signals: one device's episode is a warning.
     intake: 'received',
     thing: 'bin-gs-011',
-    raise: () => [bin({ fillPct: 92 }, 60_000), bin({ fillPct: 95 }, 30_000)],
-    clear: () => [bin({ fillPct: 10 })],
+    raise: () => [roomReading({ fillPct: 92 }, 60_000), roomReading({ fillPct: 95 }, 30_000)],
+    clear: () => [roomReading({ fillPct: 10 })],
   },
   {
     category: 'collection_due',
     intake: 'open',
     thing: 'bin-gs-012',
-    raise: () => [bin({ fillPct: 50 }, 30 * MIN), bin({ fillPct: 58 }, 20 * MIN), bin({ fillPct: 66 }, 10 * MIN)],
-    clear: () => [bin({ fillPct: 5 })],
+    raise: () => [
+      roomReading({ fillPct: 50 }, 30 * MIN),
+      roomReading({ fillPct: 58 }, 20 * MIN),
+      roomReading({ fillPct: 66 }, 10 * MIN),
+    ],
+    clear: () => [roomReading({ fillPct: 5 })],
   },
   {
     category: 'bin_fire',
     intake: 'open',
     thing: 'bin-gs-013',
-    raise: () => [bin({ temperatureC: 65 })],
-    clear: () => [bin({ temperatureC: 24 })],
+    raise: () => [roomReading({ temperatureC: 65 })],
+    clear: () => [roomReading({ temperatureC: 24 })],
   },
   {
     category: 'bin_knocked_over',
     intake: 'open',
     thing: 'bin-gs-014',
-    raise: () => [bin({ tiltDeg: 60 })],
-    clear: () => [bin({ tiltDeg: 3 })],
+    raise: () => [roomReading({ tiltDeg: 60 })],
+    clear: () => [roomReading({ tiltDeg: 3 })],
   },
 ] as const)(
   '$category: MQTT telemetry → one case ($intake) → event → clearing telemetry → resolved or refused',
@@ -222,14 +226,14 @@ describe.each([
   {
     fault: 'device_low_battery',
     thing: 'bin-gs-015',
-    raise: () => [bin({ batteryPct: 10 })],
-    clear: () => [bin({ batteryPct: 95 })],
+    raise: () => [roomReading({ batteryPct: 10 })],
+    clear: () => [roomReading({ batteryPct: 95 })],
   },
   {
     fault: 'sensor_stuck',
     thing: 'bin-gs-016',
-    raise: () => Array.from({ length: 48 }, (_, i) => bin({ fillPct: 33 }, (48 - i) * 5 * MIN)),
-    clear: () => [bin({ fillPct: 35 })],
+    raise: () => Array.from({ length: 48 }, (_, i) => roomReading({ fillPct: 33 }, (48 - i) * 5 * MIN)),
+    clear: () => [roomReading({ fillPct: 35 })],
   },
 ] as const)(
   '$fault: a device’s fault → the operator’s maintenance ticket, never a case → cleared by the device',
@@ -254,9 +258,9 @@ describe.each([
 describe('device_offline: the scheduled check → one ticket → reporting again → cleared; an overdue case escalates', () => {
   it('opens a ticket after 3 report intervals of silence; the operator acknowledges it; the device reporting again clears it', async () => {
     const thing = 'bin-gs-020';
-    await s.publish(thing, bin({}));
+    await s.publish(thing, roomReading({}));
     await s.stack.drained();
-    // Bins report every 300 s: silent after 15 minutes, seen by the check when its hour-wide silence bucket ends.
+    // Garbage room sensors report every 300 s: silent after 15 minutes, seen by the check when its hour-wide silence bucket ends.
     s.advance(76 * MIN);
     const opened = await oneTicket(thing, 'device_offline', 'open');
     // The City Management Office runs the sample's garbage-room sensors: its shift lead acknowledges, signed in.
@@ -267,7 +271,7 @@ describe('device_offline: the scheduled check → one ticket → reporting again
     expect(acknowledged.body.history.at(-1)).toMatchObject({ actor: USERS.shiftLead.username, role: 'shift_lead' });
     expect((await acknowledge()).status).toBe(409);
     expect(await s.cases(siteOf(thing), 'device_offline')).toEqual([]);
-    await s.publish(thing, bin({}));
+    await s.publish(thing, roomReading({}));
     await s.stack.drained();
     // Ingest clears it: no scheduled run needed.
     const cleared = await oneTicket(thing, 'device_offline', 'cleared');
@@ -276,7 +280,7 @@ describe('device_offline: the scheduled check → one ticket → reporting again
 
   it('escalates an overdue case to its street office and says so in an event', async () => {
     const thing = 'bin-gs-021';
-    await s.publish(thing, bin({ temperatureC: 70 }));
+    await s.publish(thing, roomReading({ temperatureC: 70 }));
     const opened = await s.oneCase(siteOf(thing), 'bin_fire', 'open');
     s.advance(opened.dueAt - s.now() + 2 * MIN);
     await s.event(opened.caseId, 'CaseEscalated');

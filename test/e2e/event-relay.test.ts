@@ -39,16 +39,16 @@ describe('case events across a restart and a receiver that is down', () => {
       webhooks: [hook.url],
     };
     const first = await caseStack(model, START, shared);
-    const bin = (thing: string, over: Record<string, number>) =>
+    const publishReading = (thing: string, over: Record<string, number>) =>
       first.publish(thing, { ts: first.now(), fillPct: 40, ...over });
 
-    await bin('bin-gs-022', { temperatureC: 70 });
-    await bin('bin-gs-023', { tiltDeg: 80 });
+    await publishReading('bin-gs-022', { temperatureC: 70 });
+    await publishReading('bin-gs-023', { tiltDeg: 80 });
     await vi.waitFor(() => expect(hook.acknowledged).toHaveLength(2), { timeout: 15_000 });
 
     hook.setUp(false);
-    await bin('bin-gs-024', { temperatureC: 75 });
-    await bin('bin-gs-023', { tiltDeg: 1 });
+    await publishReading('bin-gs-024', { temperatureC: 75 });
+    await publishReading('bin-gs-023', { tiltDeg: 1 });
     await vi.waitFor(() => expect(first.events()).toHaveLength(4), { timeout: 15_000 });
     await first.stop(); // with two events still owed to the receiver
 

@@ -28,7 +28,7 @@ afterAll(() => s?.stop());
 
 const post = <T>(path: string, body: unknown) => s.post<T>(path, body);
 const room = model.sites.find((x) => x.siteId === 'gr-025')!;
-const bin = (fillPct: number, ago = 0) => ({
+const roomReading = (fillPct: number, ago = 0) => ({
   ts: s.now() - ago,
   fillPct,
   temperatureC: 20,
@@ -105,7 +105,7 @@ describe('one problem, three sources, one case', () => {
     expect(afterCamera.reports!.map((r) => r.source)).toEqual(['public', 'video']);
 
     // The room's sensor: two readings over 90 % raise the overflow, the second signal the class needs.
-    await s.publish('bin-gs-025', bin(93, 20_000), bin(96, 10_000));
+    await s.publish('bin-gs-025', roomReading(93, 20_000), roomReading(96, 10_000));
     await s.stack.drained();
     await s.event(caseId, 'CaseRegistered');
     const registered = (await s.api<Case>(`/cases/${caseId}`)).body;
@@ -138,7 +138,7 @@ describe('one problem, three sources, one case', () => {
     expect(all.filter((c) => c.caseId === caseId)).toHaveLength(1);
 
     // The room's overflow clears: the case others reported too stays with the unit.
-    await s.publish('bin-gs-025', bin(10));
+    await s.publish('bin-gs-025', roomReading(10));
     await s.stack.drained();
     expect((await s.api<Case>(`/cases/${caseId}`)).body.status).toBe('open');
   });

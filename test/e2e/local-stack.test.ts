@@ -47,7 +47,7 @@ describe('MQTT publish → state row, through the local twin', () => {
     expect(Object.values(body.parts).every((part) => part.up)).toBe(true);
   });
 
-  it('stores a registered bin sensor’s reading, visible through GET /devices/{thing}', async () => {
+  it('stores a registered garbage room sensor’s reading, visible through GET /devices/{thing}', async () => {
     const client = await mqtt.connectAsync(stack.mqttUrl, { clientId: 'bin-gs-005', reconnectPeriod: 0 });
     const ts = Date.now();
     await client.publishAsync(

@@ -99,8 +99,10 @@ describe('stateless stack: devices and topic rules', () => {
   it('gives each kind a thing type and a policy: connect only as itself, publish only to its own topic, no wildcards', () => {
     template.resourceCountIs('AWS::IoT::ThingType', 3);
     expect(Object.keys(policies)).toHaveLength(3);
-    const bins = Object.values(policies).find((p) => p.Properties.PolicyName === 'cityops-dev-bins-device')!;
-    const doc = flat(bins.Properties.PolicyDocument) as {
+    const garbageRoomPolicy = Object.values(policies).find(
+      (p) => p.Properties.PolicyName === 'cityops-dev-bins-device',
+    )!;
+    const doc = flat(garbageRoomPolicy.Properties.PolicyDocument) as {
       Statement: { Action: string; Resource: string | string[]; Condition?: unknown }[];
     };
     expect(doc.Statement).toEqual([

@@ -142,7 +142,7 @@ describe('case service against DynamoDB Local', () => {
     await svc.act(id, 'dispatch', USERS.dispatcher, { note: 'sent to the street team' });
     await expect(svc.act(id, 'close', USERS.shiftLead)).rejects.toBeInstanceOf(IllegalTransitionError);
     await expect(svc.act(id, 'close', USERS.dispatcher)).rejects.toBeInstanceOf(ActionForbiddenError);
-    // The bin is sanitation's: Enforcement's handler may not start it.
+    // The garbage room is sanitation's: Enforcement's handler may not start it.
     await expect(svc.act(id, 'start', USERS.enforcement)).rejects.toThrow(
       /^start is for the handlers of municipal-landscaping, .*; handler.sun handles for enforcement$/,
     );
@@ -263,7 +263,7 @@ describe('case service against DynamoDB Local', () => {
 describe('parallel ingest invocations', () => {
   it('open one case when the same anomaly arrives in parallel batches for one device and for one market', async () => {
     const { wireDeps } = await import('#shared/runtime/wiring');
-    const { makeHandler: bins } = await import('#functions/ingest-bins/handler');
+    const { makeHandler: garbageRooms } = await import('#functions/ingest-bins/handler');
     const { makeHandler: cameras } = await import('#functions/ingest-cameras/handler');
     const { record, streamEvent } = await import('../support/telemetry.ts');
     const { recordingMetrics } = await import('../support/fakes.ts');
@@ -289,13 +289,13 @@ describe('parallel ingest invocations', () => {
           receivedAt: NOW,
         }),
       );
-    const results = await Promise.all(Array.from({ length: 8 }, () => bins(deps)(overflow())));
+    const results = await Promise.all(Array.from({ length: 8 }, () => garbageRooms(deps)(overflow())));
     expect(results.flatMap((r) => r.batchItemFailures)).toEqual([]);
-    const binCases = (
+    const garbageRoomCases = (
       await store.list({ districtId: 'gongshu', category: 'garbage_overflow', limit: 500 })
     ).items.filter((c) => c.siteId === 'gr-030');
-    expect(binCases).toHaveLength(1);
-    expect(binCases[0]!.occurrences).toBe(1);
+    expect(garbageRoomCases).toHaveLength(1);
+    expect(garbageRoomCases[0]!.occurrences).toBe(1);
 
     // Both cameras of a market see the same litter at once, in parallel batches.
     const litter = (thing: string, minutesAgo: number) =>

@@ -11,14 +11,14 @@ import { loadDistrictDir } from '#devices/district-files';
 import { DEVICE_KINDS, QUERIES_HISTORY, type DeviceKind } from '#shared/domain/device-kinds';
 import { PAYLOAD_LIMITS } from '#shared/domain/payloads';
 import { topicFor } from '#shared/domain/topics';
-import { makeHandler as binsHandler } from '#functions/ingest-bins/handler';
+import { makeHandler as garbageRoomsHandler } from '#functions/ingest-bins/handler';
 import { makeHandler as sweepersHandler } from '#functions/ingest-sweepers/handler';
 import { makeHandler as camerasHandler } from '#functions/ingest-cameras/handler';
 import { testTables } from '../support/dynamo.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
 import { marker, rawRecord, record, sequenceOf, streamEvent, validPayload } from '../support/telemetry.ts';
 
-const HANDLERS = { bins: binsHandler, sweepers: sweepersHandler, cameras: camerasHandler };
+const HANDLERS = { bins: garbageRoomsHandler, sweepers: sweepersHandler, cameras: camerasHandler };
 const NOW = Date.UTC(2026, 10, 27, 1, 0, 0);
 
 const model = await loadDistrictDir();
@@ -28,7 +28,7 @@ beforeAll(async () => {
   await new DynamoRegistryStore(env.doc, env.tables.registry).putModel(model);
 });
 
-type IngestDepsOf = Parameters<typeof binsHandler>[0];
+type IngestDepsOf = Parameters<typeof garbageRoomsHandler>[0];
 
 function setup(kind: DeviceKind, options: { doc?: ReturnType<typeof documentClient> } = {}) {
   const doc = options.doc ?? env.doc;
@@ -249,14 +249,14 @@ describe.each(DEVICE_KINDS)('%s ingest against DynamoDB Local', (kind) => {
 });
 
 describe('garbage rooms: state from the store alone, never from memory', () => {
-  const binOf = (i: number) => model.devices.filter((d) => d.kind === 'bins')[i]!;
+  const roomSensorOf = (i: number) => model.devices.filter((d) => d.kind === 'bins')[i]!;
   const reading = (thing: string, ts: number, seq: number, payload: Record<string, number>, receivedAt = ts) =>
     record({ kind: 'bins', thing, payload: { ts, seq, ...payload }, receivedAt });
   /** Each batch in a new execution environment: new adapters, no cache, nothing kept from the one before. */
   const fresh = () => setup('bins');
 
   it('does not let a reading dated ahead hide the readings after it', async () => {
-    const device = binOf(20);
+    const device = roomSensorOf(20);
     // Dated 290 s ahead (inside the 5 minutes allowed), then four real readings of a room on fire, full and tipped over.
     await fresh().handler(streamEvent(reading(device.thing, NOW + 290_000, 1, { fillPct: 10 }, NOW)));
     for (const seq of [2, 3, 4, 5])
@@ -274,7 +274,7 @@ describe('garbage rooms: state from the store alone, never from memory', () => {
   });
 
   it('writes a steady room’s state only when it changed, and a stuck sensor still counts to 48 across fresh environments', async () => {
-    const device = binOf(21);
+    const device = roomSensorOf(21);
     env.requests.length = 0;
     const writes = () =>
       env.requests.filter(

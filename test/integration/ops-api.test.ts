@@ -6,7 +6,7 @@ import type { User } from '#shared/domain/case/actors';
 import { testSignIn, USERS } from '../support/users.ts';
 import { loadDistrictDir } from '#devices/district-files';
 import { makeHandler as opsApi } from '#functions/ops-api/handler';
-import { makeHandler as binsIngest } from '#functions/ingest-bins/handler';
+import { makeHandler as garbageRoomsIngest } from '#functions/ingest-bins/handler';
 import { testTables } from '../support/dynamo.ts';
 import { fixedClock, recordingLog, recordingMetrics } from '../support/fakes.ts';
 import { record, streamEvent } from '../support/telemetry.ts';
@@ -122,7 +122,7 @@ describe('ops API (read-only devices)', () => {
   it('GET /devices/{thing} gives the device, its site, grid, community, street and latest state', async () => {
     const before = await get('GET /devices/{thing}', '/devices/bin-gs-007', undefined, { thing: 'bin-gs-007' });
     expect(before).toMatchObject({ status: 200, body: { state: null, lastSeenAt: null } });
-    const ingest = binsIngest(deps);
+    const ingest = garbageRoomsIngest(deps);
     await ingest(
       streamEvent(
         record({
@@ -321,7 +321,7 @@ describe('ops API (cases)', () => {
 
 describe('GET /rejects', () => {
   it('lists a thing’s refused messages newest first, by code and since, a page at a time, and asks for the thing', async () => {
-    const ingest = binsIngest(deps);
+    const ingest = garbageRoomsIngest(deps);
     const thing = 'bin-gs-012';
     const bad = (i: number, payload: string) =>
       record({ kind: 'bins', thing, payload, receivedAt: NOW - 10_000 + i * 1000 });

@@ -2,7 +2,7 @@ import { systemClock } from '#shared/adapters/clock';
 import { startBroker, type LocalBrokerOptions } from '#infra/local/broker';
 
 /** A local broker on a free port that takes any client id as a registered garbage-room sensor. */
-export const anyBinBroker = (options: Pick<LocalBrokerOptions, 'onPublish' | 'events' | 'onRefused'>) =>
+export const anyGarbageRoomBroker = (options: Pick<LocalBrokerOptions, 'onPublish' | 'events' | 'onRefused'>) =>
   startBroker({
     port: 0,
     lookupDevice: async (thing) => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { detectBins, type BinDetectorState } from '#shared/domain/detectors/bin-detector';
-import type { BinFillPayload } from '#shared/domain/payloads';
+import { detectGarbageRooms, type GarbageRoomDetectorState } from '#shared/domain/detectors/garbage-room-detector';
+import type { GarbageRoomFillPayload } from '#shared/domain/payloads';
 import { detectMarket, type CameraDetectorState } from '#shared/domain/detectors/camera-detector';
 import {
   allowedSilenceMs,
@@ -20,10 +20,10 @@ const ctx = { thing: 'bin-1', siteId: 'gr-1' };
 
 /** Feeds readings one batch at a time (as separate ingest batches would), collecting signals. */
 function runBins(readings: Record<string, number>[], overrides?: Record<string, number>, everyMs = 5 * MIN) {
-  let state: BinDetectorState | undefined;
+  let state: GarbageRoomDetectorState | undefined;
   const signals: string[] = [];
   readings.forEach((r, i) => {
-    const out = detectBins(
+    const out = detectGarbageRooms(
       state,
       [{ ts: T0 + i * everyMs, payload: { ts: T0 + i * everyMs, seq: i, fillPct: 50, ...r } }],
       { ...ctx, overrides },
@@ -83,7 +83,7 @@ describe('garbage-room detectors', () => {
       ts: T0 + i * MIN,
       payload: { ts: T0 + i * MIN, seq: i, fillPct },
     }));
-    const together = detectBins(undefined, readings, ctx).signals.map((s) => s.kind);
+    const together = detectGarbageRooms(undefined, readings, ctx).signals.map((s) => s.kind);
     expect(together).toEqual(['anomaly', 'clear']);
     expect(runBins([{ fillPct: 91 }, { fillPct: 92 }, { fillPct: 60 }], undefined, MIN)).toEqual([
       '1:anomaly:garbage_overflow',
@@ -111,9 +111,9 @@ describe('garbage-room detector state as stored', () => {
       };
     });
   const step = (
-    state: BinDetectorState | undefined,
-    readings: { ts: number; seq: number; payload: BinFillPayload }[],
-  ) => detectBins(state, readings, { ...ctx, heartbeatMs: HEARTBEAT });
+    state: GarbageRoomDetectorState | undefined,
+    readings: { ts: number; seq: number; payload: GarbageRoomFillPayload }[],
+  ) => detectGarbageRooms(state, readings, { ...ctx, heartbeatMs: HEARTBEAT });
 
   it('changes only on a material change: a steady room keeps one sample a heartbeat (every third reading)', () => {
     let state = step(undefined, steady(1)).state;
@@ -153,7 +153,7 @@ describe('garbage-room detector state as stored', () => {
       })),
     ];
     const together = step(undefined, readings).signals.map((s) => `${s.kind}:${s.category}`);
-    let state: BinDetectorState | undefined;
+    let state: GarbageRoomDetectorState | undefined;
     const oneByOne: string[] = [];
     for (const r of readings) {
       const out = step(state, [r]);
@@ -165,7 +165,7 @@ describe('garbage-room detector state as stored', () => {
   });
 
   it('counts a stuck run by the device’s counter, so readings that left the state alone still count', () => {
-    let state: BinDetectorState | undefined;
+    let state: GarbageRoomDetectorState | undefined;
     const raised: number[] = [];
     for (let i = 0; i < 60; i++) {
       const out = step(state, [
@@ -318,9 +318,9 @@ describe('offline detector', () => {
 describe('detector state is never changed in place', () => {
   // The stores keep the prior state to write conditionally against it; a detector returns a new one.
   it('leaves a garbage room’s prior state as it was', () => {
-    let prior: BinDetectorState | undefined;
+    let prior: GarbageRoomDetectorState | undefined;
     for (let i = 0; i < 6; i++)
-      prior = detectBins(
+      prior = detectGarbageRooms(
         prior,
         [
           {
@@ -331,7 +331,7 @@ describe('detector state is never changed in place', () => {
         ctx,
       ).state;
     const snapshot = structuredClone(prior);
-    const next = detectBins(
+    const next = detectGarbageRooms(
       prior,
       [{ ts: T0 + 40 * MIN, payload: { ts: T0 + 40 * MIN, seq: 9, fillPct: 95, temperatureC: 80, tiltDeg: 70 } }],
       ctx,

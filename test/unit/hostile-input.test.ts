@@ -151,16 +151,17 @@ describe('hostile input: payloads of every kind', () => {
       const r = readTelemetry(kind, message(kind, payload, over.thing, over.clientId ?? over.thing, over.topic), NOW);
       return r.ok ? 'ok' : r.rejection.code;
     };
-    const bin = (over: Record<string, unknown> = {}) => JSON.stringify({ ts: NOW, seq: 1, fillPct: 50, ...over });
+    const roomReading = (over: Record<string, unknown> = {}) =>
+      JSON.stringify({ ts: NOW, seq: 1, fillPct: 50, ...over });
     expect(code('bins', '{"ts":')).toBe('malformed_json');
     expect(code('bins', '{"ts": NaN, "seq": 1, "fillPct": 50}')).toBe('malformed_json'); // NaN is not JSON
     expect(code('bins', `{"ts": ${NOW}, "seq": 1, "fillPct": 1e400}`)).toBe('invalid_payload'); // parses to Infinity
-    expect(code('bins', bin({ fillPct: '50' }))).toBe('invalid_payload');
-    expect(code('bins', bin({ seq: 1.5 }))).toBe('invalid_payload');
-    expect(code('bins', bin({ ts: NOW + 365 * 86_400_000 }))).toBe('future_timestamp');
-    expect(code('bins', bin({ ts: Date.UTC(2001, 0, 1) }))).toBe('stale_timestamp');
-    expect(code('bins', bin({ ts: 0 }))).toBe('invalid_payload');
-    expect(code('bins', bin({ ts: -1 }))).toBe('invalid_payload');
+    expect(code('bins', roomReading({ fillPct: '50' }))).toBe('invalid_payload');
+    expect(code('bins', roomReading({ seq: 1.5 }))).toBe('invalid_payload');
+    expect(code('bins', roomReading({ ts: NOW + 365 * 86_400_000 }))).toBe('future_timestamp');
+    expect(code('bins', roomReading({ ts: Date.UTC(2001, 0, 1) }))).toBe('stale_timestamp');
+    expect(code('bins', roomReading({ ts: 0 }))).toBe('invalid_payload');
+    expect(code('bins', roomReading({ ts: -1 }))).toBe('invalid_payload');
     expect(code('bins', '[1,2,3]')).toBe('malformed_json');
     // A lone surrogate is JSON but not text: never stored (a pair is fine).
     expect(code('bins', `{"ts":${NOW},"seq":1,"fillPct":50,"note":"\\ud800"}`)).toBe('malformed_json');
@@ -212,11 +213,11 @@ describe('hostile input: payloads of every kind', () => {
       ),
     ).toBe('invalid_payload');
     // Identity: publishing as another thing, or naming another device in the payload.
-    expect(code('bins', bin(), { thing: 'bin-gs-002', clientId: 'bin-gs-001' })).toBe('identity_mismatch');
-    expect(code('bins', bin({ thingName: 'bin-gs-999' }), { thing: 'bin-gs-001' })).toBe('identity_mismatch');
-    expect(code('bins', bin({ deviceId: 'bin-gs-001' }), { thing: 'bin-gs-001' })).toBe('ok');
+    expect(code('bins', roomReading(), { thing: 'bin-gs-002', clientId: 'bin-gs-001' })).toBe('identity_mismatch');
+    expect(code('bins', roomReading({ thingName: 'bin-gs-999' }), { thing: 'bin-gs-001' })).toBe('identity_mismatch');
+    expect(code('bins', roomReading({ deviceId: 'bin-gs-001' }), { thing: 'bin-gs-001' })).toBe('ok');
     // A byte-order mark before the JSON is not JSON (the decoder keeps it instead of dropping it).
-    expect(code('bins', `\ufeff${bin()}`)).toBe('malformed_json');
+    expect(code('bins', `\ufeff${roomReading()}`)).toBe('malformed_json');
     // A camera names snapshots in its own folder only, by the key pattern.
     const seen = (snapshotKey: string) =>
       JSON.stringify({
@@ -235,7 +236,7 @@ describe('hostile input: payloads of every kind', () => {
     ])
       expect(code('cameras', seen(key), cam), key).toBe('invalid_payload');
     // Unicode in ids: refused at the topic, filed under the connection's id when that is a valid name.
-    expect(code('bins', bin(), { topic: `${TOPIC_PREFIX}/bins/ビン-001/fill`, clientId: 'bin-gs-001' })).toBe(
+    expect(code('bins', roomReading(), { topic: `${TOPIC_PREFIX}/bins/ビン-001/fill`, clientId: 'bin-gs-001' })).toBe(
       'bad_topic',
     );
   });

@@ -21,7 +21,7 @@ const codeOf = (kind: DeviceKind, payload: unknown) => {
   return r.ok ? 'ok' : r.rejection.code;
 };
 
-const bin = (over: Record<string, unknown> = {}) => ({ ts: NOW, seq: 1, fillPct: 50, ...over });
+const roomReading = (over: Record<string, unknown> = {}) => ({ ts: NOW, seq: 1, fillPct: 50, ...over });
 const fix = (over: Record<string, unknown> = {}) => ({
   ts: NOW,
   lat: 30.3,
@@ -40,12 +40,12 @@ const detection = (over: Record<string, unknown> = {}) => ({
 
 describe('reading time limits', () => {
   it('accepts up to 5 minutes ahead and refuses beyond', () => {
-    expect(codeOf('bins', bin({ ts: NOW + 5 * MIN }))).toBe('ok');
-    expect(codeOf('bins', bin({ ts: NOW + 5 * MIN + 1 }))).toBe('future_timestamp');
+    expect(codeOf('bins', roomReading({ ts: NOW + 5 * MIN }))).toBe('ok');
+    expect(codeOf('bins', roomReading({ ts: NOW + 5 * MIN + 1 }))).toBe('future_timestamp');
   });
   it('accepts up to 7 days old and refuses older', () => {
-    expect(codeOf('bins', bin({ ts: NOW - 7 * DAY }))).toBe('ok');
-    expect(codeOf('bins', bin({ ts: NOW - 7 * DAY - 1 }))).toBe('stale_timestamp');
+    expect(codeOf('bins', roomReading({ ts: NOW - 7 * DAY }))).toBe('ok');
+    expect(codeOf('bins', roomReading({ ts: NOW - 7 * DAY - 1 }))).toBe('stale_timestamp');
   });
   it('checks every GPS point’s time, not only the message’s', () => {
     expect(codeOf('sweepers', { ts: NOW, seq: 1, points: [fix(), fix({ ts: NOW + 6 * MIN })] })).toBe(
@@ -54,9 +54,9 @@ describe('reading time limits', () => {
     expect(codeOf('sweepers', { ts: NOW, seq: 1, points: [fix({ ts: NOW - 8 * DAY })] })).toBe('stale_timestamp');
   });
   it('wants ts as integer epoch milliseconds', () => {
-    expect(codeOf('bins', bin({ ts: NOW + 0.5 }))).toBe('invalid_payload');
-    expect(codeOf('bins', bin({ ts: String(NOW) }))).toBe('invalid_payload');
-    expect(codeOf('bins', bin({ ts: undefined }))).toBe('invalid_payload');
+    expect(codeOf('bins', roomReading({ ts: NOW + 0.5 }))).toBe('invalid_payload');
+    expect(codeOf('bins', roomReading({ ts: String(NOW) }))).toBe('invalid_payload');
+    expect(codeOf('bins', roomReading({ ts: undefined }))).toBe('invalid_payload');
   });
 });
 
@@ -69,11 +69,11 @@ describe('seq', () => {
     ['7', 'invalid_payload'],
     [null, 'invalid_payload'],
   ])('seq %j → %s', (seq, code) => {
-    expect(codeOf('bins', bin({ seq }))).toBe(code);
+    expect(codeOf('bins', roomReading({ seq }))).toBe(code);
   });
 });
 
-describe('bin fill payload', () => {
+describe('garbage room fill payload', () => {
   it.each([
     [0, 'ok'],
     [100, 'ok'],
@@ -82,15 +82,15 @@ describe('bin fill payload', () => {
     [100.1, 'invalid_payload'],
     ['80', 'invalid_payload'],
   ])('fillPct %j → %s', (fillPct, code) => {
-    expect(codeOf('bins', bin({ fillPct }))).toBe(code);
+    expect(codeOf('bins', roomReading({ fillPct }))).toBe(code);
   });
   it('takes optional temperature, tilt and battery within range', () => {
-    expect(codeOf('bins', bin({ temperatureC: 21.5, tiltDeg: 3, batteryPct: 80 }))).toBe('ok');
-    expect(codeOf('bins', bin({ batteryPct: 101 }))).toBe('invalid_payload');
-    expect(codeOf('bins', bin({ tiltDeg: -1 }))).toBe('invalid_payload');
+    expect(codeOf('bins', roomReading({ temperatureC: 21.5, tiltDeg: 3, batteryPct: 80 }))).toBe('ok');
+    expect(codeOf('bins', roomReading({ batteryPct: 101 }))).toBe('invalid_payload');
+    expect(codeOf('bins', roomReading({ tiltDeg: -1 }))).toBe('invalid_payload');
   });
   it('names the field and the limit in the reason', () => {
-    const r = read('bins', bin({ fillPct: 140 }));
+    const r = read('bins', roomReading({ fillPct: 140 }));
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.rejection.reason).toMatch(/fillPct.*100/);
   });
@@ -161,8 +161,8 @@ describe('camera detections payload', () => {
 describe('size, JSON and identity', () => {
   it(`refuses payloads over ${PAYLOAD_LIMITS.maxPayloadBytes} bytes and accepts exactly that many`, () => {
     const padded = (bytes: number) => {
-      const base = JSON.stringify(bin({ note: '' }));
-      return JSON.stringify(bin({ note: 'x'.repeat(bytes - base.length) }));
+      const base = JSON.stringify(roomReading({ note: '' }));
+      return JSON.stringify(roomReading({ note: 'x'.repeat(bytes - base.length) }));
     };
     expect(padded(PAYLOAD_LIMITS.maxPayloadBytes)).toHaveLength(PAYLOAD_LIMITS.maxPayloadBytes);
     expect(codeOf('bins', padded(PAYLOAD_LIMITS.maxPayloadBytes))).toBe('ok');
@@ -178,13 +178,13 @@ describe('size, JSON and identity', () => {
     expect(!r.ok && r.rejection.code).toBe('malformed_json');
   });
   it('takes identity from the topic: a payload naming another device is refused, its own name is fine', () => {
-    expect(codeOf('bins', bin({ thing: 'dev-1' }))).toBe('ok');
+    expect(codeOf('bins', roomReading({ thing: 'dev-1' }))).toBe('ok');
     for (const field of ['thing', 'thingName', 'deviceId', 'clientId']) {
-      expect(codeOf('bins', bin({ [field]: 'dev-2' }))).toBe('identity_mismatch');
+      expect(codeOf('bins', roomReading({ [field]: 'dev-2' }))).toBe('identity_mismatch');
     }
   });
   it('refuses a client publishing on another thing’s topic', () => {
-    const r = readTelemetry('bins', message('bins', bin(), 'dev-1', 'dev-2'), NOW);
+    const r = readTelemetry('bins', message('bins', roomReading(), 'dev-1', 'dev-2'), NOW);
     expect(!r.ok && r.rejection).toMatchObject({ code: 'identity_mismatch', thing: 'dev-1', clientId: 'dev-2' });
   });
   it('refuses a topic of another kind on this route', () => {

@@ -1,4 +1,4 @@
-import { BinSensor } from '#devices/simulators/bin-sensor';
+import { GarbageRoomSensor } from '#devices/simulators/garbage-room-sensor';
 import { ingestHandler } from '#functions/ingest/kinesis-batch';
 import type { IngestDeps } from '#shared/app/ingest-telemetry';
 import type { Device } from '#shared/domain/city-model';
@@ -10,7 +10,7 @@ export async function handlerCpu(deps: IngestDeps, devices: Device[], batches: n
   const now = Date.now();
   // The same sensors as the pipeline run: readings 5 minutes apart, one per device per buffer as in the field.
   const first = now - Math.ceil(((batches + 1) * 100) / devices.length + 2) * 6 * 60_000;
-  const sensors = devices.map((d) => new BinSensor(d, first));
+  const sensors = devices.map((d) => new GarbageRoomSensor(d, first));
   let n = 0;
   const event = () =>
     streamEvent(

@@ -11,7 +11,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import mqtt from 'mqtt';
-import { BinSensor } from '#devices/simulators/bin-sensor';
+import { GarbageRoomSensor } from '#devices/simulators/garbage-room-sensor';
 import type { Device } from '#shared/domain/city-model';
 import { topicFor } from '#shared/domain/topics';
 
@@ -55,7 +55,7 @@ const clients = await Promise.all(
 post({ type: 'connected' });
 await new Promise((resolve) => port.once('message', resolve)); // warm
 const firstReading = Date.now() - Math.ceil(order.readings * 1.1 + 2) * 5 * 60_000;
-const sensors = order.devices.map((device) => new BinSensor(device, firstReading));
+const sensors = order.devices.map((device) => new GarbageRoomSensor(device, firstReading));
 const lastSent = order.devices.map(() => 0);
 const publish = (d: number) => {
   const payload = sensors[d]!.emit(sensors[d]!.nextAt)!.payload as { seq: number };

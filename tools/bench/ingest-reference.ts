@@ -9,12 +9,12 @@
  */
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { BinSensor } from '#devices/simulators/bin-sensor';
+import { GarbageRoomSensor } from '#devices/simulators/garbage-room-sensor';
 import { documentClient } from '#shared/adapters/dynamodb/client';
 import { decodeEnvelope, encodeEnvelope } from '#shared/events/telemetry-envelope';
 import type { Device } from '#shared/domain/city-model';
-import { detectBins, type BinDetectorState } from '#shared/domain/detectors/bin-detector';
-import type { BinFillPayload } from '#shared/domain/payloads';
+import { detectGarbageRooms, type GarbageRoomDetectorState } from '#shared/domain/detectors/garbage-room-detector';
+import type { GarbageRoomFillPayload } from '#shared/domain/payloads';
 import { sampleHeartbeatMs } from '#shared/domain/state-writes';
 import { latestStateFields, readTelemetry } from '#shared/domain/telemetry';
 import { topicFor } from '#shared/domain/topics';
@@ -56,7 +56,7 @@ export async function runReference(
   );
   const total = options.warmUp + options.messages + 500;
   const first = Date.now() - Math.ceil((total / options.devices.length) * 1.1 + 2) * 5 * 60_000;
-  const sensors = options.devices.map((d) => new BinSensor(d, first));
+  const sensors = options.devices.map((d) => new GarbageRoomSensor(d, first));
   let n = 0;
   const nextBody = (): string => {
     const sensor = sensors[n++ % sensors.length]!;
@@ -80,9 +80,9 @@ export async function runReference(
     const key = { pk: `device#${r.thing}`, sk: 'state' };
     const { Item } = await doc.send(new GetCommand({ TableName: options.table, Key: key, ConsistentRead: true }));
     const device = options.devices.find((d) => d.thing === r.thing)!;
-    const { state } = detectBins(
-      Item?.detector as BinDetectorState | undefined,
-      [{ ts: r.ts, seq: r.seq, payload: r.payload as BinFillPayload }],
+    const { state } = detectGarbageRooms(
+      Item?.detector as GarbageRoomDetectorState | undefined,
+      [{ ts: r.ts, seq: r.seq, payload: r.payload as GarbageRoomFillPayload }],
       {
         thing: r.thing,
         siteId: options.siteOf.get(r.thing)!,

@@ -365,7 +365,7 @@ try {
       `${jvmUs === undefined ? 'n/a' : fmt(jvmUs)} µs DynamoDB Local's JVM`,
   );
   say('');
-  say('ingest handler CPU per bin reading (batches of 100, one after another)');
+  say('ingest handler CPU per garbage room reading (batches of 100, one after another)');
   row(
     'own work',
     `${fmt(ownOnly, 1)} µs  (decode, validate, collapse, detect; stores in memory)   target ≤ 50 µs: ${verdict(ownOnly <= 50)}`,

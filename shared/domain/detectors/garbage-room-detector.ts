@@ -1,5 +1,5 @@
 import type { Signal } from '../case/model.ts';
-import type { BinFillPayload } from '../payloads.ts';
+import type { GarbageRoomFillPayload } from '../payloads.ts';
 import type { CaseCategory } from '../responsibility.ts';
 import { withOverrides } from './thresholds.ts';
 
@@ -39,7 +39,7 @@ export const BIN_DETECTOR_DEFAULTS = {
   stuckReadings: 48,
 };
 
-type BinCategory = Extract<
+type GarbageRoomCategory = Extract<
   CaseCategory,
   'garbage_overflow' | 'collection_due' | 'bin_fire' | 'bin_knocked_over' | 'device_low_battery' | 'sensor_stuck'
 >;
@@ -65,14 +65,14 @@ export type Sample = [ts: number, seq: number, fillPct: number, temperatureC?: n
  *   only when the fill does;
  * - `active`: the raised flags.
  */
-export interface BinDetectorState {
+export interface GarbageRoomDetectorState {
   samples: Sample[];
   high?: { count: number; since: number };
   run?: { fillPct: number; fromSeq: number };
-  active: Partial<Record<BinCategory, boolean>>;
+  active: Partial<Record<GarbageRoomCategory, boolean>>;
 }
 
-export const emptyBinState = (): BinDetectorState => ({ samples: [], active: {} });
+export const emptyGarbageRoomState = (): GarbageRoomDetectorState => ({ samples: [], active: {} });
 
 const MINUTE = 60_000;
 /** A temperature this far from the last sample's is a sample of its own. */
@@ -84,9 +84,9 @@ const MAX_SAMPLES = 16;
 const band = (fillPct: number) => Math.floor(fillPct / 10);
 
 /** Runs the garbage-room detectors over new readings (oldest first); returns the next state and the signals. */
-export function detectBins(
-  prior: BinDetectorState | undefined,
-  readings: { ts: number; seq?: number; payload: BinFillPayload }[],
+export function detectGarbageRooms(
+  prior: GarbageRoomDetectorState | undefined,
+  readings: { ts: number; seq?: number; payload: GarbageRoomFillPayload }[],
   context: {
     thing: string;
     siteId: string;
@@ -95,12 +95,12 @@ export function detectBins(
     /** Keep the newest reading as a sample whatever it shows (its state is written anyway). */
     keepSample?: boolean;
   },
-): { state: BinDetectorState; signals: Signal[] } {
+): { state: GarbageRoomDetectorState; signals: Signal[] } {
   const t = withOverrides(BIN_DETECTOR_DEFAULTS, context.overrides);
   const heartbeat = context.heartbeatMs ?? 15 * MINUTE;
   // A copy the loop may change (samples are never mutated, only added and dropped).
-  const from = prior?.samples ? prior : emptyBinState();
-  const state: BinDetectorState = { ...from, samples: [...from.samples], active: { ...from.active } };
+  const from = prior?.samples ? prior : emptyGarbageRoomState();
+  const state: GarbageRoomDetectorState = { ...from, samples: [...from.samples], active: { ...from.active } };
   const signals: Signal[] = [];
   const keepMs = Math.max(t.collectionWindowMinutes, t.fireRiseMinutes, t.overflowMinutes) * MINUTE;
 
@@ -114,7 +114,7 @@ export function detectBins(
       data: { ...p } as Record<string, unknown>,
     });
     let material = false;
-    const set = (category: BinCategory, on: boolean, summary: string) => {
+    const set = (category: GarbageRoomCategory, on: boolean, summary: string) => {
       if (Boolean(state.active[category]) === on) return;
       state.active[category] = on;
       material = true;

@@ -1,7 +1,7 @@
 import type { Device } from '#shared/domain/city-model';
 import { BaseSimulator, round } from './simulator.ts';
 
-export interface BinBehaviour {
+export interface GarbageRoomBehaviour {
   /** Never collected: fill climbs past the overflow threshold and stays. */
   neverCollected?: boolean;
   /** Percent per hour. */
@@ -9,7 +9,7 @@ export interface BinBehaviour {
 }
 
 /** A garbage-room fill sensor: fill rises with use and drops when the room is emptied. */
-export class BinSensor extends BaseSimulator {
+export class GarbageRoomSensor extends BaseSimulator {
   private fill: number;
   private readonly rate: number;
   private battery: number;
@@ -19,7 +19,7 @@ export class BinSensor extends BaseSimulator {
   constructor(
     device: Device,
     start: number,
-    private readonly behaviour: BinBehaviour = {},
+    private readonly behaviour: GarbageRoomBehaviour = {},
   ) {
     super(device, start);
     this.fill = 10 + this.random() * 50;
