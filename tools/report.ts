@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { HALF, MONTH, QUARTER, type DistrictAssessment } from '#shared/app/assessment-service';
-import { assembleMonthlyReport, type MonthlyReport } from '#shared/app/monthly-report';
+import { assemblePeriodReport, type PeriodReport } from '#shared/app/period-report';
 import { reportFiles } from '#functions/publish-reports/report-files';
 
 export interface ReportOptions {
@@ -46,8 +46,8 @@ async function assessment(options: ReportOptions, query: Record<string, string>)
 }
 
 /** Assesses the month and its weeks through the ops API and writes the report files; returns the report and the files written. */
-export async function generateReport(options: ReportOptions): Promise<{ report: MonthlyReport; files: string[] }> {
-  const report = await assembleMonthlyReport(
+export async function generateReport(options: ReportOptions): Promise<{ report: PeriodReport; files: string[] }> {
+  const report = await assemblePeriodReport(
     options.period,
     (period) =>
       assessment(

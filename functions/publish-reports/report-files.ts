@@ -1,12 +1,12 @@
 import type { CaseFigures } from '#shared/domain/assessment-model';
-import type { MonthlyReport, ReportFile } from '#shared/app/monthly-report';
+import type { PeriodReport, PeriodReportFile } from '#shared/app/period-report';
 import { reportHtml } from './report-page.ts';
 import { hours, nameOf, trendOf, worstRoutes } from './report-words.ts';
 
 /* How a report (a month's, a quarter's, a half-year's) is published: its JSON, CSV tables and an HTML page. */
 
 /** The report's files by name, with their content types: `report.json`, the CSV tables and `report.html`. */
-export function reportFiles(report: MonthlyReport): ReportFile[] {
+export function reportFiles(report: PeriodReport): PeriodReportFile[] {
   return [
     { name: 'report.json', text: `${JSON.stringify(report, null, 2)}\n`, contentType: 'application/json' },
     ...Object.entries(reportCsv(report)).map(([name, text]) => ({
@@ -26,7 +26,7 @@ const csv = (header: string[], rows: unknown[][]) =>
   `${[header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
 
 /** The report's tables as CSV files (RFC 4180, rates as shares 0–1, times in hours). */
-export function reportCsv(report: MonthlyReport): Record<string, string> {
+export function reportCsv(report: PeriodReport): Record<string, string> {
   const { assessment } = report;
   const unitRow = (key: string, name: string, f: CaseFigures, rank: number | null) => [
     key,

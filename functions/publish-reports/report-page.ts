@@ -1,6 +1,6 @@
 import type { CaseFigures } from '#shared/domain/assessment-model';
 import { isoWithOffset } from '#shared/domain/local-time';
-import type { MonthlyReport, WeekFigures } from '#shared/app/monthly-report';
+import type { PeriodReport, WeekFigures } from '#shared/app/period-report';
 import { DEFAULT_LOCALE } from '#shared/domain/locales';
 import { hours, nameOf, percent, trendOf, wordsOf, worstRoutes } from './report-words.ts';
 
@@ -134,7 +134,7 @@ const STYLE = [
   '.empty{color:#888;font-style:italic}\n',
 ].join('');
 
-export function reportHtml(report: MonthlyReport): string {
+export function reportHtml(report: PeriodReport): string {
   const { assessment: a } = report;
   const t = a.total;
   const w = wordsOf(report);

@@ -1,5 +1,5 @@
 import { DEFAULT_LOCALE, type Locale } from '#shared/domain/locales';
-import type { MonthlyReport } from '#shared/app/monthly-report';
+import type { PeriodReport } from '#shared/app/period-report';
 
 /* How a report is read by people: its words in each locale, and the figures as they are written. */
 
@@ -140,11 +140,11 @@ export const WORDS: Record<Locale, Record<string, string>> = {
 };
 
 /** The report's language: its district's (Chinese first). */
-export const wordsOf = (report: MonthlyReport) =>
+export const wordsOf = (report: PeriodReport) =>
   WORDS[report.assessment.locale ?? DEFAULT_LOCALE] ?? WORDS[DEFAULT_LOCALE];
 
 /** The report's trend: a month's weeks, or the months of a quarter or half-year. */
-export const trendOf = (report: MonthlyReport) => {
+export const trendOf = (report: PeriodReport) => {
   const w = wordsOf(report);
   return report.weeks
     ? { rows: report.weeks, file: 'weeks.csv', column: 'week', heading: w.trendWeek!, first: w.weekFrom! }
@@ -155,10 +155,10 @@ export const trendOf = (report: MonthlyReport) => {
 export const percent = (share: number | null | undefined) =>
   share === null || share === undefined ? '—' : `${(share * 100).toFixed(1)} %`;
 export const hours = (ms: number | null) => (ms === null ? '—' : (ms / 3_600_000).toFixed(1));
-export const nameOf = (report: MonthlyReport, id: string) => report.assessment.names[id] ?? id;
+export const nameOf = (report: PeriodReport, id: string) => report.assessment.names[id] ?? id;
 
 /** Routes by mechanised-sweeping coverage, lowest first, with the windows their cases counted as missed. */
-export function worstRoutes(report: MonthlyReport) {
+export function worstRoutes(report: PeriodReport) {
   const missed = new Map(report.assessment.sensors.missedSweeping.map((m) => [m.siteId, m.windows]));
   return report.assessment.sensors.sweepingCoverage.byRoute
     .map((r) => ({ ...r, missedWindows: missed.get(r.routeId) ?? 0 }))

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { addMonths, localTimeParts } from '#shared/domain/local-time';
 import { reportPublishedEvent, type ReportPublished } from '#shared/events/report-events';
-import { assembleMonthlyReport, type MonthlyReport, periodsEndingWith, type ReportFile } from './monthly-report.ts';
+import { assemblePeriodReport, type PeriodReport, periodsEndingWith, type PeriodReportFile } from './period-report.ts';
 import {
   assessDistrict,
   HALF,
@@ -26,7 +26,7 @@ import type { ReportStore } from './ports/reports.ts';
  */
 export interface PublishReportsDeps extends AssessmentDeps {
   /** The files a report is published as (the function's presentation). */
-  renderReport: (report: MonthlyReport) => ReportFile[];
+  renderReport: (report: PeriodReport) => PeriodReportFile[];
   reports: ReportStore;
   events: EventPublisher;
   log: Log;
@@ -123,7 +123,7 @@ async function publishOne(
         outcome.alreadyPublished.push(label);
         return undefined;
       }
-      const report = await assembleMonthlyReport(
+      const report = await assemblePeriodReport(
         period,
         (period) => assessDistrict(deps, { ...period, by: 'unit', hours: 'calendar', districtId: district.districtId }),
         deps.clock.now,

@@ -1,4 +1,4 @@
-import type { Case, Report } from './case/model.ts';
+import type { Case, PersonReport } from './case/model.ts';
 import type { RefusalReason } from './case/statuses.ts';
 
 /**
@@ -69,7 +69,7 @@ export type HotlineMessage =
       media: string[];
     });
 
-const tickets = (c: Case | undefined): Report[] =>
+const tickets = (c: Case | undefined): PersonReport[] =>
   (c?.reports ?? []).filter((r) => r.source === HOTLINE_SOURCE && r.externalId);
 
 const holds = (c: Case | undefined, ticketNo: string) => tickets(c).some((r) => r.externalId === ticketNo);

@@ -1,6 +1,6 @@
 import { sensorActor } from './case/actors.ts';
 import { CATEGORY_POLICY } from './case/category-policy.ts';
-import type { Case, CaseOrigin, Report } from './case/model.ts';
+import type { Case, CaseOrigin, PersonReport } from './case/model.ts';
 import { isActive, type RefusalReason } from './case/statuses.ts';
 import { type Contact, type LatLon, metresBetween } from './city-model.ts';
 import { classCode, type CaseClass, type PeopleSource, type Urgency } from './classification.ts';
@@ -35,7 +35,7 @@ export interface PeopleReport {
 export const reporterActor = (r: Pick<PeopleReport, 'source' | 'reporter'>) =>
   `${r.source}:${r.reporter?.id ?? r.reporter?.name ?? 'anonymous'}`;
 
-export function peopleReport(reportId: string, r: PeopleReport): Report {
+export function peopleReport(reportId: string, r: PeopleReport): PersonReport {
   return {
     reportId,
     source: r.source,

@@ -49,7 +49,7 @@ const HistoryEntry = z.looseObject({
   distanceM: z.number().optional().describe('how far that was from the case, in metres'),
 });
 
-const Report = z.looseObject({
+const PersonReport = z.looseObject({
   reportId: z.string(),
   source: z.enum(SOURCES),
   category: z.enum(CASE_CATEGORIES),
@@ -77,7 +77,7 @@ export const CaseSchema = z.looseObject({
   componentId: z.string().optional().describe('for a component class: the component’s id'),
   source: z.enum(SOURCES).optional().describe('the first report’s source'),
   urgency: z.enum(URGENCIES).optional(),
-  reports: z.array(Report).optional().describe('every report that joined the case, the first one first'),
+  reports: z.array(PersonReport).optional().describe('every report that joined the case, the first one first'),
   registeredAt: z.int().optional().describe('when it was registered (立案)'),
   refusal: z
     .looseObject({ reason: z.enum(REFUSAL_REASONS), note: z.string().optional(), at: z.int(), actor: z.string() })

@@ -146,7 +146,7 @@ describe('monthly report (npm run report) in headless Chromium', () => {
       for (const [site, shown] of routes)
         expect(shown).toBe(percent(month.sensors.sweepingCoverage.byRoute.find((r) => r.routeId === site)!.share));
       expect(outside).toEqual([]);
-      const shot = join(ARTIFACTS, 'monthly-report.png');
+      const shot = join(ARTIFACTS, 'period-report.png');
       await page.screenshot({ path: shot, fullPage: true });
       expect(statSync(shot).size).toBeGreaterThan(10_000);
     } finally {

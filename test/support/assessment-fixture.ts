@@ -1,6 +1,6 @@
 import { CATEGORY_POLICY } from '#shared/domain/case/category-policy';
 import { TRANSITIONS } from '#shared/domain/case/cycle';
-import type { Case, HistoryEntry, Report } from '#shared/domain/case/model';
+import type { Case, HistoryEntry, PersonReport } from '#shared/domain/case/model';
 import type { CaseAction, CaseStatus } from '#shared/domain/case/statuses';
 import type { CityModel } from '#shared/domain/city-model';
 import type { TimeLimits } from '#shared/domain/time-limits';
@@ -205,7 +205,7 @@ export const made = (
 const zhou = { actor: 'inspector.zhou', role: 'inspector' as const };
 const qian = { actor: 'inspector.qian', role: 'inspector' as const };
 /** An inspector's report of an overflow, sent at a local time. */
-const inspectorReport = (reportId: string, at: string, inspector: string, text: string): Report => ({
+const inspectorReport = (reportId: string, at: string, inspector: string, text: string): PersonReport => ({
   reportId,
   source: 'inspector',
   category: 'garbage_overflow',

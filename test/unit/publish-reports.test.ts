@@ -6,7 +6,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { monthBefore, PublicationRequest } from '#shared/app/publish-reports';
-import { periodsEndingWith } from '#shared/app/monthly-report';
+import { periodsEndingWith } from '#shared/app/period-report';
 import { monthsOf, namedPeriod } from '#shared/app/assessment-service';
 import { S3ReportStore } from '#shared/adapters/report-store/s3';
 import { EventBridgePublisher } from '#shared/adapters/event-publisher/eventbridge';

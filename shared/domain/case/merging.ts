@@ -2,7 +2,7 @@ import type { LatLon } from '../city-model.ts';
 import type { CaseClass } from '../classification.ts';
 import { SYSTEM_ACTOR, sensorActor } from './actors.ts';
 import { transition } from './actions.ts';
-import { type Case, type HistoryEntry, MAX_REPORTS, type Report, type Signal, withEvidence } from './model.ts';
+import { type Case, type HistoryEntry, MAX_REPORTS, type PersonReport, type Signal, withEvidence } from './model.ts';
 import { deviceReportId, MAX_SNAPSHOTS, signalReport, snapshotMedia } from './opening.ts';
 
 /**
@@ -72,7 +72,7 @@ export function repeatAnomaly(
   return { ...bumped, status: 'reopened', history: [...history, entry] };
 }
 
-const mergeEntry = (c: Case, report: Report, actor: string, now: number): HistoryEntry => ({
+const mergeEntry = (c: Case, report: PersonReport, actor: string, now: number): HistoryEntry => ({
   action: 'merge',
   from: c.status,
   to: c.status,
@@ -83,7 +83,7 @@ const mergeEntry = (c: Case, report: Report, actor: string, now: number): Histor
 });
 
 /** A person's report of the case's class nearby joins it (the case keeps its id; its reports list grows). */
-export function joinReport(c: Case, report: Report, actor: string, now: number): Case {
+export function joinReport(c: Case, report: PersonReport, actor: string, now: number): Case {
   const reports = c.reports ?? [];
   return {
     ...c,

@@ -20,7 +20,7 @@ export interface Evidence {
 }
 
 /** One report that joined a case: a person's, or a device's signals about one site (counted). */
-export interface Report {
+export interface PersonReport {
   reportId: string;
   source: Source;
   category: CaseCategory;
@@ -97,7 +97,7 @@ export interface Case {
   source?: Source;
   urgency?: Urgency;
   /** Every report that joined it, the first one first. */
-  reports?: Report[];
+  reports?: PersonReport[];
   /** When it was registered (立案); absent while in intake and for a refused report. */
   registeredAt?: number;
   refusal?: { reason: RefusalReason; note?: string; at: number; actor: string };

@@ -5,7 +5,7 @@ import { isMerging, mergeCell } from '../merge-cells.ts';
 import { responsibleUnits } from '../responsibility.ts';
 import { sensorActor } from './actors.ts';
 import { CATEGORY_POLICY, signalSource } from './category-policy.ts';
-import type { Case, CaseOrigin, Report, Signal } from './model.ts';
+import type { Case, CaseOrigin, PersonReport, Signal } from './model.ts';
 import type { CaseStatus } from './statuses.ts';
 
 /**
@@ -27,7 +27,7 @@ export const snapshotMedia = (signal: Signal): string[] => {
   return id ? [id] : [];
 };
 
-export function signalReport(signal: Signal, location: LatLon): Report {
+export function signalReport(signal: Signal, location: LatLon): PersonReport {
   return {
     reportId: deviceReportId(signal),
     source: signalSource(signal.category),

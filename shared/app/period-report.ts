@@ -30,7 +30,7 @@ export interface WeekFigures
   to: number;
 }
 
-export interface MonthlyReport {
+export interface PeriodReport {
   districtId: string;
   /** The period: `YYYY-MM`, `YYYY-Qn` or `YYYY-Hn`. */
   period: string;
@@ -62,12 +62,12 @@ export function weeksOf(
   return weeks;
 }
 
-export function buildMonthlyReport(
+export function buildPeriodReport(
   period: string,
   assessment: DistrictAssessment,
   parts: { label: string; assessment: DistrictAssessment }[],
   now: number,
-): MonthlyReport {
+): PeriodReport {
   const kind = periodKindOf(period);
   const trend = parts.map(({ label, assessment: w }) => ({
     label,
@@ -97,12 +97,12 @@ export function buildMonthlyReport(
  * command line, the assessment service itself for the scheduled publication) and builds
  * the report. `say` is told of each step.
  */
-export async function assembleMonthlyReport(
+export async function assemblePeriodReport(
   period: string,
   assess: (query: ReturnType<typeof periodQuery> | { from: number; to: number }) => Promise<DistrictAssessment>,
   now: () => number,
   say: (line: string) => void = () => {},
-): Promise<MonthlyReport> {
+): Promise<PeriodReport> {
   say(`assessing ${period}…`);
   const whole = await assess(periodQuery(period));
   const parts = [];
@@ -119,11 +119,11 @@ export async function assembleMonthlyReport(
       parts.push({ label: month, assessment: await assess({ month }) });
     }
   }
-  return buildMonthlyReport(period, whole, parts, now());
+  return buildPeriodReport(period, whole, parts, now());
 }
 
 /** One file of a published report. */
-export interface ReportFile {
+export interface PeriodReportFile {
   name: string;
   text: string;
   contentType: string;
