@@ -6,7 +6,7 @@ import {
   openTicket,
   repeatFault,
   type DeviceFault,
-  type Ticket,
+  type MaintenanceTicket,
   type TicketAction,
   type TicketActor,
 } from '#shared/domain/maintenance';
@@ -28,7 +28,7 @@ export interface MaintenanceDeps {
 }
 
 export type TicketOutcome =
-  | { outcome: 'ticket_opened' | 'ticket_repeated' | 'ticket_cleared'; ticket: Ticket }
+  | { outcome: 'ticket_opened' | 'ticket_repeated' | 'ticket_cleared'; ticket: MaintenanceTicket }
   | { outcome: 'ignored'; reason: string };
 
 export class TicketNotFoundError extends Error {}
@@ -92,7 +92,7 @@ export class MaintenanceService {
    * {@link TicketForbiddenError} (a person whose roles or unit may not), or the domain's
    * IllegalTicketTransitionError. The role is checked before the cycle, as a case's.
    */
-  async act(ticketId: string, action: TicketAction, by: TicketActorRequest, note?: string): Promise<Ticket> {
+  async act(ticketId: string, action: TicketAction, by: TicketActorRequest, note?: string): Promise<MaintenanceTicket> {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       await pause(attempt);
       const current = await this.deps.tickets.get(ticketId);

@@ -69,8 +69,12 @@ export type HotlineMessage =
       media: string[];
     });
 
-const tickets = (c: Case | undefined): PersonReport[] =>
-  (c?.reports ?? []).filter((r) => r.source === HOTLINE_SOURCE && r.externalId);
+/** A 12345 hotline ticket: the person's report the hotline handed over, numbered with its ticket number. */
+type HotlineTicket = PersonReport & { source: typeof HOTLINE_SOURCE; externalId: string };
+
+const isHotlineTicket = (r: PersonReport): r is HotlineTicket => r.source === HOTLINE_SOURCE && !!r.externalId;
+
+const tickets = (c: Case | undefined): HotlineTicket[] => (c?.reports ?? []).filter(isHotlineTicket);
 
 const holds = (c: Case | undefined, ticketNo: string) => tickets(c).some((r) => r.externalId === ticketNo);
 
@@ -90,8 +94,8 @@ const sentBack = (c: Case | undefined) => c?.status === 'refused' || c?.status =
 /** The messages a change of a case (`before` → `after`; no `before` for a new case) sends to the hotline. */
 export function hotlineMessagesFor(before: Case | undefined, after: Case): HotlineMessage[] {
   const messages: HotlineMessage[] = [];
-  for (const report of tickets(after)) {
-    const ticketNo = report.externalId!;
+  for (const ticket of tickets(after)) {
+    const ticketNo = ticket.externalId;
     const had = holds(before, ticketNo);
     const base: MessageBase = {
       ticketNo,
@@ -104,7 +108,7 @@ export function hotlineMessagesFor(before: Case | undefined, after: Case): Hotli
       message: '',
     };
     if (accepted(after) && !(had && accepted(before))) {
-      const merged = after.reports?.[0]?.reportId !== report.reportId;
+      const merged = after.reports?.[0]?.reportId !== ticket.reportId;
       messages.push({
         ...base,
         kind: 'reply',

@@ -56,7 +56,7 @@ export interface TicketEntry extends TicketActor {
   evidence?: Evidence;
 }
 
-export interface Ticket {
+export interface MaintenanceTicket {
   ticketId: string;
   districtId: string;
   thing: string;
@@ -94,7 +94,7 @@ export function openTicket(
   signal: Signal & { category: DeviceFault },
   device: { thing: string; kind: DeviceKind; districtId: string; siteId: string; unitId?: string },
   now: number,
-): Ticket {
+): MaintenanceTicket {
   return {
     ticketId,
     districtId: device.districtId,
@@ -116,7 +116,7 @@ export function openTicket(
 }
 
 /** The fault again while the ticket is open: counted once per signal. */
-export function repeatFault(t: Ticket, signal: Signal, now: number): Ticket | undefined {
+export function repeatFault(t: MaintenanceTicket, signal: Signal, now: number): MaintenanceTicket | undefined {
   const id = signal.evidence.signalId;
   if (id && t.evidence.some((e) => e.signalId === id)) return undefined;
   return {
@@ -130,7 +130,7 @@ export function repeatFault(t: Ticket, signal: Signal, now: number): Ticket | un
 }
 
 /** The device shows the fault gone: an open ticket is cleared. */
-export function clearFault(t: Ticket, signal: Signal, now: number): Ticket | undefined {
+export function clearFault(t: MaintenanceTicket, signal: Signal, now: number): MaintenanceTicket | undefined {
   if (!OPEN_TICKET_STATUSES.includes(t.status)) return undefined;
   return {
     ...t,
@@ -147,7 +147,13 @@ export function clearFault(t: Ticket, signal: Signal, now: number): Ticket | und
 }
 
 /** A person's (or a city system's) action on a ticket. */
-export function actOnTicket(t: Ticket, action: TicketAction, by: TicketActor, now: number, note?: string): Ticket {
+export function actOnTicket(
+  t: MaintenanceTicket,
+  action: TicketAction,
+  by: TicketActor,
+  now: number,
+  note?: string,
+): MaintenanceTicket {
   const rule = TICKET_TRANSITIONS[action];
   if (!rule.from.includes(t.status)) throw new IllegalTicketTransitionError(action, t.status);
   return {
@@ -161,7 +167,7 @@ export function actOnTicket(t: Ticket, action: TicketAction, by: TicketActor, no
 }
 
 /** The stretches a device was out (its offline tickets open), for availability. */
-export const outageOf = (t: Ticket, cutoff: number) => ({
+export const outageOf = (t: MaintenanceTicket, cutoff: number) => ({
   thing: t.thing,
   from: t.openedAt,
   to: Math.min(t.closedAt ?? cutoff, cutoff),

@@ -3,7 +3,7 @@ import type { Case } from './case/model.ts';
 import type { CaseAction } from './case/statuses.ts';
 import type { PeopleSource } from './classification.ts';
 import { ACTION_NAMES, type Names, ROLE_NAMES, SOURCE_NAMES, TICKET_ACTION_NAMES } from './labels.ts';
-import type { Ticket, TicketAction } from './maintenance.ts';
+import type { MaintenanceTicket, TicketAction } from './maintenance.ts';
 
 /**
  * Who may do what in the case cycle. Each person signs in; their roles (the operators'
@@ -143,7 +143,7 @@ export const TICKET_ROLES: Record<TicketAction, readonly Role[]> = {
 export function ticketRole(
   user: User,
   action: TicketAction,
-  ticket: Pick<Ticket, 'operator'>,
+  ticket: Pick<MaintenanceTicket, 'operator'>,
   unitName: (unitId: string) => string = (unitId) => unitId,
 ): { role: Role } | { refusal: Names } {
   const allowed = TICKET_ROLES[action];

@@ -199,7 +199,7 @@ describe.each([
   },
 );
 
-type Ticket = {
+type MaintenanceTicket = {
   ticketId: string;
   thing: string;
   fault: string;
@@ -208,11 +208,11 @@ type Ticket = {
   history: { action: string; actor: string }[];
 };
 /** Waits for exactly one ticket of the fault for the thing, in the expected status. */
-async function oneTicket(thing: string, fault: string, status: string): Promise<Ticket> {
-  let found: Ticket | undefined;
+async function oneTicket(thing: string, fault: string, status: string): Promise<MaintenanceTicket> {
+  let found: MaintenanceTicket | undefined;
   await vi.waitFor(
     async () => {
-      const { items } = (await s.api<{ items: Ticket[] }>(`/tickets?thing=${thing}&fault=${fault}`)).body;
+      const { items } = (await s.api<{ items: MaintenanceTicket[] }>(`/tickets?thing=${thing}&fault=${fault}`)).body;
       if (items.length !== 1 || items[0]!.status !== status)
         throw new Error(`${thing} ${fault}: ${JSON.stringify(items)}`);
       found = items[0];
@@ -265,7 +265,11 @@ describe('device_offline: the scheduled check → one ticket → reporting again
     const opened = await oneTicket(thing, 'device_offline', 'open');
     // The City Management Office runs the sample's garbage-room sensors: its shift lead acknowledges, signed in.
     const acknowledge = () =>
-      s.post<Ticket>(`/staff/tickets/${opened.ticketId}/transitions`, { action: 'acknowledge' }, USERS.shiftLead);
+      s.post<MaintenanceTicket>(
+        `/staff/tickets/${opened.ticketId}/transitions`,
+        { action: 'acknowledge' },
+        USERS.shiftLead,
+      );
     const acknowledged = await acknowledge();
     expect(acknowledged.body.status).toBe('acknowledged');
     expect(acknowledged.body.history.at(-1)).toMatchObject({ actor: USERS.shiftLead.username, role: 'shift_lead' });

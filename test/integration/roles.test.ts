@@ -4,7 +4,7 @@ import { loadDistrictDir } from '#devices/district-files';
 import { makeHandler as opsApi } from '#functions/ops-api/handler';
 import { type Case, type Signal, signalId } from '#shared/domain/case/model';
 import type { CaseAction, CaseStatus } from '#shared/domain/case/statuses';
-import type { Ticket, TicketAction } from '#shared/domain/maintenance';
+import type { MaintenanceTicket, TicketAction } from '#shared/domain/maintenance';
 import type { User } from '#shared/domain/case/actors';
 import { wireDeps } from '#shared/runtime/wiring';
 import { testTables } from '../support/dynamo.ts';
@@ -309,7 +309,7 @@ describe('who may act on a maintenance ticket', () => {
   const THING = 'sweeper-gs-01';
   let at = NOW;
   /** A new open ticket of the tracker's low battery (the one before, if open, fixed first by a system). */
-  const freshTicket = async (): Promise<Ticket> => {
+  const freshTicket = async (): Promise<MaintenanceTicket> => {
     const raised: Signal = {
       kind: 'anomaly',
       category: 'device_low_battery',
@@ -364,7 +364,7 @@ describe('who may act on a maintenance ticket', () => {
         const theirs = key === allowed[0] ? ticketId : (await freshTicket()).ticketId;
         const done = await onTicket(theirs, { action, note: '已更换电池' }, { user: USERS[key] });
         expect(done.status, `${action} by ${key}`).toBe(200);
-        expect((done.body as Ticket).history.at(-1)).toMatchObject({
+        expect((done.body as MaintenanceTicket).history.at(-1)).toMatchObject({
           action,
           actor: USERS[key].username,
           role: USERS[key].roles[0],
@@ -416,7 +416,7 @@ describe('who may act on a maintenance ticket', () => {
       { iamCaller: caller },
     );
     expect(done.status).toBe(200);
-    expect((done.body as Ticket).history.at(-1)).toEqual({
+    expect((done.body as MaintenanceTicket).history.at(-1)).toEqual({
       action: 'acknowledge',
       from: 'open',
       to: 'acknowledged',

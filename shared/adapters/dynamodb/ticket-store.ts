@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { listingCursor, type Page } from '#shared/app/paging';
 import type { TicketListing, TicketStore } from '#shared/app/ports/tickets';
-import { OPEN_TICKET_STATUSES, type DeviceFault, type Ticket } from '#shared/domain/maintenance';
+import { OPEN_TICKET_STATUSES, type DeviceFault, type MaintenanceTicket } from '#shared/domain/maintenance';
 import { classify } from './errors.ts';
 import type { StoreGrants } from './grants.ts';
 import { queryAll } from './query.ts';
@@ -27,7 +27,7 @@ export const ticketKeys = {
 const pad = (n: number) => String(n).padStart(15, '0');
 const STORAGE = ['pk', 'sk', 'recordType', 'districtKey', 'openedKey'] as const;
 
-export const ticketItem = (t: Ticket) => ({
+export const ticketItem = (t: MaintenanceTicket) => ({
   ...t,
   ...ticketKeys.ticket(t.ticketId),
   recordType: 'ticket',
@@ -35,13 +35,13 @@ export const ticketItem = (t: Ticket) => ({
   openedKey: `${pad(t.openedAt)}#${t.ticketId}`,
 });
 
-function fromItem(item: Record<string, unknown>): Ticket {
+function fromItem(item: Record<string, unknown>): MaintenanceTicket {
   const rest = { ...item };
   for (const name of STORAGE) delete rest[name];
-  return rest as unknown as Ticket;
+  return rest as unknown as MaintenanceTicket;
 }
 
-const isOpen = (t: Ticket) => OPEN_TICKET_STATUSES.includes(t.status);
+const isOpen = (t: MaintenanceTicket) => OPEN_TICKET_STATUSES.includes(t.status);
 const pageTokens = listingCursor(/^\d{15}#.{1,200}$/);
 const listingOf = (l: TicketListing) => [l.districtId, l.status, l.operator, l.fault, l.thing];
 const failedCondition = (error: unknown) =>
@@ -65,7 +65,7 @@ export class DynamoTicketStore implements TicketStore {
     private readonly table: string,
   ) {}
 
-  async create(t: Ticket): Promise<'created' | 'exists'> {
+  async create(t: MaintenanceTicket): Promise<'created' | 'exists'> {
     try {
       await this.doc.send(
         new TransactWriteCommand({
@@ -88,7 +88,7 @@ export class DynamoTicketStore implements TicketStore {
     }
   }
 
-  async save(t: Ticket, previous: Ticket): Promise<boolean> {
+  async save(t: MaintenanceTicket, previous: MaintenanceTicket): Promise<boolean> {
     const put = {
       TableName: this.table,
       Item: ticketItem(t),
@@ -120,14 +120,14 @@ export class DynamoTicketStore implements TicketStore {
     }
   }
 
-  async get(ticketId: string): Promise<Ticket | undefined> {
+  async get(ticketId: string): Promise<MaintenanceTicket | undefined> {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: ticketKeys.ticket(ticketId), ConsistentRead: true }),
     );
     return Item ? fromItem(Item) : undefined;
   }
 
-  async findOpen(thing: string, fault: DeviceFault): Promise<Ticket | undefined> {
+  async findOpen(thing: string, fault: DeviceFault): Promise<MaintenanceTicket | undefined> {
     const { Item } = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: ticketKeys.lock(thing, fault), ConsistentRead: true }),
     );
@@ -135,7 +135,7 @@ export class DynamoTicketStore implements TicketStore {
   }
 
   /** Newest first, the other filters applied on the way; the page token is the last ticket's sort key. */
-  async list(listing: TicketListing): Promise<Page<Ticket>> {
+  async list(listing: TicketListing): Promise<Page<MaintenanceTicket>> {
     const limit = listing.limit ?? 50;
     const cursor = listing.nextToken ? pageTokens.decode(listing.nextToken, listingOf(listing)) : undefined;
     const names: Record<string, string> = {};
@@ -180,7 +180,7 @@ export class DynamoTicketStore implements TicketStore {
     };
   }
 
-  async listOpened(districtId: string, from: number, to: number): Promise<Ticket[]> {
+  async listOpened(districtId: string, from: number, to: number): Promise<MaintenanceTicket[]> {
     const items = await queryAll(this.doc, {
       TableName: this.table,
       IndexName: 'byDistrict',
