@@ -13,7 +13,7 @@ import type { RouteDirectory } from './sweep-coverage.ts';
 import { unswept } from './close-windows.ts';
 import { timeParam } from './request-params.ts';
 import { allPages } from './paging.ts';
-import { readNames, readPlaces } from './names.ts';
+import { readIdNames, readPlaces } from './names.ts';
 import type { CaseStore } from './ports/cases.ts';
 import type { CoverageStore } from './ports/coverage.ts';
 import type { Registry } from './ports/registry.ts';
@@ -178,7 +178,7 @@ async function namesOf(
   const siteIds = [...a.sensors.overflowHours, ...a.sensors.missedSweeping]
     .map((s) => s.siteId)
     .concat(a.sensors.sweepingCoverage.byRoute.map((r) => r.routeId));
-  const { units, sites } = await readNames(deps.registry, districtId, siteIds, []);
+  const { units, sites } = await readIdNames(deps.registry, districtId, siteIds, []);
   const names: Record<string, string> = Object.fromEntries(units);
   for (const [siteId, site] of sites) names[siteId] = site.name;
   // Streets, communities and grids (and street offices as units) are named by the places of the cases' grids, read only

@@ -2,7 +2,7 @@ import type { Site } from '#shared/domain/city-model';
 import type { Place, Registry } from './ports/registry.ts';
 
 /** What the ids a service shows are called: a district's departments, some sites, and the places of some grids. */
-export interface Names {
+export interface IdNames {
   /** Department unit id → name. */
   units: Map<string, string>;
   sites: Map<string, Site>;
@@ -10,12 +10,12 @@ export interface Names {
 }
 
 /** Reads the names of a district's departments, of these sites and of these grids' places (one read each, at once). */
-export async function readNames(
+export async function readIdNames(
   registry: Pick<Registry, 'listDepartments' | 'getSites' | 'getPlace'>,
   districtId: string,
   siteIds: Iterable<string>,
   gridIds: Iterable<string>,
-): Promise<Names> {
+): Promise<IdNames> {
   const [departments, sites, places] = await Promise.all([
     registry.listDepartments(districtId),
     registry.getSites([...new Set(siteIds)]),

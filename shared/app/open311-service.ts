@@ -7,7 +7,7 @@ import { open311Status, SERVICE_NAMES, toOpen311Request, type Open311Request } f
 import type { CaseService } from './case-service.ts';
 import { CASE_CATEGORIES } from '#shared/domain/responsibility';
 import { chooseDistrict } from './district-choice.ts';
-import { readNames } from './names.ts';
+import { readIdNames } from './names.ts';
 import type { CaseStore } from './ports/cases.ts';
 import type { Registry } from './ports/registry.ts';
 import { decimalParam, wholeParam } from './request-params.ts';
@@ -112,7 +112,7 @@ async function toRequests(
   cases: Case[],
   apiBase?: string,
 ): Promise<Open311Request[]> {
-  const { sites, places, units } = await readNames(
+  const { sites, places, units } = await readIdNames(
     deps.registry,
     district.districtId,
     cases.map((c) => c.siteId),

@@ -100,14 +100,15 @@ export const CATEGORY_GROUP: Record<CaseCategory, CategoryGroup> = {
 /** Anything overdue escalates to the unit that supervises. */
 export const ESCALATION_UNIT: DepartmentId = 'city-management-office';
 
-export interface Place {
+/** A place by its ids: the grid, and the community and street office that own it (the registry's `Place` holds them whole). */
+export interface PlaceIds {
   streetId: string;
   communityId: string;
   gridId: string;
 }
 
 /** The lead unit and co-units for a category at a place (unit ids: departments or the street's id). */
-export function responsibleUnits(category: CaseCategory, place: Place): { leadUnit: string; coUnits: string[] } {
+export function responsibleUnits(category: CaseCategory, place: PlaceIds): { leadUnit: string; coUnits: string[] } {
   const r = RESPONSIBILITY_BY_GROUP[CATEGORY_GROUP[category]];
   const resolve = (p: Party) => (p === 'street-office' ? place.streetId : p);
   const leadUnit = resolve(r.lead);

@@ -1,6 +1,6 @@
 import type { Contact, LatLon } from '../city-model.ts';
 import type { Source, Urgency } from '../classification.ts';
-import type { CaseCategory, Place } from '../responsibility.ts';
+import type { CaseCategory, PlaceIds } from '../responsibility.ts';
 import type { Role } from './actors.ts';
 import type { CaseAction, CaseStatus, LateStage, RefusalReason, Severity } from './statuses.ts';
 
@@ -196,7 +196,7 @@ export interface CaseOrigin {
   districtId: string;
   siteId: string;
   location: LatLon;
-  place: Place;
+  place: PlaceIds;
   assignee: Contact;
 }
 
