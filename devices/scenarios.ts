@@ -203,7 +203,7 @@ export function buildFleet(
   devices: Device[] = model.devices,
 ): Simulator[] {
   const plan: ScenarioPlan = SCENARIOS[scenario].plan;
-  const timeZone = (districtId: string) => model.districts.find((d) => d.districtId === districtId)?.timezone ?? 'UTC';
+  const timeZone = (districtId: string) => model.districts.find((d) => d.districtId === districtId)?.timeZone ?? 'UTC';
   const site = (id: string) => model.sites.find((s) => s.siteId === id);
   const counters = { bins: 0, sweepers: 0, cameras: 0 };
   return devices.map((device, overall) => {

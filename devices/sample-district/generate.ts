@@ -339,7 +339,7 @@ write('district.json', {
     name: 'Gongshu District',
     localName: '拱墅区',
     city: 'Hangzhou',
-    timezone: 'Asia/Shanghai',
+    timeZone: 'Asia/Shanghai',
     // Only the statutory fixed-date holidays of 2026; a real district lists the State Council's
     // yearly arrangement, with the weekend days worked in their place as workdays.
     calendar: {

@@ -123,7 +123,7 @@ async function main() {
   const log = consoleObserver({
     virtualNow: clock.speed !== 1 || values.clock ? () => clock.now() : undefined,
     queueDepth: () => stack?.backlog() ?? 0,
-    timeZone: model.districts[0]?.timezone,
+    timeZone: model.districts[0]?.timeZone,
   });
   let stopping = false;
   const shutdown = async (code: number) => {

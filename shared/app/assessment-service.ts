@@ -126,7 +126,7 @@ export type DistrictAssessment = Assessment & {
 export async function assessDistrict(deps: AssessmentDeps, query: AssessmentQuery): Promise<DistrictAssessment> {
   const district = chooseDistrict(await deps.registry.listDistricts(), query.districtId);
   const name = query.month ?? query.quarter ?? query.half;
-  const period = name ? namedPeriod(name, district.timezone) : { from: query.from!, to: query.to! };
+  const period = name ? namedPeriod(name, district.timeZone) : { from: query.from!, to: query.to! };
   const hours: SlaHours =
     query.hours === 'working' ? { kind: 'working', calendar: workingCalendarOf(district) } : { kind: 'calendar' };
   const since = earliestRelevant(period) - ASSESSMENT_LOOKBACK_DAYS * DAY;
@@ -161,7 +161,7 @@ export async function assessDistrict(deps: AssessmentDeps, query: AssessmentQuer
   });
   return {
     districtId: district.districtId,
-    timeZone: district.timezone,
+    timeZone: district.timeZone,
     locale: district.locale ?? DEFAULT_LOCALE,
     ...assessment,
     names: await namesOf(deps, district.districtId, assessment, [...new Set(cases.map((c) => c.gridId))]),

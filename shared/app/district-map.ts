@@ -117,7 +117,7 @@ export async function districtMap(deps: DistrictMapDeps, districtId?: string): P
       districtId: id,
       name: district.name,
       ...(district.localName ? { localName: district.localName } : {}),
-      timeZone: district.timezone,
+      timeZone: district.timeZone,
       locale: district.locale ?? DEFAULT_LOCALE,
     },
     generatedAt: now,

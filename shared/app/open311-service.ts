@@ -123,7 +123,7 @@ async function toRequests(
     const address = [sites.get(c.siteId)?.name, place?.community?.name, place?.street?.name].filter(Boolean).join(', ');
     const agency = units.get(c.leadUnit) ?? (place?.street?.streetId === c.leadUnit ? place.street.name : c.leadUnit);
     return toOpen311Request(c, {
-      timeZone: district.timezone,
+      timeZone: district.timeZone,
       address,
       agency,
       ...(apiBase ? { mediaUrl: (id: string) => `${apiBase}/media/${id}` } : {}),

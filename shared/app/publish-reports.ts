@@ -88,10 +88,10 @@ export async function publishReports(
   const failures: string[] = [];
   const asked = request.month ?? request.quarter ?? request.half;
   for (const district of districts) {
-    const periods = asked ? [asked] : periodsEndingWith(monthBefore(now - REPORT_GRACE_MS, district.timezone));
+    const periods = asked ? [asked] : periodsEndingWith(monthBefore(now - REPORT_GRACE_MS, district.timeZone));
     for (const period of periods) {
       const label = `${district.districtId} ${period}`;
-      const ended = namedPeriod(period, district.timezone).to + REPORT_GRACE_MS <= now;
+      const ended = namedPeriod(period, district.timeZone).to + REPORT_GRACE_MS <= now;
       if (!ended) {
         const kind = periodKindOf(period) === 'half' ? 'half-year' : periodKindOf(period);
         outcome.notYet.push(
@@ -110,7 +110,7 @@ export async function publishReports(
 /** Publishes one district's report of one period (unless it is there already); the reason when it could not. */
 async function publishOne(
   deps: PublishReportsDeps,
-  district: { districtId: string; timezone: string },
+  district: { districtId: string; timeZone: string },
   period: string,
   republish: boolean,
   outcome: PublicationOutcome,
@@ -145,7 +145,7 @@ async function publishOne(
         month: report.month,
         period,
         periodKind: report.kind,
-        timeZone: district.timezone,
+        timeZone: district.timeZone,
         generatedAt: report.generatedAt,
         location: deps.reports.location + prefix,
         files,

@@ -33,7 +33,7 @@ export class RouteDirectory {
         this.registry.listSites(districtId, 'sweeping_route'),
         this.registry.listDistricts(),
       ]);
-      const timeZone = districts.find((d) => d.districtId === districtId)?.timezone ?? 'UTC';
+      const timeZone = districts.find((d) => d.districtId === districtId)?.timeZone ?? 'UTC';
       return { routes, engine: new CoverageEngine(routes), timeZone };
     })();
     this.cache.set(districtId, { at: this.clock.now(), value });

@@ -51,7 +51,7 @@ export const District = z.object({
   localName,
   city: name,
   /** IANA time zone for schedules and daily windows. */
-  timezone: z.string().min(1),
+  timeZone: z.string().min(1),
   /** The language its people read first (pages, reports): zh-CN unless set (see locales.ts). */
   locale: z.enum(LOCALES).default(DEFAULT_LOCALE),
   /**

@@ -15,10 +15,10 @@ export interface WorkingCalendar {
 
 /** A district's working calendar: its time zone, holidays, swapped working days and working hours. */
 export const workingCalendarOf = (district: {
-  timezone: string;
+  timeZone: string;
   calendar?: Omit<WorkingCalendar, 'timeZone'>;
 }): WorkingCalendar => ({
-  timeZone: district.timezone,
+  timeZone: district.timeZone,
   ...district.calendar,
 });
 

@@ -198,7 +198,7 @@ describe('MQTT publish → state row, through the local twin', () => {
 
   it('runs the simulated fleet on a virtual clock over Basic Ingest topics (not npm start’s): all telemetry lands', async () => {
     // The last 05:10 in the district (sweepers are working): the stack judges readings by the real clock.
-    const clock = virtualClock(lastLocalTime('05:10', model.districts[0]!.timezone), 60);
+    const clock = virtualClock(lastLocalTime('05:10', model.districts[0]!.timeZone), 60);
     const devices = [
       ...model.devices.filter((d) => d.kind !== 'bins'),
       ...model.devices.filter((d) => d.kind === 'bins').slice(0, 3),

@@ -10,7 +10,7 @@ describe('the sample district', () => {
   it('has what the foundation asks for', () => {
     const count = (kind: string) => model.sites.filter((s) => s.siteKind === kind).length;
     expect(model.districts).toHaveLength(1);
-    expect(model.districts[0]!.timezone).toBe('Asia/Shanghai');
+    expect(model.districts[0]!.timeZone).toBe('Asia/Shanghai');
     expect(model.streets.length).toBeGreaterThanOrEqual(2);
     expect(model.communities.length).toBeGreaterThanOrEqual(4);
     expect(model.grids.length).toBeGreaterThanOrEqual(12);
