@@ -341,10 +341,10 @@ write('district.json', {
     city: 'Hangzhou',
     timeZone: 'Asia/Shanghai',
     // Only the statutory fixed-date holidays of 2026; a real district lists the State Council's
-    // yearly arrangement, with the weekend days worked in their place as workdays.
+    // yearly arrangement, with the weekend days worked in their place as make-up workdays.
     calendar: {
       holidays: ['2026-01-01', '2026-05-01', '2026-05-02', '2026-10-01', '2026-10-02', '2026-10-03'],
-      workdays: [],
+      makeUpWorkdays: [],
       // Office hours: time limits count only these (8:30–12:00, 13:30–17:30).
       hours: [
         ['08:30', '12:00'],

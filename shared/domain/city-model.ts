@@ -61,7 +61,8 @@ export const District = z.object({
   calendar: z
     .object({
       holidays: z.array(z.iso.date()).max(1000).default([]),
-      workdays: z.array(z.iso.date()).max(1000).default([]),
+      /** Weekend days worked in exchange for a holiday (调休上班). */
+      makeUpWorkdays: z.array(z.iso.date()).max(1000).default([]),
       /** Working hours of a working day, local `HH:MM` periods in order (e.g. 08:30–12:00, 13:30–17:30); none: the whole day. */
       hours: z
         .array(z.tuple([hhmm, hhmm]))

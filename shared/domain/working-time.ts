@@ -9,11 +9,12 @@ import { addDays, localTimeParts, zonedTimeToEpoch } from './local-time.ts';
 export interface WorkingCalendar {
   timeZone: string;
   holidays?: readonly string[];
-  workdays?: readonly string[];
+  /** Weekend days worked in exchange for a holiday (调休上班). */
+  makeUpWorkdays?: readonly string[];
   hours?: readonly (readonly [string, string])[];
 }
 
-/** A district's working calendar: its time zone, holidays, swapped working days and working hours. */
+/** A district's working calendar: its time zone, holidays, make-up workdays and working hours. */
 export const workingCalendarOf = (district: {
   timeZone: string;
   calendar?: Omit<WorkingCalendar, 'timeZone'>;
@@ -31,7 +32,7 @@ export const CALENDAR_HOURS: SlaHours = { kind: 'calendar' };
 const MAX_DAYS = 3_660;
 
 function isWorkingDay(date: string, weekday: number, calendar: WorkingCalendar): boolean {
-  if (calendar.workdays?.includes(date)) return true;
+  if (calendar.makeUpWorkdays?.includes(date)) return true;
   if (calendar.holidays?.includes(date)) return false;
   return weekday <= 5;
 }

@@ -25,7 +25,7 @@ const configured: CityModel = {
     ...d,
     calendar: {
       holidays: [],
-      workdays: [],
+      makeUpWorkdays: [],
       hours: [
         ['08:30', '12:00'],
         ['13:30', '17:30'],

@@ -213,7 +213,7 @@ const shiftYear = (c: Case): Case => ({
 describe('SLA time in working hours', () => {
   // Friday 27 November 2026, Shanghai time.
   const SHANGHAI = (day: number, hour: number) => Date.UTC(2026, 10, day, hour - 8);
-  const working = (calendar: { holidays?: string[]; workdays?: string[] } = {}): SlaHours => ({
+  const working = (calendar: { holidays?: string[]; makeUpWorkdays?: string[] } = {}): SlaHours => ({
     kind: 'working',
     calendar: { timeZone: 'Asia/Shanghai', ...calendar },
   });
@@ -223,7 +223,7 @@ describe('SLA time in working hours', () => {
     expect(addSlaHours(friday23, 2 * HOUR, { kind: 'calendar' })).toBe(SHANGHAI(28, 1));
     expect(addSlaHours(friday23, 2 * HOUR, working())).toBe(SHANGHAI(30, 1)); // Monday 01:00
     expect(addSlaHours(friday23, 2 * HOUR, working({ holidays: ['2026-11-30'] }))).toBe(SHANGHAI(31, 1)); // Tuesday (1 December)
-    expect(addSlaHours(friday23, 2 * HOUR, working({ workdays: ['2026-11-29'] }))).toBe(SHANGHAI(29, 1)); // Sunday worked
+    expect(addSlaHours(friday23, 2 * HOUR, working({ makeUpWorkdays: ['2026-11-29'] }))).toBe(SHANGHAI(29, 1)); // Sunday worked
     expect(slaDuration(friday23, SHANGHAI(30, 1), working())).toBe(2 * HOUR);
     expect(slaDuration(SHANGHAI(28, 10), SHANGHAI(29, 10), working())).toBe(0);
   });
@@ -248,7 +248,7 @@ describe('SLA time in working hours', () => {
 
   it('refuses a calendar without working days', () => {
     expect(() =>
-      addSlaHours(0, HOUR, { kind: 'working', calendar: { timeZone: 'UTC', holidays: [], workdays: [] } }),
+      addSlaHours(0, HOUR, { kind: 'working', calendar: { timeZone: 'UTC', holidays: [], makeUpWorkdays: [] } }),
     ).not.toThrow();
     const never: SlaHours = {
       kind: 'working',

@@ -28,7 +28,7 @@ describe('working hours', () => {
   it('skips a holiday, and counts a swapped working day (调休)', () => {
     const holiday = { ...office, holidays: ['2026-12-07'] };
     expect(addSlaHours(at('2026-12-04T15:00'), 4 * H, working(holiday))).toBe(at('2026-12-08T10:00'));
-    const swapped = { ...office, workdays: ['2026-12-05'] };
+    const swapped = { ...office, makeUpWorkdays: ['2026-12-05'] };
     expect(addSlaHours(at('2026-12-04T15:00'), 4 * H, working(swapped))).toBe(at('2026-12-05T10:00'));
   });
 
