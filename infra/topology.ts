@@ -101,10 +101,10 @@ export interface ApiRoute {
 }
 
 /**
- * What the case service does with a detector's signals: opens, repeats or resolves the
- * site's active case, or joins a case of the class nearby.
+ * What the case service does with a detector's signals: opens (and numbers: the day's
+ * serial), repeats or resolves the site's active case, or joins a case of the class nearby.
  */
-const CASE_SIGNALS = ['findActive', 'create', 'save', 'get', 'listNear'];
+const CASE_SIGNALS = ['findActive', 'create', 'nextSerial', 'save', 'get', 'listNear'];
 /** What the case service reads of a district's configuration: its classification table, and its grids for a reported point. */
 const DISTRICT_CONFIG = ['listDistricts', 'listGrids'];
 /** What maintenance does with a device's fault signals: opens, counts or clears the device's ticket. */
@@ -175,7 +175,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       telemetry: ['getLatest', 'getLatestMany'],
       rejects: ['list'],
       coverage: ['read'],
-      // Reads, a report's intake and a transition's save: no batch writes, and no deletes but a closed case's lock.
+      // Reads, a report's intake (and its case number's serial) and a transition's save: no batch writes,
+      // no deletes but a closed case's lock, no updates but a day's serial counter.
       cases: [
         'get',
         'list',
@@ -184,6 +185,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         'listOpened',
         'save',
         'create',
+        'nextSerial',
         'listNear',
         'findByExternalId',
       ],

@@ -30,6 +30,7 @@ export const hotlineRoutes = (deps: Pick<CaseRouteDeps, 'registry' | 'cases'>): 
         ticketNo,
         outcome,
         caseId: c.caseId,
+        ...(c.caseNumber ? { caseNumber: c.caseNumber } : {}),
         status: c.status,
         case: c,
       });

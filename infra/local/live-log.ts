@@ -133,6 +133,8 @@ export function consoleObserver(options: {
       const last = c.history.at(-1);
       const where = `${c.siteId || `(${c.location.lat}, ${c.location.lon})`}`;
       const zone = c.zoneId ? `/${c.zoneId}` : '';
+      // The case number people read (案件编号), with the id the API and the tables know it by.
+      const id = c.caseNumber ? `${c.caseNumber} (${c.caseId})` : c.caseId;
       switch (event.detailType) {
         case 'CaseReported':
           line(
@@ -140,22 +142,22 @@ export function consoleObserver(options: {
             [
               `RECEIVED  ${c.category} [${c.classCode ?? '—'}] from ${c.source ?? 'iot'} at ${where}${zone}:`,
               `${c.status === 'checking' ? 'waiting for an on-site check' : 'waiting for registration'}`,
-              `· ${c.caseId}: ${c.summary}`,
+              `· ${id}: ${c.summary}`,
             ].join(' '),
           );
           break;
         case 'CaseRegistered':
-          line('case', `REGISTERED ${c.category} at ${where} by ${last?.actor} → ${c.leadUnit} · ${c.caseId}`);
+          line('case', `REGISTERED ${c.category} at ${where} by ${last?.actor} → ${c.leadUnit} · ${id}`);
           break;
         case 'CaseRefused':
-          line('case', `REFUSED   ${c.category} at ${where}: ${c.refusal?.reason ?? '—'} · ${c.caseId}`);
+          line('case', `REFUSED   ${c.category} at ${where}: ${c.refusal?.reason ?? '—'} · ${id}`);
           break;
         case 'CaseMerged': {
           const report = c.reports?.at(-1);
           line(
             'case',
             `MERGED    ${report?.source ?? '?'} report ${report?.category ?? ''} into ${c.category} at ${where} ` +
-              `(${c.reports?.length ?? 0} reports) · ${c.caseId}`,
+              `(${c.reports?.length ?? 0} reports) · ${id}`,
           );
           break;
         }
@@ -165,36 +167,36 @@ export function consoleObserver(options: {
             [
               `OPENED    ${c.category} (${c.severity}) at ${c.siteId}${zone}`,
               `→ ${c.leadUnit}${c.coUnits.length ? ` + ${c.coUnits.join(', ')}` : ''}`,
-              `· grid ${c.gridId} (${c.assignee.name}) · due ${local(c.dueAt, c.openedAt)} · ${c.caseId}: ${c.summary}`,
+              `· grid ${c.gridId} (${c.assignee.name}) · due ${local(c.dueAt, c.openedAt)} · ${id}: ${c.summary}`,
             ].join(' '),
           );
           break;
         case 'CaseEscalated':
           line(
             'case',
-            `ESCALATED ${c.category} at ${c.siteId} → ${c.escalatedTo} (level ${c.escalationLevel}) · ${c.caseId}`,
+            `ESCALATED ${c.category} at ${c.siteId} → ${c.escalatedTo} (level ${c.escalationLevel}) · ${id}`,
           );
           break;
         case 'CaseResolved':
           line(
             'case',
-            `RESOLVED  ${c.category} at ${c.siteId} by ${last?.actor}${last?.evidence ? `: ${last.evidence.summary}` : ''} · ${c.caseId}`,
+            `RESOLVED  ${c.category} at ${c.siteId} by ${last?.actor}${last?.evidence ? `: ${last.evidence.summary}` : ''} · ${id}`,
           );
           break;
         case 'CaseClosed':
-          line('case', `CLOSED    ${c.category} at ${c.siteId} by ${last?.actor} · ${c.caseId}`);
+          line('case', `CLOSED    ${c.category} at ${c.siteId} by ${last?.actor} · ${id}`);
           break;
         case 'CaseReturned':
           line(
             'case',
-            `RETURNED  ${c.category} at ${where} by ${last?.actor} (${c.leadUnit}): ${last?.note ?? ''} · ${c.caseId}`,
+            `RETURNED  ${c.category} at ${where} by ${last?.actor} (${c.leadUnit}): ${last?.note ?? ''} · ${id}`,
           );
           break;
         default:
           line(
             'case',
             `updated   ${c.category} at ${c.siteId}: ${last?.action} → ${c.status}, ` +
-              `${c.occurrences} occurrence${c.occurrences > 1 ? 's' : ''} · ${c.caseId}`,
+              `${c.occurrences} occurrence${c.occurrences > 1 ? 's' : ''} · ${id}`,
           );
       }
     },

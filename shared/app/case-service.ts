@@ -12,6 +12,7 @@ import {
   type Signal,
 } from '#shared/domain/case/model';
 import { openCase } from '#shared/domain/case/opening';
+import { caseNumberDay, formatCaseNumber } from '#shared/domain/case/case-number';
 import { type CaseAction, WORKING_STATUSES } from '#shared/domain/case/statuses';
 import { siteLocation, type LatLon } from '#shared/domain/city-model';
 import {
@@ -147,6 +148,7 @@ export class CaseService {
   }
 
   private async raise(signal: Signal): Promise<CaseOutcome> {
+    const numbers = this.numbering();
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       await pause(attempt);
       const now = this.deps.clock.now();
@@ -176,13 +178,38 @@ export class CaseService {
         }
         continue;
       }
-      const opened = await this.withLimits(undefined, openCase(this.deps.newId(), signal, origin, now, cls), cls);
+      const opened = await numbers.number(
+        await this.withLimits(undefined, openCase(this.deps.newId(), signal, origin, now, cls), cls),
+      );
       if ((await this.deps.cases.create(opened)) === 'created') {
         this.deps.metrics.count('CasesOpened', 1, { category: opened.category });
         return { outcome: 'opened', case: opened };
       }
     }
     throw new CaseConflictError(`could not record ${signal.category} at ${signal.siteId}: too many concurrent changes`);
+  }
+
+  /**
+   * Numbers new cases (案件编号): the district's local day of the case's opening and the
+   * day's next serial from the store's counter. The number is taken when first needed and
+   * kept for the caller's later attempts on the same day, so an attempt that lost a race
+   * does not use up a second serial (one whose case then joined another leaves a gap).
+   */
+  private numbering() {
+    let held: { districtId: string; day: string; caseNumber: string } | undefined;
+    return {
+      number: async (c: Case): Promise<Case> => {
+        const district = await this.config.district(c.districtId);
+        const day = caseNumberDay(c.openedAt, district?.timezone ?? 'UTC');
+        if (held?.districtId !== c.districtId || held.day !== day)
+          held = {
+            districtId: c.districtId,
+            day,
+            caseNumber: formatCaseNumber(day, await this.deps.cases.nextSerial(c.districtId, day)),
+          };
+        return { ...c, caseNumber: held.caseNumber };
+      },
+    };
   }
 
   /**
@@ -275,13 +302,15 @@ export class CaseService {
     const reportId = `rp-${this.deps.newId()}`;
     const grid = await this.config.gridAt(request.districtId, location);
     if (!grid) {
-      const refused = refuseReport(
-        this.deps.newId(),
-        reportId,
-        input,
-        'outside_district',
-        `(${location.lat}, ${location.lon}) lies outside every grid of ${district.name}`,
-        now,
+      const refused = await this.numbering().number(
+        refuseReport(
+          this.deps.newId(),
+          reportId,
+          input,
+          'outside_district',
+          `(${location.lat}, ${location.lon}) lies outside every grid of ${district.name}`,
+          now,
+        ),
       );
       if ((await this.deps.cases.create(refused)) === 'exists') {
         const again = await this.taken(request);
@@ -291,6 +320,7 @@ export class CaseService {
       this.deps.metrics.count('ReportsRefused', 1, { reason: 'outside_district' });
       return { outcome: 'refused', case: refused };
     }
+    const numbers = this.numbering();
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       await pause(attempt);
       // Sent twice at once: the other copy's report may have been written since.
@@ -308,21 +338,23 @@ export class CaseService {
         }
         continue;
       }
-      const received = await this.withLimits(
-        undefined,
-        receiveReport(
-          this.deps.newId(),
-          reportId,
-          { ...input, at },
-          {
-            districtId: request.districtId,
-            location,
-            place: { gridId: grid.gridId, communityId: grid.communityId, streetId: grid.streetId },
-            assignee: grid.responsible,
-          },
-          at,
+      const received = await numbers.number(
+        await this.withLimits(
+          undefined,
+          receiveReport(
+            this.deps.newId(),
+            reportId,
+            { ...input, at },
+            {
+              districtId: request.districtId,
+              location,
+              place: { gridId: grid.gridId, communityId: grid.communityId, streetId: grid.streetId },
+              assignee: grid.responsible,
+            },
+            at,
+          ),
+          cls,
         ),
-        cls,
       );
       if ((await this.deps.cases.create(received)) === 'created') {
         this.deps.metrics.count('ReportsReceived', 1, { source: request.source });

@@ -37,6 +37,8 @@ export const SEND_BACK_REASON_ZH: Record<SendBackReason, string> = {
 interface MessageBase {
   ticketNo: string;
   caseId: string;
+  /** The case number the caller is told (案件编号); absent on a case opened before numbers were given. */
+  caseNumber?: string;
   districtId: string;
   /** When the case change happened (epoch ms). */
   at: number;
@@ -100,6 +102,7 @@ export function hotlineMessagesFor(before: Case | undefined, after: Case): Hotli
     const base: MessageBase = {
       ticketNo,
       caseId: after.caseId,
+      ...(after.caseNumber ? { caseNumber: after.caseNumber } : {}),
       districtId: after.districtId,
       at: after.updatedAt,
       status: after.status,
@@ -116,7 +119,7 @@ export function hotlineMessagesFor(before: Case | undefined, after: Case): Hotli
         dueAt: after.dueAt,
         registeredAt: after.registeredAt!,
         merged,
-        message: `已受理并立案，案件编号 ${after.caseId}，由 ${after.leadUnit} 办理${merged ? '（与同一问题的其他报告合并办理）' : ''}。`,
+        message: `已受理并立案，案件编号 ${after.caseNumber ?? after.caseId}，由 ${after.leadUnit} 办理${merged ? '（与同一问题的其他报告合并办理）' : ''}。`,
       });
     }
     if (sentBack(after) && !(had && before?.status === after.status)) {

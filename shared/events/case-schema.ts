@@ -70,6 +70,14 @@ const PersonReport = z.looseObject({
 
 export const CaseSchema = z.looseObject({
   caseId: z.string(),
+  caseNumber: z
+    .string()
+    .regex(/^\d{12,}$/)
+    .optional()
+    .describe(
+      'the case number people read (案件编号): YYYYMMDD in the district’s time zone and the serial of that ' +
+        'district and day from 0001, e.g. 202612080001; absent on cases opened before numbers were given',
+    ),
   districtId: z.string(),
   category: z.enum(CASE_CATEGORIES),
   classId: z.string().optional().describe('the standard class (the district’s classification table)'),

@@ -13,6 +13,7 @@ export const HOTLINE_EVENT_SOURCE = 'cityops.hotline';
 const base = {
   ticketNo: z.string().describe('the hotline’s ticket number, as handed over'),
   caseId: z.string().describe('the CityOps case that holds the ticket'),
+  caseNumber: z.string().optional().describe('its case number (案件编号), as the caller is told it'),
   districtId: z.string(),
   at: z.int().describe('epoch ms of the case change'),
   status: z.enum(CASE_STATUSES).describe('the case’s status after the change'),

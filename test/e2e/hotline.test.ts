@@ -72,12 +72,14 @@ const act = (caseId: string, user: User, body: Record<string, unknown>) => s.act
 
 describe('the 12345 hotline’s hand-over', () => {
   it('replies when the ticket is registered and sends the result, with the photo of the work, when it is closed', async () => {
-    const handed = await post<{ caseId: string; outcome: string; status: string }>(
+    const handed = await post<{ caseId: string; caseNumber: string; outcome: string; status: string }>(
       '/hotline/12345/tickets',
       ticket('HL20261202-0001', 'gr-030'),
     );
     expect(handed).toMatchObject({ status: 201, body: { outcome: 'received', status: 'received' } });
-    const { caseId } = handed.body;
+    const { caseId, caseNumber } = handed.body;
+    // The hotline hears the case number (案件编号): the district's local day and its serial.
+    expect(caseNumber).toMatch(/^\d{12}$/);
     await s.event(caseId, 'CaseReported');
     expect(answersFor('HL20261202-0001')).toEqual([]); // nothing until the clerk decides
 
@@ -89,11 +91,13 @@ describe('the 12345 hotline’s hand-over', () => {
       body: {
         source: 'cityops.hotline',
         'detail-type': 'HotlineReplied',
-        detail: { data: { kind: 'reply', caseId, status: 'open', merged: false, leadUnit: expect.any(String) } },
+        detail: {
+          data: { kind: 'reply', caseId, caseNumber, status: 'open', merged: false, leadUnit: expect.any(String) },
+        },
       },
     });
     expect(reply!.id).toBe(reply!.body.detail.metadata.id);
-    expect(reply!.body.detail.data.message).toContain(caseId);
+    expect(reply!.body.detail.data.message).toContain(`案件编号 ${caseNumber}`);
 
     // The unit's photo of the work, uploaded through a one-time URL and named by the resolve action.
     const photo = tinyJpeg();

@@ -129,9 +129,9 @@ async function choose(page: Page, select: string, words: string) {
 }
 
 /** Opens a case from a queue and takes an action through its form; `fill` fills the rest of the form. */
-async function take(page: Page, queue: string, caseId: string, action: string, fill?: () => Promise<void>) {
+async function take(page: Page, queue: string, caseNumber: string, action: string, fill?: () => Promise<void>) {
   await page.click(`[data-queue="${queue}"]`);
-  await page.click(`.el-table__row:has-text("${caseId}")`);
+  await page.click(`.el-table__row:has-text("${caseNumber}")`);
   await choose(page, '.el-drawer [data-test="action"]', action);
   await fill?.();
   await page.click('[data-test="submit"]');
@@ -161,13 +161,16 @@ describe('the whole cycle through the pages', () => {
     });
     expect(reported.status).toBe(201);
     const id = reported.body.case.caseId;
+    // The workbench shows the case number (案件编号), not the internal id.
+    const number = reported.body.case.caseNumber!;
+    expect(number).toMatch(/^\d{12}$/);
     const office = await context('desk');
     const page = await office.newPage();
 
     // The intake clerk: the workbench in Chinese, its queue counts the API's.
     await signInAs(page, people.clerk);
     expect(await page.evaluate('document.documentElement.lang')).toBe('zh-CN');
-    await page.waitForSelector(`.el-table__row:has-text("${id}")`);
+    await page.waitForSelector(`.el-table__row:has-text("${number}")`);
     const map = await desk(people.clerk);
     const counts: Record<string, (c: Case) => boolean> = {
       receive: (c) => c.status === 'received',
@@ -181,38 +184,42 @@ describe('the whole cycle through the pages', () => {
       expect(await page.locator(`[data-queue="${queue}"] .el-badge__content`).innerText(), queue).toBe(
         String(map.cases.filter(holds).length),
       );
-    const row = page.locator(`.el-table__row:has-text("${id}")`);
+    const row = page.locator(`.el-table__row:has-text("${number}")`);
     expect(await row.locator('[data-test="status"]').innerText()).toBe('待立案');
     expect(await row.innerText()).toContain('桥西社区第1网格');
     await screenshot(page, 'workbench');
     expect(await axe(page)).toEqual([]);
 
-    await take(page, 'receive', id, '立案');
+    await take(page, 'receive', number, '立案');
     await statusIs(page, '待派遣');
     await signOut(page);
 
     // The dispatcher sends it to enforcement, who returns it: not theirs.
     await signInAs(page, people.dispatcher);
-    await take(page, 'dispatch', id, '派遣', () => choose(page, '.el-drawer [data-test="unit"]', '区综合行政执法局'));
+    await take(page, 'dispatch', number, '派遣', () =>
+      choose(page, '.el-drawer [data-test="unit"]', '区综合行政执法局'),
+    );
     await statusIs(page, '已派遣');
     expect(await page.locator('[data-test="lead-unit"]').innerText()).toBe('区综合行政执法局');
     await signOut(page);
 
     await signInAs(page, people.enforcement);
-    await take(page, 'handling', id, '回退', () => page.fill('.el-drawer [name="note"]', '路面保洁属市政园林局职责'));
+    await take(page, 'handling', number, '回退', () =>
+      page.fill('.el-drawer [name="note"]', '路面保洁属市政园林局职责'),
+    );
     await statusIs(page, '待派遣');
     await signOut(page);
 
     // Back with the dispatcher among the returns; redispatched to municipal landscaping.
     await signInAs(page, people.dispatcher);
     await page.waitForSelector('[data-queue="returned"] .el-badge__content:text-is("1")');
-    await take(page, 'returned', id, '派遣', () => choose(page, '.el-drawer [data-test="unit"]', '区市政园林局'));
+    await take(page, 'returned', number, '派遣', () => choose(page, '.el-drawer [data-test="unit"]', '区市政园林局'));
     await statusIs(page, '已派遣');
     await signOut(page);
 
     // Another unit's handler is refused, in the API's Chinese words, and nothing changes.
     await signInAs(page, people.enforcement);
-    await take(page, 'handling', id, '开始处置');
+    await take(page, 'handling', number, '开始处置');
     const refusal = await (await page.waitForSelector('[data-test="refusal"]')).innerText();
     expect(refusal).toContain('「开始处置」由案件所在单位（区市政园林局');
     expect(refusal).toContain('handler.sun 属于区综合行政执法局，不是本案的单位');
@@ -221,7 +228,7 @@ describe('the whole cycle through the pages', () => {
 
     // The unit starts and asks for more time; the shift lead approves it.
     await signInAs(page, people.landscaping);
-    await take(page, 'handling', id, '开始处置');
+    await take(page, 'handling', number, '开始处置');
     await statusIs(page, '处置中');
     await choose(page, '.el-drawer [data-test="action"]', '申请延期');
     await page.fill('.el-drawer [name="note"]', '需调用洒水车，明日作业');
@@ -233,14 +240,14 @@ describe('the whole cycle through the pages', () => {
 
     await signInAs(page, people.shiftLead);
     await page.waitForSelector('[data-queue="extension"] .el-badge__content:text-is("1")');
-    await take(page, 'extension', id, '批准延期');
+    await take(page, 'extension', number, '批准延期');
     await page.waitForSelector('.el-drawer [data-action="approve_extension"]');
     expect((await caseOf(id)).unitDueAt).toBe(Date.parse('2026-12-09T17:00:00+08:00'));
     await signOut(page);
 
     // Resolved with a photo uploaded from the form.
     await signInAs(page, people.landscaping);
-    await take(page, 'handling', id, '处置完毕', async () => {
+    await take(page, 'handling', number, '处置完毕', async () => {
       await page.fill('.el-drawer [name="note"]', '已冲洗路面');
       await page.setInputFiles('.el-drawer [data-test="photo"]', PHOTO);
       await page.waitForSelector('[data-test="photo-count"]:has-text("已上传 1 张")');
@@ -291,7 +298,7 @@ describe('the whole cycle through the pages', () => {
 
     // The shift lead closes it from the verified cases.
     await signInAs(page, people.shiftLead);
-    await take(page, 'close', id, '结案');
+    await take(page, 'close', number, '结案');
     await statusIs(page, '已结案');
     const closed = await caseOf(id);
     expect(closed.status).toBe('closed');
@@ -382,7 +389,9 @@ describe('the field app’s outbox', () => {
     expect(await page.locator('[data-test="outbox-count"] .el-badge__content').innerText()).toBe('1');
     const reportsOf = async () =>
       (await s.api<{ items: Case[] }>('/cases?limit=500')).body.items.flatMap((c) =>
-        (c.reports ?? []).filter((r) => r.text === words).map((r) => ({ caseId: c.caseId, ...r })),
+        (c.reports ?? [])
+          .filter((r) => r.text === words)
+          .map((r) => ({ caseId: c.caseId, caseNumber: c.caseNumber, ...r })),
       );
     expect(await reportsOf()).toEqual([]);
 
@@ -408,7 +417,7 @@ describe('the field app’s outbox', () => {
       media: [expect.stringMatching(/^md-/)],
       location: at,
     });
-    expect(await page.locator('[data-test="sent"]').innerText()).toContain(taken[0]!.caseId);
+    expect(await page.locator('[data-test="sent"]').innerText()).toContain(taken[0]!.caseNumber);
     await phone.close();
   });
 });

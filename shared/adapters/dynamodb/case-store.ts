@@ -6,6 +6,7 @@ import {
   QueryCommand,
   ScanCommand,
   TransactWriteCommand,
+  UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -27,12 +28,15 @@ import { queryAll } from './query.ts';
  * deleted in the same transaction that takes the case out of the active statuses. A
  * report with the sender's own number (a 12345 ticket) is named by a reference item
  * `ref#<source>#<number>` / `ref`, written with the report and never deleted, so the same
- * ticket sent twice, even at once, is one report.
+ * ticket sent twice, even at once, is one report. The serials of case numbers are counted
+ * per district and local day by a counter item `serial#<district>#<YYYYMMDD>` / `serial`
+ * (one small item a day; the table has no TTL, and the counters are kept as a record).
  */
 export const caseKeys = {
   case: (caseId: string) => ({ pk: `case#${caseId}`, sk: 'case' }),
   lock: (siteId: string, category: string) => ({ pk: `active#${siteId}#${category}`, sk: 'lock' }),
   ref: (source: string, externalId: string) => ({ pk: `ref#${source}#${externalId}`, sk: 'ref' }),
+  serial: (districtId: string, day: string) => ({ pk: `serial#${districtId}#${day}`, sk: 'serial' }),
 };
 
 /**
@@ -115,9 +119,10 @@ const listingOf = (f: CaseFilter) => [
   f.since,
 ];
 
-/** What each method sends (see `grants.ts`): a case's lock is the only item ever deleted. */
+/** What each method sends (see `grants.ts`): a case's lock is the only item ever deleted, a day's serial counter the only one updated. */
 export const CASE_GRANTS: StoreGrants<DynamoCaseStore> = {
   create: ['PutItem'],
+  nextSerial: [{ action: 'UpdateItem', keysStartingWith: 'serial#' }],
   save: ['PutItem', { action: 'DeleteItem', keysStartingWith: 'active#' }],
   get: ['GetItem'],
   findActive: ['GetItem'],
@@ -171,6 +176,24 @@ export class DynamoCaseStore implements CaseStore {
       )
         return 'exists';
       return classify(error, `open case ${c.caseId}`);
+    }
+  }
+
+  async nextSerial(districtId: string, day: string): Promise<number> {
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: caseKeys.serial(districtId, day),
+          UpdateExpression: 'ADD #serial :one SET recordType = :type',
+          ExpressionAttributeNames: { '#serial': 'serial' },
+          ExpressionAttributeValues: { ':one': 1, ':type': 'serial' },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(Attributes!.serial);
+    } catch (error) {
+      return classify(error, `count the cases of ${districtId} on ${day}`);
     }
   }
 

@@ -30,6 +30,11 @@ export interface CaseStore {
    * (false when another active case holds that lock, or a new report's sender number is taken).
    */
   save(c: Case, previous: Case): Promise<boolean>;
+  /**
+   * The next serial of a district's local day (`YYYYMMDD`) for a case number: 1 for the
+   * day's first, each call one more, never the same twice (an atomic counter).
+   */
+  nextSerial(districtId: string, day: string): Promise<number>;
   get(caseId: string): Promise<Case | undefined>;
   findActive(siteId: string, category: CaseCategory): Promise<Case | undefined>;
   /** The case holding the report the sender numbered so (a 12345 ticket), if one was taken. */

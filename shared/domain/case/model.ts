@@ -86,6 +86,11 @@ export interface HistoryEntry {
 
 export interface Case {
   caseId: string;
+  /**
+   * The case number people read (案件编号, see `case-number.ts`): the district's local date
+   * of opening and the day's serial, `202612080001`. Absent on cases stored before it.
+   */
+  caseNumber?: string;
   districtId: string;
   category: CaseCategory;
   /** The standard class (see classification.ts) and its full code. */

@@ -27,6 +27,8 @@ export interface Kept {
 export interface Sent {
   key: string;
   caseId: string;
+  /** The case number to show (案件编号); absent from a case opened before numbers were given. */
+  caseNumber?: string;
   outcome: string;
   at: number;
 }
@@ -69,7 +71,13 @@ export async function sendKept(who: SignedIn): Promise<{ sent: Sent[]; stopped?:
       }
       const answer = await sendReport(who, { ...item.report, externalId: item.key, media: item.mediaIds });
       await discard(item.key);
-      sent.push({ key: item.key, caseId: answer.case.caseId, outcome: answer.outcome, at: Date.now() });
+      sent.push({
+        key: item.key,
+        caseId: answer.case.caseId,
+        ...(answer.case.caseNumber ? { caseNumber: answer.case.caseNumber } : {}),
+        outcome: answer.outcome,
+        at: Date.now(),
+      });
     } catch (error) {
       if (error instanceof Refusal && (error.status === 400 || error.status === 403)) {
         await keep({ ...item, refused: error.message });

@@ -16,9 +16,10 @@ export function useDistrictView(desk: Ref<DistrictMap | undefined>, locale: Loca
   const filters = reactive({ severity: '', status: '', category: '', text: '' });
   const selectedId = ref('');
   const cases = computed(() => desk.value?.cases ?? []);
-  /** What a case's words are matched against: its number and summary, and its names as the page shows them. */
+  /** What a case's words are matched against: its number (and id) and summary, and its names as the page shows them. */
   const searchable = (c: Case) =>
     [
+      c.caseNumber ?? '',
       c.caseId,
       c.summary,
       siteName(desk.value, c, locale),
