@@ -59,8 +59,9 @@ export const TABLES = {
   /** Sweeping coverage: covered cells per (route, window, segment), added as sets. */
   coverage: { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' },
   /**
-   * Cases and their active-case locks: the only table with a stream, which carries every
-   * case change to the event bus. Indexes: by district, lead unit and street (newest
+   * Cases, their active-case locks and the case-number counters (`serial#<district>#<day>`):
+   * the only table with a stream, which carries every case change to the event bus (the
+   * Pipe passes case items only). Indexes: by district, lead unit and street (newest
    * first), working cases by due time (sparse) for escalation, and active cases by merge
    * cell (sparse: `shared/domain/merge-cells.ts`) for intake's merging; each of the first four is
    * sharded (`<district>#<n>`, …: see `case-store.ts`) so that a district-wide storm of
