@@ -200,7 +200,7 @@ export class CaseService {
     return {
       number: async (c: Case): Promise<Case> => {
         const district = await this.config.district(c.districtId);
-        const day = caseNumberDay(c.openedAt, district?.timezone ?? 'UTC');
+        const day = caseNumberDay(c.openedAt, district?.timeZone ?? 'UTC');
         if (held?.districtId !== c.districtId || held.day !== day)
           held = {
             districtId: c.districtId,
