@@ -31,20 +31,21 @@ export type NewUser = User & { password: string };
 
 /**
  * One sample user per role (three handlers: two departments' and a street office's; the grid
- * worker of one grid), made when the data folder has no users file.
+ * worker of one grid), made when the data folder has no users file. A name is a person's
+ * name only: the pages add the role.
  */
 export const SAMPLE_USERS: User[] = [
-  { username: 'clerk', name: '受理员 王芳', roles: ['intake_clerk'] },
-  { username: 'shiftlead', name: '值班长 李强', roles: ['shift_lead'] },
-  { username: 'dispatcher', name: '派遣员 陈静', roles: ['dispatcher'] },
-  { username: 'handler.landscaping', name: '处置人员 赵磊', roles: ['handler'], unitId: 'municipal-landscaping' },
-  { username: 'handler.enforcement', name: '处置人员 孙悦', roles: ['handler'], unitId: 'enforcement' },
+  { username: 'clerk', name: '王芳', roles: ['intake_clerk'] },
+  { username: 'shiftlead', name: '李强', roles: ['shift_lead'] },
+  { username: 'dispatcher', name: '陈静', roles: ['dispatcher'] },
+  { username: 'handler.landscaping', name: '赵磊', roles: ['handler'], unitId: 'municipal-landscaping' },
+  { username: 'handler.enforcement', name: '孙悦', roles: ['handler'], unitId: 'enforcement' },
   // The sample district's Hushu street office (a second-level platform: it sends cases down to its communities and grids).
-  { username: 'handler.hushu', name: '处置人员 钱明（湖墅街道）', roles: ['handler'], unitId: 'gs-hushu' },
-  { username: 'inspector', name: '监督员 周敏', roles: ['inspector'] },
-  { username: 'gridworker', name: '网格员 吴刚', roles: ['grid_worker'], unitId: 'gs-hushu-c1-g1' },
-  { username: 'leader', name: '领导 郑华', roles: ['leader'] },
-  { username: 'admin', name: '系统管理员', roles: ['admin'] },
+  { username: 'handler.hushu', name: '钱明', roles: ['handler'], unitId: 'gs-hushu' },
+  { username: 'inspector', name: '周敏', roles: ['inspector'] },
+  { username: 'gridworker', name: '吴刚', roles: ['grid_worker'], unitId: 'gs-hushu-c1-g1' },
+  { username: 'leader', name: '郑华', roles: ['leader'] },
+  { username: 'admin', name: '林涛', roles: ['admin'] },
 ];
 
 export const SignInBody = z.strictObject({

@@ -41,7 +41,7 @@ const rooms = model.sites.filter((s) => s.siteKind === 'garbage_room');
 let stack: LocalStack;
 let sensor: MqttClient;
 /** The leader who reads the ops page, with a password for its sign-in form. */
-const LEADER = { ...USERS.leader, name: '领导 郑华', password: 'ops-page-test-1' };
+const LEADER = { ...USERS.leader, name: '郑华', password: 'ops-page-test-1' };
 /** `GET /map` and the staff routes take a person's token at the gateway, locally as in AWS. */
 const bearer = async () => ({ authorization: `Bearer ${await stack.signIn.tokenFor(LEADER)}` });
 const api = async <T>(path: string): Promise<T> =>
@@ -210,7 +210,7 @@ describe('the district map (GET /, a page of the app) in headless Chromium', () 
       await page.click('[data-test="sign-in"]');
       await page.waitForFunction(() => /^\d+$/.test(document.querySelector('[data-count="open"]')?.textContent ?? ''));
       expect(await page.locator('.sign-in').count()).toBe(0);
-      expect(await page.locator('[data-test="who"]').innerText()).toContain('领导 郑华（领导）');
+      expect(await page.locator('[data-test="who"]').innerText()).toContain('郑华（领导）');
 
       // Counts and markers: the API's active cases, by severity.
       expect(await count(page, 'open')).toBe(String(map.cases.length));
@@ -419,7 +419,7 @@ describe('the district map (GET /, a page of the app) in headless Chromium', () 
       // The map read with the ID token, the code gone from the address, the person greeted by name.
       expect(bearers[0]).toBe(`Bearer ${idToken(1)}`);
       expect(page.url()).toBe(pageUrl);
-      expect(await page.locator('[data-test="who"]').innerText()).toContain('领导 郑华');
+      expect(await page.locator('[data-test="who"]').innerText()).toContain('郑华');
       expect(await count(page, 'open')).toBe(String((await api<DistrictMap>('/map')).cases.length));
 
       // A token the API refuses: the page signs in again at once and goes on with the new one.

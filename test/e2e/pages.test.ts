@@ -39,11 +39,11 @@ const model = await loadDistrictDir();
 const PASSWORD = 'correct horse battery staple';
 /** The sample's people (test/support/users.ts), with the names the pages greet them by; the grid worker of gr-003's grid. */
 const people = {
-  clerk: { ...USERS.clerk, name: '受理员 王芳' },
-  dispatcher: { ...USERS.dispatcher, name: '派遣员 陈静' },
-  enforcement: { ...USERS.enforcement, name: '处置人员 孙悦' },
-  landscaping: { ...USERS.landscaping, name: '处置人员 赵磊' },
-  shiftLead: { ...USERS.shiftLead, name: '值班长 李娜' },
+  clerk: { ...USERS.clerk, name: '王芳' },
+  dispatcher: { ...USERS.dispatcher, name: '陈静' },
+  enforcement: { ...USERS.enforcement, name: '孙悦' },
+  landscaping: { ...USERS.landscaping, name: '赵磊' },
+  shiftLead: { ...USERS.shiftLead, name: '李娜' },
   inspector: { ...USERS.inspector, name: '监督员 周强' },
   gridWorker: { ...USERS.gridWorker, name: '网格员 吴霞', unitId: 'gs-hushu-c1-g1' },
   leader: { ...USERS.leader, name: '领导 郑明' },

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Refusal } from '../../web/src/refusal-words.ts';
 import { type KeptSignIn, type SignedIn, useSession } from '../../web/src/session.ts';
 
-const CLERK: SignedIn = { token: 'token-1', user: { username: 'clerk', name: '受理员 王芳', roles: ['intake_clerk'] } };
+const CLERK: SignedIn = { token: 'token-1', user: { username: 'clerk', name: '王芳', roles: ['intake_clerk'] } };
 const HOUR = 3_600_000;
 
 /** A page's kept sign-in (the browser's storage in sign-in.ts), held until its token runs out. */
