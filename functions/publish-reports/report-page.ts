@@ -10,14 +10,18 @@ const escapeHtml = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => `&
 
 type Attributes = Record<string, string | number>;
 
+/** An element's attributes, escaped, each with its leading space. */
+const attributesOf = (attributes: Attributes) =>
+  Object.entries(attributes)
+    .map(([name, value]) => ` ${name}="${escapeHtml(value)}"`)
+    .join('');
+
 /** An element: its attributes escaped, its children as given (already HTML). */
 const el = (tag: string, attributes: Attributes, ...children: string[]) =>
-  `<${tag}${Object.entries(attributes)
-    .map(([name, value]) => ` ${name}="${escapeHtml(value)}"`)
-    .join('')}>${children.join('')}</${tag}>`;
+  `<${tag}${attributesOf(attributes)}>${children.join('')}</${tag}>`;
 
 /** An element without children (SVG shapes). */
-const shape = (tag: string, attributes: Attributes) => el(tag, attributes).replace(`></${tag}>`, '/>');
+const shape = (tag: string, attributes: Attributes) => `<${tag}${attributesOf(attributes)}/>`;
 
 /** A column of a table: its heading and, per row, the figure it shows (`data-figure`) and the text. */
 interface Column<R> {
